@@ -1,0 +1,1 @@
+//! discburn discburn (in progress)

@@ -1,0 +1,1 @@
+//! discburn iscsi (in progress)

@@ -1,0 +1,226 @@
+//! The command descriptor block container and the operation codes MMC-6 recorders use.
+//!
+//! Every command is a small `Repr` struct in its command family's module (`device`, `rw`,
+//! `disc`, `track`, `config`, `mode`, `speed`, `format`, `event`) implementing
+//! [`Command`]: `emit` builds the CDB a host sends, `parse` reads one back (the virtual
+//! recorder executes CDBs through the same code, so there is one encoding of each).
+
+use crate::wire;
+
+/// A CDB of 6 to 16 bytes, stored inline (no allocation on the write path).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cdb {
+    bytes: [u8; 16],
+    len: u8,
+}
+
+impl Cdb {
+    /// A zeroed CDB of `len` bytes (6, 10, 12 or 16) with `op` in byte 0.
+    /// A `len` outside 6..=16 is clamped into it.
+    pub fn new(op: OpCode, len: usize) -> Self {
+        let len = len.clamp(6, 16);
+        let mut bytes = [0u8; 16];
+        bytes[0] = op.into();
+        Cdb {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// A CDB holding a copy of `raw` (6..=16 bytes), for raw pass-through.
+    pub fn from_bytes(raw: &[u8]) -> wire::Result<Self> {
+        if !(6..=16).contains(&raw.len()) {
+            return Err(wire::Error::Invalid {
+                field: "CDB length",
+                value: raw.len() as u64,
+            });
+        }
+        let mut bytes = [0u8; 16];
+        bytes[..raw.len()].copy_from_slice(raw);
+        Ok(Cdb {
+            bytes,
+            len: raw.len() as u8,
+        })
+    }
+
+    /// The CDB's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// The CDB's bytes, writable.
+    pub fn as_mut_bytes(&mut self) -> &mut [u8] {
+        &mut self.bytes[..usize::from(self.len)]
+    }
+
+    /// The operation code (byte 0).
+    pub fn opcode(&self) -> OpCode {
+        OpCode::from(self.bytes[0])
+    }
+}
+
+impl AsRef<[u8]> for Cdb {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl core::fmt::Debug for Cdb {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}[", self.opcode().name())?;
+        for (i, b) in self.as_bytes().iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// One MMC/SPC command's typed form.
+pub trait Command: Sized {
+    /// Its operation code.
+    const OPCODE: OpCode;
+    /// Its CDB length in bytes.
+    const LEN: usize;
+    /// Builds the CDB.
+    fn emit(&self) -> Cdb;
+    /// Reads a CDB back; fails on a wrong opcode, a short CDB or a field the standard
+    /// forbids (the virtual recorder answers those with ILLEGAL REQUEST).
+    fn parse(cdb: &[u8]) -> wire::Result<Self>;
+}
+
+/// Checks opcode and length before a [`Command::parse`] reads fields.
+pub fn check_cdb(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<()> {
+    wire::check_len(cdb, len)?;
+    if OpCode::from(cdb[0]) != op {
+        return Err(wire::Error::Invalid {
+            field: "operation code",
+            value: u64::from(cdb[0]),
+        });
+    }
+    Ok(())
+}
+
+macro_rules! opcodes {
+    ($( $(#[$m:meta])* $name:ident = $val:literal, $text:literal; )*) => {
+        /// SCSI operation codes used with multimedia devices (SPC-4, MMC-6 §6).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum OpCode {
+            $( $(#[$m])* #[doc = $text] $name, )*
+            /// Any other operation code, kept as received.
+            Unknown(u8),
+        }
+
+        impl From<u8> for OpCode {
+            fn from(v: u8) -> Self {
+                match v {
+                    $( $val => OpCode::$name, )*
+                    other => OpCode::Unknown(other),
+                }
+            }
+        }
+
+        impl From<OpCode> for u8 {
+            fn from(op: OpCode) -> u8 {
+                match op {
+                    $( OpCode::$name => $val, )*
+                    OpCode::Unknown(v) => v,
+                }
+            }
+        }
+
+        impl OpCode {
+            /// The command's name as the standard spells it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( OpCode::$name => $text, )*
+                    OpCode::Unknown(_) => "UNKNOWN COMMAND",
+                }
+            }
+        }
+    };
+}
+
+opcodes! {
+    TestUnitReady = 0x00, "TEST UNIT READY";
+    RequestSense = 0x03, "REQUEST SENSE";
+    FormatUnit = 0x04, "FORMAT UNIT";
+    Inquiry = 0x12, "INQUIRY";
+    ModeSelect6 = 0x15, "MODE SELECT(6)";
+    ModeSense6 = 0x1A, "MODE SENSE(6)";
+    StartStopUnit = 0x1B, "START STOP UNIT";
+    PreventAllowMediumRemoval = 0x1E, "PREVENT ALLOW MEDIUM REMOVAL";
+    ReadFormatCapacities = 0x23, "READ FORMAT CAPACITIES";
+    ReadCapacity10 = 0x25, "READ CAPACITY(10)";
+    Read10 = 0x28, "READ(10)";
+    Write10 = 0x2A, "WRITE(10)";
+    Seek10 = 0x2B, "SEEK(10)";
+    WriteAndVerify10 = 0x2E, "WRITE AND VERIFY(10)";
+    Verify10 = 0x2F, "VERIFY(10)";
+    SynchronizeCache10 = 0x35, "SYNCHRONIZE CACHE(10)";
+    ReadBuffer = 0x3C, "READ BUFFER";
+    ReadTocPmaAtip = 0x43, "READ TOC/PMA/ATIP";
+    GetConfiguration = 0x46, "GET CONFIGURATION";
+    GetEventStatusNotification = 0x4A, "GET EVENT STATUS NOTIFICATION";
+    ReadDiscInformation = 0x51, "READ DISC INFORMATION";
+    ReadTrackInformation = 0x52, "READ TRACK INFORMATION";
+    ReserveTrack = 0x53, "RESERVE TRACK";
+    SendOpcInformation = 0x54, "SEND OPC INFORMATION";
+    ModeSelect10 = 0x55, "MODE SELECT(10)";
+    RepairTrack = 0x58, "REPAIR TRACK";
+    ModeSense10 = 0x5A, "MODE SENSE(10)";
+    CloseTrackSession = 0x5B, "CLOSE TRACK/SESSION";
+    ReadBufferCapacity = 0x5C, "READ BUFFER CAPACITY";
+    SendCueSheet = 0x5D, "SEND CUE SHEET";
+    ReportLuns = 0xA0, "REPORT LUNS";
+    Blank = 0xA1, "BLANK";
+    SecurityProtocolIn = 0xA2, "SECURITY PROTOCOL IN";
+    SendKey = 0xA3, "SEND KEY";
+    ReportKey = 0xA4, "REPORT KEY";
+    LoadUnloadMedium = 0xA6, "LOAD/UNLOAD MEDIUM";
+    SetReadAhead = 0xA7, "SET READ AHEAD";
+    Read12 = 0xA8, "READ(12)";
+    Write12 = 0xAA, "WRITE(12)";
+    ReadMediaSerialNumber = 0xAB, "READ MEDIA SERIAL NUMBER";
+    GetPerformance = 0xAC, "GET PERFORMANCE";
+    ReadDiscStructure = 0xAD, "READ DISC STRUCTURE";
+    SecurityProtocolOut = 0xB5, "SECURITY PROTOCOL OUT";
+    SetStreaming = 0xB6, "SET STREAMING";
+    ReadCdMsf = 0xB9, "READ CD MSF";
+    Scan = 0xBA, "SCAN";
+    SetCdSpeed = 0xBB, "SET CD SPEED";
+    MechanismStatus = 0xBD, "MECHANISM STATUS";
+    ReadCd = 0xBE, "READ CD";
+    SendDiscStructure = 0xBF, "SEND DISC STRUCTURE";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opcode_round_trips_every_byte() {
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(OpCode::from(v)), v);
+        }
+        assert_eq!(OpCode::from(0xAA), OpCode::Write12);
+        assert_eq!(OpCode::Write12.name(), "WRITE(12)");
+    }
+
+    #[test]
+    fn cdb_container() {
+        let c = Cdb::new(OpCode::Write10, 10);
+        assert_eq!(c.as_bytes(), &[0x2A, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(format!("{c:?}"), "WRITE(10)[2a 00 00 00 00 00 00 00 00 00]");
+        assert!(Cdb::from_bytes(&[0; 5]).is_err());
+        assert!(Cdb::from_bytes(&[0; 17]).is_err());
+        assert_eq!(
+            Cdb::from_bytes(&[0x00; 6]).unwrap().opcode(),
+            OpCode::TestUnitReady
+        );
+        assert!(check_cdb(&[0x2A, 0, 0], OpCode::Write10, 10).is_err());
+        assert!(check_cdb(&[0x28; 10], OpCode::Write10, 10).is_err());
+    }
+}

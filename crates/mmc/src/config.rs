@@ -1,0 +1,1 @@
+//! GET CONFIGURATION: the command, its header, feature descriptors and the profile list.

@@ -1,0 +1,1 @@
+//! GET EVENT STATUS NOTIFICATION and its media event status data.

@@ -1,0 +1,1 @@
+//! MMC-6 media profiles with name, family, recordability and 1x rate.

@@ -1,0 +1,1 @@
+//! Speed and buffer: GET PERFORMANCE, SET STREAMING, SET CD SPEED, READ BUFFER CAPACITY and their data.

@@ -1,0 +1,1 @@
+//! Tracks and sessions: READ TRACK INFORMATION and its data, RESERVE TRACK, CLOSE TRACK/SESSION.

@@ -1,0 +1,352 @@
+//! The one door to a device: execute a SCSI command, get its completion.
+//!
+//! Every backend — Linux SG_IO (`discburn-sg`), the iSCSI initiator (`discburn-iscsi`)
+//! and the virtual recorder (`discburn-vdrive`) — implements [`Transport`] and nothing
+//! else. Layers above never ask which backend they have: what differs between devices
+//! is described by [`Limits`] and by the device's own answers.
+//!
+//! The model is SAM-5's execute-command procedure: a CDB, an optional data phase in one
+//! direction, a timeout; the result is a SCSI status, sense data when the status is
+//! CHECK CONDITION, and the number of bytes actually transferred (allocation length minus
+//! residual). A failure to deliver the command at all is a [`TransportError`], never a
+//! made-up status.
+
+use std::time::Duration;
+
+/// Shortest CDB the transport accepts (6-byte group 0 commands).
+pub const MIN_CDB_LEN: usize = 6;
+/// Longest CDB the transport accepts (16-byte group 4 commands; MMC uses at most 12).
+pub const MAX_CDB_LEN: usize = 16;
+
+/// The data phase of one command (SAM-5 §5.4: Data-In / Data-Out buffer).
+#[derive(Debug)]
+pub enum DataPhase<'a> {
+    /// No data phase (TEST UNIT READY, SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, …).
+    None,
+    /// Data from the device into this buffer; its length is the expected transfer.
+    In(&'a mut [u8]),
+    /// Data from this slice to the device.
+    Out(&'a [u8]),
+}
+
+impl DataPhase<'_> {
+    /// Number of bytes the host expects to move in this phase.
+    pub fn len(&self) -> usize {
+        match self {
+            DataPhase::None => 0,
+            DataPhase::In(b) => b.len(),
+            DataPhase::Out(b) => b.len(),
+        }
+    }
+
+    /// True when there is no data to move.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One SCSI command to execute.
+#[derive(Debug)]
+pub struct Request<'a> {
+    /// The command descriptor block, 6 to 16 bytes.
+    pub cdb: &'a [u8],
+    /// Direction and buffer of the data phase.
+    pub data: DataPhase<'a>,
+    /// How long the device may take before the transport gives up and aborts the command.
+    pub timeout: Duration,
+}
+
+impl<'a> Request<'a> {
+    /// A command without a data phase.
+    pub fn none(cdb: &'a [u8], timeout: Duration) -> Self {
+        Request {
+            cdb,
+            data: DataPhase::None,
+            timeout,
+        }
+    }
+
+    /// A command that reads `buf.len()` bytes from the device.
+    pub fn data_in(cdb: &'a [u8], buf: &'a mut [u8], timeout: Duration) -> Self {
+        Request {
+            cdb,
+            data: DataPhase::In(buf),
+            timeout,
+        }
+    }
+
+    /// A command that sends `buf` to the device.
+    pub fn data_out(cdb: &'a [u8], buf: &'a [u8], timeout: Duration) -> Self {
+        Request {
+            cdb,
+            data: DataPhase::Out(buf),
+            timeout,
+        }
+    }
+
+    /// Checks the CDB length a transport may rely on (6..=16 bytes).
+    pub fn check(&self) -> Result<(), TransportError> {
+        if (MIN_CDB_LEN..=MAX_CDB_LEN).contains(&self.cdb.len()) {
+            Ok(())
+        } else {
+            Err(TransportError::InvalidRequest(format!(
+                "CDB is {} bytes; SCSI CDBs are {MIN_CDB_LEN} to {MAX_CDB_LEN} bytes",
+                self.cdb.len()
+            )))
+        }
+    }
+}
+
+/// SCSI status byte (SAM-5 §5.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScsiStatus {
+    /// 00h GOOD.
+    Good,
+    /// 02h CHECK CONDITION: sense data describes the error.
+    CheckCondition,
+    /// 04h CONDITION MET.
+    ConditionMet,
+    /// 08h BUSY.
+    Busy,
+    /// 18h RESERVATION CONFLICT.
+    ReservationConflict,
+    /// 28h TASK SET FULL.
+    TaskSetFull,
+    /// 30h ACA ACTIVE.
+    AcaActive,
+    /// 40h TASK ABORTED.
+    TaskAborted,
+    /// Any other value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for ScsiStatus {
+    fn from(v: u8) -> Self {
+        match v {
+            0x00 => ScsiStatus::Good,
+            0x02 => ScsiStatus::CheckCondition,
+            0x04 => ScsiStatus::ConditionMet,
+            0x08 => ScsiStatus::Busy,
+            0x18 => ScsiStatus::ReservationConflict,
+            0x28 => ScsiStatus::TaskSetFull,
+            0x30 => ScsiStatus::AcaActive,
+            0x40 => ScsiStatus::TaskAborted,
+            other => ScsiStatus::Unknown(other),
+        }
+    }
+}
+
+impl From<ScsiStatus> for u8 {
+    fn from(s: ScsiStatus) -> u8 {
+        match s {
+            ScsiStatus::Good => 0x00,
+            ScsiStatus::CheckCondition => 0x02,
+            ScsiStatus::ConditionMet => 0x04,
+            ScsiStatus::Busy => 0x08,
+            ScsiStatus::ReservationConflict => 0x18,
+            ScsiStatus::TaskSetFull => 0x28,
+            ScsiStatus::AcaActive => 0x30,
+            ScsiStatus::TaskAborted => 0x40,
+            ScsiStatus::Unknown(v) => v,
+        }
+    }
+}
+
+/// What the device answered to one command that was delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// The SCSI status. Only [`ScsiStatus::Good`] is success.
+    pub status: ScsiStatus,
+    /// Sense data as returned (autosense), empty unless status is CHECK CONDITION.
+    /// Parse it with [`crate::sense`].
+    pub sense: Vec<u8>,
+    /// Bytes actually moved in the data phase (requested length minus residual).
+    /// Parsers must look only at this many bytes of a Data-In buffer.
+    pub transferred: usize,
+}
+
+impl Completion {
+    /// A GOOD completion that moved `transferred` bytes.
+    pub fn good(transferred: usize) -> Self {
+        Completion {
+            status: ScsiStatus::Good,
+            sense: Vec::new(),
+            transferred,
+        }
+    }
+
+    /// A CHECK CONDITION completion with the given sense bytes.
+    pub fn check_condition(sense: Vec<u8>, transferred: usize) -> Self {
+        Completion {
+            status: ScsiStatus::CheckCondition,
+            sense,
+            transferred,
+        }
+    }
+
+    /// True when the status is GOOD.
+    pub fn is_good(&self) -> bool {
+        self.status == ScsiStatus::Good
+    }
+}
+
+/// The command could not be carried to the device or back.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The device is not there any more (unplugged, connection lost, file gone).
+    #[error("device gone: {0}")]
+    DeviceGone(String),
+    /// The command did not complete within its timeout; the transport aborted it.
+    #[error("command timed out after {0:?}")]
+    Timeout(Duration),
+    /// The command was aborted before it completed (cancel, task management).
+    #[error("command aborted: {0}")]
+    Aborted(String),
+    /// The command was not executed because an earlier command in the same
+    /// [`Transport::execute_queue`] batch failed.
+    #[error("command not executed: an earlier queued command failed")]
+    NotExecuted,
+    /// The request itself was malformed (bad CDB length, buffer too large for the adapter).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The peer broke the transport protocol (iSCSI PDU errors, bad digests, …).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// An operating-system I/O error (SG_IO ioctl, socket, image file).
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What a transport can carry, as IDiscRecorder2Ex reports through
+/// `GetByteAlignmentMask` and `GetMaximum{,Non}PageAlignedTransferSize`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest data phase of one command, in bytes.
+    pub max_transfer: usize,
+    /// Required alignment of data buffers in bytes (a power of two; 1 = none).
+    pub alignment: usize,
+    /// How many commands may be outstanding at once through [`Transport::execute_queue`].
+    pub max_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_transfer: 64 * 1024,
+            alignment: 1,
+            max_in_flight: 1,
+        }
+    }
+}
+
+/// A path to one SCSI multimedia device.
+///
+/// Implementations execute exactly what they are given: no retries, no sense
+/// interpretation, no reordering. Retry policy lives in the layers above.
+pub trait Transport: Send {
+    /// Executes one command and waits for it to complete or time out.
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError>;
+
+    /// What this path can carry.
+    fn limits(&self) -> Limits;
+
+    /// Executes several commands in order, keeping up to `limits().max_in_flight`
+    /// outstanding at once where the transport can (the iSCSI initiator pipelines them).
+    ///
+    /// Returns one result per request, in order. The default runs them one by one and
+    /// stops at the first that fails (error or non-GOOD status); the rest are reported
+    /// as [`TransportError::NotExecuted`]. A pipelining transport may already have
+    /// executed later requests; it then reports their own results, so the caller can
+    /// tell exactly which blocks reached the device.
+    fn execute_queue(
+        &mut self,
+        requests: &mut [Request<'_>],
+    ) -> Vec<Result<Completion, TransportError>> {
+        let mut out = Vec::with_capacity(requests.len());
+        let mut failed = false;
+        for r in requests.iter_mut() {
+            if failed {
+                out.push(Err(TransportError::NotExecuted));
+                continue;
+            }
+            let data = std::mem::replace(&mut r.data, DataPhase::None);
+            let res = self.execute(Request {
+                cdb: r.cdb,
+                data,
+                timeout: r.timeout,
+            });
+            failed = !matches!(&res, Ok(c) if c.is_good());
+            out.push(res);
+        }
+        out
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        (**self).execute(request)
+    }
+    fn limits(&self) -> Limits {
+        (**self).limits()
+    }
+    fn execute_queue(
+        &mut self,
+        requests: &mut [Request<'_>],
+    ) -> Vec<Result<Completion, TransportError>> {
+        (**self).execute_queue(requests)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Scripted(Vec<Completion>);
+    impl Transport for Scripted {
+        fn execute(&mut self, _r: Request<'_>) -> Result<Completion, TransportError> {
+            Ok(self.0.remove(0))
+        }
+        fn limits(&self) -> Limits {
+            Limits::default()
+        }
+    }
+
+    #[test]
+    fn queue_stops_at_first_failure() {
+        let mut t = Scripted(vec![
+            Completion::good(0),
+            Completion::check_condition(vec![0x70, 0, 5], 0),
+            Completion::good(0),
+        ]);
+        let cdb = [0u8; 6];
+        let mut reqs = [
+            Request::none(&cdb, Duration::from_secs(1)),
+            Request::none(&cdb, Duration::from_secs(1)),
+            Request::none(&cdb, Duration::from_secs(1)),
+        ];
+        let res = t.execute_queue(&mut reqs);
+        assert_eq!(res.len(), 3);
+        assert!(res[0].as_ref().unwrap().is_good());
+        assert_eq!(res[1].as_ref().unwrap().status, ScsiStatus::CheckCondition);
+        assert!(matches!(res[2], Err(TransportError::NotExecuted)));
+        assert_eq!(t.0.len(), 1, "third command must not have been executed");
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(ScsiStatus::from(v)), v);
+        }
+    }
+
+    #[test]
+    fn cdb_length_checked() {
+        let short = [0u8; 5];
+        let long = [0u8; 17];
+        let ok = [0u8; 12];
+        let t = Duration::from_secs(1);
+        assert!(Request::none(&short, t).check().is_err());
+        assert!(Request::none(&long, t).check().is_err());
+        assert!(Request::none(&ok, t).check().is_ok());
+    }
+}

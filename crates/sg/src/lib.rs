@@ -1,0 +1,1 @@
+//! discburn sg (in progress)

@@ -1,0 +1,1 @@
+//! discburn vdrive (in progress)
