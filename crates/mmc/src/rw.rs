@@ -1,1 +1,520 @@
-//! Reading and writing blocks: READ(10)/(12), WRITE(10)/(12) with the Streaming bit, SYNCHRONIZE CACHE(10), READ CAPACITY(10) and its data.
+//! Block reads and writes: READ(10), READ(12), WRITE(10), WRITE(12), SYNCHRONIZE CACHE(10)
+//! and READ CAPACITY(10) with its 8-byte data (MMC-6 §6.15, §6.16, §6.19, §6.41, §6.44, §6.45).
+//!
+//! Each CDB is a [`Command`]: `emit` builds it, `parse` reads it back and checks opcode and
+//! length. Reserved bits are ignored on parse, as SPC-4 §2.4 allows ("recipients are not
+//! required to check reserved fields"); emit writes them as zero.
+
+use crate::cdb::{check_cdb, Cdb, Command, OpCode};
+use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+
+/// Byte 1 bit 4: DPO (disable page out).
+const DPO: u8 = 0x10;
+/// Byte 1 bit 3: FUA (force unit access).
+const FUA: u8 = 0x08;
+/// Byte 1 bit 1 of SYNCHRONIZE CACHE: Immed.
+const IMMED: u8 = 0x02;
+/// Byte 10 bit 7 of READ(12)/WRITE(12): Streaming.
+const STREAMING: u8 = 0x80;
+
+fn flags(dpo: bool, fua: bool) -> u8 {
+    (if dpo { DPO } else { 0 }) | (if fua { FUA } else { 0 })
+}
+
+/// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Read10 {
+    /// Logical block address of the first block (bytes 2–5).
+    pub lba: u32,
+    /// Transfer length in blocks (bytes 7–8); 0 transfers nothing.
+    pub blocks: u16,
+    /// DPO: do not keep the data in the drive's cache (byte 1 bit 4).
+    pub dpo: bool,
+    /// FUA: read from the medium, not from the cache (byte 1 bit 3).
+    pub fua: bool,
+}
+
+impl Command for Read10 {
+    const OPCODE: OpCode = OpCode::Read10;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, flags(self.dpo, self.fua));
+        put_be32(b, 2, self.lba);
+        put_be16(b, 7, self.blocks);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(Read10 {
+            lba: be32(cdb, 2),
+            blocks: be16(cdb, 7),
+            dpo: u8_at(cdb, 1) & DPO != 0,
+            fua: u8_at(cdb, 1) & FUA != 0,
+        })
+    }
+}
+
+/// MMC-6 §6.16 READ (12): like READ(10) with a 32-bit length and the Streaming bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Read12 {
+    /// Logical block address of the first block (bytes 2–5).
+    pub lba: u32,
+    /// Transfer length in blocks (bytes 6–9).
+    pub blocks: u32,
+    /// DPO (byte 1 bit 4).
+    pub dpo: bool,
+    /// FUA (byte 1 bit 3).
+    pub fua: bool,
+    /// Streaming (byte 10 bit 7): favour a steady rate over error recovery.
+    pub streaming: bool,
+}
+
+impl Command for Read12 {
+    const OPCODE: OpCode = OpCode::Read12;
+    const LEN: usize = 12;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, flags(self.dpo, self.fua));
+        put_be32(b, 2, self.lba);
+        put_be32(b, 6, self.blocks);
+        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(Read12 {
+            lba: be32(cdb, 2),
+            blocks: be32(cdb, 6),
+            dpo: u8_at(cdb, 1) & DPO != 0,
+            fua: u8_at(cdb, 1) & FUA != 0,
+            streaming: u8_at(cdb, 10) & STREAMING != 0,
+        })
+    }
+}
+
+/// MMC-6 §6.44 WRITE (10): write `blocks` logical blocks starting at `lba`.
+///
+/// On sequential media `lba` must be the track's next writable address, or the drive
+/// answers 5/21/02 (invalid address for write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Write10 {
+    /// Logical block address of the first block (bytes 2–5).
+    pub lba: u32,
+    /// Transfer length in blocks (bytes 7–8).
+    pub blocks: u16,
+    /// DPO (byte 1 bit 4).
+    pub dpo: bool,
+    /// FUA: complete only once the data is on the medium (byte 1 bit 3).
+    pub fua: bool,
+}
+
+impl Command for Write10 {
+    const OPCODE: OpCode = OpCode::Write10;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, flags(self.dpo, self.fua));
+        put_be32(b, 2, self.lba);
+        put_be16(b, 7, self.blocks);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(Write10 {
+            lba: be32(cdb, 2),
+            blocks: be16(cdb, 7),
+            dpo: u8_at(cdb, 1) & DPO != 0,
+            fua: u8_at(cdb, 1) & FUA != 0,
+        })
+    }
+}
+
+/// MMC-6 §6.45 WRITE (12): a 32-bit length and the Streaming bit (byte 10 bit 7).
+///
+/// With Streaming set the drive skips defect management (BD-R/BD-RE, DVD-RAM), which
+/// roughly doubles the write rate; keep it constant across one sequential run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Write12 {
+    /// Logical block address of the first block (bytes 2–5).
+    pub lba: u32,
+    /// Transfer length in blocks (bytes 6–9).
+    pub blocks: u32,
+    /// DPO (byte 1 bit 4).
+    pub dpo: bool,
+    /// FUA (byte 1 bit 3).
+    pub fua: bool,
+    /// Streaming (byte 10 bit 7).
+    pub streaming: bool,
+}
+
+impl Command for Write12 {
+    const OPCODE: OpCode = OpCode::Write12;
+    const LEN: usize = 12;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, flags(self.dpo, self.fua));
+        put_be32(b, 2, self.lba);
+        put_be32(b, 6, self.blocks);
+        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(Write12 {
+            lba: be32(cdb, 2),
+            blocks: be32(cdb, 6),
+            dpo: u8_at(cdb, 1) & DPO != 0,
+            fua: u8_at(cdb, 1) & FUA != 0,
+            streaming: u8_at(cdb, 10) & STREAMING != 0,
+        })
+    }
+}
+
+/// MMC-6 §6.41 SYNCHRONIZE CACHE (10): flush the drive's write buffer to the medium.
+///
+/// MMC drives flush the whole cache whatever `lba`/`blocks` say (SBC semantics: a
+/// `blocks` of 0 means "to the end"); both are kept so a parsed CDB round-trips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SynchronizeCache10 {
+    /// Immed (byte 1 bit 1): return at once; poll TEST UNIT READY for completion.
+    pub immed: bool,
+    /// Logical block address (bytes 2–5).
+    pub lba: u32,
+    /// Number of blocks (bytes 7–8).
+    pub blocks: u16,
+}
+
+impl Command for SynchronizeCache10 {
+    const OPCODE: OpCode = OpCode::SynchronizeCache10;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, if self.immed { IMMED } else { 0 });
+        put_be32(b, 2, self.lba);
+        put_be16(b, 7, self.blocks);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(SynchronizeCache10 {
+            immed: u8_at(cdb, 1) & IMMED != 0,
+            lba: be32(cdb, 2),
+            blocks: be16(cdb, 7),
+        })
+    }
+}
+
+/// MMC-6 §6.19 READ CAPACITY (10). The LBA and PMI fields of SBC are obsolete in MMC,
+/// so the command has no parameters; the reply is [`ReadCapacityData`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReadCapacity10;
+
+impl Command for ReadCapacity10 {
+    const OPCODE: OpCode = OpCode::ReadCapacity10;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        Cdb::new(Self::OPCODE, Self::LEN)
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(ReadCapacity10)
+    }
+}
+
+/// Byte ranges of READ CAPACITY data.
+mod field {
+    /// Last logical block address (bytes 0–3).
+    pub const LAST_LBA: usize = 0;
+    /// Logical block length in bytes (bytes 4–7).
+    pub const BLOCK_LENGTH: usize = 4;
+    /// Size of the data.
+    pub const LEN: usize = 8;
+}
+
+/// A view over READ CAPACITY (10) data (MMC-6 §6.19); accessors never panic
+/// (bytes past the end read as 0).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadCapacityDataView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> ReadCapacityDataView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        ReadCapacityDataView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than 8 bytes.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), field::LEN)?;
+        Ok(ReadCapacityDataView { buffer })
+    }
+
+    /// The last logical block address (bytes 0–3).
+    pub fn last_lba(&self) -> u32 {
+        be32(self.buffer.as_ref(), field::LAST_LBA)
+    }
+
+    /// The logical block length in bytes (bytes 4–7; 2048 for MMC data).
+    pub fn block_length(&self) -> u32 {
+        be32(self.buffer.as_ref(), field::BLOCK_LENGTH)
+    }
+}
+
+/// READ CAPACITY (10) data (MMC-6 §6.19): the last readable LBA and the block length.
+///
+/// Some targets report the highest LBA ever touched (tgt); a writer should size media
+/// from disc and track information instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReadCapacityData {
+    /// Last logical block address.
+    pub last_lba: u32,
+    /// Block length in bytes.
+    pub block_length: u32,
+}
+
+impl ReadCapacityData {
+    /// Size of the data in bytes.
+    pub const LEN: usize = field::LEN;
+
+    /// Parses the 8 bytes of READ CAPACITY data.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = ReadCapacityDataView::new_checked(buf)?;
+        Ok(ReadCapacityData {
+            last_lba: v.last_lba(),
+            block_length: v.block_length(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes.
+    pub fn buffer_len(&self) -> usize {
+        field::LEN
+    }
+
+    /// Writes the data into `buf`; returns the bytes written.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        check_room(buf, field::LEN)?;
+        put_be32(buf, field::LAST_LBA, self.last_lba);
+        put_be32(buf, field::BLOCK_LENGTH, self.block_length);
+        Ok(field::LEN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
+    }
+
+    #[test]
+    fn read10_bytes() {
+        let c = Read10 {
+            lba: 0x0001_E240,
+            blocks: 32,
+            dpo: false,
+            fua: true,
+        };
+        let raw = [0x28, 0x08, 0x00, 0x01, 0xE2, 0x40, 0x00, 0x00, 0x20, 0x00];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(Read10::parse(&raw).unwrap(), c);
+        let dpo = [0x28, 0x10, 0, 0, 0, 1, 0, 0, 1, 0];
+        assert_eq!(
+            Read10::parse(&dpo).unwrap(),
+            Read10 {
+                lba: 1,
+                blocks: 1,
+                dpo: true,
+                fua: false
+            }
+        );
+    }
+
+    #[test]
+    fn read12_bytes() {
+        let c = Read12 {
+            lba: 0x1234_5678,
+            blocks: 0x0001_0000,
+            dpo: false,
+            fua: false,
+            streaming: true,
+        };
+        let raw = [
+            0xA8, 0x00, 0x12, 0x34, 0x56, 0x78, 0x00, 0x01, 0x00, 0x00, 0x80, 0x00,
+        ];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(Read12::parse(&raw).unwrap(), c);
+    }
+
+    #[test]
+    fn write10_bytes() {
+        let c = Write10 {
+            lba: 16,
+            blocks: 16,
+            dpo: false,
+            fua: false,
+        };
+        let raw = [0x2A, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x10, 0x00];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(Write10::parse(&raw).unwrap(), c);
+        let fua = Write10 { fua: true, ..c };
+        assert_eq!(fua.emit().as_bytes()[1], 0x08);
+        // Reserved bits (RelAdr, group number) are ignored, not rejected.
+        let reserved = [0x2A, 0x01, 0, 0, 0, 0x10, 0x1F, 0, 0x10, 0];
+        assert_eq!(Write10::parse(&reserved).unwrap(), c);
+    }
+
+    #[test]
+    fn write12_streaming_is_byte10_bit7() {
+        let c = Write12 {
+            lba: 0x00BA_ADF0,
+            blocks: 32,
+            dpo: false,
+            fua: true,
+            streaming: true,
+        };
+        let raw = [
+            0xAA, 0x08, 0x00, 0xBA, 0xAD, 0xF0, 0x00, 0x00, 0x00, 0x20, 0x80, 0x00,
+        ];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(Write12::parse(&raw).unwrap(), c);
+        let plain = [0xAA, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0];
+        assert!(!Write12::parse(&plain).unwrap().streaming);
+    }
+
+    #[test]
+    fn synchronize_cache_bytes() {
+        let c = SynchronizeCache10 {
+            immed: true,
+            lba: 0,
+            blocks: 0,
+        };
+        let raw = [0x35, 0x02, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(SynchronizeCache10::parse(&raw).unwrap(), c);
+        let ranged = [0x35, 0x00, 0, 0, 1, 0, 0, 0, 8, 0];
+        assert_eq!(
+            SynchronizeCache10::parse(&ranged).unwrap(),
+            SynchronizeCache10 {
+                immed: false,
+                lba: 256,
+                blocks: 8
+            }
+        );
+    }
+
+    #[test]
+    fn read_capacity_bytes() {
+        assert_eq!(
+            ReadCapacity10.emit().as_bytes(),
+            &[0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(
+            ReadCapacity10::parse(&[0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap(),
+            ReadCapacity10
+        );
+        // DVD±R SL: 2,295,104 blocks of 2048 bytes.
+        let raw = [0x00, 0x23, 0x05, 0x3F, 0x00, 0x00, 0x08, 0x00];
+        let d = ReadCapacityData::parse(&raw).unwrap();
+        assert_eq!(
+            d,
+            ReadCapacityData {
+                last_lba: 2_295_103,
+                block_length: 2048
+            }
+        );
+        let mut out = [0xFFu8; 8];
+        assert_eq!(d.emit(&mut out), Ok(8));
+        assert_eq!(out, raw);
+        assert!(matches!(
+            ReadCapacityData::parse(&raw[..7]),
+            Err(wire::Error::Truncated { .. })
+        ));
+        assert!(matches!(
+            d.emit(&mut [0; 7]),
+            Err(wire::Error::BufferTooSmall { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_opcode_or_short_cdb_is_rejected() {
+        let w = Write10::default().emit();
+        assert!(Read10::parse(w.as_bytes()).is_err());
+        assert!(Write10::parse(&w.as_bytes()[..9]).is_err());
+        assert!(Write12::parse(&[0xAA; 10]).is_err());
+        assert!(ReadCapacity10::parse(&[0x28, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert!(SynchronizeCache10::parse(&[]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn read10_round_trip(lba: u32, blocks: u16, dpo: bool, fua: bool) {
+            round_trip(Read10 { lba, blocks, dpo, fua });
+        }
+
+        #[test]
+        fn read12_round_trip(lba: u32, blocks: u32, dpo: bool, fua: bool, streaming: bool) {
+            round_trip(Read12 { lba, blocks, dpo, fua, streaming });
+        }
+
+        #[test]
+        fn write10_round_trip(lba: u32, blocks: u16, dpo: bool, fua: bool) {
+            round_trip(Write10 { lba, blocks, dpo, fua });
+        }
+
+        #[test]
+        fn write12_round_trip(lba: u32, blocks: u32, dpo: bool, fua: bool, streaming: bool) {
+            round_trip(Write12 { lba, blocks, dpo, fua, streaming });
+        }
+
+        #[test]
+        fn sync_cache_round_trip(immed: bool, lba: u32, blocks: u16) {
+            round_trip(SynchronizeCache10 { immed, lba, blocks });
+        }
+
+        #[test]
+        fn read_capacity_round_trip(last_lba: u32, block_length: u32) {
+            round_trip(ReadCapacity10);
+            let d = ReadCapacityData { last_lba, block_length };
+            let mut buf = vec![0u8; d.buffer_len()];
+            prop_assert_eq!(d.emit(&mut buf), Ok(d.buffer_len()));
+            prop_assert_eq!(ReadCapacityData::parse(&buf), Ok(d));
+        }
+
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = Read10::parse(&bytes);
+            let _ = Read12::parse(&bytes);
+            let _ = Write10::parse(&bytes);
+            let _ = Write12::parse(&bytes);
+            let _ = SynchronizeCache10::parse(&bytes);
+            let _ = ReadCapacity10::parse(&bytes);
+            let _ = ReadCapacityData::parse(&bytes);
+            let v = ReadCapacityDataView::new_unchecked(&bytes[..]);
+            let _ = (v.last_lba(), v.block_length());
+        }
+    }
+}

@@ -1,1 +1,1004 @@
-//! Tracks and sessions: READ TRACK INFORMATION and its data, RESERVE TRACK, CLOSE TRACK/SESSION.
+//! Tracks and sessions: READ TRACK INFORMATION and its data block, RESERVE TRACK and
+//! CLOSE TRACK/SESSION (MMC-6 §6.3, §6.26, §6.30).
+//!
+//! CDBs are [`Command`]s: `parse` checks opcode and length and rejects reserved code values
+//! in defined fields (SPC-4 §2.4), so the virtual recorder can answer those with ILLEGAL
+//! REQUEST / INVALID FIELD IN CDB. Reserved bits are ignored.
+//!
+//! [`TrackInformation`] is read from the bytes actually transferred: drives before MMC-2
+//! return 28 bytes, MMC-2..4 drives 36, tgt 40, MMC-5+ drives 48. Fields past the end
+//! are `None`, never read as zero.
+
+use crate::cdb::{check_cdb, Cdb, Command, OpCode};
+use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+
+/// Track number that READ TRACK INFORMATION and CLOSE TRACK/SESSION take to mean the
+/// invisible (DVD±R, BD-R) or incomplete (CD) track, i.e. the one being appended to.
+pub const INVISIBLE_TRACK: u32 = 0xFF;
+
+/// What the address field of READ TRACK INFORMATION names (byte 1 bits 0–1 plus bytes 2–5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrackAddress {
+    /// 00b: the track containing this logical block address.
+    Lba(u32),
+    /// 01b: this track number (0 = lead-in on CD, [`INVISIBLE_TRACK`] = invisible track).
+    Track(u32),
+    /// 10b: the first track of this session number.
+    Session(u32),
+}
+
+impl TrackAddress {
+    /// The invisible/incomplete track: `Track(0xFF)`.
+    pub const INVISIBLE: TrackAddress = TrackAddress::Track(INVISIBLE_TRACK);
+
+    /// The Address/Number Type code (byte 1 bits 0–1).
+    pub fn type_code(self) -> u8 {
+        match self {
+            TrackAddress::Lba(_) => 0,
+            TrackAddress::Track(_) => 1,
+            TrackAddress::Session(_) => 2,
+        }
+    }
+
+    /// The LBA, track or session number (bytes 2–5).
+    pub fn value(self) -> u32 {
+        match self {
+            TrackAddress::Lba(v) | TrackAddress::Track(v) | TrackAddress::Session(v) => v,
+        }
+    }
+}
+
+/// MMC-6 §6.26 READ TRACK INFORMATION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadTrackInformation {
+    /// Open (byte 1 bit 2): report the first open track at or after `address`'s track.
+    /// Only valid with [`TrackAddress::Track`].
+    pub open: bool,
+    /// Which track to report (byte 1 bits 0–1, bytes 2–5).
+    pub address: TrackAddress,
+    /// Allocation length (bytes 7–8); 48 gets every field.
+    pub alloc: u16,
+}
+
+impl ReadTrackInformation {
+    /// The invisible/incomplete track's information, full 48-byte block.
+    pub fn invisible() -> Self {
+        ReadTrackInformation {
+            open: false,
+            address: TrackAddress::INVISIBLE,
+            alloc: TrackInformation::MAX_LEN as u16,
+        }
+    }
+
+    /// Track `n`'s information, full 48-byte block.
+    pub fn track(n: u32) -> Self {
+        ReadTrackInformation {
+            open: false,
+            address: TrackAddress::Track(n),
+            alloc: TrackInformation::MAX_LEN as u16,
+        }
+    }
+}
+
+const OPEN: u8 = 0x04;
+
+impl Command for ReadTrackInformation {
+    const OPCODE: OpCode = OpCode::ReadTrackInformation;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(
+            b,
+            1,
+            (if self.open { OPEN } else { 0 }) | self.address.type_code(),
+        );
+        put_be32(b, 2, self.address.value());
+        put_be16(b, 7, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let b1 = u8_at(cdb, 1);
+        let value = be32(cdb, 2);
+        let address = match b1 & 0x03 {
+            0 => TrackAddress::Lba(value),
+            1 => TrackAddress::Track(value),
+            2 => TrackAddress::Session(value),
+            t => {
+                return Err(wire::Error::Invalid {
+                    field: "address/number type",
+                    value: u64::from(t),
+                })
+            }
+        };
+        let open = b1 & OPEN != 0;
+        // MMC-6 §6.26: Open is defined only for the track-number form.
+        if open && !matches!(address, TrackAddress::Track(_)) {
+            return Err(wire::Error::Invalid {
+                field: "Open with address type",
+                value: u64::from(b1 & 0x03),
+            });
+        }
+        Ok(ReadTrackInformation {
+            open,
+            address,
+            alloc: be16(cdb, 7),
+        })
+    }
+}
+
+/// Data Mode of a track (track information byte 6 bits 0–3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataMode {
+    /// 1h: Mode 1 (ISO/IEC 10149), the only mode on DVD and BD.
+    Mode1,
+    /// 2h: Mode 2 (CD-ROM XA form 1 / form 2).
+    Mode2,
+    /// Fh: data block type unknown (no track descriptor block yet).
+    Unspecified,
+    /// Any other value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for DataMode {
+    fn from(v: u8) -> Self {
+        match v & 0x0F {
+            0x1 => DataMode::Mode1,
+            0x2 => DataMode::Mode2,
+            0xF => DataMode::Unspecified,
+            other => DataMode::Unknown(other),
+        }
+    }
+}
+
+impl From<DataMode> for u8 {
+    fn from(m: DataMode) -> u8 {
+        match m {
+            DataMode::Mode1 => 0x1,
+            DataMode::Mode2 => 0x2,
+            DataMode::Unspecified => 0xF,
+            DataMode::Unknown(v) => v & 0x0F,
+        }
+    }
+}
+
+/// Byte offsets of the track information block (MMC-6 §6.26).
+mod field {
+    pub const DATA_LENGTH: usize = 0;
+    pub const TRACK_LSB: usize = 2;
+    pub const SESSION_LSB: usize = 3;
+    /// LJRS bits 6–7, Damage bit 5, Copy bit 4, Track Mode bits 0–3.
+    pub const TRACK_FLAGS: usize = 5;
+    /// RT bit 7, Blank bit 6, Packet/Inc bit 5, FP bit 4, Data Mode bits 0–3.
+    pub const DATA_FLAGS: usize = 6;
+    /// LRA_V bit 1, NWA_V bit 0.
+    pub const VALID: usize = 7;
+    pub const START: usize = 8;
+    pub const NWA: usize = 12;
+    pub const FREE_BLOCKS: usize = 16;
+    pub const FIXED_PACKET_SIZE: usize = 20;
+    pub const SIZE: usize = 24;
+    pub const LAST_RECORDED: usize = 28;
+    pub const TRACK_MSB: usize = 32;
+    pub const SESSION_MSB: usize = 33;
+    pub const READ_COMPAT_LBA: usize = 36;
+    pub const NEXT_LAYER_JUMP: usize = 40;
+    pub const LAST_LAYER_JUMP: usize = 44;
+    pub const MIN_LEN: usize = 28;
+    pub const MMC2_LEN: usize = 36;
+    pub const MAX_LEN: usize = 48;
+}
+
+const DAMAGE: u8 = 0x20;
+const COPY: u8 = 0x10;
+const RT: u8 = 0x80;
+const BLANK: u8 = 0x40;
+const PACKET: u8 = 0x20;
+const FP: u8 = 0x10;
+const LRA_V: u8 = 0x02;
+const NWA_V: u8 = 0x01;
+
+/// A view over a track information block; accessors never panic (bytes past the end of
+/// the buffer read as 0 — use [`TrackInformation::parse`] to learn which fields exist).
+#[derive(Debug, Clone, Copy)]
+pub struct TrackInformationView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> TrackInformationView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        TrackInformationView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than the 28-byte MMC-1 block.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), field::MIN_LEN)?;
+        Ok(TrackInformationView { buffer })
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// Track Information Length (bytes 0–1): bytes following this field, as the drive claims.
+    pub fn data_length(&self) -> u16 {
+        be16(self.b(), field::DATA_LENGTH)
+    }
+    /// Logical Track Number, LSB (byte 2) and MSB (byte 32).
+    pub fn track(&self) -> u16 {
+        u16::from_be_bytes([
+            u8_at(self.b(), field::TRACK_MSB),
+            u8_at(self.b(), field::TRACK_LSB),
+        ])
+    }
+    /// Session Number, LSB (byte 3) and MSB (byte 33).
+    pub fn session(&self) -> u16 {
+        u16::from_be_bytes([
+            u8_at(self.b(), field::SESSION_MSB),
+            u8_at(self.b(), field::SESSION_LSB),
+        ])
+    }
+    /// LJRS, layer jump recording status (byte 5 bits 6–7).
+    pub fn layer_jump_status(&self) -> u8 {
+        u8_at(self.b(), field::TRACK_FLAGS) >> 6
+    }
+    /// Damage (byte 5 bit 5).
+    pub fn damage(&self) -> bool {
+        u8_at(self.b(), field::TRACK_FLAGS) & DAMAGE != 0
+    }
+    /// Copy (byte 5 bit 4).
+    pub fn copy(&self) -> bool {
+        u8_at(self.b(), field::TRACK_FLAGS) & COPY != 0
+    }
+    /// Track Mode (byte 5 bits 0–3): the CD control nibble (4 = data uninterrupted,
+    /// 5 = data incremental); DVD and BD report 4, 5 or 7.
+    pub fn track_mode(&self) -> u8 {
+        u8_at(self.b(), field::TRACK_FLAGS) & 0x0F
+    }
+    /// RT, reserved track (byte 6 bit 7).
+    pub fn rt(&self) -> bool {
+        u8_at(self.b(), field::DATA_FLAGS) & RT != 0
+    }
+    /// Blank (byte 6 bit 6).
+    pub fn blank(&self) -> bool {
+        u8_at(self.b(), field::DATA_FLAGS) & BLANK != 0
+    }
+    /// Packet/Inc (byte 6 bit 5).
+    pub fn packet(&self) -> bool {
+        u8_at(self.b(), field::DATA_FLAGS) & PACKET != 0
+    }
+    /// FP, fixed packet (byte 6 bit 4).
+    pub fn fp(&self) -> bool {
+        u8_at(self.b(), field::DATA_FLAGS) & FP != 0
+    }
+    /// Data Mode (byte 6 bits 0–3).
+    pub fn data_mode(&self) -> DataMode {
+        DataMode::from(u8_at(self.b(), field::DATA_FLAGS))
+    }
+    /// LRA_V (byte 7 bit 1): the last recorded address field is valid.
+    pub fn lra_v(&self) -> bool {
+        u8_at(self.b(), field::VALID) & LRA_V != 0
+    }
+    /// NWA_V (byte 7 bit 0): the next writable address field is valid.
+    pub fn nwa_v(&self) -> bool {
+        u8_at(self.b(), field::VALID) & NWA_V != 0
+    }
+    /// Logical Track Start Address (bytes 8–11).
+    pub fn start(&self) -> u32 {
+        be32(self.b(), field::START)
+    }
+    /// Next Writable Address (bytes 12–15), meaningful only when [`nwa_v`](Self::nwa_v).
+    pub fn nwa(&self) -> u32 {
+        be32(self.b(), field::NWA)
+    }
+    /// Free Blocks (bytes 16–19).
+    pub fn free_blocks(&self) -> u32 {
+        be32(self.b(), field::FREE_BLOCKS)
+    }
+    /// Fixed Packet Size / Blocking Factor (bytes 20–23).
+    pub fn fixed_packet_size(&self) -> u32 {
+        be32(self.b(), field::FIXED_PACKET_SIZE)
+    }
+    /// Logical Track Size (bytes 24–27).
+    pub fn size(&self) -> u32 {
+        be32(self.b(), field::SIZE)
+    }
+    /// Last Recorded Address (bytes 28–31), meaningful only when [`lra_v`](Self::lra_v).
+    pub fn last_recorded(&self) -> u32 {
+        be32(self.b(), field::LAST_RECORDED)
+    }
+    /// Read Compatibility LBA (bytes 36–39).
+    pub fn read_compat_lba(&self) -> u32 {
+        be32(self.b(), field::READ_COMPAT_LBA)
+    }
+    /// Next Layer Jump Address (bytes 40–43).
+    pub fn next_layer_jump(&self) -> u32 {
+        be32(self.b(), field::NEXT_LAYER_JUMP)
+    }
+    /// Last Layer Jump Address (bytes 44–47).
+    pub fn last_layer_jump(&self) -> u32 {
+        be32(self.b(), field::LAST_LAYER_JUMP)
+    }
+}
+
+/// The track information block (MMC-6 §6.26): state and geometry of one track.
+///
+/// Parsed from the bytes actually transferred, at least 28 (the MMC-1 block, which holds
+/// everything through the track size, including the NWA). Later fields are `None` when
+/// not transferred. The track/session number MSBs (bytes 32–33) read as 0 when the block
+/// is shorter than 34 bytes: drives that return such blocks predate them and report at
+/// most 99 tracks; ask for 48 bytes to be sure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TrackInformation {
+    /// Logical track number (bytes 2 and 32).
+    pub track: u16,
+    /// Session number (bytes 3 and 33).
+    pub session: u16,
+    /// LJRS, layer jump recording status (byte 5 bits 6–7; DVD-R DL).
+    pub layer_jump_status: u8,
+    /// Damage (byte 5 bit 5).
+    pub damage: bool,
+    /// Copy (byte 5 bit 4).
+    pub copy: bool,
+    /// Track Mode (byte 5 bits 0–3).
+    pub track_mode: u8,
+    /// RT, reserved track (byte 6 bit 7).
+    pub rt: bool,
+    /// Blank (byte 6 bit 6).
+    pub blank: bool,
+    /// Packet/Inc: written incrementally / in packets (byte 6 bit 5).
+    pub packet: bool,
+    /// FP, fixed packets (byte 6 bit 4).
+    pub fp: bool,
+    /// Data Mode (byte 6 bits 0–3).
+    pub data_mode: DataMode,
+    /// Logical track start address (bytes 8–11).
+    pub start: u32,
+    /// Next writable address (bytes 12–15); `None` when NWA_V (byte 7 bit 0) is clear.
+    pub nwa: Option<u32>,
+    /// Free blocks (bytes 16–19).
+    pub free_blocks: u32,
+    /// Fixed packet size / blocking factor (bytes 20–23; 16 on DVD, 32 on BD).
+    pub fixed_packet_size: u32,
+    /// Logical track size in blocks (bytes 24–27).
+    pub size: u32,
+    /// Last recorded address (bytes 28–31); `None` when LRA_V (byte 7 bit 1) is clear or
+    /// the field was not transferred.
+    pub last_recorded: Option<u32>,
+    /// Read compatibility LBA (bytes 36–39), when transferred.
+    pub read_compat_lba: Option<u32>,
+    /// Next layer jump address (bytes 40–43), when transferred.
+    pub next_layer_jump: Option<u32>,
+    /// Last layer jump address (bytes 44–47), when transferred.
+    pub last_layer_jump: Option<u32>,
+}
+
+impl TrackInformation {
+    /// The shortest block accepted (MMC-1: through the track size).
+    pub const MIN_LEN: usize = field::MIN_LEN;
+    /// The full MMC-6 block.
+    pub const MAX_LEN: usize = field::MAX_LEN;
+
+    /// A blank track: track/session numbers, start, NWA = start, free blocks = size, the
+    /// other fields zero or absent (the shape of an empty DVD+R or BD-R invisible track).
+    pub fn blank_track(track: u16, session: u16, start: u32, size: u32) -> Self {
+        TrackInformation {
+            track,
+            session,
+            layer_jump_status: 0,
+            damage: false,
+            copy: false,
+            track_mode: 7,
+            rt: false,
+            blank: true,
+            packet: false,
+            fp: false,
+            data_mode: DataMode::Mode1,
+            start,
+            nwa: Some(start),
+            free_blocks: size,
+            fixed_packet_size: 0,
+            size,
+            last_recorded: None,
+            read_compat_lba: None,
+            next_layer_jump: None,
+            last_layer_jump: None,
+        }
+    }
+
+    /// Parses a track information block from the bytes transferred.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = TrackInformationView::new_checked(buf)?;
+        let len = buf.len();
+        let present = |at: usize| len >= at + 4;
+        Ok(TrackInformation {
+            track: v.track(),
+            session: v.session(),
+            layer_jump_status: v.layer_jump_status(),
+            damage: v.damage(),
+            copy: v.copy(),
+            track_mode: v.track_mode(),
+            rt: v.rt(),
+            blank: v.blank(),
+            packet: v.packet(),
+            fp: v.fp(),
+            data_mode: v.data_mode(),
+            start: v.start(),
+            nwa: v.nwa_v().then(|| v.nwa()),
+            free_blocks: v.free_blocks(),
+            fixed_packet_size: v.fixed_packet_size(),
+            size: v.size(),
+            last_recorded: (v.lra_v() && present(field::LAST_RECORDED)).then(|| v.last_recorded()),
+            read_compat_lba: present(field::READ_COMPAT_LBA).then(|| v.read_compat_lba()),
+            next_layer_jump: present(field::NEXT_LAYER_JUMP).then(|| v.next_layer_jump()),
+            last_layer_jump: present(field::LAST_LAYER_JUMP).then(|| v.last_layer_jump()),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: 36 (the MMC-2 block), or up to 48 when a field
+    /// past byte 35 is present.
+    pub fn buffer_len(&self) -> usize {
+        if self.last_layer_jump.is_some() {
+            field::MAX_LEN
+        } else if self.next_layer_jump.is_some() {
+            field::LAST_LAYER_JUMP
+        } else if self.read_compat_lba.is_some() {
+            field::NEXT_LAYER_JUMP
+        } else {
+            field::MMC2_LEN
+        }
+    }
+
+    /// Writes the block into `buf` with a data length of `buffer_len() - 2`; returns the
+    /// bytes written. An absent field before a present one is written as 0.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        let out = &mut buf[..len];
+        out.fill(0);
+        put_be16(out, field::DATA_LENGTH, (len - 2) as u16);
+        let [track_msb, track_lsb] = self.track.to_be_bytes();
+        let [session_msb, session_lsb] = self.session.to_be_bytes();
+        put_u8(out, field::TRACK_LSB, track_lsb);
+        put_u8(out, field::SESSION_LSB, session_lsb);
+        put_u8(out, field::TRACK_MSB, track_msb);
+        put_u8(out, field::SESSION_MSB, session_msb);
+        put_u8(
+            out,
+            field::TRACK_FLAGS,
+            (self.layer_jump_status & 0x03) << 6
+                | if self.damage { DAMAGE } else { 0 }
+                | if self.copy { COPY } else { 0 }
+                | (self.track_mode & 0x0F),
+        );
+        put_u8(
+            out,
+            field::DATA_FLAGS,
+            if self.rt { RT } else { 0 }
+                | if self.blank { BLANK } else { 0 }
+                | if self.packet { PACKET } else { 0 }
+                | if self.fp { FP } else { 0 }
+                | u8::from(self.data_mode),
+        );
+        put_u8(
+            out,
+            field::VALID,
+            if self.last_recorded.is_some() {
+                LRA_V
+            } else {
+                0
+            } | if self.nwa.is_some() { NWA_V } else { 0 },
+        );
+        put_be32(out, field::START, self.start);
+        put_be32(out, field::NWA, self.nwa.unwrap_or(0));
+        put_be32(out, field::FREE_BLOCKS, self.free_blocks);
+        put_be32(out, field::FIXED_PACKET_SIZE, self.fixed_packet_size);
+        put_be32(out, field::SIZE, self.size);
+        put_be32(out, field::LAST_RECORDED, self.last_recorded.unwrap_or(0));
+        // Writes past `len` are dropped by put_be32, so absent tail fields cost nothing.
+        put_be32(
+            out,
+            field::READ_COMPAT_LBA,
+            self.read_compat_lba.unwrap_or(0),
+        );
+        put_be32(
+            out,
+            field::NEXT_LAYER_JUMP,
+            self.next_layer_jump.unwrap_or(0),
+        );
+        put_be32(
+            out,
+            field::LAST_LAYER_JUMP,
+            self.last_layer_jump.unwrap_or(0),
+        );
+        Ok(len)
+    }
+}
+
+/// What RESERVE TRACK reserves (byte 1 bit 0 ARSV and the reservation parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reservation {
+    /// ARSV = 0: a track of this many blocks (bytes 5–8).
+    Size(u32),
+    /// ARSV = 1: a track ending at this logical block address (bytes 2–5; BD-R, DVD-R DL).
+    Lba(u32),
+}
+
+/// MMC-6 §6.30 RESERVE TRACK: reserve the invisible track's space for a closed track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReserveTrack {
+    /// The reservation: a size in blocks, or an ending LBA.
+    pub reservation: Reservation,
+}
+
+const ARSV: u8 = 0x01;
+
+impl Command for ReserveTrack {
+    const OPCODE: OpCode = OpCode::ReserveTrack;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        match self.reservation {
+            Reservation::Size(blocks) => put_be32(b, 5, blocks),
+            Reservation::Lba(lba) => {
+                put_u8(b, 1, ARSV);
+                put_be32(b, 2, lba);
+            }
+        }
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let reservation = if u8_at(cdb, 1) & ARSV != 0 {
+            Reservation::Lba(be32(cdb, 2))
+        } else {
+            Reservation::Size(be32(cdb, 5))
+        };
+        Ok(ReserveTrack { reservation })
+    }
+}
+
+/// Close Function of CLOSE TRACK/SESSION (byte 2 bits 0–2, MMC-6 §6.3). What each code
+/// does depends on the medium; the drive rejects codes its medium does not define.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseFunction {
+    /// 000b: stop a DVD+RW background format (quick).
+    StopBackgroundFormat,
+    /// 001b: close the logical track given by the track number (CD-R/RW, DVD±R, BD-R).
+    CloseTrack,
+    /// 010b: close the session; on CD-R/RW and DVD-R/RW this also finalizes the disc
+    /// unless multi-session was set in the write parameters page. Stops a DVD+RW
+    /// background format with the compatibility lead-out.
+    CloseSession,
+    /// 011b: finalize a DVD-RW; stop a DVD+RW background format (compatible).
+    Finalize3,
+    /// 100b: DVD+R DL: close the session with an extended lead-out.
+    CloseSessionExtendedLeadOut,
+    /// 101b: DVD+R / DVD+R DL: finalize with minimal radius (≥ 30 mm).
+    FinalizeMinimalRadius,
+    /// 110b: DVD+R / DVD+R DL / BD-R / HD DVD-R: finalize the disc.
+    FinalizeDisc,
+    /// Any other code (only 111b fits the field), kept as given.
+    Unknown(u8),
+}
+
+impl From<u8> for CloseFunction {
+    fn from(v: u8) -> Self {
+        match v & 0x07 {
+            0 => CloseFunction::StopBackgroundFormat,
+            1 => CloseFunction::CloseTrack,
+            2 => CloseFunction::CloseSession,
+            3 => CloseFunction::Finalize3,
+            4 => CloseFunction::CloseSessionExtendedLeadOut,
+            5 => CloseFunction::FinalizeMinimalRadius,
+            6 => CloseFunction::FinalizeDisc,
+            other => CloseFunction::Unknown(other),
+        }
+    }
+}
+
+impl From<CloseFunction> for u8 {
+    fn from(f: CloseFunction) -> u8 {
+        match f {
+            CloseFunction::StopBackgroundFormat => 0,
+            CloseFunction::CloseTrack => 1,
+            CloseFunction::CloseSession => 2,
+            CloseFunction::Finalize3 => 3,
+            CloseFunction::CloseSessionExtendedLeadOut => 4,
+            CloseFunction::FinalizeMinimalRadius => 5,
+            CloseFunction::FinalizeDisc => 6,
+            CloseFunction::Unknown(v) => v & 0x07,
+        }
+    }
+}
+
+/// MMC-6 §6.3 CLOSE TRACK/SESSION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CloseTrackSession {
+    /// Immed (byte 1 bit 0): return at once; progress shows in TEST UNIT READY sense.
+    pub immed: bool,
+    /// Close Function (byte 2 bits 0–2).
+    pub function: CloseFunction,
+    /// Logical Track/Session Number (bytes 4–5): the track for [`CloseFunction::CloseTrack`]
+    /// (0xFF = invisible/incomplete), otherwise ignored by most media.
+    pub number: u16,
+}
+
+const IMMED: u8 = 0x01;
+
+impl Command for CloseTrackSession {
+    const OPCODE: OpCode = OpCode::CloseTrackSession;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, if self.immed { IMMED } else { 0 });
+        put_u8(b, 2, u8::from(self.function));
+        put_be16(b, 4, self.number);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let function = CloseFunction::from(u8_at(cdb, 2));
+        // 111b is reserved for every medium.
+        if let CloseFunction::Unknown(v) = function {
+            return Err(wire::Error::Invalid {
+                field: "close function",
+                value: u64::from(v),
+            });
+        }
+        Ok(CloseTrackSession {
+            immed: u8_at(cdb, 1) & IMMED != 0,
+            function,
+            number: be16(cdb, 4),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
+    }
+
+    #[test]
+    fn read_track_information_bytes() {
+        let c = ReadTrackInformation::invisible();
+        let raw = [0x52, 0x01, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x30, 0x00];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(ReadTrackInformation::parse(&raw).unwrap(), c);
+
+        let lba = ReadTrackInformation {
+            open: false,
+            address: TrackAddress::Lba(0x0012_3456),
+            alloc: 28,
+        };
+        let raw = [0x52, 0x00, 0x00, 0x12, 0x34, 0x56, 0x00, 0x00, 0x1C, 0x00];
+        assert_eq!(lba.emit().as_bytes(), &raw);
+        assert_eq!(ReadTrackInformation::parse(&raw).unwrap(), lba);
+
+        let open = ReadTrackInformation {
+            open: true,
+            address: TrackAddress::Track(1),
+            alloc: 48,
+        };
+        let raw = [0x52, 0x05, 0, 0, 0, 1, 0, 0, 0x30, 0];
+        assert_eq!(open.emit().as_bytes(), &raw);
+        assert_eq!(ReadTrackInformation::parse(&raw).unwrap(), open);
+
+        let session = [0x52, 0x02, 0, 0, 0, 2, 0, 0, 0x30, 0];
+        assert_eq!(
+            ReadTrackInformation::parse(&session).unwrap().address,
+            TrackAddress::Session(2)
+        );
+    }
+
+    #[test]
+    fn read_track_information_rejects_reserved_type_and_open_misuse() {
+        let reserved_type = [0x52, 0x03, 0, 0, 0, 1, 0, 0, 0x30, 0];
+        assert_eq!(
+            ReadTrackInformation::parse(&reserved_type),
+            Err(wire::Error::Invalid {
+                field: "address/number type",
+                value: 3
+            })
+        );
+        let open_lba = [0x52, 0x04, 0, 0, 0, 1, 0, 0, 0x30, 0];
+        assert!(ReadTrackInformation::parse(&open_lba).is_err());
+        let open_session = [0x52, 0x06, 0, 0, 0, 1, 0, 0, 0x30, 0];
+        assert!(ReadTrackInformation::parse(&open_session).is_err());
+        assert!(ReadTrackInformation::parse(&[0x52, 1, 0, 0, 0, 0xFF, 0, 0, 0x30]).is_err());
+        assert!(ReadTrackInformation::parse(&[0x51, 1, 0, 0, 0, 0xFF, 0, 0, 0x30, 0]).is_err());
+    }
+
+    /// A DVD+R invisible track after 1000 blocks of an incremental write, laid out byte by
+    /// byte from MMC-6 §6.26.
+    const DVD_PLUS_R_48: [u8; 48] = [
+        0x00, 0x2E, // data length 46
+        0x01, // track 1 (LSB)
+        0x01, // session 1 (LSB)
+        0x00, // reserved
+        0x07, // LJRS 0, damage 0, copy 0, track mode 7
+        0x61, // RT 0, blank 1, packet 1, FP 0, data mode 1
+        0x03, // LRA_V, NWA_V
+        0x00, 0x00, 0x00, 0x00, // start 0
+        0x00, 0x00, 0x03, 0xE8, // NWA 1000
+        0x00, 0x23, 0x01, 0x58, // free blocks 2,294,104
+        0x00, 0x00, 0x00, 0x10, // fixed packet size 16
+        0x00, 0x23, 0x05, 0x40, // track size 2,295,104
+        0x00, 0x00, 0x03, 0xE7, // last recorded 999
+        0x00, // track MSB
+        0x00, // session MSB
+        0x00, 0x00, // reserved
+        0x00, 0x00, 0x00, 0x00, // read compatibility LBA
+        0x00, 0x00, 0x00, 0x00, // next layer jump
+        0x00, 0x00, 0x00, 0x00, // last layer jump
+    ];
+
+    fn dvd_plus_r() -> TrackInformation {
+        TrackInformation {
+            track: 1,
+            session: 1,
+            layer_jump_status: 0,
+            damage: false,
+            copy: false,
+            track_mode: 7,
+            rt: false,
+            blank: true,
+            packet: true,
+            fp: false,
+            data_mode: DataMode::Mode1,
+            start: 0,
+            nwa: Some(1000),
+            free_blocks: 2_294_104,
+            fixed_packet_size: 16,
+            size: 2_295_104,
+            last_recorded: Some(999),
+            read_compat_lba: Some(0),
+            next_layer_jump: Some(0),
+            last_layer_jump: Some(0),
+        }
+    }
+
+    #[test]
+    fn track_information_deconstruct_and_construct() {
+        let ti = TrackInformation::parse(&DVD_PLUS_R_48).unwrap();
+        assert_eq!(ti, dvd_plus_r());
+        let v = TrackInformationView::new_checked(&DVD_PLUS_R_48[..]).unwrap();
+        assert_eq!(v.data_length(), 46);
+        assert!(v.nwa_v() && v.lra_v() && v.blank() && v.packet() && !v.rt() && !v.fp());
+        let mut out = [0xAAu8; 64];
+        assert_eq!(ti.emit(&mut out), Ok(48));
+        assert_eq!(out[..48], DVD_PLUS_R_48);
+        assert_eq!(out[48], 0xAA);
+    }
+
+    #[test]
+    fn track_information_flags_and_msb() {
+        let mut raw = DVD_PLUS_R_48;
+        raw[2] = 0x2C; // track LSB
+        raw[32] = 0x01; // track MSB -> 300
+        raw[3] = 0x02;
+        raw[33] = 0x01; // session 258
+        raw[5] = 0xF5; // LJRS 3, damage, copy, mode 5
+        raw[6] = 0x92; // RT, FP, data mode 2
+        raw[7] = 0x00; // neither NWA nor LRA valid
+        let ti = TrackInformation::parse(&raw).unwrap();
+        assert_eq!(ti.track, 300);
+        assert_eq!(ti.session, 258);
+        assert_eq!(ti.layer_jump_status, 3);
+        assert!(ti.damage && ti.copy && ti.rt && ti.fp && !ti.blank && !ti.packet);
+        assert_eq!(ti.track_mode, 5);
+        assert_eq!(ti.data_mode, DataMode::Mode2);
+        assert_eq!(ti.nwa, None);
+        assert_eq!(ti.last_recorded, None);
+        raw[6] = 0x0F;
+        assert_eq!(
+            TrackInformation::parse(&raw).unwrap().data_mode,
+            DataMode::Unspecified
+        );
+        raw[6] = 0x08;
+        assert_eq!(
+            TrackInformation::parse(&raw).unwrap().data_mode,
+            DataMode::Unknown(8)
+        );
+    }
+
+    #[test]
+    fn short_blocks_leave_later_fields_absent() {
+        // MMC-1 drive: 28 bytes. NWA is there; last recorded address is not, even with LRA_V.
+        let ti = TrackInformation::parse(&DVD_PLUS_R_48[..28]).unwrap();
+        assert_eq!(ti.nwa, Some(1000));
+        assert_eq!(ti.size, 2_295_104);
+        assert_eq!(ti.last_recorded, None);
+        assert_eq!(ti.read_compat_lba, None);
+        // MMC-2..4 drive: 36 bytes.
+        let ti = TrackInformation::parse(&DVD_PLUS_R_48[..36]).unwrap();
+        assert_eq!(ti.last_recorded, Some(999));
+        assert_eq!(ti.read_compat_lba, None);
+        assert_eq!(ti.buffer_len(), 36);
+        // tgt: 40 bytes, read compatibility LBA only.
+        let mut tgt = [0u8; 40];
+        tgt[..40].copy_from_slice(&DVD_PLUS_R_48[..40]);
+        tgt[36..40].copy_from_slice(&[0x00, 0x04, 0x0D, 0x0E]);
+        let ti = TrackInformation::parse(&tgt).unwrap();
+        assert_eq!(ti.read_compat_lba, Some(0x040D0E));
+        assert_eq!(ti.next_layer_jump, None);
+        assert_eq!(ti.buffer_len(), 40);
+        let mut out = [0u8; 40];
+        assert_eq!(ti.emit(&mut out), Ok(40));
+        assert_eq!(&out[2..], &tgt[2..]);
+        assert_eq!(out[1], 38);
+        // Too short for even the MMC-1 block.
+        assert_eq!(
+            TrackInformation::parse(&DVD_PLUS_R_48[..27]),
+            Err(wire::Error::Truncated {
+                needed: 28,
+                available: 27
+            })
+        );
+        assert!(matches!(
+            dvd_plus_r().emit(&mut [0u8; 47]),
+            Err(wire::Error::BufferTooSmall { .. })
+        ));
+    }
+
+    #[test]
+    fn blank_track_constructor() {
+        let t = TrackInformation::blank_track(1, 1, 0, 2_295_104);
+        let mut out = [0u8; 48];
+        let n = t.emit(&mut out).unwrap();
+        assert_eq!(n, 36);
+        assert_eq!(&out[5..8], &[0x07, 0x41, 0x01]);
+        assert_eq!(TrackInformation::parse(&out[..n]).unwrap(), t);
+    }
+
+    #[test]
+    fn reserve_track_bytes() {
+        let size = ReserveTrack {
+            reservation: Reservation::Size(0x0001_0000),
+        };
+        let raw = [0x53, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00];
+        assert_eq!(size.emit().as_bytes(), &raw);
+        assert_eq!(ReserveTrack::parse(&raw).unwrap(), size);
+        let lba = ReserveTrack {
+            reservation: Reservation::Lba(0x00AB_CDEF),
+        };
+        let raw = [0x53, 0x01, 0x00, 0xAB, 0xCD, 0xEF, 0x00, 0x00, 0x00, 0x00];
+        assert_eq!(lba.emit().as_bytes(), &raw);
+        assert_eq!(ReserveTrack::parse(&raw).unwrap(), lba);
+    }
+
+    #[test]
+    fn close_track_session_bytes() {
+        let close_track = CloseTrackSession {
+            immed: true,
+            function: CloseFunction::CloseTrack,
+            number: 0xFF,
+        };
+        let raw = [0x5B, 0x01, 0x01, 0x00, 0x00, 0xFF, 0x00, 0x00, 0x00, 0x00];
+        assert_eq!(close_track.emit().as_bytes(), &raw);
+        assert_eq!(CloseTrackSession::parse(&raw).unwrap(), close_track);
+
+        let finalize = CloseTrackSession {
+            immed: false,
+            function: CloseFunction::FinalizeDisc,
+            number: 0x0102,
+        };
+        let raw = [0x5B, 0x00, 0x06, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00];
+        assert_eq!(finalize.emit().as_bytes(), &raw);
+        assert_eq!(CloseTrackSession::parse(&raw).unwrap(), finalize);
+
+        for (code, f) in [
+            (0, CloseFunction::StopBackgroundFormat),
+            (2, CloseFunction::CloseSession),
+            (3, CloseFunction::Finalize3),
+            (4, CloseFunction::CloseSessionExtendedLeadOut),
+            (5, CloseFunction::FinalizeMinimalRadius),
+        ] {
+            let raw = [0x5B, 0, code, 0, 0, 0, 0, 0, 0, 0];
+            assert_eq!(CloseTrackSession::parse(&raw).unwrap().function, f);
+            assert_eq!(u8::from(f), code);
+        }
+        assert_eq!(
+            CloseTrackSession::parse(&[0x5B, 0, 7, 0, 0, 0, 0, 0, 0, 0]),
+            Err(wire::Error::Invalid {
+                field: "close function",
+                value: 7
+            })
+        );
+        assert_eq!(CloseFunction::from(0x0F), CloseFunction::Unknown(7));
+    }
+
+    fn arb_address() -> impl Strategy<Value = TrackAddress> {
+        prop_oneof![
+            any::<u32>().prop_map(TrackAddress::Lba),
+            any::<u32>().prop_map(TrackAddress::Track),
+            any::<u32>().prop_map(TrackAddress::Session),
+        ]
+    }
+
+    fn arb_data_mode() -> impl Strategy<Value = DataMode> {
+        (0u8..16).prop_map(DataMode::from)
+    }
+
+    prop_compose! {
+        fn arb_track_info()(
+            (track, session, layer_jump_status, damage, copy, track_mode) in
+                (any::<u16>(), any::<u16>(), 0u8..4, any::<bool>(), any::<bool>(), 0u8..16),
+            (rt, blank, packet, fp, data_mode) in
+                (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), arb_data_mode()),
+            (start, nwa, free_blocks, fixed_packet_size, size, last_recorded) in
+                (any::<u32>(), any::<Option<u32>>(), any::<u32>(), any::<u32>(), any::<u32>(),
+                 any::<Option<u32>>()),
+            tail in 0usize..4,
+            (a, b, c) in (any::<u32>(), any::<u32>(), any::<u32>()),
+        ) -> TrackInformation {
+            TrackInformation {
+                track, session, layer_jump_status, damage, copy, track_mode,
+                rt, blank, packet, fp, data_mode,
+                start, nwa, free_blocks, fixed_packet_size, size, last_recorded,
+                read_compat_lba: (tail >= 1).then_some(a),
+                next_layer_jump: (tail >= 2).then_some(b),
+                last_layer_jump: (tail >= 3).then_some(c),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn read_track_information_round_trip(
+            address in arb_address(), open: bool, alloc: u16,
+        ) {
+            let open = open && matches!(address, TrackAddress::Track(_));
+            round_trip(ReadTrackInformation { open, address, alloc });
+        }
+
+        #[test]
+        fn reserve_track_round_trip(v: u32, arsv: bool) {
+            let reservation = if arsv { Reservation::Lba(v) } else { Reservation::Size(v) };
+            round_trip(ReserveTrack { reservation });
+        }
+
+        #[test]
+        fn close_track_session_round_trip(immed: bool, code in 0u8..7, number: u16) {
+            round_trip(CloseTrackSession { immed, function: CloseFunction::from(code), number });
+        }
+
+        #[test]
+        fn track_information_round_trip(ti in arb_track_info()) {
+            let mut buf = vec![0u8; ti.buffer_len()];
+            prop_assert_eq!(ti.emit(&mut buf), Ok(ti.buffer_len()));
+            prop_assert_eq!(TrackInformation::parse(&buf), Ok(ti));
+        }
+
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = ReadTrackInformation::parse(&bytes);
+            let _ = ReserveTrack::parse(&bytes);
+            let _ = CloseTrackSession::parse(&bytes);
+            if let Ok(ti) = TrackInformation::parse(&bytes) {
+                // Whatever was accepted re-emits into a buffer of its own size.
+                let mut out = vec![0u8; ti.buffer_len()];
+                prop_assert_eq!(ti.emit(&mut out), Ok(ti.buffer_len()));
+            }
+            let v = TrackInformationView::new_unchecked(&bytes[..]);
+            let _ = (v.track(), v.session(), v.nwa(), v.last_layer_jump(), v.data_mode());
+        }
+    }
+}
