@@ -1,1 +1,1440 @@
-//! The disc: READ DISC INFORMATION and its data, READ TOC/PMA/ATIP (formats 0 and 1) and its data, READ DISC STRUCTURE.
+//! The disc as a whole: READ DISC INFORMATION and its data block, READ TOC/PMA/ATIP with
+//! TOC format 0 and session information (format 1), and the READ DISC STRUCTURE CDB
+//! (MMC-6 §6.22, §6.23, §6.25).
+//!
+//! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
+//! (SPC-4 §2.4), so the virtual recorder answers them with ILLEGAL REQUEST; reserved bits
+//! are ignored. Parameter data is read from the bytes actually transferred: no length
+//! field inside the data is trusted (tgt's TOC answers are 2 bytes shorter than their own
+//! length field says).
+
+use crate::cdb::{check_cdb, Cdb, Command, OpCode};
+use crate::wire::{
+    self, be16, be32, be64, check_len, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
+};
+
+/// Disc Information Data Type (READ DISC INFORMATION byte 1 bits 0–2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DiscInformationType {
+    /// 000b: standard disc information ([`DiscInformation`]).
+    #[default]
+    Standard,
+    /// 001b: track resources information.
+    TrackResources,
+    /// 010b: POW resources information.
+    PowResources,
+}
+
+impl DiscInformationType {
+    fn code(self) -> u8 {
+        match self {
+            DiscInformationType::Standard => 0,
+            DiscInformationType::TrackResources => 1,
+            DiscInformationType::PowResources => 2,
+        }
+    }
+}
+
+/// MMC-6 §6.22 READ DISC INFORMATION.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadDiscInformation {
+    /// Which data block to return (byte 1 bits 0–2).
+    pub data_type: DiscInformationType,
+    /// Allocation length (bytes 7–8).
+    pub alloc: u16,
+}
+
+impl ReadDiscInformation {
+    /// Standard disc information, the 34-byte block.
+    pub fn standard() -> Self {
+        ReadDiscInformation {
+            data_type: DiscInformationType::Standard,
+            alloc: DiscInformation::LEN as u16,
+        }
+    }
+}
+
+impl Command for ReadDiscInformation {
+    const OPCODE: OpCode = OpCode::ReadDiscInformation;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, self.data_type.code());
+        put_be16(b, 7, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let data_type = match u8_at(cdb, 1) & 0x07 {
+            0 => DiscInformationType::Standard,
+            1 => DiscInformationType::TrackResources,
+            2 => DiscInformationType::PowResources,
+            t => {
+                return Err(wire::Error::Invalid {
+                    field: "disc information data type",
+                    value: u64::from(t),
+                })
+            }
+        };
+        Ok(ReadDiscInformation {
+            data_type,
+            alloc: be16(cdb, 7),
+        })
+    }
+}
+
+/// State of Last Session (disc information byte 2 bits 2–3). Every 2-bit value is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    /// 00b: empty session.
+    Empty,
+    /// 01b: incomplete session (appendable).
+    Incomplete,
+    /// 10b: reserved / damaged session.
+    Damaged,
+    /// 11b: complete session (closed).
+    Complete,
+}
+
+impl From<u8> for SessionState {
+    fn from(v: u8) -> Self {
+        match v & 0x03 {
+            0 => SessionState::Empty,
+            1 => SessionState::Incomplete,
+            2 => SessionState::Damaged,
+            _ => SessionState::Complete,
+        }
+    }
+}
+
+impl From<SessionState> for u8 {
+    fn from(s: SessionState) -> u8 {
+        match s {
+            SessionState::Empty => 0,
+            SessionState::Incomplete => 1,
+            SessionState::Damaged => 2,
+            SessionState::Complete => 3,
+        }
+    }
+}
+
+/// Disc Status (disc information byte 2 bits 0–1). Every 2-bit value is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiscStatus {
+    /// 00b: empty disc.
+    Empty,
+    /// 01b: incomplete disc (appendable).
+    Incomplete,
+    /// 10b: finalized disc.
+    Complete,
+    /// 11b: other (random-access media: DVD-RAM, DVD+RW, BD-RE, formatted media).
+    Other,
+}
+
+impl From<u8> for DiscStatus {
+    fn from(v: u8) -> Self {
+        match v & 0x03 {
+            0 => DiscStatus::Empty,
+            1 => DiscStatus::Incomplete,
+            2 => DiscStatus::Complete,
+            _ => DiscStatus::Other,
+        }
+    }
+}
+
+impl From<DiscStatus> for u8 {
+    fn from(s: DiscStatus) -> u8 {
+        match s {
+            DiscStatus::Empty => 0,
+            DiscStatus::Incomplete => 1,
+            DiscStatus::Complete => 2,
+            DiscStatus::Other => 3,
+        }
+    }
+}
+
+/// BG Format Status (disc information byte 7 bits 0–1; CD-RW, DVD+RW, BD-RE).
+/// Every 2-bit value is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BgFormatStatus {
+    /// 00b: not background-formattable, or no format started.
+    NotStarted,
+    /// 01b: a background format was started, is not running and not complete.
+    Suspended,
+    /// 10b: a background format is in progress.
+    InProgress,
+    /// 11b: background formatting has completed.
+    Completed,
+}
+
+impl From<u8> for BgFormatStatus {
+    fn from(v: u8) -> Self {
+        match v & 0x03 {
+            0 => BgFormatStatus::NotStarted,
+            1 => BgFormatStatus::Suspended,
+            2 => BgFormatStatus::InProgress,
+            _ => BgFormatStatus::Completed,
+        }
+    }
+}
+
+impl From<BgFormatStatus> for u8 {
+    fn from(s: BgFormatStatus) -> u8 {
+        match s {
+            BgFormatStatus::NotStarted => 0,
+            BgFormatStatus::Suspended => 1,
+            BgFormatStatus::InProgress => 2,
+            BgFormatStatus::Completed => 3,
+        }
+    }
+}
+
+/// Disc Type (disc information byte 8): the CD session format of the first session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiscType {
+    /// 00h: CD-DA or CD-ROM (also what DVD and BD drives report).
+    CdDaOrCdRom,
+    /// 10h: CD-I.
+    CdI,
+    /// 20h: CD-ROM XA.
+    CdRomXa,
+    /// FFh: undefined (no session yet).
+    Undefined,
+    /// Any other value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for DiscType {
+    fn from(v: u8) -> Self {
+        match v {
+            0x00 => DiscType::CdDaOrCdRom,
+            0x10 => DiscType::CdI,
+            0x20 => DiscType::CdRomXa,
+            0xFF => DiscType::Undefined,
+            other => DiscType::Unknown(other),
+        }
+    }
+}
+
+impl From<DiscType> for u8 {
+    fn from(t: DiscType) -> u8 {
+        match t {
+            DiscType::CdDaOrCdRom => 0x00,
+            DiscType::CdI => 0x10,
+            DiscType::CdRomXa => 0x20,
+            DiscType::Undefined => 0xFF,
+            DiscType::Unknown(v) => v,
+        }
+    }
+}
+
+/// Byte offsets of the standard disc information block (MMC-6 §6.22).
+mod field {
+    pub const DATA_LENGTH: usize = 0;
+    /// Data type bits 5–7, Erasable bit 4, session state bits 2–3, disc status bits 0–1.
+    pub const STATUS: usize = 2;
+    pub const FIRST_TRACK: usize = 3;
+    pub const SESSIONS_LSB: usize = 4;
+    pub const FIRST_TRACK_LAST_SESSION_LSB: usize = 5;
+    pub const LAST_TRACK_LAST_SESSION_LSB: usize = 6;
+    /// DID_V bit 7, DBC_V bit 6, URU bit 5, DAC_V bit 4, Dbit bit 2, BG format bits 0–1.
+    pub const VALID: usize = 7;
+    pub const DISC_TYPE: usize = 8;
+    pub const SESSIONS_MSB: usize = 9;
+    pub const FIRST_TRACK_LAST_SESSION_MSB: usize = 10;
+    pub const LAST_TRACK_LAST_SESSION_MSB: usize = 11;
+    pub const DISC_ID: usize = 12;
+    pub const LEAD_IN: usize = 16;
+    pub const LEAD_OUT: usize = 20;
+    pub const BAR_CODE: usize = 24;
+    pub const APPLICATION_CODE: usize = 32;
+    pub const OPC_TABLES: usize = 33;
+    pub const LEN: usize = 34;
+}
+
+const ERASABLE: u8 = 0x10;
+const DID_V: u8 = 0x80;
+const DBC_V: u8 = 0x40;
+const URU: u8 = 0x20;
+const DAC_V: u8 = 0x10;
+const DBIT: u8 = 0x04;
+
+/// A view over a standard disc information block; accessors never panic (bytes past the
+/// end read as 0).
+#[derive(Debug, Clone, Copy)]
+pub struct DiscInformationView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> DiscInformationView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        DiscInformationView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than the 34-byte block.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), field::LEN)?;
+        Ok(DiscInformationView { buffer })
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// Disc Information Length (bytes 0–1), as the drive claims.
+    pub fn data_length(&self) -> u16 {
+        be16(self.b(), field::DATA_LENGTH)
+    }
+    /// Disc Information Data Type (byte 2 bits 5–7; 000b for this block).
+    pub fn data_type(&self) -> u8 {
+        u8_at(self.b(), field::STATUS) >> 5
+    }
+    /// Erasable (byte 2 bit 4).
+    pub fn erasable(&self) -> bool {
+        u8_at(self.b(), field::STATUS) & ERASABLE != 0
+    }
+    /// State of Last Session (byte 2 bits 2–3).
+    pub fn last_session_state(&self) -> SessionState {
+        SessionState::from(u8_at(self.b(), field::STATUS) >> 2)
+    }
+    /// Disc Status (byte 2 bits 0–1).
+    pub fn disc_status(&self) -> DiscStatus {
+        DiscStatus::from(u8_at(self.b(), field::STATUS))
+    }
+    /// Number of First Track on Disc (byte 3).
+    pub fn first_track(&self) -> u8 {
+        u8_at(self.b(), field::FIRST_TRACK)
+    }
+    fn lsb_msb(&self, lsb: usize, msb: usize) -> u16 {
+        u16::from_be_bytes([u8_at(self.b(), msb), u8_at(self.b(), lsb)])
+    }
+    /// Number of Sessions (byte 4 LSB, byte 9 MSB).
+    pub fn sessions(&self) -> u16 {
+        self.lsb_msb(field::SESSIONS_LSB, field::SESSIONS_MSB)
+    }
+    /// First Track Number in Last Session (byte 5 LSB, byte 10 MSB).
+    pub fn first_track_in_last_session(&self) -> u16 {
+        self.lsb_msb(
+            field::FIRST_TRACK_LAST_SESSION_LSB,
+            field::FIRST_TRACK_LAST_SESSION_MSB,
+        )
+    }
+    /// Last Track Number in Last Session (byte 6 LSB, byte 11 MSB).
+    pub fn last_track_in_last_session(&self) -> u16 {
+        self.lsb_msb(
+            field::LAST_TRACK_LAST_SESSION_LSB,
+            field::LAST_TRACK_LAST_SESSION_MSB,
+        )
+    }
+    /// DID_V (byte 7 bit 7): the disc identification is valid.
+    pub fn did_v(&self) -> bool {
+        u8_at(self.b(), field::VALID) & DID_V != 0
+    }
+    /// DBC_V (byte 7 bit 6): the disc bar code is valid.
+    pub fn dbc_v(&self) -> bool {
+        u8_at(self.b(), field::VALID) & DBC_V != 0
+    }
+    /// URU (byte 7 bit 5): unrestricted use disc.
+    pub fn uru(&self) -> bool {
+        u8_at(self.b(), field::VALID) & URU != 0
+    }
+    /// DAC_V (byte 7 bit 4): the disc application code is valid.
+    pub fn dac_v(&self) -> bool {
+        u8_at(self.b(), field::VALID) & DAC_V != 0
+    }
+    /// Dbit (byte 7 bit 2): MRW dirty bit.
+    pub fn dbit(&self) -> bool {
+        u8_at(self.b(), field::VALID) & DBIT != 0
+    }
+    /// BG Format Status (byte 7 bits 0–1).
+    pub fn bg_format_status(&self) -> BgFormatStatus {
+        BgFormatStatus::from(u8_at(self.b(), field::VALID))
+    }
+    /// Disc Type (byte 8).
+    pub fn disc_type(&self) -> DiscType {
+        DiscType::from(u8_at(self.b(), field::DISC_TYPE))
+    }
+    /// Disc Identification (bytes 12–15).
+    pub fn disc_id(&self) -> u32 {
+        be32(self.b(), field::DISC_ID)
+    }
+    /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
+    pub fn last_session_lead_in_start(&self) -> u32 {
+        be32(self.b(), field::LEAD_IN)
+    }
+    /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
+    pub fn last_possible_lead_out_start(&self) -> u32 {
+        be32(self.b(), field::LEAD_OUT)
+    }
+    /// Disc Bar Code (bytes 24–31).
+    pub fn disc_bar_code(&self) -> u64 {
+        be64(self.b(), field::BAR_CODE)
+    }
+    /// Disc Application Code (byte 32).
+    pub fn disc_application_code(&self) -> u8 {
+        u8_at(self.b(), field::APPLICATION_CODE)
+    }
+    /// Number of OPC Tables (byte 33).
+    pub fn opc_tables(&self) -> u8 {
+        u8_at(self.b(), field::OPC_TABLES)
+    }
+}
+
+/// Standard disc information (MMC-6 §6.22, data type 000b): the disc's recording state.
+///
+/// Fields guarded by a validity bit (DID_V, DBC_V, DAC_V) are `Option`s. The OPC table
+/// entries that may follow byte 33 are not kept; [`emit`](Self::emit) writes none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DiscInformation {
+    /// Erasable (byte 2 bit 4): CD-RW, DVD-RW, DVD+RW, DVD-RAM, BD-RE.
+    pub erasable: bool,
+    /// State of Last Session (byte 2 bits 2–3).
+    pub last_session_state: SessionState,
+    /// Disc Status (byte 2 bits 0–1).
+    pub disc_status: DiscStatus,
+    /// Number of First Track on Disc (byte 3).
+    pub first_track: u8,
+    /// Number of Sessions (bytes 4 and 9).
+    pub sessions: u16,
+    /// First Track Number in Last Session (bytes 5 and 10).
+    pub first_track_in_last_session: u16,
+    /// Last Track Number in Last Session (bytes 6 and 11).
+    pub last_track_in_last_session: u16,
+    /// Disc Identification (bytes 12–15) when DID_V is set.
+    pub disc_id: Option<u32>,
+    /// Disc Bar Code (bytes 24–31) when DBC_V is set.
+    pub disc_bar_code: Option<u64>,
+    /// URU, unrestricted use (byte 7 bit 5).
+    pub unrestricted_use: bool,
+    /// Disc Application Code (byte 32) when DAC_V is set.
+    pub disc_application_code: Option<u8>,
+    /// Dbit, the MRW dirty bit (byte 7 bit 2).
+    pub dbit: bool,
+    /// BG Format Status (byte 7 bits 0–1).
+    pub bg_format_status: BgFormatStatus,
+    /// Disc Type (byte 8).
+    pub disc_type: DiscType,
+    /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
+    pub last_session_lead_in_start: u32,
+    /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
+    pub last_possible_lead_out_start: u32,
+}
+
+impl DiscInformation {
+    /// Size of the block without OPC tables.
+    pub const LEN: usize = field::LEN;
+
+    /// A blank write-once disc: empty, one (empty) session whose first/last track is 1.
+    /// `lead_out` is the last possible lead-out start (the disc's capacity in blocks on
+    /// DVD and BD).
+    pub fn blank(lead_out: u32) -> Self {
+        DiscInformation {
+            erasable: false,
+            last_session_state: SessionState::Empty,
+            disc_status: DiscStatus::Empty,
+            first_track: 1,
+            sessions: 1,
+            first_track_in_last_session: 1,
+            last_track_in_last_session: 1,
+            disc_id: None,
+            disc_bar_code: None,
+            unrestricted_use: true,
+            disc_application_code: None,
+            dbit: false,
+            bg_format_status: BgFormatStatus::NotStarted,
+            disc_type: DiscType::CdDaOrCdRom,
+            last_session_lead_in_start: 0,
+            last_possible_lead_out_start: lead_out,
+        }
+    }
+
+    /// Parses a standard disc information block (at least 34 bytes; a data type other
+    /// than 000b in byte 2 is rejected, it is a different block).
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = DiscInformationView::new_checked(buf)?;
+        if v.data_type() != 0 {
+            return Err(wire::Error::Invalid {
+                field: "disc information data type",
+                value: u64::from(v.data_type()),
+            });
+        }
+        Ok(DiscInformation {
+            erasable: v.erasable(),
+            last_session_state: v.last_session_state(),
+            disc_status: v.disc_status(),
+            first_track: v.first_track(),
+            sessions: v.sessions(),
+            first_track_in_last_session: v.first_track_in_last_session(),
+            last_track_in_last_session: v.last_track_in_last_session(),
+            disc_id: v.did_v().then(|| v.disc_id()),
+            disc_bar_code: v.dbc_v().then(|| v.disc_bar_code()),
+            unrestricted_use: v.uru(),
+            disc_application_code: v.dac_v().then(|| v.disc_application_code()),
+            dbit: v.dbit(),
+            bg_format_status: v.bg_format_status(),
+            disc_type: v.disc_type(),
+            last_session_lead_in_start: v.last_session_lead_in_start(),
+            last_possible_lead_out_start: v.last_possible_lead_out_start(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes (34).
+    pub fn buffer_len(&self) -> usize {
+        field::LEN
+    }
+
+    /// Writes the 34-byte block (length field 32, no OPC tables); returns the bytes written.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        check_room(buf, field::LEN)?;
+        let out = &mut buf[..field::LEN];
+        out.fill(0);
+        put_be16(out, field::DATA_LENGTH, (field::LEN - 2) as u16);
+        put_u8(
+            out,
+            field::STATUS,
+            if self.erasable { ERASABLE } else { 0 }
+                | u8::from(self.last_session_state) << 2
+                | u8::from(self.disc_status),
+        );
+        put_u8(out, field::FIRST_TRACK, self.first_track);
+        let [s_msb, s_lsb] = self.sessions.to_be_bytes();
+        let [f_msb, f_lsb] = self.first_track_in_last_session.to_be_bytes();
+        let [l_msb, l_lsb] = self.last_track_in_last_session.to_be_bytes();
+        put_u8(out, field::SESSIONS_LSB, s_lsb);
+        put_u8(out, field::SESSIONS_MSB, s_msb);
+        put_u8(out, field::FIRST_TRACK_LAST_SESSION_LSB, f_lsb);
+        put_u8(out, field::FIRST_TRACK_LAST_SESSION_MSB, f_msb);
+        put_u8(out, field::LAST_TRACK_LAST_SESSION_LSB, l_lsb);
+        put_u8(out, field::LAST_TRACK_LAST_SESSION_MSB, l_msb);
+        let mut valid = u8::from(self.bg_format_status);
+        if self.disc_id.is_some() {
+            valid |= DID_V;
+        }
+        if self.disc_bar_code.is_some() {
+            valid |= DBC_V;
+        }
+        if self.unrestricted_use {
+            valid |= URU;
+        }
+        if self.disc_application_code.is_some() {
+            valid |= DAC_V;
+        }
+        if self.dbit {
+            valid |= DBIT;
+        }
+        put_u8(out, field::VALID, valid);
+        put_u8(out, field::DISC_TYPE, u8::from(self.disc_type));
+        put_be32(out, field::DISC_ID, self.disc_id.unwrap_or(0));
+        put_be32(out, field::LEAD_IN, self.last_session_lead_in_start);
+        put_be32(out, field::LEAD_OUT, self.last_possible_lead_out_start);
+        put_be64(out, field::BAR_CODE, self.disc_bar_code.unwrap_or(0));
+        put_u8(
+            out,
+            field::APPLICATION_CODE,
+            self.disc_application_code.unwrap_or(0),
+        );
+        Ok(field::LEN)
+    }
+}
+
+/// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TocFormat {
+    /// 0h: formatted TOC ([`Toc`]).
+    #[default]
+    Toc,
+    /// 1h: multi-session information ([`SessionInfo`]).
+    SessionInfo,
+    /// 2h: full (raw) TOC.
+    FullToc,
+    /// 3h: PMA.
+    Pma,
+    /// 4h: ATIP.
+    Atip,
+    /// 5h: CD-TEXT.
+    CdText,
+}
+
+impl TocFormat {
+    fn code(self) -> u8 {
+        match self {
+            TocFormat::Toc => 0,
+            TocFormat::SessionInfo => 1,
+            TocFormat::FullToc => 2,
+            TocFormat::Pma => 3,
+            TocFormat::Atip => 4,
+            TocFormat::CdText => 5,
+        }
+    }
+}
+
+/// MMC-6 §6.25 READ TOC/PMA/ATIP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadTocPmaAtip {
+    /// MSF (byte 1 bit 1): addresses as 00h:M:S:F instead of LBAs.
+    pub msf: bool,
+    /// Format (byte 2 bits 0–3).
+    pub format: TocFormat,
+    /// Track/Session Number (byte 6): first track for format 0, session for format 2.
+    pub track_session: u8,
+    /// Allocation length (bytes 7–8).
+    pub alloc: u16,
+}
+
+const MSF: u8 = 0x02;
+
+impl Command for ReadTocPmaAtip {
+    const OPCODE: OpCode = OpCode::ReadTocPmaAtip;
+    const LEN: usize = 10;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, if self.msf { MSF } else { 0 });
+        put_u8(b, 2, self.format.code());
+        put_u8(b, 6, self.track_session);
+        put_be16(b, 7, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let format = match u8_at(cdb, 2) & 0x0F {
+            0 => TocFormat::Toc,
+            1 => TocFormat::SessionInfo,
+            2 => TocFormat::FullToc,
+            3 => TocFormat::Pma,
+            4 => TocFormat::Atip,
+            5 => TocFormat::CdText,
+            f => {
+                return Err(wire::Error::Invalid {
+                    field: "TOC format",
+                    value: u64::from(f),
+                })
+            }
+        };
+        Ok(ReadTocPmaAtip {
+            msf: u8_at(cdb, 1) & MSF != 0,
+            format,
+            track_session: u8_at(cdb, 6),
+            alloc: be16(cdb, 7),
+        })
+    }
+}
+
+/// A CD address in minutes, seconds and frames (75 frames a second), as TOC and disc
+/// information carry it when MSF is requested: a 4-byte field `00h M S F`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Msf {
+    /// Minutes.
+    pub m: u8,
+    /// Seconds (0–59).
+    pub s: u8,
+    /// Frames (0–74).
+    pub f: u8,
+}
+
+impl Msf {
+    /// Reads the 4-byte address field form (`00h M S F`).
+    pub fn from_address(address: u32) -> Self {
+        let [_, m, s, f] = address.to_be_bytes();
+        Msf { m, s, f }
+    }
+
+    /// The 4-byte address field form (`00h M S F`).
+    pub fn to_address(self) -> u32 {
+        u32::from_be_bytes([0, self.m, self.s, self.f])
+    }
+
+    /// The LBA this address names (MMC-6 Annex: LBA = (M·60 + S)·75 + F − 150; addresses
+    /// from 90:00:00 up name the lead-in, LBA = … − 450150).
+    pub fn to_lba(self) -> i32 {
+        let frames = (i32::from(self.m) * 60 + i32::from(self.s)) * 75 + i32::from(self.f);
+        if self.m >= 90 {
+            frames - 450_150
+        } else {
+            frames - 150
+        }
+    }
+
+    /// The address of `lba` (−45150 ≤ lba < 404850 maps exactly; minutes saturate at 255).
+    pub fn from_lba(lba: i32) -> Self {
+        let frames = if lba >= -150 {
+            i64::from(lba) + 150
+        } else {
+            i64::from(lba) + 450_150
+        }
+        .max(0);
+        Msf {
+            m: (frames / 4500).min(255) as u8,
+            s: ((frames / 75) % 60) as u8,
+            f: (frames % 75) as u8,
+        }
+    }
+}
+
+/// Track number of the lead-out in a TOC.
+pub const LEAD_OUT_TRACK: u8 = 0xAA;
+
+/// One TOC track descriptor (8 bytes): ADR/CONTROL, track number, start address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TocTrack {
+    /// ADR (byte 1 bits 4–7): Q sub-channel content, 1 for a position.
+    pub adr: u8,
+    /// CONTROL (byte 1 bits 0–3): 4 = data uninterrupted, 5 = data incremental.
+    pub control: u8,
+    /// Track number (byte 2); [`LEAD_OUT_TRACK`] for the lead-out.
+    pub track: u8,
+    /// Track start address (bytes 4–7): an LBA, or `00h M S F` ([`Msf::from_address`])
+    /// when the CDB's MSF bit was set.
+    pub address: u32,
+}
+
+impl TocTrack {
+    const LEN: usize = 8;
+
+    fn read(d: &[u8]) -> Self {
+        TocTrack {
+            adr: u8_at(d, 1) >> 4,
+            control: u8_at(d, 1) & 0x0F,
+            track: u8_at(d, 2),
+            address: be32(d, 4),
+        }
+    }
+
+    fn write(&self, d: &mut [u8]) {
+        put_u8(d, 0, 0);
+        put_u8(d, 1, (self.adr & 0x0F) << 4 | (self.control & 0x0F));
+        put_u8(d, 2, self.track);
+        put_u8(d, 3, 0);
+        put_be32(d, 4, self.address);
+    }
+}
+
+/// A view over READ TOC/PMA/ATIP format 0 or 1 data: a 4-byte header and 8-byte track
+/// descriptors. Accessors never panic; only descriptors wholly present are reachable.
+#[derive(Debug, Clone, Copy)]
+pub struct TocView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> TocView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        TocView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than the 4-byte header.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), 4)?;
+        Ok(TocView { buffer })
+    }
+
+    /// TOC Data Length (bytes 0–1), as the device claims (tgt claims 2 bytes too many).
+    pub fn data_length(&self) -> u16 {
+        be16(self.buffer.as_ref(), 0)
+    }
+    /// First Track Number (format 0) or First Complete Session Number (format 1), byte 2.
+    pub fn first(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), 2)
+    }
+    /// Last Track Number (format 0) or Last Complete Session Number (format 1), byte 3.
+    pub fn last(&self) -> u8 {
+        u8_at(self.buffer.as_ref(), 3)
+    }
+    /// Number of whole 8-byte descriptors present, the smaller of what was transferred
+    /// and what the length field claims.
+    pub fn descriptor_count(&self) -> usize {
+        let present = self.buffer.as_ref().len().saturating_sub(4);
+        let claimed = usize::from(self.data_length()).saturating_sub(2);
+        present.min(claimed) / TocTrack::LEN
+    }
+    /// Descriptor `i`, when wholly present.
+    pub fn descriptor(&self, i: usize) -> Option<TocTrack> {
+        if i >= self.descriptor_count() {
+            return None;
+        }
+        let at = 4 + i * TocTrack::LEN;
+        self.buffer
+            .as_ref()
+            .get(at..at + TocTrack::LEN)
+            .map(TocTrack::read)
+    }
+}
+
+/// READ TOC/PMA/ATIP format 0 data, the formatted TOC (MMC-6 §6.25.3.2).
+///
+/// Only whole descriptors present in both the transferred bytes and the length field are
+/// kept: a trailing partial descriptor (tgt returns the lead-out 2 bytes short) is dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Toc {
+    /// First Track Number (byte 2).
+    pub first_track: u8,
+    /// Last Track Number (byte 3).
+    pub last_track: u8,
+    /// Track descriptors in order, the lead-out ([`LEAD_OUT_TRACK`]) last.
+    pub tracks: Vec<TocTrack>,
+}
+
+/// Most descriptors a 16-bit TOC data length can describe.
+const MAX_TOC_DESCRIPTORS: usize = (u16::MAX as usize - 2) / TocTrack::LEN;
+
+impl Toc {
+    /// Parses format 0 data.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = TocView::new_checked(buf)?;
+        let tracks = (0..v.descriptor_count())
+            .filter_map(|i| v.descriptor(i))
+            .collect();
+        Ok(Toc {
+            first_track: v.first(),
+            last_track: v.last(),
+            tracks,
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: 4 + 8 per descriptor.
+    pub fn buffer_len(&self) -> usize {
+        4 + TocTrack::LEN * self.tracks.len()
+    }
+
+    /// Writes the TOC with a correct length field; returns the bytes written. Fails with
+    /// [`wire::Error::Invalid`] past 8191 descriptors (the length field's limit).
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        if self.tracks.len() > MAX_TOC_DESCRIPTORS {
+            return Err(wire::Error::Invalid {
+                field: "TOC descriptor count",
+                value: self.tracks.len() as u64,
+            });
+        }
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        put_be16(buf, 0, (len - 2) as u16);
+        put_u8(buf, 2, self.first_track);
+        put_u8(buf, 3, self.last_track);
+        for (t, d) in self
+            .tracks
+            .iter()
+            .zip(buf[4..len].chunks_mut(TocTrack::LEN))
+        {
+            t.write(d);
+        }
+        Ok(len)
+    }
+}
+
+/// READ TOC/PMA/ATIP format 1 data, multi-session information (MMC-6 §6.25.3.3): the
+/// first and last complete session and where the last complete session's first track
+/// starts (what a multi-session ISO 9660 writer needs).
+///
+/// tgt sends 10 of the 12 bytes; the descriptor is then `None`, the header still valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionInfo {
+    /// First Complete Session Number (byte 2).
+    pub first_session: u8,
+    /// Last Complete Session Number (byte 3).
+    pub last_session: u8,
+    /// The first track in the last complete session (bytes 4–11), when wholly transferred.
+    pub last_session_first_track: Option<TocTrack>,
+}
+
+impl SessionInfo {
+    /// Parses format 1 data.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = TocView::new_checked(buf)?;
+        Ok(SessionInfo {
+            first_session: v.first(),
+            last_session: v.last(),
+            last_session_first_track: v.descriptor(0),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: 12, or 4 without a descriptor.
+    pub fn buffer_len(&self) -> usize {
+        if self.last_session_first_track.is_some() {
+            4 + TocTrack::LEN
+        } else {
+            4
+        }
+    }
+
+    /// Writes the data with a correct length field; returns the bytes written.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        put_be16(buf, 0, (len - 2) as u16);
+        put_u8(buf, 2, self.first_session);
+        put_u8(buf, 3, self.last_session);
+        if let Some(t) = &self.last_session_first_track {
+            t.write(&mut buf[4..len]);
+        }
+        Ok(len)
+    }
+}
+
+/// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DiscStructureMedia {
+    /// 0000b: DVD and HD DVD structures.
+    #[default]
+    Dvd,
+    /// 0001b: BD structures.
+    Bd,
+}
+
+/// MMC-6 §6.23 READ DISC STRUCTURE (CDB only; the structures are format-specific).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadDiscStructure {
+    /// Media Type (byte 1 bits 0–3).
+    pub media_type: DiscStructureMedia,
+    /// Address (bytes 2–5), format-dependent.
+    pub address: u32,
+    /// Layer Number (byte 6).
+    pub layer: u8,
+    /// Format Code (byte 7): e.g. 00h physical format, 0Ah DVD+R recorded-layer info,
+    /// FFh list of supported structures.
+    pub format: u8,
+    /// Allocation length (bytes 8–9).
+    pub alloc: u16,
+    /// AGID, authentication grant ID (byte 10 bits 6–7).
+    pub agid: u8,
+}
+
+impl Command for ReadDiscStructure {
+    const OPCODE: OpCode = OpCode::ReadDiscStructure;
+    const LEN: usize = 12;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(
+            b,
+            1,
+            match self.media_type {
+                DiscStructureMedia::Dvd => 0,
+                DiscStructureMedia::Bd => 1,
+            },
+        );
+        put_be32(b, 2, self.address);
+        put_u8(b, 6, self.layer);
+        put_u8(b, 7, self.format);
+        put_be16(b, 8, self.alloc);
+        put_u8(b, 10, (self.agid & 0x03) << 6);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let media_type = match u8_at(cdb, 1) & 0x0F {
+            0 => DiscStructureMedia::Dvd,
+            1 => DiscStructureMedia::Bd,
+            m => {
+                return Err(wire::Error::Invalid {
+                    field: "disc structure media type",
+                    value: u64::from(m),
+                })
+            }
+        };
+        Ok(ReadDiscStructure {
+            media_type,
+            address: be32(cdb, 2),
+            layer: u8_at(cdb, 6),
+            format: u8_at(cdb, 7),
+            alloc: be16(cdb, 8),
+            agid: u8_at(cdb, 10) >> 6,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
+    }
+
+    #[test]
+    fn read_disc_information_bytes() {
+        let c = ReadDiscInformation::standard();
+        let raw = [0x51, 0, 0, 0, 0, 0, 0, 0x00, 0x22, 0];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(ReadDiscInformation::parse(&raw).unwrap(), c);
+        let tr = [0x51, 0x01, 0, 0, 0, 0, 0, 0x00, 0x0C, 0];
+        assert_eq!(
+            ReadDiscInformation::parse(&tr).unwrap(),
+            ReadDiscInformation {
+                data_type: DiscInformationType::TrackResources,
+                alloc: 12
+            }
+        );
+        let pow = [0x51, 0x02, 0, 0, 0, 0, 0, 0x01, 0x00, 0];
+        assert_eq!(
+            ReadDiscInformation::parse(&pow).unwrap().data_type,
+            DiscInformationType::PowResources
+        );
+        assert_eq!(
+            ReadDiscInformation::parse(&[0x51, 0x03, 0, 0, 0, 0, 0, 0, 0x22, 0]),
+            Err(wire::Error::Invalid {
+                field: "disc information data type",
+                value: 3
+            })
+        );
+        assert!(ReadDiscInformation::parse(&raw[..9]).is_err());
+    }
+
+    /// tgt's DVD+R disc information, byte for byte (blank disc, DAC_V set).
+    const TGT_DVD_PLUS_R: [u8; 34] = [
+        0x00, 0x20, // length 32
+        0x00, // data type 0, not erasable, empty session, empty disc
+        0x01, // first track
+        0x01, // sessions LSB
+        0x01, 0x01, // first/last track in last session LSB
+        0x10, // DAC_V
+        0x00, // disc type CD-DA/CD-ROM
+        0x00, 0x00, 0x00, // MSBs
+        0x00, 0x00, 0x00, 0x00, // disc id
+        0x00, 0x00, 0x00, 0x00, // lead-in
+        0x00, 0x23, 0x05, 0x40, // last possible lead-out 2,295,104
+        0, 0, 0, 0, 0, 0, 0, 0,    // bar code
+        0x00, // application code
+        0x00, // OPC tables
+    ];
+
+    #[test]
+    fn disc_information_tgt() {
+        let di = DiscInformation::parse(&TGT_DVD_PLUS_R).unwrap();
+        assert_eq!(
+            di,
+            DiscInformation {
+                erasable: false,
+                last_session_state: SessionState::Empty,
+                disc_status: DiscStatus::Empty,
+                first_track: 1,
+                sessions: 1,
+                first_track_in_last_session: 1,
+                last_track_in_last_session: 1,
+                disc_id: None,
+                disc_bar_code: None,
+                unrestricted_use: false,
+                disc_application_code: Some(0),
+                dbit: false,
+                bg_format_status: BgFormatStatus::NotStarted,
+                disc_type: DiscType::CdDaOrCdRom,
+                last_session_lead_in_start: 0,
+                last_possible_lead_out_start: 2_295_104,
+            }
+        );
+        let mut out = [0xEEu8; 40];
+        assert_eq!(di.emit(&mut out), Ok(34));
+        assert_eq!(out[..34], TGT_DVD_PLUS_R);
+        assert_eq!(out[34], 0xEE);
+    }
+
+    #[test]
+    fn disc_information_every_field() {
+        let raw: [u8; 34] = [
+            0x00, 0x20, //
+            0x15, // erasable, session incomplete (01b), disc status incomplete (01b)
+            0x01, // first track
+            0x2C, 0x2D, 0x2E, // sessions / first / last track LSB
+            0xF7, // DID_V DBC_V URU DAC_V, Dbit, BG format completed
+            0x20, // CD-ROM XA
+            0x01, 0x01, 0x01, // MSBs: 300 sessions, tracks 301 and 302
+            0xDE, 0xAD, 0xBE, 0xEF, // disc id
+            0x00, 0x61, 0x1A, 0x00, // lead-in 97:26:00 (MSF)
+            0x00, 0x4F, 0x3B, 0x4A, // lead-out 79:59:74 (MSF)
+            1, 2, 3, 4, 5, 6, 7, 8,    // bar code
+            0x42, // application code
+            0x00,
+        ];
+        let di = DiscInformation::parse(&raw).unwrap();
+        assert!(di.erasable && di.unrestricted_use && di.dbit);
+        assert_eq!(di.last_session_state, SessionState::Incomplete);
+        assert_eq!(di.disc_status, DiscStatus::Incomplete);
+        assert_eq!(di.sessions, 300);
+        assert_eq!(di.first_track_in_last_session, 301);
+        assert_eq!(di.last_track_in_last_session, 302);
+        assert_eq!(di.disc_id, Some(0xDEAD_BEEF));
+        assert_eq!(di.disc_bar_code, Some(0x0102_0304_0506_0708));
+        assert_eq!(di.disc_application_code, Some(0x42));
+        assert_eq!(di.bg_format_status, BgFormatStatus::Completed);
+        assert_eq!(di.disc_type, DiscType::CdRomXa);
+        assert_eq!(
+            Msf::from_address(di.last_possible_lead_out_start).to_lba(),
+            359_849
+        );
+        assert_eq!(
+            Msf::from_address(di.last_session_lead_in_start).to_lba(),
+            -11_700
+        );
+        let mut out = [0u8; 34];
+        assert_eq!(di.emit(&mut out), Ok(34));
+        assert_eq!(out, raw);
+
+        // Validity bits clear: the guarded fields are absent whatever the bytes hold.
+        let mut cleared = raw;
+        cleared[7] = 0x02;
+        let di = DiscInformation::parse(&cleared).unwrap();
+        assert_eq!(
+            (di.disc_id, di.disc_bar_code, di.disc_application_code),
+            (None, None, None)
+        );
+        assert_eq!(di.bg_format_status, BgFormatStatus::InProgress);
+
+        let mut complete = raw;
+        complete[2] = 0x0E;
+        let di = DiscInformation::parse(&complete).unwrap();
+        assert_eq!(di.last_session_state, SessionState::Complete);
+        assert_eq!(di.disc_status, DiscStatus::Complete);
+        complete[2] = 0x0B;
+        let di = DiscInformation::parse(&complete).unwrap();
+        assert_eq!(di.last_session_state, SessionState::Damaged);
+        assert_eq!(di.disc_status, DiscStatus::Other);
+        complete[8] = 0x77;
+        assert_eq!(
+            DiscInformation::parse(&complete).unwrap().disc_type,
+            DiscType::Unknown(0x77)
+        );
+    }
+
+    #[test]
+    fn disc_information_rejects_short_and_other_types() {
+        assert_eq!(
+            DiscInformation::parse(&TGT_DVD_PLUS_R[..33]),
+            Err(wire::Error::Truncated {
+                needed: 34,
+                available: 33
+            })
+        );
+        let mut tr = TGT_DVD_PLUS_R;
+        tr[2] = 0x20; // data type 001b: track resources
+        assert!(matches!(
+            DiscInformation::parse(&tr),
+            Err(wire::Error::Invalid { .. })
+        ));
+        // OPC tables after byte 33 are tolerated and ignored.
+        let mut long = [0u8; 42];
+        long[..34].copy_from_slice(&TGT_DVD_PLUS_R);
+        long[33] = 1;
+        assert!(DiscInformation::parse(&long).is_ok());
+        assert!(DiscInformation::blank(1).emit(&mut [0u8; 33]).is_err());
+    }
+
+    #[test]
+    fn read_toc_bytes() {
+        let c = ReadTocPmaAtip {
+            msf: true,
+            format: TocFormat::Toc,
+            track_session: 1,
+            alloc: 0x0324,
+        };
+        let raw = [0x43, 0x02, 0x00, 0, 0, 0, 0x01, 0x03, 0x24, 0];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(ReadTocPmaAtip::parse(&raw).unwrap(), c);
+        let session = [0x43, 0x00, 0x01, 0, 0, 0, 0, 0x00, 0x0C, 0];
+        assert_eq!(
+            ReadTocPmaAtip::parse(&session).unwrap(),
+            ReadTocPmaAtip {
+                msf: false,
+                format: TocFormat::SessionInfo,
+                track_session: 0,
+                alloc: 12
+            }
+        );
+        for (code, f) in [
+            (2, TocFormat::FullToc),
+            (3, TocFormat::Pma),
+            (4, TocFormat::Atip),
+            (5, TocFormat::CdText),
+        ] {
+            let raw = [0x43, 0, code, 0, 0, 0, 0, 0, 4, 0];
+            assert_eq!(ReadTocPmaAtip::parse(&raw).unwrap().format, f);
+        }
+        assert_eq!(
+            ReadTocPmaAtip::parse(&[0x43, 0, 6, 0, 0, 0, 0, 0, 4, 0]),
+            Err(wire::Error::Invalid {
+                field: "TOC format",
+                value: 6
+            })
+        );
+    }
+
+    /// A one-track data disc, format 0, LBA form: header, track 1 at 0, lead-out at 2048.
+    const TOC_LBA: [u8; 20] = [
+        0x00, 0x12, 0x01, 0x01, // length 18, tracks 1..1
+        0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, // ADR 1, CONTROL 4, track 1 at 0
+        0x00, 0x14, 0xAA, 0x00, 0x00, 0x00, 0x08, 0x00, // lead-out at 2048
+    ];
+
+    #[test]
+    fn toc_format0_deconstruct_construct() {
+        let toc = Toc::parse(&TOC_LBA).unwrap();
+        let expect = Toc {
+            first_track: 1,
+            last_track: 1,
+            tracks: vec![
+                TocTrack {
+                    adr: 1,
+                    control: 4,
+                    track: 1,
+                    address: 0,
+                },
+                TocTrack {
+                    adr: 1,
+                    control: 4,
+                    track: LEAD_OUT_TRACK,
+                    address: 2048,
+                },
+            ],
+        };
+        assert_eq!(toc, expect);
+        let mut out = [0u8; 20];
+        assert_eq!(toc.emit(&mut out), Ok(20));
+        assert_eq!(out, TOC_LBA);
+        assert!(toc.emit(&mut [0u8; 19]).is_err());
+    }
+
+    #[test]
+    fn toc_from_tgt_is_two_bytes_short() {
+        // tgt claims 18 bytes after the length field but transfers 18 in all: the lead-out
+        // descriptor lacks its last two address bytes and is dropped.
+        let short = &TOC_LBA[..18];
+        let v = TocView::new_checked(short).unwrap();
+        assert_eq!(v.data_length(), 18);
+        assert_eq!(v.descriptor_count(), 1);
+        assert_eq!(v.descriptor(1), None);
+        let toc = Toc::parse(short).unwrap();
+        assert_eq!(toc.tracks.len(), 1);
+        assert_eq!(toc.tracks[0].track, 1);
+        // A length field smaller than the transfer limits the descriptors too.
+        let mut claimed = TOC_LBA;
+        claimed[1] = 10;
+        assert_eq!(Toc::parse(&claimed).unwrap().tracks.len(), 1);
+        assert!(Toc::parse(&TOC_LBA[..3]).is_err());
+    }
+
+    #[test]
+    fn toc_msf_addresses() {
+        // tgt's MSF answer: track 1 at 00:00:02:00, lead-out at 00:FF:3B:4A.
+        let raw = [
+            0x00, 0x12, 0x01, 0x01, 0x00, 0x14, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x14,
+            0xAA, 0x00, 0x00, 0x4F, 0x3B, 0x4A,
+        ];
+        let toc = Toc::parse(&raw).unwrap();
+        assert_eq!(Msf::from_address(toc.tracks[0].address).to_lba(), 0);
+        assert_eq!(
+            Msf::from_address(toc.tracks[1].address),
+            Msf {
+                m: 79,
+                s: 59,
+                f: 74
+            }
+        );
+        assert_eq!(Msf::from_lba(0).to_address(), 0x0000_0200);
+        assert_eq!(
+            Msf::from_lba(359_849),
+            Msf {
+                m: 79,
+                s: 59,
+                f: 74
+            }
+        );
+        assert_eq!(
+            Msf::from_lba(-151),
+            Msf {
+                m: 99,
+                s: 59,
+                f: 74
+            }
+        );
+        assert_eq!(Msf::from_lba(-151).to_lba(), -151);
+    }
+
+    #[test]
+    fn session_info_bytes() {
+        let raw = [
+            0x00, 0x0A, 0x01, 0x02, // sessions 1..2
+            0x00, 0x14, 0x03, 0x00, 0x00, 0x00, 0x2E, 0xE0, // track 3 at 12000
+        ];
+        let si = SessionInfo::parse(&raw).unwrap();
+        assert_eq!(
+            si,
+            SessionInfo {
+                first_session: 1,
+                last_session: 2,
+                last_session_first_track: Some(TocTrack {
+                    adr: 1,
+                    control: 4,
+                    track: 3,
+                    address: 12_000
+                }),
+            }
+        );
+        let mut out = [0u8; 12];
+        assert_eq!(si.emit(&mut out), Ok(12));
+        assert_eq!(out, raw);
+        // tgt: 10 bytes transferred; the header survives, the descriptor does not.
+        let tgt = SessionInfo::parse(&raw[..10]).unwrap();
+        assert_eq!((tgt.first_session, tgt.last_session), (1, 2));
+        assert_eq!(tgt.last_session_first_track, None);
+        let mut out = [0u8; 4];
+        assert_eq!(tgt.emit(&mut out), Ok(4));
+        assert_eq!(out, [0x00, 0x02, 0x01, 0x02]);
+    }
+
+    #[test]
+    fn read_disc_structure_bytes() {
+        let c = ReadDiscStructure {
+            media_type: DiscStructureMedia::Bd,
+            address: 0x0102_0304,
+            layer: 1,
+            format: 0x0A,
+            alloc: 0x0814,
+            agid: 2,
+        };
+        let raw = [
+            0xAD, 0x01, 0x01, 0x02, 0x03, 0x04, 0x01, 0x0A, 0x08, 0x14, 0x80, 0x00,
+        ];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(ReadDiscStructure::parse(&raw).unwrap(), c);
+        let dvd = [0xAD, 0x00, 0, 0, 0, 0, 0, 0xFF, 0x00, 0x04, 0x40, 0];
+        let p = ReadDiscStructure::parse(&dvd).unwrap();
+        assert_eq!(p.media_type, DiscStructureMedia::Dvd);
+        assert_eq!((p.format, p.agid, p.alloc), (0xFF, 1, 4));
+        assert!(ReadDiscStructure::parse(&[0xAD, 0x02, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0]).is_err());
+        assert!(ReadDiscStructure::parse(&raw[..11]).is_err());
+    }
+
+    fn arb_toc_track() -> impl Strategy<Value = TocTrack> {
+        (0u8..16, 0u8..16, any::<u8>(), any::<u32>()).prop_map(|(adr, control, track, address)| {
+            TocTrack {
+                adr,
+                control,
+                track,
+                address,
+            }
+        })
+    }
+
+    prop_compose! {
+        fn arb_disc_info()(
+            (erasable, state, status, first_track, sessions, first_in_last, last_in_last) in
+                (any::<bool>(), 0u8..4, 0u8..4, any::<u8>(), any::<u16>(), any::<u16>(),
+                 any::<u16>()),
+            (disc_id, disc_bar_code, unrestricted_use, disc_application_code, dbit, bg) in
+                (any::<Option<u32>>(), any::<Option<u64>>(), any::<bool>(),
+                 any::<Option<u8>>(), any::<bool>(), 0u8..4),
+            (disc_type, lead_in, lead_out) in (any::<u8>(), any::<u32>(), any::<u32>()),
+        ) -> DiscInformation {
+            DiscInformation {
+                erasable,
+                last_session_state: SessionState::from(state),
+                disc_status: DiscStatus::from(status),
+                first_track,
+                sessions,
+                first_track_in_last_session: first_in_last,
+                last_track_in_last_session: last_in_last,
+                disc_id,
+                disc_bar_code,
+                unrestricted_use,
+                disc_application_code,
+                dbit,
+                bg_format_status: BgFormatStatus::from(bg),
+                disc_type: DiscType::from(disc_type),
+                last_session_lead_in_start: lead_in,
+                last_possible_lead_out_start: lead_out,
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn read_disc_information_round_trip(t in 0u8..3, alloc: u16) {
+            let data_type = [
+                DiscInformationType::Standard,
+                DiscInformationType::TrackResources,
+                DiscInformationType::PowResources,
+            ][usize::from(t)];
+            round_trip(ReadDiscInformation { data_type, alloc });
+        }
+
+        #[test]
+        fn read_toc_round_trip(msf: bool, f in 0usize..6, track_session: u8, alloc: u16) {
+            let format = [
+                TocFormat::Toc, TocFormat::SessionInfo, TocFormat::FullToc,
+                TocFormat::Pma, TocFormat::Atip, TocFormat::CdText,
+            ][f];
+            round_trip(ReadTocPmaAtip { msf, format, track_session, alloc });
+        }
+
+        #[test]
+        fn read_disc_structure_round_trip(
+            bd: bool, address: u32, layer: u8, format: u8, alloc: u16, agid in 0u8..4,
+        ) {
+            let media_type = if bd { DiscStructureMedia::Bd } else { DiscStructureMedia::Dvd };
+            round_trip(ReadDiscStructure { media_type, address, layer, format, alloc, agid });
+        }
+
+        #[test]
+        fn disc_information_round_trip(di in arb_disc_info()) {
+            let mut buf = vec![0u8; di.buffer_len()];
+            prop_assert_eq!(di.emit(&mut buf), Ok(DiscInformation::LEN));
+            prop_assert_eq!(DiscInformation::parse(&buf), Ok(di));
+        }
+
+        #[test]
+        fn toc_round_trip(
+            first_track: u8, last_track: u8,
+            tracks in proptest::collection::vec(arb_toc_track(), 0..100),
+        ) {
+            let toc = Toc { first_track, last_track, tracks };
+            let mut buf = vec![0u8; toc.buffer_len()];
+            prop_assert_eq!(toc.emit(&mut buf), Ok(toc.buffer_len()));
+            prop_assert_eq!(Toc::parse(&buf), Ok(toc));
+        }
+
+        #[test]
+        fn session_info_round_trip(
+            first_session: u8, last_session: u8,
+            track in proptest::option::of(arb_toc_track()),
+        ) {
+            let si = SessionInfo { first_session, last_session, last_session_first_track: track };
+            let mut buf = vec![0u8; si.buffer_len()];
+            prop_assert_eq!(si.emit(&mut buf), Ok(si.buffer_len()));
+            prop_assert_eq!(SessionInfo::parse(&buf), Ok(si));
+        }
+
+        #[test]
+        fn msf_round_trip(lba in -45_150i32..404_850) {
+            prop_assert_eq!(Msf::from_lba(lba).to_lba(), lba);
+            let m = Msf::from_lba(lba);
+            prop_assert_eq!(Msf::from_address(m.to_address()), m);
+        }
+
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = ReadDiscInformation::parse(&bytes);
+            let _ = ReadTocPmaAtip::parse(&bytes);
+            let _ = ReadDiscStructure::parse(&bytes);
+            let _ = DiscInformation::parse(&bytes);
+            if let Ok(toc) = Toc::parse(&bytes) {
+                // Never more descriptors than whole 8-byte groups transferred.
+                prop_assert!(toc.tracks.len() <= bytes.len().saturating_sub(4) / 8);
+            }
+            let _ = SessionInfo::parse(&bytes);
+            let v = TocView::new_unchecked(&bytes[..]);
+            let _ = v.descriptor(usize::MAX);
+            let d = DiscInformationView::new_unchecked(&bytes[..]);
+            let _ = (d.disc_bar_code(), d.opc_tables(), d.last_possible_lead_out_start());
+        }
+    }
+}
