@@ -1,1 +1,805 @@
-//! SPC device commands: TEST UNIT READY, REQUEST SENSE, INQUIRY (and its data), START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL.
+//! SPC device commands: TEST UNIT READY, REQUEST SENSE, INQUIRY and its standard data,
+//! START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL (SPC-4; MMC-6 §6.9, §6.14,
+//! §6.29, §6.40, §6.42).
+//!
+//! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
+//! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
+//! REQUEST; reserved bits are ignored. Sense data itself is decoded in [`crate::sense`].
+
+use crate::cdb::{check_cdb, Cdb, Command, OpCode};
+use crate::wire::{self, be16, check_len, check_room, put_be16, put_u8, u8_at};
+
+/// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
+/// otherwise CHECK CONDITION with NOT READY sense (carrying progress during an Immed
+/// format, close or synchronize).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TestUnitReady;
+
+impl Command for TestUnitReady {
+    const OPCODE: OpCode = OpCode::TestUnitReady;
+    const LEN: usize = 6;
+
+    fn emit(&self) -> Cdb {
+        Cdb::new(Self::OPCODE, Self::LEN)
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(TestUnitReady)
+    }
+}
+
+/// SPC-4 / MMC-6 §6.29 REQUEST SENSE: the sense data of the last command or the
+/// current (deferred, progress) condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequestSense {
+    /// DESC (byte 1 bit 0): descriptor-format sense (72h) instead of fixed (70h).
+    pub desc: bool,
+    /// Allocation length (byte 4); 18 holds fixed sense with its key-specific bytes.
+    pub alloc: u8,
+}
+
+impl Default for RequestSense {
+    fn default() -> Self {
+        RequestSense {
+            desc: false,
+            alloc: 18,
+        }
+    }
+}
+
+impl Command for RequestSense {
+    const OPCODE: OpCode = OpCode::RequestSense;
+    const LEN: usize = 6;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, u8::from(self.desc));
+        put_u8(b, 4, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(RequestSense {
+            desc: u8_at(cdb, 1) & 0x01 != 0,
+            alloc: u8_at(cdb, 4),
+        })
+    }
+}
+
+/// SPC-4 / MMC-6 §6.9 INQUIRY: standard data ([`InquiryData`]) or a vital product
+/// data page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Inquiry {
+    /// EVPD (byte 1 bit 0): return the VPD page `page_code`.
+    pub evpd: bool,
+    /// Page Code (byte 2); must be 0 when `evpd` is clear.
+    pub page_code: u8,
+    /// Allocation length (bytes 3–4).
+    pub alloc: u16,
+}
+
+impl Inquiry {
+    /// Standard INQUIRY data, 36 bytes (vendor, product, revision).
+    pub fn standard() -> Self {
+        Inquiry {
+            evpd: false,
+            page_code: 0,
+            alloc: InquiryData::LEN as u16,
+        }
+    }
+
+    /// Vital product data page `page_code` (80h unit serial number, 83h identification).
+    pub fn vpd(page_code: u8, alloc: u16) -> Self {
+        Inquiry {
+            evpd: true,
+            page_code,
+            alloc,
+        }
+    }
+}
+
+impl Command for Inquiry {
+    const OPCODE: OpCode = OpCode::Inquiry;
+    const LEN: usize = 6;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, u8::from(self.evpd));
+        put_u8(b, 2, self.page_code);
+        put_be16(b, 3, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let evpd = u8_at(cdb, 1) & 0x01 != 0;
+        let page_code = u8_at(cdb, 2);
+        // SPC-4 INQUIRY: a page code without EVPD is an invalid field in the CDB.
+        if !evpd && page_code != 0 {
+            return Err(wire::Error::Invalid {
+                field: "page code without EVPD",
+                value: u64::from(page_code),
+            });
+        }
+        Ok(Inquiry {
+            evpd,
+            page_code,
+            alloc: be16(cdb, 3),
+        })
+    }
+}
+
+/// Peripheral Device Type (INQUIRY byte 0 bits 0–4, SPC-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeviceType {
+    /// 00h: direct access block device (disk).
+    DirectAccess,
+    /// 01h: sequential access device (tape).
+    SequentialAccess,
+    /// 05h: CD/DVD/BD device, the MMC device type.
+    CdDvd,
+    /// 07h: optical memory device.
+    OpticalMemory,
+    /// 1Fh: unknown or no device type.
+    NoDevice,
+    /// Any other value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for DeviceType {
+    fn from(v: u8) -> Self {
+        match v & 0x1F {
+            0x00 => DeviceType::DirectAccess,
+            0x01 => DeviceType::SequentialAccess,
+            0x05 => DeviceType::CdDvd,
+            0x07 => DeviceType::OpticalMemory,
+            0x1F => DeviceType::NoDevice,
+            other => DeviceType::Unknown(other),
+        }
+    }
+}
+
+impl From<DeviceType> for u8 {
+    fn from(t: DeviceType) -> u8 {
+        match t {
+            DeviceType::DirectAccess => 0x00,
+            DeviceType::SequentialAccess => 0x01,
+            DeviceType::CdDvd => 0x05,
+            DeviceType::OpticalMemory => 0x07,
+            DeviceType::NoDevice => 0x1F,
+            DeviceType::Unknown(v) => v & 0x1F,
+        }
+    }
+}
+
+/// Byte offsets of standard INQUIRY data (SPC-4 standard INQUIRY data).
+mod field {
+    pub const PERIPHERAL: usize = 0;
+    pub const RMB: usize = 1;
+    pub const VERSION: usize = 2;
+    pub const RESPONSE_FORMAT: usize = 3;
+    pub const ADDITIONAL_LENGTH: usize = 4;
+    pub const VENDOR: core::ops::Range<usize> = 8..16;
+    pub const PRODUCT: core::ops::Range<usize> = 16..32;
+    pub const REVISION: core::ops::Range<usize> = 32..36;
+    pub const MIN_LEN: usize = 5;
+    pub const LEN: usize = 36;
+}
+
+const RMB: u8 = 0x80;
+
+/// Reads an ASCII field from the bytes present in `range`: printable ASCII kept, NUL read
+/// as a space (some targets pad with NULs), anything else as `?`; trailing spaces trimmed.
+fn ascii_field(buf: &[u8], range: core::ops::Range<usize>) -> String {
+    let bytes = buf
+        .get(range.start..range.end.min(buf.len()))
+        .unwrap_or(&[]);
+    let s: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0 => ' ',
+            0x20..=0x7E => char::from(b),
+            _ => '?',
+        })
+        .collect();
+    s.trim_end_matches(' ').to_owned()
+}
+
+/// Writes `s` into `range`, space-padded and truncated; non-ASCII characters become `?`.
+fn put_ascii_field(buf: &mut [u8], range: core::ops::Range<usize>, s: &str) {
+    let mut chars = s.chars();
+    for i in range {
+        let b = match chars.next() {
+            Some(c @ ' '..='~') => c as u8,
+            Some(_) => b'?',
+            None => b' ',
+        };
+        put_u8(buf, i, b);
+    }
+}
+
+/// A view over standard INQUIRY data; accessors never panic (bytes past the end read as
+/// 0, strings stop at the end).
+#[derive(Debug, Clone, Copy)]
+pub struct InquiryDataView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> InquiryDataView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        InquiryDataView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than the 5-byte header.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), field::MIN_LEN)?;
+        Ok(InquiryDataView { buffer })
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// Peripheral Qualifier (byte 0 bits 5–7): 0 = a device is connected to this LUN.
+    pub fn peripheral_qualifier(&self) -> u8 {
+        u8_at(self.b(), field::PERIPHERAL) >> 5
+    }
+    /// Peripheral Device Type (byte 0 bits 0–4).
+    pub fn device_type(&self) -> DeviceType {
+        DeviceType::from(u8_at(self.b(), field::PERIPHERAL))
+    }
+    /// RMB, removable medium (byte 1 bit 7).
+    pub fn removable(&self) -> bool {
+        u8_at(self.b(), field::RMB) & RMB != 0
+    }
+    /// Version (byte 2): the SPC version claimed (5 = SPC-3, 6 = SPC-4, 0 = none).
+    pub fn version(&self) -> u8 {
+        u8_at(self.b(), field::VERSION)
+    }
+    /// Response Data Format (byte 3 bits 0–3; 2 for current devices).
+    pub fn response_data_format(&self) -> u8 {
+        u8_at(self.b(), field::RESPONSE_FORMAT) & 0x0F
+    }
+    /// Additional Length (byte 4): bytes after byte 4, as the device claims.
+    pub fn additional_length(&self) -> u8 {
+        u8_at(self.b(), field::ADDITIONAL_LENGTH)
+    }
+    /// T10 Vendor Identification (bytes 8–15), trimmed.
+    pub fn vendor(&self) -> String {
+        ascii_field(self.b(), field::VENDOR)
+    }
+    /// Product Identification (bytes 16–31), trimmed.
+    pub fn product(&self) -> String {
+        ascii_field(self.b(), field::PRODUCT)
+    }
+    /// Product Revision Level (bytes 32–35), trimmed.
+    pub fn revision(&self) -> String {
+        ascii_field(self.b(), field::REVISION)
+    }
+}
+
+/// Standard INQUIRY data (SPC-4): device type, removability and the identification
+/// strings that drive quirk tables key on.
+///
+/// Parsed from at least the 5-byte header; identification strings hold whatever part of
+/// them was transferred (empty when none was).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InquiryData {
+    /// Peripheral Qualifier (byte 0 bits 5–7).
+    pub peripheral_qualifier: u8,
+    /// Peripheral Device Type (byte 0 bits 0–4); [`DeviceType::CdDvd`] for a recorder.
+    pub device_type: DeviceType,
+    /// RMB (byte 1 bit 7).
+    pub removable: bool,
+    /// Version (byte 2).
+    pub version: u8,
+    /// Response Data Format (byte 3 bits 0–3).
+    pub response_data_format: u8,
+    /// Additional Length (byte 4), as received; 31 describes the 36-byte block [`emit`]
+    /// writes.
+    ///
+    /// [`emit`]: Self::emit
+    pub additional_length: u8,
+    /// T10 Vendor Identification (bytes 8–15), trailing spaces trimmed.
+    pub vendor: String,
+    /// Product Identification (bytes 16–31), trailing spaces trimmed.
+    pub product: String,
+    /// Product Revision Level (bytes 32–35), trailing spaces trimmed.
+    pub revision: String,
+}
+
+impl InquiryData {
+    /// Size of the standard block [`emit`](Self::emit) writes.
+    pub const LEN: usize = field::LEN;
+
+    /// A connected, removable MMC device (PDT 5, SPC-4, format 2) with these strings.
+    pub fn mmc(vendor: &str, product: &str, revision: &str) -> Self {
+        InquiryData {
+            peripheral_qualifier: 0,
+            device_type: DeviceType::CdDvd,
+            removable: true,
+            version: 6,
+            response_data_format: 2,
+            additional_length: (field::LEN - 5) as u8,
+            vendor: vendor.to_owned(),
+            product: product.to_owned(),
+            revision: revision.to_owned(),
+        }
+    }
+
+    /// Parses standard INQUIRY data from the bytes transferred (at least 5).
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = InquiryDataView::new_checked(buf)?;
+        Ok(InquiryData {
+            peripheral_qualifier: v.peripheral_qualifier(),
+            device_type: v.device_type(),
+            removable: v.removable(),
+            version: v.version(),
+            response_data_format: v.response_data_format(),
+            additional_length: v.additional_length(),
+            vendor: v.vendor(),
+            product: v.product(),
+            revision: v.revision(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes (36).
+    pub fn buffer_len(&self) -> usize {
+        field::LEN
+    }
+
+    /// Writes the 36-byte block; strings are space-padded, cut to their field, and
+    /// non-ASCII characters written as `?`. Returns the bytes written.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        check_room(buf, field::LEN)?;
+        let out = &mut buf[..field::LEN];
+        out.fill(0);
+        put_u8(
+            out,
+            field::PERIPHERAL,
+            (self.peripheral_qualifier & 0x07) << 5 | u8::from(self.device_type),
+        );
+        put_u8(out, field::RMB, if self.removable { RMB } else { 0 });
+        put_u8(out, field::VERSION, self.version);
+        put_u8(
+            out,
+            field::RESPONSE_FORMAT,
+            self.response_data_format & 0x0F,
+        );
+        put_u8(out, field::ADDITIONAL_LENGTH, self.additional_length);
+        put_ascii_field(out, field::VENDOR, &self.vendor);
+        put_ascii_field(out, field::PRODUCT, &self.product);
+        put_ascii_field(out, field::REVISION, &self.revision);
+        Ok(field::LEN)
+    }
+}
+
+/// Power Condition of START STOP UNIT (byte 4 bits 4–7; SPC-4 / SBC-3 / MMC-6 §6.40).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PowerCondition {
+    /// 0h: no power change; LoEj and Start take effect.
+    #[default]
+    StartValid,
+    /// 1h: go to the active state.
+    Active,
+    /// 2h: go to the idle state.
+    Idle,
+    /// 3h: go to the standby state.
+    Standby,
+    /// 5h: go to the sleep state.
+    Sleep,
+    /// 7h: hand power control back to the logical unit.
+    LuControl,
+    /// Ah: force the idle condition timer to zero.
+    ForceIdle0,
+    /// Bh: force the standby condition timer to zero.
+    ForceStandby0,
+}
+
+impl PowerCondition {
+    fn code(self) -> u8 {
+        match self {
+            PowerCondition::StartValid => 0x0,
+            PowerCondition::Active => 0x1,
+            PowerCondition::Idle => 0x2,
+            PowerCondition::Standby => 0x3,
+            PowerCondition::Sleep => 0x5,
+            PowerCondition::LuControl => 0x7,
+            PowerCondition::ForceIdle0 => 0xA,
+            PowerCondition::ForceStandby0 => 0xB,
+        }
+    }
+
+    fn from_code(v: u8) -> Option<Self> {
+        Some(match v {
+            0x0 => PowerCondition::StartValid,
+            0x1 => PowerCondition::Active,
+            0x2 => PowerCondition::Idle,
+            0x3 => PowerCondition::Standby,
+            0x5 => PowerCondition::Sleep,
+            0x7 => PowerCondition::LuControl,
+            0xA => PowerCondition::ForceIdle0,
+            0xB => PowerCondition::ForceStandby0,
+            _ => return None,
+        })
+    }
+}
+
+/// SPC-4/SBC-3 START STOP UNIT, MMC-6 §6.40: spin up/down, load or eject the medium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct StartStopUnit {
+    /// Immed (byte 1 bit 0): return before the operation completes.
+    pub immed: bool,
+    /// Power Condition (byte 4 bits 4–7); anything but `StartValid` ignores LoEj/Start.
+    pub power_condition: PowerCondition,
+    /// LoEj (byte 4 bit 1): load (with `start`) or eject (without).
+    pub load_eject: bool,
+    /// Start (byte 4 bit 0).
+    pub start: bool,
+}
+
+const LOEJ: u8 = 0x02;
+const START: u8 = 0x01;
+
+impl StartStopUnit {
+    /// Eject the medium (LoEj 1, Start 0).
+    pub fn eject() -> Self {
+        StartStopUnit {
+            load_eject: true,
+            start: false,
+            ..Self::default()
+        }
+    }
+
+    /// Load the medium (LoEj 1, Start 1).
+    pub fn load() -> Self {
+        StartStopUnit {
+            load_eject: true,
+            start: true,
+            ..Self::default()
+        }
+    }
+
+    /// Spin up without loading (LoEj 0, Start 1).
+    pub fn start() -> Self {
+        StartStopUnit {
+            start: true,
+            ..Self::default()
+        }
+    }
+
+    /// Spin down (LoEj 0, Start 0).
+    pub fn stop() -> Self {
+        Self::default()
+    }
+}
+
+impl Command for StartStopUnit {
+    const OPCODE: OpCode = OpCode::StartStopUnit;
+    const LEN: usize = 6;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, u8::from(self.immed));
+        put_u8(
+            b,
+            4,
+            self.power_condition.code() << 4
+                | if self.load_eject { LOEJ } else { 0 }
+                | if self.start { START } else { 0 },
+        );
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let b4 = u8_at(cdb, 4);
+        let pc = b4 >> 4;
+        let power_condition = PowerCondition::from_code(pc).ok_or(wire::Error::Invalid {
+            field: "power condition",
+            value: u64::from(pc),
+        })?;
+        Ok(StartStopUnit {
+            immed: u8_at(cdb, 1) & 0x01 != 0,
+            power_condition,
+            load_eject: b4 & LOEJ != 0,
+            start: b4 & START != 0,
+        })
+    }
+}
+
+/// SPC-4 / MMC-6 §6.14 PREVENT ALLOW MEDIUM REMOVAL: lock or unlock the tray
+/// (a writer locks it for the whole burn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PreventAllowMediumRemoval {
+    /// Prevent (byte 4 bit 0).
+    pub prevent: bool,
+    /// Persistent (byte 4 bit 1): the lock survives the initiator's reset.
+    pub persistent: bool,
+}
+
+impl Command for PreventAllowMediumRemoval {
+    const OPCODE: OpCode = OpCode::PreventAllowMediumRemoval;
+    const LEN: usize = 6;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        put_u8(
+            cdb.as_mut_bytes(),
+            4,
+            u8::from(self.prevent) | u8::from(self.persistent) << 1,
+        );
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let b4 = u8_at(cdb, 4);
+        Ok(PreventAllowMediumRemoval {
+            prevent: b4 & 0x01 != 0,
+            persistent: b4 & 0x02 != 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
+    }
+
+    #[test]
+    fn test_unit_ready_and_request_sense_bytes() {
+        assert_eq!(TestUnitReady.emit().as_bytes(), &[0, 0, 0, 0, 0, 0]);
+        assert_eq!(TestUnitReady::parse(&[0; 6]), Ok(TestUnitReady));
+        assert!(TestUnitReady::parse(&[0; 5]).is_err());
+        assert!(TestUnitReady::parse(&[3, 0, 0, 0, 0, 0]).is_err());
+
+        let rs = RequestSense::default();
+        let raw = [0x03, 0x00, 0x00, 0x00, 0x12, 0x00];
+        assert_eq!(rs.emit().as_bytes(), &raw);
+        assert_eq!(RequestSense::parse(&raw), Ok(rs));
+        let desc = [0x03, 0x01, 0x00, 0x00, 0xFC, 0x00];
+        assert_eq!(
+            RequestSense::parse(&desc),
+            Ok(RequestSense {
+                desc: true,
+                alloc: 252
+            })
+        );
+    }
+
+    #[test]
+    fn inquiry_bytes() {
+        let std = Inquiry::standard();
+        let raw = [0x12, 0x00, 0x00, 0x00, 0x24, 0x00];
+        assert_eq!(std.emit().as_bytes(), &raw);
+        assert_eq!(Inquiry::parse(&raw), Ok(std));
+        let serial = Inquiry::vpd(0x80, 0x0100);
+        let raw = [0x12, 0x01, 0x80, 0x01, 0x00, 0x00];
+        assert_eq!(serial.emit().as_bytes(), &raw);
+        assert_eq!(Inquiry::parse(&raw), Ok(serial));
+        assert_eq!(
+            Inquiry::parse(&[0x12, 0x00, 0x80, 0x00, 0x24, 0x00]),
+            Err(wire::Error::Invalid {
+                field: "page code without EVPD",
+                value: 0x80
+            })
+        );
+    }
+
+    /// A recorder's standard INQUIRY data as SPC-4 lays it out.
+    const PLEXTOR: [u8; 36] = [
+        0x05, // qualifier 0, PDT 5
+        0x80, // RMB
+        0x06, // SPC-4
+        0x32, // NormACA 0, HiSup 1, response data format 2
+        0x5B, // additional length 91 (a 96-byte answer)
+        0x00, 0x00, 0x00, //
+        b'P', b'L', b'E', b'X', b'T', b'O', b'R', b' ', //
+        b'D', b'V', b'D', b'R', b' ', b' ', b' ', b'P', b'X', b'-', b'8', b'9', b'1', b'S', b'A',
+        b' ', //
+        b'1', b'.', b'0', b'6',
+    ];
+
+    #[test]
+    fn inquiry_data_deconstruct_construct() {
+        let d = InquiryData::parse(&PLEXTOR).unwrap();
+        assert_eq!(
+            d,
+            InquiryData {
+                peripheral_qualifier: 0,
+                device_type: DeviceType::CdDvd,
+                removable: true,
+                version: 6,
+                response_data_format: 2,
+                additional_length: 91,
+                vendor: "PLEXTOR".into(),
+                product: "DVDR   PX-891SA".into(),
+                revision: "1.06".into(),
+            }
+        );
+        let mut out = [0xFFu8; 40];
+        assert_eq!(d.emit(&mut out), Ok(36));
+        // The HiSup bit (byte 3 bit 4) is not kept; everything else is.
+        let mut expect = PLEXTOR;
+        expect[3] = 0x02;
+        assert_eq!(out[..36], expect);
+        assert_eq!(out[36], 0xFF);
+        assert!(d.emit(&mut [0u8; 35]).is_err());
+    }
+
+    #[test]
+    fn inquiry_data_short_and_odd() {
+        // Only the header: strings empty.
+        let d = InquiryData::parse(&PLEXTOR[..5]).unwrap();
+        assert_eq!(d.vendor, "");
+        assert_eq!(d.revision, "");
+        // Cut in the middle of the product string.
+        let d = InquiryData::parse(&PLEXTOR[..20]).unwrap();
+        assert_eq!(d.vendor, "PLEXTOR");
+        assert_eq!(d.product, "DVDR");
+        assert!(InquiryData::parse(&PLEXTOR[..4]).is_err());
+        // NUL padding (strncpy) reads as spaces; non-ASCII as '?'.
+        let mut raw = PLEXTOR;
+        raw[8..16].copy_from_slice(b"IET\0\0\0\0\0");
+        raw[32] = 0xE9;
+        let d = InquiryData::parse(&raw).unwrap();
+        assert_eq!(d.vendor, "IET");
+        assert_eq!(d.revision, "?.06");
+        // PDT 1Fh with qualifier 3: no device on this LUN.
+        raw[0] = 0x7F;
+        let d = InquiryData::parse(&raw).unwrap();
+        assert_eq!(
+            (d.peripheral_qualifier, d.device_type),
+            (3, DeviceType::NoDevice)
+        );
+        raw[0] = 0x0C;
+        assert_eq!(
+            InquiryData::parse(&raw).unwrap().device_type,
+            DeviceType::Unknown(0x0C)
+        );
+    }
+
+    #[test]
+    fn inquiry_data_emit_pads_and_cuts() {
+        let d = InquiryData::mmc("DISCBURN", "Virtual Recorder With A Long Name", "0.1é");
+        let mut out = [0u8; 36];
+        d.emit(&mut out).unwrap();
+        assert_eq!(&out[..5], &[0x05, 0x80, 0x06, 0x02, 0x1F]);
+        assert_eq!(&out[8..16], b"DISCBURN");
+        assert_eq!(&out[16..32], b"Virtual Recorder");
+        assert_eq!(&out[32..36], b"0.1?");
+    }
+
+    #[test]
+    fn start_stop_unit_bytes() {
+        let raw = [0x1B, 0x00, 0x00, 0x00, 0x02, 0x00];
+        assert_eq!(StartStopUnit::eject().emit().as_bytes(), &raw);
+        assert_eq!(StartStopUnit::parse(&raw), Ok(StartStopUnit::eject()));
+        let load = StartStopUnit {
+            immed: true,
+            ..StartStopUnit::load()
+        };
+        let raw = [0x1B, 0x01, 0x00, 0x00, 0x03, 0x00];
+        assert_eq!(load.emit().as_bytes(), &raw);
+        assert_eq!(StartStopUnit::parse(&raw), Ok(load));
+        assert_eq!(StartStopUnit::start().emit().as_bytes()[4], 0x01);
+        assert_eq!(StartStopUnit::stop().emit().as_bytes()[4], 0x00);
+        let standby = [0x1B, 0x00, 0x00, 0x00, 0x30, 0x00];
+        assert_eq!(
+            StartStopUnit::parse(&standby).unwrap().power_condition,
+            PowerCondition::Standby
+        );
+        assert_eq!(
+            StartStopUnit::parse(&[0x1B, 0, 0, 0, 0x40, 0]),
+            Err(wire::Error::Invalid {
+                field: "power condition",
+                value: 4
+            })
+        );
+    }
+
+    #[test]
+    fn prevent_allow_bytes() {
+        let lock = PreventAllowMediumRemoval {
+            prevent: true,
+            persistent: false,
+        };
+        let raw = [0x1E, 0x00, 0x00, 0x00, 0x01, 0x00];
+        assert_eq!(lock.emit().as_bytes(), &raw);
+        assert_eq!(PreventAllowMediumRemoval::parse(&raw), Ok(lock));
+        let raw = [0x1E, 0x00, 0x00, 0x00, 0x02, 0x00];
+        assert_eq!(
+            PreventAllowMediumRemoval::parse(&raw),
+            Ok(PreventAllowMediumRemoval {
+                prevent: false,
+                persistent: true
+            })
+        );
+        assert_eq!(
+            PreventAllowMediumRemoval::default().emit().as_bytes(),
+            &[0x1E, 0, 0, 0, 0, 0]
+        );
+    }
+
+    fn arb_power() -> impl Strategy<Value = PowerCondition> {
+        prop::sample::select(vec![
+            PowerCondition::StartValid,
+            PowerCondition::Active,
+            PowerCondition::Idle,
+            PowerCondition::Standby,
+            PowerCondition::Sleep,
+            PowerCondition::LuControl,
+            PowerCondition::ForceIdle0,
+            PowerCondition::ForceStandby0,
+        ])
+    }
+
+    /// Printable ASCII without trailing spaces, at most `n` characters: what round-trips.
+    fn arb_ascii(n: usize) -> impl Strategy<Value = String> {
+        proptest::string::string_regex(&format!("[ -~]{{0,{n}}}"))
+            .unwrap()
+            .prop_map(|s| s.trim_end_matches(' ').to_owned())
+    }
+
+    prop_compose! {
+        fn arb_inquiry_data()(
+            peripheral_qualifier in 0u8..8, pdt in 0u8..32, removable: bool, version: u8,
+            response_data_format in 0u8..16, additional_length: u8,
+            vendor in arb_ascii(8), product in arb_ascii(16), revision in arb_ascii(4),
+        ) -> InquiryData {
+            InquiryData {
+                peripheral_qualifier,
+                device_type: DeviceType::from(pdt),
+                removable, version, response_data_format, additional_length,
+                vendor, product, revision,
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn cdb_round_trips(
+            desc: bool, alloc8: u8, evpd: bool, page: u8, alloc: u16, immed: bool,
+            pc in arb_power(), load_eject: bool, start: bool, prevent: bool, persistent: bool,
+        ) {
+            round_trip(TestUnitReady);
+            round_trip(RequestSense { desc, alloc: alloc8 });
+            round_trip(Inquiry { evpd, page_code: if evpd { page } else { 0 }, alloc });
+            round_trip(StartStopUnit { immed, power_condition: pc, load_eject, start });
+            round_trip(PreventAllowMediumRemoval { prevent, persistent });
+        }
+
+        #[test]
+        fn inquiry_data_round_trip(d in arb_inquiry_data()) {
+            let mut buf = vec![0u8; d.buffer_len()];
+            prop_assert_eq!(d.emit(&mut buf), Ok(InquiryData::LEN));
+            prop_assert_eq!(InquiryData::parse(&buf), Ok(d));
+        }
+
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = TestUnitReady::parse(&bytes);
+            let _ = RequestSense::parse(&bytes);
+            let _ = Inquiry::parse(&bytes);
+            let _ = StartStopUnit::parse(&bytes);
+            let _ = PreventAllowMediumRemoval::parse(&bytes);
+            if let Ok(d) = InquiryData::parse(&bytes) {
+                prop_assert!(d.vendor.len() <= 8 && d.product.len() <= 16 && d.revision.len() <= 4);
+            }
+        }
+    }
+}

@@ -3,10 +3,12 @@
 //! (MMC-6 §6.22, §6.23, §6.25).
 //!
 //! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
-//! (SPC-4 §2.4), so the virtual recorder answers them with ILLEGAL REQUEST; reserved bits
-//! are ignored. Parameter data is read from the bytes actually transferred: no length
-//! field inside the data is trusted (tgt's TOC answers are 2 bytes shorter than their own
-//! length field says).
+//! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
+//! REQUEST; reserved bits are ignored.
+//!
+//! Parameter data is read from the bytes actually transferred: no length field inside
+//! the data is trusted (tgt's TOC answers are 2 bytes shorter than their own length field
+//! says).
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{

@@ -2,8 +2,8 @@
 //! and READ CAPACITY(10) with its 8-byte data (MMC-6 §6.15, §6.16, §6.19, §6.41, §6.44, §6.45).
 //!
 //! Each CDB is a [`Command`]: `emit` builds it, `parse` reads it back and checks opcode and
-//! length. Reserved bits are ignored on parse, as SPC-4 §2.4 allows ("recipients are not
-//! required to check reserved fields"); emit writes them as zero.
+//! length. Reserved bits are ignored on parse, as SPC-4's definition of "reserved"
+//! allows (recipients need not check them); emit writes them as zero.
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};

@@ -2,8 +2,8 @@
 //! CLOSE TRACK/SESSION (MMC-6 §6.3, §6.26, §6.30).
 //!
 //! CDBs are [`Command`]s: `parse` checks opcode and length and rejects reserved code values
-//! in defined fields (SPC-4 §2.4), so the virtual recorder can answer those with ILLEGAL
-//! REQUEST / INVALID FIELD IN CDB. Reserved bits are ignored.
+//! in defined fields (as SPC-4 defines "reserved"), so the virtual recorder can answer
+//! those with ILLEGAL REQUEST / INVALID FIELD IN CDB. Reserved bits are ignored.
 //!
 //! [`TrackInformation`] is read from the bytes actually transferred: drives before MMC-2
 //! return 28 bytes, MMC-2..4 drives 36, tgt 40, MMC-5+ drives 48. Fields past the end
