@@ -1,0 +1,296 @@
+# shellcheck shell=bash
+# Host-side helpers of the guest harness, sourced by run-all. See README.md here.
+#
+# Layout of what this builds (all under target/, reused across runs):
+#   target/guest-cache/kernel/<version>/{vmlinuz,modules/*.ko,VERSION}  unpacked Debian kernel
+#   target/guest-cache/base-<hash>.cpio.gz    busybox + modules + /init + guest-lib.sh
+#   target/guest-logs/<scenario>.log          each scenario's guest console
+
+GUEST_DIR=${GUEST_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+REPO=${REPO:-$(cd "$GUEST_DIR/../.." && pwd)}
+CACHE=${GUEST_CACHE:-$REPO/target/guest-cache}
+LOGS=$REPO/target/guest-logs
+RUST_TARGET=x86_64-unknown-linux-gnu
+# Kernel modules the guest loads, in dependency order (virtio-scsi HBA, then sr and sg).
+GUEST_MODULES=(scsi_common scsi_mod virtio_ring virtio virtio_pci_legacy_dev
+  virtio_pci_modern_dev virtio_pci virtio_scsi cdrom sr_mod sg)
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
+
+say() { printf 'guest: %s\n' "$*"; }
+die_install() { # what, how
+  say "CANNOT INSTALL $1: $2"
+  say "install it by hand (as root) and rerun; see scripts/guest/README.md"
+  exit 1
+}
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+now_s() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# --- installing what the harness needs (Debian packages) ------------------------------
+
+APT_UPDATED=0
+apt_update_once() {
+  [ "$APT_UPDATED" -eq 1 ] && return 0
+  as_root apt-get update -qq || die_install "package lists" "apt-get update failed"
+  APT_UPDATED=1
+}
+
+apt_install() { # packages (name or name=version) ...
+  apt_update_once
+  say "installing Debian packages: $*"
+  if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" \
+    >"$CACHE/apt-install.log" 2>&1; then
+    tail -n 20 "$CACHE/apt-install.log" >&2
+    die_install "$*" "apt-get install failed (log: $CACHE/apt-install.log)"
+  fi
+}
+
+# qemu-system-x86 must match the installed qemu-utils, which on these machines comes from
+# bookworm-backports: add that suite when the installed version needs it, then install
+# qemu-system-x86 and qemu-block-extra (libiscsi driver) at exactly that version.
+ensure_qemu() {
+  if command -v qemu-system-x86_64 >/dev/null &&
+    ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1; then
+    return 0
+  fi
+  local utils_ver
+  utils_ver=$(dpkg-query -W -f='${Status} ${Version}' qemu-utils 2>/dev/null |
+    awk '$3 == "installed" { print $4 }')
+  if [ -n "$utils_ver" ]; then
+    if [[ $utils_ver == *bpo12* ]] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      say "adding bookworm-backports to apt sources (qemu-utils $utils_ver comes from there)"
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        as_root tee /etc/apt/sources.list.d/discburn-backports.sources >/dev/null
+      APT_UPDATED=0
+    fi
+    apt_install "qemu-system-x86=$utils_ver" "qemu-block-extra=$utils_ver"
+  else
+    apt_install qemu-system-x86 qemu-block-extra
+  fi
+  command -v qemu-system-x86_64 >/dev/null || die_install qemu-system-x86 "qemu-system-x86_64 still missing"
+  ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1 ||
+    die_install qemu-block-extra "QEMU's iSCSI block driver (block-iscsi.so) still missing"
+}
+
+ensure_host_tools() {
+  mkdir -p "$CACHE" "$LOGS"
+  local pkgs=()
+  command -v tgtd >/dev/null || pkgs+=(tgt)
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || pkgs+=(busybox-static)
+  command -v cpio >/dev/null || pkgs+=(cpio)
+  command -v growisofs >/dev/null || pkgs+=(growisofs)
+  command -v xorriso >/dev/null || pkgs+=(xorriso)
+  command -v xz >/dev/null || pkgs+=(xz-utils)
+  command -v gzip >/dev/null || pkgs+=(gzip)
+  [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
+  for c in tgtd tgtadm cpio growisofs xorriso busybox; do
+    command -v "$c" >/dev/null || die_install "$c" "command $c missing after install"
+  done
+  ensure_qemu
+}
+
+# --- the guest kernel ----------------------------------------------------------------
+
+# Prints the cached kernel directory, downloading and unpacking the Debian kernel first
+# when the cache has none. The package is unpacked with dpkg-deb -x, never installed.
+guest_kernel() {
+  local dir
+  dir=$(find "$CACHE/kernel" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tail -n 1)
+  if [ -n "$dir" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/VERSION" ]; then
+    echo "$dir"
+    return 0
+  fi
+  apt_update_once >&2
+  local pkg
+  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6/ { print $2; exit }')
+  [ -n "$pkg" ] || pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
+    awk '{ print $1 }' | sort -V | tail -n 1)
+  [ -n "$pkg" ] || die_install "a Debian kernel" "no linux-image-6.1.0-*-amd64 package found by apt-cache"
+  local tmp
+  tmp=$(mktemp -d "$CACHE/kernel-dl.XXXXXX")
+  say "downloading $pkg (unpacked only, not installed)" >&2
+  (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+    die_install "$pkg" "apt-get download $pkg failed"
+  dpkg-deb -x "$tmp"/*.deb "$tmp/x" || die_install "$pkg" "dpkg-deb -x failed"
+  local kver
+  kver=$(ls "$tmp/x/lib/modules")
+  dir="$CACHE/kernel/$kver"
+  mkdir -p "$dir/modules"
+  cp "$tmp/x/boot/vmlinuz-$kver" "$dir/vmlinuz"
+  local m f
+  for m in "${GUEST_MODULES[@]}"; do
+    f=$(find "$tmp/x/lib/modules/$kver" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n 1)
+    [ -n "$f" ] || die_install "$pkg" "module $m not found in the kernel package"
+    case "$f" in
+    *.xz) xz -dc "$f" >"$dir/modules/$m.ko" ;;
+    *.zst) zstd -qdc "$f" >"$dir/modules/$m.ko" ;;
+    *) cp "$f" "$dir/modules/$m.ko" ;;
+    esac
+  done
+  echo "$pkg $kver" >"$dir/VERSION"
+  rm -rf "$tmp"
+  echo "$dir"
+}
+
+# --- initramfs -----------------------------------------------------------------------
+
+# Prints the path of the cached base initramfs (busybox, modules, /init, guest-lib.sh),
+# rebuilding it when any input changed.
+base_initramfs() { # kernel dir
+  local kdir=$1 hash out
+  hash=$( (cat "$kdir/VERSION" "$GUEST_DIR/init" "$GUEST_DIR/guest-lib.sh"
+    printf '%s\n' "${GUEST_MODULES[@]}"; sha256sum "$(command -v busybox)") | sha256sum | cut -c1-16)
+  out="$CACHE/base-$hash.cpio.gz"
+  if [ ! -f "$out" ]; then
+    local root
+    root=$(mktemp -d "$CACHE/base-root.XXXXXX")
+    mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,data,modules,etc,lib,lib64,usr/bin}
+    cp "$(command -v busybox)" "$root/bin/busybox"
+    cp "$kdir"/modules/*.ko "$root/modules/"
+    printf '%s\n' "${GUEST_MODULES[@]}" >"$root/modules/order"
+    cp "$GUEST_DIR/init" "$root/init"
+    cp "$GUEST_DIR/guest-lib.sh" "$root/guest-lib.sh"
+    chmod 755 "$root/init" "$root/bin/busybox"
+    (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+    mv "$out.tmp" "$out"
+    rm -rf "$root"
+    find "$CACHE" -maxdepth 1 -name 'base-*.cpio.gz' ! -name "base-$hash.cpio.gz" -delete
+  fi
+  echo "$out"
+}
+
+# Copies a host binary and every shared library it loads (per ldd) into the payload
+# root at the same paths, so it runs in the guest unchanged.
+guest_add_bin() { # payload root, host binary
+  local root=$1 bin=$2 lib
+  mkdir -p "$root$(dirname "$bin")"
+  cp -L "$bin" "$root$bin"
+  for lib in $(ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
+# Builds a static binary of the workspace (crt-static, gnu target) and prints its path.
+# kind: --example NAME or --bin NAME. GUEST_BIN_<name> (dashes as underscores) names a
+# prebuilt static binary to use instead, e.g. GUEST_BIN_discburn=/path/to/discburn.
+build_static() { # package, --example|--bin, name
+  local pkg=$1 kind=$2 name=$3 log="$LOGS/build-$name.log"
+  local override="GUEST_BIN_${name//-/_}"
+  if [ -n "${!override:-}" ]; then
+    echo "${!override}"
+    return 0
+  fi
+  if ! (cd "$REPO" && RUSTFLAGS='-C target-feature=+crt-static' \
+    cargo build --release --quiet -p "$pkg" "$kind" "$name" --target "$RUST_TARGET") >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    return 1
+  fi
+  if [ "$kind" = --example ]; then
+    echo "$REPO/target/$RUST_TARGET/release/examples/$name"
+  else
+    echo "$REPO/target/$RUST_TARGET/release/$name"
+  fi
+}
+
+# An ISO 9660 image of `size_kib` KiB of pseudo-random files, built on the host.
+make_iso() { # output, size_kib
+  local out=$1 kib=$2 src
+  src=$(mktemp -d)
+  head -c "$((kib * 1024 / 2))" /dev/urandom >"$src/a.bin"
+  head -c "$((kib * 1024 / 2))" /dev/urandom >"$src/b.bin"
+  echo "discburn guest harness" >"$src/README.TXT"
+  xorriso -as mkisofs -quiet -R -J -V DISCBURN_TEST -o "$out" "$src" >/dev/null 2>&1
+  rm -rf "$src"
+  [ -s "$out" ]
+}
+
+# --- tgt: a fresh blank DVD+R on 127.0.0.1 -----------------------------------------------
+
+TGT_PID=
+TGT_CTL=
+TGT_IQN=iqn.2024-01.discburn.guest:dvd
+
+free_port() {
+  local p
+  for p in $(shuf -i 20000-29999 -n 50); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ ! -e "/var/run/tgtd/socket.$p" ]; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Starts a private tgtd on a free port with its own control socket and one MMC LUN
+# backed by `disc` (empty file = blank DVD+R). Sets TGT_PORT, TGT_PID, TGT_CTL.
+tgt_start() { # disc backing file, log
+  local disc=$1 log=$2 i
+  TGT_PORT=$(free_port) || { say "no free port for tgtd"; return 1; }
+  TGT_CTL=$TGT_PORT
+  as_root tgtd -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$log" 2>&1 &
+  TGT_PID=$!
+  for i in $(seq 1 50); do
+    as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode target --op show >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode target --op new --tid 1 -T "$TGT_IQN" &&
+    as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode logicalunit --op new --tid 1 --lun 1 \
+      -b "$disc" --device-type=cd &&
+    as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode target --op bind --tid 1 -I 127.0.0.1
+}
+
+tgt_stop() {
+  [ -n "$TGT_PID" ] || return 0
+  as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode target --op delete --tid 1 --force >/dev/null 2>&1 || true
+  # tgtd ignores SIGTERM; it is our own child, stopped by its PID.
+  kill -9 "$TGT_PID" 2>/dev/null || true
+  wait "$TGT_PID" 2>/dev/null || true
+  rm -f "/var/run/tgtd/socket.$TGT_CTL" "/var/run/tgtd/socket.$TGT_CTL.lock" 2>/dev/null || true
+  TGT_PID=
+}
+
+# --- QEMU ----------------------------------------------------------------------------
+
+# Boots the guest with `initrd` against the tgt LUN; the console goes to `log`.
+# Returns QEMU's exit status (124 = timed out).
+boot_guest() { # kernel dir, initrd, console log
+  local kdir=$1 initrd=$2 log=$3
+  timeout "$QEMU_TIMEOUT" qemu-system-x86_64 \
+    -nodefaults -no-user-config -machine pc -accel tcg -cpu max -smp 1 -m 512 \
+    -display none -serial stdio -monitor none -nic none -no-reboot \
+    -kernel "$kdir/vmlinuz" -initrd "$initrd" \
+    -append 'console=ttyS0 panic=-1 loglevel=4 rdinit=/init' \
+    -device virtio-scsi-pci,id=scsi0 \
+    -drive "file=iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1,if=none,id=cd0,format=raw" \
+    -device scsi-block,drive=cd0,bus=scsi0.0 \
+    </dev/null >"$log" 2>&1
+}
+
+# --- checks used by scenarios ---------------------------------------------------------
+
+# The value after "KEY: " on the last console line starting with it.
+console_value() { # log, key
+  grep -a "^$2: " "$1" | tail -n 1 | sed "s/^$2: //" | tr -d '\r'
+}
+
+# The disc backing file holds exactly `image` at LBA 0; extra bytes past it must be
+# zero (padding a burner added). Prints what it found.
+disc_holds() { # disc backing file, image
+  local disc=$1 image=$2 isz dsz
+  isz=$(stat -c %s "$image")
+  dsz=$(stat -c %s "$disc")
+  if [ "$dsz" -lt "$isz" ]; then
+    say "  disc holds $dsz bytes, image is $isz bytes"
+    return 1
+  fi
+  if ! cmp -s -n "$isz" "$disc" "$image"; then
+    say "  disc contents differ from $(basename "$image") within its $isz bytes"
+    return 1
+  fi
+  if [ "$dsz" -gt "$isz" ] && [ -n "$(tail -c +"$((isz + 1))" "$disc" | tr -d '\0' | head -c 1)" ]; then
+    say "  disc has non-zero bytes past the image's end"
+    return 1
+  fi
+  say "  disc holds the image byte for byte ($isz bytes; $((dsz - isz)) bytes of zero padding after it)"
+}

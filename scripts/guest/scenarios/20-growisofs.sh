@@ -1,0 +1,18 @@
+# Reference burner: growisofs (dvd+rw-tools) writes a 4 MiB ISO to the blank DVD+R.
+SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank DVD+R"
+
+scenario_prepare() { # payload root
+  guest_add_bin "$1" "$(command -v growisofs)"
+  make_iso "$1/data/image.iso" 4096
+}
+
+scenario_guest() {
+  cat <<'GUEST'
+timed growisofs growisofs -Z /dev/sr0=/data/image.iso || { fail "growisofs exit $?"; exit 1; }
+pass
+GUEST
+}
+
+scenario_check() { # console log, disc backing file, payload root
+  disc_holds "$2" "$3/data/image.iso"
+}
