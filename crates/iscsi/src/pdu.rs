@@ -1,0 +1,1514 @@
+//! iSCSI PDUs (RFC 7143 §11): the Basic Header Segment, its typed `Repr`s, and framing
+//! (BHS + AHS + header digest + padded data segment + data digest).
+//!
+//! The contract, after smoltcp's `wire`: [`Bhs`] is a view whose accessors never panic;
+//! [`Pdu::parse`] validates a header and yields the typed form; [`Pdu::emit`] writes it
+//! back. [`Decoder`] frames a byte stream into [`Frame`]s and refuses, before buffering
+//! them, data segments longer than the negotiated MaxRecvDataSegmentLength — so a
+//! malicious peer cannot make the initiator allocate more than one bounded segment.
+//! CRC32C digests (RFC 7143 §12.1) are little-endian on the wire, as in Appendix B.4.
+
+use discburn_mmc::wire::{be16, be24, be32, u8_at};
+
+/// Length of the Basic Header Segment.
+pub const BHS_LEN: usize = 48;
+/// Length of a CRC32C header or data digest.
+pub const DIGEST_LEN: usize = 4;
+/// The reserved tag value 0xffffffff ("no task", "no target transfer tag").
+pub const RESERVED_TAG: u32 = 0xffff_ffff;
+/// Largest data segment the initiator ever accepts, whatever was negotiated
+/// (the hard ceiling behind MaxRecvDataSegmentLength).
+pub const HARD_MAX_DATA_SEGMENT: u32 = 1 << 20;
+/// MaxRecvDataSegmentLength in force before (and during) login (RFC 7143 §13.12).
+pub const LOGIN_MAX_DATA_SEGMENT: u32 = 8192;
+
+/// Byte offsets of the BHS fields (RFC 7143 §11.2.1 and the per-opcode layouts).
+mod field {
+    pub const OPCODE: usize = 0;
+    pub const FLAGS: usize = 1;
+    pub const B2: usize = 2;
+    pub const B3: usize = 3;
+    pub const AHS_LEN: usize = 4;
+    pub const DSL: usize = 5;
+    pub const LUN: usize = 8;
+    pub const ITT: usize = 16;
+    pub const W20: usize = 20;
+    pub const W24: usize = 24;
+    pub const W28: usize = 28;
+    pub const W32: usize = 32;
+    pub const W36: usize = 36;
+    pub const W40: usize = 40;
+    pub const W44: usize = 44;
+    pub const CDB: usize = 32;
+}
+
+const FLAG_FINAL: u8 = 0x80;
+const IMMEDIATE: u8 = 0x40;
+
+/// Operation codes (RFC 7143 §11.2.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opcode {
+    /// 00h NOP-Out.
+    NopOut,
+    /// 01h SCSI Command.
+    ScsiCommand,
+    /// 02h SCSI Task Management Function Request.
+    TaskMgmtRequest,
+    /// 03h Login Request.
+    LoginRequest,
+    /// 04h Text Request.
+    TextRequest,
+    /// 05h SCSI Data-Out.
+    DataOut,
+    /// 06h Logout Request.
+    LogoutRequest,
+    /// 10h SNACK Request.
+    Snack,
+    /// 20h NOP-In.
+    NopIn,
+    /// 21h SCSI Response.
+    ScsiResponse,
+    /// 22h SCSI Task Management Function Response.
+    TaskMgmtResponse,
+    /// 23h Login Response.
+    LoginResponse,
+    /// 24h Text Response.
+    TextResponse,
+    /// 25h SCSI Data-In.
+    DataIn,
+    /// 26h Logout Response.
+    LogoutResponse,
+    /// 31h Ready To Transfer (R2T).
+    R2t,
+    /// 32h Asynchronous Message.
+    AsyncMessage,
+    /// 3Fh Reject.
+    Reject,
+    /// Any other 6-bit value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for Opcode {
+    fn from(v: u8) -> Self {
+        match v & 0x3f {
+            0x00 => Opcode::NopOut,
+            0x01 => Opcode::ScsiCommand,
+            0x02 => Opcode::TaskMgmtRequest,
+            0x03 => Opcode::LoginRequest,
+            0x04 => Opcode::TextRequest,
+            0x05 => Opcode::DataOut,
+            0x06 => Opcode::LogoutRequest,
+            0x10 => Opcode::Snack,
+            0x20 => Opcode::NopIn,
+            0x21 => Opcode::ScsiResponse,
+            0x22 => Opcode::TaskMgmtResponse,
+            0x23 => Opcode::LoginResponse,
+            0x24 => Opcode::TextResponse,
+            0x25 => Opcode::DataIn,
+            0x26 => Opcode::LogoutResponse,
+            0x31 => Opcode::R2t,
+            0x32 => Opcode::AsyncMessage,
+            0x3f => Opcode::Reject,
+            other => Opcode::Unknown(other),
+        }
+    }
+}
+
+impl From<Opcode> for u8 {
+    fn from(o: Opcode) -> u8 {
+        match o {
+            Opcode::NopOut => 0x00,
+            Opcode::ScsiCommand => 0x01,
+            Opcode::TaskMgmtRequest => 0x02,
+            Opcode::LoginRequest => 0x03,
+            Opcode::TextRequest => 0x04,
+            Opcode::DataOut => 0x05,
+            Opcode::LogoutRequest => 0x06,
+            Opcode::Snack => 0x10,
+            Opcode::NopIn => 0x20,
+            Opcode::ScsiResponse => 0x21,
+            Opcode::TaskMgmtResponse => 0x22,
+            Opcode::LoginResponse => 0x23,
+            Opcode::TextResponse => 0x24,
+            Opcode::DataIn => 0x25,
+            Opcode::LogoutResponse => 0x26,
+            Opcode::R2t => 0x31,
+            Opcode::AsyncMessage => 0x32,
+            Opcode::Reject => 0x3f,
+            Opcode::Unknown(v) => v & 0x3f,
+        }
+    }
+}
+
+/// Why a PDU could not be framed or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PduError {
+    /// The header is shorter than 48 bytes.
+    #[error("truncated BHS: {0} bytes")]
+    Truncated(usize),
+    /// The data segment is longer than we declared we can receive.
+    #[error("data segment of {len} bytes exceeds MaxRecvDataSegmentLength {max}")]
+    DataSegmentTooLong {
+        /// DataSegmentLength in the header.
+        len: usize,
+        /// The limit in force.
+        max: usize,
+    },
+    /// The header digest does not match.
+    #[error("header digest mismatch: received {received:#010x}, computed {computed:#010x}")]
+    HeaderDigest {
+        /// Digest on the wire.
+        received: u32,
+        /// Digest computed over BHS and AHS.
+        computed: u32,
+    },
+    /// The data digest does not match.
+    #[error("data digest mismatch: received {received:#010x}, computed {computed:#010x}")]
+    DataDigest {
+        /// Digest on the wire.
+        received: u32,
+        /// Digest computed over the padded data segment.
+        computed: u32,
+    },
+    /// An opcode this initiator does not handle.
+    #[error("unsupported opcode {0:#04x}")]
+    UnsupportedOpcode(u8),
+    /// A header field holds a value the standard does not allow.
+    #[error("invalid {field} in {opcode:?}: {value:#x}")]
+    Invalid {
+        /// The PDU's opcode.
+        opcode: Opcode,
+        /// The field's name in RFC 7143.
+        field: &'static str,
+        /// The offending value.
+        value: u64,
+    },
+}
+
+/// A view of a Basic Header Segment. Accessors never panic: bytes past the end read as 0.
+#[derive(Debug, Clone, Copy)]
+pub struct Bhs<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Bhs<T> {
+    /// Wraps a buffer without checking its length.
+    pub fn new_unchecked(buffer: T) -> Self {
+        Bhs { buffer }
+    }
+
+    /// Wraps a buffer of at least [`BHS_LEN`] bytes.
+    pub fn new_checked(buffer: T) -> Result<Self, PduError> {
+        let len = buffer.as_ref().len();
+        if len < BHS_LEN {
+            return Err(PduError::Truncated(len));
+        }
+        Ok(Bhs { buffer })
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// The opcode (byte 0, bits 0..5).
+    pub fn opcode(&self) -> Opcode {
+        Opcode::from(u8_at(self.b(), field::OPCODE))
+    }
+
+    /// The I bit: immediate delivery.
+    pub fn immediate(&self) -> bool {
+        u8_at(self.b(), field::OPCODE) & IMMEDIATE != 0
+    }
+
+    /// Byte 1: the F bit and opcode-specific flags.
+    pub fn flags(&self) -> u8 {
+        u8_at(self.b(), field::FLAGS)
+    }
+
+    /// TotalAHSLength in bytes (the field counts 4-byte words).
+    pub fn total_ahs_len(&self) -> usize {
+        usize::from(u8_at(self.b(), field::AHS_LEN)) * 4
+    }
+
+    /// DataSegmentLength in bytes, without padding.
+    pub fn data_segment_len(&self) -> usize {
+        be24(self.b(), field::DSL) as usize
+    }
+
+    /// The Initiator Task Tag.
+    pub fn itt(&self) -> u32 {
+        be32(self.b(), field::ITT)
+    }
+
+    /// The big-endian 32-bit word at byte `at`.
+    pub fn word(&self, at: usize) -> u32 {
+        be32(self.b(), at)
+    }
+}
+
+/// Encodes a LUN number for the BHS LUN field (SAM-5 §4.7: peripheral device addressing
+/// below 256, flat space addressing up to 16383).
+pub fn encode_lun(lun: u16) -> [u8; 8] {
+    let mut out = [0u8; 8];
+    if lun < 256 {
+        out[1] = lun as u8;
+    } else {
+        out[0] = 0x40 | ((lun >> 8) as u8 & 0x3f);
+        out[1] = lun as u8;
+    }
+    out
+}
+
+/// NOP-Out (RFC 7143 §11.18): a ping, or the answer to a target's ping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NopOut {
+    /// I bit.
+    pub immediate: bool,
+    /// LUN (echoed from the NOP-In it answers).
+    pub lun: [u8; 8],
+    /// Initiator Task Tag; [`RESERVED_TAG`] when answering a target's ping.
+    pub itt: u32,
+    /// Target Transfer Tag; [`RESERVED_TAG`] for an initiator ping.
+    pub ttt: u32,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+}
+
+/// NOP-In (RFC 7143 §11.19): a target ping, or the answer to ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NopIn {
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag of the NOP-Out answered, or [`RESERVED_TAG`].
+    pub itt: u32,
+    /// Target Transfer Tag; not [`RESERVED_TAG`] when the target wants an answer.
+    pub ttt: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+}
+
+/// SCSI Command (RFC 7143 §11.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScsiCommand {
+    /// I bit.
+    pub immediate: bool,
+    /// F bit: no unsolicited Data-Out PDUs follow.
+    pub final_: bool,
+    /// R bit: data from the target.
+    pub read: bool,
+    /// W bit: data to the target.
+    pub write: bool,
+    /// Task attributes (1 = SIMPLE).
+    pub attr: u8,
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Expected Data Transfer Length.
+    pub edtl: u32,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+    /// The CDB, zero-padded to 16 bytes.
+    pub cdb: [u8; 16],
+}
+
+/// SCSI Response (RFC 7143 §11.4). The data segment carries sense data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScsiResponse {
+    /// o bit: bidirectional read residual overflow.
+    pub bidi_overflow: bool,
+    /// u bit: bidirectional read residual underflow.
+    pub bidi_underflow: bool,
+    /// O bit: residual overflow.
+    pub overflow: bool,
+    /// U bit: residual underflow.
+    pub underflow: bool,
+    /// iSCSI response code (00h: command completed at target).
+    pub response: u8,
+    /// SCSI status.
+    pub status: u8,
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// SNACK Tag.
+    pub snack_tag: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// ExpDataSN.
+    pub exp_datasn: u32,
+    /// Bidirectional Read Residual Count.
+    pub bidi_residual: u32,
+    /// Residual Count.
+    pub residual: u32,
+}
+
+/// Task management function codes (RFC 7143 §11.5.1).
+pub mod tmf {
+    /// ABORT TASK.
+    pub const ABORT_TASK: u8 = 1;
+    /// ABORT TASK SET.
+    pub const ABORT_TASK_SET: u8 = 2;
+    /// LOGICAL UNIT RESET.
+    pub const LOGICAL_UNIT_RESET: u8 = 5;
+}
+
+/// SCSI Task Management Function Request (RFC 7143 §11.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskMgmtRequest {
+    /// I bit.
+    pub immediate: bool,
+    /// Function (see [`tmf`]).
+    pub function: u8,
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag of this request.
+    pub itt: u32,
+    /// Referenced Task Tag: the task to abort.
+    pub referenced_task_tag: u32,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+    /// RefCmdSN: the CmdSN of the task to abort.
+    pub ref_cmdsn: u32,
+    /// ExpDataSN.
+    pub exp_datasn: u32,
+}
+
+/// SCSI Task Management Function Response (RFC 7143 §11.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskMgmtResponse {
+    /// Response (0 function complete, 1 task does not exist, 2 LUN does not exist, …).
+    pub response: u8,
+    /// Initiator Task Tag of the request answered.
+    pub itt: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+}
+
+/// Login stages (RFC 7143 §11.12.3: CSG/NSG).
+pub mod stage {
+    /// SecurityNegotiation.
+    pub const SECURITY: u8 = 0;
+    /// LoginOperationalNegotiation.
+    pub const OPERATIONAL: u8 = 1;
+    /// FullFeaturePhase.
+    pub const FULL_FEATURE: u8 = 3;
+}
+
+/// Login Request (RFC 7143 §11.12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginRequest {
+    /// T bit: transit to `nsg`.
+    pub transit: bool,
+    /// C bit: text continues in the next PDU.
+    pub cont: bool,
+    /// Current stage.
+    pub csg: u8,
+    /// Next stage.
+    pub nsg: u8,
+    /// Version-max.
+    pub version_max: u8,
+    /// Version-min.
+    pub version_min: u8,
+    /// Initiator part of the session identifier.
+    pub isid: [u8; 6],
+    /// Target-assigned session identifying handle (0 for a new session).
+    pub tsih: u16,
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Connection ID.
+    pub cid: u16,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+}
+
+/// Login Response (RFC 7143 §11.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginResponse {
+    /// T bit.
+    pub transit: bool,
+    /// C bit.
+    pub cont: bool,
+    /// Current stage.
+    pub csg: u8,
+    /// Next stage.
+    pub nsg: u8,
+    /// Version-max.
+    pub version_max: u8,
+    /// Version-active.
+    pub version_active: u8,
+    /// ISID echoed.
+    pub isid: [u8; 6],
+    /// TSIH assigned by the target (final response).
+    pub tsih: u16,
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// Status-Class (0 success, 1 redirection, 2 initiator error, 3 target error).
+    pub status_class: u8,
+    /// Status-Detail.
+    pub status_detail: u8,
+}
+
+/// SCSI Data-Out (RFC 7143 §11.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataOut {
+    /// F bit: last PDU of the sequence.
+    pub final_: bool,
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Target Transfer Tag (from the R2T; [`RESERVED_TAG`] for unsolicited data).
+    pub ttt: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+    /// DataSN within the sequence.
+    pub datasn: u32,
+    /// Buffer Offset.
+    pub offset: u32,
+}
+
+/// SCSI Data-In (RFC 7143 §11.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataIn {
+    /// F bit.
+    pub final_: bool,
+    /// A bit (DataACK requested; ERL > 0 only).
+    pub ack: bool,
+    /// O bit (with S).
+    pub overflow: bool,
+    /// U bit (with S).
+    pub underflow: bool,
+    /// S bit: the PDU carries the command's status.
+    pub has_status: bool,
+    /// SCSI status (valid with S).
+    pub status: u8,
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Target Transfer Tag.
+    pub ttt: u32,
+    /// StatSN (valid with S).
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// DataSN.
+    pub datasn: u32,
+    /// Buffer Offset.
+    pub offset: u32,
+    /// Residual Count (valid with S).
+    pub residual: u32,
+}
+
+/// Logout Request (RFC 7143 §11.14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogoutRequest {
+    /// I bit.
+    pub immediate: bool,
+    /// Reason code (0 close the session).
+    pub reason: u8,
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Connection ID.
+    pub cid: u16,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+}
+
+/// Logout Response (RFC 7143 §11.15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogoutResponse {
+    /// Response (0 closed successfully).
+    pub response: u8,
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// Time2Wait.
+    pub time2wait: u16,
+    /// Time2Retain.
+    pub time2retain: u16,
+}
+
+/// Ready To Transfer (RFC 7143 §11.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct R2t {
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Target Transfer Tag to echo in the Data-Out PDUs.
+    pub ttt: u32,
+    /// StatSN (the next one; not advanced).
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// R2TSN.
+    pub r2tsn: u32,
+    /// Buffer Offset.
+    pub offset: u32,
+    /// Desired Data Transfer Length.
+    pub desired_len: u32,
+}
+
+/// Asynchronous Message (RFC 7143 §11.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsyncMessage {
+    /// LUN.
+    pub lun: [u8; 8],
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// AsyncEvent (0 SCSI event, 1 logout requested, 2 connection drop, 3 session drop, 4 renegotiate).
+    pub event: u8,
+    /// AsyncVCode.
+    pub vcode: u8,
+    /// Parameter1.
+    pub param1: u16,
+    /// Parameter2.
+    pub param2: u16,
+    /// Parameter3.
+    pub param3: u16,
+}
+
+/// Reject (RFC 7143 §11.17). The data segment holds the rejected PDU's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reject {
+    /// Reason code.
+    pub reason: u8,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+    /// DataSN/R2TSN.
+    pub datasn: u32,
+}
+
+/// The typed form of a BHS: every PDU this initiator sends or understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pdu {
+    /// NOP-Out.
+    NopOut(NopOut),
+    /// SCSI Command.
+    ScsiCommand(ScsiCommand),
+    /// Task Management Function Request.
+    TaskMgmtRequest(TaskMgmtRequest),
+    /// Login Request.
+    LoginRequest(LoginRequest),
+    /// SCSI Data-Out.
+    DataOut(DataOut),
+    /// Logout Request.
+    LogoutRequest(LogoutRequest),
+    /// NOP-In.
+    NopIn(NopIn),
+    /// SCSI Response.
+    ScsiResponse(ScsiResponse),
+    /// Task Management Function Response.
+    TaskMgmtResponse(TaskMgmtResponse),
+    /// Login Response.
+    LoginResponse(LoginResponse),
+    /// SCSI Data-In.
+    DataIn(DataIn),
+    /// Logout Response.
+    LogoutResponse(LogoutResponse),
+    /// R2T.
+    R2t(R2t),
+    /// Asynchronous Message.
+    AsyncMessage(AsyncMessage),
+    /// Reject.
+    Reject(Reject),
+}
+
+fn lun_at(b: &[u8]) -> [u8; 8] {
+    let mut l = [0u8; 8];
+    for (i, v) in l.iter_mut().enumerate() {
+        *v = u8_at(b, field::LUN + i);
+    }
+    l
+}
+
+fn put32(b: &mut [u8; BHS_LEN], at: usize, v: u32) {
+    b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+}
+
+fn put16(b: &mut [u8; BHS_LEN], at: usize, v: u16) {
+    b[at..at + 2].copy_from_slice(&v.to_be_bytes());
+}
+
+fn flag(flags: u8, bit: u8) -> bool {
+    flags & bit != 0
+}
+
+fn check_stage(op: Opcode, field: &'static str, v: u8) -> Result<(), PduError> {
+    if v == 2 {
+        Err(PduError::Invalid {
+            opcode: op,
+            field,
+            value: 2,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+impl Pdu {
+    /// Parses and validates a BHS (the first 48 bytes of `buf`).
+    pub fn parse(buf: &[u8]) -> Result<Pdu, PduError> {
+        let v = Bhs::new_checked(buf)?;
+        let b = buf;
+        let op = v.opcode();
+        let fl = v.flags();
+        let w = |at| be32(b, at);
+        let pdu = match op {
+            Opcode::NopOut => Pdu::NopOut(NopOut {
+                immediate: v.immediate(),
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                cmdsn: w(field::W24),
+                exp_statsn: w(field::W28),
+            }),
+            Opcode::ScsiCommand => {
+                let mut cdb = [0u8; 16];
+                cdb.copy_from_slice(&b[field::CDB..field::CDB + 16]);
+                Pdu::ScsiCommand(ScsiCommand {
+                    immediate: v.immediate(),
+                    final_: flag(fl, FLAG_FINAL),
+                    read: flag(fl, 0x40),
+                    write: flag(fl, 0x20),
+                    attr: fl & 0x07,
+                    lun: lun_at(b),
+                    itt: v.itt(),
+                    edtl: w(field::W20),
+                    cmdsn: w(field::W24),
+                    exp_statsn: w(field::W28),
+                    cdb,
+                })
+            }
+            Opcode::TaskMgmtRequest => Pdu::TaskMgmtRequest(TaskMgmtRequest {
+                immediate: v.immediate(),
+                function: fl & 0x7f,
+                lun: lun_at(b),
+                itt: v.itt(),
+                referenced_task_tag: w(field::W20),
+                cmdsn: w(field::W24),
+                exp_statsn: w(field::W28),
+                ref_cmdsn: w(field::W32),
+                exp_datasn: w(field::W36),
+            }),
+            Opcode::LoginRequest | Opcode::LoginResponse => {
+                let csg = (fl >> 2) & 3;
+                let nsg = fl & 3;
+                check_stage(op, "CSG", csg)?;
+                if flag(fl, 0x80) {
+                    check_stage(op, "NSG", nsg)?;
+                }
+                let mut isid = [0u8; 6];
+                isid.copy_from_slice(&b[8..14]);
+                if op == Opcode::LoginRequest {
+                    Pdu::LoginRequest(LoginRequest {
+                        transit: flag(fl, 0x80),
+                        cont: flag(fl, 0x40),
+                        csg,
+                        nsg,
+                        version_max: u8_at(b, field::B2),
+                        version_min: u8_at(b, field::B3),
+                        isid,
+                        tsih: be16(b, 14),
+                        itt: v.itt(),
+                        cid: be16(b, field::W20),
+                        cmdsn: w(field::W24),
+                        exp_statsn: w(field::W28),
+                    })
+                } else {
+                    if flag(fl, 0x80) && flag(fl, 0x40) {
+                        // RFC 7143 §11.13.2: T and C must not both be set.
+                        return Err(PduError::Invalid {
+                            opcode: op,
+                            field: "T and C bits",
+                            value: u64::from(fl),
+                        });
+                    }
+                    Pdu::LoginResponse(LoginResponse {
+                        transit: flag(fl, 0x80),
+                        cont: flag(fl, 0x40),
+                        csg,
+                        nsg,
+                        version_max: u8_at(b, field::B2),
+                        version_active: u8_at(b, field::B3),
+                        isid,
+                        tsih: be16(b, 14),
+                        itt: v.itt(),
+                        statsn: w(field::W24),
+                        exp_cmdsn: w(field::W28),
+                        max_cmdsn: w(field::W32),
+                        status_class: u8_at(b, 36),
+                        status_detail: u8_at(b, 37),
+                    })
+                }
+            }
+            Opcode::DataOut => Pdu::DataOut(DataOut {
+                final_: flag(fl, FLAG_FINAL),
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                exp_statsn: w(field::W28),
+                datasn: w(field::W36),
+                offset: w(field::W40),
+            }),
+            Opcode::LogoutRequest => Pdu::LogoutRequest(LogoutRequest {
+                immediate: v.immediate(),
+                reason: fl & 0x7f,
+                itt: v.itt(),
+                cid: be16(b, field::W20),
+                cmdsn: w(field::W24),
+                exp_statsn: w(field::W28),
+            }),
+            Opcode::NopIn => Pdu::NopIn(NopIn {
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+            }),
+            Opcode::ScsiResponse => {
+                let r = ScsiResponse {
+                    bidi_overflow: flag(fl, 0x10),
+                    bidi_underflow: flag(fl, 0x08),
+                    overflow: flag(fl, 0x04),
+                    underflow: flag(fl, 0x02),
+                    response: u8_at(b, field::B2),
+                    status: u8_at(b, field::B3),
+                    itt: v.itt(),
+                    snack_tag: w(field::W20),
+                    statsn: w(field::W24),
+                    exp_cmdsn: w(field::W28),
+                    max_cmdsn: w(field::W32),
+                    exp_datasn: w(field::W36),
+                    bidi_residual: w(field::W40),
+                    residual: w(field::W44),
+                };
+                if (r.overflow && r.underflow) || (r.bidi_overflow && r.bidi_underflow) {
+                    return Err(PduError::Invalid {
+                        opcode: op,
+                        field: "residual flags (O and U both set)",
+                        value: u64::from(fl),
+                    });
+                }
+                Pdu::ScsiResponse(r)
+            }
+            Opcode::TaskMgmtResponse => Pdu::TaskMgmtResponse(TaskMgmtResponse {
+                response: u8_at(b, field::B2),
+                itt: v.itt(),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+            }),
+            Opcode::DataIn => {
+                let d = DataIn {
+                    final_: flag(fl, FLAG_FINAL),
+                    ack: flag(fl, 0x40),
+                    overflow: flag(fl, 0x04),
+                    underflow: flag(fl, 0x02),
+                    has_status: flag(fl, 0x01),
+                    status: u8_at(b, field::B3),
+                    lun: lun_at(b),
+                    itt: v.itt(),
+                    ttt: w(field::W20),
+                    statsn: w(field::W24),
+                    exp_cmdsn: w(field::W28),
+                    max_cmdsn: w(field::W32),
+                    datasn: w(field::W36),
+                    offset: w(field::W40),
+                    residual: w(field::W44),
+                };
+                if (d.has_status && !d.final_) || (d.overflow && d.underflow) {
+                    return Err(PduError::Invalid {
+                        opcode: op,
+                        field: "flags (S without F, or O with U)",
+                        value: u64::from(fl),
+                    });
+                }
+                Pdu::DataIn(d)
+            }
+            Opcode::LogoutResponse => Pdu::LogoutResponse(LogoutResponse {
+                response: u8_at(b, field::B2),
+                itt: v.itt(),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+                time2wait: be16(b, field::W40),
+                time2retain: be16(b, 42),
+            }),
+            Opcode::R2t => Pdu::R2t(R2t {
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+                r2tsn: w(field::W36),
+                offset: w(field::W40),
+                desired_len: w(field::W44),
+            }),
+            Opcode::AsyncMessage => Pdu::AsyncMessage(AsyncMessage {
+                lun: lun_at(b),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+                event: u8_at(b, 36),
+                vcode: u8_at(b, 37),
+                param1: be16(b, 38),
+                param2: be16(b, 40),
+                param3: be16(b, 42),
+            }),
+            Opcode::Reject => Pdu::Reject(Reject {
+                reason: u8_at(b, field::B2),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+                datasn: w(field::W36),
+            }),
+            other => return Err(PduError::UnsupportedOpcode(u8::from(other))),
+        };
+        Ok(pdu)
+    }
+
+    /// The opcode of this PDU.
+    pub fn opcode(&self) -> Opcode {
+        match self {
+            Pdu::NopOut(_) => Opcode::NopOut,
+            Pdu::ScsiCommand(_) => Opcode::ScsiCommand,
+            Pdu::TaskMgmtRequest(_) => Opcode::TaskMgmtRequest,
+            Pdu::LoginRequest(_) => Opcode::LoginRequest,
+            Pdu::DataOut(_) => Opcode::DataOut,
+            Pdu::LogoutRequest(_) => Opcode::LogoutRequest,
+            Pdu::NopIn(_) => Opcode::NopIn,
+            Pdu::ScsiResponse(_) => Opcode::ScsiResponse,
+            Pdu::TaskMgmtResponse(_) => Opcode::TaskMgmtResponse,
+            Pdu::LoginResponse(_) => Opcode::LoginResponse,
+            Pdu::DataIn(_) => Opcode::DataIn,
+            Pdu::LogoutResponse(_) => Opcode::LogoutResponse,
+            Pdu::R2t(_) => Opcode::R2t,
+            Pdu::AsyncMessage(_) => Opcode::AsyncMessage,
+            Pdu::Reject(_) => Opcode::Reject,
+        }
+    }
+
+    /// Writes this PDU's BHS. TotalAHSLength and DataSegmentLength are left zero;
+    /// [`encode`] fills them in.
+    pub fn emit(&self, b: &mut [u8; BHS_LEN]) {
+        *b = [0u8; BHS_LEN];
+        let imm = |i: bool| if i { IMMEDIATE } else { 0 };
+        let fin = |f: bool| if f { FLAG_FINAL } else { 0 };
+        let op = u8::from(self.opcode());
+        b[field::OPCODE] = op;
+        match *self {
+            Pdu::NopOut(p) => {
+                b[0] |= imm(p.immediate);
+                b[1] = FLAG_FINAL;
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+            }
+            Pdu::ScsiCommand(p) => {
+                b[0] |= imm(p.immediate);
+                b[1] = fin(p.final_)
+                    | if p.read { 0x40 } else { 0 }
+                    | if p.write { 0x20 } else { 0 }
+                    | (p.attr & 7);
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.edtl);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+                b[field::CDB..field::CDB + 16].copy_from_slice(&p.cdb);
+            }
+            Pdu::TaskMgmtRequest(p) => {
+                b[0] |= imm(p.immediate);
+                b[1] = FLAG_FINAL | (p.function & 0x7f);
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.referenced_task_tag);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+                put32(b, field::W32, p.ref_cmdsn);
+                put32(b, field::W36, p.exp_datasn);
+            }
+            Pdu::LoginRequest(p) => {
+                b[0] |= IMMEDIATE;
+                b[1] = fin(p.transit)
+                    | if p.cont { 0x40 } else { 0 }
+                    | ((p.csg & 3) << 2)
+                    | (p.nsg & 3);
+                b[2] = p.version_max;
+                b[3] = p.version_min;
+                b[8..14].copy_from_slice(&p.isid);
+                put16(b, 14, p.tsih);
+                put32(b, field::ITT, p.itt);
+                put16(b, field::W20, p.cid);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+            }
+            Pdu::DataOut(p) => {
+                b[1] = fin(p.final_);
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W28, p.exp_statsn);
+                put32(b, field::W36, p.datasn);
+                put32(b, field::W40, p.offset);
+            }
+            Pdu::LogoutRequest(p) => {
+                b[0] |= imm(p.immediate);
+                b[1] = FLAG_FINAL | (p.reason & 0x7f);
+                put32(b, field::ITT, p.itt);
+                put16(b, field::W20, p.cid);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+            }
+            Pdu::NopIn(p) => {
+                b[1] = FLAG_FINAL;
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+            }
+            Pdu::ScsiResponse(p) => {
+                b[1] = FLAG_FINAL
+                    | if p.bidi_overflow { 0x10 } else { 0 }
+                    | if p.bidi_underflow { 0x08 } else { 0 }
+                    | if p.overflow { 0x04 } else { 0 }
+                    | if p.underflow { 0x02 } else { 0 };
+                b[2] = p.response;
+                b[3] = p.status;
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.snack_tag);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                put32(b, field::W36, p.exp_datasn);
+                put32(b, field::W40, p.bidi_residual);
+                put32(b, field::W44, p.residual);
+            }
+            Pdu::TaskMgmtResponse(p) => {
+                b[1] = FLAG_FINAL;
+                b[2] = p.response;
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+            }
+            Pdu::LoginResponse(p) => {
+                b[1] = fin(p.transit)
+                    | if p.cont { 0x40 } else { 0 }
+                    | ((p.csg & 3) << 2)
+                    | (p.nsg & 3);
+                b[2] = p.version_max;
+                b[3] = p.version_active;
+                b[8..14].copy_from_slice(&p.isid);
+                put16(b, 14, p.tsih);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                b[36] = p.status_class;
+                b[37] = p.status_detail;
+            }
+            Pdu::DataIn(p) => {
+                b[1] = fin(p.final_)
+                    | if p.ack { 0x40 } else { 0 }
+                    | if p.overflow { 0x04 } else { 0 }
+                    | if p.underflow { 0x02 } else { 0 }
+                    | if p.has_status { 0x01 } else { 0 };
+                b[3] = p.status;
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                put32(b, field::W36, p.datasn);
+                put32(b, field::W40, p.offset);
+                put32(b, field::W44, p.residual);
+            }
+            Pdu::LogoutResponse(p) => {
+                b[1] = FLAG_FINAL;
+                b[2] = p.response;
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                put16(b, field::W40, p.time2wait);
+                put16(b, 42, p.time2retain);
+            }
+            Pdu::R2t(p) => {
+                b[1] = FLAG_FINAL;
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                put32(b, field::W36, p.r2tsn);
+                put32(b, field::W40, p.offset);
+                put32(b, field::W44, p.desired_len);
+            }
+            Pdu::AsyncMessage(p) => {
+                b[1] = FLAG_FINAL;
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, RESERVED_TAG);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                b[36] = p.event;
+                b[37] = p.vcode;
+                put16(b, 38, p.param1);
+                put16(b, 40, p.param2);
+                put16(b, 42, p.param3);
+            }
+            Pdu::Reject(p) => {
+                b[1] = FLAG_FINAL;
+                b[2] = p.reason;
+                put32(b, field::ITT, RESERVED_TAG);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
+                put32(b, field::W36, p.datasn);
+            }
+        }
+    }
+}
+
+/// Which digests are in force on a connection (RFC 7143 §13.1; none during login).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Digests {
+    /// HeaderDigest=CRC32C.
+    pub header: bool,
+    /// DataDigest=CRC32C.
+    pub data: bool,
+}
+
+/// Bytes of padding after a data segment of `len` bytes (to a 4-byte boundary).
+pub fn pad_len(len: usize) -> usize {
+    (4 - len % 4) % 4
+}
+
+/// CRC32C of `data` followed by `pad` zero bytes (the data digest covers the padding).
+fn crc_padded(data: &[u8], pad: usize) -> u32 {
+    let crc = crc32c::crc32c(data);
+    crc32c::crc32c_append(crc, &[0u8; 3][..pad])
+}
+
+/// Appends one PDU to `out`: BHS, header digest, data segment, padding, data digest.
+/// Data longer than 2^24-1 bytes cannot be framed; callers split data by the
+/// negotiated MaxRecvDataSegmentLength long before that.
+pub fn encode(pdu: &Pdu, data: &[u8], digests: Digests, out: &mut Vec<u8>) {
+    let mut bhs = [0u8; BHS_LEN];
+    pdu.emit(&mut bhs);
+    let dsl = data.len().min(0x00ff_ffff);
+    let data = &data[..dsl];
+    bhs[field::DSL..field::DSL + 3].copy_from_slice(&(dsl as u32).to_be_bytes()[1..]);
+    out.extend_from_slice(&bhs);
+    if digests.header {
+        out.extend_from_slice(&crc32c::crc32c(&bhs).to_le_bytes());
+    }
+    if !data.is_empty() {
+        let pad = pad_len(dsl);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&[0u8; 3][..pad]);
+        if digests.data {
+            out.extend_from_slice(&crc_padded(data, pad).to_le_bytes());
+        }
+    }
+}
+
+/// Encodes one PDU into a new buffer (see [`encode`]).
+pub fn encode_to_vec(pdu: &Pdu, data: &[u8], digests: Digests) -> Vec<u8> {
+    let mut out = Vec::with_capacity(BHS_LEN + 8 + data.len() + 3);
+    encode(pdu, data, digests, &mut out);
+    out
+}
+
+/// One PDU as framed off the wire: its header, additional header segments and data
+/// segment (padding and digests removed after checking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The Basic Header Segment.
+    pub bhs: [u8; BHS_LEN],
+    /// Additional Header Segments, raw.
+    pub ahs: Vec<u8>,
+    /// The data segment without padding.
+    pub data: Vec<u8>,
+}
+
+impl Frame {
+    /// The header parsed into its typed form.
+    pub fn pdu(&self) -> Result<Pdu, PduError> {
+        Pdu::parse(&self.bhs)
+    }
+}
+
+/// Frames a byte stream into PDUs.
+///
+/// Memory is bounded: a header announcing a data segment above the limit is refused as
+/// soon as its 48 bytes are in, and the internal buffer never holds more than what was
+/// pushed and not yet framed.
+#[derive(Debug)]
+pub struct Decoder {
+    buf: Vec<u8>,
+    start: usize,
+    digests: Digests,
+    max_data_segment: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder for the login phase: no digests, MaxRecvDataSegmentLength 8192.
+    pub fn new() -> Self {
+        Decoder {
+            buf: Vec::new(),
+            start: 0,
+            digests: Digests::default(),
+            max_data_segment: LOGIN_MAX_DATA_SEGMENT as usize,
+        }
+    }
+
+    /// Switches digests (after login, as negotiated).
+    pub fn set_digests(&mut self, digests: Digests) {
+        self.digests = digests;
+    }
+
+    /// Sets the largest data segment accepted, capped by [`HARD_MAX_DATA_SEGMENT`].
+    pub fn set_max_data_segment(&mut self, max: u32) {
+        self.max_data_segment = max.min(HARD_MAX_DATA_SEGMENT) as usize;
+    }
+
+    /// The largest data segment currently accepted.
+    pub fn max_data_segment(&self) -> usize {
+        self.max_data_segment
+    }
+
+    /// Bytes received and not yet framed.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.start > 0 && self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 64 * 1024 && self.start * 2 > self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Frames the next complete PDU, if all its bytes are in.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, PduError> {
+        let avail = &self.buf[self.start..];
+        if avail.len() < BHS_LEN {
+            return Ok(None);
+        }
+        let view = Bhs::new_unchecked(&avail[..BHS_LEN]);
+        let ahs_len = view.total_ahs_len();
+        let dsl = view.data_segment_len();
+        if dsl > self.max_data_segment {
+            return Err(PduError::DataSegmentTooLong {
+                len: dsl,
+                max: self.max_data_segment,
+            });
+        }
+        let hd = if self.digests.header { DIGEST_LEN } else { 0 };
+        let pad = pad_len(dsl);
+        let dd = if self.digests.data && dsl > 0 {
+            DIGEST_LEN
+        } else {
+            0
+        };
+        let total = BHS_LEN + ahs_len + hd + dsl + pad + dd;
+        if avail.len() < total {
+            return Ok(None);
+        }
+        let header_end = BHS_LEN + ahs_len;
+        if hd > 0 {
+            let computed = crc32c::crc32c(&avail[..header_end]);
+            let received = u32::from_le_bytes([
+                avail[header_end],
+                avail[header_end + 1],
+                avail[header_end + 2],
+                avail[header_end + 3],
+            ]);
+            if computed != received {
+                return Err(PduError::HeaderDigest { received, computed });
+            }
+        }
+        let data_start = header_end + hd;
+        let data = &avail[data_start..data_start + dsl];
+        if dd > 0 {
+            let at = data_start + dsl + pad;
+            let computed = crc_padded(data, pad);
+            let received =
+                u32::from_le_bytes([avail[at], avail[at + 1], avail[at + 2], avail[at + 3]]);
+            if computed != received {
+                return Err(PduError::DataDigest { received, computed });
+            }
+        }
+        let mut bhs = [0u8; BHS_LEN];
+        bhs.copy_from_slice(&avail[..BHS_LEN]);
+        let frame = Frame {
+            bhs,
+            ahs: avail[BHS_LEN..header_end].to_vec(),
+            data: data.to_vec(),
+        };
+        self.start += total;
+        Ok(Some(frame))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32c_matches_rfc7143_appendix_b4() {
+        // 32 bytes of zeroes: CRC aa 36 91 8a in wire order.
+        assert_eq!(crc32c::crc32c(&[0u8; 32]).to_le_bytes(), [0xaa, 0x36, 0x91, 0x8a]);
+        // 32 bytes of ones: 43 ab a8 62.
+        assert_eq!(
+            crc32c::crc32c(&[0xffu8; 32]).to_le_bytes(),
+            [0x43, 0xab, 0xa8, 0x62]
+        );
+        // Incrementing 0..31: 4e 79 dd 46.
+        let inc: Vec<u8> = (0u8..32).collect();
+        assert_eq!(crc32c::crc32c(&inc).to_le_bytes(), [0x4e, 0x79, 0xdd, 0x46]);
+    }
+
+    /// A SCSI Command PDU for WRITE(10) of 2 blocks, byte by byte per RFC 7143 §11.3.
+    const WRITE_CMD: [u8; 48] = [
+        0x01, 0xa1, 0, 0, // opcode; F | W | SIMPLE
+        0, 0, 0, 0, // AHS, DSL
+        0, 1, 0, 0, 0, 0, 0, 0, // LUN 1
+        0, 0, 0, 7, // ITT
+        0, 0, 0x10, 0, // EDTL 4096
+        0, 0, 0, 3, // CmdSN
+        0, 0, 0, 9, // ExpStatSN
+        0x2a, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, // CDB WRITE(10)
+    ];
+
+    #[test]
+    fn scsi_command_deconstruct_and_construct() {
+        let p = Pdu::parse(&WRITE_CMD).unwrap();
+        let Pdu::ScsiCommand(c) = p else {
+            panic!("{p:?}")
+        };
+        assert!(c.final_ && c.write && !c.read && !c.immediate);
+        assert_eq!(c.attr, 1);
+        assert_eq!(c.lun, encode_lun(1));
+        assert_eq!((c.itt, c.edtl, c.cmdsn, c.exp_statsn), (7, 4096, 3, 9));
+        assert_eq!(c.cdb[0], 0x2a);
+        let mut out = [0u8; 48];
+        p.emit(&mut out);
+        assert_eq!(out, WRITE_CMD);
+    }
+
+    #[test]
+    fn login_response_and_data_in_round_trip() {
+        let pdus = [
+            Pdu::LoginResponse(LoginResponse {
+                transit: true,
+                cont: false,
+                csg: 1,
+                nsg: 3,
+                version_max: 0,
+                version_active: 0,
+                isid: [0x80, 1, 2, 3, 4, 5],
+                tsih: 0x1234,
+                itt: 9,
+                statsn: 100,
+                exp_cmdsn: 1,
+                max_cmdsn: 64,
+                status_class: 0,
+                status_detail: 0,
+            }),
+            Pdu::DataIn(DataIn {
+                final_: true,
+                ack: false,
+                overflow: false,
+                underflow: true,
+                has_status: true,
+                status: 0,
+                lun: encode_lun(1),
+                itt: 4,
+                ttt: RESERVED_TAG,
+                statsn: 5,
+                exp_cmdsn: 6,
+                max_cmdsn: 7,
+                datasn: 0,
+                offset: 0,
+                residual: 12,
+            }),
+            Pdu::R2t(R2t {
+                lun: encode_lun(300),
+                itt: 1,
+                ttt: 2,
+                statsn: 3,
+                exp_cmdsn: 4,
+                max_cmdsn: 5,
+                r2tsn: 6,
+                offset: 65536,
+                desired_len: 262144,
+            }),
+        ];
+        for p in pdus {
+            let mut b = [0u8; 48];
+            p.emit(&mut b);
+            assert_eq!(Pdu::parse(&b).unwrap(), p);
+        }
+        assert_eq!(encode_lun(300), [0x41, 0x2c, 0, 0, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn framing_with_digests_and_padding() {
+        let pdu = Pdu::NopIn(NopIn {
+            lun: [0; 8],
+            itt: RESERVED_TAG,
+            ttt: 5,
+            statsn: 1,
+            exp_cmdsn: 2,
+            max_cmdsn: 3,
+        });
+        let digests = Digests {
+            header: true,
+            data: true,
+        };
+        let bytes = encode_to_vec(&pdu, b"hello", digests);
+        assert_eq!(bytes.len(), 48 + 4 + 5 + 3 + 4);
+        let mut d = Decoder::new();
+        d.set_digests(digests);
+        // Byte by byte: nothing until the last byte arrives.
+        for (i, b) in bytes.iter().enumerate() {
+            d.push(&[*b]);
+            let f = d.next_frame().unwrap();
+            assert_eq!(f.is_some(), i == bytes.len() - 1);
+            if let Some(f) = f {
+                assert_eq!(f.data, b"hello");
+                assert_eq!(f.pdu().unwrap(), pdu);
+            }
+        }
+        assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn bad_digests_and_oversized_segments_are_refused() {
+        let pdu = Pdu::NopIn(NopIn {
+            lun: [0; 8],
+            itt: 1,
+            ttt: RESERVED_TAG,
+            statsn: 1,
+            exp_cmdsn: 2,
+            max_cmdsn: 3,
+        });
+        let digests = Digests {
+            header: true,
+            data: true,
+        };
+        let good = encode_to_vec(&pdu, b"abcd", digests);
+        let mut bad_header = good.clone();
+        bad_header[20] ^= 1;
+        let mut d = Decoder::new();
+        d.set_digests(digests);
+        d.push(&bad_header);
+        assert!(matches!(d.next_frame(), Err(PduError::HeaderDigest { .. })));
+
+        let mut bad_data = good.clone();
+        let n = bad_data.len();
+        bad_data[n - 6] ^= 1;
+        let mut d = Decoder::new();
+        d.set_digests(digests);
+        d.push(&bad_data);
+        assert!(matches!(d.next_frame(), Err(PduError::DataDigest { .. })));
+
+        // A header announcing 16 MiB is refused from its 48 bytes alone.
+        let mut huge = encode_to_vec(&pdu, b"", Digests::default());
+        huge[5..8].copy_from_slice(&[0xff, 0xff, 0xff]);
+        let mut d = Decoder::new();
+        d.push(&huge);
+        assert_eq!(
+            d.next_frame(),
+            Err(PduError::DataSegmentTooLong {
+                len: 0xff_ffff,
+                max: 8192
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_flag_combinations_are_errors() {
+        let mut b = [0u8; 48];
+        b[0] = 0x25;
+        b[1] = 0x01; // S without F
+        assert!(Pdu::parse(&b).is_err());
+        b[0] = 0x21;
+        b[1] = 0x86; // O and U
+        assert!(Pdu::parse(&b).is_err());
+        b[0] = 0x23;
+        b[1] = 0xc0 | 0x0b; // T and C
+        assert!(Pdu::parse(&b).is_err());
+        b[0] = 0x04;
+        assert_eq!(Pdu::parse(&b), Err(PduError::UnsupportedOpcode(4)));
+        assert_eq!(Pdu::parse(&b[..10]), Err(PduError::Truncated(10)));
+    }
+}
