@@ -12,8 +12,9 @@ CACHE=${GUEST_CACHE:-$REPO/target/guest-cache}
 LOGS=$REPO/target/guest-logs
 RUST_TARGET=x86_64-unknown-linux-gnu
 # Kernel modules the guest loads, in dependency order (virtio-scsi HBA, then sr and sg).
+# isofs lets scenarios mount a written disc (the exclusive-open checks need a mount).
 GUEST_MODULES=(scsi_common scsi_mod virtio_ring virtio virtio_pci_legacy_dev
-  virtio_pci_modern_dev virtio_pci virtio_scsi cdrom sr_mod sg)
+  virtio_pci_modern_dev virtio_pci virtio_scsi cdrom sr_mod sg isofs)
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
 say() { printf 'guest: %s\n' "$*"; }
@@ -97,8 +98,13 @@ guest_kernel() {
   local dir
   dir=$(find "$CACHE/kernel" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tail -n 1)
   if [ -n "$dir" ] && [ -f "$dir/vmlinuz" ] && [ -f "$dir/VERSION" ]; then
-    echo "$dir"
-    return 0
+    local m complete=1
+    for m in "${GUEST_MODULES[@]}"; do [ -f "$dir/modules/$m.ko" ] || complete=0; done
+    if [ "$complete" -eq 1 ]; then
+      echo "$dir"
+      return 0
+    fi
+    rm -rf "$dir"
   fi
   apt_update_once >&2
   local pkg

@@ -5,6 +5,7 @@
 //! sg_probe DEVICE                 # list drives, INQUIRY, TUR, GET CONFIGURATION, READ CAPACITY
 //! sg_probe DEVICE --write FILE    # … then WRITE(10) FILE at LBA 0, SYNCHRONIZE CACHE,
 //!                                 #     CLOSE TRACK/SESSION, read it back and compare
+//! sg_probe DEVICE --expect-busy   # the exclusive open must be refused (disc mounted)
 //! ```
 //!
 //! The CDBs are spelled out by hand here on purpose: this example tests the transport,
@@ -26,15 +27,16 @@ const LONG: Duration = Duration::from_secs(600);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (device, image) = match args.as_slice() {
-        [_, dev] => (dev.clone(), None),
-        [_, dev, flag, file] if flag == "--write" => (dev.clone(), Some(file.clone())),
+    let outcome = match args.as_slice() {
+        [_, dev] => run(dev, None),
+        [_, dev, flag, file] if flag == "--write" => run(dev, Some(file)),
+        [_, dev, flag] if flag == "--expect-busy" => expect_busy(dev),
         _ => {
-            eprintln!("usage: sg_probe DEVICE [--write FILE]");
+            eprintln!("usage: sg_probe DEVICE [--write FILE | --expect-busy]");
             return ExitCode::from(2);
         }
     };
-    match run(&device, image.as_deref()) {
+    match outcome {
         Ok(()) => {
             println!("PROBE-RESULT: OK");
             ExitCode::SUCCESS
@@ -44,6 +46,24 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exclusive open must fail with [`OpenError::Busy`] and a message naming the fix,
+/// while a shared open still works.
+///
+/// [`OpenError::Busy`]: discburn_sg::OpenError::Busy
+fn expect_busy(device: &str) -> Result<(), String> {
+    match SgTransport::open(device) {
+        Err(e @ discburn_sg::OpenError::Busy { .. }) => println!("PROBE: busy-refused {e}"),
+        Err(e) => return Err(format!("expected a busy refusal, got: {e}")),
+        Ok(_) => return Err("exclusive open of a busy drive was allowed".into()),
+    }
+    let mut shared = SgTransport::open_shared(device).map_err(|e| format!("shared open: {e}"))?;
+    let ready = shared
+        .medium_ready()
+        .map_err(|e| format!("TEST UNIT READY: {e}"))?;
+    println!("PROBE: shared-open ready={ready}");
+    Ok(())
 }
 
 /// Fails unless the completion is GOOD, showing the sense key/ASC/ASCQ when present.
@@ -71,8 +91,14 @@ fn sense_text(s: &[u8]) -> String {
 fn run(device: &str, image: Option<&str>) -> Result<(), String> {
     let drives = discover().map_err(|e| format!("discover: {e}"))?;
     for d in &drives {
+        // Medium presence comes from the drive (TEST UNIT READY), not from sysfs.
+        let ready = match d.open_shared().map(|mut t| t.medium_ready()) {
+            Ok(Ok(r)) => r.to_string(),
+            Ok(Err(e)) => format!("error({e})"),
+            Err(e) => format!("error({e})"),
+        };
         println!(
-            "PROBE: drive {} sg={} vendor={:?} model={:?} rev={:?} capacity={} max_transfer={} alignment={}",
+            "PROBE: drive {} sg={} vendor={:?} model={:?} rev={:?} capacity={} ready={ready} max_transfer={} alignment={}",
             d.block_device.display(),
             d.generic_device
                 .as_ref()

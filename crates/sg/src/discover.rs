@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use discburn_mmc::Limits;
 
+use crate::{OpenError, SgTransport};
+
 /// Where the kernel mounts sysfs.
 pub const SYSFS_ROOT: &str = "/sys";
 
@@ -33,8 +35,6 @@ pub struct DriveInfo {
     pub name: String,
     /// The block node, e.g. `/dev/sr0` (what [`SgTransport::open`] should get: its
     /// exclusive open also refuses a mounted disc).
-    ///
-    /// [`SgTransport::open`]: crate::SgTransport::open
     pub block_device: PathBuf,
     /// The SCSI generic sibling, e.g. `/dev/sg1`, when the `sg` module is loaded.
     pub generic_device: Option<PathBuf>,
@@ -44,9 +44,12 @@ pub struct DriveInfo {
     pub model: String,
     /// INQUIRY product revision level (firmware), trimmed.
     pub revision: String,
-    /// Readable capacity the kernel last saw (`srN/size` × 512). It is 0 when there is
-    /// no disc **and** for a blank disc, which has nothing to read yet; ask the drive
-    /// ([`SgTransport::medium_ready`]) to tell those apart.
+    /// Capacity the kernel last read from the disc (`srN/size` × 512, from READ
+    /// CAPACITY at open or media change). 0 means the kernel saw no disc; it is **not** a
+    /// presence test for recordable media: a blank disc may show 0, one block, or the
+    /// kernel's fallback guess when the drive fails READ CAPACITY. Ask the drive
+    /// instead: [`DriveInfo::open_shared`] then [`SgTransport::medium_ready`]
+    /// (TEST UNIT READY).
     ///
     /// [`SgTransport::medium_ready`]: crate::SgTransport::medium_ready
     pub capacity_bytes: u64,
@@ -55,9 +58,15 @@ pub struct DriveInfo {
 }
 
 impl DriveInfo {
-    /// True when the kernel saw a disc with readable data (`capacity_bytes > 0`).
-    pub fn has_readable_medium(&self) -> bool {
-        self.capacity_bytes > 0
+    /// Opens the drive for exclusive use through its block node ([`SgTransport::open`]).
+    pub fn open(&self) -> Result<SgTransport, OpenError> {
+        SgTransport::open(&self.block_device)
+    }
+
+    /// Opens the drive without exclusive access ([`SgTransport::open_shared`]), for
+    /// queries such as `drive.open_shared()?.medium_ready()?` while a disc is mounted.
+    pub fn open_shared(&self) -> Result<SgTransport, OpenError> {
+        SgTransport::open_shared(&self.block_device)
     }
 }
 
@@ -331,7 +340,6 @@ pub(crate) mod tests {
         assert_eq!(d.model, "QEMU CD-ROM");
         assert_eq!(d.revision, "2.5+");
         assert_eq!(d.capacity_bytes, 9216 * 512);
-        assert!(d.has_readable_medium());
         assert_eq!(
             d.limits,
             Limits {
@@ -343,7 +351,7 @@ pub(crate) mod tests {
 
         let blank = &drives[1];
         assert_eq!(blank.generic_device.as_deref(), Some(Path::new("/dev/sg3")));
-        assert!(!blank.has_readable_medium());
+        assert_eq!(blank.capacity_bytes, 0);
         assert_eq!(blank.limits.max_transfer, 512 * 1024);
         assert_eq!(blank.limits.alignment, 4);
 
