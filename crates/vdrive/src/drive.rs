@@ -1,0 +1,1271 @@
+//! The drive: CDB dispatch over the medium model, the buffer and the clock.
+//!
+//! Every CDB is read with the mmc crate's `Command::parse` and every response written with
+//! the mmc crate's `Repr::emit`, so the drive and the host share one encoding of each.
+
+use std::time::Duration;
+
+use discburn_mmc::clock::SharedClock;
+use discburn_mmc::disc::{
+    BgFormatStatus, DiscInformation, DiscInformationType, DiscStatus as WireDiscStatus, Msf,
+    ReadDiscInformation, ReadTocPmaAtip, SessionInfo, SessionState as WireSessionState, Toc,
+    TocFormat, TocTrack, LEAD_OUT_TRACK,
+};
+use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::rw::{
+    Read10, Read12, ReadCapacity10, ReadCapacityData, SynchronizeCache10, Write10, Write12,
+};
+use discburn_mmc::sense::{Sense, SenseKey};
+use discburn_mmc::speed::{
+    sectors_per_second_to_kbps, x_to_kbps, BufferCapacityBlocks, BufferCapacityBytes, Except,
+    GetPerformance, NominalPerformance, PerformanceData, PerformanceDescriptor, PerformanceType,
+    ReadBufferCapacity, SetCdSpeed, SetStreaming, StreamingType, WriteSpeedData,
+    WriteSpeedDescriptor,
+};
+use discburn_mmc::track::{
+    CloseFunction, CloseTrackSession, DataMode, ReadTrackInformation, Reservation, ReserveTrack,
+    TrackAddress, TrackInformation, INVISIBLE_TRACK,
+};
+use discburn_mmc::{
+    cdb, wire, Command, Completion, DataPhase, Limits, OpCode, Request, Transport, TransportError,
+};
+
+use crate::buffer::Buffer;
+use crate::check::Check;
+use crate::config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
+use crate::control::{DriveControl, Fault};
+use crate::curve::{Curve, RotationControl};
+use crate::image::Image;
+use crate::media::{Media, MediaSpec, Recording, SpeedDef};
+use crate::model::{DiscState, DiscStatus, SessionState, Track, WriteTarget};
+use crate::VdriveError;
+
+/// Write Parameters mode page (05h) as the drive holds it (MMC-6 §7.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WriteParams {
+    /// Write type: 0 packet/incremental, 1 TAO, 2 SAO/DAO, 3 raw.
+    pub(crate) write_type: u8,
+    /// Test Write: simulate, record nothing.
+    pub(crate) test_write: bool,
+    /// Buffer underrun free recording enabled.
+    pub(crate) bufe: bool,
+    /// Multi-session field: 00b no next session (closing finalizes), 11b next session allowed.
+    pub(crate) multi_session: u8,
+    /// Track mode (4 data, 0 audio).
+    pub(crate) track_mode: u8,
+    /// Data block type (8 mode 1, 10 mode 2 form 1, 0 raw 2352).
+    pub(crate) data_block_type: u8,
+    /// Link size.
+    pub(crate) link_size: u8,
+    /// Session format.
+    pub(crate) session_format: u8,
+    /// Packet size.
+    pub(crate) packet_size: u32,
+    /// Audio pause length.
+    pub(crate) audio_pause: u16,
+    /// Fixed packet.
+    pub(crate) fixed_packet: bool,
+    /// Copy bit.
+    pub(crate) copy: bool,
+}
+
+impl WriteParams {
+    pub(crate) fn default_for(media: Media) -> WriteParams {
+        WriteParams {
+            write_type: if media.is_cd() { 1 } else { 0 },
+            test_write: false,
+            bufe: true,
+            multi_session: 0,
+            track_mode: 4,
+            data_block_type: 8,
+            link_size: 0,
+            session_format: 0,
+            packet_size: 0,
+            audio_pause: 150,
+            fixed_packet: false,
+            copy: false,
+        }
+    }
+
+    /// Block size the page selects (CD): 2048 for mode 1 / mode 2 form 1, 2352 raw/audio.
+    pub(crate) fn block_size(&self) -> u32 {
+        match self.data_block_type {
+            0..=3 => 2352,
+            _ => 2048,
+        }
+    }
+
+    /// Audio track mode (track mode 0 or 2 on CD: bit 2 clear).
+    pub(crate) fn audio(&self) -> bool {
+        self.track_mode & 0x04 == 0
+    }
+}
+
+/// What an Immed operation is doing in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BusyKind {
+    Format,
+    Operation,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Busy {
+    kind: BusyKind,
+    start: Duration,
+    end: Duration,
+}
+
+/// Why a command did not complete GOOD.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    Check(Check),
+    Timeout(Duration),
+}
+
+impl From<Check> for Fail {
+    fn from(c: Check) -> Fail {
+        Fail::Check(c)
+    }
+}
+
+/// What a handler produced: bytes moved, or response data to copy into Data-In.
+pub(crate) enum Reply {
+    Done(usize),
+    Data(Vec<u8>, usize),
+}
+
+pub(crate) type Outcome = Result<Reply, Fail>;
+
+/// Emits a response repr into a fresh buffer of its own length.
+fn emit_with(
+    len: usize,
+    f: impl FnOnce(&mut [u8]) -> wire::Result<usize>,
+) -> Result<Vec<u8>, Fail> {
+    let mut v = vec![0u8; len];
+    let n = f(&mut v).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+    v.truncate(n);
+    Ok(v)
+}
+
+fn parse<C: Command>(cdb: &[u8]) -> Result<C, Fail> {
+    C::parse(cdb).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))
+}
+
+/// The virtual MMC recorder: an image file, its medium state, a drive buffer and a clock.
+/// Implements [`Transport`].
+#[derive(Debug)]
+pub struct VirtualDrive {
+    pub(crate) clock: SharedClock,
+    pub(crate) cfg: VirtualDriveConfig,
+    pub(crate) image: Image,
+    pub(crate) disc: DiscState,
+    /// Simulated disc during a Test Write run (nothing reaches `disc` or the image).
+    pub(crate) sim_disc: Option<DiscState>,
+    pub(crate) buffer: Buffer,
+    pub(crate) control: DriveControl,
+    pub(crate) wp: WriteParams,
+    /// Index of the selected write speed in the medium's table.
+    pub(crate) speed: usize,
+    pub(crate) busy: Option<Busy>,
+    pub(crate) unit_attention: Option<Check>,
+    pub(crate) present: bool,
+    pub(crate) prevent: bool,
+    /// The disc state changed since it was last saved.
+    pub(crate) dirty: bool,
+    /// Streaming bit of the last WRITE(12) (turns defect management off on BD).
+    pub(crate) streaming: bool,
+}
+
+impl VirtualDriveConfig {
+    /// Opens the drive this configuration describes (see [`VirtualDrive::open`]).
+    pub fn open(self, clock: SharedClock) -> Result<VirtualDrive, VdriveError> {
+        VirtualDrive::with_config(self, clock)
+    }
+}
+
+impl VirtualDrive {
+    /// Opens `virtual:PATH?media=…&speed=…&buffer=…[&full=wait|lwip][&throttle=off]
+    /// [&fault=…]`: a blank medium when PATH is absent (or empty without a state file),
+    /// the saved medium when `PATH.state` exists, and a finalized ROM disc holding the
+    /// file's data when PATH exists without a state file.
+    pub fn open(address: &str, clock: SharedClock) -> Result<VirtualDrive, VdriveError> {
+        VirtualDriveConfig::parse(address)?.open(clock)
+    }
+
+    /// Opens a drive from a typed configuration.
+    pub fn with_config(
+        cfg: VirtualDriveConfig,
+        clock: SharedClock,
+    ) -> Result<VirtualDrive, VdriveError> {
+        let (image, state) = Image::open(&cfg.path)?;
+        let mut fresh = false;
+        let disc = match state {
+            Some(s) => s,
+            None => {
+                let len = image
+                    .len()
+                    .map_err(|e| VdriveError::Io(format!("{}: {e}", cfg.path.display())))?;
+                fresh = true;
+                if len == 0 {
+                    DiscState::blank(cfg.media)
+                } else {
+                    let sectors = u32::try_from(len.div_ceil(2048)).unwrap_or(u32::MAX);
+                    let mut family = cfg.media.spec().family;
+                    if family == MediaFamily::Cd && sectors > Media::CdR.spec().capacity {
+                        family = MediaFamily::Dvd;
+                    }
+                    if family == MediaFamily::Dvd && sectors > Media::DvdPlusR.spec().capacity * 2 {
+                        family = MediaFamily::Bd;
+                    }
+                    DiscState::rom(family, sectors)
+                }
+            }
+        };
+        let control = DriveControl::default();
+        control.lock().faults.extend(cfg.faults.iter().cloned());
+        let wp = WriteParams::default_for(disc.media);
+        let buffer = Buffer::new(cfg.buffer, None);
+        let mut d = VirtualDrive {
+            clock,
+            image,
+            sim_disc: None,
+            buffer,
+            control,
+            wp,
+            speed: 0,
+            busy: None,
+            unit_attention: None,
+            present: true,
+            prevent: false,
+            dirty: fresh,
+            streaming: false,
+            disc,
+            cfg,
+        };
+        let speeds = d.spec().write_speeds;
+        d.speed = match d.cfg.speed {
+            SpeedRequest::Max => speeds.len().saturating_sub(1),
+            SpeedRequest::X(x) => round_down(speeds, x),
+        };
+        d.apply_speed();
+        if fresh {
+            d.save()
+                .map_err(|e| VdriveError::Io(format!("{}: {e}", d.cfg.path.display())))?;
+        }
+        Ok(d)
+    }
+
+    /// A handle for fault injection and statistics, usable from other threads.
+    pub fn control(&self) -> DriveControl {
+        self.control.clone()
+    }
+
+    /// The medium's state (the simulated one during a Test Write run).
+    pub fn disc(&self) -> &DiscState {
+        self.view()
+    }
+
+    /// The medium in the drive.
+    pub fn media(&self) -> Media {
+        self.disc.media
+    }
+
+    pub(crate) fn spec(&self) -> MediaSpec {
+        self.disc.media.spec()
+    }
+
+    pub(crate) fn view(&self) -> &DiscState {
+        self.sim_disc.as_ref().unwrap_or(&self.disc)
+    }
+
+    fn family(&self) -> MediaFamily {
+        self.spec().family
+    }
+
+    /// The selected speed definition, if the medium is writable.
+    fn speed_def(&self) -> Option<&'static SpeedDef> {
+        self.spec().write_speeds.get(self.speed)
+    }
+
+    pub(crate) fn curve(&self) -> Option<Curve> {
+        self.speed_def()
+            .map(|d| Curve::new(d, self.family(), self.disc.capacity))
+    }
+
+    /// Pushes the selected speed into the buffer model. BD with spares (defect management)
+    /// burns at half speed, unless WRITE(12) Streaming turned it off.
+    fn apply_speed(&mut self) {
+        self.apply_speed_with(self.streaming);
+    }
+
+    fn apply_speed_with(&mut self, streaming: bool) {
+        let now = self.clock.now();
+        let curve = if self.cfg.throttle {
+            self.curve()
+        } else {
+            None
+        };
+        let dm = self.family() == MediaFamily::Bd
+            && self
+                .disc
+                .format
+                .is_some_and(|f| f.param > 0 && f.format_type != 0x31)
+            && !streaming;
+        self.buffer
+            .set_curve(now, curve, if dm { 0.5 } else { 1.0 });
+    }
+
+    /// Nominal (highest) kB/s of the selected write speed.
+    pub(crate) fn write_kbps(&self) -> u32 {
+        self.speed_def()
+            .and_then(|d| x_to_kbps(self.family(), d.x))
+            .unwrap_or(0)
+    }
+
+    fn read_kbps(&self) -> u32 {
+        x_to_kbps(self.family(), self.spec().read_x).unwrap_or(0)
+    }
+
+    fn sps_to_kbps(&self, sps: f64) -> u32 {
+        sectors_per_second_to_kbps(self.family(), sps.round() as u32)
+    }
+
+    /// Saves the state file (atomically).
+    pub(crate) fn save(&mut self) -> std::io::Result<()> {
+        self.image.save_state(&self.disc)?;
+        self.dirty = false;
+        Ok(())
+    }
+
+    fn save_checked(&mut self) -> Result<(), Fail> {
+        self.save().map_err(|e| {
+            tracing::error!("virtual drive: saving state failed: {e}");
+            Fail::Check(Check::WRITE_ERROR)
+        })
+    }
+
+    /// Takes `d` of drive time: in the background with Immed (TEST UNIT READY reports
+    /// progress until done), else on the clock, or into a timeout if `d` exceeds it (the
+    /// operation still completes in the background, as on a real drive).
+    fn take_time(
+        &mut self,
+        d: Duration,
+        immed: bool,
+        kind: BusyKind,
+        timeout: Duration,
+    ) -> Result<(), Fail> {
+        if !self.cfg.throttle || d.is_zero() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        if immed {
+            self.busy = Some(Busy {
+                kind,
+                start: now,
+                end: now + d,
+            });
+            return Ok(());
+        }
+        if d > timeout {
+            self.clock.sleep(timeout);
+            self.busy = Some(Busy {
+                kind,
+                start: now,
+                end: now + d,
+            });
+            return Err(Fail::Timeout(timeout));
+        }
+        self.clock.sleep(d);
+        Ok(())
+    }
+
+    /// The NOT READY condition of a running background operation, with progress.
+    fn busy_check(&mut self, now: Duration) -> Option<Check> {
+        let b = self.busy?;
+        if now >= b.end {
+            self.busy = None;
+            return None;
+        }
+        let total = (b.end - b.start).as_secs_f64().max(1e-9);
+        let done = ((now - b.start).as_secs_f64() / total * 65536.0).min(65535.0) as u16;
+        let c = match b.kind {
+            BusyKind::Format => Check::FORMAT_IN_PROGRESS,
+            BusyKind::Operation => Check::OPERATION_IN_PROGRESS,
+        };
+        Some(c.with_progress(done))
+    }
+
+    fn take_fault(&self, f: impl Fn(&mut Fault) -> Option<bool>) -> bool {
+        // `f` returns Some(remove) when the fault applies.
+        let mut s = self.control.lock();
+        for i in 0..s.faults.len() {
+            if let Some(remove) = f(&mut s.faults[i]) {
+                if remove {
+                    s.faults.remove(i);
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    fn fault_range(&self, lba: u32, blocks: u32, corrupt: bool) -> Option<u32> {
+        let end = lba.saturating_add(blocks);
+        let s = self.control.lock();
+        s.faults.iter().find_map(|f| match f {
+            Fault::MediumError(r) if !corrupt => first_in(r, lba, end),
+            Fault::Corrupt(r) if corrupt => first_in(r, lba, end),
+            _ => None,
+        })
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Dispatch
+    // ----------------------------------------------------------------------------------
+
+    fn dispatch(
+        &mut self,
+        op: OpCode,
+        cdb: &[u8],
+        data: &mut DataPhase<'_>,
+        timeout: Duration,
+    ) -> Outcome {
+        let now = self.clock.now();
+        // SPC-4: INQUIRY, REQUEST SENSE (and MMC's GET CONFIGURATION / GET EVENT STATUS)
+        // do not report a pending unit attention.
+        let no_ua = matches!(
+            op,
+            OpCode::Inquiry
+                | OpCode::RequestSense
+                | OpCode::GetConfiguration
+                | OpCode::GetEventStatusNotification
+        );
+        if !no_ua {
+            if let Some(ua) = self.unit_attention.take() {
+                return Err(ua.into());
+            }
+        }
+        let media_free = no_ua
+            || matches!(
+                op,
+                OpCode::ModeSense10
+                    | OpCode::ModeSelect10
+                    | OpCode::StartStopUnit
+                    | OpCode::PreventAllowMediumRemoval
+                    | OpCode::MechanismStatus
+                    | OpCode::GetPerformance
+                    | OpCode::SetCdSpeed
+                    | OpCode::SetStreaming
+            );
+        if !self.present && !media_free {
+            return Err(Check::MEDIUM_NOT_PRESENT.into());
+        }
+        let during_busy = no_ua
+            || matches!(
+                op,
+                OpCode::ModeSense10
+                    | OpCode::ReadBufferCapacity
+                    | OpCode::GetPerformance
+                    | OpCode::MechanismStatus
+            );
+        if !during_busy {
+            if let Some(c) = self.busy_check(now) {
+                return Err(c.into());
+            }
+        }
+        match op {
+            OpCode::TestUnitReady => {
+                cdb::check_cdb(cdb, OpCode::TestUnitReady, 6)
+                    .map_err(|_| Check::INVALID_FIELD_IN_CDB)?;
+                Ok(Reply::Done(0))
+            }
+            OpCode::Read10 => {
+                let c: Read10 = parse(cdb)?;
+                self.read(c.lba, u32::from(c.blocks), data)
+            }
+            OpCode::Read12 => {
+                let c: Read12 = parse(cdb)?;
+                self.read(c.lba, c.blocks, data)
+            }
+            OpCode::Write10 => {
+                let c: Write10 = parse(cdb)?;
+                self.write(c.lba, u32::from(c.blocks), false, data, timeout)
+            }
+            OpCode::Write12 => {
+                let c: Write12 = parse(cdb)?;
+                self.write(c.lba, c.blocks, c.streaming, data, timeout)
+            }
+            OpCode::SynchronizeCache10 => {
+                let c: SynchronizeCache10 = parse(cdb)?;
+                self.synchronize(c.immed, timeout)
+            }
+            OpCode::ReadCapacity10 => {
+                parse::<ReadCapacity10>(cdb)?;
+                let end = self.view().recorded_end();
+                let r = ReadCapacityData {
+                    last_lba: end.saturating_sub(1),
+                    block_length: 2048,
+                };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::MAX,
+                ))
+            }
+            OpCode::ReadDiscInformation => {
+                let c: ReadDiscInformation = parse(cdb)?;
+                if c.data_type != DiscInformationType::Standard {
+                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                }
+                let r = self.disc_information();
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::ReadTrackInformation => {
+                let c: ReadTrackInformation = parse(cdb)?;
+                let r = self.track_information(c.address, c.open)?;
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::ReadTocPmaAtip => {
+                let c: ReadTocPmaAtip = parse(cdb)?;
+                self.read_toc(&c)
+            }
+            OpCode::ReserveTrack => {
+                let c: ReserveTrack = parse(cdb)?;
+                match c.reservation {
+                    Reservation::Size(n) => self.disc.reserve(n)?,
+                    Reservation::Lba(_) => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+                }
+                self.save_checked()?;
+                Ok(Reply::Done(0))
+            }
+            OpCode::CloseTrackSession => {
+                let c: CloseTrackSession = parse(cdb)?;
+                self.close(c, timeout)
+            }
+            OpCode::ReadBufferCapacity => {
+                let c: ReadBufferCapacity = parse(cdb)?;
+                let v = if c.block {
+                    let r = BufferCapacityBlocks {
+                        available_blocks: (self.buffer.free_bytes() / 2048) as u32,
+                    };
+                    emit_with(r.buffer_len(), |b| r.emit(b))?
+                } else {
+                    let r = BufferCapacityBytes {
+                        buffer_length: self.buffer.capacity().min(u64::from(u32::MAX)) as u32,
+                        available_length: self.buffer.free_bytes().min(u64::from(u32::MAX)) as u32,
+                    };
+                    emit_with(r.buffer_len(), |b| r.emit(b))?
+                };
+                Ok(Reply::Data(v, usize::from(c.allocation_length)))
+            }
+            OpCode::GetPerformance => {
+                let c: GetPerformance = parse(cdb)?;
+                self.get_performance(&c)
+            }
+            OpCode::SetStreaming => {
+                let c: SetStreaming = parse(cdb)?;
+                if c.kind != StreamingType::Performance {
+                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                }
+                let DataPhase::Out(buf) = data else {
+                    return Err(Check::PARAMETER_LIST_LENGTH.into());
+                };
+                let len = usize::from(c.parameter_list_length).min(buf.len());
+                let pd = PerformanceDescriptor::parse(&buf[..len])
+                    .map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+                let kbps = pd
+                    .write_kbps()
+                    .ok_or(Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+                self.select_speed_kbps(kbps);
+                Ok(Reply::Done(len))
+            }
+            OpCode::SetCdSpeed => {
+                let c: SetCdSpeed = parse(cdb)?;
+                if c.write_kbps == SetCdSpeed::MAX {
+                    self.speed = self.spec().write_speeds.len().saturating_sub(1);
+                    self.apply_speed();
+                } else {
+                    self.select_speed_kbps(u32::from(c.write_kbps));
+                }
+                Ok(Reply::Done(0))
+            }
+            _ => self.dispatch_more(op, cdb, data, timeout),
+        }
+    }
+
+    /// Selects the nearest offered write speed at or below `kbps` (the slowest if `kbps`
+    /// is below all), as drives round.
+    pub(crate) fn select_speed_kbps(&mut self, kbps: u32) {
+        let fam = self.family();
+        let speeds = self.spec().write_speeds;
+        // Rounding in the host's x→kB/s conversion must not push a request one step down.
+        let i = speeds
+            .iter()
+            .rposition(|s| x_to_kbps(fam, s.x).unwrap_or(0) <= kbps.saturating_add(kbps / 100 + 1))
+            .unwrap_or(0);
+        self.speed = i;
+        self.apply_speed();
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Data path
+    // ----------------------------------------------------------------------------------
+
+    fn read(&mut self, lba: u32, blocks: u32, data: &mut DataPhase<'_>) -> Outcome {
+        if blocks == 0 {
+            return Ok(Reply::Done(0));
+        }
+        self.view().read_check(lba, blocks)?;
+        if let Some(bad) = self.fault_range(lba, blocks, false) {
+            return Err(Check::UNRECOVERED_READ_ERROR.with_info(bad).into());
+        }
+        let DataPhase::In(buf) = data else {
+            return Err(Check::INVALID_FIELD_IN_CDB.into());
+        };
+        let want = (blocks as usize).saturating_mul(2048).min(buf.len());
+        let slot = u64::from(self.disc.slot);
+        let io = |e: std::io::Error| {
+            tracing::error!("virtual drive: image read failed: {e}");
+            Fail::Check(Check::UNRECOVERED_READ_ERROR.with_info(lba))
+        };
+        if slot == 2048 {
+            self.image
+                .read_at(&mut buf[..want], u64::from(lba) * 2048)
+                .map_err(io)?;
+        } else {
+            // Raw 2352-byte sectors: READ returns the 2048 user bytes after the 16-byte
+            // sync + header of a mode 1 sector.
+            let mut raw = vec![0u8; 2352];
+            for (i, chunk) in buf[..want].chunks_mut(2048).enumerate() {
+                self.image
+                    .read_at(&mut raw, (u64::from(lba) + i as u64) * slot)
+                    .map_err(io)?;
+                chunk.copy_from_slice(&raw[16..16 + chunk.len()]);
+            }
+        }
+        Ok(Reply::Done(want))
+    }
+
+    fn write(
+        &mut self,
+        lba: u32,
+        blocks: u32,
+        streaming: bool,
+        data: &mut DataPhase<'_>,
+        timeout: Duration,
+    ) -> Outcome {
+        let lwip = self.take_fault(|f| match f {
+            Fault::LongWriteStorm(n) if *n > 0 => {
+                *n -= 1;
+                Some(*n == 0)
+            }
+            _ => None,
+        });
+        if lwip {
+            self.control.lock().stats.long_write_in_progress += 1;
+            return Err(Check::LONG_WRITE_IN_PROGRESS.into());
+        }
+        if self.take_fault(|f| matches!(f, Fault::LossOfStreaming).then_some(true)) {
+            self.damage_stream();
+            return Err(Check::LOSS_OF_STREAMING.into());
+        }
+        let spec = self.spec();
+        let bs = if spec.uses_write_parameters && self.disc.media.is_cd() {
+            self.wp.block_size()
+        } else {
+            2048
+        };
+        let audio = self.disc.media.is_cd() && self.wp.audio();
+        let DataPhase::Out(buf) = data else {
+            return if blocks == 0 {
+                Ok(Reply::Done(0))
+            } else {
+                Err(Check::INVALID_FIELD_IN_CDB.into())
+            };
+        };
+        if buf.len() as u64 != u64::from(blocks) * u64::from(bs) {
+            return Err(Check::INVALID_FIELD_IN_CDB.into());
+        }
+        if blocks == 0 {
+            return Ok(Reply::Done(0));
+        }
+        let test = self.wp.test_write && spec.uses_write_parameters;
+        if test && self.sim_disc.is_none() {
+            self.sim_disc = Some(self.disc.clone());
+        }
+        let view = self.view();
+        if bs != view.slot && view.recorded_end() > 0 {
+            return Err(Check::ILLEGAL_MODE_FOR_TRACK.into());
+        }
+        let target = view.write_target(lba, blocks)?;
+        if self.disc.media == Media::DvdMinusR && self.wp.write_type == 2 {
+            // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
+            if let WriteTarget::Track(i) = target {
+                if view.tracks[i].reserved.is_none() {
+                    return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+                }
+            }
+        }
+        if let Some(bad) = self.fault_range(lba, blocks, false) {
+            return Err(Check::WRITE_ERROR.with_info(bad).into());
+        }
+        // The buffer ran dry since the last WRITE: without BUFE, CD and DVD-R recording
+        // cannot resume (loss of streaming); with it, writing picks up seamlessly.
+        if self.buffer.take_underrun() && !self.wp.bufe && spec.uses_write_parameters {
+            self.damage_stream();
+            return Err(Check::LOSS_OF_STREAMING.into());
+        }
+        if streaming != self.streaming {
+            self.streaming = streaming;
+            self.apply_speed_with(streaming);
+        }
+        let bytes = u64::from(blocks) * u64::from(bs);
+        let wait = self.buffer.time_to_fit(bytes);
+        if !wait.is_zero() {
+            match self.cfg.full {
+                FullPolicy::LongWriteInProgress => {
+                    self.control.lock().stats.long_write_in_progress += 1;
+                    return Err(Check::LONG_WRITE_IN_PROGRESS.into());
+                }
+                FullPolicy::Wait => {
+                    if wait > timeout {
+                        self.clock.sleep(timeout);
+                        return Err(Fail::Timeout(timeout));
+                    }
+                    self.clock.sleep(wait);
+                    self.control.lock().stats.buffer_wait += wait;
+                    let now = self.clock.now();
+                    self.buffer.advance(now);
+                    // Emptying while we waited for room is not an underrun.
+                    self.buffer.take_underrun();
+                }
+            }
+        }
+        if !test {
+            if self.disc.recorded_end() == 0 && self.disc.slot != bs {
+                self.disc.slot = bs;
+            }
+            let slot = u64::from(bs);
+            let at = u64::from(lba) * slot;
+            let res = if let Some(first) = self.fault_range(lba, blocks, true) {
+                let mut bad = buf.to_vec();
+                let end = lba.saturating_add(blocks);
+                for l in first..end {
+                    if self.fault_range(l, 1, true).is_some() {
+                        let o = ((l - lba) as usize) * bs as usize;
+                        bad[o..o + bs as usize].iter_mut().for_each(|b| *b = !*b);
+                    }
+                }
+                self.image.write_at(&bad, at)
+            } else {
+                self.image.write_at(buf, at)
+            };
+            res.map_err(|e| {
+                tracing::error!("virtual drive: image write failed: {e}");
+                Fail::Check(Check::WRITE_ERROR.with_info(lba))
+            })?;
+        }
+        let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
+        disc.record(target, blocks, audio);
+        self.dirty = true;
+        self.buffer.push(lba, blocks, bs);
+        let mut s = self.control.lock();
+        s.stats.writes += 1;
+        s.stats.blocks_written += u64::from(blocks);
+        Ok(Reply::Done(buf.len()))
+    }
+
+    /// Loss of streaming: the open track is marked damaged and the stream ends.
+    fn damage_stream(&mut self) {
+        self.buffer.flush();
+        let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
+        if let Some(t) = disc
+            .tracks
+            .iter_mut()
+            .rev()
+            .find(|t| !t.closed && t.written > 0)
+        {
+            t.damaged = true;
+        }
+        self.dirty = true;
+    }
+
+    fn synchronize(&mut self, immed: bool, timeout: Duration) -> Outcome {
+        let drain = self.buffer.time_to_drain();
+        self.buffer.flush();
+        self.image.sync().map_err(|e| {
+            tracing::error!("virtual drive: fsync failed: {e}");
+            Fail::Check(Check::WRITE_ERROR)
+        })?;
+        if self.dirty {
+            self.save_checked()?;
+        }
+        self.take_time(drain, immed, BusyKind::Operation, timeout)?;
+        Ok(Reply::Done(0))
+    }
+
+    fn close(&mut self, c: CloseTrackSession, timeout: Duration) -> Outcome {
+        let drain = self.buffer.time_to_drain();
+        self.buffer.flush();
+        let spec = self.spec();
+        let secs = |s: f64| Duration::from_secs_f64(s);
+        if self.sim_disc.take().is_some() {
+            // End of a simulation run: nothing was recorded; the drive forgets it.
+            self.take_time(
+                drain + secs(spec.close_track_s),
+                c.immed,
+                BusyKind::Operation,
+                timeout,
+            )?;
+            return Ok(Reply::Done(0));
+        }
+        let media = self.disc.media;
+        let random = media.is_random();
+        let cd_or_dvd_r = spec.uses_write_parameters;
+        let finalize_by_page = self.wp.multi_session == 0;
+        let extra = match c.function {
+            CloseFunction::StopBackgroundFormat if random => 0.0,
+            CloseFunction::CloseTrack => {
+                self.disc.close_track(u32::from(c.number))?;
+                spec.close_track_s
+            }
+            CloseFunction::CloseSession => {
+                let fin = cd_or_dvd_r && finalize_by_page;
+                self.disc.close_session(fin)?;
+                if fin {
+                    spec.finalize_s
+                } else {
+                    spec.close_session_s
+                }
+            }
+            CloseFunction::Finalize3 | CloseFunction::CloseSessionExtendedLeadOut
+                if matches!(media, Media::BdR | Media::DvdPlusR) =>
+            {
+                self.disc.close_session(false)?;
+                spec.close_session_s
+            }
+            CloseFunction::FinalizeMinimalRadius if media == Media::DvdPlusR => {
+                self.disc.close_session(true)?;
+                spec.finalize_s
+            }
+            CloseFunction::FinalizeDisc if matches!(media, Media::BdR | Media::DvdPlusR) => {
+                self.disc.close_session(true)?;
+                spec.finalize_s
+            }
+            _ if random && self.disc.format.is_some() => spec.close_session_s,
+            _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+        };
+        self.image
+            .sync()
+            .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+        self.save_checked()?;
+        self.take_time(drain + secs(extra), c.immed, BusyKind::Operation, timeout)?;
+        Ok(Reply::Done(0))
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Disc and track information
+    // ----------------------------------------------------------------------------------
+
+    fn cd_address(&self, lba: u32) -> u32 {
+        if self.disc.media.is_cd() {
+            Msf::from_lba(lba as i32).to_address()
+        } else {
+            lba
+        }
+    }
+
+    fn disc_information(&self) -> DiscInformation {
+        let d = self.view();
+        let mut r = DiscInformation::blank(self.cd_address(d.capacity));
+        r.erasable = matches!(
+            d.media,
+            Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe
+        );
+        r.disc_status = match d.disc_status() {
+            DiscStatus::Empty => WireDiscStatus::Empty,
+            DiscStatus::Incomplete => WireDiscStatus::Incomplete,
+            DiscStatus::Complete => WireDiscStatus::Complete,
+            DiscStatus::Other => WireDiscStatus::Other,
+        };
+        r.last_session_state = match d.last_session_state() {
+            SessionState::Empty => WireSessionState::Empty,
+            SessionState::Incomplete => WireSessionState::Incomplete,
+            SessionState::Complete => WireSessionState::Complete,
+        };
+        r.sessions = d.sessions().min(u32::from(u16::MAX)) as u16;
+        let last_session = d.sessions();
+        let in_last: Vec<&Track> = d
+            .tracks
+            .iter()
+            .filter(|t| t.session == last_session)
+            .collect();
+        let last_track = d.tracks.last().map_or(1, |t| t.number) as u16;
+        r.first_track_in_last_session = in_last.first().map_or(last_track, |t| t.number as u16);
+        r.last_track_in_last_session = in_last.last().map_or(last_track, |t| t.number as u16);
+        if d.media == Media::DvdPlusRw && d.format.is_some() {
+            r.bg_format_status = BgFormatStatus::Completed;
+        }
+        r.disc_id = None;
+        if let Some(inv) = d.invisible() {
+            // Next session's lead-in start (CD: MSF) while the disc is appendable.
+            r.last_session_lead_in_start = self.cd_address(inv.start);
+        } else if d.finalized {
+            r.last_session_lead_in_start = 0xFFFF_FFFF;
+            r.last_possible_lead_out_start = 0xFFFF_FFFF;
+        }
+        r
+    }
+
+    fn track_information(
+        &self,
+        address: TrackAddress,
+        _open: bool,
+    ) -> Result<TrackInformation, Fail> {
+        let d = self.view();
+        if d.media.is_random() {
+            let n = match address {
+                TrackAddress::Lba(l) if l < d.capacity => 1,
+                TrackAddress::Track(1) | TrackAddress::Session(1) => 1,
+                TrackAddress::Track(INVISIBLE_TRACK) => 1,
+                _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+            };
+            let mut t = TrackInformation::blank_track(n, 1, 0, d.capacity);
+            t.blank = d.format.is_none();
+            t.nwa = None;
+            t.free_blocks = 0;
+            t.track_mode = 7;
+            t.last_recorded = d.format.map(|_| d.capacity.saturating_sub(1));
+            return Ok(t);
+        }
+        let t = match address {
+            TrackAddress::Lba(l) => d.track_at(l),
+            TrackAddress::Track(INVISIBLE_TRACK) => d.invisible(),
+            TrackAddress::Track(n) => d.track(n),
+            TrackAddress::Session(s) => d.tracks.iter().find(|t| t.session == s),
+        }
+        .ok_or(Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+        let cap = d.capacity;
+        let mut r =
+            TrackInformation::blank_track(t.number as u16, t.session as u16, t.start, t.size(cap));
+        r.blank = t.written == 0 && !t.closed;
+        r.rt = t.reserved.is_some() && !t.closed;
+        r.damage = t.damaged;
+        r.free_blocks = t.free(cap);
+        r.nwa = (!t.closed && t.free(cap) > 0).then(|| t.nwa());
+        r.last_recorded = (t.written > 0).then(|| t.nwa() - 1);
+        if d.media.is_cd() {
+            r.track_mode = if t.audio { 0 } else { 4 };
+            r.data_mode = if t.audio {
+                DataMode::Unspecified
+            } else {
+                DataMode::Mode1
+            };
+            r.packet = self.wp.write_type == 0;
+        } else {
+            r.track_mode = 7;
+            r.packet = d.media == Media::DvdMinusR && self.wp.write_type == 0;
+        }
+        if t.is_invisible() {
+            r.size = t.size(cap);
+        }
+        Ok(r)
+    }
+
+    fn read_toc(&self, c: &ReadTocPmaAtip) -> Outcome {
+        let d = self.view();
+        let recorded: Vec<&Track> = d
+            .tracks
+            .iter()
+            .filter(|t| t.written > 0 || t.closed)
+            .collect();
+        if recorded.is_empty() && !d.media.is_random() {
+            return Err(Check::INVALID_FIELD_IN_CDB.into());
+        }
+        let addr = |lba: u32| {
+            if c.msf {
+                Msf::from_lba(lba as i32).to_address()
+            } else {
+                lba
+            }
+        };
+        let control = |t: &Track| {
+            if t.audio {
+                0
+            } else if t.closed {
+                4
+            } else {
+                5
+            }
+        };
+        let alloc = usize::from(c.alloc);
+        match c.format {
+            TocFormat::Toc => {
+                let mut tracks: Vec<TocTrack> = recorded
+                    .iter()
+                    .filter(|t| t.number >= u32::from(c.track_session).max(1))
+                    .map(|t| TocTrack {
+                        adr: 1,
+                        control: control(t),
+                        track: t.number as u8,
+                        address: addr(t.start),
+                    })
+                    .collect();
+                if d.media.is_random() && d.format.is_some() {
+                    tracks.push(TocTrack {
+                        adr: 1,
+                        control: 4,
+                        track: 1,
+                        address: addr(0),
+                    });
+                }
+                if tracks.is_empty() && c.track_session != LEAD_OUT_TRACK {
+                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                }
+                let first = recorded.first().map_or(1, |t| t.number as u8);
+                let last = recorded.last().map_or(1, |t| t.number as u8);
+                tracks.push(TocTrack {
+                    adr: 1,
+                    control: 4,
+                    track: LEAD_OUT_TRACK,
+                    address: addr(d.recorded_end()),
+                });
+                let r = Toc {
+                    first_track: first,
+                    last_track: last,
+                    tracks,
+                };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    alloc,
+                ))
+            }
+            TocFormat::SessionInfo => {
+                let complete = d.closed_sessions.max(1);
+                let first_of_last = recorded
+                    .iter()
+                    .find(|t| t.session == complete)
+                    .or(recorded.first())
+                    .map(|t| TocTrack {
+                        adr: 1,
+                        control: control(t),
+                        track: t.number as u8,
+                        address: addr(t.start),
+                    });
+                let r = SessionInfo {
+                    first_session: 1,
+                    last_session: complete.min(255) as u8,
+                    last_session_first_track: first_of_last,
+                };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    alloc,
+                ))
+            }
+            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+        }
+    }
+
+    // ----------------------------------------------------------------------------------
+    // Speeds
+    // ----------------------------------------------------------------------------------
+
+    fn get_performance(&self, c: &GetPerformance) -> Outcome {
+        let max = usize::from(c.max_descriptors);
+        match c.kind {
+            PerformanceType::Performance => {
+                let mut nominal = Vec::new();
+                if c.except == Except::Nominal {
+                    let curve = if c.write {
+                        self.curve()
+                    } else {
+                        let def = SpeedDef {
+                            x: self.spec().read_x,
+                            rotation: RotationControl::Cav,
+                        };
+                        Some(Curve::new(&def, self.family(), self.disc.capacity))
+                    };
+                    let last = self.disc.capacity.saturating_sub(1);
+                    for s in curve.iter().flat_map(|c| c.segments().iter()) {
+                        if s.end_lba <= c.start_lba && s.end_lba < self.disc.capacity {
+                            continue;
+                        }
+                        nominal.push(NominalPerformance {
+                            start_lba: s.start_lba,
+                            start_kbps: self.sps_to_kbps(s.start_sps),
+                            end_lba: s.end_lba.saturating_sub(1).min(last),
+                            end_kbps: self.sps_to_kbps(s.end_sps),
+                        });
+                    }
+                    nominal.truncate(max);
+                }
+                let r = PerformanceData {
+                    write: c.write,
+                    nominal,
+                    exceptions: Vec::new(),
+                    except: false,
+                };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::MAX,
+                ))
+            }
+            PerformanceType::WriteSpeed => {
+                let fam = self.family();
+                let end_lba = self.disc.capacity.saturating_sub(1);
+                let mut descriptors: Vec<WriteSpeedDescriptor> = self
+                    .spec()
+                    .write_speeds
+                    .iter()
+                    .rev()
+                    .map(|s| WriteSpeedDescriptor {
+                        wrc: s.rotation.wrc(),
+                        rdd: false,
+                        exact: false,
+                        mrw: false,
+                        end_lba,
+                        read_kbps: self.read_kbps(),
+                        write_kbps: x_to_kbps(fam, s.x).unwrap_or(0),
+                    })
+                    .collect();
+                if self.disc.finalized || self.spec().recording == Recording::ReadOnly {
+                    descriptors.clear();
+                }
+                descriptors.truncate(max);
+                let r = WriteSpeedData { descriptors };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::MAX,
+                ))
+            }
+            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+        }
+    }
+
+    fn dispatch_more(
+        &mut self,
+        _op: OpCode,
+        _cdb: &[u8],
+        _data: &mut DataPhase<'_>,
+        _timeout: Duration,
+    ) -> Outcome {
+        Err(Check::INVALID_OPCODE.into())
+    }
+
+    /// Answers a failed command's sense in the format and with the fields it carries.
+    fn sense_bytes(c: &Check) -> Vec<u8> {
+        let mut s = Sense::new(SenseKey::from(c.key), c.asc, c.ascq);
+        if let Some(p) = c.progress {
+            s = s.with_progress(f32::from(p) / 65536.0);
+        }
+        if let Some(i) = c.info {
+            s = s.with_information(u64::from(i));
+        }
+        s.to_fixed_vec()
+    }
+
+    fn refresh_stats(&self, op: u8, check: bool, timeout: bool) {
+        let mut s = self.control.lock();
+        let st = &mut s.stats;
+        st.commands += 1;
+        *st.per_opcode.entry(op).or_insert(0) += 1;
+        st.check_conditions += u64::from(check);
+        st.timeouts += u64::from(timeout);
+        st.underruns = self.buffer.underruns();
+        st.buffer_capacity = self.buffer.capacity();
+        st.buffer_fill = self.buffer.fill_bytes();
+        st.current_speed_sectors_per_second = self.buffer.speed_now();
+        st.selected_write_speed_kbps = self.write_kbps();
+    }
+}
+
+fn first_in(r: &std::ops::RangeInclusive<u32>, lba: u32, end: u32) -> Option<u32> {
+    let lo = (*r.start()).max(lba);
+    (lo <= *r.end() && lo < end).then_some(lo)
+}
+
+/// Index of the nearest offered speed at or below `x` (the slowest if below all).
+fn round_down(speeds: &[SpeedDef], x: f64) -> usize {
+    speeds.iter().rposition(|s| s.x <= x + 1e-9).unwrap_or(0)
+}
+
+impl Transport for VirtualDrive {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        request.check()?;
+        let Request {
+            cdb,
+            mut data,
+            timeout,
+        } = request;
+        let op = cdb[0];
+        let hang = self.take_fault(|f| match f {
+            Fault::Hang { opcode, count } if opcode.is_none_or(|o| o == op) && *count > 0 => {
+                *count -= 1;
+                Some(*count == 0)
+            }
+            _ => None,
+        });
+        if hang {
+            self.clock.sleep(timeout);
+            self.refresh_stats(op, false, true);
+            return Err(TransportError::Timeout(timeout));
+        }
+        if self.take_fault(|f| matches!(f, Fault::MediumChanged).then_some(true)) {
+            self.unit_attention.get_or_insert(Check::MEDIUM_CHANGED);
+        }
+        if self.take_fault(|f| matches!(f, Fault::Reset).then_some(true)) {
+            // Power-on reset: the buffer's contents are lost, mode pages back to defaults.
+            self.unit_attention = Some(Check::POWER_ON_RESET);
+            self.buffer.flush();
+            self.wp = WriteParams::default_for(self.disc.media);
+            self.sim_disc = None;
+            self.busy = None;
+        }
+        let now = self.clock.now();
+        self.buffer.advance(now);
+        let result = self.dispatch(OpCode::from(op), cdb, &mut data, timeout);
+        let out = match result {
+            Ok(Reply::Done(n)) => Ok(Completion::good(n)),
+            Ok(Reply::Data(bytes, alloc)) => {
+                let n = match &mut data {
+                    DataPhase::In(buf) => {
+                        let n = bytes.len().min(alloc).min(buf.len());
+                        buf[..n].copy_from_slice(&bytes[..n]);
+                        n
+                    }
+                    _ => 0,
+                };
+                Ok(Completion::good(n))
+            }
+            Err(Fail::Check(c)) => Ok(Completion::check_condition(Self::sense_bytes(&c), 0)),
+            Err(Fail::Timeout(d)) => Err(TransportError::Timeout(d)),
+        };
+        let check = matches!(&out, Ok(c) if !c.is_good());
+        self.refresh_stats(op, check, out.is_err());
+        out
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_transfer: self.cfg.max_transfer,
+            alignment: 1,
+            max_in_flight: 1,
+        }
+    }
+}
+
+impl Drop for VirtualDrive {
+    fn drop(&mut self) {
+        // Like a drive flushing its cache at power-down: the state must match the image.
+        if self.dirty {
+            if let Err(e) = self.save() {
+                tracing::warn!("virtual drive: could not save state on close: {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! The media the virtual recorder can hold: profile, capacity, speeds and write rules of
+//! each, as a table (MMC-6 §5.3 profiles; capacities and speeds as real discs and drives
+//! report them, see `shared/spec/mmc.md` "Numbers").
+
+use discburn_mmc::profile::{MediaFamily, Profile};
+use serde::{Deserialize, Serialize};
+
+use crate::curve::RotationControl;
+
+/// One kind of disc the virtual recorder can hold.
+///
+/// The writable kinds are what a user asks for with `media=`; the ROM kinds are how an
+/// existing image file without a state file is presented (a pressed, finalized disc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Media {
+    /// CD-R, 80 min (profile 0009h).
+    CdR,
+    /// CD-RW, 80 min (profile 000Ah).
+    CdRw,
+    /// DVD-R, sequential recording (profile 0011h).
+    DvdMinusR,
+    /// DVD+R (profile 001Bh).
+    DvdPlusR,
+    /// DVD+RW (profile 001Ah).
+    DvdPlusRw,
+    /// DVD-RAM (profile 0012h), sold formatted.
+    DvdRam,
+    /// BD-R, sequential recording mode (profile 0041h), unformatted or formatted with spares.
+    BdR,
+    /// BD-RE (profile 0043h).
+    BdRe,
+    /// CD-ROM (profile 0008h): an existing image presented read-only.
+    CdRom,
+    /// DVD-ROM (profile 0010h): an existing image presented read-only.
+    DvdRom,
+    /// BD-ROM (profile 0040h): an existing image presented read-only.
+    BdRom,
+}
+
+/// How a medium is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    /// Write-once sequential: tracks, sessions, a next writable address per track.
+    Sequential,
+    /// Rewritable sequential until blanked (CD-RW: written like CD-R, erased with BLANK).
+    SequentialErasable,
+    /// Random-writable once formatted (DVD+RW, DVD-RAM, BD-RE).
+    Random,
+    /// Read-only (pressed disc or a foreign image).
+    ReadOnly,
+}
+
+/// One write speed a drive offers for a medium: nominal speed (the speed at the end of
+/// the disc) and the rotation control that produces it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeedDef {
+    /// Nominal speed in multiples of 1x (the highest speed reached on the disc).
+    pub x: f64,
+    /// CLV, CAV or zoned CLV.
+    pub rotation: RotationControl,
+}
+
+const fn clv(x: f64) -> SpeedDef {
+    SpeedDef {
+        x,
+        rotation: RotationControl::Clv,
+    }
+}
+
+const fn cav(x: f64) -> SpeedDef {
+    SpeedDef {
+        x,
+        rotation: RotationControl::Cav,
+    }
+}
+
+const fn zclv(x: f64, zones: &'static [(f64, f64)]) -> SpeedDef {
+    SpeedDef {
+        x,
+        rotation: RotationControl::Zclv(zones),
+    }
+}
+
+/// Static facts about one medium.
+#[derive(Debug, Clone, Copy)]
+pub struct MediaSpec {
+    /// The `media=` name (`dvd+r`, …).
+    pub name: &'static str,
+    /// The MMC profile number reported as current (GET CONFIGURATION header).
+    pub profile: Profile,
+    /// Family.
+    pub family: MediaFamily,
+    /// User-data capacity in 2048-byte sectors as sold (unformatted for BD).
+    pub capacity: u32,
+    /// How the medium is written.
+    pub recording: Recording,
+    /// Write speeds the virtual drive offers for this medium, slowest first.
+    pub write_speeds: &'static [SpeedDef],
+    /// Maximum read speed (CAV), in multiples of 1x.
+    pub read_x: f64,
+    /// Whether the medium needs FORMAT UNIT before random writes (DVD+RW, BD-RE), or can be
+    /// formatted at all (BD-R with spares).
+    pub formattable: bool,
+    /// Whether the Write Parameters page (05h) governs writing (CD, DVD-R); DVD+R/RW,
+    /// DVD-RAM and BD drives accept the page and ignore it.
+    pub uses_write_parameters: bool,
+    /// Sectors lost between the end of a closed session and the start of the next one
+    /// (lead-out + next lead-in; CD: 6750 + 4500 + 150 pre-gap).
+    pub session_gap: u32,
+    /// Sectors between the end of a closed track and the start of the next one in the same
+    /// session (CD TAO: 2 run-out + 150 pre-gap; DVD/BD: none).
+    pub track_gap: u32,
+    /// Time a CLOSE TRACK takes, in seconds.
+    pub close_track_s: f64,
+    /// Time a CLOSE SESSION (not finalizing) takes, in seconds (lead-out writing).
+    pub close_session_s: f64,
+    /// Time finalizing takes, in seconds.
+    pub finalize_s: f64,
+}
+
+// Zoned CLV tables: (fraction of the disc where the zone starts, speed in x).
+const CD_24X_ZONES: &[(f64, f64)] = &[(0.0, 16.0), (0.3, 20.0), (0.6, 24.0)];
+const DVD_12X_ZONES: &[(f64, f64)] = &[(0.0, 8.0), (0.35, 10.0), (0.7, 12.0)];
+const DVD_RAM_5X_ZONES: &[(f64, f64)] = &[(0.0, 3.0), (0.4, 5.0)];
+
+const CD_R_SPEEDS: &[SpeedDef] = &[
+    clv(4.0),
+    clv(8.0),
+    clv(16.0),
+    zclv(24.0, CD_24X_ZONES),
+    cav(32.0),
+    cav(40.0),
+    cav(48.0),
+];
+const CD_RW_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(10.0), clv(16.0), clv(24.0)];
+const DVD_R_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(8.0), zclv(12.0, DVD_12X_ZONES), cav(16.0)];
+const DVD_RW_SPEEDS: &[SpeedDef] = &[clv(2.4), clv(4.0), clv(8.0)];
+const DVD_RAM_SPEEDS: &[SpeedDef] = &[clv(3.0), zclv(5.0, DVD_RAM_5X_ZONES)];
+const BD_R_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0), cav(12.0)];
+const BD_RE_SPEEDS: &[SpeedDef] = &[clv(2.0)];
+
+/// CD-R/RW 80 min: lead-out at 79:59:74 → 359,849 sectors after the 150-sector pre-gap.
+pub const CD_80MIN_SECTORS: u32 = 359_849;
+/// DVD±R single layer.
+pub const DVD_SL_SECTORS: u32 = 2_295_104;
+/// DVD-RAM 4.7 GB single-sided.
+pub const DVD_RAM_SECTORS: u32 = 2_236_704;
+/// BD-R/RE single layer 25 GB, unformatted.
+pub const BD_SL_SECTORS: u32 = 12_219_392;
+
+const MEDIA: [Media; 8] = [
+    Media::CdR,
+    Media::CdRw,
+    Media::DvdMinusR,
+    Media::DvdPlusR,
+    Media::DvdPlusRw,
+    Media::DvdRam,
+    Media::BdR,
+    Media::BdRe,
+];
+
+impl Media {
+    /// The writable media a `media=` parameter may name.
+    pub fn all() -> &'static [Media] {
+        &MEDIA
+    }
+
+    /// The `media=` names, comma separated (for error messages).
+    pub fn names() -> String {
+        MEDIA
+            .iter()
+            .map(|m| m.spec().name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Looks up a `media=` name (`cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+rw`, `dvd-ram`,
+    /// `bd-r`, `bd-re`; `+` taken literally, case-insensitive).
+    pub fn from_name(name: &str) -> Option<Media> {
+        MEDIA
+            .iter()
+            .copied()
+            .find(|m| m.spec().name.eq_ignore_ascii_case(name))
+    }
+
+    /// The medium's static facts.
+    pub fn spec(self) -> MediaSpec {
+        let base = MediaSpec {
+            name: "",
+            profile: Profile::NoCurrentProfile,
+            family: MediaFamily::Dvd,
+            capacity: DVD_SL_SECTORS,
+            recording: Recording::Sequential,
+            write_speeds: &[],
+            read_x: 16.0,
+            formattable: false,
+            uses_write_parameters: false,
+            session_gap: 0,
+            track_gap: 0,
+            close_track_s: 1.0,
+            close_session_s: 10.0,
+            finalize_s: 20.0,
+        };
+        match self {
+            Media::CdR | Media::CdRw => MediaSpec {
+                name: if self == Media::CdR { "cd-r" } else { "cd-rw" },
+                profile: if self == Media::CdR {
+                    Profile::CdR
+                } else {
+                    Profile::CdRw
+                },
+                family: MediaFamily::Cd,
+                capacity: CD_80MIN_SECTORS,
+                recording: if self == Media::CdR {
+                    Recording::Sequential
+                } else {
+                    Recording::SequentialErasable
+                },
+                write_speeds: if self == Media::CdR {
+                    CD_R_SPEEDS
+                } else {
+                    CD_RW_SPEEDS
+                },
+                read_x: 48.0,
+                uses_write_parameters: true,
+                session_gap: 6750 + 4500 + 150,
+                track_gap: 2 + 150,
+                close_track_s: 2.0,
+                close_session_s: 20.0,
+                finalize_s: 30.0,
+                ..base
+            },
+            Media::DvdMinusR => MediaSpec {
+                name: "dvd-r",
+                profile: Profile::DvdRSequential,
+                write_speeds: DVD_R_SPEEDS,
+                uses_write_parameters: true,
+                session_gap: 30_720,
+                close_session_s: 30.0,
+                finalize_s: 60.0,
+                ..base
+            },
+            Media::DvdPlusR => MediaSpec {
+                name: "dvd+r",
+                profile: Profile::DvdPlusR,
+                write_speeds: DVD_R_SPEEDS,
+                session_gap: 30_720,
+                close_session_s: 30.0,
+                finalize_s: 60.0,
+                ..base
+            },
+            Media::DvdPlusRw => MediaSpec {
+                name: "dvd+rw",
+                profile: Profile::DvdPlusRw,
+                recording: Recording::Random,
+                write_speeds: DVD_RW_SPEEDS,
+                formattable: true,
+                close_session_s: 5.0,
+                finalize_s: 5.0,
+                ..base
+            },
+            Media::DvdRam => MediaSpec {
+                name: "dvd-ram",
+                profile: Profile::DvdRam,
+                capacity: DVD_RAM_SECTORS,
+                recording: Recording::Random,
+                write_speeds: DVD_RAM_SPEEDS,
+                read_x: 5.0,
+                ..base
+            },
+            Media::BdR => MediaSpec {
+                name: "bd-r",
+                profile: Profile::BdRSrm,
+                family: MediaFamily::Bd,
+                capacity: BD_SL_SECTORS,
+                write_speeds: BD_R_SPEEDS,
+                read_x: 12.0,
+                formattable: true,
+                session_gap: 2048,
+                close_track_s: 1.0,
+                close_session_s: 5.0,
+                finalize_s: 8.0,
+                ..base
+            },
+            Media::BdRe => MediaSpec {
+                name: "bd-re",
+                profile: Profile::BdRe,
+                family: MediaFamily::Bd,
+                capacity: BD_SL_SECTORS,
+                recording: Recording::Random,
+                write_speeds: BD_RE_SPEEDS,
+                read_x: 8.0,
+                formattable: true,
+                close_session_s: 2.0,
+                finalize_s: 2.0,
+                ..base
+            },
+            Media::CdRom => MediaSpec {
+                name: "cd-rom",
+                profile: Profile::CdRom,
+                family: MediaFamily::Cd,
+                capacity: CD_80MIN_SECTORS,
+                recording: Recording::ReadOnly,
+                read_x: 48.0,
+                ..base
+            },
+            Media::DvdRom => MediaSpec {
+                name: "dvd-rom",
+                profile: Profile::DvdRom,
+                recording: Recording::ReadOnly,
+                ..base
+            },
+            Media::BdRom => MediaSpec {
+                name: "bd-rom",
+                profile: Profile::BdRom,
+                family: MediaFamily::Bd,
+                capacity: BD_SL_SECTORS * 2,
+                recording: Recording::ReadOnly,
+                read_x: 12.0,
+                ..base
+            },
+        }
+    }
+
+    /// The read-only medium of the same family (how a foreign image is presented).
+    pub fn rom_of(family: MediaFamily) -> Media {
+        match family {
+            MediaFamily::Cd => Media::CdRom,
+            MediaFamily::Dvd => Media::DvdRom,
+            MediaFamily::Bd | MediaFamily::HdDvd | MediaFamily::Other => Media::BdRom,
+        }
+    }
+
+    /// True for CD-R/RW.
+    pub fn is_cd(self) -> bool {
+        self.spec().family == MediaFamily::Cd
+    }
+
+    /// True for write-once media that are written sequentially (CD-R/RW, DVD±R, BD-R).
+    pub fn is_sequential(self) -> bool {
+        matches!(
+            self.spec().recording,
+            Recording::Sequential | Recording::SequentialErasable
+        )
+    }
+
+    /// True for media written at any LBA once formatted.
+    pub fn is_random(self) -> bool {
+        self.spec().recording == Recording::Random
+    }
+}
+
+/// One capacity FORMAT UNIT can produce on a medium (READ FORMAT CAPACITIES descriptor,
+/// MMC-6 §6.24.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormatOption {
+    /// Format type (00h full with default spares, 26h DVD+RW basic, 30h BD-RE with
+    /// spares, 31h BD-RE without spares, 32h BD-R with spares).
+    pub format_type: u8,
+    /// Resulting user capacity in blocks.
+    pub blocks: u32,
+    /// Type dependent parameter (spare area size in blocks for BD, block length for DVD+RW).
+    pub param: u32,
+}
+
+/// The formats FORMAT UNIT accepts for a medium, default first.
+pub fn format_options(media: Media) -> &'static [FormatOption] {
+    const fn f(format_type: u8, blocks: u32, param: u32) -> FormatOption {
+        FormatOption {
+            format_type,
+            blocks,
+            param,
+        }
+    }
+    // BD SL spare choices (blocks): 393,216 default (768 MiB), 131,072 minimum,
+    // 1,048,576 large; the user area shrinks by the spare size.
+    const BD_RE: &[FormatOption] = &[
+        f(0x00, BD_SL_SECTORS - 393_216, 393_216),
+        f(0x30, BD_SL_SECTORS - 393_216, 393_216),
+        f(0x30, BD_SL_SECTORS - 131_072, 131_072),
+        f(0x30, BD_SL_SECTORS - 1_048_576, 1_048_576),
+        f(0x31, BD_SL_SECTORS, 0),
+    ];
+    const BD_R: &[FormatOption] = &[
+        f(0x00, BD_SL_SECTORS - 393_216, 393_216),
+        f(0x32, BD_SL_SECTORS - 393_216, 393_216),
+        f(0x32, BD_SL_SECTORS - 131_072, 131_072),
+        f(0x32, BD_SL_SECTORS - 1_048_576, 1_048_576),
+    ];
+    const DVD_RW: &[FormatOption] = &[f(0x26, DVD_SL_SECTORS, 0)];
+    const DVD_RAM: &[FormatOption] = &[f(0x00, DVD_RAM_SECTORS, 2048)];
+    match media {
+        Media::BdRe => BD_RE,
+        Media::BdR => BD_R,
+        Media::DvdPlusRw => DVD_RW,
+        Media::DvdRam => DVD_RAM,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_plus_is_literal() {
+        for m in Media::all() {
+            assert_eq!(Media::from_name(m.spec().name), Some(*m));
+        }
+        assert_eq!(Media::from_name("dvd+r"), Some(Media::DvdPlusR));
+        assert_eq!(Media::from_name("dvd r"), None);
+        assert_eq!(Media::from_name("DVD-R"), Some(Media::DvdMinusR));
+        assert!(Media::names().contains("bd-re"));
+    }
+
+    #[test]
+    fn capacities_are_the_real_ones() {
+        assert_eq!(Media::CdR.spec().capacity, 359_849);
+        assert_eq!(Media::DvdPlusR.spec().capacity, 2_295_104);
+        assert_eq!(Media::DvdMinusR.spec().capacity, 2_295_104);
+        assert_eq!(Media::BdR.spec().capacity, 12_219_392);
+    }
+
+    #[test]
+    fn speeds_are_sorted_and_bd_r_is_cav_from_6x() {
+        for m in Media::all() {
+            let s = m.spec().write_speeds;
+            assert!(!s.is_empty());
+            assert!(s.windows(2).all(|w| w[0].x < w[1].x), "{m:?}");
+        }
+        let bd = Media::BdR.spec().write_speeds;
+        assert!(bd
+            .iter()
+            .all(|s| (s.x >= 6.0) == (s.rotation == RotationControl::Cav)));
+    }
+}

@@ -1,0 +1,807 @@
+//! The medium's logical state — sessions, tracks, next writable addresses, format — and
+//! the write rules a recorder enforces on it (MMC-6 §4.5 CD, §4.6 DVD, §4.7 BD recording
+//! models). Pure data and rules: no clock, no file, no CDB bytes. Persisted as JSON in the
+//! state file beside the image.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{Check, CheckResult};
+use discburn_mmc::profile::MediaFamily;
+
+use crate::media::{format_options, FormatOption, Media};
+
+/// Version of the state file layout.
+pub const STATE_VERSION: u32 = 1;
+
+/// CD limit of tracks on a disc (Red Book).
+const CD_MAX_TRACKS: u32 = 99;
+/// DVD±R/BD-R limit of open (incomplete) tracks in a session.
+const MAX_OPEN_TRACKS: usize = 16;
+/// A new session needs at least this much room after the previous one's lead-out, or the
+/// disc is finalized (as drives do when no further session can fit).
+const MIN_SESSION_ROOM: u32 = 300;
+
+/// One track: an area of a session written sequentially from `start`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Track {
+    /// Track number (1-based over the disc).
+    pub number: u32,
+    /// Session the track belongs to (1-based).
+    pub session: u32,
+    /// First LBA.
+    pub start: u32,
+    /// Reserved size in blocks (RESERVE TRACK); `None` for the invisible track, which
+    /// extends to the end of the disc until closed.
+    pub reserved: Option<u32>,
+    /// Blocks recorded from `start` (the NWA is `start + written`).
+    pub written: u32,
+    /// Closed tracks take no further writes.
+    pub closed: bool,
+    /// A loss of streaming damaged the track (Track Information "Damage" bit).
+    pub damaged: bool,
+    /// Audio track (CD, 2352-byte blocks, track mode 0).
+    pub audio: bool,
+}
+
+impl Track {
+    /// Next writable address.
+    pub fn nwa(&self) -> u32 {
+        self.start + self.written
+    }
+
+    /// True for the invisible (unreserved, open) track at the end of a sequential disc.
+    pub fn is_invisible(&self) -> bool {
+        self.reserved.is_none() && !self.closed
+    }
+
+    /// LBA just past the area this track may occupy.
+    pub fn limit(&self, capacity: u32) -> u32 {
+        match self.reserved {
+            Some(r) => self.start.saturating_add(r),
+            None if self.closed => self.nwa(),
+            None => capacity,
+        }
+    }
+
+    /// Track size as READ TRACK INFORMATION reports it.
+    pub fn size(&self, capacity: u32) -> u32 {
+        self.limit(capacity).saturating_sub(self.start)
+    }
+
+    /// Blocks still writable in the track.
+    pub fn free(&self, capacity: u32) -> u32 {
+        if self.closed {
+            0
+        } else {
+            self.limit(capacity).saturating_sub(self.nwa())
+        }
+    }
+}
+
+/// Disc status (READ DISC INFORMATION byte 2 bits 0-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscStatus {
+    /// 00b: nothing recorded.
+    Empty,
+    /// 01b: appendable.
+    Incomplete,
+    /// 10b: finalized.
+    Complete,
+    /// 11b: random-access media (DVD-RAM, BD-RE formatted).
+    Other,
+}
+
+/// State of the last session (READ DISC INFORMATION byte 2 bits 2-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    /// 00b.
+    Empty,
+    /// 01b.
+    Incomplete,
+    /// 11b.
+    Complete,
+}
+
+/// Where a WRITE lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteTarget {
+    /// At the NWA of this track (index into `tracks`).
+    Track(usize),
+    /// Anywhere on formatted random-access media.
+    Random,
+}
+
+/// Everything about the medium that survives a reopen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscState {
+    /// State file layout version.
+    pub version: u32,
+    /// The medium.
+    pub media: Media,
+    /// User capacity in blocks (formatted capacity once formatted).
+    pub capacity: u32,
+    /// The format applied by FORMAT UNIT (or at manufacture for DVD-RAM).
+    pub format: Option<FormatOption>,
+    /// Finalized: no further sessions.
+    pub finalized: bool,
+    /// Number of closed sessions.
+    pub closed_sessions: u32,
+    /// Tracks of sequential media in order; the last is the invisible track unless the
+    /// disc is finalized.
+    pub tracks: Vec<Track>,
+    /// Bytes per LBA in the image file (2048, or 2352 for a raw/audio CD).
+    pub slot: u32,
+}
+
+impl DiscState {
+    /// A blank disc as it comes out of the box.
+    pub fn blank(media: Media) -> DiscState {
+        let spec = media.spec();
+        let mut d = DiscState {
+            version: STATE_VERSION,
+            media,
+            capacity: spec.capacity,
+            format: None,
+            finalized: false,
+            closed_sessions: 0,
+            tracks: Vec::new(),
+            slot: 2048,
+        };
+        if media.is_sequential() {
+            d.tracks.push(Track {
+                number: 1,
+                session: 1,
+                start: 0,
+                reserved: None,
+                written: 0,
+                closed: false,
+                damaged: false,
+                audio: false,
+            });
+        }
+        if media == Media::DvdRam {
+            // Sold formatted.
+            d.format = format_options(media).first().copied();
+        }
+        d
+    }
+
+    /// A finalized read-only disc holding `sectors` blocks (an image file found without
+    /// a state file).
+    pub fn rom(family: MediaFamily, sectors: u32) -> DiscState {
+        let media = Media::rom_of(family);
+        DiscState {
+            version: STATE_VERSION,
+            media,
+            capacity: sectors,
+            format: None,
+            finalized: true,
+            closed_sessions: 1,
+            tracks: vec![Track {
+                number: 1,
+                session: 1,
+                start: 0,
+                reserved: Some(sectors),
+                written: sectors,
+                closed: true,
+                damaged: false,
+                audio: false,
+            }],
+            slot: 2048,
+        }
+    }
+
+    /// True when the disc takes writes at all right now.
+    fn writable(&self) -> CheckResult<()> {
+        if self.media.spec().recording == crate::media::Recording::ReadOnly || self.finalized {
+            return Err(Check::CANNOT_WRITE_MEDIUM);
+        }
+        Ok(())
+    }
+
+    /// The number of the session being written (closed sessions + 1).
+    pub fn open_session(&self) -> u32 {
+        self.closed_sessions + 1
+    }
+
+    /// Number of sessions READ DISC INFORMATION reports (including an empty last one).
+    pub fn sessions(&self) -> u32 {
+        if self.finalized {
+            self.closed_sessions.max(1)
+        } else {
+            self.closed_sessions + 1
+        }
+    }
+
+    /// The invisible track, if any.
+    pub fn invisible(&self) -> Option<&Track> {
+        self.tracks.last().filter(|t| t.is_invisible())
+    }
+
+    /// Whether the open session holds recorded data or reservations.
+    fn open_session_used(&self) -> bool {
+        let s = self.open_session();
+        self.tracks
+            .iter()
+            .any(|t| t.session == s && (t.written > 0 || t.reserved.is_some() || t.closed))
+    }
+
+    /// Disc status as READ DISC INFORMATION reports it.
+    pub fn disc_status(&self) -> DiscStatus {
+        if self.media.is_random() {
+            return match (self.format.is_some(), self.media) {
+                (false, _) => DiscStatus::Empty,
+                (true, Media::DvdPlusRw) => DiscStatus::Complete,
+                (true, _) => DiscStatus::Other,
+            };
+        }
+        if self.finalized {
+            DiscStatus::Complete
+        } else if self.closed_sessions > 0 || self.open_session_used() {
+            DiscStatus::Incomplete
+        } else {
+            DiscStatus::Empty
+        }
+    }
+
+    /// State of the last session.
+    pub fn last_session_state(&self) -> SessionState {
+        if self.media.is_random() {
+            return if self.format.is_some() {
+                SessionState::Complete
+            } else {
+                SessionState::Empty
+            };
+        }
+        if self.finalized {
+            SessionState::Complete
+        } else if self.open_session_used() {
+            SessionState::Incomplete
+        } else {
+            SessionState::Empty
+        }
+    }
+
+    /// LBA just past the last recorded block (0 when nothing is recorded).
+    pub fn recorded_end(&self) -> u32 {
+        if self.media.is_random() {
+            return if self.format.is_some() {
+                self.capacity
+            } else {
+                0
+            };
+        }
+        self.tracks
+            .iter()
+            .filter(|t| t.written > 0)
+            .map(|t| t.nwa())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Checks a WRITE of `blocks` at `lba` and says where it lands.
+    pub fn write_target(&self, lba: u32, blocks: u32) -> CheckResult<WriteTarget> {
+        self.writable()?;
+        let end = lba as u64 + blocks as u64;
+        if self.media.is_random() {
+            if self.format.is_none() {
+                return Err(Check::MEDIUM_NOT_FORMATTED);
+            }
+            if end > self.capacity as u64 {
+                return Err(Check::LBA_OUT_OF_RANGE);
+            }
+            return Ok(WriteTarget::Random);
+        }
+        let Some(i) = self
+            .tracks
+            .iter()
+            .position(|t| !t.closed && t.nwa() == lba && t.free(self.capacity) > 0)
+        else {
+            return Err(if lba >= self.capacity {
+                Check::LBA_OUT_OF_RANGE
+            } else {
+                Check::INVALID_ADDRESS_FOR_WRITE
+            });
+        };
+        let t = &self.tracks[i];
+        if end > self.capacity as u64 {
+            return Err(Check::LBA_OUT_OF_RANGE);
+        }
+        if end > t.limit(self.capacity) as u64 {
+            return Err(Check::END_OF_USER_AREA);
+        }
+        Ok(WriteTarget::Track(i))
+    }
+
+    /// Records a WRITE accepted by [`DiscState::write_target`].
+    pub fn record(&mut self, target: WriteTarget, blocks: u32, audio: bool) {
+        if let WriteTarget::Track(i) = target {
+            if let Some(t) = self.tracks.get_mut(i) {
+                if t.written == 0 {
+                    t.audio = audio;
+                }
+                t.written += blocks;
+            }
+        }
+    }
+
+    /// Checks a READ of `blocks` at `lba`: every block must be recorded.
+    pub fn read_check(&self, lba: u32, blocks: u32) -> CheckResult<()> {
+        let end = lba as u64 + blocks as u64;
+        if self.media.is_random()
+            || self.media.spec().recording == crate::media::Recording::ReadOnly
+        {
+            let limit = if self.media.is_random() && self.format.is_none() {
+                0
+            } else {
+                self.capacity
+            };
+            return if end <= limit as u64 {
+                Ok(())
+            } else {
+                Err(Check::LBA_OUT_OF_RANGE)
+            };
+        }
+        // Sequential: walk the recorded extents of the tracks in order.
+        let mut pos = lba as u64;
+        while pos < end {
+            let Some(t) = self
+                .tracks
+                .iter()
+                .find(|t| (t.start as u64..t.nwa() as u64).contains(&pos))
+            else {
+                return Err(Check::LBA_OUT_OF_RANGE);
+            };
+            if t.audio {
+                return Err(Check::ILLEGAL_MODE_FOR_TRACK);
+            }
+            pos = t.nwa() as u64;
+        }
+        Ok(())
+    }
+
+    /// The track holding `lba` (recorded, reserved or invisible).
+    pub fn track_at(&self, lba: u32) -> Option<&Track> {
+        self.tracks
+            .iter()
+            .find(|t| lba >= t.start && lba < t.limit(self.capacity).max(t.start + 1))
+    }
+
+    /// The track numbered `n`.
+    pub fn track(&self, n: u32) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.number == n)
+    }
+
+    /// RESERVE TRACK (MMC-6 §6.32) by size: the invisible track becomes a reserved track of
+    /// `size` blocks and a new invisible track follows it.
+    pub fn reserve(&mut self, size: u32) -> CheckResult<()> {
+        self.writable()?;
+        if !self.media.is_sequential() {
+            return Err(Check::INCOMPATIBLE_MEDIUM);
+        }
+        if size == 0 {
+            return Err(Check::INVALID_FIELD_IN_CDB);
+        }
+        let cd = self.media.is_cd();
+        let gap = self.media.spec().track_gap;
+        let capacity = self.capacity;
+        let open = self.tracks.iter().filter(|t| !t.closed).count();
+        let Some(inv) = self.tracks.last_mut().filter(|t| t.is_invisible()) else {
+            return Err(Check::NO_MORE_RESERVATIONS);
+        };
+        if inv.written > 0 {
+            return Err(Check::COMMAND_SEQUENCE_ERROR);
+        }
+        if (cd && inv.number >= CD_MAX_TRACKS) || open > MAX_OPEN_TRACKS {
+            return Err(Check::NO_MORE_RESERVATIONS);
+        }
+        let size = if cd { size.max(300) } else { size };
+        if inv.start as u64 + size as u64 > capacity as u64 {
+            return Err(Check::LBA_OUT_OF_RANGE);
+        }
+        inv.reserved = Some(size);
+        let next = Track {
+            number: inv.number + 1,
+            session: inv.session,
+            start: inv.start + size + if cd { gap } else { 0 },
+            reserved: None,
+            written: 0,
+            closed: false,
+            damaged: false,
+            audio: false,
+        };
+        if next.start < capacity {
+            self.tracks.push(next);
+        }
+        Ok(())
+    }
+
+    /// CLOSE TRACK (function 001b) on track `n`. Returns the blocks of padding the drive
+    /// recorded (a reserved track closed before it was full is padded to its size).
+    pub fn close_track(&mut self, n: u32) -> CheckResult<u32> {
+        self.writable()?;
+        if !self.media.is_sequential() {
+            // Random-access media have no tracks to close; drives accept and ignore.
+            return Ok(0);
+        }
+        let gap = self.media.spec().track_gap;
+        let capacity = self.capacity;
+        let Some(i) = self.tracks.iter().position(|t| t.number == n) else {
+            return Err(Check::INVALID_FIELD_IN_CDB);
+        };
+        let t = &mut self.tracks[i];
+        if t.closed {
+            return Ok(0);
+        }
+        if t.is_invisible() {
+            if t.written == 0 {
+                // Nothing to close: drives answer GOOD.
+                return Ok(0);
+            }
+            t.closed = true;
+            let next = Track {
+                number: t.number + 1,
+                session: t.session,
+                start: t.nwa() + gap,
+                reserved: None,
+                written: 0,
+                closed: false,
+                damaged: false,
+                audio: false,
+            };
+            if next.start < capacity {
+                self.tracks.push(next);
+            }
+            return Ok(0);
+        }
+        let pad = t.free(capacity);
+        t.written += pad;
+        t.closed = true;
+        Ok(pad)
+    }
+
+    /// CLOSE SESSION (function 010b, or a finalizing function when `finalize`).
+    /// Closes the open tracks of the session first; CD refuses to fixate a session with a
+    /// reserved track not fully written (05/72/03).
+    pub fn close_session(&mut self, finalize: bool) -> CheckResult<()> {
+        self.writable()?;
+        if !self.media.is_sequential() {
+            return Ok(());
+        }
+        let capacity = self.capacity;
+        let session = self.open_session();
+        let used = self.open_session_used();
+        if !used {
+            if self.closed_sessions == 0 {
+                // Nothing recorded at all: nothing to fixate.
+                return Err(Check::COMMAND_SEQUENCE_ERROR);
+            }
+            if finalize {
+                self.tracks.retain(|t| !t.is_invisible());
+                self.finalized = true;
+            }
+            return Ok(());
+        }
+        if self.media.is_cd()
+            && self.tracks.iter().any(|t| {
+                t.session == session && t.reserved.is_some() && !t.closed && t.free(capacity) > 0
+            })
+        {
+            return Err(Check::INCOMPLETE_TRACK_IN_SESSION);
+        }
+        for t in self.tracks.iter_mut().filter(|t| t.session == session) {
+            if t.is_invisible() {
+                continue;
+            }
+            let pad = t.free(capacity);
+            t.written += pad;
+            t.closed = true;
+        }
+        // The invisible track: closed if written, dropped if empty.
+        let mut end = 0;
+        if let Some(inv) = self.tracks.last_mut().filter(|t| t.is_invisible()) {
+            if inv.written > 0 {
+                inv.closed = true;
+            }
+        }
+        self.tracks.retain(|t| !t.is_invisible());
+        if let Some(last) = self.tracks.last() {
+            end = last.limit(capacity);
+        }
+        self.closed_sessions += 1;
+        let next_start = end.saturating_add(self.media.spec().session_gap);
+        if finalize || next_start.saturating_add(MIN_SESSION_ROOM) >= capacity {
+            self.finalized = true;
+        } else {
+            let number = self.tracks.last().map_or(1, |t| t.number + 1);
+            self.tracks.push(Track {
+                number,
+                session: session + 1,
+                start: next_start,
+                reserved: None,
+                written: 0,
+                closed: false,
+                damaged: false,
+                audio: false,
+            });
+        }
+        Ok(())
+    }
+
+    /// BLANK (MMC-6 §6.2) on an erasable sequential disc (CD-RW): full/minimal blanking
+    /// returns it to blank; "unclose last session" reopens it; "erase session" removes the
+    /// last session.
+    pub fn blank_disc(&mut self, blanking_type: u8) -> CheckResult<()> {
+        if self.media.spec().recording != crate::media::Recording::SequentialErasable {
+            return Err(Check::INCOMPATIBLE_MEDIUM);
+        }
+        match blanking_type {
+            0 | 1 => {
+                *self = DiscState::blank(self.media);
+                Ok(())
+            }
+            5 => {
+                // Unclose the last session: the finalized flag goes, and the last closed
+                // session becomes the open one again.
+                if self.closed_sessions == 0 {
+                    return Err(Check::COMMAND_SEQUENCE_ERROR);
+                }
+                self.tracks.retain(|t| !t.is_invisible());
+                self.closed_sessions -= 1;
+                self.finalized = false;
+                let session = self.open_session();
+                let end = self.tracks.last().map_or(0, |t| t.nwa());
+                let number = self.tracks.last().map_or(1, |t| t.number + 1);
+                self.tracks.push(Track {
+                    number,
+                    session,
+                    start: end + self.media.spec().track_gap,
+                    reserved: None,
+                    written: 0,
+                    closed: false,
+                    damaged: false,
+                    audio: false,
+                });
+                Ok(())
+            }
+            6 => {
+                // Erase the last (closed or open) session.
+                let last = if self.open_session_used() {
+                    self.open_session()
+                } else if self.closed_sessions > 0 {
+                    self.closed_sessions
+                } else {
+                    return Err(Check::COMMAND_SEQUENCE_ERROR);
+                };
+                self.tracks.retain(|t| t.session < last);
+                self.closed_sessions = last - 1;
+                self.finalized = false;
+                let end = self.tracks.last().map_or(0, |t| t.limit(self.capacity));
+                let start = if self.closed_sessions == 0 {
+                    0
+                } else {
+                    end + self.media.spec().session_gap
+                };
+                let number = self.tracks.last().map_or(1, |t| t.number + 1);
+                self.tracks.push(Track {
+                    number,
+                    session: last,
+                    start,
+                    reserved: None,
+                    written: 0,
+                    closed: false,
+                    damaged: false,
+                    audio: false,
+                });
+                Ok(())
+            }
+            _ => Err(Check::INVALID_FIELD_IN_CDB),
+        }
+    }
+
+    /// FORMAT UNIT (MMC-6 §6.5) with one of the medium's format options, chosen by format
+    /// type and number of blocks (a descriptor of READ FORMAT CAPACITIES).
+    pub fn format(&mut self, format_type: u8, blocks: u32) -> CheckResult<FormatOption> {
+        let options = format_options(self.media);
+        if options.is_empty() || self.media == Media::DvdRam {
+            return Err(Check::CANNOT_FORMAT_MEDIUM);
+        }
+        if self.media == Media::BdR && self.disc_status() != DiscStatus::Empty {
+            // BD-R can be formatted (spares allocated) only while blank.
+            return Err(Check::CANNOT_FORMAT_MEDIUM);
+        }
+        let option = options
+            .iter()
+            .find(|o| {
+                o.format_type == format_type
+                    && (blocks == o.blocks || blocks == 0 || blocks == u32::MAX)
+            })
+            .or_else(|| {
+                // Drives round a block count between the offered ones down to the option
+                // that fits (MMC-6 §6.5.4.2.x): pick the first option of that type not larger.
+                options
+                    .iter()
+                    .filter(|o| o.format_type == format_type && o.blocks <= blocks)
+                    .max_by_key(|o| o.blocks)
+            })
+            .copied()
+            .ok_or(Check::INVALID_FIELD_IN_PARAMETER_LIST)?;
+        self.format = Some(option);
+        self.capacity = option.blocks;
+        if self.media == Media::BdR {
+            // Formatted BD-R stays sequential (SRM with spares): a fresh invisible track
+            // over the smaller user area.
+            *self = DiscState {
+                format: Some(option),
+                capacity: option.blocks,
+                ..DiscState::blank(self.media)
+            };
+        }
+        Ok(option)
+    }
+
+    /// Validates a state read back from a state file.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.version != STATE_VERSION {
+            return Err(format!(
+                "state file version {} (expected {STATE_VERSION})",
+                self.version
+            ));
+        }
+        if self.slot != 2048 && self.slot != 2352 {
+            return Err(format!(
+                "image slot size {} (expected 2048 or 2352)",
+                self.slot
+            ));
+        }
+        let mut prev_end = 0u64;
+        for t in &self.tracks {
+            if (t.start as u64) < prev_end || t.nwa() as u64 > self.capacity as u64 {
+                return Err(format!("track {} overlaps or exceeds the disc", t.number));
+            }
+            prev_end = t.limit(self.capacity) as u64;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(d: &mut DiscState, lba: u32, n: u32) -> CheckResult<()> {
+        let t = d.write_target(lba, n)?;
+        d.record(t, n, false);
+        Ok(())
+    }
+
+    #[test]
+    fn sequential_write_only_at_nwa() {
+        let mut d = DiscState::blank(Media::DvdPlusR);
+        assert_eq!(d.disc_status(), DiscStatus::Empty);
+        assert_eq!(write(&mut d, 16, 16), Err(Check::INVALID_ADDRESS_FOR_WRITE));
+        write(&mut d, 0, 32).unwrap();
+        assert_eq!(d.invisible().unwrap().nwa(), 32);
+        assert_eq!(write(&mut d, 0, 1), Err(Check::INVALID_ADDRESS_FOR_WRITE));
+        assert_eq!(d.disc_status(), DiscStatus::Incomplete);
+        assert_eq!(d.read_check(0, 32), Ok(()));
+        assert_eq!(d.read_check(31, 2), Err(Check::LBA_OUT_OF_RANGE));
+    }
+
+    #[test]
+    fn past_capacity_refused() {
+        let mut d = DiscState::blank(Media::DvdPlusR);
+        let cap = d.capacity;
+        assert_eq!(write(&mut d, 0, cap + 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        write(&mut d, 0, cap).unwrap();
+        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+    }
+
+    #[test]
+    fn sessions_and_finalize() {
+        let mut d = DiscState::blank(Media::DvdPlusR);
+        assert_eq!(d.close_session(false), Err(Check::COMMAND_SEQUENCE_ERROR));
+        write(&mut d, 0, 100).unwrap();
+        d.close_session(false).unwrap();
+        assert_eq!(d.sessions(), 2);
+        assert_eq!(d.last_session_state(), SessionState::Empty);
+        assert_eq!(d.disc_status(), DiscStatus::Incomplete);
+        let nwa = d.invisible().unwrap().nwa();
+        assert_eq!(nwa, 100 + Media::DvdPlusR.spec().session_gap);
+        assert_eq!(d.invisible().unwrap().number, 2);
+        write(&mut d, nwa, 10).unwrap();
+        d.close_session(true).unwrap();
+        assert!(d.finalized);
+        assert_eq!(d.disc_status(), DiscStatus::Complete);
+        assert_eq!(d.sessions(), 2);
+        assert_eq!(write(&mut d, nwa + 10, 1), Err(Check::CANNOT_WRITE_MEDIUM));
+        assert_eq!(d.read_check(nwa, 10), Ok(()));
+        assert_eq!(d.read_check(100, 1), Err(Check::LBA_OUT_OF_RANGE));
+    }
+
+    #[test]
+    fn reserve_and_close_pads() {
+        let mut d = DiscState::blank(Media::BdR);
+        d.reserve(1000).unwrap();
+        assert_eq!(d.tracks.len(), 2);
+        assert_eq!(d.tracks[1].start, 1000);
+        // Both the reserved track and the invisible one take writes at their NWA.
+        write(&mut d, 1000, 10).unwrap();
+        write(&mut d, 0, 10).unwrap();
+        assert_eq!(write(&mut d, 10, 991), Err(Check::END_OF_USER_AREA));
+        assert_eq!(d.close_track(1), Ok(990));
+        assert!(d.tracks[0].closed);
+        assert_eq!(d.reserve(5), Err(Check::COMMAND_SEQUENCE_ERROR));
+    }
+
+    #[test]
+    fn cd_session_fixation_needs_complete_tracks() {
+        let mut d = DiscState::blank(Media::CdR);
+        d.reserve(1000).unwrap();
+        write(&mut d, 0, 10).unwrap();
+        assert_eq!(
+            d.close_session(false),
+            Err(Check::INCOMPLETE_TRACK_IN_SESSION)
+        );
+        write(&mut d, 10, 990).unwrap();
+        d.close_session(false).unwrap();
+        assert_eq!(d.closed_sessions, 1);
+    }
+
+    #[test]
+    fn random_media_need_format() {
+        let mut d = DiscState::blank(Media::BdRe);
+        assert_eq!(write(&mut d, 5, 1), Err(Check::MEDIUM_NOT_FORMATTED));
+        assert_eq!(d.format(0x31, 0).unwrap().blocks, 12_219_392);
+        write(&mut d, 5, 1).unwrap();
+        write(&mut d, 0, 1).unwrap();
+        assert_eq!(d.disc_status(), DiscStatus::Other);
+        let cap = d.capacity;
+        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            d.format(0x26, 0),
+            Err(Check::INVALID_FIELD_IN_PARAMETER_LIST)
+        );
+        let mut r = DiscState::blank(Media::DvdRam);
+        write(&mut r, 1234, 1).unwrap();
+    }
+
+    #[test]
+    fn bd_r_format_with_spares_shrinks_capacity() {
+        let mut d = DiscState::blank(Media::BdR);
+        let o = d.format(0x32, 12_219_392 - 131_072).unwrap();
+        assert_eq!(o.param, 131_072);
+        assert_eq!(d.capacity, 12_219_392 - 131_072);
+        write(&mut d, 0, 1).unwrap();
+        assert_eq!(d.format(0x32, 0), Err(Check::CANNOT_FORMAT_MEDIUM));
+        assert_eq!(
+            DiscState::blank(Media::DvdPlusR).format(0, 0),
+            Err(Check::CANNOT_FORMAT_MEDIUM)
+        );
+    }
+
+    #[test]
+    fn cd_rw_blank() {
+        let mut d = DiscState::blank(Media::CdRw);
+        write(&mut d, 0, 500).unwrap();
+        d.close_session(true).unwrap();
+        assert_eq!(write(&mut d, 500, 1), Err(Check::CANNOT_WRITE_MEDIUM));
+        d.blank_disc(1).unwrap();
+        assert_eq!(d, DiscState::blank(Media::CdRw));
+        assert_eq!(
+            DiscState::blank(Media::CdR).blank_disc(1),
+            Err(Check::INCOMPATIBLE_MEDIUM)
+        );
+    }
+
+    #[test]
+    fn state_round_trips_as_json() {
+        let mut d = DiscState::blank(Media::CdR);
+        write(&mut d, 0, 7).unwrap();
+        let s = serde_json::to_string(&d).unwrap();
+        let back: DiscState = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, d);
+        back.validate().unwrap();
+    }
+}
