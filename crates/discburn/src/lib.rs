@@ -1,1 +1,46 @@
-//! discburn discburn (in progress)
+//! # discburn — write to CD, DVD and Blu-ray recorders
+//!
+//! A native Rust reimplementation of Windows IMAPI2's raw write engine
+//! ([`WriteEngine`], IWriteEngine2) and recorder ([`Recorder`], IDiscRecorder2Ex), over
+//! SCSI MMC to a real drive (SG_IO), a remote one (iSCSI) or the virtual recorder.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use discburn::{WriteEngine, Phase};
+//!
+//! # fn main() -> Result<(), discburn::Error> {
+//! let recorder = Arc::new(discburn::open("virtual:/tmp/demo.img?media=bd-r&speed=4x")?);
+//! let engine = WriteEngine::with_recorder(recorder, 2048)?;
+//! engine.on_update(|_engine, u| {
+//!     if u.phase == Phase::Writing {
+//!         println!("{:5.1} %  {:?} left", u.percent(), u.remaining);
+//!     }
+//! });
+//! let image = vec![0u8; 2048 * 1000];
+//! engine.write_section(&image[..], 0, 1000)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every device error is an [`Error`] with its IMAPI2 [`HResult`], the sense and CDB
+//! behind it and, for writes, the last LBA written. Time is injected (a
+//! `discburn_mmc::clock::SharedClock`), so pacing, waits and timeouts are tested on a
+//! simulated clock. [`imapi2`] offers the same engine under IMAPI2's exact names.
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod error;
+pub mod hresult;
+pub mod imapi2;
+mod open;
+pub mod recorder;
+
+pub use engine::{
+    CancelOutcome, CancelToken, DeviceBuffer, Phase, RateModel, Timing, Update, WriteEngine,
+};
+pub use error::{Error, ErrorKind, Result, SenseInfo};
+pub use hresult::HResult;
+pub use open::{open, open_with_clock};
+pub use recorder::{Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
+
+pub use discburn_mmc as mmc;

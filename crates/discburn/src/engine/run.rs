@@ -1,0 +1,571 @@
+//! One `write_section`: pre-flight, the reader thread, the writer loop, events, cancel.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use discburn_mmc::clock::Clock;
+use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::rw::{SynchronizeCache10, Write10, Write12};
+use discburn_mmc::transport::DataPhase;
+
+use super::events::{DeviceBuffer, Phase, Update};
+use super::pacing::{RateModel, Timing, SLOWEST_PLAUSIBLE_SPS};
+use super::pool::{self, AlignedBuf, Filled, ReadProgress, SourceEnd};
+use super::{check_sector_fits, CancelToken, Settings, UpdateCallback, WriteEngine};
+use crate::error::{Error, ErrorKind, Result};
+use crate::recorder::{invalid, Recorder, DEFAULT_COMMAND_TIMEOUT};
+
+/// Bytes sent after which the drive buffer is assumed to have filled once even if no
+/// other sign showed it (twice the largest drive buffer in the field, 8 MiB).
+const ASSUME_FILLED_AFTER: u64 = 16 << 20;
+
+pub(super) fn write<R: Read + Send>(
+    engine: &WriteEngine,
+    s: &Settings,
+    token: &CancelToken,
+    source: R,
+    start: i32,
+    count: i32,
+) -> Result<Update> {
+    let recorder = s
+        .recorder
+        .clone()
+        .ok_or_else(|| Error::new(ErrorKind::RecorderRequired))?;
+    if s.bytes_per_sector < 1 {
+        return Err(invalid(
+            "BytesPerSector must be set before WriteSection (the logical block size)",
+        ));
+    }
+    check_sector_fits(s.bytes_per_sector, Some(&recorder))?;
+    if count < 1 {
+        return Err(invalid(format!(
+            "number of blocks must be positive, got {count}"
+        )));
+    }
+    if start.checked_add(count - 1).is_none() {
+        return Err(invalid(format!(
+            "LBA {start} + {count} blocks overflows the 32-bit address"
+        )));
+    }
+    let bps = s.bytes_per_sector as u32;
+    let clock = s.clock.clone().unwrap_or_else(|| recorder.clock().clone());
+    let write12 = s.use_streaming_write12;
+
+    let mut chunk_sectors = recorder.maximum_page_aligned_transfer_size() / bps;
+    if !write12 {
+        chunk_sectors = chunk_sectors.min(u32::from(u16::MAX));
+    }
+    if let Some(cap) = s.max_sectors_per_write {
+        chunk_sectors = chunk_sectors.min(cap);
+    }
+    chunk_sectors = chunk_sectors.min(count as u32).max(1);
+    let chunk_bytes = chunk_sectors as usize * bps as usize;
+    let chunks_needed = (count as u32).div_ceil(chunk_sectors) as usize;
+    let nbufs = (s.system_buffer_size / chunk_bytes)
+        .max(2)
+        .min(chunks_needed)
+        .max(1);
+    let align = recorder.byte_alignment_mask() as usize;
+    let mut bufs: Vec<AlignedBuf> = engine
+        .take_pool()
+        .into_iter()
+        .filter(|b| b.fits(chunk_bytes, align))
+        .take(nbufs)
+        .collect();
+    while bufs.len() < nbufs {
+        bufs.push(AlignedBuf::new(chunk_bytes, align));
+    }
+
+    let t0 = clock.now();
+    let read = ReadProgress::default();
+    let mut callback = std::mem::take(&mut *super::lock(&engine.callback));
+    let mut run = Run {
+        engine,
+        callback: &mut callback,
+        recorder: &recorder,
+        clock: &*clock,
+        timing: s.timing,
+        token,
+        start,
+        count,
+        bps,
+        write12,
+        rate: RateModel::new(i64::from(start), count as u64, None, None),
+        one_x_sps: None,
+        timeout: DEFAULT_COMMAND_TIMEOUT,
+        t0,
+        first_write_at: None,
+        written: 0,
+        read: &read,
+        total_buffer: (nbufs * chunk_bytes) as u64,
+        chunk_bytes: chunk_bytes as u64,
+        seq: 0,
+        next_event_at: t0,
+        last_event_at: t0,
+        last_event_written: 0,
+        min_used_host: u64::MAX,
+        min_used_dev: None,
+        device_buffer: None,
+        poll: Poll::NotYet,
+        bytes_sent: 0,
+        next_poll_at: t0,
+        busy: 0,
+        last_progress_at: t0,
+        phase: Phase::Starting,
+        commands_sent: false,
+    };
+    let result = run.go(s, source, bufs);
+    // Put the callback back unless the user installed a new one meanwhile.
+    let mut slot = super::lock(&engine.callback);
+    if slot.is_none() {
+        *slot = callback;
+    }
+    result
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poll {
+    /// The drive buffer has not filled yet: READ BUFFER CAPACITY is not sent.
+    NotYet,
+    /// Polling at the drive-safe period.
+    Active,
+    /// The drive refused READ BUFFER CAPACITY; not asked again.
+    Unsupported,
+}
+
+struct Run<'a> {
+    engine: &'a WriteEngine,
+    callback: &'a mut Option<UpdateCallback>,
+    recorder: &'a Recorder,
+    clock: &'a dyn Clock,
+    timing: Timing,
+    token: &'a CancelToken,
+    start: i32,
+    count: i32,
+    bps: u32,
+    write12: bool,
+    rate: RateModel,
+    one_x_sps: Option<f64>,
+    timeout: Duration,
+    t0: Duration,
+    first_write_at: Option<Duration>,
+    written: u64,
+    read: &'a ReadProgress,
+    total_buffer: u64,
+    chunk_bytes: u64,
+    seq: u64,
+    next_event_at: Duration,
+    last_event_at: Duration,
+    last_event_written: u64,
+    min_used_host: u64,
+    min_used_dev: Option<u64>,
+    device_buffer: Option<DeviceBuffer>,
+    poll: Poll,
+    bytes_sent: u64,
+    next_poll_at: Duration,
+    busy: u64,
+    last_progress_at: Duration,
+    phase: Phase,
+    commands_sent: bool,
+}
+
+impl Run<'_> {
+    fn go<R: Read + Send>(
+        &mut self,
+        s: &Settings,
+        source: R,
+        bufs: Vec<AlignedBuf>,
+    ) -> Result<Update> {
+        let n = bufs.len();
+        let (free_tx, free_rx) = crossbeam_channel::bounded::<AlignedBuf>(n);
+        let (filled_tx, filled_rx) = crossbeam_channel::bounded::<Filled>(n);
+        for b in bufs {
+            let _ = free_tx.send(b);
+        }
+        let stop = AtomicBool::new(false);
+
+        let outcome = if self.token.is_cancelled() {
+            Err(Error::new(ErrorKind::Cancelled))
+        } else {
+            self.preflight(s);
+            self.emit(Phase::Starting);
+            let chunk_sectors = (self.chunk_bytes / u64::from(self.bps)) as u32;
+            std::thread::scope(|scope| {
+                let read = self.read;
+                let free_rx_r = &free_rx;
+                let stop_r = &stop;
+                let total = self.count as u64;
+                let bps = self.bps as usize;
+                scope.spawn(move || {
+                    pool::read_source(
+                        source,
+                        total,
+                        bps,
+                        chunk_sectors,
+                        free_rx_r,
+                        &filled_tx,
+                        read,
+                        stop_r,
+                    );
+                });
+                let r = self.main_loop(&filled_rx, &free_tx);
+                stop.store(true, Ordering::SeqCst);
+                r
+            })
+        };
+
+        // Reclaim every buffer for the next section.
+        let mut back: Vec<AlignedBuf> = free_rx.try_iter().collect();
+        back.extend(filled_rx.try_iter().map(|f| f.buf));
+        self.engine.return_pool(back);
+
+        let last = self.last_written_lba();
+        match outcome {
+            Ok(()) => Ok(self.emit(Phase::Finished)),
+            Err(e) if e.is_cancelled() => {
+                if self.commands_sent {
+                    self.emit(Phase::Synchronizing);
+                    // Immed: the drive flushes in the background, so cancel returns at
+                    // once; the caller polls TEST UNIT READY before its next step.
+                    let sync = SynchronizeCache10 {
+                        immed: true,
+                        lba: 0,
+                        blocks: 0,
+                    };
+                    if let Err(err) = self.recorder.command(&sync, DataPhase::None, self.timeout) {
+                        tracing::warn!(%err, "SYNCHRONIZE CACHE after cancel failed");
+                    }
+                }
+                self.emit(Phase::Cancelled);
+                Err(e.with_last_written_lba(last))
+            }
+            Err(e) => {
+                self.emit(Phase::Failed);
+                Err(e.with_last_written_lba(last))
+            }
+        }
+    }
+
+    /// What the engine learns before writing: the medium's 1x (for "×" figures) and,
+    /// for −1 speeds, the drive's nominal write performance across the section.
+    fn preflight(&mut self, s: &Settings) {
+        let family = self
+            .recorder
+            .current_profile()
+            .ok()
+            .map(|p| p.family())
+            .filter(|f| *f != MediaFamily::Other);
+        self.one_x_sps = family.and_then(|f| f.one_x_sectors_per_second());
+        let explicit = |v: i32| (v > 0).then_some(f64::from(v));
+        let (mut start_sps, mut end_sps) = (
+            explicit(s.starting_sectors_per_second),
+            explicit(s.ending_sectors_per_second),
+        );
+        if start_sps.is_none() || end_sps.is_none() {
+            let first = i64::from(self.start);
+            let last = first + i64::from(self.count) - 1;
+            if let Ok(Some((a, b))) = self.recorder.nominal_write_rate(family, first, last) {
+                start_sps = start_sps.or(Some(a));
+                end_sps = end_sps.or(Some(b));
+            }
+        }
+        self.rate = RateModel::new(i64::from(self.start), self.count as u64, start_sps, end_sps);
+        let slowest = self.rate.slowest().unwrap_or(SLOWEST_PLAUSIBLE_SPS);
+        self.timeout = self
+            .timing
+            .command_timeout(self.chunk_bytes, slowest * f64::from(self.bps));
+    }
+
+    fn main_loop(&mut self, filled: &Receiver<Filled>, free: &Sender<AlignedBuf>) -> Result<()> {
+        self.phase = Phase::Writing;
+        while self.written < self.count as u64 {
+            self.check_cancel()?;
+            let f = self.next_filled(filled)?;
+            let res = self.write_chunk(
+                &f.buf.as_slice()[..f.sectors as usize * self.bps as usize],
+                f.sectors,
+            );
+            let end = f.end;
+            let _ = free.send(f.buf);
+            res?;
+            match end {
+                None => {}
+                Some(SourceEnd::Eof) => {
+                    return Err(Error::new(ErrorKind::SourceExhausted {
+                        lba: self.next_lba(),
+                    }))
+                }
+                Some(SourceEnd::Error(e)) => return Err(Error::new(ErrorKind::Source(e))),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next filled buffer, waiting (cancellably, with events) while the source is
+    /// behind.
+    fn next_filled(&mut self, filled: &Receiver<Filled>) -> Result<Filled> {
+        match filled.try_recv() {
+            Ok(f) => return Ok(f),
+            Err(TryRecvError::Disconnected) => return Err(reader_gone()),
+            Err(TryRecvError::Empty) => {}
+        }
+        let before = self.phase;
+        self.phase = Phase::WaitingForSource;
+        let r = loop {
+            self.check_cancel()?;
+            self.tick();
+            match filled.recv_timeout(self.timing.wait_slice) {
+                Ok(f) => break Ok(f),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break Err(reader_gone()),
+            }
+        };
+        self.phase = before;
+        r
+    }
+
+    fn write_chunk(&mut self, data: &[u8], sectors: u32) -> Result<()> {
+        if sectors == 0 {
+            return Ok(());
+        }
+        let mut consecutive = 0u32;
+        loop {
+            self.check_cancel()?;
+            self.check_watchdog()?;
+            let lba = self.next_lba() as u32;
+            let sent_at = self.clock.now();
+            self.commands_sent = true;
+            let r = if self.write12 {
+                let cmd = Write12 {
+                    lba,
+                    blocks: sectors,
+                    streaming: true,
+                    ..Write12::default()
+                };
+                self.recorder
+                    .command(&cmd, DataPhase::Out(data), self.timeout)
+            } else {
+                let cmd = Write10 {
+                    lba,
+                    blocks: sectors as u16,
+                    ..Write10::default()
+                };
+                self.recorder
+                    .command(&cmd, DataPhase::Out(data), self.timeout)
+            };
+            match r {
+                Ok(_) => {
+                    let now = self.clock.now();
+                    self.first_write_at.get_or_insert(sent_at);
+                    self.written += u64::from(sectors);
+                    self.bytes_sent += data.len() as u64;
+                    self.last_progress_at = now;
+                    self.phase = Phase::Writing;
+                    self.note_throttle(now - sent_at, data.len() as u64);
+                    self.tick();
+                    return Ok(());
+                }
+                Err(e) => {
+                    let Some(sense) = e.sense_info() else {
+                        return Err(e);
+                    };
+                    if !sense.is_not_ready_in_progress() {
+                        return Err(e);
+                    }
+                    // The drive is full (2/04/08) or briefly busy: wait for it to drain
+                    // part of its buffer, then send the same WRITE again.
+                    self.busy += 1;
+                    let long_write = sense.is_long_write_in_progress();
+                    if self.poll == Poll::NotYet {
+                        self.poll = Poll::Active;
+                    }
+                    let wait = if long_write {
+                        let drain = self
+                            .device_buffer
+                            .map_or(0, |d| d.capacity / 4)
+                            .max(data.len() as u64);
+                        let rate = self
+                            .expected_sps(self.next_lba_i64())
+                            .map(|sps| sps * f64::from(self.bps));
+                        self.timing.busy_wait(drain, rate, consecutive)
+                    } else {
+                        self.timing.busy_wait(0, None, consecutive)
+                    };
+                    consecutive += 1;
+                    self.phase = Phase::WaitingForDevice;
+                    self.wait(wait)?;
+                }
+            }
+        }
+    }
+
+    /// A WRITE that took at least half its expected drain time means the drive was
+    /// throttling us, i.e. its buffer had filled: device-buffer polling may start.
+    fn note_throttle(&mut self, took: Duration, bytes: u64) {
+        if self.poll != Poll::NotYet {
+            return;
+        }
+        let expected = self
+            .expected_sps(self.next_lba_i64())
+            .map(|sps| bytes as f64 / (sps * f64::from(self.bps)));
+        let throttled = expected.is_some_and(|t| t > 0.0 && took.as_secs_f64() >= t / 2.0);
+        if throttled || self.bytes_sent >= ASSUME_FILLED_AFTER {
+            self.poll = Poll::Active;
+        }
+    }
+
+    /// Waits `d` in slices, checking cancel, the watchdog and the event timer.
+    fn wait(&mut self, d: Duration) -> Result<()> {
+        let end = self.clock.now() + d;
+        loop {
+            self.check_cancel()?;
+            self.tick();
+            let now = self.clock.now();
+            if now >= end {
+                return Ok(());
+            }
+            self.check_watchdog()?;
+            self.clock.sleep((end - now).min(self.timing.wait_slice));
+        }
+    }
+
+    fn check_cancel(&self) -> Result<()> {
+        if self.token.is_cancelled() {
+            Err(Error::new(ErrorKind::Cancelled))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_watchdog(&self) -> Result<()> {
+        let idle = self.clock.now().saturating_sub(self.last_progress_at);
+        if idle >= self.timing.no_progress_timeout {
+            Err(Error::new(ErrorKind::NoProgress(idle)))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn next_lba(&self) -> i32 {
+        (i64::from(self.start) + self.written as i64) as i32
+    }
+
+    fn next_lba_i64(&self) -> i64 {
+        i64::from(self.start) + self.written as i64
+    }
+
+    fn last_written_lba(&self) -> i32 {
+        (i64::from(self.start) + self.written as i64 - 1) as i32
+    }
+
+    fn used_host(&self) -> u64 {
+        let read = self.read.sectors.load(Ordering::SeqCst);
+        read.saturating_sub(self.written) * u64::from(self.bps)
+    }
+
+    fn average_sps(&self, now: Duration) -> f64 {
+        match self.first_write_at {
+            Some(t) if now > t => self.written as f64 / (now - t).as_secs_f64(),
+            _ => 0.0,
+        }
+    }
+
+    fn expected_sps(&self, lba: i64) -> Option<f64> {
+        self.rate.expected_at(lba).or_else(|| {
+            let avg = self.average_sps(self.clock.now());
+            (avg > 0.0).then_some(avg)
+        })
+    }
+
+    /// Samples minimum fills, polls the drive buffer when due, and emits a periodic
+    /// event when due.
+    fn tick(&mut self) {
+        self.min_used_host = self.min_used_host.min(self.used_host());
+        let now = self.clock.now();
+        if self.poll == Poll::Active && now >= self.next_poll_at {
+            self.next_poll_at = now + self.timing.device_buffer_poll_period;
+            match self.recorder.buffer_capacity() {
+                Ok((capacity, free)) => {
+                    let d = DeviceBuffer {
+                        capacity,
+                        free,
+                        sampled_at: now - self.t0,
+                    };
+                    self.min_used_dev =
+                        Some(self.min_used_dev.map_or(d.used(), |m| m.min(d.used())));
+                    self.device_buffer = Some(d);
+                }
+                Err(err) => {
+                    tracing::debug!(%err, "READ BUFFER CAPACITY refused; not polling again");
+                    self.poll = Poll::Unsupported;
+                }
+            }
+        }
+        if now >= self.next_event_at {
+            self.emit(self.phase);
+        }
+    }
+
+    fn emit(&mut self, phase: Phase) -> Update {
+        let now = self.clock.now();
+        let used = self.used_host();
+        let since = now.saturating_sub(self.last_event_at).as_secs_f64();
+        let current = if since > 0.0 {
+            (self.written - self.last_event_written) as f64 / since
+        } else {
+            0.0
+        };
+        let average = self.average_sps(now);
+        let next = self.next_lba_i64();
+        let end = i64::from(self.start) + i64::from(self.count);
+        let remaining = if self.written >= self.count as u64 {
+            Some(Duration::ZERO)
+        } else {
+            self.rate.time_for(next, end).or_else(|| {
+                (average > 0.0).then(|| Duration::from_secs_f64((end - next) as f64 / average))
+            })
+        };
+        let read = self.read.sectors.load(Ordering::SeqCst);
+        let x = |sps: f64| self.one_x_sps.map(|one| sps / one);
+        let u = Update {
+            sequence: self.seq,
+            phase,
+            start_lba: self.start,
+            sector_count: self.count,
+            last_read_lba: (i64::from(self.start) + read as i64 - 1) as i32,
+            last_written_lba: self.last_written_lba(),
+            total_system_buffer: self.total_buffer,
+            used_system_buffer: used,
+            free_system_buffer: self.total_buffer.saturating_sub(used),
+            min_used_system_buffer: self.min_used_host.min(used),
+            device_buffer: self.device_buffer,
+            min_used_device_buffer: self.min_used_dev,
+            bytes_per_sector: self.bps,
+            current_sectors_per_second: current,
+            average_sectors_per_second: average,
+            current_speed_x: x(current),
+            average_speed_x: x(average),
+            expected_sectors_per_second: self.expected_sps(next),
+            command_timeout: self.timeout,
+            elapsed: now.saturating_sub(self.t0),
+            remaining,
+            device_busy_count: self.busy,
+        };
+        self.seq += 1;
+        self.last_event_at = now;
+        self.last_event_written = self.written;
+        self.next_event_at = now + self.timing.event_period;
+        self.min_used_host = u64::MAX;
+        self.min_used_dev = None;
+        self.engine.emit(self.callback, &u);
+        u
+    }
+}
+
+fn reader_gone() -> Error {
+    Error::new(ErrorKind::Source(std::io::Error::other(
+        "the source reader stopped unexpectedly",
+    )))
+}

@@ -1,0 +1,352 @@
+//! The one error type: what failed, the IMAPI2 HRESULT it maps to, the sense and CDB
+//! behind it, and — for writes — the last LBA the drive accepted.
+
+use core::fmt;
+use std::time::Duration;
+
+use discburn_mmc::transport::{ScsiStatus, TransportError};
+use discburn_mmc::{wire, Cdb};
+
+use crate::hresult::{self, HResult};
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Sense data of a CHECK CONDITION, decoded once by `discburn_mmc::sense`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SenseInfo {
+    /// Sense key (SPC-4 §4.5.6), 0..=0xF.
+    pub key: u8,
+    /// Additional sense code.
+    pub asc: u8,
+    /// Additional sense code qualifier.
+    pub ascq: u8,
+    /// The ASC/ASCQ in words, as the standard names it.
+    pub description: &'static str,
+    /// Progress from the sense-key-specific bytes (0..=65535 of 65536), when valid.
+    pub progress: Option<u16>,
+    /// The sense bytes exactly as the device returned them.
+    pub raw: Vec<u8>,
+}
+
+impl SenseInfo {
+    /// Decodes sense bytes as the device returned them (fixed or descriptor format).
+    /// Bytes that do not parse keep key/ASC/ASCQ 0 and say so in the description.
+    pub fn from_raw(raw: Vec<u8>) -> Self {
+        match discburn_mmc::sense::Sense::parse(&raw) {
+            Ok(s) => SenseInfo {
+                key: u8::from(s.key),
+                asc: s.asc,
+                ascq: s.ascq,
+                description: s.asc_name().unwrap_or("unknown additional sense code"),
+                progress: s.progress(),
+                raw,
+            },
+            Err(_) => SenseInfo {
+                key: 0,
+                asc: 0,
+                ascq: 0,
+                description: "sense data missing or malformed",
+                progress: None,
+                raw,
+            },
+        }
+    }
+
+    /// True for 2/04/08 LONG WRITE IN PROGRESS: the drive's buffer is full.
+    pub fn is_long_write_in_progress(&self) -> bool {
+        (self.key, self.asc, self.ascq) == (0x2, 0x04, 0x08)
+    }
+
+    /// True for NOT READY with ASC 04h (becoming ready, operation or long write in
+    /// progress): worth waiting for and retrying, bounded.
+    pub fn is_not_ready_in_progress(&self) -> bool {
+        self.key == 0x2 && self.asc == 0x04
+    }
+}
+
+impl fmt::Display for SenseInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:X}/{:02X}/{:02X} {}",
+            self.key, self.asc, self.ascq, self.description
+        )
+    }
+}
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The device answered CHECK CONDITION.
+    Sense(SenseInfo),
+    /// The device answered a status other than GOOD or CHECK CONDITION.
+    Status(ScsiStatus),
+    /// The command could not be carried to the device (or timed out there).
+    Transport(TransportError),
+    /// The device's data could not be parsed.
+    InvalidResponse(wire::Error),
+    /// An argument or property value was refused.
+    InvalidArgument(String),
+    /// No recorder was set on the engine.
+    RecorderRequired,
+    /// A write is in progress: properties cannot change and a second write cannot start.
+    WriteInProgress,
+    /// The request was cancelled.
+    Cancelled,
+    /// Another client holds exclusive access.
+    Locked {
+        /// The holder's client name.
+        owner: String,
+    },
+    /// The client name for exclusive access is not valid.
+    InvalidClientName(String),
+    /// The source ended before the section's last sector.
+    SourceExhausted {
+        /// First LBA for which the source had no (whole) sector.
+        lba: i32,
+    },
+    /// Reading the source failed.
+    Source(std::io::Error),
+    /// The drive accepted no sector for this long.
+    NoProgress(Duration),
+    /// The drive lacks something the request needs (a feature, a command).
+    NotSupported(String),
+}
+
+/// An error with its IMAPI2 HRESULT, the CDB and sense behind it, and, for writes, the
+/// last LBA written (`start − 1` when nothing was).
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    hresult: HResult,
+    cdb: Option<Cdb>,
+    last_written_lba: Option<i32>,
+}
+
+impl Error {
+    /// An error of `kind` with the HRESULT this crate maps it to.
+    pub fn new(kind: ErrorKind) -> Self {
+        let hresult = default_hresult(&kind, None);
+        Error {
+            kind,
+            hresult,
+            cdb: None,
+            last_written_lba: None,
+        }
+    }
+
+    /// An error of `kind` with an explicit HRESULT.
+    pub fn with_hresult(kind: ErrorKind, hresult: HResult) -> Self {
+        Error {
+            kind,
+            hresult,
+            cdb: None,
+            last_written_lba: None,
+        }
+    }
+
+    /// A CHECK CONDITION on `cdb`, mapped through the IMAPI2 sense table.
+    pub fn sense(cdb: Cdb, sense: SenseInfo) -> Self {
+        let hresult = hresult::from_sense(cdb.as_bytes()[0], sense.key, sense.asc, sense.ascq);
+        // Rows mapping to S_OK (tolerated sense) only make sense to a caller that
+        // chose to tolerate it; as an error it is a generic failure.
+        let hresult = if hresult.is_success() {
+            hresult::E_FAIL
+        } else {
+            hresult
+        };
+        Error {
+            kind: ErrorKind::Sense(sense),
+            hresult,
+            cdb: Some(cdb),
+            last_written_lba: None,
+        }
+    }
+
+    /// Attaches the command that failed.
+    pub fn at_cdb(mut self, cdb: Cdb) -> Self {
+        self.cdb = Some(cdb);
+        self
+    }
+
+    /// Attaches the last LBA written before the failure.
+    pub fn with_last_written_lba(mut self, lba: i32) -> Self {
+        self.last_written_lba = Some(lba);
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The IMAPI2 HRESULT (e.g. `E_IMAPI_LOSS_OF_STREAMING`).
+    pub fn hresult(&self) -> HResult {
+        self.hresult
+    }
+
+    /// The decoded sense, for a CHECK CONDITION.
+    pub fn sense_info(&self) -> Option<&SenseInfo> {
+        match &self.kind {
+            ErrorKind::Sense(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The CDB of the command that failed, when a command failed.
+    pub fn cdb(&self) -> Option<&Cdb> {
+        self.cdb.as_ref()
+    }
+
+    /// The last LBA the drive accepted before a write failed (`start − 1` if none).
+    pub fn last_written_lba(&self) -> Option<i32> {
+        self.last_written_lba
+    }
+
+    /// True for `E_IMAPI_REQUEST_CANCELLED`.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, ErrorKind::Cancelled)
+    }
+}
+
+fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
+    use hresult::*;
+    match kind {
+        ErrorKind::Sense(s) => from_sense(op.unwrap_or(0), s.key, s.asc, s.ascq),
+        ErrorKind::Status(ScsiStatus::Busy | ScsiStatus::TaskSetFull) => {
+            E_IMAPI_RECORDER_MEDIA_BUSY
+        }
+        ErrorKind::Status(ScsiStatus::ReservationConflict) => E_IMAPI_RECORDER_LOCKED,
+        ErrorKind::Status(_) => E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
+        ErrorKind::Transport(TransportError::Timeout(_)) => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+        ErrorKind::Transport(TransportError::DeviceGone(_)) => E_DEV_NOT_EXIST,
+        ErrorKind::Transport(TransportError::InvalidRequest(_)) => E_INVALIDARG,
+        ErrorKind::Transport(_) => E_FAIL,
+        ErrorKind::InvalidResponse(_) => E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+        ErrorKind::InvalidArgument(_) => E_INVALIDARG,
+        ErrorKind::RecorderRequired => E_IMAPI_RECORDER_REQUIRED,
+        ErrorKind::WriteInProgress => E_IMAPI_DF2DATA_WRITE_IN_PROGRESS,
+        ErrorKind::Cancelled => E_IMAPI_REQUEST_CANCELLED,
+        ErrorKind::Locked { .. } => E_IMAPI_RECORDER_LOCKED,
+        ErrorKind::InvalidClientName(_) => E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID,
+        ErrorKind::SourceExhausted { .. } => E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+        ErrorKind::Source(e) if e.kind() == std::io::ErrorKind::OutOfMemory => E_OUTOFMEMORY,
+        ErrorKind::Source(_) => E_FAIL,
+        ErrorKind::NoProgress(_) => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+        ErrorKind::NotSupported(_) => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(cdb) = &self.cdb {
+            write!(f, "{}: ", cdb.opcode().name())?;
+        }
+        match &self.kind {
+            ErrorKind::Sense(s) => write!(f, "the drive answered {s}")?,
+            ErrorKind::Status(st) => write!(f, "the drive answered status {st:?}")?,
+            ErrorKind::Transport(e) => write!(f, "{e}")?,
+            ErrorKind::InvalidResponse(e) => write!(f, "the drive's answer is invalid: {e}")?,
+            ErrorKind::InvalidArgument(m) => write!(f, "invalid argument: {m}")?,
+            ErrorKind::RecorderRequired => f.write_str("no recorder was set")?,
+            ErrorKind::WriteInProgress => f.write_str("a write is in progress")?,
+            ErrorKind::Cancelled => f.write_str("the write was cancelled")?,
+            ErrorKind::Locked { owner } => {
+                write!(f, "the recorder is locked for exclusive use by {owner:?}")?
+            }
+            ErrorKind::InvalidClientName(n) => write!(
+                f,
+                "client name {n:?} is not valid (1..=64 of 0-9 a-z A-Z space . , : ; _ -)"
+            )?,
+            ErrorKind::SourceExhausted { lba } => {
+                write!(f, "the source ran out of data at LBA {lba}")?
+            }
+            ErrorKind::Source(e) => write!(f, "reading the source failed: {e}")?,
+            ErrorKind::NoProgress(d) => {
+                write!(f, "the drive accepted no data for {:.1} s", d.as_secs_f64())?
+            }
+            ErrorKind::NotSupported(m) => write!(f, "not supported by the drive: {m}")?,
+        }
+        if let Some(lba) = self.last_written_lba {
+            write!(f, " (last LBA written: {lba})")?;
+        }
+        write!(f, " [{}]", self.hresult)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Transport(e) => Some(e),
+            ErrorKind::InvalidResponse(e) => Some(e),
+            ErrorKind::Source(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::new(ErrorKind::Transport(e))
+    }
+}
+
+impl From<wire::Error> for Error {
+    fn from(e: wire::Error) -> Self {
+        Error::new(ErrorKind::InvalidResponse(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use discburn_mmc::OpCode;
+
+    fn sense(key: u8, asc: u8, ascq: u8) -> SenseInfo {
+        SenseInfo {
+            key,
+            asc,
+            ascq,
+            description: "test",
+            progress: None,
+            raw: vec![0x70, 0, key],
+        }
+    }
+
+    #[test]
+    fn sense_errors_map_through_the_table() {
+        let cdb = Cdb::new(OpCode::Write10, 10);
+        let e = Error::sense(cdb, sense(3, 0x0C, 9)).with_last_written_lba(41);
+        assert_eq!(e.hresult(), hresult::E_IMAPI_LOSS_OF_STREAMING);
+        assert_eq!(e.last_written_lba(), Some(41));
+        assert_eq!(e.cdb().unwrap().opcode(), OpCode::Write10);
+        let msg = e.to_string();
+        assert!(msg.contains("WRITE(10)") && msg.contains("3/0C/09") && msg.contains("41"));
+        assert!(msg.contains("E_IMAPI_LOSS_OF_STREAMING"), "{msg}");
+        // A row that means "tolerated" (3/0C/09 on SYNCHRONIZE CACHE) is still a failure
+        // when it reaches a caller as an error.
+        let sync = Cdb::new(OpCode::SynchronizeCache10, 10);
+        assert!(Error::sense(sync, sense(3, 0x0C, 9)).hresult().is_failure());
+    }
+
+    #[test]
+    fn kinds_have_imapi2_codes() {
+        assert_eq!(
+            Error::new(ErrorKind::Cancelled).hresult(),
+            hresult::E_IMAPI_REQUEST_CANCELLED
+        );
+        assert_eq!(
+            Error::from(TransportError::Timeout(Duration::from_secs(1))).hresult(),
+            hresult::E_IMAPI_RECORDER_COMMAND_TIMEOUT
+        );
+        assert_eq!(
+            Error::new(ErrorKind::SourceExhausted { lba: 7 }).to_string(),
+            "the source ran out of data at LBA 7 [E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED (0xC0AA0403)]"
+        );
+        assert!(Error::new(ErrorKind::Status(ScsiStatus::Busy))
+            .hresult()
+            .is_failure());
+    }
+}

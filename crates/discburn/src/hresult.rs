@@ -1,0 +1,358 @@
+//! IMAPI2's result codes (`imapi2error.h`, `winerror.h`) and the sense → HRESULT table.
+//!
+//! Values are exact; names are IMAPI2's. The sense table follows Microsoft's own
+//! `TranslateSenseInfoToHResult` (the erase sample's `Utility.cpp`; see
+//! `spec/imapi2-detail.md` §5.4): an ordered list whose first match wins, with the
+//! fatal write errors IMAPI2's docs describe as "cannot be recovered from" mapped to
+//! `E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE` instead of `E_FAIL`.
+
+use core::fmt;
+
+/// A COM `HRESULT`: severity bit 31, facility bits 16–26, code bits 0–15.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HResult(pub u32);
+
+impl HResult {
+    /// `SUCCEEDED(hr)`: the severity bit is clear. Note that IMAPI2's `S_IMAPI_*`
+    /// codes are successes too, so callers test for them explicitly.
+    pub const fn is_success(self) -> bool {
+        self.0 & 0x8000_0000 == 0
+    }
+
+    /// `FAILED(hr)`.
+    pub const fn is_failure(self) -> bool {
+        !self.is_success()
+    }
+
+    /// The value as the signed `LONG` Windows code prints (`0xC0AA0002` = −1062600702).
+    pub const fn as_i32(self) -> i32 {
+        self.0 as i32
+    }
+
+    /// The constant's name when it is one this crate knows.
+    pub fn name(self) -> Option<&'static str> {
+        NAMES.iter().find(|(v, _)| *v == self).map(|(_, n)| *n)
+    }
+}
+
+impl fmt::Debug for HResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "{n}({:#010X})", self.0),
+            None => write!(f, "HResult({:#010X})", self.0),
+        }
+    }
+}
+
+impl fmt::Display for HResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(n) => write!(f, "{n} ({:#010X})", self.0),
+            None => write!(f, "{:#010X}", self.0),
+        }
+    }
+}
+
+macro_rules! hresults {
+    ($( $(#[$m:meta])* $name:ident = $val:literal; )*) => {
+        $( $(#[$m])* pub const $name: HResult = HResult($val); )*
+        const NAMES: &[(HResult, &str)] = &[ $( ($name, stringify!($name)), )* ];
+    };
+}
+
+hresults! {
+    /// Success.
+    S_OK = 0x0000_0000;
+    /// Success, with a "false" meaning (COM).
+    S_FALSE = 0x0000_0001;
+    /// Not implemented.
+    E_NOTIMPL = 0x8000_4001;
+    /// A required pointer (here: a value) was missing.
+    E_POINTER = 0x8000_4003;
+    /// Unspecified failure.
+    E_FAIL = 0x8000_4005;
+    /// Access denied (`AcquireExclusiveAccess`: another application uses the device).
+    E_ACCESSDENIED = 0x8007_0005;
+    /// `HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)`: the device handle is gone.
+    E_INVALID_HANDLE = 0x8007_0006;
+    /// Out of memory.
+    E_OUTOFMEMORY = 0x8007_000E;
+    /// `HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)`: the device was removed.
+    E_DEV_NOT_EXIST = 0x8007_0037;
+    /// An argument is invalid.
+    E_INVALIDARG = 0x8007_0057;
+    /// The request was cancelled (`IWriteEngine2::CancelWrite`).
+    E_IMAPI_REQUEST_CANCELLED = 0xC0AA_0002;
+    /// The request needs a recorder and none was set.
+    E_IMAPI_RECORDER_REQUIRED = 0xC0AA_0003;
+    /// The drive does not support the requested speed; the nearest supported one was used.
+    S_IMAPI_SPEEDADJUSTED = 0x00AA_0004;
+    /// The requested rotation type (CAV/CLV) was adjusted.
+    S_IMAPI_ROTATIONADJUSTED = 0x00AA_0005;
+    /// Both speed and rotation type were adjusted.
+    S_IMAPI_BOTHADJUSTED = 0x00AA_0006;
+    /// Verification after burning failed.
+    E_IMAPI_BURN_VERIFICATION_FAILED = 0xC0AA_0007;
+    /// The command completed with CHECK CONDITION; sense data was returned (a success code).
+    S_IMAPI_COMMAND_HAS_SENSE_DATA = 0x00AA_0200;
+    /// The mode page (and request type) is not supported.
+    E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE = 0xC0AA_0201;
+    /// No medium in the drive.
+    E_IMAPI_RECORDER_MEDIA_NO_MEDIA = 0xC0AA_0202;
+    /// Medium incompatible or of unknown physical format.
+    E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE = 0xC0AA_0203;
+    /// Medium inserted upside down.
+    E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN = 0xC0AA_0204;
+    /// The drive is becoming ready; try again later.
+    E_IMAPI_RECORDER_MEDIA_BECOMING_READY = 0xC0AA_0205;
+    /// The medium is being formatted.
+    E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS = 0xC0AA_0206;
+    /// The drive is busy with a long operation (finishing a write, closing).
+    E_IMAPI_RECORDER_MEDIA_BUSY = 0xC0AA_0207;
+    /// MODE SELECT parameters rejected.
+    E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS = 0xC0AA_0208;
+    /// Medium write-protected.
+    E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED = 0xC0AA_0209;
+    /// Feature page not supported.
+    E_IMAPI_RECORDER_NO_SUCH_FEATURE = 0xC0AA_020A;
+    /// Feature present but not current.
+    E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT = 0xC0AA_020B;
+    /// The drive does not support GET CONFIGURATION.
+    E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED = 0xC0AA_020C;
+    /// The command timed out.
+    E_IMAPI_RECORDER_COMMAND_TIMEOUT = 0xC0AA_020D;
+    /// The DVD/disc structure is not present.
+    E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT = 0xC0AA_020E;
+    /// The medium's speed range is incompatible with the drive.
+    E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH = 0xC0AA_020F;
+    /// Another client holds exclusive access.
+    E_IMAPI_RECORDER_LOCKED = 0xC0AA_0210;
+    /// The client name is not valid.
+    E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_0211;
+    /// The medium is not formatted.
+    E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED = 0xC0AA_0212;
+    /// The device returned unexpected or invalid data.
+    E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE = 0xC0AA_02FF;
+    /// The drive did not get data fast enough (buffer underrun, 3/0C/09).
+    E_IMAPI_LOSS_OF_STREAMING = 0xC0AA_0300;
+    /// The drive returned error information that cannot be recovered from.
+    E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE = 0xC0AA_0301;
+    /// No write is in progress (`CancelWrite` before the write began; a success code).
+    S_IMAPI_WRITE_NOT_IN_PROGRESS = 0x00AA_0302;
+    /// A write is already in progress.
+    E_IMAPI_DF2DATA_WRITE_IN_PROGRESS = 0xC0AA_0400;
+    /// No write is in progress.
+    E_IMAPI_DF2DATA_WRITE_NOT_IN_PROGRESS = 0xC0AA_0401;
+    /// The medium's state is unsuitable (e.g. closed).
+    E_IMAPI_DF2DATA_INVALID_MEDIA_STATE = 0xC0AA_0402;
+    /// The stream is unusable (too short, size not a multiple of the sector).
+    E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED = 0xC0AA_0403;
+    /// The image is larger than the free space.
+    E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA = 0xC0AA_0404;
+    /// The medium is not blank.
+    E_IMAPI_DF2DATA_MEDIA_NOT_BLANK = 0xC0AA_0405;
+    /// The medium type is not supported.
+    E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED = 0xC0AA_0406;
+    /// The recorder cannot write this.
+    E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED = 0xC0AA_0407;
+    /// The client name is not valid.
+    E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_0408;
+}
+
+/// Which command a sense answer came from, as far as the table cares.
+const ANY: u8 = 0xFF;
+
+/// One row of the ordered sense table; `ANY` (0xFF) is a wildcard in every column
+/// (opcode 0xFF is vendor-specific and never a filter we need).
+struct Row {
+    op: u8,
+    key: u8,
+    asc: u8,
+    ascq: u8,
+    hr: HResult,
+}
+
+const fn row(op: u8, key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
+    Row {
+        op,
+        key,
+        asc,
+        ascq,
+        hr,
+    }
+}
+
+/// Opcodes the table filters on.
+const READ_DISC_STRUCTURE: u8 = 0xAD;
+const SYNCHRONIZE_CACHE: u8 = 0x35;
+const MODE_SENSE_10: u8 = 0x5A;
+const MODE_SELECT_10: u8 = 0x55;
+
+/// imapi2-detail §5.4 rows 1–21 in order, then the [I] additions for fatal write
+/// errors (3/0C/xx, 3/11/xx, 5/21/xx, 5/63, 5/64, 5/72, x/73, 4/xx, 6/29) that the
+/// sample leaves to `E_FAIL`.
+const TABLE: &[Row] = &[
+    row(ANY, 0x0, 0x00, ANY, S_OK),
+    row(ANY, ANY, 0x02, 0x06, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
+    row(ANY, 0x2, 0x04, 0x01, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row(ANY, 0x2, 0x04, 0x03, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
+    row(
+        ANY,
+        0x2,
+        0x04,
+        0x04,
+        E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS,
+    ),
+    row(ANY, 0x2, 0x04, 0x07, E_IMAPI_RECORDER_MEDIA_BUSY),
+    row(ANY, 0x2, 0x04, 0x08, E_IMAPI_RECORDER_MEDIA_BUSY),
+    row(ANY, 0x2, 0x04, ANY, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row(
+        READ_DISC_STRUCTURE,
+        0x2,
+        0x30,
+        ANY,
+        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+    ),
+    row(SYNCHRONIZE_CACHE, 0x3, 0x0C, 0x09, S_OK),
+    row(ANY, 0x3, 0x0C, 0x09, E_IMAPI_LOSS_OF_STREAMING),
+    row(ANY, 0x4, 0x09, 0x01, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
+    row(ANY, 0x4, 0x09, 0x02, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
+    row(
+        READ_DISC_STRUCTURE,
+        0x5,
+        0x20,
+        0x00,
+        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+    ),
+    row(
+        READ_DISC_STRUCTURE,
+        0x5,
+        0x24,
+        0x00,
+        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+    ),
+    row(
+        READ_DISC_STRUCTURE,
+        0x5,
+        0x30,
+        0x02,
+        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+    ),
+    row(
+        MODE_SENSE_10,
+        0x5,
+        0x24,
+        0x00,
+        E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
+    ),
+    row(
+        MODE_SELECT_10,
+        0x5,
+        0x26,
+        ANY,
+        E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
+    ),
+    row(ANY, 0x7, 0x27, ANY, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED),
+    row(ANY, 0x6, 0x28, 0x00, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row(ANY, ANY, 0x30, ANY, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
+    row(ANY, 0x2, 0x3A, ANY, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
+    row(ANY, ANY, 0x73, 0x03, E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH),
+    // Beyond the sample: errors a write cannot recover from.
+    row(ANY, 0x3, 0x0C, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x3, 0x11, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x5, 0x21, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x5, 0x63, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x5, 0x64, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, ANY, 0x72, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, ANY, 0x73, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x4, ANY, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x6, 0x29, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+];
+
+/// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `opcode` is the failed command's
+/// operation code, `key`/`asc`/`ascq` the sense. The first matching row wins; anything
+/// else is `E_FAIL`, as in Microsoft's table.
+pub fn from_sense(opcode: u8, key: u8, asc: u8, ascq: u8) -> HResult {
+    let m = |want: u8, got: u8| want == ANY || want == got;
+    TABLE
+        .iter()
+        .find(|r| m(r.op, opcode) && m(r.key, key & 0x0F) && m(r.asc, asc) && m(r.ascq, ascq))
+        .map_or(E_FAIL, |r| r.hr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_imapi2s() {
+        assert_eq!(E_IMAPI_REQUEST_CANCELLED.0, 0xC0AA0002);
+        assert_eq!(S_IMAPI_WRITE_NOT_IN_PROGRESS.0, 0x00AA0302);
+        assert_eq!(E_IMAPI_LOSS_OF_STREAMING.as_i32(), -1062599936);
+        assert!(S_IMAPI_COMMAND_HAS_SENSE_DATA.is_success());
+        assert!(E_IMAPI_RECORDER_LOCKED.is_failure());
+        assert_eq!(
+            format!("{E_IMAPI_RECORDER_LOCKED}"),
+            "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
+        );
+        assert_eq!(format!("{:?}", HResult(0x1234)), "HResult(0x00001234)");
+    }
+
+    #[test]
+    fn sense_table_order_matters() {
+        assert_eq!(from_sense(0x2A, 2, 4, 8), E_IMAPI_RECORDER_MEDIA_BUSY);
+        assert_eq!(
+            from_sense(0x2A, 2, 4, 2),
+            E_IMAPI_RECORDER_MEDIA_BECOMING_READY
+        );
+        assert_eq!(from_sense(0x2A, 3, 0x0C, 9), E_IMAPI_LOSS_OF_STREAMING);
+        // Loss of streaming on the final flush is tolerated (row 10).
+        assert_eq!(from_sense(0x35, 3, 0x0C, 9), S_OK);
+        assert_eq!(
+            from_sense(0x2A, 3, 0x0C, 0),
+            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
+        );
+        assert_eq!(
+            from_sense(0x2A, 5, 0x21, 2),
+            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
+        );
+        assert_eq!(
+            from_sense(0x5A, 5, 0x24, 0),
+            E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE
+        );
+        assert_eq!(from_sense(0x12, 5, 0x24, 0), E_FAIL);
+        assert_eq!(
+            from_sense(0x55, 5, 0x26, 2),
+            E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS
+        );
+        assert_eq!(
+            from_sense(0xAD, 5, 0x30, 2),
+            E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT
+        );
+        assert_eq!(
+            from_sense(0x2A, 5, 0x30, 5),
+            E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE
+        );
+        assert_eq!(
+            from_sense(0x00, 2, 0x3A, 1),
+            E_IMAPI_RECORDER_MEDIA_NO_MEDIA
+        );
+        assert_eq!(
+            from_sense(0x2A, 7, 0x27, 0),
+            E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED
+        );
+        assert_eq!(
+            from_sense(0x54, 3, 0x73, 3),
+            E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH
+        );
+        assert_eq!(
+            from_sense(0x00, 6, 0x28, 0),
+            E_IMAPI_RECORDER_MEDIA_BECOMING_READY
+        );
+        assert_eq!(
+            from_sense(0x2A, 6, 0x29, 0),
+            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
+        );
+        assert_eq!(from_sense(0x2A, 0xB, 0x47, 0), E_FAIL);
+    }
+}

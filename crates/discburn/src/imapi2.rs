@@ -1,0 +1,1 @@
+//! IMAPI2 façade (in progress).
