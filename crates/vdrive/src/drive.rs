@@ -30,15 +30,37 @@ use discburn_mmc::{
     cdb, wire, Command, Completion, DataPhase, Limits, OpCode, Request, Transport, TransportError,
 };
 
+use discburn_mmc::config::GetConfiguration;
+use discburn_mmc::device::{
+    Inquiry, InquiryData, PreventAllowMediumRemoval, RequestSense, StartStopUnit,
+};
+use discburn_mmc::event::{
+    EventClasses, EventStatus, GetEventStatusNotification, MediaEvent, MediaEventCode,
+    NotificationClass,
+};
+use discburn_mmc::format::{
+    Blank, BlankingType, CapacityDescriptor, CapacityDescriptorType, FormatCapacities,
+    FormatParameterList, FormatType, FormatUnit, FormattableCapacity, ReadFormatCapacities,
+};
+
 use crate::buffer::Buffer;
 use crate::check::Check;
 use crate::config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 use crate::control::{DriveControl, Fault};
 use crate::curve::{Curve, RotationControl};
+use crate::features;
 use crate::image::Image;
+use crate::media::format_options;
 use crate::media::{Media, MediaSpec, Recording, SpeedDef};
 use crate::model::{DiscState, DiscStatus, SessionState, Track, WriteTarget};
 use crate::VdriveError;
+
+/// INQUIRY vendor identification: plainly a virtual drive.
+pub const INQUIRY_VENDOR: &str = "DISCBURN";
+/// INQUIRY product identification.
+pub const INQUIRY_PRODUCT: &str = "VIRTUAL RECORDER";
+/// INQUIRY product revision.
+pub const INQUIRY_REVISION: &str = "0001";
 
 /// Write Parameters mode page (05h) as the drive holds it (MMC-6 §7.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +196,8 @@ pub struct VirtualDrive {
     pub(crate) dirty: bool,
     /// Streaming bit of the last WRITE(12) (turns defect management off on BD).
     pub(crate) streaming: bool,
+    /// Media event not yet reported by GET EVENT STATUS NOTIFICATION.
+    pub(crate) media_event: Option<MediaEventCode>,
 }
 
 impl VirtualDriveConfig {
@@ -239,6 +263,7 @@ impl VirtualDrive {
             prevent: false,
             dirty: fresh,
             streaming: false,
+            media_event: None,
             disc,
             cfg,
         };
@@ -1149,16 +1174,252 @@ impl VirtualDrive {
 
     fn dispatch_more(
         &mut self,
-        _op: OpCode,
-        _cdb: &[u8],
-        _data: &mut DataPhase<'_>,
-        _timeout: Duration,
+        op: OpCode,
+        cdb: &[u8],
+        data: &mut DataPhase<'_>,
+        timeout: Duration,
     ) -> Outcome {
+        match op {
+            OpCode::Inquiry => {
+                let c: Inquiry = parse(cdb)?;
+                if c.evpd || c.page_code != 0 {
+                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                }
+                let r = InquiryData::mmc(INQUIRY_VENDOR, INQUIRY_PRODUCT, INQUIRY_REVISION);
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::RequestSense => {
+                let c: RequestSense = parse(cdb)?;
+                // The sense a drive holds: a pending unit attention, no medium, or the
+                // progress of a background operation; otherwise NO SENSE.
+                let now = self.clock.now();
+                let held = self
+                    .unit_attention
+                    .take()
+                    .or_else(|| (!self.present).then_some(Check::MEDIUM_NOT_PRESENT))
+                    .or_else(|| self.busy_check(now));
+                let mut s = match held {
+                    Some(h) => Self::sense_of(&h),
+                    None => Sense::new(SenseKey::NoSense, 0, 0),
+                };
+                if c.desc {
+                    s = s.in_descriptor_format();
+                }
+                Ok(Reply::Data(
+                    emit_with(s.buffer_len(), |b| s.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::StartStopUnit => {
+                let c: StartStopUnit = parse(cdb)?;
+                if c.load_eject {
+                    if c.start {
+                        if !self.present {
+                            self.present = true;
+                            self.unit_attention = Some(Check::MEDIUM_CHANGED);
+                            self.media_event = Some(MediaEventCode::NewMedia);
+                            self.control
+                                .lock()
+                                .faults
+                                .retain(|f| *f != Fault::MediumRemoved);
+                        }
+                    } else {
+                        if self.prevent {
+                            // 05/53/02 MEDIUM REMOVAL PREVENTED.
+                            return Err(Check {
+                                key: 5,
+                                asc: 0x53,
+                                ascq: 0x02,
+                                progress: None,
+                                info: None,
+                            }
+                            .into());
+                        }
+                        self.buffer.flush();
+                        if self.dirty {
+                            self.save_checked()?;
+                        }
+                        self.present = false;
+                        self.media_event = Some(MediaEventCode::MediaRemoval);
+                    }
+                }
+                Ok(Reply::Done(0))
+            }
+            OpCode::PreventAllowMediumRemoval => {
+                let c: PreventAllowMediumRemoval = parse(cdb)?;
+                self.prevent = c.prevent;
+                Ok(Reply::Done(0))
+            }
+            OpCode::GetConfiguration => {
+                let c: GetConfiguration = parse(cdb)?;
+                let v = features::configuration(self.view(), self.present).respond(&c);
+                Ok(Reply::Data(v, usize::from(c.allocation_length)))
+            }
+            OpCode::GetEventStatusNotification => {
+                let c: GetEventStatusNotification = parse(cdb)?;
+                if !c.polled {
+                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                }
+                let r = if c.classes.has(NotificationClass::Media) {
+                    let code = self.media_event.take().unwrap_or(MediaEventCode::NoChange);
+                    EventStatus::media(
+                        MediaEvent {
+                            code,
+                            media_present: self.present,
+                            door_open: false,
+                            start_slot: 0,
+                            end_slot: 0,
+                        },
+                        EventClasses::MEDIA,
+                    )
+                } else {
+                    EventStatus {
+                        nea: true,
+                        class: NotificationClass::NoRequestedClass,
+                        supported: EventClasses::MEDIA,
+                        descriptor: None,
+                    }
+                };
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::ReadFormatCapacities => {
+                let c: ReadFormatCapacities = parse(cdb)?;
+                let r = self.format_capacities();
+                Ok(Reply::Data(
+                    emit_with(r.buffer_len(), |b| r.emit(b))?,
+                    usize::from(c.alloc),
+                ))
+            }
+            OpCode::FormatUnit => {
+                let c: FormatUnit = parse(cdb)?;
+                self.format_unit(c, data, timeout)
+            }
+            OpCode::Blank => {
+                let c: Blank = parse(cdb)?;
+                self.blank(c, timeout)
+            }
+            _ => self.dispatch_mode(op, cdb, data),
+        }
+    }
+
+    fn dispatch_mode(&mut self, _op: OpCode, _cdb: &[u8], _data: &mut DataPhase<'_>) -> Outcome {
         Err(Check::INVALID_OPCODE.into())
     }
 
-    /// Answers a failed command's sense in the format and with the fields it carries.
-    fn sense_bytes(c: &Check) -> Vec<u8> {
+    fn format_capacities(&self) -> FormatCapacities {
+        let d = &self.disc;
+        let options = format_options(d.media);
+        let current = match d.format {
+            Some(_) => CapacityDescriptor {
+                number_of_blocks: d.capacity,
+                descriptor_type: CapacityDescriptorType::Formatted,
+                block_length: 2048,
+            },
+            None if d.media.is_sequential() && d.disc_status() != DiscStatus::Empty => {
+                CapacityDescriptor {
+                    number_of_blocks: d.recorded_end(),
+                    descriptor_type: CapacityDescriptorType::Formatted,
+                    block_length: 2048,
+                }
+            }
+            None => CapacityDescriptor {
+                number_of_blocks: d.capacity,
+                descriptor_type: CapacityDescriptorType::Unformatted,
+                block_length: 2048,
+            },
+        };
+        let formattable = if d.media == Media::BdR && d.disc_status() != DiscStatus::Empty {
+            Vec::new()
+        } else {
+            options
+                .iter()
+                .filter(|o| d.media != Media::DvdRam || o.format_type != 0 || d.format.is_none())
+                .map(|o| FormattableCapacity {
+                    number_of_blocks: o.blocks,
+                    format_type: FormatType::from(o.format_type),
+                    type_dependent: o.param,
+                })
+                .collect()
+        };
+        FormatCapacities {
+            current,
+            formattable,
+        }
+    }
+
+    fn format_unit(
+        &mut self,
+        c: FormatUnit,
+        data: &mut DataPhase<'_>,
+        timeout: Duration,
+    ) -> Outcome {
+        if !c.fmt_data {
+            return Err(Check::INVALID_FIELD_IN_CDB.into());
+        }
+        let DataPhase::Out(buf) = data else {
+            return Err(Check::PARAMETER_LIST_LENGTH.into());
+        };
+        let list = FormatParameterList::parse(buf)
+            .map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+        let desc = list.descriptor;
+        let ft = u8::from(desc.format_type);
+        let option = self.disc.format(ft, desc.number_of_blocks)?;
+        if self.disc.media == Media::BdR {
+            self.image
+                .truncate()
+                .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+        }
+        self.sim_disc = None;
+        self.buffer.flush();
+        self.apply_speed();
+        self.save_checked()?;
+        // Quick formats: DVD+RW formats in the background (a couple of seconds before the
+        // drive is ready), BD takes about a minute to lay out the spare areas.
+        let secs = match self.disc.media {
+            Media::DvdPlusRw => 2.0,
+            _ if option.param == 0 => 20.0,
+            _ => 60.0,
+        };
+        self.take_time(
+            Duration::from_secs_f64(secs),
+            list.immed,
+            BusyKind::Format,
+            timeout,
+        )?;
+        Ok(Reply::Done(buf.len()))
+    }
+
+    fn blank(&mut self, c: Blank, timeout: Duration) -> Outcome {
+        self.disc.blank_disc(c.blanking_type.code())?;
+        self.sim_disc = None;
+        self.buffer.flush();
+        if matches!(c.blanking_type, BlankingType::Full | BlankingType::Minimal) {
+            self.image
+                .truncate()
+                .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+        }
+        self.save_checked()?;
+        // Full blanking rewrites the whole disc at the selected speed; minimal blanking
+        // erases the PMA, lead-in and first track's pre-gap (≈ 30 s at 4x-10x).
+        let d = match c.blanking_type {
+            BlankingType::Full => {
+                let x = self.speed_def().map_or(4.0, |s| s.x);
+                Duration::from_secs_f64(f64::from(self.disc.capacity) / (75.0 * x))
+            }
+            _ => Duration::from_secs(30),
+        };
+        self.take_time(d, c.immed, BusyKind::Operation, timeout)?;
+        Ok(Reply::Done(0))
+    }
+
+    /// The mmc sense for a model condition.
+    fn sense_of(c: &Check) -> Sense {
         let mut s = Sense::new(SenseKey::from(c.key), c.asc, c.ascq);
         if let Some(p) = c.progress {
             s = s.with_progress(f32::from(p) / 65536.0);
@@ -1166,7 +1427,12 @@ impl VirtualDrive {
         if let Some(i) = c.info {
             s = s.with_information(u64::from(i));
         }
-        s.to_fixed_vec()
+        s
+    }
+
+    /// Autosense bytes of a failed command (fixed format).
+    fn sense_bytes(c: &Check) -> Vec<u8> {
+        Self::sense_of(c).to_fixed_vec()
     }
 
     fn refresh_stats(&self, op: u8, check: bool, timeout: bool) {
@@ -1217,6 +1483,12 @@ impl Transport for VirtualDrive {
         }
         if self.take_fault(|f| matches!(f, Fault::MediumChanged).then_some(true)) {
             self.unit_attention.get_or_insert(Check::MEDIUM_CHANGED);
+            self.media_event = Some(MediaEventCode::MediaChanged);
+        }
+        let removed = self.control.lock().faults.contains(&Fault::MediumRemoved);
+        if removed && self.present {
+            self.present = false;
+            self.media_event = Some(MediaEventCode::MediaRemoval);
         }
         if self.take_fault(|f| matches!(f, Fault::Reset).then_some(true)) {
             // Power-on reset: the buffer's contents are lost, mode pages back to defaults.

@@ -33,6 +33,7 @@ pub mod config;
 pub mod control;
 pub mod curve;
 mod drive;
+pub mod features;
 pub mod image;
 pub mod media;
 pub mod model;
