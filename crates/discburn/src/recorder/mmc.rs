@@ -8,6 +8,10 @@ use discburn_mmc::device::{
 use discburn_mmc::disc::{
     DiscInformation, DiscStructureMedia, ReadDiscInformation, ReadDiscStructure,
 };
+use discburn_mmc::mode::{
+    find_page, CapabilitiesPage, ModeHeader10, ModePages, ModeSelect10, ModeSense10, PageControl,
+    ALL_PAGES, MODE_HEADER10_LEN,
+};
 use discburn_mmc::profile::{MediaFamily, Profile};
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, BufferCapacityBytes, GetPerformance, PerformanceData,
@@ -346,6 +350,89 @@ impl Recorder {
     ) -> Result<discburn_mmc::config::Feature> {
         let bytes = self.feature_page(feature, current_only)?;
         Ok(discburn_mmc::config::Feature::parse(&bytes)?)
+    }
+
+    // ---- mode pages (IDiscRecorder2Ex) ----
+
+    fn mode_sense(&self, page: u8, request: ModePageRequest) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; 0xFFF8];
+        let cmd = ModeSense10 {
+            pc: match request {
+                ModePageRequest::Current => PageControl::Current,
+                ModePageRequest::Changeable => PageControl::Changeable,
+                ModePageRequest::Default => PageControl::Default,
+                ModePageRequest::Saved => PageControl::Saved,
+            },
+            ..ModeSense10::current(page, buf.len() as u16)
+        };
+        let n = self.command_in(&cmd, &mut buf)?;
+        buf.truncate(n);
+        ModeHeader10::parse(&buf)?;
+        Ok(buf)
+    }
+
+    /// IDiscRecorder2Ex::GetModePage — MODE SENSE(10) for one page; the header and block
+    /// descriptors are removed, so the bytes start at the page code.
+    /// `E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE` when the drive lacks it.
+    pub fn mode_page(&self, page: u8, request: ModePageRequest) -> Result<Vec<u8>> {
+        let answer = self.mode_sense(page, request)?;
+        ModePages::new(&answer)
+            .find(|p| p.page_code() == page & 0x3F && !p.spf())
+            .map(|p| p.bytes().to_vec())
+            .ok_or_else(|| {
+                Error::with_hresult(
+                    ErrorKind::NotSupported(format!("mode page {page:02X}h")),
+                    hresult::E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
+                )
+            })
+    }
+
+    /// IDiscRecorder2Ex::SetModePage — MODE SELECT(10) of `page` (starting at its page
+    /// code); the mode parameter header is added and the PS bit cleared. `Saved` sets SP;
+    /// `Current` does not; the other request types cannot be selected (`E_INVALIDARG`).
+    pub fn set_mode_page(&self, request: ModePageRequest, page: &[u8]) -> Result<()> {
+        let sp = match request {
+            ModePageRequest::Current => false,
+            ModePageRequest::Saved => true,
+            other => {
+                return Err(super::invalid(format!(
+                    "MODE SELECT cannot set {other:?} values"
+                )))
+            }
+        };
+        if page.len() < 2 {
+            return Err(super::invalid("a mode page has at least 2 bytes"));
+        }
+        let mut list = vec![0u8; MODE_HEADER10_LEN + page.len()];
+        ModeHeader10::default().emit(&mut list)?;
+        list[MODE_HEADER10_LEN..].copy_from_slice(page);
+        list[MODE_HEADER10_LEN] &= 0x7F;
+        let cmd = ModeSelect10 {
+            sp,
+            ..ModeSelect10::new(
+                u16::try_from(list.len())
+                    .map_err(|_| super::invalid("mode page too long for MODE SELECT(10)"))?,
+            )
+        };
+        self.command(&cmd, DataPhase::Out(&list), DEFAULT_COMMAND_TIMEOUT)
+            .map(|_| ())
+    }
+
+    /// IDiscRecorder2Ex::GetSupportedModePages / IDiscRecorder2::SupportedModePages —
+    /// the page codes MODE SENSE(10) of all pages (3Fh) returns.
+    pub fn supported_mode_pages(&self, request: ModePageRequest) -> Result<Vec<u8>> {
+        let answer = self.mode_sense(ALL_PAGES, request)?;
+        Ok(ModePages::new(&answer)
+            .filter(|p| !p.spf())
+            .map(|p| p.page_code())
+            .collect())
+    }
+
+    /// The MM Capabilities page (2Ah), parsed: buffer size, current/max write speed and
+    /// the write speed descriptors.
+    pub fn capabilities_page(&self) -> Result<CapabilitiesPage> {
+        let answer = self.mode_sense(0x2A, ModePageRequest::Current)?;
+        Ok(find_page::<CapabilitiesPage>(&answer)?)
     }
 
     // ---- buffer and performance ----

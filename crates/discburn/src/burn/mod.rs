@@ -1,0 +1,1016 @@
+//! The burn workflow: what IMAPI2's IDiscFormat2Data does around the write
+//! engine, and what a user means by "burn this".
+//!
+//! [`burn`] checks the medium (present, recordable, blank or appendable, big
+//! enough — a too-large image is refused **before** the first WRITE, with the
+//! sizes in the message), prepares it (write parameters page 05h on CD and
+//! DVD-R, RESERVE TRACK for DVD-R DAO, FORMAT UNIT where the medium needs it,
+//! BD defect management as an explicit [`Spare`] choice), selects the speed,
+//! writes through the [`WriteEngine`] at the next writable address, flushes
+//! the cache, closes the track and the session or finalizes the disc, then
+//! re-reads the disc and track information to confirm the disc is no longer
+//! blank and holds what was written (a "success" on a blank disc is a bug
+//! other burners shipped), and optionally [`verify`](crate::verify)s it.
+//!
+//! Every step is a named [`BurnPhase`] with elapsed time and, for the long
+//! ones, the drive's own progress ([`BurnEvent`]).
+
+mod medium;
+mod ops;
+mod prepare;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use discburn_mmc::disc::DiscStatus;
+use discburn_mmc::profile::Profile;
+use discburn_mmc::track::TrackAddress;
+
+use crate::engine::{CancelToken, Update, WriteEngine};
+use crate::error::{Error, ErrorKind, SenseInfo};
+use crate::hresult::{self, HResult};
+use crate::iso::{FolderImage, IsoError};
+use crate::recorder::Recorder;
+use crate::verify::{self, Digest, HashingReader, ReadBack, ReadFailure, VerifyProgress, VerifyReport};
+
+pub use medium::{
+    current_profile, disc_information, inspect, read_capacity, track_information, Medium,
+    Recording, TrackEntry,
+};
+pub use prepare::{format_choices, FormatChoice};
+
+/// The steps of a burn (IMAPI_FORMAT2_DATA_WRITE_ACTION, split finer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BurnPhase {
+    /// Checking the medium (VALIDATING_MEDIA).
+    ValidatingMedia,
+    /// FORMAT UNIT (FORMATTING_MEDIA).
+    FormattingMedia,
+    /// BLANK (erasing a rewritable disc).
+    Blanking,
+    /// Write parameters, RESERVE TRACK, speed (INITIALIZING_HARDWARE).
+    InitializingHardware,
+    /// The write engine runs (WRITING_DATA).
+    WritingData,
+    /// SYNCHRONIZE CACHE (FINALIZATION).
+    Synchronizing,
+    /// CLOSE TRACK (FINALIZATION).
+    ClosingTrack,
+    /// CLOSE SESSION, leaving the disc appendable (FINALIZATION).
+    ClosingSession,
+    /// Finalizing the disc (FINALIZATION).
+    Finalizing,
+    /// Reading back and comparing (VERIFYING).
+    Verifying,
+    /// Done (COMPLETED).
+    Completed,
+}
+
+impl BurnPhase {
+    /// Lower-case name for logs and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            BurnPhase::ValidatingMedia => "validating-media",
+            BurnPhase::FormattingMedia => "formatting-media",
+            BurnPhase::Blanking => "blanking",
+            BurnPhase::InitializingHardware => "initializing-hardware",
+            BurnPhase::WritingData => "writing-data",
+            BurnPhase::Synchronizing => "synchronizing-cache",
+            BurnPhase::ClosingTrack => "closing-track",
+            BurnPhase::ClosingSession => "closing-session",
+            BurnPhase::Finalizing => "finalizing",
+            BurnPhase::Verifying => "verifying",
+            BurnPhase::Completed => "completed",
+        }
+    }
+
+    /// A sentence fragment for humans.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BurnPhase::ValidatingMedia => "Checking the disc",
+            BurnPhase::FormattingMedia => "Formatting the disc",
+            BurnPhase::Blanking => "Erasing the disc",
+            BurnPhase::InitializingHardware => "Preparing the drive",
+            BurnPhase::WritingData => "Writing",
+            BurnPhase::Synchronizing => "Flushing the drive's buffer to the disc",
+            BurnPhase::ClosingTrack => "Closing the track",
+            BurnPhase::ClosingSession => "Closing the session",
+            BurnPhase::Finalizing => "Finalizing the disc",
+            BurnPhase::Verifying => "Verifying",
+            BurnPhase::Completed => "Done",
+        }
+    }
+
+    /// A short label for a progress bar prefix.
+    pub fn short(self) -> &'static str {
+        match self {
+            BurnPhase::ValidatingMedia => "checking",
+            BurnPhase::FormattingMedia => "formatting",
+            BurnPhase::Blanking => "blanking",
+            BurnPhase::InitializingHardware => "preparing",
+            BurnPhase::WritingData => "writing",
+            BurnPhase::Synchronizing => "flushing",
+            BurnPhase::ClosingTrack => "closing",
+            BurnPhase::ClosingSession => "closing",
+            BurnPhase::Finalizing => "finalizing",
+            BurnPhase::Verifying => "verifying",
+            BurnPhase::Completed => "done",
+        }
+    }
+
+    /// The IMAPI_FORMAT2_DATA_WRITE_ACTION value.
+    pub fn imapi_action(self) -> u8 {
+        match self {
+            BurnPhase::ValidatingMedia => 0,
+            BurnPhase::FormattingMedia | BurnPhase::Blanking => 1,
+            BurnPhase::InitializingHardware => 2,
+            BurnPhase::WritingData => 4,
+            BurnPhase::Synchronizing
+            | BurnPhase::ClosingTrack
+            | BurnPhase::ClosingSession
+            | BurnPhase::Finalizing => 5,
+            BurnPhase::Completed => 6,
+            BurnPhase::Verifying => 7,
+        }
+    }
+}
+
+/// What the workflow reports while it runs.
+#[derive(Debug, Clone)]
+pub enum BurnEvent {
+    /// A new step started; `elapsed` since the burn started.
+    Phase {
+        /// The step.
+        phase: BurnPhase,
+        /// Time since the burn started.
+        elapsed: Duration,
+    },
+    /// Progress of a long step (flush, close, format, blank): the drive's
+    /// own fraction when it reports one, and the time spent on the step.
+    Step {
+        /// The step.
+        phase: BurnPhase,
+        /// 0.0..=1.0 from the sense-key-specific bytes, when given.
+        fraction: Option<f64>,
+        /// Time in this step.
+        elapsed: Duration,
+    },
+    /// A write engine event (every IWriteEngine2EventArgs field and more).
+    Write(Update),
+    /// Verify progress.
+    Verify(VerifyProgress),
+    /// Something the user should read (chosen speed, capacity, fall-backs).
+    Note(String),
+}
+
+/// Requested write speed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpeedChoice {
+    /// The fastest the drive offers for this medium.
+    Max,
+    /// A multiple of the medium's 1x.
+    Times(f64),
+    /// kB/s (1000 bytes), as MMC speed fields count.
+    KBps(u32),
+}
+
+/// BD defect management: the spare area (growisofs' spare:none|min|default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spare {
+    /// No spare area: full capacity, full speed (BD-R: stays unformatted).
+    None,
+    /// The smallest spare area offered.
+    Min,
+    /// The drive's default spare area.
+    Default,
+}
+
+/// How the disc is left after writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Close the session; the disc stays appendable (multi-session).
+    Session,
+    /// Finalize the disc: no more sessions.
+    Disc,
+}
+
+/// What to burn.
+pub enum Source {
+    /// An image file: whole 2048-byte sectors.
+    Image(PathBuf),
+    /// A folder, mastered on the fly as ISO 9660 + Joliet + Rock Ridge.
+    Folder(FolderImage),
+    /// Any stream of `sectors` 2048-byte sectors.
+    Stream {
+        /// The data.
+        reader: Box<dyn Read + Send>,
+        /// How many sectors it yields.
+        sectors: u64,
+        /// What to call it in messages.
+        label: String,
+    },
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Image(p) => f.debug_tuple("Image").field(p).finish(),
+            Source::Folder(img) => f.debug_tuple("Folder").field(img).finish(),
+            Source::Stream { sectors, label, .. } => f
+                .debug_struct("Stream")
+                .field("sectors", sectors)
+                .field("label", label)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl Source {
+    /// An image file or a folder, by what `path` is.
+    pub fn from_path(path: &Path, volume_id: Option<String>) -> Result<Source, BurnError> {
+        let meta = std::fs::metadata(path).map_err(|e| BurnError::source(path, e))?;
+        if meta.is_dir() {
+            let settings = crate::iso::IsoSettings {
+                volume_id,
+                ..Default::default()
+            };
+            Ok(Source::Folder(FolderImage::from_dir(path, &settings)?))
+        } else {
+            Ok(Source::Image(path.to_path_buf()))
+        }
+    }
+
+    /// Sectors the source holds.
+    pub fn sectors(&self) -> Result<u64, BurnError> {
+        match self {
+            Source::Image(p) => image_sectors(p),
+            Source::Folder(img) => Ok(img.sectors()),
+            Source::Stream { sectors, .. } => Ok(*sectors),
+        }
+    }
+
+    /// What to call it in messages.
+    pub fn label(&self) -> String {
+        match self {
+            Source::Image(p) => p.display().to_string(),
+            Source::Folder(img) => format!("folder {}", img.dir().display()),
+            Source::Stream { label, .. } => label.clone(),
+        }
+    }
+}
+
+/// Sectors of an image file, refusing a size that is not whole sectors.
+pub fn image_sectors(path: &Path) -> Result<u64, BurnError> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| BurnError::source(path, e))?
+        .len();
+    if len == 0 || len % 2048 != 0 {
+        return Err(BurnError::NotWholeSectors {
+            path: path.to_path_buf(),
+            bytes: len,
+        });
+    }
+    Ok(len / 2048)
+}
+
+/// Everything a burn can be told.
+#[derive(Debug, Clone)]
+pub struct BurnOptions {
+    /// Write speed.
+    pub speed: SpeedChoice,
+    /// WRITE(12) with the Streaming bit.
+    pub streaming: bool,
+    /// Read back and compare after writing.
+    pub verify: bool,
+    /// Leave the session open for more, or finalize.
+    pub closing: Closing,
+    /// Test Write (simulation): the laser stays off.
+    pub test_write: bool,
+    /// BD defect management for blank BD media; `None`: BD-R unformatted,
+    /// BD-RE formatted with the drive's default.
+    pub spare: Option<Spare>,
+    /// Stop after checking and preparing nothing: no WRITE, no FORMAT.
+    pub dry_run: bool,
+    /// Host buffer size for the engine (None: the engine's 32 MiB default).
+    pub system_buffer: Option<usize>,
+}
+
+impl Default for BurnOptions {
+    fn default() -> Self {
+        BurnOptions {
+            speed: SpeedChoice::Max,
+            streaming: false,
+            verify: false,
+            closing: Closing::Disc,
+            test_write: false,
+            spare: None,
+            dry_run: false,
+            system_buffer: None,
+        }
+    }
+}
+
+/// What a finished burn did.
+#[derive(Debug, Clone)]
+pub struct BurnReport {
+    /// The medium before writing.
+    pub before: Medium,
+    /// The medium after writing (re-read from the drive).
+    pub after: Option<Medium>,
+    /// First LBA written.
+    pub start_lba: u32,
+    /// Sectors written.
+    pub sectors: u64,
+    /// The write engine's last event (rates, buffer minimums, busy count).
+    pub last_update: Option<Update>,
+    /// Lowest host-buffer fill seen, percent.
+    pub min_host_fill: Option<f64>,
+    /// Lowest drive-buffer fill seen after it first filled, percent.
+    pub min_device_fill: Option<f64>,
+    /// Time of the data write alone.
+    pub write_time: Duration,
+    /// Time of the whole burn.
+    pub total_time: Duration,
+    /// Each step and how long it took.
+    pub phases: Vec<(BurnPhase, Duration)>,
+    /// How the disc was left.
+    pub closing: Option<Closing>,
+    /// Whether it was a Test Write.
+    pub test_write: bool,
+    /// The verify result, when asked for.
+    pub verify: Option<VerifyReport>,
+    /// The speed the drive took, kB/s, when known.
+    pub speed_kbps: Option<u32>,
+    /// Dry run: nothing was written.
+    pub dry_run: bool,
+}
+
+impl BurnReport {
+    /// Average write speed in multiples of 1x.
+    pub fn average_x(&self) -> Option<f64> {
+        self.last_update.as_ref().and_then(|u| u.average_speed_x)
+    }
+}
+
+/// Why a burn (or blank, format, verify) did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum BurnError {
+    /// The drive answered an error while doing `step`.
+    #[error("{step} failed: {source}")]
+    Device {
+        /// What was being done.
+        step: &'static str,
+        /// The device error (sense, CDB, HRESULT).
+        #[source]
+        source: Error,
+    },
+    /// No disc in the drive.
+    #[error("there is no disc in the drive")]
+    NoMedium,
+    /// The medium cannot be written by this workflow.
+    #[error("the {profile} in the drive cannot be written")]
+    NotWritable {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// The disc is finalized.
+    #[error("the {profile} in the drive is closed (finalized): nothing more can be written to it")]
+    Closed {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// The disc must be blank for this.
+    #[error("the {profile} in the drive is not blank: {why}")]
+    NotBlank {
+        /// What is in the drive.
+        profile: Profile,
+        /// Why blank is needed.
+        why: String,
+    },
+    /// The image does not fit.
+    #[error("{what} needs {needed} sectors ({}) but the {profile} has only {free} sectors ({}) free", mib(*needed), mib(*free))]
+    TooLarge {
+        /// What was to be written.
+        what: String,
+        /// Sectors needed.
+        needed: u64,
+        /// Sectors free.
+        free: u64,
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// Test Write is not defined for this medium.
+    #[error("Test Write (simulation) is not possible on {profile}: only CD-R, CD-RW, DVD-R and DVD-RW support it")]
+    TestWriteUnsupported {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// An image file is not whole 2048-byte sectors.
+    #[error("{} is {bytes} bytes, not a whole number of 2048-byte sectors (is it a data image?)", path.display())]
+    NotWholeSectors {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The source could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Source {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A folder could not be mastered.
+    #[error(transparent)]
+    Iso(#[from] IsoError),
+    /// The read-back differs from the source.
+    #[error("verification failed: {} bad sector(s) in {} range(s)", .0.bad_sectors(), .0.bad.len())]
+    VerifyFailed(Box<VerifyReport>),
+    /// After "successful" commands, the disc does not hold what was written.
+    #[error("the drive accepted the data but the disc does not show it: {0}")]
+    NotRecorded(String),
+    /// The request is not possible with this drive or medium.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Cancelled by the user.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+fn mib(sectors: u64) -> String {
+    let bytes = sectors as f64 * 2048.0;
+    if bytes >= 1e9 {
+        format!("{:.2} GB", bytes / 1e9)
+    } else {
+        format!("{:.1} MB", bytes / 1e6)
+    }
+}
+
+impl BurnError {
+    /// A device error during `step`, recognising no-medium and cancel.
+    pub fn device(step: &'static str, e: Error) -> BurnError {
+        if medium::no_medium(&e) {
+            BurnError::NoMedium
+        } else if matches!(e.kind(), ErrorKind::Cancelled) {
+            BurnError::Cancelled
+        } else {
+            BurnError::Device { step, source: e }
+        }
+    }
+
+    fn source(path: &Path, e: io::Error) -> BurnError {
+        BurnError::Source {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    }
+
+    /// The IMAPI2 HRESULT this maps to.
+    pub fn hresult(&self) -> HResult {
+        match self {
+            BurnError::Device { source, .. } => source.hresult(),
+            BurnError::NoMedium => hresult::E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
+            BurnError::NotWritable { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+            BurnError::Closed { .. } => hresult::E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+            BurnError::NotBlank { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
+            BurnError::TooLarge { .. } => hresult::E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA,
+            BurnError::TestWriteUnsupported { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+            BurnError::NotWholeSectors { .. } => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            BurnError::Source { .. } | BurnError::Iso(_) => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
+            BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
+            BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
+            BurnError::Cancelled => hresult::E_IMAPI_REQUEST_CANCELLED,
+        }
+    }
+
+    /// The device's sense behind the error, if any (raw bytes for the log).
+    pub fn sense(&self) -> Option<&SenseInfo> {
+        match self {
+            BurnError::Device { source, .. } => source.sense_info(),
+            _ => None,
+        }
+    }
+
+    /// What the user could try, in one sentence.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            BurnError::NoMedium => "Insert a disc and try again.".into(),
+            BurnError::NotWritable { .. } => "Insert a recordable disc (CD-R/RW, DVD±R/RW, DVD-RAM, BD-R/RE).".into(),
+            BurnError::Closed { profile } if profile.is_rewritable() => {
+                "Erase it with `discburn blank` first, or use a new disc.".into()
+            }
+            BurnError::Closed { .. } => "Use a new disc; a finalized write-once disc cannot take more data.".into(),
+            BurnError::NotBlank { .. } => "Use a blank disc, or erase this one with `discburn blank` if it is rewritable.".into(),
+            BurnError::TooLarge { .. } => "Use a larger disc, or leave some files out.".into(),
+            BurnError::TestWriteUnsupported { .. } => "Burn without --dummy, or use a CD-R/RW or DVD-R/RW to simulate.".into(),
+            BurnError::NotWholeSectors { .. } => "Burn a data image (ISO 9660/UDF), or pass the folder itself to build one.".into(),
+            BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
+            BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
+            BurnError::Device { source, .. } => match source.sense_info().map(|s| (s.key, s.asc, s.ascq)) {
+                Some((0x3, 0x0C, 0x09)) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
+                Some((0x3, _, _)) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
+                Some((0x7, 0x27, _)) => "The disc is write-protected.".into(),
+                Some((0x5, 0x21, _)) | Some((0x5, 0x63, _)) => "The drive refused the address or ran out of space: check the disc's free space with `discburn info`.".into(),
+                Some((0x5, 0x30, _)) => "The drive cannot write this disc: check `discburn info` and try another disc.".into(),
+                Some((0x4, _, _)) => "The drive reports a hardware error: power-cycle it and try again; it may be faulty.".into(),
+                Some((0x6, _, _)) => "The disc or drive changed state during the operation; check the disc with `discburn info`.".into(),
+                _ => match source.kind() {
+                    ErrorKind::Transport(_) => "Check the drive's connection (cable, network, address).".into(),
+                    ErrorKind::Locked { .. } => "Another program is using the drive; close it and try again.".into(),
+                    _ => return None,
+                },
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// Shared state of one burn: the recorder, the cancel token, the event sink,
+/// and the phase clock.
+struct Run<'a> {
+    rec: &'a Arc<Recorder>,
+    cancel: &'a CancelToken,
+    on_event: &'a mut dyn FnMut(&BurnEvent),
+    started: Duration,
+    phase: Option<(BurnPhase, Duration)>,
+    phases: Vec<(BurnPhase, Duration)>,
+}
+
+impl Run<'_> {
+    fn now(&self) -> Duration {
+        self.rec.clock().now()
+    }
+
+    fn phase(&mut self, phase: BurnPhase) {
+        let now = self.now();
+        if let Some((p, t)) = self.phase.take() {
+            self.phases.push((p, now.saturating_sub(t)));
+        }
+        self.phase = Some((phase, now));
+        (self.on_event)(&BurnEvent::Phase {
+            phase,
+            elapsed: now.saturating_sub(self.started),
+        });
+    }
+
+    fn note(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::info!("{text}");
+        (self.on_event)(&BurnEvent::Note(text));
+    }
+
+    fn check_cancel(&self) -> Result<(), BurnError> {
+        if self.cancel.is_cancelled() {
+            Err(BurnError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn finish_phases(&mut self) -> Vec<(BurnPhase, Duration)> {
+        let now = self.now();
+        if let Some((p, t)) = self.phase.take() {
+            self.phases.push((p, now.saturating_sub(t)));
+        }
+        std::mem::take(&mut self.phases)
+    }
+}
+
+/// Burns `source` to the medium in `rec` (see the module docs for the steps).
+pub fn burn(
+    rec: &Arc<Recorder>,
+    source: Source,
+    opts: &BurnOptions,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<BurnReport, BurnError> {
+    let started = rec.clock().now();
+    let mut run = Run {
+        rec,
+        cancel,
+        on_event,
+        started,
+        phase: None,
+        phases: Vec::new(),
+    };
+    run.phase(BurnPhase::ValidatingMedia);
+    let sectors = source.sectors()?;
+    let before = inspect(rec)?;
+    tracing::info!("medium: {}", before.summary());
+    run.note(format!("Disc: {}", before.summary()));
+    let plan = prepare::plan(&before, sectors, &source.label(), opts)?;
+    for line in &plan.notes {
+        run.note(line.clone());
+    }
+    if opts.dry_run {
+        run.phase(BurnPhase::Completed);
+        let phases = run.finish_phases();
+        return Ok(BurnReport {
+            before,
+            after: None,
+            start_lba: plan.start_lba,
+            sectors,
+            last_update: None,
+            min_host_fill: None,
+            min_device_fill: None,
+            write_time: Duration::ZERO,
+            total_time: rec.clock().now().saturating_sub(started),
+            phases,
+            closing: None,
+            test_write: opts.test_write,
+            verify: None,
+            speed_kbps: None,
+            dry_run: true,
+        });
+    }
+    run.check_cancel()?;
+    if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {
+        return Err(BurnError::device("taking exclusive access to the drive", e));
+    }
+    let result = burn_locked(&mut run, source, sectors, &before, plan, opts);
+    if let Err(e) = rec.release_exclusive_access() {
+        tracing::warn!("releasing exclusive access: {e}");
+    }
+    result
+}
+
+fn burn_locked(
+    run: &mut Run<'_>,
+    source: Source,
+    sectors: u64,
+    before: &Medium,
+    mut plan: prepare::Plan,
+    opts: &BurnOptions,
+) -> Result<BurnReport, BurnError> {
+    let rec = run.rec;
+    // FORMAT / RESERVE / mode page / speed.
+    prepare::prepare(run, before, &mut plan, sectors, opts)?;
+    run.check_cancel()?;
+
+    // The write.
+    run.phase(BurnPhase::WritingData);
+    let image_path = match &source {
+        Source::Image(p) => Some(p.clone()),
+        _ => None,
+    };
+    let reader: Box<dyn Read + Send> = match source {
+        Source::Image(p) => Box::new(File::open(&p).map_err(|e| BurnError::source(&p, e))?),
+        Source::Folder(img) => Box::new(img.stream()),
+        Source::Stream { reader, .. } => reader,
+    };
+    let hashing = HashingReader::new(reader, sectors, 2048);
+    let digest_handle = hashing.handle();
+    let engine = WriteEngine::with_recorder(Arc::clone(rec), 2048)
+        .map_err(|e| BurnError::device("setting up the write engine", e))?;
+    engine
+        .set_use_streaming_write12(opts.streaming)
+        .map_err(|e| BurnError::device("setting up the write engine", e))?;
+    if let Some(bytes) = opts.system_buffer {
+        engine
+            .set_system_buffer_size(bytes)
+            .map_err(|e| BurnError::device("setting up the write engine", e))?;
+    }
+    engine.set_cancel_token(run.cancel.clone());
+    let updates = engine.subscribe();
+    let write_started = run.now();
+    let start = i32::try_from(plan.start_lba).map_err(|_| BurnError::Unsupported("start address beyond 2^31".into()))?;
+    let count = i32::try_from(sectors).map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
+    let mut min_host: Option<f64> = None;
+    let mut min_dev: Option<f64> = None;
+    let mut last_update = None;
+    let result = std::thread::scope(|s| {
+        let writer = s.spawn(|| engine.write_section(hashing, start, count));
+        // Forward events until the engine finishes (the channel stays open
+        // while the engine lives, so poll the join state).
+        loop {
+            match updates.recv_timeout(Duration::from_millis(50)) {
+                Ok(u) => {
+                    track_mins(&u, &mut min_host, &mut min_dev);
+                    (run.on_event)(&BurnEvent::Write(u.clone()));
+                    last_update = Some(u);
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    if writer.is_finished() {
+                        break;
+                    }
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let r = writer.join().unwrap_or_else(|_| {
+            Err(Error::new(ErrorKind::NotSupported("the write engine thread panicked".into())))
+        });
+        while let Ok(u) = updates.try_recv() {
+            track_mins(&u, &mut min_host, &mut min_dev);
+            (run.on_event)(&BurnEvent::Write(u.clone()));
+            last_update = Some(u);
+        }
+        r
+    });
+    let write_time = run.now().saturating_sub(write_started);
+    match result {
+        Ok(u) => last_update = Some(u),
+        Err(e) => {
+            if e.is_cancelled() || run.cancel.is_cancelled() {
+                return Err(BurnError::Cancelled);
+            }
+            // Leave the drive sane: flush what it holds before reporting.
+            let _ = ops::synchronize_cache(rec, &CancelToken::new(), &mut |_| {});
+            return Err(match e.kind() {
+                ErrorKind::Source(_) | ErrorKind::SourceExhausted { .. } => BurnError::Source {
+                    path: image_path.unwrap_or_else(|| PathBuf::from("the image")),
+                    source: io::Error::other(e.to_string()),
+                },
+                _ => BurnError::device("writing", e),
+            });
+        }
+    }
+
+    // Flush and close.
+    run.phase(BurnPhase::Synchronizing);
+    ops::synchronize_cache(rec, run.cancel, run.on_event)
+        .map_err(|e| BurnError::device("flushing the drive's buffer (SYNCHRONIZE CACHE)", e))?;
+    let closing = prepare::close(run, before, &plan, opts)?;
+
+    // Did it really happen?
+    run.phase(BurnPhase::ValidatingMedia);
+    let after = medium::inspect(rec).ok();
+    check_recorded(after.as_ref(), before, &plan, sectors, opts)?;
+
+    // Verify.
+    let mut verify_report = None;
+    if opts.verify && !opts.test_write {
+        run.phase(BurnPhase::Verifying);
+        let digest = digest_handle
+            .finish()
+            .ok_or_else(|| BurnError::Unsupported("the engine did not read the whole source".into()))?;
+        let mut source_file = image_path.as_ref().and_then(|p| File::open(p).ok());
+        let report = run_verify(run, plan.start_lba, &digest, source_file.as_mut().map(|f| f as &mut dyn verify::SourceSectors));
+        if !report.is_ok() {
+            return Err(BurnError::VerifyFailed(Box::new(report)));
+        }
+        verify_report = Some(report);
+    }
+    run.phase(BurnPhase::Completed);
+    let phases = run.finish_phases();
+    Ok(BurnReport {
+        before: before.clone(),
+        after,
+        start_lba: plan.start_lba,
+        sectors,
+        last_update,
+        min_host_fill: min_host,
+        min_device_fill: min_dev,
+        write_time,
+        total_time: run.now().saturating_sub(run.started),
+        phases,
+        closing,
+        test_write: opts.test_write,
+        verify: verify_report,
+        speed_kbps: plan.speed_kbps,
+        dry_run: false,
+    })
+}
+
+fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>) {
+    if u.total_system_buffer > 0 && u.phase == crate::engine::Phase::Writing {
+        let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
+        *host = Some(host.map_or(h, |m| m.min(h)));
+    }
+    if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
+        if b.capacity > 0 {
+            let d = 100.0 * min as f64 / b.capacity as f64;
+            *dev = Some(dev.map_or(d, |m| m.min(d)));
+        }
+    }
+}
+
+/// The post-burn check: re-read disc and track information and confirm the
+/// disc holds what was written (or, after a Test Write, is still blank).
+fn check_recorded(
+    after: Option<&Medium>,
+    before: &Medium,
+    plan: &prepare::Plan,
+    sectors: u64,
+    opts: &BurnOptions,
+) -> Result<(), BurnError> {
+    let Some(after) = after else {
+        return Err(BurnError::NotRecorded(
+            "the drive no longer answers READ DISC INFORMATION after the burn".into(),
+        ));
+    };
+    if before.recording != Recording::Sequential {
+        // Random-access media look the same before and after; verify reads back.
+        return Ok(());
+    }
+    if opts.test_write {
+        if before.is_blank() && !after.is_blank() {
+            return Err(BurnError::NotRecorded(
+                "a Test Write changed the disc: it is no longer blank".into(),
+            ));
+        }
+        return Ok(());
+    }
+    if after.is_blank() {
+        return Err(BurnError::NotRecorded(format!(
+            "the disc is still blank after writing {sectors} sectors"
+        )));
+    }
+    // The track now holding the start LBA must cover every sector written.
+    if let Some(t) = after.tracks.iter().find(|t| {
+        !t.blank && t.start <= plan.start_lba && plan.start_lba < t.start.saturating_add(t.size.max(1))
+    }) {
+        let end = u64::from(t.start) + u64::from(t.size);
+        let want = u64::from(plan.start_lba) + sectors;
+        if t.size > 0 && end < want {
+            return Err(BurnError::NotRecorded(format!(
+                "track {} ends at sector {end} but {sectors} sectors were written from {}",
+                t.number, plan.start_lba
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads back through the recorder with FUA.
+pub struct RecorderReadBack<'a>(pub &'a Recorder);
+
+impl ReadBack for RecorderReadBack<'_> {
+    fn read_sectors(&mut self, lba: u32, count: u32, fua: bool, buf: &mut [u8]) -> Result<(), ReadFailure> {
+        let cmd = discburn_mmc::rw::Read12 {
+            lba,
+            blocks: count,
+            dpo: fua,
+            fua,
+            streaming: false,
+        };
+        let timeout = Duration::from_secs(60);
+        match self
+            .0
+            .command(&cmd, discburn_mmc::transport::DataPhase::In(buf), timeout)
+        {
+            Ok(n) if n == buf.len() => Ok(()),
+            Ok(n) => Err(ReadFailure {
+                message: format!("the drive returned {n} of {} bytes", buf.len()),
+                fua_refused: false,
+            }),
+            Err(e) => {
+                tracing::debug!("READ(12) lba {lba} count {count}: {e}");
+                let fua_refused = fua && medium::is_sense(&e, 0x5, 0x24);
+                let message = match e.sense_info() {
+                    Some(s) => s.to_string(),
+                    None => e.to_string(),
+                };
+                Err(ReadFailure { message, fua_refused })
+            }
+        }
+    }
+}
+
+fn run_verify(
+    run: &mut Run<'_>,
+    start_lba: u32,
+    digest: &Digest,
+    source: Option<&mut dyn verify::SourceSectors>,
+) -> VerifyReport {
+    let rec = run.rec;
+    let clock = rec.clock().clone();
+    let cancel = run.cancel.clone();
+    let on_event = &mut *run.on_event;
+    verify::verify(
+        &mut RecorderReadBack(rec),
+        start_lba,
+        digest,
+        source,
+        &clock,
+        &|| cancel.is_cancelled(),
+        &mut |p| on_event(&BurnEvent::Verify(p)),
+    )
+}
+
+/// `discburn verify IMAGE`: reads the disc from `start_lba` (default: the
+/// last session's first track, or 0) and compares it with the image file.
+pub fn verify_image(
+    rec: &Arc<Recorder>,
+    image: &Path,
+    start_lba: Option<u32>,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<VerifyReport, BurnError> {
+    let sectors = image_sectors(image)?;
+    let mut run = Run {
+        rec,
+        cancel,
+        on_event,
+        started: rec.clock().now(),
+        phase: None,
+        phases: Vec::new(),
+    };
+    run.phase(BurnPhase::ValidatingMedia);
+    let medium = inspect(rec)?;
+    let start = match start_lba {
+        Some(l) => l,
+        None => medium.last_session_start().unwrap_or(0),
+    };
+    let recorded = match medium.recording {
+        Recording::Sequential => medium
+            .tracks
+            .iter()
+            .filter(|t| !t.blank)
+            .map(|t| u64::from(t.start) + u64::from(t.size))
+            .max()
+            .unwrap_or(0),
+        _ => medium.capacity_sectors,
+    };
+    if u64::from(start) + sectors > recorded {
+        return Err(BurnError::TooLarge {
+            what: format!("verifying {} from sector {start}", image.display()),
+            needed: sectors,
+            free: recorded.saturating_sub(u64::from(start)),
+            profile: medium.profile,
+        });
+    }
+    run.note(format!(
+        "Comparing {} ({sectors} sectors) with the disc from sector {start}",
+        image.display()
+    ));
+    let digest = Digest::of_reader(
+        File::open(image).map_err(|e| BurnError::source(image, e))?,
+        sectors,
+        2048,
+    )
+    .map_err(|e| BurnError::source(image, e))?;
+    run.phase(BurnPhase::Verifying);
+    let mut file = File::open(image).map_err(|e| BurnError::source(image, e))?;
+    let report = run_verify(&mut run, start, &digest, Some(&mut file));
+    run.phase(BurnPhase::Completed);
+    if cancel.is_cancelled() {
+        return Err(BurnError::Cancelled);
+    }
+    if !report.is_ok() {
+        return Err(BurnError::VerifyFailed(Box::new(report)));
+    }
+    Ok(report)
+}
+
+/// `discburn blank`: erases a CD-RW or sequential DVD-RW (minimal, or full).
+pub fn blank(
+    rec: &Arc<Recorder>,
+    full: bool,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<Medium, BurnError> {
+    let mut run = Run {
+        rec,
+        cancel,
+        on_event,
+        started: rec.clock().now(),
+        phase: None,
+        phases: Vec::new(),
+    };
+    run.phase(BurnPhase::ValidatingMedia);
+    let medium = inspect(rec)?;
+    prepare::blank(&mut run, &medium, full)?;
+    run.phase(BurnPhase::Completed);
+    inspect(rec)
+}
+
+/// `discburn format`: formats a DVD+RW, DVD-RAM, BD-RE, or a blank BD-R with
+/// spare areas.
+pub fn format(
+    rec: &Arc<Recorder>,
+    spare: Spare,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<Medium, BurnError> {
+    let mut run = Run {
+        rec,
+        cancel,
+        on_event,
+        started: rec.clock().now(),
+        phase: None,
+        phases: Vec::new(),
+    };
+    run.phase(BurnPhase::ValidatingMedia);
+    let medium = inspect(rec)?;
+    prepare::format_medium(&mut run, &medium, Some(spare), true)?;
+    run.phase(BurnPhase::Completed);
+    inspect(rec)
+}
+
+/// Whether the disc status means something was recorded.
+pub fn is_recorded(status: Option<DiscStatus>) -> bool {
+    matches!(status, Some(DiscStatus::Incomplete | DiscStatus::Complete))
+}
+
+/// READ TRACK INFORMATION for the track holding `lba`.
+pub fn track_at(rec: &Recorder, lba: u32) -> Result<TrackEntry, Error> {
+    track_information(rec, TrackAddress::Lba(lba)).map(|t| TrackEntry::from(&t))
+}
