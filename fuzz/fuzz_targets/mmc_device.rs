@@ -3,8 +3,8 @@
 #![no_main]
 
 use discburn_mmc::device::{
-    Inquiry, InquiryData, InquiryDataView, PreventAllowMediumRemoval, RequestSense,
-    StartStopUnit, TestUnitReady,
+    Inquiry, InquiryData, InquiryDataView, PreventAllowMediumRemoval, RequestSense, StartStopUnit,
+    TestUnitReady,
 };
 use discburn_mmc::Command;
 use libfuzzer_sys::fuzz_target;

@@ -4,8 +4,8 @@
 #![no_main]
 
 use discburn_mmc::disc::{
-    DiscInformation, DiscInformationView, ReadDiscInformation, ReadDiscStructure,
-    ReadTocPmaAtip, SessionInfo, Toc, TocView,
+    DiscInformation, DiscInformationView, ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip,
+    SessionInfo, Toc, TocView,
 };
 use discburn_mmc::Command;
 use libfuzzer_sys::fuzz_target;

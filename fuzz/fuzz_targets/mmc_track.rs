@@ -4,8 +4,7 @@
 #![no_main]
 
 use discburn_mmc::track::{
-    CloseTrackSession, ReadTrackInformation, ReserveTrack, TrackInformation,
-    TrackInformationView,
+    CloseTrackSession, ReadTrackInformation, ReserveTrack, TrackInformation, TrackInformationView,
 };
 use discburn_mmc::Command;
 use libfuzzer_sys::fuzz_target;

@@ -578,7 +578,7 @@ pub enum CloseFunction {
     /// background format with the compatibility lead-out.
     CloseSession,
     /// 011b: finalize a DVD-RW; stop a DVD+RW background format (compatible).
-    Finalize3,
+    CompatibilityFinalize,
     /// 100b: DVD+R DL: close the session with an extended lead-out.
     CloseSessionExtendedLeadOut,
     /// 101b: DVD+R / DVD+R DL: finalize with minimal radius (≥ 30 mm).
@@ -595,7 +595,7 @@ impl From<u8> for CloseFunction {
             0 => CloseFunction::StopBackgroundFormat,
             1 => CloseFunction::CloseTrack,
             2 => CloseFunction::CloseSession,
-            3 => CloseFunction::Finalize3,
+            3 => CloseFunction::CompatibilityFinalize,
             4 => CloseFunction::CloseSessionExtendedLeadOut,
             5 => CloseFunction::FinalizeMinimalRadius,
             6 => CloseFunction::FinalizeDisc,
@@ -610,7 +610,7 @@ impl From<CloseFunction> for u8 {
             CloseFunction::StopBackgroundFormat => 0,
             CloseFunction::CloseTrack => 1,
             CloseFunction::CloseSession => 2,
-            CloseFunction::Finalize3 => 3,
+            CloseFunction::CompatibilityFinalize => 3,
             CloseFunction::CloseSessionExtendedLeadOut => 4,
             CloseFunction::FinalizeMinimalRadius => 5,
             CloseFunction::FinalizeDisc => 6,
@@ -907,7 +907,7 @@ mod tests {
         for (code, f) in [
             (0, CloseFunction::StopBackgroundFormat),
             (2, CloseFunction::CloseSession),
-            (3, CloseFunction::Finalize3),
+            (3, CloseFunction::CompatibilityFinalize),
             (4, CloseFunction::CloseSessionExtendedLeadOut),
             (5, CloseFunction::FinalizeMinimalRadius),
         ] {
