@@ -1035,7 +1035,7 @@ impl Sense {
     }
 
     /// This sense marked deferred (71h/73h).
-    pub fn deferred(mut self) -> Self {
+    pub fn with_deferred(mut self) -> Self {
         self.deferred = true;
         self
     }
@@ -1884,7 +1884,7 @@ mod tests {
                 bit: Some(7),
             })
             .in_descriptor_format()
-            .deferred();
+            .with_deferred();
         let v = s.to_descriptor_vec();
         assert_eq!(
             v,
