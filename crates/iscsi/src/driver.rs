@@ -140,6 +140,8 @@ struct Conn {
     pings: Vec<TaskTag>,
     logged_in: bool,
     logged_out: bool,
+    /// A cancel request was consumed (in-flight tasks were sent ABORT TASK).
+    cancelled: bool,
     out: Vec<u8>,
 }
 
@@ -208,6 +210,7 @@ impl Conn {
                 return false;
             }
             if cancel.take() {
+                self.cancelled = true;
                 for tag in self.session.outstanding_tags() {
                     self.session.abort(tag, now);
                 }
@@ -335,6 +338,7 @@ impl IscsiTransport {
             pings: Vec::new(),
             logged_in: false,
             logged_out: false,
+            cancelled: false,
             out: Vec::new(),
         };
         let ok = conn.run_until(
@@ -531,6 +535,7 @@ impl Transport for IscsiTransport {
         };
         if let (Some(conn), true) = (conn, next == 0) {
             let mut stop = false;
+            conn.cancelled = false;
             let mut inflight: Vec<(TaskTag, usize)> = Vec::new();
             loop {
                 while !stop && next < n && inflight.len() < max_in_flight {
@@ -577,6 +582,9 @@ impl Transport for IscsiTransport {
                 conn.run_until(&*clock, &cancel, io_timeout, None, |c| {
                     inflight.iter().any(|(t, _)| c.done.contains_key(&t.0))
                 });
+                // After a cancel nothing more is sent, even if the aborted commands
+                // had already completed.
+                stop |= conn.cancelled;
                 let mut progressed = false;
                 inflight.retain(|&(tag, idx)| {
                     let Some(outcome) = conn.done.remove(&tag.0) else {

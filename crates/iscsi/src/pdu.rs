@@ -1299,7 +1299,8 @@ impl Decoder {
         let data = &avail[data_start..data_start + dsl];
         if dd > 0 {
             let at = data_start + dsl + pad;
-            let computed = crc_padded(data, pad);
+            // The digest covers the padding bytes as received.
+            let computed = crc32c::crc32c(&avail[data_start..at]);
             let received =
                 u32::from_le_bytes([avail[at], avail[at + 1], avail[at + 2], avail[at + 3]]);
             if computed != received {

@@ -76,6 +76,17 @@ pub struct TgtOptions {
     pub chap: Option<(String, String)>,
 }
 
+/// True when some tgtd answers on control port `n`.
+fn control_in_use(tgtadm: &Path, n: u32) -> bool {
+    Command::new(tgtadm)
+        .args(["-C", &n.to_string(), "--lld", "iscsi", "--mode", "target", "--op", "show"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn find_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
@@ -97,6 +108,9 @@ pub struct Tgt {
     image: PathBuf,
     log: PathBuf,
     chap: Option<(String, String)>,
+    /// Set once our own daemon answered with our portal: only then does drop talk to
+    /// the control socket (never to another daemon's).
+    ready: bool,
 }
 
 impl Tgt {
@@ -134,9 +148,16 @@ impl Tgt {
             l.local_addr().map_err(io("probing a free port"))?.port()
         };
         // Control socket number (tgtd takes 0..=32767): derived from the port, in
-        // 16384..=32767, away from hand-picked ones (-C 0, -C 7…). A clash with another
-        // daemon is caught below (its portal list lacks our port) and retried.
-        let control = u32::from(port % 16384) + 16384;
+        // 16384..=32767, away from hand-picked ones (-C 0, -C 7…), skipping numbers a
+        // running daemon already answers on. A clash that slips through is caught below
+        // (the portal list lacks our port) and retried.
+        let mut control = u32::from(port % 16384) + 16384;
+        for _ in 0..64 {
+            if !control_in_use(tgtadm, control) {
+                break;
+            }
+            control = 16384 + (control + 1) % 16384;
+        }
         let seq = SEQ.fetch_add(1, Ordering::Relaxed);
         let (dir, owns_dir) = match &options.dir {
             Some(d) => (d.clone(), false),
@@ -175,8 +196,10 @@ impl Tgt {
             image,
             log,
             chap: options.chap.clone(),
+            ready: false,
         };
         t.wait_ready()?;
+        t.ready = true;
         t.setup()?;
         Ok(t)
     }
@@ -344,12 +367,16 @@ impl Tgt {
 
 impl Drop for Tgt {
     fn drop(&mut self) {
-        let _ = self.tgtadm(&["--mode", "target", "--op", "delete", "--tid", "1", "--force"]);
+        if self.ready {
+            let _ = self.tgtadm(&["--mode", "target", "--op", "delete", "--tid", "1", "--force"]);
+        }
         // tgtd ignores SIGTERM; Child::kill sends SIGKILL to exactly this PID.
         let _ = self.child.kill();
         let _ = self.child.wait();
-        for suffix in ["", ".lock"] {
-            let _ = fs::remove_file(format!("/var/run/tgtd/socket.{}{suffix}", self.control));
+        if self.ready {
+            for suffix in ["", ".lock"] {
+                let _ = fs::remove_file(format!("/var/run/tgtd/socket.{}{suffix}", self.control));
+            }
         }
         if self.owns_dir {
             let _ = fs::remove_dir_all(&self.dir);
@@ -357,5 +384,18 @@ impl Drop for Tgt {
             let _ = fs::remove_file(&self.image);
             let _ = fs::remove_file(&self.log);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_tgtd_message_tells_how_to_install_it() {
+        assert_eq!(
+            HarnessError::TgtdMissing.to_string(),
+            "tgtd not found: install Debian's tgt (apt-get install tgt) or run scripts/test, which installs it"
+        );
     }
 }
