@@ -43,6 +43,12 @@ use discburn_mmc::format::{
     FormatParameterList, FormatType, FormatUnit, FormattableCapacity, ReadFormatCapacities,
 };
 
+use discburn_mmc::mode::{
+    mode_sense_answer, CapabilitiesPage, CapabilitiesWriteSpeed, DataBlockType, ErrorRecoveryPage,
+    ModeHeader10, ModePage, ModePages, ModeSelect10, ModeSense10, MultiSession, PageControl,
+    WriteParametersPage, WriteType, ALL_PAGES, MODE_HEADER10_LEN,
+};
+
 use crate::buffer::Buffer;
 use crate::check::Check;
 use crate::config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
@@ -62,65 +68,28 @@ pub const INQUIRY_PRODUCT: &str = "VIRTUAL RECORDER";
 /// INQUIRY product revision.
 pub const INQUIRY_REVISION: &str = "0001";
 
-/// Write Parameters mode page (05h) as the drive holds it (MMC-6 §7.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct WriteParams {
-    /// Write type: 0 packet/incremental, 1 TAO, 2 SAO/DAO, 3 raw.
-    pub(crate) write_type: u8,
-    /// Test Write: simulate, record nothing.
-    pub(crate) test_write: bool,
-    /// Buffer underrun free recording enabled.
-    pub(crate) bufe: bool,
-    /// Multi-session field: 00b no next session (closing finalizes), 11b next session allowed.
-    pub(crate) multi_session: u8,
-    /// Track mode (4 data, 0 audio).
-    pub(crate) track_mode: u8,
-    /// Data block type (8 mode 1, 10 mode 2 form 1, 0 raw 2352).
-    pub(crate) data_block_type: u8,
-    /// Link size.
-    pub(crate) link_size: u8,
-    /// Session format.
-    pub(crate) session_format: u8,
-    /// Packet size.
-    pub(crate) packet_size: u32,
-    /// Audio pause length.
-    pub(crate) audio_pause: u16,
-    /// Fixed packet.
-    pub(crate) fixed_packet: bool,
-    /// Copy bit.
-    pub(crate) copy: bool,
+/// The Write Parameters page (05h) a drive holds after power-on for `media`: TAO
+/// mode 1 on CD, incremental on DVD-R, BUFE on, no next session.
+pub(crate) fn default_write_params(media: Media) -> WriteParametersPage {
+    WriteParametersPage {
+        bufe: true,
+        write_type: if media.is_cd() {
+            WriteType::Tao
+        } else {
+            WriteType::PacketIncremental
+        },
+        ..WriteParametersPage::default()
+    }
 }
 
-impl WriteParams {
-    pub(crate) fn default_for(media: Media) -> WriteParams {
-        WriteParams {
-            write_type: if media.is_cd() { 1 } else { 0 },
-            test_write: false,
-            bufe: true,
-            multi_session: 0,
-            track_mode: 4,
-            data_block_type: 8,
-            link_size: 0,
-            session_format: 0,
-            packet_size: 0,
-            audio_pause: 150,
-            fixed_packet: false,
-            copy: false,
-        }
-    }
+/// Block size the page selects on CD: 2048 for mode 1 / mode 2 form 1, 2352 raw/audio.
+fn wp_block_size(wp: &WriteParametersPage) -> u32 {
+    wp.data_block_type.block_size().unwrap_or(2048)
+}
 
-    /// Block size the page selects (CD): 2048 for mode 1 / mode 2 form 1, 2352 raw/audio.
-    pub(crate) fn block_size(&self) -> u32 {
-        match self.data_block_type {
-            0..=3 => 2352,
-            _ => 2048,
-        }
-    }
-
-    /// Audio track mode (track mode 0 or 2 on CD: bit 2 clear).
-    pub(crate) fn audio(&self) -> bool {
-        self.track_mode & 0x04 == 0
-    }
+/// Audio track mode (track mode 0 or 2 on CD: bit 2 clear).
+fn wp_audio(wp: &WriteParametersPage) -> bool {
+    wp.track_mode & 0x04 == 0
 }
 
 /// What an Immed operation is doing in the background.
@@ -185,7 +154,7 @@ pub struct VirtualDrive {
     pub(crate) sim_disc: Option<DiscState>,
     pub(crate) buffer: Buffer,
     pub(crate) control: DriveControl,
-    pub(crate) wp: WriteParams,
+    pub(crate) wp: WriteParametersPage,
     /// Index of the selected write speed in the medium's table.
     pub(crate) speed: usize,
     pub(crate) busy: Option<Busy>,
@@ -247,7 +216,7 @@ impl VirtualDrive {
         };
         let control = DriveControl::default();
         control.lock().faults.extend(cfg.faults.iter().cloned());
-        let wp = WriteParams::default_for(disc.media);
+        let wp = default_write_params(disc.media);
         let buffer = Buffer::new(cfg.buffer, None);
         let mut d = VirtualDrive {
             clock,
@@ -701,11 +670,11 @@ impl VirtualDrive {
         }
         let spec = self.spec();
         let bs = if spec.uses_write_parameters && self.disc.media.is_cd() {
-            self.wp.block_size()
+            wp_block_size(&self.wp)
         } else {
             2048
         };
-        let audio = self.disc.media.is_cd() && self.wp.audio();
+        let audio = self.disc.media.is_cd() && wp_audio(&self.wp);
         let DataPhase::Out(buf) = data else {
             return if blocks == 0 {
                 Ok(Reply::Done(0))
@@ -728,7 +697,7 @@ impl VirtualDrive {
             return Err(Check::ILLEGAL_MODE_FOR_TRACK.into());
         }
         let target = view.write_target(lba, blocks)?;
-        if self.disc.media == Media::DvdMinusR && self.wp.write_type == 2 {
+        if self.disc.media == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
             // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
             if let WriteTarget::Track(i) = target {
                 if view.tracks[i].reserved.is_none() {
@@ -852,7 +821,7 @@ impl VirtualDrive {
         let media = self.disc.media;
         let random = media.is_random();
         let cd_or_dvd_r = spec.uses_write_parameters;
-        let finalize_by_page = self.wp.multi_session == 0;
+        let finalize_by_page = self.wp.multi_session == MultiSession::NoNextSession;
         let extra = match c.function {
             CloseFunction::StopBackgroundFormat if random => 0.0,
             CloseFunction::CloseTrack => {
@@ -868,11 +837,15 @@ impl VirtualDrive {
                     spec.close_session_s
                 }
             }
-            CloseFunction::Finalize3 | CloseFunction::CloseSessionExtendedLeadOut
-                if matches!(media, Media::BdR | Media::DvdPlusR) =>
-            {
+            CloseFunction::CloseSessionExtendedLeadOut if media == Media::DvdPlusR => {
                 self.disc.close_session(false)?;
                 spec.close_session_s
+            }
+            CloseFunction::CompatibilityFinalize
+                if matches!(media, Media::BdR | Media::DvdPlusR) =>
+            {
+                self.disc.close_session(true)?;
+                spec.finalize_s
             }
             CloseFunction::FinalizeMinimalRadius if media == Media::DvdPlusR => {
                 self.disc.close_session(true)?;
@@ -991,10 +964,11 @@ impl VirtualDrive {
             } else {
                 DataMode::Mode1
             };
-            r.packet = self.wp.write_type == 0;
+            r.packet = self.wp.write_type == WriteType::PacketIncremental;
         } else {
             r.track_mode = 7;
-            r.packet = d.media == Media::DvdMinusR && self.wp.write_type == 0;
+            r.packet =
+                d.media == Media::DvdMinusR && self.wp.write_type == WriteType::PacketIncremental;
         }
         if t.is_invisible() {
             r.size = t.size(cap);
@@ -1308,8 +1282,215 @@ impl VirtualDrive {
         }
     }
 
-    fn dispatch_mode(&mut self, _op: OpCode, _cdb: &[u8], _data: &mut DataPhase<'_>) -> Outcome {
-        Err(Check::INVALID_OPCODE.into())
+    fn dispatch_mode(&mut self, op: OpCode, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
+        match op {
+            OpCode::ModeSense10 => {
+                let c: ModeSense10 = parse(cdb)?;
+                let pages: Vec<Vec<u8>> = match c.page_code {
+                    0x01 | 0x05 | 0x2A if c.subpage == 0 => {
+                        vec![self.mode_page(c.page_code, c.pc)?]
+                    }
+                    ALL_PAGES => [0x01, 0x05, 0x2A]
+                        .iter()
+                        .map(|&p| self.mode_page(p, c.pc))
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+                };
+                let refs: Vec<&[u8]> = pages.iter().map(|p| p.as_slice()).collect();
+                Ok(Reply::Data(
+                    mode_sense_answer(&refs),
+                    usize::from(c.allocation_length),
+                ))
+            }
+            OpCode::ModeSelect10 => {
+                let c: ModeSelect10 = parse(cdb)?;
+                let DataPhase::Out(buf) = data else {
+                    return Err(Check::PARAMETER_LIST_LENGTH.into());
+                };
+                let len = usize::from(c.parameter_list_length);
+                if len > buf.len() {
+                    return Err(Check::PARAMETER_LIST_LENGTH.into());
+                }
+                self.mode_select(&buf[..len])?;
+                Ok(Reply::Done(len))
+            }
+            _ => Err(Check::INVALID_OPCODE.into()),
+        }
+    }
+
+    /// One mode page in the requested page control (current, changeable mask, default).
+    fn mode_page(&self, code: u8, pc: PageControl) -> Result<Vec<u8>, Fail> {
+        if pc == PageControl::Saved {
+            // 05/39/00 SAVING PARAMETERS NOT SUPPORTED.
+            return Err(Check {
+                key: 5,
+                asc: 0x39,
+                ascq: 0,
+                progress: None,
+                info: None,
+            }
+            .into());
+        }
+        let changeable = pc == PageControl::Changeable;
+        match code {
+            0x01 => {
+                let p = ErrorRecoveryPage {
+                    ps: false,
+                    error_recovery: if changeable { 0xFF } else { 0x00 },
+                    read_retry_count: if changeable { 0xFF } else { 0x10 },
+                    emcdr: 0,
+                    write_retry_count: if changeable { 0xFF } else { 0x10 },
+                    recovery_time_limit: 0,
+                };
+                emit_with(p.buffer_len(), |b| p.emit(b))
+            }
+            0x05 => {
+                let p = match pc {
+                    PageControl::Changeable => WriteParametersPage {
+                        bufe: true,
+                        ls_v: false,
+                        test_write: true,
+                        write_type: WriteType::Unknown(0x0F),
+                        multi_session: MultiSession::Unknown(0x03),
+                        fp: true,
+                        copy: true,
+                        track_mode: 0x0F,
+                        data_block_type: DataBlockType::Unknown(0x0F),
+                        link_size: 0xFF,
+                        packet_size: u32::MAX,
+                        audio_pause_length: u16::MAX,
+                        ..WriteParametersPage::default()
+                    },
+                    PageControl::Default => default_write_params(self.disc.media),
+                    _ => self.wp,
+                };
+                emit_with(p.buffer_len(), |b| p.emit(b))
+            }
+            0x2A => {
+                let p = if changeable {
+                    CapabilitiesPage::default()
+                } else {
+                    self.capabilities_page()
+                };
+                emit_with(p.buffer_len(), |b| p.emit(b))
+            }
+            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+        }
+    }
+
+    /// Mode page 2Ah: what this drive reads and writes, buffer, speeds.
+    fn capabilities_page(&self) -> CapabilitiesPage {
+        let fam = self.family();
+        let speeds: Vec<CapabilitiesWriteSpeed> = self
+            .spec()
+            .write_speeds
+            .iter()
+            .rev()
+            .map(|s| CapabilitiesWriteSpeed {
+                rotation: s.rotation.wrc(),
+                write_kbps: x_to_kbps(fam, s.x).unwrap_or(0).min(0xFFFF) as u16,
+            })
+            .collect();
+        let cur = self.write_kbps().min(0xFFFF) as u16;
+        CapabilitiesPage {
+            // CD-R, CD-RW, DVD-ROM, DVD-R, DVD-RAM read; CD-R, CD-RW, test write, DVD-R, DVD-RAM write.
+            read: 0x3B,
+            write: 0x37,
+            // BUF (underrun-free), tray loading, eject, lock.
+            mechanism: [0x80, 0x00, 0x29, 0x00],
+            max_read_kbps: self.read_kbps().min(0xFFFF) as u16,
+            buffer_size_kib: (self.buffer.capacity() / 1024).min(0xFFFF) as u16,
+            current_read_kbps: self.read_kbps().min(0xFFFF) as u16,
+            max_write_kbps: speeds.first().map_or(0, |s| s.write_kbps),
+            current_write_kbps_legacy: cur,
+            rotation: self
+                .speed_def()
+                .map_or(discburn_mmc::speed::RotationControl::Clv, |s| {
+                    s.rotation.wrc()
+                }),
+            current_write_kbps: cur,
+            write_speeds: speeds,
+            ..CapabilitiesPage::default()
+        }
+    }
+
+    /// MODE SELECT(10): the Write Parameters page is validated against the medium and
+    /// kept; page 01h is accepted; anything else is an invalid parameter.
+    fn mode_select(&mut self, list: &[u8]) -> Result<(), Fail> {
+        if list.len() < MODE_HEADER10_LEN {
+            return Err(Check::PARAMETER_LIST_LENGTH.into());
+        }
+        let header =
+            ModeHeader10::parse(list).map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+        let skip = MODE_HEADER10_LEN + usize::from(header.block_descriptor_length);
+        if skip > list.len() {
+            return Err(Check::PARAMETER_LIST_LENGTH.into());
+        }
+        // MODE SELECT's Mode Data Length is reserved (zero): walk the pages as if it
+        // covered the whole list.
+        let mut walk = list.to_vec();
+        wire::put_be16(
+            &mut walk,
+            0,
+            (list.len() - 2).min(usize::from(u16::MAX)) as u16,
+        );
+        let mut new_wp = None;
+        for page in ModePages::new(&walk) {
+            if !page.is_complete() {
+                return Err(Check::PARAMETER_LIST_LENGTH.into());
+            }
+            match page.page_code() {
+                0x05 => {
+                    let p = WriteParametersPage::parse(page.bytes())
+                        .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+                    self.check_write_params(&p)?;
+                    new_wp = Some(p);
+                }
+                0x01 => {
+                    ErrorRecoveryPage::parse(page.bytes())
+                        .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+                }
+                _ => return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into()),
+            }
+        }
+        if let Some(p) = new_wp {
+            self.wp = WriteParametersPage { ps: false, ..p };
+        }
+        Ok(())
+    }
+
+    /// Rules a drive applies to a Write Parameters page for the medium inserted; DVD+R/RW,
+    /// DVD-RAM and BD drives accept the page and ignore it.
+    fn check_write_params(&self, p: &WriteParametersPage) -> Result<(), Fail> {
+        let wt = u8::from(p.write_type);
+        let rejected = self.control.lock().faults.iter().any(|f| match f {
+            Fault::RejectWriteMode(None) => true,
+            Fault::RejectWriteMode(Some(t)) => *t == wt,
+            _ => false,
+        });
+        if rejected {
+            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+        }
+        if !self.spec().uses_write_parameters {
+            return Ok(());
+        }
+        let ok = if self.disc.media.is_cd() {
+            matches!(
+                p.write_type,
+                WriteType::PacketIncremental | WriteType::Tao | WriteType::SaoDao | WriteType::Raw
+            ) && matches!(p.data_block_type.block_size(), Some(2048) | Some(2352))
+        } else {
+            // DVD-R: incremental or DAO; no TAO/raw.
+            matches!(
+                p.write_type,
+                WriteType::PacketIncremental | WriteType::SaoDao
+            )
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into())
+        }
     }
 
     fn format_capacities(&self) -> FormatCapacities {
@@ -1494,7 +1675,7 @@ impl Transport for VirtualDrive {
             // Power-on reset: the buffer's contents are lost, mode pages back to defaults.
             self.unit_attention = Some(Check::POWER_ON_RESET);
             self.buffer.flush();
-            self.wp = WriteParams::default_for(self.disc.media);
+            self.wp = default_write_params(self.disc.media);
             self.sim_disc = None;
             self.busy = None;
         }

@@ -187,6 +187,28 @@ impl Host {
     }
 }
 
+pub trait ExecuteTimeout {
+    fn execute_timeout(
+        &mut self,
+        cdb: &Cdb,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError>;
+}
+
+impl ExecuteTimeout for VirtualDrive {
+    fn execute_timeout(
+        &mut self,
+        cdb: &Cdb,
+        timeout: Duration,
+    ) -> Result<Completion, TransportError> {
+        self.execute(Request {
+            cdb: cdb.as_bytes(),
+            data: DataPhase::None,
+            timeout,
+        })
+    }
+}
+
 /// Distinct bytes per sector, so misplaced data shows.
 pub fn pattern(lba: u32, blocks: u32, fill: u8) -> Vec<u8> {
     let mut v = vec![fill; blocks as usize * 2048];
