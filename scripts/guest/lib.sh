@@ -18,9 +18,12 @@ GUEST_MODULES=(scsi_common scsi_mod virtio_ring virtio virtio_pci_legacy_dev
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
 say() { printf 'guest: %s\n' "$*"; }
+# Stops the harness with an install message (on stderr: it may run inside $(...)).
 die_install() { # what, how
-  say "CANNOT INSTALL $1: $2"
-  say "install it by hand (as root) and rerun; see scripts/guest/README.md"
+  {
+    say "CANNOT INSTALL $1: $2"
+    say "install it by hand (as root) and rerun; see scripts/guest/README.md"
+  } >&2
   exit 1
 }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -277,7 +280,7 @@ boot_guest() { # kernel dir, initrd, console log
 
 # The value after "KEY: " on the last console line starting with it.
 console_value() { # log, key
-  grep -a "^$2: " "$1" | tail -n 1 | sed "s/^$2: //" | tr -d '\r'
+  { grep -a "^$2: " "$1" || true; } | tail -n 1 | sed "s/^$2: //" | tr -d '\r'
 }
 
 # The disc backing file holds exactly `image` at LBA 0; extra bytes past it must be
