@@ -1,0 +1,107 @@
+//! Shared rig: a virtual recorder on a simulated clock, with its control handle.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::rw::Read10;
+use discburn::mmc::transport::DataPhase;
+use discburn::{Recorder, WriteEngine};
+use discburn_vdrive::control::DriveControl;
+use discburn_vdrive::media::Media;
+use discburn_vdrive::VirtualDriveConfig;
+
+pub struct Rig {
+    pub dir: tempfile::TempDir,
+    pub sim: Arc<SimClock>,
+    pub clock: SharedClock,
+    pub recorder: Arc<Recorder>,
+    pub control: DriveControl,
+}
+
+/// A drive with `media` on a fresh image, configured by `f`, with a 64 KiB transfer
+/// limit (a typical SG_IO adapter) unless `f` changes it.
+pub fn rig(media: Media, f: impl FnOnce(VirtualDriveConfig) -> VirtualDriveConfig) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("disc.img");
+    let (sim, clock) = SimClock::shared();
+    let mut cfg = VirtualDriveConfig::new(&path, media);
+    cfg.max_transfer = 64 * 1024;
+    let cfg = f(cfg);
+    let drive = cfg.open(Arc::clone(&clock)).unwrap();
+    let control = drive.control();
+    let recorder = Arc::new(Recorder::new(
+        Box::new(drive),
+        format!("virtual:{}", path.display()),
+        Arc::clone(&clock),
+    ));
+    Rig {
+        dir,
+        sim,
+        clock,
+        recorder,
+        control,
+    }
+}
+
+impl Rig {
+    pub fn engine(&self) -> WriteEngine {
+        WriteEngine::with_recorder(Arc::clone(&self.recorder), 2048).unwrap()
+    }
+
+    pub fn count(&self, op: u8) -> u64 {
+        self.control
+            .stats()
+            .per_opcode
+            .get(&op)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Polls TEST UNIT READY (every 10 simulated ms) until the drive is ready again,
+    /// e.g. after an Immed SYNCHRONIZE CACHE.
+    pub fn wait_ready(&self) {
+        for _ in 0..100_000 {
+            match self.recorder.test_unit_ready() {
+                Ok(()) => return,
+                Err(e) if e.sense_info().is_some_and(|s| s.key == 2 && s.asc == 4) => {
+                    self.clock.sleep(Duration::from_millis(10))
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("drive never became ready");
+    }
+
+    /// Reads `count` sectors from `lba` back through READ(10).
+    pub fn read_back(&self, lba: u32, count: u32) -> Vec<u8> {
+        let mut out = vec![0u8; count as usize * 2048];
+        for (i, chunk) in out.chunks_mut(32 * 2048).enumerate() {
+            let n = (chunk.len() / 2048) as u16;
+            let cmd = Read10 {
+                lba: lba + i as u32 * 32,
+                blocks: n,
+                ..Read10::default()
+            };
+            let got = self
+                .recorder
+                .command(&cmd, DataPhase::In(chunk), Duration::from_secs(10))
+                .unwrap();
+            assert_eq!(got, chunk.len());
+        }
+        out
+    }
+}
+
+/// Sector contents that differ per LBA and per byte.
+pub fn pattern(start: u32, count: u32) -> Vec<u8> {
+    let mut v = vec![0u8; count as usize * 2048];
+    for (s, sector) in v.chunks_mut(2048).enumerate() {
+        let lba = start + s as u32;
+        for (i, b) in sector.iter_mut().enumerate() {
+            *b = (lba.wrapping_mul(31) as usize ^ i.wrapping_mul(7)) as u8;
+        }
+    }
+    v
+}
