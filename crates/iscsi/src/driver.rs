@@ -15,15 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use discburn_mmc::clock::{Clock, SharedClock, SystemClock};
-use discburn_mmc::transport::{
-    Completion, DataPhase, Limits, Request, Transport, TransportError,
-};
+use discburn_mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
 use tracing::{debug, info};
 
 use crate::params::{Negotiated, Offer};
 use crate::session::{
-    ChapCredentials, Event, Session, SessionConfig, SessionError, SubmitError, TaskData,
-    TaskError, TaskResult, TaskTag,
+    ChapCredentials, Event, Session, SessionConfig, SessionError, SubmitError, TaskData, TaskError,
+    TaskResult, TaskTag,
 };
 use crate::url::{IscsiUrl, UrlError};
 
@@ -422,13 +420,9 @@ impl IscsiTransport {
         let Some(tag) = conn.session.ping(clock.now()) else {
             return Err(TransportError::DeviceGone("not logged in".into()));
         };
-        let ok = conn.run_until(
-            &*clock,
-            &CancelHandle::default(),
-            io_timeout,
-            None,
-            |c| c.pings.contains(&tag),
-        );
+        let ok = conn.run_until(&*clock, &CancelHandle::default(), io_timeout, None, |c| {
+            c.pings.contains(&tag)
+        });
         conn.pings.retain(|t| *t != tag);
         if ok {
             Ok(())

@@ -8,8 +8,8 @@
 //! - [`text`], [`params`], [`chap`]: login text, operational negotiation, CHAP/MD5.
 //! - [`session`]: the sans-I/O session state machine (bytes and `now` in; PDUs, events
 //!   and timeouts out).
-//! - [`IscsiTransport`]: the blocking TCP driver around it.
-//! - [`IscsiUrl`]: `iscsi://[user%password@]HOST[:PORT]/TARGET-IQN/LUN`.
+//! - [`IscsiTransport`] is the blocking TCP driver around it.
+//! - [`IscsiUrl`] parses `iscsi://[user%password@]HOST[:PORT]/TARGET-IQN/LUN`.
 //!
 //! ```no_run
 //! use discburn_iscsi::IscsiTransport;

@@ -82,7 +82,10 @@ impl Offer {
             ("MaxRecvDataSegmentLength", mrdsl.to_string()),
             ("MaxBurstLength", burst.to_string()),
             ("FirstBurstLength", first.to_string()),
-            ("MaxOutstandingR2T", self.max_outstanding_r2t.max(1).to_string()),
+            (
+                "MaxOutstandingR2T",
+                self.max_outstanding_r2t.max(1).to_string(),
+            ),
             ("MaxConnections", "1".into()),
             ("DataPDUInOrder", "Yes".into()),
             ("DataSequenceInOrder", "Yes".into()),
@@ -183,9 +186,7 @@ fn err(key: &str, value: &str, why: &'static str) -> NegotiationError {
 }
 
 fn num(key: &str, value: &str, lo: u32, hi: u32) -> Result<u32, NegotiationError> {
-    let n: u32 = value
-        .parse()
-        .map_err(|_| err(key, value, "not a number"))?;
+    let n: u32 = value.parse().map_err(|_| err(key, value, "not a number"))?;
     if !(lo..=hi).contains(&n) {
         return Err(err(key, value, "out of the key's range"));
     }

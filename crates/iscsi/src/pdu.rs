@@ -1326,7 +1326,10 @@ mod tests {
     #[test]
     fn crc32c_matches_rfc7143_appendix_b4() {
         // 32 bytes of zeroes: CRC aa 36 91 8a in wire order.
-        assert_eq!(crc32c::crc32c(&[0u8; 32]).to_le_bytes(), [0xaa, 0x36, 0x91, 0x8a]);
+        assert_eq!(
+            crc32c::crc32c(&[0u8; 32]).to_le_bytes(),
+            [0xaa, 0x36, 0x91, 0x8a]
+        );
         // 32 bytes of ones: 43 ab a8 62.
         assert_eq!(
             crc32c::crc32c(&[0xffu8; 32]).to_le_bytes(),

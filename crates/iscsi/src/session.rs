@@ -23,8 +23,8 @@ use crate::chap;
 use crate::params::{self, Negotiated, NegotiationError, Offer, Unsolicited};
 use crate::pdu::{
     self, stage, tmf, DataIn, DataOut, Decoder, Digests, Frame, LoginRequest, LoginResponse,
-    LogoutRequest, NopOut, Pdu, PduError, ScsiCommand, ScsiResponse, TaskMgmtRequest,
-    BHS_LEN, RESERVED_TAG,
+    LogoutRequest, NopOut, Pdu, PduError, ScsiCommand, ScsiResponse, TaskMgmtRequest, BHS_LEN,
+    RESERVED_TAG,
 };
 use crate::text;
 
@@ -273,8 +273,16 @@ enum TaskState {
 #[derive(Debug)]
 enum Dir {
     None,
-    In { buf: Vec<u8>, received: usize, next_datasn: u32 },
-    Out { data: Vec<u8>, next_offset: u32, next_r2tsn: u32 },
+    In {
+        buf: Vec<u8>,
+        received: usize,
+        next_datasn: u32,
+    },
+    Out {
+        data: Vec<u8>,
+        next_offset: u32,
+        next_r2tsn: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -550,7 +558,9 @@ impl Session {
     /// Acts on every deadline that has passed at `now`.
     pub fn handle_timeout(&mut self, now: Duration) {
         match &self.phase {
-            Phase::Login(l) if now >= l.deadline => return self.fail(SessionError::Timeout("login")),
+            Phase::Login(l) if now >= l.deadline => {
+                return self.fail(SessionError::Timeout("login"))
+            }
             Phase::LoggingOut { deadline, .. } if now >= *deadline => {
                 return self.fail(SessionError::Timeout("logout"))
             }
@@ -746,7 +756,9 @@ impl Session {
         loop {
             let itt = self.next_itt;
             self.next_itt = self.next_itt.wrapping_add(1);
-            if itt != RESERVED_TAG && !self.tasks.contains_key(&itt) && !self.tmfs.contains_key(&itt)
+            if itt != RESERVED_TAG
+                && !self.tasks.contains_key(&itt)
+                && !self.tmfs.contains_key(&itt)
             {
                 return itt;
             }
@@ -980,11 +992,9 @@ impl Session {
         if matches!(self.phase, Phase::Login(_)) {
             return match p {
                 Pdu::LoginResponse(r) => self.handle_login(r, &frame.data, now),
-                other => Err(LoginError::Protocol(format!(
-                    "{:?} during login",
-                    other.opcode()
-                ))
-                .into()),
+                other => {
+                    Err(LoginError::Protocol(format!("{:?} during login", other.opcode())).into())
+                }
             };
         }
         match p {
@@ -1295,7 +1305,9 @@ impl Session {
             return Ok(());
         };
         if r.itt != l.itt {
-            return Err(LoginError::Protocol(format!("Login Response for ITT {:#x}", r.itt)).into());
+            return Err(
+                LoginError::Protocol(format!("Login Response for ITT {:#x}", r.itt)).into(),
+            );
         }
         if r.status_class != 0 {
             return Err(LoginError::Refused {

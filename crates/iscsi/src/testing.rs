@@ -79,7 +79,16 @@ pub struct TgtOptions {
 /// True when some tgtd answers on control port `n`.
 fn control_in_use(tgtadm: &Path, n: u32) -> bool {
     Command::new(tgtadm)
-        .args(["-C", &n.to_string(), "--lld", "iscsi", "--mode", "target", "--op", "show"])
+        .args([
+            "-C",
+            &n.to_string(),
+            "--lld",
+            "iscsi",
+            "--mode",
+            "target",
+            "--op",
+            "show",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -226,7 +235,10 @@ impl Tgt {
             }
             if start.elapsed() > READY_DEADLINE {
                 return Err(HarnessError::NotReady {
-                    why: format!("no answer on control port {} after {READY_DEADLINE:?}", self.control),
+                    why: format!(
+                        "no answer on control port {} after {READY_DEADLINE:?}",
+                        self.control
+                    ),
                     log: self.log(),
                 });
             }
@@ -253,11 +265,25 @@ impl Tgt {
             "--device-type=cd",
         ])?;
         self.tgtadm(&[
-            "--mode", "target", "--op", "bind", "--tid", "1", "-I", "127.0.0.1",
+            "--mode",
+            "target",
+            "--op",
+            "bind",
+            "--tid",
+            "1",
+            "-I",
+            "127.0.0.1",
         ])?;
         if let Some((user, secret)) = &self.chap {
             self.tgtadm(&[
-                "--mode", "account", "--op", "new", "--user", user, "--password", secret,
+                "--mode",
+                "account",
+                "--op",
+                "new",
+                "--user",
+                user,
+                "--password",
+                secret,
             ])?;
             self.tgtadm(&[
                 "--mode", "account", "--op", "bind", "--tid", "1", "--user", user,
@@ -368,7 +394,9 @@ impl Tgt {
 impl Drop for Tgt {
     fn drop(&mut self) {
         if self.ready {
-            let _ = self.tgtadm(&["--mode", "target", "--op", "delete", "--tid", "1", "--force"]);
+            let _ = self.tgtadm(&[
+                "--mode", "target", "--op", "delete", "--tid", "1", "--force",
+            ]);
         }
         // tgtd ignores SIGTERM; Child::kill sends SIGKILL to exactly this PID.
         let _ = self.child.kill();

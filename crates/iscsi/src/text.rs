@@ -101,15 +101,24 @@ mod tests {
         );
         assert_eq!(parse(&emit(&p)).unwrap(), p);
         assert_eq!(parse(b"A=b").unwrap(), vec![("A".into(), "b".into())]);
-        assert_eq!(parse(b"Empty=\0").unwrap(), vec![("Empty".into(), "".into())]);
+        assert_eq!(
+            parse(b"Empty=\0").unwrap(),
+            vec![("Empty".into(), "".into())]
+        );
     }
 
     #[test]
     fn rejects_malformed_text() {
-        assert!(matches!(parse(b"novalue\0"), Err(TextError::MissingEquals(_))));
+        assert!(matches!(
+            parse(b"novalue\0"),
+            Err(TextError::MissingEquals(_))
+        ));
         assert!(matches!(parse(b"=x\0"), Err(TextError::InvalidKey(_))));
         assert!(matches!(parse(b"a b=x\0"), Err(TextError::InvalidKey(_))));
-        assert!(matches!(parse(b"K=\xff\0"), Err(TextError::InvalidValue(_))));
+        assert!(matches!(
+            parse(b"K=\xff\0"),
+            Err(TextError::InvalidValue(_))
+        ));
         let many: Vec<u8> = (0..300).flat_map(|_| b"K=v\0".to_vec()).collect();
         assert_eq!(parse(&many), Err(TextError::TooManyPairs));
     }

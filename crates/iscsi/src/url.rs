@@ -156,20 +156,20 @@ impl IscsiUrl {
         };
         for kv in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let on = match v.to_ascii_lowercase().as_str() {
-                "crc32c" => true,
-                "none" => false,
-                _ => return Err(bad(format!("{k}={v}: expected crc32c or none"))),
-            };
-            match k {
-                "header_digest" => parsed.header_digest = on,
-                "data_digest" => parsed.data_digest = on,
+            let slot = match k {
+                "header_digest" => &mut parsed.header_digest,
+                "data_digest" => &mut parsed.data_digest,
                 _ => {
                     return Err(bad(format!(
                         "unknown option {k:?} (known: header_digest, data_digest)"
                     )))
                 }
-            }
+            };
+            *slot = match v.to_ascii_lowercase().as_str() {
+                "crc32c" => true,
+                "none" => false,
+                _ => return Err(bad(format!("{k}={v}: expected crc32c or none"))),
+            };
         }
         Ok(parsed)
     }
@@ -241,7 +241,10 @@ mod tests {
         assert_eq!(u.host, "::1");
         assert_eq!(u.host_port(), "[::1]:3261");
         assert!(u.header_digest && !u.data_digest);
-        assert_eq!(u.to_string(), "iscsi://[::1]:3261/iqn.x/16383?header_digest=crc32c");
+        assert_eq!(
+            u.to_string(),
+            "iscsi://[::1]:3261/iqn.x/16383?header_digest=crc32c"
+        );
         assert_eq!(IscsiUrl::parse(&u.to_string()).unwrap(), u);
     }
 
@@ -261,7 +264,10 @@ mod tests {
             ("iscsi://bob@h/iqn.x/1", "user%password"),
             ("iscsi://[::1/iqn.x/1", "closing ']'"),
             ("iscsi://h/iqn.x/1?foo=1", "unknown option"),
-            ("iscsi://h/iqn.x/1?data_digest=md5", "expected crc32c or none"),
+            (
+                "iscsi://h/iqn.x/1?data_digest=md5",
+                "expected crc32c or none",
+            ),
         ] {
             let e = IscsiUrl::parse(url).unwrap_err();
             let msg = e.to_string();

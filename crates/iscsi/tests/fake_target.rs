@@ -94,7 +94,10 @@ fn hung_target_is_device_gone_long_before_the_command_timeout() {
     let e = d
         .execute(Request::none(&TUR, Duration::from_secs(3600)))
         .unwrap_err();
-    assert!(matches!(&e, TransportError::DeviceGone(m) if m.contains("NOP")), "{e}");
+    assert!(
+        matches!(&e, TransportError::DeviceGone(m) if m.contains("NOP")),
+        "{e}"
+    );
     drop(d);
     h.join().unwrap();
 }
@@ -107,7 +110,13 @@ fn unanswered_login_times_out() {
     });
     let e = open(&url, |o| o.login_timeout = Duration::from_millis(200)).unwrap_err();
     assert!(
-        matches!(&e, Error::Login { source: SessionError::Timeout("login"), .. }),
+        matches!(
+            &e,
+            Error::Login {
+                source: SessionError::Timeout("login"),
+                ..
+            }
+        ),
         "{e}"
     );
     h.join().unwrap();
@@ -171,7 +180,11 @@ fn execute_queue_really_pipelines() {
     let mut reqs: Vec<Request<'_>> = (0..8).map(|_| Request::none(&TUR, T)).collect();
     let res = d.execute_queue(&mut reqs);
     assert!(res.iter().all(|r| r.as_ref().is_ok_and(|c| c.is_good())));
-    assert_eq!(rx.recv().unwrap(), 4, "four commands were at the target at once");
+    assert_eq!(
+        rx.recv().unwrap(),
+        4,
+        "four commands were at the target at once"
+    );
     drop(d);
     h.join().unwrap();
 }

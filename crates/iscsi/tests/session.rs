@@ -222,16 +222,30 @@ fn write_with_immediate_data_and_r2t_bursts() {
     let mut s = logged_in(config(), &mut t);
     let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
     let tag = s
-        .submit(1, &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0], TaskData::Out(data.clone()), T, NOW)
+        .submit(
+            1,
+            &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0],
+            TaskData::Out(data.clone()),
+            T,
+            NOW,
+        )
         .unwrap();
     let f = sent(&mut s, &mut t);
-    assert_eq!(f.len(), 1, "InitialR2T=Yes: only the command with immediate data");
+    assert_eq!(
+        f.len(),
+        1,
+        "InitialR2T=Yes: only the command with immediate data"
+    );
     let Ok(Pdu::ScsiCommand(c)) = f[0].pdu() else {
         panic!()
     };
     assert!(c.write && c.final_);
     assert_eq!(c.edtl, 200_000);
-    assert_eq!(f[0].data, data[..8192], "immediate data capped by target's MRDSL");
+    assert_eq!(
+        f[0].data,
+        data[..8192],
+        "immediate data capped by target's MRDSL"
+    );
     let mut got = f[0].data.clone();
     let mut offset = 8192u32;
     for (r2tsn, ttt) in [(0u32, 0x10u32), (1, 0x11)] {
@@ -271,7 +285,8 @@ fn write_with_unsolicited_data_out_when_initial_r2t_is_no() {
     }
     let mut s = logged_in(config(), &mut t);
     let data = vec![7u8; 100_000];
-    s.submit(1, &[0x2a; 10], TaskData::Out(data), T, NOW).unwrap();
+    s.submit(1, &[0x2a; 10], TaskData::Out(data), T, NOW)
+        .unwrap();
     let f = sent(&mut s, &mut t);
     let Ok(Pdu::ScsiCommand(c)) = f[0].pdu() else {
         panic!()
@@ -318,7 +333,13 @@ fn read_with_data_in_and_status_and_response_with_sense() {
 
     // Residual underflow with a SCSI Response after Data-In.
     let tag = s
-        .submit(1, &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0], TaskData::In(4096), T, NOW)
+        .submit(
+            1,
+            &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
+            TaskData::In(4096),
+            T,
+            NOW,
+        )
         .unwrap();
     sent(&mut s, &mut t);
     let mut b = t.data_in(tag.0, 0, 0, &[9; 100], None);
@@ -492,7 +513,13 @@ fn with_read() -> (Session, Target, TaskTag) {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
     let tag = s
-        .submit(1, &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], TaskData::In(4096), T, NOW)
+        .submit(
+            1,
+            &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0],
+            TaskData::In(4096),
+            T,
+            NOW,
+        )
         .unwrap();
     sent(&mut s, &mut t);
     (s, t, tag)
@@ -504,9 +531,7 @@ fn expect_protocol_failure(s: &mut Session, needle: &str) {
     assert!(done(s)
         .iter()
         .all(|(_, o)| matches!(o, Err(TaskError::Protocol(_)))));
-    assert!(s
-        .submit(1, &TUR, TaskData::None, T, NOW)
-        .is_err());
+    assert!(s.submit(1, &TUR, TaskData::None, T, NOW).is_err());
 }
 
 #[test]

@@ -8,7 +8,7 @@ use discburn_iscsi::testing::{Tgt, TgtOptions};
 use discburn_iscsi::{Error, IscsiTransport};
 use discburn_mmc::config::{Configuration, FeatureCode, GetConfiguration};
 use discburn_mmc::device::{DeviceType, Inquiry, InquiryData, TestUnitReady};
-use discburn_mmc::disc::{DiscStatus, ReadDiscInformation, DiscInformation};
+use discburn_mmc::disc::{DiscInformation, DiscStatus, ReadDiscInformation};
 use discburn_mmc::mode::{find_page, CapabilitiesPage, ModePages, ModeSense10};
 use discburn_mmc::profile::Profile;
 use discburn_mmc::rw::{SynchronizeCache10, Write10};
@@ -16,7 +16,9 @@ use discburn_mmc::sense::{Sense, SenseKey};
 use discburn_mmc::speed::{
     BufferCapacityBytes, GetPerformance, PerformanceData, ReadBufferCapacity, WriteSpeedData,
 };
-use discburn_mmc::track::{CloseFunction, CloseTrackSession, ReadTrackInformation, TrackInformation};
+use discburn_mmc::track::{
+    CloseFunction, CloseTrackSession, ReadTrackInformation, TrackInformation,
+};
 use discburn_mmc::{Command, Completion, Request, ScsiStatus, Transport, TransportError};
 
 const T: Duration = Duration::from_secs(30);
@@ -95,7 +97,11 @@ fn identify_a_blank_dvd_plus_r_and_read_its_state() {
         assert!(codes.contains(&want), "{want:?} missing from {codes:?}");
     }
 
-    let (_, buf) = data_in(&mut d, ReadDiscInformation::standard().emit().as_bytes(), 34);
+    let (_, buf) = data_in(
+        &mut d,
+        ReadDiscInformation::standard().emit().as_bytes(),
+        34,
+    );
     let di = DiscInformation::parse(&buf).unwrap();
     assert_eq!(di.disc_status, DiscStatus::Empty, "{di:?}");
 
@@ -106,13 +112,24 @@ fn identify_a_blank_dvd_plus_r_and_read_its_state() {
     assert_eq!(ti.nwa, Some(0));
     assert!(ti.free_blocks > 2_000_000, "{ti:?}");
 
-    let (_, buf) = data_in(&mut d, ModeSense10::current(0x2a, 256).emit().as_bytes(), 256);
+    let (_, buf) = data_in(
+        &mut d,
+        ModeSense10::current(0x2a, 256).emit().as_bytes(),
+        256,
+    );
     let caps: CapabilitiesPage = find_page(&buf).unwrap();
     assert!(caps.read != 0, "{caps:?}");
-    let (_, buf) = data_in(&mut d, ModeSense10::current(0x3f, 4096).emit().as_bytes(), 4096);
+    let (_, buf) = data_in(
+        &mut d,
+        ModeSense10::current(0x3f, 4096).emit().as_bytes(),
+        4096,
+    );
     let pages: Vec<u8> = ModePages::new(&buf).map(|p| p.page_code()).collect();
     for want in [0x01, 0x05, 0x2a] {
-        assert!(pages.contains(&want), "page {want:02x} missing from {pages:02x?}");
+        assert!(
+            pages.contains(&want),
+            "page {want:02x} missing from {pages:02x?}"
+        );
     }
 
     let gp = GetPerformance::performance(true, 0, 8);
@@ -165,15 +182,24 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
         assert_eq!(c.transferred, chunk);
     }
     let sync = SynchronizeCache10::default().emit();
-    assert!(d.execute(Request::none(sync.as_bytes(), T)).unwrap().is_good());
+    assert!(d
+        .execute(Request::none(sync.as_bytes(), T))
+        .unwrap()
+        .is_good());
     let close = CloseTrackSession {
         immed: false,
         function: CloseFunction::CloseSession,
         number: 0,
     }
     .emit();
-    assert!(d.execute(Request::none(close.as_bytes(), T)).unwrap().is_good());
-    assert!(tgt.image_bytes() == image, "backing file differs from the data written");
+    assert!(d
+        .execute(Request::none(close.as_bytes(), T))
+        .unwrap()
+        .is_good());
+    assert!(
+        tgt.image_bytes() == image,
+        "backing file differs from the data written"
+    );
     assert_eq!(profile(&mut d), Profile::DvdRom);
 
     let again = Write10 {
@@ -186,7 +212,11 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
         .execute(Request::data_out(again.as_bytes(), &image[..BLOCK], T))
         .unwrap();
     let s = sense_of(&c);
-    assert_eq!((s.key, s.asc, s.ascq), (SenseKey::IllegalRequest, 0x30, 0x05), "{s:?}");
+    assert_eq!(
+        (s.key, s.asc, s.ascq),
+        (SenseKey::IllegalRequest, 0x30, 0x05),
+        "{s:?}"
+    );
 }
 
 #[test]
@@ -207,7 +237,10 @@ fn abort_task_on_timeout_and_cancel_leave_tgt_usable() {
     .emit();
     let r = d.execute(Request::data_out(w.as_bytes(), &big, Duration::ZERO));
     assert!(matches!(r, Err(TransportError::Timeout(_))), "{r:?}");
-    assert!(d.execute(Request::none(tur.as_bytes(), T)).unwrap().is_good());
+    assert!(d
+        .execute(Request::none(tur.as_bytes(), T))
+        .unwrap()
+        .is_good());
 
     // Cancel from another thread in the middle of a pipelined queue.
     let cancel = d.cancel_handle();
@@ -252,7 +285,10 @@ fn abort_task_on_timeout_and_cancel_leave_tgt_usable() {
         let r = d.execute(Request::none(tur.as_bytes(), T));
         assert!(matches!(r, Err(TransportError::Aborted(_))), "{r:?}");
     }
-    assert!(d.execute(Request::none(tur.as_bytes(), T)).unwrap().is_good());
+    assert!(d
+        .execute(Request::none(tur.as_bytes(), T))
+        .unwrap()
+        .is_good());
 }
 
 #[test]
@@ -271,7 +307,15 @@ fn chap_login_and_crc32c_digests() {
     // tgt offers only None unless told otherwise.
     for key in ["HeaderDigest", "DataDigest"] {
         tgt.tgtadm(&[
-            "--mode", "target", "--op", "update", "--tid", "1", "--name", key, "--value",
+            "--mode",
+            "target",
+            "--op",
+            "update",
+            "--tid",
+            "1",
+            "--name",
+            key,
+            "--value",
             "CRC32C,None",
         ])
         .unwrap();
@@ -288,8 +332,14 @@ fn chap_login_and_crc32c_digests() {
         ..Default::default()
     }
     .emit();
-    assert!(d.execute(Request::data_out(w.as_bytes(), &data, T)).unwrap().is_good());
+    assert!(d
+        .execute(Request::data_out(w.as_bytes(), &data, T))
+        .unwrap()
+        .is_good());
     assert!(tgt.image_bytes() == data);
     let (_, buf) = data_in(&mut d, GetConfiguration::all(2048).emit().as_bytes(), 2048);
-    assert_eq!(Configuration::parse(&buf).unwrap().current_profile, Profile::DvdPlusR);
+    assert_eq!(
+        Configuration::parse(&buf).unwrap().current_profile,
+        Profile::DvdPlusR
+    );
 }

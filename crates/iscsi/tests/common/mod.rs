@@ -9,8 +9,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use discburn_iscsi::pdu::{
-    self, DataIn, Decoder, Digests, Frame, LoginRequest, LoginResponse, LogoutResponse, NopIn,
-    Pdu, R2t, ScsiResponse, TaskMgmtResponse, RESERVED_TAG,
+    self, DataIn, Decoder, Digests, Frame, LoginRequest, LoginResponse, LogoutResponse, NopIn, Pdu,
+    R2t, ScsiResponse, TaskMgmtResponse, RESERVED_TAG,
 };
 use discburn_iscsi::session::{Event, Session, SessionConfig};
 use discburn_iscsi::text;
@@ -171,7 +171,11 @@ impl Target {
             lun: pdu::encode_lun(1),
             itt,
             ttt: RESERVED_TAG,
-            statsn: if status.is_some() { self.next_statsn() } else { 0 },
+            statsn: if status.is_some() {
+                self.next_statsn()
+            } else {
+                0
+            },
             exp_cmdsn: self.exp_cmdsn,
             max_cmdsn: self.max_cmdsn(),
             datasn,
@@ -336,5 +340,8 @@ where
             script(i, s);
         }
     });
-    (format!("iscsi://127.0.0.1:{port}/iqn.2024-01.test:target/1"), h)
+    (
+        format!("iscsi://127.0.0.1:{port}/iqn.2024-01.test:target/1"),
+        h,
+    )
 }
