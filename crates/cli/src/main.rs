@@ -1,1 +1,37 @@
-fn main() {}
+//! `discburn`: burn images and folders to CD, DVD and BD recorders, verify
+//! them, blank and format discs — on a real drive, a remote one (iSCSI) or
+//! the virtual recorder. `discburn demo` shows it all on a virtual BD-R.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod demo;
+mod exit;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => 0,
+                _ => exit::USAGE,
+            });
+        }
+    };
+    if let Err(e) = exit::init_log(&cli.global) {
+        eprintln!("discburn: cannot open the log: {e}");
+        return ExitCode::from(exit::USAGE);
+    }
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}

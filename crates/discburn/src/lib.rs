@@ -28,12 +28,15 @@
 //! simulated clock. [`imapi2`] offers the same engine under IMAPI2's exact names.
 #![forbid(unsafe_code)]
 
+pub mod burn;
 pub mod engine;
 pub mod error;
 pub mod hresult;
 pub mod imapi2;
+pub mod iso;
 mod open;
 pub mod recorder;
+pub mod verify;
 
 pub use engine::{
     CancelOutcome, CancelToken, DeviceBuffer, Phase, RateModel, Timing, Update, WriteEngine,

@@ -241,7 +241,11 @@ impl fmt::Display for BadRange {
             BadKind::Mismatch => "differs from the source".to_string(),
             BadKind::Unreadable(m) => format!("unreadable ({m})"),
         };
-        let approx = if self.exact { "" } else { " (within this chunk)" };
+        let approx = if self.exact {
+            ""
+        } else {
+            " (within this chunk)"
+        };
         if self.first == self.last {
             write!(f, "sector {} {what}{approx}", self.first)
         } else {
@@ -362,8 +366,7 @@ pub fn verify(
         }
         done += u64::from(count);
         let now = clock.now();
-        if now.saturating_sub(last_report) >= Duration::from_millis(100) || done == digest.sectors
-        {
+        if now.saturating_sub(last_report) >= Duration::from_millis(100) || done == digest.sectors {
             last_report = now;
             progress(VerifyProgress {
                 done,
@@ -486,7 +489,9 @@ mod tests {
     }
 
     fn image(sectors: usize) -> Vec<u8> {
-        (0..sectors * 2048).map(|i| (i * 7 + i / 2048) as u8).collect()
+        (0..sectors * 2048)
+            .map(|i| (i * 7 + i / 2048) as u8)
+            .collect()
     }
 
     fn run(medium: &mut Medium, img: &[u8], with_source: bool) -> VerifyReport {
@@ -494,11 +499,8 @@ mod tests {
         let digest = Digest::of_reader(img, sectors, 2048).unwrap();
         let (_sim, clock) = SimClock::shared();
         let mut src = std::io::Cursor::new(img.to_vec());
-        let source: Option<&mut dyn SourceSectors> = if with_source {
-            Some(&mut src)
-        } else {
-            None
-        };
+        let source: Option<&mut dyn SourceSectors> =
+            if with_source { Some(&mut src) } else { None };
         verify(medium, 0, &digest, source, &clock, &|| false, &mut |_| {})
     }
 
@@ -543,7 +545,10 @@ mod tests {
         );
         let r = run(&mut m, &img, false);
         assert_eq!(r.bad.len(), 1);
-        assert_eq!((r.bad[0].first, r.bad[0].last, r.bad[0].exact), (32, 47, false));
+        assert_eq!(
+            (r.bad[0].first, r.bad[0].last, r.bad[0].exact),
+            (32, 47, false)
+        );
     }
 
     #[test]

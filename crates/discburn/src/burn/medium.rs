@@ -2,14 +2,13 @@
 //! goes and how much fits — read from the drive's own answers, never guessed
 //! from which backend carries the commands.
 
-use discburn_mmc::config::{FeatureHeader, GetConfiguration, FEATURE_HEADER_LEN};
 use discburn_mmc::device::TestUnitReady;
-use discburn_mmc::disc::{DiscInformation, DiscStatus, ReadDiscInformation, SessionState};
+use discburn_mmc::disc::{DiscInformation, DiscStatus, SessionState};
 use discburn_mmc::profile::{MediaFamily, Profile};
 use discburn_mmc::rw::{ReadCapacity10, ReadCapacityData};
-use discburn_mmc::track::{ReadTrackInformation, TrackAddress, TrackInformation};
+use discburn_mmc::track::{TrackAddress, TrackInformation};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::recorder::Recorder;
 
 use super::BurnError;
@@ -152,7 +151,7 @@ impl Medium {
             Some(DiscStatus::Incomplete) => "appendable",
             Some(DiscStatus::Complete) => "closed (finalized)",
             Some(DiscStatus::Other) => "random-access",
-            Some(DiscStatus::Unknown(_)) | None => "state unknown",
+            None => "state unknown",
         };
         format!(
             "{}, {state}, {} of {} sectors free",
@@ -175,36 +174,6 @@ pub(crate) fn unsupported(e: &Error) -> bool {
     is_sense(e, 0x5, 0x20)
 }
 
-/// The current profile from GET CONFIGURATION's feature header.
-pub fn current_profile(rec: &Recorder) -> Result<Profile, Error> {
-    let mut buf = [0u8; FEATURE_HEADER_LEN];
-    let n = rec.command_in(&GetConfiguration::current(FEATURE_HEADER_LEN as u16), &mut buf)?;
-    Ok(FeatureHeader::parse(&buf[..n])?.current_profile)
-}
-
-/// READ DISC INFORMATION (standard).
-pub fn disc_information(rec: &Recorder) -> Result<DiscInformation, Error> {
-    let mut buf = [0u8; 64];
-    let cmd = ReadDiscInformation {
-        alloc: buf.len() as u16,
-        ..ReadDiscInformation::standard()
-    };
-    let n = rec.command_in(&cmd, &mut buf)?;
-    Ok(DiscInformation::parse(&buf[..n])?)
-}
-
-/// READ TRACK INFORMATION for `address`.
-pub fn track_information(rec: &Recorder, address: TrackAddress) -> Result<TrackInformation, Error> {
-    let mut buf = [0u8; TrackInformation::MAX_LEN];
-    let cmd = ReadTrackInformation {
-        open: false,
-        address,
-        alloc: buf.len() as u16,
-    };
-    let n = rec.command_in(&cmd, &mut buf)?;
-    Ok(TrackInformation::parse(&buf[..n])?)
-}
-
 /// READ CAPACITY: sectors up to the last addressable/recorded LBA.
 pub fn read_capacity(rec: &Recorder) -> Result<u64, Error> {
     let mut buf = [0u8; 8];
@@ -223,12 +192,22 @@ pub fn medium_present(rec: &Recorder) -> Result<bool, Error> {
             match rec.command_none(&TestUnitReady) {
                 Ok(()) => Ok(true),
                 Err(e) if no_medium(&e) => Ok(false),
-                Err(e) if e.sense_info().is_some_and(|s| s.key == 0x2 && s.asc == 0x04) => Ok(true),
+                Err(e)
+                    if e.sense_info()
+                        .is_some_and(|s| s.key == 0x2 && s.asc == 0x04) =>
+                {
+                    Ok(true)
+                }
                 Err(e) => Err(e),
             }
         }
         // Becoming ready / operation in progress: a medium is there.
-        Err(e) if e.sense_info().is_some_and(|s| s.key == 0x2 && s.asc == 0x04) => Ok(true),
+        Err(e)
+            if e.sense_info()
+                .is_some_and(|s| s.key == 0x2 && s.asc == 0x04) =>
+        {
+            Ok(true)
+        }
         Err(e) => Err(e),
     }
 }
@@ -260,7 +239,7 @@ pub fn inspect(rec: &Recorder) -> Result<Medium, BurnError> {
     if !medium_present(rec).map_err(dev("checking for a disc"))? {
         return Err(BurnError::NoMedium);
     }
-    let profile = match current_profile(rec) {
+    let profile = match rec.current_profile() {
         Ok(p) => p,
         Err(e) if no_medium(&e) => return Err(BurnError::NoMedium),
         Err(e) => return Err(BurnError::device("reading the medium type", e)),
@@ -269,7 +248,7 @@ pub fn inspect(rec: &Recorder) -> Result<Medium, BurnError> {
         return Err(BurnError::NoMedium);
     }
     let recording = recording_of(profile);
-    let disc = match disc_information(rec) {
+    let disc = match rec.disc_information() {
         Ok(d) => Some(d),
         Err(e) if no_medium(&e) => return Err(BurnError::NoMedium),
         Err(e) => {
@@ -282,7 +261,7 @@ pub fn inspect(rec: &Recorder) -> Result<Medium, BurnError> {
         let first = u32::from(d.first_track.max(1));
         let last = u32::from(d.last_track_in_last_session).max(first);
         for n in first..=last.min(first + 512) {
-            match track_information(rec, TrackAddress::Track(n)) {
+            match rec.track_information(TrackAddress::Track(n)) {
                 Ok(t) => tracks.push(TrackEntry::from(&t)),
                 Err(e) => {
                     tracing::debug!("READ TRACK INFORMATION track {n}: {e}");
@@ -296,13 +275,17 @@ pub fn inspect(rec: &Recorder) -> Result<Medium, BurnError> {
         Recording::Sequential => {
             // The invisible/incomplete track carries the NWA and the free space. A
             // drive that reports no valid NWA on an appendable disc cannot be written.
-            let inv = track_information(rec, TrackAddress::INVISIBLE)
+            let inv = rec
+                .track_information(TrackAddress::INVISIBLE)
                 .or_else(|_| {
                     let n = tracks.last().map_or(1, |t| u32::from(t.number));
-                    track_information(rec, TrackAddress::Track(n))
+                    rec.track_information(TrackAddress::Track(n))
                 })
                 .ok();
-            let closed = matches!(disc.as_ref().map(|d| d.disc_status), Some(DiscStatus::Complete));
+            let closed = matches!(
+                disc.as_ref().map(|d| d.disc_status),
+                Some(DiscStatus::Complete)
+            );
             match inv {
                 Some(t) if !closed => {
                     let nwa = t.nwa.or(if t.blank { Some(t.start) } else { None });
@@ -337,15 +320,4 @@ pub fn inspect(rec: &Recorder) -> Result<Medium, BurnError> {
         capacity_sectors,
         read_capacity,
     })
-}
-
-/// Maps a failed inspection command into the workflow's error.
-pub(crate) fn device_error(step: &'static str, e: Error) -> BurnError {
-    if no_medium(&e) {
-        BurnError::NoMedium
-    } else if matches!(e.kind(), ErrorKind::Cancelled) {
-        BurnError::Cancelled
-    } else {
-        BurnError::device(step, e)
-    }
 }

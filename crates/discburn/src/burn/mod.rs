@@ -35,12 +35,11 @@ use crate::error::{Error, ErrorKind, SenseInfo};
 use crate::hresult::{self, HResult};
 use crate::iso::{FolderImage, IsoError};
 use crate::recorder::Recorder;
-use crate::verify::{self, Digest, HashingReader, ReadBack, ReadFailure, VerifyProgress, VerifyReport};
-
-pub use medium::{
-    current_profile, disc_information, inspect, read_capacity, track_information, Medium,
-    Recording, TrackEntry,
+use crate::verify::{
+    self, Digest, HashingReader, ReadBack, ReadFailure, VerifyProgress, VerifyReport,
 };
+
+pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
 pub use prepare::{format_choices, FormatChoice};
 
 /// The steps of a burn (IMAPI_FORMAT2_DATA_WRITE_ACTION, split finer).
@@ -203,7 +202,7 @@ pub enum Source {
     /// An image file: whole 2048-byte sectors.
     Image(PathBuf),
     /// A folder, mastered on the fly as ISO 9660 + Joliet + Rock Ridge.
-    Folder(FolderImage),
+    Folder(Box<FolderImage>),
     /// Any stream of `sectors` 2048-byte sectors.
     Stream {
         /// The data.
@@ -238,7 +237,9 @@ impl Source {
                 volume_id,
                 ..Default::default()
             };
-            Ok(Source::Folder(FolderImage::from_dir(path, &settings)?))
+            Ok(Source::Folder(Box::new(FolderImage::from_dir(
+                path, &settings,
+            )?)))
         } else {
             Ok(Source::Image(path.to_path_buf()))
         }
@@ -479,10 +480,16 @@ impl BurnError {
             BurnError::NotWritable { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
             BurnError::Closed { .. } => hresult::E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
             BurnError::NotBlank { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
-            BurnError::TooLarge { .. } => hresult::E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA,
-            BurnError::TestWriteUnsupported { .. } => hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+            BurnError::TooLarge { .. } => {
+                hresult::E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA
+            }
+            BurnError::TestWriteUnsupported { .. } => {
+                hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED
+            }
             BurnError::NotWholeSectors { .. } => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
-            BurnError::Source { .. } | BurnError::Iso(_) => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            BurnError::Source { .. } | BurnError::Iso(_) => {
+                hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED
+            }
             BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
@@ -605,7 +612,7 @@ pub fn burn(
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
     run.note(format!("Disc: {}", before.summary()));
-    let plan = prepare::plan(&before, sectors, &source.label(), opts)?;
+    let plan = prepare::plan(rec, &before, sectors, &source.label(), opts)?;
     for line in &plan.notes {
         run.note(line.clone());
     }
@@ -662,7 +669,7 @@ fn burn_locked(
     };
     let reader: Box<dyn Read + Send> = match source {
         Source::Image(p) => Box::new(File::open(&p).map_err(|e| BurnError::source(&p, e))?),
-        Source::Folder(img) => Box::new(img.stream()),
+        Source::Folder(img) => Box::new((*img).stream()),
         Source::Stream { reader, .. } => reader,
     };
     let hashing = HashingReader::new(reader, sectors, 2048);
@@ -680,8 +687,10 @@ fn burn_locked(
     engine.set_cancel_token(run.cancel.clone());
     let updates = engine.subscribe();
     let write_started = run.now();
-    let start = i32::try_from(plan.start_lba).map_err(|_| BurnError::Unsupported("start address beyond 2^31".into()))?;
-    let count = i32::try_from(sectors).map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
+    let start = i32::try_from(plan.start_lba)
+        .map_err(|_| BurnError::Unsupported("start address beyond 2^31".into()))?;
+    let count = i32::try_from(sectors)
+        .map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
     let mut min_host: Option<f64> = None;
     let mut min_dev: Option<f64> = None;
     let mut last_update = None;
@@ -705,7 +714,9 @@ fn burn_locked(
             }
         }
         let r = writer.join().unwrap_or_else(|_| {
-            Err(Error::new(ErrorKind::NotSupported("the write engine thread panicked".into())))
+            Err(Error::new(ErrorKind::NotSupported(
+                "the write engine thread panicked".into(),
+            )))
         });
         while let Ok(u) = updates.try_recv() {
             track_mins(&u, &mut min_host, &mut min_dev);
@@ -748,11 +759,18 @@ fn burn_locked(
     let mut verify_report = None;
     if opts.verify && !opts.test_write {
         run.phase(BurnPhase::Verifying);
-        let digest = digest_handle
-            .finish()
-            .ok_or_else(|| BurnError::Unsupported("the engine did not read the whole source".into()))?;
+        let digest = digest_handle.finish().ok_or_else(|| {
+            BurnError::Unsupported("the engine did not read the whole source".into())
+        })?;
         let mut source_file = image_path.as_ref().and_then(|p| File::open(p).ok());
-        let report = run_verify(run, plan.start_lba, &digest, source_file.as_mut().map(|f| f as &mut dyn verify::SourceSectors));
+        let report = run_verify(
+            run,
+            plan.start_lba,
+            &digest,
+            source_file
+                .as_mut()
+                .map(|f| f as &mut dyn verify::SourceSectors),
+        );
         if !report.is_ok() {
             return Err(BurnError::VerifyFailed(Box::new(report)));
         }
@@ -825,7 +843,9 @@ fn check_recorded(
     }
     // The track now holding the start LBA must cover every sector written.
     if let Some(t) = after.tracks.iter().find(|t| {
-        !t.blank && t.start <= plan.start_lba && plan.start_lba < t.start.saturating_add(t.size.max(1))
+        !t.blank
+            && t.start <= plan.start_lba
+            && plan.start_lba < t.start.saturating_add(t.size.max(1))
     }) {
         let end = u64::from(t.start) + u64::from(t.size);
         let want = u64::from(plan.start_lba) + sectors;
@@ -843,7 +863,13 @@ fn check_recorded(
 pub struct RecorderReadBack<'a>(pub &'a Recorder);
 
 impl ReadBack for RecorderReadBack<'_> {
-    fn read_sectors(&mut self, lba: u32, count: u32, fua: bool, buf: &mut [u8]) -> Result<(), ReadFailure> {
+    fn read_sectors(
+        &mut self,
+        lba: u32,
+        count: u32,
+        fua: bool,
+        buf: &mut [u8],
+    ) -> Result<(), ReadFailure> {
         let cmd = discburn_mmc::rw::Read12 {
             lba,
             blocks: count,
@@ -868,7 +894,10 @@ impl ReadBack for RecorderReadBack<'_> {
                     Some(s) => s.to_string(),
                     None => e.to_string(),
                 };
-                Err(ReadFailure { message, fua_refused })
+                Err(ReadFailure {
+                    message,
+                    fua_refused,
+                })
             }
         }
     }
@@ -1012,5 +1041,6 @@ pub fn is_recorded(status: Option<DiscStatus>) -> bool {
 
 /// READ TRACK INFORMATION for the track holding `lba`.
 pub fn track_at(rec: &Recorder, lba: u32) -> Result<TrackEntry, Error> {
-    track_information(rec, TrackAddress::Lba(lba)).map(|t| TrackEntry::from(&t))
+    rec.track_information(TrackAddress::Lba(lba))
+        .map(|t| TrackEntry::from(&t))
 }

@@ -23,7 +23,7 @@ use super::{BurnEvent, BurnPhase};
 /// Poll interval while a long operation runs.
 const POLL: Duration = Duration::from_millis(500);
 /// Timeout of the Immed command itself.
-const IMMED_TIMEOUT: Duration = Duration::from_secs(200);
+pub(crate) const IMMED_TIMEOUT: Duration = Duration::from_secs(200);
 
 /// How long a step may take at most (libburn's ceilings).
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,7 @@ pub(crate) enum Ceiling {
 }
 
 impl Ceiling {
-    fn duration(self) -> Duration {
+    pub(crate) fn duration(self) -> Duration {
         match self {
             Ceiling::Close => Duration::from_secs(3_600),
             Ceiling::Erase => Duration::from_secs(18_000),
@@ -67,7 +67,10 @@ pub(crate) fn long_step<C: Command>(
         Ok(()) => {}
         // Immed unsupported for this command on this drive: wait inside the command.
         Err(e) if is_sense(&e, 0x5, 0x24) => {
-            tracing::info!("{}: the drive refuses Immed; waiting inside the command", phase.name());
+            tracing::info!(
+                "{}: the drive refuses Immed; waiting inside the command",
+                phase.name()
+            );
             on_event(&BurnEvent::Step {
                 phase,
                 fraction: None,
@@ -120,7 +123,7 @@ pub(crate) fn wait_ready(
                         }
                     }
                     // Medium may have changed / reset: the drive tells once.
-                    (0x6, 0x28 | 0x29 | 0x2A) => {}
+                    (0x6, 0x28..=0x2A) => {}
                     _ => return Err(e),
                 }
             }
@@ -162,7 +165,10 @@ pub(crate) fn synchronize_cache(
         on_event,
     );
     match r {
-        Err(e) if e.sense_info().is_some_and(|s| (s.key, s.asc, s.ascq) == (0x3, 0x0C, 0x09)) => {
+        Err(e)
+            if e.sense_info()
+                .is_some_and(|s| (s.key, s.asc, s.ascq) == (0x3, 0x0C, 0x09)) =>
+        {
             tracing::warn!("SYNCHRONIZE CACHE reported loss of streaming; tolerated");
             Ok(())
         }

@@ -1,0 +1,247 @@
+//! The command line, as clap derives it. `discburn completions` and
+//! `discburn man` generate shell completions and the man page from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shown in `--help` (keep in sync with [`crate::exit`]).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  internal error (a bug; see the log)
+  2  usage error (bad arguments)
+  3  no recorder: the drive address cannot be opened, or none was found
+  4  medium unsuitable: no disc, closed, not blank/appendable, too small,
+     write-protected, or the operation is not possible on this medium
+  5  the drive failed while writing, blanking, formatting or closing
+  6  verification failed: sectors differ from the source or are unreadable
+  7  the source (image file or folder) cannot be read
+  8  cancelled (Ctrl-C)";
+
+const ADDRESS_HELP: &str = "\
+Drive address: /dev/sr0 or sg:/dev/sg1 (a drive on this machine),
+iscsi://HOST:PORT/IQN/LUN (a remote drive), or
+virtual:PATH?media=bd-r&speed=12x&buffer=4MiB (the virtual recorder over the
+image file PATH, created blank with that medium when absent; media cd-r,
+cd-rw, dvd-r, dvd+r, dvd+rw, dvd-ram, bd-r, bd-re). Default: $DISCBURN_DRIVE,
+else the only recorder found.";
+
+/// Burn CD, DVD and Blu-ray discs: images or folders, with verify.
+#[derive(Debug, Parser)]
+#[command(name = "discburn", version, about, long_about = None, after_help = EXIT_CODES,
+          propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The drive to use (see `discburn drives` for addresses)
+    #[arg(long, short = 'd', global = true, env = "DISCBURN_DRIVE", value_name = "ADDRESS",
+          long_help = ADDRESS_HELP)]
+    pub drive: Option<String>,
+    /// Print one JSON object per line (every engine event field) instead of
+    /// progress bars and sentences
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Write a detailed log (every command, raw sense bytes) to FILE
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// Log level for --log (error, warn, info, debug, trace)
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "debug")]
+    pub log_level: String,
+    /// Plain progress (a line per second) even on a terminal
+    #[arg(long, global = true)]
+    pub plain: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the recorders found, and how to address the virtual one
+    Drives,
+    /// Drive identity, profiles, the medium, its sessions and tracks, capacity, speeds
+    Info,
+    /// Write speeds the drive offers for the current medium
+    Speeds,
+    /// Burn an image file, or a folder as an ISO 9660 + Joliet + Rock Ridge image
+    #[command(after_help = EXIT_CODES)]
+    Write(WriteArgs),
+    /// Read the disc back and compare it with an image file
+    #[command(after_help = EXIT_CODES)]
+    Verify(VerifyArgs),
+    /// Erase a rewritable disc (CD-RW, DVD-RW)
+    Blank(BlankArgs),
+    /// Format a disc (DVD+RW, DVD-RAM, BD-RE; BD-R with spare areas)
+    Format(FormatArgs),
+    /// Open the tray
+    Eject,
+    /// Burn a sample image to a virtual BD-R with the progress display, then verify it
+    Demo(DemoArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into DIR
+    Man {
+        /// Write discburn.1 and discburn-COMMAND.1 files here instead of stdout
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Write speed: `max`, a multiple of the medium's 1x (`8x`, `2.4x`), or kB/s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpeedArg {
+    Max,
+    Times(f64),
+    KBps(u32),
+}
+
+impl std::str::FromStr for SpeedArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim().to_ascii_lowercase();
+        if t == "max" || t == "maximum" {
+            return Ok(SpeedArg::Max);
+        }
+        if let Some(x) = t.strip_suffix('x') {
+            return match x.parse::<f64>() {
+                Ok(v) if v > 0.0 && v.is_finite() => Ok(SpeedArg::Times(v)),
+                _ => Err(format!(
+                    "`{s}`: expected a positive multiple such as 8x or 2.4x"
+                )),
+            };
+        }
+        let k = t
+            .strip_suffix("kb/s")
+            .or_else(|| t.strip_suffix('k'))
+            .unwrap_or(&t);
+        match k.trim().parse::<u32>() {
+            Ok(v) if v > 0 => Ok(SpeedArg::KBps(v)),
+            _ => Err(format!(
+                "`{s}`: expected max, a multiple like 8x, or kB/s like 22160"
+            )),
+        }
+    }
+}
+
+/// BD defect management: the spare area a BD-R/BD-RE is formatted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpareArg {
+    /// No spare areas: full capacity and full speed, no defect management
+    None,
+    /// The smallest spare area the drive offers
+    Min,
+    /// The drive's default spare area (more protection, less capacity, about half speed)
+    Default,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// An image file (.iso, whole 2048-byte sectors) or a folder to burn
+    #[arg(value_name = "IMAGE|DIR")]
+    pub source: PathBuf,
+    /// Write speed: max, 8x, 2.4x, or kB/s (the drive may round it; the chosen
+    /// and measured speeds are reported)
+    #[arg(long, short = 's', default_value = "max", value_name = "SPEED")]
+    pub speed: SpeedArg,
+    /// WRITE(12) with the Streaming bit: no defect management during the write
+    /// (BD-RE, formatted BD-R, DVD-RAM: full speed)
+    #[arg(long)]
+    pub streaming: bool,
+    /// Read the disc back after burning and compare it with what was sent
+    #[arg(long)]
+    pub verify: bool,
+    /// Leave the disc appendable: close the session, allow another one
+    #[arg(long, conflicts_with = "close")]
+    pub multi: bool,
+    /// Finalize (close) the disc: no more sessions (the default unless --multi)
+    #[arg(long)]
+    pub close: bool,
+    /// Test Write: simulate the burn with the laser off (CD-R/RW, DVD-R/RW only)
+    #[arg(long)]
+    pub dummy: bool,
+    /// BD defect management for a blank BD-R/BD-RE: none, min or default spare
+    /// (the resulting capacity is shown before burning). Default: none on BD-R,
+    /// default on an unformatted BD-RE
+    #[arg(long, value_enum, value_name = "SPARE")]
+    pub spare: Option<SpareArg>,
+    /// Volume name of a folder burn (default: the folder's name)
+    #[arg(long, value_name = "NAME")]
+    pub volume_id: Option<String>,
+    /// Check everything and stop before the first WRITE
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image file the disc should hold
+    #[arg(value_name = "IMAGE")]
+    pub image: PathBuf,
+    /// LBA where the image starts on the disc (default: the start of the last
+    /// session's first track, 0 on a rewritable disc)
+    #[arg(long, value_name = "LBA")]
+    pub lba: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct BlankArgs {
+    /// Erase the whole disc, not only the table of contents (slow)
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Spare area (BD-R, BD-RE): none, min or default
+    #[arg(long, value_enum, default_value = "default", value_name = "SPARE")]
+    pub spare: SpareArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Size of the sample image in MiB
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    pub size: u64,
+    /// Simulated drive speed (BD multiples)
+    #[arg(long, default_value = "6x", value_name = "SPEED")]
+    pub speed: String,
+    /// Keep the virtual disc here instead of a temporary folder
+    #[arg(long, value_name = "PATH")]
+    pub disc: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn speeds_parse() {
+        assert_eq!("max".parse::<SpeedArg>(), Ok(SpeedArg::Max));
+        assert_eq!("8x".parse::<SpeedArg>(), Ok(SpeedArg::Times(8.0)));
+        assert_eq!("2.4X".parse::<SpeedArg>(), Ok(SpeedArg::Times(2.4)));
+        assert_eq!("22160".parse::<SpeedArg>(), Ok(SpeedArg::KBps(22160)));
+        assert_eq!("1385k".parse::<SpeedArg>(), Ok(SpeedArg::KBps(1385)));
+        assert!("0x".parse::<SpeedArg>().is_err());
+        assert!("fast".parse::<SpeedArg>().is_err());
+    }
+
+    #[test]
+    fn multi_and_close_conflict() {
+        let r = Cli::try_parse_from(["discburn", "write", "a.iso", "--multi", "--close"]);
+        assert!(r.is_err());
+    }
+}

@@ -1,0 +1,615 @@
+//! The commands.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::CommandFactory;
+use discburn::burn::{
+    self, BurnError, BurnEvent, BurnOptions, BurnReport, Closing, Medium, Recording, Source, Spare,
+    SpeedChoice,
+};
+use discburn::mmc::disc::DiscStatus;
+use discburn::{CancelToken, Recorder};
+use serde_json::{json, Value};
+
+use crate::cli::{Cli, Command, Global, SpareArg, SpeedArg, WriteArgs};
+use crate::exit::{self, burn_failure, Failure};
+use crate::progress::{clock, Mode, Progress};
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let g = cli.global;
+    let json = g.json;
+    let r = match cli.command {
+        Command::Drives => drives(&g),
+        Command::Info => info(&g),
+        Command::Speeds => speeds(&g),
+        Command::Write(a) => write(&g, a),
+        Command::Verify(a) => verify(&g, &a.image, a.lba),
+        Command::Blank(a) => blank(&g, a.full),
+        Command::Format(a) => format(&g, spare(a.spare)),
+        Command::Eject => eject(&g),
+        Command::Demo(a) => crate::demo::run(&g, &a),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "discburn",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man { out } => man(out.as_deref()),
+    };
+    r.map_err(|mut f| {
+        f.json = json;
+        f
+    })
+}
+
+fn spare(s: SpareArg) -> Spare {
+    match s {
+        SpareArg::None => Spare::None,
+        SpareArg::Min => Spare::Min,
+        SpareArg::Default => Spare::Default,
+    }
+}
+
+/// Ctrl-C trips the token: the engine stops, flushes the drive, and the
+/// command exits with code 8.
+pub fn cancel_on_ctrl_c() -> CancelToken {
+    let token = CancelToken::new();
+    let t = token.clone();
+    // A second registration fails (demo runs one burn); the first handler stays.
+    let _ = ctrlc::set_handler(move || t.cancel());
+    token
+}
+
+/// The drive address: --drive / $DISCBURN_DRIVE, else the only drive found.
+fn address(g: &Global) -> Result<String, Failure> {
+    if let Some(a) = &g.drive {
+        return Ok(a.clone());
+    }
+    let found = discburn_sg::discover().unwrap_or_default();
+    match found.as_slice() {
+        [one] => Ok(one.block_device.display().to_string()),
+        [] => Err(Failure::new(exit::NO_DRIVE, "No recorder found on this machine, and no --drive given").hint(
+            "Name one with --drive: a virtual one is --drive 'virtual:/tmp/disc.img?media=bd-r' (see `discburn drives`)",
+        )),
+        many => Err(Failure::new(
+            exit::NO_DRIVE,
+            format!(
+                "{} recorders found ({}); which one?",
+                many.len(),
+                many.iter().map(|d| d.block_device.display().to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .hint("Choose one with --drive")),
+    }
+}
+
+/// Opens the recorder named by the global options.
+pub fn open(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
+    let a = address(g)?;
+    match discburn::open(&a) {
+        Ok(r) => Ok((a, Arc::new(r))),
+        Err(e) => Err(exit::open_failure(&a, &e)),
+    }
+}
+
+fn emit_json(v: &Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{v}");
+}
+
+fn drives(g: &Global) -> Result<(), Failure> {
+    let found = discburn_sg::discover().unwrap_or_default();
+    if g.json {
+        for d in &found {
+            emit_json(&json!({
+                "event": "drive",
+                "address": d.block_device.display().to_string(),
+                "generic": d.generic_device.as_ref().map(|p| p.display().to_string()),
+                "vendor": d.vendor, "model": d.model, "revision": d.revision,
+            }));
+        }
+        emit_json(
+            &json!({"event": "virtual", "address": "virtual:PATH?media=bd-r&speed=12x&buffer=4MiB"}),
+        );
+        return Ok(());
+    }
+    if found.is_empty() {
+        println!("No optical recorders found on this machine (sysfs lists no sr devices).");
+    } else {
+        println!("Recorders on this machine:");
+        for d in &found {
+            let sg = d
+                .generic_device
+                .as_ref()
+                .map(|p| format!(" (also {})", p.display()))
+                .unwrap_or_default();
+            println!(
+                "  {}{sg}  {} {} {}",
+                d.block_device.display(),
+                d.vendor,
+                d.model,
+                d.revision
+            );
+        }
+    }
+    println!();
+    println!("Other drives are named by address with --drive:");
+    println!("  iscsi://HOST:PORT/IQN/LUN                      a remote drive (e.g. a tgt target)");
+    println!("  virtual:PATH?media=bd-r&speed=12x&buffer=4MiB   the virtual recorder over the image file PATH");
+    println!(
+        "      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re; the file is created blank"
+    );
+    println!("      when absent and keeps its state (sessions, tracks) between runs");
+    Ok(())
+}
+
+fn status_name(s: Option<DiscStatus>) -> &'static str {
+    match s {
+        Some(DiscStatus::Empty) => "blank",
+        Some(DiscStatus::Incomplete) => "appendable",
+        Some(DiscStatus::Complete) => "closed",
+        Some(DiscStatus::Other) => "random-access",
+        _ => "unknown",
+    }
+}
+
+/// The medium as JSON (also used after a burn).
+pub fn medium_json(m: &Medium) -> Value {
+    json!({
+        "profile": m.profile.to_string(),
+        "status": status_name(m.status()),
+        "recording": format!("{:?}", m.recording),
+        "sessions": m.disc.as_ref().map(|d| d.sessions),
+        "complete_sessions": m.sessions(),
+        "next_writable": m.next_writable,
+        "free_sectors": m.free_sectors,
+        "capacity_sectors": m.capacity_sectors,
+        "tracks": m.tracks.iter().map(|t| json!({
+            "number": t.number, "session": t.session, "start": t.start, "size": t.size,
+            "blank": t.blank, "nwa": t.nwa, "free": t.free, "last_recorded": t.last_recorded,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn gb(sectors: u64) -> String {
+    format!("{:.2} GB", sectors as f64 * 2048.0 / 1e9)
+}
+
+fn info(g: &Global) -> Result<(), Failure> {
+    let (addr, rec) = open(g)?;
+    let id = rec.identity().ok();
+    let profiles = rec.supported_profiles(false).unwrap_or_default();
+    let medium = match burn::inspect(&rec) {
+        Ok(m) => Some(m),
+        Err(BurnError::NoMedium) => None,
+        Err(e) => return Err(burn_failure(&e)),
+    };
+    let speeds = medium
+        .as_ref()
+        .and_then(|_| rec.write_speeds().ok())
+        .unwrap_or_default();
+    let formats = medium
+        .as_ref()
+        .map(|m| burn::format_choices(&rec, m))
+        .unwrap_or_default();
+    if g.json {
+        emit_json(&json!({
+            "event": "info",
+            "address": addr,
+            "vendor": id.as_ref().map(|i| i.vendor.clone()),
+            "product": id.as_ref().map(|i| i.product.clone()),
+            "revision": id.as_ref().map(|i| i.revision.clone()),
+            "profiles": profiles.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            "medium": medium.as_ref().map(medium_json),
+            "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
+            "format_choices": formats.iter().map(|c| json!({"spare": format!("{:?}", c.spare).to_lowercase(), "sectors": c.sectors})).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    println!("Drive    {addr}");
+    if let Some(i) = &id {
+        println!(
+            "         {} {} (firmware {})",
+            i.vendor, i.product, i.revision
+        );
+    }
+    if !profiles.is_empty() {
+        println!(
+            "Profiles {}",
+            profiles
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let Some(m) = medium else {
+        println!("Medium   none (the tray is empty)");
+        return Ok(());
+    };
+    println!("Medium   {} — {}", m.profile, status_name(m.status()));
+    if let Some(d) = &m.disc {
+        println!(
+            "Sessions {} ({} complete), tracks {}–{}",
+            d.sessions,
+            m.sessions(),
+            d.first_track,
+            d.last_track_in_last_session
+        );
+    }
+    for t in &m.tracks {
+        let state = if t.blank {
+            "blank".to_string()
+        } else {
+            format!("{} sectors ({})", t.size, gb(u64::from(t.size)))
+        };
+        let nwa = t
+            .nwa
+            .map(|n| format!(", next writable {n}"))
+            .unwrap_or_default();
+        println!(
+            "  track {:>2}  session {:>2}  start {:>9}  {state}{nwa}",
+            t.number, t.session, t.start
+        );
+    }
+    println!(
+        "Capacity {} sectors ({}), {} free ({}){}",
+        m.capacity_sectors,
+        gb(m.capacity_sectors),
+        m.free_sectors,
+        gb(m.free_sectors),
+        m.next_writable
+            .filter(|_| m.recording == Recording::Sequential)
+            .map(|n| format!(", next write at sector {n}"))
+            .unwrap_or_default()
+    );
+    if !formats.is_empty() {
+        let list: Vec<String> = formats
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} sectors ({})",
+                    format!("{:?}", c.spare).to_lowercase(),
+                    c.sectors,
+                    gb(c.sectors)
+                )
+            })
+            .collect();
+        println!("Formats  spare {}", list.join("; "));
+    }
+    if !speeds.is_empty() {
+        println!("Speeds   {}", speed_list(&speeds));
+    }
+    Ok(())
+}
+
+fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
+    speeds
+        .iter()
+        .map(|s| {
+            let x = s.multiple.map(|x| format!("{x:.1}x ")).unwrap_or_default();
+            format!(
+                "{x}({} kB/s{})",
+                s.kilobytes_per_second,
+                if s.pure_cav { ", CAV" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn speeds(g: &Global) -> Result<(), Failure> {
+    let (_, rec) = open(g)?;
+    let speeds = rec.write_speeds().map_err(|e| {
+        Failure::new(
+            exit::DEVICE,
+            exit::device_sentence("reading the write speeds", &e),
+        )
+    })?;
+    if g.json {
+        for s in &speeds {
+            emit_json(&json!({
+                "event": "speed",
+                "kilobytes_per_second": s.kilobytes_per_second,
+                "sectors_per_second": s.sectors_per_second,
+                "multiple": s.multiple,
+                "pure_cav": s.pure_cav,
+                "end_lba": s.end_lba,
+            }));
+        }
+        return Ok(());
+    }
+    if speeds.is_empty() {
+        println!("The drive lists no write speeds for this medium.");
+    }
+    for s in &speeds {
+        let x = s
+            .multiple
+            .map(|x| format!("{x:5.1}x"))
+            .unwrap_or_else(|| "   ? ".into());
+        println!(
+            "{x}  {:>6} kB/s  {:>6} sectors/s  {}",
+            s.kilobytes_per_second,
+            s.sectors_per_second,
+            if s.pure_cav { "CAV" } else { "CLV" }
+        );
+    }
+    Ok(())
+}
+
+fn speed_choice(s: SpeedArg) -> SpeedChoice {
+    match s {
+        SpeedArg::Max => SpeedChoice::Max,
+        SpeedArg::Times(x) => SpeedChoice::Times(x),
+        SpeedArg::KBps(k) => SpeedChoice::KBps(k),
+    }
+}
+
+fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+    let opts = BurnOptions {
+        speed: speed_choice(a.speed),
+        streaming: a.streaming,
+        verify: a.verify,
+        closing: if a.multi {
+            Closing::Session
+        } else {
+            Closing::Disc
+        },
+        test_write: a.dummy,
+        spare: a.spare.map(spare),
+        dry_run: a.dry_run,
+        system_buffer: None,
+    };
+    let source = Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))?;
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    if let Source::Folder(img) = &source {
+        let renamed = if img.renamed() > 0 {
+            format!(
+                "; {} names adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
+                img.renamed()
+            )
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({:.1} MB), built while writing{renamed}",
+            img.dir().display(),
+            img.volume_id(),
+            img.sectors(),
+            img.size() as f64 / 1e6
+        );
+        progress.json(json!({"event": "note", "text": text}));
+        progress.say(&text);
+    }
+    let cancel = cancel_on_ctrl_c();
+    let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    match result {
+        Ok(report) => {
+            summary(&progress, &report, &a.source);
+            Ok(())
+        }
+        Err(e) => Err(burn_failure(&e)),
+    }
+}
+
+/// Buffer underruns the drive could have suffered: events where its buffer
+/// was seen empty while data still had to come (cdrecord's "predicted").
+pub fn underruns(report: &BurnReport) -> u64 {
+    report.min_device_fill.map_or(0, |m| u64::from(m <= 0.0))
+}
+
+pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
+    let bytes = r.sectors * 2048;
+    let avg = r.average_x();
+    let verify = r.verify.as_ref().map(|v| {
+        if v.is_ok() {
+            format!(
+                "OK, {} sectors compared in {:.1} s",
+                v.sectors,
+                v.elapsed.as_secs_f64()
+            )
+        } else {
+            format!("{} bad sectors", v.bad_sectors())
+        }
+    });
+    let after = r.after.as_ref();
+    if progress.mode() == Mode::Json {
+        emit_json(&json!({
+            "event": "result",
+            "source": source.display().to_string(),
+            "dry_run": r.dry_run,
+            "test_write": r.test_write,
+            "start_lba": r.start_lba,
+            "sectors": r.sectors,
+            "bytes": bytes,
+            "write_time_s": r.write_time.as_secs_f64(),
+            "total_time_s": r.total_time.as_secs_f64(),
+            "average_speed_x": avg,
+            "speed_kbps": r.speed_kbps,
+            "min_host_buffer_percent": r.min_host_fill,
+            "min_device_buffer_percent": r.min_device_fill,
+            "device_busy_count": r.last_update.as_ref().map(|u| u.device_busy_count),
+            "closing": r.closing.map(|c| match c { Closing::Session => "session", Closing::Disc => "disc" }),
+            "verify": r.verify.as_ref().map(|v| json!({
+                "ok": v.is_ok(), "sectors": v.sectors, "bad_sectors": v.bad_sectors(),
+                "fua": v.fua, "elapsed_s": v.elapsed.as_secs_f64(),
+            })),
+            "phases": r.phases.iter().map(|(p, d)| json!({"phase": p.name(), "seconds": d.as_secs_f64()})).collect::<Vec<_>>(),
+            "medium_after": after.map(medium_json),
+        }));
+        return;
+    }
+    if r.dry_run {
+        println!(
+            "Dry run: {} sectors ({:.1} MB) would be written from sector {}; nothing was sent to the disc.",
+            r.sectors,
+            bytes as f64 / 1e6,
+            r.start_lba
+        );
+        return;
+    }
+    println!();
+    let what = if r.test_write {
+        "Simulated (Test Write)"
+    } else {
+        "Burned"
+    };
+    println!(
+        "{what} {:.1} MB ({} sectors) from sector {} in {} (write {}), average {}",
+        bytes as f64 / 1e6,
+        r.sectors,
+        r.start_lba,
+        clock(r.total_time),
+        clock(r.write_time),
+        avg.map_or_else(|| "–".into(), |x| format!("{x:.1}x"))
+    );
+    println!(
+        "Buffers  host min {}, drive min {}; predicted underruns {}",
+        r.min_host_fill.map_or("–".into(), |v| format!("{v:.0}%")),
+        r.min_device_fill.map_or("–".into(), |v| format!("{v:.0}%")),
+        underruns(r)
+    );
+    let steps: Vec<String> = r
+        .phases
+        .iter()
+        .filter(|(_, d)| *d >= Duration::from_millis(100))
+        .map(|(p, d)| format!("{} {:.1} s", p.short(), d.as_secs_f64()))
+        .collect();
+    if !steps.is_empty() {
+        println!("Steps    {}", steps.join(", "));
+    }
+    if let Some(m) = after {
+        let closing = match r.closing {
+            Some(Closing::Session) => " (session closed, more can be appended)",
+            Some(Closing::Disc) => " (finalized)",
+            None => "",
+        };
+        println!("Disc     {}{closing}", m.summary());
+    }
+    if let Some(v) = verify {
+        println!("Verify   {v}");
+    }
+}
+
+fn verify(g: &Global, image: &Path, lba: Option<u32>) -> Result<(), Failure> {
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let r = burn::verify_image(&rec, image, lba, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    match r {
+        Ok(v) => {
+            if g.json {
+                emit_json(&json!({
+                    "event": "result", "ok": true, "start_lba": v.start_lba, "sectors": v.sectors,
+                    "fua": v.fua, "elapsed_s": v.elapsed.as_secs_f64(), "bad": [],
+                }));
+            } else {
+                println!(
+                    "Verified: the disc matches {} ({} sectors from sector {}) in {:.1} s{}",
+                    image.display(),
+                    v.sectors,
+                    v.start_lba,
+                    v.elapsed.as_secs_f64(),
+                    if v.fua {
+                        ""
+                    } else {
+                        " (plain reads: the drive refuses FUA)"
+                    }
+                );
+            }
+            Ok(())
+        }
+        Err(BurnError::VerifyFailed(v)) if g.json => {
+            emit_json(&json!({
+                "event": "result", "ok": false, "start_lba": v.start_lba, "sectors": v.sectors,
+                "bad": v.bad.iter().map(|b| json!({
+                    "first": b.first, "last": b.last, "exact": b.exact,
+                    "kind": match &b.kind { discburn::verify::BadKind::Mismatch => "mismatch".to_string(),
+                                            discburn::verify::BadKind::Unreadable(m) => format!("unreadable: {m}") },
+                })).collect::<Vec<_>>(),
+            }));
+            Err(burn_failure(&BurnError::VerifyFailed(v)))
+        }
+        Err(e) => Err(burn_failure(&e)),
+    }
+}
+
+fn blank(g: &Global, full: bool) -> Result<(), Failure> {
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let r = burn::blank(&rec, full, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    let m = r.map_err(|e| burn_failure(&e))?;
+    if g.json {
+        emit_json(&json!({"event": "result", "medium": medium_json(&m)}));
+    } else {
+        println!("Blanked: {}", m.summary());
+    }
+    Ok(())
+}
+
+fn format(g: &Global, spare: Spare) -> Result<(), Failure> {
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let r = burn::format(&rec, spare, &cancel, &mut |ev: &BurnEvent| {
+        progress.event(ev)
+    });
+    progress.done();
+    let m = r.map_err(|e| burn_failure(&e))?;
+    if g.json {
+        emit_json(&json!({"event": "result", "medium": medium_json(&m)}));
+    } else {
+        println!("Formatted: {}", m.summary());
+    }
+    Ok(())
+}
+
+fn eject(g: &Global) -> Result<(), Failure> {
+    let (addr, rec) = open(g)?;
+    rec.eject_media()
+        .map_err(|e| Failure::new(exit::DEVICE, exit::device_sentence("ejecting the disc", &e)))?;
+    if g.json {
+        emit_json(&json!({"event": "result", "ejected": addr}));
+    } else {
+        println!("Ejected {addr}.");
+    }
+    Ok(())
+}
+
+fn man(out: Option<&Path>) -> Result<(), Failure> {
+    let cmd = Cli::command();
+    let io =
+        |e: std::io::Error| Failure::new(exit::INTERNAL, format!("cannot write the man page: {e}"));
+    match out {
+        None => clap_mangen::Man::new(cmd)
+            .render(&mut std::io::stdout())
+            .map_err(io),
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            let mut f = std::fs::File::create(dir.join("discburn.1")).map_err(io)?;
+            clap_mangen::Man::new(cmd.clone())
+                .render(&mut f)
+                .map_err(io)?;
+            for sub in cmd.get_subcommands() {
+                let name = format!("discburn-{}", sub.get_name());
+                let mut f = std::fs::File::create(dir.join(format!("{name}.1"))).map_err(io)?;
+                clap_mangen::Man::new(sub.clone().name(name))
+                    .render(&mut f)
+                    .map_err(io)?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Exit codes, failures as sentences, and the log (`--log FILE`), which
+//! keeps what the sentence leaves out: the CDB, the raw sense bytes, the
+//! HRESULT.
+
+use std::fs::File;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use discburn::burn::BurnError;
+use discburn::ErrorKind;
+use serde_json::json;
+
+use crate::cli::Global;
+
+/// 1: internal error.
+pub const INTERNAL: u8 = 1;
+/// 2: usage error.
+pub const USAGE: u8 = 2;
+/// 3: no recorder.
+pub const NO_DRIVE: u8 = 3;
+/// 4: medium unsuitable.
+pub const MEDIUM: u8 = 4;
+/// 5: the drive failed.
+pub const DEVICE: u8 = 5;
+/// 6: verification failed.
+pub const VERIFY: u8 = 6;
+/// 7: the source cannot be read.
+pub const SOURCE: u8 = 7;
+/// 8: cancelled.
+pub const CANCELLED: u8 = 8;
+
+/// A failed command: the sentence, what to try, the exit code, and the
+/// details for the log.
+#[derive(Debug)]
+pub struct Failure {
+    /// What failed, in words.
+    pub message: String,
+    /// What to try.
+    pub hint: Option<String>,
+    /// Exit code.
+    pub code: u8,
+    /// Print as JSON.
+    pub json: bool,
+    /// HRESULT, when one applies.
+    pub hresult: Option<u32>,
+}
+
+impl Failure {
+    /// A failure with a message and code.
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            hint: None,
+            code,
+            json: false,
+            hresult: None,
+        }
+    }
+
+    /// Adds what to try.
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prints the failure and returns the exit code.
+    pub fn report(self) -> ExitCode {
+        tracing::error!(code = self.code, hresult = ?self.hresult.map(|h| format!("{h:#010X}")), "{}", self.message);
+        if self.json {
+            println!(
+                "{}",
+                json!({
+                    "event": "error",
+                    "message": self.message,
+                    "hint": self.hint,
+                    "exit_code": self.code,
+                    "hresult": self.hresult.map(|h| format!("{h:#010X}")),
+                })
+            );
+        } else {
+            eprintln!("discburn: {}", self.message);
+            if let Some(h) = &self.hint {
+                eprintln!("  what to try: {h}");
+            }
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+/// Turns a device error into a sentence: the step, the drive's words, the
+/// sense code; the raw bytes go to the log only.
+pub fn device_sentence(step: &str, e: &discburn::Error) -> String {
+    let mut s = format!("{} failed: ", capitalize(step));
+    match e.kind() {
+        ErrorKind::Sense(sense) => {
+            s.push_str(&format!(
+                "the drive reported \"{}\" (sense {:X}/{:02X}/{:02X})",
+                sense.description, sense.key, sense.asc, sense.ascq
+            ));
+            tracing::error!(
+                cdb = ?e.cdb().map(|c| hex(c.as_bytes())),
+                sense = %hex(&sense.raw),
+                hresult = %format!("{:#010X}", e.hresult().0),
+                "{step}: CHECK CONDITION"
+            );
+        }
+        _ => {
+            s.push_str(&e.to_string());
+            tracing::error!(cdb = ?e.cdb().map(|c| hex(c.as_bytes())), "{step}: {e}");
+        }
+    }
+    if let Some(lba) = e.last_written_lba() {
+        s.push_str(&format!("; the last sector written was {lba}"));
+    }
+    s
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Bytes as hex pairs.
+pub fn hex(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The exit code and sentence for a workflow error.
+pub fn burn_failure(e: &BurnError) -> Failure {
+    let code = match e {
+        BurnError::NoMedium
+        | BurnError::NotWritable { .. }
+        | BurnError::Closed { .. }
+        | BurnError::NotBlank { .. }
+        | BurnError::TooLarge { .. }
+        | BurnError::TestWriteUnsupported { .. }
+        | BurnError::Unsupported(_) => MEDIUM,
+        BurnError::Device { source, .. } => match source.kind() {
+            ErrorKind::Transport(_) => NO_DRIVE,
+            ErrorKind::Locked { .. } => NO_DRIVE,
+            _ => DEVICE,
+        },
+        BurnError::NotRecorded(_) => DEVICE,
+        BurnError::NotWholeSectors { .. } | BurnError::Source { .. } | BurnError::Iso(_) => SOURCE,
+        BurnError::VerifyFailed(_) => VERIFY,
+        BurnError::Cancelled => CANCELLED,
+    };
+    let message = match e {
+        BurnError::Device { step, source } => device_sentence(step, source),
+        BurnError::VerifyFailed(r) => {
+            let mut m = format!("{e}:");
+            for b in r.bad.iter().take(20) {
+                m.push_str(&format!("\n    {b}"));
+            }
+            if r.bad.len() > 20 {
+                m.push_str(&format!("\n    … and {} more ranges", r.bad.len() - 20));
+            }
+            m
+        }
+        _ => capitalize(&e.to_string()),
+    };
+    Failure {
+        message,
+        hint: e.hint(),
+        code,
+        json: false,
+        hresult: Some(e.hresult().0),
+    }
+}
+
+/// The failure of opening a drive address.
+pub fn open_failure(address: &str, e: &discburn::Error) -> Failure {
+    tracing::error!("opening {address}: {e}");
+    Failure::new(NO_DRIVE, format!("Cannot open the drive {address}: {e}")).hint(
+        "Check the address with `discburn drives`; a virtual drive is virtual:PATH?media=bd-r",
+    )
+}
+
+/// Sets up `--log FILE` (tracing-subscriber, plain text, the level given).
+pub fn init_log(g: &Global) -> std::io::Result<()> {
+    let Some(path) = &g.log else {
+        return Ok(());
+    };
+    let file = File::create(path)?;
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("{},hadris=warn", g.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("debug"));
+    tracing_subscriber::fmt()
+        .with_writer(Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    tracing::info!(
+        "discburn {} {}",
+        env!("CARGO_PKG_VERSION"),
+        std::env::args().collect::<Vec<_>>().join(" ")
+    );
+    Ok(())
+}

@@ -1,0 +1,714 @@
+//! Per-medium preparation and closing (imapi2-detail §8.4, "writing recipes
+//! by media"), BD defect management, blanking and formatting.
+//!
+//! | medium | before the write | after |
+//! |---|---|---|
+//! | CD-R/RW | page 05h: TAO, data mode 1, multi-session bits | CLOSE TRACK, CLOSE SESSION (finalizes unless multi-session) |
+//! | DVD-R/RW seq. | page 05h: DAO + RESERVE TRACK on a blank disc that is closed after, else incremental | CLOSE TRACK, CLOSE SESSION |
+//! | DVD+R, BD-R | (BD-R: FORMAT with spares when asked) | CLOSE TRACK, CLOSE SESSION or finalize (110b) |
+//! | DVD+RW | FORMAT 26h when blank | CLOSE SESSION (stops background format) |
+//! | DVD-RAM, BD-RE | FORMAT when unformatted | — |
+//!
+//! Everything is decided from the drive's answers: a drive that lacks
+//! RESERVE TRACK (5/20/00) gets an incremental write instead, a drive whose
+//! invisible track reports NWA 0 is written at 0.
+
+use discburn_mmc::format::{
+    Blank, CapacityDescriptorType, FormatCapacities, FormatParameterList, FormatType, FormatUnit,
+    FormattableCapacity, ReadFormatCapacities,
+};
+use discburn_mmc::mode::{
+    find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
+    SessionFormat, WriteParametersPage, WriteType,
+};
+use discburn_mmc::profile::Profile;
+use discburn_mmc::speed::{
+    kbps_to_sectors_per_second, sectors_per_second_to_kbps, x_to_sectors_per_second,
+};
+use discburn_mmc::track::{
+    CloseFunction, Reservation, ReserveTrack, TrackAddress, INVISIBLE_TRACK,
+};
+use discburn_mmc::transport::DataPhase;
+
+use crate::error::Error;
+use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
+
+use super::medium::{self, is_sense, unsupported, Medium, Recording};
+use super::ops::{self, Ceiling};
+use super::{BurnError, BurnOptions, BurnPhase, Closing, Run, Spare, SpeedChoice};
+
+/// One way to format the medium, with the capacity it leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatChoice {
+    /// The spare setting this choice stands for.
+    pub spare: Spare,
+    /// User capacity in sectors afterwards.
+    pub sectors: u64,
+    /// The descriptor sent to FORMAT UNIT; `None`: leave unformatted (BD-R).
+    pub descriptor: Option<FormattableCapacity>,
+}
+
+/// The plan of a burn, decided before anything is sent that changes the disc.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// First LBA to write.
+    pub start_lba: u32,
+    /// FORMAT UNIT first.
+    pub format: Option<FormattableCapacity>,
+    /// DVD-R: Disc-At-Once with RESERVE TRACK (else incremental).
+    pub dao: bool,
+    /// Messages for the user (capacity per spare choice, …).
+    pub notes: Vec<String>,
+    /// The write speed the drive took, kB/s.
+    pub speed_kbps: Option<u32>,
+}
+
+fn uses_page_05(p: Profile) -> bool {
+    matches!(
+        p,
+        Profile::CdR
+            | Profile::CdRw
+            | Profile::DvdRSequential
+            | Profile::DvdRwSequential
+            | Profile::DvdRDlSequential
+            | Profile::DvdRDlLayerJump
+    )
+}
+
+fn is_cd(p: Profile) -> bool {
+    matches!(p, Profile::CdR | Profile::CdRw)
+}
+
+fn gb(sectors: u64) -> String {
+    format!("{:.2} GB", sectors as f64 * 2048.0 / 1e9)
+}
+
+/// READ FORMAT CAPACITIES, when the drive answers it.
+pub(crate) fn format_capacities(rec: &Recorder) -> Option<FormatCapacities> {
+    let cmd = ReadFormatCapacities::all();
+    let mut buf = vec![0u8; usize::from(cmd.alloc)];
+    let n = rec.command_in(&cmd, &mut buf).ok()?;
+    FormatCapacities::parse(&buf[..n]).ok()
+}
+
+/// The format choices (spare none/min/default) for the medium in the drive,
+/// with the capacity each leaves. Empty when the medium is not formattable.
+pub fn format_choices(rec: &Recorder, medium: &Medium) -> Vec<FormatChoice> {
+    let Some(caps) = format_capacities(rec) else {
+        return Vec::new();
+    };
+    choices_from(medium.profile, &caps, medium.capacity_sectors)
+}
+
+fn choices_from(profile: Profile, caps: &FormatCapacities, raw_capacity: u64) -> Vec<FormatChoice> {
+    let of = |types: &[FormatType]| -> Vec<FormattableCapacity> {
+        caps.formattable
+            .iter()
+            .filter(|d| types.contains(&d.format_type))
+            .copied()
+            .collect()
+    };
+    let choice = |spare, d: FormattableCapacity| FormatChoice {
+        spare,
+        sectors: u64::from(d.number_of_blocks),
+        descriptor: Some(d),
+    };
+    let mut out = Vec::new();
+    match profile {
+        Profile::BdRSrm | Profile::BdRRrm => {
+            let unformatted = u64::from(caps.current.number_of_blocks).max(raw_capacity);
+            out.push(FormatChoice {
+                spare: Spare::None,
+                sectors: unformatted,
+                descriptor: None,
+            });
+            let spares = of(&[FormatType::BdRWithSpares, FormatType::Full]);
+            if let Some(d) = spares.iter().max_by_key(|d| d.number_of_blocks) {
+                out.push(choice(Spare::Min, *d));
+            }
+            if let Some(d) = spares.first() {
+                out.push(choice(Spare::Default, *d));
+            }
+        }
+        Profile::BdRe => {
+            if let Some(d) = of(&[FormatType::BdReWithoutSpares]).first() {
+                out.push(choice(Spare::None, *d));
+            }
+            let spares = of(&[FormatType::BdReWithSpares, FormatType::Full]);
+            if let Some(d) = spares.iter().max_by_key(|d| d.number_of_blocks) {
+                out.push(choice(Spare::Min, *d));
+            }
+            if let Some(d) = spares.first() {
+                out.push(choice(Spare::Default, *d));
+            }
+        }
+        _ => {
+            if let Some(d) = caps.formattable.first() {
+                out.push(choice(Spare::Default, *d));
+            }
+        }
+    }
+    out
+}
+
+fn spare_name(s: Spare) -> &'static str {
+    match s {
+        Spare::None => "none (no defect management, full speed)",
+        Spare::Min => "min (smallest spare area)",
+        Spare::Default => "default (drive's spare area)",
+    }
+}
+
+/// Decides everything before the disc is touched; refuses what cannot work.
+pub(crate) fn plan(
+    rec: &Recorder,
+    medium: &Medium,
+    sectors: u64,
+    label: &str,
+    opts: &BurnOptions,
+) -> Result<Plan, BurnError> {
+    let profile = medium.profile;
+    if medium.recording == Recording::ReadOnly {
+        return Err(BurnError::NotWritable { profile });
+    }
+    if opts.test_write && !medium.can_simulate() {
+        return Err(BurnError::TestWriteUnsupported { profile });
+    }
+    if medium.is_closed() {
+        return Err(BurnError::Closed { profile });
+    }
+    let mut notes = Vec::new();
+    let mut format = None;
+    let mut free = medium.free_sectors;
+    let is_bd = matches!(profile, Profile::BdRSrm | Profile::BdRRrm | Profile::BdRe);
+    let caps = if is_bd || medium.recording == Recording::RandomAccess {
+        format_capacities(rec)
+    } else {
+        None
+    };
+    let unformatted = caps
+        .as_ref()
+        .is_some_and(|c| c.current.descriptor_type == CapacityDescriptorType::Unformatted);
+    let blank_bd_r = profile == Profile::BdRSrm && medium.is_blank();
+    if let Some(caps) = caps
+        .as_ref()
+        .filter(|_| blank_bd_r || (medium.recording == Recording::RandomAccess && unformatted))
+    {
+        let choices = choices_from(profile, caps, medium.capacity_sectors);
+        let wanted = opts.spare.unwrap_or(if blank_bd_r {
+            Spare::None
+        } else {
+            Spare::Default
+        });
+        if is_bd {
+            let list: Vec<String> = choices
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} sectors ({})",
+                        match c.spare {
+                            Spare::None => "none",
+                            Spare::Min => "min",
+                            Spare::Default => "default",
+                        },
+                        c.sectors,
+                        gb(c.sectors)
+                    )
+                })
+                .collect();
+            notes.push(format!("BD defect management choices: {}", list.join("; ")));
+        }
+        let chosen = choices
+            .iter()
+            .find(|c| c.spare == wanted)
+            .or_else(|| {
+                if opts.spare.is_none() {
+                    choices.first()
+                } else {
+                    None
+                }
+            })
+            .copied()
+            .ok_or_else(|| {
+                BurnError::Unsupported(format!(
+                    "the drive offers no format with spare {} for this {profile}",
+                    spare_name(wanted)
+                ))
+            })?;
+        if is_bd {
+            notes.push(format!(
+                "Defect management: spare {} → {} sectors ({}) usable",
+                spare_name(chosen.spare),
+                chosen.sectors,
+                gb(chosen.sectors)
+            ));
+        }
+        format = chosen.descriptor;
+        free = chosen.sectors;
+    } else if opts.spare.is_some() && is_bd {
+        notes.push(format!(
+            "--spare ignored: the {profile} is already {} (its spare area is fixed now)",
+            if medium.recording == Recording::Sequential {
+                "written"
+            } else {
+                "formatted"
+            }
+        ));
+    }
+    let start_lba = match medium.recording {
+        Recording::RandomAccess => 0,
+        _ => medium.next_writable.ok_or_else(|| {
+            BurnError::Unsupported(format!(
+                "the drive reports no next writable address on this {profile}; it cannot be appended to"
+            ))
+        })?,
+    };
+    if medium.recording == Recording::RandomAccess && opts.closing == Closing::Session {
+        notes.push(format!(
+            "A {profile} is rewritable: the image is written from sector 0 and replaces what the disc held"
+        ));
+    }
+    if sectors > free {
+        return Err(BurnError::TooLarge {
+            what: label.to_string(),
+            needed: sectors,
+            free,
+            profile,
+        });
+    }
+    // DAO on a blank DVD-R that is closed afterwards; incremental otherwise.
+    let dao = matches!(
+        profile,
+        Profile::DvdRSequential | Profile::DvdRwSequential | Profile::DvdRDlSequential
+    ) && medium.is_blank()
+        && opts.closing == Closing::Disc;
+    Ok(Plan {
+        start_lba,
+        format,
+        dao,
+        notes,
+        speed_kbps: None,
+    })
+}
+
+/// FORMAT, write parameters, RESERVE TRACK and speed.
+pub(crate) fn prepare(
+    run: &mut Run<'_>,
+    medium: &Medium,
+    plan: &mut Plan,
+    sectors: u64,
+    opts: &BurnOptions,
+) -> Result<(), BurnError> {
+    let rec = run.rec;
+    if let Some(d) = plan.format {
+        run.phase(BurnPhase::FormattingMedia);
+        format_with(run, d)?;
+        // A BD-R formatted with spares gets a fresh invisible track: ask for its NWA.
+        let m = medium::inspect(rec)?;
+        if m.recording == Recording::Sequential {
+            plan.start_lba = m.next_writable.unwrap_or(plan.start_lba);
+        }
+        if sectors > m.free_sectors && m.free_sectors > 0 {
+            return Err(BurnError::TooLarge {
+                what: "the image".into(),
+                needed: sectors,
+                free: m.free_sectors,
+                profile: m.profile,
+            });
+        }
+    }
+    run.phase(BurnPhase::InitializingHardware);
+    if uses_page_05(medium.profile) {
+        let write_type = if is_cd(medium.profile) {
+            WriteType::Tao
+        } else if plan.dao {
+            WriteType::SaoDao
+        } else {
+            WriteType::PacketIncremental
+        };
+        match set_write_parameters(rec, medium.profile, write_type, opts) {
+            Ok(()) => {}
+            Err(e) if plan.dao && is_sense(&e, 0x5, 0x26) => {
+                run.note("The drive refuses Disc-At-Once; writing incrementally instead");
+                plan.dao = false;
+                set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
+                    .map_err(|e| {
+                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
+                    })?;
+            }
+            Err(e) => {
+                return Err(BurnError::device(
+                    "setting the write parameters (MODE SELECT page 05h)",
+                    e,
+                ));
+            }
+        }
+        if plan.dao {
+            // DVD-R DAO writes one track of a size fixed in advance (ECC blocks of 16).
+            let size = u32::try_from(sectors.div_ceil(16) * 16).unwrap_or(u32::MAX);
+            match rec.command_none(&ReserveTrack {
+                reservation: Reservation::Size(size),
+            }) {
+                Ok(()) => {
+                    if let Ok(t) = rec.track_information(TrackAddress::INVISIBLE) {
+                        tracing::debug!("after RESERVE TRACK: invisible track {t:?}");
+                    }
+                    let reserved = rec
+                        .track_information(TrackAddress::Lba(plan.start_lba))
+                        .ok()
+                        .and_then(|t| t.nwa);
+                    if let Some(nwa) = reserved {
+                        plan.start_lba = nwa;
+                    }
+                }
+                Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x24) => {
+                    run.note("The drive has no RESERVE TRACK; writing incrementally instead of Disc-At-Once");
+                    plan.dao = false;
+                    set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
+                        .map_err(|e| {
+                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
+                    })?;
+                }
+                Err(e) => return Err(BurnError::device("reserving the track (RESERVE TRACK)", e)),
+            }
+        }
+        let mode = if is_cd(medium.profile) {
+            "Track-At-Once"
+        } else if plan.dao {
+            "Disc-At-Once"
+        } else {
+            "incremental"
+        };
+        run.note(format!(
+            "Write mode: {mode}{}",
+            if opts.test_write {
+                ", Test Write (simulation: the laser stays off)"
+            } else {
+                ""
+            }
+        ));
+    }
+    select_speed(run, medium, plan, opts);
+    Ok(())
+}
+
+/// MODE SENSE page 05h, set what this burn needs, MODE SELECT it back.
+fn set_write_parameters(
+    rec: &Recorder,
+    profile: Profile,
+    write_type: WriteType,
+    opts: &BurnOptions,
+) -> Result<(), Error> {
+    let mut buf = [0u8; 8 + 2 + 0x36];
+    let mut page = match rec.command_in(&ModeSense10::current(0x05, buf.len() as u16), &mut buf) {
+        Ok(n) => find_page::<WriteParametersPage>(&buf[..n]).unwrap_or_default(),
+        Err(e) => {
+            tracing::debug!("MODE SENSE page 05h: {e}; starting from defaults");
+            WriteParametersPage::default()
+        }
+    };
+    page.ps = false;
+    page.bufe = true;
+    page.test_write = opts.test_write;
+    page.write_type = write_type;
+    page.multi_session = match opts.closing {
+        Closing::Session => MultiSession::NextSessionAllowed,
+        Closing::Disc => MultiSession::NoNextSession,
+    };
+    page.fp = false;
+    page.ls_v = false;
+    page.link_size = 0;
+    page.data_block_type = DataBlockType::Mode1;
+    page.session_format = SessionFormat::CdDaOrCdRom;
+    // CD Q-channel control: 4 = data, recorded uninterrupted; DVD-R incremental: 5.
+    page.track_mode = if is_cd(profile) || write_type == WriteType::SaoDao {
+        4
+    } else {
+        5
+    };
+    page.packet_size = 0;
+    let mut list = [0u8; 8 + 2 + 0x36];
+    let len = mode_select_list(&page, &mut list)?;
+    rec.command(
+        &ModeSelect10::new(len as u16),
+        DataPhase::Out(&list[..len]),
+        DEFAULT_COMMAND_TIMEOUT,
+    )?;
+    Ok(())
+}
+
+fn select_speed(run: &mut Run<'_>, medium: &Medium, plan: &mut Plan, opts: &BurnOptions) {
+    let rec = run.rec;
+    let family = medium.family();
+    let requested = match opts.speed {
+        SpeedChoice::Max => -1,
+        SpeedChoice::Times(x) => x_to_sectors_per_second(family, x).map_or(-1, |v| v.max(1) as i32),
+        SpeedChoice::KBps(k) => kbps_to_sectors_per_second(family, k).max(1) as i32,
+    };
+    match rec.set_write_speed(requested, false) {
+        Ok(sel) => {
+            let asked = match opts.speed {
+                SpeedChoice::Max => "maximum".to_string(),
+                SpeedChoice::Times(x) => format!("{x}x"),
+                SpeedChoice::KBps(k) => format!("{k} kB/s"),
+            };
+            let got_kbps = sel
+                .current_kilobytes_per_second
+                .or(sel.selected.map(|s| s.kilobytes_per_second));
+            plan.speed_kbps = got_kbps;
+            let got = match (
+                got_kbps,
+                sel.current_sectors_per_second
+                    .or(sel.selected.map(|s| s.sectors_per_second)),
+            ) {
+                (Some(k), Some(sps)) => {
+                    let x = discburn_mmc::speed::sectors_per_second_to_x(family, sps)
+                        .map_or(String::new(), |x| format!("{x:.1}x, "));
+                    format!("{x}{k} kB/s")
+                }
+                (Some(k), None) => format!("{k} kB/s"),
+                _ => "the drive's choice (not reported)".into(),
+            };
+            let adjusted = if sel.adjustment == crate::recorder::SpeedAdjustment::None
+                || opts.speed == SpeedChoice::Max
+            {
+                ""
+            } else {
+                " (the drive rounded the request to a speed it offers)"
+            };
+            run.note(format!("Speed: asked {asked}, drive uses {got}{adjusted}"));
+        }
+        Err(e) => {
+            let k = if requested > 0 {
+                format!(
+                    " ({} kB/s)",
+                    sectors_per_second_to_kbps(family, requested as u32)
+                )
+            } else {
+                String::new()
+            };
+            run.note(format!(
+                "Could not set the write speed{k}; the drive keeps its own ({e})"
+            ));
+        }
+    }
+}
+
+/// FORMAT UNIT with Immed and the progress poll.
+fn format_with(run: &mut Run<'_>, d: FormattableCapacity) -> Result<(), BurnError> {
+    let rec = run.rec;
+    run.note(format!(
+        "Formatting: {} ({} sectors, {})",
+        d.format_type.name(),
+        d.number_of_blocks,
+        gb(u64::from(d.number_of_blocks))
+    ));
+    let mut with = [0u8; FormatParameterList::LEN];
+    let mut without = [0u8; FormatParameterList::LEN];
+    let list = FormatParameterList::immediate(d.to_format_descriptor());
+    list.emit(&mut with)
+        .map_err(|e| BurnError::device("formatting", e.into()))?;
+    FormatParameterList {
+        immed: false,
+        ..list
+    }
+    .emit(&mut without)
+    .map_err(|e| BurnError::device("formatting", e.into()))?;
+    // The Immed bit of FORMAT UNIT lives in the parameter list; send the list that
+    // matches the attempt.
+    let started = rec.clock().now();
+    let sent = rec.command(
+        &FormatUnit::new(),
+        DataPhase::Out(&with),
+        ops::IMMED_TIMEOUT,
+    );
+    match sent {
+        Ok(_) => ops::wait_ready(
+            rec,
+            BurnPhase::FormattingMedia,
+            Ceiling::Erase,
+            started,
+            run.cancel,
+            run.on_event,
+        )
+        .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e)),
+        Err(e) if is_sense(&e, 0x5, 0x26) || is_sense(&e, 0x5, 0x24) => rec
+            .command(
+                &FormatUnit::new(),
+                DataPhase::Out(&without),
+                Ceiling::Erase.duration(),
+            )
+            .map(|_| ())
+            .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e)),
+        Err(e) => Err(BurnError::device("formatting (FORMAT UNIT)", e)),
+    }
+}
+
+/// `discburn format`: formats with the chosen spare (explicit request).
+pub(crate) fn format_medium(
+    run: &mut Run<'_>,
+    medium: &Medium,
+    spare: Option<Spare>,
+    _explicit: bool,
+) -> Result<(), BurnError> {
+    let rec = run.rec;
+    let profile = medium.profile;
+    let caps = format_capacities(rec).ok_or_else(|| {
+        BurnError::Unsupported(format!("the {profile} in the drive cannot be formatted"))
+    })?;
+    if profile == Profile::BdRSrm && !medium.is_blank() {
+        return Err(BurnError::NotBlank {
+            profile,
+            why: "a BD-R can be formatted only while blank".into(),
+        });
+    }
+    let choices = choices_from(profile, &caps, medium.capacity_sectors);
+    if choices.is_empty() {
+        return Err(BurnError::Unsupported(format!(
+            "the {profile} in the drive cannot be formatted"
+        )));
+    }
+    let wanted = spare.unwrap_or(Spare::Default);
+    let chosen = choices
+        .iter()
+        .find(|c| c.spare == wanted)
+        .or_else(|| {
+            if matches!(profile, Profile::BdRSrm | Profile::BdRe) {
+                None
+            } else {
+                choices.first()
+            }
+        })
+        .copied()
+        .ok_or_else(|| {
+            BurnError::Unsupported(format!(
+                "no format with spare {} for this {profile}",
+                spare_name(wanted)
+            ))
+        })?;
+    let Some(d) = chosen.descriptor else {
+        run.note(format!(
+            "Spare none on a BD-R means leaving it unformatted: nothing to do ({} sectors usable)",
+            chosen.sectors
+        ));
+        return Ok(());
+    };
+    run.phase(BurnPhase::FormattingMedia);
+    format_with(run, d)
+}
+
+/// `discburn blank`: BLANK with Immed (minimal or full) and the progress poll.
+pub(crate) fn blank(run: &mut Run<'_>, medium: &Medium, full: bool) -> Result<(), BurnError> {
+    let profile = medium.profile;
+    if !matches!(
+        profile,
+        Profile::CdRw | Profile::DvdRwSequential | Profile::DvdRwRestrictedOverwrite
+    ) {
+        return Err(BurnError::Unsupported(format!(
+            "a {profile} cannot be blanked{}",
+            if medium.recording == Recording::RandomAccess {
+                ": it is overwritten in place; use `discburn format` to reformat it"
+            } else {
+                " (only CD-RW and DVD-RW can)"
+            }
+        )));
+    }
+    run.phase(BurnPhase::Blanking);
+    ops::long_step(
+        run.rec,
+        BurnPhase::Blanking,
+        Ceiling::Erase,
+        |immed| {
+            if full {
+                Blank::full(immed)
+            } else {
+                Blank::minimal(immed)
+            }
+        },
+        None,
+        run.cancel,
+        run.on_event,
+    )
+    .map_err(|e| BurnError::device("blanking (BLANK)", e))
+}
+
+/// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
+pub(crate) fn close(
+    run: &mut Run<'_>,
+    medium: &Medium,
+    plan: &Plan,
+    opts: &BurnOptions,
+) -> Result<Option<Closing>, BurnError> {
+    let rec = run.rec;
+    let profile = medium.profile;
+    if opts.test_write {
+        run.note("Test Write: nothing was recorded, so nothing is closed; the disc stays blank");
+        return Ok(None);
+    }
+    match medium.recording {
+        Recording::RandomAccess => {
+            if matches!(profile, Profile::DvdPlusRw | Profile::DvdPlusRwDl) {
+                // Stops a background format with a compatible lead-out; harmless otherwise.
+                run.phase(BurnPhase::ClosingSession);
+                if let Err(e) = ops::close(
+                    rec,
+                    BurnPhase::ClosingSession,
+                    CloseFunction::CloseSession,
+                    0,
+                    run.cancel,
+                    run.on_event,
+                ) {
+                    if !is_sense(&e, 0x5, 0x2C) && !is_sense(&e, 0x5, 0x24) {
+                        return Err(BurnError::device("closing the DVD+RW session", e));
+                    }
+                }
+            }
+            Ok(None)
+        }
+        Recording::Sequential => {
+            run.phase(BurnPhase::ClosingTrack);
+            let track = rec
+                .track_information(TrackAddress::Lba(plan.start_lba))
+                .map(|t| t.track)
+                .unwrap_or(INVISIBLE_TRACK as u16);
+            match ops::close(
+                rec,
+                BurnPhase::ClosingTrack,
+                CloseFunction::CloseTrack,
+                track,
+                run.cancel,
+                run.on_event,
+            ) {
+                Ok(()) => {}
+                // Some drives close the track themselves (DAO) or do not know the command.
+                Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
+                    tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
+                }
+                Err(e) => return Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
+            }
+            let (phase, function, what) = match (opts.closing, profile) {
+                (Closing::Session, _) => (
+                    BurnPhase::ClosingSession,
+                    CloseFunction::CloseSession,
+                    "closing the session (CLOSE SESSION)",
+                ),
+                // CD and DVD-R: closing the session finalizes unless page 05h allowed more.
+                (Closing::Disc, p) if uses_page_05(p) => (
+                    BurnPhase::Finalizing,
+                    CloseFunction::CloseSession,
+                    "finalizing the disc (CLOSE SESSION)",
+                ),
+                (Closing::Disc, _) => (
+                    BurnPhase::Finalizing,
+                    CloseFunction::FinalizeDisc,
+                    "finalizing the disc (CLOSE TRACK/SESSION 110b)",
+                ),
+            };
+            run.phase(phase);
+            ops::close(rec, phase, function, 0, run.cancel, run.on_event)
+                .map_err(|e| BurnError::device(what, e))?;
+            Ok(Some(opts.closing))
+        }
+        Recording::ReadOnly => Ok(None),
+    }
+}
