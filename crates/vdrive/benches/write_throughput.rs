@@ -2,6 +2,7 @@
 //! plain sequential file write of the same size on the same disk.
 //!
 //! `cargo bench -p discburn-vdrive --bench write_throughput`
+#![allow(missing_docs)] // criterion_group! defines an undocumented public function
 
 use std::io::Write;
 use std::time::Duration;

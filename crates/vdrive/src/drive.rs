@@ -196,7 +196,7 @@ impl VirtualDrive {
             Some(s) => s,
             None => {
                 let len = image
-                    .len()
+                    .byte_len()
                     .map_err(|e| VdriveError::Io(format!("{}: {e}", cfg.path.display())))?;
                 fresh = true;
                 if len == 0 {

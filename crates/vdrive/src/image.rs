@@ -73,7 +73,7 @@ impl Image {
     }
 
     /// Length of the image file in bytes.
-    pub fn len(&self) -> io::Result<u64> {
+    pub fn byte_len(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())
     }
 

@@ -77,3 +77,60 @@ fn dvd_plus_r_life() {
 fn bd_r_life() {
     append_then_finalize("bd-r", CloseFunction::FinalizeDisc);
 }
+
+#[test]
+fn cd_r_life_multisession_by_page() {
+    use discburn_mmc::mode::{
+        find_page, mode_select_list, ModeSelect10, ModeSense10, MultiSession, WriteParametersPage,
+    };
+    use discburn_mmc::Command;
+    let mut h = Host::new("media=cd-r&speed=24x");
+    let b = h
+        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
+        .unwrap();
+    let mut wp: WriteParametersPage = find_page(&b).unwrap();
+    wp.multi_session = MultiSession::NextSessionAllowed;
+    let mut list = vec![0u8; 80];
+    let n = mode_select_list(&wp, &mut list).unwrap();
+    assert_eq!(
+        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
+        GOOD
+    );
+    let s1 = write_session(&mut h, 25, 0x31);
+    assert_eq!(h.close(CloseFunction::CloseTrack, 1), GOOD);
+    // The next track of the session starts after the TAO run-out + pre-gap.
+    assert_eq!(h.nwa(), 100 + 152);
+    assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Incomplete);
+    h.open();
+    verify(&mut h, s1, 100, 0x31);
+    // After reopening, the page is back at its power-on default (no next session):
+    // closing the second session finalizes the disc.
+    let s2 = write_session(&mut h, 8, 0x32);
+    assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Complete);
+    h.open();
+    verify(&mut h, s2, 32, 0x32);
+    assert_eq!(h.write(s2 + 32, 1, 0), (5, 0x30, 5));
+}
+
+#[test]
+fn dvd_minus_r_life() {
+    let mut h = Host::new("media=dvd-r&speed=8x");
+    let s1 = write_session(&mut h, 16, 0x41);
+    // Default page: no next session, so closing the session finalizes.
+    assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
+    h.open();
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Complete);
+    verify(&mut h, s1, 64, 0x41);
+}
+
+#[test]
+fn bd_re_and_dvd_ram_reopen() {
+    let mut h = Host::new("media=dvd-ram");
+    assert_eq!(h.write(4096, 4, 0x51), GOOD);
+    assert_eq!(h.sync(), GOOD);
+    h.open();
+    verify(&mut h, 4096, 4, 0x51);
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Other);
+}
