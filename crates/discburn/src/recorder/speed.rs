@@ -129,7 +129,8 @@ impl Recorder {
         }
         let family = self.media_family();
         let offered = self.write_speeds().unwrap_or_default();
-        let rot = |s: &WriteSpeed| s.pure_cav == pure_cav;
+        // FALSE lets the drive use any rotation (IMAPI2); TRUE asks for pure CAV.
+        let rot = |s: &WriteSpeed| !pure_cav || s.pure_cav;
         let pick = |pred: &dyn Fn(&WriteSpeed) -> bool| -> Option<WriteSpeed> {
             if requested_sectors_per_second < 0 {
                 offered
@@ -194,7 +195,7 @@ impl Recorder {
             (-1, Some(cur)) => selected.is_some_and(|s| !close(s.kilobytes_per_second, cur)),
             (r, Some(cur)) => !close(sectors_per_second_to_kbps(family, r as u32), cur),
         };
-        let rotation_differs = current_pure_cav.is_some_and(|c| c != pure_cav);
+        let rotation_differs = pure_cav && current_pure_cav == Some(false);
         let adjustment = match (speed_differs, rotation_differs) {
             (false, false) => SpeedAdjustment::None,
             (true, false) => SpeedAdjustment::Speed,
