@@ -8,8 +8,8 @@ use std::time::Duration;
 use discburn_mmc::clock::SharedClock;
 use discburn_mmc::disc::{
     BgFormatStatus, DiscInformation, DiscInformationType, DiscStatus as WireDiscStatus, Msf,
-    ReadDiscInformation, ReadTocPmaAtip, SessionInfo, SessionState as WireSessionState, Toc,
-    TocFormat, TocTrack, LEAD_OUT_TRACK,
+    ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip, SessionInfo,
+    SessionState as WireSessionState, Toc, TocFormat, TocTrack, LEAD_OUT_TRACK,
 };
 use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::rw::{
@@ -27,12 +27,12 @@ use discburn_mmc::track::{
     TrackAddress, TrackInformation, INVISIBLE_TRACK,
 };
 use discburn_mmc::{
-    cdb, wire, Command, Completion, DataPhase, Limits, OpCode, Request, Transport, TransportError,
+    wire, Command, Completion, DataPhase, Limits, OpCode, Request, Transport, TransportError,
 };
 
 use discburn_mmc::config::GetConfiguration;
 use discburn_mmc::device::{
-    Inquiry, InquiryData, PreventAllowMediumRemoval, RequestSense, StartStopUnit,
+    Inquiry, InquiryData, PreventAllowMediumRemoval, RequestSense, StartStopUnit, TestUnitReady,
 };
 use discburn_mmc::event::{
     EventClasses, EventStatus, GetEventStatusNotification, MediaEvent, MediaEventCode,
@@ -469,9 +469,19 @@ impl VirtualDrive {
         }
         match op {
             OpCode::TestUnitReady => {
-                cdb::check_cdb(cdb, OpCode::TestUnitReady, 6)
-                    .map_err(|_| Check::INVALID_FIELD_IN_CDB)?;
+                parse::<TestUnitReady>(cdb)?;
                 Ok(Reply::Done(0))
+            }
+            OpCode::ReadDiscStructure => {
+                parse::<ReadDiscStructure>(cdb)?;
+                // The mmc crate has no disc structure response repr yet, and the drive
+                // answers only through its encodings: no structure is offered.
+                Err(if self.disc.media.is_cd() {
+                    Check::CANNOT_READ_MEDIUM
+                } else {
+                    Check::INVALID_FIELD_IN_CDB
+                }
+                .into())
             }
             OpCode::Read10 => {
                 let c: Read10 = parse(cdb)?;

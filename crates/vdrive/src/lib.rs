@@ -25,6 +25,48 @@
 //! assert!(done.is_good());
 //! assert_eq!(drive.control().stats().blocks_written, 16);
 //! ```
+//!
+//! ## Address
+//! `virtual:PATH?media=bd-r&speed=12x&buffer=4MiB[&full=wait|lwip][&throttle=on|off][&fault=F[,F…]]`
+//! — media `cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+rw`, `dvd-ram`, `bd-r`, `bd-re` (default
+//! `dvd+r`); speed `Nx` or `max` (rounded down to an offered speed); faults
+//! `medium-error:A[-B]`, `loss-of-streaming`, `lwip-storm:N`, `hang[:OP_HEX[:N]]`,
+//! `medium-changed`, `reset`, `no-medium`, `corrupt:A[-B]`, `reject-write-mode[:TYPE]`.
+//! See [`VirtualDriveConfig`] for the typed form (and `unthrottled()` for benchmarks).
+//!
+//! ## Behaviour where MMC leaves room
+//! - **Files.** Sectors live at LBA × 2048 in PATH (sparse; a raw/audio CD uses 2352-byte
+//!   slots, fixed by the first write), the medium's state in `PATH.state` (JSON, replaced
+//!   atomically). SYNCHRONIZE CACHE and CLOSE fsync both; dropping the drive saves the
+//!   state. PATH is `flock`ed: a second handle or process gets [`VdriveError::Locked`].
+//! - **Foreign images.** PATH existing without a state file: empty → the blank `media=`;
+//!   non-empty → a finalized read-only disc of the `media=` family (DVD-ROM, CD-ROM or
+//!   BD-ROM, bumped to a larger family if the data does not fit), like tgt.
+//! - **Finalized discs keep their recordable profile** (a DVD+R stays 001Bh with disc status
+//!   complete), as real recorders report; only foreign images are ROM profiles.
+//! - **Write rules.** Sequential media take WRITE only at the NWA of an open track
+//!   (05/21/02), never past the capacity (05/21/00) or a reserved track's end (05/63/00);
+//!   finalized or ROM media answer 05/30/05; unformatted DVD+RW/BD-RE 05/30/10. READ outside
+//!   recorded blocks is 05/21/00; formatted rewritable media read zeros where never written.
+//! - **Sessions.** CLOSE SESSION on CD and DVD-R finalizes unless page 05h says
+//!   multi-session 11b; on DVD+R/BD-R function 2 keeps the disc appendable and 5/6 (DVD+R),
+//!   3/6 (BD-R) finalize. A new session starts after a lead-out/lead-in gap (CD 11,400
+//!   sectors, DVD±R 30,720, BD-R 2,048); CD TAO tracks are followed by 152 run-out/pre-gap
+//!   sectors.
+//! - **Page 05h** matters on CD and DVD-R only (write type, block size, Test Write,
+//!   BUFE, multi-session); other media accept and ignore it. Test Write simulates on a copy
+//!   of the medium that is dropped at CLOSE.
+//! - **Timing.** The buffer drains along the selected speed's curve (CLV, CAV with speed²
+//!   linear in LBA from x/2.4 to x, or zoned CLV) from the injected clock; BD with spares
+//!   burns at half speed unless WRITE(12) sets Streaming. An empty buffer while a stream is
+//!   open is an underrun (counted; with BUFE off on CD/DVD-R the next WRITE is 03/0C/09).
+//!   SYNCHRONIZE CACHE takes the drain time, CLOSE adds the medium's close time, FORMAT and
+//!   BLANK their own; with Immed, TEST UNIT READY and REQUEST SENSE report 02/04/07 (04/04
+//!   for FORMAT) with progress until done; without it, a time beyond the request's timeout
+//!   becomes `TransportError::Timeout` while the drive finishes in the background.
+//! - **Not answered** (05/20/00): SEND CUE SHEET, MECHANISM STATUS, READ CD and the other
+//!   opcodes without a typed CDB in discburn-mmc; READ DISC STRUCTURE is parsed but offers
+//!   no structure (05/24/00, 05/30/02 on CD) as the mmc crate has no response repr for it.
 #![forbid(unsafe_code)]
 
 pub mod buffer;
