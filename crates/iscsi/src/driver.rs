@@ -141,6 +141,7 @@ struct Conn {
     /// A cancel request was consumed (in-flight tasks were sent ABORT TASK).
     cancelled: bool,
     out: Vec<u8>,
+    rx: Vec<u8>,
 }
 
 impl Conn {
@@ -193,7 +194,6 @@ impl Conn {
         deadline: Option<Duration>,
         mut pred: impl FnMut(&Conn) -> bool,
     ) -> bool {
-        let mut rx = vec![0u8; 256 * 1024];
         loop {
             self.flush(io_timeout);
             self.drain_events();
@@ -226,9 +226,9 @@ impl Conn {
             let _ = self
                 .stream
                 .set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-            match self.stream.read(&mut rx) {
+            match self.stream.read(&mut self.rx) {
                 Ok(0) => self.session.connection_lost("target closed the connection"),
-                Ok(n) => self.session.handle_input(&rx[..n], clock.now()),
+                Ok(n) => self.session.handle_input(&self.rx[..n], clock.now()),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -338,6 +338,7 @@ impl IscsiTransport {
             logged_out: false,
             cancelled: false,
             out: Vec::new(),
+            rx: vec![0u8; 256 * 1024],
         };
         let ok = conn.run_until(
             &*self.clock,

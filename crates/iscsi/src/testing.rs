@@ -169,7 +169,8 @@ impl Tgt {
         }
         let seq = SEQ.fetch_add(1, Ordering::Relaxed);
         let (dir, owns_dir) = match &options.dir {
-            Some(d) => (d.clone(), false),
+            // A directory the harness creates is also removed by it.
+            Some(d) => (d.clone(), !d.exists()),
             None => (
                 std::env::temp_dir().join(format!(
                     "discburn-tgt-{}-{}-{}",
