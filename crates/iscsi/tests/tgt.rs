@@ -217,6 +217,12 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
         (SenseKey::IllegalRequest, 0x30, 0x05),
         "{s:?}"
     );
+
+    // The harness can insert a fresh blank disc for the next burn.
+    tgt.blank_disc().unwrap();
+    assert!(tgt.image_bytes().is_empty());
+    ready(&mut d);
+    assert_eq!(profile(&mut d), Profile::DvdPlusR);
 }
 
 #[test]
