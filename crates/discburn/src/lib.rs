@@ -4,20 +4,27 @@
 //! ([`WriteEngine`], IWriteEngine2) and recorder ([`Recorder`], IDiscRecorder2Ex), over
 //! SCSI MMC to a real drive (SG_IO), a remote one (iSCSI) or the virtual recorder.
 //!
-//! ```no_run
+//! ```
 //! use std::sync::Arc;
 //! use discburn::{WriteEngine, Phase};
+//! use discburn::mmc::clock::SimClock;
 //!
 //! # fn main() -> Result<(), discburn::Error> {
-//! let recorder = Arc::new(discburn::open("virtual:/tmp/demo.img?media=bd-r&speed=4x")?);
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("demo.img");
+//! // A blank virtual BD-R at 4x; a simulated clock makes the "burn" instant.
+//! let (_sim, clock) = SimClock::shared();
+//! let address = format!("virtual:{}?media=bd-r&speed=4x", path.display());
+//! let recorder = Arc::new(discburn::open_with_clock(&address, clock)?);
 //! let engine = WriteEngine::with_recorder(recorder, 2048)?;
 //! engine.on_update(|_engine, u| {
 //!     if u.phase == Phase::Writing {
 //!         println!("{:5.1} %  {:?} left", u.percent(), u.remaining);
 //!     }
 //! });
-//! let image = vec![0u8; 2048 * 1000];
-//! engine.write_section(&image[..], 0, 1000)?;
+//! let image = vec![0x5Au8; 2048 * 1000];
+//! let last = engine.write_section(&image[..], 0, 1000)?;
+//! assert_eq!(last.last_written_lba, 999);
 //! # Ok(())
 //! # }
 //! ```

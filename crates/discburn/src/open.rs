@@ -3,15 +3,21 @@
 use std::sync::Arc;
 
 use discburn_mmc::clock::{SharedClock, SystemClock};
+use discburn_mmc::transport::TransportError;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::recorder::Recorder;
 
 /// Opens the recorder named by `address` on the system clock:
 /// - `virtual:PATH?media=bd-r&speed=12x&buffer=4MiB` — the virtual recorder over an
-///   image file (created blank when absent).
+///   image file (created blank when absent);
+/// - `/dev/sr0`, `/dev/sg1`, `sg:/dev/sr0` — a real drive through SG_IO, opened
+///   exclusively (`discburn_sg`);
+/// - `iscsi://[user%password@]HOST[:PORT]/TARGET-IQN/LUN` — a remote drive
+///   (`discburn_iscsi`).
 ///
-/// `/dev/sr*`, `sg:…` and `iscsi://…` are dispatched to their transports as those land.
+/// A busy drive (mounted, or open elsewhere) is `E_IMAPI_RECORDER_LOCKED`; a missing one
+/// `HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)`.
 pub fn open(address: &str) -> Result<Recorder> {
     open_with_clock(address, SystemClock::shared())
 }
@@ -28,7 +34,51 @@ pub fn open_with_clock(address: &str, clock: SharedClock) -> Result<Recorder> {
             })?;
         return Ok(Recorder::new(Box::new(drive), address, clock));
     }
+    if address.starts_with("iscsi://") {
+        let t = discburn_iscsi::IscsiTransport::open(address).map_err(|e| {
+            Error::new(ErrorKind::Transport(TransportError::DeviceGone(format!(
+                "{address}: {e}"
+            ))))
+        })?;
+        return Ok(Recorder::new(Box::new(t), address, clock));
+    }
+    if discburn_sg::parse_address(address).is_some() {
+        let t = discburn_sg::SgTransport::open_address(address).map_err(|e| match e {
+            discburn_sg::OpenError::Busy { .. } => Error::new(ErrorKind::Locked {
+                owner: e.to_string(),
+            }),
+            other => Error::new(ErrorKind::Transport(TransportError::DeviceGone(
+                other.to_string(),
+            ))),
+        })?;
+        return Ok(Recorder::new(Box::new(t), address, clock));
+    }
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hresult;
+
+    #[test]
+    fn addresses_dispatch() {
+        let e = open("floppy:0").unwrap_err();
+        assert_eq!(e.hresult(), hresult::E_INVALIDARG);
+        assert!(e.to_string().contains("virtual:PATH"));
+        let e = open("/dev/sr-does-not-exist-42").unwrap_err();
+        assert_eq!(e.hresult(), hresult::E_DEV_NOT_EXIST, "{e}");
+        let e = open("iscsi://").unwrap_err();
+        assert!(e.hresult().is_failure());
+        let dir = std::env::temp_dir().join(format!("discburn-open-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let addr = format!("virtual:{}?media=dvd+r", dir.join("d.img").display());
+        let r = open(&addr).unwrap();
+        assert_eq!(r.active_disc_recorder(), addr);
+        r.test_unit_ready().unwrap();
+        drop(r);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -118,7 +118,8 @@ fn properties_validate_like_imapi2() {
 fn properties_are_refused_while_writing() {
     let r = rig(Media::BdR, |c| c.speed_x(2.0).buffer(1 << 20));
     let e = Arc::new(r.engine());
-    let seen: Arc<Mutex<Vec<(bool, Vec<HResult>)>>> = Arc::default();
+    type Seen = Vec<(bool, Vec<HResult>)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let s = Arc::clone(&seen);
     let rec = Arc::clone(&r.recorder);
     e.on_update(move |eng, u| {
@@ -450,7 +451,7 @@ fn cancel_from_another_thread() {
     assert!(end - at <= Duration::from_millis(50), "{:?}", end - at);
     let written = r.control.stats().blocks_written;
     assert_eq!(err.last_written_lba(), Some(written as i32 - 1));
-    assert!(written >= 5000 && written < 40_000);
+    assert!((5000..40_000).contains(&written));
     assert_eq!(r.count(SYNC), 1);
 }
 
@@ -513,7 +514,7 @@ fn faults_map_to_hresults_with_the_last_lba() {
         let (err, written, _r) = with_fault(fault, 1000);
         assert_eq!(err.hresult(), want, "{name}: {err}");
         assert_eq!(err.last_written_lba(), Some(written as i32 - 1), "{name}");
-        assert!(written >= 1000 && written < 4000, "{name}: {written}");
+        assert!((1000..4000).contains(&written), "{name}: {written}");
         assert!(err
             .to_string()
             .contains(&format!("last LBA written: {}", written - 1)));

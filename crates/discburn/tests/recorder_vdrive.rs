@@ -22,7 +22,10 @@ fn identity_limits_and_raw_commands() {
     assert!(!id.vendor.is_empty() && !id.product.is_empty());
     assert_eq!(r.recorder.vendor_id().unwrap(), id.vendor);
     assert_eq!(r.recorder.maximum_page_aligned_transfer_size(), 64 * 1024);
-    assert_eq!(r.recorder.maximum_non_page_aligned_transfer_size(), 60 * 1024);
+    assert_eq!(
+        r.recorder.maximum_non_page_aligned_transfer_size(),
+        60 * 1024
+    );
     assert!(r.recorder.byte_alignment_mask().is_power_of_two());
     // TEST UNIT READY, raw.
     r.recorder
@@ -40,7 +43,11 @@ fn identity_limits_and_raw_commands() {
     let mut buf = [0u8; 36];
     let n = r
         .recorder
-        .send_command_get_data_from_device(&[0x12, 0, 0, 0, 36, 0], &mut buf, Duration::from_secs(5))
+        .send_command_get_data_from_device(
+            &[0x12, 0, 0, 0, 36, 0],
+            &mut buf,
+            Duration::from_secs(5),
+        )
         .unwrap();
     assert_eq!(n, 36);
     assert_eq!(buf[0] & 0x1F, 5, "an MMC device");
@@ -63,7 +70,10 @@ fn profiles_features_disc_and_track_information() {
     assert!(all.len() > current.len() && all.contains(&Profile::BdRSrm));
     let features = r.recorder.supported_feature_pages(false).unwrap();
     assert_eq!(features.first(), Some(&FeatureCode::ProfileList));
-    let page = r.recorder.feature_page(FeatureCode::ProfileList, true).unwrap();
+    let page = r
+        .recorder
+        .feature_page(FeatureCode::ProfileList, true)
+        .unwrap();
     assert_eq!(u16::from_be_bytes([page[0], page[1]]), 0);
     let missing = r
         .recorder
@@ -83,11 +93,20 @@ fn profiles_features_disc_and_track_information() {
         .track_information_raw(1, ReadTrackAddressType::Track)
         .unwrap();
     assert!(raw.len() >= 28);
-    let pages = r.recorder.supported_mode_pages(ModePageRequest::Current).unwrap();
+    let pages = r
+        .recorder
+        .supported_mode_pages(ModePageRequest::Current)
+        .unwrap();
     assert!(pages.contains(&0x2A), "{pages:x?}");
-    let cap = r.recorder.mode_page(0x2A, ModePageRequest::Current).unwrap();
+    let cap = r
+        .recorder
+        .mode_page(0x2A, ModePageRequest::Current)
+        .unwrap();
     assert_eq!(cap[0] & 0x3F, 0x2A);
-    let none = r.recorder.mode_page(0x3E, ModePageRequest::Current).unwrap_err();
+    let none = r
+        .recorder
+        .mode_page(0x3E, ModePageRequest::Current)
+        .unwrap_err();
     assert!(none.hresult().is_failure());
 }
 
@@ -96,10 +115,15 @@ fn write_speeds_and_selection() {
     let r = rig(Media::BdR, |c| c);
     let speeds = r.recorder.write_speeds().unwrap();
     assert!(speeds.len() >= 3);
-    assert!(speeds.windows(2).all(|w| w[0].kilobytes_per_second >= w[1].kilobytes_per_second));
+    assert!(speeds
+        .windows(2)
+        .all(|w| w[0].kilobytes_per_second >= w[1].kilobytes_per_second));
     for s in &speeds {
         let x = s.multiple.unwrap();
-        assert!((f64::from(s.sectors_per_second) / 2195.0 - x).abs() < 0.05, "{s:?}");
+        assert!(
+            (f64::from(s.sectors_per_second) / 2195.0 - x).abs() < 0.05,
+            "{s:?}"
+        );
     }
     // 5x is not offered: the nearest at or below is 4x, and the drive reports what it
     // actually uses, so the request counts as adjusted.
@@ -113,7 +137,10 @@ fn write_speeds_and_selection() {
     let cur = sel.current_sectors_per_second.unwrap();
     assert!((f64::from(cur) / 2195.0 - 4.0).abs() < 0.1, "{cur}");
     // Asking for exactly an offered CLV speed is not adjusted.
-    let two_x = speeds.iter().find(|s| (s.multiple.unwrap() - 2.0).abs() < 0.05).unwrap();
+    let two_x = speeds
+        .iter()
+        .find(|s| (s.multiple.unwrap() - 2.0).abs() < 0.05)
+        .unwrap();
     let sel = r
         .recorder
         .set_write_speed(two_x.sectors_per_second as i32, false)
@@ -121,7 +148,10 @@ fn write_speeds_and_selection() {
     assert_eq!(sel.adjustment, SpeedAdjustment::None, "{sel:?}");
     // Fastest.
     let sel = r.recorder.set_write_speed(-1, false).unwrap();
-    assert_eq!(sel.selected.unwrap().kilobytes_per_second, speeds[0].kilobytes_per_second);
+    assert_eq!(
+        sel.selected.unwrap().kilobytes_per_second,
+        speeds[0].kilobytes_per_second
+    );
     assert!(r.recorder.set_write_speed(0, false).is_err());
 }
 
@@ -154,13 +184,25 @@ fn exclusive_access_is_counted_and_exclusive() {
             .hresult(),
         E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID
     );
-    r.recorder.acquire_exclusive_access(true, "burner one").unwrap();
-    r.recorder.acquire_exclusive_access(true, "burner one").unwrap();
-    assert_eq!(other.exclusive_access_owner().as_deref(), Some("burner one"));
-    let e = other.acquire_exclusive_access(true, "burner two").unwrap_err();
+    r.recorder
+        .acquire_exclusive_access(true, "burner one")
+        .unwrap();
+    r.recorder
+        .acquire_exclusive_access(true, "burner one")
+        .unwrap();
+    assert_eq!(
+        other.exclusive_access_owner().as_deref(),
+        Some("burner one")
+    );
+    let e = other
+        .acquire_exclusive_access(true, "burner two")
+        .unwrap_err();
     assert_eq!(e.hresult(), E_IMAPI_RECORDER_LOCKED);
     assert!(e.to_string().contains("burner one"));
-    assert_eq!(other.test_unit_ready().unwrap_err().hresult(), E_IMAPI_RECORDER_LOCKED);
+    assert_eq!(
+        other.test_unit_ready().unwrap_err().hresult(),
+        E_IMAPI_RECORDER_LOCKED
+    );
     r.recorder.test_unit_ready().unwrap();
     r.recorder.release_exclusive_access().unwrap();
     assert!(other.test_unit_ready().is_err(), "still held once");
@@ -168,7 +210,9 @@ fn exclusive_access_is_counted_and_exclusive() {
     other.test_unit_ready().unwrap();
     other.acquire_exclusive_access(false, "burner two").unwrap();
     drop(other);
-    r.recorder.acquire_exclusive_access(false, "burner one").unwrap();
+    r.recorder
+        .acquire_exclusive_access(false, "burner one")
+        .unwrap();
 }
 
 #[test]
@@ -190,7 +234,11 @@ fn imapi2_facade_round_trip() {
     assert_eq!(eng.put_Recorder(None), E_POINTER);
     assert_eq!(eng.put_Recorder(Some(&rec)), S_OK);
     assert_eq!(eng.put_BytesPerSector(2048), S_OK);
-    assert_eq!(eng.put_UseStreamingWrite12(true), S_OK, "implemented, not E_NOTIMPL");
+    assert_eq!(
+        eng.put_UseStreamingWrite12(true),
+        S_OK,
+        "implemented, not E_NOTIMPL"
+    );
     assert_eq!(eng.put_StartingSectorsPerSecond(-2), E_INVALIDARG);
     assert_eq!(eng.get_EndingSectorsPerSecond(None), E_POINTER);
     let mut v = 0;

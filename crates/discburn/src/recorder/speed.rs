@@ -106,7 +106,7 @@ impl Recorder {
                 )
             })
             .collect();
-        out.sort_by(|a, b| b.kilobytes_per_second.cmp(&a.kilobytes_per_second));
+        out.sort_by_key(|s| std::cmp::Reverse(s.kilobytes_per_second));
         out.dedup_by(|a, b| {
             a.kilobytes_per_second == b.kilobytes_per_second && a.pure_cav == b.pure_cav
         });
