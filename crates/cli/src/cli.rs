@@ -210,8 +210,8 @@ pub struct DemoArgs {
     /// Size of the sample image in MiB
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub size: u64,
-    /// Simulated drive speed (BD multiples)
-    #[arg(long, default_value = "6x", value_name = "SPEED")]
+    /// Simulated drive speed (BD multiples; 4x and below are constant, 6x and up CAV)
+    #[arg(long, default_value = "4x", value_name = "SPEED")]
     pub speed: String,
     /// Keep the virtual disc here instead of a temporary folder
     #[arg(long, value_name = "PATH")]

@@ -371,23 +371,7 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     if let Source::Folder(img) = &source {
-        let renamed = if img.renamed() > 0 {
-            format!(
-                "; {} names adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
-                img.renamed()
-            )
-        } else {
-            String::new()
-        };
-        let text = format!(
-            "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({:.1} MB), built while writing{renamed}",
-            img.dir().display(),
-            img.volume_id(),
-            img.sectors(),
-            img.size() as f64 / 1e6
-        );
-        progress.json(json!({"event": "note", "text": text}));
-        progress.say(&text);
+        folder_note(&mut progress, img);
     }
     let cancel = cancel_on_ctrl_c();
     let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
@@ -399,6 +383,27 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         }
         Err(e) => Err(burn_failure(&e)),
     }
+}
+
+/// Tells how a folder is mastered.
+pub fn folder_note(progress: &mut Progress, img: &discburn::iso::FolderImage) {
+    let renamed = if img.renamed() > 0 {
+        format!(
+            "; {} names adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
+            img.renamed()
+        )
+    } else {
+        String::new()
+    };
+    let text = format!(
+        "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({:.1} MB), built while writing{renamed}",
+        img.dir().display(),
+        img.volume_id(),
+        img.sectors(),
+        img.size() as f64 / 1e6
+    );
+    progress.json(json!({"event": "note", "text": text}));
+    progress.say(&text);
 }
 
 /// Buffer underruns the drive could have suffered: events where its buffer

@@ -13,7 +13,7 @@ use discburn::iso::{FolderImage, IsoSettings};
 use serde_json::json;
 
 use crate::cli::{DemoArgs, Global, SpeedArg};
-use crate::commands::{cancel_on_ctrl_c, summary};
+use crate::commands::{cancel_on_ctrl_c, folder_note, summary};
 use crate::exit::{self, burn_failure, Failure};
 use crate::progress::{Mode, Progress};
 
@@ -122,6 +122,7 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<(), Failure> {
         },
     )
     .map_err(|e| burn_failure(&e.into()))?;
+    folder_note(&mut progress, &img);
     let rec = Arc::new(discburn::open(&address).map_err(|e| exit::open_failure(&address, &e))?);
     let opts = BurnOptions {
         speed: SpeedChoice::Times(x),

@@ -153,10 +153,17 @@ impl Medium {
             Some(DiscStatus::Other) => "random-access",
             None => "state unknown",
         };
-        format!(
-            "{}, {state}, {} of {} sectors free",
-            self.profile, self.free_sectors, self.capacity_sectors
-        )
+        if self.is_closed() {
+            format!(
+                "{}, {state}, {} sectors recorded",
+                self.profile, self.capacity_sectors
+            )
+        } else {
+            format!(
+                "{}, {state}, {} of {} sectors free",
+                self.profile, self.free_sectors, self.capacity_sectors
+            )
+        }
     }
 }
 

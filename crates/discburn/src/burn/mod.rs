@@ -798,7 +798,11 @@ fn burn_locked(
 }
 
 fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>) {
-    if u.total_system_buffer > 0 && u.phase == crate::engine::Phase::Writing {
+    // The host buffer drains at the end by design: count it only while the
+    // source still had data to deliver.
+    let source_left =
+        i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
+    if u.total_system_buffer > 0 && u.phase == crate::engine::Phase::Writing && source_left {
         let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
         *host = Some(host.map_or(h, |m| m.min(h)));
     }

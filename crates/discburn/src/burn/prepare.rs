@@ -281,7 +281,9 @@ pub(crate) fn plan(
         profile,
         Profile::DvdRSequential | Profile::DvdRwSequential | Profile::DvdRDlSequential
     ) && medium.is_blank()
-        && opts.closing == Closing::Disc;
+        && opts.closing == Closing::Disc
+        // A reservation is real even in simulation: Test Write writes incrementally.
+        && !opts.test_write;
     Ok(Plan {
         start_lba,
         format,
@@ -642,7 +644,24 @@ pub(crate) fn close(
     let rec = run.rec;
     let profile = medium.profile;
     if opts.test_write {
-        run.note("Test Write: nothing was recorded, so nothing is closed; the disc stays blank");
+        // The drive simulates the close too and then forgets the simulated track
+        // (cdrecord's "fixating (simulation)"); the post-check confirms the disc is blank.
+        run.phase(BurnPhase::ClosingTrack);
+        match ops::close(
+            rec,
+            BurnPhase::ClosingTrack,
+            CloseFunction::CloseTrack,
+            INVISIBLE_TRACK as u16,
+            run.cancel,
+            run.on_event,
+        ) {
+            Ok(()) => {}
+            Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) || is_sense(&e, 0x5, 0x24) => {
+                tracing::info!("simulated CLOSE TRACK refused ({e})");
+            }
+            Err(e) => return Err(BurnError::device("closing the simulated track", e)),
+        }
+        run.note("Test Write: nothing was recorded; the disc stays blank");
         return Ok(None);
     }
     match medium.recording {

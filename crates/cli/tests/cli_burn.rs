@@ -1,0 +1,484 @@
+//! End-to-end: the `discburn` binary against virtual recorders of every medium,
+//! unthrottled (`throttle=off`) so nothing waits in real time.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const MEDIA: &[&str] = &[
+    "cd-r", "cd-rw", "dvd-r", "dvd+r", "dvd+rw", "dvd-ram", "bd-r", "bd-re",
+];
+const APPENDABLE: &[&str] = &["cd-r", "dvd-r", "dvd+r", "bd-r"];
+
+fn drive(dir: &Path, media: &str, extra: &str) -> String {
+    format!(
+        "virtual:{}?media={media}&throttle=off{extra}",
+        dir.join("disc.img").display()
+    )
+}
+
+fn discburn(addr: &str) -> Command {
+    let mut c = Command::cargo_bin("discburn").unwrap();
+    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
+    c
+}
+
+/// An image of `sectors` sectors whose every sector is distinct.
+fn image(dir: &Path, name: &str, sectors: u32, seed: u8) -> PathBuf {
+    let mut data = vec![0u8; sectors as usize * 2048];
+    for (i, chunk) in data.chunks_mut(2048).enumerate() {
+        chunk[..4].copy_from_slice(&(i as u32).to_be_bytes());
+        for (j, b) in chunk[4..].iter_mut().enumerate() {
+            *b = (j as u8)
+                .wrapping_mul(31)
+                .wrapping_add(seed)
+                .wrapping_add(i as u8);
+        }
+    }
+    let p = dir.join(name);
+    fs::write(&p, data).unwrap();
+    p
+}
+
+fn info(addr: &str) -> Value {
+    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "info failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn medium(addr: &str) -> Value {
+    info(addr)["medium"].clone()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn write_verify_and_info_on_every_medium() {
+    for media in MEDIA {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = drive(dir.path(), media, "");
+        let img = image(dir.path(), "a.iso", 300, 1);
+        let random = ["dvd+rw", "dvd-ram", "bd-re"].contains(media);
+        if !random {
+            assert_eq!(medium(&addr)["status"], "blank", "{media} starts blank");
+        }
+        let out = discburn(&addr)
+            .args(["write", "--verify", "--plain"])
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Verify   OK, 300 sectors"), "{media}: {text}");
+        let m = medium(&addr);
+        let tracks = m["tracks"].as_array().unwrap();
+        if APPENDABLE.contains(media) || *media == "cd-rw" {
+            assert_eq!(m["status"], "closed", "{media} is finalized by default");
+            let t = tracks
+                .iter()
+                .find(|t| t["blank"] == false)
+                .expect("a recorded track");
+            assert_eq!(t["start"], 0, "{media}");
+            assert!(t["size"].as_u64().unwrap() >= 300, "{media}: {t}");
+        } else {
+            assert!(random);
+            assert_eq!(m["recording"], "RandomAccess", "{media}: {m}");
+            assert!(
+                m["capacity_sectors"].as_u64().unwrap() >= 300,
+                "{media}: {m}"
+            );
+        }
+        // `verify IMAGE` on its own reads the same sectors back.
+        let out = discburn(&addr)
+            .args(["verify", "--plain"])
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{media}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn append_a_second_session_then_finalize_then_refuse() {
+    for media in APPENDABLE {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = drive(dir.path(), media, "");
+        let a = image(dir.path(), "a.iso", 200, 1);
+        let b = image(dir.path(), "b.iso", 150, 2);
+        let c = image(dir.path(), "c.iso", 100, 3);
+        discburn(&addr)
+            .args(["write", "--multi"])
+            .arg(&a)
+            .assert()
+            .success();
+        let m = medium(&addr);
+        assert_eq!(m["status"], "appendable", "{media}: {m}");
+        let nwa = m["next_writable"].as_u64().unwrap();
+        assert!(
+            nwa >= 200,
+            "{media}: the next session starts after the first ({nwa})"
+        );
+        discburn(&addr)
+            .args(["write", "--multi", "--verify"])
+            .arg(&b)
+            .assert()
+            .success();
+        let m = medium(&addr);
+        assert_eq!(m["complete_sessions"], 2, "{media}: {m}");
+        let starts: Vec<u64> = m["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["blank"] == false)
+            .map(|t| t["start"].as_u64().unwrap())
+            .collect();
+        assert_eq!(starts, vec![0, nwa], "{media}: {m}");
+        // Standalone verify defaults to the last session's start.
+        discburn(&addr).arg("verify").arg(&b).assert().success();
+        // Finalize with a third session.
+        discburn(&addr)
+            .args(["write", "--close"])
+            .arg(&c)
+            .assert()
+            .success();
+        assert_eq!(medium(&addr)["status"], "closed", "{media}");
+        // A closed disc refuses more, before any WRITE, with exit code 4.
+        let out = discburn(&addr).arg("write").arg(&a).output().unwrap();
+        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
+        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn too_large_image_is_refused_before_any_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "cd-r", "");
+    // One sector more than an 80-minute CD-R holds (sparse: nothing is read).
+    let big = dir.path().join("big.iso");
+    fs::File::create(&big)
+        .unwrap()
+        .set_len((359_849 + 1) * 2048)
+        .unwrap();
+    let out = discburn(&addr).arg("write").arg(&big).output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("359850 sectors") && err.contains("359849 sectors"),
+        "{err}"
+    );
+    let m = medium(&addr);
+    assert_eq!(m["status"], "blank", "nothing was written: {m}");
+}
+
+#[test]
+fn test_write_leaves_the_medium_blank_and_is_refused_where_impossible() {
+    for media in ["cd-r", "cd-rw", "dvd-r"] {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = drive(dir.path(), media, "");
+        let img = image(dir.path(), "a.iso", 100, 1);
+        let out = discburn(&addr)
+            .args(["write", "--dummy", "--plain"])
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Simulated (Test Write)"));
+        assert_eq!(
+            medium(&addr)["status"],
+            "blank",
+            "{media}: a Test Write records nothing"
+        );
+    }
+    for media in ["dvd+r", "bd-r", "bd-re"] {
+        let dir = tempfile::tempdir().unwrap();
+        let addr = drive(dir.path(), media, "");
+        let img = image(dir.path(), "a.iso", 100, 1);
+        let out = discburn(&addr)
+            .args(["write", "--dummy"])
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{media}");
+        assert!(
+            stderr(&out).contains("Test Write"),
+            "{media}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn silent_corruption_is_found_with_the_right_sector_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "bd-r", "&fault=corrupt:100-103");
+    let img = image(dir.path(), "a.iso", 400, 7);
+    let out = discburn(&addr)
+        .args(["write", "--verify"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("sectors 100–103 (4 sectors) differs from the source"),
+        "{err}"
+    );
+    // The standalone verify reports the same map, as JSON too.
+    let clean = drive(dir.path(), "bd-r", "");
+    let out = discburn(&clean)
+        .args(["verify", "--json"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let result = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["event"] == "result")
+        .unwrap();
+    assert_eq!(result["bad"][0]["first"], 100);
+    assert_eq!(result["bad"][0]["last"], 103);
+    assert_eq!(result["bad"][0]["exact"], true);
+}
+
+#[test]
+fn json_lines_parse_and_carry_every_event_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "dvd+r", "");
+    let img = image(dir.path(), "a.iso", 2000, 3);
+    let out = discburn(&addr)
+        .args(["write", "--json", "--verify"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let writes: Vec<&Value> = lines.iter().filter(|v| v["event"] == "write").collect();
+    assert!(!writes.is_empty());
+    for field in [
+        "sequence",
+        "phase",
+        "start_lba",
+        "sector_count",
+        "last_read_lba",
+        "last_written_lba",
+        "total_system_buffer",
+        "used_system_buffer",
+        "free_system_buffer",
+        "min_used_system_buffer",
+        "device_buffer_capacity",
+        "device_buffer_free",
+        "min_used_device_buffer",
+        "bytes_per_sector",
+        "current_sectors_per_second",
+        "average_sectors_per_second",
+        "current_speed_x",
+        "average_speed_x",
+        "expected_sectors_per_second",
+        "elapsed_s",
+        "remaining_s",
+        "device_busy_count",
+    ] {
+        assert!(
+            writes.iter().all(|w| w.get(field).is_some()),
+            "missing {field}"
+        );
+    }
+    let last = writes.last().unwrap();
+    assert_eq!(last["phase"], "finished");
+    assert_eq!(last["sector_count"], 2000);
+    assert_eq!(last["last_written_lba"], 1999);
+    let phases: Vec<&str> = lines
+        .iter()
+        .filter(|v| v["event"] == "phase")
+        .map(|v| v["phase"].as_str().unwrap())
+        .collect();
+    for p in [
+        "validating-media",
+        "writing-data",
+        "synchronizing-cache",
+        "closing-track",
+        "finalizing",
+        "verifying",
+        "completed",
+    ] {
+        assert!(phases.contains(&p), "phase {p} missing from {phases:?}");
+    }
+    let result = lines.iter().find(|v| v["event"] == "result").unwrap();
+    assert_eq!(result["sectors"], 2000);
+    assert_eq!(result["verify"]["ok"], true);
+    assert_eq!(result["medium_after"]["status"], "closed");
+}
+
+/// Builds a tree with nested folders, long and non-ASCII names, an empty
+/// file and files of several sectors.
+fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("readme.txt", b"hello disc\n".to_vec()),
+        ("empty", Vec::new()),
+        ("a/b/c/d/e/f/g/h/i/deep.bin", vec![7u8; 3000]),
+        ("Ünïcödé folder/a file name that is much longer than sixty-four characters, to need Rock Ridge.dat", (0..10_000u32).map(|i| (i % 251) as u8).collect()),
+        ("Ünïcödé folder/日本語.txt", "こんにちは".as_bytes().to_vec()),
+        ("big/multi-sector.bin", (0..70_000u32).map(|i| (i * 7 % 256) as u8).collect()),
+    ];
+    files
+        .into_iter()
+        .map(|(p, data)| {
+            let path = root.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, &data).unwrap();
+            (PathBuf::from(p), data)
+        })
+        .collect()
+}
+
+#[test]
+fn folder_burn_is_parsed_back_file_by_file() {
+    use hadris_fs::sync::Volume;
+    use hadris_fs::{MountOptions, OpenOptions};
+    use hadris_iso::sync::IsoFs;
+    use hadris_storage::{BlockSize, MemDevice};
+
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("My Folder");
+    let files = tree(&src);
+    let addr = drive(dir.path(), "bd-r", "");
+    let out = discburn(&addr)
+        .args(["write", "--verify", "--plain"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ISO 9660 + Joliet + Rock Ridge"));
+    // The virtual disc stores sector N at N × 2048 in its image file.
+    let m = medium(&addr);
+    let size = m["tracks"][0]["size"].as_u64().unwrap();
+    let mut disc = vec![0u8; size as usize * 2048];
+    fs::File::open(dir.path().join("disc.img"))
+        .unwrap()
+        .read_exact(&mut disc)
+        .unwrap();
+    let vol = Volume::new(
+        IsoFs::mount(
+            MemDevice::new(disc, BlockSize::new(2048).unwrap()),
+            MountOptions::new(),
+        )
+        .unwrap(),
+    );
+    for (path, want) in &files {
+        let mut got = Vec::new();
+        vol.open(
+            format!("/{}", path.display()).as_str(),
+            OpenOptions::new().read(),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .read_to_end(&mut got)
+        .unwrap();
+        assert_eq!(&got, want, "{}", path.display());
+    }
+}
+
+#[test]
+fn blank_and_format_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "cd-rw", "");
+    let img = image(dir.path(), "a.iso", 100, 1);
+    discburn(&addr).arg("write").arg(&img).assert().success();
+    assert_eq!(medium(&addr)["status"], "closed");
+    discburn(&addr).arg("blank").assert().success();
+    assert_eq!(medium(&addr)["status"], "blank");
+    // BD-RE: format with the smallest spare area.
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "bd-re", "");
+    discburn(&addr)
+        .args(["format", "--spare", "min"])
+        .assert()
+        .success();
+    let m = medium(&addr);
+    assert_eq!(m["capacity_sectors"], 12_219_392 - 131_072, "{m}");
+    // BD-R cannot be blanked.
+    let dir = tempfile::tempdir().unwrap();
+    let out = discburn(&drive(dir.path(), "bd-r", ""))
+        .arg("blank")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn bd_r_spare_choice_shows_capacity_and_formats_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "bd-r", "");
+    let img = image(dir.path(), "a.iso", 64, 1);
+    let out = discburn(&addr)
+        .args(["write", "--spare", "default", "--plain"])
+        .arg(&img)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("none: 12219392 sectors"), "{text}");
+    assert!(text.contains("→ 11826176 sectors"), "{text}");
+    assert!(text.contains("Formatting the disc"), "{text}");
+}
+
+#[test]
+fn help_documents_exit_codes_and_generators_work() {
+    let out = Command::cargo_bin("discburn")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Exit codes:") && help.contains("6  verification failed"),
+        "{help}"
+    );
+    let out = Command::cargo_bin("discburn")
+        .unwrap()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("discburn"));
+    let out = Command::cargo_bin("discburn")
+        .unwrap()
+        .arg("man")
+        .output()
+        .unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains(".TH discburn"));
+    let out = Command::cargo_bin("discburn")
+        .unwrap()
+        .args(["write"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn missing_drive_and_bad_source_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = discburn("nonsense:address").arg("info").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let odd = dir.path().join("odd.iso");
+    fs::write(&odd, vec![0u8; 3000]).unwrap();
+    let out = discburn(&drive(dir.path(), "bd-r", ""))
+        .arg("write")
+        .arg(&odd)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not a whole number of 2048-byte sectors"));
+}
