@@ -1,0 +1,297 @@
+//! The burn workflow on the virtual recorder with a simulated clock: phases,
+//! drive quirks it must survive, refusals before any WRITE, verify.
+
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
+use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::OpCode;
+use discburn::{CancelToken, Recorder};
+use discburn_vdrive::{DriveControl, VirtualDrive};
+
+/// Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
+/// operation code), like a drive (or tgt) that lacks them; forwards the rest.
+struct Lacking {
+    inner: VirtualDrive,
+    missing: Vec<u8>,
+}
+
+impl Transport for Lacking {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        if self.missing.contains(&request.cdb[0]) {
+            let mut sense = vec![0u8; 18];
+            sense[0] = 0x70;
+            sense[2] = 0x05;
+            sense[7] = 10;
+            sense[12] = 0x20;
+            return Ok(Completion::check_condition(sense, 0));
+        }
+        self.inner.execute(request)
+    }
+
+    fn limits(&self) -> Limits {
+        self.inner.limits()
+    }
+}
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    rec: Arc<Recorder>,
+    control: DriveControl,
+}
+
+fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!(
+        "virtual:{}?media={media}&speed=4x&buffer=2MiB{extra}",
+        dir.path().join("d.img").display()
+    );
+    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
+    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let control = inner.control();
+    let transport = Lacking {
+        inner,
+        missing: missing.iter().map(|&o| u8::from(o)).collect(),
+    };
+    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    Rig {
+        _dir: dir,
+        rec,
+        control,
+    }
+}
+
+fn data(sectors: usize, seed: u8) -> Vec<u8> {
+    (0..sectors * 2048)
+        .map(|i| {
+            (i as u8)
+                .wrapping_mul(13)
+                .wrapping_add(seed)
+                .wrapping_add((i / 2048) as u8)
+        })
+        .collect()
+}
+
+fn stream(bytes: Vec<u8>) -> Source {
+    let sectors = (bytes.len() / 2048) as u64;
+    Source::Stream {
+        reader: Box::new(Cursor::new(bytes)),
+        sectors,
+        label: "test data".into(),
+    }
+}
+
+type Events = Arc<Mutex<Vec<BurnEvent>>>;
+
+fn run(
+    rig: &Rig,
+    source: Source,
+    opts: &BurnOptions,
+) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
+    let events: Events = Arc::default();
+    let sink = Arc::clone(&events);
+    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
+        sink.lock().unwrap().push(e.clone())
+    });
+    let ev = events.lock().unwrap().clone();
+    (r, ev)
+}
+
+fn phases(events: &[BurnEvent]) -> Vec<BurnPhase> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BurnEvent::Phase { phase, .. } => Some(*phase),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
+    let rig = rig("dvd-r", "", &[OpCode::ReserveTrack]);
+    let opts = BurnOptions {
+        verify: true,
+        ..Default::default()
+    };
+    let (r, events) = run(&rig, stream(data(500, 1)), &opts);
+    let report = r.unwrap();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("no RESERVE TRACK"))));
+    assert_eq!(
+        phases(&events),
+        vec![
+            BurnPhase::ValidatingMedia,
+            BurnPhase::InitializingHardware,
+            BurnPhase::WritingData,
+            BurnPhase::Synchronizing,
+            BurnPhase::ClosingTrack,
+            BurnPhase::Finalizing,
+            BurnPhase::ValidatingMedia,
+            BurnPhase::Verifying,
+            BurnPhase::Completed,
+        ]
+    );
+    assert!(report.after.unwrap().is_closed());
+    assert!(report.verify.unwrap().is_ok());
+    assert_eq!(rig.control.stats().count(OpCode::ReserveTrack), 0);
+}
+
+#[test]
+fn dvd_r_rejecting_dao_in_the_write_parameters_writes_incrementally() {
+    let rig = rig("dvd-r", "&fault=reject-write-mode:2", &[]);
+    let (r, events) = run(&rig, stream(data(300, 2)), &BurnOptions::default());
+    r.unwrap();
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("refuses Disc-At-Once"))));
+}
+
+#[test]
+fn long_steps_report_the_drive_progress_and_elapsed_time() {
+    let rig = rig("bd-r", "", &[]);
+    let (r, events) = run(&rig, stream(data(2000, 3)), &BurnOptions::default());
+    r.unwrap();
+    let steps: Vec<(BurnPhase, Option<f64>, Duration)> = events
+        .iter()
+        .filter_map(|e| match e {
+            BurnEvent::Step {
+                phase,
+                fraction,
+                elapsed,
+            } => Some((*phase, *fraction, *elapsed)),
+            _ => None,
+        })
+        .collect();
+    let fin: Vec<_> = steps
+        .iter()
+        .filter(|s| s.0 == BurnPhase::Finalizing)
+        .collect();
+    assert!(fin.len() > 2, "finalizing is polled: {steps:?}");
+    assert!(
+        fin.iter()
+            .any(|s| matches!(s.1, Some(f) if f > 0.0 && f < 1.0)),
+        "{fin:?}"
+    );
+    assert!(fin.windows(2).all(|w| w[0].2 <= w[1].2), "elapsed grows");
+    assert_eq!(fin.last().unwrap().1, Some(1.0));
+}
+
+#[test]
+fn too_large_and_closed_discs_are_refused_before_any_write() {
+    let rig = rig("cd-r", "", &[]);
+    let big = Source::Stream {
+        reader: Box::new(std::io::empty()),
+        sectors: 359_850,
+        label: "big".into(),
+    };
+    let (r, _) = run(&rig, big, &BurnOptions::default());
+    match r {
+        Err(BurnError::TooLarge { needed, free, .. }) => {
+            assert_eq!((needed, free), (359_850, 359_849));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rig.control.stats().count(OpCode::Write10), 0);
+    assert_eq!(rig.control.stats().count(OpCode::ModeSelect10), 0);
+    // Finalize, then try again.
+    run(&rig, stream(data(100, 4)), &BurnOptions::default())
+        .0
+        .unwrap();
+    let writes = rig.control.stats().count(OpCode::Write10);
+    let (r, _) = run(&rig, stream(data(100, 4)), &BurnOptions::default());
+    assert!(matches!(r, Err(BurnError::Closed { .. })), "{r:?}");
+    assert_eq!(rig.control.stats().count(OpCode::Write10), writes);
+}
+
+#[test]
+fn multi_session_appends_at_the_next_writable_address() {
+    let rig = rig("dvd+r", "", &[]);
+    let multi = BurnOptions {
+        closing: Closing::Session,
+        verify: true,
+        ..Default::default()
+    };
+    let first = run(&rig, stream(data(300, 5)), &multi).0.unwrap();
+    assert_eq!(first.start_lba, 0);
+    let second = run(&rig, stream(data(200, 6)), &multi).0.unwrap();
+    assert!(second.start_lba >= 300, "{}", second.start_lba);
+    let after = second.after.unwrap();
+    assert_eq!(after.sessions(), 2);
+    assert!(!after.is_closed());
+    assert_eq!(after.last_session_start(), Some(second.start_lba));
+}
+
+#[test]
+fn bd_r_spare_choice_formats_before_writing_and_shrinks_capacity() {
+    let rig = rig("bd-r", "", &[]);
+    let opts = BurnOptions {
+        spare: Some(Spare::Min),
+        closing: Closing::Session,
+        ..Default::default()
+    };
+    let (r, events) = run(&rig, stream(data(64, 7)), &opts);
+    let report = r.unwrap();
+    assert!(phases(&events).contains(&BurnPhase::FormattingMedia));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("12088320 sectors"))));
+    // The user area shrank by the minimum spare (131,072 sectors).
+    assert_eq!(report.after.unwrap().capacity_sectors, 12_219_392 - 131_072);
+}
+
+#[test]
+fn verify_finds_silent_corruption_exactly_from_an_image_file() {
+    let rig1 = rig("bd-re", "&fault=corrupt:37-38", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("a.iso");
+    std::fs::write(&img, data(300, 8)).unwrap();
+    let opts = BurnOptions {
+        verify: true,
+        ..Default::default()
+    };
+    let (r, _) = run(&rig1, Source::Image(img.clone()), &opts);
+    match r {
+        Err(BurnError::VerifyFailed(v)) => {
+            assert_eq!(v.bad.len(), 1);
+            assert_eq!(
+                (v.bad[0].first, v.bad[0].last, v.bad[0].exact),
+                (37, 38, true)
+            );
+            assert!(v.fua);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A stream cannot be re-read: the 16-sector chunk holding the damage is reported.
+    let rig2 = rig("bd-re", "&fault=corrupt:37-38", &[]);
+    match run(&rig2, stream(data(300, 8)), &opts).0 {
+        Err(BurnError::VerifyFailed(v)) => {
+            assert_eq!(
+                (v.bad[0].first, v.bad[0].last, v.bad[0].exact),
+                (32, 47, false)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn test_write_is_refused_on_media_without_simulation() {
+    for media in ["dvd+r", "bd-r", "bd-re", "dvd-ram"] {
+        let rig = rig(media, "", &[]);
+        let opts = BurnOptions {
+            test_write: true,
+            ..Default::default()
+        };
+        let (r, _) = run(&rig, stream(data(10, 9)), &opts);
+        assert!(
+            matches!(r, Err(BurnError::TestWriteUnsupported { .. })),
+            "{media}: {r:?}"
+        );
+        assert_eq!(rig.control.stats().count(OpCode::Write10), 0);
+    }
+}
