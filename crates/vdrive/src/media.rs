@@ -136,7 +136,15 @@ const CD_RW_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(10.0), clv(16.0), clv(24.0)];
 const DVD_R_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(8.0), zclv(12.0, DVD_12X_ZONES), cav(16.0)];
 const DVD_RW_SPEEDS: &[SpeedDef] = &[clv(2.4), clv(4.0), clv(8.0)];
 const DVD_RAM_SPEEDS: &[SpeedDef] = &[clv(3.0), zclv(5.0, DVD_RAM_5X_ZONES)];
-const BD_R_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0), cav(12.0)];
+const BD_R_SPEEDS: &[SpeedDef] = &[
+    clv(2.0),
+    clv(4.0),
+    cav(6.0),
+    cav(8.0),
+    cav(12.0),
+    cav(14.0),
+    cav(16.0),
+];
 const BD_RE_SPEEDS: &[SpeedDef] = &[clv(2.0)];
 
 /// CD-R/RW 80 min: lead-out at 79:59:74 → 359,849 sectors after the 150-sector pre-gap.

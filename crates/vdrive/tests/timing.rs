@@ -110,7 +110,8 @@ fn clv_drain_rate_and_sync_takes_the_drain_time() {
 #[test]
 fn speed_selection_rounds_down_to_an_offered_speed() {
     let mut h = Host::new("media=bd-r");
-    assert_eq!(current_write_kbps(&mut h), 53_946);
+    // 16x BD (71,928 kB/s) saturates page 2Ah's 16-bit field.
+    assert_eq!(current_write_kbps(&mut h), 0xFFFF);
     // The offered list (GET PERFORMANCE 03h), fastest first, CAV from 6x.
     let b = h
         .data_in(&GetPerformance::write_speeds(16).emit(), 8 + 16 * 16)
@@ -121,9 +122,9 @@ fn speed_selection_rounds_down_to_an_offered_speed() {
         .iter()
         .map(|d| (f64::from(d.write_kbps) / BD_1X_KBPS).round() as u32)
         .collect();
-    assert_eq!(x, vec![12, 8, 6, 4, 2]);
+    assert_eq!(x, vec![16, 14, 12, 8, 6, 4, 2]);
     assert_eq!(ws.descriptors[0].wrc, RotationControl::Cav);
-    assert_eq!(ws.descriptors[4].wrc, RotationControl::Clv);
+    assert_eq!(ws.descriptors[6].wrc, RotationControl::Clv);
     let stream = |h: &mut Host, kbps: u32| {
         let pd = PerformanceDescriptor::for_speed(RotationControl::Clv, 0, 12_219_391, kbps, kbps);
         let mut b = [0u8; 28];
@@ -134,7 +135,8 @@ fn speed_selection_rounds_down_to_an_offered_speed() {
     assert_eq!(stream(&mut h, 10 * 4496), 35_964, "10x → 8x");
     assert_eq!(stream(&mut h, 8 * 4496), 35_964, "8x exactly");
     assert_eq!(stream(&mut h, 1000), 8_991, "below all → slowest (2x)");
-    assert_eq!(stream(&mut h, 100_000), 53_946, "above all → fastest");
+    assert_eq!(stream(&mut h, 13 * 4496), 53_946, "13x → 12x");
+    assert_eq!(stream(&mut h, 100_000), 0xFFFF, "above all → fastest (16x)");
     // The buffer drains at the newly selected speed.
     stream(&mut h, 2 * 4496);
     let r = drain_rate(&mut h, 0, Duration::from_millis(100));
