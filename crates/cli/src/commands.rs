@@ -389,7 +389,7 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
 pub fn folder_note(progress: &mut Progress, img: &discburn::iso::FolderImage) {
     let renamed = if img.renamed() > 0 {
         format!(
-            "; {} names adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
+            "; {} name(s) adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
             img.renamed()
         )
     } else {
@@ -493,7 +493,7 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
         println!("Steps    {}", steps.join(", "));
     }
     if let Some(m) = after {
-        let closing = match r.closing {
+        let closing = match r.closing.filter(|_| !m.is_closed()) {
             Some(Closing::Session) => " (session closed, more can be appended)",
             Some(Closing::Disc) => " (finalized)",
             None => "",

@@ -214,9 +214,9 @@ impl Progress {
             "progress": fraction,
             "elapsed_s": elapsed.as_secs_f64(),
         }));
-        let text = match fraction {
-            Some(f) => format!("{:.1}%, working for {}", f * 100.0, clock(elapsed)),
-            None => format!("working for {}", clock(elapsed)),
+        let text = match (fraction, self.mode) {
+            (Some(f), Mode::Plain) => format!("{:.1}%, working for {}", f * 100.0, clock(elapsed)),
+            _ => format!("working for {}", clock(elapsed)),
         };
         match self.mode {
             Mode::Json => {}

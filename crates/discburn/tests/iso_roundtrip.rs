@@ -132,7 +132,10 @@ fn a_file_that_changes_size_while_streaming_fails_the_read() {
     let mut out = Vec::new();
     let err = img.stream().read_to_end(&mut out).unwrap_err();
     assert!(err.to_string().contains("many-sectors.bin"), "{err}");
-    assert!((out.len() as u64) < size, "the stream stops short of the image");
+    assert!(
+        (out.len() as u64) < size,
+        "the stream stops short of the image"
+    );
 }
 
 #[test]

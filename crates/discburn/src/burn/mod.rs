@@ -693,6 +693,7 @@ fn burn_locked(
         .map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
     let mut min_host: Option<f64> = None;
     let mut min_dev: Option<f64> = None;
+    let mut host_primed = false;
     let mut last_update = None;
     let result = std::thread::scope(|s| {
         let writer = s.spawn(|| engine.write_section(hashing, start, count));
@@ -701,7 +702,7 @@ fn burn_locked(
         loop {
             match updates.recv_timeout(Duration::from_millis(50)) {
                 Ok(u) => {
-                    track_mins(&u, &mut min_host, &mut min_dev);
+                    track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
                     (run.on_event)(&BurnEvent::Write(u.clone()));
                     last_update = Some(u);
                 }
@@ -719,7 +720,7 @@ fn burn_locked(
             )))
         });
         while let Ok(u) = updates.try_recv() {
-            track_mins(&u, &mut min_host, &mut min_dev);
+            track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
@@ -797,12 +798,25 @@ fn burn_locked(
     })
 }
 
-fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>) {
+/// Folds an event into the burn's minimum fills. The host buffer counts
+/// only once it has been more than half full (before that it is filling,
+/// not starving) and while the source still has data to deliver.
+fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>, host_primed: &mut bool) {
+    // An event's minimum covers the time since the previous one: it counts only
+    // when the buffer was already primed then.
+    let primed_before = *host_primed;
+    if u.total_system_buffer > 0 && u.used_system_buffer * 2 > u.total_system_buffer {
+        *host_primed = true;
+    }
     // The host buffer drains at the end by design: count it only while the
     // source still had data to deliver.
     let source_left =
         i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
-    if u.total_system_buffer > 0 && u.phase == crate::engine::Phase::Writing && source_left {
+    if primed_before
+        && u.total_system_buffer > 0
+        && u.phase == crate::engine::Phase::Writing
+        && source_left
+    {
         let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
         *host = Some(host.map_or(h, |m| m.min(h)));
     }
