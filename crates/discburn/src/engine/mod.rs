@@ -37,7 +37,7 @@ use crate::recorder::{invalid, Recorder};
 
 pub use cancel::CancelToken;
 pub use events::{DeviceBuffer, Phase, Update};
-pub use pacing::{RateModel, Timing, SLOWEST_PLAUSIBLE_SPS};
+pub use pacing::{RateModel, Timing, WriteGeometry, MIN_WRITE_BYTES, SLOWEST_PLAUSIBLE_SPS};
 
 /// Default size of the system buffer: 32 MiB.
 pub const DEFAULT_SYSTEM_BUFFER: usize = 32 << 20;
@@ -280,6 +280,7 @@ impl WriteEngine {
             timing.command_timeout_floor,
             timing.no_progress_timeout,
             timing.wait_slice,
+            timing.write_latency_budget,
         ]
         .iter()
         .any(|d| d.is_zero());

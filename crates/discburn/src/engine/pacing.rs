@@ -98,6 +98,11 @@ pub struct Timing {
     pub min_busy_wait: Duration,
     /// See [`Timing::min_busy_wait`].
     pub max_busy_wait: Duration,
+    /// How long one round of WRITEs (one command, or one pipelined batch) may be
+    /// expected to block once the drive buffer is full. Cancel is checked between
+    /// rounds, so this bounds cancel latency: WRITEs are sized to drain within it at the
+    /// expected rate (see [`Timing::sectors_per_write`]).
+    pub write_latency_budget: Duration,
 }
 
 impl Default for Timing {
@@ -111,6 +116,7 @@ impl Default for Timing {
             wait_slice: Duration::from_millis(5),
             min_busy_wait: Duration::from_millis(1),
             max_busy_wait: Duration::from_millis(250),
+            write_latency_budget: Duration::from_millis(20),
         }
     }
 }
@@ -144,6 +150,99 @@ impl Timing {
             None => Duration::from_millis(10) * 2u32.saturating_pow(consecutive.min(5)),
         };
         d.clamp(self.min_busy_wait, self.max_busy_wait)
+    }
+}
+
+/// Fewest bytes one WRITE carries when the engine shortens WRITEs for latency: 64 KiB,
+/// the classic SG_IO transfer, where per-command overhead is still small against the
+/// data (a BD cluster, two DVD ECC blocks).
+pub const MIN_WRITE_BYTES: u32 = 64 * 1024;
+
+/// How WRITEs cut a host buffer: sizes are multiples of `granule` sectors (so every
+/// piece of a buffer starts at the transport's alignment, and 2048-byte sectors stay in
+/// whole 32-sector BD clusters), at least `floor`, and at most `buffer` (one host buffer,
+/// the transport's largest transfer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteGeometry {
+    /// Sectors in one host buffer (the largest WRITE).
+    pub buffer: u32,
+    /// Sizes are multiples of this many sectors (except a whole buffer).
+    pub granule: u32,
+    /// Smallest WRITE chosen for latency, a multiple of `granule` (≤ `buffer`).
+    pub floor: u32,
+}
+
+impl WriteGeometry {
+    /// The geometry for `buffer`-sector host buffers of `bytes_per_sector`-byte sectors on
+    /// a transport needing `alignment`-byte aligned buffers.
+    pub fn new(buffer: u32, bytes_per_sector: u32, alignment: u32) -> Self {
+        let buffer = buffer.max(1);
+        let bps = u64::from(bytes_per_sector.max(1));
+        let align = u64::from(alignment.max(1));
+        // Sectors per aligned step: align / gcd(align, bps).
+        let aligned = align / gcd(align, bps);
+        let cluster = if bps == 2048 { 32 } else { 1 };
+        let granule = aligned / gcd(aligned, cluster) * cluster;
+        let granule = u32::try_from(granule).unwrap_or(u32::MAX).max(1);
+        let min = u64::from(MIN_WRITE_BYTES).div_ceil(bps);
+        let floor = u32::try_from(min.div_ceil(u64::from(granule)) * u64::from(granule))
+            .unwrap_or(u32::MAX)
+            .min(buffer);
+        WriteGeometry {
+            buffer,
+            granule,
+            floor,
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+impl Timing {
+    /// Sectors per WRITE so that `in_flight` WRITEs sent as one round drain within
+    /// [`Timing::write_latency_budget`] when the drive takes `sectors_per_second`.
+    ///
+    /// Why: a drive whose buffer is full holds each WRITE until it has burned room for
+    /// it (or answers LONG WRITE IN PROGRESS), so a WRITE lasts about its size over the
+    /// write rate — 57 ms for 1 MiB at 4x BD — and the engine can only notice a cancel
+    /// between commands. Sizing by time rather than by the transport's maximum keeps
+    /// cancel latency bounded at every speed, while fast drives still get the largest
+    /// transfers. Not below `geometry.floor` (per-command overhead), never above one
+    /// buffer; an unknown rate uses whole buffers. Each buffer is cut into equal pieces
+    /// (rounded up to the granule, never above the time-based size) so no runt WRITE
+    /// trails every buffer.
+    pub fn sectors_per_write(
+        &self,
+        geometry: WriteGeometry,
+        sectors_per_second: Option<f64>,
+        in_flight: usize,
+    ) -> u32 {
+        let WriteGeometry {
+            buffer,
+            granule,
+            floor,
+        } = geometry;
+        let Some(sps) = sectors_per_second.filter(|r| r.is_finite() && *r > 0.0) else {
+            return buffer;
+        };
+        let target = self.write_latency_budget.as_secs_f64() * sps / in_flight.max(1) as f64;
+        let target = target.min(f64::from(buffer)) as u32;
+        let size = (target / granule * granule).max(floor).min(buffer);
+        if size >= buffer {
+            return buffer;
+        }
+        let pieces = buffer.div_ceil(size);
+        buffer
+            .div_ceil(pieces)
+            .div_ceil(granule)
+            .saturating_mul(granule)
+            .min(size)
+            .max(1)
     }
 }
 
@@ -192,6 +291,55 @@ mod tests {
             Duration::from_secs(10) + Duration::from_secs_f64(4.0 * 3.2)
         );
         assert_eq!(t.command_timeout(1 << 30, 1.0), Duration::from_secs(200));
+    }
+
+    #[test]
+    fn geometry() {
+        // 2048-byte sectors: whole BD clusters; 64 KiB floor.
+        assert_eq!(
+            WriteGeometry::new(512, 2048, 4096),
+            WriteGeometry {
+                buffer: 512,
+                granule: 32,
+                floor: 32
+            }
+        );
+        // 2352-byte CD sectors on a 4 KiB-aligned transport: 256-sector steps keep
+        // every piece aligned; the floor cannot exceed the buffer.
+        let g = WriteGeometry::new(27, 2352, 4096);
+        assert_eq!((g.granule, g.floor), (256, 27));
+        let g = WriteGeometry::new(400, 2352, 1);
+        assert_eq!((g.granule, g.floor), (1, 28));
+        assert_eq!(WriteGeometry::new(10, 2048, 1).floor, 10);
+    }
+
+    #[test]
+    fn writes_sized_to_the_latency_budget() {
+        let t = Timing::default();
+        let g = WriteGeometry::new(512, 2048, 1);
+        // Unknown rate: whole buffers.
+        assert_eq!(t.sectors_per_write(g, None, 1), 512);
+        // 4x BD (8780 sectors/s): 20 ms is 175 sectors → 160 → 1 MiB cut in four.
+        let s = t.sectors_per_write(g, Some(8780.0), 1);
+        assert_eq!(s, 128);
+        assert!(f64::from(s) / 8780.0 <= 0.020);
+        // 12x BD: 527 sectors in 20 ms, more than a buffer.
+        assert_eq!(t.sectors_per_write(g, Some(26_340.0), 1), 512);
+        // Slow media: the 64 KiB floor.
+        assert_eq!(t.sectors_per_write(g, Some(300.0), 1), 32);
+        // Four in flight share the budget: 44 sectors each → 32.
+        assert_eq!(t.sectors_per_write(g, Some(8780.0), 4), 32);
+        // 16x BD with four in flight: 175 → 160 → 512 in four pieces of 128.
+        assert_eq!(t.sectors_per_write(g, Some(35_120.0), 4), 128);
+        // Never above the time-based size, never a runt.
+        for sps in [1000.0, 5000.0, 9000.0, 13_000.0, 20_000.0, 25_000.0] {
+            let s = t.sectors_per_write(g, Some(sps), 1);
+            assert_eq!(s % 32, 0, "{sps}");
+            assert!(s == 32 || f64::from(s) <= 0.020 * sps, "{sps}: {s}");
+        }
+        // A buffer that is not a granule multiple is still cut within the budget.
+        let odd = WriteGeometry::new(100, 2048, 1);
+        assert_eq!(t.sectors_per_write(odd, Some(2000.0), 1), 32);
     }
 
     #[test]

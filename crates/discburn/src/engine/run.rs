@@ -1,5 +1,23 @@
 //! One `write_section`: pre-flight, the reader thread, the writer loop, events, cancel.
+//!
+//! The writer works in *rounds*. A round is one WRITE, or — when the transport keeps
+//! several commands outstanding (`Limits::max_in_flight > 1`, the iSCSI initiator) — a
+//! batch of up to that many WRITEs of consecutive pieces, in LBA order, sent through
+//! `Transport::execute_queue`. Each WRITE is sized so the round drains within
+//! `Timing::write_latency_budget` at the expected rate; cancel, the watchdog and events
+//! are handled between rounds and inside waits, which bounds cancel latency.
+//!
+//! After a round the engine counts as written only the GOOD prefix of its results: a
+//! failed WRITE's blocks are not written, and nothing after it counts either — the last
+//! LBA written is the end of the contiguous GOOD prefix. On sequential media a WRITE
+//! after a failed one cannot succeed (its LBA is no longer the next writable address);
+//! on random-access media a pipelining transport may report it GOOD, and those blocks
+//! are then simply written again when the engine retries from the first block not
+//! written (NOT READY / LONG WRITE IN PROGRESS: after the drain wait), or left out of
+//! the reported last LBA when the failure ends the section — a conservative figure,
+//! never one past data the drive refused.
 
+use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -8,10 +26,11 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use discburn_mmc::clock::Clock;
 use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::rw::{SynchronizeCache10, Write10, Write12};
-use discburn_mmc::transport::DataPhase;
+use discburn_mmc::transport::{DataPhase, Request};
+use discburn_mmc::{Cdb, Command};
 
 use super::events::{DeviceBuffer, Phase, Update};
-use super::pacing::{RateModel, Timing, SLOWEST_PLAUSIBLE_SPS};
+use super::pacing::{RateModel, Timing, WriteGeometry, SLOWEST_PLAUSIBLE_SPS};
 use super::pool::{self, AlignedBuf, Filled, ReadProgress, SourceEnd};
 use super::{check_sector_fits, CancelToken, Settings, UpdateCallback, WriteEngine};
 use crate::error::{Error, ErrorKind, Result};
@@ -20,6 +39,9 @@ use crate::recorder::{invalid, Recorder, DEFAULT_COMMAND_TIMEOUT};
 /// Bytes sent after which the drive buffer is assumed to have filled once even if no
 /// other sign showed it (twice the largest drive buffer in the field, 8 MiB).
 const ASSUME_FILLED_AFTER: u64 = 16 << 20;
+
+/// Most WRITEs in one pipelined round (the requests live on the stack).
+const MAX_BATCH: usize = 16;
 
 pub(super) fn write<R: Read + Send>(
     engine: &WriteEngine,
@@ -68,6 +90,8 @@ pub(super) fn write<R: Read + Send>(
         .min(chunks_needed)
         .max(1);
     let align = recorder.byte_alignment_mask() as usize;
+    let geometry = WriteGeometry::new(chunk_sectors, bps, align as u32);
+    let in_flight = recorder.limits().max_in_flight.clamp(1, MAX_BATCH);
     let mut bufs: Vec<AlignedBuf> = engine
         .take_pool()
         .into_iter()
@@ -101,6 +125,10 @@ pub(super) fn write<R: Read + Send>(
         read: &read,
         total_buffer: (nbufs * chunk_bytes) as u64,
         chunk_bytes: chunk_bytes as u64,
+        geometry,
+        in_flight,
+        drain_sps: None,
+        held_start: 0,
         seq: 0,
         next_event_at: t0,
         last_event_at: t0,
@@ -155,6 +183,15 @@ struct Run<'a> {
     read: &'a ReadProgress,
     total_buffer: u64,
     chunk_bytes: u64,
+    /// How WRITEs cut the host buffers.
+    geometry: WriteGeometry,
+    /// WRITEs per round (1 unless the transport pipelines).
+    in_flight: usize,
+    /// Rate observed from rounds the drive held back (its buffer full): what the drive
+    /// really drains at, used to size WRITEs when it is below the expected rate.
+    drain_sps: Option<f64>,
+    /// Section sector index of the first sector of the oldest held buffer.
+    held_start: u64,
     seq: u64,
     next_event_at: Duration,
     last_event_at: Duration,
@@ -185,6 +222,9 @@ impl Run<'_> {
             let _ = free_tx.send(b);
         }
         let stop = AtomicBool::new(false);
+        // Buffers received from the reader and not yet wholly written, oldest first. It
+        // can hold every buffer of the pool, so it never grows.
+        let mut held: VecDeque<Filled> = VecDeque::with_capacity(n);
 
         let outcome = if self.token.is_cancelled() {
             Err(Error::new(ErrorKind::Cancelled))
@@ -210,7 +250,7 @@ impl Run<'_> {
                         stop_r,
                     );
                 });
-                let r = self.main_loop(&filled_rx, &free_tx);
+                let r = self.main_loop(&filled_rx, &free_tx, &mut held);
                 stop.store(true, Ordering::SeqCst);
                 r
             })
@@ -218,6 +258,7 @@ impl Run<'_> {
 
         // Reclaim every buffer for the next section.
         let mut back: Vec<AlignedBuf> = free_rx.try_iter().collect();
+        back.extend(held.drain(..).map(|f| f.buf));
         back.extend(filled_rx.try_iter().map(|f| f.buf));
         self.engine.return_pool(back);
 
@@ -273,34 +314,207 @@ impl Run<'_> {
         }
         self.rate = RateModel::new(i64::from(self.start), self.count as u64, start_sps, end_sps);
         let slowest = self.rate.slowest().unwrap_or(SLOWEST_PLAUSIBLE_SPS);
-        self.timeout = self
-            .timing
-            .command_timeout(self.chunk_bytes, slowest * f64::from(self.bps));
+        // A pipelined WRITE may wait behind the others of its round at the drive.
+        self.timeout = self.timing.command_timeout(
+            self.chunk_bytes * self.in_flight as u64,
+            slowest * f64::from(self.bps),
+        );
     }
 
-    fn main_loop(&mut self, filled: &Receiver<Filled>, free: &Sender<AlignedBuf>) -> Result<()> {
+    fn main_loop(
+        &mut self,
+        filled: &Receiver<Filled>,
+        free: &Sender<AlignedBuf>,
+        held: &mut VecDeque<Filled>,
+    ) -> Result<()> {
         self.phase = Phase::Writing;
-        while self.written < self.count as u64 {
-            self.check_cancel()?;
-            let f = self.next_filled(filled)?;
-            let res = self.write_chunk(
-                &f.buf.as_slice()[..f.sectors as usize * self.bps as usize],
-                f.sectors,
-            );
-            let end = f.end;
-            let _ = free.send(f.buf);
-            res?;
-            match end {
-                None => {}
-                Some(SourceEnd::Eof) => {
-                    return Err(Error::new(ErrorKind::SourceExhausted {
-                        lba: self.next_lba(),
-                    }))
+        let mut consecutive = 0u32;
+        loop {
+            // Hand wholly written buffers back to the reader; a short or failed source
+            // ends the section once everything it delivered is written.
+            while held
+                .front()
+                .is_some_and(|f| self.written >= self.held_start + u64::from(f.sectors))
+            {
+                let Some(f) = held.pop_front() else { break };
+                self.held_start += u64::from(f.sectors);
+                let _ = free.send(f.buf);
+                match f.end {
+                    None => {}
+                    Some(SourceEnd::Eof) => {
+                        return Err(Error::new(ErrorKind::SourceExhausted {
+                            lba: self.next_lba(),
+                        }))
+                    }
+                    Some(SourceEnd::Error(e)) => return Err(Error::new(ErrorKind::Source(e))),
                 }
-                Some(SourceEnd::Error(e)) => return Err(Error::new(ErrorKind::Source(e))),
+            }
+            if self.written >= self.count as u64 {
+                return Ok(());
+            }
+            self.check_cancel()?;
+            self.check_watchdog()?;
+            if held.is_empty() {
+                let f = self.next_filled(filled)?;
+                held.push_back(f);
+                continue;
+            }
+            // Take whatever else the reader has ready, without waiting for it.
+            while let Ok(f) = filled.try_recv() {
+                held.push_back(f);
+            }
+            if self.round(held, &mut consecutive)? {
+                consecutive = 0;
             }
         }
-        Ok(())
+    }
+
+    /// Sends one round of WRITEs cut from `held`, starting at the first sector not yet
+    /// written. Returns whether any sector was written; waits (cancellably) when the
+    /// drive answered NOT READY / LONG WRITE IN PROGRESS; any other failure is the error.
+    fn round(&mut self, held: &VecDeque<Filled>, consecutive: &mut u32) -> Result<bool> {
+        let bps = self.bps as usize;
+        let lba0 = self.next_lba_i64();
+        let size =
+            self.timing
+                .sectors_per_write(self.geometry, self.sizing_sps(lba0), self.in_flight);
+        // (held index, first sector in that buffer, sectors) of each WRITE.
+        let mut pieces = [(0usize, 0u32, 0u32); MAX_BATCH];
+        let mut n = 0;
+        let (mut idx, mut off) = (0, (self.written - self.held_start) as u32);
+        while n < self.in_flight && idx < held.len() {
+            let have = held[idx].sectors;
+            if off >= have {
+                (idx, off) = (idx + 1, 0);
+                continue;
+            }
+            let len = size.min(have - off);
+            pieces[n] = (idx, off, len);
+            n += 1;
+            off += len;
+        }
+        let data = |(i, off, len): (usize, u32, u32)| {
+            &held[i].buf.as_slice()[off as usize * bps..(off + len) as usize * bps]
+        };
+        let mut lba = lba0;
+        let mut cdbs = [Write10::default().emit(); MAX_BATCH];
+        for (cdb, &(_, _, len)) in cdbs.iter_mut().zip(&pieces[..n]) {
+            *cdb = self.write_cdb(lba as u32, len);
+            lba += i64::from(len);
+        }
+        self.commands_sent = true;
+        let sent_at = self.clock.now();
+        // Sectors of the GOOD prefix, and the first failure with its piece.
+        let mut good = 0u32;
+        let mut failure: Option<(Error, u32)> = None;
+        if n == 1 {
+            // One WRITE: the plain path, which allocates nothing.
+            let r = self
+                .recorder
+                .execute(&cdbs[0], DataPhase::Out(data(pieces[0])), self.timeout);
+            match r {
+                Ok(_) => good = pieces[0].2,
+                Err(e) => failure = Some((e, pieces[0].2)),
+            }
+        } else {
+            let timeout = self.timeout;
+            let mut reqs: [Request<'_>; MAX_BATCH] = std::array::from_fn(|i| {
+                if i < n {
+                    Request::data_out(cdbs[i].as_bytes(), data(pieces[i]), timeout)
+                } else {
+                    Request::none(cdbs[i].as_bytes(), timeout)
+                }
+            });
+            let results = self.recorder.execute_queue(&mut reqs[..n])?;
+            for (r, &(_, _, len)) in results.into_iter().zip(&pieces[..n]) {
+                match r {
+                    Ok(_) if failure.is_none() => good += len,
+                    // GOOD after a failure: not counted (see the module docs).
+                    Ok(_) => {}
+                    Err(e) => {
+                        if failure.is_none() {
+                            failure = Some((e, len));
+                        }
+                    }
+                }
+            }
+        }
+        let now = self.clock.now();
+        if good > 0 {
+            let bytes = u64::from(good) * u64::from(self.bps);
+            let took = now - sent_at;
+            self.first_write_at.get_or_insert(sent_at);
+            self.written += u64::from(good);
+            self.bytes_sent += bytes;
+            self.last_progress_at = now;
+            self.phase = Phase::Writing;
+            self.note_throttle(took, bytes);
+            if failure.is_none() && took >= self.timing.write_latency_budget / 2 {
+                // The drive held this round back for room: its time is the drain time.
+                self.drain_sps = Some(f64::from(good) / took.as_secs_f64());
+            }
+        }
+        self.tick();
+        let Some((e, failed_sectors)) = failure else {
+            return Ok(true);
+        };
+        let Some(sense) = e.sense_info() else {
+            return Err(e);
+        };
+        if !sense.is_not_ready_in_progress() {
+            return Err(e);
+        }
+        // The drive is full (2/04/08) or briefly busy: wait for it to drain part of its
+        // buffer, then resend from the first sector not written.
+        self.busy += 1;
+        let long_write = sense.is_long_write_in_progress();
+        if self.poll == Poll::NotYet {
+            self.poll = Poll::Active;
+        }
+        let wait = if long_write {
+            let drain = self
+                .device_buffer
+                .map_or(0, |d| d.capacity / 4)
+                .max(u64::from(failed_sectors) * u64::from(self.bps));
+            let rate = self
+                .expected_sps(self.next_lba_i64())
+                .map(|sps| sps * f64::from(self.bps));
+            self.timing.busy_wait(drain, rate, *consecutive)
+        } else {
+            self.timing.busy_wait(0, None, *consecutive)
+        };
+        *consecutive += 1;
+        self.phase = Phase::WaitingForDevice;
+        self.wait(wait)?;
+        Ok(good > 0)
+    }
+
+    fn write_cdb(&self, lba: u32, sectors: u32) -> Cdb {
+        if self.write12 {
+            Write12 {
+                lba,
+                blocks: sectors,
+                streaming: true,
+                ..Write12::default()
+            }
+            .emit()
+        } else {
+            Write10 {
+                lba,
+                blocks: sectors as u16,
+                ..Write10::default()
+            }
+            .emit()
+        }
+    }
+
+    /// The rate WRITEs are sized for: the expected rate, or the drain rate observed
+    /// when the drive has shown it is slower.
+    fn sizing_sps(&self, lba: i64) -> Option<f64> {
+        match (self.expected_sps(lba), self.drain_sps) {
+            (Some(e), Some(d)) => Some(e.min(d)),
+            (e, d) => e.or(d),
+        }
     }
 
     /// The next filled buffer, waiting (cancellably, with events) while the source is
@@ -324,81 +538,6 @@ impl Run<'_> {
         };
         self.phase = before;
         r
-    }
-
-    fn write_chunk(&mut self, data: &[u8], sectors: u32) -> Result<()> {
-        if sectors == 0 {
-            return Ok(());
-        }
-        let mut consecutive = 0u32;
-        loop {
-            self.check_cancel()?;
-            self.check_watchdog()?;
-            let lba = self.next_lba() as u32;
-            let sent_at = self.clock.now();
-            self.commands_sent = true;
-            let r = if self.write12 {
-                let cmd = Write12 {
-                    lba,
-                    blocks: sectors,
-                    streaming: true,
-                    ..Write12::default()
-                };
-                self.recorder
-                    .command(&cmd, DataPhase::Out(data), self.timeout)
-            } else {
-                let cmd = Write10 {
-                    lba,
-                    blocks: sectors as u16,
-                    ..Write10::default()
-                };
-                self.recorder
-                    .command(&cmd, DataPhase::Out(data), self.timeout)
-            };
-            match r {
-                Ok(_) => {
-                    let now = self.clock.now();
-                    self.first_write_at.get_or_insert(sent_at);
-                    self.written += u64::from(sectors);
-                    self.bytes_sent += data.len() as u64;
-                    self.last_progress_at = now;
-                    self.phase = Phase::Writing;
-                    self.note_throttle(now - sent_at, data.len() as u64);
-                    self.tick();
-                    return Ok(());
-                }
-                Err(e) => {
-                    let Some(sense) = e.sense_info() else {
-                        return Err(e);
-                    };
-                    if !sense.is_not_ready_in_progress() {
-                        return Err(e);
-                    }
-                    // The drive is full (2/04/08) or briefly busy: wait for it to drain
-                    // part of its buffer, then send the same WRITE again.
-                    self.busy += 1;
-                    let long_write = sense.is_long_write_in_progress();
-                    if self.poll == Poll::NotYet {
-                        self.poll = Poll::Active;
-                    }
-                    let wait = if long_write {
-                        let drain = self
-                            .device_buffer
-                            .map_or(0, |d| d.capacity / 4)
-                            .max(data.len() as u64);
-                        let rate = self
-                            .expected_sps(self.next_lba_i64())
-                            .map(|sps| sps * f64::from(self.bps));
-                        self.timing.busy_wait(drain, rate, consecutive)
-                    } else {
-                        self.timing.busy_wait(0, None, consecutive)
-                    };
-                    consecutive += 1;
-                    self.phase = Phase::WaitingForDevice;
-                    self.wait(wait)?;
-                }
-            }
-        }
     }
 
     /// A WRITE that took at least half its expected drain time means the drive was

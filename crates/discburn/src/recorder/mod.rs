@@ -203,6 +203,36 @@ impl Recorder {
         }
     }
 
+    /// Executes several commands in order through [`Transport::execute_queue`], which
+    /// keeps up to `limits().max_in_flight` of them outstanding (the write engine's
+    /// pipelining). One result per request, typed as [`Recorder::execute`]'s; a request
+    /// the transport did not run after an earlier failure is an error of kind
+    /// [`ErrorKind::Transport`] (`NotExecuted`). The outer error is a lock-out.
+    pub fn execute_queue(&self, requests: &mut [Request<'_>]) -> Result<Vec<Result<usize>>> {
+        self.check_not_locked_out()?;
+        let results = {
+            let mut t = self.transport.lock().unwrap_or_else(|p| p.into_inner());
+            t.execute_queue(requests)
+        };
+        Ok(results
+            .into_iter()
+            .zip(requests.iter())
+            .map(|(res, req)| {
+                let Ok(cdb) = Cdb::from_bytes(req.cdb) else {
+                    return Err(invalid(format!("a {}-byte CDB", req.cdb.len())));
+                };
+                let completion = res.map_err(|e| Error::from(e).at_cdb(cdb))?;
+                match completion.status {
+                    ScsiStatus::Good => Ok(completion.transferred),
+                    ScsiStatus::CheckCondition => {
+                        Err(Error::sense(cdb, SenseInfo::from_raw(completion.sense)))
+                    }
+                    other => Err(Error::new(ErrorKind::Status(other)).at_cdb(cdb)),
+                }
+            })
+            .collect())
+    }
+
     /// Executes a typed MMC command (any `discburn_mmc` CDB struct).
     pub fn command<C: Command>(
         &self,
