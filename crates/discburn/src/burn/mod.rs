@@ -613,6 +613,14 @@ pub fn burn(
     tracing::info!("medium: {}", before.summary());
     run.note(format!("Disc: {}", before.summary()));
     let plan = prepare::plan(rec, &before, sectors, &source.label(), opts)?;
+    if matches!(source, Source::Folder(_)) && plan.start_lba != 0 {
+        // hadris-iso masters a fresh image for sector 0; a later session needs its
+        // addresses relocated and the previous tree imported, which is not done yet.
+        return Err(BurnError::Unsupported(format!(
+            "a folder is mastered as an image for sector 0, but this disc's next session starts at sector {}; burn the folder to a blank disc",
+            plan.start_lba
+        )));
+    }
     for line in &plan.notes {
         run.note(line.clone());
     }
