@@ -214,6 +214,19 @@ make_iso() { # output, size_kib
   [ -s "$out" ]
 }
 
+# The image every burner scenario writes (growisofs, xorriso, discburn), made once per
+# harness run in $RUN_DIR so their wall times are for the same bytes. GUEST_IMAGE_KIB sets
+# its size (default 4 MiB). Copies it to `out`.
+GUEST_IMAGE_KIB=${GUEST_IMAGE_KIB:-4096}
+shared_iso() { # output
+  local img="${RUN_DIR:?run-all sets RUN_DIR}/image-$GUEST_IMAGE_KIB.iso"
+  if [ ! -s "$img" ]; then
+    make_iso "$img.tmp" "$GUEST_IMAGE_KIB" || return 1
+    mv "$img.tmp" "$img"
+  fi
+  cp "$img" "$1"
+}
+
 # --- tgt: a fresh blank DVD+R on 127.0.0.1 -----------------------------------------------
 
 TGT_PID=

@@ -1,9 +1,10 @@
-# Reference burner: growisofs (dvd+rw-tools) writes a 4 MiB ISO to the blank DVD+R.
+# Reference burner: growisofs (dvd+rw-tools) writes the shared ISO (lib.sh shared_iso,
+# 4 MiB by default; the image discburn and xorriso burn too) to the blank DVD+R.
 SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank DVD+R"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"
-  make_iso "$1/data/image.iso" 4096
+  shared_iso "$1/data/image.iso"
 }
 
 scenario_guest() {

@@ -1,10 +1,11 @@
-# Reference burner: xorriso's cdrecord emulation (libburn), track-at-once, 4 MiB ISO.
+# Reference burner: xorriso's cdrecord emulation (libburn), track-at-once, the shared ISO
+# (lib.sh shared_iso: the image growisofs and discburn burn too).
 # libburn pads the track with 300 KiB of zeros; disc_holds accepts zero padding.
 SCENARIO_DESC="xorriso -as cdrecord dev=/dev/sr0 -tao image.iso on a blank DVD+R"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v xorriso)"
-  make_iso "$1/data/image.iso" 4096
+  shared_iso "$1/data/image.iso"
 }
 
 scenario_guest() {

@@ -1,0 +1,92 @@
+# The discburn CLI on a real kernel, one guest boot, in the order a user would go:
+#   drives            lists /dev/sr0 (+ /dev/sg0) with tgt's identity, from sysfs
+#   info              with no --drive: uses the only drive found; DVD+R, blank medium
+#   write --verify    burns the shared ISO (the image growisofs and xorriso burn), closes
+#                     the disc (the default without --multi), reads it back; timed
+#   info              the disc is now closed (complete)
+#   verify            the standalone verify command agrees with the closed disc
+#   write again       refused: exit 4 (medium unsuitable) with a sentence saying why
+#   no drive          the SCSI device deleted through sysfs: `info` without --drive exits 3
+#                     and says how to use the virtual recorder
+# The host then finds the image byte for byte in tgt's backing file (and not other.iso).
+SCENARIO_DESC="discburn drives/info/write --verify/info/verify/refused rewrite/no drive through /dev/sr0"
+
+scenario_prepare() { # payload root
+  local bin
+  bin=$(build_static discburn-cli --bin discburn) || return 1
+  strip -o "$1/usr/bin/discburn" "$bin"
+  shared_iso "$1/data/image.iso"
+  make_iso "$1/data/other.iso" 256
+}
+
+scenario_guest() {
+  cat <<'GUEST'
+# step NAME CMD...: runs CMD with its output kept in /tmp/step.out and echoed to the
+# console as "NAME| line", then "STEP-RC: NAME rc"; returns CMD's status.
+step() {
+  _s=$1
+  shift
+  "$@" >/tmp/step.out 2>&1
+  _rc=$?
+  sed "s/^/$_s| /" /tmp/step.out
+  echo "STEP-RC: $_s $_rc"
+  return $_rc
+}
+# expect_rc NAME WANT GOT
+expect_rc() { [ "$3" -eq "$2" ] || { fail "$1 exited $3, expected $2"; exit 1; }; }
+# has NAME TEXT: the last step's output contains TEXT.
+has() { grep -qF -- "$2" /tmp/step.out || { fail "$1: output lacks '$2'"; exit 1; }; }
+
+unset DISCBURN_DRIVE
+step drives discburn drives; expect_rc drives 0 $?
+has drives "/dev/sr0 (also /dev/sg0)"
+
+step info discburn info; expect_rc info 0 $?
+has info "Drive    /dev/sr0"
+has info "Medium   DVD+R — blank"
+
+timed discburn step write discburn --drive /dev/sr0 write --verify image.iso
+expect_rc write 0 $?
+has write "(finalized)"
+has write "Verify   OK"
+
+step info-after discburn --drive /dev/sr0 info; expect_rc info-after 0 $?
+has info-after "closed"
+
+step verify discburn --drive /dev/sr0 verify image.iso; expect_rc verify 0 $?
+has verify "Verified: the disc matches image.iso"
+
+step rewrite discburn --drive /dev/sr0 write other.iso; expect_rc rewrite 4 $?
+has rewrite "cannot be written"
+
+# Remove the drive from the kernel: sysfs then lists no sr device.
+echo 1 >/sys/class/block/sr0/device/delete
+i=0
+while [ -e /sys/class/block/sr0 ] && [ "$i" -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+step none discburn info; expect_rc none 3 $?
+has none "No recorder found"
+has none "virtual:"
+pass
+GUEST
+}
+
+scenario_check() { # console log, disc backing file, payload root
+  local log=$1 ok=0 line text
+  # tgt's INQUIRY identity: vendor IET, product VIRTUAL-CDROM, as sysfs (drives) and
+  # INQUIRY (info) report it.
+  grep -aq '^drives|   /dev/sr0 (also /dev/sg0)  IET VIRTUAL-CDROM' "$log" ||
+    { say "  discburn drives did not list /dev/sr0 + /dev/sg0 as IET VIRTUAL-CDROM"; ok=1; }
+  grep -aq '^info|          IET VIRTUAL-CDROM' "$log" ||
+    { say "  discburn info did not name IET VIRTUAL-CDROM"; ok=1; }
+  grep -aq '^info| Profiles .*DVD+R' "$log" || { say "  discburn info did not list the DVD+R profile"; ok=1; }
+  grep -aq '^info| Medium   DVD+R — blank' "$log" || { say "  discburn info did not see a blank DVD+R"; ok=1; }
+  grep -aq '^info-after| Medium   .* — closed' "$log" || { say "  discburn info after the burn did not see a closed disc"; ok=1; }
+  grep -aq '^rewrite| discburn: .*cannot be written' "$log" || { say "  the rewrite refusal sentence is missing"; ok=1; }
+  for line in "info| Medium" "write| Burned" "write| Steps" "write| Disc" "write| Verify" \
+    "info-after| Medium" "rewrite| discburn:" "rewrite|   what to try" "none| discburn:" "none|   what to try"; do
+    text=$(grep -a "^$line" "$log" | tail -n 1 | tr -d '\r')
+    [ -z "$text" ] || say "  $text"
+  done
+  disc_holds "$2" "$3/data/image.iso" || ok=1
+  return $ok
+}
