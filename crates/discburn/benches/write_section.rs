@@ -5,6 +5,8 @@
 //! 2. Throttled, real clock: BD-R at the drive's fastest offered speed with a source that
 //!    stalls 20 ms every 100 ms — achieved ÷ nominal rate and drive underruns. A few
 //!    seconds; printed once before the criterion runs.
+//! 3. Over iSCSI to a private tgt (image on /dev/shm): MB/s with one WRITE at a time and
+//!    with the initiator's pipelining (`max_in_flight` 8). Skipped without tgtd.
 //!
 //! Run: `cargo bench -p discburn --bench write_section`
 #![allow(missing_docs)] // criterion_group! generates an undocumented fn
@@ -172,10 +174,62 @@ fn throttled_figures(dir: &std::path::Path) {
     );
 }
 
+fn tgt_figures() {
+    use discburn_iscsi::testing::{Tgt, TgtOptions};
+    use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
+    let sectors: u32 = 64 * 1024; // 128 MiB
+    for in_flight in [1usize, 8] {
+        let shm = std::path::Path::new("/dev/shm");
+        let tgt = match Tgt::start_with(TgtOptions {
+            dir: shm.is_dir().then(|| {
+                shm.join(format!(
+                    "discburn-ws-bench-{}-{in_flight}",
+                    std::process::id()
+                ))
+            }),
+            ..TgtOptions::default()
+        }) {
+            Ok(t) => t,
+            Err(e) => {
+                println!("tgt: skipped ({e})");
+                return;
+            }
+        };
+        let options = IscsiOptions {
+            max_in_flight: in_flight,
+            ..IscsiOptions::default()
+        };
+        let t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options)
+            .expect("login to tgt");
+        let rec = Arc::new(Recorder::new(Box::new(t), tgt.url(), SystemClock::shared()));
+        let _ = rec.test_unit_ready();
+        let limits = rec.limits();
+        let e = WriteEngine::with_recorder(Arc::clone(&rec), 2048).unwrap();
+        let t0 = Instant::now();
+        e.write_section(
+            Pattern {
+                left: sectors as usize * 2048,
+            },
+            0,
+            sectors as i32,
+        )
+        .unwrap();
+        let wall = t0.elapsed().as_secs_f64();
+        println!(
+            "iSCSI to tgt (/dev/shm), max_in_flight {}: {:.0} MB/s over {} MiB ({} KiB transfers)",
+            limits.max_in_flight,
+            f64::from(sectors) * 2048.0 / wall / 1e6,
+            sectors / 512,
+            limits.max_transfer / 1024,
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     unthrottled_figures(dir.path());
     throttled_figures(dir.path());
+    tgt_figures();
     let clock = SystemClock::shared();
     let mut g = c.benchmark_group("write_section");
     g.throughput(Throughput::Bytes(u64::from(SECTORS) * 2048));

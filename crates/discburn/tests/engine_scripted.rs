@@ -56,7 +56,7 @@ impl Transport for Scripted {
             return Ok(Completion::check_condition(sense(5, 0x20, 0), 0));
         }
         self.n += 1;
-        if self.busy_every > 0 && self.n % self.busy_every == 0 {
+        if self.busy_every > 0 && self.n.is_multiple_of(self.busy_every) {
             return Ok(Completion::check_condition(sense(2, 4, 8), 0));
         }
         let DataPhase::Out(d) = r.data else {
@@ -544,4 +544,22 @@ fn non_good_status_is_not_written() {
     let (lba, _) = log.batches[1][1];
     assert_eq!(err.last_written_lba(), Some(lba - 1));
     assert_eq!(log.batches.len(), 2);
+}
+
+#[test]
+fn an_unthrottled_device_gets_whole_buffers() {
+    // The expected 8000 sectors/s asks for 128-sector WRITEs, but the drive never holds
+    // one back: past 16 MiB (more than any drive buffer) it is evidently not limited by
+    // a medium, and WRITEs carry whole 1 MiB buffers.
+    let (_sim, clock) = SimClock::shared();
+    let t = Piped::new(&clock, 10_240, true, 1 << 20);
+    let log = Arc::clone(&t.log);
+    let rec = Recorder::new(Box::new(Single(t)), "scripted:single", clock);
+    let e = WriteEngine::with_recorder(Arc::new(rec), 2048).unwrap();
+    e.set_starting_sectors_per_second(8000).unwrap();
+    e.set_ending_sectors_per_second(8000).unwrap();
+    e.write_section(&data_for(10_240)[..], 0, 10_240).unwrap();
+    let sizes: Vec<u32> = log.lock().unwrap().order.iter().map(|w| w.1).collect();
+    assert_eq!(sizes[..64], [128; 64]);
+    assert_eq!(sizes[64..], [512; 4]);
 }

@@ -40,7 +40,7 @@ impl AlignedBuf {
 
     /// Whether this buffer can serve a chunk of `len` bytes at `align` without reallocating.
     pub(crate) fn fits(&self, len: usize, align: usize) -> bool {
-        self.len == len && (self.as_slice().as_ptr() as usize) % align.max(1) == 0
+        self.len == len && (self.as_slice().as_ptr() as usize).is_multiple_of(align.max(1))
     }
 }
 

@@ -128,6 +128,7 @@ pub(super) fn write<R: Read + Send>(
         geometry,
         in_flight,
         drain_sps: None,
+        throttled: false,
         held_start: 0,
         seq: 0,
         next_event_at: t0,
@@ -190,6 +191,9 @@ struct Run<'a> {
     /// Rate observed from rounds the drive held back (its buffer full): what the drive
     /// really drains at, used to size WRITEs when it is below the expected rate.
     drain_sps: Option<f64>,
+    /// The drive has held a round back (about its drain time) or answered busy: it
+    /// writes at a medium's pace, so the expected rate sizes WRITEs.
+    throttled: bool,
     /// Section sector index of the first sector of the oldest held buffer.
     held_start: u64,
     seq: u64,
@@ -452,6 +456,7 @@ impl Run<'_> {
             if failure.is_none() && took >= self.timing.write_latency_budget / 2 {
                 // The drive held this round back for room: its time is the drain time.
                 self.drain_sps = Some(f64::from(good) / took.as_secs_f64());
+                self.throttled = true;
             }
         }
         self.tick();
@@ -467,6 +472,7 @@ impl Run<'_> {
         // The drive is full (2/04/08) or briefly busy: wait for it to drain part of its
         // buffer, then resend from the first sector not written.
         self.busy += 1;
+        self.throttled = true;
         let long_write = sense.is_long_write_in_progress();
         if self.poll == Poll::NotYet {
             self.poll = Poll::Active;
@@ -509,8 +515,14 @@ impl Run<'_> {
     }
 
     /// The rate WRITEs are sized for: the expected rate, or the drain rate observed
-    /// when the drive has shown it is slower.
+    /// when the drive has shown it is slower. A device that took more than any drive
+    /// buffer without ever holding a round back (an unthrottled image, a RAM-backed
+    /// target) is not limited by a medium: it gets whole buffers until it does hold one
+    /// back, which sets the drain rate.
     fn sizing_sps(&self, lba: i64) -> Option<f64> {
+        if !self.throttled && self.bytes_sent >= ASSUME_FILLED_AFTER {
+            return self.drain_sps;
+        }
         match (self.expected_sps(lba), self.drain_sps) {
             (Some(e), Some(d)) => Some(e.min(d)),
             (e, d) => e.or(d),
@@ -543,14 +555,12 @@ impl Run<'_> {
     /// A WRITE that took at least half its expected drain time means the drive was
     /// throttling us, i.e. its buffer had filled: device-buffer polling may start.
     fn note_throttle(&mut self, took: Duration, bytes: u64) {
-        if self.poll != Poll::NotYet {
-            return;
-        }
         let expected = self
             .expected_sps(self.next_lba_i64())
             .map(|sps| bytes as f64 / (sps * f64::from(self.bps)));
         let throttled = expected.is_some_and(|t| t > 0.0 && took.as_secs_f64() >= t / 2.0);
-        if throttled || self.bytes_sent >= ASSUME_FILLED_AFTER {
+        self.throttled |= throttled;
+        if self.poll == Poll::NotYet && (throttled || self.bytes_sent >= ASSUME_FILLED_AFTER) {
             self.poll = Poll::Active;
         }
     }
