@@ -40,7 +40,9 @@ pub fn open_with_clock(address: &str, clock: SharedClock) -> Result<Recorder> {
                 "{address}: {e}"
             ))))
         })?;
-        return Ok(Recorder::new(Box::new(t), address, clock));
+        let rec = Recorder::new(Box::new(t), address, clock);
+        consume_login_unit_attention(&rec);
+        return Ok(rec);
     }
     if discburn_sg::parse_address(address).is_some() {
         let t = discburn_sg::SgTransport::open_address(address).map_err(|e| match e {
@@ -56,6 +58,25 @@ pub fn open_with_clock(address: &str, clock: SharedClock) -> Result<Recorder> {
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+/// A login is a new I_T nexus: the target reports it (UNIT ATTENTION, ASC 29h "power on,
+/// reset, or bus device reset" / "I_T nexus loss", SAM-5 §5.14) to the first command
+/// other than INQUIRY, REPORT LUNS or REQUEST SENSE. It says nothing about the medium,
+/// so TEST UNIT READY takes it here; otherwise the caller's first real command (GET
+/// CONFIGURATION for the profiles, say) fails with it. The loop stops at the first other
+/// answer (GOOD, no medium, a media change): none of them matters to a handle that has
+/// not looked at the medium yet, and the medium's state is read afresh by the caller.
+fn consume_login_unit_attention(rec: &Recorder) {
+    // Several nexus events can be queued; each TEST UNIT READY reports one.
+    for _ in 0..4 {
+        match rec.command_none(&discburn_mmc::device::TestUnitReady) {
+            Err(e)
+                if e.sense_info()
+                    .is_some_and(|s| s.key == 0x6 && s.asc == 0x29) => {}
+            _ => return,
+        }
+    }
 }
 
 #[cfg(test)]
