@@ -54,7 +54,7 @@ impl AlignedBuf {
 
     /// True when the buffer's address really is a multiple of [`align`](Self::align).
     pub fn is_aligned(&self) -> bool {
-        (self.as_ptr() as usize) % self.align == 0
+        (self.as_ptr() as usize).is_multiple_of(self.align)
     }
 }
 
