@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion, Throughput};
 use discburn::mmc::clock::{SharedClock, SystemClock};
+use discburn::mmc::transport::Transport;
 use discburn::{Recorder, WriteEngine};
 use discburn_vdrive::media::Media;
 use discburn_vdrive::VirtualDriveConfig;
@@ -199,8 +200,14 @@ fn tgt_figures() {
             max_in_flight: in_flight,
             ..IscsiOptions::default()
         };
-        let t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options)
+        let mut t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options)
             .expect("login to tgt");
+        // tgt opens its CmdSN window after the first command; the Recorder reads the
+        // transport's limits once, when it is made.
+        let _ = t.execute(discburn::mmc::transport::Request::none(
+            &[0; 6],
+            Duration::from_secs(5),
+        ));
         let rec = Arc::new(Recorder::new(Box::new(t), tgt.url(), SystemClock::shared()));
         let _ = rec.test_unit_ready();
         let limits = rec.limits();

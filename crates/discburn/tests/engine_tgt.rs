@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use discburn::mmc::clock::SystemClock;
+use discburn::mmc::transport::{Request, Transport};
 use discburn::{Recorder, WriteEngine};
 use discburn_iscsi::testing::Tgt;
 use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
@@ -22,10 +23,12 @@ fn write_through_tgt(max_in_flight: usize) {
         max_in_flight,
         ..IscsiOptions::default()
     };
-    let t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options).unwrap();
+    let mut t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options).unwrap();
+    // The unit attention of the new session; it also makes tgt open its CmdSN window,
+    // which the Recorder reads (as `Limits::max_in_flight`) once, when it is made.
+    let tur = [0u8; 6];
+    let _ = t.execute(Request::none(&tur, Duration::from_secs(5)));
     let rec = Arc::new(Recorder::new(Box::new(t), tgt.url(), SystemClock::shared()));
-    // The unit attention of the new session.
-    let _ = rec.test_unit_ready();
     rec.test_unit_ready().unwrap();
     let in_flight = rec.limits().max_in_flight;
     assert!((1..=max_in_flight).contains(&in_flight), "{in_flight}");

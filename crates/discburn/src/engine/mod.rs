@@ -3,9 +3,15 @@
 //! [`WriteEngine::write_section`] writes `number_of_blocks` sectors read from a source to
 //! the recorder starting at an LBA, synchronously, like IMAPI2. A reader thread fills
 //! the *system buffer* — a pool of sector-aligned buffers, 32 MiB by default — while the
-//! calling thread issues WRITE(10), or WRITE(12) with the Streaming bit, each carrying
-//! as many sectors as the transport's largest transfer holds. Buffers are reused; the
-//! steady state allocates nothing.
+//! calling thread issues WRITE(10), or WRITE(12) with the Streaming bit. Buffers hold
+//! the transport's largest transfer; each WRITE carries as much of one as the drive
+//! drains within [`Timing::write_latency_budget`] (20 ms) at the expected rate — never
+//! less than 64 KiB — so a cancel, checked between commands, is honoured within about
+//! that budget even when a full drive holds every WRITE. When the transport pipelines
+//! (`Limits::max_in_flight > 1`, iSCSI), the engine sends rounds of up to that many
+//! consecutive WRITEs through `Transport::execute_queue`, the budget shared by the
+//! round. Buffers are reused; with one command in flight the steady state allocates
+//! nothing (a pipelined round allocates only the transport's result vector).
 //!
 //! The starting/ending sectors-per-second properties set the *expected rate* (a ramp
 //! across the section, see [`RateModel`]); with −1 the drive's own GET PERFORMANCE
