@@ -99,6 +99,16 @@ pub fn open(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
     }
 }
 
+/// Opens the drive for commands that only look (`info`, `speeds`): a local drive is not
+/// opened exclusively, so they work while its disc is mounted.
+fn open_to_look(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
+    let a = address(g)?;
+    match discburn::open_shared(&a) {
+        Ok(r) => Ok((a, Arc::new(r))),
+        Err(e) => Err(exit::open_failure(&a, &e)),
+    }
+}
+
 fn emit_json(v: &Value) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{v}");
@@ -178,12 +188,17 @@ pub fn medium_json(m: &Medium) -> Value {
     })
 }
 
-fn gb(sectors: u64) -> String {
-    format!("{:.2} GB", sectors as f64 * 2048.0 / 1e9)
+fn human_size(sectors: u64) -> String {
+    let bytes = sectors as f64 * 2048.0;
+    if bytes >= 1e9 {
+        format!("{:.2} GB", bytes / 1e9)
+    } else {
+        format!("{:.1} MB", bytes / 1e6)
+    }
 }
 
 fn info(g: &Global) -> Result<(), Failure> {
-    let (addr, rec) = open(g)?;
+    let (addr, rec) = open_to_look(g)?;
     let id = rec.identity().ok();
     let profiles = rec.supported_profiles(false).unwrap_or_default();
     let medium = match burn::inspect(&rec) {
@@ -248,7 +263,7 @@ fn info(g: &Global) -> Result<(), Failure> {
         let state = if t.blank {
             "blank".to_string()
         } else {
-            format!("{} sectors ({})", t.size, gb(u64::from(t.size)))
+            format!("{} sectors ({})", t.size, human_size(u64::from(t.size)))
         };
         let nwa = t
             .nwa
@@ -262,9 +277,9 @@ fn info(g: &Global) -> Result<(), Failure> {
     println!(
         "Capacity {} sectors ({}), {} free ({}){}",
         m.capacity_sectors,
-        gb(m.capacity_sectors),
+        human_size(m.capacity_sectors),
         m.free_sectors,
-        gb(m.free_sectors),
+        human_size(m.free_sectors),
         m.next_writable
             .filter(|_| m.recording == Recording::Sequential)
             .map(|n| format!(", next write at sector {n}"))
@@ -278,7 +293,7 @@ fn info(g: &Global) -> Result<(), Failure> {
                     "{}: {} sectors ({})",
                     format!("{:?}", c.spare).to_lowercase(),
                     c.sectors,
-                    gb(c.sectors)
+                    human_size(c.sectors)
                 )
             })
             .collect();
@@ -306,7 +321,7 @@ fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
 }
 
 fn speeds(g: &Global) -> Result<(), Failure> {
-    let (_, rec) = open(g)?;
+    let (_, rec) = open_to_look(g)?;
     let speeds = rec.write_speeds().map_err(|e| {
         Failure::new(
             exit::DEVICE,
@@ -493,7 +508,9 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
         println!("Steps    {}", steps.join(", "));
     }
     if let Some(m) = after {
-        let closing = match r.closing.filter(|_| !m.is_closed()) {
+        // The summary already says "closed (finalized)" for a complete disc.
+        let complete = matches!(m.status(), Some(DiscStatus::Complete));
+        let closing = match r.closing.filter(|_| !complete) {
             Some(Closing::Session) => " (session closed, more can be appended)",
             Some(Closing::Disc) => " (finalized)",
             None => "",

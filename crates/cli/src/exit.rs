@@ -143,13 +143,13 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::Unsupported(_) => MEDIUM,
         BurnError::Device { source, .. } => match source.kind() {
             ErrorKind::Transport(_) => NO_DRIVE,
-            ErrorKind::Locked { .. } => NO_DRIVE,
+            ErrorKind::Locked { .. } | ErrorKind::Busy(_) => NO_DRIVE,
             _ => DEVICE,
         },
         BurnError::NotRecorded(_) => DEVICE,
         BurnError::NotWholeSectors { .. } | BurnError::Source { .. } | BurnError::Iso(_) => SOURCE,
         BurnError::VerifyFailed(_) => VERIFY,
-        BurnError::Cancelled => CANCELLED,
+        BurnError::Cancelled { .. } => CANCELLED,
     };
     let message = match e {
         BurnError::Device { step, source } => device_sentence(step, source),

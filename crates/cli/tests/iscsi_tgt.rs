@@ -535,6 +535,13 @@ fn cancel_in_the_middle_leaves_tgt_usable() {
         last_lba >= 0 && (last_lba as usize) < sectors - 1,
         "stopped in the middle: {last}"
     );
+    // The error itself names the last LBA the drive holds, as the progress event does.
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("up to LBA {last_lba}"))),
+        "{error}"
+    );
 
     // Everything the CLI counted as written is on tgt's disc, byte for byte.
     let disc = tgt.image_bytes();

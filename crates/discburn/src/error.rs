@@ -100,6 +100,9 @@ pub enum ErrorKind {
         /// The holder's client name.
         owner: String,
     },
+    /// The device is in use outside this process (mounted, or opened exclusively by
+    /// another program or another discburn); the text says by what and how to free it.
+    Busy(String),
     /// The client name for exclusive access is not valid.
     InvalidClientName(String),
     /// The source ended before the section's last sector.
@@ -229,7 +232,7 @@ fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
         ErrorKind::RecorderRequired => E_IMAPI_RECORDER_REQUIRED,
         ErrorKind::WriteInProgress => E_IMAPI_DF2DATA_WRITE_IN_PROGRESS,
         ErrorKind::Cancelled => E_IMAPI_REQUEST_CANCELLED,
-        ErrorKind::Locked { .. } => E_IMAPI_RECORDER_LOCKED,
+        ErrorKind::Locked { .. } | ErrorKind::Busy(_) => E_IMAPI_RECORDER_LOCKED,
         ErrorKind::InvalidClientName(_) => E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID,
         ErrorKind::SourceExhausted { .. } => E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
         ErrorKind::Source(e) if e.kind() == std::io::ErrorKind::OutOfMemory => E_OUTOFMEMORY,
@@ -256,6 +259,7 @@ impl fmt::Display for Error {
             ErrorKind::Locked { owner } => {
                 write!(f, "the recorder is locked for exclusive use by {owner:?}")?
             }
+            ErrorKind::Busy(why) => f.write_str(why)?,
             ErrorKind::InvalidClientName(n) => write!(
                 f,
                 "client name {n:?} is not valid (1..=64 of 0-9 a-z A-Z space . , : ; _ -)"

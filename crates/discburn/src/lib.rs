@@ -50,7 +50,7 @@ pub use engine::{
 };
 pub use error::{Error, ErrorKind, Result, SenseInfo};
 pub use hresult::HResult;
-pub use open::{open, open_with_clock};
+pub use open::{open, open_shared, open_with_clock};
 pub use recorder::{Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
 
 pub use discburn_mmc as mmc;

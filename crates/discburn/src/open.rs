@@ -25,12 +25,32 @@ pub fn open(address: &str) -> Result<Recorder> {
 /// [`open`] with an injected clock (a `SimClock` in tests): the recorder, its virtual
 /// drive model and any engine writing to it all wait on `clock`.
 pub fn open_with_clock(address: &str, clock: SharedClock) -> Result<Recorder> {
+    open_inner(address, clock, Access::Exclusive)
+}
+
+/// Opens the recorder named by `address` for looking only (identity, disc and track
+/// information, speeds): a local drive is opened without `O_EXCL`, so this works while
+/// its disc is mounted. Writing through such a handle is possible but unprotected
+/// against other programs; burn through [`open`]. The virtual recorder and iSCSI have no
+/// shared mode and open as [`open`] does.
+pub fn open_shared(address: &str) -> Result<Recorder> {
+    open_inner(address, SystemClock::shared(), Access::Shared)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Exclusive,
+    Shared,
+}
+
+fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recorder> {
     if address.starts_with("virtual:") {
         let drive =
             discburn_vdrive::VirtualDrive::open(address, Arc::clone(&clock)).map_err(|e| {
-                Error::new(ErrorKind::InvalidArgument(format!(
-                    "cannot open {address}: {e}"
-                )))
+                Error::new(match &e {
+                    discburn_vdrive::VdriveError::Locked(_) => ErrorKind::Busy(e.to_string()),
+                    _ => ErrorKind::InvalidArgument(format!("cannot open {address}: {e}")),
+                })
             })?;
         return Ok(Recorder::new(Box::new(drive), address, clock));
     }
@@ -44,11 +64,13 @@ pub fn open_with_clock(address: &str, clock: SharedClock) -> Result<Recorder> {
         consume_login_unit_attention(&rec);
         return Ok(rec);
     }
-    if discburn_sg::parse_address(address).is_some() {
-        let t = discburn_sg::SgTransport::open_address(address).map_err(|e| match e {
-            discburn_sg::OpenError::Busy { .. } => Error::new(ErrorKind::Locked {
-                owner: e.to_string(),
-            }),
+    if let Some(path) = discburn_sg::parse_address(address) {
+        let opened = match access {
+            Access::Exclusive => discburn_sg::SgTransport::open(path),
+            Access::Shared => discburn_sg::SgTransport::open_shared(path),
+        };
+        let t = opened.map_err(|e| match e {
+            discburn_sg::OpenError::Busy { .. } => Error::new(ErrorKind::Busy(e.to_string())),
             other => Error::new(ErrorKind::Transport(TransportError::DeviceGone(
                 other.to_string(),
             ))),

@@ -153,7 +153,7 @@ impl Medium {
             Some(DiscStatus::Other) => "random-access",
             None => "state unknown",
         };
-        if self.is_closed() {
+        if self.is_closed() || self.recording == Recording::ReadOnly {
             format!(
                 "{}, {state}, {} sectors recorded",
                 self.profile, self.capacity_sectors

@@ -373,7 +373,7 @@ pub enum BurnError {
     #[error("there is no disc in the drive")]
     NoMedium,
     /// The medium cannot be written by this workflow.
-    #[error("the {profile} in the drive cannot be written")]
+    #[error("the {profile} in the drive cannot be written: it is read-only (a pressed disc, or a recordable disc that the drive reports as read-only once finalized)")]
     NotWritable {
         /// What is in the drive.
         profile: Profile,
@@ -439,9 +439,22 @@ pub enum BurnError {
     /// The request is not possible with this drive or medium.
     #[error("{0}")]
     Unsupported(String),
-    /// Cancelled by the user.
-    #[error("cancelled")]
-    Cancelled,
+    /// Cancelled by the user. The drive's cache was synchronised before this was returned.
+    #[error("cancelled{}", cancelled_at(*last_written_lba))]
+    Cancelled {
+        /// The last LBA the drive accepted before the cancel (IWriteEngine2EventArgs
+        /// LastWrittenLba), when the write had begun.
+        last_written_lba: Option<i32>,
+    },
+}
+
+fn cancelled_at(lba: Option<i32>) -> String {
+    match lba {
+        Some(l) => {
+            format!(": the drive holds the sectors up to LBA {l}; nothing after it was written")
+        }
+        None => String::new(),
+    }
 }
 
 fn mib(sectors: u64) -> String {
@@ -459,7 +472,9 @@ impl BurnError {
         if medium::no_medium(&e) {
             BurnError::NoMedium
         } else if matches!(e.kind(), ErrorKind::Cancelled) {
-            BurnError::Cancelled
+            BurnError::Cancelled {
+                last_written_lba: e.last_written_lba(),
+            }
         } else {
             BurnError::Device { step, source: e }
         }
@@ -493,7 +508,7 @@ impl BurnError {
             BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
-            BurnError::Cancelled => hresult::E_IMAPI_REQUEST_CANCELLED,
+            BurnError::Cancelled { .. } => hresult::E_IMAPI_REQUEST_CANCELLED,
         }
     }
 
@@ -530,7 +545,7 @@ impl BurnError {
                 Some((0x6, _, _)) => "The disc or drive changed state during the operation; check the disc with `discburn info`.".into(),
                 _ => match source.kind() {
                     ErrorKind::Transport(_) => "Check the drive's connection (cable, network, address).".into(),
-                    ErrorKind::Locked { .. } => "Another program is using the drive; close it and try again.".into(),
+                    ErrorKind::Locked { .. } | ErrorKind::Busy(_) => "Another program is using the drive, or its disc is mounted: close or unmount it and try again.".into(),
                     _ => return None,
                 },
             },
@@ -575,7 +590,9 @@ impl Run<'_> {
 
     fn check_cancel(&self) -> Result<(), BurnError> {
         if self.cancel.is_cancelled() {
-            Err(BurnError::Cancelled)
+            Err(BurnError::Cancelled {
+                last_written_lba: None,
+            })
         } else {
             Ok(())
         }
@@ -739,7 +756,11 @@ fn burn_locked(
         Ok(u) => last_update = Some(u),
         Err(e) => {
             if e.is_cancelled() || run.cancel.is_cancelled() {
-                return Err(BurnError::Cancelled);
+                return Err(BurnError::Cancelled {
+                    last_written_lba: e
+                        .last_written_lba()
+                        .or_else(|| last_update.as_ref().map(|u| u.last_written_lba)),
+                });
             }
             // Leave the drive sane: flush what it holds before reporting.
             let _ = ops::synchronize_cache(rec, &CancelToken::new(), &mut |_| {});
@@ -1007,7 +1028,9 @@ pub fn verify_image(
     let report = run_verify(&mut run, start, &digest, Some(&mut file));
     run.phase(BurnPhase::Completed);
     if cancel.is_cancelled() {
-        return Err(BurnError::Cancelled);
+        return Err(BurnError::Cancelled {
+            last_written_lba: None,
+        });
     }
     if !report.is_ok() {
         return Err(BurnError::VerifyFailed(Box::new(report)));
