@@ -29,7 +29,6 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 /// A recorder (CD/DVD/BD drive) reached through a [`Transport`]: IDiscRecorder2Ex.
 pub struct Recorder {
     transport: Mutex<Box<dyn Transport>>,
-    limits: Limits,
     clock: SharedClock,
     id: String,
     slot: Arc<exclusive::Slot>,
@@ -40,7 +39,6 @@ impl core::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Recorder")
             .field("id", &self.id)
-            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -51,10 +49,8 @@ impl Recorder {
     /// exclusive-access lock; `clock` is the clock every wait on this recorder uses.
     pub fn new(transport: Box<dyn Transport>, id: impl Into<String>, clock: SharedClock) -> Self {
         let id = id.into();
-        let limits = transport.limits();
         Recorder {
             transport: Mutex::new(transport),
-            limits,
             clock,
             slot: exclusive::slot_for(&id),
             instance: exclusive::next_instance(),
@@ -72,28 +68,32 @@ impl Recorder {
         &self.clock
     }
 
-    /// What the transport can carry.
+    /// What the transport can carry, asked afresh: a transport's limits may change
+    /// while it is open (an iSCSI target widens its command window after login).
     pub fn limits(&self) -> Limits {
-        self.limits
+        self.transport
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .limits()
     }
 
     /// IDiscRecorder2Ex::GetByteAlignmentMask — the alignment (a power of two) data
     /// buffers need: a buffer is fine when `addr & (value − 1) == 0`.
     pub fn byte_alignment_mask(&self) -> u32 {
-        u32::try_from(self.limits.alignment.max(1).next_power_of_two()).unwrap_or(u32::MAX)
+        u32::try_from(self.limits().alignment.max(1).next_power_of_two()).unwrap_or(u32::MAX)
     }
 
     /// IDiscRecorder2Ex::GetMaximumPageAlignedTransferSize — the largest data phase of one
     /// command whose buffer starts on a page boundary (the transport's limit).
     pub fn maximum_page_aligned_transfer_size(&self) -> u32 {
-        u32::try_from(self.limits.max_transfer).unwrap_or(u32::MAX)
+        u32::try_from(self.limits().max_transfer).unwrap_or(u32::MAX)
     }
 
     /// IDiscRecorder2Ex::GetMaximumNonPageAlignedTransferSize — the same for a buffer that
     /// does not start on a page boundary: one 4 KiB page less, since such a buffer spans
     /// one more page than its length needs.
     pub fn maximum_non_page_aligned_transfer_size(&self) -> u32 {
-        let max = self.limits.max_transfer;
+        let max = self.limits().max_transfer;
         let v = if max > 4096 {
             (max / 4096 - 1) * 4096
         } else {
@@ -339,6 +339,35 @@ fn raw_cdb(cdb: &[u8]) -> Result<Cdb> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use discburn_mmc::clock::SimClock;
+    use discburn_mmc::transport::{Completion, TransportError};
+
+    /// A transport whose command window widens after its first command, as an iSCSI
+    /// target's does after login.
+    struct Widening {
+        window: usize,
+    }
+    impl Transport for Widening {
+        fn execute(&mut self, _r: Request<'_>) -> std::result::Result<Completion, TransportError> {
+            self.window = 8;
+            Ok(Completion::good(0))
+        }
+        fn limits(&self) -> Limits {
+            Limits {
+                max_in_flight: self.window,
+                ..Limits::default()
+            }
+        }
+    }
+
+    #[test]
+    fn limits_are_asked_afresh() {
+        let (_, clock) = SimClock::shared();
+        let rec = Recorder::new(Box::new(Widening { window: 2 }), "widening", clock);
+        assert_eq!(rec.limits().max_in_flight, 2);
+        rec.test_unit_ready().unwrap();
+        assert_eq!(rec.limits().max_in_flight, 8);
+    }
 
     #[test]
     fn raw_cdb_group_rules() {
