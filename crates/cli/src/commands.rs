@@ -393,7 +393,7 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     progress.done();
     match result {
         Ok(report) => {
-            summary(&progress, &report, &a.source);
+            summary(&progress, &report, &a.source, None);
             Ok(())
         }
         Err(e) => Err(burn_failure(&e)),
@@ -421,13 +421,15 @@ pub fn folder_note(progress: &mut Progress, img: &discburn::iso::FolderImage) {
     progress.say(&text);
 }
 
-/// Buffer underruns the drive could have suffered: events where its buffer
-/// was seen empty while data still had to come (cdrecord's "predicted").
-pub fn underruns(report: &BurnReport) -> u64 {
-    report.min_device_fill.map_or(0, |m| u64::from(m <= 0.0))
+/// Whether the drive's buffer was seen empty while data still had to come: the host's
+/// view of an underrun (cdrecord's "predicted"), all a real drive lets us see.
+pub fn underrun_seen(report: &BurnReport) -> bool {
+    report.min_device_fill.is_some_and(|m| m <= 0.0)
 }
 
-pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
+/// Prints the burn summary. `counted_underruns` is the drive's own count where it
+/// keeps one (the virtual recorder); otherwise the host's view is reported.
+pub fn summary(progress: &Progress, r: &BurnReport, source: &Path, counted_underruns: Option<u64>) {
     let bytes = r.sectors * 2048;
     let avg = r.average_x();
     let verify = r.verify.as_ref().map(|v| {
@@ -458,6 +460,8 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
             "min_host_buffer_percent": r.min_host_fill,
             "min_device_buffer_percent": r.min_device_fill,
             "device_busy_count": r.last_update.as_ref().map(|u| u.device_busy_count),
+            "underrun_seen": underrun_seen(r),
+            "underruns_counted_by_drive": counted_underruns,
             "closing": r.closing.map(|c| match c { Closing::Session => "session", Closing::Disc => "disc" }),
             "verify": r.verify.as_ref().map(|v| json!({
                 "ok": v.is_ok(), "sectors": v.sectors, "bad_sectors": v.bad_sectors(),
@@ -492,11 +496,15 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path) {
         clock(r.write_time),
         avg.map_or_else(|| "–".into(), |x| format!("{x:.1}x"))
     );
+    let underruns = match counted_underruns {
+        Some(n) => format!("underruns {n} (counted by the drive)"),
+        None if underrun_seen(r) => "drive buffer ran empty (possible underrun)".into(),
+        None => "no underrun seen".into(),
+    };
     println!(
-        "Buffers  host min {}, drive min {}; predicted underruns {}",
+        "Buffers  host min {}, drive min {}; {underruns}",
         r.min_host_fill.map_or("–".into(), |v| format!("{v:.0}%")),
         r.min_device_fill.map_or("–".into(), |v| format!("{v:.0}%")),
-        underruns(r)
     );
     let steps: Vec<String> = r
         .phases

@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 use discburn::burn::{self, BurnOptions, Closing, Source, SpeedChoice};
 use discburn::iso::{FolderImage, IsoSettings};
+use discburn::mmc::clock::SystemClock;
+use discburn::Recorder;
+use discburn_vdrive::VirtualDrive;
 use serde_json::json;
 
 use crate::cli::{DemoArgs, Global, SpeedArg};
@@ -123,7 +126,17 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<(), Failure> {
     )
     .map_err(|e| burn_failure(&e.into()))?;
     folder_note(&mut progress, &img);
-    let rec = Arc::new(discburn::open(&address).map_err(|e| exit::open_failure(&address, &e))?);
+    // The demo opens the virtual recorder itself to keep its control handle: the drive
+    // model counts real underruns, which the summary reports.
+    let clock = SystemClock::shared();
+    let drive = VirtualDrive::open(&address, Arc::clone(&clock)).map_err(|e| {
+        exit::open_failure(
+            &address,
+            &discburn::Error::new(discburn::ErrorKind::InvalidArgument(e.to_string())),
+        )
+    })?;
+    let control = drive.control();
+    let rec = Arc::new(Recorder::new(Box::new(drive), address.as_str(), clock));
     let opts = BurnOptions {
         speed: SpeedChoice::Times(x),
         verify: true,
@@ -140,7 +153,7 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<(), Failure> {
     );
     progress.done();
     let report = result.map_err(|e| burn_failure(&e))?;
-    summary(&progress, &report, &folder);
+    summary(&progress, &report, &folder, Some(control.stats().underruns));
     if progress.mode() != Mode::Json {
         match &a.disc {
             Some(_) => println!(
