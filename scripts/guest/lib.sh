@@ -250,7 +250,13 @@ tgt_start() { # disc backing file, log
   local disc=$1 log=$2 i
   TGT_PORT=$(free_port) || { say "no free port for tgtd"; return 1; }
   TGT_CTL=$TGT_PORT
-  as_root tgtd -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$log" 2>&1 &
+  # Started directly, not through the as_root function: a backgrounded function is a
+  # subshell, and $! would name it instead of tgtd (killing it would orphan tgtd).
+  if [ "$(id -u)" -eq 0 ]; then
+    tgtd -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$log" 2>&1 &
+  else
+    sudo tgtd -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >"$log" 2>&1 &
+  fi
   TGT_PID=$!
   for i in $(seq 1 50); do
     as_root tgtadm -C "$TGT_CTL" --lld iscsi --mode target --op show >/dev/null 2>&1 && break
@@ -268,6 +274,9 @@ tgt_stop() {
   # tgtd ignores SIGTERM; it is our own child, stopped by its PID.
   kill -9 "$TGT_PID" 2>/dev/null || true
   wait "$TGT_PID" 2>/dev/null || true
+  # Under sudo, $TGT_PID is sudo's, which does not pass SIGKILL on: stop our own tgtd
+  # (its exact command line, unique by control socket and port) too.
+  as_root pkill -9 -x -f "tgtd -f -C $TGT_CTL --iscsi portal=127.0.0.1:$TGT_PORT" 2>/dev/null || true
   rm -f "/var/run/tgtd/socket.$TGT_CTL" "/var/run/tgtd/socket.$TGT_CTL.lock" 2>/dev/null || true
   TGT_PID=
 }
