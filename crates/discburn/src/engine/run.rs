@@ -141,6 +141,7 @@ pub(super) fn write<R: Read + Send>(
         bytes_sent: 0,
         next_poll_at: t0,
         busy: 0,
+        aborted_retry_at: None,
         last_progress_at: t0,
         phase: Phase::Starting,
         commands_sent: false,
@@ -207,6 +208,9 @@ struct Run<'a> {
     bytes_sent: u64,
     next_poll_at: Duration,
     busy: u64,
+    /// The section sector at which a WRITE answered ABORTED COMMAND and was sent again
+    /// (MMC practice: retry an aborted command once, then report it).
+    aborted_retry_at: Option<u64>,
     last_progress_at: Duration,
     phase: Phase,
     commands_sent: bool,
@@ -466,6 +470,16 @@ impl Run<'_> {
         let Some(sense) = e.sense_info() else {
             return Err(e);
         };
+        if sense.key == 0xB && self.aborted_retry_at != Some(self.written) {
+            // ABORTED COMMAND (a transfer or parity error on the way): nothing from
+            // this WRITE on was recorded, so it is sent again once from the same LBA.
+            tracing::warn!(
+                "WRITE at LBA {} aborted ({sense}); retrying once",
+                self.next_lba()
+            );
+            self.aborted_retry_at = Some(self.written);
+            return Ok(good > 0);
+        }
         if !sense.is_not_ready_in_progress() {
             return Err(e);
         }
