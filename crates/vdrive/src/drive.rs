@@ -202,7 +202,15 @@ impl VirtualDrive {
                 if len == 0 {
                     DiscState::blank(cfg.media)
                 } else {
-                    let sectors = u32::try_from(len.div_ceil(2048)).unwrap_or(u32::MAX);
+                    let sectors = u32::try_from(len.div_ceil(2048))
+                        .ok()
+                        .filter(|&s| s <= crate::model::MAX_CAPACITY)
+                        .ok_or_else(|| {
+                            VdriveError::Io(format!(
+                                "{}: {len} bytes is larger than any disc",
+                                cfg.path.display()
+                            ))
+                        })?;
                     let mut family = cfg.media.spec().family;
                     if family == MediaFamily::Cd && sectors > Media::CdR.spec().capacity {
                         family = MediaFamily::Dvd;

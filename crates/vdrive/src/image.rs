@@ -4,12 +4,29 @@
 //! handle cannot interleave writes with ours.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::model::DiscState;
 use crate::VdriveError;
+
+/// Largest state file read: a full BD-R's worth of tracks is a few hundred KiB of JSON.
+pub const MAX_STATE_BYTES: u64 = 4 << 20;
+
+/// Decodes and validates the contents of a state file (see [`DiscState::validate`]).
+pub fn parse_state(bytes: &[u8]) -> Result<DiscState, String> {
+    let st: DiscState = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    st.validate()?;
+    Ok(st)
+}
+
+/// The whole file, or `None` when it holds more than `max` bytes (read no further).
+fn read_capped(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
 
 /// An open, locked image file and the path of its state file.
 #[derive(Debug)]
@@ -51,13 +68,16 @@ impl Image {
             }
         }
         let state_path = state_path(path);
-        let state = match std::fs::read(&state_path) {
-            Ok(bytes) => {
-                let st: DiscState = serde_json::from_slice(&bytes)
-                    .map_err(|e| VdriveError::BadState(format!("{}: {e}", state_path.display())))?;
-                st.validate()
-                    .map_err(|e| VdriveError::BadState(format!("{}: {e}", state_path.display())))?;
-                Some(st)
+        let state = match read_capped(&state_path, MAX_STATE_BYTES) {
+            Ok(Some(bytes)) => Some(
+                parse_state(&bytes)
+                    .map_err(|e| VdriveError::BadState(format!("{}: {e}", state_path.display())))?,
+            ),
+            Ok(None) => {
+                return Err(VdriveError::BadState(format!(
+                    "{}: larger than {MAX_STATE_BYTES} bytes",
+                    state_path.display()
+                )))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(VdriveError::Io(format!("{}: {e}", state_path.display()))),
@@ -166,5 +186,50 @@ mod tests {
         let p = dir.path().join("disc.img");
         std::fs::write(state_path(&p), b"{not json").unwrap();
         assert!(matches!(Image::open(&p), Err(VdriveError::BadState(_))));
+    }
+
+    #[test]
+    fn oversized_state_is_an_error_not_an_allocation() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("disc.img");
+        let f = File::create(state_path(&p)).unwrap();
+        // Sparse: costs no disk, but reading it whole would take 1 GiB of memory.
+        f.set_len(1 << 30).unwrap();
+        let e = Image::open(&p).unwrap_err();
+        assert!(
+            matches!(&e, VdriveError::BadState(m) if m.contains("larger than")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn absurd_tracks_are_refused() {
+        let good = serde_json::to_value(DiscState::blank(Media::DvdPlusR)).unwrap();
+        let with = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = good.clone();
+            f(&mut v);
+            parse_state(v.to_string().as_bytes())
+        };
+        assert!(with(&|_| {}).is_ok());
+        // start + written overflowed u32 in the check itself (a panic in debug builds).
+        let e = with(&|v| {
+            v["tracks"][0]["start"] = u32::MAX.into();
+            v["tracks"][0]["written"] = 1.into();
+        })
+        .unwrap_err();
+        assert!(e.contains("exceeds the disc"), "{e}");
+        let e = with(&|v| v["capacity"] = u32::MAX.into()).unwrap_err();
+        assert!(e.contains("no disc holds"), "{e}");
+        // Later arithmetic adds 1 to these.
+        let e = with(&|v| v["tracks"][0]["number"] = u32::MAX.into()).unwrap_err();
+        assert!(e.contains("where track 1 belongs"), "{e}");
+        let e = with(&|v| v["closed_sessions"] = u32::MAX.into()).unwrap_err();
+        assert!(e.contains("closed sessions"), "{e}");
+        let e = with(&|v| {
+            v["tracks"][0]["reserved"] = 10.into();
+            v["tracks"][0]["written"] = 11.into();
+        })
+        .unwrap_err();
+        assert!(e.contains("exceeds the disc"), "{e}");
     }
 }

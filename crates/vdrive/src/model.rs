@@ -20,6 +20,12 @@ const MAX_OPEN_TRACKS: usize = 16;
 /// A new session needs at least this much room after the previous one's lead-out, or the
 /// disc is finalized (as drives do when no further session can fit).
 const MIN_SESSION_ROOM: u32 = 300;
+/// Largest capacity a state (or a foreign image) may claim: 2^31 blocks, 4 TiB of 2048-byte
+/// sectors — far beyond any disc, and low enough that adding gaps and sizes to an LBA
+/// cannot overflow `u32`.
+pub const MAX_CAPACITY: u32 = 1 << 31;
+/// Most tracks a state file may list (BD-R allows 7,927; DVD±R and CD far fewer).
+pub const MAX_TRACKS: usize = 8192;
 
 /// One track: an area of a session written sequentially from `start`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,13 +392,14 @@ impl DiscState {
         let gap = self.media.spec().track_gap;
         let capacity = self.capacity;
         let open = self.tracks.iter().filter(|t| !t.closed).count();
+        let n = self.tracks.len();
         let Some(inv) = self.tracks.last_mut().filter(|t| t.is_invisible()) else {
             return Err(Check::NO_MORE_RESERVATIONS);
         };
         if inv.written > 0 {
             return Err(Check::COMMAND_SEQUENCE_ERROR);
         }
-        if (cd && inv.number >= CD_MAX_TRACKS) || open > MAX_OPEN_TRACKS {
+        if (cd && inv.number >= CD_MAX_TRACKS) || open > MAX_OPEN_TRACKS || n >= MAX_TRACKS {
             return Err(Check::NO_MORE_RESERVATIONS);
         }
         let size = if cd { size.max(300) } else { size };
@@ -449,7 +456,7 @@ impl DiscState {
                 damaged: false,
                 audio: false,
             };
-            if next.start < capacity {
+            if next.start < capacity && self.tracks.len() < MAX_TRACKS {
                 self.tracks.push(next);
             }
             return Ok(0);
@@ -510,7 +517,10 @@ impl DiscState {
         }
         self.closed_sessions += 1;
         let next_start = end.saturating_add(self.media.spec().session_gap);
-        if finalize || next_start.saturating_add(MIN_SESSION_ROOM) >= capacity {
+        if finalize
+            || next_start.saturating_add(MIN_SESSION_ROOM) >= capacity
+            || self.tracks.len() >= MAX_TRACKS
+        {
             self.finalized = true;
         } else {
             let number = self.tracks.last().map_or(1, |t| t.number + 1);
@@ -552,10 +562,15 @@ impl DiscState {
                 let session = self.open_session();
                 let end = self.tracks.last().map_or(0, |t| t.nwa());
                 let number = self.tracks.last().map_or(1, |t| t.number + 1);
+                let start = end.saturating_add(self.media.spec().track_gap);
+                if start >= self.capacity {
+                    // Reopened, but full to the lead-out: no track can follow.
+                    return Ok(());
+                }
                 self.tracks.push(Track {
                     number,
                     session,
-                    start: end + self.media.spec().track_gap,
+                    start,
                     reserved: None,
                     written: 0,
                     closed: false,
@@ -580,8 +595,11 @@ impl DiscState {
                 let start = if self.closed_sessions == 0 {
                     0
                 } else {
-                    end + self.media.spec().session_gap
+                    end.saturating_add(self.media.spec().session_gap)
                 };
+                if start >= self.capacity {
+                    return Ok(());
+                }
                 let number = self.tracks.last().map_or(1, |t| t.number + 1);
                 self.tracks.push(Track {
                     number,
@@ -640,7 +658,10 @@ impl DiscState {
         Ok(option)
     }
 
-    /// Validates a state read back from a state file.
+    /// Validates a state read back from a state file: everything the rules above take
+    /// for granted (tracks in order inside the capacity, numbered 1, 2, … with
+    /// non-decreasing sessions, a capacity no disc exceeds), so that a hostile or
+    /// corrupted file gives an error here instead of overflowing arithmetic later.
     pub fn validate(&self) -> Result<(), String> {
         if self.version != STATE_VERSION {
             return Err(format!(
@@ -654,12 +675,75 @@ impl DiscState {
                 self.slot
             ));
         }
+        if self.capacity > MAX_CAPACITY {
+            return Err(format!(
+                "capacity of {} blocks (no disc holds more than {MAX_CAPACITY})",
+                self.capacity
+            ));
+        }
+        if self.tracks.len() > MAX_TRACKS {
+            return Err(format!(
+                "{} tracks (at most {MAX_TRACKS})",
+                self.tracks.len()
+            ));
+        }
+        if self.closed_sessions as usize > MAX_TRACKS {
+            return Err(format!(
+                "{} closed sessions (at most {MAX_TRACKS})",
+                self.closed_sessions
+            ));
+        }
+        let capacity = u64::from(self.capacity);
         let mut prev_end = 0u64;
-        for t in &self.tracks {
-            if (t.start as u64) < prev_end || t.nwa() as u64 > self.capacity as u64 {
+        let mut prev_session = 1;
+        for (i, t) in self.tracks.iter().enumerate() {
+            // Sessions run 1, 2, … without gaps: every closed session holds a track.
+            let first = if i == 0 { 1 } else { prev_session };
+            if t.session != first && (i == 0 || t.session != first + 1) {
+                return Err(format!(
+                    "track {} in session {} after session {}",
+                    t.number, t.session, first
+                ));
+            }
+            let start = u64::from(t.start);
+            let nwa = start + u64::from(t.written);
+            let end = t.reserved.map_or(nwa, |r| start + u64::from(r));
+            if start < prev_end || nwa > capacity || end > capacity || nwa > end {
                 return Err(format!("track {} overlaps or exceeds the disc", t.number));
             }
-            prev_end = t.limit(self.capacity) as u64;
+            if u64::from(t.number) != i as u64 + 1 {
+                return Err(format!("track {} where track {} belongs", t.number, i + 1));
+            }
+            if t.session > self.open_session() {
+                return Err(format!(
+                    "track {} in session {} (sessions run 1..={} in order)",
+                    t.number,
+                    t.session,
+                    self.open_session()
+                ));
+            }
+            // The invisible track is the open session's last, and a finalized disc has none.
+            if t.is_invisible()
+                && (i + 1 != self.tracks.len()
+                    || t.session != self.open_session()
+                    || self.finalized)
+            {
+                return Err(format!(
+                    "open unreserved track {} is not the open session's last",
+                    t.number
+                ));
+            }
+            prev_session = t.session;
+            prev_end = u64::from(t.limit(self.capacity));
+        }
+        if self.closed_sessions > 0
+            && self.tracks.last().map_or(0, |t| t.session) < self.closed_sessions
+        {
+            return Err(format!(
+                "{} closed sessions but tracks in {} of them",
+                self.closed_sessions,
+                self.tracks.last().map_or(0, |t| t.session)
+            ));
         }
         Ok(())
     }
@@ -673,6 +757,20 @@ mod tests {
         let t = d.write_target(lba, n)?;
         d.record(t, n, false);
         Ok(())
+    }
+
+    #[test]
+    fn unclosing_a_full_disc_saves_a_state_that_loads() {
+        let mut d = DiscState::blank(Media::CdRw);
+        let cap = d.capacity;
+        write(&mut d, 0, cap).unwrap();
+        d.close_session(false).unwrap();
+        assert!(d.finalized);
+        d.blank_disc(5).unwrap();
+        // Used to push a track at capacity + 152, which validate() then refused on reopen.
+        assert_eq!(d.validate(), Ok(()));
+        assert!(!d.finalized);
+        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
     }
 
     #[test]

@@ -1,0 +1,249 @@
+//! Hostile user and file input: address strings, state files and images. Parsing never
+//! panics, and a state that passes validation never makes the drive panic, however
+//! extreme its numbers.
+
+use std::path::Path;
+use std::time::Duration;
+
+use discburn_mmc::clock::SimClock;
+use discburn_mmc::sense::Sense;
+use discburn_mmc::{DataPhase, Request, Transport};
+use discburn_vdrive::image::{parse_state, state_path, Image};
+use discburn_vdrive::media::format_options;
+use discburn_vdrive::model::{DiscState, Track, STATE_VERSION};
+use discburn_vdrive::{Fault, Media, SpeedRequest, VdriveError, VirtualDrive, VirtualDriveConfig};
+use proptest::prelude::*;
+
+const T: Duration = Duration::from_secs(3600);
+
+/// A value from the interesting ends of `u32` or a small one.
+fn num() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        0u32..2000,
+        Just(u32::MAX),
+        (u32::MAX - 2000)..=u32::MAX,
+        Just(1 << 31),
+        any::<u32>(),
+    ]
+}
+
+fn track() -> impl Strategy<Value = (u32, u32, Option<u32>, u32, bool, bool, u32)> {
+    (
+        num(),
+        num(),
+        prop::option::of(num()),
+        num(),
+        any::<bool>(),
+        any::<bool>(),
+        0u32..3,
+    )
+}
+
+prop_compose! {
+    /// States that are mostly well formed (numbered tracks, sessions in order) with
+    /// arbitrary sizes, addresses and capacity, so that many pass validation.
+    fn disc_state()(
+        media in prop::sample::select(Media::all().to_vec()),
+        capacity in num(),
+        format in any::<prop::sample::Index>(),
+        formatted in any::<bool>(),
+        finalized in any::<bool>(),
+        closed_sessions in prop_oneof![0u32..4, num()],
+        tracks in prop::collection::vec(track(), 0..5),
+        renumber in any::<bool>(),
+        slot in prop_oneof![Just(2048u32), Just(2352), num()],
+    ) -> DiscState {
+        let options = format_options(media);
+        let mut session = 1;
+        let mut prev_end = 0u32;
+        let tracks = tracks
+            .into_iter()
+            .enumerate()
+            .map(|(i, (gap, len, reserved, number, closed, audio, next_session))| {
+                session += next_session.min(1);
+                let start = prev_end.saturating_add(gap);
+                prev_end = start.saturating_add(len);
+                Track {
+                    number: if renumber { number } else { i as u32 + 1 },
+                    session,
+                    start,
+                    reserved,
+                    written: len,
+                    closed,
+                    damaged: false,
+                    audio,
+                }
+            })
+            .collect();
+        DiscState {
+            version: STATE_VERSION,
+            media,
+            capacity,
+            format: (formatted && !options.is_empty()).then(|| *format.get(options)),
+            finalized,
+            closed_sessions,
+            tracks,
+            slot,
+        }
+    }
+}
+
+/// CDBs that read everything the state drives, then write and close at the NWA.
+fn probe_cdbs(state: &DiscState) -> Vec<(Vec<u8>, u8, usize)> {
+    let mut cdbs = vec![
+        (vec![0x51, 0, 0, 0, 0, 0, 0, 0x08, 0, 0], 1, 2048),
+        (vec![0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 8),
+        (vec![0x23, 0, 0, 0, 0, 0, 0, 0x02, 0, 0], 1, 512),
+        (vec![0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0], 1, 4096),
+        (vec![0xAC, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 64),
+    ];
+    for format in [0u8, 1, 2, 5] {
+        cdbs.push((vec![0x43, 0, format, 0, 0, 0, 1, 0xFF, 0xFF, 0], 1, 0xFFFF));
+    }
+    let mut lbas = vec![
+        0,
+        state.capacity.saturating_sub(1),
+        state.capacity,
+        u32::MAX,
+    ];
+    for n in [0u32, 1, 0xFF, 0xFFFF_FFFF] {
+        cdbs.push((track_info(1, n), 1, 0xFF));
+    }
+    for t in &state.tracks {
+        cdbs.push((track_info(1, t.number), 1, 0xFF));
+        lbas.extend([t.start, t.nwa().saturating_sub(1), t.nwa()]);
+    }
+    for lba in lbas {
+        cdbs.push((track_info(0, lba), 1, 0xFF));
+        let b = lba.to_be_bytes();
+        cdbs.push((vec![0x28, 0, b[0], b[1], b[2], b[3], 0, 0, 2, 0], 1, 4096));
+    }
+    if let Some(t) = state.tracks.last() {
+        let b = t.nwa().to_be_bytes();
+        cdbs.push((vec![0x2A, 0, b[0], b[1], b[2], b[3], 0, 0, 1, 0], 2, 2048));
+        cdbs.push((vec![0x53, 0, 0, 0, 0, 0, 0, 0, 0x10, 0], 0, 0));
+        let n = (t.number as u16).to_be_bytes();
+        cdbs.push((vec![0x5B, 0, 1, 0, n[0], n[1], 0, 0, 0, 0], 0, 0));
+    }
+    cdbs.push((vec![0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
+    cdbs.push((vec![0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0], 0, 0));
+    cdbs.push((vec![0xA1, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
+    cdbs.push((vec![0x51, 0, 0, 0, 0, 0, 0, 0x08, 0, 0], 1, 2048));
+    cdbs
+}
+
+fn track_info(address_type: u8, address: u32) -> Vec<u8> {
+    let a = address.to_be_bytes();
+    vec![0x52, address_type, a[0], a[1], a[2], a[3], 0, 0, 0xFF, 0]
+}
+
+/// Saves `state` beside a fresh image and opens a drive over it, as a reopen would.
+fn open_with_state(dir: &Path, state: &DiscState) -> Result<VirtualDrive, VdriveError> {
+    let path = dir.join("disc.img");
+    {
+        let (img, _) = Image::open(&path).unwrap();
+        img.save_state(state).unwrap();
+    }
+    let (_sim, clock) = SimClock::shared();
+    VirtualDriveConfig::new(&path, Media::DvdPlusR)
+        .buffer(64 << 10)
+        .open(clock)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_state_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = parse_state(&bytes);
+    }
+
+    #[test]
+    fn states_that_validate_never_panic_the_drive(state in disc_state()) {
+        let dir = tempfile::tempdir().unwrap();
+        let valid = state.validate();
+        let json = serde_json::to_vec(&state).unwrap();
+        prop_assert_eq!(parse_state(&json).is_ok(), valid.is_ok());
+        match open_with_state(dir.path(), &state) {
+            Err(e) => {
+                prop_assert!(valid.is_err(), "valid state refused: {e}");
+                prop_assert!(matches!(e, VdriveError::BadState(_)), "{e}");
+            }
+            Ok(mut drive) => {
+                prop_assert!(valid.is_ok());
+                for (cdb, dir, len) in probe_cdbs(&state) {
+                    let mut inbuf = vec![0u8; len];
+                    let out = vec![0x5Au8; len];
+                    let data = match dir {
+                        0 => DataPhase::None,
+                        1 => DataPhase::In(&mut inbuf),
+                        _ => DataPhase::Out(&out),
+                    };
+                    if let Ok(c) = drive.execute(Request { cdb: &cdb, data, timeout: T }) {
+                        prop_assert!(c.transferred <= len);
+                        if !c.is_good() {
+                            prop_assert!(Sense::parse(&c.sense).is_ok());
+                        }
+                    }
+                }
+                drop(drive);
+                // Whatever the commands did, the state saved on close reads back.
+                let bytes = std::fs::read(state_path(&dir.path().join("disc.img"))).unwrap();
+                let back = parse_state(&bytes);
+                prop_assert!(back.is_ok(), "{:?}", back);
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_addresses_never_panic(
+        tail in prop_oneof![
+            ".{0,80}",
+            "[a-z/._]{1,8}\\?((media|speed|buffer|full|throttle|fault)=[-a-z0-9.:,xKMGiB]{0,16}&?){0,4}",
+        ],
+    ) {
+        for address in [tail.clone(), format!("virtual:{tail}")] {
+            if let Ok(cfg) = VirtualDriveConfig::parse(&address) {
+                prop_assert!((64 << 10..=1 << 30).contains(&cfg.buffer), "{}", cfg.buffer);
+                if let SpeedRequest::X(x) = cfg.speed {
+                    prop_assert!(x.is_finite() && x > 0.0);
+                }
+                for f in &cfg.faults {
+                    if let Fault::MediumError(r) | Fault::Corrupt(r) = f {
+                        prop_assert!(r.start() <= r.end());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_and_speeds_with_any_digits(n in any::<u64>(), unit in "(|B|K|k|M|m|KiB|MiB|GiB)", x in any::<f64>()) {
+        let cfg = VirtualDriveConfig::parse(&format!("virtual:a?buffer={n}{unit}"));
+        if let Ok(cfg) = cfg {
+            prop_assert!((64 << 10..=1 << 30).contains(&cfg.buffer));
+        }
+        let cfg = VirtualDriveConfig::parse(&format!("virtual:a?speed={x}x"));
+        prop_assert_eq!(cfg.is_ok(), x.is_finite() && x > 0.0);
+    }
+}
+
+#[test]
+fn image_larger_than_any_disc_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.iso");
+    // Sparse: one byte past 2^31 sectors of 2048 bytes (MAX_CAPACITY).
+    let f = std::fs::File::create(&path).unwrap();
+    if let Err(e) = f.set_len((1 << 42) + 1) {
+        eprintln!("skipped: this file system refuses a 4 TiB sparse file ({e})");
+        return;
+    }
+    let (_sim, clock) = SimClock::shared();
+    let e = VirtualDriveConfig::new(&path, Media::DvdPlusR)
+        .open(clock)
+        .unwrap_err();
+    assert!(
+        matches!(&e, VdriveError::Io(m) if m.contains("larger than any disc")),
+        "{e}"
+    );
+}
