@@ -10,7 +10,7 @@
 //! tests; [`discover`] uses the real `/sys`.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use discburn_mmc::Limits;
@@ -95,8 +95,8 @@ pub fn discover_in(sysfs_root: &Path) -> io::Result<Vec<DriveInfo>> {
         };
         let node = entry.path();
         let scsi = node.join("device");
-        let sectors = read_trimmed(&node.join("size"))
-            .and_then(|s| s.parse::<u64>().ok())
+        let sectors = read_attribute(&node.join("size"))
+            .and_then(|raw| sectors_attribute(&raw))
             .unwrap_or(0);
         drives.push((
             index,
@@ -126,30 +126,71 @@ fn sr_index(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// Largest DMA alignment believed from sysfs: 64 KiB, the largest page size Linux runs
+/// with. A stricter alignment also meets any smaller requirement, so a bigger value is
+/// clamped to this rather than allocated for.
+pub const MAX_ALIGNMENT: usize = 64 << 10;
+
+/// Largest transfer believed from sysfs: SG_IO's `dxfer_len` is 32 bits (whole KiB).
+pub const MAX_TRANSFER: usize = (u32::MAX - 1023) as usize;
+
+/// Most bytes read from one sysfs attribute (the kernel serves at most a page).
+const MAX_ATTRIBUTE: u64 = 4096;
+
 /// Limits of one request queue directory (`…/queue`): the largest transfer both
 /// `max_hw_sectors_kb` (what the adapter can do; SG_IO pass-through is held to it) and
 /// `max_sectors_kb` (what the block layer is set to) allow, and `dma_alignment + 1`.
 /// Missing files fall back to [`FALLBACK_LIMITS`].
 pub fn queue_limits(queue_dir: &Path) -> Limits {
-    let kb = |file: &str| {
-        read_trimmed(&queue_dir.join(file))
-            .and_then(|s| s.parse::<usize>().ok())
-            .filter(|&v| v > 0)
-    };
-    let max_kb = match (kb("max_hw_sectors_kb"), kb("max_sectors_kb")) {
+    let attr = |file: &str| read_attribute(&queue_dir.join(file));
+    limits_from_attributes(
+        attr("max_hw_sectors_kb").as_deref(),
+        attr("max_sectors_kb").as_deref(),
+        attr("dma_alignment").as_deref(),
+    )
+}
+
+/// [`queue_limits`] from the raw contents of the three queue attributes (`None`: file
+/// absent). Unparseable values count as absent; the transfer size is capped at
+/// [`MAX_TRANSFER`] and the alignment (always a power of two) at [`MAX_ALIGNMENT`].
+pub fn limits_from_attributes(
+    max_hw_sectors_kb: Option<&[u8]>,
+    max_sectors_kb: Option<&[u8]>,
+    dma_alignment: Option<&[u8]>,
+) -> Limits {
+    let kb = |raw: Option<&[u8]>| number_attribute(raw?).filter(|&v| v > 0);
+    let max_kb = match (kb(max_hw_sectors_kb), kb(max_sectors_kb)) {
         (Some(hw), Some(soft)) => Some(hw.min(soft)),
         (one, other) => one.or(other),
     };
-    let alignment = read_trimmed(&queue_dir.join("dma_alignment"))
-        .and_then(|s| s.parse::<usize>().ok())
-        .map(|mask| mask.saturating_add(1).next_power_of_two());
+    let alignment = dma_alignment.and_then(number_attribute).map(|mask| {
+        mask.saturating_add(1)
+            .checked_next_power_of_two()
+            .map_or(MAX_ALIGNMENT, |a| a.min(MAX_ALIGNMENT as u64) as usize)
+    });
     Limits {
         max_transfer: max_kb
-            .map(|kb| kb.saturating_mul(1024))
+            .map(|kb| kb.saturating_mul(1024).min(MAX_TRANSFER as u64) as usize)
             .unwrap_or(FALLBACK_LIMITS.max_transfer),
         alignment: alignment.unwrap_or(FALLBACK_LIMITS.alignment),
         max_in_flight: 1,
     }
+}
+
+/// A sysfs text attribute (vendor, model, revision): padding and newline removed, bytes
+/// that are not UTF-8 shown as U+FFFD rather than losing the whole value.
+pub fn attribute_text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).trim().to_string()
+}
+
+/// The block device's `size` attribute: its length in 512-byte sectors.
+pub fn sectors_attribute(raw: &[u8]) -> Option<u64> {
+    number_attribute(raw)
+}
+
+/// A decimal attribute; anything else (sign, junk, overflow) is `None`.
+fn number_attribute(raw: &[u8]) -> Option<u64> {
+    std::str::from_utf8(raw).ok()?.trim().parse().ok()
 }
 
 /// What sysfs says about one device node, found from its major:minor.
@@ -205,18 +246,28 @@ pub fn node_info(sysfs_root: &Path, block: bool, major: u32, minor: u32) -> Opti
 
 /// The name of the (alphabetically) first entry of `dir`.
 fn first_child(dir: &Path) -> Option<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
+    fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names.into_iter().next()
+        .min()
 }
 
-/// A sysfs attribute with its padding and newline removed.
+/// The raw contents of a sysfs attribute, `None` when it cannot be read; never more than
+/// [`MAX_ATTRIBUTE`] bytes.
+fn read_attribute(path: &Path) -> Option<Vec<u8>> {
+    let mut raw = Vec::new();
+    fs::File::open(path)
+        .ok()?
+        .take(MAX_ATTRIBUTE)
+        .read_to_end(&mut raw)
+        .ok()?;
+    Some(raw)
+}
+
+/// A sysfs text attribute with its padding and newline removed.
 fn read_trimmed(path: &Path) -> Option<String> {
-    fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    read_attribute(path).map(|raw| attribute_text(&raw))
 }
 
 #[cfg(test)]
@@ -397,6 +448,33 @@ pub(crate) mod tests {
         let l = queue_limits(&s.0.join("r"));
         assert_eq!(l.max_transfer, FALLBACK_LIMITS.max_transfer);
         assert_eq!(l.alignment, 4096);
+    }
+
+    #[test]
+    fn hostile_queue_attributes_stay_usable() {
+        let s = Scratch::new("hostile");
+        // usize::MAX - 1: mask + 1 then next_power_of_two overflowed (a panic in debug,
+        // alignment 0 in release), and a huge alignment would be allocated for.
+        s.write("q/dma_alignment", "18446744073709551614\n");
+        s.write("q/max_hw_sectors_kb", "18446744073709551615\n");
+        let l = queue_limits(&s.0.join("q"));
+        assert_eq!(l.alignment, MAX_ALIGNMENT);
+        assert_eq!(l.max_transfer, MAX_TRANSFER);
+        s.write("r/dma_alignment", "1048575\n");
+        s.write("r/max_sectors_kb", "-4\n");
+        let l = queue_limits(&s.0.join("r"));
+        assert_eq!(l.alignment, MAX_ALIGNMENT);
+        assert_eq!(l.max_transfer, FALLBACK_LIMITS.max_transfer);
+    }
+
+    #[test]
+    fn non_utf8_and_oversized_attributes() {
+        let s = Scratch::new("bytes");
+        let p = s.0.join("vendor");
+        fs::write(&p, b"HL-DT-\xffST \n").unwrap();
+        assert_eq!(read_trimmed(&p).as_deref(), Some("HL-DT-\u{FFFD}ST"));
+        fs::write(&p, vec![b'7'; 1 << 20]).unwrap();
+        assert_eq!(read_attribute(&p).map(|r| r.len()), Some(4096));
     }
 
     #[test]
