@@ -113,7 +113,11 @@ impl IscsiUrl {
         if host.is_empty() {
             return Err(bad("missing HOST".into()));
         }
-        if host.chars().any(|c| c.is_whitespace() || c == '/') {
+        // Brackets and '@' inside HOST would make the address ambiguous when shown again.
+        if host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '[' | ']' | '@'))
+        {
             return Err(bad(format!("invalid HOST {host:?}")));
         }
         let port = match port {
@@ -263,6 +267,9 @@ mod tests {
             ("iscsi://h//1", "missing TARGET-IQN"),
             ("iscsi://bob@h/iqn.x/1", "user%password"),
             ("iscsi://[::1/iqn.x/1", "closing ']'"),
+            ("iscsi://a]b:1:41/iqn.x/1", "invalid HOST"),
+            ("iscsi://[[::1]/iqn.x/1", "invalid HOST"),
+            ("iscsi://h\0st/iqn.x/1", "invalid HOST"),
             ("iscsi://h/iqn.x/1?foo=1", "unknown option"),
             (
                 "iscsi://h/iqn.x/1?data_digest=md5",
