@@ -205,10 +205,15 @@ pub struct FormatArgs {
     pub spare: SpareArg,
 }
 
+/// Largest `demo --size`: what a single-layer BD-R holds, with room for the file system.
+/// (0 made the sample files' lengths underflow; a huge value wrapped `MiB << 20`.)
+pub const MAX_DEMO_MIB: u64 = 20_000;
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Size of the sample image in MiB
-    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    /// Size of the sample image in MiB (1 to 20000: it must fit a single-layer BD-R)
+    #[arg(long, default_value_t = 256, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(1..=MAX_DEMO_MIB))]
     pub size: u64,
     /// Simulated drive speed (BD multiples; 4x and below are constant, 6x and up CAV)
     #[arg(long, default_value = "4x", value_name = "SPEED")]
@@ -237,6 +242,43 @@ mod tests {
         assert_eq!("1385k".parse::<SpeedArg>(), Ok(SpeedArg::KBps(1385)));
         assert!("0x".parse::<SpeedArg>().is_err());
         assert!("fast".parse::<SpeedArg>().is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_speed_text_parses_or_fails_cleanly(s in ".{0,24}") {
+            match s.parse::<SpeedArg>() {
+                Ok(SpeedArg::Times(x)) => proptest::prop_assert!(x.is_finite() && x > 0.0),
+                Ok(SpeedArg::KBps(k)) => proptest::prop_assert!(k > 0),
+                Ok(SpeedArg::Max) => {}
+                Err(e) => {
+                    let quoted = format!("`{s}`");
+                    proptest::prop_assert!(e.contains(&quoted), "{}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn speeds_of_any_magnitude(n in proptest::prelude::any::<u64>(), x in proptest::prelude::any::<f64>()) {
+            let k = format!("{n}").parse::<SpeedArg>();
+            proptest::prop_assert_eq!(k.is_ok(), n > 0 && n <= u64::from(u32::MAX));
+            let t = format!("{x}x").parse::<SpeedArg>();
+            proptest::prop_assert_eq!(t.is_ok(), x.is_finite() && x > 0.0);
+        }
+
+        #[test]
+        fn demo_size_is_bounded(n in proptest::prelude::any::<u64>()) {
+            let r = Cli::try_parse_from(["discburn", "demo", "--size", &n.to_string()]);
+            proptest::prop_assert_eq!(r.is_ok(), (1..=MAX_DEMO_MIB).contains(&n));
+        }
+    }
+
+    #[test]
+    fn demo_size_zero_and_huge_are_usage_errors() {
+        for bad in ["0", "18446744073709551615", "17592186044416"] {
+            assert!(Cli::try_parse_from(["discburn", "demo", "--size", bad]).is_err());
+        }
+        assert!(Cli::try_parse_from(["discburn", "demo", "--size", "1"]).is_ok());
     }
 
     #[test]
