@@ -28,6 +28,9 @@ use xxhash_rust::xxh3::Xxh3;
 /// A 25 GB BD-R needs 763,712 fingerprints (12 MiB).
 pub const CHUNK_SECTORS: u32 = 16;
 
+/// Chunk hashes reserved up front: a 128 GB BD-XL's worth (62.5 M sectors).
+const MAX_RESERVED_CHUNKS: u64 = 62_500_000 / CHUNK_SECTORS as u64;
+
 /// Per-chunk fingerprints of a run of sectors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
@@ -58,7 +61,10 @@ impl Digest {
     /// Sector offset and length of chunk `i`.
     fn chunk(&self, i: usize) -> (u64, u32) {
         let first = i as u64 * u64::from(self.chunk_sectors);
-        let len = (self.sectors - first).min(u64::from(self.chunk_sectors)) as u32;
+        let len = self
+            .sectors
+            .saturating_sub(first)
+            .min(u64::from(self.chunk_sectors)) as u32;
         (first, len)
     }
 }
@@ -105,13 +111,19 @@ impl<R: Read> HashingReader<R> {
     pub fn new(inner: R, sectors: u64, block_size: usize) -> Self {
         let state = DigestState {
             block_size,
-            chunk_bytes: block_size * CHUNK_SECTORS as usize,
+            chunk_bytes: block_size.saturating_mul(CHUNK_SECTORS as usize),
             sectors,
-            total: sectors * block_size as u64,
+            total: sectors.saturating_mul(block_size as u64),
             seen: 0,
             in_chunk: 0,
             hasher: Xxh3::new(),
-            chunks: Vec::with_capacity(sectors.div_ceil(u64::from(CHUNK_SECTORS)) as usize),
+            // Reserve for a full BD-XL at most: `sectors` comes from a file's length and
+            // the list grows with the data that actually arrives.
+            chunks: Vec::with_capacity(
+                sectors
+                    .div_ceil(u64::from(CHUNK_SECTORS))
+                    .min(MAX_RESERVED_CHUNKS) as usize,
+            ),
         };
         Self {
             inner,
@@ -326,7 +338,23 @@ pub fn verify(
             break;
         }
         let (first, count) = digest.chunk(i);
-        let lba = start_lba + first as u32;
+        let lba = u64::from(start_lba) + first;
+        if lba + u64::from(count) > u64::from(u32::MAX) + 1 {
+            // READ(12) addresses end at LBA 2^32 − 1 (a start the drive or user gave
+            // near the top): what lies beyond cannot be read, so it cannot match.
+            merge(
+                &mut bad,
+                BadRange {
+                    first: u32::try_from(lba).unwrap_or(u32::MAX),
+                    last: u32::MAX,
+                    kind: BadKind::Unreadable("beyond the last addressable sector".into()),
+                    exact: false,
+                },
+            );
+            break;
+        }
+        // Fits: lba + count ≤ 2^32 was just checked, so `lba + s` below cannot overflow.
+        let lba = lba as u32;
         let data = &mut buf[..count as usize * bs];
         let mut read = dev.read_sectors(lba, count, fua, data);
         if let Err(ReadFailure {
@@ -502,6 +530,58 @@ mod tests {
         let source: Option<&mut dyn SourceSectors> =
             if with_source { Some(&mut src) } else { None };
         verify(medium, 0, &digest, source, &clock, &|| false, &mut |_| {})
+    }
+
+    /// A disc of zeros at every LBA.
+    struct Zeros;
+
+    impl ReadBack for Zeros {
+        fn read_sectors(
+            &mut self,
+            _lba: u32,
+            _count: u32,
+            _fua: bool,
+            buf: &mut [u8],
+        ) -> Result<(), ReadFailure> {
+            buf.fill(0);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn start_near_the_last_lba_reports_instead_of_overflowing() {
+        let img = vec![0u8; 40 * 2048];
+        let digest = Digest::of_reader(&img[..], 40, 2048).unwrap();
+        let (_sim, clock) = SimClock::shared();
+        // Chunk 1 ends past LBA 2^32 − 1; `start_lba + first as u32` overflowed.
+        let start = u32::MAX - 19;
+        let r = verify(
+            &mut Zeros,
+            start,
+            &digest,
+            None,
+            &clock,
+            &|| false,
+            &mut |_| {},
+        );
+        assert_eq!(r.sectors, 16);
+        assert_eq!(
+            r.bad,
+            vec![BadRange {
+                first: u32::MAX - 3,
+                last: u32::MAX,
+                kind: BadKind::Unreadable("beyond the last addressable sector".into()),
+                exact: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_huge_sector_count_reserves_a_bounded_digest() {
+        let r = HashingReader::new(&[][..], u64::MAX, 2048);
+        let st = r.state.lock().unwrap();
+        assert!(st.chunks.capacity() as u64 <= MAX_RESERVED_CHUNKS);
+        assert_eq!(st.total, u64::MAX);
     }
 
     #[test]

@@ -185,6 +185,9 @@ impl Recorder {
     /// (and, for CHECK CONDITION, the decoded sense and its IMAPI2 HRESULT).
     pub fn execute(&self, cdb: &Cdb, data: DataPhase<'_>, timeout: Duration) -> Result<usize> {
         self.check_not_locked_out()?;
+        // Callers slice their buffer with the count returned; a transport (a peer, a
+        // driver quirk) claiming more than the buffer holds must not make that panic.
+        let cap = data.len();
         let completion = {
             let mut t = self.transport.lock().unwrap_or_else(|p| p.into_inner());
             t.execute(Request {
@@ -195,7 +198,7 @@ impl Recorder {
         }
         .map_err(|e| Error::from(e).at_cdb(*cdb))?;
         match completion.status {
-            ScsiStatus::Good => Ok(completion.transferred),
+            ScsiStatus::Good => Ok(completion.transferred.min(cap)),
             ScsiStatus::CheckCondition => {
                 Err(Error::sense(*cdb, SenseInfo::from_raw(completion.sense)))
             }
@@ -210,20 +213,21 @@ impl Recorder {
     /// [`ErrorKind::Transport`] (`NotExecuted`). The outer error is a lock-out.
     pub fn execute_queue(&self, requests: &mut [Request<'_>]) -> Result<Vec<Result<usize>>> {
         self.check_not_locked_out()?;
+        let caps: Vec<usize> = requests.iter().map(|r| r.data.len()).collect();
         let results = {
             let mut t = self.transport.lock().unwrap_or_else(|p| p.into_inner());
             t.execute_queue(requests)
         };
         Ok(results
             .into_iter()
-            .zip(requests.iter())
-            .map(|(res, req)| {
+            .zip(requests.iter().zip(caps))
+            .map(|(res, (req, cap))| {
                 let Ok(cdb) = Cdb::from_bytes(req.cdb) else {
                     return Err(invalid(format!("a {}-byte CDB", req.cdb.len())));
                 };
                 let completion = res.map_err(|e| Error::from(e).at_cdb(cdb))?;
                 match completion.status {
-                    ScsiStatus::Good => Ok(completion.transferred),
+                    ScsiStatus::Good => Ok(completion.transferred.min(cap)),
                     ScsiStatus::CheckCondition => {
                         Err(Error::sense(cdb, SenseInfo::from_raw(completion.sense)))
                     }
@@ -367,6 +371,36 @@ mod tests {
         assert_eq!(rec.limits().max_in_flight, 2);
         rec.test_unit_ready().unwrap();
         assert_eq!(rec.limits().max_in_flight, 8);
+    }
+
+    /// A transport that claims to have moved far more than any buffer holds.
+    struct Overclaiming;
+    impl Transport for Overclaiming {
+        fn execute(&mut self, _r: Request<'_>) -> std::result::Result<Completion, TransportError> {
+            Ok(Completion::good(1 << 20))
+        }
+        fn limits(&self) -> Limits {
+            Limits::default()
+        }
+    }
+
+    #[test]
+    fn transferred_is_capped_at_the_buffer() {
+        let (_, clock) = SimClock::shared();
+        let rec = Recorder::new(Box::new(Overclaiming), "overclaiming", clock);
+        let mut buf = [0u8; 8];
+        let cdb = discburn_mmc::disc::ReadDiscInformation::standard();
+        assert_eq!(rec.command_in(&cdb, &mut buf).unwrap(), 8);
+        // Sliced `&buf[..n]` with n = 1 MiB: a panic before the cap.
+        let _ = rec.track_information(discburn_mmc::track::TrackAddress::Track(1));
+        let _ = rec.read_dvd_structure(0, 0, 0, 0);
+        let mut reqs = [Request {
+            cdb: &[0u8; 6],
+            data: DataPhase::In(&mut buf),
+            timeout: Duration::from_secs(1),
+        }];
+        let res = rec.execute_queue(&mut reqs).unwrap();
+        assert_eq!(res[0].as_ref().ok(), Some(&8));
     }
 
     #[test]
