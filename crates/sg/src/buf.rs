@@ -22,11 +22,14 @@ pub struct AlignedBuf {
 }
 
 impl AlignedBuf {
-    /// `len` zero bytes aligned to `align` (rounded up to a power of two; 0 and 1 mean
-    /// no alignment).
+    /// `len` zero bytes aligned to `align` (rounded up to a power of two, at most
+    /// [`MAX_ALIGNMENT`](crate::discover::MAX_ALIGNMENT); 0 and 1 mean no alignment).
+    /// Like `vec!`, it panics only when `len` bytes cannot be allocated at all.
     pub fn zeroed(len: usize, align: usize) -> Self {
-        let align = align.max(1).next_power_of_two();
-        let storage = vec![0u8; len + align - 1];
+        let align = align
+            .clamp(1, crate::discover::MAX_ALIGNMENT)
+            .next_power_of_two();
+        let storage = vec![0u8; len.saturating_add(align - 1)];
         // `align_offset` may decline (returns usize::MAX) only for pointers it cannot
         // reason about; a heap byte pointer is not one of them, but stay total anyway.
         let offset = match storage.as_ptr().align_offset(align) {
@@ -104,6 +107,14 @@ impl std::fmt::Debug for AlignedBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_alignment_is_capped() {
+        let b = AlignedBuf::zeroed(16, usize::MAX);
+        assert_eq!(b.align(), crate::discover::MAX_ALIGNMENT);
+        assert!(b.is_aligned());
+        assert_eq!(b.len(), 16);
+    }
 
     #[test]
     fn aligned_for_common_masks() {
