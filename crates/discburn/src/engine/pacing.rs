@@ -73,7 +73,8 @@ impl RateModel {
             let k = (r1 - r0) / n;
             (r1 / r0).ln() / k
         };
-        Some(Duration::from_secs_f64(secs.max(0.0)))
+        // A rate from the drive may be tiny: saturate instead of overflowing a Duration.
+        Some(Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX))
     }
 }
 
@@ -132,7 +133,9 @@ impl Timing {
     /// chunk's drain), clamped to floor and ceiling.
     pub fn command_timeout(&self, chunk_bytes: u64, slowest_bytes_per_second: f64) -> Duration {
         let rate = slowest_bytes_per_second.max(1.0);
-        let t = Duration::from_secs(10) + Duration::from_secs_f64(4.0 * chunk_bytes as f64 / rate);
+        let t = Duration::from_secs(10).saturating_add(
+            Duration::try_from_secs_f64(4.0 * chunk_bytes as f64 / rate).unwrap_or(Duration::MAX),
+        );
         t.clamp(self.command_timeout_floor, self.command_timeout_ceiling)
     }
 
@@ -146,7 +149,7 @@ impl Timing {
         consecutive: u32,
     ) -> Duration {
         let d = match bytes_per_second.filter(|r| *r > 0.0) {
-            Some(r) => Duration::from_secs_f64(bytes as f64 / r),
+            Some(r) => Duration::try_from_secs_f64(bytes as f64 / r).unwrap_or(Duration::MAX),
             None => Duration::from_millis(10) * 2u32.saturating_pow(consecutive.min(5)),
         };
         d.clamp(self.min_busy_wait, self.max_busy_wait)
@@ -249,6 +252,17 @@ impl Timing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiny_rates_saturate_instead_of_panicking() {
+        let r = RateModel::new(0, 1 << 32, Some(1e-300), Some(1e-300));
+        assert_eq!(r.time_for(0, 1 << 32), Some(Duration::MAX));
+        let ramp = RateModel::new(0, 1 << 32, Some(1e-300), Some(1.0));
+        assert!(ramp.time_for(0, 1 << 32).is_some());
+        let t = Timing::default();
+        assert_eq!(t.busy_wait(u64::MAX, Some(1e-300), 0), t.max_busy_wait);
+        assert_eq!(t.command_timeout(u64::MAX, 0.0), t.command_timeout_ceiling);
+    }
 
     #[test]
     fn ramp_and_eta() {

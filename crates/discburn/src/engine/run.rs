@@ -687,7 +687,8 @@ impl Run<'_> {
             Some(Duration::ZERO)
         } else {
             self.rate.time_for(next, end).or_else(|| {
-                (average > 0.0).then(|| Duration::from_secs_f64((end - next) as f64 / average))
+                // try_: a near-zero measured average must not overflow a Duration.
+                Duration::try_from_secs_f64((end - next) as f64 / average).ok()
             })
         };
         let read = self.read.sectors.load(Ordering::SeqCst);
