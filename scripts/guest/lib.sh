@@ -116,7 +116,7 @@ guest_kernel() {
     awk '{ print $1 }' | sort -V | tail -n 1)
   [ -n "$pkg" ] || die_install "a Debian kernel" "no linux-image-6.1.0-*-amd64 package found by apt-cache"
   local tmp
-  tmp=$(mktemp -d "$CACHE/kernel-dl.XXXXXX")
+  tmp=$(mktemp -d -p "$CACHE")
   say "downloading $pkg (unpacked only, not installed)" >&2
   (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
     die_install "$pkg" "apt-get download $pkg failed"
@@ -152,7 +152,7 @@ base_initramfs() { # kernel dir
   out="$CACHE/base-$hash.cpio.gz"
   if [ ! -f "$out" ]; then
     local root
-    root=$(mktemp -d "$CACHE/base-root.XXXXXX")
+    root=$(mktemp -d -p "$CACHE")
     mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,data,modules,etc,lib,lib64,usr/bin}
     cp "$(command -v busybox)" "$root/bin/busybox"
     cp "$kdir"/modules/*.ko "$root/modules/"
