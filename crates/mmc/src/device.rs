@@ -1,13 +1,13 @@
 //! SPC device commands: TEST UNIT READY, REQUEST SENSE, INQUIRY and its standard data,
-//! START STOP UNIT and PREVENT ALLOW MEDIUM REMOVAL (SPC-4; MMC-6 §6.9, §6.14,
-//! §6.29, §6.40, §6.42).
+//! START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL and MECHANISM STATUS with its data
+//! (SPC-4; MMC-6 §6.9, §6.11, §6.14, §6.29, §6.40, §6.42).
 //!
 //! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
 //! REQUEST; reserved bits are ignored. Sense data itself is decoded in [`crate::sense`].
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, check_len, check_room, put_be16, put_u8, u8_at};
+use crate::wire::{self, be16, be24, check_len, check_room, put_be16, put_be24, put_u8, u8_at};
 
 /// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
 /// otherwise CHECK CONDITION with NOT READY sense (carrying progress during an Immed
@@ -548,6 +548,311 @@ impl Command for PreventAllowMediumRemoval {
     }
 }
 
+/// MMC-6 §6.11 MECHANISM STATUS: the state of the loading mechanism (door, changer,
+/// current slot), answered with [`MechanismStatusData`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MechanismStatus {
+    /// Allocation length (bytes 8–9).
+    pub alloc: u16,
+}
+
+impl Default for MechanismStatus {
+    fn default() -> Self {
+        MechanismStatus {
+            alloc: MechanismStatusData::HEADER_LEN as u16,
+        }
+    }
+}
+
+impl Command for MechanismStatus {
+    const OPCODE: OpCode = OpCode::MechanismStatus;
+    const LEN: usize = 12;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        put_be16(cdb.as_mut_bytes(), 8, self.alloc);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        Ok(MechanismStatus {
+            alloc: be16(cdb, 8),
+        })
+    }
+}
+
+/// Changer State (mechanism status byte 0 bits 5–6). Every 2-bit value is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ChangerState {
+    /// 0: ready (also what a drive without a changer reports).
+    #[default]
+    Ready,
+    /// 1: load in progress.
+    Loading,
+    /// 2: unload in progress.
+    Unloading,
+    /// 3: initializing.
+    Initializing,
+}
+
+impl From<u8> for ChangerState {
+    fn from(v: u8) -> Self {
+        match v & 0x03 {
+            0 => ChangerState::Ready,
+            1 => ChangerState::Loading,
+            2 => ChangerState::Unloading,
+            _ => ChangerState::Initializing,
+        }
+    }
+}
+
+impl From<ChangerState> for u8 {
+    fn from(s: ChangerState) -> u8 {
+        match s {
+            ChangerState::Ready => 0,
+            ChangerState::Loading => 1,
+            ChangerState::Unloading => 2,
+            ChangerState::Initializing => 3,
+        }
+    }
+}
+
+/// Mechanism State (mechanism status byte 1 bits 5–7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MechanismState {
+    /// 0: idle.
+    #[default]
+    Idle,
+    /// 1: playing audio.
+    Playing,
+    /// 2: scanning.
+    Scanning,
+    /// 3: active with the host (reading, writing, …).
+    Active,
+    /// 7: no state information.
+    NoStateInformation,
+    /// Any other value, kept as received.
+    Unknown(u8),
+}
+
+impl From<u8> for MechanismState {
+    fn from(v: u8) -> Self {
+        match v & 0x07 {
+            0 => MechanismState::Idle,
+            1 => MechanismState::Playing,
+            2 => MechanismState::Scanning,
+            3 => MechanismState::Active,
+            7 => MechanismState::NoStateInformation,
+            other => MechanismState::Unknown(other),
+        }
+    }
+}
+
+impl From<MechanismState> for u8 {
+    fn from(s: MechanismState) -> u8 {
+        match s {
+            MechanismState::Idle => 0,
+            MechanismState::Playing => 1,
+            MechanismState::Scanning => 2,
+            MechanismState::Active => 3,
+            MechanismState::NoStateInformation => 7,
+            MechanismState::Unknown(v) => v & 0x07,
+        }
+    }
+}
+
+/// One slot table entry of MECHANISM STATUS data (4 bytes; changers only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SlotEntry {
+    /// Disc Present (byte 0 bit 7).
+    pub disc_present: bool,
+    /// Change (byte 0 bit 0): the slot's medium changed since it was last loaded.
+    pub change: bool,
+    /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
+    pub cwp_valid: bool,
+    /// CWP (byte 1 bit 0): the cartridge is write protected.
+    pub cartridge_write_protect: bool,
+}
+
+/// A view over MECHANISM STATUS data; accessors never panic (bytes past the end read
+/// as 0; only slot entries wholly present are reachable).
+#[derive(Debug, Clone, Copy)]
+pub struct MechanismStatusView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> MechanismStatusView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        MechanismStatusView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than the 8-byte header.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), MechanismStatusData::HEADER_LEN)?;
+        Ok(MechanismStatusView { buffer })
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// Fault (byte 0 bit 7): the changer failed to load or unload.
+    pub fn fault(&self) -> bool {
+        u8_at(self.b(), 0) & 0x80 != 0
+    }
+    /// Changer State (byte 0 bits 5–6).
+    pub fn changer_state(&self) -> ChangerState {
+        ChangerState::from(u8_at(self.b(), 0) >> 5)
+    }
+    /// Current Slot: byte 0 bits 0–4 with byte 1 bits 0–2 as the high bits (MMC-6).
+    pub fn current_slot(&self) -> u8 {
+        (u8_at(self.b(), 1) & 0x07) << 5 | (u8_at(self.b(), 0) & 0x1F)
+    }
+    /// Mechanism State (byte 1 bits 5–7).
+    pub fn mechanism_state(&self) -> MechanismState {
+        MechanismState::from(u8_at(self.b(), 1) >> 5)
+    }
+    /// Door Open (byte 1 bit 4).
+    pub fn door_open(&self) -> bool {
+        u8_at(self.b(), 1) & 0x10 != 0
+    }
+    /// Current LBA (bytes 2–4), legacy: the last LBA the head reached.
+    pub fn current_lba(&self) -> u32 {
+        be24(self.b(), 2)
+    }
+    /// Number of Slots Available (byte 5).
+    pub fn slots_available(&self) -> u8 {
+        u8_at(self.b(), 5)
+    }
+    /// Length of Slot Tables (bytes 6–7), as the drive claims.
+    pub fn slot_table_length(&self) -> u16 {
+        be16(self.b(), 6)
+    }
+    /// Number of whole slot entries present: the smallest of what was transferred, what
+    /// the length field claims and the slot count.
+    pub fn slot_count(&self) -> usize {
+        let present = self
+            .b()
+            .len()
+            .saturating_sub(MechanismStatusData::HEADER_LEN);
+        present.min(usize::from(self.slot_table_length())) / MechanismStatusData::SLOT_LEN
+    }
+    /// Slot entry `i`, when wholly present.
+    pub fn slot(&self, i: usize) -> Option<SlotEntry> {
+        if i >= self.slot_count() {
+            return None;
+        }
+        let at = MechanismStatusData::HEADER_LEN + i * MechanismStatusData::SLOT_LEN;
+        let d = self.b().get(at..at + MechanismStatusData::SLOT_LEN)?;
+        Some(SlotEntry {
+            disc_present: d[0] & 0x80 != 0,
+            change: d[0] & 0x01 != 0,
+            cwp_valid: d[1] & 0x02 != 0,
+            cartridge_write_protect: d[1] & 0x01 != 0,
+        })
+    }
+}
+
+/// MECHANISM STATUS data (MMC-6 §6.11.2): the 8-byte header and the slot tables of a
+/// changer. A drive without a changer reports no slots.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct MechanismStatusData {
+    /// Fault (byte 0 bit 7).
+    pub fault: bool,
+    /// Changer State (byte 0 bits 5–6).
+    pub changer_state: ChangerState,
+    /// Current Slot (byte 0 bits 0–4, byte 1 bits 0–2 high).
+    pub current_slot: u8,
+    /// Mechanism State (byte 1 bits 5–7).
+    pub mechanism_state: MechanismState,
+    /// Door Open (byte 1 bit 4).
+    pub door_open: bool,
+    /// Current LBA (bytes 2–4).
+    pub current_lba: u32,
+    /// Number of Slots Available (byte 5).
+    pub slots_available: u8,
+    /// The slot table entries wholly transferred.
+    pub slots: Vec<SlotEntry>,
+}
+
+impl MechanismStatusData {
+    /// Size of the header.
+    pub const HEADER_LEN: usize = 8;
+    /// Size of one slot table entry.
+    pub const SLOT_LEN: usize = 4;
+
+    /// A single drive with its door closed, no changer and no slots.
+    pub fn single_drive() -> Self {
+        MechanismStatusData::default()
+    }
+
+    /// Parses the data from the bytes transferred (at least the header). Slot entries
+    /// are read only as far as both the transfer and the length field reach.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = MechanismStatusView::new_checked(buf)?;
+        Ok(MechanismStatusData {
+            fault: v.fault(),
+            changer_state: v.changer_state(),
+            current_slot: v.current_slot(),
+            mechanism_state: v.mechanism_state(),
+            door_open: v.door_open(),
+            current_lba: v.current_lba(),
+            slots_available: v.slots_available(),
+            slots: (0..v.slot_count()).filter_map(|i| v.slot(i)).collect(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: 8 + 4 per slot entry.
+    pub fn buffer_len(&self) -> usize {
+        Self::HEADER_LEN + Self::SLOT_LEN * self.slots.len()
+    }
+
+    /// Writes the header and slot tables; returns the bytes written. Fails with
+    /// [`wire::Error::Invalid`] past 16,383 slot entries (the length field's limit).
+    /// Current LBA keeps its low 24 bits.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        let table = Self::SLOT_LEN * self.slots.len();
+        if table > usize::from(u16::MAX) {
+            return Err(wire::Error::Invalid {
+                field: "slot table length",
+                value: table as u64,
+            });
+        }
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        let out = &mut buf[..len];
+        out.fill(0);
+        put_u8(
+            out,
+            0,
+            u8::from(self.fault) << 7
+                | u8::from(self.changer_state) << 5
+                | (self.current_slot & 0x1F),
+        );
+        put_u8(
+            out,
+            1,
+            u8::from(self.mechanism_state) << 5
+                | u8::from(self.door_open) << 4
+                | (self.current_slot >> 5),
+        );
+        put_be24(out, 2, self.current_lba & 0xFF_FFFF);
+        put_u8(out, 5, self.slots_available);
+        put_be16(out, 6, table as u16);
+        for (s, d) in self
+            .slots
+            .iter()
+            .zip(out[Self::HEADER_LEN..].chunks_exact_mut(Self::SLOT_LEN))
+        {
+            d[0] = u8::from(s.disc_present) << 7 | u8::from(s.change);
+            d[1] = u8::from(s.cwp_valid) << 1 | u8::from(s.cartridge_write_protect);
+        }
+        Ok(len)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,6 +1040,80 @@ mod tests {
         );
     }
 
+    #[test]
+    fn mechanism_status_cdb_bytes() {
+        let c = MechanismStatus::default();
+        let raw = [0xBD, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x08, 0, 0];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(MechanismStatus::parse(&raw), Ok(c));
+        let raw = [0xBD, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x08, 0, 0];
+        assert_eq!(MechanismStatus::parse(&raw).unwrap().alloc, 0x108);
+        assert!(MechanismStatus::parse(&raw[..11]).is_err());
+    }
+
+    #[test]
+    fn mechanism_status_data_bytes() {
+        // A drive without a changer, door closed, idle: all zeros.
+        let single = MechanismStatusData::single_drive();
+        let mut out = [0xFFu8; 9];
+        assert_eq!(single.emit(&mut out), Ok(8));
+        assert_eq!(out[..8], [0u8; 8]);
+        assert_eq!(out[8], 0xFF);
+        assert_eq!(MechanismStatusData::parse(&out[..8]).unwrap(), single);
+        // A 5-slot changer: fault, unloading, slot 3, active, door open, LBA 0x012345,
+        // 2 slot entries (slot 0 has a disc that changed; slot 1 protected).
+        let raw = [
+            0xC3, 0x70, 0x01, 0x23, 0x45, 0x05, 0x00, 0x08, //
+            0x81, 0x00, 0x00, 0x00, //
+            0x00, 0x03, 0x00, 0x00,
+        ];
+        let d = MechanismStatusData::parse(&raw).unwrap();
+        assert_eq!(
+            d,
+            MechanismStatusData {
+                fault: true,
+                changer_state: ChangerState::Unloading,
+                current_slot: 3,
+                mechanism_state: MechanismState::Active,
+                door_open: true,
+                current_lba: 0x01_2345,
+                slots_available: 5,
+                slots: vec![
+                    SlotEntry {
+                        disc_present: true,
+                        change: true,
+                        cwp_valid: false,
+                        cartridge_write_protect: false
+                    },
+                    SlotEntry {
+                        disc_present: false,
+                        change: false,
+                        cwp_valid: true,
+                        cartridge_write_protect: true
+                    },
+                ],
+            }
+        );
+        let mut out = [0u8; 16];
+        assert_eq!(d.emit(&mut out), Ok(16));
+        assert_eq!(out, raw);
+        assert!(d.emit(&mut [0u8; 15]).is_err());
+        // The length field limits the entries, and so does the transfer.
+        let mut claimed = raw;
+        claimed[7] = 4;
+        assert_eq!(MechanismStatusData::parse(&claimed).unwrap().slots.len(), 1);
+        assert_eq!(
+            MechanismStatusData::parse(&raw[..14]).unwrap().slots.len(),
+            1
+        );
+        assert!(MechanismStatusData::parse(&raw[..7]).is_err());
+        // Slot numbers above 31 use byte 1 bits 0–2; mechanism state 5 is kept.
+        let v = MechanismStatusView::new_unchecked([0x01u8, 0xA2]);
+        assert_eq!(v.current_slot(), 0x41);
+        assert_eq!(v.mechanism_state(), MechanismState::Unknown(5));
+        assert_eq!(v.slot(0), None);
+    }
+
     fn arb_power() -> impl Strategy<Value = PowerCondition> {
         prop::sample::select(vec![
             PowerCondition::StartValid,
@@ -784,6 +1163,30 @@ mod tests {
         }
 
         #[test]
+        fn mechanism_status_round_trip(
+            alloc: u16, fault: bool, changer in 0u8..4, slot: u8, mech in 0u8..8,
+            door_open: bool, lba in 0u32..0x100_0000, slots_available: u8,
+            slots in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()), 0..20),
+        ) {
+            round_trip(MechanismStatus { alloc });
+            let d = MechanismStatusData {
+                fault,
+                changer_state: ChangerState::from(changer),
+                current_slot: slot,
+                mechanism_state: MechanismState::from(mech),
+                door_open,
+                current_lba: lba,
+                slots_available,
+                slots: slots.into_iter().map(|(disc_present, change, cwp_valid, cartridge_write_protect)| SlotEntry {
+                    disc_present, change, cwp_valid, cartridge_write_protect,
+                }).collect(),
+            };
+            let mut buf = vec![0u8; d.buffer_len()];
+            prop_assert_eq!(d.emit(&mut buf), Ok(d.buffer_len()));
+            prop_assert_eq!(MechanismStatusData::parse(&buf), Ok(d));
+        }
+
+        #[test]
         fn inquiry_data_round_trip(d in arb_inquiry_data()) {
             let mut buf = vec![0u8; d.buffer_len()];
             prop_assert_eq!(d.emit(&mut buf), Ok(InquiryData::LEN));
@@ -797,6 +1200,10 @@ mod tests {
             let _ = Inquiry::parse(&bytes);
             let _ = StartStopUnit::parse(&bytes);
             let _ = PreventAllowMediumRemoval::parse(&bytes);
+            let _ = MechanismStatus::parse(&bytes);
+            if let Ok(m) = MechanismStatusData::parse(&bytes) {
+                prop_assert!(m.slots.len() <= bytes.len().saturating_sub(8) / 4);
+            }
             if let Ok(d) = InquiryData::parse(&bytes) {
                 prop_assert!(d.vendor.len() <= 8 && d.product.len() <= 16 && d.revision.len() <= 4);
             }

@@ -49,6 +49,7 @@
 pub mod cdb;
 pub mod clock;
 pub mod config;
+pub mod cue;
 pub mod device;
 pub mod disc;
 pub mod event;
