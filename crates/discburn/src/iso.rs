@@ -19,15 +19,44 @@
 //! stream.read_exact(&mut first).unwrap();
 //! # Ok(()) }
 //! ```
+//!
+//! ## Later sessions
+//!
+//! On an appendable disc, [`FolderImage::append_to`] masters the folder the
+//! way `growisofs -M` and `xorriso -dev` do: the new session's volume
+//! descriptors sit at its own start + 16, every directory record and path
+//! table addresses the disc's real LBAs from the track's next writable
+//! address, and its tree is the previous session's tree with the folder
+//! merged in — a file of the folder replaces the file of the same path,
+//! everything else of the earlier sessions stays and points at its old
+//! extents (nothing is copied). A reader mounting the last session, as every
+//! operating system does, sees all of it.
+//!
+//! hadris-iso's [`Session`] does the reading and the layout: it reads an
+//! image into a tree whose old files are stored extents, and its
+//! [`SessionMode::Append`] lays a new session out after the old volume. It
+//! expects one image whose descriptors are at block 16 and whose new session
+//! starts at the old volume's end, so the disc is shown to it through
+//! `DiscDevice`: absolute LBAs, except that the descriptor set is read from
+//! the last session's start + 16 with its volume size set to the next
+//! writable address (the gap between sessions — lead-out and lead-in — is
+//! not part of any volume). Of what `Append` writes, the copy of the new
+//! descriptors at block 16 (meant for overwritable media) is left out: a
+//! write-once disc keeps each set in its session. The size is known before
+//! anything is streamed: a first pass lays the session out and stops at the
+//! first descriptor it writes, whose volume size is the session's end.
 
-use std::io::{self, Read};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 use hadris_fs::host::{self, TreeOptions};
-use hadris_fs::{DateTime, Tree, WarningKind};
-use hadris_iso::{IsoId, IsoOptions};
+use hadris_fs::{DateTime, FileType, Tree, WarningKind};
+use hadris_iso::sync::Session;
+use hadris_iso::{IsoId, IsoOptions, SessionMode};
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
@@ -39,15 +68,32 @@ pub const SECTOR: u64 = 2048;
 /// the next host file opens, small enough to stay out of the way.
 const QUEUE_CHUNKS: usize = 32;
 
+/// ECMA-119 §6.2.1: the volume descriptor set starts at logical block 16 of
+/// a session.
+const DESCRIPTOR_START: u64 = 16;
+
+/// Descriptors read before a set without a terminator is called corrupt
+/// (real sets have 3 to 5: primary, boot record, Joliet, enhanced, end).
+const MAX_DESCRIPTORS: u32 = 64;
+
+/// Disc metadata kept in memory between the sizing pass and the streaming
+/// pass, so the stream reads nothing from the drive while it writes.
+const CACHE_BYTES: usize = 64 << 20;
+
+/// Zero blocks sent at a time when the layout leaves a gap.
+const ZERO_BLOCKS: u64 = 32;
+
 /// How the image is mastered.
 #[derive(Debug, Clone)]
 pub struct IsoSettings {
     /// Volume identifier (ISO 9660 d-characters, up to 32; mapped when not).
-    /// `None`: derived from the folder's name.
+    /// `None`: derived from the folder's name; for a later session, the
+    /// previous session's identifier is kept.
     pub volume_id: Option<String>,
     /// Add a Joliet tree (Unicode names for Windows). Default on.
     pub joliet: bool,
-    /// Add Rock Ridge (POSIX names, modes, symlinks). Default on.
+    /// Add Rock Ridge (POSIX names, modes, symlinks). Default on. A later
+    /// session keeps the trees of the previous one as well.
     pub rock_ridge: bool,
     /// Recording time of the volume, seconds since the Unix epoch. `None`:
     /// `SOURCE_DATE_EPOCH` when set, else now.
@@ -84,17 +130,83 @@ pub enum IsoError {
         /// The entries left out, and why.
         paths: Vec<String>,
     },
+    /// The disc's last session cannot be read and carried forward into a new
+    /// session.
+    #[error("cannot add a session after the one at sector {start}: {message}")]
+    PreviousSession {
+        /// First LBA of the disc's last session.
+        start: u32,
+        /// Why.
+        message: String,
+    },
+}
+
+/// 2048-byte sectors of a disc, by absolute LBA: how a later session reads
+/// the previous one (through the recorder with READ(12), or from an image
+/// file).
+pub trait SectorRead: Send {
+    /// Fills `buf`, a whole number of sectors, from `lba` on.
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()>;
+}
+
+/// A disc image file holding sector N at byte N × 2048, as a virtual
+/// recorder's file does.
+#[derive(Debug)]
+pub struct FileSectors(pub std::fs::File);
+
+impl SectorRead for FileSectors {
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()> {
+        self.0.seek(SeekFrom::Start(u64::from(lba) * SECTOR))?;
+        self.0.read_exact(buf)
+    }
+}
+
+/// What a later session carries forward from the disc's last session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    /// First LBA of the previous session.
+    pub previous_start: u32,
+    /// The previous session's volume identifier.
+    pub previous_volume_id: String,
+    /// Files, symlinks and special files of the earlier sessions in the new
+    /// tree, pointing at their old extents.
+    pub kept: usize,
+    /// Entries of the earlier sessions the folder replaced (same path).
+    pub replaced: usize,
 }
 
 /// A folder mastered as ISO 9660 + Joliet + Rock Ridge, sized and ready to
-/// stream.
+/// stream: a fresh image for sector 0, or a later session of a disc.
 pub struct FolderImage {
     dir: PathBuf,
-    tree: Tree,
-    options: IsoOptions,
+    settings: IsoSettings,
+    time: DateTime,
     size: u64,
     renamed: usize,
     volume_id: String,
+    start_lba: u32,
+    carried: Option<Carried>,
+    body: Body,
+}
+
+enum Body {
+    /// A whole image from sector 0.
+    Fresh(Box<FreshImage>),
+    /// A session appended to a disc.
+    Later(Box<LaterSession>),
+}
+
+struct FreshImage {
+    tree: Tree,
+    options: IsoOptions,
+}
+
+struct LaterSession {
+    session: Session<DiscDevice>,
+    options: IsoOptions,
+    output: Arc<Mutex<Output>>,
+    /// The new volume's end: the session's last block + 1, as an absolute LBA.
+    end: u64,
 }
 
 impl std::fmt::Debug for FolderImage {
@@ -103,6 +215,8 @@ impl std::fmt::Debug for FolderImage {
             .field("dir", &self.dir)
             .field("size", &self.size)
             .field("volume_id", &self.volume_id)
+            .field("start_lba", &self.start_lba)
+            .field("carried", &self.carried)
             .finish_non_exhaustive()
     }
 }
@@ -167,11 +281,165 @@ impl FolderImage {
         }
         Ok(Self {
             dir: dir.to_path_buf(),
-            tree,
-            options,
+            settings: settings.clone(),
+            time,
             size: report.size(),
             renamed,
             volume_id,
+            start_lba: 0,
+            carried: None,
+            body: Body::Fresh(Box::new(FreshImage { tree, options })),
+        })
+    }
+
+    /// Re-masters the folder as a later session of a disc (see the module
+    /// docs): addressed from `next_writable` (the NWA of the track it will be
+    /// written to), with the tree of the session starting at
+    /// `previous_start`, read through `disc`, merged with the folder's. The
+    /// size is fixed on return; the disc is read again only from memory.
+    ///
+    /// Fails when the last session holds no ISO 9660 volume (a UDF-only or
+    /// raw data session), when its volume is addressed for sector 0 rather
+    /// than for its place on the disc (an image mastered for a blank disc
+    /// burnt as a later session), or when the disc cannot be read.
+    pub fn append_to(
+        self,
+        disc: Box<dyn SectorRead>,
+        previous_start: u32,
+        next_writable: u32,
+    ) -> Result<FolderImage, IsoError> {
+        let fail = |message: String| IsoError::PreviousSession {
+            start: previous_start,
+            message,
+        };
+        let Body::Fresh(fresh) = self.body else {
+            return Err(fail(
+                "the folder is already mastered as a later session".into(),
+            ));
+        };
+        let nwa = u64::from(next_writable);
+        if next_writable <= previous_start || nwa < 2 * DESCRIPTOR_START {
+            return Err(fail(format!(
+                "the next writable address {next_writable} does not follow that session"
+            )));
+        }
+        let mut disc = disc;
+        let set = read_descriptor_set(disc.as_mut(), previous_start).map_err(&fail)?;
+        if previous_start > 0
+            && (set.root_lba < previous_start || set.volume_blocks <= previous_start)
+        {
+            return Err(fail(format!(
+                "its ISO 9660 volume is addressed for sector 0, not for its place on the disc (root directory at sector {}, volume of {} sectors): it was burnt as an image mastered for a blank disc, so its files cannot be carried forward",
+                set.root_lba, set.volume_blocks
+            )));
+        }
+        if u64::from(set.volume_blocks) > nwa {
+            return Err(fail(format!(
+                "its volume claims {} sectors but the disc's next writable address is {next_writable}",
+                set.volume_blocks
+            )));
+        }
+        let output = Arc::new(Mutex::new(Output::default()));
+        let dev = DiscDevice {
+            disc,
+            session_start: u64::from(previous_start),
+            window: u64::from(set.count),
+            nwa,
+            cache: HashMap::new(),
+            cached: 0,
+            output: Arc::clone(&output),
+        };
+        let mut session = Session::open(dev).map_err(|e| {
+            let why = lock(&output).read_error.take();
+            fail(match why {
+                Some(why) => format!("reading its directory tree: {e} ({why})"),
+                None => format!("reading its directory tree: {e}"),
+            })
+        })?;
+        let (kept, replaced) = merge(session.tree_mut(), &fresh.tree).map_err(&fail)?;
+
+        let mut options = session
+            .options()
+            .with_id(IsoId::Application, "DISCBURN")
+            .with_time(self.time);
+        let volume_id = match &self.settings.volume_id {
+            Some(id) => id.clone(),
+            None if !set.volume_id.is_empty() => set.volume_id.clone(),
+            None => self.volume_id.clone(),
+        };
+        options = options.with_id(IsoId::Volume, &volume_id);
+        if self.settings.joliet && !options.joliet() {
+            options = options.with_joliet();
+        }
+        if self.settings.rock_ridge && !options.rock_ridge() {
+            options = options.with_rock_ridge();
+        }
+
+        // Sizing pass: lay the session out and stop at its first descriptor.
+        lock(&output).phase = Phase::Probe(Vec::new());
+        let probe = session.write(&options, SessionMode::Append);
+        let writes = match std::mem::take(&mut lock(&output).phase) {
+            Phase::Probe(w) => w,
+            _ => Vec::new(),
+        };
+        match writes.first() {
+            Some((block, _)) if *block == DESCRIPTOR_START => {}
+            Some(_) => {
+                return Err(fail(
+                    "a file of the earlier sessions lies where hadris-iso puts its descriptor copy (sector 16 on), and it would be moved: a write-once disc cannot do that".into(),
+                ))
+            }
+            None => {
+                let why = lock(&output).read_error.take();
+                return Err(fail(match (probe, why) {
+                    (Err(e), Some(why)) => format!("laying the new session out: {e} ({why})"),
+                    (Err(e), None) => format!("laying the new session out: {e}"),
+                    (Ok(_), _) => "the new session wrote no volume descriptor".into(),
+                }));
+            }
+        }
+        let Some((first, pvd)) = writes.get(1) else {
+            return Err(fail("the new session wrote no volume descriptor".into()));
+        };
+        if *first != nwa + DESCRIPTOR_START {
+            return Err(fail(format!(
+                "the new session's descriptors would go to sector {first}, not to {} (the next writable address + 16): the earlier volume has partitions beyond its end",
+                nwa + DESCRIPTOR_START
+            )));
+        }
+        let end = match primary_volume_blocks(pvd) {
+            Some(blocks) if u64::from(blocks) > nwa + DESCRIPTOR_START => u64::from(blocks),
+            _ => {
+                return Err(fail(
+                    "the new session's primary volume descriptor is malformed".into(),
+                ))
+            }
+        };
+        let carried = Carried {
+            previous_start,
+            previous_volume_id: set.volume_id,
+            kept,
+            replaced,
+        };
+        tracing::info!(
+            "later session at {next_writable}: {} sectors, {kept} earlier file(s) kept, {replaced} replaced",
+            end - nwa
+        );
+        Ok(FolderImage {
+            dir: self.dir,
+            settings: self.settings,
+            time: self.time,
+            size: (end - nwa) * SECTOR,
+            renamed: self.renamed,
+            volume_id,
+            start_lba: next_writable,
+            carried: Some(carried),
+            body: Body::Later(Box::new(LaterSession {
+                session,
+                options,
+                output,
+                end,
+            })),
         })
     }
 
@@ -183,6 +451,18 @@ impl FolderImage {
     /// Image size in 2048-byte sectors: the `numberOfBlocks` of the write.
     pub fn sectors(&self) -> u64 {
         self.size / SECTOR
+    }
+
+    /// The LBA the image's addresses are computed for, where it must be
+    /// written: 0 for a fresh image, the next writable address for a later
+    /// session.
+    pub fn start_lba(&self) -> u32 {
+        self.start_lba
+    }
+
+    /// For a later session, what it carries forward from the earlier ones.
+    pub fn carried(&self) -> Option<&Carried> {
+        self.carried.as_ref()
     }
 
     /// Names the ISO 9660 / Joliet trees had to map, shorten or de-duplicate
@@ -208,17 +488,55 @@ impl FolderImage {
         let (tx, rx) = crossbeam_channel::bounded(QUEUE_CHUNKS);
         let blocks = self.sectors();
         let dir = self.dir.clone();
+        let start = u64::from(self.start_lba);
+        let body = self.body;
         let handle = std::thread::Builder::new()
             .name("iso-writer".into())
             .spawn(move || {
-                let dev = ChannelDevice {
-                    tx,
-                    next: 0,
-                    blocks,
-                };
-                hadris_iso::sync::write(dev, &self.tree, &self.options)
-                    .map(|report| report.size())
-                    .map_err(|e| format!("{}: {e}", dir.display()))
+                let label = |e: &dyn std::fmt::Display| format!("{}: {e}", dir.display());
+                match body {
+                    Body::Fresh(fresh) => {
+                        let FreshImage { tree, options } = *fresh;
+                        let dev = ChannelDevice {
+                            sink: Sink::new(tx, 0),
+                            blocks,
+                        };
+                        hadris_iso::sync::write(dev, &tree, &options)
+                            .map(|report| report.size())
+                            .map_err(|e| label(&e))
+                    }
+                    Body::Later(later) => {
+                        let LaterSession {
+                            mut session,
+                            options,
+                            output,
+                            end,
+                        } = *later;
+                        lock(&output).phase = Phase::Stream {
+                            sink: Sink::new(tx, start),
+                            started: false,
+                        };
+                        let written = session.write(&options, SessionMode::Append);
+                        let phase = std::mem::take(&mut lock(&output).phase);
+                        let note = lock(&output).read_error.take();
+                        match (written, phase) {
+                            (Ok(report), Phase::Stream { mut sink, .. }) => {
+                                for w in report.warnings() {
+                                    tracing::warn!("later session: {w}");
+                                }
+                                // Blocks no structure covers at the end are zeros too.
+                                sink.pad_to(end)
+                                    .map(|()| (end - start) * SECTOR)
+                                    .map_err(|e| label(&e))
+                            }
+                            (Ok(_), _) => Err(label(&"the session writer lost its output")),
+                            (Err(e), _) => Err(match note {
+                                Some(note) => label(&format!("{e} ({note})")),
+                                None => label(&e),
+                            }),
+                        }
+                    }
+                }
             })
             .ok();
         IsoStream {
@@ -230,6 +548,138 @@ impl FolderImage {
             delivered: 0,
         }
     }
+}
+
+/// The facts of a session's volume descriptor set the append needs.
+struct DescriptorSet {
+    /// Descriptors including the terminator.
+    count: u32,
+    /// The primary descriptor's volume space size.
+    volume_blocks: u32,
+    /// The primary root directory's extent.
+    root_lba: u32,
+    /// The primary descriptor's volume identifier, trimmed.
+    volume_id: String,
+}
+
+/// Reads the descriptor set of the session starting at `start` (ECMA-119
+/// §8: 2048-byte descriptors from block 16 to the set terminator).
+fn read_descriptor_set(disc: &mut dyn SectorRead, start: u32) -> Result<DescriptorSet, String> {
+    let mut sector = vec![0u8; SECTOR as usize];
+    let mut primary = None;
+    for i in 0..MAX_DESCRIPTORS {
+        let lba = start
+            .checked_add(DESCRIPTOR_START as u32 + i)
+            .ok_or("the session starts past the last addressable sector")?;
+        disc.read_sectors(lba, &mut sector)
+            .map_err(|e| format!("reading its volume descriptor at sector {lba}: {e}"))?;
+        if &sector[1..6] != b"CD001" {
+            return Err(if i == 0 {
+                format!("sector {lba} holds no ISO 9660 volume descriptor: the session has no ISO 9660 file system (UDF only, or raw data)")
+            } else {
+                format!("its volume descriptor set is not terminated (sector {lba})")
+            });
+        }
+        match sector[0] {
+            1 if primary.is_none() => {
+                let le = |at: usize| {
+                    u32::from_le_bytes([sector[at], sector[at + 1], sector[at + 2], sector[at + 3]])
+                };
+                let volume_id = String::from_utf8_lossy(&sector[40..72])
+                    .trim_end()
+                    .to_string();
+                // The root directory record is at byte 156; its extent at +2.
+                primary = Some((le(80), le(158), volume_id));
+            }
+            255 => {
+                let (volume_blocks, root_lba, volume_id) =
+                    primary.ok_or("its volume descriptor set has no primary descriptor")?;
+                return Ok(DescriptorSet {
+                    count: i + 1,
+                    volume_blocks,
+                    root_lba,
+                    volume_id,
+                });
+            }
+            _ => {}
+        }
+    }
+    Err(format!(
+        "its volume descriptor set has no terminator in {MAX_DESCRIPTORS} sectors"
+    ))
+}
+
+/// The volume space size of a primary volume descriptor, when `data` starts
+/// with one.
+fn primary_volume_blocks(data: &[u8]) -> Option<u32> {
+    if data.len() < 88 || data[0] != 1 || &data[1..6] != b"CD001" {
+        return None;
+    }
+    Some(u32::from_le_bytes([data[80], data[81], data[82], data[83]]))
+}
+
+/// Merges the folder's tree into the previous session's: the folder's
+/// directories join the old ones (taking their new attributes), its files
+/// replace the old entries of the same path. Returns the entries of the
+/// earlier sessions still in the tree and how many were replaced.
+fn merge(into: &mut Tree, folder: &Tree) -> Result<(usize, usize), String> {
+    let err = |e: hadris_fs::PathError| format!("merging the folder into its tree: {e}");
+    let mut replaced = 0;
+    let mut added: HashSet<Vec<u8>> = HashSet::new();
+    let mut links: HashMap<usize, Vec<u8>> = HashMap::new();
+    let mut pending = vec![(Vec::new(), folder.root())];
+    while let Some((prefix, dir)) = pending.pop() {
+        for (name, child) in dir.children() {
+            let mut path = prefix.clone();
+            path.push(b'/');
+            path.extend_from_slice(name.as_bytes());
+            let node = child.node();
+            let old = into.get(&path).map(|n| n.file_type());
+            if node.file_type() == FileType::Dir {
+                match old {
+                    // A directory keeps its children and takes the new attributes.
+                    Some(FileType::Dir) => into.replace(&path, node.clone()).map_err(err)?,
+                    Some(_) => {
+                        into.remove(&path).map_err(err)?;
+                        replaced += 1;
+                        into.insert(&path, node.clone()).map_err(err)?;
+                    }
+                    None => into.insert(&path, node.clone()).map_err(err)?,
+                }
+                pending.push((path, child));
+                continue;
+            }
+            if old.is_some() {
+                // What the old entry was (a file, or a whole directory) goes.
+                into.remove(&path).map_err(err)?;
+                replaced += 1;
+            }
+            added.insert(path.clone());
+            if child.links() > 1 {
+                if let Some(first) = links.get(&child.id()) {
+                    into.link(first, &path).map_err(err)?;
+                    continue;
+                }
+                links.insert(child.id(), path.clone());
+            }
+            into.insert(&path, node.clone()).map_err(err)?;
+        }
+    }
+    let mut kept = 0;
+    let mut pending = vec![(Vec::new(), into.root())];
+    while let Some((prefix, dir)) = pending.pop() {
+        for (name, child) in dir.children() {
+            let mut path = prefix.clone();
+            path.push(b'/');
+            path.extend_from_slice(name.as_bytes());
+            if child.node().file_type() == FileType::Dir {
+                pending.push((path, child));
+            } else if !added.contains(&path) {
+                kept += 1;
+            }
+        }
+    }
+    Ok((kept, replaced))
 }
 
 /// A volume identifier from a folder name: ISO 9660 d-characters
@@ -254,11 +704,60 @@ pub fn volume_id_for(dir: &Path) -> String {
     id
 }
 
-/// The writer's output device: accepts blocks strictly in order and passes
-/// them to the reader through the channel.
-struct ChannelDevice {
+fn block_size() -> BlockSize {
+    BlockSize::new(SECTOR as u32).expect("2048 is a valid block size")
+}
+
+fn io_error(kind: hadris_io::ErrorKind, message: &'static str) -> hadris_io::Error<io::Error> {
+    hadris_io::Error::new(kind, message)
+}
+
+/// The channel end of a writer: blocks in ascending order from `next`, gaps
+/// filled with zeros (a disc is written without holes).
+struct Sink {
     tx: Sender<Vec<u8>>,
     next: u64,
+}
+
+impl Sink {
+    fn new(tx: Sender<Vec<u8>>, next: u64) -> Self {
+        Self { tx, next }
+    }
+
+    fn send(&mut self, buf: Vec<u8>) -> Result<(), hadris_io::Error<io::Error>> {
+        let blocks = buf.len() as u64 / SECTOR;
+        self.tx
+            .send(buf)
+            .map_err(|_| io_error(hadris_io::ErrorKind::Io, "the image reader stopped"))?;
+        self.next += blocks;
+        Ok(())
+    }
+
+    fn pad_to(&mut self, block: u64) -> Result<(), hadris_io::Error<io::Error>> {
+        while self.next < block {
+            let n = (block - self.next).min(ZERO_BLOCKS);
+            self.send(vec![0u8; (n * SECTOR) as usize])?;
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, block: u64, buf: &[u8]) -> Result<(), hadris_io::Error<io::Error>> {
+        if block < self.next {
+            return Err(io_error(
+                hadris_io::ErrorKind::Unsupported,
+                "the image writer went back; it cannot be streamed",
+            )
+            .with_location(hadris_io::Location::Block(block)));
+        }
+        self.pad_to(block)?;
+        self.send(buf.to_vec())
+    }
+}
+
+/// The writer's output device for a fresh image: accepts blocks strictly in
+/// order and passes them to the reader through the channel.
+struct ChannelDevice {
+    sink: Sink,
     blocks: u64,
 }
 
@@ -268,7 +767,7 @@ impl hadris_io::ErrorType for ChannelDevice {
 
 impl BlockDevice for ChannelDevice {
     fn block_size(&self) -> BlockSize {
-        BlockSize::new(SECTOR as u32).expect("2048 is a valid block size")
+        block_size()
     }
 
     fn block_count(&self) -> u64 {
@@ -284,8 +783,8 @@ impl BlockDevice for ChannelDevice {
         first: BlockIndex,
         _buf: &mut [u8],
     ) -> Result<(), hadris_io::Error<io::Error>> {
-        // Only multi-session rewrites read back; a fresh image never does.
-        Err(hadris_io::Error::new(
+        // Only session writers read back; a fresh image never does.
+        Err(io_error(
             hadris_io::ErrorKind::Unsupported,
             "a streamed image cannot be read back",
         )
@@ -297,16 +796,200 @@ impl BlockDevice for ChannelDevice {
         first: BlockIndex,
         buf: &[u8],
     ) -> Result<(), hadris_io::Error<io::Error>> {
-        if first.get() != self.next {
-            return Err(hadris_io::Error::new(
+        if first.get() != self.sink.next {
+            return Err(io_error(
                 hadris_io::ErrorKind::Unsupported,
-                "the image writer went back; it cannot be streamed",
+                "the image writer went back or skipped; it cannot be streamed",
             ));
         }
-        self.next += buf.len() as u64 / SECTOR;
-        self.tx.send(buf.to_vec()).map_err(|_| {
-            hadris_io::Error::new(hadris_io::ErrorKind::Io, "the image reader stopped")
+        self.sink.put(first.get(), buf)
+    }
+}
+
+/// Where a later session's writes go.
+#[derive(Default)]
+enum Phase {
+    /// Not writing.
+    #[default]
+    Idle,
+    /// The sizing pass: keep each write (the descriptor copy at 16, then the
+    /// new session's descriptors) and stop at the first in the session.
+    Probe(Vec<(u64, Vec<u8>)>),
+    /// The real pass: the session's blocks into the channel.
+    Stream {
+        sink: Sink,
+        /// Whether the session's first block has been written.
+        started: bool,
+    },
+}
+
+/// Shared between [`DiscDevice`] (owned by the hadris session) and the
+/// [`FolderImage`] driving it.
+#[derive(Default)]
+struct Output {
+    phase: Phase,
+    /// The last read failure, in words (hadris errors carry static text).
+    read_error: Option<String>,
+}
+
+fn lock(output: &Mutex<Output>) -> MutexGuard<'_, Output> {
+    output.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The disc as hadris-iso's session sees it: absolute LBAs, except that
+/// blocks 16 .. 16 + the descriptor count are the last session's descriptor
+/// set, with the volume size set to the next writable address so the new
+/// session is laid out from there. Every block read is kept (up to
+/// [`CACHE_BYTES`]) so the streaming pass does not read the drive.
+struct DiscDevice {
+    disc: Box<dyn SectorRead>,
+    session_start: u64,
+    window: u64,
+    nwa: u64,
+    cache: HashMap<u64, Box<[u8]>>,
+    cached: usize,
+    output: Arc<Mutex<Output>>,
+}
+
+impl DiscDevice {
+    fn in_window(&self, block: u64) -> bool {
+        (DESCRIPTOR_START..DESCRIPTOR_START + self.window).contains(&block)
+    }
+
+    /// Reads `buf` from the disc at `lba`, noting a failure in words.
+    fn read_disc(&mut self, lba: u64, buf: &mut [u8]) -> Result<(), hadris_io::Error<io::Error>> {
+        let Ok(lba32) = u32::try_from(lba) else {
+            return Err(io_error(
+                hadris_io::ErrorKind::InvalidInput,
+                "read past the last addressable sector",
+            ));
+        };
+        self.disc.read_sectors(lba32, buf).map_err(|e| {
+            lock(&self.output).read_error = Some(format!("reading sector {lba}: {e}"));
+            hadris_io::Error::device(e, "cannot read the disc")
+                .with_location(hadris_io::Location::Block(lba))
         })
+    }
+
+    /// One block of the device view, from the cache or the disc.
+    fn block(&mut self, block: u64, buf: &mut [u8]) -> Result<(), hadris_io::Error<io::Error>> {
+        if let Some(data) = self.cache.get(&block) {
+            buf.copy_from_slice(data);
+            return Ok(());
+        }
+        if self.in_window(block) {
+            self.read_disc(self.session_start + block, buf)?;
+            if matches!(buf[0], 1 | 2) && &buf[1..6] == b"CD001" {
+                // Volume space size (both-endian, byte 80): the volume ends where
+                // the new session starts.
+                let nwa = u32::try_from(self.nwa).unwrap_or(u32::MAX);
+                buf[80..84].copy_from_slice(&nwa.to_le_bytes());
+                buf[84..88].copy_from_slice(&nwa.to_be_bytes());
+            }
+        } else {
+            self.read_disc(block, buf)?;
+        }
+        self.remember(block, buf);
+        Ok(())
+    }
+
+    fn remember(&mut self, block: u64, data: &[u8]) {
+        if self.cached + data.len() <= CACHE_BYTES && !self.cache.contains_key(&block) {
+            self.cached += data.len();
+            self.cache.insert(block, data.into());
+        }
+    }
+}
+
+impl hadris_io::ErrorType for DiscDevice {
+    type Error = io::Error;
+}
+
+impl BlockDevice for DiscDevice {
+    fn block_size(&self) -> BlockSize {
+        block_size()
+    }
+
+    fn block_count(&self) -> u64 {
+        // Every addressable LBA: the new session's size is checked against the
+        // disc's free space by the burn plan.
+        u64::from(u32::MAX)
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    fn read_blocks(
+        &mut self,
+        first: BlockIndex,
+        buf: &mut [u8],
+    ) -> Result<(), hadris_io::Error<io::Error>> {
+        let first = first.get();
+        let n = buf.len() as u64 / SECTOR;
+        let plain = !(first..first + n).any(|b| self.in_window(b) || self.cache.contains_key(&b));
+        if plain && n > 1 {
+            // One transfer for a run the cache and the window do not touch.
+            self.read_disc(first, buf)?;
+            for (i, chunk) in buf.chunks(SECTOR as usize).enumerate() {
+                self.remember(first + i as u64, chunk);
+            }
+            return Ok(());
+        }
+        for (i, chunk) in buf.chunks_mut(SECTOR as usize).enumerate() {
+            self.block(first + i as u64, chunk)?;
+        }
+        Ok(())
+    }
+
+    fn write_blocks(
+        &mut self,
+        first: BlockIndex,
+        buf: &[u8],
+    ) -> Result<(), hadris_io::Error<io::Error>> {
+        let block = first.get();
+        let nwa = self.nwa;
+        let mut out = lock(&self.output);
+        match &mut out.phase {
+            Phase::Probe(writes) => {
+                writes.push((block, buf[..buf.len().min(SECTOR as usize)].to_vec()));
+                if block < nwa && writes.len() == 1 {
+                    return Ok(());
+                }
+                // The size is known: stop before any file is read.
+                Err(io_error(
+                    hadris_io::ErrorKind::Unsupported,
+                    "sizing pass complete",
+                ))
+            }
+            Phase::Stream { sink, started } => {
+                if block < nwa {
+                    if block == DESCRIPTOR_START && !*started {
+                        // The descriptor copy for overwritable media: a write-once
+                        // disc keeps the new set in the session.
+                        return Ok(());
+                    }
+                    return Err(io_error(
+                        hadris_io::ErrorKind::Unsupported,
+                        "the session writer wrote before the next writable address",
+                    )
+                    .with_location(hadris_io::Location::Block(block)));
+                }
+                if !*started && block != nwa + DESCRIPTOR_START {
+                    return Err(io_error(
+                        hadris_io::ErrorKind::Unsupported,
+                        "the session's descriptors are not at its start + 16",
+                    )
+                    .with_location(hadris_io::Location::Block(block)));
+                }
+                *started = true;
+                sink.put(block, buf)
+            }
+            Phase::Idle => Err(io_error(
+                hadris_io::ErrorKind::ReadOnly,
+                "the disc is not being written",
+            )),
+        }
     }
 }
 

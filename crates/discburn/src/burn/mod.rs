@@ -10,7 +10,12 @@
 //! the cache, closes the track and the session or finalizes the disc, then
 //! re-reads the disc and track information to confirm the disc is no longer
 //! blank and holds what was written (a "success" on a blank disc is a bug
-//! other burners shipped), and optionally [`verify`](crate::verify)s it.
+//! other burners shipped), and optionally [`verify`]s it.
+//!
+//! A folder burnt onto an appendable disc becomes a later session, as with
+//! `growisofs -M`: addressed from the next writable address, its tree the
+//! last session's merged with the folder's (see [`crate::iso`]), so a reader
+//! mounting the last session sees the files of every session.
 //!
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
@@ -625,18 +630,21 @@ pub fn burn(
         phases: Vec::new(),
     };
     run.phase(BurnPhase::ValidatingMedia);
-    let sectors = source.sectors()?;
+    let mut sectors = source.sectors()?;
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
     run.note(format!("Disc: {}", before.summary()));
+    let source = match source {
+        Source::Folder(img) => {
+            let img = later_session(&mut run, *img, &before)?;
+            sectors = img.sectors();
+            Source::Folder(Box::new(img))
+        }
+        other => other,
+    };
     let plan = prepare::plan(rec, &before, sectors, &source.label(), opts)?;
-    if matches!(source, Source::Folder(_)) && plan.start_lba != 0 {
-        // hadris-iso masters a fresh image for sector 0; a later session needs its
-        // addresses relocated and the previous tree imported, which is not done yet.
-        return Err(BurnError::Unsupported(format!(
-            "a folder is mastered as an image for sector 0, but this disc's next session starts at sector {}; burn the folder to a blank disc",
-            plan.start_lba
-        )));
+    if let Source::Folder(img) = &source {
+        check_folder_start(img, plan.start_lba)?;
     }
     for line in &plan.notes {
         run.note(line.clone());
@@ -684,6 +692,11 @@ fn burn_locked(
     let rec = run.rec;
     // FORMAT / RESERVE / mode page / speed.
     prepare::prepare(run, before, &mut plan, sectors, opts)?;
+    if let Source::Folder(img) = &source {
+        // Formatting or reserving a track may move the start; a folder's
+        // addresses are fixed.
+        check_folder_start(img, plan.start_lba)?;
+    }
     run.check_cancel()?;
 
     // The write.
@@ -825,6 +838,97 @@ fn burn_locked(
         speed_kbps: plan.speed_kbps,
         dry_run: false,
     })
+}
+
+/// A folder burnt onto an appendable disc becomes a later session: addressed
+/// from the next writable address, carrying the last session's files
+/// forward (see [`crate::iso`]). A blank or random-access medium keeps the
+/// image mastered for sector 0.
+fn later_session(
+    run: &mut Run<'_>,
+    img: FolderImage,
+    medium: &Medium,
+) -> Result<FolderImage, BurnError> {
+    if medium.recording != Recording::Sequential || medium.status() != Some(DiscStatus::Incomplete)
+    {
+        return Ok(img);
+    }
+    let (Some(nwa), Some(previous)) = (medium.next_writable, medium.last_session_start()) else {
+        return Ok(img);
+    };
+    if nwa == 0 {
+        return Ok(img);
+    }
+    let reader = Box::new(DiscSectors(Arc::clone(run.rec)));
+    let img = img.append_to(reader, previous, nwa)?;
+    if let Some(c) = img.carried() {
+        run.note(format!(
+            "New session at sector {nwa}, after the one at sector {}: {} file(s) of the earlier sessions carried forward in place, {} replaced by the folder's; volume {}, {} sectors ({})",
+            c.previous_start,
+            c.kept,
+            c.replaced,
+            img.volume_id(),
+            img.sectors(),
+            mib(img.sectors())
+        ));
+    }
+    Ok(img)
+}
+
+/// Refuses to write a folder image anywhere but where its addresses point.
+fn check_folder_start(img: &FolderImage, start_lba: u32) -> Result<(), BurnError> {
+    if img.start_lba() == start_lba {
+        return Ok(());
+    }
+    Err(BurnError::Unsupported(format!(
+        "the folder was mastered for sector {} but the drive will write it at sector {start_lba}",
+        img.start_lba()
+    )))
+}
+
+/// The disc's sectors through the recorder (READ(12), cached reads allowed:
+/// the earlier sessions are closed), for reading the last session's tree.
+struct DiscSectors(Arc<Recorder>);
+
+/// Sectors per READ while reading a session's metadata.
+const META_READ_SECTORS: usize = 16;
+
+impl crate::iso::SectorRead for DiscSectors {
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()> {
+        for (i, chunk) in buf.chunks_mut(META_READ_SECTORS * 2048).enumerate() {
+            let at = u32::try_from(i * META_READ_SECTORS)
+                .ok()
+                .and_then(|o| lba.checked_add(o))
+                .ok_or_else(|| io::Error::other("read past the last addressable sector"))?;
+            let cmd = discburn_mmc::rw::Read12 {
+                lba: at,
+                blocks: (chunk.len() / 2048) as u32,
+                dpo: false,
+                fua: false,
+                streaming: false,
+            };
+            let n = self
+                .0
+                .command(
+                    &cmd,
+                    discburn_mmc::transport::DataPhase::In(chunk),
+                    Duration::from_secs(60),
+                )
+                .map_err(|e| {
+                    io::Error::other(match e.sense_info() {
+                        Some(s) => s.to_string(),
+                        None => e.to_string(),
+                    })
+                })?;
+            if n != chunk.len() {
+                return Err(io::Error::other(format!(
+                    "the drive returned {n} of {} bytes",
+                    chunk.len()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Folds an event into the burn's minimum fills. The host buffer counts

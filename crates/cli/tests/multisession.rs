@@ -1,0 +1,216 @@
+//! `discburn write DIR --multi` onto appendable discs: folder A, then B, then
+//! C finalizing, on virtual DVD+R, BD-R, CD-R and DVD-R (`throttle=off`).
+//! After each burn the disc's last session is parsed from the recorder's
+//! image file with hadris-iso and compared file by file: every file of the
+//! earlier sessions is still there (B's replacement of A's file wins), and
+//! `discburn info` lists the sessions.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use assert_cmd::Command;
+use hadris_fs::sync::Volume;
+use hadris_fs::{MountOptions, OpenOptions};
+use hadris_iso::sync::IsoFs;
+use hadris_iso::Namespace;
+use hadris_storage::{BlockSize, MemDevice};
+use serde_json::Value;
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn discburn(addr: &str) -> Command {
+    let mut c = Command::cargo_bin("discburn").unwrap();
+    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
+    c
+}
+
+fn medium(addr: &str) -> Value {
+    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "info: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["medium"].clone()
+}
+
+fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
+    for (p, d) in files {
+        let path = root.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, d).unwrap();
+    }
+    files
+        .iter()
+        .map(|(p, d)| (p.to_string(), d.clone()))
+        .collect()
+}
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
+        .collect()
+}
+
+/// The first sector of the last session with recorded tracks.
+fn last_session_start(m: &Value) -> u64 {
+    let tracks: Vec<&Value> = m["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["blank"] == false)
+        .collect();
+    let last = tracks
+        .iter()
+        .map(|t| t["session"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    tracks
+        .iter()
+        .filter(|t| t["session"].as_u64() == Some(last))
+        .map(|t| t["start"].as_u64().unwrap())
+        .min()
+        .unwrap()
+}
+
+/// Mounts the session starting at `start` the way an OS mounts the last
+/// session: its descriptor set (at start + 16) read in place of block 16,
+/// every other address absolute.
+fn mount(image: &Path, start: u64, ns: Namespace) -> Volume<IsoFs<MemDevice<Vec<u8>>>> {
+    let mut disc = Vec::new();
+    fs::File::open(image)
+        .unwrap()
+        .read_to_end(&mut disc)
+        .unwrap();
+    let from = (start as usize + 16) * 2048;
+    let mut end = from;
+    while disc[end] != 255 {
+        assert_eq!(
+            &disc[end + 1..end + 6],
+            b"CD001",
+            "a descriptor at {}",
+            end / 2048
+        );
+        end += 2048;
+    }
+    let set = disc[from..end + 2048].to_vec();
+    disc[16 * 2048..16 * 2048 + set.len()].copy_from_slice(&set);
+    let dev = MemDevice::new(disc, BlockSize::new(2048).unwrap());
+    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
+}
+
+fn check(image: &Path, start: u64, want: &Files, what: &str) {
+    for ns in [Namespace::RockRidge, Namespace::Joliet] {
+        let vol = mount(image, start, ns);
+        for (path, data) in want {
+            let mut got = Vec::new();
+            vol.open(format!("/{path}").as_str(), OpenOptions::new().read())
+                .unwrap_or_else(|e| panic!("{what} {ns:?}: /{path}: {e}"))
+                .read_to_end(&mut got)
+                .unwrap();
+            assert!(got == *data, "{what} {ns:?}: /{path} differs");
+        }
+    }
+}
+
+#[test]
+fn folder_sessions_a_b_c_each_show_every_file_so_far() {
+    for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("disc.img");
+        let addr = format!("virtual:{}?media={media}&throttle=off", image.display());
+        let a = folder(
+            &dir.path().join("A"),
+            &[
+                ("photos/one.jpg", pattern(70_000, 1)),
+                ("notes.txt", b"A's notes".to_vec()),
+                ("readme.txt", b"first".to_vec()),
+            ],
+        );
+        let b = folder(
+            &dir.path().join("B"),
+            &[
+                ("photos/two.jpg", pattern(30_000, 2)),
+                ("notes.txt", b"B's notes replace A's".to_vec()),
+            ],
+        );
+        let c = folder(
+            &dir.path().join("C"),
+            &[
+                ("music/track 01.flac", pattern(20_000, 3)),
+                ("日本語.txt", "最後".as_bytes().to_vec()),
+            ],
+        );
+
+        let out = discburn(&addr)
+            .args(["write", "--multi", "--verify", "--plain"])
+            .arg(dir.path().join("A"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{media} A: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m = medium(&addr);
+        assert_eq!(m["status"], "appendable", "{media}: {m}");
+        assert_eq!(m["complete_sessions"], 1, "{media}: {m}");
+        check(
+            &image,
+            last_session_start(&m),
+            &a,
+            &format!("{media} after A"),
+        );
+
+        let out = discburn(&addr)
+            .args(["write", "--multi", "--verify", "--plain"])
+            .arg(dir.path().join("B"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{media} B: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("2 file(s) of the earlier sessions carried forward")
+                && text.contains("1 replaced"),
+            "{media}: {text}"
+        );
+        let m = medium(&addr);
+        assert_eq!(m["complete_sessions"], 2, "{media}: {m}");
+        let second = last_session_start(&m);
+        assert!(second > 0, "{media}: {m}");
+        let mut want = a.clone();
+        want.extend(b.clone());
+        check(&image, second, &want, &format!("{media} after B"));
+
+        let out = discburn(&addr)
+            .args(["write", "--verify", "--plain"])
+            .arg(dir.path().join("C"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{media} C: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m = medium(&addr);
+        assert_eq!(m["status"], "closed", "{media}: {m}");
+        assert_eq!(m["complete_sessions"], 3, "{media}: {m}");
+        assert_eq!(m["sessions"], 3, "{media}: {m}");
+        let third = last_session_start(&m);
+        assert!(third > second, "{media}: {m}");
+        want.extend(c.clone());
+        check(&image, third, &want, &format!("{media} after C"));
+
+        // `info` in words lists the three sessions too.
+        let out = discburn(&addr).arg("info").output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Sessions 3 (3 complete)"), "{media}: {text}");
+    }
+}

@@ -1,0 +1,298 @@
+//! Folders burnt as later sessions of appendable discs (DVD+R, BD-R, CD-R,
+//! DVD-R) on the virtual recorder with a simulated clock: each session is
+//! addressed from its own start, and its tree carries the earlier sessions'
+//! files forward in place. The disc's last session is parsed back from the
+//! recorder's image file with hadris-iso and compared file by file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use discburn::burn::{self, BurnError, BurnOptions, Closing, Source};
+use discburn::iso::{FolderImage, IsoError, IsoSettings};
+use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::{CancelToken, Recorder};
+use hadris_fs::sync::Volume;
+use hadris_fs::{MountOptions, OpenOptions};
+use hadris_iso::sync::IsoFs;
+use hadris_iso::Namespace;
+use hadris_storage::{BlockSize, MemDevice};
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+struct Rig {
+    dir: tempfile::TempDir,
+    rec: Arc<Recorder>,
+}
+
+fn rig(media: &str) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!(
+        "virtual:{}?media={media}&speed=4x&buffer=2MiB",
+        dir.path().join("d.img").display()
+    );
+    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
+    let drive = discburn_vdrive::VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let rec = Arc::new(Recorder::new(Box::new(drive), addr, clock));
+    Rig { dir, rec }
+}
+
+fn opts(closing: Closing) -> BurnOptions {
+    BurnOptions {
+        closing,
+        verify: true,
+        ..Default::default()
+    }
+}
+
+fn settings() -> IsoSettings {
+    IsoSettings {
+        time: Some(1_700_000_000),
+        ..Default::default()
+    }
+}
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
+        .collect()
+}
+
+/// Writes `files` under `root` and returns them.
+fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
+    for (p, d) in files {
+        let path = root.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, d).unwrap();
+    }
+    files
+        .iter()
+        .map(|(p, d)| (p.to_string(), d.clone()))
+        .collect()
+}
+
+fn burn_folder(rig: &Rig, root: &Path, closing: Closing) -> Result<burn::BurnReport, BurnError> {
+    let img = FolderImage::from_dir(root, &settings()).unwrap();
+    burn::burn(
+        &rig.rec,
+        Source::Folder(Box::new(img)),
+        &opts(closing),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+}
+
+/// The disc image with the descriptor set of the session at `start` put at
+/// block 16, as a reader that mounts the last session sees it (the kernel's
+/// `session=` offset applies to the descriptors; every other address is
+/// absolute).
+fn last_session(image: &Path, start: u32) -> Vec<u8> {
+    let mut disc = fs::read(image).unwrap();
+    let from = (start as usize + 16) * 2048;
+    let mut n = 0;
+    while disc[from + n * 2048] != 255 {
+        assert_eq!(&disc[from + n * 2048 + 1..from + n * 2048 + 6], b"CD001");
+        n += 1;
+    }
+    let set = disc[from..from + (n + 1) * 2048].to_vec();
+    disc[16 * 2048..16 * 2048 + set.len()].copy_from_slice(&set);
+    disc
+}
+
+fn mount(disc: &[u8], ns: Namespace) -> Volume<IsoFs<MemDevice<Vec<u8>>>> {
+    let dev = MemDevice::new(disc.to_vec(), BlockSize::new(2048).unwrap());
+    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
+}
+
+fn read(vol: &Volume<IsoFs<MemDevice<Vec<u8>>>>, path: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    vol.open(path, OpenOptions::new().read())
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// Every file of the last session, in its Rock Ridge and Joliet trees, is
+/// `want`, and nothing else is there.
+fn check_disc(rig: &Rig, start: u32, want: &Files, media: &str) {
+    let disc = last_session(&rig.dir.path().join("d.img"), start);
+    for ns in [Namespace::RockRidge, Namespace::Joliet] {
+        let vol = mount(&disc, ns);
+        for (path, data) in want {
+            assert!(
+                read(&vol, &format!("/{path}")) == *data,
+                "{media} {ns:?}: /{path} differs"
+            );
+        }
+        let tree = hadris_fs::sync::read_tree(&vol, "/").unwrap();
+        let mut files = Vec::new();
+        let mut pending = vec![(String::new(), tree.root())];
+        while let Some((prefix, dir)) = pending.pop() {
+            for (name, child) in dir.children() {
+                let path = format!("{prefix}{}", String::from_utf8_lossy(name.as_bytes()));
+                if child.node().content().is_some() {
+                    files.push(path);
+                } else {
+                    pending.push((format!("{path}/"), child));
+                }
+            }
+        }
+        files.sort();
+        let names: Vec<String> = want.keys().cloned().collect();
+        assert_eq!(files, names, "{media} {ns:?}: the last session's files");
+    }
+}
+
+/// Where the file's data lies on the disc (first sector).
+fn extent_lba(rig: &Rig, start: u32, path: &str) -> u64 {
+    let disc = last_session(&rig.dir.path().join("d.img"), start);
+    let dev = MemDevice::new(disc, BlockSize::new(2048).unwrap());
+    let mut iso = IsoFs::mount(dev, MountOptions::new()).unwrap();
+    use hadris_fs::sync::FileSystem;
+    let node = iso
+        .resolve(path.as_bytes(), hadris_fs::Resolve::Lexical)
+        .unwrap();
+    let mut out = [hadris_fs::Extent::new(0, 0); 4];
+    let n = iso.extents(node, 0, &mut out).unwrap();
+    assert!(n > 0, "{path} has data");
+    out[0].offset() / 2048
+}
+
+#[test]
+fn three_folder_sessions_carry_every_file_forward_on_each_appendable_medium() {
+    for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
+        let rig = rig(media);
+        let src = rig.dir.path();
+        let a = folder(
+            &src.join("A"),
+            &[
+                ("a.txt", b"from A\n".to_vec()),
+                ("shared/same.txt", b"A's version".to_vec()),
+                ("dir/keep.bin", pattern(9000, 1)),
+                ("empty", Vec::new()),
+            ],
+        );
+        let b = folder(
+            &src.join("B"),
+            &[
+                ("b.txt", b"from B\n".to_vec()),
+                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
+                ("dir/b-only.bin", pattern(5000, 2)),
+            ],
+        );
+        let c = folder(
+            &src.join("C"),
+            &[
+                ("c/c.txt", b"from C".to_vec()),
+                ("shared/other.txt", b"C beside B".to_vec()),
+                ("Ünïcödé – C.txt", pattern(3000, 3)),
+            ],
+        );
+
+        let first = burn_folder(&rig, &src.join("A"), Closing::Session)
+            .unwrap_or_else(|e| panic!("{media} A: {e}"));
+        assert_eq!(first.start_lba, 0, "{media}");
+        check_disc(&rig, 0, &a, media);
+
+        let second = burn_folder(&rig, &src.join("B"), Closing::Session)
+            .unwrap_or_else(|e| panic!("{media} B: {e}"));
+        assert!(second.start_lba > 0, "{media}: B follows A");
+        assert!(second.verify.as_ref().is_some_and(|v| v.is_ok()));
+        let mut want = a.clone();
+        want.extend(b.clone());
+        check_disc(&rig, second.start_lba, &want, media);
+        // A's files are referenced where A put them, not copied.
+        assert!(
+            extent_lba(&rig, second.start_lba, "/dir/keep.bin") < u64::from(second.start_lba),
+            "{media}: A's file stays in A's session"
+        );
+        assert!(
+            extent_lba(&rig, second.start_lba, "/shared/same.txt") >= u64::from(second.start_lba),
+            "{media}: B's replacement is in B's session"
+        );
+
+        let third = burn_folder(&rig, &src.join("C"), Closing::Disc)
+            .unwrap_or_else(|e| panic!("{media} C: {e}"));
+        assert!(third.start_lba > second.start_lba, "{media}");
+        want.extend(c.clone());
+        check_disc(&rig, third.start_lba, &want, media);
+        let after = third.after.unwrap();
+        assert!(after.is_closed(), "{media} is finalized");
+        assert_eq!(after.sessions(), 3, "{media}");
+        assert_eq!(after.last_session_start(), Some(third.start_lba));
+    }
+}
+
+#[test]
+fn a_session_is_no_larger_than_its_new_files_and_tree() {
+    let rig = rig("bd-r");
+    let src = rig.dir.path();
+    folder(&src.join("A"), &[("big.bin", pattern(4 << 20, 7))]);
+    folder(&src.join("B"), &[("small.txt", b"tiny".to_vec())]);
+    burn_folder(&rig, &src.join("A"), Closing::Session).unwrap();
+    let second = burn_folder(&rig, &src.join("B"), Closing::Session).unwrap();
+    // The 4 MiB file (2048 sectors) is not written again: the session is its
+    // system area, descriptors, trees, one small file and the 150 padding
+    // sectors of `mkisofs -pad`.
+    assert!(second.sectors < 250, "{} sectors", second.sectors);
+}
+
+#[test]
+fn a_last_session_without_a_usable_iso_9660_volume_is_refused_before_writing() {
+    let stream = |bytes: Vec<u8>| Source::Stream {
+        sectors: (bytes.len() / 2048) as u64,
+        reader: Box::new(Cursor::new(bytes)),
+        label: "raw".into(),
+    };
+    let run = |rig: &Rig, source: Source| {
+        burn::burn(
+            &rig.rec,
+            source,
+            &opts(Closing::Session),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+    };
+
+    // Raw data: no ISO 9660 descriptor at the session's start + 16.
+    let rig1 = rig("dvd+r");
+    run(&rig1, stream(pattern(64 * 2048, 9))).unwrap();
+    folder(&rig1.dir.path().join("F"), &[("f.txt", b"f".to_vec())]);
+    let e = burn_folder(&rig1, &rig1.dir.path().join("F"), Closing::Session).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            BurnError::Iso(IsoError::PreviousSession { start: 0, .. })
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("no ISO 9660"), "{e}");
+
+    // An ISO image mastered for sector 0, burnt as the second session.
+    let rig2 = rig("bd-r");
+    let src = rig2.dir.path();
+    folder(&src.join("A"), &[("a.txt", b"a".to_vec())]);
+    burn_folder(&rig2, &src.join("A"), Closing::Session).unwrap();
+    let mut iso = Vec::new();
+    FolderImage::from_dir(&src.join("A"), &settings())
+        .unwrap()
+        .stream()
+        .read_to_end(&mut iso)
+        .unwrap();
+    let second = run(&rig2, stream(iso)).unwrap();
+    let before = fs::read(src.join("d.img")).unwrap().len();
+    let e = burn_folder(&rig2, &src.join("A"), Closing::Session).unwrap_err();
+    assert!(
+        e.to_string().contains("addressed for sector 0"),
+        "{e} (second session at {})",
+        second.start_lba
+    );
+    assert_eq!(
+        fs::read(src.join("d.img")).unwrap().len(),
+        before,
+        "nothing written"
+    );
+}
