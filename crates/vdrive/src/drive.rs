@@ -8,8 +8,8 @@ use std::time::Duration;
 use discburn_mmc::clock::SharedClock;
 use discburn_mmc::disc::{
     BgFormatStatus, DiscInformation, DiscInformationType, DiscStatus as WireDiscStatus, Msf,
-    ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip, SessionInfo,
-    SessionState as WireSessionState, Toc, TocFormat, TocTrack, LEAD_OUT_TRACK,
+    ReadDiscInformation, ReadTocPmaAtip, SessionInfo, SessionState as WireSessionState, Toc,
+    TocFormat, TocTrack, LEAD_OUT_TRACK,
 };
 use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::rw::{
@@ -59,6 +59,7 @@ use crate::image::Image;
 use crate::media::format_options;
 use crate::media::{Media, MediaSpec, Recording, SpeedDef};
 use crate::model::{DiscState, DiscStatus, SessionState, Track, WriteTarget};
+use crate::sao::Piece;
 use crate::VdriveError;
 
 /// INQUIRY vendor identification: plainly a virtual drive.
@@ -167,6 +168,9 @@ pub struct VirtualDrive {
     pub(crate) streaming: bool,
     /// Media event not yet reported by GET EVENT STATUS NOTIFICATION.
     pub(crate) media_event: Option<MediaEventCode>,
+    /// The cue sheet of a CD Session-At-Once write (SEND CUE SHEET), until the session
+    /// it describes is closed.
+    pub(crate) sao: Option<crate::sao::Sao>,
 }
 
 impl VirtualDriveConfig {
@@ -241,6 +245,7 @@ impl VirtualDrive {
             dirty: fresh,
             streaming: false,
             media_event: None,
+            sao: None,
             disc,
             cfg,
         };
@@ -480,17 +485,7 @@ impl VirtualDrive {
                 parse::<TestUnitReady>(cdb)?;
                 Ok(Reply::Done(0))
             }
-            OpCode::ReadDiscStructure => {
-                parse::<ReadDiscStructure>(cdb)?;
-                // The mmc crate has no disc structure response repr yet, and the drive
-                // answers only through its encodings: no structure is offered.
-                Err(if self.disc.media.is_cd() {
-                    Check::CANNOT_READ_MEDIUM
-                } else {
-                    Check::INVALID_FIELD_IN_CDB
-                }
-                .into())
-            }
+            OpCode::ReadDiscStructure => self.read_disc_structure(cdb),
             OpCode::Read10 => {
                 let c: Read10 = parse(cdb)?;
                 self.read(c.lba, u32::from(c.blocks), data)
@@ -710,16 +705,34 @@ impl VirtualDrive {
         if test && self.sim_disc.is_none() {
             self.sim_disc = Some(self.disc.clone());
         }
+        // CD SAO: the WRITE continues the cue sheet's stream; pre-gap sectors are not kept.
+        let sao = self.sao_pieces(lba, blocks)?;
+        let in_sao = sao.is_some();
+        if in_sao {
+            self.sao_lay_tracks();
+        }
+        let pieces = sao.unwrap_or_else(|| {
+            vec![Piece {
+                lba,
+                blocks,
+                offset: 0,
+            }]
+        });
         let view = self.view();
         if bs != view.slot && view.recorded_end() > 0 {
             return Err(Check::ILLEGAL_MODE_FOR_TRACK.into());
         }
-        let target = view.write_target(lba, blocks)?;
+        let mut targets = Vec::with_capacity(pieces.len());
+        for p in &pieces {
+            targets.push(view.write_target(p.lba, p.blocks)?);
+        }
         if self.disc.media == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
             // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
-            if let WriteTarget::Track(i) = target {
-                if view.tracks[i].reserved.is_none() {
-                    return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+            for target in &targets {
+                if let WriteTarget::Track(i) = *target {
+                    if view.tracks[i].reserved.is_none() {
+                        return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+                    }
                 }
             }
         }
@@ -763,29 +776,41 @@ impl VirtualDrive {
                 self.disc.slot = bs;
             }
             let slot = u64::from(bs);
-            let at = u64::from(lba) * slot;
-            let res = if let Some(first) = self.fault_range(lba, blocks, true) {
-                let mut bad = buf.to_vec();
-                let end = lba.saturating_add(blocks);
-                for l in first..end {
-                    if self.fault_range(l, 1, true).is_some() {
-                        let o = ((l - lba) as usize) * bs as usize;
-                        bad[o..o + bs as usize].iter_mut().for_each(|b| *b = !*b);
+            for p in &pieces {
+                let (lba, blocks) = (p.lba, p.blocks);
+                let from = p.offset as usize * bs as usize;
+                let buf = &buf[from..from + blocks as usize * bs as usize];
+                let at = u64::from(lba) * slot;
+                let res = if let Some(first) = self.fault_range(lba, blocks, true) {
+                    let mut bad = buf.to_vec();
+                    let end = lba.saturating_add(blocks);
+                    for l in first..end {
+                        if self.fault_range(l, 1, true).is_some() {
+                            let o = ((l - lba) as usize) * bs as usize;
+                            bad[o..o + bs as usize].iter_mut().for_each(|b| *b = !*b);
+                        }
                     }
-                }
-                self.image.write_at(&bad, at)
-            } else {
-                self.image.write_at(buf, at)
-            };
-            res.map_err(|e| {
-                tracing::error!("virtual drive: image write failed: {e}");
-                Fail::Check(Check::WRITE_ERROR.with_info(lba))
-            })?;
+                    self.image.write_at(&bad, at)
+                } else {
+                    self.image.write_at(buf, at)
+                };
+                res.map_err(|e| {
+                    tracing::error!("virtual drive: image write failed: {e}");
+                    Fail::Check(Check::WRITE_ERROR.with_info(lba))
+                })?;
+            }
         }
         let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
-        disc.record(target, blocks, audio);
+        for (p, target) in pieces.iter().zip(targets) {
+            disc.record(target, p.blocks, audio);
+        }
         self.dirty = true;
-        self.buffer.push(lba, blocks, bs);
+        // The pre-gap of the first session lies before LBA 0: the head is at the start.
+        let head = if in_sao && (lba as i32) < 0 { 0 } else { lba };
+        self.buffer.push(head, blocks, bs);
+        if in_sao {
+            self.sao_advance(blocks);
+        }
         let mut s = self.control.lock();
         s.stats.writes += 1;
         s.stats.blocks_written += u64::from(blocks);
@@ -810,6 +835,8 @@ impl VirtualDrive {
     fn synchronize(&mut self, immed: bool, timeout: Duration) -> Outcome {
         let drain = self.buffer.time_to_drain();
         self.buffer.flush();
+        // CD SAO: after the last sector of the cue sheet the drive writes the lead-out.
+        let closed = self.sao_finish()?;
         self.image.sync().map_err(|e| {
             tracing::error!("virtual drive: fsync failed: {e}");
             Fail::Check(Check::WRITE_ERROR)
@@ -817,7 +844,13 @@ impl VirtualDrive {
         if self.dirty {
             self.save_checked()?;
         }
-        self.take_time(drain, immed, BusyKind::Operation, timeout)?;
+        // Writing the lead-out takes what closing a session does.
+        let lead_out = if closed {
+            Duration::from_secs_f64(self.spec().close_session_s)
+        } else {
+            Duration::ZERO
+        };
+        self.take_time(drain + lead_out, immed, BusyKind::Operation, timeout)?;
         Ok(Reply::Done(0))
     }
 
@@ -1296,6 +1329,8 @@ impl VirtualDrive {
                 let c: Blank = parse(cdb)?;
                 self.blank(c, timeout)
             }
+            OpCode::SendCueSheet => self.send_cue_sheet(cdb, data),
+            OpCode::MechanismStatus => self.mechanism_status(cdb),
             _ => self.dispatch_mode(op, cdb, data),
         }
     }

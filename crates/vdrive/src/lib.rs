@@ -64,9 +64,26 @@
 //!   BLANK their own; with Immed, TEST UNIT READY and REQUEST SENSE report 02/04/07 (04/04
 //!   for FORMAT) with progress until done; without it, a time beyond the request's timeout
 //!   becomes `TransportError::Timeout` while the drive finishes in the background.
-//! - **Not answered** (05/20/00): SEND CUE SHEET, MECHANISM STATUS, READ CD and the other
-//!   opcodes without a typed CDB in discburn-mmc; READ DISC STRUCTURE is parsed but offers
-//!   no structure (05/24/00, 05/30/02 on CD) as the mmc crate has no response repr for it.
+//! - **CD Session-At-Once.** With page 05h write type SAO on a CD, SEND CUE SHEET must
+//!   come before the first WRITE (05/2C/00 otherwise, also for a sheet sent without SAO
+//!   selected or into a session already written); a sheet the drive cannot record is
+//!   05/26/00 (bad structure, first track not at the NWA or not the next track number,
+//!   a data form whose block size is not page 05h's, past the lead-out limit). The host
+//!   then writes one stream from the sheet's first host-sent sector (−150 for a pre-gap
+//!   it sends, else index 01h), each WRITE at the next LBA (05/21/02); pre-gap sectors
+//!   are consumed, not kept. SYNCHRONIZE CACHE after the last sector writes the lead-out
+//!   and closes the session, finalizing unless multi-session is 11b.
+//! - **MECHANISM STATUS**: one drive, door closed, no changer, no slot tables.
+//! - **READ DISC STRUCTURE**: format 00h (DVD physical format information with the
+//!   medium's book type and data area; BD disc information "DI" with BDR/BDW/BDO) and FFh
+//!   (the list of both) for the loaded medium's family and layer 0; other formats or
+//!   layers 05/24/00; a CD, or the other family's media type, 05/30/02.
+//! - **RESERVE TRACK** reserves by size only. ARSV=1 (reservation by start LBA) answers
+//!   05/24/00 on every medium: the model's tracks follow each other at the NWA, so an LBA
+//!   other than the NWA cannot be honoured, and hosts (cdrecord, growisofs, libburn)
+//!   reserve DVD-R DAO and CD tracks by size.
+//! - **Not answered** (05/20/00): READ CD and the other opcodes without a typed CDB in
+//!   discburn-mmc.
 #![forbid(unsafe_code)]
 
 pub mod buffer;
@@ -79,6 +96,7 @@ pub mod features;
 pub mod image;
 pub mod media;
 pub mod model;
+mod sao;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};

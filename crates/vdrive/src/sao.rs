@@ -1,0 +1,324 @@
+//! CD Session-At-Once (SEND CUE SHEET), MECHANISM STATUS and READ DISC STRUCTURE: the
+//! commands whose answers come from the cue sheet or the medium model rather than from
+//! the data path.
+//!
+//! SAO as the drive runs it (MMC-6 §4.5.3.3, §6.36):
+//! - page 05h write type SAO on a CD makes SEND CUE SHEET mandatory before the first
+//!   WRITE (05/2C/00 otherwise); the sheet is accepted only on a disc whose open session
+//!   is still empty, and only with write type SAO selected (05/2C/00 otherwise);
+//! - the sheet must describe a session a drive can record ([`CueSheet::layout`]), start
+//!   where the open session starts (its first track's index 01h at the NWA, with the
+//!   track number the disc expects), fit before the lead-out limit, and use the block
+//!   size page 05h selects for every sector the host sends (05/26/00 otherwise);
+//! - the host then writes one uninterrupted stream from the first sector it sends
+//!   (−150 when it sends the pre-gap, as cdrecord and libburn do): every WRITE at the
+//!   next LBA of the stream (05/21/02 otherwise), never past the lead-out (05/21/00).
+//!   Pre-gap sectors are consumed (buffer and timing) but not kept, track sectors are
+//!   recorded;
+//! - SYNCHRONIZE CACHE after the last sector closes the session as the sheet says: the
+//!   drive writes the lead-out, the tracks become complete, and the disc is finalized
+//!   unless page 05h's multi-session field is 11b. The sheet is then spent.
+//!
+//! The sheet lives in the drive, not on the disc: reopening the image forgets it (a real
+//! drive forgets it on reset), and the tracks it describes are laid on the disc only at
+//! the first WRITE.
+
+use discburn_mmc::cue::{CueLayout, CueSheet, SendCueSheet};
+use discburn_mmc::device::{MechanismStatus, MechanismStatusData};
+use discburn_mmc::disc::{
+    BdDiscInformation, BookType, DiscStructureMedia, DvdPhysicalFormat, ReadDiscStructure,
+    StructureList, StructureListEntry,
+};
+use discburn_mmc::mode::{MultiSession, WriteType};
+use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::DataPhase;
+
+use crate::check::Check;
+use crate::drive::{Fail, Outcome, Reply, VirtualDrive};
+use crate::media::Media;
+use crate::model::Track;
+
+/// A cue sheet the drive accepted and the position of the host's stream in it.
+#[derive(Debug, Clone)]
+pub(crate) struct Sao {
+    layout: CueLayout,
+    /// The LBA the next WRITE must start at.
+    next: i64,
+    /// The sheet's tracks are on the disc (done at the first WRITE).
+    laid: bool,
+}
+
+/// One part of an SAO WRITE that lands in a track (pre-gap parts are left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Piece {
+    /// First LBA of the part.
+    pub lba: u32,
+    /// Blocks in the part.
+    pub blocks: u32,
+    /// Blocks of the WRITE before this part.
+    pub offset: u32,
+}
+
+impl VirtualDrive {
+    /// True when page 05h selects SAO on a CD: SEND CUE SHEET governs the writes.
+    pub(crate) fn sao_mode(&self) -> bool {
+        self.disc.media.is_cd() && self.wp.write_type == WriteType::SaoDao
+    }
+
+    /// MMC-6 §6.36 SEND CUE SHEET.
+    pub(crate) fn send_cue_sheet(&mut self, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
+        let c = SendCueSheet::parse_cdb(cdb)?;
+        if !self.disc.media.is_cd() {
+            return Err(Check::INCOMPATIBLE_MEDIUM.into());
+        }
+        if self.wp.write_type != WriteType::SaoDao {
+            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let len = c.cue_sheet_size as usize;
+        let DataPhase::Out(buf) = data else {
+            return if len == 0 {
+                Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into())
+            } else {
+                Err(Check::PARAMETER_LIST_LENGTH.into())
+            };
+        };
+        if buf.len() < len {
+            return Err(Check::PARAMETER_LIST_LENGTH.into());
+        }
+        let sheet =
+            CueSheet::parse(&buf[..len]).map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+        let layout = sheet
+            .layout()
+            .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+        let d = self.view();
+        if d.finalized {
+            return Err(Check::CANNOT_WRITE_MEDIUM.into());
+        }
+        let Some(inv) = d
+            .invisible()
+            .filter(|t| t.written == 0 && t.reserved.is_none())
+        else {
+            // Something is already written or reserved in this session.
+            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+        };
+        if d.tracks
+            .iter()
+            .any(|t| t.session == inv.session && t.number != inv.number)
+        {
+            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+        }
+        let bs = self.wp.data_block_type.block_size().unwrap_or(2048);
+        let first = layout.tracks[0];
+        let forms_fit = layout.tracks.iter().all(|t| {
+            t.data_form.host_block_size() == Some(bs)
+                && t.pregap
+                    .is_none_or(|(_, f)| !f.host_sends() || f.host_block_size() == Some(bs))
+        });
+        let fits = i64::from(layout.lead_out) <= i64::from(d.capacity)
+            && (d.recorded_end() == 0 || bs == d.slot);
+        if i64::from(first.start) != i64::from(inv.start)
+            || u32::from(first.number) != inv.number
+            || layout.tracks.len() > 99
+            || u32::from(layout.tracks[layout.tracks.len() - 1].number) > 99
+            || !forms_fit
+            || !fits
+        {
+            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+        }
+        let next = i64::from(layout.first_host_lba());
+        self.sao = Some(Sao {
+            layout,
+            next,
+            laid: false,
+        });
+        Ok(Reply::Done(len))
+    }
+
+    /// Splits an SAO WRITE of `blocks` at `lba` into the parts that land in tracks;
+    /// checks it continues the stream and stays before the lead-out. `Ok(None)` when SAO
+    /// is not in force.
+    pub(crate) fn sao_pieces(&self, lba: u32, blocks: u32) -> Result<Option<Vec<Piece>>, Fail> {
+        if !self.sao_mode() {
+            return Ok(None);
+        }
+        if self.view().finalized {
+            return Err(Check::CANNOT_WRITE_MEDIUM.into());
+        }
+        let Some(s) = &self.sao else {
+            // SAO without a cue sheet: the drive does not know what to record.
+            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+        };
+        // Negative LBAs (the pre-gap of the first session) arrive in two's complement.
+        let at = i64::from(lba as i32);
+        if at != s.next {
+            return Err(Check::INVALID_ADDRESS_FOR_WRITE.into());
+        }
+        let end = at + i64::from(blocks);
+        if end > i64::from(s.layout.lead_out) {
+            return Err(Check::LBA_OUT_OF_RANGE.into());
+        }
+        let mut pieces = Vec::new();
+        for t in &s.layout.tracks {
+            let (a, b) = (at.max(i64::from(t.start)), end.min(i64::from(t.end)));
+            if a < b {
+                pieces.push(Piece {
+                    lba: a as u32,
+                    blocks: (b - a) as u32,
+                    offset: (a - at) as u32,
+                });
+            }
+        }
+        Ok(Some(pieces))
+    }
+
+    /// Lays the sheet's tracks on the disc in place of the empty invisible track, once.
+    pub(crate) fn sao_lay_tracks(&mut self) {
+        let Some(s) = self.sao.as_mut().filter(|s| !s.laid) else {
+            return;
+        };
+        s.laid = true;
+        // Under Test Write the simulated disc takes the tracks.
+        let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
+        if disc.tracks.last().is_some_and(|t| t.is_invisible()) {
+            disc.tracks.pop();
+        }
+        let session = disc.open_session();
+        for t in &s.layout.tracks {
+            disc.tracks.push(Track {
+                number: u32::from(t.number),
+                session,
+                start: t.start.max(0) as u32,
+                reserved: Some(t.sectors()),
+                written: 0,
+                closed: false,
+                damaged: false,
+                audio: t.data_form.is_audio(),
+            });
+        }
+        self.dirty = true;
+    }
+
+    /// After a successful SAO WRITE: the stream moves on.
+    pub(crate) fn sao_advance(&mut self, blocks: u32) {
+        if let Some(s) = self.sao.as_mut() {
+            s.next += i64::from(blocks);
+        }
+    }
+
+    /// At SYNCHRONIZE CACHE: when the whole sheet is written, the drive writes the
+    /// lead-out and closes the session (finalizing unless page 05h allows another).
+    pub(crate) fn sao_finish(&mut self) -> Result<bool, Fail> {
+        let done = self
+            .sao
+            .as_ref()
+            .is_some_and(|s| s.laid && s.next == i64::from(s.layout.lead_out));
+        if !done {
+            return Ok(false);
+        }
+        self.sao = None;
+        if self.sim_disc.is_some() {
+            // A simulated session ends with nothing recorded (as CLOSE does).
+            self.sim_disc = None;
+            return Ok(true);
+        }
+        let finalize = self.wp.multi_session != MultiSession::NextSessionAllowed;
+        self.disc.close_session(finalize)?;
+        self.dirty = true;
+        Ok(true)
+    }
+
+    /// MMC-6 §6.11 MECHANISM STATUS: a single drive, door closed, no changer.
+    pub(crate) fn mechanism_status(&self, cdb: &[u8]) -> Outcome {
+        let c = MechanismStatus::parse_cdb(cdb)?;
+        let r = MechanismStatusData::single_drive();
+        let mut v = vec![0u8; r.buffer_len()];
+        let n = r
+            .emit(&mut v)
+            .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+        v.truncate(n);
+        Ok(Reply::Data(v, usize::from(c.alloc)))
+    }
+
+    /// MMC-6 §6.23 READ DISC STRUCTURE: DVD format 00h (physical format information) and
+    /// BD format 00h (disc information) from the medium model, and format FFh (the list
+    /// of those) on both. A CD, or a media type that is not the loaded medium's family,
+    /// answers 05/30/02; other formats or layers 05/24/00.
+    pub(crate) fn read_disc_structure(&self, cdb: &[u8]) -> Outcome {
+        let c = ReadDiscStructure::parse_cdb(cdb)?;
+        let media = self.disc.media;
+        let family = media.spec().family;
+        let matches = matches!(
+            (family, c.media_type),
+            (MediaFamily::Dvd, DiscStructureMedia::Dvd) | (MediaFamily::Bd, DiscStructureMedia::Bd)
+        );
+        if !matches {
+            return Err(Check::CANNOT_READ_MEDIUM.into());
+        }
+        if c.layer != 0 {
+            return Err(Check::INVALID_FIELD_IN_CDB.into());
+        }
+        let out = |len: usize, f: &dyn Fn(&mut [u8]) -> discburn_mmc::wire::Result<usize>| {
+            let mut v = vec![0u8; len];
+            let n = f(&mut v).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+            v.truncate(n);
+            Ok::<_, Fail>(Reply::Data(v, usize::from(c.alloc)))
+        };
+        let pfi_len = match family {
+            MediaFamily::Bd => BdDiscInformation::single_layer(*b"BDR").units.len(),
+            _ => DvdPhysicalFormat::DESCRIPTOR_LEN,
+        };
+        match c.format {
+            0x00 if family == MediaFamily::Bd => {
+                let id = match media {
+                    Media::BdRe => *b"BDW",
+                    Media::BdRom => *b"BDO",
+                    _ => *b"BDR",
+                };
+                let r = BdDiscInformation::single_layer(id);
+                out(r.buffer_len(), &|b| r.emit(b))
+            }
+            0x00 => {
+                let book = match media {
+                    Media::DvdMinusR => BookType::DvdMinusR,
+                    Media::DvdPlusR => BookType::DvdPlusR,
+                    Media::DvdPlusRw => BookType::DvdPlusRw,
+                    Media::DvdRam => BookType::DvdRam,
+                    _ => BookType::DvdRom,
+                };
+                let r = DvdPhysicalFormat::single_layer(book, self.disc.capacity);
+                out(r.buffer_len(), &|b| r.emit(b))
+            }
+            StructureList::FORMAT => {
+                let r = StructureList {
+                    entries: vec![
+                        StructureListEntry {
+                            format: 0x00,
+                            sds: false,
+                            rds: true,
+                            length: pfi_len as u16,
+                        },
+                        StructureListEntry {
+                            format: StructureList::FORMAT,
+                            sds: false,
+                            rds: true,
+                            length: (2 * StructureList::ENTRY_LEN) as u16,
+                        },
+                    ],
+                };
+                out(r.buffer_len(), &|b| r.emit(b))
+            }
+            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+        }
+    }
+}
+
+/// `Command::parse` with the drive's answer to a bad CDB.
+trait ParseCdb: Sized {
+    fn parse_cdb(cdb: &[u8]) -> Result<Self, Fail>;
+}
+
+impl<C: discburn_mmc::Command> ParseCdb for C {
+    fn parse_cdb(cdb: &[u8]) -> Result<Self, Fail> {
+        C::parse(cdb).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))
+    }
+}
