@@ -385,9 +385,6 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     let source = Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))?;
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
-    if let Source::Folder(img) = &source {
-        folder_note(&mut progress, img);
-    }
     let cancel = cancel_on_ctrl_c();
     let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
     progress.done();
@@ -401,26 +398,6 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
 }
 
 /// Tells how a folder is mastered.
-pub fn folder_note(progress: &mut Progress, img: &discburn::iso::FolderImage) {
-    let renamed = if img.renamed() > 0 {
-        format!(
-            "; {} name(s) adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
-            img.renamed()
-        )
-    } else {
-        String::new()
-    };
-    let text = format!(
-        "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({:.1} MB), built while writing{renamed}",
-        img.dir().display(),
-        img.volume_id(),
-        img.sectors(),
-        img.size() as f64 / 1e6
-    );
-    progress.json(json!({"event": "note", "text": text}));
-    progress.say(&text);
-}
-
 /// Whether the drive's buffer was seen empty while data still had to come: the host's
 /// view of an underrun (cdrecord's "predicted"), all a real drive lets us see.
 pub fn underrun_seen(report: &BurnReport) -> bool {

@@ -16,7 +16,7 @@ use discburn_vdrive::VirtualDrive;
 use serde_json::json;
 
 use crate::cli::{DemoArgs, Global, SpeedArg};
-use crate::commands::{cancel_on_ctrl_c, folder_note, summary};
+use crate::commands::{cancel_on_ctrl_c, summary};
 use crate::exit::{self, burn_failure, Failure};
 use crate::progress::{Mode, Progress};
 
@@ -125,7 +125,6 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<(), Failure> {
         },
     )
     .map_err(|e| burn_failure(&e.into()))?;
-    folder_note(&mut progress, &img);
     // The demo opens the virtual recorder itself to keep its control handle: the drive
     // model counts real underruns, which the summary reports.
     let clock = SystemClock::shared();

@@ -637,6 +637,9 @@ pub fn burn(
     let source = match source {
         Source::Folder(img) => {
             let img = later_session(&mut run, *img, &before)?;
+            if img.carried().is_none() {
+                run.note(folder_image_note(&img));
+            }
             sectors = img.sectors();
             Source::Folder(Box::new(img))
         }
@@ -873,6 +876,26 @@ fn later_session(
         ));
     }
     Ok(img)
+}
+
+/// What a folder mastered as a first session is, for the user (a later session says
+/// so in [`later_session`]'s note instead).
+fn folder_image_note(img: &FolderImage) -> String {
+    let renamed = if img.renamed() > 0 {
+        format!(
+            "; {} name(s) adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
+            img.renamed()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({}), built while writing{renamed}",
+        img.dir().display(),
+        img.volume_id(),
+        img.sectors(),
+        mib(img.sectors())
+    )
 }
 
 /// Refuses to write a folder image anywhere but where its addresses point.
