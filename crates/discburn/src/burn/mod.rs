@@ -303,6 +303,8 @@ pub struct BurnOptions {
     pub dry_run: bool,
     /// Host buffer size for the engine (None: the engine's 32 MiB default).
     pub system_buffer: Option<usize>,
+    /// CD-R/RW: Session-At-Once (page 05h SAO, SEND CUE SHEET) instead of Track-At-Once.
+    pub sao: bool,
 }
 
 impl Default for BurnOptions {
@@ -316,6 +318,7 @@ impl Default for BurnOptions {
             spare: None,
             dry_run: false,
             system_buffer: None,
+            sao: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! | medium | before the write | after |
 //! |---|---|---|
 //! | CD-R/RW | page 05h: TAO, data mode 1, multi-session bits | CLOSE TRACK, CLOSE SESSION (finalizes unless multi-session) |
+//! | CD-R/RW SAO (`sao`) | page 05h: SAO; SEND CUE SHEET (one mode 1 track); the 150-sector pre-gap written from NWA − 150 | SYNCHRONIZE CACHE: the drive writes the lead-out and closes the session |
 //! | DVD-R/RW seq. | page 05h: DAO + RESERVE TRACK on a blank disc that is closed after, else incremental | CLOSE TRACK, CLOSE SESSION |
 //! | DVD+R, BD-R | (BD-R: FORMAT with spares when asked) | CLOSE TRACK, CLOSE SESSION or finalize (110b) |
 //! | DVD+RW | FORMAT 26h when blank | CLOSE SESSION (stops background format) |
@@ -13,6 +14,7 @@
 //! RESERVE TRACK (5/20/00) gets an incremental write instead, a drive whose
 //! invisible track reports NWA 0 is written at 0.
 
+use discburn_mmc::cue::{CueSheet, SendCueSheet, FIRST_PREGAP, MIN_TRACK_SECTORS};
 use discburn_mmc::format::{
     Blank, CapacityDescriptorType, FormatCapacities, FormatParameterList, FormatType, FormatUnit,
     FormattableCapacity, ReadFormatCapacities,
@@ -22,6 +24,7 @@ use discburn_mmc::mode::{
     SessionFormat, WriteParametersPage, WriteType,
 };
 use discburn_mmc::profile::Profile;
+use discburn_mmc::rw::Write10;
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, sectors_per_second_to_kbps, x_to_sectors_per_second,
 };
@@ -57,6 +60,8 @@ pub(crate) struct Plan {
     pub format: Option<FormattableCapacity>,
     /// DVD-R: Disc-At-Once with RESERVE TRACK (else incremental).
     pub dao: bool,
+    /// CD: Session-At-Once with a cue sheet (else Track-At-Once).
+    pub sao: bool,
     /// Messages for the user (capacity per spare choice, …).
     pub notes: Vec<String>,
     /// The write speed the drive took, kB/s.
@@ -284,10 +289,22 @@ pub(crate) fn plan(
         && opts.closing == Closing::Disc
         // A reservation is real even in simulation: Test Write writes incrementally.
         && !opts.test_write;
+    let sao = opts.sao;
+    if sao && !is_cd(profile) {
+        return Err(BurnError::Unsupported(format!(
+            "Session-At-Once (--sao) is a CD write mode; a {profile} is written without it"
+        )));
+    }
+    if sao && sectors < u64::from(MIN_TRACK_SECTORS) {
+        return Err(BurnError::Unsupported(format!(
+            "Session-At-Once needs a track of at least {MIN_TRACK_SECTORS} sectors (4 seconds); {label} has {sectors}: burn it Track-At-Once"
+        )));
+    }
     Ok(Plan {
         start_lba,
         format,
         dao,
+        sao,
         notes,
         speed_kbps: None,
     })
@@ -321,7 +338,9 @@ pub(crate) fn prepare(
     }
     run.phase(BurnPhase::InitializingHardware);
     if uses_page_05(medium.profile) {
-        let write_type = if is_cd(medium.profile) {
+        let write_type = if plan.sao {
+            WriteType::SaoDao
+        } else if is_cd(medium.profile) {
             WriteType::Tao
         } else if plan.dao {
             WriteType::SaoDao
@@ -374,7 +393,12 @@ pub(crate) fn prepare(
                 Err(e) => return Err(BurnError::device("reserving the track (RESERVE TRACK)", e)),
             }
         }
-        let mode = if is_cd(medium.profile) {
+        if plan.sao {
+            send_cue_sheet(rec, plan, sectors)?;
+        }
+        let mode = if plan.sao {
+            "Session-At-Once"
+        } else if is_cd(medium.profile) {
             "Track-At-Once"
         } else if plan.dao {
             "Disc-At-Once"
@@ -391,7 +415,68 @@ pub(crate) fn prepare(
         ));
     }
     select_speed(run, medium, plan, opts);
+    if plan.sao {
+        write_pregap(rec, plan)?;
+    }
     Ok(())
+}
+
+/// CD SAO: SEND CUE SHEET for one mode 1 data track of `sectors` blocks at the NWA, the
+/// sheet cdrecord and libburn send (lead-in, pre-gap at NWA − 150, index 1, lead-out).
+fn send_cue_sheet(rec: &Recorder, plan: &Plan, sectors: u64) -> Result<(), BurnError> {
+    let track = rec
+        .track_information(TrackAddress::INVISIBLE)
+        .map(|t| t.track)
+        .map_err(|e| BurnError::device("reading the next track (READ TRACK INFORMATION)", e))?;
+    let track = u8::try_from(track)
+        .ok()
+        .filter(|t| (1..=99).contains(t))
+        .ok_or_else(|| {
+            BurnError::Unsupported(format!(
+                "a CD holds at most 99 tracks; the next one would be track {track}"
+            ))
+        })?;
+    let sectors = u32::try_from(sectors)
+        .map_err(|_| BurnError::Unsupported("image larger than 2^32 sectors".into()))?;
+    let sheet = CueSheet::single_data_track(track, plan.start_lba, sectors);
+    let mut bytes = vec![0u8; sheet.buffer_len()];
+    sheet
+        .emit(&mut bytes)
+        .map_err(|e| BurnError::Unsupported(format!("building the cue sheet: {e}")))?;
+    tracing::debug!("cue sheet {bytes:02x?}");
+    rec.command(
+        &SendCueSheet::for_sheet(&sheet),
+        DataPhase::Out(&bytes),
+        DEFAULT_COMMAND_TIMEOUT,
+    )
+    .map_err(|e| BurnError::device("sending the cue sheet (SEND CUE SHEET)", e))?;
+    Ok(())
+}
+
+/// CD SAO: the 150 pre-gap sectors (zeros) the cue sheet says the host sends, from
+/// NWA − 150 (a negative LBA on a blank disc); the data follows from the NWA.
+fn write_pregap(rec: &Recorder, plan: &Plan) -> Result<(), BurnError> {
+    let lba = i64::from(plan.start_lba) - i64::from(FIRST_PREGAP);
+    let zeros = vec![0u8; FIRST_PREGAP as usize * 2048];
+    let cdb = Write10 {
+        lba: lba as i32 as u32,
+        blocks: FIRST_PREGAP as u16,
+        dpo: false,
+        fua: false,
+    };
+    // The drive buffer is empty here, so a long write in progress is brief: retry a few
+    // times as the engine would.
+    let mut tries = 0;
+    loop {
+        match rec.command(&cdb, DataPhase::Out(&zeros), DEFAULT_COMMAND_TIMEOUT) {
+            Ok(_) => return Ok(()),
+            Err(e) if is_sense(&e, 0x2, 0x04) && tries < 100 => {
+                tries += 1;
+                rec.clock().sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(BurnError::device("writing the pre-gap (WRITE)", e)),
+        }
+    }
 }
 
 /// MODE SENSE page 05h, set what this burn needs, MODE SELECT it back.
@@ -643,6 +728,16 @@ pub(crate) fn close(
 ) -> Result<Option<Closing>, BurnError> {
     let rec = run.rec;
     let profile = medium.profile;
+    if plan.sao {
+        // SYNCHRONIZE CACHE after the last sector made the drive write the lead-out and
+        // close the session as the cue sheet and page 05h said.
+        return Ok(if opts.test_write {
+            run.note("Test Write: nothing was recorded; the disc stays blank");
+            None
+        } else {
+            Some(opts.closing)
+        });
+    }
     if opts.test_write {
         // The drive simulates the close too and then forgets the simulated track
         // (cdrecord's "fixating (simulation)"); the post-check confirms the disc is blank.
