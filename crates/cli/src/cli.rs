@@ -178,6 +178,10 @@ pub struct WriteArgs {
     /// Check everything and stop before the first WRITE
     #[arg(long)]
     pub dry_run: bool,
+    /// CD-R/RW: write Session-At-Once (a cue sheet, pre-gap and lead-out written by the
+    /// drive in one pass) instead of Track-At-Once; images of at least 300 sectors
+    #[arg(long)]
+    pub sao: bool,
 }
 
 #[derive(Debug, Args)]

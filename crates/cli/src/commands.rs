@@ -381,6 +381,7 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         spare: a.spare.map(spare),
         dry_run: a.dry_run,
         system_buffer: None,
+        sao: a.sao,
     };
     let source = Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))?;
     let (_, rec) = open(g)?;
