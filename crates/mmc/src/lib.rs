@@ -42,8 +42,9 @@
 //! length field inside the data. The families: [`device`] (TEST UNIT READY, INQUIRY…),
 //! [`rw`] (READ/WRITE, SYNCHRONIZE CACHE), [`disc`], [`track`], [`config`] (GET
 //! CONFIGURATION), [`mode`] (pages 05h, 2Ah), [`speed`] (GET PERFORMANCE, SET STREAMING,
-//! READ BUFFER CAPACITY), [`format`](mod@format) (FORMAT UNIT, BLANK), [`event`], [`sense`] and
-//! [`profile`].
+//! READ BUFFER CAPACITY), [`format`](mod@format) (FORMAT UNIT, BLANK), [`cue`] (SEND CUE
+//! SHEET for CD Session-at-Once), [`event`], [`sense`] and [`profile`]. [`clock`] is the
+//! one clock every layer waits on.
 #![forbid(unsafe_code)]
 
 pub mod cdb;
