@@ -18,7 +18,7 @@ pub enum TextError {
     /// A pair has no `=`.
     #[error("text pair without '=': {0:?}")]
     MissingEquals(String),
-    /// A key is empty, too long or has characters outside [A-Za-z0-9.-+@_].
+    /// A key is empty, too long or has characters outside `[A-Za-z0-9.-+@_]`.
     #[error("invalid key {0:?}")]
     InvalidKey(String),
     /// A value is too long or not UTF-8.

@@ -7,7 +7,7 @@
 //! mode page 2Ah) although the user data rate at 1× is 75 × 2048 = 153,600 B/s. The
 //! helpers [`kbps_to_sectors_per_second`], [`sectors_per_second_to_kbps`], [`kbps_to_x`]
 //! and [`x_to_kbps`] encode this once; the 1× constants themselves live in
-//! [`MediaFamily`](crate::profile::MediaFamily). Sectors per second are what IMAPI2 exposes
+//! [`MediaFamily`]. Sectors per second are what IMAPI2 exposes
 //! (`IWriteEngine2::put_StartingSectorsPerSecond`, `IWriteSpeedDescriptor::WriteSpeed`).
 //!
 //! Contract (see [`crate::wire`]): views never panic, `parse` looks only at the bytes

@@ -2,7 +2,7 @@
 //!
 //! [`SgTransport`] carries SCSI MMC commands to a CD/DVD/BD recorder through the
 //! kernel's SG_IO ioctl (the v3 `sg_io_hdr` interface) on `/dev/srN` or `/dev/sgN`,
-//! implementing [`discburn_mmc::Transport`]. [`discover`] lists the machine's optical
+//! implementing [`discburn_mmc::Transport`]. [`discover()`] lists the machine's optical
 //! drives from sysfs with their vendor, model, firmware revision, generic (`sg`) node and
 //! adapter transfer limits. [`AlignedBuf`] allocates data buffers with the alignment the
 //! adapter reports.
