@@ -188,15 +188,6 @@ pub fn medium_json(m: &Medium) -> Value {
     })
 }
 
-fn human_size(sectors: u64) -> String {
-    let bytes = sectors as f64 * 2048.0;
-    if bytes >= 1e9 {
-        format!("{:.2} GB", bytes / 1e9)
-    } else {
-        format!("{:.1} MB", bytes / 1e6)
-    }
-}
-
 fn info(g: &Global) -> Result<(), Failure> {
     let (addr, rec) = open_to_look(g)?;
     let id = rec.identity().ok();
@@ -263,7 +254,11 @@ fn info(g: &Global) -> Result<(), Failure> {
         let state = if t.blank {
             "blank".to_string()
         } else {
-            format!("{} sectors ({})", t.size, human_size(u64::from(t.size)))
+            format!(
+                "{} sectors ({})",
+                t.size,
+                burn::human_size(u64::from(t.size))
+            )
         };
         let nwa = t
             .nwa
@@ -277,9 +272,9 @@ fn info(g: &Global) -> Result<(), Failure> {
     println!(
         "Capacity {} sectors ({}), {} free ({}){}",
         m.capacity_sectors,
-        human_size(m.capacity_sectors),
+        burn::human_size(m.capacity_sectors),
         m.free_sectors,
-        human_size(m.free_sectors),
+        burn::human_size(m.free_sectors),
         m.next_writable
             .filter(|_| m.recording == Recording::Sequential)
             .map(|n| format!(", next write at sector {n}"))
@@ -293,7 +288,7 @@ fn info(g: &Global) -> Result<(), Failure> {
                     "{}: {} sectors ({})",
                     format!("{:?}", c.spare).to_lowercase(),
                     c.sectors,
-                    human_size(c.sectors)
+                    burn::human_size(c.sectors)
                 )
             })
             .collect();

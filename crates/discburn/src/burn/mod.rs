@@ -401,7 +401,7 @@ pub enum BurnError {
         why: String,
     },
     /// The image does not fit.
-    #[error("{what} needs {needed} sectors ({}) but the {profile} has only {free} sectors ({}) free", mib(*needed), mib(*free))]
+    #[error("{what} needs {needed} sectors ({}) but the {profile} has only {free} sectors ({}) free", human_size(*needed), human_size(*free))]
     TooLarge {
         /// What was to be written.
         what: String,
@@ -465,7 +465,9 @@ fn cancelled_at(lba: Option<i32>) -> String {
     }
 }
 
-fn mib(sectors: u64) -> String {
+/// A sector count (2048-byte sectors) as a size a person reads: "4.70 GB" at
+/// a gigabyte and above, "650.0 MB" below (decimal units, as disc labels use).
+pub fn human_size(sectors: u64) -> String {
     let bytes = sectors as f64 * 2048.0;
     if bytes >= 1e9 {
         format!("{:.2} GB", bytes / 1e9)
@@ -875,7 +877,7 @@ fn later_session(
             c.replaced,
             img.volume_id(),
             img.sectors(),
-            mib(img.sectors())
+            human_size(img.sectors())
         ));
     }
     Ok(img)
@@ -897,7 +899,7 @@ fn folder_image_note(img: &FolderImage) -> String {
         img.dir().display(),
         img.volume_id(),
         img.sectors(),
-        mib(img.sectors())
+        human_size(img.sectors())
     )
 }
 
