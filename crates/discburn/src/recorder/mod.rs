@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use discburn_mmc::clock::SharedClock;
-use discburn_mmc::transport::{DataPhase, Limits, Request, ScsiStatus, Transport};
+use discburn_mmc::transport::{Completion, DataPhase, Limits, Request, ScsiStatus, Transport};
 use discburn_mmc::{Cdb, Command};
 
 use crate::error::{Error, ErrorKind, Result, SenseInfo};
@@ -197,13 +197,7 @@ impl Recorder {
             })
         }
         .map_err(|e| Error::from(e).at_cdb(*cdb))?;
-        match completion.status {
-            ScsiStatus::Good => Ok(completion.transferred.min(cap)),
-            ScsiStatus::CheckCondition => {
-                Err(Error::sense(*cdb, SenseInfo::from_raw(completion.sense)))
-            }
-            other => Err(Error::new(ErrorKind::Status(other)).at_cdb(*cdb)),
-        }
+        outcome(*cdb, completion, cap)
     }
 
     /// Executes several commands in order through [`Transport::execute_queue`], which
@@ -226,13 +220,7 @@ impl Recorder {
                     return Err(invalid(format!("a {}-byte CDB", req.cdb.len())));
                 };
                 let completion = res.map_err(|e| Error::from(e).at_cdb(cdb))?;
-                match completion.status {
-                    ScsiStatus::Good => Ok(completion.transferred.min(cap)),
-                    ScsiStatus::CheckCondition => {
-                        Err(Error::sense(cdb, SenseInfo::from_raw(completion.sense)))
-                    }
-                    other => Err(Error::new(ErrorKind::Status(other)).at_cdb(cdb)),
-                }
+                outcome(cdb, completion, cap)
             })
             .collect())
     }
@@ -303,6 +291,16 @@ impl Drop for Recorder {
         if h.as_ref().is_some_and(|x| x.instance == self.instance) {
             *h = None;
         }
+    }
+}
+
+/// A completion as [`Recorder::execute`] returns it: the bytes moved (capped at the
+/// buffer's `cap`) on GOOD, else an error carrying `cdb` and any sense.
+fn outcome(cdb: Cdb, completion: Completion, cap: usize) -> Result<usize> {
+    match completion.status {
+        ScsiStatus::Good => Ok(completion.transferred.min(cap)),
+        ScsiStatus::CheckCondition => Err(Error::sense(cdb, SenseInfo::from_raw(completion.sense))),
+        other => Err(Error::new(ErrorKind::Status(other)).at_cdb(cdb)),
     }
 }
 
