@@ -8,7 +8,7 @@ use discburn_mmc::profile::{MediaFamily, Profile};
 use discburn_mmc::rw::{ReadCapacity10, ReadCapacityData};
 use discburn_mmc::track::{TrackAddress, TrackInformation};
 
-use crate::error::Error;
+use crate::error::{Error, SenseInfo};
 use crate::recorder::Recorder;
 
 use super::BurnError;
@@ -176,6 +176,12 @@ pub(crate) fn no_medium(e: &Error) -> bool {
     is_sense(e, 0x2, 0x3A)
 }
 
+/// Whether the drive is becoming ready or busy with an operation (2/04/xx).
+pub(crate) fn not_ready_in_progress(e: &Error) -> bool {
+    e.sense_info()
+        .is_some_and(SenseInfo::is_not_ready_in_progress)
+}
+
 /// Whether the drive does not implement the command (5/20/00 invalid opcode).
 pub(crate) fn unsupported(e: &Error) -> bool {
     is_sense(e, 0x5, 0x20)
@@ -191,30 +197,16 @@ pub fn read_capacity(rec: &Recorder) -> Result<u64, Error> {
 
 /// TEST UNIT READY: `Ok(true)` ready, `Ok(false)` no medium.
 pub fn medium_present(rec: &Recorder) -> Result<bool, Error> {
-    match rec.command_none(&TestUnitReady) {
+    let mut answer = rec.command_none(&TestUnitReady);
+    // A unit attention (medium changed, reset) is reported once: ask again.
+    if matches!(&answer, Err(e) if is_sense(e, 0x6, 0x28) || is_sense(e, 0x6, 0x29)) {
+        answer = rec.command_none(&TestUnitReady);
+    }
+    match answer {
         Ok(()) => Ok(true),
         Err(e) if no_medium(&e) => Ok(false),
-        // A unit attention (medium changed, reset) is reported once: ask again.
-        Err(e) if is_sense(&e, 0x6, 0x28) || is_sense(&e, 0x6, 0x29) => {
-            match rec.command_none(&TestUnitReady) {
-                Ok(()) => Ok(true),
-                Err(e) if no_medium(&e) => Ok(false),
-                Err(e)
-                    if e.sense_info()
-                        .is_some_and(|s| s.key == 0x2 && s.asc == 0x04) =>
-                {
-                    Ok(true)
-                }
-                Err(e) => Err(e),
-            }
-        }
         // Becoming ready / operation in progress: a medium is there.
-        Err(e)
-            if e.sense_info()
-                .is_some_and(|s| s.key == 0x2 && s.asc == 0x04) =>
-        {
-            Ok(true)
-        }
+        Err(e) if not_ready_in_progress(&e) => Ok(true),
         Err(e) => Err(e),
     }
 }

@@ -470,7 +470,7 @@ fn write_pregap(rec: &Recorder, plan: &Plan) -> Result<(), BurnError> {
     loop {
         match rec.command(&cdb, DataPhase::Out(&zeros), DEFAULT_COMMAND_TIMEOUT) {
             Ok(_) => return Ok(()),
-            Err(e) if is_sense(&e, 0x2, 0x04) && tries < 100 => {
+            Err(e) if medium::not_ready_in_progress(&e) && tries < 100 => {
                 tries += 1;
                 rec.clock().sleep(std::time::Duration::from_millis(20));
             }
