@@ -7,7 +7,9 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use discburn_mmc::device::TestUnitReady;
 use discburn_mmc::transport::{Completion, Limits, Request, ScsiStatus, Transport, TransportError};
+use discburn_mmc::Command;
 
 use crate::discover::{self, FALLBACK_LIMITS, SYSFS_ROOT};
 use crate::hdr::{self, Prepared, SENSE_LEN};
@@ -204,8 +206,8 @@ impl SgTransport {
     /// TEST UNIT READY (SPC-4 §6.47): `true` when a disc is in and ready (a blank disc
     /// included), `false` on CHECK CONDITION (no disc, tray open, becoming ready).
     pub fn medium_ready(&mut self) -> Result<bool, TransportError> {
-        let cdb = [0u8; 6];
-        let c = self.execute(Request::none(&cdb, Duration::from_secs(10)))?;
+        let cdb = TestUnitReady.emit();
+        let c = self.execute(Request::none(cdb.as_bytes(), Duration::from_secs(10)))?;
         match c.status {
             ScsiStatus::Good => Ok(true),
             ScsiStatus::CheckCondition => Ok(false),
