@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The CDBs are spelled out by hand here on purpose: this example tests the transport,
-//! not the command builders of discburn-mmc.
+//! not the command builders of discburn-mmc (sense data is shown through its decoder).
 //!
 //! Every step prints one `PROBE: <step> ...` line; the last line is `PROBE-RESULT: OK`
 //! or `PROBE-RESULT: FAIL <reason>`, and the exit code follows it.
@@ -17,6 +17,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use discburn_mmc::sense::Sense;
 use discburn_mmc::{Completion, Request, ScsiStatus, Transport};
 use discburn_sg::{discover, AlignedBuf, SgTransport};
 
@@ -78,14 +79,12 @@ fn good(step: &str, c: &Completion) -> Result<(), String> {
     ))
 }
 
-/// Key/ASC/ASCQ of fixed (70h/71h) or descriptor (72h/73h) sense, for display only.
+/// Key/ASC/ASCQ of the sense data, for display only.
 fn sense_text(s: &[u8]) -> String {
-    let at = |i: usize| s.get(i).copied().unwrap_or(0);
-    let (key, asc, ascq) = match at(0) & 0x7f {
-        0x72 | 0x73 => (at(1) & 0x0f, at(2), at(3)),
-        _ => (at(2) & 0x0f, at(12), at(13)),
-    };
-    format!("{key:X}/{asc:02X}/{ascq:02X}")
+    match Sense::parse(s) {
+        Ok(s) => format!("{:X}/{:02X}/{:02X}", u8::from(s.key), s.asc, s.ascq),
+        Err(e) => format!("unreadable ({e})"),
+    }
 }
 
 fn run(device: &str, image: Option<&str>) -> Result<(), String> {
