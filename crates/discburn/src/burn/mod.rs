@@ -575,16 +575,39 @@ struct Run<'a> {
     phases: Vec<(BurnPhase, Duration)>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// Starts the clock and the first phase, checking the medium.
+    fn start(
+        rec: &'a Arc<Recorder>,
+        cancel: &'a CancelToken,
+        on_event: &'a mut dyn FnMut(&BurnEvent),
+    ) -> Self {
+        let mut run = Run {
+            rec,
+            cancel,
+            on_event,
+            started: rec.clock().now(),
+            phase: None,
+            phases: Vec::new(),
+        };
+        run.phase(BurnPhase::ValidatingMedia);
+        run
+    }
+
     fn now(&self) -> Duration {
         self.rec.clock().now()
     }
 
-    fn phase(&mut self, phase: BurnPhase) {
-        let now = self.now();
+    /// Ends the current phase at `now`, recording how long it took.
+    fn end_phase(&mut self, now: Duration) {
         if let Some((p, t)) = self.phase.take() {
             self.phases.push((p, now.saturating_sub(t)));
         }
+    }
+
+    fn phase(&mut self, phase: BurnPhase) {
+        let now = self.now();
+        self.end_phase(now);
         self.phase = Some((phase, now));
         (self.on_event)(&BurnEvent::Phase {
             phase,
@@ -609,10 +632,7 @@ impl Run<'_> {
     }
 
     fn finish_phases(&mut self) -> Vec<(BurnPhase, Duration)> {
-        let now = self.now();
-        if let Some((p, t)) = self.phase.take() {
-            self.phases.push((p, now.saturating_sub(t)));
-        }
+        self.end_phase(self.now());
         std::mem::take(&mut self.phases)
     }
 }
@@ -625,16 +645,7 @@ pub fn burn(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<BurnReport, BurnError> {
-    let started = rec.clock().now();
-    let mut run = Run {
-        rec,
-        cancel,
-        on_event,
-        started,
-        phase: None,
-        phases: Vec::new(),
-    };
-    run.phase(BurnPhase::ValidatingMedia);
+    let mut run = Run::start(rec, cancel, on_event);
     let mut sectors = source.sectors()?;
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
@@ -669,7 +680,7 @@ pub fn burn(
             min_host_fill: None,
             min_device_fill: None,
             write_time: Duration::ZERO,
-            total_time: rec.clock().now().saturating_sub(started),
+            total_time: run.now().saturating_sub(run.started),
             phases,
             closing: None,
             test_write: opts.test_write,
@@ -1113,15 +1124,7 @@ pub fn verify_image(
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<VerifyReport, BurnError> {
     let sectors = image_sectors(image)?;
-    let mut run = Run {
-        rec,
-        cancel,
-        on_event,
-        started: rec.clock().now(),
-        phase: None,
-        phases: Vec::new(),
-    };
-    run.phase(BurnPhase::ValidatingMedia);
+    let mut run = Run::start(rec, cancel, on_event);
     let medium = inspect(rec)?;
     let start = match start_lba {
         Some(l) => l,
@@ -1177,15 +1180,7 @@ pub fn blank(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run {
-        rec,
-        cancel,
-        on_event,
-        started: rec.clock().now(),
-        phase: None,
-        phases: Vec::new(),
-    };
-    run.phase(BurnPhase::ValidatingMedia);
+    let mut run = Run::start(rec, cancel, on_event);
     let medium = inspect(rec)?;
     prepare::blank(&mut run, &medium, full)?;
     run.phase(BurnPhase::Completed);
@@ -1200,15 +1195,7 @@ pub fn format(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run {
-        rec,
-        cancel,
-        on_event,
-        started: rec.clock().now(),
-        phase: None,
-        phases: Vec::new(),
-    };
-    run.phase(BurnPhase::ValidatingMedia);
+    let mut run = Run::start(rec, cancel, on_event);
     let medium = inspect(rec)?;
     prepare::format_medium(&mut run, &medium, Some(spare), true)?;
     run.phase(BurnPhase::Completed);
