@@ -1,47 +1,10 @@
 //! End-to-end: `discburn write --sao` (CD Session-At-Once) against a virtual CD-R,
 //! unthrottled: burn, verify, and the layout `info` reports afterwards.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn drive(dir: &Path, media: &str) -> String {
-    format!(
-        "virtual:{}?media={media}&throttle=off",
-        dir.join("disc.img").display()
-    )
-}
-
-fn discburn(addr: &str) -> Command {
-    let mut c = Command::cargo_bin("discburn").unwrap();
-    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
-    c
-}
-
-/// An image of `sectors` sectors whose every sector is distinct.
-fn image(dir: &Path, name: &str, sectors: u32, seed: u8) -> PathBuf {
-    let mut data = vec![0u8; sectors as usize * 2048];
-    for (i, chunk) in data.chunks_mut(2048).enumerate() {
-        chunk[..4].copy_from_slice(&(i as u32).to_be_bytes());
-        chunk[4..].fill(seed.wrapping_add(i as u8));
-    }
-    let p = dir.join(name);
-    fs::write(&p, data).unwrap();
-    p
-}
-
-fn medium(addr: &str) -> Value {
-    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["medium"].clone()
-}
+mod common;
+use common::{discburn, drive, image, medium, stderr};
 
 fn recorded(m: &Value) -> Vec<(u64, u64)> {
     m["tracks"]
@@ -56,7 +19,7 @@ fn recorded(m: &Value) -> Vec<(u64, u64)> {
 #[test]
 fn sao_burn_verify_and_one_closed_session() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r");
+    let addr = drive(dir.path(), "cd-r", "");
     let img = image(dir.path(), "a.iso", 400, 1);
     let out = discburn(&addr)
         .args(["write", "--sao", "--verify", "--plain"])
@@ -64,11 +27,7 @@ fn sao_burn_verify_and_one_closed_session() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{text}{}", stderr(&out));
     assert!(text.contains("Session-At-Once"), "{text}");
     assert!(text.contains("Verify   OK, 400 sectors"), "{text}");
     let m = medium(&addr);
@@ -93,7 +52,7 @@ fn sao_burn_verify_and_one_closed_session() {
 #[test]
 fn sao_multi_session_appends_a_second_sao_session() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r");
+    let addr = drive(dir.path(), "cd-r", "");
     let a = image(dir.path(), "a.iso", 300, 1);
     let b = image(dir.path(), "b.iso", 350, 2);
     discburn(&addr)
@@ -124,7 +83,7 @@ fn sao_multi_session_appends_a_second_sao_session() {
 #[test]
 fn sao_test_write_leaves_the_disc_blank() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-rw");
+    let addr = drive(dir.path(), "cd-rw", "");
     let img = image(dir.path(), "a.iso", 300, 3);
     discburn(&addr)
         .args(["write", "--sao", "--dummy"])
@@ -137,7 +96,7 @@ fn sao_test_write_leaves_the_disc_blank() {
 #[test]
 fn sao_is_refused_off_cd_and_for_short_images() {
     let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r");
+    let addr = drive(dir.path(), "dvd+r", "");
     let img = image(dir.path(), "a.iso", 400, 1);
     let out = discburn(&addr)
         .args(["write", "--sao"])
@@ -145,12 +104,12 @@ fn sao_is_refused_off_cd_and_for_short_images() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = stderr(&out);
     assert!(err.contains("Session-At-Once"), "{err}");
     assert_eq!(medium(&addr)["status"], "blank");
     // A CD track is at least 300 sectors: refused before the disc is touched.
     let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r");
+    let addr = drive(dir.path(), "cd-r", "");
     let small = image(dir.path(), "s.iso", 299, 1);
     let out = discburn(&addr)
         .args(["write", "--sao"])
@@ -158,7 +117,7 @@ fn sao_is_refused_off_cd_and_for_short_images() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = stderr(&out);
     assert!(err.contains("300 sectors"), "{err}");
     assert_eq!(medium(&addr)["status"], "blank");
 }

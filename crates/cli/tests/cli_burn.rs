@@ -8,58 +8,13 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::{discburn, drive, image, json_lines, medium, stderr};
+
 const MEDIA: &[&str] = &[
     "cd-r", "cd-rw", "dvd-r", "dvd+r", "dvd+rw", "dvd-ram", "bd-r", "bd-re",
 ];
 const APPENDABLE: &[&str] = &["cd-r", "dvd-r", "dvd+r", "bd-r"];
-
-fn drive(dir: &Path, media: &str, extra: &str) -> String {
-    format!(
-        "virtual:{}?media={media}&throttle=off{extra}",
-        dir.join("disc.img").display()
-    )
-}
-
-fn discburn(addr: &str) -> Command {
-    let mut c = Command::cargo_bin("discburn").unwrap();
-    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
-    c
-}
-
-/// An image of `sectors` sectors whose every sector is distinct.
-fn image(dir: &Path, name: &str, sectors: u32, seed: u8) -> PathBuf {
-    let mut data = vec![0u8; sectors as usize * 2048];
-    for (i, chunk) in data.chunks_mut(2048).enumerate() {
-        chunk[..4].copy_from_slice(&(i as u32).to_be_bytes());
-        for (j, b) in chunk[4..].iter_mut().enumerate() {
-            *b = (j as u8)
-                .wrapping_mul(31)
-                .wrapping_add(seed)
-                .wrapping_add(i as u8);
-        }
-    }
-    let p = dir.join(name);
-    fs::write(&p, data).unwrap();
-    p
-}
-
-fn info(addr: &str) -> Value {
-    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "info failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn medium(addr: &str) -> Value {
-    info(addr)["medium"].clone()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn write_verify_and_info_on_every_medium() {
@@ -261,10 +216,7 @@ fn json_lines_parse_and_carry_every_event_field() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
+    let lines = json_lines(&out);
     let writes: Vec<&Value> = lines.iter().filter(|v| v["event"] == "write").collect();
     assert!(!writes.is_empty());
     for field in [

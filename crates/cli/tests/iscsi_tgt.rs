@@ -12,7 +12,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,9 @@ use assert_cmd::Command;
 use discburn::iso::{FolderImage, IsoSettings};
 use discburn_iscsi::testing::Tgt;
 use serde_json::Value;
+
+mod common;
+use common::{json_lines, stderr};
 
 const SECTOR: usize = 2048;
 
@@ -31,33 +34,17 @@ const EPOCH: i64 = 1_700_000_000;
 /// here takes milliseconds; this only keeps a broken run from hanging).
 const DEADLINE: Duration = Duration::from_secs(20);
 
+/// The binary with a fixed recording time (the same folder masters to the same bytes)
+/// and a bound on how long it may run.
 fn discburn(addr: &str) -> Command {
-    let mut c = Command::cargo_bin("discburn").unwrap();
-    c.arg("--drive")
-        .arg(addr)
-        .env_remove("DISCBURN_DRIVE")
-        .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+    let mut c = common::discburn(addr);
+    c.env("SOURCE_DATE_EPOCH", EPOCH.to_string())
         .timeout(DEADLINE);
     c
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json_lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
 fn info(addr: &str) -> Value {
-    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
-    assert!(out.status.success(), "info failed: {}", stderr(&out));
-    let lines = json_lines(&out);
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    lines.into_iter().next().unwrap()
+    common::info_from(discburn(addr))
 }
 
 /// A folder of nested directories, long and non-ASCII names, an empty file and a few

@@ -10,7 +10,6 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use assert_cmd::Command;
 use hadris_fs::sync::Volume;
 use hadris_fs::{MountOptions, OpenOptions};
 use hadris_iso::sync::IsoFs;
@@ -18,23 +17,10 @@ use hadris_iso::Namespace;
 use hadris_storage::{BlockSize, MemDevice};
 use serde_json::Value;
 
+mod common;
+use common::{discburn, drive, medium, stderr};
+
 type Files = BTreeMap<String, Vec<u8>>;
-
-fn discburn(addr: &str) -> Command {
-    let mut c = Command::cargo_bin("discburn").unwrap();
-    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
-    c
-}
-
-fn medium(addr: &str) -> Value {
-    let out = discburn(addr).args(["info", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "info: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["medium"].clone()
-}
 
 fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
     for (p, d) in files {
@@ -120,7 +106,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
         let dir = tempfile::tempdir().unwrap();
         let image = dir.path().join("disc.img");
-        let addr = format!("virtual:{}?media={media}&throttle=off", image.display());
+        let addr = drive(dir.path(), media, "");
         let a = folder(
             &dir.path().join("A"),
             &[
@@ -149,11 +135,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             .arg(dir.path().join("A"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{media} A: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{media} A: {}", stderr(&out));
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 1, "{media}: {m}");
@@ -169,11 +151,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             .arg(dir.path().join("B"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{media} B: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{media} B: {}", stderr(&out));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             text.contains("2 file(s) of the earlier sessions carried forward")
@@ -193,11 +171,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             .arg(dir.path().join("C"))
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{media} C: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{media} C: {}", stderr(&out));
         let m = medium(&addr);
         assert_eq!(m["status"], "closed", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 3, "{media}: {m}");

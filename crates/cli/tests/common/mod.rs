@@ -1,0 +1,77 @@
+//! What the CLI's end-to-end tests share: the binary, virtual drive addresses, test
+//! images and `--json` output.
+
+// Each test binary uses a subset of these.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// An unthrottled virtual recorder holding `media`, its image in `dir`; `extra` is
+/// appended to the address (`"&faults=..."`, or `""`).
+pub fn drive(dir: &Path, media: &str, extra: &str) -> String {
+    format!(
+        "virtual:{}?media={media}&throttle=off{extra}",
+        dir.join("disc.img").display()
+    )
+}
+
+/// The `discburn` binary with `--drive addr`, whatever the environment names.
+pub fn discburn(addr: &str) -> Command {
+    let mut c = Command::cargo_bin("discburn").unwrap();
+    c.arg("--drive").arg(addr).env_remove("DISCBURN_DRIVE");
+    c
+}
+
+/// An image of `sectors` sectors whose every sector is distinct.
+pub fn image(dir: &Path, name: &str, sectors: u32, seed: u8) -> PathBuf {
+    let mut data = vec![0u8; sectors as usize * 2048];
+    for (i, chunk) in data.chunks_mut(2048).enumerate() {
+        chunk[..4].copy_from_slice(&(i as u32).to_be_bytes());
+        for (j, b) in chunk[4..].iter_mut().enumerate() {
+            *b = (j as u8)
+                .wrapping_mul(31)
+                .wrapping_add(seed)
+                .wrapping_add(i as u8);
+        }
+    }
+    let p = dir.join(name);
+    fs::write(&p, data).unwrap();
+    p
+}
+
+/// The process's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every line of stdout parsed as one JSON value (`--json` output).
+pub fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// `discburn info --json`: one JSON object.
+pub fn info(addr: &str) -> Value {
+    info_from(discburn(addr))
+}
+
+/// [`info`] through a `discburn` command the caller set up.
+pub fn info_from(mut discburn: Command) -> Value {
+    let out = discburn.args(["info", "--json"]).output().unwrap();
+    assert!(out.status.success(), "info failed: {}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    lines.into_iter().next().unwrap()
+}
+
+/// The `medium` part of [`info`].
+pub fn medium(addr: &str) -> Value {
+    info(addr)["medium"].clone()
+}
