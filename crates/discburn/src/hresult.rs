@@ -8,6 +8,8 @@
 
 use core::fmt;
 
+use discburn_mmc::OpCode;
+
 /// A COM `HRESULT`: severity bit 31, facility bits 16–26, code bits 0–15.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HResult(pub u32);
@@ -159,22 +161,23 @@ hresults! {
     E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_0408;
 }
 
-/// Which command a sense answer came from, as far as the table cares.
+/// A wildcard in the key, ASC and ASCQ columns.
 const ANY: u8 = 0xFF;
 
-/// One row of the ordered sense table; `ANY` (0xFF) is a wildcard in every column
-/// (opcode 0xFF is vendor-specific and never a filter we need).
+/// One row of the ordered sense table: the command it applies to (`None`: any), then
+/// key, ASC and ASCQ, each possibly [`ANY`].
 struct Row {
-    op: u8,
+    op: Option<OpCode>,
     key: u8,
     asc: u8,
     ascq: u8,
     hr: HResult,
 }
 
-const fn row(op: u8, key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
+/// A row for any command.
+const fn row(key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
     Row {
-        op,
+        op: None,
         key,
         asc,
         ascq,
@@ -182,101 +185,103 @@ const fn row(op: u8, key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
     }
 }
 
-/// Opcodes the table filters on.
-const READ_DISC_STRUCTURE: u8 = 0xAD;
-const SYNCHRONIZE_CACHE: u8 = 0x35;
-const MODE_SENSE_10: u8 = 0x5A;
-const MODE_SELECT_10: u8 = 0x55;
+/// A row that applies only to the command `op`.
+const fn row_for(op: OpCode, key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
+    Row {
+        op: Some(op),
+        key,
+        asc,
+        ascq,
+        hr,
+    }
+}
 
 /// imapi2-detail §5.4 rows 1–21 in order, then the [I] additions for fatal write
 /// errors (3/0C/xx, 3/11/xx, 5/21/xx, 5/63, 5/64, 5/72, x/73, 4/xx, 6/29) that the
 /// sample leaves to `E_FAIL`.
 const TABLE: &[Row] = &[
-    row(ANY, 0x0, 0x00, ANY, S_OK),
-    row(ANY, ANY, 0x02, 0x06, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
-    row(ANY, 0x2, 0x04, 0x01, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row(ANY, 0x2, 0x04, 0x03, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
-    row(
-        ANY,
-        0x2,
-        0x04,
-        0x04,
-        E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS,
-    ),
-    row(ANY, 0x2, 0x04, 0x07, E_IMAPI_RECORDER_MEDIA_BUSY),
-    row(ANY, 0x2, 0x04, 0x08, E_IMAPI_RECORDER_MEDIA_BUSY),
-    row(ANY, 0x2, 0x04, ANY, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row(
-        READ_DISC_STRUCTURE,
+    row(0x0, 0x00, ANY, S_OK),
+    row(ANY, 0x02, 0x06, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
+    row(0x2, 0x04, 0x01, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row(0x2, 0x04, 0x03, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
+    row(0x2, 0x04, 0x04, E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS),
+    row(0x2, 0x04, 0x07, E_IMAPI_RECORDER_MEDIA_BUSY),
+    row(0x2, 0x04, 0x08, E_IMAPI_RECORDER_MEDIA_BUSY),
+    row(0x2, 0x04, ANY, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row_for(
+        OpCode::ReadDiscStructure,
         0x2,
         0x30,
         ANY,
         E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
     ),
-    row(SYNCHRONIZE_CACHE, 0x3, 0x0C, 0x09, S_OK),
-    row(ANY, 0x3, 0x0C, 0x09, E_IMAPI_LOSS_OF_STREAMING),
-    row(ANY, 0x4, 0x09, 0x01, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
-    row(ANY, 0x4, 0x09, 0x02, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
-    row(
-        READ_DISC_STRUCTURE,
+    row_for(OpCode::SynchronizeCache10, 0x3, 0x0C, 0x09, S_OK),
+    row(0x3, 0x0C, 0x09, E_IMAPI_LOSS_OF_STREAMING),
+    row(0x4, 0x09, 0x01, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
+    row(0x4, 0x09, 0x02, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
+    row_for(
+        OpCode::ReadDiscStructure,
         0x5,
         0x20,
         0x00,
         E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
     ),
-    row(
-        READ_DISC_STRUCTURE,
+    row_for(
+        OpCode::ReadDiscStructure,
         0x5,
         0x24,
         0x00,
         E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
     ),
-    row(
-        READ_DISC_STRUCTURE,
+    row_for(
+        OpCode::ReadDiscStructure,
         0x5,
         0x30,
         0x02,
         E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
     ),
-    row(
-        MODE_SENSE_10,
+    row_for(
+        OpCode::ModeSense10,
         0x5,
         0x24,
         0x00,
         E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
     ),
-    row(
-        MODE_SELECT_10,
+    row_for(
+        OpCode::ModeSelect10,
         0x5,
         0x26,
         ANY,
         E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
     ),
-    row(ANY, 0x7, 0x27, ANY, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED),
-    row(ANY, 0x6, 0x28, 0x00, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row(ANY, ANY, 0x30, ANY, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
-    row(ANY, 0x2, 0x3A, ANY, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
-    row(ANY, ANY, 0x73, 0x03, E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH),
+    row(0x7, 0x27, ANY, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED),
+    row(0x6, 0x28, 0x00, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+    row(ANY, 0x30, ANY, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
+    row(0x2, 0x3A, ANY, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
+    row(ANY, 0x73, 0x03, E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH),
     // Beyond the sample: errors a write cannot recover from.
-    row(ANY, 0x3, 0x0C, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x3, 0x11, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x5, 0x21, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x5, 0x63, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x5, 0x64, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, ANY, 0x72, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, ANY, 0x73, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x4, ANY, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x6, 0x29, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x3, 0x0C, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x3, 0x11, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x5, 0x21, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x5, 0x63, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x5, 0x64, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x72, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(ANY, 0x73, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x4, ANY, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+    row(0x6, 0x29, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
 ];
 
 /// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `opcode` is the failed command's
 /// operation code, `key`/`asc`/`ascq` the sense. The first matching row wins; anything
 /// else is `E_FAIL`, as in Microsoft's table.
 pub fn from_sense(opcode: u8, key: u8, asc: u8, ascq: u8) -> HResult {
+    let op = OpCode::from(opcode);
     let m = |want: u8, got: u8| want == ANY || want == got;
     TABLE
         .iter()
-        .find(|r| m(r.op, opcode) && m(r.key, key & 0x0F) && m(r.asc, asc) && m(r.ascq, ascq))
+        .find(|r| {
+            r.op.is_none_or(|o| o == op) && m(r.key, key & 0x0F) && m(r.asc, asc) && m(r.ascq, ascq)
+        })
         .map_or(E_FAIL, |r| r.hr)
 }
 
