@@ -7,7 +7,7 @@ use std::time::Duration;
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::rw::Read10;
 use discburn::mmc::transport::DataPhase;
-use discburn::{Recorder, WriteEngine};
+use discburn::{Recorder, SenseInfo, WriteEngine};
 use discburn_vdrive::control::DriveControl;
 use discburn_vdrive::media::Media;
 use discburn_vdrive::VirtualDriveConfig;
@@ -65,7 +65,10 @@ impl Rig {
         for _ in 0..100_000 {
             match self.recorder.test_unit_ready() {
                 Ok(()) => return,
-                Err(e) if e.sense_info().is_some_and(|s| s.key == 2 && s.asc == 4) => {
+                Err(e)
+                    if e.sense_info()
+                        .is_some_and(SenseInfo::is_not_ready_in_progress) =>
+                {
                     self.clock.sleep(Duration::from_millis(10))
                 }
                 Err(e) => panic!("{e}"),
