@@ -158,8 +158,23 @@ pub struct WriteArgs {
     /// Read the disc back after burning and compare it with what was sent
     #[arg(long)]
     pub verify: bool,
-    /// Leave the disc appendable: close the session, allow another one
-    #[arg(long, conflicts_with = "close")]
+    /// Multi-session (growisofs -M): leave the disc appendable, and add a
+    /// folder to what the disc holds
+    ///
+    /// On a write-once disc (CD-R, DVD±R, BD-R) the session is closed, not the
+    /// disc, so another can follow. A folder burnt onto an appendable disc
+    /// always becomes a new session whose tree carries the earlier sessions'
+    /// files forward (same-named files replaced), with or without --multi.
+    ///
+    /// On a rewritable DVD+RW, DVD-RAM or BD-RE holding an ISO 9660 volume,
+    /// --multi merges a folder into it as growisofs -M does: the new files
+    /// and tree go after the volume, and only once they are on the disc are
+    /// the volume descriptors at sector 16 rewritten (an interrupted burn
+    /// leaves the old volume readable). Without --multi the rewritable disc
+    /// gets a new volume from sector 0 that replaces the old one (growisofs
+    /// -Z). An image file cannot be merged: --multi with an image onto a
+    /// rewritable disc holding a volume is refused.
+    #[arg(long, visible_alias = "append", conflicts_with = "close")]
     pub multi: bool,
     /// Finalize (close) the disc: no more sessions (the default unless --multi)
     #[arg(long)]

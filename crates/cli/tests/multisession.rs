@@ -4,6 +4,10 @@
 //! image file with hadris-iso and compared file by file: every file of the
 //! earlier sessions is still there (B's replacement of A's file wins), and
 //! `discburn info` lists the sessions.
+//!
+//! On rewritable DVD+RW, BD-RE and DVD-RAM, `--multi` (or `--append`) grows
+//! the volume at sector 0 as `growisofs -M` does, and a write without it
+//! replaces the volume (`growisofs -Z`); the disc is read from sector 0.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -186,5 +190,100 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Sessions 3 (3 complete)"), "{media}: {text}");
+    }
+}
+
+fn write(addr: &str, args: &[&str], dir: &Path) -> String {
+    let out = discburn(addr)
+        .arg("write")
+        .args(args)
+        .args(["--verify", "--plain"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} {}: {}",
+        dir.display(),
+        stderr(&out)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
+    for media in ["dvd+rw", "bd-re", "dvd-ram"] {
+        let dir = tempfile::tempdir().unwrap();
+        let image = dir.path().join("disc.img");
+        let addr = drive(dir.path(), media, "");
+        let a = folder(
+            &dir.path().join("A"),
+            &[
+                ("photos/one.jpg", pattern(70_000, 1)),
+                ("notes.txt", b"A's notes".to_vec()),
+                ("readme.txt", b"first".to_vec()),
+            ],
+        );
+        let b = folder(
+            &dir.path().join("B"),
+            &[
+                ("photos/two.jpg", pattern(30_000, 2)),
+                ("notes.txt", b"B's notes replace A's".to_vec()),
+            ],
+        );
+        let c = folder(
+            &dir.path().join("C"),
+            &[
+                ("music/track 01.flac", pattern(20_000, 3)),
+                ("readme.txt", "C's readme, 最後".as_bytes().to_vec()),
+            ],
+        );
+
+        // The blank medium is formatted by the workflow; A is the volume at 0.
+        write(&addr, &["--multi"], &dir.path().join("A"));
+        check(&image, 0, &a, &format!("{media} after A"));
+
+        let text = write(&addr, &["--multi"], &dir.path().join("B"));
+        assert!(
+            text.contains("growisofs -M")
+                && text.contains("2 file(s) of the earlier sessions carried forward")
+                && text.contains("1 replaced"),
+            "{media}: {text}"
+        );
+        let mut want = a.clone();
+        want.extend(b.clone());
+        check(&image, 0, &want, &format!("{media} after B"));
+
+        write(&addr, &["--append"], &dir.path().join("C"));
+        want.extend(c.clone());
+        check(&image, 0, &want, &format!("{media} after C"));
+        let m = medium(&addr);
+        assert_eq!(m["recording"], "RandomAccess", "{media}: {m}");
+
+        // Without --multi: a new volume from sector 0, A's and C's files gone.
+        let text = write(&addr, &[], &dir.path().join("B"));
+        assert!(
+            text.contains("replaces it from sector 0"),
+            "{media}: {text}"
+        );
+        check(&image, 0, &b, &format!("{media} after replacing"));
+        let vol = mount(&image, 0, Namespace::RockRidge);
+        for gone in ["/readme.txt", "/photos/one.jpg", "/music/track 01.flac"] {
+            assert!(
+                vol.open(gone, OpenOptions::new().read()).is_err(),
+                "{media}: {gone} is still there"
+            );
+        }
+
+        // An image file cannot be merged into the volume.
+        let img = common::image(dir.path(), "raw.iso", 64, 5);
+        let out = discburn(&addr)
+            .args(["write", "--multi"])
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
+        assert!(stderr(&out).contains("cannot be merged"), "{media}");
+        check(&image, 0, &b, &format!("{media} after the refusal"));
     }
 }

@@ -45,6 +45,19 @@
 //! write-once disc keeps each set in its session. The size is known before
 //! anything is streamed: a first pass lays the session out and stops at the
 //! first descriptor it writes, whose volume size is the session's end.
+//!
+//! ## Growing a volume on rewritable media
+//!
+//! A DVD+RW, DVD-RAM or BD-RE has no sessions: a reader looks at sector 16
+//! only. [`FolderImage::grow`] emulates multi-session there the way
+//! `growisofs -M` does: the new session is laid out after the volume at
+//! sector 0 (its start rounded up to a 16-sector, 32 KiB boundary, as
+//! growisofs rounds), and the copy of its descriptor set that `Append`
+//! writes at block 16 is kept aside
+//! ([`descriptor_rewrite`](FolderImage::descriptor_rewrite)) instead of being
+//! streamed. The burn writes the session first and flushes the drive, and
+//! only then writes that copy over the old descriptors: until then the disc
+//! still shows the old volume, whole.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -82,6 +95,11 @@ const CACHE_BYTES: usize = 64 << 20;
 
 /// Zero blocks sent at a time when the layout leaves a gap.
 const ZERO_BLOCKS: u64 = 32;
+
+/// Where a grown volume's next session starts: the old volume's end rounded
+/// up to a multiple of this (one 32 KiB DVD ECC block), as `growisofs -M`
+/// rounds its `-C` offset.
+pub const GROW_ALIGN: u32 = 16;
 
 /// How the image is mastered.
 #[derive(Debug, Clone)]
@@ -186,6 +204,9 @@ pub struct FolderImage {
     volume_id: String,
     start_lba: u32,
     carried: Option<Carried>,
+    /// For a grown volume: the new descriptor set, to be written at block 16
+    /// once the session is on the disc.
+    rewrite: Option<Vec<u8>>,
     body: Body,
 }
 
@@ -207,6 +228,19 @@ struct LaterSession {
     output: Arc<Mutex<Output>>,
     /// The new volume's end: the session's last block + 1, as an absolute LBA.
     end: u64,
+    /// For a grown volume, the descriptor copy the sizing pass produced: the
+    /// streaming pass must produce the same one.
+    rewrite: Option<Vec<u8>>,
+}
+
+/// What the disc keeps of the descriptor copy hadris-iso's `Append` writes
+/// at block 16.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A write-once disc: each session keeps its own set; the copy is dropped.
+    WriteOnce,
+    /// A rewritable disc: the copy replaces the old set, after the session.
+    Rewritable,
 }
 
 impl std::fmt::Debug for FolderImage {
@@ -288,6 +322,7 @@ impl FolderImage {
             volume_id,
             start_lba: 0,
             carried: None,
+            rewrite: None,
             body: Body::Fresh(Box::new(FreshImage { tree, options })),
         })
     }
@@ -307,6 +342,42 @@ impl FolderImage {
         disc: Box<dyn SectorRead>,
         previous_start: u32,
         next_writable: u32,
+    ) -> Result<FolderImage, IsoError> {
+        self.later(disc, previous_start, next_writable, Target::WriteOnce)
+    }
+
+    /// Re-masters the folder as a session that grows the ISO 9660 volume at
+    /// sector 0 of a rewritable medium (DVD+RW, DVD-RAM, BD-RE), as
+    /// `growisofs -M` does (see the module docs): addressed from the old
+    /// volume's end rounded up to [`GROW_ALIGN`] sectors, its tree the old
+    /// one merged with the folder's. The stream is the session alone; the
+    /// new descriptor set for block 16 is
+    /// [`descriptor_rewrite`](Self::descriptor_rewrite), to be written only
+    /// once the session is safely on the disc.
+    ///
+    /// Fails when sector 16 holds no ISO 9660 volume, or as
+    /// [`append_to`](Self::append_to) does.
+    pub fn grow(self, disc: Box<dyn SectorRead>) -> Result<FolderImage, IsoError> {
+        let mut disc = disc;
+        let set = read_descriptor_set(disc.as_mut(), 0)
+            .map_err(|message| IsoError::PreviousSession { start: 0, message })?;
+        let start = set
+            .volume_blocks
+            .max(2 * DESCRIPTOR_START as u32)
+            .checked_next_multiple_of(GROW_ALIGN)
+            .ok_or_else(|| IsoError::PreviousSession {
+                start: 0,
+                message: format!("its volume claims {} sectors", set.volume_blocks),
+            })?;
+        self.later(disc, 0, start, Target::Rewritable)
+    }
+
+    fn later(
+        self,
+        disc: Box<dyn SectorRead>,
+        previous_start: u32,
+        next_writable: u32,
+        target: Target,
     ) -> Result<FolderImage, IsoError> {
         let fail = |message: String| IsoError::PreviousSession {
             start: previous_start,
@@ -386,7 +457,7 @@ impl FolderImage {
             Some((block, _)) if *block == DESCRIPTOR_START => {}
             Some(_) => {
                 return Err(fail(
-                    "a file of the earlier sessions lies where hadris-iso puts its descriptor copy (sector 16 on), and it would be moved: a write-once disc cannot do that".into(),
+                    "a file of the earlier sessions lies where hadris-iso puts its descriptor copy (sector 16 on), and it would be moved: the session could not be streamed in order".into(),
                 ))
             }
             None => {
@@ -398,7 +469,23 @@ impl FolderImage {
                 }));
             }
         }
-        let Some((first, pvd)) = writes.get(1) else {
+        // The writes before the next writable address are the descriptor copy
+        // at block 16, in order; the first one after it starts the session.
+        let mut copy = Vec::new();
+        let mut session_first = None;
+        for (block, data) in &writes {
+            if *block >= nwa {
+                session_first = Some((block, data));
+                break;
+            }
+            if *block != DESCRIPTOR_START + copy.len() as u64 / SECTOR {
+                return Err(fail(format!(
+                    "the new session wrote sector {block} before its start at {next_writable}, outside its descriptor copy"
+                )));
+            }
+            copy.extend_from_slice(data);
+        }
+        let Some((first, pvd)) = session_first else {
             return Err(fail("the new session wrote no volume descriptor".into()));
         };
         if *first != nwa + DESCRIPTOR_START {
@@ -434,11 +521,13 @@ impl FolderImage {
             volume_id,
             start_lba: next_writable,
             carried: Some(carried),
+            rewrite: (target == Target::Rewritable).then(|| copy.clone()),
             body: Body::Later(Box::new(LaterSession {
                 session,
                 options,
                 output,
                 end,
+                rewrite: (target == Target::Rewritable).then_some(copy),
             })),
         })
     }
@@ -463,6 +552,16 @@ impl FolderImage {
     /// For a later session, what it carries forward from the earlier ones.
     pub fn carried(&self) -> Option<&Carried> {
         self.carried.as_ref()
+    }
+
+    /// For a grown volume ([`grow`](Self::grow)): the LBA (16) and the
+    /// blocks of the new volume descriptor set, to be written over the old
+    /// set once the session's data is on the disc (not part of
+    /// [`stream`](Self::stream) or [`sectors`](Self::sectors)).
+    pub fn descriptor_rewrite(&self) -> Option<(u32, &[u8])> {
+        self.rewrite
+            .as_deref()
+            .map(|d| (DESCRIPTOR_START as u32, d))
     }
 
     /// Names the ISO 9660 / Joliet trees had to map, shorten or de-duplicate
@@ -511,18 +610,27 @@ impl FolderImage {
                             options,
                             output,
                             end,
+                            rewrite,
                         } = *later;
                         lock(&output).phase = Phase::Stream {
                             sink: Sink::new(tx, start),
                             started: false,
+                            copy: Vec::new(),
                         };
                         let written = session.write(&options, SessionMode::Append);
                         let phase = std::mem::take(&mut lock(&output).phase);
                         let note = lock(&output).read_error.take();
                         match (written, phase) {
-                            (Ok(report), Phase::Stream { mut sink, .. }) => {
+                            (Ok(report), Phase::Stream { mut sink, copy, .. }) => {
                                 for w in report.warnings() {
                                     tracing::warn!("later session: {w}");
+                                }
+                                if rewrite.as_ref().is_some_and(|r| *r != copy) {
+                                    // The set written at 16 afterwards must describe
+                                    // this very session.
+                                    return Err(label(
+                                        &"the session's descriptor set differs from the one sized for it",
+                                    ));
                                 }
                                 // Blocks no structure covers at the end are zeros too.
                                 sink.pad_to(end)
@@ -820,6 +928,8 @@ enum Phase {
         sink: Sink,
         /// Whether the session's first block has been written.
         started: bool,
+        /// The descriptor copy for block 16, kept out of the channel.
+        copy: Vec<u8>,
     },
 }
 
@@ -952,21 +1062,29 @@ impl BlockDevice for DiscDevice {
         let mut out = lock(&self.output);
         match &mut out.phase {
             Phase::Probe(writes) => {
-                writes.push((block, buf[..buf.len().min(SECTOR as usize)].to_vec()));
-                if block < nwa && writes.len() == 1 {
+                if block < nwa {
+                    // The descriptor copy at 16: kept whole.
+                    writes.push((block, buf.to_vec()));
                     return Ok(());
                 }
+                writes.push((block, buf[..buf.len().min(SECTOR as usize)].to_vec()));
                 // The size is known: stop before any file is read.
                 Err(io_error(
                     hadris_io::ErrorKind::Unsupported,
                     "sizing pass complete",
                 ))
             }
-            Phase::Stream { sink, started } => {
+            Phase::Stream {
+                sink,
+                started,
+                copy,
+            } => {
                 if block < nwa {
-                    if block == DESCRIPTOR_START && !*started {
-                        // The descriptor copy for overwritable media: a write-once
-                        // disc keeps the new set in the session.
+                    if !*started && block == DESCRIPTOR_START + copy.len() as u64 / SECTOR {
+                        // The descriptor copy for overwritable media: kept aside (a
+                        // write-once disc keeps the new set in the session only; a
+                        // rewritable one gets it at 16 after the session).
+                        copy.extend_from_slice(buf);
                         return Ok(());
                     }
                     return Err(io_error(

@@ -1,8 +1,11 @@
 //! Folders burnt as later sessions of appendable discs (DVD+R, BD-R, CD-R,
 //! DVD-R) on the virtual recorder with a simulated clock: each session is
 //! addressed from its own start, and its tree carries the earlier sessions'
-//! files forward in place. The disc's last session is parsed back from the
-//! recorder's image file with hadris-iso and compared file by file.
+//! files forward in place. On rewritable media (DVD+RW, BD-RE, DVD-RAM) a
+//! multi-session burn grows the volume at sector 0 as `growisofs -M` does,
+//! and a burn stopped before its descriptors are rewritten leaves the old
+//! volume whole. The disc's last session is parsed back from the recorder's
+//! image file with hadris-iso and compared file by file.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,10 +13,11 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use discburn::burn::{self, BurnError, BurnOptions, Closing, Source};
+use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source};
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::{CancelToken, Recorder};
+use discburn_vdrive::{DriveControl, Fault};
 use hadris_fs::sync::Volume;
 use hadris_fs::{MountOptions, OpenOptions};
 use hadris_iso::sync::IsoFs;
@@ -25,6 +29,7 @@ type Files = BTreeMap<String, Vec<u8>>;
 struct Rig {
     dir: tempfile::TempDir,
     rec: Arc<Recorder>,
+    control: DriveControl,
 }
 
 fn rig(media: &str) -> Rig {
@@ -35,8 +40,9 @@ fn rig(media: &str) -> Rig {
     );
     let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
     let drive = discburn_vdrive::VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let control = drive.control();
     let rec = Arc::new(Recorder::new(Box::new(drive), addr, clock));
-    Rig { dir, rec }
+    Rig { dir, rec, control }
 }
 
 fn opts(closing: Closing) -> BurnOptions {
@@ -295,4 +301,251 @@ fn a_last_session_without_a_usable_iso_9660_volume_is_refused_before_writing() {
         before,
         "nothing written"
     );
+}
+
+/// The burn's events, and what it returned.
+fn burn_folder_with(
+    rig: &Rig,
+    root: &Path,
+    closing: Closing,
+    cancel: &CancelToken,
+    on_phase: &mut dyn FnMut(BurnPhase),
+) -> (Result<burn::BurnReport, BurnError>, Vec<String>) {
+    let img = FolderImage::from_dir(root, &settings()).unwrap();
+    let mut notes = Vec::new();
+    let r = burn::burn(
+        &rig.rec,
+        Source::Folder(Box::new(img)),
+        &opts(closing),
+        cancel,
+        &mut |e| match e {
+            BurnEvent::Phase { phase, .. } => on_phase(*phase),
+            BurnEvent::Note(n) => notes.push(n.clone()),
+            _ => {}
+        },
+    );
+    (r, notes)
+}
+
+/// The phases a burn went through, in order.
+fn phase_list(report: &burn::BurnReport) -> Vec<BurnPhase> {
+    report.phases.iter().map(|(p, _)| *p).collect()
+}
+
+#[test]
+fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
+    for media in ["dvd+rw", "bd-re", "dvd-ram"] {
+        let rig = rig(media);
+        let src = rig.dir.path();
+        let a = folder(
+            &src.join("A"),
+            &[
+                ("a.txt", b"from A\n".to_vec()),
+                ("shared/same.txt", b"A's version".to_vec()),
+                ("dir/keep.bin", pattern(9000, 1)),
+            ],
+        );
+        let b = folder(
+            &src.join("B"),
+            &[
+                ("b.txt", b"from B\n".to_vec()),
+                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
+            ],
+        );
+        let c = folder(
+            &src.join("C"),
+            &[
+                ("c/c.txt", b"from C".to_vec()),
+                ("a.txt", b"C replaces A's".to_vec()),
+            ],
+        );
+
+        // A on the blank medium: the workflow formats it, the volume is at 0.
+        let first = burn_folder(&rig, &src.join("A"), Closing::Session)
+            .unwrap_or_else(|e| panic!("{media} A: {e}"));
+        assert_eq!(first.start_lba, 0, "{media}");
+        check_disc(&rig, 0, &a, media);
+
+        // B grows it: data after A's volume (16-sector aligned), then sector 16.
+        let (second, notes) = burn_folder_with(
+            &rig,
+            &src.join("B"),
+            Closing::Session,
+            &CancelToken::new(),
+            &mut |_| {},
+        );
+        let second = second.unwrap_or_else(|e| panic!("{media} B: {e}"));
+        assert!(
+            second.start_lba >= first.sectors as u32 && second.start_lba % 16 == 0,
+            "{media}: B at {} after A's {} sectors",
+            second.start_lba,
+            first.sectors
+        );
+        assert!(
+            second.start_lba < first.sectors as u32 + 16,
+            "{media}: B follows A's end, rounded to 16"
+        );
+        assert!(second.verify.as_ref().is_some_and(|v| v.is_ok()));
+        let phases = phase_list(&second);
+        let at = |p| phases.iter().position(|&q| q == p).unwrap();
+        assert!(
+            at(BurnPhase::WritingData) < at(BurnPhase::Synchronizing)
+                && at(BurnPhase::Synchronizing) < at(BurnPhase::UpdatingVolume),
+            "{media}: the descriptors go last: {phases:?}"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("growisofs -M")
+                && n.contains("2 file(s) of the earlier sessions carried forward")
+                && n.contains("1 replaced")),
+            "{media}: {notes:?}"
+        );
+        let mut want = a.clone();
+        want.extend(b.clone());
+        // Read from sector 0, as any reader of a DVD+RW does.
+        check_disc(&rig, 0, &want, media);
+        assert!(
+            extent_lba(&rig, 0, "/dir/keep.bin") < u64::from(second.start_lba),
+            "{media}: A's file stays where A put it"
+        );
+        assert!(
+            extent_lba(&rig, 0, "/shared/same.txt") >= u64::from(second.start_lba),
+            "{media}: B's replacement is in B's session"
+        );
+        // Only B's data and tree were written, not A's files again.
+        assert!(second.sectors < 200, "{media}: {} sectors", second.sectors);
+
+        let third = burn_folder(&rig, &src.join("C"), Closing::Session)
+            .unwrap_or_else(|e| panic!("{media} C: {e}"));
+        assert!(third.start_lba > second.start_lba, "{media}");
+        want.extend(c.clone());
+        check_disc(&rig, 0, &want, media);
+
+        // Without multi-session the volume is replaced from sector 0.
+        let (fourth, notes) = burn_folder_with(
+            &rig,
+            &src.join("B"),
+            Closing::Disc,
+            &CancelToken::new(),
+            &mut |_| {},
+        );
+        let fourth = fourth.unwrap_or_else(|e| panic!("{media} B again: {e}"));
+        assert_eq!(fourth.start_lba, 0, "{media}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("replaces it from sector 0")),
+            "{media}: {notes:?}"
+        );
+        check_disc(&rig, 0, &b, media);
+    }
+}
+
+#[test]
+fn a_grow_stopped_before_the_descriptor_rewrite_leaves_the_old_volume_whole() {
+    for media in ["dvd+rw", "bd-re"] {
+        let rig = rig(media);
+        let src = rig.dir.path();
+        let a = folder(
+            &src.join("A"),
+            &[("a.txt", b"from A".to_vec()), ("same.txt", b"A".to_vec())],
+        );
+        let b = folder(
+            &src.join("B"),
+            &[("b.bin", pattern(50_000, 4)), ("same.txt", b"B".to_vec())],
+        );
+        burn_folder(&rig, &src.join("A"), Closing::Session).unwrap();
+        let image = rig.dir.path().join("d.img");
+        let old_descriptors = fs::read(&image).unwrap()[16 * 2048..20 * 2048].to_vec();
+
+        // The drive fails every WRITE to the descriptor area once the
+        // session's data is written and flushed.
+        let control = rig.control.clone();
+        let (r, _) = burn_folder_with(
+            &rig,
+            &src.join("B"),
+            Closing::Session,
+            &CancelToken::new(),
+            &mut |phase| {
+                if phase == BurnPhase::UpdatingVolume {
+                    control.inject(Fault::MediumError(16..=31));
+                }
+            },
+        );
+        let e = r.unwrap_err();
+        assert!(
+            matches!(e, BurnError::Device { .. }) && e.to_string().contains("sector 16"),
+            "{media}: {e}"
+        );
+        rig.control.clear_faults();
+        let disc = fs::read(&image).unwrap();
+        assert_eq!(
+            disc[16 * 2048..20 * 2048],
+            old_descriptors[..],
+            "{media}: the descriptors are untouched"
+        );
+        assert!(
+            disc.len() > 40 * 2048,
+            "{media}: B's session was written after A's volume"
+        );
+        check_disc(&rig, 0, &a, media);
+
+        // A cancel once the data is flushed, as the descriptors are due: the same.
+        let cancel = CancelToken::new();
+        let token = cancel.clone();
+        let (r, _) = burn_folder_with(
+            &rig,
+            &src.join("B"),
+            Closing::Session,
+            &cancel,
+            &mut |phase| {
+                if phase == BurnPhase::UpdatingVolume {
+                    token.cancel();
+                }
+            },
+        );
+        assert!(
+            matches!(r, Err(BurnError::Cancelled { .. })),
+            "{media}: {r:?}"
+        );
+        check_disc(&rig, 0, &a, media);
+
+        // Burnt again without trouble, the volume grows.
+        burn_folder(&rig, &src.join("B"), Closing::Session)
+            .unwrap_or_else(|e| panic!("{media} B: {e}"));
+        let mut want = a.clone();
+        want.extend(b);
+        check_disc(&rig, 0, &want, media);
+    }
+}
+
+#[test]
+fn an_image_cannot_be_merged_into_a_rewritable_volume() {
+    let rig = rig("dvd+rw");
+    let src = rig.dir.path();
+    let a = folder(&src.join("A"), &[("a.txt", b"a".to_vec())]);
+    burn_folder(&rig, &src.join("A"), Closing::Session).unwrap();
+    let before = fs::read(src.join("d.img")).unwrap();
+    let raw = pattern(64 * 2048, 9);
+    let e = burn::burn(
+        &rig.rec,
+        Source::Stream {
+            sectors: 64,
+            reader: Box::new(Cursor::new(raw)),
+            label: "raw".into(),
+        },
+        &opts(Closing::Session),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, BurnError::Unsupported(_)) && e.to_string().contains("cannot be merged"),
+        "{e}"
+    );
+    assert_eq!(
+        fs::read(src.join("d.img")).unwrap(),
+        before,
+        "nothing written"
+    );
+    check_disc(&rig, 0, &a, "dvd+rw");
 }

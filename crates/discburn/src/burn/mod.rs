@@ -17,6 +17,17 @@
 //! last session's merged with the folder's (see [`crate::iso`]), so a reader
 //! mounting the last session sees the files of every session.
 //!
+//! On a rewritable medium (DVD+RW, DVD-RAM, BD-RE), which has no sessions, a
+//! multi-session burn ([`Closing::Session`]) of a folder onto a disc holding
+//! an ISO 9660 volume grows that volume as `growisofs -M` does: the new
+//! session goes after the volume, SYNCHRONIZE CACHE, and only then the new
+//! descriptor set is written over the old one at sector 16
+//! ([`BurnPhase::UpdatingVolume`]), so a burn that stops before that leaves
+//! the old volume readable. Otherwise (`growisofs -Z`) the image is written
+//! from sector 0 and replaces the volume; an image file or stream cannot be
+//! merged, so a multi-session burn of one onto a disc holding a volume is
+//! refused.
+//!
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
 
@@ -62,6 +73,9 @@ pub enum BurnPhase {
     WritingData,
     /// SYNCHRONIZE CACHE (FINALIZATION).
     Synchronizing,
+    /// A grown volume on rewritable media: the new volume descriptors written
+    /// over the old ones at sector 16, after the session's data (FINALIZATION).
+    UpdatingVolume,
     /// CLOSE TRACK (FINALIZATION).
     ClosingTrack,
     /// CLOSE SESSION, leaving the disc appendable (FINALIZATION).
@@ -84,6 +98,7 @@ impl BurnPhase {
             BurnPhase::InitializingHardware => "initializing-hardware",
             BurnPhase::WritingData => "writing-data",
             BurnPhase::Synchronizing => "synchronizing-cache",
+            BurnPhase::UpdatingVolume => "updating-volume",
             BurnPhase::ClosingTrack => "closing-track",
             BurnPhase::ClosingSession => "closing-session",
             BurnPhase::Finalizing => "finalizing",
@@ -101,6 +116,7 @@ impl BurnPhase {
             BurnPhase::InitializingHardware => "Preparing the drive",
             BurnPhase::WritingData => "Writing",
             BurnPhase::Synchronizing => "Flushing the drive's buffer to the disc",
+            BurnPhase::UpdatingVolume => "Writing the new volume descriptors at sector 16",
             BurnPhase::ClosingTrack => "Closing the track",
             BurnPhase::ClosingSession => "Closing the session",
             BurnPhase::Finalizing => "Finalizing the disc",
@@ -118,6 +134,7 @@ impl BurnPhase {
             BurnPhase::InitializingHardware => "preparing",
             BurnPhase::WritingData => "writing",
             BurnPhase::Synchronizing => "flushing",
+            BurnPhase::UpdatingVolume => "updating",
             BurnPhase::ClosingTrack => "closing",
             BurnPhase::ClosingSession => "closing",
             BurnPhase::Finalizing => "finalizing",
@@ -134,6 +151,7 @@ impl BurnPhase {
             BurnPhase::InitializingHardware => 2,
             BurnPhase::WritingData => 4,
             BurnPhase::Synchronizing
+            | BurnPhase::UpdatingVolume
             | BurnPhase::ClosingTrack
             | BurnPhase::ClosingSession
             | BurnPhase::Finalizing => 5,
@@ -652,16 +670,31 @@ pub fn burn(
     run.note(format!("Disc: {}", before.summary()));
     let source = match source {
         Source::Folder(img) => {
-            let img = later_session(&mut run, *img, &before)?;
+            let img = later_session(&mut run, *img, &before, opts)?;
             if img.carried().is_none() {
                 run.note(folder_image_note(&img));
             }
             sectors = img.sectors();
             Source::Folder(Box::new(img))
         }
-        other => other,
+        other => {
+            if before.recording == Recording::RandomAccess && opts.closing == Closing::Session {
+                if let Some(id) = iso_volume(rec) {
+                    return Err(BurnError::Unsupported(format!(
+                        "the {} holds the ISO 9660 volume \"{id}\" and {} cannot be merged into it (only a folder can): burn it without multi-session (--multi) to replace the volume",
+                        before.profile,
+                        other.label()
+                    )));
+                }
+            }
+            other
+        }
     };
-    let plan = prepare::plan(rec, &before, sectors, &source.label(), opts)?;
+    let random_start = match &source {
+        Source::Folder(img) if before.recording == Recording::RandomAccess => img.start_lba(),
+        _ => 0,
+    };
+    let plan = prepare::plan(rec, &before, sectors, &source.label(), opts, random_start)?;
     if let Source::Folder(img) = &source {
         check_folder_start(img, plan.start_lba)?;
     }
@@ -720,6 +753,10 @@ fn burn_locked(
 
     // The write.
     run.phase(BurnPhase::WritingData);
+    let rewrite = match &source {
+        Source::Folder(img) => img.descriptor_rewrite().map(|(l, d)| (l, d.to_vec())),
+        _ => None,
+    };
     let image_path = match &source {
         Source::Image(p) => Some(p.clone()),
         _ => None,
@@ -810,6 +847,11 @@ fn burn_locked(
     run.phase(BurnPhase::Synchronizing);
     ops::synchronize_cache(rec, run.cancel, run.on_event)
         .map_err(|e| BurnError::device("flushing the drive's buffer (SYNCHRONIZE CACHE)", e))?;
+    if let Some((lba, data)) = &rewrite {
+        // Only now that the session is on the disc does the volume point at it.
+        run.check_cancel()?;
+        update_volume(run, &engine, &updates, *lba, data)?;
+    }
     let closing = prepare::close(run, before, &plan, opts)?;
 
     // Did it really happen?
@@ -836,6 +878,9 @@ fn burn_locked(
         if !report.is_ok() {
             return Err(BurnError::VerifyFailed(Box::new(report)));
         }
+        if let Some((lba, data)) = &rewrite {
+            check_rewrite(rec, *lba, data)?;
+        }
         verify_report = Some(report);
     }
     run.phase(BurnPhase::Completed);
@@ -859,15 +904,120 @@ fn burn_locked(
     })
 }
 
+/// The second section of a grown volume: the new descriptor set written
+/// over the old one, then flushed.
+fn update_volume(
+    run: &mut Run<'_>,
+    engine: &WriteEngine,
+    updates: &crossbeam_channel::Receiver<Update>,
+    lba: u32,
+    data: &[u8],
+) -> Result<(), BurnError> {
+    run.phase(BurnPhase::UpdatingVolume);
+    let blocks = data.len() / 2048;
+    run.note(format!(
+        "Writing the new volume descriptors at sectors {lba}–{} over the old ones",
+        lba as usize + blocks - 1
+    ));
+    let written = engine.write_section(io::Cursor::new(data.to_vec()), lba as i32, blocks as i32);
+    // Its events would read as a second write from the start: not forwarded.
+    while updates.try_recv().is_ok() {}
+    if let Err(e) = written {
+        if e.is_cancelled() || run.cancel.is_cancelled() {
+            return Err(BurnError::Cancelled {
+                last_written_lba: None,
+            });
+        }
+        let _ = ops::synchronize_cache(run.rec, &CancelToken::new(), &mut |_| {});
+        return Err(BurnError::device(
+            "writing the volume descriptors at sector 16 (the disc still holds the previous volume)",
+            e,
+        ));
+    }
+    run.phase(BurnPhase::Synchronizing);
+    ops::synchronize_cache(run.rec, run.cancel, run.on_event)
+        .map_err(|e| BurnError::device("flushing the drive's buffer (SYNCHRONIZE CACHE)", e))
+}
+
+/// Reads the rewritten descriptors back (FUA) and compares them.
+fn check_rewrite(rec: &Recorder, lba: u32, data: &[u8]) -> Result<(), BurnError> {
+    let mut back = vec![0u8; data.len()];
+    let mut reader = RecorderReadBack(rec);
+    let blocks = (data.len() / 2048) as u32;
+    let read = reader
+        .read_sectors(lba, blocks, true, &mut back)
+        .or_else(|e| {
+            if e.fua_refused {
+                reader.read_sectors(lba, blocks, false, &mut back)
+            } else {
+                Err(e)
+            }
+        });
+    match read {
+        Ok(()) if back == data => Ok(()),
+        Ok(()) => Err(BurnError::NotRecorded(format!(
+            "the volume descriptors at sector {lba} read back differently"
+        ))),
+        Err(e) => Err(BurnError::NotRecorded(format!(
+            "the volume descriptors at sector {lba} cannot be read back: {}",
+            e.message
+        ))),
+    }
+}
+
+/// Whether sector 16 holds an ISO 9660 primary volume descriptor (a volume
+/// a random-access medium holds from sector 0): its volume identifier.
+fn iso_volume(rec: &Arc<Recorder>) -> Option<String> {
+    let mut sector = vec![0u8; 2048];
+    let mut disc = DiscSectors(Arc::clone(rec));
+    if let Err(e) = crate::iso::SectorRead::read_sectors(&mut disc, 16, &mut sector) {
+        // Unformatted or never written: nothing to keep.
+        tracing::debug!("reading sector 16: {e}");
+        return None;
+    }
+    (sector[0] == 1 && &sector[1..6] == b"CD001").then(|| {
+        String::from_utf8_lossy(&sector[40..72])
+            .trim_end()
+            .to_string()
+    })
+}
+
 /// A folder burnt onto an appendable disc becomes a later session: addressed
 /// from the next writable address, carrying the last session's files
-/// forward (see [`crate::iso`]). A blank or random-access medium keeps the
-/// image mastered for sector 0.
+/// forward (see [`crate::iso`]). On a random-access medium holding an ISO
+/// 9660 volume, a multi-session burn grows that volume instead; otherwise
+/// a blank or random-access medium keeps the image mastered for sector 0.
 fn later_session(
     run: &mut Run<'_>,
     img: FolderImage,
     medium: &Medium,
+    opts: &BurnOptions,
 ) -> Result<FolderImage, BurnError> {
+    if medium.recording == Recording::RandomAccess {
+        let Some(id) = iso_volume(run.rec) else {
+            return Ok(img);
+        };
+        if opts.closing != Closing::Session {
+            run.note(format!(
+                "The {} holds the ISO 9660 volume \"{id}\": the new one replaces it from sector 0 (a multi-session burn, --multi, adds to it instead)",
+                medium.profile
+            ));
+            return Ok(img);
+        }
+        let img = img.grow(Box::new(DiscSectors(Arc::clone(run.rec))))?;
+        if let Some(c) = img.carried() {
+            run.note(format!(
+                "Growing the volume \"{id}\" as growisofs -M does: new session at sector {}, {} file(s) of the earlier sessions carried forward in place, {} replaced by the folder's; volume {}, {} sectors ({}), then the descriptors at sector 16",
+                img.start_lba(),
+                c.kept,
+                c.replaced,
+                img.volume_id(),
+                img.sectors(),
+                human_size(img.sectors())
+            ));
+        }
+        return Ok(img);
+    }
     if medium.recording != Recording::Sequential || medium.status() != Some(DiscStatus::Incomplete)
     {
         return Ok(img);

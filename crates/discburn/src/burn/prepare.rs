@@ -165,12 +165,15 @@ fn spare_name(s: Spare) -> &'static str {
 }
 
 /// Decides everything before the disc is touched; refuses what cannot work.
+/// `random_start`: where the data goes on a random-access medium (0, or
+/// after the volume it grows).
 pub(crate) fn plan(
     rec: &Recorder,
     medium: &Medium,
     sectors: u64,
     label: &str,
     opts: &BurnOptions,
+    random_start: u32,
 ) -> Result<Plan, BurnError> {
     let profile = medium.profile;
     if medium.recording == Recording::ReadOnly {
@@ -261,18 +264,17 @@ pub(crate) fn plan(
         ));
     }
     let start_lba = match medium.recording {
-        Recording::RandomAccess => 0,
+        Recording::RandomAccess => {
+            // Growing a volume: the space after it is what is free.
+            free = free.saturating_sub(u64::from(random_start));
+            random_start
+        }
         _ => medium.next_writable.ok_or_else(|| {
             BurnError::Unsupported(format!(
                 "the drive reports no next writable address on this {profile}; it cannot be appended to"
             ))
         })?,
     };
-    if medium.recording == Recording::RandomAccess && opts.closing == Closing::Session {
-        notes.push(format!(
-            "A {profile} is rewritable: the image is written from sector 0 and replaces what the disc held"
-        ));
-    }
     if sectors > free {
         return Err(BurnError::TooLarge {
             what: label.to_string(),
