@@ -72,6 +72,17 @@ pub struct DriveStats {
     pub selected_write_speed_kbps: u32,
     /// Time the drive spent waiting for buffer room (full=wait), summed.
     pub buffer_wait: std::time::Duration,
+    /// READ(10)/(12) commands answered GOOD.
+    pub reads: u64,
+    /// Blocks returned by READ commands.
+    pub blocks_read: u64,
+    /// READs that had to seek (not a continuation of the read-ahead).
+    pub seeks: u64,
+    /// Time READ commands took (burning what the write buffer held, seeks, reading at
+    /// the read speed), summed.
+    pub read_time: std::time::Duration,
+    /// Selected read speed in kB/s (nominal, as mode page 2Ah reports it).
+    pub selected_read_speed_kbps: u32,
 }
 
 impl DriveStats {
@@ -127,6 +138,7 @@ impl DriveControl {
             buffer_fill: s.stats.buffer_fill,
             current_speed_sectors_per_second: s.stats.current_speed_sectors_per_second,
             selected_write_speed_kbps: s.stats.selected_write_speed_kbps,
+            selected_read_speed_kbps: s.stats.selected_read_speed_kbps,
             ..DriveStats::default()
         };
         s.stats = keep;

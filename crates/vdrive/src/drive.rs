@@ -59,6 +59,7 @@ use crate::image::Image;
 use crate::media::format_options;
 use crate::media::{Media, MediaSpec, Recording, SpeedDef};
 use crate::model::{DiscState, DiscStatus, SessionState, Track, WriteTarget};
+use crate::read::ReadHead;
 use crate::sao::Piece;
 use crate::VdriveError;
 
@@ -158,6 +159,10 @@ pub struct VirtualDrive {
     pub(crate) wp: WriteParametersPage,
     /// Index of the selected write speed in the medium's table.
     pub(crate) speed: usize,
+    /// Index of the selected read speed in the medium's read table.
+    pub(crate) read_speed: usize,
+    /// The pickup and its read-ahead (READ timing).
+    pub(crate) reader: ReadHead,
     pub(crate) busy: Option<Busy>,
     pub(crate) unit_attention: Option<Check>,
     pub(crate) present: bool,
@@ -238,6 +243,8 @@ impl VirtualDrive {
             control,
             wp,
             speed: 0,
+            read_speed: 0,
+            reader: ReadHead::new(cfg.buffer),
             busy: None,
             unit_attention: None,
             present: true,
@@ -255,6 +262,7 @@ impl VirtualDrive {
             SpeedRequest::X(x) => round_down(speeds, x),
         };
         d.apply_speed();
+        d.read_speed = d.spec().read_speeds.len().saturating_sub(1);
         if fresh {
             d.save()
                 .map_err(|e| VdriveError::Io(format!("{}: {e}", d.cfg.path.display())))?;
@@ -329,8 +337,37 @@ impl VirtualDrive {
             .unwrap_or(0)
     }
 
+    /// The selected read speed definition.
+    fn read_def(&self) -> SpeedDef {
+        let speeds = self.spec().read_speeds;
+        speeds
+            .get(self.read_speed)
+            .or(speeds.last())
+            .copied()
+            .unwrap_or(SpeedDef {
+                x: 1.0,
+                rotation: RotationControl::Clv,
+            })
+    }
+
+    /// Sectors the read radius model spans (see [`crate::read::geometry_sectors`]).
+    fn read_geometry(&self) -> u32 {
+        crate::read::geometry_sectors(self.family(), self.disc.capacity)
+    }
+
+    /// The read speed across the disc at the selected read speed.
+    pub(crate) fn read_curve(&self) -> Curve {
+        Curve::new(&self.read_def(), self.family(), self.read_geometry())
+    }
+
+    /// Nominal (highest) kB/s of the selected read speed.
     fn read_kbps(&self) -> u32 {
-        x_to_kbps(self.family(), self.spec().read_x).unwrap_or(0)
+        x_to_kbps(self.family(), self.read_def().x).unwrap_or(0)
+    }
+
+    /// Nominal kB/s of the fastest read speed.
+    fn max_read_kbps(&self) -> u32 {
+        x_to_kbps(self.family(), self.spec().read_x()).unwrap_or(0)
     }
 
     fn sps_to_kbps(&self, sps: f64) -> u32 {
@@ -488,11 +525,11 @@ impl VirtualDrive {
             OpCode::ReadDiscStructure => self.read_disc_structure(cdb),
             OpCode::Read10 => {
                 let c: Read10 = parse(cdb)?;
-                self.read(c.lba, u32::from(c.blocks), data)
+                self.read(c.lba, u32::from(c.blocks), data, timeout)
             }
             OpCode::Read12 => {
                 let c: Read12 = parse(cdb)?;
-                self.read(c.lba, c.blocks, data)
+                self.read(c.lba, c.blocks, data, timeout)
             }
             OpCode::Write10 => {
                 let c: Write10 = parse(cdb)?;
@@ -585,10 +622,23 @@ impl VirtualDrive {
                 let len = usize::from(c.parameter_list_length).min(buf.len());
                 let pd = PerformanceDescriptor::parse(&buf[..len])
                     .map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
-                let kbps = pd
-                    .write_kbps()
-                    .ok_or(Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
-                self.select_speed_kbps(kbps);
+                if pd.rdd {
+                    // Restore Drive Defaults: fastest write and read speeds.
+                    self.speed = self.spec().write_speeds.len().saturating_sub(1);
+                    self.apply_speed();
+                    self.select_read_kbps(u32::MAX);
+                    return Ok(Reply::Done(len));
+                }
+                let (write, read) = (pd.write_kbps(), pd.read_kbps());
+                if write.is_none() && read.is_none() {
+                    return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+                }
+                if let Some(kbps) = write {
+                    self.select_speed_kbps(kbps);
+                }
+                if let Some(kbps) = read {
+                    self.select_read_kbps(kbps);
+                }
                 Ok(Reply::Done(len))
             }
             OpCode::SetCdSpeed => {
@@ -599,6 +649,11 @@ impl VirtualDrive {
                 } else {
                     self.select_speed_kbps(u32::from(c.write_kbps));
                 }
+                self.select_read_kbps(if c.read_kbps == SetCdSpeed::MAX {
+                    u32::MAX
+                } else {
+                    u32::from(c.read_kbps)
+                });
                 Ok(Reply::Done(0))
             }
             _ => self.dispatch_more(op, cdb, data, timeout),
@@ -619,11 +674,61 @@ impl VirtualDrive {
         self.apply_speed();
     }
 
+    /// Selects the nearest offered read speed at or below `kbps` (the slowest if below
+    /// all, the fastest for `u32::MAX`); a change ends the read-ahead.
+    pub(crate) fn select_read_kbps(&mut self, kbps: u32) {
+        let fam = self.family();
+        let speeds = self.spec().read_speeds;
+        let i = speeds
+            .iter()
+            .rposition(|s| x_to_kbps(fam, s.x).unwrap_or(0) <= kbps.saturating_add(kbps / 100 + 1))
+            .unwrap_or(0);
+        if i != self.read_speed {
+            self.read_speed = i;
+            self.reader.stop();
+        }
+    }
+
+    /// Takes the time a READ of `blocks` at `lba` needs (read speed at that LBA, plus a
+    /// seek unless it continues the read-ahead); unthrottled drives read instantly.
+    fn read_time(&mut self, lba: u32, blocks: u32, timeout: Duration) -> Result<(), Fail> {
+        if !self.cfg.throttle {
+            return Ok(());
+        }
+        // Data still in the write buffer is burned first (the READ may be for it); the
+        // write stream ends there, as after SYNCHRONIZE CACHE, so it is no underrun.
+        let drain = self.buffer.time_to_drain();
+        self.buffer.flush();
+        let now = self.clock.now() + drain;
+        let curve = self.read_curve();
+        let geometry = self.read_geometry();
+        let mut cost = self
+            .reader
+            .read(now, lba, blocks, &curve, self.family(), geometry);
+        cost.time += drain;
+        if cost.time > timeout {
+            self.clock.sleep(timeout);
+            self.reader.stop();
+            return Err(Fail::Timeout(timeout));
+        }
+        self.clock.sleep(cost.time);
+        let mut s = self.control.lock();
+        s.stats.read_time += cost.time;
+        s.stats.seeks += u64::from(cost.seek);
+        Ok(())
+    }
+
     // ----------------------------------------------------------------------------------
     // Data path
     // ----------------------------------------------------------------------------------
 
-    fn read(&mut self, lba: u32, blocks: u32, data: &mut DataPhase<'_>) -> Outcome {
+    fn read(
+        &mut self,
+        lba: u32,
+        blocks: u32,
+        data: &mut DataPhase<'_>,
+        timeout: Duration,
+    ) -> Outcome {
         if blocks == 0 {
             return Ok(Reply::Done(0));
         }
@@ -655,6 +760,10 @@ impl VirtualDrive {
                 chunk.copy_from_slice(&raw[16..16 + chunk.len()]);
             }
         }
+        self.read_time(lba, blocks, timeout)?;
+        let mut s = self.control.lock();
+        s.stats.reads += 1;
+        s.stats.blocks_read += u64::from(blocks);
         Ok(Reply::Done(want))
     }
 
@@ -808,6 +917,8 @@ impl VirtualDrive {
         // The pre-gap of the first session lies before LBA 0: the head is at the start.
         let head = if in_sao && (lba as i32) < 0 { 0 } else { lba };
         self.buffer.push(head, blocks, bs);
+        // The pickup follows the writes: a READ afterwards seeks from their end.
+        self.reader.park(head.saturating_add(blocks));
         if in_sao {
             self.sao_advance(blocks);
         }
@@ -1130,18 +1241,9 @@ impl VirtualDrive {
         match c.kind {
             PerformanceType::Performance => {
                 let mut nominal = Vec::new();
-                if c.except == Except::Nominal {
-                    let curve = if c.write {
-                        self.curve()
-                    } else {
-                        let def = SpeedDef {
-                            x: self.spec().read_x,
-                            rotation: RotationControl::Cav,
-                        };
-                        Some(Curve::new(&def, self.family(), self.disc.capacity))
-                    };
+                if c.except == Except::Nominal && c.write {
                     let last = self.disc.capacity.saturating_sub(1);
-                    for s in curve.iter().flat_map(|c| c.segments().iter()) {
+                    for s in self.curve().iter().flat_map(|c| c.segments().iter()) {
                         if s.end_lba <= c.start_lba && s.end_lba < self.disc.capacity {
                             continue;
                         }
@@ -1150,6 +1252,24 @@ impl VirtualDrive {
                             start_kbps: self.sps_to_kbps(s.start_sps),
                             end_lba: s.end_lba.saturating_sub(1).min(last),
                             end_kbps: self.sps_to_kbps(s.end_sps),
+                        });
+                    }
+                    nominal.truncate(max);
+                } else if c.except == Except::Nominal {
+                    // Reads: the selected read speed's curve, which spans the nominal disc,
+                    // cut at the recorded capacity (what READ takes, see `read_time`).
+                    let cap = self.disc.capacity.max(1);
+                    let curve = self.read_curve();
+                    for s in curve.segments() {
+                        let end = s.end_lba.min(cap);
+                        if s.start_lba >= cap || end <= c.start_lba {
+                            continue;
+                        }
+                        nominal.push(NominalPerformance {
+                            start_lba: s.start_lba,
+                            start_kbps: self.sps_to_kbps(s.start_sps),
+                            end_lba: end - 1,
+                            end_kbps: self.sps_to_kbps(curve.speed_at(f64::from(end))),
                         });
                     }
                     nominal.truncate(max);
@@ -1264,6 +1384,7 @@ impl VirtualDrive {
                             .into());
                         }
                         self.buffer.flush();
+                        self.reader.park(0);
                         if self.dirty {
                             self.save_checked()?;
                         }
@@ -1451,7 +1572,7 @@ impl VirtualDrive {
             write: 0x37,
             // BUF (underrun-free), tray loading, eject, lock.
             mechanism: [0x80, 0x00, 0x29, 0x00],
-            max_read_kbps: self.read_kbps().min(0xFFFF) as u16,
+            max_read_kbps: self.max_read_kbps().min(0xFFFF) as u16,
             buffer_size_kib: (self.buffer.capacity() / 1024).min(0xFFFF) as u16,
             current_read_kbps: self.read_kbps().min(0xFFFF) as u16,
             max_write_kbps: speeds.first().map_or(0, |s| s.write_kbps),
@@ -1611,6 +1732,7 @@ impl VirtualDrive {
         }
         self.sim_disc = None;
         self.buffer.flush();
+        self.reader.park(0);
         self.apply_speed();
         self.save_checked()?;
         // Quick formats: DVD+RW formats in the background (a couple of seconds before the
@@ -1633,6 +1755,7 @@ impl VirtualDrive {
         self.disc.blank_disc(c.blanking_type.code())?;
         self.sim_disc = None;
         self.buffer.flush();
+        self.reader.park(0);
         if matches!(c.blanking_type, BlankingType::Full | BlankingType::Minimal) {
             self.image
                 .truncate()
@@ -1681,6 +1804,7 @@ impl VirtualDrive {
         st.buffer_fill = self.buffer.fill_bytes();
         st.current_speed_sectors_per_second = self.buffer.speed_now();
         st.selected_write_speed_kbps = self.write_kbps();
+        st.selected_read_speed_kbps = self.read_kbps();
     }
 }
 
@@ -1728,6 +1852,7 @@ impl Transport for VirtualDrive {
             // Power-on reset: the buffer's contents are lost, mode pages back to defaults.
             self.unit_attention = Some(Check::POWER_ON_RESET);
             self.buffer.flush();
+            self.reader.park(0);
             self.wp = default_write_params(self.disc.media);
             self.sim_disc = None;
             self.busy = None;

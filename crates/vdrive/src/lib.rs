@@ -64,6 +64,21 @@
 //!   BLANK their own; with Immed, TEST UNIT READY and REQUEST SENSE report 02/04/07 (04/04
 //!   for FORMAT) with progress until done; without it, a time beyond the request's timeout
 //!   becomes `TransportError::Timeout` while the drive finishes in the background.
+//! - **Reading.** READ(10)/(12) take the time to read their sectors along the selected
+//!   read speed's curve (default the fastest: CAV from x/2.4 at the inner edge to 48x CD,
+//!   16x DVD, 12x BD-R/ROM, 8x BD-RE, 5x DVD-RAM at the outer edge), laid over the
+//!   family's nominal single-layer disc so a short foreign image reads at inner speed.
+//!   A READ that does not continue the previous one pays a seek: 10 ms settle and
+//!   rotational latency plus the rest of a full stroke (CD 100 ms, DVD 120 ms, BD 150 ms)
+//!   scaled by the square root of the radial distance; the first READ after WRITEs seeks
+//!   from where writing ended; a READ while the write buffer holds data first burns it
+//!   (its drain time; the write stream ends there, so it is no underrun). Between READs the drive reads ahead into its buffer (up to
+//!   its size), so a host's own pauses overlap the reading. SET CD SPEED (FFFFh: fastest)
+//!   and SET STREAMING read rates select the nearest offered read speed at or below (CLV
+//!   at the low ones, see [`media::MediaSpec::read_speeds`]); SET STREAMING RDD restores
+//!   the fastest. GET PERFORMANCE type 00h without Write reports that curve from the
+//!   start LBA to the disc's capacity, page 2Ah the current and fastest read speeds.
+//!   `throttle=off` reads instantly. See [`read`] for the numbers and why.
 //! - **CD Session-At-Once.** With page 05h write type SAO on a CD, SEND CUE SHEET must
 //!   come before the first WRITE (05/2C/00 otherwise, also for a sheet sent without SAO
 //!   selected or into a session already written); a sheet the drive cannot record is
@@ -96,6 +111,7 @@ pub mod features;
 pub mod image;
 pub mod media;
 pub mod model;
+pub mod read;
 mod sao;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};

@@ -96,8 +96,9 @@ pub struct MediaSpec {
     pub recording: Recording,
     /// Write speeds the virtual drive offers for this medium, slowest first.
     pub write_speeds: &'static [SpeedDef],
-    /// Maximum read speed (CAV), in multiples of 1x.
-    pub read_x: f64,
+    /// Read speeds the drive offers for this medium, slowest first; the last (CAV) is the
+    /// default and [`MediaSpec::read_x`]. SET CD SPEED / SET STREAMING pick among them.
+    pub read_speeds: &'static [SpeedDef],
     /// Whether the medium needs FORMAT UNIT before random writes (DVD+RW, BD-RE), or can be
     /// formatted at all (BD-R with spares).
     pub formattable: bool,
@@ -147,6 +148,22 @@ const BD_R_SPEEDS: &[SpeedDef] = &[
 ];
 const BD_RE_SPEEDS: &[SpeedDef] = &[clv(2.0)];
 
+// Read speeds: CLV at the low speeds a host may ask for (audio extraction, quiet reads),
+// CAV above, up to what current drives read each medium at.
+const CD_READ_SPEEDS: &[SpeedDef] = &[
+    clv(4.0),
+    clv(8.0),
+    clv(16.0),
+    cav(24.0),
+    cav(32.0),
+    cav(40.0),
+    cav(48.0),
+];
+const DVD_READ_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(8.0), cav(12.0), cav(16.0)];
+const DVD_RAM_READ_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(3.0), cav(5.0)];
+const BD_READ_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0), cav(10.0), cav(12.0)];
+const BD_RE_READ_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0)];
+
 /// CD-R/RW 80 min: lead-out at 79:59:74 → 359,849 sectors after the 150-sector pre-gap.
 pub const CD_80MIN_SECTORS: u32 = 359_849;
 /// DVD±R single layer.
@@ -155,6 +172,13 @@ pub const DVD_SL_SECTORS: u32 = 2_295_104;
 pub const DVD_RAM_SECTORS: u32 = 2_236_704;
 /// BD-R/RE single layer 25 GB, unformatted.
 pub const BD_SL_SECTORS: u32 = 12_219_392;
+
+impl MediaSpec {
+    /// The fastest read speed, in multiples of 1x (CAV: reached at the outer edge).
+    pub fn read_x(&self) -> f64 {
+        self.read_speeds.last().map_or(1.0, |s| s.x)
+    }
+}
 
 const MEDIA: [Media; 8] = [
     Media::CdR,
@@ -200,7 +224,7 @@ impl Media {
             capacity: DVD_SL_SECTORS,
             recording: Recording::Sequential,
             write_speeds: &[],
-            read_x: 16.0,
+            read_speeds: DVD_READ_SPEEDS,
             formattable: false,
             uses_write_parameters: false,
             session_gap: 0,
@@ -229,7 +253,7 @@ impl Media {
                 } else {
                     CD_RW_SPEEDS
                 },
-                read_x: 48.0,
+                read_speeds: CD_READ_SPEEDS,
                 uses_write_parameters: true,
                 session_gap: 6750 + 4500 + 150,
                 track_gap: 2 + 150,
@@ -273,7 +297,7 @@ impl Media {
                 capacity: DVD_RAM_SECTORS,
                 recording: Recording::Random,
                 write_speeds: DVD_RAM_SPEEDS,
-                read_x: 5.0,
+                read_speeds: DVD_RAM_READ_SPEEDS,
                 ..base
             },
             Media::BdR => MediaSpec {
@@ -282,7 +306,7 @@ impl Media {
                 family: MediaFamily::Bd,
                 capacity: BD_SL_SECTORS,
                 write_speeds: BD_R_SPEEDS,
-                read_x: 12.0,
+                read_speeds: BD_READ_SPEEDS,
                 formattable: true,
                 session_gap: 2048,
                 close_track_s: 1.0,
@@ -297,7 +321,7 @@ impl Media {
                 capacity: BD_SL_SECTORS,
                 recording: Recording::Random,
                 write_speeds: BD_RE_SPEEDS,
-                read_x: 8.0,
+                read_speeds: BD_RE_READ_SPEEDS,
                 formattable: true,
                 close_session_s: 2.0,
                 finalize_s: 2.0,
@@ -309,7 +333,7 @@ impl Media {
                 family: MediaFamily::Cd,
                 capacity: CD_80MIN_SECTORS,
                 recording: Recording::ReadOnly,
-                read_x: 48.0,
+                read_speeds: CD_READ_SPEEDS,
                 ..base
             },
             Media::DvdRom => MediaSpec {
@@ -324,7 +348,7 @@ impl Media {
                 family: MediaFamily::Bd,
                 capacity: BD_SL_SECTORS * 2,
                 recording: Recording::ReadOnly,
-                read_x: 12.0,
+                read_speeds: BD_READ_SPEEDS,
                 ..base
             },
         }
@@ -436,6 +460,17 @@ mod tests {
             assert!(!s.is_empty());
             assert!(s.windows(2).all(|w| w[0].x < w[1].x), "{m:?}");
         }
+        for m in Media::all()
+            .iter()
+            .chain(&[Media::CdRom, Media::DvdRom, Media::BdRom])
+        {
+            let r = m.spec().read_speeds;
+            assert!(r.windows(2).all(|w| w[0].x < w[1].x), "{m:?}");
+            assert_eq!(r.last().unwrap().rotation, RotationControl::Cav, "{m:?}");
+        }
+        assert_eq!(Media::CdR.spec().read_x(), 48.0);
+        assert_eq!(Media::DvdPlusR.spec().read_x(), 16.0);
+        assert_eq!(Media::BdR.spec().read_x(), 12.0);
         let bd = Media::BdR.spec().write_speeds;
         assert!(bd
             .iter()
