@@ -673,7 +673,10 @@ impl Run<'_> {
 
     fn emit(&mut self, phase: Phase) -> Update {
         let now = self.clock.now();
-        let used = self.used_host();
+        // One load of the reader's count: LastReadLba and the buffer fill of one event
+        // must describe the same instant (the reader thread keeps moving).
+        let read = self.read.sectors.load(Ordering::SeqCst);
+        let used = read.saturating_sub(self.written) * u64::from(self.bps);
         let since = now.saturating_sub(self.last_event_at).as_secs_f64();
         let current = if since > 0.0 {
             (self.written - self.last_event_written) as f64 / since
@@ -691,7 +694,6 @@ impl Run<'_> {
                 Duration::try_from_secs_f64((end - next) as f64 / average).ok()
             })
         };
-        let read = self.read.sectors.load(Ordering::SeqCst);
         let x = |sps: f64| self.one_x_sps.map(|one| sps / one);
         let u = Update {
             sequence: self.seq,
