@@ -134,6 +134,13 @@ fn write_speeds_and_selection() {
     assert!(r.count(0xB6) >= 1, "SET STREAMING sent");
     assert_eq!(sel.adjustment, SpeedAdjustment::Speed);
     assert_eq!(sel.adjustment.hresult(), S_IMAPI_SPEEDADJUSTED);
+    // Reads (a verify) stay at the drive's fastest read speed, 12x BD.
+    assert_eq!(
+        r.control.stats().selected_read_speed_kbps,
+        (12.0 * 4495.5_f64).round() as u32,
+        "{:?}",
+        r.control.stats()
+    );
     let cur = sel.current_sectors_per_second.unwrap();
     assert!((f64::from(cur) / 2195.0 - 4.0).abs() < 0.1, "{cur}");
     // Asking for exactly an offered CLV speed is not adjusted.

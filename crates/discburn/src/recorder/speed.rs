@@ -213,9 +213,11 @@ impl Recorder {
         })
     }
 
-    /// SET STREAMING with one performance descriptor: write `kbps` over LBAs 0..=`end_lba`.
+    /// SET STREAMING with one performance descriptor: write `kbps` over LBAs 0..=`end_lba`,
+    /// and read as fast as the drive can (a verify after the burn should not crawl at the
+    /// write speed; drives round the request down to their fastest read speed).
     pub fn set_streaming(&self, wrc: RotationControl, end_lba: u32, kbps: u32) -> Result<()> {
-        let d = PerformanceDescriptor::for_speed(wrc, 0, end_lba, kbps, kbps);
+        let d = PerformanceDescriptor::for_speed(wrc, 0, end_lba, MAX_READ_KBPS, kbps);
         let mut buf = [0u8; PerformanceDescriptor::LEN];
         d.emit(&mut buf)?;
         self.command(
@@ -238,6 +240,10 @@ impl Recorder {
             .map(|_| ())
     }
 }
+
+/// The read rate SET STREAMING asks for to mean "fastest" (libburn asks the same way):
+/// far above any drive's, so the drive rounds it down to its own maximum.
+const MAX_READ_KBPS: u32 = 0x1000_0000;
 
 fn speed_of(family: MediaFamily, kbps: u32, pure_cav: bool, end_lba: u32) -> WriteSpeed {
     WriteSpeed {
