@@ -295,3 +295,49 @@ fn test_write_is_refused_on_media_without_simulation() {
         assert_eq!(rig.control.stats().count(OpCode::Write10), 0);
     }
 }
+
+#[test]
+fn a_burn_right_after_a_cancelled_one_waits_for_the_drive_to_finish_flushing() {
+    // 4x BD with a 2 MiB buffer: the cancelled write leaves the drive flushing
+    // (SYNCHRONIZE CACHE with Immed); a burn started at once must wait for it instead
+    // of reading a disc the drive cannot describe yet.
+    let rig = rig("bd-r", "", &[]);
+    let cancel = CancelToken::new();
+    let trigger = cancel.clone();
+    let opts = BurnOptions {
+        closing: Closing::Session,
+        ..Default::default()
+    };
+    let r = burn::burn(&rig.rec, stream(data(4000, 3)), &opts, &cancel, &mut |e| {
+        if let BurnEvent::Write(u) = e {
+            if u.sectors_written() >= 1500 {
+                trigger.cancel();
+            }
+        }
+    });
+    let last = match r {
+        Err(BurnError::Cancelled {
+            last_written_lba: Some(l),
+        }) => l,
+        other => panic!("expected a cancel with the last LBA, got {other:?}"),
+    };
+    assert!((1499..3999).contains(&last), "{last}");
+    let busy = rig.rec.test_unit_ready().unwrap_err();
+    assert!(
+        busy.sense_info()
+            .is_some_and(|s| s.is_not_ready_in_progress()),
+        "the drive is still flushing when the next burn starts: {busy}"
+    );
+
+    let (r, events) = run(&rig, stream(data(300, 4)), &opts);
+    let report = r.unwrap();
+    assert!(report.start_lba > last as u32, "{}", report.start_lba);
+    // The wait showed as progress of the first phase.
+    assert!(events.iter().any(|e| matches!(
+        e,
+        BurnEvent::Step {
+            phase: BurnPhase::ValidatingMedia,
+            ..
+        }
+    )));
+}

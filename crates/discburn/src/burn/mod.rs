@@ -594,12 +594,15 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    /// Starts the clock and the first phase, checking the medium.
+    /// Starts the clock and the first phase, checking the medium. A drive still busy
+    /// with an earlier operation (a flush it was left doing after a cancel, a background
+    /// format) answers NOT READY to everything: wait for it here, with progress and
+    /// cancel, rather than read a medium it cannot describe yet.
     fn start(
         rec: &'a Arc<Recorder>,
         cancel: &'a CancelToken,
         on_event: &'a mut dyn FnMut(&BurnEvent),
-    ) -> Self {
+    ) -> Result<Self, BurnError> {
         let mut run = Run {
             rec,
             cancel,
@@ -609,7 +612,17 @@ impl<'a> Run<'a> {
             phases: Vec::new(),
         };
         run.phase(BurnPhase::ValidatingMedia);
-        run
+        let now = run.now();
+        ops::wait_ready(
+            rec,
+            BurnPhase::ValidatingMedia,
+            ops::Ceiling::Close,
+            now,
+            cancel,
+            &mut *run.on_event,
+        )
+        .map_err(|e| BurnError::device("waiting for the drive to become ready", e))?;
+        Ok(run)
     }
 
     fn now(&self) -> Duration {
@@ -663,7 +676,7 @@ pub fn burn(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<BurnReport, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event);
+    let mut run = Run::start(rec, cancel, on_event)?;
     let mut sectors = source.sectors()?;
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
@@ -1274,7 +1287,7 @@ pub fn verify_image(
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<VerifyReport, BurnError> {
     let sectors = image_sectors(image)?;
-    let mut run = Run::start(rec, cancel, on_event);
+    let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let start = match start_lba {
         Some(l) => l,
@@ -1330,7 +1343,7 @@ pub fn blank(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event);
+    let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     prepare::blank(&mut run, &medium, full)?;
     run.phase(BurnPhase::Completed);
@@ -1345,7 +1358,7 @@ pub fn format(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event);
+    let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     prepare::format_medium(&mut run, &medium, Some(spare), true)?;
     run.phase(BurnPhase::Completed);
