@@ -305,59 +305,36 @@ mod tests {
 
     #[test]
     fn sense_table_order_matters() {
-        assert_eq!(from_sense(0x2A, 2, 4, 8), E_IMAPI_RECORDER_MEDIA_BUSY);
-        assert_eq!(
-            from_sense(0x2A, 2, 4, 2),
-            E_IMAPI_RECORDER_MEDIA_BECOMING_READY
-        );
-        assert_eq!(from_sense(0x2A, 3, 0x0C, 9), E_IMAPI_LOSS_OF_STREAMING);
-        // Loss of streaming on the final flush is tolerated (row 10).
-        assert_eq!(from_sense(0x35, 3, 0x0C, 9), S_OK);
-        assert_eq!(
-            from_sense(0x2A, 3, 0x0C, 0),
-            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
-        );
-        assert_eq!(
-            from_sense(0x2A, 5, 0x21, 2),
-            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
-        );
-        assert_eq!(
-            from_sense(0x5A, 5, 0x24, 0),
-            E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE
-        );
-        assert_eq!(from_sense(0x12, 5, 0x24, 0), E_FAIL);
-        assert_eq!(
-            from_sense(0x55, 5, 0x26, 2),
-            E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS
-        );
-        assert_eq!(
-            from_sense(0xAD, 5, 0x30, 2),
-            E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT
-        );
-        assert_eq!(
-            from_sense(0x2A, 5, 0x30, 5),
-            E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE
-        );
-        assert_eq!(
-            from_sense(0x00, 2, 0x3A, 1),
-            E_IMAPI_RECORDER_MEDIA_NO_MEDIA
-        );
-        assert_eq!(
-            from_sense(0x2A, 7, 0x27, 0),
-            E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED
-        );
-        assert_eq!(
-            from_sense(0x54, 3, 0x73, 3),
-            E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH
-        );
-        assert_eq!(
-            from_sense(0x00, 6, 0x28, 0),
-            E_IMAPI_RECORDER_MEDIA_BECOMING_READY
-        );
-        assert_eq!(
-            from_sense(0x2A, 6, 0x29, 0),
-            E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE
-        );
-        assert_eq!(from_sense(0x2A, 0xB, 0x47, 0), E_FAIL);
+        // (opcode, key, ASC, ASCQ) → HRESULT, first matching row wins.
+        let cases: &[((u8, u8, u8, u8), HResult)] = &[
+            ((0x2A, 2, 0x04, 8), E_IMAPI_RECORDER_MEDIA_BUSY),
+            ((0x2A, 2, 0x04, 2), E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+            ((0x2A, 3, 0x0C, 9), E_IMAPI_LOSS_OF_STREAMING),
+            // Loss of streaming on the final flush is tolerated (row 10).
+            ((0x35, 3, 0x0C, 9), S_OK),
+            ((0x2A, 3, 0x0C, 0), E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+            ((0x2A, 5, 0x21, 2), E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+            ((0x5A, 5, 0x24, 0), E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE),
+            ((0x12, 5, 0x24, 0), E_FAIL),
+            ((0x55, 5, 0x26, 2), E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS),
+            (
+                (0xAD, 5, 0x30, 2),
+                E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+            ),
+            ((0x2A, 5, 0x30, 5), E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
+            ((0x00, 2, 0x3A, 1), E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
+            ((0x2A, 7, 0x27, 0), E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED),
+            ((0x54, 3, 0x73, 3), E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH),
+            ((0x00, 6, 0x28, 0), E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
+            ((0x2A, 6, 0x29, 0), E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
+            ((0x2A, 0xB, 0x47, 0), E_FAIL),
+        ];
+        for &((op, key, asc, ascq), want) in cases {
+            assert_eq!(
+                from_sense(op, key, asc, ascq),
+                want,
+                "{op:02X} {key:X}/{asc:02X}/{ascq:02X}"
+            );
+        }
     }
 }
