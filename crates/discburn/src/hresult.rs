@@ -306,7 +306,8 @@ mod tests {
     #[test]
     fn sense_table_order_matters() {
         // (opcode, key, ASC, ASCQ) → HRESULT, first matching row wins.
-        let cases: &[((u8, u8, u8, u8), HResult)] = &[
+        type Case = ((u8, u8, u8, u8), HResult);
+        let cases: &[Case] = &[
             ((0x2A, 2, 0x04, 8), E_IMAPI_RECORDER_MEDIA_BUSY),
             ((0x2A, 2, 0x04, 2), E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
             ((0x2A, 3, 0x0C, 9), E_IMAPI_LOSS_OF_STREAMING),
