@@ -39,7 +39,7 @@ apt_update_once() {
   APT_UPDATED=1
 }
 
-apt_install() { # packages (name or name=version) ...
+apt_install() { # [-t RELEASE] packages (name or name=version) ...
   apt_update_once
   say "installing Debian packages: $*"
   if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" \
@@ -50,24 +50,30 @@ apt_install() { # packages (name or name=version) ...
 }
 
 # qemu-system-x86 must match the installed qemu-utils, which on these machines comes from
-# bookworm-backports: add that suite when the installed version needs it, then install
-# qemu-system-x86 and qemu-block-extra (libiscsi driver) at exactly that version.
+# bookworm-backports. Installing it at that version is not enough: apt would still resolve
+# its dependencies (qemu-system-common, qemu-system-data, seabios …) from bookworm and give
+# up, so the install targets the release the version comes from (`-t bookworm-backports`),
+# after adding that suite to the sources when it is missing. A machine with bookworm's
+# qemu-utils, or none, gets bookworm's QEMU.
 ensure_qemu() {
   if command -v qemu-system-x86_64 >/dev/null &&
     ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1; then
     return 0
   fi
-  local utils_ver
+  local utils_ver target=()
   utils_ver=$(dpkg-query -W -f='${Status} ${Version}' qemu-utils 2>/dev/null |
     awk '$3 == "installed" { print $4 }')
-  if [ -n "$utils_ver" ]; then
-    if [[ $utils_ver == *bpo12* ]] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  if [[ $utils_ver == *bpo12* ]]; then
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
       say "adding bookworm-backports to apt sources (qemu-utils $utils_ver comes from there)"
       printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
         as_root tee /etc/apt/sources.list.d/discburn-backports.sources >/dev/null
       APT_UPDATED=0
     fi
-    apt_install "qemu-system-x86=$utils_ver" "qemu-block-extra=$utils_ver"
+    target=(-t bookworm-backports)
+  fi
+  if [ -n "$utils_ver" ]; then
+    apt_install "${target[@]}" "qemu-system-x86=$utils_ver" "qemu-block-extra=$utils_ver"
   else
     apt_install qemu-system-x86 qemu-block-extra
   fi
