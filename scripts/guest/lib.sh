@@ -60,12 +60,17 @@ ensure_qemu() {
     ls /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so >/dev/null 2>&1; then
     return 0
   fi
-  local utils_ver target=()
-  utils_ver=$(dpkg-query -W -f='${Status} ${Version}' qemu-utils 2>/dev/null |
-    awk '$3 == "installed" { print $4 }')
+  # The version to match: an installed qemu-system-x86 (whose qemu-block-extra is
+  # missing), else qemu-utils.
+  local utils_ver target=() p
+  for p in qemu-system-x86 qemu-utils; do
+    utils_ver=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null |
+      awk '$3 == "installed" { print $4 }')
+    [ -z "$utils_ver" ] || break
+  done
   if [[ $utils_ver == *bpo12* ]]; then
     if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-      say "adding bookworm-backports to apt sources (qemu-utils $utils_ver comes from there)"
+      say "adding bookworm-backports to apt sources ($p $utils_ver comes from there)"
       printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
         as_root tee /etc/apt/sources.list.d/discburn-backports.sources >/dev/null
       APT_UPDATED=0
