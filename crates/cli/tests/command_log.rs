@@ -2,7 +2,6 @@
 //! CDB, data phase, status, raw sense bytes and duration (at the default level, debug).
 
 use std::fs;
-use std::path::Path;
 
 mod common;
 use common::{discburn, drive, image, stderr};
@@ -14,25 +13,28 @@ fn command_lines<'a>(log: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn burn_with_log(addr: &str, img: &Path, log: &Path) -> std::process::Output {
-    discburn(addr)
+/// Burns 64 sectors to a virtual DVD+R (`extra` appended to its address) with `--log`;
+/// returns the run and the log.
+fn burn_with_log(extra: &str) -> (std::process::Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "dvd+r", extra);
+    let img = image(dir.path(), "a.iso", 64, 3);
+    let log = dir.path().join("log.txt");
+    let out = discburn(&addr)
         .arg("--log")
-        .arg(log)
+        .arg(&log)
         .args(["write", "--plain"])
         .arg(img)
         .output()
-        .unwrap()
+        .unwrap();
+    let log = fs::read_to_string(&log).unwrap();
+    (out, log)
 }
 
 #[test]
 fn a_burn_logs_every_command_with_its_cdb_and_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
-    let img = image(dir.path(), "a.iso", 64, 3);
-    let log = dir.path().join("log.txt");
-    let out = burn_with_log(&addr, &img, &log);
+    let (out, log) = burn_with_log("");
     assert!(out.status.success(), "{}", stderr(&out));
-    let log = fs::read_to_string(&log).unwrap();
 
     let writes = command_lines(&log, "WRITE(10)");
     assert!(!writes.is_empty(), "no WRITE in the log:\n{log}");
@@ -54,13 +56,8 @@ fn a_burn_logs_every_command_with_its_cdb_and_status() {
 
 #[test]
 fn a_failing_command_is_logged_with_its_sense_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "&fault=loss-of-streaming");
-    let img = image(dir.path(), "a.iso", 64, 3);
-    let log = dir.path().join("log.txt");
-    let out = burn_with_log(&addr, &img, &log);
+    let (out, log) = burn_with_log("&fault=loss-of-streaming");
     assert!(!out.status.success(), "the fault must fail the burn");
-    let log = fs::read_to_string(&log).unwrap();
     let failed: Vec<&str> = command_lines(&log, "WRITE(10)")
         .into_iter()
         .filter(|l| l.contains("status=CheckCondition"))
