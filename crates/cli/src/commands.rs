@@ -90,11 +90,12 @@ fn address(g: &Global) -> Result<String, Failure> {
     }
 }
 
-/// Opens the recorder named by the global options.
+/// Opens the recorder named by the global options; the address returned is the one to
+/// show (password hidden).
 pub fn open(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
     let a = address(g)?;
     match discburn::open(&a) {
-        Ok(r) => Ok((a, Arc::new(r))),
+        Ok(r) => Ok((discburn::redact_address(&a), Arc::new(r))),
         Err(e) => Err(exit::open_failure(&a, &e)),
     }
 }
@@ -104,7 +105,7 @@ pub fn open(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
 fn open_to_look(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
     let a = address(g)?;
     match discburn::open_shared(&a) {
-        Ok(r) => Ok((a, Arc::new(r))),
+        Ok(r) => Ok((discburn::redact_address(&a), Arc::new(r))),
         Err(e) => Err(exit::open_failure(&a, &e)),
     }
 }

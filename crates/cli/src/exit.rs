@@ -174,12 +174,31 @@ pub fn burn_failure(e: &BurnError) -> Failure {
     }
 }
 
-/// The failure of opening a drive address.
+/// The failure of opening a drive address: one sentence naming the address once (its
+/// password hidden), and what to try when the sentence does not say it.
 pub fn open_failure(address: &str, e: &discburn::Error) -> Failure {
-    tracing::error!("opening {address}: {e}");
-    Failure::new(NO_DRIVE, format!("Cannot open the drive {address}: {e}")).hint(
-        "Check the address with `discburn drives`; a virtual drive is virtual:PATH?media=bd-r",
-    )
+    let shown = discburn::redact_address(address);
+    tracing::error!(address = %shown, "cannot open the drive: {e}");
+    let (message, hint) = match e.kind() {
+        ErrorKind::Open(o) => (capitalize(&o.to_string()), o.hint().map(str::to_string)),
+        // The text names the drive and how to free it.
+        ErrorKind::Busy(why) => (capitalize(why), None),
+        ErrorKind::InvalidArgument(m) if m.contains(&shown) => (
+            capitalize(m),
+            Some("A virtual drive is virtual:PATH?media=bd-r; `discburn drives` lists the others".into()),
+        ),
+        _ => (
+            format!("Cannot open the drive {shown}: {e}"),
+            Some("Check the address with `discburn drives`; a virtual drive is virtual:PATH?media=bd-r".into()),
+        ),
+    };
+    Failure {
+        message,
+        hint,
+        code: NO_DRIVE,
+        json: false,
+        hresult: Some(e.hresult().0),
+    }
 }
 
 /// Sets up `--log FILE` (tracing-subscriber, plain text, the level given).
@@ -198,7 +217,10 @@ pub fn init_log(g: &Global) -> std::io::Result<()> {
     tracing::info!(
         "discburn {} {}",
         env!("CARGO_PKG_VERSION"),
-        std::env::args().collect::<Vec<_>>().join(" ")
+        std::env::args()
+            .map(|a| discburn::redact_address(&a))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     Ok(())
 }

@@ -116,6 +116,138 @@ pub enum ErrorKind {
     NoProgress(Duration),
     /// The drive lacks something the request needs (a feature, a command).
     NotSupported(String),
+    /// The drive named by an address could not be opened ([`crate::open`]).
+    Open(OpenFailure),
+}
+
+/// Why [`crate::open`] could not open a drive address: the address (password hidden)
+/// and what happened. Its `Display` is one sentence naming the address once;
+/// [`OpenFailure::hint`] says what to try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFailure {
+    /// The address as given, with any CHAP secret replaced ([`crate::redact_address`]).
+    pub address: String,
+    /// What happened.
+    pub problem: OpenProblem,
+}
+
+/// What went wrong opening a drive address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenProblem {
+    /// No device node at the path (ENOENT, ENXIO, ENODEV).
+    NoSuchDevice,
+    /// The node exists but refuses SG_IO (ENOTTY, EINVAL): not a SCSI/MMC device.
+    NotADrive,
+    /// This user may not open the node read-write.
+    PermissionDenied,
+    /// The iSCSI portal's host name does not resolve.
+    UnknownHost {
+        /// The host name.
+        host: String,
+    },
+    /// The iSCSI portal refused the TCP connection: nothing listens there.
+    ConnectionRefused {
+        /// `HOST:PORT`.
+        portal: String,
+    },
+    /// No TCP connection to the iSCSI portal for another reason (timeout, no route).
+    Unreachable {
+        /// `HOST:PORT`.
+        portal: String,
+        /// The socket error.
+        reason: String,
+    },
+    /// The target refused the login with status 02/01 "authentication failure"
+    /// (RFC 7143 §11.13.5), or its CHAP exchange could not be completed.
+    AuthenticationFailed {
+        /// Whether the address carried `user%password@`.
+        credentials_given: bool,
+    },
+    /// The target refused the login for another reason (RFC 7143 §11.13.5 status name,
+    /// e.g. "target not found").
+    LoginRefused {
+        /// RFC 7143's name of the status.
+        status: String,
+    },
+    /// The login did not complete (no answer, connection lost, protocol error).
+    LoginFailed {
+        /// Why.
+        reason: String,
+    },
+    /// Any other operating-system error opening the node.
+    Io(String),
+}
+
+impl OpenFailure {
+    /// What the user can try, when the sentence itself does not say it.
+    pub fn hint(&self) -> Option<&'static str> {
+        Some(match &self.problem {
+            OpenProblem::NoSuchDevice => "List the drives with `discburn drives`",
+            OpenProblem::NotADrive => {
+                "Name an optical drive such as /dev/sr0 (`discburn drives` lists them)"
+            }
+            OpenProblem::PermissionDenied => {
+                "Join the `cdrom` group (`sudo usermod -aG cdrom $USER`, then log in again) or run as root"
+            }
+            OpenProblem::UnknownHost { .. } => {
+                "Check the host name in the address, or give the target's IP address"
+            }
+            OpenProblem::ConnectionRefused { .. } | OpenProblem::Unreachable { .. } => {
+                "Check that the iSCSI target is running and the host and port in the address (default 3260)"
+            }
+            OpenProblem::LoginRefused { .. } => {
+                "Check the target name (IQN) in the address against the target's configuration"
+            }
+            OpenProblem::AuthenticationFailed { .. }
+            | OpenProblem::LoginFailed { .. }
+            | OpenProblem::Io(_) => return None,
+        })
+    }
+}
+
+impl fmt::Display for OpenFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = &self.address;
+        match &self.problem {
+            OpenProblem::NoSuchDevice => write!(f, "there is no drive {a} (no such device)"),
+            OpenProblem::NotADrive => write!(
+                f,
+                "{a} is not an optical drive (it does not answer SCSI commands)"
+            ),
+            OpenProblem::PermissionDenied => write!(f, "no permission to open {a}"),
+            OpenProblem::UnknownHost { host } => {
+                write!(f, "cannot open {a}: cannot resolve host {host}")
+            }
+            OpenProblem::ConnectionRefused { portal } => {
+                write!(f, "cannot open {a}: {portal} refused the connection")
+            }
+            OpenProblem::Unreachable { portal, reason } => {
+                write!(f, "cannot open {a}: no connection to {portal} ({reason})")
+            }
+            OpenProblem::AuthenticationFailed {
+                credentials_given: true,
+            } => write!(
+                f,
+                "cannot open {a}: the target refused the login: authentication failed \
+                 (check the user name and password)"
+            ),
+            OpenProblem::AuthenticationFailed {
+                credentials_given: false,
+            } => write!(
+                f,
+                "cannot open {a}: the target refused the login: it requires CHAP \
+                 authentication (give user%password@ in the address)"
+            ),
+            OpenProblem::LoginRefused { status } => {
+                write!(f, "cannot open {a}: the target refused the login: {status}")
+            }
+            OpenProblem::LoginFailed { reason } => {
+                write!(f, "cannot open {a}: the iSCSI login failed: {reason}")
+            }
+            OpenProblem::Io(e) => write!(f, "cannot open {a}: {e}"),
+        }
+    }
 }
 
 /// An error with its IMAPI2 HRESULT, the CDB and sense behind it, and, for writes, the
@@ -239,6 +371,7 @@ fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
         ErrorKind::Source(_) => E_FAIL,
         ErrorKind::NoProgress(_) => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
         ErrorKind::NotSupported(_) => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
+        ErrorKind::Open(_) => E_DEV_NOT_EXIST,
     }
 }
 
@@ -272,6 +405,7 @@ impl fmt::Display for Error {
                 write!(f, "the drive accepted no data for {:.1} s", d.as_secs_f64())?
             }
             ErrorKind::NotSupported(m) => write!(f, "not supported by the drive: {m}")?,
+            ErrorKind::Open(o) => write!(f, "{o}")?,
         }
         if let Some(lba) = self.last_written_lba {
             write!(f, " (last LBA written: {lba})")?;

@@ -48,9 +48,9 @@ pub mod verify;
 pub use engine::{
     CancelOutcome, CancelToken, DeviceBuffer, Phase, RateModel, Timing, Update, WriteEngine,
 };
-pub use error::{Error, ErrorKind, Result, SenseInfo};
+pub use error::{Error, ErrorKind, OpenFailure, OpenProblem, Result, SenseInfo};
 pub use hresult::HResult;
-pub use open::{open, open_shared, open_with_clock};
+pub use open::{open, open_shared, open_with_clock, redact_address};
 pub use recorder::{Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
 
 pub use discburn_mmc as mmc;

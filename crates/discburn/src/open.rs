@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use discburn_iscsi::session::{LoginError, SessionError};
 use discburn_mmc::clock::{SharedClock, SystemClock};
-use discburn_mmc::transport::TransportError;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, OpenFailure, OpenProblem, Result};
 use crate::recorder::Recorder;
 
 /// Opens the recorder named by `address` on the system clock:
@@ -55,12 +55,10 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
         return Ok(Recorder::new(Box::new(drive), address, clock));
     }
     if address.starts_with("iscsi://") {
-        let t = discburn_iscsi::IscsiTransport::open(address).map_err(|e| {
-            Error::new(ErrorKind::Transport(TransportError::DeviceGone(format!(
-                "{address}: {e}"
-            ))))
-        })?;
-        let rec = Recorder::new(Box::new(t), address, clock);
+        let t = discburn_iscsi::IscsiTransport::open(address)
+            .map_err(|e| iscsi_open_error(address, e))?;
+        // The id is shown (IDiscRecorder2::ActiveDiscRecorder, logs): never the secret.
+        let rec = Recorder::new(Box::new(t), redact_address(address), clock);
         consume_login_unit_attention(&rec);
         return Ok(rec);
     }
@@ -69,17 +67,92 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
             Access::Exclusive => discburn_sg::SgTransport::open(path),
             Access::Shared => discburn_sg::SgTransport::open_shared(path),
         };
-        let t = opened.map_err(|e| match e {
-            discburn_sg::OpenError::Busy { .. } => Error::new(ErrorKind::Busy(e.to_string())),
-            other => Error::new(ErrorKind::Transport(TransportError::DeviceGone(
-                other.to_string(),
-            ))),
+        let t = opened.map_err(|e| {
+            use discburn_sg::OpenError as E;
+            let problem = match e {
+                E::Busy { .. } => return Error::new(ErrorKind::Busy(e.to_string())),
+                E::NotFound { .. } => OpenProblem::NoSuchDevice,
+                E::NotScsi { .. } => OpenProblem::NotADrive,
+                E::PermissionDenied { .. } => OpenProblem::PermissionDenied,
+                E::Io { source, .. } => OpenProblem::Io(source.to_string()),
+                other => OpenProblem::Io(other.to_string()),
+            };
+            open_error(address, problem)
         })?;
         return Ok(Recorder::new(Box::new(t), address, clock));
     }
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+/// `address` as it may be shown (messages, logs, JSON): an iSCSI address's CHAP secret
+/// becomes `***` (`iscsi://alice%***@host/iqn…/1`); other addresses are unchanged. An
+/// address inside a longer string (`--drive=iscsi://…`) is found and redacted too.
+pub fn redact_address(address: &str) -> String {
+    const SCHEME: &str = "iscsi://";
+    let at = address.char_indices().map(|(i, _)| i).find(|&i| {
+        address
+            .get(i..i + SCHEME.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(SCHEME))
+    });
+    match at {
+        Some(i) => format!(
+            "{}{}",
+            &address[..i],
+            discburn_iscsi::redact_password(&address[i..])
+        ),
+        None => address.to_string(),
+    }
+}
+
+fn open_error(address: &str, problem: OpenProblem) -> Error {
+    Error::new(ErrorKind::Open(OpenFailure {
+        address: redact_address(address),
+        problem,
+    }))
+}
+
+/// An iSCSI open failure in the user's terms: which of resolving, connecting and
+/// logging in failed, and for a refused login whether it was the credentials.
+fn iscsi_open_error(address: &str, e: discburn_iscsi::Error) -> Error {
+    use discburn_iscsi::Error as E;
+    let credentials_given = discburn_iscsi::IscsiUrl::parse(address)
+        .map(|u| u.user.is_some())
+        .unwrap_or(false);
+    let problem = match e {
+        E::Url(u) => return Error::new(ErrorKind::InvalidArgument(u.to_string())),
+        E::Resolve { host, .. } => OpenProblem::UnknownHost { host },
+        E::Connect { addr, source } if source.kind() == std::io::ErrorKind::ConnectionRefused => {
+            OpenProblem::ConnectionRefused { portal: addr }
+        }
+        E::Connect { addr, source } => OpenProblem::Unreachable {
+            portal: addr,
+            reason: source.to_string(),
+        },
+        E::Login { source, .. } => match source {
+            // 02/01 authentication failure (RFC 7143 §11.13.5), or a CHAP exchange that
+            // could not be done (no credentials, an algorithm we lack).
+            SessionError::Login(LoginError::Refused {
+                class: 2,
+                detail: 1,
+                ..
+            })
+            | SessionError::Login(LoginError::Auth(_)) => {
+                OpenProblem::AuthenticationFailed { credentials_given }
+            }
+            SessionError::Login(LoginError::Refused { name, .. }) => OpenProblem::LoginRefused {
+                status: name.to_string(),
+            },
+            other => OpenProblem::LoginFailed {
+                reason: other.to_string(),
+            },
+        },
+        other => OpenProblem::LoginFailed {
+            reason: other.to_string(),
+        },
+    };
+    open_error(address, problem)
 }
 
 /// A login is a new I_T nexus: the target reports it (UNIT ATTENTION, ASC 29h "power on,
@@ -123,5 +196,42 @@ mod tests {
         r.test_unit_ready().unwrap();
         drop(r);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn shown_addresses_hide_the_chap_secret() {
+        for (given, shown) in [
+            (
+                "iscsi://alice%s3cret@10.0.0.2:3261/iqn.x:dvd/1",
+                "iscsi://alice%***@10.0.0.2:3261/iqn.x:dvd/1",
+            ),
+            (
+                "--drive=ISCSI://a%b/c@h/iqn.x/1",
+                "--drive=ISCSI://a%***@h/iqn.x/1",
+            ),
+            ("iscsi://h/iqn.x/1", "iscsi://h/iqn.x/1"),
+            ("/dev/sr0", "/dev/sr0"),
+            (
+                "virtual:/tmp/d%x@y.img?media=bd-r",
+                "virtual:/tmp/d%x@y.img?media=bd-r",
+            ),
+            ("", ""),
+        ] {
+            assert_eq!(redact_address(given), shown, "{given}");
+        }
+    }
+
+    #[test]
+    fn open_failures_are_one_sentence_naming_the_address_once() {
+        for addr in ["/dev/sr-does-not-exist-42", "/dev/null"] {
+            let e = open(addr).unwrap_err();
+            let ErrorKind::Open(o) = e.kind() else {
+                panic!("{e}")
+            };
+            let msg = o.to_string();
+            assert_eq!(msg.matches(addr).count(), 1, "{msg}");
+            assert!(!msg.contains("device gone"), "{msg}");
+            assert_eq!(e.hresult(), hresult::E_DEV_NOT_EXIST, "{e}");
+        }
     }
 }

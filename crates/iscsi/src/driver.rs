@@ -74,6 +74,14 @@ pub enum Error {
     /// The address is malformed.
     #[error(transparent)]
     Url(#[from] UrlError),
+    /// The portal's host name does not resolve to an address.
+    #[error("cannot resolve host {host}: {source}")]
+    Resolve {
+        /// The host name.
+        host: String,
+        /// The resolver's error.
+        source: std::io::Error,
+    },
     /// No TCP connection could be made.
     #[error("cannot connect to iSCSI portal {addr}: {source}")]
     Connect {
@@ -369,7 +377,17 @@ impl IscsiTransport {
             addr: addr.to_string(),
             source,
         };
-        let addrs = addr.to_socket_addrs().map_err(err)?;
+        let resolve = |source| Error::Resolve {
+            host: self.url.host.clone(),
+            source,
+        };
+        let addrs: Vec<_> = addr.to_socket_addrs().map_err(resolve)?.collect();
+        if addrs.is_empty() {
+            return Err(resolve(std::io::Error::new(
+                ErrorKind::NotFound,
+                "the name has no address",
+            )));
+        }
         let mut last = std::io::Error::new(ErrorKind::NotFound, "host has no address");
         for a in addrs {
             match TcpStream::connect_timeout(&a, self.options.connect_timeout) {
@@ -470,14 +488,16 @@ impl IscsiTransport {
         match self.conn.as_mut() {
             Some(c) if c.session.is_logged_in() => Ok(c),
             Some(c) => Err(TransportError::DeviceGone(format!(
-                "iSCSI session is down ({}); call reconnect()",
+                "the iSCSI session to {} is down ({}); open the drive again to reconnect",
+                self.url.host_port(),
                 c.session
                     .failure()
                     .map_or("logged out".into(), |e| e.to_string())
             ))),
-            None => Err(TransportError::DeviceGone(
-                "not connected; call reconnect()".into(),
-            )),
+            None => Err(TransportError::DeviceGone(format!(
+                "not connected to the iSCSI target at {}; open the drive again to reconnect",
+                self.url.host_port()
+            ))),
         }
     }
 }

@@ -37,4 +37,4 @@ pub mod url;
 
 pub use driver::{CancelHandle, Error, IscsiOptions, IscsiTransport, POLL_SLICE};
 pub use session::{Session, SessionConfig};
-pub use url::{IscsiUrl, UrlError};
+pub use url::{redact_password, IscsiUrl, UrlError};

@@ -45,15 +45,27 @@ pub struct IscsiUrl {
     pub data_digest: bool,
 }
 
-fn redact(url: &str) -> String {
-    // Hide anything between '%' and '@' in the authority.
-    let Some(rest) = url.get(8..) else {
+/// `url` with the CHAP secret replaced by `***` (`iscsi://alice%***@host/…`), for every
+/// place an address is shown: messages, logs, JSON. Works on malformed URLs too (a
+/// secret holding `/` or `@`), hiding everything from the first `%` of the authority to
+/// the last `@` before any query; a string without credentials comes back unchanged.
+pub fn redact_password(url: &str) -> String {
+    let Some(rest) = url
+        .get(..8)
+        .filter(|s| s.eq_ignore_ascii_case("iscsi://"))
+        .map(|_| &url[8..])
+    else {
         return url.to_string();
     };
-    let auth_end = rest.find('/').unwrap_or(rest.len());
-    let auth = &rest[..auth_end];
-    match (auth.find('%'), auth.rfind('@')) {
-        (Some(p), Some(a)) if p < a => format!("{}{}%***{}", &url[..8], &auth[..p], &rest[a..]),
+    let body = rest.split_once('?').map_or(rest, |(b, _)| b);
+    let secret_start = match rest.find(['%', '/']) {
+        Some(p) if rest.as_bytes()[p] == b'%' => p,
+        _ => return url.to_string(),
+    };
+    match body.rfind('@') {
+        Some(at) if at > secret_start => {
+            format!("{}{}%***{}", &url[..8], &rest[..secret_start], &rest[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -62,7 +74,7 @@ impl IscsiUrl {
     /// Parses `iscsi://[user%password@]HOST[:PORT]/TARGET-IQN/LUN[?header_digest=crc32c…]`.
     pub fn parse(url: &str) -> Result<IscsiUrl, UrlError> {
         let bad = |problem: String| UrlError {
-            url: redact(url),
+            url: redact_password(url),
             problem,
         };
         let rest = match url.get(..8) {
@@ -283,5 +295,32 @@ mod tests {
         }
         let e = IscsiUrl::parse("iscsi://u%secret@h/iqn.x/x").unwrap_err();
         assert!(!e.to_string().contains("secret"), "{e}");
+        // A secret that breaks the URL (a '/' in it) must not leak through the error.
+        let e = IscsiUrl::parse("iscsi://u%sec/ret@h/iqn.x/1").unwrap_err();
+        assert!(!e.to_string().contains("sec"), "{e}");
+    }
+
+    #[test]
+    fn redaction_hides_only_the_secret() {
+        for (url, shown) in [
+            (
+                "iscsi://alice%s3cr%t@host:3261/iqn.x:y/1",
+                "iscsi://alice%***@host:3261/iqn.x:y/1",
+            ),
+            ("ISCSI://a%b@h/iqn.x/1", "ISCSI://a%***@h/iqn.x/1"),
+            ("iscsi://u%pa/ss@h/iqn.x/1", "iscsi://u%***@h/iqn.x/1"),
+            ("iscsi://u%p@ss@h/iqn.x/1", "iscsi://u%***@h/iqn.x/1"),
+            (
+                "iscsi://u%p@h/iqn.x/1?data_digest=crc32c",
+                "iscsi://u%***@h/iqn.x/1?data_digest=crc32c",
+            ),
+            ("iscsi://h:3260/iqn.x/1", "iscsi://h:3260/iqn.x/1"),
+            ("iscsi://h/iqn.x/1?a=b@c", "iscsi://h/iqn.x/1?a=b@c"),
+            ("iscsi://h/iqn%x/1", "iscsi://h/iqn%x/1"),
+            ("/dev/sr0", "/dev/sr0"),
+            ("iscsi:/", "iscsi:/"),
+        ] {
+            assert_eq!(redact_password(url), shown, "{url}");
+        }
     }
 }

@@ -71,6 +71,9 @@ fn lost_connection_is_device_gone_and_reconnect_logs_in_again() {
     assert!(!d.is_connected());
     let e = d.execute(Request::none(&TUR, T)).unwrap_err();
     assert!(e.to_string().contains("reconnect"), "{e}");
+    // Said to a person, not to a programmer: no method names.
+    assert!(!e.to_string().contains("()"), "{e}");
+    assert!(e.to_string().contains("open the drive again"), "{e}");
     d.reconnect().unwrap();
     let c = d.execute(Request::none(&TUR, T)).unwrap();
     assert_eq!(c.status, ScsiStatus::Good);

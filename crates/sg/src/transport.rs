@@ -19,7 +19,7 @@ use crate::sys;
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// No such node, or no device behind it.
-    #[error("{path}: no such drive ({source}); `discburn drives` lists the drives found")]
+    #[error("there is no drive {path} ({source}); `discburn drives` lists the drives found")]
     NotFound {
         /// The node asked for.
         path: PathBuf,
@@ -52,7 +52,10 @@ pub enum OpenError {
     },
     /// The node exists but does not take SCSI commands (a regular file, a disk
     /// partition, a non-SCSI device).
-    #[error("{path}: not a SCSI device that accepts SG_IO ({source}); use /dev/srN or /dev/sgN")]
+    #[error(
+        "{path} is not an optical drive: it does not answer SCSI commands (SG_IO: {source}); \
+         name one such as /dev/sr0 or /dev/sg1"
+    )]
     NotScsi {
         /// The node asked for.
         path: PathBuf,
@@ -324,10 +327,21 @@ mod tests {
                 OpenError::NotFound { .. }
             ));
         }
-        assert!(matches!(
-            OpenError::from_io(p, io::Error::from_raw_os_error(libc::ENOTTY)),
-            OpenError::NotScsi { .. }
-        ));
+        let missing = OpenError::from_io(p, io::Error::from_raw_os_error(libc::ENOENT));
+        assert!(
+            missing
+                .to_string()
+                .starts_with("there is no drive /dev/sr0 ("),
+            "{missing}"
+        );
+        let not_scsi = OpenError::from_io(p, io::Error::from_raw_os_error(libc::ENOTTY));
+        assert!(matches!(not_scsi, OpenError::NotScsi { .. }));
+        assert!(
+            not_scsi
+                .to_string()
+                .starts_with("/dev/sr0 is not an optical drive: it does not answer SCSI commands"),
+            "{not_scsi}"
+        );
         assert!(matches!(
             OpenError::from_io(p, io::Error::from_raw_os_error(libc::EIO)),
             OpenError::Io { .. }

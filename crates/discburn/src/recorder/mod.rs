@@ -14,8 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use discburn_mmc::clock::SharedClock;
-use discburn_mmc::transport::{Completion, DataPhase, Limits, Request, ScsiStatus, Transport};
-use discburn_mmc::{Cdb, Command};
+use discburn_mmc::transport::{
+    Completion, DataPhase, Limits, Request, ScsiStatus, Transport, TransportError,
+};
+use discburn_mmc::{Cdb, Command, OpCode};
 
 use crate::error::{Error, ErrorKind, Result, SenseInfo};
 
@@ -188,6 +190,9 @@ impl Recorder {
         // Callers slice their buffer with the count returned; a transport (a peer, a
         // driver quirk) claiming more than the buffer holds must not make that panic.
         let cap = data.len();
+        let direction = Direction::of(&data);
+        // Read the clock only when the log wants the line (the write path stays as is).
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(|| self.clock.now());
         let completion = {
             let mut t = self.transport.lock().unwrap_or_else(|p| p.into_inner());
             t.execute(Request {
@@ -195,8 +200,12 @@ impl Recorder {
                 data,
                 timeout,
             })
+        };
+        if let Some(started) = started {
+            let elapsed = self.clock.now().saturating_sub(started);
+            log_command(cdb.as_bytes(), direction, cap, &completion, elapsed, 1);
         }
-        .map_err(|e| Error::from(e).at_cdb(*cdb))?;
+        let completion = completion.map_err(|e| Error::from(e).at_cdb(*cdb))?;
         outcome(*cdb, completion, cap)
     }
 
@@ -208,10 +217,26 @@ impl Recorder {
     pub fn execute_queue(&self, requests: &mut [Request<'_>]) -> Result<Vec<Result<usize>>> {
         self.check_not_locked_out()?;
         let caps: Vec<usize> = requests.iter().map(|r| r.data.len()).collect();
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(|| self.clock.now());
         let results = {
             let mut t = self.transport.lock().unwrap_or_else(|p| p.into_inner());
             t.execute_queue(requests)
         };
+        if let Some(started) = started {
+            // Queued commands overlap: each line carries the whole batch's time.
+            let elapsed = self.clock.now().saturating_sub(started);
+            for (req, res) in requests.iter().zip(&results) {
+                let direction = Direction::of(&req.data);
+                log_command(
+                    req.cdb,
+                    direction,
+                    req.data.len(),
+                    res,
+                    elapsed,
+                    requests.len(),
+                );
+            }
+        }
         Ok(results
             .into_iter()
             .zip(requests.iter().zip(caps))
@@ -291,6 +316,80 @@ impl Drop for Recorder {
         if h.as_ref().is_some_and(|x| x.instance == self.instance) {
             *h = None;
         }
+    }
+}
+
+/// The data phase's direction, for the log.
+#[derive(Clone, Copy)]
+enum Direction {
+    None,
+    In,
+    Out,
+}
+
+impl Direction {
+    fn of(data: &DataPhase<'_>) -> Direction {
+        match data {
+            DataPhase::None => Direction::None,
+            DataPhase::In(_) => Direction::In,
+            DataPhase::Out(_) => Direction::Out,
+        }
+    }
+}
+
+impl core::fmt::Display for Direction {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Direction::None => "none",
+            Direction::In => "in",
+            Direction::Out => "out",
+        })
+    }
+}
+
+/// Bytes as hex pairs ("2A 00 01"), formatted only when a log line is written.
+struct Hex<'a>(&'a [u8]);
+
+impl core::fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02X}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One debug line per command (`--log`): its name, the CDB, the data phase, the status,
+/// the raw sense bytes when there are any, and how long it took. `queued` is the size of
+/// the batch it was sent in (1 for a single command).
+fn log_command(
+    cdb: &[u8],
+    direction: Direction,
+    len: usize,
+    result: &core::result::Result<Completion, TransportError>,
+    elapsed: Duration,
+    queued: usize,
+) {
+    let name = cdb
+        .first()
+        .map_or("EMPTY CDB", |&op| OpCode::from(op).name());
+    let cdb = Hex(cdb);
+    let ms = format_args!("{:.3}", elapsed.as_secs_f64() * 1e3);
+    match result {
+        Ok(c) if c.sense.is_empty() => tracing::debug!(
+            %cdb, data = %format_args!("{direction} {len}"), status = ?c.status,
+            transferred = c.transferred, %ms, queued, "{name}"
+        ),
+        Ok(c) => tracing::debug!(
+            %cdb, data = %format_args!("{direction} {len}"), status = ?c.status,
+            sense = %Hex(&c.sense), transferred = c.transferred, %ms, queued, "{name}"
+        ),
+        Err(e) => tracing::debug!(
+            %cdb, data = %format_args!("{direction} {len}"), error = %e, %ms, queued, "{name}"
+        ),
     }
 }
 
