@@ -9,15 +9,15 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, image, info, json_lines, medium, stderr};
+use common::{discburn, drive, image, info, json_lines, medium, stderr, wait_bounded};
 
 /// Longest a throttled burn may take before the test gives up on it (generous: the
 /// burns here take a few seconds).
@@ -45,20 +45,12 @@ fn spawn(args: &[&str], source: &Path) -> Child {
         .unwrap()
 }
 
-/// Waits for the child, killing it after [`DEADLINE`].
-fn wait_bounded(child: &mut Child) -> Option<ExitStatus> {
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+/// The first `--json` line whose event is `name`.
+fn event(out: &Output, name: &str) -> Value {
+    json_lines(out)
+        .into_iter()
+        .find(|v| v["event"] == name)
+        .unwrap_or_else(|| panic!("no {name} event: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn child_stderr(child: &mut Child) -> String {
@@ -102,7 +94,7 @@ fn sigterm_and_sighup_cancel_the_burn_like_ctrl_c() {
             let pid = rustix::process::Pid::from_child(&child);
             rustix::process::kill_process(pid, signal).unwrap();
         }
-        let status = wait_bounded(&mut child);
+        let status = wait_bounded(&mut child, DEADLINE);
         let err = child_stderr(&mut child);
         let lines = reader.join().unwrap();
         assert!(progressed, "{name}: the write never began: {err}");
@@ -155,7 +147,7 @@ fn a_closed_stdout_never_aborts_the_burn() {
     assert!(!first.is_empty(), "no first line");
     // `head -1` exits: the pipe's reading end closes.
     drop(out);
-    let status = wait_bounded(&mut child).expect("discburn did not finish");
+    let status = wait_bounded(&mut child, DEADLINE).expect("discburn did not finish");
     let err = child_stderr(&mut child);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{status:?}: {err}");
@@ -383,10 +375,7 @@ fn fix_finalizes_an_appendable_disc() {
         assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
         let out = discburn(&addr).args(["fix", "--json"]).output().unwrap();
         assert!(out.status.success(), "{media}: {}", stderr(&out));
-        let result = json_lines(&out)
-            .into_iter()
-            .find(|v| v["event"] == "result")
-            .unwrap();
+        let result = event(&out, "result");
         assert_eq!(result["closing"], "disc", "{media}: {result}");
         assert_eq!(result["medium"]["status"], "closed", "{media}: {result}");
         let m = medium(&addr);
@@ -569,10 +558,7 @@ fn read_of_a_rewritable_disc_copies_its_iso_volume() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let result = json_lines(&out)
-        .into_iter()
-        .find(|v| v["event"] == "result")
-        .unwrap();
+    let result = event(&out, "result");
     assert_eq!(result["what"], "the ISO 9660 volume", "{result}");
     let sectors = result["sectors"].as_u64().unwrap();
     assert!((17..1000).contains(&sectors), "{result}");

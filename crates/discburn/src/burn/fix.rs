@@ -7,13 +7,12 @@
 use std::sync::Arc;
 
 use discburn_mmc::disc::{DiscStatus, SessionState};
-use discburn_mmc::track::CloseFunction;
 
 use crate::engine::CancelToken;
 use crate::recorder::Recorder;
 
-use super::medium::{inspect, is_sense, unsupported, Medium, Recording};
-use super::{ops, prepare, BurnError, BurnEvent, BurnPhase, Closing, Run};
+use super::medium::{inspect, Medium, Recording};
+use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Run};
 
 /// What `discburn fix` did.
 #[derive(Debug, Clone)]
@@ -118,24 +117,8 @@ fn close_locked(
     closing: Closing,
 ) -> Result<(), BurnError> {
     if let Some(n) = track {
-        run.phase(BurnPhase::ClosingTrack);
         run.note(format!("Closing the open track {n}"));
-        match ops::close(
-            run.rec,
-            BurnPhase::ClosingTrack,
-            CloseFunction::CloseTrack,
-            n,
-            run.cancel,
-            run.on_event,
-        ) {
-            Ok(()) => {}
-            // A drive that closes tracks itself, or knows no CLOSE TRACK: the session close
-            // closes it.
-            Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
-                tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
-            }
-            Err(e) => return Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
-        }
+        prepare::close_track(run, n)?;
     }
     run.check_cancel()?;
     run.phase(BurnPhase::InitializingHardware);

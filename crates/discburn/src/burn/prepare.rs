@@ -782,30 +782,36 @@ pub(crate) fn close(
             Ok(None)
         }
         Recording::Sequential => {
-            run.phase(BurnPhase::ClosingTrack);
             let track = rec
                 .track_information(TrackAddress::Lba(plan.start_lba))
                 .map(|t| t.track)
                 .unwrap_or(INVISIBLE_TRACK as u16);
-            match ops::close(
-                rec,
-                BurnPhase::ClosingTrack,
-                CloseFunction::CloseTrack,
-                track,
-                run.cancel,
-                run.on_event,
-            ) {
-                Ok(()) => {}
-                // Some drives close the track themselves (DAO) or do not know the command.
-                Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
-                    tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
-                }
-                Err(e) => return Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
-            }
+            close_track(run, track)?;
             close_session(run, profile, opts.closing)?;
             Ok(Some(opts.closing))
         }
         Recording::ReadOnly => Ok(None),
+    }
+}
+
+/// CLOSE TRACK (MMC-6 §6.3, function 001b) on track `number`.
+pub(crate) fn close_track(run: &mut Run<'_>, number: u16) -> Result<(), BurnError> {
+    run.phase(BurnPhase::ClosingTrack);
+    match ops::close(
+        run.rec,
+        BurnPhase::ClosingTrack,
+        CloseFunction::CloseTrack,
+        number,
+        run.cancel,
+        run.on_event,
+    ) {
+        Ok(()) => Ok(()),
+        // Some drives close the track themselves (DAO) or do not know the command.
+        Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
+            tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
+            Ok(())
+        }
+        Err(e) => Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
     }
 }
 
