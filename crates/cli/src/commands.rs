@@ -334,16 +334,25 @@ fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
 
 fn speeds(g: &Global) -> Result<(), Failure> {
     let (_, rec) = open_to_look(g)?;
-    let speeds = rec.write_speeds().map_err(|e| {
-        Failure::new(
-            exit::DEVICE,
-            exit::device_sentence("reading the write speeds", &e),
-        )
-    })?;
+    let medium = match burn::inspect(&rec) {
+        Ok(m) => Ok(Some(m)),
+        Err(BurnError::NoMedium) => Ok(None),
+        Err(e) => Err(e),
+    };
+    // Write speeds are the medium's: with the tray empty a drive may still list its
+    // own, which would read as what a disc gets (as `info` has it).
+    let speeds = match medium {
+        Ok(None) => Vec::new(),
+        _ => rec.write_speeds().map_err(|e| {
+            Failure::new(
+                exit::DEVICE,
+                exit::device_sentence("reading the write speeds", &e),
+            )
+        })?,
+    };
     // An empty list says why (there was no output at all on a closed disc).
-    let no_speeds = speeds.is_empty().then(|| match burn::inspect(&rec) {
-        Ok(m) => no_speeds_reason(Some(&m)),
-        Err(BurnError::NoMedium) => no_speeds_reason(None),
+    let no_speeds = speeds.is_empty().then(|| match &medium {
+        Ok(m) => no_speeds_reason(m.as_ref()),
         Err(e) => format!("the medium cannot be read: {e}"),
     });
     if g.json {

@@ -277,6 +277,24 @@ fn speeds_on_a_closed_disc_say_why_there_are_none() {
     let out = discburn(&addr).arg("info").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Speeds   none: the CD-R is closed"), "{text}");
+    // An empty tray: no speeds for a disc that is not there.
+    let empty = drive(dir.path(), "cd-r", "&fault=no-medium");
+    let out = discburn(&empty)
+        .args(["speeds", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["event"], "speeds", "{lines:?}");
+    assert_eq!(
+        lines[0]["reason"], "there is no disc in the drive",
+        "{lines:?}"
+    );
+    assert_eq!(
+        info(&empty)["write_speeds_reason"],
+        "there is no disc in the drive"
+    );
 }
 
 #[test]
