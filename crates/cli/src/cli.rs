@@ -232,6 +232,10 @@ pub struct FixArgs {
 #[derive(Debug, Args)]
 pub struct ReadArgs {
     /// The image file to write (refused when it exists, unless --force)
+    ///
+    /// Written as OUT.part and renamed to OUT once every sector was read: a
+    /// sector the drive cannot read fails the command (exit 6) with its LBA,
+    /// and leaves no image.
     #[arg(value_name = "OUT")]
     pub out: PathBuf,
     /// Read this track (see `discburn info` for the numbers)
