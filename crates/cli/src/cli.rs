@@ -17,7 +17,7 @@ Exit codes:
   5  the drive failed while writing, blanking, formatting or closing
   6  verification failed: sectors differ from the source or are unreadable
   7  the source (image file or folder) cannot be read
-  8  cancelled (Ctrl-C)";
+  8  cancelled (Ctrl-C, SIGTERM or SIGHUP)";
 
 const ADDRESS_HELP: &str = "\
 Drive address: /dev/sr0 or sg:/dev/sg1 (a drive on this machine),
@@ -53,7 +53,8 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
     /// Log level for --log (error, warn, info, debug, trace)
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "debug")]
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "debug",
+          value_parser = ["error", "warn", "info", "debug", "trace"])]
     pub log_level: String,
     /// Plain progress (a line per second) even on a terminal
     #[arg(long, global = true)]
@@ -78,6 +79,13 @@ pub enum Command {
     Blank(BlankArgs),
     /// Format a disc (DVD+RW, DVD-RAM, BD-RE; BD-R with spare areas)
     Format(FormatArgs),
+    /// Close an appendable disc without writing (cdrecord -fix): the open track an
+    /// interrupted burn left, then the session, and finalize the disc
+    #[command(visible_alias = "close", after_help = EXIT_CODES)]
+    Fix(FixArgs),
+    /// Copy what the disc holds to an image file (readcd)
+    #[command(after_help = EXIT_CODES)]
+    Read(ReadArgs),
     /// Open the tray
     Eject,
     /// Burn a sample image to a virtual BD-R with the progress display, then verify it
@@ -193,6 +201,9 @@ pub struct WriteArgs {
     /// Check everything and stop before the first WRITE
     #[arg(long)]
     pub dry_run: bool,
+    /// Open the tray after a successful burn (and verify); not after a failure
+    #[arg(long)]
+    pub eject: bool,
     /// CD-R/RW: write Session-At-Once (a cue sheet, pre-gap and lead-out written by the
     /// drive in one pass) instead of Track-At-Once; images of at least 300 sectors
     #[arg(long)]
@@ -208,6 +219,41 @@ pub struct VerifyArgs {
     /// session's first track, 0 on a rewritable disc)
     #[arg(long, value_name = "LBA")]
     pub lba: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Close only the open session and leave the disc appendable (another
+    /// session can follow), instead of finalizing it
+    #[arg(long)]
+    pub session: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The image file to write (refused when it exists, unless --force)
+    ///
+    /// Written as OUT.part and renamed to OUT once every sector was read: a
+    /// sector the drive cannot read fails the command (exit 6) with its LBA,
+    /// and leaves no image.
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+    /// Read this track (see `discburn info` for the numbers)
+    #[arg(long, value_name = "N", conflicts_with = "session",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub track: Option<u16>,
+    /// Read this session, first track to last
+    ///
+    /// Default: the last session on a CD-R/RW, DVD±R/RW or BD-R (what a
+    /// system mounts, and what `discburn verify` compares); on a rewritable
+    /// DVD+RW, DVD-RAM or BD-RE the ISO 9660 volume from sector 0 (its size
+    /// read from the volume descriptor at sector 16), else every sector the
+    /// drive reports (READ CAPACITY)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub session: Option<u16>,
+    /// Replace OUT if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +344,19 @@ mod tests {
             assert!(Cli::try_parse_from(["discburn", "demo", "--size", bad]).is_err());
         }
         assert!(Cli::try_parse_from(["discburn", "demo", "--size", "1"]).is_ok());
+    }
+
+    #[test]
+    fn log_level_must_be_a_level() {
+        for ok in ["error", "warn", "info", "debug", "trace"] {
+            assert!(Cli::try_parse_from(["discburn", "--log-level", ok, "drives"]).is_ok());
+        }
+        let e = Cli::try_parse_from(["discburn", "--log-level", "nonsense", "drives"]).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("nonsense") && text.contains("trace"),
+            "{text}"
+        );
     }
 
     #[test]

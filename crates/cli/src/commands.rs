@@ -1,6 +1,5 @@
 //! The commands.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +13,7 @@ use discburn::mmc::disc::DiscStatus;
 use discburn::{CancelToken, Recorder};
 use serde_json::{json, Value};
 
-use crate::cli::{Cli, Command, Global, SpareArg, SpeedArg, WriteArgs};
+use crate::cli::{Cli, Command, Global, ReadArgs, SpareArg, SpeedArg, WriteArgs};
 use crate::exit::{self, burn_failure, Failure};
 use crate::progress::{clock, Mode, Progress};
 
@@ -26,19 +25,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Drives => drives(&g),
         Command::Info => info(&g),
         Command::Speeds => speeds(&g),
-        Command::Write(a) => write(&g, a),
+        Command::Write(a) => write_then_eject(&g, a),
         Command::Verify(a) => verify(&g, &a.image, a.lba),
         Command::Blank(a) => blank(&g, a.full),
         Command::Format(a) => format(&g, spare(a.spare)),
+        Command::Fix(a) => fix(&g, a.session),
+        Command::Read(a) => read(&g, &a),
         Command::Eject => eject(&g),
         Command::Demo(a) => crate::demo::run(&g, &a),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "discburn",
-                &mut std::io::stdout(),
-            );
+            // clap_complete panics on a write error: generate in memory first.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "discburn", &mut script);
+            crate::output::stdout_bytes(&script);
             Ok(())
         }
         Command::Man { out } => man(out.as_deref()),
@@ -111,8 +110,7 @@ fn open_to_look(g: &Global) -> Result<(String, Arc<Recorder>), Failure> {
 }
 
 fn emit_json(v: &Value) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{v}");
+    println!("{v}");
 }
 
 fn drives(g: &Global) -> Result<(), Failure> {
@@ -206,6 +204,7 @@ fn info(g: &Global) -> Result<(), Failure> {
         .as_ref()
         .map(|m| burn::format_choices(&rec, m))
         .unwrap_or_default();
+    let no_speeds = speeds.is_empty().then(|| no_speeds_reason(medium.as_ref()));
     if g.json {
         emit_json(&json!({
             "event": "info",
@@ -216,6 +215,7 @@ fn info(g: &Global) -> Result<(), Failure> {
             "profiles": profiles.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
             "medium": medium.as_ref().map(medium_json),
             "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
+            "write_speeds_reason": no_speeds,
             "format_choices": formats.iter().map(|c| json!({"spare": format!("{:?}", c.spare).to_lowercase(), "sectors": c.sectors})).collect::<Vec<_>>(),
         }));
         return Ok(());
@@ -295,10 +295,27 @@ fn info(g: &Global) -> Result<(), Failure> {
             .collect();
         println!("Formats  spare {}", list.join("; "));
     }
-    if !speeds.is_empty() {
-        println!("Speeds   {}", speed_list(&speeds));
+    match &no_speeds {
+        None => println!("Speeds   {}", speed_list(&speeds)),
+        Some(why) => println!("Speeds   none: {why}"),
     }
     Ok(())
+}
+
+/// Why no write speeds are offered, from the medium's state (a drive lists none for a
+/// closed or pressed disc, or an empty tray).
+fn no_speeds_reason(medium: Option<&Medium>) -> String {
+    match medium {
+        None => "there is no disc in the drive".into(),
+        Some(m) if m.is_closed() => format!(
+            "the {} is closed (finalized): nothing more can be written to it",
+            m.profile
+        ),
+        Some(m) if m.recording == Recording::ReadOnly => {
+            format!("the {} is not recordable", m.profile)
+        }
+        Some(_) => "the drive lists no write speeds for this medium".into(),
+    }
 }
 
 fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
@@ -318,12 +335,27 @@ fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
 
 fn speeds(g: &Global) -> Result<(), Failure> {
     let (_, rec) = open_to_look(g)?;
-    let speeds = rec.write_speeds().map_err(|e| {
-        Failure::new(
-            exit::DEVICE,
-            exit::device_sentence("reading the write speeds", &e),
-        )
-    })?;
+    let medium = match burn::inspect(&rec) {
+        Ok(m) => Ok(Some(m)),
+        Err(BurnError::NoMedium) => Ok(None),
+        Err(e) => Err(e),
+    };
+    // Write speeds are the medium's: with the tray empty a drive may still list its
+    // own, which would read as what a disc gets (as `info` has it).
+    let speeds = match medium {
+        Ok(None) => Vec::new(),
+        _ => rec.write_speeds().map_err(|e| {
+            Failure::new(
+                exit::DEVICE,
+                exit::device_sentence("reading the write speeds", &e),
+            )
+        })?,
+    };
+    // An empty list says why (there was no output at all on a closed disc).
+    let no_speeds = speeds.is_empty().then(|| match &medium {
+        Ok(m) => no_speeds_reason(m.as_ref()),
+        Err(e) => format!("the medium cannot be read: {e}"),
+    });
     if g.json {
         for s in &speeds {
             emit_json(&json!({
@@ -335,10 +367,13 @@ fn speeds(g: &Global) -> Result<(), Failure> {
                 "end_lba": s.end_lba,
             }));
         }
+        if let Some(why) = &no_speeds {
+            emit_json(&json!({"event": "speeds", "speeds": [], "reason": why}));
+        }
         return Ok(());
     }
-    if speeds.is_empty() {
-        println!("The drive lists no write speeds for this medium.");
+    if let Some(why) = &no_speeds {
+        println!("No write speeds: {why}.");
     }
     for s in &speeds {
         let x = s
@@ -361,6 +396,39 @@ fn speed_choice(s: SpeedArg) -> SpeedChoice {
         SpeedArg::Times(x) => SpeedChoice::Times(x),
         SpeedArg::KBps(k) => SpeedChoice::KBps(k),
     }
+}
+
+/// `write`, refusing what cannot mean anything, then `--eject` once it succeeded.
+fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+    if a.dummy && a.verify {
+        // It used to skip the verify silently: the user asked for a check that cannot run.
+        return Err(Failure::new(
+            exit::USAGE,
+            "--verify cannot be used with --dummy: a Test Write records nothing, so there is nothing to read back and compare",
+        )
+        .hint("Simulate with --dummy alone, then burn with --verify"));
+    }
+    let eject_after = a.eject && !a.dry_run;
+    write(g, a)?;
+    if !eject_after {
+        return Ok(());
+    }
+    let (addr, rec) = open(g)?;
+    rec.eject_media().map_err(|e| {
+        Failure::new(
+            exit::DEVICE,
+            format!(
+                "The burn succeeded, but {}",
+                exit::device_sentence("ejecting the disc", &e)
+            ),
+        )
+    })?;
+    if g.json {
+        emit_json(&json!({"event": "ejected", "address": addr}));
+    } else {
+        println!("Ejected  {addr}");
+    }
+    Ok(())
 }
 
 fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
@@ -580,6 +648,102 @@ fn format(g: &Global, spare: Spare) -> Result<(), Failure> {
     Ok(())
 }
 
+fn fix(g: &Global, session_only: bool) -> Result<(), Failure> {
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let closing = if session_only {
+        Closing::Session
+    } else {
+        Closing::Disc
+    };
+    let r = burn::fix(&rec, closing, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    let report = r.map_err(|e| burn_failure(&e))?;
+    let what = match closing {
+        Closing::Session => "session",
+        Closing::Disc => "disc",
+    };
+    if g.json {
+        emit_json(&json!({
+            "event": "result",
+            "closing": what,
+            "closed_track": report.closed_track,
+            "medium": medium_json(&report.after),
+        }));
+    } else {
+        if let Some(n) = report.closed_track {
+            println!("Closed the open track {n}.");
+        }
+        match closing {
+            Closing::Session => println!("Session closed: {}", report.after.summary()),
+            Closing::Disc => println!("Finalized: {}", report.after.summary()),
+        }
+    }
+    Ok(())
+}
+
+fn read(g: &Global, a: &ReadArgs) -> Result<(), Failure> {
+    let extent = match (a.track, a.session) {
+        (Some(t), _) => burn::ReadExtent::Track(t),
+        (None, Some(s)) => burn::ReadExtent::Session(s),
+        (None, None) => burn::ReadExtent::Default,
+    };
+    let (_, rec) = open_to_look(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain)).reading();
+    let cancel = cancel_on_ctrl_c();
+    let r = burn::read_image(&rec, &a.out, extent, a.force, &cancel, &mut |ev| {
+        progress.event(ev)
+    });
+    progress.done();
+    let report = r.map_err(|e| read_failure(&e))?;
+    if g.json {
+        emit_json(&json!({
+            "event": "result",
+            "path": report.path.display().to_string(),
+            "what": report.what,
+            "start_lba": report.start_lba,
+            "sectors": report.sectors,
+            "bytes": report.sectors * 2048,
+            "elapsed_s": report.elapsed.as_secs_f64(),
+        }));
+    } else {
+        println!(
+            "Read {} ({} sectors, {}) from sector {} into {} in {:.1} s",
+            report.what,
+            report.sectors,
+            burn::human_size(report.sectors),
+            report.start_lba,
+            report.path.display(),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The exit code and sentence of a failed `discburn read`.
+fn read_failure(e: &burn::ReadError) -> Failure {
+    match e {
+        burn::ReadError::Burn(b) => burn_failure(b),
+        burn::ReadError::Exists(_) => Failure::new(exit::USAGE, format!("{e}: not replaced"))
+            .hint("Name another file, or replace it with --force"),
+        burn::ReadError::Output { .. } => Failure::new(exit::USAGE, e.to_string())
+            .hint("Name an image file in a folder you can write to, with room for it"),
+        burn::ReadError::Unreadable { bad, .. } => {
+            let mut m = format!("{e}:");
+            for b in bad.iter().take(20) {
+                m.push_str(&format!("\n    {b}"));
+            }
+            if bad.len() > 20 {
+                m.push_str(&format!("\n    … and {} more ranges", bad.len() - 20));
+            }
+            Failure::new(exit::VERIFY, m).hint(
+                "The disc may be scratched or dirty: clean it and read it again, or try another drive",
+            )
+        }
+    }
+}
+
 fn eject(g: &Global) -> Result<(), Failure> {
     let (addr, rec) = open(g)?;
     rec.eject_media()
@@ -594,26 +758,42 @@ fn eject(g: &Global) -> Result<(), Failure> {
 
 fn man(out: Option<&Path>) -> Result<(), Failure> {
     let cmd = Cli::command();
-    let io =
-        |e: std::io::Error| Failure::new(exit::INTERNAL, format!("cannot write the man page: {e}"));
-    match out {
-        None => clap_mangen::Man::new(cmd)
-            .render(&mut std::io::stdout())
-            .map_err(io),
-        Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(io)?;
-            let mut f = std::fs::File::create(dir.join("discburn.1")).map_err(io)?;
-            clap_mangen::Man::new(cmd.clone())
-                .render(&mut f)
-                .map_err(io)?;
-            for sub in cmd.get_subcommands() {
-                let name = format!("discburn-{}", sub.get_name());
-                let mut f = std::fs::File::create(dir.join(format!("{name}.1"))).map_err(io)?;
-                clap_mangen::Man::new(sub.clone().name(name))
-                    .render(&mut f)
-                    .map_err(io)?;
-            }
-            Ok(())
-        }
+    let Some(dir) = out else {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut page).map_err(|e| {
+            Failure::new(exit::INTERNAL, format!("cannot render the man page: {e}"))
+        })?;
+        crate::output::stdout_bytes(&page);
+        return Ok(());
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{} is not a directory: --out names the folder the man pages are written into",
+                dir.display()
+            ),
+        )
+        .hint("Name a folder (it is created when absent), or leave out --out to print the page"));
     }
+    // The path a failure is about is the one the user can act on.
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| {
+            Failure::new(exit::USAGE, format!("cannot write {}: {e}", path.display()))
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut pages = vec![(dir.join("discburn.1"), cmd.clone())];
+    for sub in cmd.get_subcommands() {
+        let name = format!("discburn-{}", sub.get_name());
+        pages.push((dir.join(format!("{name}.1")), sub.clone().name(name)));
+    }
+    for (path, page) in pages {
+        let mut f = std::fs::File::create(&path).map_err(io(&path))?;
+        clap_mangen::Man::new(page)
+            .render(&mut f)
+            .map_err(io(&path))?;
+    }
+    Ok(())
 }

@@ -3,10 +3,22 @@
 //! the virtual recorder. `discburn demo` shows it all on a virtual BD-R.
 #![forbid(unsafe_code)]
 
+// These shadow std's macros in the whole crate (textual scope wins over the prelude),
+// so no line the CLI prints can panic on a closed pipe: see [`output`].
+macro_rules! println {
+    () => { $crate::output::stdout(format_args!("")) };
+    ($($t:tt)*) => { $crate::output::stdout(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::stderr(format_args!("")) };
+    ($($t:tt)*) => { $crate::output::stderr(format_args!($($t)*)) };
+}
+
 mod cli;
 mod commands;
 mod demo;
 mod exit;
+mod output;
 mod progress;
 
 use std::process::ExitCode;
@@ -30,8 +42,12 @@ fn main() -> ExitCode {
         eprintln!("discburn: cannot open the log: {e}");
         return ExitCode::from(exit::USAGE);
     }
-    match commands::run(cli) {
+    let code = match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
+    };
+    if output::lost() {
+        tracing::warn!("some output was lost: stdout or stderr was closed (e.g. `| head`)");
     }
+    code
 }

@@ -4,7 +4,7 @@
 //! Buffer fills are shown as the **minimum since the last redraw** (as
 //! cdrskin and growisofs do), so a dip between two redraws is never hidden.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use discburn::burn::{BurnEvent, BurnPhase};
@@ -71,6 +71,8 @@ pub struct Progress {
     phase: Option<BurnPhase>,
     phase_started: Instant,
     last_update: Option<Update>,
+    /// What sector-count events are (`verify`; `read` for `discburn read`).
+    sectors_are: &'static str,
     /// Overall minimum fills of the write, for the summary.
     pub min_host: Option<f64>,
     /// Overall minimum device fill of the write, for the summary.
@@ -106,9 +108,16 @@ impl Progress {
             phase: None,
             phase_started: Instant::now(),
             last_update: None,
+            sectors_are: "verify",
             min_host: None,
             min_device: None,
         }
+    }
+
+    /// Shows sector-count events as a read of the disc (`discburn read`), not a verify.
+    pub fn reading(mut self) -> Self {
+        self.sectors_are = "read";
+        self
     }
 
     /// The display mode.
@@ -131,9 +140,7 @@ impl Progress {
     /// Emits one JSON object (JSON mode only).
     pub fn json(&self, value: Value) {
         if self.mode == Mode::Json {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{value}");
-            let _ = out.flush();
+            println!("{value}");
         }
     }
 
@@ -314,7 +321,7 @@ impl Progress {
 
     fn verify(&mut self, p: &VerifyProgress) {
         self.json(json!({
-            "event": "verify",
+            "event": self.sectors_are,
             "sectors_done": p.done,
             "sectors_total": p.total,
             "bad_sectors": p.bad,
@@ -342,8 +349,13 @@ impl Progress {
         );
         match self.mode {
             Mode::Bar => {
+                let prefix = if self.sectors_are == "read" {
+                    "reading"
+                } else {
+                    "verifying"
+                };
                 let bar = self.ensure_bar(p.total);
-                bar.set_prefix("verifying");
+                bar.set_prefix(prefix);
                 bar.set_position(p.done);
                 bar.set_message(text);
             }

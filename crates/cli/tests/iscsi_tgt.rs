@@ -22,7 +22,7 @@ use discburn_iscsi::testing::Tgt;
 use serde_json::Value;
 
 mod common;
-use common::{json_lines, stderr};
+use common::{json_lines, stderr, wait_bounded};
 
 const SECTOR: usize = 2048;
 
@@ -430,22 +430,6 @@ fn gated_proxy(target_port: u16, gate: Arc<Gate>) -> u16 {
     port
 }
 
-/// Waits for the child to exit, polling for at most [`DEADLINE`]; kills it after that.
-fn wait_bounded(child: &mut std::process::Child) -> Option<std::process::ExitStatus> {
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn cancel_in_the_middle_leaves_tgt_usable() {
     let dir = tempfile::tempdir().unwrap();
@@ -492,7 +476,7 @@ fn cancel_in_the_middle_leaves_tgt_usable() {
         rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     }
     gate.release();
-    let status = wait_bounded(&mut child);
+    let status = wait_bounded(&mut child, DEADLINE);
     let mut err = String::new();
     child
         .stderr

@@ -6,7 +6,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, ExitStatus, Output};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -74,4 +75,20 @@ pub fn info_from(mut discburn: Command) -> Value {
 /// The `medium` part of [`info`].
 pub fn medium(addr: &str) -> Value {
     info(addr)["medium"].clone()
+}
+
+/// Waits for the child to exit, polling for at most `deadline`; kills it after that.
+pub fn wait_bounded(child: &mut Child, deadline: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if start.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }

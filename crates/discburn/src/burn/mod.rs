@@ -31,9 +31,11 @@
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
 
+mod fix;
 mod medium;
 mod ops;
 mod prepare;
+mod read;
 
 use std::fmt;
 use std::fs::File;
@@ -55,8 +57,10 @@ use crate::verify::{
     self, Digest, HashingReader, ReadBack, ReadFailure, VerifyProgress, VerifyReport,
 };
 
+pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
 pub use prepare::{format_choices, FormatChoice};
+pub use read::{read_image, ReadError, ReadExtent, ReadReport};
 
 /// The steps of a burn (IMAPI_FORMAT2_DATA_WRITE_ACTION, split finer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -782,49 +782,89 @@ pub(crate) fn close(
             Ok(None)
         }
         Recording::Sequential => {
-            run.phase(BurnPhase::ClosingTrack);
             let track = rec
                 .track_information(TrackAddress::Lba(plan.start_lba))
                 .map(|t| t.track)
                 .unwrap_or(INVISIBLE_TRACK as u16);
-            match ops::close(
-                rec,
-                BurnPhase::ClosingTrack,
-                CloseFunction::CloseTrack,
-                track,
-                run.cancel,
-                run.on_event,
-            ) {
-                Ok(()) => {}
-                // Some drives close the track themselves (DAO) or do not know the command.
-                Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
-                    tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
-                }
-                Err(e) => return Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
-            }
-            let (phase, function, what) = match (opts.closing, profile) {
-                (Closing::Session, _) => (
-                    BurnPhase::ClosingSession,
-                    CloseFunction::CloseSession,
-                    "closing the session (CLOSE SESSION)",
-                ),
-                // CD and DVD-R: closing the session finalizes unless page 05h allowed more.
-                (Closing::Disc, p) if uses_page_05(p) => (
-                    BurnPhase::Finalizing,
-                    CloseFunction::CloseSession,
-                    "finalizing the disc (CLOSE SESSION)",
-                ),
-                (Closing::Disc, _) => (
-                    BurnPhase::Finalizing,
-                    CloseFunction::FinalizeDisc,
-                    "finalizing the disc (CLOSE TRACK/SESSION 110b)",
-                ),
-            };
-            run.phase(phase);
-            ops::close(rec, phase, function, 0, run.cancel, run.on_event)
-                .map_err(|e| BurnError::device(what, e))?;
+            close_track(run, track)?;
+            close_session(run, profile, opts.closing)?;
             Ok(Some(opts.closing))
         }
         Recording::ReadOnly => Ok(None),
     }
+}
+
+/// CLOSE TRACK (MMC-6 §6.3, function 001b) on track `number`.
+pub(crate) fn close_track(run: &mut Run<'_>, number: u16) -> Result<(), BurnError> {
+    run.phase(BurnPhase::ClosingTrack);
+    match ops::close(
+        run.rec,
+        BurnPhase::ClosingTrack,
+        CloseFunction::CloseTrack,
+        number,
+        run.cancel,
+        run.on_event,
+    ) {
+        Ok(()) => Ok(()),
+        // Some drives close the track themselves (DAO) or do not know the command.
+        Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
+            tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
+            Ok(())
+        }
+        Err(e) => Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
+    }
+}
+
+/// CLOSE SESSION, or finalize the disc, with the close function right for the medium
+/// (MMC-6 §6.3): on CD and DVD-R, CLOSE SESSION finalizes unless page 05h allowed a
+/// next session; DVD+R and BD-R finalize with function 110b.
+pub(crate) fn close_session(
+    run: &mut Run<'_>,
+    profile: Profile,
+    closing: Closing,
+) -> Result<(), BurnError> {
+    let (phase, function, what) = match (closing, profile) {
+        (Closing::Session, _) => (
+            BurnPhase::ClosingSession,
+            CloseFunction::CloseSession,
+            "closing the session (CLOSE SESSION)",
+        ),
+        (Closing::Disc, p) if uses_page_05(p) => (
+            BurnPhase::Finalizing,
+            CloseFunction::CloseSession,
+            "finalizing the disc (CLOSE SESSION)",
+        ),
+        (Closing::Disc, _) => (
+            BurnPhase::Finalizing,
+            CloseFunction::FinalizeDisc,
+            "finalizing the disc (CLOSE TRACK/SESSION 110b)",
+        ),
+    };
+    run.phase(phase);
+    ops::close(run.rec, phase, function, 0, run.cancel, run.on_event)
+        .map_err(|e| BurnError::device(what, e))
+}
+
+/// Page 05h before closing without writing (`discburn fix`): on CD and DVD-R its
+/// multi-session field is what decides whether CLOSE SESSION finalizes, and a drive
+/// keeps whatever the last program set. Other media have no page 05h.
+pub(crate) fn set_closing_parameters(
+    rec: &Recorder,
+    profile: Profile,
+    closing: Closing,
+) -> Result<(), BurnError> {
+    if !uses_page_05(profile) {
+        return Ok(());
+    }
+    let write_type = if is_cd(profile) {
+        WriteType::Tao
+    } else {
+        WriteType::PacketIncremental
+    };
+    let opts = BurnOptions {
+        closing,
+        ..BurnOptions::default()
+    };
+    set_write_parameters(rec, profile, write_type, &opts)
+        .map_err(|e| BurnError::device("setting the write parameters (MODE SELECT page 05h)", e))
 }
