@@ -1176,9 +1176,9 @@ fn records(dir: &[u8]) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
-/// The System Use entries of a directory record (SUSP §4): (signature,
-/// whole entry) pairs, and the end of the last.
-fn su_entries(record: &[u8]) -> (Vec<([u8; 2], &[u8])>, usize) {
+/// The System Use entries of a directory record (SUSP §4), each whole (its
+/// signature first), and the end of the last.
+fn su_entries(record: &[u8]) -> (Vec<&[u8]>, usize) {
     let name_len = usize::from(record[32]);
     let mut at = 33 + name_len + usize::from(name_len % 2 == 0);
     let mut out = Vec::new();
@@ -1187,7 +1187,7 @@ fn su_entries(record: &[u8]) -> (Vec<([u8; 2], &[u8])>, usize) {
         if len < 4 || at + len > record.len() {
             break;
         }
-        out.push(([record[at], record[at + 1]], &record[at..at + len]));
+        out.push(&record[at..at + len]);
         at += len;
     }
     (out, at)
@@ -1203,10 +1203,10 @@ fn mark_hidden(dir: &mut [u8], name: &[u8]) -> bool {
     let found = all.iter().position(|r| {
         let (entries, _) = su_entries(r);
         r[25] & 2 != 0
-            && entries.iter().any(|(sig, e)| {
-                sig == b"NM" && e.len() == 5 + name.len() && e[4] == 0 && &e[5..] == name
+            && entries.iter().any(|e| {
+                e.starts_with(b"NM") && e.len() == 5 + name.len() && e[4] == 0 && &e[5..] == name
             })
-            && !entries.iter().any(|(sig, _)| sig == b"RE")
+            && !entries.iter().any(|e| e.starts_with(b"RE"))
     });
     let Some(i) = found else {
         return false;

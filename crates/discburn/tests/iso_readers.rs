@@ -29,7 +29,7 @@ fn run(tool: &str, args: &[&str]) -> String {
 /// all zeros (the rest stays a hole), so a 4 GiB image takes no disk space
 /// and bounded memory.
 fn stream_sparse(img: FolderImage, out: &Path) {
-    const ZEROS: [u8; 1 << 16] = [0; 1 << 16];
+    static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
     let size = img.size();
     let mut s = img.stream();
     let mut f = File::create(out).unwrap();
