@@ -290,8 +290,15 @@ impl std::fmt::Debug for FolderImage {
 }
 
 impl FolderImage {
-    /// Reads the folder's tree (names, sizes, modes, times; file contents are
-    /// read only while streaming) and plans the image.
+    /// Reads the folder's tree (names, sizes, modes, times), opens every file
+    /// and reads its first bytes, and plans the image. File contents are
+    /// read in full only while streaming.
+    ///
+    /// Fails, naming the file and why, when a file cannot be read
+    /// ([`IsoError::Unreadable`]: permission denied, a fifo or socket, a file
+    /// that changed meanwhile), when one is larger than one ISO 9660 extent
+    /// ([`IsoError::FileTooLarge`]), or when the volume identifier is longer
+    /// than 32 bytes ([`IsoError::VolumeId`]): all before a burn begins.
     pub fn from_dir(dir: &Path, settings: &IsoSettings) -> Result<Self, IsoError> {
         let build = |message: String| IsoError::Build {
             dir: dir.to_path_buf(),
@@ -1560,5 +1567,79 @@ impl Drop for IsoStream {
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory record named `name` (ISO `id`) with Rock Ridge NM, padded
+    /// with a filler entry to `len` bytes.
+    fn record(id: &[u8], name: &[u8], len: usize) -> Vec<u8> {
+        let mut r = vec![0u8; 33];
+        r[25] = 2; // directory
+        r[32] = id.len() as u8;
+        r.extend_from_slice(id);
+        if id.len() % 2 == 0 {
+            r.push(0);
+        }
+        r.extend_from_slice(&[b'N', b'M', 5 + name.len() as u8, 1, 0]);
+        r.extend_from_slice(name);
+        let fill = len - r.len();
+        r.extend_from_slice(&[b'Z', b'Z', fill as u8, 1]);
+        r.resize(len, 0);
+        r[0] = len as u8;
+        r
+    }
+
+    fn directory(sectors: usize, records: &[Vec<u8>]) -> Vec<u8> {
+        let mut dir = vec![0u8; sectors * SECTOR as usize];
+        let mut at = 0;
+        for r in records {
+            if r.len() > SECTOR as usize - at % SECTOR as usize {
+                at = at.next_multiple_of(SECTOR as usize);
+            }
+            dir[at..at + r.len()].copy_from_slice(r);
+            at += r.len();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_relocation_directory_gets_re_and_later_records_move_on() {
+        // 60 + 7 × 250 + 236 bytes fill a sector to 2046: the grown record
+        // pushes the 236-byte one into the second sector.
+        let mut all: Vec<Vec<u8>> = (0..7)
+            .map(|i| record(format!("D{i}").as_bytes(), format!("d{i}").as_bytes(), 250))
+            .collect();
+        all.insert(0, record(b"_RR_MOVED", RR_MOVED.as_bytes(), 60));
+        all.push(record(b"Y", b"y", 236));
+        all.push(record(b"Z", b"z", 100));
+        let mut dir = directory(2, &all);
+        assert!(mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        let got = records(&dir).unwrap();
+        assert_eq!(got.len(), all.len());
+        assert_eq!(got[0].len(), 64);
+        assert!(su_entries(&got[0]).0.contains(&&RE_ENTRY[..]));
+        assert_eq!(&got[1..], &all[1..]);
+        assert_eq!(dir[SECTOR as usize], 236, "moved to the second sector");
+        // Marked once only.
+        let before = dir.clone();
+        assert!(!mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        assert_eq!(dir, before);
+    }
+
+    #[test]
+    fn a_full_directory_is_left_as_it_is() {
+        let mut all: Vec<Vec<u8>> = (0..7)
+            .map(|i| record(format!("D{i}").as_bytes(), format!("d{i}").as_bytes(), 250))
+            .collect();
+        all.push(record(b"_RR_MOVED", RR_MOVED.as_bytes(), 60));
+        all.push(record(b"Y", b"y", 236));
+        let mut dir = directory(1, &all);
+        let before = dir.clone();
+        assert!(!mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        assert_eq!(dir, before);
     }
 }
