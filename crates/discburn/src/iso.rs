@@ -1581,7 +1581,7 @@ mod tests {
         r[25] = 2; // directory
         r[32] = id.len() as u8;
         r.extend_from_slice(id);
-        if id.len() % 2 == 0 {
+        if id.len().is_multiple_of(2) {
             r.push(0);
         }
         r.extend_from_slice(&[b'N', b'M', 5 + name.len() as u8, 1, 0]);

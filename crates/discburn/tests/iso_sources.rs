@@ -5,7 +5,7 @@
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use discburn::iso::{FolderImage, IsoSettings};
@@ -13,10 +13,14 @@ use discburn::iso::{FolderImage, IsoSettings};
 /// Set in the child that runs a test's body as an unprivileged user.
 const AS_NOBODY: &str = "DISCBURN_TEST_FOLDER_AS_NOBODY";
 
-fn folder(root: &Path) {
+/// A folder `f` of a few readable files in a new temporary directory.
+fn folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("f");
     fs::create_dir_all(root.join("docs")).unwrap();
     fs::write(root.join("README"), b"readable\n").unwrap();
     fs::write(root.join("docs/notes.txt"), vec![7u8; 10_000]).unwrap();
+    (dir, root)
 }
 
 /// The body of [`an_unreadable_file_is_refused_when_planned`], run by a
@@ -40,9 +44,7 @@ fn an_unreadable_file_is_refused_when_planned() {
         refuse_unreadable(Path::new(&root));
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
+    let (dir, root) = folder();
     let secret = root.join("docs/secret.bin");
     fs::write(&secret, vec![1u8; 5000]).unwrap();
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
@@ -78,9 +80,7 @@ fn an_unreadable_file_is_refused_when_planned() {
 
 #[test]
 fn a_fifo_is_refused_naming_it_and_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
+    let (_dir, root) = folder();
     let pipe = root.join("docs/pipe");
     let made = Command::new("mkfifo").arg(&pipe).status().unwrap();
     assert!(made.success());
@@ -96,9 +96,7 @@ fn a_fifo_is_refused_naming_it_and_why() {
 
 #[test]
 fn a_folder_of_readable_files_still_plans() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
+    let (_dir, root) = folder();
     fs::write(root.join("empty"), b"").unwrap();
     let img = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap();
     let size = img.size();
@@ -107,26 +105,25 @@ fn a_folder_of_readable_files_still_plans() {
     assert_eq!(out.len() as u64, size);
 }
 
-/// Streams `img` and returns the error, which must name `file`.
-fn stream_error(img: FolderImage, file: &Path) -> String {
+/// Plans the folder, lets `change` alter `docs/notes.txt`, then streams:
+/// the stream must fail short of the image, naming the file. Returns the
+/// error and the file.
+fn changed_after_planning(change: impl FnOnce(&Path)) -> (String, PathBuf) {
+    let (_dir, root) = folder();
+    let img = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap();
+    let notes = root.join("docs/notes.txt");
+    change(&notes);
     let size = img.size();
     let mut out = Vec::new();
-    let err = img.stream().read_to_end(&mut out).unwrap_err();
-    let text = err.to_string();
-    assert!(text.contains(&file.display().to_string()), "{text}");
+    let text = img.stream().read_to_end(&mut out).unwrap_err().to_string();
+    assert!(text.contains(&notes.display().to_string()), "{text}");
     assert!((out.len() as u64) < size, "the stream stops short: {text}");
-    text
+    (text, notes)
 }
 
 #[test]
 fn a_file_removed_after_planning_fails_the_stream_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
-    let img = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap();
-    let notes = root.join("docs/notes.txt");
-    fs::remove_file(&notes).unwrap();
-    let text = stream_error(img, &notes);
+    let (text, notes) = changed_after_planning(|f| fs::remove_file(f).unwrap());
     assert!(
         text.starts_with(&format!("cannot read {}: it is gone", notes.display())),
         "{text}"
@@ -135,33 +132,21 @@ fn a_file_removed_after_planning_fails_the_stream_naming_it() {
 
 #[test]
 fn a_file_replaced_by_a_directory_after_planning_fails_the_stream_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
-    let img = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap();
-    let notes = root.join("docs/notes.txt");
-    fs::remove_file(&notes).unwrap();
-    fs::create_dir(&notes).unwrap();
-    let text = stream_error(img, &notes);
+    let (text, _) = changed_after_planning(|f| {
+        fs::remove_file(f).unwrap();
+        fs::create_dir(f).unwrap();
+    });
     assert!(text.contains("the image stops here"), "{text}");
 }
 
 #[test]
 fn a_file_that_grows_after_planning_fails_the_stream_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
-    let img = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap();
-    let notes = root.join("docs/notes.txt");
-    fs::write(&notes, vec![8u8; 20_000]).unwrap();
-    stream_error(img, &notes);
+    changed_after_planning(|f| fs::write(f, vec![8u8; 20_000]).unwrap());
 }
 
 #[test]
 fn an_over_long_volume_id_is_refused_with_the_limit() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("f");
-    folder(&root);
+    let (_dir, root) = folder();
     let long = "A".repeat(33);
     let settings = IsoSettings {
         volume_id: Some(long.clone()),
