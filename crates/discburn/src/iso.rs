@@ -305,7 +305,7 @@ impl FolderImage {
             message,
         };
         let (tree, skipped) =
-            host::read_tree(dir, &TreeOptions::new()).map_err(|e| build(e.to_string()))?;
+            host::read_tree(dir, &TreeOptions::new()).map_err(|e| tree_failure(dir, &e))?;
         if !skipped.is_empty() {
             return Err(IsoError::Skipped {
                 dir: dir.to_path_buf(),
@@ -968,6 +968,21 @@ fn read_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "it is gone (removed while the folder was read)".to_string(),
         io::ErrorKind::IsADirectory => CHANGED_TO_DIR.to_string(),
         _ => e.to_string(),
+    }
+}
+
+/// A failure reading the folder's tree: an entry the host refuses is named
+/// with the reason, as an unreadable file is.
+fn tree_failure(dir: &Path, e: &hadris_fs::PathError) -> IsoError {
+    match (e.host_path(), e.downcast_device::<io::Error>()) {
+        (Some(path), Some(io)) if path != dir => IsoError::Unreadable {
+            path: path.to_path_buf(),
+            reason: read_reason(io),
+        },
+        _ => IsoError::Build {
+            dir: dir.to_path_buf(),
+            message: e.to_string(),
+        },
     }
 }
 

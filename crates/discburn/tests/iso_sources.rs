@@ -24,37 +24,45 @@ fn folder() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// The body of [`an_unreadable_file_is_refused_when_planned`], run by a
-/// user the file's mode keeps out.
-fn refuse_unreadable(root: &Path) {
-    let e = FolderImage::from_dir(root, &IsoSettings::default()).unwrap_err();
-    let text = e.to_string();
-    let secret = root.join("docs/secret.bin");
-    assert_eq!(
-        text,
+/// user the modes keep out: the folder `f` holds an unreadable file, the
+/// folder `g` an unreadable directory.
+fn refuse_unreadable(tmp: &Path) {
+    let denied = |path: &Path| {
         format!(
             "cannot read {}: permission denied (run as a user who can read it, or leave it out)",
-            secret.display()
+            path.display()
         )
-    );
+    };
+    let root = tmp.join("f");
+    let e = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap_err();
+    assert_eq!(e.to_string(), denied(&root.join("docs/secret.bin")));
+    let root = tmp.join("g");
+    let e = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap_err();
+    assert_eq!(e.to_string(), denied(&root.join("locked")));
 }
 
 #[test]
 fn an_unreadable_file_is_refused_when_planned() {
-    if let Some(root) = std::env::var_os(AS_NOBODY) {
-        refuse_unreadable(Path::new(&root));
+    if let Some(tmp) = std::env::var_os(AS_NOBODY) {
+        refuse_unreadable(Path::new(&tmp));
         return;
     }
     let (dir, root) = folder();
     let secret = root.join("docs/secret.bin");
     fs::write(&secret, vec![1u8; 5000]).unwrap();
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    let other = dir.path().join("g");
+    let locked = other.join("locked");
+    fs::create_dir_all(&locked).unwrap();
+    fs::write(locked.join("inside.txt"), b"inside").unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::metadata("/proc/self").unwrap().uid() != 0 {
-        refuse_unreadable(&root);
+        refuse_unreadable(dir.path());
         return;
     }
     // Root reads whatever the mode says: the body runs again as nobody, who
-    // can list the folder but not read the file.
-    for p in [dir.path(), &root, &root.join("docs")] {
+    // can list the folders but not read the file or the locked directory.
+    for p in [dir.path(), &root, &root.join("docs"), &other] {
         fs::set_permissions(p, fs::Permissions::from_mode(0o755)).unwrap();
     }
     let exe = std::env::current_exe().unwrap();
@@ -66,7 +74,7 @@ fn an_unreadable_file_is_refused_when_planned() {
             "an_unreadable_file_is_refused_when_planned",
             "--nocapture",
         ])
-        .env(AS_NOBODY, &root)
+        .env(AS_NOBODY, dir.path())
         .output()
         .unwrap_or_else(|e| panic!("setpriv (util-linux) is needed to run as nobody: {e}"));
     let log = format!(
