@@ -461,3 +461,32 @@ fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_folder_file_that_cannot_be_read_is_refused_before_the_drive_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("a.txt"), b"a").unwrap();
+    let pipe = folder.join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let out = discburn(&drive(dir.path(), "cd-r", ""))
+        .arg("write")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{}: it is a fifo", pipe.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("disc.img").exists(),
+        "the drive was opened"
+    );
+}
