@@ -435,12 +435,18 @@ fn missing_drive_and_bad_source_have_their_exit_codes() {
     assert!(stderr(&out).contains("not a whole number of 2048-byte sectors"));
 }
 
-#[test]
-fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
+/// A folder holding one small file, in a new temporary directory.
+fn one_file_folder() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("folder");
     fs::create_dir(&folder).unwrap();
     fs::write(folder.join("a.txt"), b"a").unwrap();
+    (dir, folder)
+}
+
+#[test]
+fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
+    let (dir, folder) = one_file_folder();
     let addr = drive(dir.path(), "bd-r", "");
     let out = discburn(&addr)
         .arg("write")
@@ -464,10 +470,7 @@ fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
 
 #[test]
 fn a_folder_file_that_cannot_be_read_is_refused_before_the_drive_is_touched() {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("folder");
-    fs::create_dir(&folder).unwrap();
-    fs::write(folder.join("a.txt"), b"a").unwrap();
+    let (dir, folder) = one_file_folder();
     let pipe = folder.join("pipe");
     assert!(std::process::Command::new("mkfifo")
         .arg(&pipe)
