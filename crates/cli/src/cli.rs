@@ -150,6 +150,13 @@ pub enum SpareArg {
     Default,
 }
 
+/// `--volume-id`: refused here, as a usage error, when the ISO 9660 primary
+/// volume descriptor cannot hold it (ECMA-119 §8.4.6, 32 bytes).
+fn volume_id(s: &str) -> Result<String, String> {
+    discburn::iso::check_volume_id(s).map_err(|e| e.to_string())?;
+    Ok(s.to_string())
+}
+
 #[derive(Debug, Args)]
 pub struct WriteArgs {
     /// An image file (.iso, whole 2048-byte sectors) or a folder to burn
@@ -195,8 +202,9 @@ pub struct WriteArgs {
     /// default on an unformatted BD-RE
     #[arg(long, value_enum, value_name = "SPARE")]
     pub spare: Option<SpareArg>,
-    /// Volume name of a folder burn (default: the folder's name)
-    #[arg(long, value_name = "NAME")]
+    /// Volume name of a folder burn, at most 32 characters (default: the
+    /// folder's name)
+    #[arg(long, value_name = "NAME", value_parser = volume_id)]
     pub volume_id: Option<String>,
     /// Check everything and stop before the first WRITE
     #[arg(long)]

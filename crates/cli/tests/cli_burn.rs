@@ -434,3 +434,62 @@ fn missing_drive_and_bad_source_have_their_exit_codes() {
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     assert!(stderr(&out).contains("not a whole number of 2048-byte sectors"));
 }
+
+/// A folder holding one small file, in a new temporary directory.
+fn one_file_folder() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("a.txt"), b"a").unwrap();
+    (dir, folder)
+}
+
+#[test]
+fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
+    let (dir, folder) = one_file_folder();
+    let addr = drive(dir.path(), "bd-r", "");
+    let out = discburn(&addr)
+        .arg("write")
+        .arg(&folder)
+        .args(["--volume-id", &"V".repeat(33)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 32"), "{}", stderr(&out));
+    // Refused before the drive is opened: no image file was created.
+    assert!(!dir.path().join("disc.img").exists());
+    // 32 characters are accepted.
+    let out = discburn(&addr)
+        .arg("write")
+        .arg(&folder)
+        .args(["--volume-id", &"V".repeat(32), "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_folder_file_that_cannot_be_read_is_refused_before_the_drive_is_touched() {
+    let (dir, folder) = one_file_folder();
+    let pipe = folder.join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let out = discburn(&drive(dir.path(), "cd-r", ""))
+        .arg("write")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{}: it is a fifo", pipe.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("disc.img").exists(),
+        "the drive was opened"
+    );
+}

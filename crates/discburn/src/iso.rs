@@ -67,14 +67,22 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 use hadris_fs::host::{self, TreeOptions};
-use hadris_fs::{DateTime, FileType, Tree, WarningKind};
+use hadris_fs::{Content, DateTime, FileType, Tree, WarningKind};
 use hadris_iso::sync::Session;
-use hadris_iso::{IsoId, IsoOptions, SessionMode};
+use hadris_iso::{IsoId, IsoLevel, IsoOptions, Relocation, SessionMode};
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
 /// ISO 9660 logical block size: one 2048-byte data sector.
 pub const SECTOR: u64 = 2048;
+
+/// ECMA-119 §8.4.6: the volume identifier field holds 32 bytes.
+pub const VOLUME_ID_MAX: usize = 32;
+
+/// ECMA-119 §9.1.4: a file's extent length is a 32-bit byte count, and an
+/// extent is whole sectors: 4 GiB − 2 KiB is the largest file one extent
+/// records.
+pub const MAX_FILE_BYTES: u64 = (u32::MAX as u64 / SECTOR) * SECTOR;
 
 /// Chunks the writer thread may run ahead of the reader (each at most 64 KiB,
 /// hadris-iso's chunk): enough to keep the engine's reader thread fed while
@@ -148,6 +156,29 @@ pub enum IsoError {
         /// The entries left out, and why.
         paths: Vec<String>,
     },
+    /// The volume identifier does not fit the primary volume descriptor.
+    #[error("the volume identifier {id:?} is {} bytes long; ISO 9660 records at most {VOLUME_ID_MAX} (A–Z, 0–9 and _; Joliet shows the first 16)", .id.len())]
+    VolumeId {
+        /// The identifier asked for.
+        id: String,
+    },
+    /// A file of the folder cannot be read now: found before the burn, it
+    /// would otherwise stop the burn midway and spoil a write-once disc.
+    #[error("cannot read {}: {reason}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// A file too large for one ISO 9660 extent.
+    #[error("{} is {size} bytes: ISO 9660 records a file in one extent of at most 4 GiB − 2 KiB ({MAX_FILE_BYTES} bytes); multi-extent files and UDF are not supported yet", .path.display())]
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+    },
     /// The disc's last session cannot be read and carried forward into a new
     /// session.
     #[error("cannot add a session after the one at sector {start}: {message}")]
@@ -207,6 +238,9 @@ pub struct FolderImage {
     /// For a grown volume: the new descriptor set, to be written at block 16
     /// once the session is on the disc.
     rewrite: Option<Vec<u8>>,
+    /// Whether deep directories were relocated into `.rr_moved`, which the
+    /// stream then marks hidden.
+    relocated: bool,
     body: Body,
 }
 
@@ -256,15 +290,22 @@ impl std::fmt::Debug for FolderImage {
 }
 
 impl FolderImage {
-    /// Reads the folder's tree (names, sizes, modes, times; file contents are
-    /// read only while streaming) and plans the image.
+    /// Reads the folder's tree (names, sizes, modes, times), opens every file
+    /// and reads its first bytes, and plans the image. File contents are
+    /// read in full only while streaming.
+    ///
+    /// Fails, naming the file and why, when a file cannot be read
+    /// ([`IsoError::Unreadable`]: permission denied, a fifo or socket, a file
+    /// that changed meanwhile), when one is larger than one ISO 9660 extent
+    /// ([`IsoError::FileTooLarge`]), or when the volume identifier is longer
+    /// than 32 bytes ([`IsoError::VolumeId`]): all before a burn begins.
     pub fn from_dir(dir: &Path, settings: &IsoSettings) -> Result<Self, IsoError> {
         let build = |message: String| IsoError::Build {
             dir: dir.to_path_buf(),
             message,
         };
         let (tree, skipped) =
-            host::read_tree(dir, &TreeOptions::new()).map_err(|e| build(e.to_string()))?;
+            host::read_tree(dir, &TreeOptions::new()).map_err(|e| tree_failure(dir, &e))?;
         if !skipped.is_empty() {
             return Err(IsoError::Skipped {
                 dir: dir.to_path_buf(),
@@ -275,6 +316,8 @@ impl FolderImage {
             .volume_id
             .clone()
             .unwrap_or_else(|| volume_id_for(dir));
+        check_volume_id(&volume_id)?;
+        let full_extent = check_sources(dir, &tree)?;
         let time = match settings.time {
             Some(secs) => DateTime::from_unix_seconds(secs).map_err(|e| build(e.to_string()))?,
             None => match host::source_date_epoch().map_err(|e| build(e.to_string()))? {
@@ -292,16 +335,34 @@ impl FolderImage {
             .with_id(IsoId::Volume, &volume_id)
             .with_id(IsoId::Application, "DISCBURN")
             .with_time(time);
+        if full_extent {
+            // hadris-iso's levels 1 and 2 refuse a file that fills a whole
+            // extent (its check is `>=`); level 3 records it in that one extent
+            // too (check_sources refused anything larger), with Level 2 names.
+            options = options.with_level(IsoLevel::L3);
+        }
         if settings.joliet {
             options = options.with_joliet();
         }
+        // Deep directories go to `.rr_moved`, which the stream marks with RE
+        // so Rock Ridge readers hide it, as xorriso does; a folder with its
+        // own `rr_moved` keeps hadris-iso's default, which reuses that one
+        // (the two names together are refused).
+        let hide_relocated = settings.rock_ridge
+            && tree.root().child("rr_moved").is_none()
+            && tree.root().child(RR_MOVED).is_none();
         if settings.rock_ridge {
             options = options.with_rock_ridge();
+        }
+        if hide_relocated {
+            options = options.with_relocation(Relocation::DotRrMoved);
         }
         let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
         let mut lost = Vec::new();
         let mut renamed = 0;
+        let mut relocated = false;
         for w in report.warnings() {
+            relocated |= w.kind() == WarningKind::Relocated;
             match w.kind() {
                 WarningKind::Skipped => lost.push(w.to_string()),
                 _ => renamed += 1,
@@ -323,6 +384,7 @@ impl FolderImage {
             start_lba: 0,
             carried: None,
             rewrite: None,
+            relocated: relocated && hide_relocated,
             body: Body::Fresh(Box::new(FreshImage { tree, options })),
         })
     }
@@ -518,6 +580,9 @@ impl FolderImage {
             time: self.time,
             size: (end - nwa) * SECTOR,
             renamed: self.renamed,
+            // A later session is laid out with the earlier one's options
+            // (relocation into `rr_moved`, not marked).
+            relocated: false,
             volume_id,
             start_lba: next_writable,
             carried: Some(carried),
@@ -588,6 +653,7 @@ impl FolderImage {
         let blocks = self.sectors();
         let dir = self.dir.clone();
         let start = u64::from(self.start_lba);
+        let hide = self.relocated.then(|| Hide::new(start + DESCRIPTOR_START));
         let body = self.body;
         let handle = std::thread::Builder::new()
             .name("iso-writer".into())
@@ -597,12 +663,12 @@ impl FolderImage {
                     Body::Fresh(fresh) => {
                         let FreshImage { tree, options } = *fresh;
                         let dev = ChannelDevice {
-                            sink: Sink::new(tx, 0),
+                            sink: Sink::new(tx, 0).hiding(hide),
                             blocks,
                         };
                         hadris_iso::sync::write(dev, &tree, &options)
                             .map(|report| report.size())
-                            .map_err(|e| label(&e))
+                            .map_err(|e| stream_failure(&dir, &e))
                     }
                     Body::Later(later) => {
                         let LaterSession {
@@ -790,6 +856,156 @@ fn merge(into: &mut Tree, folder: &Tree) -> Result<(usize, usize), String> {
     Ok((kept, replaced))
 }
 
+/// Refuses a volume identifier longer than the primary volume descriptor's
+/// field ([`VOLUME_ID_MAX`] bytes, ECMA-119 §8.4.6). Joliet's 16 UCS-2
+/// characters are not a limit: its descriptor shows the first 16, as
+/// xorriso's and genisoimage's do.
+pub fn check_volume_id(id: &str) -> Result<(), IsoError> {
+    if id.len() > VOLUME_ID_MAX {
+        return Err(IsoError::VolumeId { id: id.to_string() });
+    }
+    Ok(())
+}
+
+/// The host path of the tree path `rel` (names are the host's bytes).
+fn host_path(dir: &Path, rel: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    let rel = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel);
+    #[cfg(not(unix))]
+    let rel = String::from_utf8_lossy(rel).into_owned();
+    dir.join(rel)
+}
+
+/// Opens and reads from every file of the folder's tree, so a file that
+/// cannot be read is named before the burn instead of stopping it midway
+/// (on a write-once disc, a spoilt disc). Refuses files one ISO 9660 extent
+/// cannot hold, and fifos and sockets (ISO 9660 has no content for them).
+/// Returns whether a file fills a whole extent.
+fn check_sources(dir: &Path, tree: &Tree) -> Result<bool, IsoError> {
+    let mut full_extent = false;
+    let mut pending = vec![(dir.to_path_buf(), tree.root())];
+    while let Some((host, entry)) = pending.pop() {
+        for (name, child) in entry.children() {
+            let path = host_path(&host, name.as_bytes());
+            let node = child.node();
+            let special = |what: &str| IsoError::Unreadable {
+                path: path.clone(),
+                reason: format!(
+                    "it is a {what}: ISO 9660 cannot record fifos or sockets (leave it out)"
+                ),
+            };
+            match node.file_type() {
+                FileType::Dir => pending.push((path, child)),
+                FileType::File => {
+                    let size = node.content().map_or(0, Content::len);
+                    if size > MAX_FILE_BYTES {
+                        return Err(IsoError::FileTooLarge { path, size });
+                    }
+                    full_extent |= size == MAX_FILE_BYTES;
+                    check_file(&path, size)?;
+                }
+                FileType::Fifo => return Err(special("fifo (named pipe)")),
+                FileType::Socket => return Err(special("socket")),
+                // Symlinks and device nodes are Rock Ridge entries: nothing to read.
+                _ => {}
+            }
+        }
+    }
+    Ok(full_extent)
+}
+
+/// Opens `path`, checks it is still the regular file of `size` bytes the
+/// tree holds, and reads its first bytes (EACCES, EIO and the like show
+/// here, not in the middle of the burn).
+fn check_file(path: &Path, size: u64) -> Result<(), IsoError> {
+    let unreadable = |reason: String| IsoError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let why = read_reason;
+    // Looked at before opening: opening a fifo would wait for a writer.
+    let meta = std::fs::symlink_metadata(path).map_err(|e| unreadable(why(&e)))?;
+    if meta.is_dir() {
+        return Err(unreadable(CHANGED_TO_DIR.into()));
+    }
+    if !meta.is_file() {
+        return Err(unreadable(
+            "it is no longer a regular file (it changed while the folder was read; try again)"
+                .into(),
+        ));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| unreadable(why(&e)))?;
+    let now = file.metadata().map_err(|e| unreadable(why(&e)))?.len();
+    if now != size {
+        return Err(unreadable(format!(
+            "it changed size while the folder was read ({size} → {now} bytes); burn it once it no longer changes"
+        )));
+    }
+    let mut first = [0u8; 4096];
+    let want = first.len().min(usize::try_from(size).unwrap_or(usize::MAX));
+    let mut got = 0;
+    while got < want {
+        match file.read(&mut first[got..want]) {
+            Ok(0) => {
+                return Err(unreadable(format!(
+                    "it ended after {got} of its {size} bytes"
+                )))
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(unreadable(why(&e))),
+        }
+    }
+    Ok(())
+}
+
+/// Why a host file cannot be read, and what to do, in words.
+fn read_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => {
+            "permission denied (run as a user who can read it, or leave it out)".to_string()
+        }
+        io::ErrorKind::NotFound => "it is gone (removed while the folder was read)".to_string(),
+        io::ErrorKind::IsADirectory => CHANGED_TO_DIR.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// A failure reading the folder's tree: an entry the host refuses is named
+/// with the reason, as an unreadable file is.
+fn tree_failure(dir: &Path, e: &hadris_fs::PathError) -> IsoError {
+    match (e.host_path(), e.downcast_device::<io::Error>()) {
+        (Some(path), Some(io)) if path != dir => IsoError::Unreadable {
+            path: path.to_path_buf(),
+            reason: read_reason(io),
+        },
+        _ => IsoError::Build {
+            dir: dir.to_path_buf(),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// A failure of the writer while streaming a fresh image, naming the host
+/// file it could not read.
+fn stream_failure(dir: &Path, e: &hadris_fs::PathError) -> String {
+    let Some(host) = e.host_path() else {
+        return format!("{}: {e}", dir.display());
+    };
+    let reason = match e.downcast_device::<io::Error>() {
+        Some(io) => read_reason(io),
+        None => e.message().to_string(),
+    };
+    format!(
+        "cannot read {}: {reason}; it changed after the folder was checked, so the image stops here",
+        host.display()
+    )
+}
+
+/// Why a file that became a directory cannot be read.
+const CHANGED_TO_DIR: &str =
+    "it is a directory now, not a file (it changed while the folder was read; try again)";
+
 /// A volume identifier from a folder name: ISO 9660 d-characters
 /// (A–Z, 0–9, `_`), at most 32.
 pub fn volume_id_for(dir: &Path) -> String {
@@ -825,19 +1041,35 @@ fn io_error(kind: hadris_io::ErrorKind, message: &'static str) -> hadris_io::Err
 struct Sink {
     tx: Sender<Vec<u8>>,
     next: u64,
+    hide: Option<Hide>,
 }
 
 impl Sink {
     fn new(tx: Sender<Vec<u8>>, next: u64) -> Self {
-        Self { tx, next }
+        Self {
+            tx,
+            next,
+            hide: None,
+        }
+    }
+
+    fn hiding(self, hide: Option<Hide>) -> Self {
+        Self { hide, ..self }
     }
 
     fn send(&mut self, buf: Vec<u8>) -> Result<(), hadris_io::Error<io::Error>> {
         let blocks = buf.len() as u64 / SECTOR;
-        self.tx
-            .send(buf)
-            .map_err(|_| io_error(hadris_io::ErrorKind::Io, "the image reader stopped"))?;
+        let first = self.next;
         self.next += blocks;
+        let out = match &mut self.hide {
+            Some(hide) => hide.pass(first, buf),
+            None => vec![buf],
+        };
+        for chunk in out.into_iter().filter(|c| !c.is_empty()) {
+            self.tx
+                .send(chunk)
+                .map_err(|_| io_error(hadris_io::ErrorKind::Io, "the image reader stopped"))?;
+        }
         Ok(())
     }
 
@@ -860,6 +1092,174 @@ impl Sink {
         self.pad_to(block)?;
         self.send(buf.to_vec())
     }
+}
+
+/// Rock Ridge name of the relocation directory (as `mkisofs -hide-rr-moved`
+/// and xorriso call it).
+const RR_MOVED: &str = ".rr_moved";
+
+/// RRIP 1.12 §4.1.5.3: an `RE` entry (4 bytes, version 1) marks a directory
+/// record that Rock Ridge readers leave out of the listing.
+const RE_ENTRY: [u8; 4] = [b'R', b'E', 4, 1];
+
+/// Marks the relocation directory's record in the root directory with `RE`,
+/// as xorriso does, so that Rock Ridge readers show the original tree only
+/// (hadris-iso writes `CL`, `PL` and `RE` for the moved directories but not
+/// this one). The root directory's place comes from the primary volume
+/// descriptor, streamed before it; its blocks are held until complete,
+/// patched and sent on.
+struct Hide {
+    /// The block of the primary volume descriptor.
+    pvd: u64,
+    /// The root directory's first block and length in blocks, once known.
+    root: Option<(u64, u64)>,
+    /// The root directory's blocks received so far.
+    held: Vec<u8>,
+    done: bool,
+}
+
+impl Hide {
+    fn new(pvd: u64) -> Self {
+        Self {
+            pvd,
+            root: None,
+            held: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Passes the blocks `buf` starting at block `first`; returns what to
+    /// send now, in order.
+    fn pass(&mut self, first: u64, buf: Vec<u8>) -> Vec<Vec<u8>> {
+        if self.done {
+            return vec![buf];
+        }
+        let blocks = buf.len() as u64 / SECTOR;
+        let end = first + blocks;
+        if self.root.is_none() && (first..end).contains(&self.pvd) {
+            let at = ((self.pvd - first) * SECTOR) as usize;
+            self.root = root_extent(&buf[at..at + SECTOR as usize]);
+            if self.root.is_none() {
+                self.done = true;
+            }
+        }
+        let Some((root, len)) = self.root else {
+            return vec![buf];
+        };
+        let root_end = root + len;
+        if end <= root || first >= root_end {
+            return vec![buf];
+        }
+        let cut = |b: u64| (b.clamp(first, end) - first) as usize * SECTOR as usize;
+        let (before, after) = (cut(root), cut(root_end));
+        let mut out = vec![buf[..before].to_vec()];
+        self.held.extend_from_slice(&buf[before..after]);
+        if self.held.len() as u64 == len * SECTOR {
+            if !mark_hidden(&mut self.held, RR_MOVED.as_bytes()) {
+                tracing::warn!(
+                    "the root directory has no room to mark {RR_MOVED} hidden: Rock Ridge readers show it"
+                );
+            }
+            out.push(std::mem::take(&mut self.held));
+            self.done = true;
+        }
+        out.push(buf[after..].to_vec());
+        out
+    }
+}
+
+/// The root directory's extent (first block, blocks) of a primary volume
+/// descriptor (ECMA-119 §8.4: the root record at byte 156, its extent at
+/// +2 and data length at +10, little-endian halves).
+fn root_extent(pvd: &[u8]) -> Option<(u64, u64)> {
+    if pvd.len() < 190 || pvd[0] != 1 || &pvd[1..6] != b"CD001" {
+        return None;
+    }
+    let le = |at: usize| u32::from_le_bytes([pvd[at], pvd[at + 1], pvd[at + 2], pvd[at + 3]]);
+    let len = u64::from(le(166)).div_ceil(SECTOR);
+    (len > 0).then(|| (u64::from(le(158)), len))
+}
+
+/// The directory records of `dir` (whole sectors), in order (ECMA-119
+/// §6.8.1.1: a record never crosses a sector; the rest of one is zeros).
+fn records(dir: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for sector in dir.chunks(SECTOR as usize) {
+        let mut at = 0;
+        while at < sector.len() && sector[at] != 0 {
+            let len = usize::from(sector[at]);
+            if len < 34 || at + len > sector.len() {
+                return None;
+            }
+            out.push(sector[at..at + len].to_vec());
+            at += len;
+        }
+    }
+    Some(out)
+}
+
+/// The System Use entries of a directory record (SUSP §4), each whole (its
+/// signature first), and the end of the last.
+fn su_entries(record: &[u8]) -> (Vec<&[u8]>, usize) {
+    let name_len = usize::from(record[32]);
+    let mut at = 33 + name_len + usize::from(name_len % 2 == 0);
+    let mut out = Vec::new();
+    while at + 4 <= record.len() {
+        let len = usize::from(record[at + 2]);
+        if len < 4 || at + len > record.len() {
+            break;
+        }
+        out.push(&record[at..at + len]);
+        at += len;
+    }
+    (out, at)
+}
+
+/// Adds `RE` to the directory record in `dir` whose Rock Ridge name is
+/// `name`; false (and `dir` unchanged) when there is none or the records
+/// no longer fit the directory's sectors.
+fn mark_hidden(dir: &mut [u8], name: &[u8]) -> bool {
+    let Some(mut all) = records(dir) else {
+        return false;
+    };
+    let found = all.iter().position(|r| {
+        let (entries, _) = su_entries(r);
+        r[25] & 2 != 0
+            && entries.iter().any(|e| {
+                e.starts_with(b"NM") && e.len() == 5 + name.len() && e[4] == 0 && &e[5..] == name
+            })
+            && !entries.iter().any(|e| e.starts_with(b"RE"))
+    });
+    let Some(i) = found else {
+        return false;
+    };
+    let (_, end) = su_entries(&all[i]);
+    let mut record = all[i][..end].to_vec();
+    record.extend_from_slice(&RE_ENTRY);
+    if record.len() % 2 == 1 {
+        record.push(0);
+    }
+    let Ok(len) = u8::try_from(record.len()) else {
+        return false;
+    };
+    record[0] = len;
+    all[i] = record;
+    // Packed again as the writer packs: each record in the sector it fits.
+    let mut packed = vec![0u8; dir.len()];
+    let mut at = 0;
+    for r in &all {
+        let room = SECTOR as usize - at % SECTOR as usize;
+        if r.len() > room {
+            at += room;
+        }
+        if at + r.len() > packed.len() {
+            return false;
+        }
+        packed[at..at + r.len()].copy_from_slice(r);
+        at += r.len();
+    }
+    dir.copy_from_slice(&packed);
+    true
 }
 
 /// The writer's output device for a fresh image: accepts blocks strictly in
@@ -1182,5 +1582,79 @@ impl Drop for IsoStream {
         if let Some(handle) = self.handle.take() {
             let _ = handle.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory record named `name` (ISO `id`) with Rock Ridge NM, padded
+    /// with a filler entry to `len` bytes.
+    fn record(id: &[u8], name: &[u8], len: usize) -> Vec<u8> {
+        let mut r = vec![0u8; 33];
+        r[25] = 2; // directory
+        r[32] = id.len() as u8;
+        r.extend_from_slice(id);
+        if id.len().is_multiple_of(2) {
+            r.push(0);
+        }
+        r.extend_from_slice(&[b'N', b'M', 5 + name.len() as u8, 1, 0]);
+        r.extend_from_slice(name);
+        let fill = len - r.len();
+        r.extend_from_slice(&[b'Z', b'Z', fill as u8, 1]);
+        r.resize(len, 0);
+        r[0] = len as u8;
+        r
+    }
+
+    fn directory(sectors: usize, records: &[Vec<u8>]) -> Vec<u8> {
+        let mut dir = vec![0u8; sectors * SECTOR as usize];
+        let mut at = 0;
+        for r in records {
+            if r.len() > SECTOR as usize - at % SECTOR as usize {
+                at = at.next_multiple_of(SECTOR as usize);
+            }
+            dir[at..at + r.len()].copy_from_slice(r);
+            at += r.len();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_relocation_directory_gets_re_and_later_records_move_on() {
+        // 60 + 7 × 250 + 236 bytes fill a sector to 2046: the grown record
+        // pushes the 236-byte one into the second sector.
+        let mut all: Vec<Vec<u8>> = (0..7)
+            .map(|i| record(format!("D{i}").as_bytes(), format!("d{i}").as_bytes(), 250))
+            .collect();
+        all.insert(0, record(b"_RR_MOVED", RR_MOVED.as_bytes(), 60));
+        all.push(record(b"Y", b"y", 236));
+        all.push(record(b"Z", b"z", 100));
+        let mut dir = directory(2, &all);
+        assert!(mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        let got = records(&dir).unwrap();
+        assert_eq!(got.len(), all.len());
+        assert_eq!(got[0].len(), 64);
+        assert!(su_entries(&got[0]).0.contains(&&RE_ENTRY[..]));
+        assert_eq!(&got[1..], &all[1..]);
+        assert_eq!(dir[SECTOR as usize], 236, "moved to the second sector");
+        // Marked once only.
+        let before = dir.clone();
+        assert!(!mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        assert_eq!(dir, before);
+    }
+
+    #[test]
+    fn a_full_directory_is_left_as_it_is() {
+        let mut all: Vec<Vec<u8>> = (0..7)
+            .map(|i| record(format!("D{i}").as_bytes(), format!("d{i}").as_bytes(), 250))
+            .collect();
+        all.push(record(b"_RR_MOVED", RR_MOVED.as_bytes(), 60));
+        all.push(record(b"Y", b"y", 236));
+        let mut dir = directory(1, &all);
+        let before = dir.clone();
+        assert!(!mark_hidden(&mut dir, RR_MOVED.as_bytes()));
+        assert_eq!(dir, before);
     }
 }
