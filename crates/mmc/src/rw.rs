@@ -8,6 +8,21 @@
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
 
+/// Byte offsets of the READ, WRITE and SYNCHRONIZE CACHE CDBs (MMC-6 §6.15, §6.16,
+/// §6.41, §6.44, §6.45).
+mod cdb_field {
+    /// DPO bit 4, FUA bit 3 (READ/WRITE); Immed bit 1 (SYNCHRONIZE CACHE).
+    pub const FLAGS: usize = 1;
+    /// Logical Block Address (bytes 2–5).
+    pub const LBA: usize = 2;
+    /// Transfer Length of the 10-byte CDBs (bytes 7–8).
+    pub const LENGTH_10: usize = 7;
+    /// Transfer Length of the 12-byte CDBs (bytes 6–9).
+    pub const LENGTH_12: usize = 6;
+    /// Streaming bit 7 of READ(12)/WRITE(12).
+    pub const STREAMING: usize = 10;
+}
+
 /// Byte 1 bit 4: DPO (disable page out).
 const DPO: u8 = 0x10;
 /// Byte 1 bit 3: FUA (force unit access).
@@ -19,6 +34,69 @@ const STREAMING: u8 = 0x80;
 
 fn flags(dpo: bool, fua: bool) -> u8 {
     (if dpo { DPO } else { 0 }) | (if fua { FUA } else { 0 })
+}
+
+/// The fields READ(10), WRITE(10) and SYNCHRONIZE CACHE(10) share: the flags byte, the
+/// LBA and a 16-bit length.
+struct Fields10 {
+    flags: u8,
+    lba: u32,
+    blocks: u16,
+}
+
+impl Fields10 {
+    fn emit(&self, op: OpCode) -> Cdb {
+        let mut cdb = Cdb::new(op, 10);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, cdb_field::FLAGS, self.flags);
+        put_be32(b, cdb_field::LBA, self.lba);
+        put_be16(b, cdb_field::LENGTH_10, self.blocks);
+        cdb
+    }
+
+    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
+        check_cdb(cdb, op, 10)?;
+        Ok(Fields10 {
+            flags: u8_at(cdb, cdb_field::FLAGS),
+            lba: be32(cdb, cdb_field::LBA),
+            blocks: be16(cdb, cdb_field::LENGTH_10),
+        })
+    }
+}
+
+/// The fields READ(12) and WRITE(12) share: the flags byte, the LBA, a 32-bit length
+/// and the Streaming bit.
+struct Fields12 {
+    flags: u8,
+    lba: u32,
+    blocks: u32,
+    streaming: bool,
+}
+
+impl Fields12 {
+    fn emit(&self, op: OpCode) -> Cdb {
+        let mut cdb = Cdb::new(op, 12);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, cdb_field::FLAGS, self.flags);
+        put_be32(b, cdb_field::LBA, self.lba);
+        put_be32(b, cdb_field::LENGTH_12, self.blocks);
+        put_u8(
+            b,
+            cdb_field::STREAMING,
+            if self.streaming { STREAMING } else { 0 },
+        );
+        cdb
+    }
+
+    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
+        check_cdb(cdb, op, 12)?;
+        Ok(Fields12 {
+            flags: u8_at(cdb, cdb_field::FLAGS),
+            lba: be32(cdb, cdb_field::LBA),
+            blocks: be32(cdb, cdb_field::LENGTH_12),
+            streaming: u8_at(cdb, cdb_field::STREAMING) & STREAMING != 0,
+        })
+    }
 }
 
 /// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
@@ -39,21 +117,18 @@ impl Command for Read10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        let (flags, lba, blocks) = (flags(self.dpo, self.fua), self.lba, self.blocks);
+        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
+        let (dpo, fua) = (flags & DPO != 0, flags & FUA != 0);
         Ok(Read10 {
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
+            lba,
+            blocks,
+            dpo,
+            fua,
         })
     }
 }
@@ -78,23 +153,27 @@ impl Command for Read12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be32(b, 6, self.blocks);
-        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
-        cdb
+        let (lba, blocks, streaming) = (self.lba, self.blocks, self.streaming);
+        let flags = flags(self.dpo, self.fua);
+        Fields12 {
+            flags,
+            lba,
+            blocks,
+            streaming,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields12::parse(cdb, Self::OPCODE)?;
+        let (dpo, fua) = (f.flags & DPO != 0, f.flags & FUA != 0);
+        let (lba, blocks, streaming) = (f.lba, f.blocks, f.streaming);
         Ok(Read12 {
-            lba: be32(cdb, 2),
-            blocks: be32(cdb, 6),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
-            streaming: u8_at(cdb, 10) & STREAMING != 0,
+            lba,
+            blocks,
+            dpo,
+            fua,
+            streaming,
         })
     }
 }
@@ -120,21 +199,18 @@ impl Command for Write10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        let (flags, lba, blocks) = (flags(self.dpo, self.fua), self.lba, self.blocks);
+        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
+        let (dpo, fua) = (flags & DPO != 0, flags & FUA != 0);
         Ok(Write10 {
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
+            lba,
+            blocks,
+            dpo,
+            fua,
         })
     }
 }
@@ -162,23 +238,27 @@ impl Command for Write12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be32(b, 6, self.blocks);
-        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
-        cdb
+        let (lba, blocks, streaming) = (self.lba, self.blocks, self.streaming);
+        let flags = flags(self.dpo, self.fua);
+        Fields12 {
+            flags,
+            lba,
+            blocks,
+            streaming,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields12::parse(cdb, Self::OPCODE)?;
+        let (dpo, fua) = (f.flags & DPO != 0, f.flags & FUA != 0);
+        let (lba, blocks, streaming) = (f.lba, f.blocks, f.streaming);
         Ok(Write12 {
-            lba: be32(cdb, 2),
-            blocks: be32(cdb, 6),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
-            streaming: u8_at(cdb, 10) & STREAMING != 0,
+            lba,
+            blocks,
+            dpo,
+            fua,
+            streaming,
         })
     }
 }
@@ -202,21 +282,15 @@ impl Command for SynchronizeCache10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, if self.immed { IMMED } else { 0 });
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        let flags = if self.immed { IMMED } else { 0 };
+        let (lba, blocks) = (self.lba, self.blocks);
+        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(SynchronizeCache10 {
-            immed: u8_at(cdb, 1) & IMMED != 0,
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
-        })
+        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
+        let immed = flags & IMMED != 0;
+        Ok(SynchronizeCache10 { immed, lba, blocks })
     }
 }
 

@@ -370,6 +370,59 @@ mod tests {
         }
     }
 
+    /// Every named value of a field converts to its raw value and back, the values
+    /// are distinct and each has a name.
+    macro_rules! check_known {
+        ($($ty:ty: $raw:ty),* $(,)?) => {$({
+            let mut seen = Vec::new();
+            for &v in <$ty>::KNOWN {
+                let raw = <$raw>::from(v);
+                assert_eq!(<$ty>::from(raw), v, "{v:?}");
+                assert!(!seen.contains(&raw), "{v:?}: {raw:#x} named twice");
+                seen.push(raw);
+                assert!(!v.name().is_empty(), "{v:?}");
+            }
+            assert!(!seen.is_empty());
+        })*};
+    }
+
+    #[test]
+    fn every_field_enum_round_trips_its_known_values() {
+        use crate::{config, cue, device, disc, event, format, mode, speed, track};
+        check_known!(
+            crate::cdb::OpCode: u8,
+            crate::profile::Profile: u16,
+            crate::transport::ScsiStatus: u8,
+            config::FeatureCode: u16,
+            config::ReturnType: u8,
+            config::LoadingMechanism: u8,
+            cue::DataForm: u8,
+            device::DeviceType: u8,
+            device::MechanismState: u8,
+            disc::DiscType: u8,
+            disc::BookType: u8,
+            event::NotificationClass: u8,
+            event::MediaEventCode: u8,
+            format::FormatType: u8,
+            mode::WriteType: u8,
+            mode::DataBlockType: u8,
+            mode::MultiSession: u8,
+            mode::SessionFormat: u8,
+            speed::RotationControl: u8,
+            speed::PerformanceType: u8,
+            speed::Except: u8,
+            speed::StreamingType: u8,
+            track::DataMode: u8,
+            track::CloseFunction: u8,
+        );
+        for &t in crate::profile::ImapiMediaPhysicalType::KNOWN {
+            assert_eq!(
+                crate::profile::ImapiMediaPhysicalType::try_from(u32::from(t)),
+                Ok(t)
+            );
+        }
+    }
+
     #[test]
     fn wire_enum_known_values_round_trip() {
         assert_eq!(Masked::KNOWN, &[Masked::Zero, Masked::One, Masked::Three]);
