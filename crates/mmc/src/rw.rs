@@ -117,18 +117,21 @@ impl Command for Read10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let (flags, lba, blocks) = (flags(self.dpo, self.fua), self.lba, self.blocks);
-        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
+        Fields10 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
-        let (dpo, fua) = (flags & DPO != 0, flags & FUA != 0);
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
         Ok(Read10 {
-            lba,
-            blocks,
-            dpo,
-            fua,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
         })
     }
 }
@@ -153,27 +156,23 @@ impl Command for Read12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let (lba, blocks, streaming) = (self.lba, self.blocks, self.streaming);
-        let flags = flags(self.dpo, self.fua);
         Fields12 {
-            flags,
-            lba,
-            blocks,
-            streaming,
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+            streaming: self.streaming,
         }
         .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         let f = Fields12::parse(cdb, Self::OPCODE)?;
-        let (dpo, fua) = (f.flags & DPO != 0, f.flags & FUA != 0);
-        let (lba, blocks, streaming) = (f.lba, f.blocks, f.streaming);
         Ok(Read12 {
-            lba,
-            blocks,
-            dpo,
-            fua,
-            streaming,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
+            streaming: f.streaming,
         })
     }
 }
@@ -199,18 +198,21 @@ impl Command for Write10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let (flags, lba, blocks) = (flags(self.dpo, self.fua), self.lba, self.blocks);
-        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
+        Fields10 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
-        let (dpo, fua) = (flags & DPO != 0, flags & FUA != 0);
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
         Ok(Write10 {
-            lba,
-            blocks,
-            dpo,
-            fua,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
         })
     }
 }
@@ -238,27 +240,23 @@ impl Command for Write12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let (lba, blocks, streaming) = (self.lba, self.blocks, self.streaming);
-        let flags = flags(self.dpo, self.fua);
         Fields12 {
-            flags,
-            lba,
-            blocks,
-            streaming,
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+            streaming: self.streaming,
         }
         .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         let f = Fields12::parse(cdb, Self::OPCODE)?;
-        let (dpo, fua) = (f.flags & DPO != 0, f.flags & FUA != 0);
-        let (lba, blocks, streaming) = (f.lba, f.blocks, f.streaming);
         Ok(Write12 {
-            lba,
-            blocks,
-            dpo,
-            fua,
-            streaming,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
+            streaming: f.streaming,
         })
     }
 }
@@ -282,15 +280,21 @@ impl Command for SynchronizeCache10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let flags = if self.immed { IMMED } else { 0 };
-        let (lba, blocks) = (self.lba, self.blocks);
-        Fields10 { flags, lba, blocks }.emit(Self::OPCODE)
+        Fields10 {
+            flags: if self.immed { IMMED } else { 0 },
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let Fields10 { flags, lba, blocks } = Fields10::parse(cdb, Self::OPCODE)?;
-        let immed = flags & IMMED != 0;
-        Ok(SynchronizeCache10 { immed, lba, blocks })
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
+        Ok(SynchronizeCache10 {
+            immed: f.flags & IMMED != 0,
+            lba: f.lba,
+            blocks: f.blocks,
+        })
     }
 }
 
