@@ -199,8 +199,10 @@ macro_rules! wire_enum {
         $variant:ident = $value:literal => $text:literal $(, $($rest:tt)*)?
     ) => {
         $crate::wire_enum!(@munch $head
-            [$($known)* [[#[doc = concat!("`", stringify!($value), "`: ", $text, ".")]]
-                $variant $value $text]]
+            [$($known)* [
+                [#[doc = ::core::concat!("`", ::core::stringify!($value), "`: ", $text, ".")]]
+                $variant $value $text
+            ]]
             $($($rest)*)?);
     };
     (@munch $head:tt [$($known:tt)*]
@@ -272,10 +274,10 @@ macro_rules! wire_enum {
             /// [`Error::Invalid`]($crate::wire::Error::Invalid).
             fn try_from(v: $raw) -> $crate::wire::Result<Self> {
                 match $crate::wire_enum!(@masked v $($mask)?) {
-                    $( $value => Ok($name::$variant), )*
-                    other => Err($crate::wire::Error::Invalid {
-                        field: stringify!($name),
-                        value: u64::from(other),
+                    $( $value => ::core::result::Result::Ok($name::$variant), )*
+                    other => ::core::result::Result::Err($crate::wire::Error::Invalid {
+                        field: ::core::stringify!($name),
+                        value: ::core::convert::From::from(other),
                     }),
                 }
             }
@@ -329,9 +331,12 @@ macro_rules! wire_enum {
     (@check $name:ident []  $($value:literal)*) => {};
     (@check $name:ident [$mask:literal] $($value:literal)*) => {
         const _: () = {
-            $( assert!(
+            $( ::core::assert!(
                 ($value & $mask) == $value,
-                concat!(stringify!($name), ": ", stringify!($value), " is wider than the field")
+                ::core::concat!(
+                    ::core::stringify!($name), ": ", ::core::stringify!($value),
+                    " is wider than the field"
+                )
             ); )*
         };
     };
