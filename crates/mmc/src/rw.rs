@@ -36,6 +36,21 @@ fn flags(dpo: bool, fua: bool) -> u8 {
     (if dpo { DPO } else { 0 }) | (if fua { FUA } else { 0 })
 }
 
+/// Starts a READ, WRITE or SYNCHRONIZE CACHE CDB of `len` bytes: the flags byte and
+/// the LBA, which sit at the same offsets in both sizes.
+fn emit_head(op: OpCode, len: usize, flags: u8, lba: u32) -> Cdb {
+    let mut cdb = Cdb::new(op, len);
+    put_u8(cdb.as_mut_bytes(), cdb_field::FLAGS, flags);
+    put_be32(cdb.as_mut_bytes(), cdb_field::LBA, lba);
+    cdb
+}
+
+/// Checks opcode and length, then reads the flags byte and the LBA.
+fn parse_head(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<(u8, u32)> {
+    check_cdb(cdb, op, len)?;
+    Ok((u8_at(cdb, cdb_field::FLAGS), be32(cdb, cdb_field::LBA)))
+}
+
 /// The fields READ(10), WRITE(10) and SYNCHRONIZE CACHE(10) share: the flags byte, the
 /// LBA and a 16-bit length.
 struct Fields10 {
@@ -46,21 +61,15 @@ struct Fields10 {
 
 impl Fields10 {
     fn emit(&self, op: OpCode) -> Cdb {
-        let mut cdb = Cdb::new(op, 10);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, cdb_field::FLAGS, self.flags);
-        put_be32(b, cdb_field::LBA, self.lba);
-        put_be16(b, cdb_field::LENGTH_10, self.blocks);
+        let mut cdb = emit_head(op, 10, self.flags, self.lba);
+        put_be16(cdb.as_mut_bytes(), cdb_field::LENGTH_10, self.blocks);
         cdb
     }
 
     fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
-        check_cdb(cdb, op, 10)?;
-        Ok(Fields10 {
-            flags: u8_at(cdb, cdb_field::FLAGS),
-            lba: be32(cdb, cdb_field::LBA),
-            blocks: be16(cdb, cdb_field::LENGTH_10),
-        })
+        let (flags, lba) = parse_head(cdb, op, 10)?;
+        let blocks = be16(cdb, cdb_field::LENGTH_10);
+        Ok(Fields10 { flags, lba, blocks })
     }
 }
 
@@ -75,10 +84,8 @@ struct Fields12 {
 
 impl Fields12 {
     fn emit(&self, op: OpCode) -> Cdb {
-        let mut cdb = Cdb::new(op, 12);
+        let mut cdb = emit_head(op, 12, self.flags, self.lba);
         let b = cdb.as_mut_bytes();
-        put_u8(b, cdb_field::FLAGS, self.flags);
-        put_be32(b, cdb_field::LBA, self.lba);
         put_be32(b, cdb_field::LENGTH_12, self.blocks);
         put_u8(
             b,
@@ -89,12 +96,14 @@ impl Fields12 {
     }
 
     fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
-        check_cdb(cdb, op, 12)?;
+        let (flags, lba) = parse_head(cdb, op, 12)?;
+        let blocks = be32(cdb, cdb_field::LENGTH_12);
+        let streaming = u8_at(cdb, cdb_field::STREAMING) & STREAMING != 0;
         Ok(Fields12 {
-            flags: u8_at(cdb, cdb_field::FLAGS),
-            lba: be32(cdb, cdb_field::LBA),
-            blocks: be32(cdb, cdb_field::LENGTH_12),
-            streaming: u8_at(cdb, cdb_field::STREAMING) & STREAMING != 0,
+            flags,
+            lba,
+            blocks,
+            streaming,
         })
     }
 }
