@@ -45,98 +45,47 @@ mod field {
 const FLAG_FINAL: u8 = 0x80;
 const IMMEDIATE: u8 = 0x40;
 
-/// Operation codes (RFC 7143 §11.2.1.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Opcode {
-    /// 00h NOP-Out.
-    NopOut,
-    /// 01h SCSI Command.
-    ScsiCommand,
-    /// 02h SCSI Task Management Function Request.
-    TaskMgmtRequest,
-    /// 03h Login Request.
-    LoginRequest,
-    /// 04h Text Request.
-    TextRequest,
-    /// 05h SCSI Data-Out.
-    DataOut,
-    /// 06h Logout Request.
-    LogoutRequest,
-    /// 10h SNACK Request.
-    Snack,
-    /// 20h NOP-In.
-    NopIn,
-    /// 21h SCSI Response.
-    ScsiResponse,
-    /// 22h SCSI Task Management Function Response.
-    TaskMgmtResponse,
-    /// 23h Login Response.
-    LoginResponse,
-    /// 24h Text Response.
-    TextResponse,
-    /// 25h SCSI Data-In.
-    DataIn,
-    /// 26h Logout Response.
-    LogoutResponse,
-    /// 31h Ready To Transfer (R2T).
-    R2t,
-    /// 32h Asynchronous Message.
-    AsyncMessage,
-    /// 3Fh Reject.
-    Reject,
-    /// Any other 6-bit value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for Opcode {
-    fn from(v: u8) -> Self {
-        match v & 0x3f {
-            0x00 => Opcode::NopOut,
-            0x01 => Opcode::ScsiCommand,
-            0x02 => Opcode::TaskMgmtRequest,
-            0x03 => Opcode::LoginRequest,
-            0x04 => Opcode::TextRequest,
-            0x05 => Opcode::DataOut,
-            0x06 => Opcode::LogoutRequest,
-            0x10 => Opcode::Snack,
-            0x20 => Opcode::NopIn,
-            0x21 => Opcode::ScsiResponse,
-            0x22 => Opcode::TaskMgmtResponse,
-            0x23 => Opcode::LoginResponse,
-            0x24 => Opcode::TextResponse,
-            0x25 => Opcode::DataIn,
-            0x26 => Opcode::LogoutResponse,
-            0x31 => Opcode::R2t,
-            0x32 => Opcode::AsyncMessage,
-            0x3f => Opcode::Reject,
-            other => Opcode::Unknown(other),
-        }
-    }
-}
-
-impl From<Opcode> for u8 {
-    fn from(o: Opcode) -> u8 {
-        match o {
-            Opcode::NopOut => 0x00,
-            Opcode::ScsiCommand => 0x01,
-            Opcode::TaskMgmtRequest => 0x02,
-            Opcode::LoginRequest => 0x03,
-            Opcode::TextRequest => 0x04,
-            Opcode::DataOut => 0x05,
-            Opcode::LogoutRequest => 0x06,
-            Opcode::Snack => 0x10,
-            Opcode::NopIn => 0x20,
-            Opcode::ScsiResponse => 0x21,
-            Opcode::TaskMgmtResponse => 0x22,
-            Opcode::LoginResponse => 0x23,
-            Opcode::TextResponse => 0x24,
-            Opcode::DataIn => 0x25,
-            Opcode::LogoutResponse => 0x26,
-            Opcode::R2t => 0x31,
-            Opcode::AsyncMessage => 0x32,
-            Opcode::Reject => 0x3f,
-            Opcode::Unknown(v) => v & 0x3f,
-        }
+discburn_mmc::wire_enum! {
+    /// Operation codes (RFC 7143 §11.2.1.2).
+    pub enum Opcode: u8 & 0x3f {
+        /// 00h NOP-Out.
+        NopOut = 0x00 => "NOP-Out",
+        /// 01h SCSI Command.
+        ScsiCommand = 0x01 => "SCSI Command",
+        /// 02h SCSI Task Management Function Request.
+        TaskMgmtRequest = 0x02 => "SCSI Task Management Function Request",
+        /// 03h Login Request.
+        LoginRequest = 0x03 => "Login Request",
+        /// 04h Text Request.
+        TextRequest = 0x04 => "Text Request",
+        /// 05h SCSI Data-Out.
+        DataOut = 0x05 => "SCSI Data-Out",
+        /// 06h Logout Request.
+        LogoutRequest = 0x06 => "Logout Request",
+        /// 10h SNACK Request.
+        Snack = 0x10 => "SNACK Request",
+        /// 20h NOP-In.
+        NopIn = 0x20 => "NOP-In",
+        /// 21h SCSI Response.
+        ScsiResponse = 0x21 => "SCSI Response",
+        /// 22h SCSI Task Management Function Response.
+        TaskMgmtResponse = 0x22 => "SCSI Task Management Function Response",
+        /// 23h Login Response.
+        LoginResponse = 0x23 => "Login Response",
+        /// 24h Text Response.
+        TextResponse = 0x24 => "Text Response",
+        /// 25h SCSI Data-In.
+        DataIn = 0x25 => "SCSI Data-In",
+        /// 26h Logout Response.
+        LogoutResponse = 0x26 => "Logout Response",
+        /// 31h Ready To Transfer (R2T).
+        R2t = 0x31 => "Ready To Transfer",
+        /// 32h Asynchronous Message.
+        AsyncMessage = 0x32 => "Asynchronous Message",
+        /// 3Fh Reject.
+        Reject = 0x3f => "Reject",
+        /// Any other 6-bit value, kept as received.
+        Unknown => "unknown opcode",
     }
 }
 

@@ -103,97 +103,62 @@ pub fn check_cdb(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<()> {
     Ok(())
 }
 
-macro_rules! opcodes {
-    ($( $(#[$m:meta])* $name:ident = $val:literal, $text:literal; )*) => {
-        /// SCSI operation codes used with multimedia devices (SPC-4, MMC-6 §6).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum OpCode {
-            $( $(#[$m])* #[doc = $text] $name, )*
-            /// Any other operation code, kept as received.
-            Unknown(u8),
-        }
-
-        impl From<u8> for OpCode {
-            fn from(v: u8) -> Self {
-                match v {
-                    $( $val => OpCode::$name, )*
-                    other => OpCode::Unknown(other),
-                }
-            }
-        }
-
-        impl From<OpCode> for u8 {
-            fn from(op: OpCode) -> u8 {
-                match op {
-                    $( OpCode::$name => $val, )*
-                    OpCode::Unknown(v) => v,
-                }
-            }
-        }
-
-        impl OpCode {
-            /// The command's name as the standard spells it.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( OpCode::$name => $text, )*
-                    OpCode::Unknown(_) => "UNKNOWN COMMAND",
-                }
-            }
-        }
-    };
-}
-
-opcodes! {
-    TestUnitReady = 0x00, "TEST UNIT READY";
-    RequestSense = 0x03, "REQUEST SENSE";
-    FormatUnit = 0x04, "FORMAT UNIT";
-    Inquiry = 0x12, "INQUIRY";
-    ModeSelect6 = 0x15, "MODE SELECT(6)";
-    ModeSense6 = 0x1A, "MODE SENSE(6)";
-    StartStopUnit = 0x1B, "START STOP UNIT";
-    PreventAllowMediumRemoval = 0x1E, "PREVENT ALLOW MEDIUM REMOVAL";
-    ReadFormatCapacities = 0x23, "READ FORMAT CAPACITIES";
-    ReadCapacity10 = 0x25, "READ CAPACITY(10)";
-    Read10 = 0x28, "READ(10)";
-    Write10 = 0x2A, "WRITE(10)";
-    Seek10 = 0x2B, "SEEK(10)";
-    WriteAndVerify10 = 0x2E, "WRITE AND VERIFY(10)";
-    Verify10 = 0x2F, "VERIFY(10)";
-    SynchronizeCache10 = 0x35, "SYNCHRONIZE CACHE(10)";
-    ReadBuffer = 0x3C, "READ BUFFER";
-    ReadTocPmaAtip = 0x43, "READ TOC/PMA/ATIP";
-    GetConfiguration = 0x46, "GET CONFIGURATION";
-    GetEventStatusNotification = 0x4A, "GET EVENT STATUS NOTIFICATION";
-    ReadDiscInformation = 0x51, "READ DISC INFORMATION";
-    ReadTrackInformation = 0x52, "READ TRACK INFORMATION";
-    ReserveTrack = 0x53, "RESERVE TRACK";
-    SendOpcInformation = 0x54, "SEND OPC INFORMATION";
-    ModeSelect10 = 0x55, "MODE SELECT(10)";
-    RepairTrack = 0x58, "REPAIR TRACK";
-    ModeSense10 = 0x5A, "MODE SENSE(10)";
-    CloseTrackSession = 0x5B, "CLOSE TRACK/SESSION";
-    ReadBufferCapacity = 0x5C, "READ BUFFER CAPACITY";
-    SendCueSheet = 0x5D, "SEND CUE SHEET";
-    ReportLuns = 0xA0, "REPORT LUNS";
-    Blank = 0xA1, "BLANK";
-    SecurityProtocolIn = 0xA2, "SECURITY PROTOCOL IN";
-    SendKey = 0xA3, "SEND KEY";
-    ReportKey = 0xA4, "REPORT KEY";
-    LoadUnloadMedium = 0xA6, "LOAD/UNLOAD MEDIUM";
-    SetReadAhead = 0xA7, "SET READ AHEAD";
-    Read12 = 0xA8, "READ(12)";
-    Write12 = 0xAA, "WRITE(12)";
-    ReadMediaSerialNumber = 0xAB, "READ MEDIA SERIAL NUMBER";
-    GetPerformance = 0xAC, "GET PERFORMANCE";
-    ReadDiscStructure = 0xAD, "READ DISC STRUCTURE";
-    SecurityProtocolOut = 0xB5, "SECURITY PROTOCOL OUT";
-    SetStreaming = 0xB6, "SET STREAMING";
-    ReadCdMsf = 0xB9, "READ CD MSF";
-    Scan = 0xBA, "SCAN";
-    SetCdSpeed = 0xBB, "SET CD SPEED";
-    MechanismStatus = 0xBD, "MECHANISM STATUS";
-    ReadCd = 0xBE, "READ CD";
-    SendDiscStructure = 0xBF, "SEND DISC STRUCTURE";
+crate::wire_enum! {
+    /// SCSI operation codes used with multimedia devices (SPC-4, MMC-6 §6).
+    pub enum OpCode: u8 {
+        TestUnitReady = 0x00 => "TEST UNIT READY",
+        RequestSense = 0x03 => "REQUEST SENSE",
+        FormatUnit = 0x04 => "FORMAT UNIT",
+        Inquiry = 0x12 => "INQUIRY",
+        ModeSelect6 = 0x15 => "MODE SELECT(6)",
+        ModeSense6 = 0x1A => "MODE SENSE(6)",
+        StartStopUnit = 0x1B => "START STOP UNIT",
+        PreventAllowMediumRemoval = 0x1E => "PREVENT ALLOW MEDIUM REMOVAL",
+        ReadFormatCapacities = 0x23 => "READ FORMAT CAPACITIES",
+        ReadCapacity10 = 0x25 => "READ CAPACITY(10)",
+        Read10 = 0x28 => "READ(10)",
+        Write10 = 0x2A => "WRITE(10)",
+        Seek10 = 0x2B => "SEEK(10)",
+        WriteAndVerify10 = 0x2E => "WRITE AND VERIFY(10)",
+        Verify10 = 0x2F => "VERIFY(10)",
+        SynchronizeCache10 = 0x35 => "SYNCHRONIZE CACHE(10)",
+        ReadBuffer = 0x3C => "READ BUFFER",
+        ReadTocPmaAtip = 0x43 => "READ TOC/PMA/ATIP",
+        GetConfiguration = 0x46 => "GET CONFIGURATION",
+        GetEventStatusNotification = 0x4A => "GET EVENT STATUS NOTIFICATION",
+        ReadDiscInformation = 0x51 => "READ DISC INFORMATION",
+        ReadTrackInformation = 0x52 => "READ TRACK INFORMATION",
+        ReserveTrack = 0x53 => "RESERVE TRACK",
+        SendOpcInformation = 0x54 => "SEND OPC INFORMATION",
+        ModeSelect10 = 0x55 => "MODE SELECT(10)",
+        RepairTrack = 0x58 => "REPAIR TRACK",
+        ModeSense10 = 0x5A => "MODE SENSE(10)",
+        CloseTrackSession = 0x5B => "CLOSE TRACK/SESSION",
+        ReadBufferCapacity = 0x5C => "READ BUFFER CAPACITY",
+        SendCueSheet = 0x5D => "SEND CUE SHEET",
+        ReportLuns = 0xA0 => "REPORT LUNS",
+        Blank = 0xA1 => "BLANK",
+        SecurityProtocolIn = 0xA2 => "SECURITY PROTOCOL IN",
+        SendKey = 0xA3 => "SEND KEY",
+        ReportKey = 0xA4 => "REPORT KEY",
+        LoadUnloadMedium = 0xA6 => "LOAD/UNLOAD MEDIUM",
+        SetReadAhead = 0xA7 => "SET READ AHEAD",
+        Read12 = 0xA8 => "READ(12)",
+        Write12 = 0xAA => "WRITE(12)",
+        ReadMediaSerialNumber = 0xAB => "READ MEDIA SERIAL NUMBER",
+        GetPerformance = 0xAC => "GET PERFORMANCE",
+        ReadDiscStructure = 0xAD => "READ DISC STRUCTURE",
+        SecurityProtocolOut = 0xB5 => "SECURITY PROTOCOL OUT",
+        SetStreaming = 0xB6 => "SET STREAMING",
+        ReadCdMsf = 0xB9 => "READ CD MSF",
+        Scan = 0xBA => "SCAN",
+        SetCdSpeed = 0xBB => "SET CD SPEED",
+        MechanismStatus = 0xBD => "MECHANISM STATUS",
+        ReadCd = 0xBE => "READ CD",
+        SendDiscStructure = 0xBF => "SEND DISC STRUCTURE",
+        /// Any other operation code, kept as received.
+        Unknown => "UNKNOWN COMMAND",
+    }
 }
 
 #[cfg(test)]

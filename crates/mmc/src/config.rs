@@ -17,146 +17,87 @@ use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::profile::Profile;
 use crate::wire::{self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32};
 
-/// The RT field of GET CONFIGURATION (CDB byte 1 bits 1:0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReturnType {
-    /// 00b: every feature the device supports, from the starting feature on.
-    All,
-    /// 01b: only features whose Current bit is set, from the starting feature on.
-    Current,
-    /// 10b: only the feature named by the starting feature number.
-    One,
-    /// 11b: reserved (rejected by [`GetConfiguration::parse`](Command::parse)).
-    Unknown(u8),
-}
-
-impl From<u8> for ReturnType {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => ReturnType::All,
-            1 => ReturnType::Current,
-            2 => ReturnType::One,
-            other => ReturnType::Unknown(other),
-        }
+crate::wire_enum! {
+    /// The RT field of GET CONFIGURATION (CDB byte 1 bits 1:0).
+    pub enum ReturnType: u8 & 0x03 {
+        /// 00b: every feature the device supports, from the starting feature on.
+        All = 0 => "all features",
+        /// 01b: only features whose Current bit is set, from the starting feature on.
+        Current = 1 => "current features",
+        /// 10b: only the feature named by the starting feature number.
+        One = 2 => "one feature",
+        /// 11b: reserved (rejected by [`GetConfiguration::parse`](Command::parse)).
+        Unknown => "reserved",
     }
 }
 
-impl From<ReturnType> for u8 {
-    fn from(v: ReturnType) -> u8 {
-        match v {
-            ReturnType::All => 0,
-            ReturnType::Current => 1,
-            ReturnType::One => 2,
-            ReturnType::Unknown(x) => x & 0x03,
-        }
+crate::wire_enum! {
+    /// MMC-6 feature codes (§5.3, Table 87; IMAPI2's `IMAPI_FEATURE_PAGE_TYPE`).
+    pub enum FeatureCode: u16 {
+        ProfileList = 0x0000 => "Profile List",
+        Core = 0x0001 => "Core",
+        Morphing = 0x0002 => "Morphing",
+        RemovableMedium = 0x0003 => "Removable Medium",
+        WriteProtect = 0x0004 => "Write Protect",
+        RandomReadable = 0x0010 => "Random Readable",
+        MultiRead = 0x001D => "Multi-Read",
+        CdRead = 0x001E => "CD Read",
+        DvdRead = 0x001F => "DVD Read",
+        RandomWritable = 0x0020 => "Random Writable",
+        IncrementalStreamingWritable = 0x0021 => "Incremental Streaming Writable",
+        SectorErasable = 0x0022 => "Sector Erasable",
+        Formattable = 0x0023 => "Formattable",
+        DefectManagement = 0x0024 => "Hardware Defect Management",
+        WriteOnce = 0x0025 => "Write Once",
+        RestrictedOverwrite = 0x0026 => "Restricted Overwrite",
+        CdRwCavWrite = 0x0027 => "CD-RW CAV Write",
+        Mrw = 0x0028 => "MRW",
+        EnhancedDefectReporting = 0x0029 => "Enhanced Defect Reporting",
+        DvdPlusRw = 0x002A => "DVD+RW",
+        DvdPlusR = 0x002B => "DVD+R",
+        RigidRestrictedOverwrite = 0x002C => "Rigid Restricted Overwrite",
+        CdTrackAtOnce = 0x002D => "CD Track at Once",
+        CdMastering = 0x002E => "CD Mastering",
+        DvdMinusRWrite = 0x002F => "DVD-R/-RW Write",
+        DdcdRead = 0x0030 => "Double Density CD Read",
+        DdcdRWrite = 0x0031 => "Double Density CD-R Write",
+        DdcdRwWrite = 0x0032 => "Double Density CD-RW Write",
+        LayerJumpRecording = 0x0033 => "Layer Jump Recording",
+        LjRigidRestrictedOverwrite = 0x0034 => "LJ Rigid Restricted Overwrite",
+        StopLongOperation = 0x0035 => "Stop Long Operation",
+        CdRwMediaWriteSupport = 0x0037 => "CD-RW Media Write Support",
+        BdRPseudoOverwrite = 0x0038 => "BD-R Pseudo-Overwrite (POW)",
+        DvdPlusRwDualLayer = 0x003A => "DVD+RW Dual Layer",
+        DvdPlusRDualLayer = 0x003B => "DVD+R Dual Layer",
+        BdRead = 0x0040 => "BD Read",
+        BdWrite = 0x0041 => "BD Write",
+        Tsr = 0x0042 => "Timely Safe Recording (TSR)",
+        HdDvdRead = 0x0050 => "HD DVD Read",
+        HdDvdWrite = 0x0051 => "HD DVD Write",
+        HdDvdRwFragmentRecording = 0x0052 => "HD DVD-RW Fragment Recording",
+        HybridDisc = 0x0080 => "Hybrid Disc",
+        PowerManagement = 0x0100 => "Power Management",
+        Smart = 0x0101 => "S.M.A.R.T.",
+        EmbeddedChanger = 0x0102 => "Embedded Changer",
+        CdAudioExternalPlay = 0x0103 => "CD Audio External Play",
+        MicrocodeUpgrade = 0x0104 => "Microcode Upgrade",
+        Timeout = 0x0105 => "Timeout",
+        DvdCss = 0x0106 => "DVD CSS",
+        RealTimeStreaming = 0x0107 => "Real Time Streaming",
+        DriveSerialNumber = 0x0108 => "Drive Serial Number",
+        MediaSerialNumber = 0x0109 => "Media Serial Number",
+        DiscControlBlocks = 0x010A => "Disc Control Blocks",
+        DvdCprm = 0x010B => "DVD CPRM",
+        FirmwareInformation = 0x010C => "Firmware Information",
+        Aacs = 0x010D => "AACS",
+        DvdCssManagedRecording = 0x010E => "DVD CSS Managed Recording",
+        Vcps = 0x0110 => "VCPS",
+        SecurDisc = 0x0113 => "SecurDisc",
+        BdCps = 0x0120 => "BD CPS",
+        Ossc = 0x0142 => "OSSC",
+        /// Any other feature code, kept as received.
+        Unknown => "unknown feature",
     }
-}
-
-macro_rules! feature_codes {
-    ($( $(#[$m:meta])* $name:ident = $val:literal, $text:literal; )*) => {
-        /// MMC-6 feature codes (§5.3, Table 87; IMAPI2's `IMAPI_FEATURE_PAGE_TYPE`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum FeatureCode {
-            $( $(#[$m])* #[doc = $text] $name, )*
-            /// Any other feature code, kept as received.
-            Unknown(u16),
-        }
-
-        impl From<u16> for FeatureCode {
-            fn from(v: u16) -> Self {
-                match v {
-                    $( $val => FeatureCode::$name, )*
-                    other => FeatureCode::Unknown(other),
-                }
-            }
-        }
-
-        impl From<FeatureCode> for u16 {
-            fn from(c: FeatureCode) -> u16 {
-                match c {
-                    $( FeatureCode::$name => $val, )*
-                    FeatureCode::Unknown(v) => v,
-                }
-            }
-        }
-
-        impl FeatureCode {
-            /// Every named feature code, ascending.
-            pub const KNOWN: &'static [FeatureCode] = &[ $( FeatureCode::$name, )* ];
-
-            /// The feature's name as MMC-6 spells it.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( FeatureCode::$name => $text, )*
-                    FeatureCode::Unknown(_) => "unknown feature",
-                }
-            }
-        }
-    };
-}
-
-feature_codes! {
-    ProfileList = 0x0000, "Profile List";
-    Core = 0x0001, "Core";
-    Morphing = 0x0002, "Morphing";
-    RemovableMedium = 0x0003, "Removable Medium";
-    WriteProtect = 0x0004, "Write Protect";
-    RandomReadable = 0x0010, "Random Readable";
-    MultiRead = 0x001D, "Multi-Read";
-    CdRead = 0x001E, "CD Read";
-    DvdRead = 0x001F, "DVD Read";
-    RandomWritable = 0x0020, "Random Writable";
-    IncrementalStreamingWritable = 0x0021, "Incremental Streaming Writable";
-    SectorErasable = 0x0022, "Sector Erasable";
-    Formattable = 0x0023, "Formattable";
-    DefectManagement = 0x0024, "Hardware Defect Management";
-    WriteOnce = 0x0025, "Write Once";
-    RestrictedOverwrite = 0x0026, "Restricted Overwrite";
-    CdRwCavWrite = 0x0027, "CD-RW CAV Write";
-    Mrw = 0x0028, "MRW";
-    EnhancedDefectReporting = 0x0029, "Enhanced Defect Reporting";
-    DvdPlusRw = 0x002A, "DVD+RW";
-    DvdPlusR = 0x002B, "DVD+R";
-    RigidRestrictedOverwrite = 0x002C, "Rigid Restricted Overwrite";
-    CdTrackAtOnce = 0x002D, "CD Track at Once";
-    CdMastering = 0x002E, "CD Mastering";
-    DvdMinusRWrite = 0x002F, "DVD-R/-RW Write";
-    DdcdRead = 0x0030, "Double Density CD Read";
-    DdcdRWrite = 0x0031, "Double Density CD-R Write";
-    DdcdRwWrite = 0x0032, "Double Density CD-RW Write";
-    LayerJumpRecording = 0x0033, "Layer Jump Recording";
-    LjRigidRestrictedOverwrite = 0x0034, "LJ Rigid Restricted Overwrite";
-    StopLongOperation = 0x0035, "Stop Long Operation";
-    CdRwMediaWriteSupport = 0x0037, "CD-RW Media Write Support";
-    BdRPseudoOverwrite = 0x0038, "BD-R Pseudo-Overwrite (POW)";
-    DvdPlusRwDualLayer = 0x003A, "DVD+RW Dual Layer";
-    DvdPlusRDualLayer = 0x003B, "DVD+R Dual Layer";
-    BdRead = 0x0040, "BD Read";
-    BdWrite = 0x0041, "BD Write";
-    Tsr = 0x0042, "Timely Safe Recording (TSR)";
-    HdDvdRead = 0x0050, "HD DVD Read";
-    HdDvdWrite = 0x0051, "HD DVD Write";
-    HdDvdRwFragmentRecording = 0x0052, "HD DVD-RW Fragment Recording";
-    HybridDisc = 0x0080, "Hybrid Disc";
-    PowerManagement = 0x0100, "Power Management";
-    Smart = 0x0101, "S.M.A.R.T.";
-    EmbeddedChanger = 0x0102, "Embedded Changer";
-    CdAudioExternalPlay = 0x0103, "CD Audio External Play";
-    MicrocodeUpgrade = 0x0104, "Microcode Upgrade";
-    Timeout = 0x0105, "Timeout";
-    DvdCss = 0x0106, "DVD CSS";
-    RealTimeStreaming = 0x0107, "Real Time Streaming";
-    DriveSerialNumber = 0x0108, "Drive Serial Number";
-    MediaSerialNumber = 0x0109, "Media Serial Number";
-    DiscControlBlocks = 0x010A, "Disc Control Blocks";
-    DvdCprm = 0x010B, "DVD CPRM";
-    FirmwareInformation = 0x010C, "Firmware Information";
-    Aacs = 0x010D, "AACS";
-    DvdCssManagedRecording = 0x010E, "DVD CSS Managed Recording";
-    Vcps = 0x0110, "VCPS";
-    SecurDisc = 0x0113, "SecurDisc";
-    BdCps = 0x0120, "BD CPS";
-    Ossc = 0x0142, "OSSC";
 }
 
 /// GET CONFIGURATION (46h, 10 bytes). MMC-6 §6.6.
@@ -395,46 +336,21 @@ pub struct Morphing {
     pub asynchronous: bool,
 }
 
-/// Loading Mechanism Type of the Removable Medium feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LoadingMechanism {
-    /// 000b: caddy/slot.
-    Caddy,
-    /// 001b: tray.
-    Tray,
-    /// 010b: pop-up.
-    PopUp,
-    /// 100b: embedded changer, individually changeable discs.
-    ChangerIndividual,
-    /// 101b: embedded changer using a magazine.
-    ChangerMagazine,
-    /// Reserved values, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for LoadingMechanism {
-    fn from(v: u8) -> Self {
-        match v & 0x07 {
-            0 => LoadingMechanism::Caddy,
-            1 => LoadingMechanism::Tray,
-            2 => LoadingMechanism::PopUp,
-            4 => LoadingMechanism::ChangerIndividual,
-            5 => LoadingMechanism::ChangerMagazine,
-            other => LoadingMechanism::Unknown(other),
-        }
-    }
-}
-
-impl From<LoadingMechanism> for u8 {
-    fn from(v: LoadingMechanism) -> u8 {
-        match v {
-            LoadingMechanism::Caddy => 0,
-            LoadingMechanism::Tray => 1,
-            LoadingMechanism::PopUp => 2,
-            LoadingMechanism::ChangerIndividual => 4,
-            LoadingMechanism::ChangerMagazine => 5,
-            LoadingMechanism::Unknown(x) => x & 0x07,
-        }
+crate::wire_enum! {
+    /// Loading Mechanism Type of the Removable Medium feature.
+    pub enum LoadingMechanism: u8 & 0x07 {
+        /// 000b: caddy/slot.
+        Caddy = 0 => "caddy/slot",
+        /// 001b: tray.
+        Tray = 1 => "tray",
+        /// 010b: pop-up.
+        PopUp = 2 => "pop-up",
+        /// 100b: embedded changer, individually changeable discs.
+        ChangerIndividual = 4 => "changer, individually changeable discs",
+        /// 101b: embedded changer using a magazine.
+        ChangerMagazine = 5 => "changer using a magazine",
+        /// Reserved values, kept as received.
+        Unknown => "reserved",
     }
 }
 

@@ -68,49 +68,24 @@ pub const FIRST_PREGAP: u32 = 150;
 /// Shortest track a drive accepts: 4 seconds (300 sectors).
 pub const MIN_TRACK_SECTORS: u32 = 300;
 
-/// Main data form (cue sheet entry byte 3 bits 0–5, MMC-6 Table "Data Form"): what the
-/// host sends per sector from this point on, or that the drive generates the sectors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DataForm {
-    /// 00h: CD-DA, 2352 bytes from the host.
-    CdDa,
-    /// 01h: CD-DA, nothing from the host (the drive generates digital silence); lead-in,
-    /// lead-out and generated pre-gaps.
-    CdDaGenerated,
-    /// 10h: CD-ROM mode 1, 2048 user bytes from the host (the drive adds sync, header
-    /// and EDC/ECC).
-    Mode1,
-    /// 11h: CD-ROM mode 1, the whole 2352-byte sector from the host.
-    Mode1Raw,
-    /// 14h: CD-ROM mode 1, nothing from the host (the drive generates zero sectors).
-    Mode1Generated,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for DataForm {
-    fn from(v: u8) -> Self {
-        match v & 0x3F {
-            0x00 => DataForm::CdDa,
-            0x01 => DataForm::CdDaGenerated,
-            0x10 => DataForm::Mode1,
-            0x11 => DataForm::Mode1Raw,
-            0x14 => DataForm::Mode1Generated,
-            other => DataForm::Unknown(other),
-        }
-    }
-}
-
-impl From<DataForm> for u8 {
-    fn from(f: DataForm) -> u8 {
-        match f {
-            DataForm::CdDa => 0x00,
-            DataForm::CdDaGenerated => 0x01,
-            DataForm::Mode1 => 0x10,
-            DataForm::Mode1Raw => 0x11,
-            DataForm::Mode1Generated => 0x14,
-            DataForm::Unknown(v) => v & 0x3F,
-        }
+crate::wire_enum! {
+    /// Main data form (cue sheet entry byte 3 bits 0–5, MMC-6 Table "Data Form"): what the
+    /// host sends per sector from this point on, or that the drive generates the sectors.
+    pub enum DataForm: u8 & 0x3F {
+        /// 00h: CD-DA, 2352 bytes from the host.
+        CdDa = 0x00 => "CD-DA",
+        /// 01h: CD-DA, nothing from the host (the drive generates digital silence); lead-in,
+        /// lead-out and generated pre-gaps.
+        CdDaGenerated = 0x01 => "CD-DA, generated",
+        /// 10h: CD-ROM mode 1, 2048 user bytes from the host (the drive adds sync, header
+        /// and EDC/ECC).
+        Mode1 = 0x10 => "CD-ROM Mode 1",
+        /// 11h: CD-ROM mode 1, the whole 2352-byte sector from the host.
+        Mode1Raw = 0x11 => "CD-ROM Mode 1, raw",
+        /// 14h: CD-ROM mode 1, nothing from the host (the drive generates zero sectors).
+        Mode1Generated = 0x14 => "CD-ROM Mode 1, generated",
+        /// Any other value, kept as received.
+        Unknown => "unknown data form",
     }
 }
 

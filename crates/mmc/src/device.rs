@@ -133,46 +133,21 @@ impl Command for Inquiry {
     }
 }
 
-/// Peripheral Device Type (INQUIRY byte 0 bits 0–4, SPC-4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeviceType {
-    /// 00h: direct access block device (disk).
-    DirectAccess,
-    /// 01h: sequential access device (tape).
-    SequentialAccess,
-    /// 05h: CD/DVD/BD device, the MMC device type.
-    CdDvd,
-    /// 07h: optical memory device.
-    OpticalMemory,
-    /// 1Fh: unknown or no device type.
-    NoDevice,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for DeviceType {
-    fn from(v: u8) -> Self {
-        match v & 0x1F {
-            0x00 => DeviceType::DirectAccess,
-            0x01 => DeviceType::SequentialAccess,
-            0x05 => DeviceType::CdDvd,
-            0x07 => DeviceType::OpticalMemory,
-            0x1F => DeviceType::NoDevice,
-            other => DeviceType::Unknown(other),
-        }
-    }
-}
-
-impl From<DeviceType> for u8 {
-    fn from(t: DeviceType) -> u8 {
-        match t {
-            DeviceType::DirectAccess => 0x00,
-            DeviceType::SequentialAccess => 0x01,
-            DeviceType::CdDvd => 0x05,
-            DeviceType::OpticalMemory => 0x07,
-            DeviceType::NoDevice => 0x1F,
-            DeviceType::Unknown(v) => v & 0x1F,
-        }
+crate::wire_enum! {
+    /// Peripheral Device Type (INQUIRY byte 0 bits 0–4, SPC-4).
+    pub enum DeviceType: u8 & 0x1F {
+        /// 00h: direct access block device (disk).
+        DirectAccess = 0x00 => "direct access block device",
+        /// 01h: sequential access device (tape).
+        SequentialAccess = 0x01 => "sequential access device",
+        /// 05h: CD/DVD/BD device, the MMC device type.
+        CdDvd = 0x05 => "CD/DVD device",
+        /// 07h: optical memory device.
+        OpticalMemory = 0x07 => "optical memory device",
+        /// 1Fh: unknown or no device type.
+        NoDevice = 0x1F => "unknown or no device type",
+        /// Any other value, kept as received.
+        Unknown => "unknown device type",
     }
 }
 
@@ -618,47 +593,23 @@ impl From<ChangerState> for u8 {
     }
 }
 
-/// Mechanism State (mechanism status byte 1 bits 5–7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum MechanismState {
-    /// 0: idle.
-    #[default]
-    Idle,
-    /// 1: playing audio.
-    Playing,
-    /// 2: scanning.
-    Scanning,
-    /// 3: active with the host (reading, writing, …).
-    Active,
-    /// 7: no state information.
-    NoStateInformation,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for MechanismState {
-    fn from(v: u8) -> Self {
-        match v & 0x07 {
-            0 => MechanismState::Idle,
-            1 => MechanismState::Playing,
-            2 => MechanismState::Scanning,
-            3 => MechanismState::Active,
-            7 => MechanismState::NoStateInformation,
-            other => MechanismState::Unknown(other),
-        }
-    }
-}
-
-impl From<MechanismState> for u8 {
-    fn from(s: MechanismState) -> u8 {
-        match s {
-            MechanismState::Idle => 0,
-            MechanismState::Playing => 1,
-            MechanismState::Scanning => 2,
-            MechanismState::Active => 3,
-            MechanismState::NoStateInformation => 7,
-            MechanismState::Unknown(v) => v & 0x07,
-        }
+crate::wire_enum! {
+    /// Mechanism State (mechanism status byte 1 bits 5–7).
+    #[derive(Default)]
+    pub enum MechanismState: u8 & 0x07 {
+        /// 0: idle.
+        #[default]
+        Idle = 0 => "idle",
+        /// 1: playing audio.
+        Playing = 1 => "playing audio",
+        /// 2: scanning.
+        Scanning = 2 => "scanning",
+        /// 3: active with the host (reading, writing, …).
+        Active = 3 => "active with host",
+        /// 7: no state information.
+        NoStateInformation = 7 => "no state information",
+        /// Any other value, kept as received.
+        Unknown => "reserved",
     }
 }
 

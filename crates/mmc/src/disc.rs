@@ -196,42 +196,19 @@ impl From<BgFormatStatus> for u8 {
     }
 }
 
-/// Disc Type (disc information byte 8): the CD session format of the first session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DiscType {
-    /// 00h: CD-DA or CD-ROM (also what DVD and BD drives report).
-    CdDaOrCdRom,
-    /// 10h: CD-I.
-    CdI,
-    /// 20h: CD-ROM XA.
-    CdRomXa,
-    /// FFh: undefined (no session yet).
-    Undefined,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for DiscType {
-    fn from(v: u8) -> Self {
-        match v {
-            0x00 => DiscType::CdDaOrCdRom,
-            0x10 => DiscType::CdI,
-            0x20 => DiscType::CdRomXa,
-            0xFF => DiscType::Undefined,
-            other => DiscType::Unknown(other),
-        }
-    }
-}
-
-impl From<DiscType> for u8 {
-    fn from(t: DiscType) -> u8 {
-        match t {
-            DiscType::CdDaOrCdRom => 0x00,
-            DiscType::CdI => 0x10,
-            DiscType::CdRomXa => 0x20,
-            DiscType::Undefined => 0xFF,
-            DiscType::Unknown(v) => v,
-        }
+crate::wire_enum! {
+    /// Disc Type (disc information byte 8): the CD session format of the first session.
+    pub enum DiscType: u8 {
+        /// 00h: CD-DA or CD-ROM (also what DVD and BD drives report).
+        CdDaOrCdRom = 0x00 => "CD-DA or CD-ROM",
+        /// 10h: CD-I.
+        CdI = 0x10 => "CD-I",
+        /// 20h: CD-ROM XA.
+        CdRomXa = 0x20 => "CD-ROM XA",
+        /// FFh: undefined (no session yet).
+        Undefined = 0xFF => "undefined",
+        /// Any other value, kept as received.
+        Unknown => "unknown disc type",
     }
 }
 
@@ -972,58 +949,27 @@ fn structure_body(buf: &[u8]) -> &[u8] {
     &body[..body.len().min(claimed)]
 }
 
-/// Book Type of DVD physical format information (byte 0 bits 4–7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BookType {
-    /// 0h: DVD-ROM.
-    DvdRom,
-    /// 1h: DVD-RAM.
-    DvdRam,
-    /// 2h: DVD-R.
-    DvdMinusR,
-    /// 3h: DVD-RW.
-    DvdMinusRw,
-    /// 9h: DVD+RW.
-    DvdPlusRw,
-    /// Ah: DVD+R.
-    DvdPlusR,
-    /// Dh: DVD+RW DL.
-    DvdPlusRwDl,
-    /// Eh: DVD+R DL.
-    DvdPlusRDl,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for BookType {
-    fn from(v: u8) -> Self {
-        match v & 0x0F {
-            0x0 => BookType::DvdRom,
-            0x1 => BookType::DvdRam,
-            0x2 => BookType::DvdMinusR,
-            0x3 => BookType::DvdMinusRw,
-            0x9 => BookType::DvdPlusRw,
-            0xA => BookType::DvdPlusR,
-            0xD => BookType::DvdPlusRwDl,
-            0xE => BookType::DvdPlusRDl,
-            other => BookType::Unknown(other),
-        }
-    }
-}
-
-impl From<BookType> for u8 {
-    fn from(b: BookType) -> u8 {
-        match b {
-            BookType::DvdRom => 0x0,
-            BookType::DvdRam => 0x1,
-            BookType::DvdMinusR => 0x2,
-            BookType::DvdMinusRw => 0x3,
-            BookType::DvdPlusRw => 0x9,
-            BookType::DvdPlusR => 0xA,
-            BookType::DvdPlusRwDl => 0xD,
-            BookType::DvdPlusRDl => 0xE,
-            BookType::Unknown(v) => v & 0x0F,
-        }
+crate::wire_enum! {
+    /// Book Type of DVD physical format information (byte 0 bits 4–7).
+    pub enum BookType: u8 & 0x0F {
+        /// 0h: DVD-ROM.
+        DvdRom = 0x0 => "DVD-ROM",
+        /// 1h: DVD-RAM.
+        DvdRam = 0x1 => "DVD-RAM",
+        /// 2h: DVD-R.
+        DvdMinusR = 0x2 => "DVD-R",
+        /// 3h: DVD-RW.
+        DvdMinusRw = 0x3 => "DVD-RW",
+        /// 9h: DVD+RW.
+        DvdPlusRw = 0x9 => "DVD+RW",
+        /// Ah: DVD+R.
+        DvdPlusR = 0xA => "DVD+R",
+        /// Dh: DVD+RW DL.
+        DvdPlusRwDl = 0xD => "DVD+RW DL",
+        /// Eh: DVD+R DL.
+        DvdPlusRDl = 0xE => "DVD+R DL",
+        /// Any other value, kept as received.
+        Unknown => "unknown book type",
     }
 }
 

@@ -48,7 +48,7 @@ impl EventClasses {
 
     /// True when `class` is in the set.
     pub fn has(self, class: NotificationClass) -> bool {
-        let n = class.code();
+        let n = u8::from(class);
         (1..=6).contains(&n) && self.0 & (1 << n) != 0
     }
 }
@@ -105,111 +105,47 @@ impl Command for GetEventStatusNotification {
     }
 }
 
-/// Notification Class of the returned event (header byte 2 bits 0–2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NotificationClass {
-    /// 000b: none of the requested classes is supported (NEA is set).
-    NoRequestedClass,
-    /// 001b: operational change.
-    OperationalChange,
-    /// 010b: power management.
-    PowerManagement,
-    /// 011b: external request.
-    ExternalRequest,
-    /// 100b: media.
-    Media,
-    /// 101b: multiple host.
-    MultiHost,
-    /// 110b: device busy.
-    DeviceBusy,
-    /// 111b (reserved), kept as received.
-    Unknown(u8),
-}
-
-impl NotificationClass {
-    fn code(self) -> u8 {
-        match self {
-            NotificationClass::NoRequestedClass => 0,
-            NotificationClass::OperationalChange => 1,
-            NotificationClass::PowerManagement => 2,
-            NotificationClass::ExternalRequest => 3,
-            NotificationClass::Media => 4,
-            NotificationClass::MultiHost => 5,
-            NotificationClass::DeviceBusy => 6,
-            NotificationClass::Unknown(v) => v & 0x07,
-        }
+crate::wire_enum! {
+    /// Notification Class of the returned event (header byte 2 bits 0–2).
+    pub enum NotificationClass: u8 & 0x07 {
+        /// 000b: none of the requested classes is supported (NEA is set).
+        NoRequestedClass = 0 => "No requested event classes",
+        /// 001b: operational change.
+        OperationalChange = 1 => "Operational Change",
+        /// 010b: power management.
+        PowerManagement = 2 => "Power Management",
+        /// 011b: external request.
+        ExternalRequest = 3 => "External Request",
+        /// 100b: media.
+        Media = 4 => "Media",
+        /// 101b: multiple host.
+        MultiHost = 5 => "Multi-Host",
+        /// 110b: device busy.
+        DeviceBusy = 6 => "Device Busy",
+        /// 111b (reserved), kept as received.
+        Unknown => "reserved",
     }
 }
 
-impl From<u8> for NotificationClass {
-    fn from(v: u8) -> Self {
-        match v & 0x07 {
-            0 => NotificationClass::NoRequestedClass,
-            1 => NotificationClass::OperationalChange,
-            2 => NotificationClass::PowerManagement,
-            3 => NotificationClass::ExternalRequest,
-            4 => NotificationClass::Media,
-            5 => NotificationClass::MultiHost,
-            6 => NotificationClass::DeviceBusy,
-            other => NotificationClass::Unknown(other),
-        }
-    }
-}
-
-impl From<NotificationClass> for u8 {
-    fn from(c: NotificationClass) -> u8 {
-        c.code()
-    }
-}
-
-/// Media Event Code (media event descriptor byte 0 bits 0–3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MediaEventCode {
-    /// 0h: no change.
-    NoChange,
-    /// 1h: the user asked to eject (button pressed).
-    EjectRequest,
-    /// 2h: a medium was inserted.
-    NewMedia,
-    /// 3h: the medium was removed.
-    MediaRemoval,
-    /// 4h: the medium changed (user-forced or device-initiated).
-    MediaChanged,
-    /// 5h: a background format completed.
-    BgFormatCompleted,
-    /// 6h: a background format restarted.
-    BgFormatRestarted,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for MediaEventCode {
-    fn from(v: u8) -> Self {
-        match v & 0x0F {
-            0 => MediaEventCode::NoChange,
-            1 => MediaEventCode::EjectRequest,
-            2 => MediaEventCode::NewMedia,
-            3 => MediaEventCode::MediaRemoval,
-            4 => MediaEventCode::MediaChanged,
-            5 => MediaEventCode::BgFormatCompleted,
-            6 => MediaEventCode::BgFormatRestarted,
-            other => MediaEventCode::Unknown(other),
-        }
-    }
-}
-
-impl From<MediaEventCode> for u8 {
-    fn from(c: MediaEventCode) -> u8 {
-        match c {
-            MediaEventCode::NoChange => 0,
-            MediaEventCode::EjectRequest => 1,
-            MediaEventCode::NewMedia => 2,
-            MediaEventCode::MediaRemoval => 3,
-            MediaEventCode::MediaChanged => 4,
-            MediaEventCode::BgFormatCompleted => 5,
-            MediaEventCode::BgFormatRestarted => 6,
-            MediaEventCode::Unknown(v) => v & 0x0F,
-        }
+crate::wire_enum! {
+    /// Media Event Code (media event descriptor byte 0 bits 0–3).
+    pub enum MediaEventCode: u8 & 0x0F {
+        /// 0h: no change.
+        NoChange = 0 => "NoChg",
+        /// 1h: the user asked to eject (button pressed).
+        EjectRequest = 1 => "EjectRequest",
+        /// 2h: a medium was inserted.
+        NewMedia = 2 => "NewMedia",
+        /// 3h: the medium was removed.
+        MediaRemoval = 3 => "MediaRemoval",
+        /// 4h: the medium changed (user-forced or device-initiated).
+        MediaChanged = 4 => "MediaChanged",
+        /// 5h: a background format completed.
+        BgFormatCompleted = 5 => "BGFormatCompleted",
+        /// 6h: a background format restarted.
+        BgFormatRestarted = 6 => "BGFormatRestarted",
+        /// Any other value, kept as received.
+        Unknown => "reserved",
     }
 }
 
@@ -406,7 +342,7 @@ impl EventStatus {
         put_u8(
             out,
             field::CLASS,
-            if self.nea { NEA } else { 0 } | self.class.code(),
+            if self.nea { NEA } else { 0 } | u8::from(self.class),
         );
         put_u8(out, field::SUPPORTED, self.supported.bits());
         match &self.descriptor {

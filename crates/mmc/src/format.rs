@@ -107,81 +107,45 @@ impl Command for FormatUnit {
     }
 }
 
-macro_rules! format_types {
-    ($( $(#[$m:meta])* $name:ident = $val:literal, $text:literal; )*) => {
-        /// Format Type (MMC-6 §6.5.4.2, Table 213): a 6-bit field of the format
-        /// descriptor and of formattable capacity descriptors.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum FormatType {
-            $( $(#[$m])* $name, )*
-            /// Any other value (6 bits), kept as received.
-            Unknown(u8),
-        }
-
-        impl From<u8> for FormatType {
-            /// Reads the low six bits (the field's width).
-            fn from(v: u8) -> Self {
-                match v & 0x3F {
-                    $( $val => FormatType::$name, )*
-                    other => FormatType::Unknown(other),
-                }
-            }
-        }
-
-        impl From<FormatType> for u8 {
-            fn from(t: FormatType) -> u8 {
-                match t {
-                    $( FormatType::$name => $val, )*
-                    FormatType::Unknown(v) => v & 0x3F,
-                }
-            }
-        }
-
-        impl FormatType {
-            /// The format type's name as MMC-6 spells it.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( FormatType::$name => $text, )*
-                    FormatType::Unknown(_) => "unknown format type",
-                }
-            }
-        }
-    };
-}
-
-format_types! {
-    /// 00h: full format (DVD-RAM, DVD-RW restricted overwrite, BD-RE default).
-    Full = 0x00, "Full Format";
-    /// 01h: spare area expansion (DVD-RAM, BD-RE).
-    SpareAreaExpansion = 0x01, "Spare Area Expansion";
-    /// 04h: DVD-RAM zone reformat.
-    ZoneReformat = 0x04, "Zone Reformat";
-    /// 05h: DVD-RAM zone format.
-    ZoneFormat = 0x05, "Zone Format";
-    /// 10h: CD-RW/DVD-RW full format (DVD-RW to restricted overwrite).
-    RwFull = 0x10, "CD-RW/DVD-RW Full Format";
-    /// 11h: CD-RW/DVD-RW grow session.
-    RwGrowSession = 0x11, "CD-RW/DVD-RW Grow Session";
-    /// 12h: CD-RW/DVD-RW add session.
-    RwAddSession = 0x12, "CD-RW/DVD-RW Add Session";
-    /// 13h: DVD-RW quick grow the last session.
-    DvdRwQuickGrowLastSession = 0x13, "DVD-RW Quick Grow the Last Session";
-    /// 14h: DVD-RW quick add session.
-    DvdRwQuickAddSession = 0x14, "DVD-RW Quick Add Session";
-    /// 15h: DVD-RW quick (intermediate state; growisofs' "quick format").
-    DvdRwQuick = 0x15, "DVD-RW Quick";
-    /// 20h: full format with sparing parameters (MRW).
-    FullWithSparing = 0x20, "Full Format with Sparing Parameters";
-    /// 24h: MRW format (CD-RW/DVD+RW Mount Rainier).
-    Mrw = 0x24, "MRW Format";
-    /// 26h: DVD+RW basic format (background formatting).
-    DvdPlusRwBasic = 0x26, "DVD+RW Basic Format";
-    /// 30h: BD-RE full format with spare areas.
-    BdReWithSpares = 0x30, "BD-RE Full Format with Spare Areas";
-    /// 31h: BD-RE full format without spare areas.
-    BdReWithoutSpares = 0x31, "BD-RE Full Format without Spare Areas";
-    /// 32h: BD-R full format with spare areas (switches BD-R to RRM/POW spares).
-    BdRWithSpares = 0x32, "BD-R Full Format with Spare Areas";
+crate::wire_enum! {
+    /// Format Type (MMC-6 §6.5.4.2, Table 213): a 6-bit field of the format
+    /// descriptor and of formattable capacity descriptors.
+    pub enum FormatType: u8 & 0x3F {
+        /// 00h: full format (DVD-RAM, DVD-RW restricted overwrite, BD-RE default).
+        Full = 0x00 => "Full Format",
+        /// 01h: spare area expansion (DVD-RAM, BD-RE).
+        SpareAreaExpansion = 0x01 => "Spare Area Expansion",
+        /// 04h: DVD-RAM zone reformat.
+        ZoneReformat = 0x04 => "Zone Reformat",
+        /// 05h: DVD-RAM zone format.
+        ZoneFormat = 0x05 => "Zone Format",
+        /// 10h: CD-RW/DVD-RW full format (DVD-RW to restricted overwrite).
+        RwFull = 0x10 => "CD-RW/DVD-RW Full Format",
+        /// 11h: CD-RW/DVD-RW grow session.
+        RwGrowSession = 0x11 => "CD-RW/DVD-RW Grow Session",
+        /// 12h: CD-RW/DVD-RW add session.
+        RwAddSession = 0x12 => "CD-RW/DVD-RW Add Session",
+        /// 13h: DVD-RW quick grow the last session.
+        DvdRwQuickGrowLastSession = 0x13 => "DVD-RW Quick Grow the Last Session",
+        /// 14h: DVD-RW quick add session.
+        DvdRwQuickAddSession = 0x14 => "DVD-RW Quick Add Session",
+        /// 15h: DVD-RW quick (intermediate state; growisofs' "quick format").
+        DvdRwQuick = 0x15 => "DVD-RW Quick",
+        /// 20h: full format with sparing parameters (MRW).
+        FullWithSparing = 0x20 => "Full Format with Sparing Parameters",
+        /// 24h: MRW format (CD-RW/DVD+RW Mount Rainier).
+        Mrw = 0x24 => "MRW Format",
+        /// 26h: DVD+RW basic format (background formatting).
+        DvdPlusRwBasic = 0x26 => "DVD+RW Basic Format",
+        /// 30h: BD-RE full format with spare areas.
+        BdReWithSpares = 0x30 => "BD-RE Full Format with Spare Areas",
+        /// 31h: BD-RE full format without spare areas.
+        BdReWithoutSpares = 0x31 => "BD-RE Full Format without Spare Areas",
+        /// 32h: BD-R full format with spare areas (switches BD-R to RRM/POW spares).
+        BdRWithSpares = 0x32 => "BD-R Full Format with Spare Areas",
+        /// Any other value (6 bits), kept as received.
+        Unknown => "unknown format type",
+    }
 }
 
 /// The 8-byte format descriptor (MMC-6 §6.5.4.2): what FORMAT UNIT is to do. Same layout

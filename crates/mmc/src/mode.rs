@@ -466,74 +466,50 @@ impl ModePage for ErrorRecoveryPage {
     }
 }
 
-/// Write Type of page 05h (byte 2 bits 3:0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WriteType {
-    /// 0: packet / incremental.
-    PacketIncremental,
-    /// 1: track at once.
-    Tao,
-    /// 2: session at once (CD) / disc at once (DVD-R).
-    SaoDao,
-    /// 3: raw.
-    Raw,
-    /// 4: layer jump recording.
-    LayerJump,
-    /// Reserved values.
-    Unknown(u8),
-}
-
-impl From<u8> for WriteType {
-    fn from(v: u8) -> Self {
-        match v & 0x0F {
-            0 => WriteType::PacketIncremental,
-            1 => WriteType::Tao,
-            2 => WriteType::SaoDao,
-            3 => WriteType::Raw,
-            4 => WriteType::LayerJump,
-            other => WriteType::Unknown(other),
-        }
+crate::wire_enum! {
+    /// Write Type of page 05h (byte 2 bits 3:0).
+    pub enum WriteType: u8 & 0x0F {
+        /// 0: packet / incremental.
+        PacketIncremental = 0 => "Packet/Incremental",
+        /// 1: track at once.
+        Tao = 1 => "Track At Once",
+        /// 2: session at once (CD) / disc at once (DVD-R).
+        SaoDao = 2 => "Session At Once",
+        /// 3: raw.
+        Raw = 3 => "Raw",
+        /// 4: layer jump recording.
+        LayerJump = 4 => "Layer Jump Recording",
+        /// Reserved values.
+        Unknown => "reserved",
     }
 }
 
-impl From<WriteType> for u8 {
-    fn from(v: WriteType) -> u8 {
-        match v {
-            WriteType::PacketIncremental => 0,
-            WriteType::Tao => 1,
-            WriteType::SaoDao => 2,
-            WriteType::Raw => 3,
-            WriteType::LayerJump => 4,
-            WriteType::Unknown(x) => x & 0x0F,
-        }
+crate::wire_enum! {
+    /// Data Block Type of page 05h (byte 4 bits 3:0).
+    pub enum DataBlockType: u8 & 0x0F {
+        /// 0: raw 2352.
+        Raw2352 = 0 => "Raw data (2352)",
+        /// 1: raw + P-Q subchannel, 2368.
+        RawPq2368 = 1 => "Raw data with P and Q sub-channel (2368)",
+        /// 2: raw + P-W packed, 2448.
+        RawPwPacked2448 = 2 => "Raw data with P-W sub-channel, packed (2448)",
+        /// 3: raw + P-W raw, 2448.
+        RawPwRaw2448 = 3 => "Raw data with raw P-W sub-channel (2448)",
+        /// 8: Mode 1, 2048.
+        Mode1 = 8 => "Mode 1 (2048)",
+        /// 9: Mode 2, 2336.
+        Mode2 = 9 => "Mode 2 (2336)",
+        /// 10: Mode 2 Form 1, 2048.
+        Mode2Form1 = 10 => "Mode 2 Form 1 (2048)",
+        /// 11: Mode 2 Form 1 with subheader, 2056.
+        Mode2Form1Subheader = 11 => "Mode 2 Form 1 with subheader (2056)",
+        /// 12: Mode 2 Form 2, 2324.
+        Mode2Form2 = 12 => "Mode 2 Form 2 (2324)",
+        /// 13: Mode 2 mixed form with subheader, 2332.
+        Mode2Mixed = 13 => "Mode 2 mixed form (2332)",
+        /// Reserved or vendor values.
+        Unknown => "reserved",
     }
-}
-
-/// Data Block Type of page 05h (byte 4 bits 3:0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DataBlockType {
-    /// 0: raw 2352.
-    Raw2352,
-    /// 1: raw + P-Q subchannel, 2368.
-    RawPq2368,
-    /// 2: raw + P-W packed, 2448.
-    RawPwPacked2448,
-    /// 3: raw + P-W raw, 2448.
-    RawPwRaw2448,
-    /// 8: Mode 1, 2048.
-    Mode1,
-    /// 9: Mode 2, 2336.
-    Mode2,
-    /// 10: Mode 2 Form 1, 2048.
-    Mode2Form1,
-    /// 11: Mode 2 Form 1 with subheader, 2056.
-    Mode2Form1Subheader,
-    /// 12: Mode 2 Form 2, 2324.
-    Mode2Form2,
-    /// 13: Mode 2 mixed form with subheader, 2332.
-    Mode2Mixed,
-    /// Reserved or vendor values.
-    Unknown(u8),
 }
 
 impl DataBlockType {
@@ -554,109 +530,31 @@ impl DataBlockType {
     }
 }
 
-impl From<u8> for DataBlockType {
-    fn from(v: u8) -> Self {
-        match v & 0x0F {
-            0 => DataBlockType::Raw2352,
-            1 => DataBlockType::RawPq2368,
-            2 => DataBlockType::RawPwPacked2448,
-            3 => DataBlockType::RawPwRaw2448,
-            8 => DataBlockType::Mode1,
-            9 => DataBlockType::Mode2,
-            10 => DataBlockType::Mode2Form1,
-            11 => DataBlockType::Mode2Form1Subheader,
-            12 => DataBlockType::Mode2Form2,
-            13 => DataBlockType::Mode2Mixed,
-            other => DataBlockType::Unknown(other),
-        }
+crate::wire_enum! {
+    /// Multi-session field of page 05h (byte 3 bits 7:6).
+    pub enum MultiSession: u8 & 0x03 {
+        /// 00b: no next session (B0 pointer 00/00/00); closing finalizes.
+        NoNextSession = 0 => "no next session",
+        /// 01b: B0 pointer FF/FF/FF, no next session allowed.
+        B0Ff = 1 => "no next session, B0 pointer FF/FF/FF",
+        /// 11b: next session allowed.
+        NextSessionAllowed = 3 => "next session allowed",
+        /// 10b: reserved.
+        Unknown => "reserved",
     }
 }
 
-impl From<DataBlockType> for u8 {
-    fn from(v: DataBlockType) -> u8 {
-        match v {
-            DataBlockType::Raw2352 => 0,
-            DataBlockType::RawPq2368 => 1,
-            DataBlockType::RawPwPacked2448 => 2,
-            DataBlockType::RawPwRaw2448 => 3,
-            DataBlockType::Mode1 => 8,
-            DataBlockType::Mode2 => 9,
-            DataBlockType::Mode2Form1 => 10,
-            DataBlockType::Mode2Form1Subheader => 11,
-            DataBlockType::Mode2Form2 => 12,
-            DataBlockType::Mode2Mixed => 13,
-            DataBlockType::Unknown(x) => x & 0x0F,
-        }
-    }
-}
-
-/// Multi-session field of page 05h (byte 3 bits 7:6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MultiSession {
-    /// 00b: no next session (B0 pointer 00/00/00); closing finalizes.
-    NoNextSession,
-    /// 01b: B0 pointer FF/FF/FF, no next session allowed.
-    B0Ff,
-    /// 11b: next session allowed.
-    NextSessionAllowed,
-    /// 10b: reserved.
-    Unknown(u8),
-}
-
-impl From<u8> for MultiSession {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => MultiSession::NoNextSession,
-            1 => MultiSession::B0Ff,
-            3 => MultiSession::NextSessionAllowed,
-            other => MultiSession::Unknown(other),
-        }
-    }
-}
-
-impl From<MultiSession> for u8 {
-    fn from(v: MultiSession) -> u8 {
-        match v {
-            MultiSession::NoNextSession => 0,
-            MultiSession::B0Ff => 1,
-            MultiSession::NextSessionAllowed => 3,
-            MultiSession::Unknown(x) => x & 0x03,
-        }
-    }
-}
-
-/// Session Format of page 05h (byte 8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionFormat {
-    /// 00h: CD-DA or CD-ROM.
-    CdDaOrCdRom,
-    /// 10h: CD-I.
-    CdI,
-    /// 20h: CD-ROM XA.
-    CdRomXa,
-    /// Other values.
-    Unknown(u8),
-}
-
-impl From<u8> for SessionFormat {
-    fn from(v: u8) -> Self {
-        match v {
-            0x00 => SessionFormat::CdDaOrCdRom,
-            0x10 => SessionFormat::CdI,
-            0x20 => SessionFormat::CdRomXa,
-            other => SessionFormat::Unknown(other),
-        }
-    }
-}
-
-impl From<SessionFormat> for u8 {
-    fn from(v: SessionFormat) -> u8 {
-        match v {
-            SessionFormat::CdDaOrCdRom => 0x00,
-            SessionFormat::CdI => 0x10,
-            SessionFormat::CdRomXa => 0x20,
-            SessionFormat::Unknown(x) => x,
-        }
+crate::wire_enum! {
+    /// Session Format of page 05h (byte 8).
+    pub enum SessionFormat: u8 {
+        /// 00h: CD-DA or CD-ROM.
+        CdDaOrCdRom = 0x00 => "CD-DA or CD-ROM",
+        /// 10h: CD-I.
+        CdI = 0x10 => "CD-I",
+        /// 20h: CD-ROM XA.
+        CdRomXa = 0x20 => "CD-ROM XA",
+        /// Other values.
+        Unknown => "unknown session format",
     }
 }
 

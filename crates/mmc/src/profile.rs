@@ -6,124 +6,86 @@
 //! §4.2), so `u16::from(profile)` is that value; [`Profile::imapi_media_type`] gives
 //! the coarser `IMAPI_MEDIA_PHYSICAL_TYPE` (§4.1).
 
-macro_rules! profiles {
-    ($( $(#[$m:meta])* $name:ident = $val:literal, $text:literal; )*) => {
-        /// An MMC-6 profile number (MMC-6 §5.3.1). Unknown numbers round-trip through
-        /// [`Profile::Unknown`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Profile {
-            $( $(#[$m])* #[doc = concat!("`", stringify!($val), "` ", $text)] $name, )*
-            /// Any other profile number, kept as received.
-            Unknown(u16),
-        }
-
-        impl From<u16> for Profile {
-            fn from(v: u16) -> Self {
-                match v {
-                    $( $val => Profile::$name, )*
-                    other => Profile::Unknown(other),
-                }
-            }
-        }
-
-        impl From<Profile> for u16 {
-            fn from(p: Profile) -> u16 {
-                match p {
-                    $( Profile::$name => $val, )*
-                    Profile::Unknown(v) => v,
-                }
-            }
-        }
-
-        impl Profile {
-            /// Every profile number MMC-6 defines, in numeric order.
-            pub const KNOWN: &'static [Profile] = &[ $( Profile::$name, )* ];
-
-            /// The profile's name as MMC-6 and drive vendors spell it ("BD-R SRM").
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( Profile::$name => $text, )*
-                    Profile::Unknown(_) => "unknown profile",
-                }
-            }
-        }
-    };
-}
-
-profiles! {
-    /// No current profile: the Current Profile field when no medium is loaded
-    /// (`IMAPI_PROFILE_TYPE_INVALID`).
-    NoCurrentProfile = 0x0000, "no current profile";
-    /// Non-removable disk (obsolete in MMC-6).
-    NonRemovableDisk = 0x0001, "non-removable disk";
-    /// Removable disk (rewritable, random access).
-    RemovableDisk = 0x0002, "removable disk";
-    /// Magneto-optical erasable.
-    MoErasable = 0x0003, "MO erasable";
-    /// Optical write once.
-    MoWriteOnce = 0x0004, "MO write once";
-    /// Advance Storage magneto-optical.
-    AsMo = 0x0005, "AS-MO";
-    /// Read-only CD.
-    CdRom = 0x0008, "CD-ROM";
-    /// Write-once CD.
-    CdR = 0x0009, "CD-R";
-    /// Rewritable CD.
-    CdRw = 0x000A, "CD-RW";
-    /// Read-only DVD.
-    DvdRom = 0x0010, "DVD-ROM";
-    /// DVD-R in sequential recording.
-    DvdRSequential = 0x0011, "DVD-R sequential recording";
-    /// DVD-RAM (random access, defect managed).
-    DvdRam = 0x0012, "DVD-RAM";
-    /// DVD-RW formatted for restricted overwrite.
-    DvdRwRestrictedOverwrite = 0x0013, "DVD-RW restricted overwrite";
-    /// DVD-RW in sequential recording.
-    DvdRwSequential = 0x0014, "DVD-RW sequential recording";
-    /// DVD-R dual layer in sequential recording.
-    DvdRDlSequential = 0x0015, "DVD-R DL sequential recording";
-    /// DVD-R dual layer in layer jump recording.
-    DvdRDlLayerJump = 0x0016, "DVD-R DL layer jump recording";
-    /// DVD-RW dual layer.
-    DvdRwDl = 0x0017, "DVD-RW DL";
-    /// DVD-Download disc recording.
-    DvdDownload = 0x0018, "DVD-Download disc recording";
-    /// DVD+RW.
-    DvdPlusRw = 0x001A, "DVD+RW";
-    /// DVD+R.
-    DvdPlusR = 0x001B, "DVD+R";
-    /// Double density CD read-only.
-    DdcdRom = 0x0020, "DDCD-ROM";
-    /// Double density CD-R.
-    DdcdR = 0x0021, "DDCD-R";
-    /// Double density CD-RW.
-    DdcdRw = 0x0022, "DDCD-RW";
-    /// DVD+RW dual layer.
-    DvdPlusRwDl = 0x002A, "DVD+RW DL";
-    /// DVD+R dual layer.
-    DvdPlusRDl = 0x002B, "DVD+R DL";
-    /// Read-only Blu-ray disc.
-    BdRom = 0x0040, "BD-ROM";
-    /// BD-R in sequential recording mode.
-    BdRSrm = 0x0041, "BD-R SRM";
-    /// BD-R in random recording mode.
-    BdRRrm = 0x0042, "BD-R RRM";
-    /// Rewritable Blu-ray disc.
-    BdRe = 0x0043, "BD-RE";
-    /// Read-only HD DVD.
-    HdDvdRom = 0x0050, "HD DVD-ROM";
-    /// Write-once HD DVD.
-    HdDvdR = 0x0051, "HD DVD-R";
-    /// HD DVD-RAM.
-    HdDvdRam = 0x0052, "HD DVD-RAM";
-    /// Rewritable HD DVD.
-    HdDvdRw = 0x0053, "HD DVD-RW";
-    /// Write-once HD DVD dual layer.
-    HdDvdRDl = 0x0058, "HD DVD-R DL";
-    /// Rewritable HD DVD dual layer.
-    HdDvdRwDl = 0x005A, "HD DVD-RW DL";
-    /// A drive that does not conform to any profile (`IMAPI_PROFILE_TYPE_NON_STANDARD`).
-    NonConforming = 0xFFFF, "non-conforming";
+crate::wire_enum! {
+    /// An MMC-6 profile number (MMC-6 §5.3.1). Unknown numbers round-trip through
+    /// [`Profile::Unknown`].
+    pub enum Profile: u16 {
+        /// 0000h: No current profile: the Current Profile field when no medium is loaded
+        /// (`IMAPI_PROFILE_TYPE_INVALID`).
+        NoCurrentProfile = 0x0000 => "no current profile",
+        /// 0001h: Non-removable disk (obsolete in MMC-6).
+        NonRemovableDisk = 0x0001 => "non-removable disk",
+        /// 0002h: Removable disk (rewritable, random access).
+        RemovableDisk = 0x0002 => "removable disk",
+        /// 0003h: Magneto-optical erasable.
+        MoErasable = 0x0003 => "MO erasable",
+        /// 0004h: Optical write once.
+        MoWriteOnce = 0x0004 => "MO write once",
+        /// 0005h: Advance Storage magneto-optical.
+        AsMo = 0x0005 => "AS-MO",
+        /// 0008h: Read-only CD.
+        CdRom = 0x0008 => "CD-ROM",
+        /// 0009h: Write-once CD.
+        CdR = 0x0009 => "CD-R",
+        /// 000Ah: Rewritable CD.
+        CdRw = 0x000A => "CD-RW",
+        /// 0010h: Read-only DVD.
+        DvdRom = 0x0010 => "DVD-ROM",
+        /// 0011h: DVD-R in sequential recording.
+        DvdRSequential = 0x0011 => "DVD-R sequential recording",
+        /// 0012h: DVD-RAM (random access, defect managed).
+        DvdRam = 0x0012 => "DVD-RAM",
+        /// 0013h: DVD-RW formatted for restricted overwrite.
+        DvdRwRestrictedOverwrite = 0x0013 => "DVD-RW restricted overwrite",
+        /// 0014h: DVD-RW in sequential recording.
+        DvdRwSequential = 0x0014 => "DVD-RW sequential recording",
+        /// 0015h: DVD-R dual layer in sequential recording.
+        DvdRDlSequential = 0x0015 => "DVD-R DL sequential recording",
+        /// 0016h: DVD-R dual layer in layer jump recording.
+        DvdRDlLayerJump = 0x0016 => "DVD-R DL layer jump recording",
+        /// 0017h: DVD-RW dual layer.
+        DvdRwDl = 0x0017 => "DVD-RW DL",
+        /// 0018h: DVD-Download disc recording.
+        DvdDownload = 0x0018 => "DVD-Download disc recording",
+        /// 001Ah: DVD+RW.
+        DvdPlusRw = 0x001A => "DVD+RW",
+        /// 001Bh: DVD+R.
+        DvdPlusR = 0x001B => "DVD+R",
+        /// 0020h: Double density CD read-only.
+        DdcdRom = 0x0020 => "DDCD-ROM",
+        /// 0021h: Double density CD-R.
+        DdcdR = 0x0021 => "DDCD-R",
+        /// 0022h: Double density CD-RW.
+        DdcdRw = 0x0022 => "DDCD-RW",
+        /// 002Ah: DVD+RW dual layer.
+        DvdPlusRwDl = 0x002A => "DVD+RW DL",
+        /// 002Bh: DVD+R dual layer.
+        DvdPlusRDl = 0x002B => "DVD+R DL",
+        /// 0040h: Read-only Blu-ray disc.
+        BdRom = 0x0040 => "BD-ROM",
+        /// 0041h: BD-R in sequential recording mode.
+        BdRSrm = 0x0041 => "BD-R SRM",
+        /// 0042h: BD-R in random recording mode.
+        BdRRrm = 0x0042 => "BD-R RRM",
+        /// 0043h: Rewritable Blu-ray disc.
+        BdRe = 0x0043 => "BD-RE",
+        /// 0050h: Read-only HD DVD.
+        HdDvdRom = 0x0050 => "HD DVD-ROM",
+        /// 0051h: Write-once HD DVD.
+        HdDvdR = 0x0051 => "HD DVD-R",
+        /// 0052h: HD DVD-RAM.
+        HdDvdRam = 0x0052 => "HD DVD-RAM",
+        /// 0053h: Rewritable HD DVD.
+        HdDvdRw = 0x0053 => "HD DVD-RW",
+        /// 0058h: Write-once HD DVD dual layer.
+        HdDvdRDl = 0x0058 => "HD DVD-R DL",
+        /// 005Ah: Rewritable HD DVD dual layer.
+        HdDvdRwDl = 0x005A => "HD DVD-RW DL",
+        /// FFFFh: A drive that does not conform to any profile (`IMAPI_PROFILE_TYPE_NON_STANDARD`).
+        NonConforming = 0xFFFF => "non-conforming",
+        /// Any other profile number, kept as received.
+        Unknown => "unknown profile",
+    }
 }
 
 impl core::fmt::Display for Profile {
@@ -325,66 +287,46 @@ impl Profile {
     }
 }
 
-macro_rules! media_types {
-    ($( $name:ident = $val:literal, $text:literal; )*) => {
-        /// IMAPI2's `IMAPI_MEDIA_PHYSICAL_TYPE` (imapi2-detail §4.1), the coarse media
-        /// kind the format objects report.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum ImapiMediaPhysicalType {
-            $( #[doc = concat!("`", $text, "` = ", stringify!($val))] $name, )*
-        }
-
-        impl ImapiMediaPhysicalType {
-            /// Every value, in numeric order.
-            pub const ALL: &'static [ImapiMediaPhysicalType] =
-                &[ $( ImapiMediaPhysicalType::$name, )* ];
-
-            /// The enumeration value.
-            pub fn value(self) -> u32 {
-                match self {
-                    $( ImapiMediaPhysicalType::$name => $val, )*
-                }
-            }
-
-            /// The value for an enumeration number, if it is one.
-            pub fn from_value(v: u32) -> Option<Self> {
-                match v {
-                    $( $val => Some(ImapiMediaPhysicalType::$name), )*
-                    _ => None,
-                }
-            }
-
-            /// The SDK name (`IMAPI_MEDIA_TYPE_BDR`).
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( ImapiMediaPhysicalType::$name => $text, )*
-                }
-            }
-        }
-    };
+crate::wire_enum! {
+    /// IMAPI2's `IMAPI_MEDIA_PHYSICAL_TYPE` (imapi2-detail §4.1), the coarse media
+    /// kind the format objects report.
+    pub enum ImapiMediaPhysicalType: u32 {
+        Unknown = 0 => "IMAPI_MEDIA_TYPE_UNKNOWN",
+        CdRom = 1 => "IMAPI_MEDIA_TYPE_CDROM",
+        CdR = 2 => "IMAPI_MEDIA_TYPE_CDR",
+        CdRw = 3 => "IMAPI_MEDIA_TYPE_CDRW",
+        DvdRom = 4 => "IMAPI_MEDIA_TYPE_DVDROM",
+        DvdRam = 5 => "IMAPI_MEDIA_TYPE_DVDRAM",
+        DvdPlusR = 6 => "IMAPI_MEDIA_TYPE_DVDPLUSR",
+        DvdPlusRw = 7 => "IMAPI_MEDIA_TYPE_DVDPLUSRW",
+        DvdPlusRDualLayer = 8 => "IMAPI_MEDIA_TYPE_DVDPLUSR_DUALLAYER",
+        DvdDashR = 9 => "IMAPI_MEDIA_TYPE_DVDDASHR",
+        DvdDashRw = 10 => "IMAPI_MEDIA_TYPE_DVDDASHRW",
+        DvdDashRDualLayer = 11 => "IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER",
+        Disk = 12 => "IMAPI_MEDIA_TYPE_DISK",
+        DvdPlusRwDualLayer = 13 => "IMAPI_MEDIA_TYPE_DVDPLUSRW_DUALLAYER",
+        HdDvdRom = 14 => "IMAPI_MEDIA_TYPE_HDDVDROM",
+        HdDvdR = 15 => "IMAPI_MEDIA_TYPE_HDDVDR",
+        HdDvdRam = 16 => "IMAPI_MEDIA_TYPE_HDDVDRAM",
+        BdRom = 17 => "IMAPI_MEDIA_TYPE_BDROM",
+        BdR = 18 => "IMAPI_MEDIA_TYPE_BDR",
+        BdRe = 19 => "IMAPI_MEDIA_TYPE_BDRE",
+    }
 }
 
-media_types! {
-    Unknown = 0, "IMAPI_MEDIA_TYPE_UNKNOWN";
-    CdRom = 1, "IMAPI_MEDIA_TYPE_CDROM";
-    CdR = 2, "IMAPI_MEDIA_TYPE_CDR";
-    CdRw = 3, "IMAPI_MEDIA_TYPE_CDRW";
-    DvdRom = 4, "IMAPI_MEDIA_TYPE_DVDROM";
-    DvdRam = 5, "IMAPI_MEDIA_TYPE_DVDRAM";
-    DvdPlusR = 6, "IMAPI_MEDIA_TYPE_DVDPLUSR";
-    DvdPlusRw = 7, "IMAPI_MEDIA_TYPE_DVDPLUSRW";
-    DvdPlusRDualLayer = 8, "IMAPI_MEDIA_TYPE_DVDPLUSR_DUALLAYER";
-    DvdDashR = 9, "IMAPI_MEDIA_TYPE_DVDDASHR";
-    DvdDashRw = 10, "IMAPI_MEDIA_TYPE_DVDDASHRW";
-    DvdDashRDualLayer = 11, "IMAPI_MEDIA_TYPE_DVDDASHR_DUALLAYER";
-    Disk = 12, "IMAPI_MEDIA_TYPE_DISK";
-    DvdPlusRwDualLayer = 13, "IMAPI_MEDIA_TYPE_DVDPLUSRW_DUALLAYER";
-    HdDvdRom = 14, "IMAPI_MEDIA_TYPE_HDDVDROM";
-    HdDvdR = 15, "IMAPI_MEDIA_TYPE_HDDVDR";
-    HdDvdRam = 16, "IMAPI_MEDIA_TYPE_HDDVDRAM";
-    BdRom = 17, "IMAPI_MEDIA_TYPE_BDROM";
-    BdR = 18, "IMAPI_MEDIA_TYPE_BDR";
-    BdRe = 19, "IMAPI_MEDIA_TYPE_BDRE";
+impl ImapiMediaPhysicalType {
+    /// Every value, in numeric order.
+    pub const ALL: &'static [ImapiMediaPhysicalType] = Self::KNOWN;
+
+    /// The enumeration value.
+    pub fn value(self) -> u32 {
+        u32::from(self)
+    }
+
+    /// The value for an enumeration number, if it is one.
+    pub fn from_value(v: u32) -> Option<Self> {
+        Self::try_from(v).ok()
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,21 @@
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
 
+/// Byte offsets of the READ, WRITE and SYNCHRONIZE CACHE CDBs (MMC-6 §6.15, §6.16,
+/// §6.41, §6.44, §6.45).
+mod cdb_field {
+    /// DPO bit 4, FUA bit 3 (READ/WRITE); Immed bit 1 (SYNCHRONIZE CACHE).
+    pub const FLAGS: usize = 1;
+    /// Logical Block Address (bytes 2–5).
+    pub const LBA: usize = 2;
+    /// Transfer Length of the 10-byte CDBs (bytes 7–8).
+    pub const LENGTH_10: usize = 7;
+    /// Transfer Length of the 12-byte CDBs (bytes 6–9).
+    pub const LENGTH_12: usize = 6;
+    /// Streaming bit 7 of READ(12)/WRITE(12).
+    pub const STREAMING: usize = 10;
+}
+
 /// Byte 1 bit 4: DPO (disable page out).
 const DPO: u8 = 0x10;
 /// Byte 1 bit 3: FUA (force unit access).
@@ -19,6 +34,78 @@ const STREAMING: u8 = 0x80;
 
 fn flags(dpo: bool, fua: bool) -> u8 {
     (if dpo { DPO } else { 0 }) | (if fua { FUA } else { 0 })
+}
+
+/// Starts a READ, WRITE or SYNCHRONIZE CACHE CDB of `len` bytes: the flags byte and
+/// the LBA, which sit at the same offsets in both sizes.
+fn emit_head(op: OpCode, len: usize, flags: u8, lba: u32) -> Cdb {
+    let mut cdb = Cdb::new(op, len);
+    put_u8(cdb.as_mut_bytes(), cdb_field::FLAGS, flags);
+    put_be32(cdb.as_mut_bytes(), cdb_field::LBA, lba);
+    cdb
+}
+
+/// Checks opcode and length, then reads the flags byte and the LBA.
+fn parse_head(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<(u8, u32)> {
+    check_cdb(cdb, op, len)?;
+    Ok((u8_at(cdb, cdb_field::FLAGS), be32(cdb, cdb_field::LBA)))
+}
+
+/// The fields READ(10), WRITE(10) and SYNCHRONIZE CACHE(10) share: the flags byte, the
+/// LBA and a 16-bit length.
+struct Fields10 {
+    flags: u8,
+    lba: u32,
+    blocks: u16,
+}
+
+impl Fields10 {
+    fn emit(&self, op: OpCode) -> Cdb {
+        let mut cdb = emit_head(op, 10, self.flags, self.lba);
+        put_be16(cdb.as_mut_bytes(), cdb_field::LENGTH_10, self.blocks);
+        cdb
+    }
+
+    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
+        let (flags, lba) = parse_head(cdb, op, 10)?;
+        let blocks = be16(cdb, cdb_field::LENGTH_10);
+        Ok(Fields10 { flags, lba, blocks })
+    }
+}
+
+/// The fields READ(12) and WRITE(12) share: the flags byte, the LBA, a 32-bit length
+/// and the Streaming bit.
+struct Fields12 {
+    flags: u8,
+    lba: u32,
+    blocks: u32,
+    streaming: bool,
+}
+
+impl Fields12 {
+    fn emit(&self, op: OpCode) -> Cdb {
+        let mut cdb = emit_head(op, 12, self.flags, self.lba);
+        let b = cdb.as_mut_bytes();
+        put_be32(b, cdb_field::LENGTH_12, self.blocks);
+        put_u8(
+            b,
+            cdb_field::STREAMING,
+            if self.streaming { STREAMING } else { 0 },
+        );
+        cdb
+    }
+
+    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
+        let (flags, lba) = parse_head(cdb, op, 12)?;
+        let blocks = be32(cdb, cdb_field::LENGTH_12);
+        let streaming = u8_at(cdb, cdb_field::STREAMING) & STREAMING != 0;
+        Ok(Fields12 {
+            flags,
+            lba,
+            blocks,
+            streaming,
+        })
+    }
 }
 
 /// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
@@ -39,21 +126,21 @@ impl Command for Read10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        Fields10 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
         Ok(Read10 {
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
         })
     }
 }
@@ -78,23 +165,23 @@ impl Command for Read12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be32(b, 6, self.blocks);
-        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
-        cdb
+        Fields12 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+            streaming: self.streaming,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields12::parse(cdb, Self::OPCODE)?;
         Ok(Read12 {
-            lba: be32(cdb, 2),
-            blocks: be32(cdb, 6),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
-            streaming: u8_at(cdb, 10) & STREAMING != 0,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
+            streaming: f.streaming,
         })
     }
 }
@@ -120,21 +207,21 @@ impl Command for Write10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        Fields10 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
         Ok(Write10 {
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
         })
     }
 }
@@ -162,23 +249,23 @@ impl Command for Write12 {
     const LEN: usize = 12;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, flags(self.dpo, self.fua));
-        put_be32(b, 2, self.lba);
-        put_be32(b, 6, self.blocks);
-        put_u8(b, 10, if self.streaming { STREAMING } else { 0 });
-        cdb
+        Fields12 {
+            flags: flags(self.dpo, self.fua),
+            lba: self.lba,
+            blocks: self.blocks,
+            streaming: self.streaming,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields12::parse(cdb, Self::OPCODE)?;
         Ok(Write12 {
-            lba: be32(cdb, 2),
-            blocks: be32(cdb, 6),
-            dpo: u8_at(cdb, 1) & DPO != 0,
-            fua: u8_at(cdb, 1) & FUA != 0,
-            streaming: u8_at(cdb, 10) & STREAMING != 0,
+            lba: f.lba,
+            blocks: f.blocks,
+            dpo: f.flags & DPO != 0,
+            fua: f.flags & FUA != 0,
+            streaming: f.streaming,
         })
     }
 }
@@ -202,20 +289,20 @@ impl Command for SynchronizeCache10 {
     const LEN: usize = 10;
 
     fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, if self.immed { IMMED } else { 0 });
-        put_be32(b, 2, self.lba);
-        put_be16(b, 7, self.blocks);
-        cdb
+        Fields10 {
+            flags: if self.immed { IMMED } else { 0 },
+            lba: self.lba,
+            blocks: self.blocks,
+        }
+        .emit(Self::OPCODE)
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let f = Fields10::parse(cdb, Self::OPCODE)?;
         Ok(SynchronizeCache10 {
-            immed: u8_at(cdb, 1) & IMMED != 0,
-            lba: be32(cdb, 2),
-            blocks: be16(cdb, 7),
+            immed: f.flags & IMMED != 0,
+            lba: f.lba,
+            blocks: f.blocks,
         })
     }
 }

@@ -93,35 +93,16 @@ fn saturate(v: f64) -> u32 {
     }
 }
 
-/// Rotation control (WRC in performance and write speed descriptors, the rotational
-/// control field of SET CD SPEED, "rotation control selected" in page 2Ah). MMC-6 §6.39.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RotationControl {
-    /// 00b: CLV, or the drive's default rotation.
-    Clv,
-    /// 01b: constant angular velocity.
-    Cav,
-    /// 10b/11b: reserved, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for RotationControl {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => RotationControl::Clv,
-            1 => RotationControl::Cav,
-            other => RotationControl::Unknown(other),
-        }
-    }
-}
-
-impl From<RotationControl> for u8 {
-    fn from(v: RotationControl) -> u8 {
-        match v {
-            RotationControl::Clv => 0,
-            RotationControl::Cav => 1,
-            RotationControl::Unknown(x) => x & 0x03,
-        }
+crate::wire_enum! {
+    /// Rotation control (WRC in performance and write speed descriptors, the rotational
+    /// control field of SET CD SPEED, "rotation control selected" in page 2Ah). MMC-6 §6.39.
+    pub enum RotationControl: u8 & 0x03 {
+        /// 00b: CLV, or the drive's default rotation.
+        Clv = 0 => "CLV",
+        /// 01b: constant angular velocity.
+        Cav = 1 => "CAV",
+        /// 10b/11b: reserved, kept as received.
+        Unknown => "reserved",
     }
 }
 
@@ -129,69 +110,29 @@ impl From<RotationControl> for u8 {
 // GET PERFORMANCE
 // ---------------------------------------------------------------------------------------
 
-/// The Type field of GET PERFORMANCE (CDB byte 10). MMC-6 §6.8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PerformanceType {
-    /// 00h: performance data (nominal or exceptions).
-    Performance,
-    /// 03h: write speed descriptors for the current medium.
-    WriteSpeed,
-    /// Any other type (01h unusable area, 02h defect status, 04h/05h DBI, ...).
-    Unknown(u8),
-}
-
-impl From<u8> for PerformanceType {
-    fn from(v: u8) -> Self {
-        match v {
-            0x00 => PerformanceType::Performance,
-            0x03 => PerformanceType::WriteSpeed,
-            other => PerformanceType::Unknown(other),
-        }
+crate::wire_enum! {
+    /// The Type field of GET PERFORMANCE (CDB byte 10). MMC-6 §6.8.
+    pub enum PerformanceType: u8 {
+        /// 00h: performance data (nominal or exceptions).
+        Performance = 0x00 => "Performance",
+        /// 03h: write speed descriptors for the current medium.
+        WriteSpeed = 0x03 => "Write Speed",
+        /// Any other type (01h unusable area, 02h defect status, 04h/05h DBI, ...).
+        Unknown => "unknown type",
     }
 }
 
-impl From<PerformanceType> for u8 {
-    fn from(v: PerformanceType) -> u8 {
-        match v {
-            PerformanceType::Performance => 0x00,
-            PerformanceType::WriteSpeed => 0x03,
-            PerformanceType::Unknown(x) => x,
-        }
-    }
-}
-
-/// The Except field of a type 00h GET PERFORMANCE request (CDB byte 1 bits 1:0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Except {
-    /// 00b: nominal performance descriptors.
-    Nominal,
-    /// 01b: the entire list of exception conditions.
-    All,
-    /// 10b: only exceptions found since the last GET PERFORMANCE.
-    New,
-    /// 11b: reserved.
-    Unknown(u8),
-}
-
-impl From<u8> for Except {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => Except::Nominal,
-            1 => Except::All,
-            2 => Except::New,
-            other => Except::Unknown(other),
-        }
-    }
-}
-
-impl From<Except> for u8 {
-    fn from(v: Except) -> u8 {
-        match v {
-            Except::Nominal => 0,
-            Except::All => 1,
-            Except::New => 2,
-            Except::Unknown(x) => x & 0x03,
-        }
+crate::wire_enum! {
+    /// The Except field of a type 00h GET PERFORMANCE request (CDB byte 1 bits 1:0).
+    pub enum Except: u8 & 0x03 {
+        /// 00b: nominal performance descriptors.
+        Nominal = 0 => "nominal performance",
+        /// 01b: the entire list of exception conditions.
+        All = 1 => "all exceptions",
+        /// 10b: only exceptions found since the last GET PERFORMANCE.
+        New = 2 => "new exceptions",
+        /// 11b: reserved.
+        Unknown => "reserved",
     }
 }
 
@@ -616,34 +557,15 @@ impl WriteSpeedData {
 // SET STREAMING
 // ---------------------------------------------------------------------------------------
 
-/// The Type field of SET STREAMING (CDB byte 8). MMC-6 §6.39.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StreamingType {
-    /// 00h: a performance descriptor follows.
-    Performance,
-    /// 05h: a DBI cache zone descriptor follows.
-    DbiCacheZone,
-    /// Reserved types (rejected by [`SetStreaming::parse`](Command::parse)).
-    Unknown(u8),
-}
-
-impl From<u8> for StreamingType {
-    fn from(v: u8) -> Self {
-        match v {
-            0x00 => StreamingType::Performance,
-            0x05 => StreamingType::DbiCacheZone,
-            other => StreamingType::Unknown(other),
-        }
-    }
-}
-
-impl From<StreamingType> for u8 {
-    fn from(v: StreamingType) -> u8 {
-        match v {
-            StreamingType::Performance => 0x00,
-            StreamingType::DbiCacheZone => 0x05,
-            StreamingType::Unknown(x) => x,
-        }
+crate::wire_enum! {
+    /// The Type field of SET STREAMING (CDB byte 8). MMC-6 §6.39.
+    pub enum StreamingType: u8 {
+        /// 00h: a performance descriptor follows.
+        Performance = 0x00 => "Performance Descriptor",
+        /// 05h: a DBI cache zone descriptor follows.
+        DbiCacheZone = 0x05 => "DBI Cache Zone Descriptor",
+        /// Reserved types (rejected by [`SetStreaming::parse`](Command::parse)).
+        Unknown => "reserved",
     }
 }
 

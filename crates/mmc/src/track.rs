@@ -130,38 +130,17 @@ impl Command for ReadTrackInformation {
     }
 }
 
-/// Data Mode of a track (track information byte 6 bits 0–3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DataMode {
-    /// 1h: Mode 1 (ISO/IEC 10149), the only mode on DVD and BD.
-    Mode1,
-    /// 2h: Mode 2 (CD-ROM XA form 1 / form 2).
-    Mode2,
-    /// Fh: data block type unknown (no track descriptor block yet).
-    Unspecified,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for DataMode {
-    fn from(v: u8) -> Self {
-        match v & 0x0F {
-            0x1 => DataMode::Mode1,
-            0x2 => DataMode::Mode2,
-            0xF => DataMode::Unspecified,
-            other => DataMode::Unknown(other),
-        }
-    }
-}
-
-impl From<DataMode> for u8 {
-    fn from(m: DataMode) -> u8 {
-        match m {
-            DataMode::Mode1 => 0x1,
-            DataMode::Mode2 => 0x2,
-            DataMode::Unspecified => 0xF,
-            DataMode::Unknown(v) => v & 0x0F,
-        }
+crate::wire_enum! {
+    /// Data Mode of a track (track information byte 6 bits 0–3).
+    pub enum DataMode: u8 & 0x0F {
+        /// 1h: Mode 1 (ISO/IEC 10149), the only mode on DVD and BD.
+        Mode1 = 0x1 => "Mode 1",
+        /// 2h: Mode 2 (CD-ROM XA form 1 / form 2).
+        Mode2 = 0x2 => "Mode 2",
+        /// Fh: data block type unknown (no track descriptor block yet).
+        Unspecified = 0xF => "unspecified",
+        /// Any other value, kept as received.
+        Unknown => "reserved",
     }
 }
 
@@ -565,57 +544,28 @@ impl Command for ReserveTrack {
     }
 }
 
-/// Close Function of CLOSE TRACK/SESSION (byte 2 bits 0–2, MMC-6 §6.3). What each code
-/// does depends on the medium; the drive rejects codes its medium does not define.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CloseFunction {
-    /// 000b: stop a DVD+RW background format (quick).
-    StopBackgroundFormat,
-    /// 001b: close the logical track given by the track number (CD-R/RW, DVD±R, BD-R).
-    CloseTrack,
-    /// 010b: close the session; on CD-R/RW and DVD-R/RW this also finalizes the disc
-    /// unless multi-session was set in the write parameters page. Stops a DVD+RW
-    /// background format with the compatibility lead-out.
-    CloseSession,
-    /// 011b: finalize a DVD-RW; stop a DVD+RW background format (compatible).
-    CompatibilityFinalize,
-    /// 100b: DVD+R DL: close the session with an extended lead-out.
-    CloseSessionExtendedLeadOut,
-    /// 101b: DVD+R / DVD+R DL: finalize with minimal radius (≥ 30 mm).
-    FinalizeMinimalRadius,
-    /// 110b: DVD+R / DVD+R DL / BD-R / HD DVD-R: finalize the disc.
-    FinalizeDisc,
-    /// Any other code (only 111b fits the field), kept as given.
-    Unknown(u8),
-}
-
-impl From<u8> for CloseFunction {
-    fn from(v: u8) -> Self {
-        match v & 0x07 {
-            0 => CloseFunction::StopBackgroundFormat,
-            1 => CloseFunction::CloseTrack,
-            2 => CloseFunction::CloseSession,
-            3 => CloseFunction::CompatibilityFinalize,
-            4 => CloseFunction::CloseSessionExtendedLeadOut,
-            5 => CloseFunction::FinalizeMinimalRadius,
-            6 => CloseFunction::FinalizeDisc,
-            other => CloseFunction::Unknown(other),
-        }
-    }
-}
-
-impl From<CloseFunction> for u8 {
-    fn from(f: CloseFunction) -> u8 {
-        match f {
-            CloseFunction::StopBackgroundFormat => 0,
-            CloseFunction::CloseTrack => 1,
-            CloseFunction::CloseSession => 2,
-            CloseFunction::CompatibilityFinalize => 3,
-            CloseFunction::CloseSessionExtendedLeadOut => 4,
-            CloseFunction::FinalizeMinimalRadius => 5,
-            CloseFunction::FinalizeDisc => 6,
-            CloseFunction::Unknown(v) => v & 0x07,
-        }
+crate::wire_enum! {
+    /// Close Function of CLOSE TRACK/SESSION (byte 2 bits 0–2, MMC-6 §6.3). What each code
+    /// does depends on the medium; the drive rejects codes its medium does not define.
+    pub enum CloseFunction: u8 & 0x07 {
+        /// 000b: stop a DVD+RW background format (quick).
+        StopBackgroundFormat = 0 => "stop background format",
+        /// 001b: close the logical track given by the track number (CD-R/RW, DVD±R, BD-R).
+        CloseTrack = 1 => "close track",
+        /// 010b: close the session; on CD-R/RW and DVD-R/RW this also finalizes the disc
+        /// unless multi-session was set in the write parameters page. Stops a DVD+RW
+        /// background format with the compatibility lead-out.
+        CloseSession = 2 => "close session",
+        /// 011b: finalize a DVD-RW; stop a DVD+RW background format (compatible).
+        CompatibilityFinalize = 3 => "compatibility finalize",
+        /// 100b: DVD+R DL: close the session with an extended lead-out.
+        CloseSessionExtendedLeadOut = 4 => "close session with extended lead-out",
+        /// 101b: DVD+R / DVD+R DL: finalize with minimal radius (≥ 30 mm).
+        FinalizeMinimalRadius = 5 => "finalize with minimal radius",
+        /// 110b: DVD+R / DVD+R DL / BD-R / HD DVD-R: finalize the disc.
+        FinalizeDisc = 6 => "finalize disc",
+        /// Any other code (only 111b fits the field), kept as given.
+        Unknown => "reserved",
     }
 }
 

@@ -97,58 +97,27 @@ impl<'a> Request<'a> {
     }
 }
 
-/// SCSI status byte (SAM-5 §5.3.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScsiStatus {
-    /// 00h GOOD.
-    Good,
-    /// 02h CHECK CONDITION: sense data describes the error.
-    CheckCondition,
-    /// 04h CONDITION MET.
-    ConditionMet,
-    /// 08h BUSY.
-    Busy,
-    /// 18h RESERVATION CONFLICT.
-    ReservationConflict,
-    /// 28h TASK SET FULL.
-    TaskSetFull,
-    /// 30h ACA ACTIVE.
-    AcaActive,
-    /// 40h TASK ABORTED.
-    TaskAborted,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u8> for ScsiStatus {
-    fn from(v: u8) -> Self {
-        match v {
-            0x00 => ScsiStatus::Good,
-            0x02 => ScsiStatus::CheckCondition,
-            0x04 => ScsiStatus::ConditionMet,
-            0x08 => ScsiStatus::Busy,
-            0x18 => ScsiStatus::ReservationConflict,
-            0x28 => ScsiStatus::TaskSetFull,
-            0x30 => ScsiStatus::AcaActive,
-            0x40 => ScsiStatus::TaskAborted,
-            other => ScsiStatus::Unknown(other),
-        }
-    }
-}
-
-impl From<ScsiStatus> for u8 {
-    fn from(s: ScsiStatus) -> u8 {
-        match s {
-            ScsiStatus::Good => 0x00,
-            ScsiStatus::CheckCondition => 0x02,
-            ScsiStatus::ConditionMet => 0x04,
-            ScsiStatus::Busy => 0x08,
-            ScsiStatus::ReservationConflict => 0x18,
-            ScsiStatus::TaskSetFull => 0x28,
-            ScsiStatus::AcaActive => 0x30,
-            ScsiStatus::TaskAborted => 0x40,
-            ScsiStatus::Unknown(v) => v,
-        }
+crate::wire_enum! {
+    /// SCSI status byte (SAM-5 §5.3.1).
+    pub enum ScsiStatus: u8 {
+        /// 00h GOOD.
+        Good = 0x00 => "GOOD",
+        /// 02h CHECK CONDITION: sense data describes the error.
+        CheckCondition = 0x02 => "CHECK CONDITION",
+        /// 04h CONDITION MET.
+        ConditionMet = 0x04 => "CONDITION MET",
+        /// 08h BUSY.
+        Busy = 0x08 => "BUSY",
+        /// 18h RESERVATION CONFLICT.
+        ReservationConflict = 0x18 => "RESERVATION CONFLICT",
+        /// 28h TASK SET FULL.
+        TaskSetFull = 0x28 => "TASK SET FULL",
+        /// 30h ACA ACTIVE.
+        AcaActive = 0x30 => "ACA ACTIVE",
+        /// 40h TASK ABORTED.
+        TaskAborted = 0x40 => "TASK ABORTED",
+        /// Any other value, kept as received.
+        Unknown => "unknown status",
     }
 }
 

@@ -1,5 +1,5 @@
-//! What every wire format in this crate shares: the parse error and bounds-checked
-//! big-endian field access.
+//! What every wire format in this crate shares: the parse error, bounds-checked
+//! big-endian field access, and [`wire_enum!`](crate::wire_enum) for coded fields.
 //!
 //! The contract, stated once (after smoltcp's `wire`): a view (`Foo<T: AsRef<[u8]>>`)
 //! never panics — accessors read through these helpers, which check bounds — and a
@@ -144,9 +144,345 @@ pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
     put(buf, at, &[v]);
 }
 
+/// Declares a coded field: an enum of the values a standard names plus an
+/// `Unknown(raw)` arm that keeps any other value as received (after smoltcp's
+/// `enum_with_unknown!`). One macro for every such field of MMC, SPC, SAM, iSCSI and
+/// SG_IO, so they all convert, mask and name values the same way.
+///
+/// ```
+/// discburn_mmc::wire_enum! {
+///     /// Rotation control (MMC-6 §6.39).
+///     pub enum Rotation: u8 & 0x03 {   // the field is two bits wide
+///         /// Constant linear velocity.
+///         Clv = 0 => "CLV",
+///         /// Constant angular velocity.
+///         Cav = 1 => "CAV",
+///         /// 10b/11b: reserved, kept as received.
+///         Unknown => "reserved",
+///     }
+/// }
+/// assert_eq!(Rotation::from(0x05), Rotation::Cav); // bits outside the field are dropped
+/// assert_eq!(u8::from(Rotation::Unknown(0x07)), 0x03);
+/// assert_eq!(Rotation::KNOWN, &[Rotation::Clv, Rotation::Cav]);
+/// assert_eq!(Rotation::Unknown(2).name(), "reserved");
+/// ```
+///
+/// Generated: the enum (`Debug, Clone, Copy, PartialEq, Eq, Hash`; attributes before
+/// `enum` are kept, so more derives can be added), `From<raw>` reading only the bits of
+/// the mask (every bit without one), `From<Enum> for raw` (an `Unknown` value masked
+/// too), `KNOWN` (the named values in declaration order) and `name()` (the text after
+/// `=>`; the `Unknown` line's text for any other value). A named variant without docs
+/// gets its value and name as docs. Without an `Unknown` line the enum is closed: it
+/// gets `TryFrom<raw>` (failing with [`Error::Invalid`]) instead of `From<raw>`.
+/// A named value wider than the mask fails to compile.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $raw:ident $(& $mask:literal)? {
+            $($body:tt)*
+        }
+    ) => {
+        $crate::wire_enum!(@munch [$(#[$meta])* $vis $name $raw [$($mask)?]] [] $($body)*);
+    };
+
+    // The body is read one variant at a time: a repetition could not tell the docs of
+    // the `Unknown` line from those of one more named variant.
+    (@munch $head:tt [$($known:tt)*]
+        $(#[$um:meta])* Unknown => $utext:literal $(,)?
+    ) => {
+        $crate::wire_enum!(@open $head [$($known)*] [$(#[$um])*] $utext);
+    };
+    // An undocumented variant gets its value and name as docs.
+    (@munch $head:tt [$($known:tt)*]
+        $variant:ident = $value:literal => $text:literal $(, $($rest:tt)*)?
+    ) => {
+        $crate::wire_enum!(@munch $head
+            [$($known)* [
+                [#[doc = ::core::concat!("`", ::core::stringify!($value), "`: ", $text, ".")]]
+                $variant $value $text
+            ]]
+            $($($rest)*)?);
+    };
+    (@munch $head:tt [$($known:tt)*]
+        $(#[$vm:meta])+ $variant:ident = $value:literal => $text:literal
+        $(, $($rest:tt)*)?
+    ) => {
+        $crate::wire_enum!(@munch $head
+            [$($known)* [[$(#[$vm])+] $variant $value $text]] $($($rest)*)?);
+    };
+    (@munch $head:tt [$($known:tt)*]) => {
+        $crate::wire_enum!(@closed $head [$($known)*]);
+    };
+
+    (@open
+        [$(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
+        [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
+        [$($uattr:tt)*] $utext:literal
+    ) => {
+        $crate::wire_enum!(@decl
+            [$(#[$meta])* $vis $name $raw [$($mask)?]]
+            [$([[$($vattr)*] $variant $value $text])*]
+            { $($uattr)* Unknown($raw), }
+        );
+
+        impl ::core::convert::From<$raw> for $name {
+            /// Reads the field's bits; bits outside the field are ignored.
+            fn from(v: $raw) -> Self {
+                match $crate::wire_enum!(@masked v $($mask)?) {
+                    $( $value => $name::$variant, )*
+                    other => $name::Unknown(other),
+                }
+            }
+        }
+
+        impl ::core::convert::From<$name> for $raw {
+            fn from(v: $name) -> $raw {
+                match v {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(other) => $crate::wire_enum!(@masked other $($mask)?),
+                }
+            }
+        }
+
+        impl $name {
+            /// The field's name for the value, as the standard spells it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )*
+                    $name::Unknown(_) => $utext,
+                }
+            }
+        }
+    };
+
+    (@closed
+        [$(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
+        [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
+    ) => {
+        $crate::wire_enum!(@decl
+            [$(#[$meta])* $vis $name $raw [$($mask)?]]
+            [$([[$($vattr)*] $variant $value $text])*]
+            {}
+        );
+
+        impl ::core::convert::TryFrom<$raw> for $name {
+            type Error = $crate::wire::Error;
+
+            /// Reads the field's bits; a value the standard does not name is
+            /// [`Error::Invalid`]($crate::wire::Error::Invalid).
+            fn try_from(v: $raw) -> $crate::wire::Result<Self> {
+                match $crate::wire_enum!(@masked v $($mask)?) {
+                    $( $value => ::core::result::Result::Ok($name::$variant), )*
+                    other => ::core::result::Result::Err($crate::wire::Error::Invalid {
+                        field: ::core::stringify!($name),
+                        value: ::core::convert::From::from(other),
+                    }),
+                }
+            }
+        }
+
+        impl ::core::convert::From<$name> for $raw {
+            fn from(v: $name) -> $raw {
+                match v {
+                    $( $name::$variant => $value, )*
+                }
+            }
+        }
+
+        impl $name {
+            /// The field's name for the value, as the standard spells it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )*
+                }
+            }
+        }
+    };
+
+    // What open and closed enums share: the type, `KNOWN`, and the width check.
+    (@decl
+        [$(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
+        [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
+        { $($unknown:tt)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $(
+                $($vattr)*
+                $variant,
+            )*
+            $($unknown)*
+        }
+
+        impl $name {
+            /// Every value the standard names, in declaration order.
+            pub const KNOWN: &'static [$name] = &[ $( $name::$variant, )* ];
+        }
+
+        $crate::wire_enum!(@check $name [$($mask)?] $($value)*);
+    };
+
+    (@masked $v:ident) => { $v };
+    (@masked $v:ident $mask:literal) => { $v & $mask };
+
+    (@check $name:ident []  $($value:literal)*) => {};
+    (@check $name:ident [$mask:literal] $($value:literal)*) => {
+        const _: () = {
+            $( ::core::assert!(
+                ($value & $mask) == $value,
+                ::core::concat!(
+                    ::core::stringify!($name), ": ", ::core::stringify!($value),
+                    " is wider than the field"
+                )
+            ); )*
+        };
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    crate::wire_enum! {
+        /// A two-bit field with one reserved value.
+        enum Masked: u8 & 0x03 {
+            /// 00b.
+            Zero = 0 => "zero",
+            One = 1 => "one",
+            Three = 0x3 => "three",
+            /// 10b: reserved.
+            Unknown => "reserved",
+        }
+    }
+
+    crate::wire_enum! {
+        /// A whole 16-bit field.
+        enum Whole: u16 {
+            Low = 0x0001 => "low",
+            High = 0xFFFF => "high",
+            Unknown => "other",
+        }
+    }
+
+    crate::wire_enum! {
+        /// A closed four-bit field.
+        enum Closed: u8 & 0x0F {
+            Unknown = 0 => "unknown",
+            Five = 5 => "five",
+        }
+    }
+
+    /// Every named value of a field converts to its raw value and back, the values
+    /// are distinct and each has a name.
+    macro_rules! check_known {
+        ($($ty:ty: $raw:ty),* $(,)?) => {$({
+            let mut seen = Vec::new();
+            for &v in <$ty>::KNOWN {
+                let raw = <$raw>::from(v);
+                assert_eq!(<$ty>::from(raw), v, "{v:?}");
+                assert!(!seen.contains(&raw), "{v:?}: {raw:#x} named twice");
+                seen.push(raw);
+                assert!(!v.name().is_empty(), "{v:?}");
+            }
+            assert!(!seen.is_empty());
+        })*};
+    }
+
+    #[test]
+    fn every_field_enum_round_trips_its_known_values() {
+        use crate::{config, cue, device, disc, event, format, mode, speed, track};
+        check_known!(
+            crate::cdb::OpCode: u8,
+            crate::profile::Profile: u16,
+            crate::transport::ScsiStatus: u8,
+            config::FeatureCode: u16,
+            config::ReturnType: u8,
+            config::LoadingMechanism: u8,
+            cue::DataForm: u8,
+            device::DeviceType: u8,
+            device::MechanismState: u8,
+            disc::DiscType: u8,
+            disc::BookType: u8,
+            event::NotificationClass: u8,
+            event::MediaEventCode: u8,
+            format::FormatType: u8,
+            mode::WriteType: u8,
+            mode::DataBlockType: u8,
+            mode::MultiSession: u8,
+            mode::SessionFormat: u8,
+            speed::RotationControl: u8,
+            speed::PerformanceType: u8,
+            speed::Except: u8,
+            speed::StreamingType: u8,
+            track::DataMode: u8,
+            track::CloseFunction: u8,
+        );
+        for &t in crate::profile::ImapiMediaPhysicalType::KNOWN {
+            assert_eq!(
+                crate::profile::ImapiMediaPhysicalType::try_from(u32::from(t)),
+                Ok(t)
+            );
+        }
+    }
+
+    #[test]
+    fn wire_enum_known_values_round_trip() {
+        assert_eq!(Masked::KNOWN, &[Masked::Zero, Masked::One, Masked::Three]);
+        for &v in Masked::KNOWN {
+            assert_eq!(Masked::from(u8::from(v)), v);
+        }
+        assert_eq!(Whole::KNOWN, &[Whole::Low, Whole::High]);
+        for &v in Whole::KNOWN {
+            assert_eq!(Whole::from(u16::from(v)), v);
+        }
+        assert_eq!(Closed::KNOWN, &[Closed::Unknown, Closed::Five]);
+        for &v in Closed::KNOWN {
+            assert_eq!(Closed::try_from(u8::from(v)), Ok(v));
+        }
+        assert_eq!(Masked::Three.name(), "three");
+        assert_eq!(Whole::High.name(), "high");
+        assert_eq!(Closed::Five.name(), "five");
+    }
+
+    #[test]
+    fn wire_enum_unknown_is_masked() {
+        assert_eq!(Masked::from(2), Masked::Unknown(2));
+        assert_eq!(u8::from(Masked::Unknown(2)), 2);
+        assert_eq!(Masked::Unknown(2).name(), "reserved");
+        // An Unknown built by hand with bits outside the field emits only the field.
+        assert_eq!(u8::from(Masked::Unknown(0xFE)), 0x02);
+        assert_eq!(Whole::from(0x1234), Whole::Unknown(0x1234));
+        assert_eq!(u16::from(Whole::Unknown(0x1234)), 0x1234);
+        assert_eq!(Whole::Unknown(0).name(), "other");
+    }
+
+    #[test]
+    fn wire_enum_ignores_bits_outside_the_mask() {
+        assert_eq!(Masked::from(0xFD), Masked::One);
+        assert_eq!(Masked::from(0x06), Masked::Unknown(2));
+        assert_eq!(Masked::from(0xFF), Masked::Three);
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(Masked::from(v)), v & 0x03);
+        }
+        assert_eq!(Closed::try_from(0xF5), Ok(Closed::Five));
+        assert_eq!(
+            Closed::try_from(0x16),
+            Err(Error::Invalid {
+                field: "Closed",
+                value: 6
+            })
+        );
+    }
+
+    #[test]
+    fn wire_enum_debug_is_derived() {
+        // Debug stays the derived one; names come from the table, not the identifier.
+        assert_eq!(format!("{:?}", Masked::Unknown(2)), "Unknown(2)");
+        assert_eq!(format!("{:?}", Whole::Low), "Low");
+    }
 
     #[test]
     fn reads_past_end_are_zero() {

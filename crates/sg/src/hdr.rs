@@ -178,151 +178,79 @@ pub fn timeout_ms(t: Duration) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
 }
 
-/// Host adapter status (`DID_*`, `include/scsi/scsi_status.h`): how the HBA or the
-/// transport below the SCSI layer fared, independent of the device's own status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostStatus {
-    /// 00h DID_OK.
-    Ok,
-    /// 01h DID_NO_CONNECT: the device could not be reached.
-    NoConnect,
-    /// 02h DID_BUS_BUSY.
-    BusBusy,
-    /// 03h DID_TIME_OUT.
-    TimeOut,
-    /// 04h DID_BAD_TARGET.
-    BadTarget,
-    /// 05h DID_ABORT.
-    Abort,
-    /// 06h DID_PARITY.
-    Parity,
-    /// 07h DID_ERROR: internal adapter error.
-    Error,
-    /// 08h DID_RESET.
-    Reset,
-    /// 09h DID_BAD_INTR.
-    BadIntr,
-    /// 0Ah DID_PASSTHROUGH.
-    Passthrough,
-    /// 0Bh DID_SOFT_ERROR.
-    SoftError,
-    /// 0Ch DID_IMM_RETRY.
-    ImmRetry,
-    /// 0Dh DID_REQUEUE.
-    Requeue,
-    /// 0Eh DID_TRANSPORT_DISRUPTED.
-    TransportDisrupted,
-    /// 0Fh DID_TRANSPORT_FAILFAST.
-    TransportFailfast,
-    /// 11h DID_NEXUS_FAILURE.
-    NexusFailure,
-    /// 12h DID_ALLOC_FAILURE.
-    AllocFailure,
-    /// 13h DID_MEDIUM_ERROR.
-    MediumError,
-    /// 14h DID_TRANSPORT_MARGINAL.
-    TransportMarginal,
-    /// Any other value, kept as received.
-    Unknown(u16),
-}
-
-impl From<u16> for HostStatus {
-    fn from(v: u16) -> Self {
-        match v {
-            0x00 => HostStatus::Ok,
-            0x01 => HostStatus::NoConnect,
-            0x02 => HostStatus::BusBusy,
-            0x03 => HostStatus::TimeOut,
-            0x04 => HostStatus::BadTarget,
-            0x05 => HostStatus::Abort,
-            0x06 => HostStatus::Parity,
-            0x07 => HostStatus::Error,
-            0x08 => HostStatus::Reset,
-            0x09 => HostStatus::BadIntr,
-            0x0a => HostStatus::Passthrough,
-            0x0b => HostStatus::SoftError,
-            0x0c => HostStatus::ImmRetry,
-            0x0d => HostStatus::Requeue,
-            0x0e => HostStatus::TransportDisrupted,
-            0x0f => HostStatus::TransportFailfast,
-            0x11 => HostStatus::NexusFailure,
-            0x12 => HostStatus::AllocFailure,
-            0x13 => HostStatus::MediumError,
-            0x14 => HostStatus::TransportMarginal,
-            other => HostStatus::Unknown(other),
-        }
+discburn_mmc::wire_enum! {
+    /// Host adapter status (`DID_*`, `include/scsi/scsi_status.h`): how the HBA or the
+    /// transport below the SCSI layer fared, independent of the device's own status.
+    pub enum HostStatus: u16 {
+        /// 00h DID_OK.
+        Ok = 0x00 => "DID_OK",
+        /// 01h DID_NO_CONNECT: the device could not be reached.
+        NoConnect = 0x01 => "DID_NO_CONNECT",
+        /// 02h DID_BUS_BUSY.
+        BusBusy = 0x02 => "DID_BUS_BUSY",
+        /// 03h DID_TIME_OUT.
+        TimeOut = 0x03 => "DID_TIME_OUT",
+        /// 04h DID_BAD_TARGET.
+        BadTarget = 0x04 => "DID_BAD_TARGET",
+        /// 05h DID_ABORT.
+        Abort = 0x05 => "DID_ABORT",
+        /// 06h DID_PARITY.
+        Parity = 0x06 => "DID_PARITY",
+        /// 07h DID_ERROR: internal adapter error.
+        Error = 0x07 => "DID_ERROR",
+        /// 08h DID_RESET.
+        Reset = 0x08 => "DID_RESET",
+        /// 09h DID_BAD_INTR.
+        BadIntr = 0x09 => "DID_BAD_INTR",
+        /// 0Ah DID_PASSTHROUGH.
+        Passthrough = 0x0a => "DID_PASSTHROUGH",
+        /// 0Bh DID_SOFT_ERROR.
+        SoftError = 0x0b => "DID_SOFT_ERROR",
+        /// 0Ch DID_IMM_RETRY.
+        ImmRetry = 0x0c => "DID_IMM_RETRY",
+        /// 0Dh DID_REQUEUE.
+        Requeue = 0x0d => "DID_REQUEUE",
+        /// 0Eh DID_TRANSPORT_DISRUPTED.
+        TransportDisrupted = 0x0e => "DID_TRANSPORT_DISRUPTED",
+        /// 0Fh DID_TRANSPORT_FAILFAST.
+        TransportFailfast = 0x0f => "DID_TRANSPORT_FAILFAST",
+        /// 11h DID_NEXUS_FAILURE.
+        NexusFailure = 0x11 => "DID_NEXUS_FAILURE",
+        /// 12h DID_ALLOC_FAILURE.
+        AllocFailure = 0x12 => "DID_ALLOC_FAILURE",
+        /// 13h DID_MEDIUM_ERROR.
+        MediumError = 0x13 => "DID_MEDIUM_ERROR",
+        /// 14h DID_TRANSPORT_MARGINAL.
+        TransportMarginal = 0x14 => "DID_TRANSPORT_MARGINAL",
+        /// Any other value, kept as received.
+        Unknown => "DID_UNKNOWN",
     }
 }
 
-impl HostStatus {
-    /// The kernel's name for the code.
-    pub fn name(self) -> &'static str {
-        match self {
-            HostStatus::Ok => "DID_OK",
-            HostStatus::NoConnect => "DID_NO_CONNECT",
-            HostStatus::BusBusy => "DID_BUS_BUSY",
-            HostStatus::TimeOut => "DID_TIME_OUT",
-            HostStatus::BadTarget => "DID_BAD_TARGET",
-            HostStatus::Abort => "DID_ABORT",
-            HostStatus::Parity => "DID_PARITY",
-            HostStatus::Error => "DID_ERROR",
-            HostStatus::Reset => "DID_RESET",
-            HostStatus::BadIntr => "DID_BAD_INTR",
-            HostStatus::Passthrough => "DID_PASSTHROUGH",
-            HostStatus::SoftError => "DID_SOFT_ERROR",
-            HostStatus::ImmRetry => "DID_IMM_RETRY",
-            HostStatus::Requeue => "DID_REQUEUE",
-            HostStatus::TransportDisrupted => "DID_TRANSPORT_DISRUPTED",
-            HostStatus::TransportFailfast => "DID_TRANSPORT_FAILFAST",
-            HostStatus::NexusFailure => "DID_NEXUS_FAILURE",
-            HostStatus::AllocFailure => "DID_ALLOC_FAILURE",
-            HostStatus::MediumError => "DID_MEDIUM_ERROR",
-            HostStatus::TransportMarginal => "DID_TRANSPORT_MARGINAL",
-            HostStatus::Unknown(_) => "DID_UNKNOWN",
-        }
-    }
-}
-
-/// Driver status (`DRIVER_*`, low nibble of `driver_status`; the high nibble held
-/// obsolete "suggest" bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DriverStatus {
-    /// 0 DRIVER_OK.
-    Ok,
-    /// 1 DRIVER_BUSY.
-    Busy,
-    /// 2 DRIVER_SOFT.
-    Soft,
-    /// 3 DRIVER_MEDIA.
-    Media,
-    /// 4 DRIVER_ERROR.
-    Error,
-    /// 5 DRIVER_INVALID.
-    Invalid,
-    /// 6 DRIVER_TIMEOUT.
-    Timeout,
-    /// 7 DRIVER_HARD.
-    Hard,
-    /// 8 DRIVER_SENSE: sense data is valid (normal with CHECK CONDITION).
-    Sense,
-    /// Any other value, kept as received.
-    Unknown(u8),
-}
-
-impl From<u16> for DriverStatus {
-    fn from(v: u16) -> Self {
-        match (v & 0x0f) as u8 {
-            0 => DriverStatus::Ok,
-            1 => DriverStatus::Busy,
-            2 => DriverStatus::Soft,
-            3 => DriverStatus::Media,
-            4 => DriverStatus::Error,
-            5 => DriverStatus::Invalid,
-            6 => DriverStatus::Timeout,
-            7 => DriverStatus::Hard,
-            8 => DriverStatus::Sense,
-            other => DriverStatus::Unknown(other),
-        }
+discburn_mmc::wire_enum! {
+    /// Driver status (`DRIVER_*`, low nibble of `driver_status`; the high nibble held
+    /// obsolete "suggest" bits, which are dropped).
+    pub enum DriverStatus: u16 & 0x0f {
+        /// 0 DRIVER_OK.
+        Ok = 0 => "DRIVER_OK",
+        /// 1 DRIVER_BUSY.
+        Busy = 1 => "DRIVER_BUSY",
+        /// 2 DRIVER_SOFT.
+        Soft = 2 => "DRIVER_SOFT",
+        /// 3 DRIVER_MEDIA.
+        Media = 3 => "DRIVER_MEDIA",
+        /// 4 DRIVER_ERROR.
+        Error = 4 => "DRIVER_ERROR",
+        /// 5 DRIVER_INVALID.
+        Invalid = 5 => "DRIVER_INVALID",
+        /// 6 DRIVER_TIMEOUT.
+        Timeout = 6 => "DRIVER_TIMEOUT",
+        /// 7 DRIVER_HARD.
+        Hard = 7 => "DRIVER_HARD",
+        /// 8 DRIVER_SENSE: sense data is valid (normal with CHECK CONDITION).
+        Sense = 8 => "DRIVER_SENSE",
+        /// Any other value, kept as received.
+        Unknown => "DRIVER_UNKNOWN",
     }
 }
 
