@@ -24,6 +24,8 @@ use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
 use hadris_storage::{BlockSize, MemDevice};
 
+mod common;
+
 type Files = BTreeMap<String, Vec<u8>>;
 
 struct Rig {
@@ -295,7 +297,7 @@ fn a_last_session_without_a_usable_iso_9660_volume_is_refused_before_writing() {
         "{refused}"
     );
     // ... but another burner may have: write it as that session below the workflow.
-    let second = raw_session(&rig2, iso);
+    let second = common::raw_session(&rig2.rec, iso);
     let before = fs::read(src.join("d.img")).unwrap().len();
     let e = burn_folder(&rig2, &src.join("A"), Closing::Session).unwrap_err();
     assert!(
@@ -307,42 +309,6 @@ fn a_last_session_without_a_usable_iso_9660_volume_is_refused_before_writing() {
         before,
         "nothing written"
     );
-}
-
-/// Writes `data` as a new session at the next writable address with the write engine
-/// and CLOSE TRACK/SESSION, as a burner that does not look at the data would; its start.
-fn raw_session(rig: &Rig, data: Vec<u8>) -> u32 {
-    use discburn::mmc::rw::SynchronizeCache10;
-    use discburn::mmc::track::{CloseFunction, CloseTrackSession, TrackAddress};
-    let nwa = burn::inspect(&rig.rec).unwrap().next_writable.unwrap();
-    let sectors = (data.len() / 2048) as i32;
-    let engine = discburn::WriteEngine::with_recorder(Arc::clone(&rig.rec), 2048).unwrap();
-    engine
-        .write_section(Cursor::new(data), nwa as i32, sectors)
-        .unwrap();
-    let sync = SynchronizeCache10 {
-        immed: false,
-        lba: 0,
-        blocks: 0,
-    };
-    rig.rec.command_none(&sync).unwrap();
-    let track = rig
-        .rec
-        .track_information(TrackAddress::Lba(nwa))
-        .unwrap()
-        .track;
-    for (function, number) in [
-        (CloseFunction::CloseTrack, track),
-        (CloseFunction::CloseSession, 0),
-    ] {
-        let close = CloseTrackSession {
-            immed: false,
-            function,
-            number,
-        };
-        rig.rec.command_none(&close).unwrap();
-    }
-    nwa
 }
 
 /// The burn's events, and what it returned.

@@ -17,6 +17,8 @@ use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
+mod common;
+
 /// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
 /// a lost connection does (the iSCSI session gone).
 struct Cable {
@@ -265,6 +267,17 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
         let m = burn::inspect(&rig.rec).unwrap();
         assert!(m.is_blank(), "{media}: {}", m.summary());
     }
+    // A FIFO is no image file either (the CLI burns one as a stream).
+    let rig = rig("dvd-r");
+    let fifo = rig.dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (r, _) = run(&rig, Source::Image(fifo), &BurnOptions::default());
+    assert!(matches!(r, Err(BurnError::NotAnImageFile { .. })), "{r:?}");
+    assert_eq!(rig.control.stats().count(OpCode::ReserveTrack), 0);
 }
 
 #[test]
@@ -414,5 +427,22 @@ fn verify_stops_at_the_first_transport_failure() {
         rig.control.stats().count(OpCode::Read12) <= 10,
         "{:?}",
         rig.control.stats().count(OpCode::Read12)
+    );
+}
+
+#[test]
+fn verify_of_a_plain_iso_found_at_a_later_session_says_it_cannot_be_read_there() {
+    // What another burner leaves (or discburn did before): a plain image as session 2.
+    let rig = rig("dvd+r");
+    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
+    let iso = plain_iso(rig.dir.path());
+    let start = common::raw_session(&rig.rec, std::fs::read(&iso).unwrap());
+    assert!(start > 0);
+    // Its bytes are there, so the comparison passes; the note says what that is worth.
+    let (r, n) = verify(&rig, &iso);
+    assert_eq!(r.unwrap().start_lba, start);
+    assert!(
+        n.iter().any(|n| n.contains("cannot be read there")),
+        "{n:?}"
     );
 }

@@ -28,6 +28,18 @@
 //! merged, so a multi-session burn of one onto a disc holding a volume is
 //! refused.
 //!
+//! An image file or stream is written as it is, so one holding an ISO 9660
+//! volume whose root directory lies before the address it would land at (an
+//! image mastered for sector 0 onto an appendable disc, or after a track an
+//! earlier attempt reserved) is refused before anything changes the medium
+//! ([`BurnError::ImageAddressedElsewhere`]): its directories would point
+//! before it. Other data at a later address is written with a note saying
+//! where it starts. An image file is opened and its first and last sectors
+//! read before FORMAT UNIT, RESERVE TRACK or a mode page is sent. A stream of
+//! unknown length ([`Source::OpenStream`]) is written to its end on sequential
+//! media. [`BurnOptions::pad`] appends cdrecord's 15 zero sectors, and a CD
+//! track written Session-At-Once is padded to its 300-sector minimum.
+//!
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
 
@@ -1181,12 +1193,18 @@ fn burn_locked(
     let mut min_dev: Option<f64> = None;
     let mut host_primed = false;
     let mut last_update = None;
+    // An open-ended stream's end reads as the engine's "failed" event: held back
+    // until it is known whether that was the end of the stream.
+    let mut held_final: Option<Update> = None;
     let result = std::thread::scope(|s| {
         let writer = s.spawn(|| engine.write_section(hashing, start, count));
         // Forward events until the engine finishes (the channel stays open
         // while the engine lives, so poll the join state).
         loop {
             match updates.recv_timeout(Duration::from_millis(50)) {
+                Ok(u) if open_ended && u.phase == crate::engine::Phase::Failed => {
+                    held_final = Some(u);
+                }
                 Ok(u) => {
                     track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
                     (run.on_event)(&BurnEvent::Write(u.clone()));
@@ -1206,12 +1224,22 @@ fn burn_locked(
             )))
         });
         while let Ok(u) = updates.try_recv() {
+            if open_ended && u.phase == crate::engine::Phase::Failed {
+                held_final = Some(u);
+                continue;
+            }
             track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
         r
     });
+    // The stream's end, as the end of a section of the sectors that came.
+    let ended = |u: Update, sectors: u64| Update {
+        phase: crate::engine::Phase::Finished,
+        sector_count: i32::try_from(sectors).unwrap_or(i32::MAX),
+        ..u
+    };
     let write_time = run.now().saturating_sub(write_started);
     let mut sectors = sectors;
     match result {
@@ -1224,6 +1252,10 @@ fn burn_locked(
         {
             if let ErrorKind::SourceExhausted { lba } = e.kind() {
                 sectors = u64::from(lba.abs_diff(start));
+            }
+            if let Some(u) = held_final.take().map(|u| ended(u, sectors)) {
+                (run.on_event)(&BurnEvent::Write(u.clone()));
+                last_update = Some(u);
             }
             let padded = stream.as_ref().map_or(0, |(_, p)| p.load(Ordering::SeqCst));
             run.note(format!(
@@ -1242,6 +1274,10 @@ fn burn_locked(
             ));
         }
         Err(e) => {
+            if let Some(u) = held_final.take() {
+                (run.on_event)(&BurnEvent::Write(u.clone()));
+                last_update = Some(u);
+            }
             if e.is_cancelled() || run.cancel.is_cancelled() {
                 return Err(BurnError::Cancelled {
                     last_written_lba: e
@@ -1732,7 +1768,7 @@ const CD_RUN_OUT: u64 = 2;
 /// Lengths: on a sequential medium the track (or the session's tracks) that
 /// starts there must hold as many sectors as the image. A track longer than
 /// the image is accepted only when what follows the image is padding — at
-/// most [`MAX_TRAILING_PAD`] zero sectors, the last [`CD_RUN_OUT`] of a CD
+/// most 300 zero sectors (growisofs, cdrecord and libburn padding), the last 2 of a CD
 /// track also unreadable — and a note says so; otherwise the lengths differ
 /// ([`BurnError::LengthsDiffer`]). An image longer than what the disc holds
 /// is a verify failure too. On a random-access medium only a longer image
@@ -1768,6 +1804,9 @@ pub fn verify_image(
         "Comparing {} ({sectors} sectors) with the disc from sector {start}",
         image.display()
     ));
+    if let Some(note) = misplaced_iso_note(image, sectors, start) {
+        run.note(note);
+    }
     let digest = Digest::of_reader(
         File::open(image).map_err(|e| BurnError::source(image, e))?,
         sectors,
@@ -1805,6 +1844,22 @@ pub fn verify_image(
         ));
     }
     Ok(report)
+}
+
+/// Verify compares bytes: an image addressed from sector 0 found at a later
+/// session matches, yet its file system cannot be read there. Said in a note.
+fn misplaced_iso_note(image: &Path, sectors: u64, start: u32) -> Option<String> {
+    if start == 0 {
+        return None;
+    }
+    let (_, head) = open_image(image, sectors).ok()?;
+    match head {
+        Head::Iso9660 { root_extent } if root_extent < start => Some(format!(
+            "{} is an ISO 9660 image addressed from sector 0 (root directory at sector {root_extent}): at sector {start} the disc may hold its bytes, but its file system points before them and cannot be read there",
+            image.display()
+        )),
+        _ => None,
+    }
 }
 
 /// Sectors the disc holds from `start` in the track holding it and the
