@@ -1,20 +1,8 @@
 //! End-to-end: `discburn write --sao` (CD Session-At-Once) against a virtual CD-R,
 //! unthrottled: burn, verify, and the layout `info` reports afterwards.
 
-use serde_json::Value;
-
 mod common;
-use common::{discburn, drive, image, medium, stderr};
-
-fn recorded(m: &Value) -> Vec<(u64, u64)> {
-    m["tracks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["blank"] == false)
-        .map(|t| (t["start"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
-        .collect()
-}
+use common::{discburn, drive, image, medium, recorded, stderr};
 
 #[test]
 fn sao_burn_verify_and_one_closed_session() {

@@ -11,17 +11,7 @@ use std::process::Command as Process;
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, image, medium, stderr};
-
-fn recorded(m: &Value) -> Vec<(u64, u64)> {
-    m["tracks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| t["blank"] == false)
-        .map(|t| (t["start"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
-        .collect()
-}
+use common::{discburn, drive, image, medium, recorded, stderr};
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

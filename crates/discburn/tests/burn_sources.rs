@@ -18,6 +18,7 @@ use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
 mod common;
+use common::{data, stream};
 
 /// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
 /// a lost connection does (the iSCSI session gone).
@@ -72,26 +73,6 @@ fn rig(media: &str) -> Rig {
         rec,
         control,
         reads_left,
-    }
-}
-
-fn data(sectors: usize, seed: u8) -> Vec<u8> {
-    (0..sectors * 2048)
-        .map(|i| {
-            (i as u8)
-                .wrapping_mul(13)
-                .wrapping_add(seed)
-                .wrapping_add((i / 2048) as u8)
-        })
-        .collect()
-}
-
-fn stream(bytes: Vec<u8>) -> Source {
-    let sectors = (bytes.len() / 2048) as u64;
-    Source::Stream {
-        reader: Box::new(Cursor::new(bytes)),
-        sectors,
-        label: "test data".into(),
     }
 }
 

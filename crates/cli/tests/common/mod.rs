@@ -75,3 +75,14 @@ pub fn info_from(mut discburn: Command) -> Value {
 pub fn medium(addr: &str) -> Value {
     info(addr)["medium"].clone()
 }
+
+/// The recorded tracks of a `medium` JSON value: (start, size) each.
+pub fn recorded(m: &Value) -> Vec<(u64, u64)> {
+    m["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["blank"] == false)
+        .map(|t| (t["start"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
+        .collect()
+}

@@ -319,15 +319,8 @@ impl Source {
 /// what is not a file (a directory's or a pipe's length is no image's).
 pub fn image_sectors(path: &Path) -> Result<u64, BurnError> {
     let meta = std::fs::metadata(path).map_err(|e| BurnError::source(path, e))?;
-    if !meta.is_file() {
-        return Err(BurnError::NotAnImageFile {
-            path: path.to_path_buf(),
-            what: if meta.is_dir() {
-                "a directory"
-            } else {
-                "not a regular file (a pipe, socket or device)"
-            },
-        });
+    if let Some(e) = not_an_image(path, &meta) {
+        return Err(e);
     }
     let len = meta.len();
     if len == 0 || len % 2048 != 0 {
@@ -1034,6 +1027,18 @@ impl Input {
     }
 }
 
+/// The refusal of what is not a file: a directory's or a pipe's length is no image's.
+fn not_an_image(path: &Path, meta: &std::fs::Metadata) -> Option<BurnError> {
+    (!meta.is_file()).then(|| BurnError::NotAnImageFile {
+        path: path.to_path_buf(),
+        what: if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        },
+    })
+}
+
 /// Opens an image file and reads its first, 16th and last sectors, so an
 /// unreadable image is refused before FORMAT UNIT, RESERVE TRACK or a mode
 /// page changes the medium.
@@ -1041,15 +1046,8 @@ fn open_image(path: &Path, sectors: u64) -> Result<(File, Head), BurnError> {
     let unreadable = |why: String| BurnError::source(path, io::Error::other(why));
     let mut file = File::open(path).map_err(|e| BurnError::source(path, e))?;
     let meta = file.metadata().map_err(|e| BurnError::source(path, e))?;
-    if !meta.is_file() {
-        return Err(BurnError::NotAnImageFile {
-            path: path.to_path_buf(),
-            what: if meta.is_dir() {
-                "a directory"
-            } else {
-                "not a regular file (a pipe, socket or device)"
-            },
-        });
+    if let Some(e) = not_an_image(path, &meta) {
+        return Err(e);
     }
     if meta.len() != sectors * 2048 {
         return Err(unreadable(format!(
@@ -1792,13 +1790,14 @@ pub fn verify_image(
         _ => Some(medium.capacity_sectors.saturating_sub(u64::from(start))),
     };
     let held = held.unwrap_or(0);
+    let differ = || BurnError::LengthsDiffer {
+        image: image.to_path_buf(),
+        start_lba: start,
+        disc_sectors: held,
+        image_sectors: sectors,
+    };
     if sectors > held {
-        return Err(BurnError::LengthsDiffer {
-            image: image.to_path_buf(),
-            start_lba: start,
-            disc_sectors: held,
-            image_sectors: sectors,
-        });
+        return Err(differ());
     }
     run.note(format!(
         "Comparing {} ({sectors} sectors) with the disc from sector {start}",
@@ -1831,12 +1830,7 @@ pub fn verify_image(
         let is_cd = matches!(medium.profile, Profile::CdR | Profile::CdRw);
         let first = u64::from(start) + sectors;
         if extra > MAX_TRAILING_PAD || !trailing_padding(rec, first, extra, is_cd) {
-            return Err(BurnError::LengthsDiffer {
-                image: image.to_path_buf(),
-                start_lba: start,
-                disc_sectors: held,
-                image_sectors: sectors,
-            });
+            return Err(differ());
         }
         run.note(format!(
             "The track holds {extra} sector(s) after the image, all padding (zeros{}), as burners add",

@@ -140,3 +140,25 @@ pub fn raw_session(rec: &Arc<Recorder>, data: Vec<u8>) -> u32 {
     }
     nwa
 }
+
+/// `sectors` sectors that differ per sector and per byte, from `seed`.
+pub fn data(sectors: usize, seed: u8) -> Vec<u8> {
+    (0..sectors * 2048)
+        .map(|i| {
+            (i as u8)
+                .wrapping_mul(13)
+                .wrapping_add(seed)
+                .wrapping_add((i / 2048) as u8)
+        })
+        .collect()
+}
+
+/// `bytes` as a stream source of whole sectors.
+pub fn stream(bytes: Vec<u8>) -> discburn::burn::Source {
+    let sectors = (bytes.len() / 2048) as u64;
+    discburn::burn::Source::Stream {
+        reader: Box::new(std::io::Cursor::new(bytes)),
+        sectors,
+        label: "test data".into(),
+    }
+}
