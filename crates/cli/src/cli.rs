@@ -157,11 +157,71 @@ fn volume_id(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A stream's length: `4480s` (2048-byte sectors), or bytes with an optional
+/// binary suffix (`9175040`, `700M`, `4G`, `512K`): whole sectors, in sectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeArg(pub u64);
+
+impl std::str::FromStr for SizeArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let bad =
+            || format!("`{s}`: expected sectors like 4480s, or bytes like 9175040, 700M, 4G, 512K");
+        if let Some(n) = t.strip_suffix(['s', 'S']) {
+            return match n.parse::<u64>() {
+                Ok(v) if v > 0 => Ok(SizeArg(v)),
+                _ => Err(bad()),
+            };
+        }
+        let (digits, unit) = match t.char_indices().last() {
+            Some((i, c)) if c.is_ascii_alphabetic() => (
+                &t[..i],
+                match c.to_ascii_lowercase() {
+                    'k' => 1u64 << 10,
+                    'm' => 1 << 20,
+                    'g' => 1 << 30,
+                    _ => return Err(bad()),
+                },
+            ),
+            _ => (t, 1),
+        };
+        let bytes = digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|v| v.checked_mul(unit))
+            .filter(|&b| b > 0)
+            .ok_or_else(bad)?;
+        if bytes % 2048 != 0 {
+            return Err(format!(
+                "`{s}` is {bytes} bytes, not a whole number of 2048-byte sectors"
+            ));
+        }
+        Ok(SizeArg(bytes / 2048))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct WriteArgs {
-    /// An image file (.iso, whole 2048-byte sectors) or a folder to burn
-    #[arg(value_name = "IMAGE|DIR")]
+    /// An image file (.iso, whole 2048-byte sectors), a folder to burn, or `-`
+    /// (standard input) or a pipe (/dev/stdin, <(…), a FIFO) to burn as a stream
+    ///
+    /// A stream is written to its end on a write-once disc (CD-R/RW
+    /// Track-At-Once, DVD±R, DVD-RW, BD-R): the track closes where the data
+    /// stops, a last partial sector padded with zeros. On a rewritable
+    /// DVD+RW, DVD-RAM or BD-RE, and with --sao, its --size is needed.
+    #[arg(value_name = "IMAGE|DIR|-")]
     pub source: PathBuf,
+    /// A stream's length, as growisofs/cdrecord take it: sectors (4480s) or
+    /// bytes (9175040, 700M, 4G; K/M/G are KiB/MiB/GiB), whole 2048-byte
+    /// sectors. A stream that ends before it fails (exit 7); what arrived
+    /// stays written
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<SizeArg>,
+    /// Append 15 zero sectors (30 KiB) to the track, as cdrecord -pad does, so an
+    /// old drive's read-ahead at the end of the track does not hit an error
+    #[arg(long)]
+    pub pad: bool,
     /// Write speed: max, 8x, 2.4x, or kB/s (the drive may round it; the chosen
     /// and measured speeds are reported)
     #[arg(long, short = 's', default_value = "max", value_name = "SPEED")]
@@ -213,7 +273,8 @@ pub struct WriteArgs {
     #[arg(long)]
     pub eject: bool,
     /// CD-R/RW: write Session-At-Once (a cue sheet, pre-gap and lead-out written by the
-    /// drive in one pass) instead of Track-At-Once; images of at least 300 sectors
+    /// drive in one pass) instead of Track-At-Once; an image under 300 sectors (the
+    /// 4-second minimum track) is padded with zeros to 300, as cdrecord does
     #[arg(long)]
     pub sao: bool,
 }
@@ -365,6 +426,18 @@ mod tests {
             text.contains("nonsense") && text.contains("trace"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!("4480s".parse::<SizeArg>(), Ok(SizeArg(4480)));
+        assert_eq!("9175040".parse::<SizeArg>(), Ok(SizeArg(4480)));
+        assert_eq!("700M".parse::<SizeArg>(), Ok(SizeArg(358_400)));
+        assert_eq!("4g".parse::<SizeArg>(), Ok(SizeArg(2_097_152)));
+        assert_eq!("512K".parse::<SizeArg>(), Ok(SizeArg(256)));
+        for bad in ["0", "0s", "1000", "12x", "", "M", "18446744073709551615G"] {
+            assert!(bad.parse::<SizeArg>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -446,8 +446,9 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         dry_run: a.dry_run,
         system_buffer: None,
         sao: a.sao,
+        pad: a.pad,
     };
-    let source = Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))?;
+    let source = write_source(&a)?;
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
@@ -462,7 +463,46 @@ fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     }
 }
 
-/// Tells how a folder is mastered.
+/// The source of `write`: `-` and anything that is not a file or a folder (a
+/// pipe, /dev/stdin, /proc/self/fd/N) is a stream, of `--size` sectors or open-ended.
+fn write_source(a: &WriteArgs) -> Result<Source, Failure> {
+    let stream = |reader: Box<dyn std::io::Read + Send>, label: String| match a.size {
+        Some(size) => Source::Stream {
+            reader,
+            sectors: size.0,
+            label,
+        },
+        None => Source::OpenStream { reader, label },
+    };
+    if a.source.as_os_str() == "-" {
+        return Ok(stream(
+            Box::new(std::io::stdin()),
+            "standard input".to_string(),
+        ));
+    }
+    let meta = std::fs::metadata(&a.source);
+    if meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = std::fs::File::open(&a.source).map_err(|e| {
+            burn_failure(&BurnError::Source {
+                path: a.source.clone(),
+                source: e,
+            })
+        })?;
+        return Ok(stream(Box::new(file), a.source.display().to_string()));
+    }
+    if a.size.is_some() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--size is the length of a stream (`-` or a pipe); {} has its own",
+                a.source.display()
+            ),
+        )
+        .hint("Leave --size out for an image file or a folder"));
+    }
+    Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))
+}
+
 /// Whether the drive's buffer was seen empty while data still had to come: the host's
 /// view of an underrun (cdrecord's "predicted"), all a real drive lets us see.
 pub fn underrun_seen(report: &BurnReport) -> bool {
@@ -573,6 +613,18 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path, counted_under
 }
 
 fn verify(g: &Global, image: &Path, lba: Option<u32>) -> Result<(), Failure> {
+    if image.is_dir() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{} is a directory: verify compares a disc with an image file",
+                image.display()
+            ),
+        )
+        .hint(
+            "Name the image file that was burnt (a folder burn can be checked with write --verify)",
+        ));
+    }
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();

@@ -140,15 +140,20 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::NotBlank { .. }
         | BurnError::TooLarge { .. }
         | BurnError::TestWriteUnsupported { .. }
-        | BurnError::Unsupported(_) => MEDIUM,
+        | BurnError::Unsupported(_)
+        | BurnError::ImageAddressedElsewhere { .. } => MEDIUM,
         BurnError::Device { source, .. } => match source.kind() {
             ErrorKind::Transport(_) => NO_DRIVE,
             ErrorKind::Locked { .. } | ErrorKind::Busy(_) => NO_DRIVE,
             _ => DEVICE,
         },
-        BurnError::NotRecorded(_) => DEVICE,
-        BurnError::NotWholeSectors { .. } | BurnError::Source { .. } | BurnError::Iso(_) => SOURCE,
-        BurnError::VerifyFailed(_) => VERIFY,
+        BurnError::NotRecorded(_) | BurnError::VerifyStopped { .. } => DEVICE,
+        BurnError::NotWholeSectors { .. }
+        | BurnError::NotAnImageFile { .. }
+        | BurnError::StreamShort { .. }
+        | BurnError::Source { .. }
+        | BurnError::Iso(_) => SOURCE,
+        BurnError::VerifyFailed(_) | BurnError::LengthsDiffer { .. } => VERIFY,
         BurnError::Cancelled { .. } => CANCELLED,
     };
     let message = match e {

@@ -174,6 +174,28 @@ impl DigestHandle {
         })
     }
 
+    /// The digest of the whole sectors that went through, for a source
+    /// declared open-ended (a pipe written to its end): its length is known
+    /// only once it ended. `None` when no sector came, or the data ended
+    /// inside a sector.
+    pub fn finish_early(&self) -> Option<Digest> {
+        let st = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let bs = st.block_size as u64;
+        if st.seen == 0 || bs == 0 || !st.seen.is_multiple_of(bs) {
+            return None;
+        }
+        let mut chunks = st.chunks.clone();
+        if st.in_chunk > 0 {
+            chunks.push(st.hasher.digest128());
+        }
+        Some(Digest {
+            block_size: st.block_size,
+            chunk_sectors: CHUNK_SECTORS,
+            sectors: st.seen / bs,
+            chunks,
+        })
+    }
+
     /// Sectors fingerprinted so far.
     pub fn sectors_seen(&self) -> u64 {
         let st = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -189,6 +211,11 @@ pub struct ReadFailure {
     /// Whether the drive refused the FUA bit itself (invalid field in CDB),
     /// so a plain read is worth trying.
     pub fua_refused: bool,
+    /// Whether the failure is not the medium's but the path to it: the
+    /// connection lost (a transport failure), the drive gone or not ready,
+    /// the disc removed. Retrying sector by sector cannot help, so
+    /// [`verify`] stops at the first one ([`VerifyReport::stopped`]).
+    pub transport: bool,
 }
 
 /// Reading sectors back from the medium, bypassing every cache.
@@ -286,12 +313,25 @@ pub struct VerifyReport {
     /// Whether reads bypassed the drive cache with FUA (false when the drive
     /// refused FUA and each chunk was a plain fresh read instead).
     pub fua: bool,
+    /// Verification stopped early at a transport failure (connection lost,
+    /// drive gone, disc removed): where, and what the failure was. The
+    /// sectors from there on were not compared.
+    pub stopped: Option<VerifyStop>,
+}
+
+/// Where and why a verify pass stopped before its last sector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyStop {
+    /// The LBA whose READ failed.
+    pub lba: u32,
+    /// The failure, in words.
+    pub message: String,
 }
 
 impl VerifyReport {
-    /// No bad sector.
+    /// No bad sector, and every sector compared.
     pub fn is_ok(&self) -> bool {
-        self.bad.is_empty()
+        self.bad.is_empty() && self.stopped.is_none()
     }
 
     /// Total bad sectors.
@@ -333,6 +373,7 @@ pub fn verify(
     let mut src = vec![0u8; bs];
     let mut done = 0u64;
     let mut last_report = started;
+    let mut stopped = None;
     for (i, &want) in digest.chunks.iter().enumerate() {
         if cancelled() {
             break;
@@ -370,6 +411,15 @@ pub fn verify(
         match read {
             Ok(()) if hash(data) == want => {}
             Ok(()) => mismatch(&mut bad, &mut source, lba, first, data, &mut src, bs),
+            Err(e) if e.transport => {
+                // The path to the disc failed, not the disc: re-reading every sector
+                // of the rest against it would only map the whole disc as bad.
+                stopped = Some(VerifyStop {
+                    lba,
+                    message: e.message,
+                });
+                break;
+            }
             Err(_) => {
                 // Re-read sector by sector to map exactly what is unreadable.
                 for s in 0..count {
@@ -387,8 +437,18 @@ pub fn verify(
                                 push(&mut bad, lba + s, BadKind::Mismatch, true);
                             }
                         }
+                        Err(e) if e.transport => {
+                            stopped = Some(VerifyStop {
+                                lba: lba + s,
+                                message: e.message,
+                            });
+                            break;
+                        }
                         Err(e) => push(&mut bad, lba + s, BadKind::Unreadable(e.message), true),
                     }
+                }
+                if stopped.is_some() {
+                    break;
                 }
             }
         }
@@ -410,6 +470,7 @@ pub fn verify(
         bad,
         elapsed: clock.now().saturating_sub(started),
         fua,
+        stopped,
     }
 }
 
@@ -502,12 +563,14 @@ mod tests {
                 return Err(ReadFailure {
                     message: "invalid field in CDB".into(),
                     fua_refused: true,
+                    transport: false,
                 });
             }
             if self.unreadable.iter().any(|&u| u >= lba && u < lba + count) {
                 return Err(ReadFailure {
                     message: "unrecovered read error".into(),
                     fua_refused: false,
+                    transport: false,
                 });
             }
             let at = lba as usize * 2048;
@@ -659,5 +722,72 @@ mod tests {
         let d = Digest::of_reader(&img[..], 3, 2048).unwrap();
         assert_eq!(d.chunks.len(), 1);
         assert_eq!(d.chunks[0], hash(&img));
+    }
+
+    /// Reads fine up to `lost_at`, then the connection is gone for good.
+    struct Lost {
+        data: Vec<u8>,
+        lost_at: u32,
+        reads_after: usize,
+    }
+
+    impl ReadBack for Lost {
+        fn read_sectors(
+            &mut self,
+            lba: u32,
+            count: u32,
+            _fua: bool,
+            buf: &mut [u8],
+        ) -> Result<(), ReadFailure> {
+            if lba + count > self.lost_at {
+                self.reads_after += 1;
+                return Err(ReadFailure {
+                    message: "transport: connection reset by peer".into(),
+                    fua_refused: false,
+                    transport: true,
+                });
+            }
+            let at = lba as usize * 2048;
+            buf.copy_from_slice(&self.data[at..at + count as usize * 2048]);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_transport_failure_stops_verify_at_once() {
+        let img = image(200);
+        let mut m = Lost {
+            data: img.clone(),
+            lost_at: 40,
+            reads_after: 0,
+        };
+        let digest = Digest::of_reader(&img[..], 200, 2048).unwrap();
+        let (_sim, clock) = SimClock::shared();
+        let r = verify(&mut m, 0, &digest, None, &clock, &|| false, &mut |_| {});
+        // One failed READ, no sector-by-sector retries, nothing mapped as bad.
+        assert_eq!(m.reads_after, 1);
+        assert!(r.bad.is_empty(), "{:?}", r.bad);
+        assert_eq!(r.sectors, 32);
+        assert!(!r.is_ok());
+        assert_eq!(
+            r.stopped,
+            Some(VerifyStop {
+                lba: 32,
+                message: "transport: connection reset by peer".into()
+            })
+        );
+    }
+
+    #[test]
+    fn an_open_ended_digest_covers_what_arrived() {
+        let img = image(20);
+        let mut r = HashingReader::new(&img[..], u64::MAX / 4096, 2048);
+        let h = r.handle();
+        io::copy(&mut r, &mut io::sink()).unwrap();
+        assert!(h.finish().is_none());
+        assert_eq!(
+            h.finish_early(),
+            Some(Digest::of_reader(&img[..], 20, 2048).unwrap())
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The burn workflow on the virtual recorder with a simulated clock: phases,
 //! drive quirks it must survive, refusals before any WRITE, verify.
 
-use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +10,9 @@ use discburn::mmc::transport::{Completion, Limits, Request, Transport, Transport
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
+
+mod common;
+use common::{data, stream};
 
 /// Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
 /// operation code), like a drive (or tgt) that lacks them; forwards the rest.
@@ -61,26 +63,6 @@ fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
         _dir: dir,
         rec,
         control,
-    }
-}
-
-fn data(sectors: usize, seed: u8) -> Vec<u8> {
-    (0..sectors * 2048)
-        .map(|i| {
-            (i as u8)
-                .wrapping_mul(13)
-                .wrapping_add(seed)
-                .wrapping_add((i / 2048) as u8)
-        })
-        .collect()
-}
-
-fn stream(bytes: Vec<u8>) -> Source {
-    let sectors = (bytes.len() / 2048) as u64;
-    Source::Stream {
-        reader: Box::new(Cursor::new(bytes)),
-        sectors,
-        label: "test data".into(),
     }
 }
 

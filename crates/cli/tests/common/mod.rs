@@ -92,3 +92,14 @@ pub fn wait_bounded(child: &mut Child, deadline: Duration) -> Option<ExitStatus>
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// The recorded tracks of a `medium` JSON value: (start, size) each.
+pub fn recorded(m: &Value) -> Vec<(u64, u64)> {
+    m["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["blank"] == false)
+        .map(|t| (t["start"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
+        .collect()
+}

@@ -28,6 +28,18 @@
 //! merged, so a multi-session burn of one onto a disc holding a volume is
 //! refused.
 //!
+//! An image file or stream is written as it is, so one holding an ISO 9660
+//! volume whose root directory lies before the address it would land at (an
+//! image mastered for sector 0 onto an appendable disc, or after a track an
+//! earlier attempt reserved) is refused before anything changes the medium
+//! ([`BurnError::ImageAddressedElsewhere`]): its directories would point
+//! before it. Other data at a later address is written with a note saying
+//! where it starts. An image file is opened and its first and last sectors
+//! read before FORMAT UNIT, RESERVE TRACK or a mode page is sent. A stream of
+//! unknown length ([`Source::OpenStream`]) is written to its end on sequential
+//! media. [`BurnOptions::pad`] appends cdrecord's 15 zero sectors, and a CD
+//! track written Session-At-Once is padded to its 300-sector minimum.
+//!
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
 
@@ -39,8 +51,9 @@ mod read;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -239,6 +252,16 @@ pub enum Source {
         /// What to call it in messages.
         label: String,
     },
+    /// A stream of unknown length (a pipe), written to its end as cdrecord and
+    /// growisofs do with `-`: only on sequential media (CD-R/RW TAO, DVD±R,
+    /// DVD-RW, BD-R), whose track is closed wherever the data stops. A last
+    /// partial sector is padded with zeros (a note says so).
+    OpenStream {
+        /// The data.
+        reader: Box<dyn Read + Send>,
+        /// What to call it in messages.
+        label: String,
+    },
 }
 
 impl fmt::Debug for Source {
@@ -249,6 +272,10 @@ impl fmt::Debug for Source {
             Source::Stream { sectors, label, .. } => f
                 .debug_struct("Stream")
                 .field("sectors", sectors)
+                .field("label", label)
+                .finish_non_exhaustive(),
+            Source::OpenStream { label, .. } => f
+                .debug_struct("OpenStream")
                 .field("label", label)
                 .finish_non_exhaustive(),
         }
@@ -272,12 +299,13 @@ impl Source {
         }
     }
 
-    /// Sectors the source holds.
+    /// Sectors the source holds (an open-ended stream: 0, not known before its end).
     pub fn sectors(&self) -> Result<u64, BurnError> {
         match self {
             Source::Image(p) => image_sectors(p),
             Source::Folder(img) => Ok(img.sectors()),
             Source::Stream { sectors, .. } => Ok(*sectors),
+            Source::OpenStream { .. } => Ok(0),
         }
     }
 
@@ -286,16 +314,19 @@ impl Source {
         match self {
             Source::Image(p) => p.display().to_string(),
             Source::Folder(img) => format!("folder {}", img.dir().display()),
-            Source::Stream { label, .. } => label.clone(),
+            Source::Stream { label, .. } | Source::OpenStream { label, .. } => label.clone(),
         }
     }
 }
 
-/// Sectors of an image file, refusing a size that is not whole sectors.
+/// Sectors of an image file, refusing a size that is not whole sectors and
+/// what is not a file (a directory's or a pipe's length is no image's).
 pub fn image_sectors(path: &Path) -> Result<u64, BurnError> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| BurnError::source(path, e))?
-        .len();
+    let meta = std::fs::metadata(path).map_err(|e| BurnError::source(path, e))?;
+    if let Some(e) = not_an_image(path, &meta) {
+        return Err(e);
+    }
+    let len = meta.len();
     if len == 0 || len % 2048 != 0 {
         return Err(BurnError::NotWholeSectors {
             path: path.to_path_buf(),
@@ -327,6 +358,9 @@ pub struct BurnOptions {
     pub system_buffer: Option<usize>,
     /// CD-R/RW: Session-At-Once (page 05h SAO, SEND CUE SHEET) instead of Track-At-Once.
     pub sao: bool,
+    /// cdrecord `-pad`: 15 zero sectors (30 KiB) after the data, so that an old
+    /// drive's read-ahead at the end of the track reads zeros, not an error.
+    pub pad: bool,
 }
 
 impl Default for BurnOptions {
@@ -341,6 +375,7 @@ impl Default for BurnOptions {
             dry_run: false,
             system_buffer: None,
             sao: false,
+            pad: false,
         }
     }
 }
@@ -448,6 +483,64 @@ pub enum BurnError {
         /// Its size.
         bytes: u64,
     },
+    /// The image path is not an image file.
+    #[error("{} is {what}: an image is a file of 2048-byte sectors", path.display())]
+    NotAnImageFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
+    /// An ISO 9660 image mastered for an earlier start (sector 0, or an
+    /// earlier session) would land at `start_lba`: its volume descriptors and
+    /// directories point at sectors before it, so the disc would not be
+    /// readable (the class of `growisofs -M` without relocation; ECMA-119 §8.4).
+    #[error("{label} is an ISO 9660 image addressed for an earlier start (its root directory is at sector {root_extent}; a plain image is addressed from sector 0) but it would be written at sector {start_lba}, the disc's next writable address: its directories would point at sectors before it and the disc could not be read")]
+    ImageAddressedElsewhere {
+        /// The image.
+        label: String,
+        /// Where it would be written.
+        start_lba: u32,
+        /// The root directory's extent (ECMA-119 §9.1.3 in the PVD).
+        root_extent: u32,
+        /// The last session's start, for `mkisofs -C LAST,NEXT`.
+        last_session: Option<u32>,
+    },
+    /// An open-ended or sized stream ended before its declared length.
+    #[error("{label} ended after {arrived} of {expected} sectors; the track is left as written ({arrived} sectors from sector {start_lba}, not closed)")]
+    StreamShort {
+        /// The stream.
+        label: String,
+        /// Sectors that arrived (and were written).
+        arrived: u64,
+        /// Sectors declared (--size).
+        expected: u64,
+        /// Where the track starts.
+        start_lba: u32,
+    },
+    /// `verify`: the disc holds a different number of sectors than the image.
+    #[error("{}", verify_length_text(image, *start_lba, *disc_sectors, *image_sectors))]
+    LengthsDiffer {
+        /// The image file.
+        image: PathBuf,
+        /// Where the comparison started.
+        start_lba: u32,
+        /// Sectors the disc's track holds from there.
+        disc_sectors: u64,
+        /// Sectors of the image.
+        image_sectors: u64,
+    },
+    /// Verify stopped at a transport failure (connection lost, drive gone,
+    /// disc removed): the rest was not compared.
+    #[error("verification stopped at sector {lba} after comparing {compared} sectors: {message}; the rest was not compared")]
+    VerifyStopped {
+        /// The LBA whose READ failed.
+        lba: u32,
+        /// Sectors compared before it.
+        compared: u64,
+        /// The failure.
+        message: String,
+    },
     /// The source could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Source {
@@ -476,6 +569,20 @@ pub enum BurnError {
         /// LastWrittenLba), when the write had begun.
         last_written_lba: Option<i32>,
     },
+}
+
+fn verify_length_text(image: &Path, start: u32, disc: u64, img: u64) -> String {
+    if img > disc {
+        format!(
+            "verification failed: {} is longer than what the disc holds from sector {start} ({img} vs {disc} sectors)",
+            image.display()
+        )
+    } else {
+        format!(
+            "verification failed: the disc's track holds {disc} sectors from sector {start} but {} has {img}: the lengths differ",
+            image.display()
+        )
+    }
 }
 
 fn cancelled_at(lba: Option<i32>) -> String {
@@ -533,7 +640,14 @@ impl BurnError {
             BurnError::TestWriteUnsupported { .. } => {
                 hresult::E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED
             }
-            BurnError::NotWholeSectors { .. } => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            BurnError::NotWholeSectors { .. }
+            | BurnError::NotAnImageFile { .. }
+            | BurnError::StreamShort { .. } => hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+            BurnError::ImageAddressedElsewhere { .. } => {
+                hresult::E_IMAPI_DF2DATA_INVALID_MEDIA_STATE
+            }
+            BurnError::LengthsDiffer { .. } => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
+            BurnError::VerifyStopped { .. } => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Source { .. } | BurnError::Iso(_) => {
                 hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED
             }
@@ -565,6 +679,15 @@ impl BurnError {
             BurnError::TooLarge { .. } => "Use a larger disc, or leave some files out.".into(),
             BurnError::TestWriteUnsupported { .. } => "Burn without --dummy, or use a CD-R/RW or DVD-R/RW to simulate.".into(),
             BurnError::NotWholeSectors { .. } => "Burn a data image (ISO 9660/UDF), or pass the folder itself to build one.".into(),
+            BurnError::NotAnImageFile { .. } => "Name an image file; `discburn write` burns a folder as such, and `discburn write - --size N` reads a pipe.".into(),
+            BurnError::ImageAddressedElsewhere { start_lba, last_session, .. } => format!(
+                "Burn the folder instead (discburn masters it for sector {start_lba} and carries the earlier sessions' files forward), master the image for this address with `xorriso -as mkisofs -C {},{start_lba} -M /dev/DRIVE ...` or `mkisofs -C {},{start_lba}`, or use a blank disc.",
+                last_session.unwrap_or(0),
+                last_session.unwrap_or(0)
+            ),
+            BurnError::StreamShort { .. } => "Check what feeds the pipe; give --size the stream's exact length, or leave --size out on a write-once disc to write to the end of the stream.".into(),
+            BurnError::LengthsDiffer { .. } => "The disc holds something else, or a different version of the image: compare with the image that was burnt (and --lba where its session starts).".into(),
+            BurnError::VerifyStopped { .. } => "Check the drive's connection and that the disc is still in, then run `discburn verify` again.".into(),
             BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
             BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
             BurnError::Device { source, .. } => match source.sense_info().map(|s| (s.key, s.asc, s.ascq)) {
@@ -711,12 +834,30 @@ pub fn burn(
         Source::Folder(img) if before.recording == Recording::RandomAccess => img.start_lba(),
         _ => 0,
     };
-    let plan = prepare::plan(rec, &before, sectors, &source.label(), opts, random_start)?;
+    let open_ended = matches!(source, Source::OpenStream { .. });
+    let (pad, pad_note) = prepare::padding(&before, sectors, &source.label(), opts, open_ended)?;
+    let plan = prepare::plan(
+        rec,
+        &before,
+        sectors + pad,
+        &source.label(),
+        opts,
+        random_start,
+        open_ended,
+    )?;
     if let Source::Folder(img) = &source {
         check_folder_start(img, plan.start_lba)?;
     }
+    // The source, opened and looked at before anything changes the medium.
+    let input = Input::open(source, sectors, pad)?;
+    if let Some(note) = input.check_start(plan.start_lba, &before)? {
+        run.note(note);
+    }
     for line in &plan.notes {
         run.note(line.clone());
+    }
+    if let Some(note) = pad_note {
+        run.note(note);
     }
     if opts.dry_run {
         run.phase(BurnPhase::Completed);
@@ -725,7 +866,7 @@ pub fn burn(
             before,
             after: None,
             start_lba: plan.start_lba,
-            sectors,
+            sectors: sectors + pad,
             last_update: None,
             min_host_fill: None,
             min_device_fill: None,
@@ -743,46 +884,294 @@ pub fn burn(
     if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {
         return Err(BurnError::device("taking exclusive access to the drive", e));
     }
-    let result = burn_locked(&mut run, source, sectors, &before, plan, opts);
+    let result = burn_locked(&mut run, input, &before, plan, opts);
     if let Err(e) = rec.release_exclusive_access() {
         tracing::warn!("releasing exclusive access: {e}");
     }
     result
 }
 
+/// What a burn reads from, opened and checked before the medium changes.
+struct Input {
+    /// The data, padding included.
+    reader: Box<dyn Read + Send>,
+    /// Sectors of data (an open-ended stream: 0, known at its end).
+    sectors: u64,
+    /// Zero sectors appended (`--pad`, the SAO minimum).
+    pad: u64,
+    /// What to call it in messages.
+    label: String,
+    /// The image file, re-read by verify to pinpoint mismatches.
+    image_path: Option<PathBuf>,
+    /// A folder's start: its addresses are fixed.
+    folder_start: Option<u32>,
+    /// A grown volume's descriptors, written at sector 16 after the session.
+    rewrite: Option<(u32, Vec<u8>)>,
+    /// What sector 16 of an image or stream holds.
+    head: Head,
+    /// A stream: whether it is open-ended, and the bytes its last partial
+    /// sector was padded with.
+    stream: Option<(bool, Arc<AtomicU64>)>,
+}
+
+/// What an image or stream holds at sector 16.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    /// A folder, mastered by discburn for its start.
+    Folder,
+    /// An ISO 9660 primary volume descriptor: its root directory's extent.
+    Iso9660 { root_extent: u32 },
+    /// Anything else (raw data, UDF only, shorter than 17 sectors).
+    Other,
+}
+
+/// Sectors of an image or stream read ahead to look at its volume descriptor.
+const HEAD_SECTORS: usize = 17;
+
+impl Head {
+    /// ECMA-119 §8.4: a primary volume descriptor at sector 16 is type 1,
+    /// "CD001", with the root directory record at byte 156 whose extent
+    /// location (both-endian, §9.1.3) starts at byte 158.
+    fn of(sector16: &[u8]) -> Head {
+        if sector16.len() < 2048 || sector16[0] != 1 || &sector16[1..6] != b"CD001" {
+            return Head::Other;
+        }
+        let mut le = [0u8; 4];
+        le.copy_from_slice(&sector16[158..162]);
+        Head::Iso9660 {
+            root_extent: u32::from_le_bytes(le),
+        }
+    }
+}
+
+impl Input {
+    fn open(source: Source, sectors: u64, pad: u64) -> Result<Input, BurnError> {
+        let label = source.label();
+        let mut input = Input {
+            reader: Box::new(io::empty()),
+            sectors,
+            pad,
+            label,
+            image_path: None,
+            folder_start: None,
+            rewrite: None,
+            head: Head::Other,
+            stream: None,
+        };
+        let reader: Box<dyn Read + Send> = match source {
+            Source::Image(p) => {
+                let (file, head) = open_image(&p, sectors)?;
+                input.head = head;
+                input.image_path = Some(p);
+                Box::new(file)
+            }
+            Source::Folder(img) => {
+                input.head = Head::Folder;
+                input.folder_start = Some(img.start_lba());
+                input.rewrite = img.descriptor_rewrite().map(|(l, d)| (l, d.to_vec()));
+                Box::new((*img).stream())
+            }
+            Source::Stream { reader, .. } => {
+                let (reader, head) = peek_head(reader, &input.label)?;
+                input.head = head;
+                input.stream = Some((false, Arc::default()));
+                reader
+            }
+            Source::OpenStream { reader, .. } => {
+                let (reader, head) = peek_head(reader, &input.label)?;
+                input.head = head;
+                let padded = Arc::new(AtomicU64::new(0));
+                input.stream = Some((true, Arc::clone(&padded)));
+                Box::new(SectorPad {
+                    inner: reader,
+                    seen: 0,
+                    padding: 0,
+                    padded,
+                })
+            }
+        };
+        input.reader = if pad > 0 {
+            Box::new(reader.chain(io::repeat(0).take(pad * 2048)))
+        } else {
+            reader
+        };
+        Ok(input)
+    }
+
+    fn open_ended(&self) -> bool {
+        self.stream.as_ref().is_some_and(|(open, _)| *open)
+    }
+
+    /// An image whose file system is addressed from sector 0 written
+    /// anywhere else is a disc nobody can read: refused. Other data at a
+    /// later address is written as it is, with a note saying where.
+    fn check_start(&self, start_lba: u32, medium: &Medium) -> Result<Option<String>, BurnError> {
+        if start_lba == 0 {
+            return Ok(None);
+        }
+        match self.head {
+            Head::Folder => Ok(None),
+            Head::Iso9660 { root_extent } if root_extent < start_lba => {
+                Err(BurnError::ImageAddressedElsewhere {
+                    label: self.label.clone(),
+                    start_lba,
+                    root_extent,
+                    last_session: medium.last_session_start(),
+                })
+            }
+            Head::Iso9660 { root_extent } => Ok(Some(format!(
+                "{} is an ISO 9660 image mastered for a later session (root directory at sector {root_extent}): written from sector {start_lba}",
+                self.label
+            ))),
+            Head::Other => Ok(Some(format!(
+                "{} holds no ISO 9660 volume descriptor at its sector 16 (raw data, or UDF only): written as it is, it starts at sector {start_lba} of the disc, not at 0",
+                self.label
+            ))),
+        }
+    }
+}
+
+/// The refusal of what is not a file: a directory's or a pipe's length is no image's.
+fn not_an_image(path: &Path, meta: &std::fs::Metadata) -> Option<BurnError> {
+    (!meta.is_file()).then(|| BurnError::NotAnImageFile {
+        path: path.to_path_buf(),
+        what: if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        },
+    })
+}
+
+/// Opens an image file and reads its first, 16th and last sectors, so an
+/// unreadable image is refused before FORMAT UNIT, RESERVE TRACK or a mode
+/// page changes the medium.
+fn open_image(path: &Path, sectors: u64) -> Result<(File, Head), BurnError> {
+    let unreadable = |why: String| BurnError::source(path, io::Error::other(why));
+    let mut file = File::open(path).map_err(|e| BurnError::source(path, e))?;
+    let meta = file.metadata().map_err(|e| BurnError::source(path, e))?;
+    if let Some(e) = not_an_image(path, &meta) {
+        return Err(e);
+    }
+    if meta.len() != sectors * 2048 {
+        return Err(unreadable(format!(
+            "its size changed from {} to {} bytes since it was measured",
+            sectors * 2048,
+            meta.len()
+        )));
+    }
+    let mut sector = vec![0u8; 2048];
+    let mut read_at = |file: &mut File, at: u64, what: &str| {
+        file.seek(SeekFrom::Start(at * 2048))
+            .and_then(|_| file.read_exact(&mut sector))
+            .map_err(|e| unreadable(format!("reading its {what} sector ({at}) failed: {e}")))
+    };
+    read_at(&mut file, 0, "first")?;
+    read_at(&mut file, sectors - 1, "last")?;
+    let head = if sectors >= HEAD_SECTORS as u64 {
+        read_at(&mut file, 16, "volume descriptor")?;
+        Head::of(&sector)
+    } else {
+        Head::Other
+    };
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| BurnError::source(path, e))?;
+    Ok((file, head))
+}
+
+/// Reads a stream's first [`HEAD_SECTORS`] sectors to look at its volume
+/// descriptor, and gives them back in front of the rest.
+fn peek_head(
+    mut reader: Box<dyn Read + Send>,
+    label: &str,
+) -> Result<(Box<dyn Read + Send>, Head), BurnError> {
+    let mut head = vec![0u8; HEAD_SECTORS * 2048];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(BurnError::source(Path::new(label), e)),
+        }
+    }
+    if got == 0 {
+        return Err(BurnError::source(
+            Path::new(label),
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the stream is empty: there is nothing to write",
+            ),
+        ));
+    }
+    head.truncate(got);
+    let kind = head.get(16 * 2048..).map_or(Head::Other, Head::of);
+    Ok((Box::new(io::Cursor::new(head).chain(reader)), kind))
+}
+
+/// An open-ended stream's reader: a last partial sector is completed with
+/// zeros (counted in `padded`), so the track ends on a sector boundary.
+struct SectorPad {
+    inner: Box<dyn Read + Send>,
+    seen: u64,
+    padding: usize,
+    padded: Arc<AtomicU64>,
+}
+
+impl Read for SectorPad {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.padding > 0 {
+            let n = self.padding.min(buf.len());
+            buf[..n].fill(0);
+            self.padding -= n;
+            return Ok(n);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && !self.seen.is_multiple_of(2048) {
+            let missing = 2048 - (self.seen % 2048) as usize;
+            self.padded.store(missing as u64, Ordering::SeqCst);
+            self.seen += missing as u64;
+            self.padding = missing;
+            return self.read(buf);
+        }
+        self.seen += n as u64;
+        Ok(n)
+    }
+}
+
 fn burn_locked(
     run: &mut Run<'_>,
-    source: Source,
-    sectors: u64,
+    input: Input,
     before: &Medium,
     mut plan: prepare::Plan,
     opts: &BurnOptions,
 ) -> Result<BurnReport, BurnError> {
     let rec = run.rec;
+    let open_ended = input.open_ended();
+    let planned = input.sectors + input.pad;
     // FORMAT / RESERVE / mode page / speed.
-    prepare::prepare(run, before, &mut plan, sectors, opts)?;
-    if let Source::Folder(img) = &source {
+    prepare::prepare(run, before, &mut plan, planned, opts)?;
+    if let Some(start) = input.folder_start {
         // Formatting or reserving a track may move the start; a folder's
         // addresses are fixed.
-        check_folder_start(img, plan.start_lba)?;
+        check_folder_lba(start, plan.start_lba)?;
     }
+    // So may an image's: check again where it will really go.
+    input.check_start(plan.start_lba, before)?;
     run.check_cancel()?;
 
     // The write.
     run.phase(BurnPhase::WritingData);
-    let rewrite = match &source {
-        Source::Folder(img) => img.descriptor_rewrite().map(|(l, d)| (l, d.to_vec())),
-        _ => None,
-    };
-    let image_path = match &source {
-        Source::Image(p) => Some(p.clone()),
-        _ => None,
-    };
-    let reader: Box<dyn Read + Send> = match source {
-        Source::Image(p) => Box::new(File::open(&p).map_err(|e| BurnError::source(&p, e))?),
-        Source::Folder(img) => Box::new((*img).stream()),
-        Source::Stream { reader, .. } => reader,
-    };
+    let Input {
+        reader,
+        label,
+        image_path,
+        rewrite,
+        stream,
+        ..
+    } = input;
+    // An open-ended stream may fill what is free; it ends the track where it ends.
+    let sectors = if open_ended { plan.free } else { planned };
     let hashing = HashingReader::new(reader, sectors, 2048);
     let digest_handle = hashing.handle();
     let engine = WriteEngine::with_recorder(Arc::clone(rec), 2048)
@@ -806,12 +1195,18 @@ fn burn_locked(
     let mut min_dev: Option<f64> = None;
     let mut host_primed = false;
     let mut last_update = None;
+    // An open-ended stream's end reads as the engine's "failed" event: held back
+    // until it is known whether that was the end of the stream.
+    let mut held_final: Option<Update> = None;
     let result = std::thread::scope(|s| {
         let writer = s.spawn(|| engine.write_section(hashing, start, count));
         // Forward events until the engine finishes (the channel stays open
         // while the engine lives, so poll the join state).
         loop {
             match updates.recv_timeout(Duration::from_millis(50)) {
+                Ok(u) if open_ended && u.phase == crate::engine::Phase::Failed => {
+                    held_final = Some(u);
+                }
                 Ok(u) => {
                     track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
                     (run.on_event)(&BurnEvent::Write(u.clone()));
@@ -831,16 +1226,60 @@ fn burn_locked(
             )))
         });
         while let Ok(u) = updates.try_recv() {
+            if open_ended && u.phase == crate::engine::Phase::Failed {
+                held_final = Some(u);
+                continue;
+            }
             track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
         r
     });
+    // The stream's end, as the end of a section of the sectors that came.
+    let ended = |u: Update, sectors: u64| Update {
+        phase: crate::engine::Phase::Finished,
+        sector_count: i32::try_from(sectors).unwrap_or(i32::MAX),
+        ..u
+    };
     let write_time = run.now().saturating_sub(write_started);
+    let mut sectors = sectors;
     match result {
         Ok(u) => last_update = Some(u),
+        // An open-ended stream ended: the track ends where it did.
+        Err(e)
+            if open_ended
+                && !run.cancel.is_cancelled()
+                && matches!(e.kind(), ErrorKind::SourceExhausted { lba } if *lba > start) =>
+        {
+            if let ErrorKind::SourceExhausted { lba } = e.kind() {
+                sectors = u64::from(lba.abs_diff(start));
+            }
+            if let Some(u) = held_final.take().map(|u| ended(u, sectors)) {
+                (run.on_event)(&BurnEvent::Write(u.clone()));
+                last_update = Some(u);
+            }
+            let padded = stream.as_ref().map_or(0, |(_, p)| p.load(Ordering::SeqCst));
+            run.note(format!(
+                "{label} ended after {} sectors ({}){}: the track ends there",
+                // `planned` is the padding alone here: it follows the stream's data.
+                sectors.saturating_sub(planned),
+                human_size(sectors),
+                if padded > 0 {
+                    format!(
+                        "; its last sector was {} bytes short and was padded with zeros",
+                        padded
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+        }
         Err(e) => {
+            if let Some(u) = held_final.take() {
+                (run.on_event)(&BurnEvent::Write(u.clone()));
+                last_update = Some(u);
+            }
             if e.is_cancelled() || run.cancel.is_cancelled() {
                 return Err(BurnError::Cancelled {
                     last_written_lba: e
@@ -851,6 +1290,12 @@ fn burn_locked(
             // Leave the drive sane: flush what it holds before reporting.
             let _ = ops::synchronize_cache(rec, &CancelToken::new(), &mut |_| {});
             return Err(match e.kind() {
+                ErrorKind::SourceExhausted { lba } if stream.is_some() => BurnError::StreamShort {
+                    label,
+                    arrived: u64::from(lba.abs_diff(start)),
+                    expected: sectors,
+                    start_lba: plan.start_lba,
+                },
                 ErrorKind::Source(_) | ErrorKind::SourceExhausted { .. } => BurnError::Source {
                     path: image_path.unwrap_or_else(|| PathBuf::from("the image")),
                     source: io::Error::other(e.to_string()),
@@ -880,9 +1325,14 @@ fn burn_locked(
     let mut verify_report = None;
     if opts.verify && !opts.test_write {
         run.phase(BurnPhase::Verifying);
-        let digest = digest_handle.finish().ok_or_else(|| {
-            BurnError::Unsupported("the engine did not read the whole source".into())
-        })?;
+        let digest = if open_ended {
+            digest_handle
+                .finish_early()
+                .filter(|d| d.sectors == sectors)
+        } else {
+            digest_handle.finish()
+        }
+        .ok_or_else(|| BurnError::Unsupported("the engine did not read the whole source".into()))?;
         let mut source_file = image_path.as_ref().and_then(|p| File::open(p).ok());
         let report = run_verify(
             run,
@@ -892,6 +1342,7 @@ fn burn_locked(
                 .as_mut()
                 .map(|f| f as &mut dyn verify::SourceSectors),
         );
+        stopped(&report)?;
         if !report.is_ok() {
             return Err(BurnError::VerifyFailed(Box::new(report)));
         }
@@ -1083,12 +1534,15 @@ fn folder_image_note(img: &FolderImage) -> String {
 
 /// Refuses to write a folder image anywhere but where its addresses point.
 fn check_folder_start(img: &FolderImage, start_lba: u32) -> Result<(), BurnError> {
-    if img.start_lba() == start_lba {
+    check_folder_lba(img.start_lba(), start_lba)
+}
+
+fn check_folder_lba(mastered: u32, start_lba: u32) -> Result<(), BurnError> {
+    if mastered == start_lba {
         return Ok(());
     }
     Err(BurnError::Unsupported(format!(
-        "the folder was mastered for sector {} but the drive will write it at sector {start_lba}",
-        img.start_lba()
+        "the folder was mastered for sector {mastered} but the drive will write it at sector {start_lba}"
     )))
 }
 
@@ -1243,6 +1697,7 @@ impl ReadBack for RecorderReadBack<'_> {
             Ok(n) => Err(ReadFailure {
                 message: format!("the drive returned {n} of {} bytes", buf.len()),
                 fua_refused: false,
+                transport: false,
             }),
             Err(e) => {
                 tracing::debug!("READ(12) lba {lba} count {count}: {e}");
@@ -1251,12 +1706,29 @@ impl ReadBack for RecorderReadBack<'_> {
                     Some(s) => s.to_string(),
                     None => e.to_string(),
                 };
+                // The connection, the drive or the disc is gone (not a bad sector):
+                // NOT READY (sense key 2, which includes no medium) or a transport failure.
+                let transport = matches!(e.kind(), ErrorKind::Transport(_))
+                    || e.sense_info().is_some_and(|s| s.key == 0x2);
                 Err(ReadFailure {
                     message,
                     fua_refused,
+                    transport,
                 })
             }
         }
+    }
+}
+
+/// A verify pass that stopped at a transport failure, as the error.
+fn stopped(report: &VerifyReport) -> Result<(), BurnError> {
+    match &report.stopped {
+        Some(stop) => Err(BurnError::VerifyStopped {
+            lba: stop.lba,
+            compared: report.sectors,
+            message: stop.message.clone(),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -1281,8 +1753,28 @@ fn run_verify(
     )
 }
 
+/// Sectors after a shorter image that may be padding a burner added: growisofs
+/// 16 KiB (8), cdrecord `-pad` 30 KiB (15), libburn 300 KiB (150), the CD SAO
+/// minimum track of 300 sectors, DVD-R ECC-block rounding (15). More than this
+/// is not padding.
+const MAX_TRAILING_PAD: u64 = 300;
+
+/// CD TAO tracks end in 2 run-out sectors that READ TRACK INFORMATION counts
+/// in the track and that read as errors (MMC-6 §6.27.3.7; cdrecord's "-pad"
+/// exists because of them).
+const CD_RUN_OUT: u64 = 2;
+
 /// `discburn verify IMAGE`: reads the disc from `start_lba` (default: the
 /// last session's first track, or 0) and compares it with the image file.
+///
+/// Lengths: on a sequential medium the track (or the session's tracks) that
+/// starts there must hold as many sectors as the image. A track longer than
+/// the image is accepted only when what follows the image is padding — at
+/// most 300 zero sectors (growisofs, cdrecord and libburn padding), the last 2 of a CD
+/// track also unreadable — and a note says so; otherwise the lengths differ
+/// ([`BurnError::LengthsDiffer`]). An image longer than what the disc holds
+/// is a verify failure too. On a random-access medium only a longer image
+/// is (its capacity is no track length).
 pub fn verify_image(
     rec: &Arc<Recorder>,
     image: &Path,
@@ -1297,28 +1789,27 @@ pub fn verify_image(
         Some(l) => l,
         None => medium.last_session_start().unwrap_or(0),
     };
-    let recorded = match medium.recording {
-        Recording::Sequential => medium
-            .tracks
-            .iter()
-            .filter(|t| !t.blank)
-            .map(|t| u64::from(t.start) + u64::from(t.size))
-            .max()
-            .unwrap_or(0),
-        _ => medium.capacity_sectors,
+    let held = match medium.recording {
+        Recording::Sequential => track_length(&medium, start),
+        _ => Some(medium.capacity_sectors.saturating_sub(u64::from(start))),
     };
-    if u64::from(start) + sectors > recorded {
-        return Err(BurnError::TooLarge {
-            what: format!("verifying {} from sector {start}", image.display()),
-            needed: sectors,
-            free: recorded.saturating_sub(u64::from(start)),
-            profile: medium.profile,
-        });
+    let held = held.unwrap_or(0);
+    let differ = || BurnError::LengthsDiffer {
+        image: image.to_path_buf(),
+        start_lba: start,
+        disc_sectors: held,
+        image_sectors: sectors,
+    };
+    if sectors > held {
+        return Err(differ());
     }
     run.note(format!(
         "Comparing {} ({sectors} sectors) with the disc from sector {start}",
         image.display()
     ));
+    if let Some(note) = misplaced_iso_note(image, sectors, start) {
+        run.note(note);
+    }
     let digest = Digest::of_reader(
         File::open(image).map_err(|e| BurnError::source(image, e))?,
         sectors,
@@ -1334,10 +1825,73 @@ pub fn verify_image(
             last_written_lba: None,
         });
     }
+    stopped(&report)?;
     if !report.is_ok() {
         return Err(BurnError::VerifyFailed(Box::new(report)));
     }
+    if medium.recording == Recording::Sequential && held > sectors {
+        let extra = held - sectors;
+        let is_cd = matches!(medium.profile, Profile::CdR | Profile::CdRw);
+        let first = u64::from(start) + sectors;
+        if extra > MAX_TRAILING_PAD || !trailing_padding(rec, first, extra, is_cd) {
+            return Err(differ());
+        }
+        run.note(format!(
+            "The track holds {extra} sector(s) after the image, all padding (zeros{}), as burners add",
+            if is_cd { ", or the CD track's run-out" } else { "" }
+        ));
+    }
     Ok(report)
+}
+
+/// Verify compares bytes: an image addressed from sector 0 found at a later
+/// session matches, yet its file system cannot be read there. Said in a note.
+fn misplaced_iso_note(image: &Path, sectors: u64, start: u32) -> Option<String> {
+    if start == 0 {
+        return None;
+    }
+    let (_, head) = open_image(image, sectors).ok()?;
+    match head {
+        Head::Iso9660 { root_extent } if root_extent < start => Some(format!(
+            "{} is an ISO 9660 image addressed from sector 0 (root directory at sector {root_extent}): at sector {start} the disc may hold its bytes, but its file system points before them and cannot be read there",
+            image.display()
+        )),
+        _ => None,
+    }
+}
+
+/// Sectors the disc holds from `start` in the track holding it and the
+/// later recorded tracks of its session; `None` when no recorded track holds it.
+fn track_length(medium: &Medium, start: u32) -> Option<u64> {
+    let t = medium.tracks.iter().find(|t| {
+        !t.blank && t.start <= start && u64::from(start) < u64::from(t.start) + u64::from(t.size)
+    })?;
+    let end = medium
+        .tracks
+        .iter()
+        .filter(|u| !u.blank && u.session == t.session && u.start >= t.start)
+        .map(|u| u64::from(u.start) + u64::from(u.size))
+        .max()?;
+    Some(end - u64::from(start))
+}
+
+/// Whether the `count` sectors from `first` are padding: zeros, the last
+/// [`CD_RUN_OUT`] of a CD track also unreadable.
+fn trailing_padding(rec: &Recorder, first: u64, count: u64, is_cd: bool) -> bool {
+    let mut reader = RecorderReadBack(rec);
+    let mut buf = vec![0u8; 2048];
+    for i in 0..count {
+        let Ok(lba) = u32::try_from(first + i) else {
+            return false;
+        };
+        match reader.read_sectors(lba, 1, false, &mut buf) {
+            Ok(()) if buf.iter().all(|&b| b == 0) => {}
+            Ok(()) => return false,
+            Err(_) if is_cd && count - i <= CD_RUN_OUT => {}
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
 /// `discburn blank`: erases a CD-RW or sequential DVD-RW (minimal, or full).

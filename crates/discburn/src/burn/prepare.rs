@@ -66,6 +66,49 @@ pub(crate) struct Plan {
     pub notes: Vec<String>,
     /// The write speed the drive took, kB/s.
     pub speed_kbps: Option<u32>,
+    /// Sectors free from `start_lba`: what an open-ended stream may fill.
+    pub free: u64,
+}
+
+/// cdrecord `-pad`: 15 sectors (30 KiB) of zeros after each track.
+pub(crate) const PAD_SECTORS: u64 = 15;
+
+/// The zero sectors appended to a source of `sectors` sectors, and a note
+/// saying why: `--pad` (cdrecord `-pad`), and on a CD written
+/// Session-At-Once the minimum track length of 300 sectors (4 s, Red Book;
+/// MMC-6 §4.3.5), which cdrecord pads a shorter track to.
+pub(crate) fn padding(
+    medium: &Medium,
+    sectors: u64,
+    label: &str,
+    opts: &BurnOptions,
+    open_ended: bool,
+) -> Result<(u64, Option<String>), BurnError> {
+    let sao_cd = opts.sao && is_cd(medium.profile);
+    if sao_cd && open_ended {
+        return Err(BurnError::Unsupported(format!(
+            "Session-At-Once sends the track's length in the cue sheet before the first sector, and {label} is a stream of unknown length: give its --size, or burn it Track-At-Once (without --sao)"
+        )));
+    }
+    let pad = if opts.pad { PAD_SECTORS } else { 0 };
+    let mut notes = Vec::new();
+    if opts.pad {
+        notes.push(format!(
+            "--pad: {PAD_SECTORS} zero sectors (30 KiB) after the data, as cdrecord -pad"
+        ));
+    }
+    let min = u64::from(MIN_TRACK_SECTORS);
+    let total = if sao_cd && !open_ended && sectors + pad < min {
+        notes.push(format!(
+            "Session-At-Once: {label} has {sectors} sectors, under the {min}-sector (4 s) minimum track length: padded with {} zero sectors to {min}, as cdrecord does",
+            min - sectors
+        ));
+        min
+    } else {
+        sectors + pad
+    };
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    Ok((total - sectors, note))
 }
 
 fn uses_page_05(p: Profile) -> bool {
@@ -174,8 +217,14 @@ pub(crate) fn plan(
     label: &str,
     opts: &BurnOptions,
     random_start: u32,
+    open_ended: bool,
 ) -> Result<Plan, BurnError> {
     let profile = medium.profile;
+    if open_ended && medium.recording == Recording::RandomAccess {
+        return Err(BurnError::Unsupported(format!(
+            "{label} is a stream of unknown length, and a {profile} has no track that could end where the stream does: give its size with --size (bytes, or sectors as 4480s)"
+        )));
+    }
     if medium.recording == Recording::ReadOnly {
         return Err(BurnError::NotWritable { profile });
     }
@@ -289,6 +338,8 @@ pub(crate) fn plan(
         Profile::DvdRSequential | Profile::DvdRwSequential | Profile::DvdRDlSequential
     ) && medium.is_blank()
         && opts.closing == Closing::Disc
+        // RESERVE TRACK needs the size in advance.
+        && !open_ended
         // A reservation is real even in simulation: Test Write writes incrementally.
         && !opts.test_write;
     let sao = opts.sao;
@@ -309,6 +360,7 @@ pub(crate) fn plan(
         sao,
         notes,
         speed_kbps: None,
+        free,
     })
 }
 
@@ -328,6 +380,9 @@ pub(crate) fn prepare(
         let m = medium::inspect(rec)?;
         if m.recording == Recording::Sequential {
             plan.start_lba = m.next_writable.unwrap_or(plan.start_lba);
+        }
+        if m.free_sectors > 0 {
+            plan.free = m.free_sectors;
         }
         if sectors > m.free_sectors && m.free_sectors > 0 {
             return Err(BurnError::TooLarge {

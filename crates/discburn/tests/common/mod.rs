@@ -108,3 +108,57 @@ pub fn pattern(start: u32, count: u32) -> Vec<u8> {
     }
     v
 }
+
+/// Writes `data` as a new session at the next writable address with the write engine
+/// and CLOSE TRACK/SESSION, as a burner that does not look at the data would; its start.
+pub fn raw_session(rec: &Arc<Recorder>, data: Vec<u8>) -> u32 {
+    use discburn::mmc::rw::SynchronizeCache10;
+    use discburn::mmc::track::{CloseFunction, CloseTrackSession, TrackAddress};
+    let nwa = discburn::burn::inspect(rec).unwrap().next_writable.unwrap();
+    let sectors = (data.len() / 2048) as i32;
+    let engine = discburn::WriteEngine::with_recorder(Arc::clone(rec), 2048).unwrap();
+    engine
+        .write_section(std::io::Cursor::new(data), nwa as i32, sectors)
+        .unwrap();
+    let sync = SynchronizeCache10 {
+        immed: false,
+        lba: 0,
+        blocks: 0,
+    };
+    rec.command_none(&sync).unwrap();
+    let track = rec.track_information(TrackAddress::Lba(nwa)).unwrap().track;
+    for (function, number) in [
+        (CloseFunction::CloseTrack, track),
+        (CloseFunction::CloseSession, 0),
+    ] {
+        let close = CloseTrackSession {
+            immed: false,
+            function,
+            number,
+        };
+        rec.command_none(&close).unwrap();
+    }
+    nwa
+}
+
+/// `sectors` sectors that differ per sector and per byte, from `seed`.
+pub fn data(sectors: usize, seed: u8) -> Vec<u8> {
+    (0..sectors * 2048)
+        .map(|i| {
+            (i as u8)
+                .wrapping_mul(13)
+                .wrapping_add(seed)
+                .wrapping_add((i / 2048) as u8)
+        })
+        .collect()
+}
+
+/// `bytes` as a stream source of whole sectors.
+pub fn stream(bytes: Vec<u8>) -> discburn::burn::Source {
+    let sectors = (bytes.len() / 2048) as u64;
+    discburn::burn::Source::Stream {
+        reader: Box::new(std::io::Cursor::new(bytes)),
+        sectors,
+        label: "test data".into(),
+    }
+}

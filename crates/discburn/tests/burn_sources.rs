@@ -1,0 +1,429 @@
+//! The burn workflow's checks of what it writes and where (issue 10): an ISO 9660
+//! image addressed from sector 0 is never written at a later address, an image that
+//! cannot be read is refused before the medium changes, streams of unknown length,
+//! padding, and `verify`'s lengths and transport failures. Virtual recorder, simulated
+//! clock.
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare};
+use discburn::iso::{FolderImage, IsoSettings};
+use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::OpCode;
+use discburn::{CancelToken, Recorder};
+use discburn_vdrive::{DriveControl, VirtualDrive};
+
+mod common;
+use common::{data, stream};
+
+/// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
+/// a lost connection does (the iSCSI session gone).
+struct Cable {
+    inner: VirtualDrive,
+    reads_left: Arc<AtomicU32>,
+}
+
+impl Transport for Cable {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        if request.cdb[0] == u8::from(OpCode::Read12) {
+            let left = self.reads_left.load(Ordering::SeqCst);
+            if left == 0 {
+                return Err(TransportError::DeviceGone(
+                    "connection reset by peer".into(),
+                ));
+            }
+            self.reads_left.store(left - 1, Ordering::SeqCst);
+        }
+        self.inner.execute(request)
+    }
+
+    fn limits(&self) -> Limits {
+        self.inner.limits()
+    }
+}
+
+struct Rig {
+    dir: tempfile::TempDir,
+    rec: Arc<Recorder>,
+    control: DriveControl,
+    reads_left: Arc<AtomicU32>,
+}
+
+fn rig(media: &str) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!(
+        "virtual:{}?media={media}&throttle=off",
+        dir.path().join("d.img").display()
+    );
+    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
+    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let control = inner.control();
+    let reads_left = Arc::new(AtomicU32::new(u32::MAX));
+    let transport = Cable {
+        inner,
+        reads_left: Arc::clone(&reads_left),
+    };
+    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    Rig {
+        dir,
+        rec,
+        control,
+        reads_left,
+    }
+}
+
+fn run(
+    rig: &Rig,
+    source: Source,
+    opts: &BurnOptions,
+) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
+        sink.lock().unwrap().push(e.clone())
+    });
+    let ev = events.lock().unwrap().clone();
+    (r, ev)
+}
+
+fn notes(events: &[BurnEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BurnEvent::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn verify(
+    rig: &Rig,
+    image: &Path,
+) -> (
+    Result<discburn::verify::VerifyReport, BurnError>,
+    Vec<String>,
+) {
+    let mut events = Vec::new();
+    let r = burn::verify_image(&rig.rec, image, None, &CancelToken::new(), &mut |e| {
+        events.push(e.clone())
+    });
+    (r, notes(&events))
+}
+
+/// A plain ISO 9660 image (mastered for sector 0, as `mkisofs -o` makes one) of a
+/// folder holding one file.
+fn plain_iso(dir: &Path) -> std::path::PathBuf {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("hello.txt"), b"hello from session 2\n").unwrap();
+    let img = FolderImage::from_dir(&tree, &IsoSettings::default()).unwrap();
+    let mut bytes = Vec::new();
+    img.stream().read_to_end(&mut bytes).unwrap();
+    let path = dir.join("plain.iso");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn session() -> BurnOptions {
+    BurnOptions {
+        closing: Closing::Session,
+        ..Default::default()
+    }
+}
+
+fn writes(rig: &Rig) -> u64 {
+    let s = rig.control.stats();
+    s.count(OpCode::Write10) + s.count(OpCode::Write12)
+}
+
+#[test]
+fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
+    let rig = rig("dvd+r");
+    let (r, _) = run(&rig, stream(data(300, 1)), &session());
+    r.unwrap();
+    let iso = plain_iso(rig.dir.path());
+    let before = writes(&rig);
+    let (r, _) = run(&rig, Source::Image(iso.clone()), &session());
+    match r {
+        Err(BurnError::ImageAddressedElsewhere {
+            start_lba,
+            root_extent,
+            ..
+        }) => {
+            assert!(start_lba > 300, "{start_lba}");
+            assert!(root_extent < 100, "{root_extent}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(writes(&rig), before, "nothing was written");
+    // Dry run refuses it too: it is a check, not a write.
+    let dry = BurnOptions {
+        dry_run: true,
+        ..session()
+    };
+    let (r, _) = run(&rig, Source::Image(iso), &dry);
+    assert!(
+        matches!(r, Err(BurnError::ImageAddressedElsewhere { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn raw_data_at_a_later_session_is_written_with_a_note_saying_where() {
+    let rig = rig("dvd+r");
+    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
+    let (r, events) = run(&rig, stream(data(200, 2)), &session());
+    let report = r.unwrap();
+    assert!(report.start_lba > 0);
+    let want = format!("starts at sector {} of the disc", report.start_lba);
+    assert!(
+        notes(&events).iter().any(|n| n.contains(&want)),
+        "{:?}",
+        notes(&events)
+    );
+}
+
+#[test]
+fn a_plain_iso_after_a_failed_dvd_r_reservation_is_refused() {
+    // The first attempt reserves a track (DAO) and then fails at the first WRITE.
+    let rig = rig("dvd-r");
+    rig.control.inject(discburn_vdrive::Fault::Hang {
+        opcode: Some(u8::from(OpCode::Write10)),
+        count: 1000,
+    });
+    let (r, _) = run(&rig, stream(data(20, 1)), &BurnOptions::default());
+    assert!(r.is_err(), "{r:?}");
+    rig.control.clear_faults();
+    let iso = plain_iso(rig.dir.path());
+    let before = writes(&rig);
+    // The first attempt left an empty track reserved at 0–31 (20 sectors in ECC blocks
+    // of 16): the next writable address is 32, after it.
+    let m = burn::inspect(&rig.rec).unwrap();
+    assert_eq!(m.next_writable, Some(32), "{}", m.summary());
+    let (r, _) = run(&rig, Source::Image(iso), &BurnOptions::default());
+    match r {
+        Err(BurnError::ImageAddressedElsewhere {
+            start_lba: 32,
+            root_extent,
+            ..
+        }) => assert!(root_extent < 32),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(writes(&rig), before);
+}
+
+#[test]
+fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
+    for (media, spare) in [("dvd-r", None), ("bd-r", Some(Spare::Min))] {
+        let rig = rig(media);
+        let dir = rig.dir.path().join("not-an-image");
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = BurnOptions {
+            spare,
+            ..Default::default()
+        };
+        let (r, _) = run(&rig, Source::Image(dir), &opts);
+        assert!(
+            matches!(
+                r,
+                Err(BurnError::NotAnImageFile {
+                    what: "a directory",
+                    ..
+                })
+            ),
+            "{media}: {r:?}"
+        );
+        let s = rig.control.stats();
+        for op in [
+            OpCode::ReserveTrack,
+            OpCode::FormatUnit,
+            OpCode::ModeSelect10,
+        ] {
+            assert_eq!(s.count(op), 0, "{media}: {op:?} sent");
+        }
+        let m = burn::inspect(&rig.rec).unwrap();
+        assert!(m.is_blank(), "{media}: {}", m.summary());
+    }
+    // A FIFO is no image file either (the CLI burns one as a stream).
+    let rig = rig("dvd-r");
+    let fifo = rig.dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (r, _) = run(&rig, Source::Image(fifo), &BurnOptions::default());
+    assert!(matches!(r, Err(BurnError::NotAnImageFile { .. })), "{r:?}");
+    assert_eq!(rig.control.stats().count(OpCode::ReserveTrack), 0);
+}
+
+#[test]
+fn an_open_ended_stream_is_written_to_its_end_and_verified() {
+    let rig = rig("bd-r");
+    // 123 sectors and a half: the last one is padded with zeros.
+    let mut bytes = data(124, 3);
+    bytes.truncate(123 * 2048 + 1000);
+    let opts = BurnOptions {
+        verify: true,
+        ..Default::default()
+    };
+    let source = Source::OpenStream {
+        reader: Box::new(Cursor::new(bytes.clone())),
+        label: "standard input".into(),
+    };
+    let (r, events) = run(&rig, source, &opts);
+    let report = r.unwrap();
+    assert_eq!(report.sectors, 124);
+    assert!(report.verify.unwrap().is_ok());
+    let n = notes(&events);
+    assert!(
+        n.iter()
+            .any(|n| n.contains("ended after 124 sectors") && n.contains("1048 bytes short")),
+        "{n:?}"
+    );
+    let m = report.after.unwrap();
+    assert!(m.is_closed(), "{}", m.summary());
+    let t = m.tracks.iter().find(|t| !t.blank).unwrap();
+    assert_eq!((t.start, t.size), (0, 124));
+}
+
+#[test]
+fn an_open_ended_stream_onto_a_rewritable_disc_asks_for_its_size() {
+    let rig = rig("bd-re");
+    let source = Source::OpenStream {
+        reader: Box::new(Cursor::new(data(10, 1))),
+        label: "standard input".into(),
+    };
+    let (r, _) = run(&rig, source, &BurnOptions::default());
+    match r {
+        Err(BurnError::Unsupported(m)) => assert!(m.contains("--size"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(writes(&rig), 0);
+}
+
+#[test]
+fn a_stream_shorter_than_its_size_says_how_much_arrived() {
+    let rig = rig("dvd+r");
+    let source = Source::Stream {
+        reader: Box::new(Cursor::new(data(100, 1))),
+        sectors: 150,
+        label: "standard input".into(),
+    };
+    let (r, _) = run(&rig, source, &BurnOptions::default());
+    match r {
+        Err(BurnError::StreamShort {
+            arrived, expected, ..
+        }) => assert_eq!((arrived, expected), (100, 150)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn verify_reports_a_shorter_or_longer_image_as_a_length_difference() {
+    let rig = rig("dvd+r");
+    let bytes = data(400, 4);
+    run(&rig, stream(bytes.clone()), &BurnOptions::default())
+        .0
+        .unwrap();
+    let dir = rig.dir.path();
+    let exact = dir.join("exact.iso");
+    std::fs::write(&exact, &bytes).unwrap();
+    verify(&rig, &exact).0.unwrap();
+    let short = dir.join("short.iso");
+    std::fs::write(&short, &bytes[..300 * 2048]).unwrap();
+    match verify(&rig, &short).0 {
+        Err(
+            e @ BurnError::LengthsDiffer {
+                disc_sectors: 400,
+                image_sectors: 300,
+                ..
+            },
+        ) => assert!(e.to_string().contains("the lengths differ"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let long = dir.join("long.iso");
+    let mut more = bytes.clone();
+    more.extend(data(16, 9));
+    std::fs::write(&long, &more).unwrap();
+    match verify(&rig, &long).0 {
+        Err(
+            e @ BurnError::LengthsDiffer {
+                disc_sectors: 400,
+                image_sectors: 416,
+                ..
+            },
+        ) => assert!(
+            e.to_string().contains("longer than what the disc holds"),
+            "{e}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn verify_accepts_trailing_zero_padding_with_a_note() {
+    let rig = rig("dvd+r");
+    let bytes = data(200, 5);
+    let opts = BurnOptions {
+        pad: true,
+        ..Default::default()
+    };
+    let (r, events) = run(&rig, stream(bytes.clone()), &opts);
+    assert_eq!(r.unwrap().sectors, 215);
+    assert!(notes(&events).iter().any(|n| n.contains("--pad")));
+    let img = rig.dir.path().join("a.iso");
+    std::fs::write(&img, &bytes).unwrap();
+    let (r, n) = verify(&rig, &img);
+    r.unwrap();
+    assert!(
+        n.iter().any(|n| n.contains("15 sector(s) after the image")),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn verify_stops_at_the_first_transport_failure() {
+    let rig = rig("dvd+r");
+    let bytes = data(2000, 6);
+    run(&rig, stream(bytes.clone()), &BurnOptions::default())
+        .0
+        .unwrap();
+    let img = rig.dir.path().join("a.iso");
+    std::fs::write(&img, &bytes).unwrap();
+    rig.reads_left.store(10, Ordering::SeqCst);
+    match verify(&rig, &img).0 {
+        Err(BurnError::VerifyStopped { lba, message, .. }) => {
+            assert!(lba > 0 && lba < 2000, "{lba}");
+            assert!(message.contains("connection reset"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // One failed READ, not one per sector of the rest.
+    assert!(
+        rig.control.stats().count(OpCode::Read12) <= 10,
+        "{:?}",
+        rig.control.stats().count(OpCode::Read12)
+    );
+}
+
+#[test]
+fn verify_of_a_plain_iso_found_at_a_later_session_says_it_cannot_be_read_there() {
+    // What another burner leaves (or discburn did before): a plain image as session 2.
+    let rig = rig("dvd+r");
+    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
+    let iso = plain_iso(rig.dir.path());
+    let start = common::raw_session(&rig.rec, std::fs::read(&iso).unwrap());
+    assert!(start > 0);
+    // Its bytes are there, so the comparison passes; the note says what that is worth.
+    let (r, n) = verify(&rig, &iso);
+    assert_eq!(r.unwrap().start_lba, start);
+    assert!(
+        n.iter().any(|n| n.contains("cannot be read there")),
+        "{n:?}"
+    );
+}
