@@ -105,6 +105,10 @@ pub fn device_sentence(step: &str, e: &discburn::Error) -> String {
             );
         }
         _ => {
+            if let Some(what) = e.lost_contact() {
+                s.push_str(what);
+                s.push_str(": ");
+            }
             s.push_str(&e.to_string());
             tracing::error!(cdb = ?e.cdb().map(|c| hex(c.as_bytes())), "{step}: {e}");
         }
@@ -141,18 +145,20 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::TooLarge { .. }
         | BurnError::TestWriteUnsupported { .. }
         | BurnError::Unsupported(_) => MEDIUM,
+        // A drive or connection lost once writing began is a failed burn.
+        BurnError::Device { .. } if e.writing_began() => DEVICE,
         BurnError::Device { source, .. } => match source.kind() {
             ErrorKind::Transport(_) => NO_DRIVE,
             ErrorKind::Locked { .. } | ErrorKind::Busy(_) => NO_DRIVE,
             _ => DEVICE,
         },
-        BurnError::NotRecorded(_) => DEVICE,
+        BurnError::NotRecorded(_) | BurnError::Unconfirmed(_) => DEVICE,
         BurnError::NotWholeSectors { .. } | BurnError::Source { .. } | BurnError::Iso(_) => SOURCE,
         BurnError::VerifyFailed(_) => VERIFY,
-        BurnError::Cancelled { .. } => CANCELLED,
+        BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => CANCELLED,
     };
     let message = match e {
-        BurnError::Device { step, source } => device_sentence(step, source),
+        BurnError::Device { step, source, .. } => device_sentence(step, source),
         BurnError::VerifyFailed(r) => {
             let mut m = format!("{e}:");
             for b in r.bad.iter().take(20) {

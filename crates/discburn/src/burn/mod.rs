@@ -394,6 +394,9 @@ pub enum BurnError {
         /// The device error (sense, CDB, HRESULT).
         #[source]
         source: Error,
+        /// The failure came after the first WRITE was sent: the drive was opened and
+        /// prepared, and the disc may hold part of the data.
+        writing_began: bool,
     },
     /// No disc in the drive.
     #[error("there is no disc in the drive")]
@@ -465,6 +468,20 @@ pub enum BurnError {
     /// The request is not possible with this drive or medium.
     #[error("{0}")]
     Unsupported(String),
+    /// A second cancel gave up waiting for the drive in a step it cannot be stopped in
+    /// (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION): nothing is known of the disc's state.
+    #[error("stopped waiting for the drive, which may still be {doing}: the disc's state is unknown (not all the data may be on it, and it is probably not closed){}; the tray unlocks once the drive answers", sent_up_to(*last_written_lba))]
+    Abandoned {
+        /// What the drive was doing.
+        doing: &'static str,
+        /// The last LBA the drive accepted (IWriteEngine2EventArgs LastWrittenLba),
+        /// when the write had begun.
+        last_written_lba: Option<i32>,
+    },
+    /// The burn went through but re-reading the disc afterwards failed, so what it
+    /// holds could not be checked.
+    #[error("the burn's result could not be confirmed: re-reading the disc after writing and closing it failed: {0}")]
+    Unconfirmed(Box<BurnError>),
     /// Cancelled by the user. The drive's cache was synchronised before this was returned.
     #[error("cancelled{}", cancelled_at(*last_written_lba))]
     Cancelled {
@@ -472,6 +489,12 @@ pub enum BurnError {
         /// LastWrittenLba), when the write had begun.
         last_written_lba: Option<i32>,
     },
+}
+
+fn sent_up_to(lba: Option<i32>) -> String {
+    lba.map_or_else(String::new, |l| {
+        format!("; the last sector the drive accepted was LBA {l}")
+    })
 }
 
 fn cancelled_at(lba: Option<i32>) -> String {
@@ -503,8 +526,54 @@ impl BurnError {
             BurnError::Cancelled {
                 last_written_lba: e.last_written_lba(),
             }
+        } else if let ErrorKind::Abandoned(doing) = e.kind() {
+            BurnError::Abandoned {
+                doing,
+                last_written_lba: e.last_written_lba(),
+            }
         } else {
-            BurnError::Device { step, source: e }
+            BurnError::Device {
+                step,
+                source: e,
+                writing_began: false,
+            }
+        }
+    }
+
+    /// This error, known to have come after the first WRITE, with `last`, the last LBA
+    /// the drive accepted, where the error does not carry it yet.
+    fn after_writing(self, last: Option<i32>) -> BurnError {
+        match self {
+            BurnError::Device { step, source, .. } => BurnError::Device {
+                step,
+                source: match (source.last_written_lba(), last) {
+                    (None, Some(l)) => source.with_last_written_lba(l),
+                    _ => source,
+                },
+                writing_began: true,
+            },
+            BurnError::Abandoned {
+                doing,
+                last_written_lba,
+            } => BurnError::Abandoned {
+                doing,
+                last_written_lba: last_written_lba.or(last),
+            },
+            BurnError::Cancelled { last_written_lba } => BurnError::Cancelled {
+                last_written_lba: last_written_lba.or(last),
+            },
+            other => other,
+        }
+    }
+
+    /// True when the failure came after the first WRITE was sent (the drive had been
+    /// opened and prepared): a drive or connection lost then is a failed burn, not a
+    /// drive that could not be opened.
+    pub fn writing_began(&self) -> bool {
+        match self {
+            BurnError::Device { writing_began, .. } => *writing_began,
+            BurnError::Abandoned { .. } | BurnError::Unconfirmed(_) => true,
+            _ => false,
         }
     }
 
@@ -536,7 +605,10 @@ impl BurnError {
             BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
-            BurnError::Cancelled { .. } => hresult::E_IMAPI_REQUEST_CANCELLED,
+            BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => {
+                hresult::E_IMAPI_REQUEST_CANCELLED
+            }
+            BurnError::Unconfirmed(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
         }
     }
 
@@ -563,6 +635,8 @@ impl BurnError {
             BurnError::NotWholeSectors { .. } => "Burn a data image (ISO 9660/UDF), or pass the folder itself to build one.".into(),
             BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
             BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
+            BurnError::Abandoned { .. } => "Wait until the drive is idle, then look at the disc with `discburn info`; treat it as unfinished unless `discburn verify IMAGE` passes.".into(),
+            BurnError::Unconfirmed(_) => "Check the disc with `discburn info` and `discburn verify IMAGE` before relying on it.".into(),
             BurnError::Device { source, .. } => match source.sense_info().map(|s| (s.key, s.asc, s.ascq)) {
                 Some((0x3, 0x0C, 0x09)) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
                 Some((0x3, _, _)) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
@@ -591,6 +665,8 @@ struct Run<'a> {
     started: Duration,
     phase: Option<(BurnPhase, Duration)>,
     phases: Vec<(BurnPhase, Duration)>,
+    /// Once the first WRITE is sent: the last LBA the drive has accepted.
+    written_up_to: Option<i32>,
 }
 
 impl<'a> Run<'a> {
@@ -610,6 +686,7 @@ impl<'a> Run<'a> {
             started: rec.clock().now(),
             phase: None,
             phases: Vec::new(),
+            written_up_to: None,
         };
         run.phase(BurnPhase::ValidatingMedia);
         let now = run.now();
@@ -739,7 +816,17 @@ pub fn burn(
     if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {
         return Err(BurnError::device("taking exclusive access to the drive", e));
     }
-    let result = burn_locked(&mut run, source, sectors, &before, plan, opts);
+    let mut tray = ops::TrayLock::engage(rec);
+    let result = burn_locked(&mut run, source, sectors, &before, plan, opts).map_err(|e| match run
+        .written_up_to
+    {
+        Some(_) => e.after_writing(run.written_up_to),
+        None => e,
+    });
+    if matches!(result, Err(BurnError::Abandoned { .. })) {
+        tray.unlock_when_answered();
+    }
+    drop(tray);
     if let Err(e) = rec.release_exclusive_access() {
         tracing::warn!("releasing exclusive access: {e}");
     }
@@ -801,7 +888,9 @@ fn burn_locked(
     let mut min_host: Option<f64> = None;
     let mut min_dev: Option<f64> = None;
     let mut host_primed = false;
+    let mut host_unprimed: Option<f64> = None;
     let mut last_update = None;
+    run.written_up_to = Some(start - 1);
     let result = std::thread::scope(|s| {
         let writer = s.spawn(|| engine.write_section(hashing, start, count));
         // Forward events until the engine finishes (the channel stays open
@@ -809,7 +898,13 @@ fn burn_locked(
         loop {
             match updates.recv_timeout(Duration::from_millis(50)) {
                 Ok(u) => {
-                    track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
+                    track_mins(
+                        &u,
+                        &mut min_host,
+                        &mut min_dev,
+                        &mut host_primed,
+                        &mut host_unprimed,
+                    );
                     (run.on_event)(&BurnEvent::Write(u.clone()));
                     last_update = Some(u);
                 }
@@ -827,7 +922,13 @@ fn burn_locked(
             )))
         });
         while let Ok(u) = updates.try_recv() {
-            track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
+            track_mins(
+                &u,
+                &mut min_host,
+                &mut min_dev,
+                &mut host_primed,
+                &mut host_unprimed,
+            );
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
@@ -835,8 +936,17 @@ fn burn_locked(
     });
     let write_time = run.now().saturating_sub(write_started);
     match result {
-        Ok(u) => last_update = Some(u),
+        Ok(u) => {
+            run.written_up_to = Some(u.last_written_lba);
+            last_update = Some(u)
+        }
         Err(e) => {
+            run.written_up_to = e
+                .last_written_lba()
+                .or_else(|| last_update.as_ref().map(|u| u.last_written_lba));
+            if matches!(e.kind(), ErrorKind::Abandoned(_)) {
+                return Err(BurnError::device("cancelling the write", e));
+            }
             if e.is_cancelled() || run.cancel.is_cancelled() {
                 return Err(BurnError::Cancelled {
                     last_written_lba: e
@@ -865,16 +975,32 @@ fn burn_locked(
         run.check_cancel()?;
         update_volume(run, &engine, &updates, *lba, data)?;
     }
+    // A cancel before the close leaves the data flushed and the disc open; one during
+    // it cannot stop it (the close runs to its end, see `ops::OnCancel`).
+    run.check_cancel()?;
     let closing = prepare::close(run, before, &plan, opts)?;
+    let cancelled_in_close = run.cancel.is_cancelled();
+    if cancelled_in_close {
+        run.note(format!(
+            "The cancel came while the drive was closing the disc, which a drive cannot stop: the burn is complete, all {sectors} sectors are on the disc and it is {}{}",
+            match closing {
+                Some(Closing::Disc) => "finalized",
+                Some(Closing::Session) => "closed for this session (appendable)",
+                None => "as it was before the close",
+            },
+            if opts.verify { "; verify skipped" } else { "" }
+        ));
+    }
 
     // Did it really happen?
     run.phase(BurnPhase::ValidatingMedia);
-    let after = medium::inspect(rec).ok();
-    check_recorded(after.as_ref(), before, &plan, sectors, opts)?;
+    let after = medium::inspect(rec).map_err(|e| BurnError::Unconfirmed(Box::new(e)))?;
+    check_recorded(Some(&after), before, &plan, sectors, opts)?;
+    let after = Some(after);
 
     // Verify.
     let mut verify_report = None;
-    if opts.verify && !opts.test_write {
+    if opts.verify && !opts.test_write && !cancelled_in_close {
         run.phase(BurnPhase::Verifying);
         let digest = digest_handle.finish().ok_or_else(|| {
             BurnError::Unsupported("the engine did not read the whole source".into())
@@ -904,7 +1030,9 @@ fn burn_locked(
         start_lba: plan.start_lba,
         sectors,
         last_update,
-        min_host_fill: min_host,
+        // A host buffer never more than half full (a drive taking data as fast as the
+        // source delivers it) still has a real minimum: the lowest fill seen.
+        min_host_fill: min_host.or(host_unprimed),
         min_device_fill: min_dev,
         write_time,
         total_time: run.now().saturating_sub(run.started),
@@ -1135,8 +1263,17 @@ impl crate::iso::SectorRead for DiscSectors {
 
 /// Folds an event into the burn's minimum fills. The host buffer counts
 /// only once it has been more than half full (before that it is filling,
-/// not starving) and while the source still has data to deliver.
-fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>, host_primed: &mut bool) {
+/// not starving) and while the source still has data to deliver; `unprimed`
+/// is its lowest fill over every event after the first WRITE, for a buffer
+/// that never filled. The drive's minimum is the engine's, which counts only
+/// once the drive buffer has been seen at least half full.
+fn track_mins(
+    u: &Update,
+    host: &mut Option<f64>,
+    dev: &mut Option<f64>,
+    host_primed: &mut bool,
+    unprimed: &mut Option<f64>,
+) {
     // An event's minimum covers the time since the previous one: it counts only
     // when the buffer was already primed then.
     let primed_before = *host_primed;
@@ -1154,6 +1291,13 @@ fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>, host_pr
     {
         let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
         *host = Some(host.map_or(h, |m| m.min(h)));
+    }
+    if u.total_system_buffer > 0
+        && u.sectors_written() > 0
+        && u.phase != crate::engine::Phase::Starting
+    {
+        let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
+        *unprimed = Some(unprimed.map_or(h, |m| m.min(h)));
     }
     if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
         if b.capacity > 0 {
@@ -1345,7 +1489,9 @@ pub fn blank(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
+    let tray = ops::TrayLock::engage(rec);
     prepare::blank(&mut run, &medium, full)?;
+    drop(tray);
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }
@@ -1360,7 +1506,9 @@ pub fn format(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
+    let tray = ops::TrayLock::engage(rec);
     prepare::format_medium(&mut run, &medium, Some(spare), true)?;
+    drop(tray);
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }

@@ -25,7 +25,7 @@
 //! `Arc<WriteEngine>` can be inspected, and cancelled, from any thread; while a write
 //! runs, setters fail with `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS`.
 
-mod cancel;
+pub(crate) mod cancel;
 mod events;
 mod pacing;
 mod pool;
