@@ -480,8 +480,8 @@ pub enum BurnError {
     },
     /// The burn went through but re-reading the disc afterwards failed, so what it
     /// holds could not be checked.
-    #[error("the burn's result could not be confirmed: re-reading the disc after writing and closing it failed: {0}")]
-    Unconfirmed(Box<BurnError>),
+    #[error("the burn's result could not be confirmed: {0}")]
+    Unconfirmed(String),
     /// Cancelled by the user. The drive's cache was synchronised before this was returned.
     #[error("cancelled{}", cancelled_at(*last_written_lba))]
     Cancelled {
@@ -826,7 +826,7 @@ pub fn burn(
     if matches!(result, Err(BurnError::Abandoned { .. })) {
         tray.unlock_when_answered();
     }
-    drop(tray);
+    tray.release(cancel, &mut *run.on_event);
     if let Err(e) = rec.release_exclusive_access() {
         tracing::warn!("releasing exclusive access: {e}");
     }
@@ -994,7 +994,18 @@ fn burn_locked(
 
     // Did it really happen?
     run.phase(BurnPhase::ValidatingMedia);
-    let after = medium::inspect(rec).map_err(|e| BurnError::Unconfirmed(Box::new(e)))?;
+    let after = medium::inspect(rec).map_err(|e| {
+        BurnError::Unconfirmed(format!(
+            "re-reading the disc after writing and closing it failed: {e}"
+        ))
+    })?;
+    if after.disc.is_none() && before.disc.is_some() {
+        // inspect tolerates a missing answer; the check after a burn cannot.
+        return Err(BurnError::Unconfirmed(
+            "the drive did not answer READ DISC INFORMATION after the burn (the log has its answer)"
+                .into(),
+        ));
+    }
     check_recorded(Some(&after), before, &plan, sectors, opts)?;
     let after = Some(after);
 
@@ -1489,9 +1500,14 @@ pub fn blank(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
-    let tray = ops::TrayLock::engage(rec);
-    prepare::blank(&mut run, &medium, full)?;
-    drop(tray);
+    let mut tray = ops::TrayLock::engage(rec);
+    let blanked = prepare::blank(&mut run, &medium, full);
+    if matches!(blanked, Err(BurnError::Cancelled { .. })) {
+        // The drive goes on blanking: unlock once it is done, without waiting here.
+        tray.unlock_when_answered();
+    }
+    tray.release(cancel, &mut *run.on_event);
+    blanked?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }
@@ -1506,9 +1522,14 @@ pub fn format(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
-    let tray = ops::TrayLock::engage(rec);
-    prepare::format_medium(&mut run, &medium, Some(spare), true)?;
-    drop(tray);
+    let mut tray = ops::TrayLock::engage(rec);
+    let formatted = prepare::format_medium(&mut run, &medium, Some(spare), true);
+    if matches!(formatted, Err(BurnError::Cancelled { .. })) {
+        // The drive goes on formatting: unlock once it is done, without waiting here.
+        tray.unlock_when_answered();
+    }
+    tray.release(cancel, &mut *run.on_event);
+    formatted?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }

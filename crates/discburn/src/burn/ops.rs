@@ -126,7 +126,8 @@ impl<'a> Patience<'a> {
 
 /// A duration as a person says it: "45 s", "3 min 20 s", "1 h 0 min".
 fn spoken(d: Duration) -> String {
-    let s = d.as_secs();
+    // Rounded up: "up to" must not promise less than the timeout.
+    let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
     match s {
         0..=59 => format!("{s} s"),
         60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
@@ -349,8 +350,9 @@ pub(crate) fn close(
 /// PREVENT ALLOW MEDIUM REMOVAL with Prevent=1 (SPC-4 §6.13, MMC-6 §6.9): the tray is
 /// locked while a burn, a close or a format changes the medium, so neither the eject
 /// button nor another initiator (a second host on an iSCSI target) takes the disc away
-/// mid-way. Dropping it sends Prevent=0, on every path: success, error, cancel, and a
-/// panic unwinding.
+/// mid-way. [`TrayLock::release`] sends Prevent=0 once the drive takes it (a drive
+/// still flushing after a cancel answers NOT READY until done); dropping it unreleased
+/// (a panic unwinding) tries once.
 pub(crate) struct TrayLock {
     rec: Arc<Recorder>,
     locked: bool,
@@ -379,10 +381,59 @@ impl TrayLock {
         }
     }
 
-    /// The burn gave up waiting for a command the drive still runs: unlock without
-    /// waiting for it here.
+    /// The burn gave up waiting for a command the drive still runs (or a cancelled
+    /// format goes on): unlock from a thread of its own once the drive takes it.
     pub(crate) fn unlock_when_answered(&mut self) {
         self.behind_a_hung_command = true;
+    }
+
+    /// Unlocks the tray, waiting (with a note) while the drive answers "operation in
+    /// progress" — the flush it does after a cancel. A stop-waiting request leaves the
+    /// unlock to a thread of its own.
+    pub(crate) fn release(mut self, cancel: &CancelToken, on_event: &mut dyn FnMut(&BurnEvent)) {
+        if !self.locked || self.behind_a_hung_command {
+            return;
+        }
+        if unlock(&self.rec, Some(cancel), on_event) {
+            self.locked = false;
+        } else {
+            self.behind_a_hung_command = true;
+        }
+    }
+}
+
+/// Sends Prevent=0 until the drive takes it; false when `cancel` said to stop waiting.
+fn unlock(
+    rec: &Recorder,
+    cancel: Option<&CancelToken>,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> bool {
+    let clock = rec.clock().clone();
+    let started = clock.now();
+    let mut told = false;
+    loop {
+        match rec.allow_media_removal() {
+            Ok(()) => return true,
+            Err(e)
+                if e.sense_info().is_some_and(|s| s.is_not_ready_in_progress())
+                    && clock.now().saturating_sub(started) < Ceiling::Close.duration() =>
+            {
+                if !told {
+                    told = true;
+                    on_event(&BurnEvent::Note(
+                        "Waiting for the drive to finish what it is doing before unlocking the tray".into(),
+                    ));
+                }
+                if cancel.is_some_and(CancelToken::is_waiting_stopped) {
+                    return false;
+                }
+                clock.sleep(Duration::from_millis(50));
+            }
+            Err(e) => {
+                tracing::warn!("unlocking the tray (PREVENT ALLOW MEDIUM REMOVAL, Prevent=0): {e}");
+                return true;
+            }
+        }
     }
 }
 
@@ -393,12 +444,10 @@ impl Drop for TrayLock {
         }
         if self.behind_a_hung_command {
             let rec = Arc::clone(&self.rec);
-            let unlock = move || {
-                if let Err(e) = rec.allow_media_removal() {
-                    tracing::warn!("unlocking the tray after the drive answered: {e}");
-                }
+            let later = move || {
+                unlock(&rec, None, &mut |_| {});
             };
-            if std::thread::Builder::new().spawn(unlock).is_err() {
+            if std::thread::Builder::new().spawn(later).is_err() {
                 tracing::warn!("the tray stays locked: no thread to unlock it from");
             }
             return;
