@@ -113,8 +113,10 @@ pub fn device_sentence(step: &str, e: &discburn::Error) -> String {
             tracing::error!(cdb = ?e.cdb().map(|c| hex(c.as_bytes())), "{step}: {e}");
         }
     }
-    if let Some(lba) = e.last_written_lba() {
-        s.push_str(&format!("; the last sector written was {lba}"));
+    match e.last_written_lba() {
+        Some(lba) if lba < 0 => s.push_str("; no sector was written"),
+        Some(lba) => s.push_str(&format!("; the last sector written was {lba}")),
+        None => {}
     }
     s
 }
