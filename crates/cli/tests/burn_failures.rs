@@ -64,5 +64,8 @@ fn an_unthrottled_drive_has_no_underrun_warning_and_a_host_minimum() {
         .nth(1)
         .and_then(|r| r.split('%').next())
         .unwrap_or("");
-    assert!(host.parse::<f64>().is_ok(), "host min is not a number: {line}");
+    assert!(
+        host.parse::<f64>().is_ok(),
+        "host min is not a number: {line}"
+    );
 }

@@ -13,8 +13,8 @@ use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing
 use discburn::mmc::clock::{SharedClock, SimClock, SystemClock};
 use discburn::mmc::device::StartStopUnit;
 use discburn::mmc::disc::DiscStatus;
-use discburn::mmc::transport::{Completion, Limits, Request, ScsiStatus, Transport};
 use discburn::mmc::transport::TransportError;
+use discburn::mmc::transport::{Completion, Limits, Request, ScsiStatus, Transport};
 use discburn::mmc::{Command, OpCode};
 use discburn::{CancelToken, ErrorKind, Recorder, SenseInfo};
 use discburn_vdrive::{DriveControl, Fault, Media, VirtualDrive};
@@ -122,15 +122,21 @@ fn burn_with_fault(rig: &Rig, fault: Fault, at: u64, sectors: usize) -> BurnErro
     let control = rig.control.clone();
     let mut armed = Some(fault);
     let opts = BurnOptions::default();
-    burn::burn(&rig.rec, stream(sectors), &opts, &CancelToken::new(), &mut |e| {
-        if let BurnEvent::Write(u) = e {
-            if u.sectors_written() >= at {
-                if let Some(f) = armed.take() {
-                    control.inject(f);
+    burn::burn(
+        &rig.rec,
+        stream(sectors),
+        &opts,
+        &CancelToken::new(),
+        &mut |e| {
+            if let BurnEvent::Write(u) = e {
+                if u.sectors_written() >= at {
+                    if let Some(f) = armed.take() {
+                        control.inject(f);
+                    }
                 }
             }
-        }
-    })
+        },
+    )
     .expect_err("the fault fails the burn")
 }
 
@@ -341,10 +347,7 @@ fn a_failed_check_after_finalizing_is_an_error() {
     );
     let err = r.expect_err("the result was not confirmed");
     assert!(matches!(err, BurnError::Unconfirmed(_)), "{err:?}");
-    assert!(
-        err.to_string().contains("could not be confirmed"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("could not be confirmed"), "{err}");
     assert!(err.writing_began());
 }
 
@@ -380,7 +383,11 @@ fn the_tray_is_locked_while_writing_and_closing_and_unlocked_after() {
         .clone()
         .expect("an eject was tried mid-burn")
         .expect("the eject was refused");
-    assert_eq!((sense.key, sense.asc, sense.ascq), (0x5, 0x53, 0x02), "{sense}");
+    assert_eq!(
+        (sense.key, sense.asc, sense.ascq),
+        (0x5, 0x53, 0x02),
+        "{sense}"
+    );
 
     let trace = rig.trace();
     let first = |op: u8| trace.iter().position(|&(o, _)| o == op);
@@ -449,7 +456,10 @@ fn the_average_speed_is_what_the_drive_records_not_the_buffer_fill() {
     let data = common::pattern(0, 12_000);
     let last = e.write_section(&data[..], 0, 12_000).unwrap();
     let x = last.average_speed_x.expect("a BD-R has a 1x");
-    assert!((3.9..=4.0 * 3.05 / 3.0).contains(&x), "average {x}x at a 4x drive");
+    assert!(
+        (3.9..=4.0 * 3.05 / 3.0).contains(&x),
+        "average {x}x at a 4x drive"
+    );
 }
 
 #[test]
@@ -466,4 +476,70 @@ fn an_unthrottled_drive_shows_no_drive_buffer_minimum_and_a_real_host_minimum() 
     .unwrap();
     assert_eq!(report.min_device_fill, None, "{report:?}");
     assert!(report.min_host_fill.is_some(), "{report:?}");
+}
+
+#[test]
+fn a_second_cancel_leaves_the_engines_flush_after_a_cancel_when_the_drive_hangs_in_it() {
+    // The system clock: the drive hangs in the SYNCHRONIZE CACHE the engine sends after
+    // a cancel for the command's timeout, in real time.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = discburn_vdrive::VirtualDriveConfig::new(dir.path().join("d.img"), Media::BdR)
+        .unthrottled()
+        .fault(Fault::Hang {
+            opcode: Some(SYNC),
+            count: 1,
+        });
+    let clock = SystemClock::shared();
+    let drive = cfg.open(Arc::clone(&clock)).unwrap();
+    let control = drive.control();
+    let rec = Arc::new(Recorder::new(Box::new(drive), "virtual:hang", clock));
+    let e = discburn::WriteEngine::with_recorder(rec, 2048).unwrap();
+    let token = e.cancel_token();
+    // Delivers 1000 sectors, then holds back until the cancel.
+    struct Gate {
+        data: Vec<u8>,
+        at: usize,
+        token: CancelToken,
+    }
+    impl std::io::Read for Gate {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            while self.at >= 1000 * 2048 && !self.token.is_cancelled() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let n = buf.len().min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let t = token.clone();
+    e.on_update(move |_, u| {
+        if u.sectors_written() >= 1000 {
+            t.cancel();
+        }
+        if u.phase == discburn::Phase::Synchronizing {
+            // The second Ctrl-C, a moment after the flush went out.
+            let t = t.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(100));
+                t.press();
+            });
+        }
+    });
+    let src = Gate {
+        data: common::pattern(0, 4000),
+        at: 0,
+        token: token.clone(),
+    };
+    let started = Instant::now();
+    let err = e.write_section(src, 0, 4000).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err.kind(), ErrorKind::Abandoned(_)), "{err}");
+    let written = control.stats().blocks_written;
+    assert_eq!(err.last_written_lba(), Some(written as i32 - 1), "{err}");
+    assert!(err.to_string().contains("may still be flushing"), "{err}");
 }
