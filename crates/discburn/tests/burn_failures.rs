@@ -543,3 +543,30 @@ fn a_second_cancel_leaves_the_engines_flush_after_a_cancel_when_the_drive_hangs_
     assert_eq!(err.last_written_lba(), Some(written as i32 - 1), "{err}");
     assert!(err.to_string().contains("may still be flushing"), "{err}");
 }
+
+#[test]
+fn formatting_locks_the_tray_and_unlocks_it_after() {
+    let rig = rig("bd-re", "");
+    burn::format(
+        &rig.rec,
+        discburn::burn::Spare::Default,
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let trace = rig.trace();
+    let format = trace
+        .iter()
+        .position(|&(o, _)| o == u8::from(OpCode::FormatUnit))
+        .expect("FORMAT UNIT sent");
+    let lock = trace
+        .iter()
+        .position(|&(o, b4)| o == PREVENT && b4 & 1 == 1);
+    let unlock = trace
+        .iter()
+        .rposition(|&(o, b4)| o == PREVENT && b4 & 1 == 0);
+    assert!(lock.is_some_and(|l| l < format), "{trace:?}");
+    assert!(unlock.is_some_and(|u| u > format), "{trace:?}");
+    rig.wait_idle();
+    rig.rec.eject_media().expect("unlocked after formatting");
+}

@@ -130,7 +130,7 @@ fn spoken(d: Duration) -> String {
     let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
     match s {
         0..=59 => format!("{s} s"),
-        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        60..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
         60..=3599 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
@@ -214,7 +214,6 @@ pub(crate) fn long_step<C: Command>(
         }
         Err(e) => return Err(e),
     }
-    drop(send);
     poll_ready(rec, phase, ceiling, started, &mut patience, on_event)
 }
 
