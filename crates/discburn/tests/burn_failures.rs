@@ -112,6 +112,17 @@ fn stream(sectors: usize) -> Source {
     }
 }
 
+/// A default burn of `sectors` without cancel or events.
+fn plain_burn(rig: &Rig, sectors: usize) -> Result<burn::BurnReport, BurnError> {
+    burn::burn(
+        &rig.rec,
+        stream(sectors),
+        &BurnOptions::default(),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+}
+
 const PREVENT: u8 = 0x1E;
 const SYNC: u8 = 0x35;
 const CLOSE: u8 = 0x5B;
@@ -190,14 +201,7 @@ fn a_failure_of_the_flush_after_writing_carries_the_last_lba_too() {
         opcode: Some(SYNC),
         count: 1,
     });
-    let err = burn::burn(
-        &rig.rec,
-        stream(500),
-        &BurnOptions::default(),
-        &CancelToken::new(),
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let err = plain_burn(&rig, 500).unwrap_err();
     assert!(err.writing_began(), "{err:?}");
     match &err {
         BurnError::Device { source, .. } => {
@@ -215,14 +219,7 @@ fn an_opening_failure_is_not_after_writing_began() {
         opcode: None,
         count: 1,
     });
-    let err = burn::burn(
-        &rig.rec,
-        stream(10),
-        &BurnOptions::default(),
-        &CancelToken::new(),
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let err = plain_burn(&rig, 10).unwrap_err();
     assert!(!err.writing_began(), "{err:?}");
     assert_eq!(rig.control.stats().writes, 0);
 }
@@ -466,14 +463,7 @@ fn the_average_speed_is_what_the_drive_records_not_the_buffer_fill() {
 fn an_unthrottled_drive_shows_no_drive_buffer_minimum_and_a_real_host_minimum() {
     // Unthrottled: the drive records at once, its buffer never holds anything.
     let rig = rig("bd-r", "&throttle=off");
-    let report = burn::burn(
-        &rig.rec,
-        stream(12_000),
-        &BurnOptions::default(),
-        &CancelToken::new(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let report = plain_burn(&rig, 12_000).unwrap();
     assert_eq!(report.min_device_fill, None, "{report:?}");
     assert!(report.min_host_fill.is_some(), "{report:?}");
 }

@@ -885,10 +885,7 @@ fn burn_locked(
         .map_err(|_| BurnError::Unsupported("start address beyond 2^31".into()))?;
     let count = i32::try_from(sectors)
         .map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
-    let mut min_host: Option<f64> = None;
-    let mut min_dev: Option<f64> = None;
-    let mut host_primed = false;
-    let mut host_unprimed: Option<f64> = None;
+    let mut mins = Mins::default();
     let mut last_update = None;
     run.written_up_to = Some(start - 1);
     let result = std::thread::scope(|s| {
@@ -898,13 +895,7 @@ fn burn_locked(
         loop {
             match updates.recv_timeout(Duration::from_millis(50)) {
                 Ok(u) => {
-                    track_mins(
-                        &u,
-                        &mut min_host,
-                        &mut min_dev,
-                        &mut host_primed,
-                        &mut host_unprimed,
-                    );
+                    mins.track(&u);
                     (run.on_event)(&BurnEvent::Write(u.clone()));
                     last_update = Some(u);
                 }
@@ -922,13 +913,7 @@ fn burn_locked(
             )))
         });
         while let Ok(u) = updates.try_recv() {
-            track_mins(
-                &u,
-                &mut min_host,
-                &mut min_dev,
-                &mut host_primed,
-                &mut host_unprimed,
-            );
+            mins.track(&u);
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
@@ -1041,10 +1026,8 @@ fn burn_locked(
         start_lba: plan.start_lba,
         sectors,
         last_update,
-        // A host buffer never more than half full (a drive taking data as fast as the
-        // source delivers it) still has a real minimum: the lowest fill seen.
-        min_host_fill: min_host.or(host_unprimed),
-        min_device_fill: min_dev,
+        min_host_fill: mins.host(),
+        min_device_fill: mins.dev,
         write_time,
         total_time: run.now().saturating_sub(run.started),
         phases,
@@ -1272,49 +1255,55 @@ impl crate::iso::SectorRead for DiscSectors {
     }
 }
 
-/// Folds an event into the burn's minimum fills. The host buffer counts
-/// only once it has been more than half full (before that it is filling,
-/// not starving) and while the source still has data to deliver; `unprimed`
-/// is its lowest fill over every event after the first WRITE, for a buffer
-/// that never filled. The drive's minimum is the engine's, which counts only
-/// once the drive buffer has been seen at least half full.
-fn track_mins(
-    u: &Update,
-    host: &mut Option<f64>,
-    dev: &mut Option<f64>,
-    host_primed: &mut bool,
-    unprimed: &mut Option<f64>,
-) {
-    // An event's minimum covers the time since the previous one: it counts only
-    // when the buffer was already primed then.
-    let primed_before = *host_primed;
-    if u.total_system_buffer > 0 && u.used_system_buffer * 2 > u.total_system_buffer {
-        *host_primed = true;
-    }
-    // The host buffer drains at the end by design: count it only while the
-    // source still had data to deliver.
-    let source_left =
-        i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
-    if primed_before
-        && u.total_system_buffer > 0
-        && u.phase == crate::engine::Phase::Writing
-        && source_left
-    {
-        let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
-        *host = Some(host.map_or(h, |m| m.min(h)));
-    }
-    if u.total_system_buffer > 0
-        && u.sectors_written() > 0
-        && u.phase != crate::engine::Phase::Starting
-    {
-        let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
-        *unprimed = Some(unprimed.map_or(h, |m| m.min(h)));
-    }
-    if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
-        if b.capacity > 0 {
-            let d = 100.0 * min as f64 / b.capacity as f64;
-            *dev = Some(dev.map_or(d, |m| m.min(d)));
+/// The burn's minimum buffer fills, percent, folded from the engine's events.
+#[derive(Debug, Default)]
+struct Mins {
+    /// The host buffer's, counted only once it has been more than half full
+    /// (before that it is filling, not starving) and while the source still
+    /// has data to deliver.
+    host: Option<f64>,
+    /// The host buffer's over every event after the first WRITE, for a
+    /// buffer that never filled (a drive taking data as fast as the source
+    /// delivers it still has a real minimum).
+    host_unprimed: Option<f64>,
+    host_primed: bool,
+    /// The drive's: the engine's minimum, which counts only once the drive
+    /// buffer has been seen at least half full.
+    dev: Option<f64>,
+}
+
+impl Mins {
+    fn track(&mut self, u: &Update) {
+        // An event's minimum covers the time since the previous one: it counts only
+        // when the buffer was already primed then.
+        let primed_before = self.host_primed;
+        if u.total_system_buffer > 0 && u.used_system_buffer * 2 > u.total_system_buffer {
+            self.host_primed = true;
         }
+        // The host buffer drains at the end by design: count it only while the
+        // source still had data to deliver.
+        let source_left =
+            i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
+        let h = (u.total_system_buffer > 0)
+            .then(|| 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64);
+        if let Some(h) = h {
+            if primed_before && u.phase == crate::engine::Phase::Writing && source_left {
+                self.host = Some(self.host.map_or(h, |m| m.min(h)));
+            }
+            if u.sectors_written() > 0 && u.phase != crate::engine::Phase::Starting {
+                self.host_unprimed = Some(self.host_unprimed.map_or(h, |m| m.min(h)));
+            }
+        }
+        if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
+            if b.capacity > 0 {
+                let d = 100.0 * min as f64 / b.capacity as f64;
+                self.dev = Some(self.dev.map_or(d, |m| m.min(d)));
+            }
+        }
+    }
+
+    fn host(&self) -> Option<f64> {
+        self.host.or(self.host_unprimed)
     }
 }
 
