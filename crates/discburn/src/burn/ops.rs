@@ -3,7 +3,10 @@
 //! READY twice a second, the sense-key-specific progress reported as it comes
 //! (libburn's `spc_wait_unit_attention`, with a phase name and an elapsed
 //! time so progress never "goes dark"). A drive that refuses Immed gets the
-//! command again without it and a long timeout.
+//! command again without it and a long timeout. A cancel stops the wait of
+//! BLANK and FORMAT; a flush or close, which decides what the disc holds, is
+//! waited for after a cancel (with a note saying so and for how long), and
+//! only [`CancelToken::stop_waiting`] (a second Ctrl-C) gives it up.
 
 use std::sync::Arc;
 use std::time::Duration;
