@@ -61,8 +61,10 @@ fn spare(s: SpareArg) -> Spare {
 pub fn cancel_on_ctrl_c() -> CancelToken {
     let token = CancelToken::new();
     let t = token.clone();
-    // A second registration fails (demo runs one burn); the first handler stays.
-    let _ = ctrlc::set_handler(move || t.cancel());
+    // A second registration fails (demo runs one burn); the first handler stays. The
+    // first Ctrl-C cancels; a second one stops waiting for a flush or close the drive
+    // cannot be stopped in.
+    let _ = ctrlc::set_handler(move || t.press());
     token
 }
 

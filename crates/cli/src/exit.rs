@@ -105,12 +105,18 @@ pub fn device_sentence(step: &str, e: &discburn::Error) -> String {
             );
         }
         _ => {
+            if let Some(what) = e.lost_contact() {
+                s.push_str(what);
+                s.push_str(": ");
+            }
             s.push_str(&e.to_string());
             tracing::error!(cdb = ?e.cdb().map(|c| hex(c.as_bytes())), "{step}: {e}");
         }
     }
-    if let Some(lba) = e.last_written_lba() {
-        s.push_str(&format!("; the last sector written was {lba}"));
+    match e.last_written_lba() {
+        Some(lba) if lba < 0 => s.push_str("; no sector was written"),
+        Some(lba) => s.push_str(&format!("; the last sector written was {lba}")),
+        None => {}
     }
     s
 }
@@ -142,22 +148,26 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::TestWriteUnsupported { .. }
         | BurnError::Unsupported(_)
         | BurnError::ImageAddressedElsewhere { .. } => MEDIUM,
+        // A drive or connection lost once writing began is a failed burn.
+        BurnError::Device { .. } if e.writing_began() => DEVICE,
         BurnError::Device { source, .. } => match source.kind() {
             ErrorKind::Transport(_) => NO_DRIVE,
             ErrorKind::Locked { .. } | ErrorKind::Busy(_) => NO_DRIVE,
             _ => DEVICE,
         },
-        BurnError::NotRecorded(_) | BurnError::VerifyStopped { .. } => DEVICE,
+        BurnError::NotRecorded(_) | BurnError::VerifyStopped { .. } | BurnError::Unconfirmed(_) => {
+            DEVICE
+        }
         BurnError::NotWholeSectors { .. }
         | BurnError::NotAnImageFile { .. }
         | BurnError::StreamShort { .. }
         | BurnError::Source { .. }
         | BurnError::Iso(_) => SOURCE,
         BurnError::VerifyFailed(_) | BurnError::LengthsDiffer { .. } => VERIFY,
-        BurnError::Cancelled { .. } => CANCELLED,
+        BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => CANCELLED,
     };
     let message = match e {
-        BurnError::Device { step, source } => device_sentence(step, source),
+        BurnError::Device { step, source, .. } => device_sentence(step, source),
         BurnError::VerifyFailed(r) => {
             let mut m = format!("{e}:");
             for b in r.bad.iter().take(20) {

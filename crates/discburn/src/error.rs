@@ -116,6 +116,9 @@ pub enum ErrorKind {
     NoProgress(Duration),
     /// The drive lacks something the request needs (a feature, a command).
     NotSupported(String),
+    /// A second cancel gave up waiting for a command the drive cannot be stopped in (a
+    /// flush, a close): the drive may still be doing what this names.
+    Abandoned(&'static str),
     /// The drive named by an address could not be opened ([`crate::open`]).
     Open(OpenFailure),
 }
@@ -344,6 +347,25 @@ impl Error {
     pub fn is_cancelled(&self) -> bool {
         matches!(self.kind, ErrorKind::Cancelled)
     }
+
+    /// What happened to the drive, in words, when it stopped answering or could no
+    /// longer be reached (a command timeout, the watchdog, a lost connection); `None`
+    /// for an answer the drive gave.
+    pub fn lost_contact(&self) -> Option<&'static str> {
+        match &self.kind {
+            ErrorKind::Transport(TransportError::Timeout(_)) | ErrorKind::NoProgress(_) => {
+                Some("the drive stopped answering")
+            }
+            ErrorKind::Transport(
+                TransportError::DeviceGone(_)
+                | TransportError::Io(_)
+                | TransportError::Protocol(_)
+                | TransportError::Aborted(_)
+                | TransportError::NotExecuted,
+            ) => Some("the connection to the drive was lost"),
+            _ => None,
+        }
+    }
 }
 
 fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
@@ -372,6 +394,7 @@ fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
         ErrorKind::NoProgress(_) => E_IMAPI_RECORDER_COMMAND_TIMEOUT,
         ErrorKind::NotSupported(_) => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
         ErrorKind::Open(_) => E_DEV_NOT_EXIST,
+        ErrorKind::Abandoned(_) => E_IMAPI_REQUEST_CANCELLED,
     }
 }
 
@@ -406,6 +429,10 @@ impl fmt::Display for Error {
             }
             ErrorKind::NotSupported(m) => write!(f, "not supported by the drive: {m}")?,
             ErrorKind::Open(o) => write!(f, "{o}")?,
+            ErrorKind::Abandoned(what) => write!(
+                f,
+                "stopped waiting for the drive, which may still be {what}"
+            )?,
         }
         if let Some(lba) = self.last_written_lba {
             write!(f, " (last LBA written: {lba})")?;

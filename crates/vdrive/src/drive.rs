@@ -504,10 +504,13 @@ impl VirtualDrive {
         if !self.present && !media_free {
             return Err(Check::MEDIUM_NOT_PRESENT.into());
         }
+        // PREVENT ALLOW MEDIUM REMOVAL only sets the tray lock: accepted while flushing or
+        // closing, as drives do, so a burn cancelled mid-flush can unlock at once.
         let during_busy = no_ua
             || matches!(
                 op,
                 OpCode::ModeSense10
+                    | OpCode::PreventAllowMediumRemoval
                     | OpCode::ReadBufferCapacity
                     | OpCode::GetPerformance
                     | OpCode::MechanismStatus

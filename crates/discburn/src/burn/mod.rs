@@ -433,6 +433,9 @@ pub enum BurnError {
         /// The device error (sense, CDB, HRESULT).
         #[source]
         source: Error,
+        /// The failure came after the first WRITE was sent: the drive was opened and
+        /// prepared, and the disc may hold part of the data.
+        writing_began: bool,
     },
     /// No disc in the drive.
     #[error("there is no disc in the drive")]
@@ -562,6 +565,20 @@ pub enum BurnError {
     /// The request is not possible with this drive or medium.
     #[error("{0}")]
     Unsupported(String),
+    /// A second cancel gave up waiting for the drive in a step it cannot be stopped in
+    /// (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION): nothing is known of the disc's state.
+    #[error("stopped waiting for the drive, which may still be {doing}: the disc's state is unknown (not all the data may be on it, and it is probably not closed){}; the tray unlocks once the drive answers", sent_up_to(*last_written_lba))]
+    Abandoned {
+        /// What the drive was doing.
+        doing: &'static str,
+        /// The last LBA the drive accepted (IWriteEngine2EventArgs LastWrittenLba),
+        /// when the write had begun.
+        last_written_lba: Option<i32>,
+    },
+    /// The burn went through but re-reading the disc afterwards failed, so what it
+    /// holds could not be checked.
+    #[error("the burn's result could not be confirmed: {0}")]
+    Unconfirmed(String),
     /// Cancelled by the user. The drive's cache was synchronised before this was returned.
     #[error("cancelled{}", cancelled_at(*last_written_lba))]
     Cancelled {
@@ -583,6 +600,12 @@ fn verify_length_text(image: &Path, start: u32, disc: u64, img: u64) -> String {
             image.display()
         )
     }
+}
+
+fn sent_up_to(lba: Option<i32>) -> String {
+    lba.map_or_else(String::new, |l| {
+        format!("; the last sector the drive accepted was LBA {l}")
+    })
 }
 
 fn cancelled_at(lba: Option<i32>) -> String {
@@ -614,8 +637,54 @@ impl BurnError {
             BurnError::Cancelled {
                 last_written_lba: e.last_written_lba(),
             }
+        } else if let ErrorKind::Abandoned(doing) = e.kind() {
+            BurnError::Abandoned {
+                doing,
+                last_written_lba: e.last_written_lba(),
+            }
         } else {
-            BurnError::Device { step, source: e }
+            BurnError::Device {
+                step,
+                source: e,
+                writing_began: false,
+            }
+        }
+    }
+
+    /// This error, known to have come after the first WRITE, with `last`, the last LBA
+    /// the drive accepted, where the error does not carry it yet.
+    fn after_writing(self, last: Option<i32>) -> BurnError {
+        match self {
+            BurnError::Device { step, source, .. } => BurnError::Device {
+                step,
+                source: match (source.last_written_lba(), last) {
+                    (None, Some(l)) => source.with_last_written_lba(l),
+                    _ => source,
+                },
+                writing_began: true,
+            },
+            BurnError::Abandoned {
+                doing,
+                last_written_lba,
+            } => BurnError::Abandoned {
+                doing,
+                last_written_lba: last_written_lba.or(last),
+            },
+            BurnError::Cancelled { last_written_lba } => BurnError::Cancelled {
+                last_written_lba: last_written_lba.or(last),
+            },
+            other => other,
+        }
+    }
+
+    /// True when the failure came after the first WRITE was sent (the drive had been
+    /// opened and prepared): a drive or connection lost then is a failed burn, not a
+    /// drive that could not be opened.
+    pub fn writing_began(&self) -> bool {
+        match self {
+            BurnError::Device { writing_began, .. } => *writing_began,
+            BurnError::Abandoned { .. } | BurnError::Unconfirmed(_) => true,
+            _ => false,
         }
     }
 
@@ -654,7 +723,10 @@ impl BurnError {
             BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
-            BurnError::Cancelled { .. } => hresult::E_IMAPI_REQUEST_CANCELLED,
+            BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => {
+                hresult::E_IMAPI_REQUEST_CANCELLED
+            }
+            BurnError::Unconfirmed(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
         }
     }
 
@@ -690,6 +762,8 @@ impl BurnError {
             BurnError::VerifyStopped { .. } => "Check the drive's connection and that the disc is still in, then run `discburn verify` again.".into(),
             BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
             BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
+            BurnError::Abandoned { .. } => "Wait until the drive is idle, then look at the disc with `discburn info`; treat it as unfinished unless `discburn verify IMAGE` passes.".into(),
+            BurnError::Unconfirmed(_) => "Check the disc with `discburn info` and `discburn verify IMAGE` before relying on it.".into(),
             BurnError::Device { source, .. } => match source.sense_info().map(|s| (s.key, s.asc, s.ascq)) {
                 Some((0x3, 0x0C, 0x09)) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
                 Some((0x3, _, _)) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
@@ -718,6 +792,8 @@ struct Run<'a> {
     started: Duration,
     phase: Option<(BurnPhase, Duration)>,
     phases: Vec<(BurnPhase, Duration)>,
+    /// Once the first WRITE is sent: the last LBA the drive has accepted.
+    written_up_to: Option<i32>,
 }
 
 impl<'a> Run<'a> {
@@ -737,6 +813,7 @@ impl<'a> Run<'a> {
             started: rec.clock().now(),
             phase: None,
             phases: Vec::new(),
+            written_up_to: None,
         };
         run.phase(BurnPhase::ValidatingMedia);
         let now = run.now();
@@ -884,7 +961,16 @@ pub fn burn(
     if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {
         return Err(BurnError::device("taking exclusive access to the drive", e));
     }
-    let result = burn_locked(&mut run, input, &before, plan, opts);
+    let mut tray = ops::TrayLock::engage(rec);
+    let result =
+        burn_locked(&mut run, input, &before, plan, opts).map_err(|e| match run.written_up_to {
+            Some(_) => e.after_writing(run.written_up_to),
+            None => e,
+        });
+    if matches!(result, Err(BurnError::Abandoned { .. })) {
+        tray.unlock_when_answered();
+    }
+    tray.release(cancel, &mut *run.on_event);
     if let Err(e) = rec.release_exclusive_access() {
         tracing::warn!("releasing exclusive access: {e}");
     }
@@ -1191,13 +1277,12 @@ fn burn_locked(
         .map_err(|_| BurnError::Unsupported("start address beyond 2^31".into()))?;
     let count = i32::try_from(sectors)
         .map_err(|_| BurnError::Unsupported("image larger than 2^31 sectors".into()))?;
-    let mut min_host: Option<f64> = None;
-    let mut min_dev: Option<f64> = None;
-    let mut host_primed = false;
+    let mut mins = Mins::default();
     let mut last_update = None;
     // An open-ended stream's end reads as the engine's "failed" event: held back
     // until it is known whether that was the end of the stream.
     let mut held_final: Option<Update> = None;
+    run.written_up_to = Some(start - 1);
     let result = std::thread::scope(|s| {
         let writer = s.spawn(|| engine.write_section(hashing, start, count));
         // Forward events until the engine finishes (the channel stays open
@@ -1208,7 +1293,7 @@ fn burn_locked(
                     held_final = Some(u);
                 }
                 Ok(u) => {
-                    track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
+                    mins.track(&u);
                     (run.on_event)(&BurnEvent::Write(u.clone()));
                     last_update = Some(u);
                 }
@@ -1230,7 +1315,7 @@ fn burn_locked(
                 held_final = Some(u);
                 continue;
             }
-            track_mins(&u, &mut min_host, &mut min_dev, &mut host_primed);
+            mins.track(&u);
             (run.on_event)(&BurnEvent::Write(u.clone()));
             last_update = Some(u);
         }
@@ -1245,7 +1330,10 @@ fn burn_locked(
     let write_time = run.now().saturating_sub(write_started);
     let mut sectors = sectors;
     match result {
-        Ok(u) => last_update = Some(u),
+        Ok(u) => {
+            run.written_up_to = Some(u.last_written_lba);
+            last_update = Some(u)
+        }
         // An open-ended stream ended: the track ends where it did.
         Err(e)
             if open_ended
@@ -1254,6 +1342,7 @@ fn burn_locked(
         {
             if let ErrorKind::SourceExhausted { lba } = e.kind() {
                 sectors = u64::from(lba.abs_diff(start));
+                run.written_up_to = Some(lba - 1);
             }
             if let Some(u) = held_final.take().map(|u| ended(u, sectors)) {
                 (run.on_event)(&BurnEvent::Write(u.clone()));
@@ -1279,6 +1368,12 @@ fn burn_locked(
             if let Some(u) = held_final.take() {
                 (run.on_event)(&BurnEvent::Write(u.clone()));
                 last_update = Some(u);
+            }
+            run.written_up_to = e
+                .last_written_lba()
+                .or_else(|| last_update.as_ref().map(|u| u.last_written_lba));
+            if matches!(e.kind(), ErrorKind::Abandoned(_)) {
+                return Err(BurnError::device("cancelling the write", e));
             }
             if e.is_cancelled() || run.cancel.is_cancelled() {
                 return Err(BurnError::Cancelled {
@@ -1314,16 +1409,43 @@ fn burn_locked(
         run.check_cancel()?;
         update_volume(run, &engine, &updates, *lba, data)?;
     }
+    // A cancel before the close leaves the data flushed and the disc open; one during
+    // it cannot stop it (the close runs to its end, see `ops::OnCancel`).
+    run.check_cancel()?;
     let closing = prepare::close(run, before, &plan, opts)?;
+    let cancelled_in_close = run.cancel.is_cancelled();
+    if cancelled_in_close {
+        run.note(format!(
+            "The cancel came while the drive was closing the disc, which a drive cannot stop: the burn is complete, all {sectors} sectors are on the disc and it is {}{}",
+            match closing {
+                Some(Closing::Disc) => "finalized",
+                Some(Closing::Session) => "closed for this session (appendable)",
+                None => "as it was before the close",
+            },
+            if opts.verify { "; verify skipped" } else { "" }
+        ));
+    }
 
     // Did it really happen?
     run.phase(BurnPhase::ValidatingMedia);
-    let after = medium::inspect(rec).ok();
-    check_recorded(after.as_ref(), before, &plan, sectors, opts)?;
+    let after = medium::inspect(rec).map_err(|e| {
+        BurnError::Unconfirmed(format!(
+            "re-reading the disc after writing and closing it failed: {e}"
+        ))
+    })?;
+    if after.disc.is_none() && before.disc.is_some() {
+        // inspect tolerates a missing answer; the check after a burn cannot.
+        return Err(BurnError::Unconfirmed(
+            "the drive did not answer READ DISC INFORMATION after the burn (the log has its answer)"
+                .into(),
+        ));
+    }
+    check_recorded(Some(&after), before, &plan, sectors, opts)?;
+    let after = Some(after);
 
     // Verify.
     let mut verify_report = None;
-    if opts.verify && !opts.test_write {
+    if opts.verify && !opts.test_write && !cancelled_in_close {
         run.phase(BurnPhase::Verifying);
         let digest = if open_ended {
             digest_handle
@@ -1359,8 +1481,8 @@ fn burn_locked(
         start_lba: plan.start_lba,
         sectors,
         last_update,
-        min_host_fill: min_host,
-        min_device_fill: min_dev,
+        min_host_fill: mins.host(),
+        min_device_fill: mins.dev,
         write_time,
         total_time: run.now().saturating_sub(run.started),
         phases,
@@ -1591,33 +1713,55 @@ impl crate::iso::SectorRead for DiscSectors {
     }
 }
 
-/// Folds an event into the burn's minimum fills. The host buffer counts
-/// only once it has been more than half full (before that it is filling,
-/// not starving) and while the source still has data to deliver.
-fn track_mins(u: &Update, host: &mut Option<f64>, dev: &mut Option<f64>, host_primed: &mut bool) {
-    // An event's minimum covers the time since the previous one: it counts only
-    // when the buffer was already primed then.
-    let primed_before = *host_primed;
-    if u.total_system_buffer > 0 && u.used_system_buffer * 2 > u.total_system_buffer {
-        *host_primed = true;
-    }
-    // The host buffer drains at the end by design: count it only while the
-    // source still had data to deliver.
-    let source_left =
-        i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
-    if primed_before
-        && u.total_system_buffer > 0
-        && u.phase == crate::engine::Phase::Writing
-        && source_left
-    {
-        let h = 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64;
-        *host = Some(host.map_or(h, |m| m.min(h)));
-    }
-    if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
-        if b.capacity > 0 {
-            let d = 100.0 * min as f64 / b.capacity as f64;
-            *dev = Some(dev.map_or(d, |m| m.min(d)));
+/// The burn's minimum buffer fills, percent, folded from the engine's events.
+#[derive(Debug, Default)]
+struct Mins {
+    /// The host buffer's, counted only once it has been more than half full
+    /// (before that it is filling, not starving) and while the source still
+    /// has data to deliver.
+    host: Option<f64>,
+    /// The host buffer's over every event after the first WRITE, for a
+    /// buffer that never filled (a drive taking data as fast as the source
+    /// delivers it still has a real minimum).
+    host_unprimed: Option<f64>,
+    host_primed: bool,
+    /// The drive's: the engine's minimum, which counts only once the drive
+    /// buffer has been seen at least half full.
+    dev: Option<f64>,
+}
+
+impl Mins {
+    fn track(&mut self, u: &Update) {
+        // An event's minimum covers the time since the previous one: it counts only
+        // when the buffer was already primed then.
+        let primed_before = self.host_primed;
+        if u.total_system_buffer > 0 && u.used_system_buffer * 2 > u.total_system_buffer {
+            self.host_primed = true;
         }
+        // The host buffer drains at the end by design: count it only while the
+        // source still had data to deliver.
+        let source_left =
+            i64::from(u.last_read_lba) < i64::from(u.start_lba) + i64::from(u.sector_count) - 1;
+        let h = (u.total_system_buffer > 0)
+            .then(|| 100.0 * u.min_used_system_buffer as f64 / u.total_system_buffer as f64);
+        if let Some(h) = h {
+            if primed_before && u.phase == crate::engine::Phase::Writing && source_left {
+                self.host = Some(self.host.map_or(h, |m| m.min(h)));
+            }
+            if u.sectors_written() > 0 && u.phase != crate::engine::Phase::Starting {
+                self.host_unprimed = Some(self.host_unprimed.map_or(h, |m| m.min(h)));
+            }
+        }
+        if let (Some(min), Some(b)) = (u.min_used_device_buffer, u.device_buffer) {
+            if b.capacity > 0 {
+                let d = 100.0 * min as f64 / b.capacity as f64;
+                self.dev = Some(self.dev.map_or(d, |m| m.min(d)));
+            }
+        }
+    }
+
+    fn host(&self) -> Option<f64> {
+        self.host.or(self.host_unprimed)
     }
 }
 
@@ -1903,7 +2047,14 @@ pub fn blank(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
-    prepare::blank(&mut run, &medium, full)?;
+    let mut tray = ops::TrayLock::engage(rec);
+    let blanked = prepare::blank(&mut run, &medium, full);
+    if matches!(blanked, Err(BurnError::Cancelled { .. })) {
+        // The drive goes on blanking: unlock once it is done, without waiting here.
+        tray.unlock_when_answered();
+    }
+    tray.release(cancel, &mut *run.on_event);
+    blanked?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }
@@ -1918,7 +2069,14 @@ pub fn format(
 ) -> Result<Medium, BurnError> {
     let mut run = Run::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
-    prepare::format_medium(&mut run, &medium, Some(spare), true)?;
+    let mut tray = ops::TrayLock::engage(rec);
+    let formatted = prepare::format_medium(&mut run, &medium, Some(spare), true);
+    if matches!(formatted, Err(BurnError::Cancelled { .. })) {
+        // The drive goes on formatting: unlock once it is done, without waiting here.
+        tray.unlock_when_answered();
+    }
+    tray.release(cancel, &mut *run.on_event);
+    formatted?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }

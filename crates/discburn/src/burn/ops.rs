@@ -3,17 +3,22 @@
 //! READY twice a second, the sense-key-specific progress reported as it comes
 //! (libburn's `spc_wait_unit_attention`, with a phase name and an elapsed
 //! time so progress never "goes dark"). A drive that refuses Immed gets the
-//! command again without it and a long timeout.
+//! command again without it and a long timeout. A cancel stops the wait of
+//! BLANK and FORMAT; a flush or close, which decides what the disc holds, is
+//! waited for after a cancel (with a note saying so and for how long), and
+//! only [`CancelToken::stop_waiting`] (a second Ctrl-C) gives it up.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use discburn_mmc::clock::Clock;
 use discburn_mmc::device::TestUnitReady;
 use discburn_mmc::rw::SynchronizeCache10;
 use discburn_mmc::track::{CloseFunction, CloseTrackSession};
 use discburn_mmc::transport::DataPhase;
 use discburn_mmc::Command;
 
-use crate::engine::CancelToken;
+use crate::engine::{cancel, CancelToken};
 use crate::error::{Error, ErrorKind};
 use crate::recorder::Recorder;
 
@@ -43,27 +48,153 @@ impl Ceiling {
     }
 }
 
+/// What a cancel does to a long step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnCancel {
+    /// Stop waiting at once: nothing is lost (BLANK and FORMAT go on on the drive and
+    /// are said to; waiting for a drive before a burn).
+    StopWaiting,
+    /// The command is on the drive and decides what the disc holds (SYNCHRONIZE CACHE,
+    /// CLOSE TRACK/SESSION): a drive cannot be stopped in it, so the first cancel is
+    /// answered with a note saying what the drive does and how long it may take, and
+    /// the wait goes on; a later cancel gives up waiting ([`ErrorKind::Abandoned`]).
+    /// The text says what the drive is doing ("flushing its buffer to the disc").
+    FinishFirst(&'static str),
+}
+
+/// Applies an [`OnCancel`] to one step: says once that the drive is waited for.
+struct Patience<'a> {
+    cancel: &'a CancelToken,
+    mode: OnCancel,
+    told: bool,
+}
+
+impl<'a> Patience<'a> {
+    fn new(cancel: &'a CancelToken, mode: OnCancel) -> Self {
+        Patience {
+            cancel,
+            mode,
+            told: false,
+        }
+    }
+
+    /// Ok to go on waiting; the error when the cancel ends the wait. `may_take` is the
+    /// most the drive may still need (for the note).
+    fn check(
+        &mut self,
+        may_take: Duration,
+        on_event: &mut dyn FnMut(&BurnEvent),
+    ) -> Result<(), Error> {
+        if !self.cancel.is_cancelled() {
+            return Ok(());
+        }
+        let what = match self.mode {
+            OnCancel::StopWaiting => return Err(Error::new(ErrorKind::Cancelled)),
+            OnCancel::FinishFirst(what) => what,
+        };
+        if self.cancel.is_waiting_stopped() {
+            return Err(Error::new(ErrorKind::Abandoned(what)));
+        }
+        if !self.told {
+            self.told = true;
+            let text = format!(
+                "Cancel requested while the drive is {what}: a drive cannot be stopped in this, so discburn waits for it to finish, which may take up to {}. Cancel again (Ctrl-C) to stop waiting; the disc is then left in an unknown, probably unfinished state",
+                spoken(may_take)
+            );
+            tracing::warn!("{text}");
+            on_event(&BurnEvent::Note(text));
+        }
+        Ok(())
+    }
+
+    /// Sleeps `d`, checking for cancel in slices.
+    fn sleep(
+        &mut self,
+        clock: &dyn Clock,
+        d: Duration,
+        may_take: Duration,
+        on_event: &mut dyn FnMut(&BurnEvent),
+    ) -> Result<(), Error> {
+        let end = clock.now() + d;
+        loop {
+            self.check(may_take, on_event)?;
+            let now = clock.now();
+            if now >= end {
+                return Ok(());
+            }
+            clock.sleep((end - now).min(Duration::from_millis(50)));
+        }
+    }
+}
+
+/// A duration as a person says it: "45 s", "3 min 20 s", "1 h 0 min".
+fn spoken(d: Duration) -> String {
+    // Rounded up: "up to" must not promise less than the timeout.
+    let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
 /// Sends `cdb` (built with and without Immed by `make`), then waits for the
 /// drive to become ready, reporting progress as `phase`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn long_step<C: Command>(
-    rec: &Recorder,
+    rec: &Arc<Recorder>,
     phase: BurnPhase,
     ceiling: Ceiling,
     make: impl Fn(bool) -> C,
     data: Option<&[u8]>,
     cancel: &CancelToken,
+    on_cancel: OnCancel,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<(), Error> {
     let clock = rec.clock().clone();
     let started = clock.now();
-    let send = |immed: bool, timeout: Duration| {
-        let phase_data = match data {
-            Some(d) => DataPhase::Out(d),
-            None => DataPhase::None,
+    let mut patience = Patience::new(cancel, on_cancel);
+    let mut send = |immed: bool, timeout: Duration, on_event: &mut dyn FnMut(&BurnEvent)| {
+        let cdb = make(immed).emit();
+        if on_cancel == OnCancel::StopWaiting {
+            let phase_data = match data {
+                Some(d) => DataPhase::Out(d),
+                None => DataPhase::None,
+            };
+            return rec.execute(&cdb, phase_data, timeout).map(|_| ());
+        }
+        // On a thread of its own, so a second cancel can stop waiting for a command
+        // that hangs in the transport.
+        let (r, owned) = (Arc::clone(rec), data.map(<[u8]>::to_vec));
+        let work = move || {
+            let phase_data = match &owned {
+                Some(d) => DataPhase::Out(d),
+                None => DataPhase::None,
+            };
+            r.execute(&cdb, phase_data, timeout).map(|_| ())
         };
-        rec.command(&make(immed), phase_data, timeout).map(|_| ())
+        let sent_at = clock.now();
+        let mut stop = None;
+        let done = cancel::run_watched(work, || {
+            let left = timeout.saturating_sub(clock.now().saturating_sub(sent_at));
+            match patience.check(left, on_event) {
+                Ok(()) => true,
+                Err(e) => {
+                    stop = Some(e);
+                    false
+                }
+            }
+        });
+        match (done, stop) {
+            (Some(r), _) => r,
+            (None, Some(e)) => Err(e),
+            (None, None) => Err(Error::new(ErrorKind::NotSupported(
+                "the thread sending the command stopped without an answer".into(),
+            ))),
+        }
     };
-    match send(true, IMMED_TIMEOUT) {
+    match send(true, IMMED_TIMEOUT, on_event) {
         Ok(()) => {}
         // Immed unsupported for this command on this drive: wait inside the command.
         Err(e) if is_sense(&e, 0x5, 0x24) => {
@@ -76,7 +207,7 @@ pub(crate) fn long_step<C: Command>(
                 fraction: None,
                 elapsed: Duration::ZERO,
             });
-            send(false, ceiling.duration())?;
+            send(false, ceiling.duration(), on_event)?;
             on_event(&BurnEvent::Step {
                 phase,
                 fraction: Some(1.0),
@@ -86,17 +217,30 @@ pub(crate) fn long_step<C: Command>(
         }
         Err(e) => return Err(e),
     }
-    wait_ready(rec, phase, ceiling, started, cancel, on_event)
+    poll_ready(rec, phase, ceiling, started, &mut patience, on_event)
 }
 
 /// Polls TEST UNIT READY until GOOD: 2/04/xx means still working (progress
 /// in the sense-key-specific bytes), a unit attention is read and ignored.
+/// A cancel stops the waiting only (a long step cannot be aborted on the drive).
 pub(crate) fn wait_ready(
     rec: &Recorder,
     phase: BurnPhase,
     ceiling: Ceiling,
     started: Duration,
     cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<(), Error> {
+    let mut patience = Patience::new(cancel, OnCancel::StopWaiting);
+    poll_ready(rec, phase, ceiling, started, &mut patience, on_event)
+}
+
+fn poll_ready(
+    rec: &Recorder,
+    phase: BurnPhase,
+    ceiling: Ceiling,
+    started: Duration,
+    patience: &mut Patience<'_>,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<(), Error> {
     let clock = rec.clock().clone();
@@ -136,18 +280,15 @@ pub(crate) fn wait_ready(
         if elapsed >= ceiling.duration() {
             return Err(Error::new(ErrorKind::NoProgress(elapsed)));
         }
-        // A long step cannot be aborted on the drive; cancel stops the waiting
-        // only, and says so.
-        if !cancel.sleep(&*clock, POLL, Duration::from_millis(50)) {
-            return Err(Error::new(ErrorKind::Cancelled));
-        }
+        let left = ceiling.duration().saturating_sub(elapsed);
+        patience.sleep(&*clock, POLL, left, on_event)?;
     }
 }
 
 /// SYNCHRONIZE CACHE: flush the drive buffer to the medium. A 3/0C/09 (loss
 /// of streaming) on this command counts as success, as Microsoft's sample has it.
 pub(crate) fn synchronize_cache(
-    rec: &Recorder,
+    rec: &Arc<Recorder>,
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<(), Error> {
@@ -162,6 +303,7 @@ pub(crate) fn synchronize_cache(
         },
         None,
         cancel,
+        OnCancel::FinishFirst("flushing its buffer to the disc (SYNCHRONIZE CACHE)"),
         on_event,
     );
     match r {
@@ -176,15 +318,21 @@ pub(crate) fn synchronize_cache(
     }
 }
 
-/// CLOSE TRACK/SESSION with `function` on `number`.
+/// CLOSE TRACK/SESSION with `function` on `number`. Once sent it cannot be stopped: a
+/// cancel is answered with a note and the wait goes on ([`OnCancel::FinishFirst`]).
 pub(crate) fn close(
-    rec: &Recorder,
+    rec: &Arc<Recorder>,
     phase: BurnPhase,
     function: CloseFunction,
     number: u16,
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<(), Error> {
+    let what = match phase {
+        BurnPhase::ClosingTrack => "closing the track (CLOSE TRACK)",
+        BurnPhase::Finalizing => "finalizing the disc (CLOSE TRACK/SESSION)",
+        _ => "closing the session (CLOSE SESSION)",
+    };
     long_step(
         rec,
         phase,
@@ -196,6 +344,118 @@ pub(crate) fn close(
         },
         None,
         cancel,
+        OnCancel::FinishFirst(what),
         on_event,
     )
+}
+
+/// PREVENT ALLOW MEDIUM REMOVAL with Prevent=1 (SPC-4 §6.13, MMC-6 §6.9): the tray is
+/// locked while a burn, a close or a format changes the medium, so neither the eject
+/// button nor another initiator (a second host on an iSCSI target) takes the disc away
+/// mid-way. [`TrayLock::release`] sends Prevent=0 once the drive takes it (a drive
+/// still flushing after a cancel answers NOT READY until done); dropping it unreleased
+/// (a panic unwinding) tries once.
+pub(crate) struct TrayLock {
+    rec: Arc<Recorder>,
+    locked: bool,
+    /// A command the drive hangs in was given up on and holds the transport: the unlock
+    /// is sent from a thread of its own once the drive answers.
+    behind_a_hung_command: bool,
+}
+
+impl TrayLock {
+    /// Locks the tray. A drive that refuses is written to unlocked (logged): the lock
+    /// protects the burn, it is not needed for it.
+    pub(crate) fn engage(rec: &Arc<Recorder>) -> TrayLock {
+        let locked = match rec.prevent_media_removal() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(
+                    "the drive did not lock its tray (PREVENT ALLOW MEDIUM REMOVAL): {e}"
+                );
+                false
+            }
+        };
+        TrayLock {
+            rec: Arc::clone(rec),
+            locked,
+            behind_a_hung_command: false,
+        }
+    }
+
+    /// The burn gave up waiting for a command the drive still runs (or a cancelled
+    /// format goes on): unlock from a thread of its own once the drive takes it.
+    pub(crate) fn unlock_when_answered(&mut self) {
+        self.behind_a_hung_command = true;
+    }
+
+    /// Unlocks the tray, waiting (with a note) while the drive answers "operation in
+    /// progress" — the flush it does after a cancel. A stop-waiting request leaves the
+    /// unlock to a thread of its own.
+    pub(crate) fn release(mut self, cancel: &CancelToken, on_event: &mut dyn FnMut(&BurnEvent)) {
+        if !self.locked || self.behind_a_hung_command {
+            return;
+        }
+        if unlock(&self.rec, Some(cancel), on_event) {
+            self.locked = false;
+        } else {
+            self.behind_a_hung_command = true;
+        }
+    }
+}
+
+/// Sends Prevent=0 until the drive takes it; false when `cancel` said to stop waiting.
+fn unlock(
+    rec: &Recorder,
+    cancel: Option<&CancelToken>,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> bool {
+    let clock = rec.clock().clone();
+    let started = clock.now();
+    let mut told = false;
+    loop {
+        match rec.allow_media_removal() {
+            Ok(()) => return true,
+            Err(e)
+                if e.sense_info().is_some_and(|s| s.is_not_ready_in_progress())
+                    && clock.now().saturating_sub(started) < Ceiling::Close.duration() =>
+            {
+                if !told {
+                    told = true;
+                    on_event(&BurnEvent::Note(
+                        "Waiting for the drive to finish what it is doing before unlocking the tray".into(),
+                    ));
+                }
+                if cancel.is_some_and(CancelToken::is_waiting_stopped) {
+                    return false;
+                }
+                clock.sleep(Duration::from_millis(50));
+            }
+            Err(e) => {
+                tracing::warn!("unlocking the tray (PREVENT ALLOW MEDIUM REMOVAL, Prevent=0): {e}");
+                return true;
+            }
+        }
+    }
+}
+
+impl Drop for TrayLock {
+    fn drop(&mut self) {
+        if !self.locked {
+            return;
+        }
+        if self.behind_a_hung_command {
+            let rec = Arc::clone(&self.rec);
+            let later = move || {
+                unlock(&rec, None, &mut |_| {});
+            };
+            if std::thread::Builder::new().spawn(later).is_err() {
+                tracing::warn!("the tray stays locked: no thread to unlock it from");
+            }
+            return;
+        }
+        if let Err(e) = self.rec.allow_media_removal() {
+            tracing::warn!("unlocking the tray (PREVENT ALLOW MEDIUM REMOVAL, Prevent=0): {e}");
+        }
+    }
 }

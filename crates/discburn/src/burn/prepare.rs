@@ -771,6 +771,7 @@ pub(crate) fn blank(run: &mut Run<'_>, medium: &Medium, full: bool) -> Result<()
         },
         None,
         run.cancel,
+        ops::OnCancel::StopWaiting,
         run.on_event,
     )
     .map_err(|e| BurnError::device("blanking (BLANK)", e))

@@ -106,13 +106,16 @@ pub struct Update {
     /// Latest READ BUFFER CAPACITY answer; `None` until the drive buffer has filled once
     /// (polling starts only then) or when the drive does not answer it.
     pub device_buffer: Option<DeviceBuffer>,
-    /// Lowest device-buffer fill (bytes) polled since the previous event.
+    /// Lowest device-buffer fill (bytes) polled since the previous event; `None` until a
+    /// poll has shown the buffer at least half full (an empty buffer of a drive that
+    /// records as fast as it is fed is no sign of starving).
     pub min_used_device_buffer: Option<u64>,
     /// Bytes per sector of this section.
     pub bytes_per_sector: u32,
     /// Rate over the last event period, sectors/s.
     pub current_sectors_per_second: f64,
-    /// Rate since the first WRITE, sectors/s.
+    /// Average rate the drive records at, sectors/s: since its buffer first showed full
+    /// (so the buffer's fill does not count as recorded), else since the first WRITE.
     pub average_sectors_per_second: f64,
     /// `current_sectors_per_second` in multiples of the medium's 1x, when known.
     pub current_speed_x: Option<f64>,

@@ -25,7 +25,7 @@
 //! `Arc<WriteEngine>` can be inspected, and cancelled, from any thread; while a write
 //! runs, setters fail with `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS`.
 
-mod cancel;
+pub(crate) mod cancel;
 mod events;
 mod pacing;
 mod pool;
@@ -360,7 +360,8 @@ impl WriteEngine {
     /// Synchronous. Returns the final [`Update`] on success. Errors carry their IMAPI2
     /// HRESULT and the last LBA written: `E_IMAPI_RECORDER_REQUIRED`, `E_INVALIDARG`,
     /// `E_IMAPI_DF2DATA_WRITE_IN_PROGRESS`, `E_IMAPI_REQUEST_CANCELLED` (after a
-    /// SYNCHRONIZE CACHE), `E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED` when the source runs
+    /// SYNCHRONIZE CACHE; [`ErrorKind::Abandoned`] when [`CancelToken::stop_waiting`]
+    /// gave up on a drive hanging in that flush), `E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED` when the source runs
     /// short (nothing past its last whole sector is written), and the device errors
     /// (`E_IMAPI_LOSS_OF_STREAMING`, `E_IMAPI_RECORDER_*`, …).
     ///

@@ -20,6 +20,7 @@
 use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
@@ -121,6 +122,7 @@ pub(super) fn write<R: Read + Send>(
         timeout: DEFAULT_COMMAND_TIMEOUT,
         t0,
         first_write_at: None,
+        filled_at: None,
         written: 0,
         read: &read,
         total_buffer: (nbufs * chunk_bytes) as u64,
@@ -136,6 +138,7 @@ pub(super) fn write<R: Read + Send>(
         last_event_written: 0,
         min_used_host: u64::MAX,
         min_used_dev: None,
+        device_held: false,
         device_buffer: None,
         poll: Poll::NotYet,
         bytes_sent: 0,
@@ -168,7 +171,7 @@ enum Poll {
 struct Run<'a> {
     engine: &'a WriteEngine,
     callback: &'a mut Option<UpdateCallback>,
-    recorder: &'a Recorder,
+    recorder: &'a Arc<Recorder>,
     clock: &'a dyn Clock,
     timing: Timing,
     token: &'a CancelToken,
@@ -181,6 +184,9 @@ struct Run<'a> {
     timeout: Duration,
     t0: Duration,
     first_write_at: Option<Duration>,
+    /// When the drive buffer first showed full (a WRITE held back for room, a busy
+    /// answer) and the sectors written before: the start of the average speed.
+    filled_at: Option<(Duration, u64)>,
     written: u64,
     read: &'a ReadProgress,
     total_buffer: u64,
@@ -203,6 +209,10 @@ struct Run<'a> {
     last_event_written: u64,
     min_used_host: u64,
     min_used_dev: Option<u64>,
+    /// A READ BUFFER CAPACITY answer has shown the drive buffer at least half full:
+    /// from then on a low fill means the drive is starving. Before (a drive recording
+    /// as fast as it is fed, an unthrottled image) an empty buffer means nothing.
+    device_held: bool,
     device_buffer: Option<DeviceBuffer>,
     poll: Poll,
     bytes_sent: u64,
@@ -277,14 +287,32 @@ impl Run<'_> {
                 if self.commands_sent {
                     self.emit(Phase::Synchronizing);
                     // Immed: the drive flushes in the background, so cancel returns at
-                    // once; the caller polls TEST UNIT READY before its next step.
+                    // once; the caller polls TEST UNIT READY before its next step. Sent
+                    // from a thread of its own: a drive that hangs in it is left to it
+                    // on a further cancel request, with the error saying so.
                     let sync = SynchronizeCache10 {
                         immed: true,
                         lba: 0,
                         blocks: 0,
                     };
-                    if let Err(err) = self.recorder.command(&sync, DataPhase::None, self.timeout) {
-                        tracing::warn!(%err, "SYNCHRONIZE CACHE after cancel failed");
+                    let (rec, timeout) = (Arc::clone(self.recorder), self.timeout);
+                    let token = self.token.clone();
+                    let sent = super::cancel::run_watched(
+                        move || rec.command(&sync, DataPhase::None, timeout),
+                        || !token.is_waiting_stopped(),
+                    );
+                    match sent {
+                        Some(Ok(_)) => {}
+                        Some(Err(err)) => {
+                            tracing::warn!(%err, "SYNCHRONIZE CACHE after cancel failed")
+                        }
+                        None => {
+                            self.emit(Phase::Cancelled);
+                            return Err(Error::new(ErrorKind::Abandoned(
+                                "flushing its buffer to the disc (SYNCHRONIZE CACHE after the cancel)",
+                            ))
+                            .with_last_written_lba(last));
+                        }
                     }
                 }
                 self.emit(Phase::Cancelled);
@@ -456,11 +484,13 @@ impl Run<'_> {
             self.bytes_sent += bytes;
             self.last_progress_at = now;
             self.phase = Phase::Writing;
-            self.note_throttle(took, bytes);
+            self.note_throttle(took, bytes, sent_at, u64::from(good));
             if failure.is_none() && took >= self.timing.write_latency_budget / 2 {
                 // The drive held this round back for room: its time is the drain time.
                 self.drain_sps = Some(f64::from(good) / took.as_secs_f64());
                 self.throttled = true;
+                self.filled_at
+                    .get_or_insert((sent_at, self.written - u64::from(good)));
             }
         }
         self.tick();
@@ -487,6 +517,7 @@ impl Run<'_> {
         // buffer, then resend from the first sector not written.
         self.busy += 1;
         self.throttled = true;
+        self.filled_at.get_or_insert((now, self.written));
         let long_write = sense.is_long_write_in_progress();
         if self.poll == Poll::NotYet {
             self.poll = Poll::Active;
@@ -568,12 +599,17 @@ impl Run<'_> {
 
     /// A WRITE that took at least half its expected drain time means the drive was
     /// throttling us, i.e. its buffer had filled: device-buffer polling may start.
-    fn note_throttle(&mut self, took: Duration, bytes: u64) {
+    /// `sent_at` and `sectors` are the round's, already counted as written.
+    fn note_throttle(&mut self, took: Duration, bytes: u64, sent_at: Duration, sectors: u64) {
         let expected = self
             .expected_sps(self.next_lba_i64())
             .map(|sps| bytes as f64 / (sps * f64::from(self.bps)));
         let throttled = expected.is_some_and(|t| t > 0.0 && took.as_secs_f64() >= t / 2.0);
         self.throttled |= throttled;
+        if throttled {
+            self.filled_at
+                .get_or_insert((sent_at, self.written - sectors));
+        }
         if self.poll == Poll::NotYet && (throttled || self.bytes_sent >= ASSUME_FILLED_AFTER) {
             self.poll = Poll::Active;
         }
@@ -628,9 +664,20 @@ impl Run<'_> {
         read.saturating_sub(self.written) * u64::from(self.bps)
     }
 
+    /// The average rate the drive records at. Until its buffer fills, a drive accepts
+    /// data far faster than it records it (the fill itself), so counting from the first
+    /// WRITE would credit the buffer's contents as recorded at once (a 3x drive read
+    /// 4x on a short burn). Once the buffer has filled, what the drive accepts is what it
+    /// records: the average counts from then. A drive that never fills (records as fast
+    /// as it is fed) is averaged from the first WRITE.
     fn average_sps(&self, now: Duration) -> f64 {
-        match self.first_write_at {
-            Some(t) if now > t => self.written as f64 / (now - t).as_secs_f64(),
+        let from = self
+            .filled_at
+            .or_else(|| self.first_write_at.map(|t| (t, 0)));
+        match from {
+            Some((t, base)) if now > t => {
+                self.written.saturating_sub(base) as f64 / (now - t).as_secs_f64()
+            }
             _ => 0.0,
         }
     }
@@ -656,8 +703,11 @@ impl Run<'_> {
                         free,
                         sampled_at: now - self.t0,
                     };
-                    self.min_used_dev =
-                        Some(self.min_used_dev.map_or(d.used(), |m| m.min(d.used())));
+                    self.device_held |= d.capacity > 0 && d.used() * 2 >= d.capacity;
+                    if self.device_held {
+                        self.min_used_dev =
+                            Some(self.min_used_dev.map_or(d.used(), |m| m.min(d.used())));
+                    }
                     self.device_buffer = Some(d);
                 }
                 Err(err) => {
