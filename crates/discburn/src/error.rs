@@ -257,6 +257,13 @@ impl fmt::Display for OpenFailure {
 /// last LBA written (`start − 1` when nothing was).
 #[derive(Debug)]
 pub struct Error {
+    // Boxed: errors travel inside larger ones (BurnError) on every Result of the
+    // write path; one pointer keeps those small.
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     hresult: HResult,
     cdb: Option<Cdb>,
@@ -268,20 +275,24 @@ impl Error {
     pub fn new(kind: ErrorKind) -> Self {
         let hresult = default_hresult(&kind, None);
         Error {
-            kind,
-            hresult,
-            cdb: None,
-            last_written_lba: None,
+            inner: Box::new(Inner {
+                kind,
+                hresult,
+                cdb: None,
+                last_written_lba: None,
+            }),
         }
     }
 
     /// An error of `kind` with an explicit HRESULT.
     pub fn with_hresult(kind: ErrorKind, hresult: HResult) -> Self {
         Error {
-            kind,
-            hresult,
-            cdb: None,
-            last_written_lba: None,
+            inner: Box::new(Inner {
+                kind,
+                hresult,
+                cdb: None,
+                last_written_lba: None,
+            }),
         }
     }
 
@@ -296,38 +307,40 @@ impl Error {
             hresult
         };
         Error {
-            kind: ErrorKind::Sense(sense),
-            hresult,
-            cdb: Some(cdb),
-            last_written_lba: None,
+            inner: Box::new(Inner {
+                kind: ErrorKind::Sense(sense),
+                hresult,
+                cdb: Some(cdb),
+                last_written_lba: None,
+            }),
         }
     }
 
     /// Attaches the command that failed.
     pub fn at_cdb(mut self, cdb: Cdb) -> Self {
-        self.cdb = Some(cdb);
+        self.inner.cdb = Some(cdb);
         self
     }
 
     /// Attaches the last LBA written before the failure.
     pub fn with_last_written_lba(mut self, lba: i32) -> Self {
-        self.last_written_lba = Some(lba);
+        self.inner.last_written_lba = Some(lba);
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The IMAPI2 HRESULT (e.g. `E_IMAPI_LOSS_OF_STREAMING`).
     pub fn hresult(&self) -> HResult {
-        self.hresult
+        self.inner.hresult
     }
 
     /// The decoded sense, for a CHECK CONDITION.
     pub fn sense_info(&self) -> Option<&SenseInfo> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Sense(s) => Some(s),
             _ => None,
         }
@@ -335,24 +348,24 @@ impl Error {
 
     /// The CDB of the command that failed, when a command failed.
     pub fn cdb(&self) -> Option<&Cdb> {
-        self.cdb.as_ref()
+        self.inner.cdb.as_ref()
     }
 
     /// The last LBA the drive accepted before a write failed (`start − 1` if none).
     pub fn last_written_lba(&self) -> Option<i32> {
-        self.last_written_lba
+        self.inner.last_written_lba
     }
 
     /// True for `E_IMAPI_REQUEST_CANCELLED`.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, ErrorKind::Cancelled)
+        matches!(self.inner.kind, ErrorKind::Cancelled)
     }
 
     /// What happened to the drive, in words, when it stopped answering or could no
     /// longer be reached (a command timeout, the watchdog, a lost connection); `None`
     /// for an answer the drive gave.
     pub fn lost_contact(&self) -> Option<&'static str> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Transport(TransportError::Timeout(_)) | ErrorKind::NoProgress(_) => {
                 Some("the drive stopped answering")
             }
@@ -400,10 +413,10 @@ fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(cdb) = &self.cdb {
+        if let Some(cdb) = &self.inner.cdb {
             write!(f, "{}: ", cdb.opcode().name())?;
         }
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Sense(s) => write!(f, "the drive answered {s}")?,
             ErrorKind::Status(st) => write!(f, "the drive answered status {st:?}")?,
             ErrorKind::Transport(e) => write!(f, "{e}")?,
@@ -434,16 +447,16 @@ impl fmt::Display for Error {
                 "stopped waiting for the drive, which may still be {what}"
             )?,
         }
-        if let Some(lba) = self.last_written_lba {
+        if let Some(lba) = self.inner.last_written_lba {
             write!(f, " (last LBA written: {lba})")?;
         }
-        write!(f, " [{}]", self.hresult)
+        write!(f, " [{}]", self.inner.hresult)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Transport(e) => Some(e),
             ErrorKind::InvalidResponse(e) => Some(e),
             ErrorKind::Source(e) => Some(e),

@@ -55,12 +55,18 @@ pub struct ReadReport {
     pub elapsed: Duration,
 }
 
+impl From<BurnError> for ReadError {
+    fn from(e: BurnError) -> Self {
+        ReadError::Burn(Box::new(e))
+    }
+}
+
 /// Why `discburn read` did not produce an image.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    /// The drive, the medium or the request (see [`BurnError`]).
+    /// The drive, the medium or the request (see [`BurnError`]; boxed: it is large).
     #[error(transparent)]
-    Burn(#[from] BurnError),
+    Burn(Box<BurnError>),
     /// The image file exists already.
     #[error("{} exists already", .0.display())]
     Exists(PathBuf),
