@@ -59,6 +59,8 @@
 //! only then writes that copy over the old descriptors: until then the disc
 //! still shows the old volume, whole.
 
+pub mod descriptor;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -70,6 +72,8 @@ use hadris_fs::host::{self, TreeOptions};
 use hadris_fs::{Content, DateTime, FileType, Tree, WarningKind};
 use hadris_iso::sync::Session;
 use hadris_iso::{IsoId, IsoLevel, IsoOptions, Relocation, SessionMode};
+
+pub use descriptor::VolumeDescriptor;
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
@@ -747,25 +751,23 @@ fn read_descriptor_set(disc: &mut dyn SectorRead, start: u32) -> Result<Descript
             .ok_or("the session starts past the last addressable sector")?;
         disc.read_sectors(lba, &mut sector)
             .map_err(|e| format!("reading its volume descriptor at sector {lba}: {e}"))?;
-        if &sector[1..6] != b"CD001" {
+        let d = VolumeDescriptor::new(&sector[..]);
+        if !d.is_descriptor() {
             return Err(if i == 0 {
                 format!("sector {lba} holds no ISO 9660 volume descriptor: the session has no ISO 9660 file system (UDF only, or raw data)")
             } else {
                 format!("its volume descriptor set is not terminated (sector {lba})")
             });
         }
-        match sector[0] {
-            1 if primary.is_none() => {
-                let le = |at: usize| {
-                    u32::from_le_bytes([sector[at], sector[at + 1], sector[at + 2], sector[at + 3]])
-                };
-                let volume_id = String::from_utf8_lossy(&sector[40..72])
-                    .trim_end()
-                    .to_string();
-                // The root directory record is at byte 156; its extent at +2.
-                primary = Some((le(80), le(158), volume_id));
+        match d.kind() {
+            Some(descriptor::PRIMARY) if primary.is_none() => {
+                primary = Some((
+                    d.volume_space_size().unwrap_or(0),
+                    d.root_extent().unwrap_or(0),
+                    d.volume_id().unwrap_or_default(),
+                ));
             }
-            255 => {
+            Some(descriptor::TERMINATOR) => {
                 let (volume_blocks, root_lba, volume_id) =
                     primary.ok_or("its volume descriptor set has no primary descriptor")?;
                 return Ok(DescriptorSet {
@@ -786,10 +788,8 @@ fn read_descriptor_set(disc: &mut dyn SectorRead, start: u32) -> Result<Descript
 /// The volume space size of a primary volume descriptor, when `data` starts
 /// with one.
 fn primary_volume_blocks(data: &[u8]) -> Option<u32> {
-    if data.len() < 88 || data[0] != 1 || &data[1..6] != b"CD001" {
-        return None;
-    }
-    Some(u32::from_le_bytes([data[80], data[81], data[82], data[83]]))
+    let d = VolumeDescriptor::new(data);
+    d.is_primary().then(|| d.volume_space_size()).flatten()
 }
 
 /// Merges the folder's tree into the previous session's: the folder's
@@ -1172,12 +1172,12 @@ impl Hide {
 /// descriptor (ECMA-119 §8.4: the root record at byte 156, its extent at
 /// +2 and data length at +10, little-endian halves).
 fn root_extent(pvd: &[u8]) -> Option<(u64, u64)> {
-    if pvd.len() < 190 || pvd[0] != 1 || &pvd[1..6] != b"CD001" {
+    let d = VolumeDescriptor::new(pvd);
+    if !d.is_primary() {
         return None;
     }
-    let le = |at: usize| u32::from_le_bytes([pvd[at], pvd[at + 1], pvd[at + 2], pvd[at + 3]]);
-    let len = u64::from(le(166)).div_ceil(SECTOR);
-    (len > 0).then(|| (u64::from(le(158)), len))
+    let len = u64::from(d.root_length()?).div_ceil(SECTOR);
+    (len > 0).then_some((u64::from(d.root_extent()?), len))
 }
 
 /// The directory records of `dir` (whole sectors), in order (ECMA-119
@@ -1389,12 +1389,13 @@ impl DiscDevice {
         }
         if self.in_window(block) {
             self.read_disc(self.session_start + block, buf)?;
-            if matches!(buf[0], 1 | 2) && &buf[1..6] == b"CD001" {
-                // Volume space size (both-endian, byte 80): the volume ends where
-                // the new session starts.
-                let nwa = u32::try_from(self.nwa).unwrap_or(u32::MAX);
-                buf[80..84].copy_from_slice(&nwa.to_le_bytes());
-                buf[84..88].copy_from_slice(&nwa.to_be_bytes());
+            let mut d = VolumeDescriptor::new(&mut *buf);
+            if matches!(
+                d.kind(),
+                Some(descriptor::PRIMARY | descriptor::SUPPLEMENTARY)
+            ) {
+                // The volume ends where the new session starts.
+                d.set_volume_space_size(u32::try_from(self.nwa).unwrap_or(u32::MAX));
             }
         } else {
             self.read_disc(block, buf)?;

@@ -64,7 +64,7 @@ use discburn_mmc::track::TrackAddress;
 use crate::engine::{CancelToken, Update, WriteEngine};
 use crate::error::{Error, ErrorKind, SenseInfo};
 use crate::hresult::{self, HResult};
-use crate::iso::{FolderImage, IsoError};
+use crate::iso::{FolderImage, IsoError, VolumeDescriptor};
 use crate::recorder::Recorder;
 use crate::verify::{
     self, Digest, HashingReader, ReadBack, ReadFailure, VerifyProgress, VerifyReport,
@@ -1015,17 +1015,13 @@ enum Head {
 const HEAD_SECTORS: usize = 17;
 
 impl Head {
-    /// ECMA-119 §8.4: a primary volume descriptor at sector 16 is type 1,
-    /// "CD001", with the root directory record at byte 156 whose extent
-    /// location (both-endian, §9.1.3) starts at byte 158.
+    /// ECMA-119 §8.4: a primary volume descriptor at sector 16 ([`VolumeDescriptor`])
+    /// and the extent of its root directory record (§9.1.3).
     fn of(sector16: &[u8]) -> Head {
-        if sector16.len() < 2048 || sector16[0] != 1 || &sector16[1..6] != b"CD001" {
-            return Head::Other;
-        }
-        let mut le = [0u8; 4];
-        le.copy_from_slice(&sector16[158..162]);
-        Head::Iso9660 {
-            root_extent: u32::from_le_bytes(le),
+        let d = VolumeDescriptor::new(sector16);
+        match d.root_extent() {
+            Some(root_extent) if d.is_primary() => Head::Iso9660 { root_extent },
+            _ => Head::Other,
         }
     }
 }
@@ -1565,11 +1561,8 @@ fn iso_volume(rec: &Arc<Recorder>) -> Option<String> {
         tracing::debug!("reading sector 16: {e}");
         return None;
     }
-    (sector[0] == 1 && &sector[1..6] == b"CD001").then(|| {
-        String::from_utf8_lossy(&sector[40..72])
-            .trim_end()
-            .to_string()
-    })
+    let d = VolumeDescriptor::new(&sector[..]);
+    d.is_primary().then(|| d.volume_id()).flatten()
 }
 
 /// A folder burnt onto an appendable disc becomes a later session: addressed

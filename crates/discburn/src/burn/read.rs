@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::engine::CancelToken;
+use crate::iso::VolumeDescriptor;
 use crate::recorder::Recorder;
 use crate::verify::{BadKind, BadRange, ReadBack, VerifyProgress};
 
@@ -180,12 +181,12 @@ fn iso_volume_sectors(rec: &Recorder) -> Option<u64> {
     RecorderReadBack(rec)
         .read_sectors(16, 1, false, &mut pvd)
         .ok()?;
-    if pvd[0] != 1 || &pvd[1..6] != b"CD001" {
+    let d = VolumeDescriptor::new(&pvd[..]);
+    if !d.is_primary() {
         return None;
     }
-    let blocks = u32::from_le_bytes(pvd[80..84].try_into().ok()?);
-    let block_size = u16::from_le_bytes(pvd[128..130].try_into().ok()?);
-    (block_size == 2048 && blocks > 16).then_some(u64::from(blocks))
+    let blocks = d.volume_space_size()?;
+    (d.logical_block_size()? == 2048 && blocks > 16).then_some(u64::from(blocks))
 }
 
 /// Copies `extent` of the disc to `out` (refused when it exists, unless `force`).
