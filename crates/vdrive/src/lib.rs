@@ -41,7 +41,8 @@
 //!   state. PATH is `flock`ed: a second handle or process gets [`VdriveError::Locked`].
 //! - **A killed process** (SIGKILL, a crash) leaves a disc as a real one: sectors burnt
 //!   are burnt. During a write stream on sequential media the state is saved after the
-//!   first WRITE and every 32 MiB (image fsynced first), and on open the open track
+//!   first WRITE and every 32 MiB, at most once a second (image fsynced first), and on
+//!   open the open track
 //!   holding the image's end takes the sectors written since ([`model::DiscState::
 //!   recover_interrupted`]): an incomplete track (not blank, no Damage bit, NWA after the
 //!   last whole sector) in an incomplete session on an appendable disc, which takes the
@@ -128,7 +129,7 @@ mod sao;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};
-pub use drive::{VirtualDrive, CHECKPOINT_BLOCKS};
+pub use drive::{VirtualDrive, CHECKPOINT_BLOCKS, CHECKPOINT_INTERVAL};
 pub use media::Media;
 
 /// Why a virtual drive could not be opened.

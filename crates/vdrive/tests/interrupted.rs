@@ -82,9 +82,16 @@ fn a_kill_right_after_a_reopen_leaves_a_closable_track() {
 #[test]
 fn the_state_file_itself_keeps_up_during_a_stream() {
     // Checkpoints: the state on disk, without the image's help, trails the burn by at
-    // most one checkpoint and never claims more than the image holds.
-    let mut h = Host::new("media=dvd+r&throttle=off");
+    // most one checkpoint and never claims more than the image holds. At 8x (11 MB/s on
+    // the simulated clock) 32 MiB take longer than the least interval.
+    let mut h = Host::new("media=dvd+r&speed=8x");
     let end = burn(&mut h, 1280, 0x11); // 40,960 sectors, 80 MiB
+                                        // At bounded cost: the first WRITE, then one per 32 MiB — not one per WRITE.
+    let saves = h.d().control().stats().checkpoints;
+    assert_eq!(
+        saves,
+        1 + u64::from(end) / discburn_vdrive::CHECKPOINT_BLOCKS
+    );
     kill(&mut h);
     let st = parse_state(&std::fs::read(state_path(&h.path)).unwrap()).unwrap();
     let written = u64::from(st.tracks[0].written);
@@ -94,6 +101,28 @@ fn the_state_file_itself_keeps_up_during_a_stream() {
     );
     let image_blocks = std::fs::metadata(&h.path).unwrap().len() / 2048;
     assert!(written <= image_blocks, "{written} > {image_blocks}");
+}
+
+#[test]
+fn checkpoints_are_spaced_in_drive_time() {
+    // Unthrottled, the simulated clock stands still: after the first WRITE's checkpoint
+    // no other, however much is written (a kill is then recovered from the image).
+    let mut h = Host::new("media=bd-r&throttle=off");
+    let end = burn(&mut h, 2048, 0x22); // 128 MiB
+    assert_eq!(h.d().control().stats().checkpoints, 1);
+    // The clock moves on: the next WRITE past 32 MiB saves.
+    h.sim.advance(discburn_vdrive::CHECKPOINT_INTERVAL);
+    assert_eq!(h.write(end, CHUNK, 0x22), GOOD);
+    assert_eq!(h.d().control().stats().checkpoints, 2);
+    // A SYNCHRONIZE CACHE saves what came since and ends the stream; the next WRITE
+    // starts one.
+    assert_eq!(h.write(end + u32::from(CHUNK), CHUNK, 0x22), GOOD);
+    assert_eq!(h.sync(), GOOD);
+    assert_eq!(h.write(end + 2 * u32::from(CHUNK), CHUNK, 0x22), GOOD);
+    assert_eq!(h.d().control().stats().checkpoints, 3);
+    kill(&mut h);
+    h.open();
+    assert_eq!(h.nwa(), end + 3 * u32::from(CHUNK));
 }
 
 #[test]
