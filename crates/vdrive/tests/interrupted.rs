@@ -7,9 +7,6 @@ mod common;
 use common::*;
 use discburn_mmc::disc::{DiscStatus, SessionState};
 use discburn_mmc::format::{Blank, BlankingType};
-use discburn_mmc::mode::{
-    find_page, mode_select_list, ModeSelect10, ModeSense10, MultiSession, WriteParametersPage,
-};
 use discburn_mmc::track::{CloseFunction, TrackAddress};
 use discburn_mmc::Command;
 use discburn_vdrive::image::{parse_state, state_path};
@@ -129,17 +126,7 @@ fn checkpoints_are_spaced_in_drive_time() {
 fn an_erased_session_does_not_come_back_after_a_kill() {
     let mut h = Host::new("media=cd-rw&throttle=off");
     // Page 05h multi-session 11b, so that closing the first session leaves room for one.
-    let b = h
-        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
-        .unwrap();
-    let mut wp: WriteParametersPage = find_page(&b).unwrap();
-    wp.multi_session = MultiSession::NextSessionAllowed;
-    let mut list = vec![0u8; 80];
-    let n = mode_select_list(&wp, &mut list).unwrap();
-    assert_eq!(
-        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
-        GOOD
-    );
+    h.allow_next_session();
     burn(&mut h, 10, 0x01);
     assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
     let s2 = h.nwa();
