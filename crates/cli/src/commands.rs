@@ -171,6 +171,19 @@ fn status_name(s: Option<DiscStatus>) -> &'static str {
     }
 }
 
+/// Sectors recorded in a track: an open (incomplete) track's size is, per MMC, the whole
+/// area up to the end of the disc; what it holds ends at its last recorded address.
+fn recorded(t: &burn::TrackEntry) -> u32 {
+    if t.blank {
+        return 0;
+    }
+    match (t.nwa, t.last_recorded) {
+        (Some(_), Some(last)) => (last + 1).saturating_sub(t.start),
+        (Some(nwa), None) => nwa.saturating_sub(t.start),
+        _ => t.size,
+    }
+}
+
 /// The medium as JSON (also used after a burn).
 pub fn medium_json(m: &Medium) -> Value {
     json!({
@@ -184,6 +197,7 @@ pub fn medium_json(m: &Medium) -> Value {
         "capacity_sectors": m.capacity_sectors,
         "tracks": m.tracks.iter().map(|t| json!({
             "number": t.number, "session": t.session, "start": t.start, "size": t.size,
+            "recorded": recorded(t),
             "blank": t.blank, "nwa": t.nwa, "free": t.free, "last_recorded": t.last_recorded,
         })).collect::<Vec<_>>(),
     })
@@ -257,11 +271,9 @@ fn info(g: &Global) -> Result<(), Failure> {
         let state = if t.blank {
             "blank".to_string()
         } else {
-            format!(
-                "{} sectors ({})",
-                t.size,
-                burn::human_size(u64::from(t.size))
-            )
+            let n = recorded(t);
+            let open = if t.nwa.is_some() { ", open" } else { "" };
+            format!("{n} sectors ({}){open}", burn::human_size(u64::from(n)))
         };
         let nwa = t
             .nwa

@@ -83,6 +83,9 @@ pub struct DriveStats {
     pub read_time: std::time::Duration,
     /// Selected read speed in kB/s (nominal, as mode page 2Ah reports it).
     pub selected_read_speed_kbps: u32,
+    /// State file saves at checkpoints during write streams (see
+    /// [`crate::CHECKPOINT_BLOCKS`]).
+    pub checkpoints: u64,
 }
 
 impl DriveStats {

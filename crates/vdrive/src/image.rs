@@ -1,7 +1,9 @@
 //! Persistence: sectors in a sparse image file at LBA × slot size, the medium's state in
 //! `PATH.state` (JSON, replaced atomically: write a temporary file, fsync, rename, fsync
 //! the directory), and an exclusive `flock` on the image so that a second process or
-//! handle cannot interleave writes with ours.
+//! handle cannot interleave writes with ours. During a write stream the drive saves the
+//! state at checkpoints, and on open [`crate::model::DiscState::recover_interrupted`]
+//! gives the open track what the image holds beyond the last one (a killed process).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -128,6 +130,14 @@ impl Image {
     /// Drops all recorded data (BLANK).
     pub fn truncate(&self) -> io::Result<()> {
         self.file.set_len(0)
+    }
+
+    /// Drops the data from byte `len` on, if the file is longer (an erased session).
+    pub fn truncate_to(&self, len: u64) -> io::Result<()> {
+        if self.byte_len()? > len {
+            self.file.set_len(len)?;
+        }
+        Ok(())
     }
 
     /// Replaces the state file atomically.

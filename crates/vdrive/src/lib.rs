@@ -39,6 +39,19 @@
 //!   slots, fixed by the first write), the medium's state in `PATH.state` (JSON, replaced
 //!   atomically). SYNCHRONIZE CACHE and CLOSE fsync both; dropping the drive saves the
 //!   state. PATH is `flock`ed: a second handle or process gets [`VdriveError::Locked`].
+//! - **A killed process** (SIGKILL, a crash) leaves a disc as a real one: sectors burnt
+//!   are burnt. During a write stream on sequential media the state is saved after the
+//!   first WRITE and every 32 MiB, at most once a second (image fsynced first), and on
+//!   open the open track
+//!   holding the image's end takes the sectors written since ([`model::DiscState::
+//!   recover_interrupted`]): an incomplete track (not blank, no Damage bit, NWA after the
+//!   last whole sector) in an incomplete session on an appendable disc, which takes the
+//!   next WRITE at that NWA or a CLOSE. ERASE SESSION cuts the image at the last session
+//!   kept, so erased sectors never come back this way.
+//! - **DVD-RAM** is sold formatted; FORMAT UNIT takes 00h (full format: the data is
+//!   gone, the user area back to 2,236,704 blocks) and, once per full format, 01h (spare
+//!   area expansion: 49,152 blocks fewer, the data kept), both listed by READ FORMAT
+//!   CAPACITIES.
 //! - **Foreign images.** PATH existing without a state file: empty → the blank `media=`;
 //!   non-empty → a finalized read-only disc of the `media=` family (DVD-ROM, CD-ROM or
 //!   BD-ROM, bumped to a larger family if the data does not fit), like tgt.
@@ -116,7 +129,7 @@ mod sao;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};
-pub use drive::VirtualDrive;
+pub use drive::{VirtualDrive, CHECKPOINT_BLOCKS, CHECKPOINT_INTERVAL};
 pub use media::Media;
 
 /// Why a virtual drive could not be opened.

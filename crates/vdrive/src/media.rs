@@ -170,6 +170,9 @@ pub const CD_80MIN_SECTORS: u32 = 359_849;
 pub const DVD_SL_SECTORS: u32 = 2_295_104;
 /// DVD-RAM 4.7 GB single-sided.
 pub const DVD_RAM_SECTORS: u32 = 2_236_704;
+/// Blocks a DVD-RAM spare area expansion (FORMAT UNIT type 01h) moves from the user
+/// area to the supplementary spare area.
+pub const DVD_RAM_SPARE_EXPANSION: u32 = 49_152;
 /// BD-R/RE single layer 25 GB, unformatted.
 pub const BD_SL_SECTORS: u32 = 12_219_392;
 
@@ -420,7 +423,14 @@ pub fn format_options(media: Media) -> &'static [FormatOption] {
         f(0x32, BD_SL_SECTORS - 1_048_576, 1_048_576),
     ];
     const DVD_RW: &[FormatOption] = &[f(0x26, DVD_SL_SECTORS, 0)];
-    const DVD_RAM: &[FormatOption] = &[f(0x00, DVD_RAM_SECTORS, 2048)];
+    // DVD-RAM (MMC-6 §6.5.4.2.1, §6.5.4.2.2): 00h full format with the default spare
+    // areas, 01h spare area expansion, which gives one step of user area (the model's
+    // 49,152 blocks, 96 MiB) to the supplementary spare area and keeps the data; both
+    // with the block length as the type dependent parameter.
+    const DVD_RAM: &[FormatOption] = &[
+        f(0x00, DVD_RAM_SECTORS, 2048),
+        f(0x01, DVD_RAM_SECTORS - DVD_RAM_SPARE_EXPANSION, 2048),
+    ];
     match media {
         Media::BdRe => BD_RE,
         Media::BdR => BD_R,

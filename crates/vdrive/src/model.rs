@@ -331,6 +331,29 @@ impl DiscState {
         }
     }
 
+    /// Reconciles the state with the image after a process died mid-burn (SIGKILL, a
+    /// crash): the state file was last saved at a checkpoint, but every sector the drive
+    /// accepted is in the image, whose length ends at the last one. Sectors burnt are
+    /// burnt, so the open track holding the image's end takes them: it stays open (an
+    /// incomplete track, MMC-6 §6.27.3: not blank, Damage 0, NWA valid right after the
+    /// last complete sector) and its session incomplete, so the disc takes a following
+    /// burn at that NWA or a CLOSE, as a recorder whose host died leaves it. Returns the
+    /// track's number and new NWA when it moved.
+    pub fn recover_interrupted(&mut self, image_bytes: u64) -> Option<(u32, u32)> {
+        if !self.media.is_sequential() || self.finalized {
+            return None;
+        }
+        // A torn last sector (a partial slot) is not recorded: the NWA is at it.
+        let end = u32::try_from(image_bytes / u64::from(self.slot.max(1))).ok()?;
+        let capacity = self.capacity;
+        let t = self
+            .tracks
+            .iter_mut()
+            .find(|t| !t.closed && t.nwa() < end && end <= t.limit(capacity))?;
+        t.written = end - t.start;
+        Some((t.number, end))
+    }
+
     /// Checks a READ of `blocks` at `lba`: every block must be recorded.
     pub fn read_check(&self, lba: u32, blocks: u32) -> CheckResult<()> {
         let end = lba as u64 + blocks as u64;
@@ -621,8 +644,12 @@ impl DiscState {
     /// type and number of blocks (a descriptor of READ FORMAT CAPACITIES).
     pub fn format(&mut self, format_type: u8, blocks: u32) -> CheckResult<FormatOption> {
         let options = format_options(self.media);
-        if options.is_empty() || self.media == Media::DvdRam {
+        if options.is_empty() {
             return Err(Check::CANNOT_FORMAT_MEDIUM);
+        }
+        if self.media == Media::DvdRam && format_type == 0x01 && !self.can_expand_spare() {
+            // One expansion step per full format (READ FORMAT CAPACITIES no longer lists it).
+            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST);
         }
         if self.media == Media::BdR && self.disc_status() != DiscStatus::Empty {
             // BD-R can be formatted (spares allocated) only while blank.
@@ -656,6 +683,16 @@ impl DiscState {
             };
         }
         Ok(option)
+    }
+
+    /// Whether a DVD-RAM takes a spare area expansion (FORMAT UNIT type 01h): formatted
+    /// and not expanded yet.
+    pub fn can_expand_spare(&self) -> bool {
+        self.media == Media::DvdRam
+            && self.format.is_some()
+            && format_options(self.media)
+                .iter()
+                .any(|o| o.format_type == 0x01 && o.blocks < self.capacity)
     }
 
     /// Validates a state read back from a state file: everything the rules above take
@@ -891,6 +928,43 @@ mod tests {
             DiscState::blank(Media::CdR).blank_disc(1),
             Err(Check::INCOMPATIBLE_MEDIUM)
         );
+    }
+
+    #[test]
+    fn an_interrupted_burn_keeps_what_the_image_holds() {
+        let mut d = DiscState::blank(Media::DvdPlusR);
+        // Saved at a checkpoint after 4,096 sectors; the image holds 10,000 and a torn
+        // half of the next one.
+        write(&mut d, 0, 4096).unwrap();
+        assert_eq!(
+            d.recover_interrupted(10_000 * 2048 + 1000),
+            Some((1, 10_000))
+        );
+        let t = d.invisible().unwrap();
+        assert_eq!((t.written, t.closed, t.damaged), (10_000, false, false));
+        assert_eq!(d.disc_status(), DiscStatus::Incomplete);
+        assert_eq!(d.last_session_state(), SessionState::Incomplete);
+        d.validate().unwrap();
+        // Nothing beyond: no change; the burn goes on at the NWA and closes.
+        assert_eq!(d.recover_interrupted(10_000 * 2048), None);
+        write(&mut d, 10_000, 16).unwrap();
+        d.close_session(false).unwrap();
+        assert_eq!(d.closed_sessions, 1);
+        // A closed track, a finalized disc or random-access media take nothing.
+        assert_eq!(d.recover_interrupted(20_000 * 2048), None);
+        let mut f = DiscState::blank(Media::DvdPlusR);
+        write(&mut f, 0, 10).unwrap();
+        f.close_session(true).unwrap();
+        assert_eq!(f.recover_interrupted(20 * 2048), None);
+        assert_eq!(
+            DiscState::blank(Media::BdRe).recover_interrupted(1 << 30),
+            None
+        );
+        // An image longer than the disc (foreign data) is not taken either.
+        let mut b = DiscState::blank(Media::CdR);
+        let too_long = (u64::from(b.capacity) + 1) * 2048;
+        assert_eq!(b.recover_interrupted(too_long), None);
+        assert_eq!(b.recover_interrupted(u64::MAX), None);
     }
 
     #[test]

@@ -80,22 +80,8 @@ fn bd_r_life() {
 
 #[test]
 fn cd_r_life_multisession_by_page() {
-    use discburn_mmc::mode::{
-        find_page, mode_select_list, ModeSelect10, ModeSense10, MultiSession, WriteParametersPage,
-    };
-    use discburn_mmc::Command;
     let mut h = Host::new("media=cd-r&speed=24x");
-    let b = h
-        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
-        .unwrap();
-    let mut wp: WriteParametersPage = find_page(&b).unwrap();
-    wp.multi_session = MultiSession::NextSessionAllowed;
-    let mut list = vec![0u8; 80];
-    let n = mode_select_list(&wp, &mut list).unwrap();
-    assert_eq!(
-        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
-        GOOD
-    );
+    h.allow_next_session();
     let s1 = write_session(&mut h, 25, 0x31);
     assert_eq!(h.close(CloseFunction::CloseTrack, 1), GOOD);
     // The next track of the session starts after the TAO run-out + pre-gap.

@@ -7,8 +7,8 @@ use discburn_mmc::config::{Configuration, FeatureCode, GetConfiguration};
 use discburn_mmc::device::{Inquiry, InquiryData, RequestSense, StartStopUnit};
 use discburn_mmc::disc::DiscStatus;
 use discburn_mmc::format::{
-    Blank, BlankingType, FormatCapacities, FormatDescriptor, FormatParameterList, FormatType,
-    FormatUnit, ReadFormatCapacities,
+    Blank, BlankingType, CapacityDescriptorType, FormatCapacities, FormatDescriptor,
+    FormatParameterList, FormatType, FormatUnit, ReadFormatCapacities,
 };
 use discburn_mmc::mode::{
     find_page, mode_select_list, CapabilitiesPage, DataBlockType, ModeSelect10, ModeSense10,
@@ -333,10 +333,82 @@ fn dvd_plus_rw_and_dvd_ram() {
     assert_eq!(h.read(1000, 2).unwrap(), pattern(1000, 2, 9));
     let mut h = Host::new("media=dvd-ram");
     assert_eq!(h.write(77, 1, 1), GOOD);
+    // 20h (MRW sparing) is no DVD-RAM format type: an invalid parameter, as on BD-RE.
     assert_eq!(
         format(&mut h, FormatType::FullWithSparing, 0, 0, false),
-        (5, 0x30, 6)
+        (5, 0x26, 0)
     );
+}
+
+#[test]
+fn dvd_ram_full_format_and_spare_expansion() {
+    let mut h = Host::new("media=dvd-ram");
+    assert_eq!(h.write(77, 1, 1), GOOD);
+    assert_eq!(h.sync(), GOOD);
+    // Sold formatted, and still listing both formats it can take (MMC-6 §6.24.3.3).
+    let fc = format_capacities(&mut h);
+    assert_eq!(fc.current.number_of_blocks, 2_236_704);
+    assert_eq!(
+        fc.current.descriptor_type,
+        CapacityDescriptorType::Formatted
+    );
+    let full = fc
+        .formattable
+        .iter()
+        .find(|f| f.format_type == FormatType::Full)
+        .copied()
+        .expect("a formatted DVD-RAM still lists its full format");
+    assert_eq!(
+        (full.number_of_blocks, full.type_dependent),
+        (2_236_704, 2048)
+    );
+    let spare = fc
+        .formattable
+        .iter()
+        .find(|f| f.format_type == FormatType::SpareAreaExpansion)
+        .copied()
+        .expect("spare area expansion");
+    assert!(spare.number_of_blocks < full.number_of_blocks);
+    // Full format: the data is gone, every LBA reads (zeros), the disc takes writes.
+    assert_eq!(
+        format(&mut h, FormatType::Full, full.number_of_blocks, 2048, false),
+        GOOD
+    );
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Other);
+    assert_eq!(h.read(77, 1).unwrap(), vec![0u8; 2048]);
+    assert_eq!(h.write(77, 1, 2), GOOD);
+    // Spare expansion keeps the data and shrinks the user area, once.
+    assert_eq!(
+        format(
+            &mut h,
+            FormatType::SpareAreaExpansion,
+            spare.number_of_blocks,
+            2048,
+            false
+        ),
+        GOOD
+    );
+    assert_eq!(h.read(77, 1).unwrap(), pattern(77, 1, 2));
+    assert_eq!(h.write(spare.number_of_blocks, 1, 0), (5, 0x21, 0));
+    let fc = format_capacities(&mut h);
+    assert_eq!(fc.current.number_of_blocks, spare.number_of_blocks);
+    assert!(!fc
+        .formattable
+        .iter()
+        .any(|f| f.format_type == FormatType::SpareAreaExpansion));
+    assert_eq!(
+        format(&mut h, FormatType::SpareAreaExpansion, 0, 2048, false),
+        (5, 0x26, 0)
+    );
+    // A full format gives the user area back.
+    assert_eq!(format(&mut h, FormatType::Full, 0, 2048, false), GOOD);
+    assert_eq!(
+        format_capacities(&mut h).current.number_of_blocks,
+        2_236_704
+    );
+    assert_eq!(h.sync(), GOOD);
+    h.open();
+    assert_eq!(h.disc_info().disc_status, DiscStatus::Other);
 }
 
 #[test]

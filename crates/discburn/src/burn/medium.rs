@@ -105,9 +105,11 @@ impl Medium {
     /// Number of complete sessions.
     pub fn sessions(&self) -> u16 {
         let Some(d) = &self.disc else { return 0 };
+        // An incomplete (open, e.g. an interrupted burn) or damaged last session is
+        // not complete.
         match d.last_session_state {
-            SessionState::Empty => d.sessions.saturating_sub(1),
-            _ => d.sessions,
+            SessionState::Complete => d.sessions,
+            _ => d.sessions.saturating_sub(1),
         }
     }
 

@@ -179,6 +179,26 @@ impl Host {
             .map(|b| TrackInformation::parse(&b).unwrap())
     }
 
+    /// Page 05h with multi-session 11b (next session allowed): closing a CD or DVD-R
+    /// session leaves the disc appendable.
+    pub fn allow_next_session(&mut self) {
+        use discburn_mmc::mode::{
+            find_page, mode_select_list, ModeSelect10, ModeSense10, MultiSession,
+            WriteParametersPage,
+        };
+        let b = self
+            .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
+            .unwrap();
+        let mut wp: WriteParametersPage = find_page(&b).unwrap();
+        wp.multi_session = MultiSession::NextSessionAllowed;
+        let mut list = vec![0u8; 80];
+        let n = mode_select_list(&wp, &mut list).unwrap();
+        assert_eq!(
+            self.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
+            (0, 0, 0)
+        );
+    }
+
     pub fn nwa(&mut self) -> u32 {
         self.track_info(TrackAddress::INVISIBLE)
             .unwrap()
