@@ -64,8 +64,9 @@ ensure_qemu() {
   # missing), else qemu-utils.
   local utils_ver target=() p
   for p in qemu-system-x86 qemu-utils; do
+    # dpkg-query fails for a package it never saw: not an error here (set -e, pipefail).
     utils_ver=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null |
-      awk '$3 == "installed" { print $4 }')
+      awk '$3 == "installed" { print $4 }' || true)
     [ -z "$utils_ver" ] || break
   done
   if [[ $utils_ver == *bpo12* ]]; then
