@@ -125,7 +125,6 @@ pub mod image;
 pub mod media;
 pub mod model;
 pub mod read;
-mod sao;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};

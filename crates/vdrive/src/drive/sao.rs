@@ -1,6 +1,4 @@
-//! CD Session-At-Once (SEND CUE SHEET), MECHANISM STATUS and READ DISC STRUCTURE: the
-//! commands whose answers come from the cue sheet or the medium model rather than from
-//! the data path.
+//! CD Session-At-Once: SEND CUE SHEET and the stream of WRITEs the sheet governs.
 //!
 //! SAO as the drive runs it (MMC-6 §4.5.3.3, §6.36):
 //! - page 05h write type SAO on a CD makes SEND CUE SHEET mandatory before the first
@@ -24,18 +22,11 @@
 //! the first WRITE.
 
 use discburn_mmc::cue::{CueLayout, CueSheet, SendCueSheet};
-use discburn_mmc::device::{MechanismStatus, MechanismStatusData};
-use discburn_mmc::disc::{
-    BdDiscInformation, BookType, DiscStructureMedia, DvdPhysicalFormat, ReadDiscStructure,
-    StructureList, StructureListEntry,
-};
 use discburn_mmc::mode::{MultiSession, WriteType};
-use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::DataPhase;
 
+use super::{parse, Fail, Outcome, Reply, VirtualDrive};
 use crate::check::Check;
-use crate::drive::{Fail, Outcome, Reply, VirtualDrive};
-use crate::media::Media;
 use crate::model::Track;
 
 /// A cue sheet the drive accepted and the position of the host's stream in it.
@@ -67,7 +58,7 @@ impl VirtualDrive {
 
     /// MMC-6 §6.36 SEND CUE SHEET.
     pub(crate) fn send_cue_sheet(&mut self, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
-        let c = SendCueSheet::parse_cdb(cdb)?;
+        let c = parse::<SendCueSheet>(cdb)?;
         if !self.disc.media.is_cd() {
             return Err(Check::INCOMPATIBLE_MEDIUM.into());
         }
@@ -225,100 +216,5 @@ impl VirtualDrive {
         self.disc.close_session(finalize)?;
         self.dirty = true;
         Ok(true)
-    }
-
-    /// MMC-6 §6.11 MECHANISM STATUS: a single drive, door closed, no changer.
-    pub(crate) fn mechanism_status(&self, cdb: &[u8]) -> Outcome {
-        let c = MechanismStatus::parse_cdb(cdb)?;
-        let r = MechanismStatusData::single_drive();
-        let mut v = vec![0u8; r.buffer_len()];
-        let n = r
-            .emit(&mut v)
-            .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
-        v.truncate(n);
-        Ok(Reply::Data(v, usize::from(c.alloc)))
-    }
-
-    /// MMC-6 §6.23 READ DISC STRUCTURE: DVD format 00h (physical format information) and
-    /// BD format 00h (disc information) from the medium model, and format FFh (the list
-    /// of those) on both. A CD, or a media type that is not the loaded medium's family,
-    /// answers 05/30/02; other formats or layers 05/24/00.
-    pub(crate) fn read_disc_structure(&self, cdb: &[u8]) -> Outcome {
-        let c = ReadDiscStructure::parse_cdb(cdb)?;
-        let media = self.disc.media;
-        let family = media.spec().family;
-        let matches = matches!(
-            (family, c.media_type),
-            (MediaFamily::Dvd, DiscStructureMedia::Dvd) | (MediaFamily::Bd, DiscStructureMedia::Bd)
-        );
-        if !matches {
-            return Err(Check::CANNOT_READ_MEDIUM.into());
-        }
-        if c.layer != 0 {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
-        }
-        let out = |len: usize, f: &dyn Fn(&mut [u8]) -> discburn_mmc::wire::Result<usize>| {
-            let mut v = vec![0u8; len];
-            let n = f(&mut v).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
-            v.truncate(n);
-            Ok::<_, Fail>(Reply::Data(v, usize::from(c.alloc)))
-        };
-        let pfi_len = match family {
-            MediaFamily::Bd => BdDiscInformation::single_layer(*b"BDR").units.len(),
-            _ => DvdPhysicalFormat::DESCRIPTOR_LEN,
-        };
-        match c.format {
-            0x00 if family == MediaFamily::Bd => {
-                let id = match media {
-                    Media::BdRe => *b"BDW",
-                    Media::BdRom => *b"BDO",
-                    _ => *b"BDR",
-                };
-                let r = BdDiscInformation::single_layer(id);
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            0x00 => {
-                let book = match media {
-                    Media::DvdMinusR => BookType::DvdMinusR,
-                    Media::DvdPlusR => BookType::DvdPlusR,
-                    Media::DvdPlusRw => BookType::DvdPlusRw,
-                    Media::DvdRam => BookType::DvdRam,
-                    _ => BookType::DvdRom,
-                };
-                let r = DvdPhysicalFormat::single_layer(book, self.disc.capacity);
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            StructureList::FORMAT => {
-                let r = StructureList {
-                    entries: vec![
-                        StructureListEntry {
-                            format: 0x00,
-                            sds: false,
-                            rds: true,
-                            length: pfi_len as u16,
-                        },
-                        StructureListEntry {
-                            format: StructureList::FORMAT,
-                            sds: false,
-                            rds: true,
-                            length: (2 * StructureList::ENTRY_LEN) as u16,
-                        },
-                    ],
-                };
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
-        }
-    }
-}
-
-/// `Command::parse` with the drive's answer to a bad CDB.
-trait ParseCdb: Sized {
-    fn parse_cdb(cdb: &[u8]) -> Result<Self, Fail>;
-}
-
-impl<C: discburn_mmc::Command> ParseCdb for C {
-    fn parse_cdb(cdb: &[u8]) -> Result<Self, Fail> {
-        C::parse(cdb).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))
     }
 }
