@@ -52,10 +52,11 @@ pub struct Global {
     /// Write a detailed log (every command, raw sense bytes) to FILE
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
-    /// Log level for --log (error, warn, info, debug, trace)
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "debug",
+    /// Log level for --log (error, warn, info, debug, trace; default debug). `serve`
+    /// without --log logs to stderr, at info unless this is given
+    #[arg(long, global = true, value_name = "LEVEL",
           value_parser = ["error", "warn", "info", "debug", "trace"])]
-    pub log_level: String,
+    pub log_level: Option<String>,
     /// Plain progress (a line per second) even on a terminal
     #[arg(long, global = true)]
     pub plain: bool,
@@ -90,6 +91,9 @@ pub enum Command {
     Eject,
     /// Burn a sample image to a virtual BD-R with the progress display, then verify it
     Demo(DemoArgs),
+    /// Export virtual recorders as an iSCSI target that other burners write to
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell
@@ -101,6 +105,61 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+const SERVE_HELP: &str = "\
+Each DRIVE becomes one LUN of the target, LUN 0 first. Attach one with any iSCSI
+initiator: QEMU (-drive file=iscsi://127.0.0.1:3260/IQN/0), open-iscsi, the
+Microsoft iSCSI initiator, or `discburn --drive iscsi://127.0.0.1:3260/IQN/0 …`.
+Ctrl-C stops the target and saves every drive's state.
+
+Authentication: the target listens on 127.0.0.1 unless --listen says otherwise. On
+any other address anyone who can reach the port could write to the drives, so it
+refuses to start without CHAP (--chap-user, secret in $DISCBURN_CHAP_SECRET) unless
+--no-auth is given. Secrets are read from the environment, never from the command
+line (where other users could read them in the process list).";
+
+/// `discburn serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The drives to serve, LUN 0 first: virtual:PATH?media=… addresses
+    #[arg(required = true, value_name = "DRIVE")]
+    pub drives: Vec<String>,
+    /// Address (and port, 3260 by default) to listen on
+    #[arg(long, value_name = "ADDR[:PORT]", default_value = "127.0.0.1:3260",
+          value_parser = listen_address)]
+    pub listen: std::net::SocketAddr,
+    /// The target's name (iSCSI qualified name)
+    #[arg(long, value_name = "IQN", default_value = discburn::serve::DEFAULT_IQN)]
+    pub iqn: String,
+    /// Require CHAP: the user name initiators log in with (secret: $DISCBURN_CHAP_SECRET)
+    #[arg(long, value_name = "USER")]
+    pub chap_user: Option<String>,
+    /// Mutual CHAP: the name the target answers with (secret: $DISCBURN_CHAP_MUTUAL_SECRET)
+    #[arg(long, value_name = "USER", requires = "chap_user")]
+    pub chap_mutual_user: Option<String>,
+    /// Serve without authentication on an address other than loopback
+    #[arg(long, conflicts_with = "chap_user")]
+    pub no_auth: bool,
+}
+
+/// `--listen`: `HOST:PORT`, `[V6]:PORT`, or a bare address (port 3260).
+fn listen_address(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    if let Ok(ip) = s.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 3260));
+    }
+    let bad =
+        || format!("`{s}`: expected an address such as 127.0.0.1:3260, [::1]:3260 or 0.0.0.0");
+    let resolved = if s.contains(':') {
+        s.to_socket_addrs()
+    } else {
+        (s, 3260).to_socket_addrs()
+    };
+    resolved.map_err(|_| bad())?.next().ok_or_else(bad)
 }
 
 /// Write speed: `max`, a multiple of the medium's 1x (`8x`, `2.4x`), or kB/s.

@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Read(a) => read(&g, &a),
         Command::Eject => eject(&g),
         Command::Demo(a) => crate::demo::run(&g, &a),
+        Command::Serve(a) => crate::serve::run(&g, &a),
         Command::Completions { shell } => {
             // clap_complete panics on a write error: generate in memory first.
             let mut script = Vec::new();

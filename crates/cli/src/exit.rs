@@ -216,19 +216,32 @@ pub fn open_failure(address: &str, e: &discburn::Error) -> Failure {
     }
 }
 
-/// Sets up `--log FILE` (tracing-subscriber, plain text, the level given).
-pub fn init_log(g: &Global) -> std::io::Result<()> {
-    let Some(path) = &g.log else {
-        return Ok(());
+/// Sets up `--log FILE` (tracing-subscriber, plain text, the level given, debug by
+/// default). A server (`serve`) without --log logs to stderr, at info by default.
+pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
+    let filter = |default: &str| {
+        let level = g.log_level.as_deref().unwrap_or(default);
+        tracing_subscriber::EnvFilter::try_new(format!("{level},hadris=warn"))
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
     };
-    let file = File::create(path)?;
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("{},hadris=warn", g.log_level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("debug"));
-    tracing_subscriber::fmt()
-        .with_writer(Mutex::new(file))
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
+    match &g.log {
+        Some(path) => {
+            let file = File::create(path)?;
+            tracing_subscriber::fmt()
+                .with_writer(Mutex::new(file))
+                .with_ansi(false)
+                .with_env_filter(filter("debug"))
+                .init();
+        }
+        None if server => {
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .with_env_filter(filter("info"))
+                .init();
+        }
+        None => return Ok(()),
+    }
     tracing::info!(
         "discburn {} {}",
         env!("CARGO_PKG_VERSION"),

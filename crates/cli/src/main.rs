@@ -20,6 +20,7 @@ mod demo;
 mod exit;
 mod output;
 mod progress;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
             });
         }
     };
-    if let Err(e) = exit::init_log(&cli.global) {
+    if let Err(e) = exit::init_log(&cli.global, matches!(cli.command, cli::Command::Serve(_))) {
         eprintln!("discburn: cannot open the log: {e}");
         return ExitCode::from(exit::USAGE);
     }

@@ -43,6 +43,7 @@ pub mod imapi2;
 pub mod iso;
 mod open;
 pub mod recorder;
+pub mod serve;
 pub mod verify;
 
 pub use engine::{

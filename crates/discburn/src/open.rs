@@ -45,13 +45,8 @@ enum Access {
 
 fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recorder> {
     if address.starts_with("virtual:") {
-        let drive =
-            discburn_vdrive::VirtualDrive::open(address, Arc::clone(&clock)).map_err(|e| {
-                Error::new(match &e {
-                    discburn_vdrive::VdriveError::Locked(_) => ErrorKind::Busy(e.to_string()),
-                    _ => ErrorKind::InvalidArgument(format!("cannot open {address}: {e}")),
-                })
-            })?;
+        let drive = discburn_vdrive::VirtualDrive::open(address, Arc::clone(&clock))
+            .map_err(|e| virtual_open_error(address, e))?;
         return Ok(Recorder::new(Box::new(drive), address, clock));
     }
     if address.starts_with("iscsi://") {
@@ -84,6 +79,14 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+/// The virtual recorder's open failure: a drive another process holds is busy.
+pub(crate) fn virtual_open_error(address: &str, e: discburn_vdrive::VdriveError) -> Error {
+    Error::new(match &e {
+        discburn_vdrive::VdriveError::Locked(_) => ErrorKind::Busy(e.to_string()),
+        _ => ErrorKind::InvalidArgument(format!("cannot open {address}: {e}")),
+    })
 }
 
 /// `address` as it may be shown (messages, logs, JSON): an iSCSI address's CHAP secret

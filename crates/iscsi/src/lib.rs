@@ -30,6 +30,7 @@ mod driver;
 pub mod params;
 pub mod pdu;
 pub mod session;
+pub mod target;
 #[cfg(feature = "tgt-harness")]
 pub mod testing;
 pub mod text;

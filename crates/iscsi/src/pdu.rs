@@ -422,6 +422,49 @@ pub struct LoginResponse {
     pub status_detail: u8,
 }
 
+/// Text Request (RFC 7143 §11.10): key=value text in full feature phase (SendTargets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRequest {
+    /// I bit.
+    pub immediate: bool,
+    /// F bit: the last PDU of the request's text.
+    pub final_: bool,
+    /// C bit: the text continues in the next PDU.
+    pub cont: bool,
+    /// LUN (reserved unless a key needs it).
+    pub lun: [u8; 8],
+    /// Initiator Task Tag.
+    pub itt: u32,
+    /// Target Transfer Tag: [`RESERVED_TAG`] for a new request, else echoed from the
+    /// response being continued.
+    pub ttt: u32,
+    /// CmdSN.
+    pub cmdsn: u32,
+    /// ExpStatSN.
+    pub exp_statsn: u32,
+}
+
+/// Text Response (RFC 7143 §11.11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextResponse {
+    /// F bit: the last PDU of the response's text.
+    pub final_: bool,
+    /// C bit: the text continues in the next PDU.
+    pub cont: bool,
+    /// LUN.
+    pub lun: [u8; 8],
+    /// Initiator Task Tag of the request answered.
+    pub itt: u32,
+    /// Target Transfer Tag: [`RESERVED_TAG`] on the final response.
+    pub ttt: u32,
+    /// StatSN.
+    pub statsn: u32,
+    /// ExpCmdSN.
+    pub exp_cmdsn: u32,
+    /// MaxCmdSN.
+    pub max_cmdsn: u32,
+}
+
 /// SCSI Data-Out (RFC 7143 §11.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataOut {
@@ -584,6 +627,8 @@ pub enum Pdu {
     TaskMgmtRequest(TaskMgmtRequest),
     /// Login Request.
     LoginRequest(LoginRequest),
+    /// Text Request.
+    TextRequest(TextRequest),
     /// SCSI Data-Out.
     DataOut(DataOut),
     /// Logout Request.
@@ -596,6 +641,8 @@ pub enum Pdu {
     TaskMgmtResponse(TaskMgmtResponse),
     /// Login Response.
     LoginResponse(LoginResponse),
+    /// Text Response.
+    TextResponse(TextResponse),
     /// SCSI Data-In.
     DataIn(DataIn),
     /// Logout Response.
@@ -736,6 +783,26 @@ impl Pdu {
                     })
                 }
             }
+            Opcode::TextRequest => Pdu::TextRequest(TextRequest {
+                immediate: v.immediate(),
+                final_: flag(fl, FLAG_FINAL),
+                cont: flag(fl, 0x40),
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                cmdsn: w(field::W24),
+                exp_statsn: w(field::W28),
+            }),
+            Opcode::TextResponse => Pdu::TextResponse(TextResponse {
+                final_: flag(fl, FLAG_FINAL),
+                cont: flag(fl, 0x40),
+                lun: lun_at(b),
+                itt: v.itt(),
+                ttt: w(field::W20),
+                statsn: w(field::W24),
+                exp_cmdsn: w(field::W28),
+                max_cmdsn: w(field::W32),
+            }),
             Opcode::DataOut => Pdu::DataOut(DataOut {
                 final_: flag(fl, FLAG_FINAL),
                 lun: lun_at(b),
@@ -871,6 +938,8 @@ impl Pdu {
             Pdu::ScsiCommand(_) => Opcode::ScsiCommand,
             Pdu::TaskMgmtRequest(_) => Opcode::TaskMgmtRequest,
             Pdu::LoginRequest(_) => Opcode::LoginRequest,
+            Pdu::TextRequest(_) => Opcode::TextRequest,
+            Pdu::TextResponse(_) => Opcode::TextResponse,
             Pdu::DataOut(_) => Opcode::DataOut,
             Pdu::LogoutRequest(_) => Opcode::LogoutRequest,
             Pdu::NopIn(_) => Opcode::NopIn,
@@ -941,6 +1010,24 @@ impl Pdu {
                 put16(b, field::W20, p.cid);
                 put32(b, field::W24, p.cmdsn);
                 put32(b, field::W28, p.exp_statsn);
+            }
+            Pdu::TextRequest(p) => {
+                b[0] |= imm(p.immediate);
+                b[1] = fin(p.final_) | if p.cont { 0x40 } else { 0 };
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.cmdsn);
+                put32(b, field::W28, p.exp_statsn);
+            }
+            Pdu::TextResponse(p) => {
+                b[1] = fin(p.final_) | if p.cont { 0x40 } else { 0 };
+                b[8..16].copy_from_slice(&p.lun);
+                put32(b, field::ITT, p.itt);
+                put32(b, field::W20, p.ttt);
+                put32(b, field::W24, p.statsn);
+                put32(b, field::W28, p.exp_cmdsn);
+                put32(b, field::W32, p.max_cmdsn);
             }
             Pdu::DataOut(p) => {
                 b[1] = fin(p.final_);
