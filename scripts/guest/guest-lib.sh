@@ -19,3 +19,34 @@ timed() {
 
 pass() { echo "SCENARIO-RESULT: PASS"; }
 fail() { echo "SCENARIO-RESULT: FAIL $*"; }
+
+# Forgets the drive and finds it again (the kernel then rereads the TOC), as a user
+# does by reloading the disc: what a mount of a freshly written disc needs.
+replug_drive() {
+  for d in /sys/class/scsi_device/*/device/delete; do echo 1 >"$d"; done
+  for h in /sys/class/scsi_host/host*/scan; do echo "- - -" >"$h"; done
+  _i=0
+  while { [ ! -b /dev/sr0 ] || [ ! -c /dev/sg0 ]; } && [ "$_i" -lt 100 ]; do
+    _i=$((_i + 1))
+    sleep 0.1
+  done
+  [ -b /dev/sr0 ]
+}
+
+# Mounts the disc in /dev/sr0 on /mnt with the kernel's isofs.
+mount_disc() {
+  replug_drive || { fail "the drive did not come back after a rescan"; exit 1; }
+  mkdir -p /mnt
+  mount -t iso9660 -o ro /dev/sr0 /mnt || { fail "mount -t iso9660 /dev/sr0"; exit 1; }
+  echo "MOUNTED: $(ls /mnt | tr '\n' ' ')"
+}
+
+# Every file of DIR (a tree of the payload) is on the mounted disc, byte for byte.
+same_tree() { # dir under /data, as burned at the disc's root
+  _n=0
+  for _f in $(cd "$1" && find . -type f); do
+    cmp "$1/$_f" "/mnt/$_f" || { fail "$_f differs on the mounted disc"; exit 1; }
+    _n=$((_n + 1))
+  done
+  echo "MOUNT-SAME: $_n files of $1"
+}

@@ -4,7 +4,7 @@
 # Layout of what this builds (all under target/, reused across runs):
 #   target/guest-cache/kernel/<version>/{vmlinuz,modules/*.ko,VERSION}  unpacked Debian kernel
 #   target/guest-cache/base-<hash>.cpio.gz    busybox + modules + /init + guest-lib.sh
-#   target/guest-logs/<scenario>.log          each scenario's guest console
+#   target/guest-logs/<scenario>@<drive>-<medium>.log  each run's guest console
 
 GUEST_DIR=${GUEST_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 REPO=${REPO:-$(cd "$GUEST_DIR/../.." && pwd)}
@@ -98,8 +98,11 @@ ensure_host_tools() {
   command -v xorriso >/dev/null || pkgs+=(xorriso)
   command -v xz >/dev/null || pkgs+=(xz-utils)
   command -v gzip >/dev/null || pkgs+=(gzip)
+  command -v wodim >/dev/null || pkgs+=(wodim)
+  command -v cdrdao >/dev/null || pkgs+=(cdrdao)
+  command -v genisoimage >/dev/null || pkgs+=(genisoimage)
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
-  for c in tgtd tgtadm cpio growisofs xorriso busybox; do
+  for c in tgtd tgtadm cpio growisofs xorriso busybox wodim cdrdao genisoimage; do
     command -v "$c" >/dev/null || die_install "$c" "command $c missing after install"
   done
   ensure_qemu
@@ -293,9 +296,74 @@ tgt_stop() {
   TGT_PID=
 }
 
+# --- discburn serve: the virtual recorder as the iSCSI target ---------------------------
+
+SERVE_PID=
+
+# Starts `discburn serve` on a free port with one LUN: the virtual recorder over `disc`
+# (empty = a blank medium of kind `medium`), unthrottled. Sets DRIVE_URL from the first
+# `iscsi://` line it prints. Its log (every command at debug) goes to `log`.
+serve_start() { # disc backing file, log, medium
+  local disc=$1 log=$2 medium=$3 bin port i
+  bin=$(build_static discburn-cli --bin discburn) || { say "building discburn failed"; return 1; }
+  port=$(free_port) || { say "no free port for discburn serve"; return 1; }
+  "$bin" --log-level debug serve --listen "127.0.0.1:$port" \
+    "virtual:$disc?media=$medium&speed=max&throttle=off" >"$log.stdout" 2>"$log" &
+  SERVE_PID=$!
+  for i in $(seq 1 300); do
+    DRIVE_URL=$(awk '/^iscsi:\/\// { print $1; exit }' "$log.stdout" 2>/dev/null)
+    [ -n "$DRIVE_URL" ] && return 0
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  say "discburn serve did not print its address; its log:"
+  tail -n 20 "$log" "$log.stdout" >&2 || true
+  return 1
+}
+
+# Stops the target as a user does (Ctrl-C): it saves the drive's state, then exits.
+serve_stop() {
+  [ -n "$SERVE_PID" ] || return 0
+  kill -INT "$SERVE_PID" 2>/dev/null || true
+  local i
+  for i in $(seq 1 300); do
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$SERVE_PID" 2>/dev/null; then
+    say "discburn serve did not stop on SIGINT within 30 s; killed"
+    kill -9 "$SERVE_PID" 2>/dev/null || true
+  fi
+  wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=
+}
+
+# --- the drive behind the guest's /dev/sr0: tgt or discburn serve ----------------------
+
+# tgt models one medium: a blank DVD+R (a non-empty file is a DVD-ROM).
+backend_has_medium() { # backend, medium
+  [ "$1" = serve ] || [ "$2" = dvd+r ]
+}
+
+drive_start() { # backend, disc backing file, log, medium
+  case $1 in
+    tgt)
+      tgt_start "$2" "$3" || return 1
+      DRIVE_URL=iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1
+      ;;
+    serve) serve_start "$2" "$3" "$4" ;;
+    *) say "unknown drive backend $1 (tgt or serve)"; return 1 ;;
+  esac
+}
+
+drive_stop() {
+  tgt_stop
+  serve_stop
+}
+
 # --- QEMU ----------------------------------------------------------------------------
 
-# Boots the guest with `initrd` against the tgt LUN; the console goes to `log`.
+# Boots the guest with `initrd` against the LUN at $DRIVE_URL; the console goes to `log`.
 # Returns QEMU's exit status (124 = timed out).
 boot_guest() { # kernel dir, initrd, console log
   local kdir=$1 initrd=$2 log=$3
@@ -305,7 +373,7 @@ boot_guest() { # kernel dir, initrd, console log
     -kernel "$kdir/vmlinuz" -initrd "$initrd" \
     -append 'console=ttyS0 panic=-1 loglevel=4 rdinit=/init' \
     -device virtio-scsi-pci,id=scsi0 \
-    -drive "file=iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN/1,if=none,id=cd0,format=raw" \
+    -drive "file=${DRIVE_URL:?drive_start sets DRIVE_URL},if=none,id=cd0,format=raw" \
     -device scsi-block,drive=cd0,bus=scsi0.0 \
     </dev/null >"$log" 2>&1
 }
@@ -336,4 +404,32 @@ disc_holds() { # disc backing file, image
     return 1
   fi
   say "  disc holds the image byte for byte ($isz bytes; $((dsz - isz)) bytes of zero padding after it)"
+}
+
+# A folder of `kib` KiB of pseudo-random files in a few subfolders (multi-session data).
+make_tree() { # dir, kib
+  local dir=$1 kib=$2 i
+  mkdir -p "$dir/sub/deeper"
+  for i in 1 2 3; do
+    head -c "$((kib * 1024 / 4))" /dev/urandom >"$dir/file$i.bin"
+  done
+  head -c "$((kib * 1024 / 4))" /dev/urandom >"$dir/sub/deeper/last.bin"
+  echo "discburn guest harness $(basename "$dir")" >"$dir/sub/NOTE.TXT"
+}
+
+# genisoimage in the guest as mkisofs too (growisofs runs "mkisofs").
+guest_add_mkisofs() { # payload root
+  guest_add_bin "$1" "$(command -v genisoimage)"
+  ln -sf genisoimage "$1/usr/bin/mkisofs"
+}
+
+# The guest mounted the disc and found `n` files the same as the payload's.
+mounted_same() { # console log, files expected at least
+  local log=$1 n=$2 got
+  got=$(grep -a '^MOUNT-SAME: ' "$log" | tr -d '\r' | awk '{ s += $2 } END { print s + 0 }')
+  if [ "$got" -lt "$n" ]; then
+    say "  the guest's kernel read $got files back from the mounted disc, expected $n"
+    return 1
+  fi
+  say "  the guest's kernel (isofs) mounted the disc and read $got files back byte for byte"
 }

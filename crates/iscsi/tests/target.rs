@@ -15,13 +15,15 @@ use discburn_vdrive::VirtualDrive;
 
 const T: Duration = Duration::from_secs(30);
 
+type Served = Result<Vec<Box<dyn Transport>>, ServeError>;
+
 /// A running target over temporary images, stopped (and joined) on drop.
 struct Running {
     _dir: tempfile::TempDir,
     addr: SocketAddr,
     urls: Vec<String>,
     stop: ShutdownHandle,
-    thread: Option<JoinHandle<Result<Vec<Box<dyn Transport>>, ServeError>>>,
+    thread: Option<JoinHandle<Served>>,
 }
 
 impl Running {
@@ -227,7 +229,9 @@ fn chap_admits_the_right_secret_only() {
     let mut d = open(&url("a-long-enough-secret"), |_, _| {});
     inquiry(&mut d);
     let wrong = try_open(&url("not-the-secret-at-all"), |_, _| {});
-    let e = wrong.err().expect("a wrong secret must be refused");
+    let Err(e) = wrong else {
+        panic!("a wrong secret must be refused");
+    };
     assert!(
         e.to_string().contains("authentication") || e.to_string().contains("02/01"),
         "refusal names authentication: {e}"

@@ -1,6 +1,6 @@
 # discburn-sg's own SgTransport in the guest, through both nodes: /dev/sg0 (queries only)
 # then /dev/sr0 (write a 1 MiB pattern at LBA 0, SYNCHRONIZE CACHE, CLOSE SESSION, read
-# back). The host then finds the pattern in tgt's backing file.
+# back). The host then finds the pattern in the drive's backing file.
 SCENARIO_DESC="sg_probe: discovery, INQUIRY, TUR, GET CONFIGURATION, READ CAPACITY, WRITE(10), SYNCHRONIZE CACHE, CLOSE SESSION, READ(10) back"
 
 scenario_prepare() { # payload root

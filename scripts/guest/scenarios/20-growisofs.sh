@@ -1,6 +1,8 @@
 # Reference burner: growisofs (dvd+rw-tools) writes the shared ISO (lib.sh shared_iso,
-# 4 MiB by default; the image discburn and xorriso burn too) to the blank DVD+R.
-SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank DVD+R"
+# 4 MiB by default; the image discburn and xorriso burn too) to a blank disc; the guest's
+# kernel then mounts it (isofs) and lists it.
+SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank disc, then mount -t iso9660"
+SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"
@@ -10,10 +12,15 @@ scenario_prepare() { # payload root
 scenario_guest() {
   cat <<'GUEST'
 timed growisofs growisofs -Z /dev/sr0=/data/image.iso || { fail "growisofs exit $?"; exit 1; }
+mount_disc
+cmp /mnt/README.TXT - <<EOT || { fail "README.TXT on the mounted disc"; exit 1; }
+discburn guest harness
+EOT
 pass
 GUEST
 }
 
 scenario_check() { # console log, disc backing file, payload root
+  grep -aq '^MOUNTED: .*a.bin' "$1" || { say "  the guest did not mount the disc with its files"; return 1; }
   disc_holds "$2" "$3/data/image.iso"
 }

@@ -14,7 +14,8 @@ scenario_prepare() { # payload root
   make_iso "$1/data/image.iso" 512
 }
 
-# A non-empty backing file is a written DVD-ROM in tgt: the ISO we mount.
+# A non-empty backing file is a written DVD-ROM in tgt, and a finalized ROM disc in the
+# virtual recorder (no state file): the ISO we mount.
 scenario_disc() { # backing file
   cp "$payload/data/image.iso" "$1"
 }

@@ -1,5 +1,5 @@
 # The discburn CLI on a real kernel, one guest boot, in the order a user would go:
-#   drives            lists /dev/sr0 (+ /dev/sg0) with tgt's identity, from sysfs
+#   drives            lists /dev/sr0 (+ /dev/sg0) with the drive's identity, from sysfs
 #   info              with no --drive: uses the only drive found; DVD+R, blank medium
 #   write --verify    burns the shared ISO (the image growisofs and xorriso burn), closes
 #                     the disc (the default without --multi), reads it back; timed
@@ -8,7 +8,7 @@
 #   write again       refused: exit 4 (medium unsuitable) with a sentence saying why
 #   no drive          the SCSI device deleted through sysfs: `info` without --drive exits 3
 #                     and says how to use the virtual recorder
-# The host then finds the image byte for byte in tgt's backing file (and not other.iso).
+# The host then finds the image byte for byte in the drive's backing file (and not other.iso).
 SCENARIO_DESC="discburn drives/info/write --verify/info/verify/refused rewrite/no drive through /dev/sr0"
 
 scenario_prepare() { # payload root
@@ -72,12 +72,14 @@ GUEST
 
 scenario_check() { # console log, disc backing file, payload root
   local log=$1 ok=0 line text
-  # tgt's INQUIRY identity: vendor IET, product VIRTUAL-CDROM, as sysfs (drives) and
-  # INQUIRY (info) report it.
-  grep -aq '^drives|   /dev/sr0 (also /dev/sg0)  IET VIRTUAL-CDROM' "$log" ||
-    { say "  discburn drives did not list /dev/sr0 + /dev/sg0 as IET VIRTUAL-CDROM"; ok=1; }
-  grep -aq '^info|          IET VIRTUAL-CDROM' "$log" ||
-    { say "  discburn info did not name IET VIRTUAL-CDROM"; ok=1; }
+  # The drive's INQUIRY identity, as sysfs (drives) and INQUIRY (info) report it: tgt's
+  # vendor IET, product VIRTUAL-CDROM; the virtual recorder's DISCBURN VIRTUAL RECORDER.
+  local id="IET VIRTUAL-CDROM"
+  [ "$DRIVE" = serve ] && id="DISCBURN VIRTUAL RECORDER"
+  grep -aq "^drives|   /dev/sr0 (also /dev/sg0)  $id" "$log" ||
+    { say "  discburn drives did not list /dev/sr0 + /dev/sg0 as $id"; ok=1; }
+  grep -aq "^info|          $id" "$log" ||
+    { say "  discburn info did not name $id"; ok=1; }
   grep -aq '^info| Profiles .*DVD+R' "$log" || { say "  discburn info did not list the DVD+R profile"; ok=1; }
   grep -aq '^info| Medium   DVD+R — blank' "$log" || { say "  discburn info did not see a blank DVD+R"; ok=1; }
   grep -aq '^info-after| Medium   .* — closed' "$log" || { say "  discburn info after the burn did not see a closed disc"; ok=1; }
