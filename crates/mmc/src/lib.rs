@@ -62,6 +62,7 @@ pub mod sense;
 pub mod speed;
 pub mod track;
 pub mod transport;
+pub mod vpd;
 pub mod wire;
 
 pub use cdb::{Cdb, Command, OpCode};

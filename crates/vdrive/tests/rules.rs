@@ -74,6 +74,47 @@ fn inquiry_says_virtual() {
 }
 
 #[test]
+fn inquiry_vpd_pages_identify_the_drive() {
+    use discburn_mmc::vpd::{page, VpdPage};
+    let mut h = Host::new("media=bd-r");
+    let vpd = |h: &mut Host, code: u8| {
+        let c = Inquiry {
+            evpd: true,
+            page_code: code,
+            alloc: 255,
+        };
+        h.data_in(&c.emit(), 255)
+    };
+    let b = vpd(&mut h, page::SUPPORTED).unwrap();
+    assert_eq!(
+        VpdPage::parse(&b).unwrap(),
+        VpdPage::Supported(vec![page::SUPPORTED, page::UNIT_SERIAL, page::DEVICE_ID])
+    );
+    let Ok(VpdPage::UnitSerial(serial)) = VpdPage::parse(&vpd(&mut h, page::UNIT_SERIAL).unwrap())
+    else {
+        panic!("page 80h");
+    };
+    assert_eq!(serial.len(), 16);
+    let id = VpdPage::parse(&vpd(&mut h, page::DEVICE_ID).unwrap()).unwrap();
+    assert_eq!(
+        id,
+        VpdPage::DeviceId {
+            vendor: "DISCBURN".into(),
+            specific: format!("VIRTUAL RECORDER {serial}"),
+        }
+    );
+    // Another image is another drive; an unknown page is 05/24/00.
+    let mut other = Host::new("media=bd-r");
+    let VpdPage::UnitSerial(s2) =
+        VpdPage::parse(&vpd(&mut other, page::UNIT_SERIAL).unwrap()).unwrap()
+    else {
+        panic!("page 80h");
+    };
+    assert_ne!(serial, s2);
+    assert_eq!(vpd(&mut h, 0xb0).unwrap_err(), (5, 0x24, 0));
+}
+
+#[test]
 fn get_configuration_reports_the_medium() {
     for (media, profile, feature) in [
         ("cd-r", Profile::CdR, FeatureCode::CdTrackAtOnce),

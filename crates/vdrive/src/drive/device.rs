@@ -15,6 +15,7 @@ use discburn_mmc::event::{
     NotificationClass,
 };
 use discburn_mmc::sense::{Sense, SenseKey};
+use discburn_mmc::vpd::{self, VpdPage};
 
 use super::{
     emit_with, parse, Outcome, Reply, VirtualDrive, INQUIRY_PRODUCT, INQUIRY_REVISION,
@@ -28,10 +29,30 @@ impl VirtualDrive {
         Ok(Reply::Done(0))
     }
 
-    /// SPC-4 §6.6 INQUIRY: standard data of an MMC drive (no VPD pages).
+    /// SPC-4 §6.6 INQUIRY: standard data of an MMC drive, or VPD pages 00h, 80h, 83h.
     pub(super) fn inquiry(&mut self, cdb: &[u8]) -> Outcome {
         let c: Inquiry = parse(cdb)?;
-        if c.evpd || c.page_code != 0 {
+        if c.evpd {
+            let serial = self.serial_number();
+            let p = match c.page_code {
+                vpd::page::SUPPORTED => VpdPage::Supported(vec![
+                    vpd::page::SUPPORTED,
+                    vpd::page::UNIT_SERIAL,
+                    vpd::page::DEVICE_ID,
+                ]),
+                vpd::page::UNIT_SERIAL => VpdPage::UnitSerial(serial),
+                vpd::page::DEVICE_ID => VpdPage::DeviceId {
+                    vendor: INQUIRY_VENDOR.into(),
+                    specific: format!("{INQUIRY_PRODUCT} {serial}"),
+                },
+                _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+            };
+            return Ok(Reply::Data(
+                emit_with(p.buffer_len(), |b| p.emit(b))?,
+                usize::from(c.alloc),
+            ));
+        }
+        if c.page_code != 0 {
             return Err(Check::INVALID_FIELD_IN_CDB.into());
         }
         let r = InquiryData::mmc(INQUIRY_VENDOR, INQUIRY_PRODUCT, INQUIRY_REVISION);
@@ -39,6 +60,16 @@ impl VirtualDrive {
             emit_with(r.buffer_len(), |b| r.emit(b))?,
             usize::from(c.alloc),
         ))
+    }
+
+    /// A serial number stable for the image (FNV-1a of its path): two drives over two
+    /// images differ, the same image keeps its identity across restarts.
+    fn serial_number(&self) -> String {
+        let path = self.cfg.path.to_string_lossy();
+        let h = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{h:016X}")
     }
 
     /// SPC-4 §6.39 REQUEST SENSE: the sense the drive holds (a pending unit attention, no
