@@ -1547,8 +1547,8 @@ mod tests {
         b[0] = 0x23;
         b[1] = 0xc0 | 0x0b; // T and C
         assert!(Pdu::parse(&b).is_err());
-        b[0] = 0x04;
-        assert_eq!(Pdu::parse(&b), Err(PduError::UnsupportedOpcode(4)));
+        b[0] = 0x10; // SNACK (Text Request, 04h, is understood now)
+        assert_eq!(Pdu::parse(&b), Err(PduError::UnsupportedOpcode(0x10)));
         assert_eq!(Pdu::parse(&b[..10]), Err(PduError::Truncated(10)));
     }
 }

@@ -451,3 +451,26 @@ fn libiscsi_mutual_chap_checks_the_target_too() {
         "libiscsi must refuse a target that answers wrongly"
     );
 }
+
+#[test]
+fn an_idle_initiator_is_pinged_and_dropped_only_if_asked() {
+    use discburn_iscsi::target::{ConnectionState, TargetConfig, TargetConnection};
+    use std::sync::Arc;
+    let iqn = "iqn.2026-12.test.discburn:target";
+    for timeout in [None, Some(Duration::from_secs(5))] {
+        let mut cfg = TargetConfig::new(iqn, 1, "127.0.0.1:3260");
+        cfg.nop_timeout = timeout;
+        let mut c = TargetConnection::new(Arc::new(cfg), 1, [1; 16], Duration::ZERO);
+        c.receive(&raw_login(iqn), Duration::ZERO);
+        assert_eq!(c.state(), ConnectionState::FullFeature);
+        let _ = c.take_output();
+        let due = c.poll_timeout().unwrap();
+        assert_eq!(due, Duration::from_secs(30));
+        c.handle_timeout(due);
+        let ping = c.take_output();
+        assert!(matches!(Pdu::parse(&ping), Ok(Pdu::NopIn(n)) if n.itt == pdu::RESERVED_TAG));
+        c.handle_timeout(due + Duration::from_secs(60));
+        let closed = c.state() == ConnectionState::Closed;
+        assert_eq!(closed, timeout.is_some(), "nop_timeout {timeout:?}");
+    }
+}

@@ -122,7 +122,8 @@ pub struct TargetConnection {
     text: Vec<u8>,
     started: Duration,
     last_rx: Duration,
-    ping: Option<(u32, Duration)>,
+    /// The outstanding ping: its TTT and when it stops being waited for.
+    ping: Option<(u32, Option<Duration>)>,
     close_reason: Option<String>,
 }
 
@@ -786,10 +787,10 @@ impl TargetConnection {
         match self.state {
             ConnectionState::Closed => None,
             ConnectionState::Login => Some(self.started + self.config.login_timeout),
-            _ => Some(match self.ping {
+            _ => match self.ping {
                 Some((_, deadline)) => deadline,
-                None => self.last_rx + self.config.nop_interval,
-            }),
+                None => Some(self.last_rx + self.config.nop_interval),
+            },
         }
     }
 
@@ -805,12 +806,12 @@ impl TargetConnection {
             }
             _ => {
                 if let Some((_, deadline)) = self.ping {
-                    if now >= deadline {
+                    if deadline.is_some_and(|d| now >= d) {
                         self.close("the initiator did not answer a NOP-In");
                     }
                 } else if now >= self.last_rx + self.config.nop_interval {
                     let ttt = self.alloc_ttt();
-                    self.ping = Some((ttt, now + self.config.nop_timeout));
+                    self.ping = Some((ttt, self.config.nop_timeout.map(|t| now + t)));
                     let n = NopIn {
                         lun: [0; 8],
                         itt: RESERVED_TAG,

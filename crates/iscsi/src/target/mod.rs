@@ -82,13 +82,15 @@ pub struct TargetConfig {
     pub login_timeout: Duration,
     /// After this long without a PDU from the initiator, ping it with a NOP-In.
     pub nop_interval: Duration,
-    /// A ping unanswered for this long closes the connection.
-    pub nop_timeout: Duration,
+    /// A ping unanswered for this long closes the connection; `None` never closes it
+    /// (the default: an initiator that reads only while a command is outstanding, as
+    /// this crate's own does, answers pings late, and an idle session must survive).
+    pub nop_timeout: Option<Duration>,
 }
 
 impl TargetConfig {
     /// A configuration with the defaults: no authentication, 64 MiB per command, a
-    /// window of 32 commands, 15 s to log in, a ping after 30 s idle.
+    /// window of 32 commands, 15 s to log in, a ping after 30 s idle that never closes.
     pub fn new(iqn: impl Into<String>, luns: u16, portal: impl Into<String>) -> Self {
         TargetConfig {
             iqn: iqn.into(),
@@ -100,7 +102,7 @@ impl TargetConfig {
             cmd_window: 32,
             login_timeout: Duration::from_secs(15),
             nop_interval: Duration::from_secs(30),
-            nop_timeout: Duration::from_secs(30),
+            nop_timeout: None,
         }
     }
 }
