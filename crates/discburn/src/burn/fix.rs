@@ -12,7 +12,7 @@ use crate::engine::CancelToken;
 use crate::recorder::Recorder;
 
 use super::medium::{inspect, Medium, Recording};
-use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Run};
+use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Operation};
 
 /// What `discburn fix` did.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub fn fix(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<FixReport, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let before = inspect(rec)?;
     let profile = before.profile;
     match before.recording {
@@ -111,7 +111,7 @@ pub fn fix(
 }
 
 fn close_locked(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     before: &Medium,
     track: Option<u16>,
     closing: Closing,

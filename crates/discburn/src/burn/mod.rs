@@ -783,9 +783,9 @@ impl BurnError {
     }
 }
 
-/// Shared state of one burn: the recorder, the cancel token, the event sink,
-/// and the phase clock.
-struct Run<'a> {
+/// One operation on the drive (a burn, blank, format, fix or read-back): the recorder,
+/// the cancel token, the event sink and the phase clock.
+struct Operation<'a> {
     rec: &'a Arc<Recorder>,
     cancel: &'a CancelToken,
     on_event: &'a mut dyn FnMut(&BurnEvent),
@@ -796,7 +796,7 @@ struct Run<'a> {
     written_up_to: Option<i32>,
 }
 
-impl<'a> Run<'a> {
+impl<'a> Operation<'a> {
     /// Starts the clock and the first phase, checking the medium. A drive still busy
     /// with an earlier operation (a flush it was left doing after a cancel, a background
     /// format) answers NOT READY to everything: wait for it here, with progress and
@@ -806,7 +806,7 @@ impl<'a> Run<'a> {
         cancel: &'a CancelToken,
         on_event: &'a mut dyn FnMut(&BurnEvent),
     ) -> Result<Self, BurnError> {
-        let mut run = Run {
+        let mut run = Operation {
             rec,
             cancel,
             on_event,
@@ -880,7 +880,7 @@ pub fn burn(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<BurnReport, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let mut sectors = source.sectors()?;
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
@@ -1222,7 +1222,7 @@ impl Read for SectorPad {
 }
 
 fn burn_locked(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     input: Input,
     before: &Medium,
     mut plan: prepare::Plan,
@@ -1493,7 +1493,7 @@ fn burn_locked(
 /// The second section of a grown volume: the new descriptor set written
 /// over the old one, then flushed.
 fn update_volume(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     engine: &WriteEngine,
     updates: &crossbeam_channel::Receiver<Update>,
     lba: u32,
@@ -1571,7 +1571,7 @@ fn iso_volume(rec: &Arc<Recorder>) -> Option<String> {
 /// 9660 volume, a multi-session burn grows that volume instead; otherwise
 /// a blank or random-access medium keeps the image mastered for sector 0.
 fn later_session(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     img: FolderImage,
     medium: &Medium,
     opts: &BurnOptions,
@@ -1870,7 +1870,7 @@ fn stopped(report: &VerifyReport) -> Result<(), BurnError> {
 }
 
 fn run_verify(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     start_lba: u32,
     digest: &Digest,
     source: Option<&mut dyn verify::SourceSectors>,
@@ -1920,7 +1920,7 @@ pub fn verify_image(
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<VerifyReport, BurnError> {
     let sectors = image_sectors(image)?;
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let start = match start_lba {
         Some(l) => l,
@@ -2038,7 +2038,7 @@ pub fn blank(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let mut tray = ops::TrayLock::engage(rec);
     let blanked = prepare::blank(&mut run, &medium, full);
@@ -2060,7 +2060,7 @@ pub fn format(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let mut tray = ops::TrayLock::engage(rec);
     let formatted = prepare::format_medium(&mut run, &medium, Some(spare), true);

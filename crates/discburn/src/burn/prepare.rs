@@ -38,7 +38,7 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
 use super::medium::{self, is_sense, unsupported, Medium, Recording};
 use super::ops::{self, Ceiling};
-use super::{BurnError, BurnOptions, BurnPhase, Closing, Run, Spare, SpeedChoice};
+use super::{BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice};
 
 /// One way to format the medium, with the capacity it leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,7 +366,7 @@ pub(crate) fn plan(
 
 /// FORMAT, write parameters, RESERVE TRACK and speed.
 pub(crate) fn prepare(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     medium: &Medium,
     plan: &mut Plan,
     sectors: u64,
@@ -581,7 +581,7 @@ fn set_write_parameters(
     Ok(())
 }
 
-fn select_speed(run: &mut Run<'_>, medium: &Medium, plan: &mut Plan, opts: &BurnOptions) {
+fn select_speed(run: &mut Operation<'_>, medium: &Medium, plan: &mut Plan, opts: &BurnOptions) {
     let rec = run.rec;
     let family = medium.family();
     let requested = match opts.speed {
@@ -639,7 +639,7 @@ fn select_speed(run: &mut Run<'_>, medium: &Medium, plan: &mut Plan, opts: &Burn
 }
 
 /// FORMAT UNIT with Immed and the progress poll.
-fn format_with(run: &mut Run<'_>, d: FormattableCapacity) -> Result<(), BurnError> {
+fn format_with(run: &mut Operation<'_>, d: FormattableCapacity) -> Result<(), BurnError> {
     let rec = run.rec;
     run.note(format!(
         "Formatting: {} ({} sectors, {})",
@@ -690,7 +690,7 @@ fn format_with(run: &mut Run<'_>, d: FormattableCapacity) -> Result<(), BurnErro
 
 /// `discburn format`: formats with the chosen spare (explicit request).
 pub(crate) fn format_medium(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     medium: &Medium,
     spare: Option<Spare>,
     _explicit: bool,
@@ -742,7 +742,7 @@ pub(crate) fn format_medium(
 }
 
 /// `discburn blank`: BLANK with Immed (minimal or full) and the progress poll.
-pub(crate) fn blank(run: &mut Run<'_>, medium: &Medium, full: bool) -> Result<(), BurnError> {
+pub(crate) fn blank(run: &mut Operation<'_>, medium: &Medium, full: bool) -> Result<(), BurnError> {
     let profile = medium.profile;
     if !matches!(
         profile,
@@ -779,7 +779,7 @@ pub(crate) fn blank(run: &mut Run<'_>, medium: &Medium, full: bool) -> Result<()
 
 /// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
 pub(crate) fn close(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     medium: &Medium,
     plan: &Plan,
     opts: &BurnOptions,
@@ -851,7 +851,7 @@ pub(crate) fn close(
 }
 
 /// CLOSE TRACK (MMC-6 §6.3, function 001b) on track `number`.
-pub(crate) fn close_track(run: &mut Run<'_>, number: u16) -> Result<(), BurnError> {
+pub(crate) fn close_track(run: &mut Operation<'_>, number: u16) -> Result<(), BurnError> {
     run.phase(BurnPhase::ClosingTrack);
     match ops::close(
         run.rec,
@@ -875,7 +875,7 @@ pub(crate) fn close_track(run: &mut Run<'_>, number: u16) -> Result<(), BurnErro
 /// (MMC-6 §6.3): on CD and DVD-R, CLOSE SESSION finalizes unless page 05h allowed a
 /// next session; DVD+R and BD-R finalize with function 110b.
 pub(crate) fn close_session(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     profile: Profile,
     closing: Closing,
 ) -> Result<(), BurnError> {

@@ -24,7 +24,7 @@ use crate::recorder::Recorder;
 use crate::verify::{BadKind, BadRange, ReadBack, VerifyProgress};
 
 use super::medium::{inspect, Medium, Recording, TrackEntry};
-use super::{BurnError, BurnEvent, BurnPhase, RecorderReadBack, Run};
+use super::{BurnError, BurnEvent, BurnPhase, Operation, RecorderReadBack};
 
 /// Sectors per READ(12).
 const CHUNK: u32 = 32;
@@ -208,7 +208,7 @@ pub fn read_image(
     if !force && out.exists() {
         return Err(ReadError::Exists(out.to_path_buf()));
     }
-    let mut run = Run::start(rec, cancel, on_event)?;
+    let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let (start, sectors, what) = extent_of(rec, &medium, extent)?;
     run.note(format!(
@@ -254,7 +254,7 @@ pub fn read_image(
 /// Reads `sectors` from `start` into `file`; a chunk that fails is read again sector
 /// by sector so the unreadable LBAs are exact.
 fn copy(
-    run: &mut Run<'_>,
+    run: &mut Operation<'_>,
     file: File,
     out: &Path,
     start: u32,

@@ -106,7 +106,7 @@ pub(super) fn write<R: Read + Send>(
     let t0 = clock.now();
     let read = ReadProgress::default();
     let mut callback = std::mem::take(&mut *super::lock(&engine.callback));
-    let mut run = Run {
+    let mut run = SectionWriter {
         engine,
         callback: &mut callback,
         recorder: &recorder,
@@ -168,7 +168,8 @@ enum Poll {
     Unsupported,
 }
 
-struct Run<'a> {
+/// One WriteSection call in progress: the engine, the section and its write loop state.
+struct SectionWriter<'a> {
     engine: &'a WriteEngine,
     callback: &'a mut Option<UpdateCallback>,
     recorder: &'a Arc<Recorder>,
@@ -226,7 +227,7 @@ struct Run<'a> {
     commands_sent: bool,
 }
 
-impl Run<'_> {
+impl SectionWriter<'_> {
     fn go<R: Read + Send>(
         &mut self,
         s: &Settings,
