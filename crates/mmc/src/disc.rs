@@ -584,7 +584,15 @@ impl Command for ReadTocPmaAtip {
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let format = match u8_at(cdb, 2) & 0x0F {
+        // MMC-6 §6.26.2.5: with Format 0, the older SFF-8020 place of the format — bits
+        // 7–6 of the Control byte (byte 9) — still counts. Linux's sr asks for the
+        // multi-session information that way (drivers/scsi/sr_vendor.c, VENDOR_SCSI3:
+        // cmd[9] = 0x40), so a drive that ignored it would mount the first session.
+        let code = match u8_at(cdb, 2) & 0x0F {
+            0 => u8_at(cdb, 9) >> 6,
+            f => f,
+        };
+        let format = match code {
             0 => TocFormat::Toc,
             1 => TocFormat::SessionInfo,
             2 => TocFormat::FullToc,
@@ -1562,6 +1570,22 @@ mod tests {
         long[33] = 1;
         assert!(DiscInformation::parse(&long).is_ok());
         assert!(DiscInformation::blank(1).emit(&mut [0u8; 33]).is_err());
+    }
+
+    #[test]
+    fn read_toc_honours_the_legacy_format_in_the_control_byte() {
+        // Linux sr's multi-session query: Format 0, Control byte 40h.
+        let linux = [0x43, 0x00, 0x00, 0, 0, 0, 0, 0x00, 0x0C, 0x40];
+        assert_eq!(
+            ReadTocPmaAtip::parse(&linux).unwrap().format,
+            TocFormat::SessionInfo
+        );
+        // A Format field that is set wins over the Control byte.
+        let both = [0x43, 0x00, 0x02, 0, 0, 0, 0, 0x00, 0x0C, 0x40];
+        assert_eq!(
+            ReadTocPmaAtip::parse(&both).unwrap().format,
+            TocFormat::FullToc
+        );
     }
 
     #[test]
