@@ -22,6 +22,7 @@ use crate::pdu::{
     TaskMgmtResponse, TextRequest, TextResponse, BHS_LEN, RESERVED_TAG,
 };
 use crate::text;
+use discburn_mmc::sense::{Asc, Sense, SenseKey};
 
 use super::login::{self, Login, Outcome, SessionType};
 use super::negotiate::Negotiated;
@@ -467,18 +468,23 @@ impl TargetConnection {
             return;
         }
         let Some(lun) = decode_lun(&p.lun) else {
-            self.respond_now(p, CHECK_CONDITION, &sense_fixed(0x05, 0x25, 0x00), &[]);
+            self.respond_now(
+                p,
+                CHECK_CONDITION,
+                &sense(Asc::LOGICAL_UNIT_NOT_SUPPORTED),
+                &[],
+            );
             return;
         };
         if p.read && p.write {
             // Bidirectional commands have no place in MMC.
-            self.respond_now(p, CHECK_CONDITION, &sense_fixed(0x05, 0x24, 0x00), &[]);
+            self.respond_now(p, CHECK_CONDITION, &sense(Asc::INVALID_FIELD_IN_CDB), &[]);
             return;
         }
         if p.edtl > self.config.max_transfer {
             tracing::debug!(edtl = p.edtl, "iSCSI: transfer above the limit refused");
             // Its unsolicited Data-Out PDUs, if any, find no task and are dropped.
-            self.respond_now(p, CHECK_CONDITION, &sense_fixed(0x05, 0x24, 0x00), &[]);
+            self.respond_now(p, CHECK_CONDITION, &sense(Asc::INVALID_FIELD_IN_CDB), &[]);
             return;
         }
         if data.len() as u64 > u64::from(p.edtl.min(self.neg.first_burst_length)) {
@@ -504,7 +510,12 @@ impl TargetConnection {
                 self.respond_now(p, GOOD, &[], &inq[..n]);
             } else {
                 // 05/25/00 LOGICAL UNIT NOT SUPPORTED.
-                self.respond_now(p, CHECK_CONDITION, &sense_fixed(0x05, 0x25, 0x00), &[]);
+                self.respond_now(
+                    p,
+                    CHECK_CONDITION,
+                    &sense(Asc::LOGICAL_UNIT_NOT_SUPPORTED),
+                    &[],
+                );
             }
             return;
         }
@@ -831,22 +842,11 @@ impl TargetConnection {
     /// 03/02 OUT OF RESOURCES to the first request, then close.
     pub fn refuse(&mut self) {
         if let Some(req) = self.pending_first_login() {
-            let r = pdu::LoginResponse {
-                transit: false,
-                cont: false,
-                csg: req.csg,
-                nsg: 0,
-                version_max: 0,
-                version_active: 0,
-                isid: req.isid,
-                tsih: 0,
-                itt: req.itt,
-                statsn: self.next_statsn(),
-                exp_cmdsn: req.cmdsn,
-                max_cmdsn: req.cmdsn,
-                status_class: login::status::OUT_OF_RESOURCES.0,
-                status_detail: login::status::OUT_OF_RESOURCES.1,
-            };
+            let mut r = login::response_to(&req);
+            r.statsn = self.next_statsn();
+            r.exp_cmdsn = req.cmdsn;
+            r.max_cmdsn = req.cmdsn;
+            (r.status_class, r.status_detail) = login::status::OUT_OF_RESOURCES;
             self.send(&Pdu::LoginResponse(r), &[]);
             self.close("too many connections");
         }
@@ -880,15 +880,9 @@ fn be32(b: &[u8]) -> u32 {
     b.iter().take(4).fold(0, |a, &x| a << 8 | u32::from(x))
 }
 
-/// 18-byte fixed-format sense (SPC-4 §4.5.3) for the conditions the target raises itself.
-fn sense_fixed(key: u8, asc: u8, ascq: u8) -> Vec<u8> {
-    let mut s = vec![0u8; 18];
-    s[0] = 0x70;
-    s[2] = key;
-    s[7] = 10;
-    s[12] = asc;
-    s[13] = ascq;
-    s
+/// Fixed-format sense (SPC-4 §4.5.3) of an ILLEGAL REQUEST the target raises itself.
+fn sense(code: Asc) -> Vec<u8> {
+    Sense::from_code(SenseKey::IllegalRequest, code).to_fixed_vec()
 }
 
 /// REPORT LUNS parameter data for LUNs 0..n (SPC-4 §6.33.2).

@@ -78,6 +78,27 @@ pub enum Outcome {
     Failed,
 }
 
+/// A Login Response to `req` that stays in its stage, status 0 (StatSN and the CmdSN
+/// fields are the connection's to fill in).
+pub fn response_to(req: &LoginRequest) -> LoginResponse {
+    LoginResponse {
+        transit: false,
+        cont: false,
+        csg: req.csg,
+        nsg: 0,
+        version_max: 0,
+        version_active: 0,
+        isid: req.isid,
+        tsih: 0,
+        itt: req.itt,
+        statsn: 0,
+        exp_cmdsn: 0,
+        max_cmdsn: 0,
+        status_class: 0,
+        status_detail: 0,
+    }
+}
+
 /// The login state of one connection.
 #[derive(Debug)]
 pub struct Login {
@@ -118,22 +139,7 @@ impl Login {
     }
 
     fn response(&self, req: &LoginRequest) -> LoginResponse {
-        LoginResponse {
-            transit: false,
-            cont: false,
-            csg: req.csg,
-            nsg: 0,
-            version_max: 0,
-            version_active: 0,
-            isid: req.isid,
-            tsih: 0,
-            itt: req.itt,
-            statsn: 0,
-            exp_cmdsn: 0,
-            max_cmdsn: 0,
-            status_class: 0,
-            status_detail: 0,
-        }
+        response_to(req)
     }
 
     fn fail(&self, req: &LoginRequest, (class, detail): (u8, u8), why: &str) -> Reply {

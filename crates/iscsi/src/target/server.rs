@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use discburn_mmc::sense::{Asc, Sense, SenseKey};
 use discburn_mmc::{Request, Transport};
 
 use super::connection::{Command, ConnectionState, TargetConnection, TaskResult};
@@ -342,14 +343,10 @@ fn execute(luns: &[Lun], cmd: Command) -> TaskResult {
 
 /// CHECK CONDITION 04/44/00 INTERNAL TARGET FAILURE.
 fn internal_error() -> TaskResult {
-    let mut sense = vec![0u8; 18];
-    sense[0] = 0x70;
-    sense[2] = 0x04;
-    sense[7] = 10;
-    sense[12] = 0x44;
     TaskResult {
-        status: 0x02,
-        sense,
+        status: u8::from(discburn_mmc::ScsiStatus::CheckCondition),
+        sense: Sense::from_code(SenseKey::HardwareError, Asc::INTERNAL_TARGET_FAILURE)
+            .to_fixed_vec(),
         data: Vec::new(),
     }
 }

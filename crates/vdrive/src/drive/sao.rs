@@ -76,11 +76,20 @@ impl VirtualDrive {
         if buf.len() < len {
             return Err(Check::PARAMETER_LIST_LENGTH.into());
         }
-        let sheet =
-            CueSheet::parse(&buf[..len]).map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
-        let layout = sheet
-            .layout()
-            .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+        // A refused sheet is logged with its bytes: what a burner sent is the first thing
+        // to know when it says the drive "does not accept any cue sheet".
+        let refused = |why: &dyn std::fmt::Display| {
+            let hex: Vec<String> = buf[..len].iter().map(|b| format!("{b:02X}")).collect();
+            tracing::debug!("SEND CUE SHEET refused ({why}): {}", hex.join(" "));
+        };
+        let sheet = CueSheet::parse(&buf[..len]).map_err(|e| {
+            refused(&e);
+            Fail::Check(Check::PARAMETER_LIST_LENGTH)
+        })?;
+        let layout = sheet.layout().map_err(|e| {
+            refused(&e);
+            Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST)
+        })?;
         let d = self.view();
         if d.finalized {
             return Err(Check::CANNOT_WRITE_MEDIUM.into());
@@ -114,6 +123,10 @@ impl VirtualDrive {
             || !forms_fit
             || !fits
         {
+            refused(&format_args!(
+                "session starts at {} track {}, page 05h blocks of {bs} bytes, capacity {}",
+                inv.start, inv.number, d.capacity
+            ));
             return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
         }
         let next = i64::from(layout.first_host_lba());
