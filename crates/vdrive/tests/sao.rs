@@ -120,10 +120,11 @@ fn invalid_cue_sheets_are_refused() {
         send_sheet(&mut h, &CueSheet::single_data_track(2, 0, 400)),
         (5, 0x26, 0)
     );
-    // 2352-byte data forms while page 05h selects 2048-byte blocks.
+    // A host-sent pre-gap of 2352-byte sectors before a track of 2048-byte ones: one
+    // stream cannot change its block size. (Page 05h's Data Block Type does not count
+    // in SAO: see `wodims_sheet_with_page_05h_at_raw_is_accepted`.)
     let mut s = good.clone();
     s.entries[1].data_form = DataForm::Mode1Raw;
-    s.entries[2].data_form = DataForm::Mode1Raw;
     assert_eq!(send_sheet(&mut h, &s), (5, 0x26, 0));
     // Past the disc's lead-out limit.
     assert_eq!(
@@ -386,4 +387,37 @@ fn reserve_track_by_lba_is_refused() {
         .emit();
         assert_eq!(h.none(&c), GOOD, "{media}");
     }
+}
+
+/// wodim -dao's exact sheet for a 2232-sector data image (seen by the guest harness's
+/// 61-wodim-dao against `discburn serve`): page 05h Data Block Type left at raw (2352),
+/// the sheet's data form 10h (Mode 1, 2048 bytes from the host). Drives go by the sheet.
+#[test]
+fn wodims_sheet_with_page_05h_at_raw_is_accepted() {
+    let mut h = Host::new("media=cd-r&speed=16x");
+    let b = h
+        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
+        .unwrap();
+    let mut p: WriteParametersPage = find_page(&b).unwrap();
+    p.ps = false;
+    p.write_type = WriteType::SaoDao;
+    p.multi_session = MultiSession::NoNextSession;
+    p.data_block_type = DataBlockType::Raw2352;
+    p.track_mode = 4;
+    let mut list = vec![0u8; 8 + 64];
+    let n = mode_select_list(&p, &mut list).unwrap();
+    assert_eq!(
+        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
+        GOOD
+    );
+    let sheet: [u8; 32] = [
+        0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00,
+        0x00, 0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, 0x41, 0xAA, 0x01, 0x14, 0x00, 0x00,
+        0x1F, 0x39,
+    ];
+    let cdb = SendCueSheet { cue_sheet_size: 32 }.emit();
+    assert_eq!(h.data_out(&cdb, &sheet), GOOD);
+    // The pre-gap and the track come as 2048-byte sectors, from -150.
+    assert_eq!(write_at(&mut h, -150, 150), GOOD);
+    assert_eq!(write_at(&mut h, 0, 32), GOOD);
 }

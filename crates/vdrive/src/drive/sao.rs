@@ -6,8 +6,9 @@
 //!   is still empty, and only with write type SAO selected (05/2C/00 otherwise);
 //! - the sheet must describe a session a drive can record ([`CueSheet::layout`]), start
 //!   where the open session starts (its first track's index 01h at the NWA, with the
-//!   track number the disc expects), fit before the lead-out limit, and use the block
-//!   size page 05h selects for every sector the host sends (05/26/00 otherwise);
+//!   track number the disc expects), fit before the lead-out limit, and use one block
+//!   size for every sector the host sends (05/26/00 otherwise) — the sheet's data form
+//!   governs, not page 05h's Data Block Type (wodim leaves that at raw 2352);
 //! - the host then writes one uninterrupted stream from the first sector it sends
 //!   (−150 when it sends the pre-gap, as cdrecord and libburn do): every WRITE at the
 //!   next LBA of the stream (05/21/02 otherwise), never past the lead-out (05/21/00).
@@ -32,6 +33,10 @@ use crate::model::Track;
 /// A cue sheet the drive accepted and the position of the host's stream in it.
 #[derive(Debug, Clone)]
 pub(crate) struct Sao {
+    /// Bytes per sector the host sends (from the sheet's data form).
+    pub(crate) block_size: u32,
+    /// The sheet's tracks are audio.
+    pub(crate) audio: bool,
     layout: CueLayout,
     /// The LBA the next WRITE must start at.
     next: i64,
@@ -107,13 +112,17 @@ impl VirtualDrive {
         {
             return Err(Check::COMMAND_SEQUENCE_ERROR.into());
         }
-        let bs = self.wp.data_block_type.block_size().unwrap_or(2048);
+        // In SAO the sheet's data forms say what the host sends; page 05h's Data Block
+        // Type is not used (cdrecord/wodim leave it at raw 2352 and send 2048-byte Mode 1
+        // sectors for a 10h data form). One stream has one block size.
         let first = layout.tracks[0];
-        let forms_fit = layout.tracks.iter().all(|t| {
-            t.data_form.host_block_size() == Some(bs)
-                && t.pregap
-                    .is_none_or(|(_, f)| !f.host_sends() || f.host_block_size() == Some(bs))
-        });
+        let bs = first.data_form.host_block_size().unwrap_or(0);
+        let forms_fit = bs > 0
+            && layout.tracks.iter().all(|t| {
+                t.data_form.host_block_size() == Some(bs)
+                    && t.pregap
+                        .is_none_or(|(_, f)| !f.host_sends() || f.host_block_size() == Some(bs))
+            });
         let fits = i64::from(layout.lead_out) <= i64::from(d.capacity)
             && (d.recorded_end() == 0 || bs == d.slot);
         if i64::from(first.start) != i64::from(inv.start)
@@ -124,13 +133,15 @@ impl VirtualDrive {
             || !fits
         {
             refused(&format_args!(
-                "session starts at {} track {}, page 05h blocks of {bs} bytes, capacity {}",
+                "session starts at {} track {}, blocks of {bs} bytes, capacity {}",
                 inv.start, inv.number, d.capacity
             ));
             return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
         }
         let next = i64::from(layout.first_host_lba());
         self.sao = Some(Sao {
+            block_size: bs,
+            audio: first.data_form.is_audio(),
             layout,
             next,
             laid: false,

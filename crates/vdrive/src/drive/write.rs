@@ -120,12 +120,19 @@ impl VirtualDrive {
             return Err(Check::LOSS_OF_STREAMING.into());
         }
         let spec = self.spec();
-        let bs = if spec.uses_write_parameters && self.disc.media.is_cd() {
-            wp_block_size(&self.wp)
-        } else {
-            2048
+        // In SAO the cue sheet says what the host sends; otherwise page 05h does (CD).
+        let sheet = self.sao.as_ref().filter(|_| self.sao_mode());
+        let bs = match sheet {
+            Some(s) => s.block_size,
+            None if spec.uses_write_parameters && self.disc.media.is_cd() => {
+                wp_block_size(&self.wp)
+            }
+            None => 2048,
         };
-        let audio = self.disc.media.is_cd() && wp_audio(&self.wp);
+        let audio = match sheet {
+            Some(s) => s.audio,
+            None => self.disc.media.is_cd() && wp_audio(&self.wp),
+        };
         let DataPhase::Out(buf) = data else {
             return if blocks == 0 {
                 Ok(Reply::Done(0))

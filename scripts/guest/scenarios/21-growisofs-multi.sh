@@ -1,0 +1,34 @@
+# growisofs multi-session: -Z writes a first session from a folder (growisofs runs mkisofs,
+# here genisoimage), the drive is re-read, -M appends a second session that imports the
+# first (mkisofs -C/-M); the guest kernel mounts the result and finds both folders' files.
+# Only against discburn serve: tgt's DVD+R reports profile 0010h (DVD-ROM) once closed,
+# so growisofs -M refuses to append to it (scripts/guest/README.md).
+SCENARIO_DESC="growisofs -Z folder1, -M folder2 (multi-session), mount: both folders byte for byte"
+# Not yet on BD-R: growisofs pre-formats a blank BD-R with spares and then grows it as
+# pseudo-overwrite (SRM+POW: -M rewrites the volume descriptors at LBA 16), which the
+# virtual recorder does not model (a WRITE below the NWA of a BD-R fails).
+SCENARIO_DRIVES=serve
+SCENARIO_MEDIA="dvd+r dvd+rw"
+
+scenario_prepare() { # payload root
+  guest_add_bin "$1" "$(command -v growisofs)"
+  guest_add_mkisofs "$1"
+  make_tree "$1/data/s1/one" 1024
+  make_tree "$1/data/s2/two" 1024
+}
+
+scenario_guest() {
+  cat <<'GUEST'
+timed growisofs-Z growisofs -Z /dev/sr0 -R -J /data/s1 || { fail "growisofs -Z exit $?"; exit 1; }
+replug_drive || { fail "drive gone after -Z"; exit 1; }
+timed growisofs-M growisofs -M /dev/sr0 -R -J /data/s2 || { fail "growisofs -M exit $?"; exit 1; }
+mount_disc
+same_tree /data/s1
+same_tree /data/s2
+pass
+GUEST
+}
+
+scenario_check() { # console log, disc backing file, payload root
+  mounted_same "$1" 10
+}
