@@ -21,6 +21,15 @@ use discburn_mmc::Command;
 const GOOD: (u8, u8, u8) = (0, 0, 0);
 
 fn set_write_type(h: &mut Host, wt: WriteType, multi: MultiSession) -> (u8, u8, u8) {
+    set_write_params(h, wt, multi, DataBlockType::Mode1)
+}
+
+fn set_write_params(
+    h: &mut Host,
+    wt: WriteType,
+    multi: MultiSession,
+    block_type: DataBlockType,
+) -> (u8, u8, u8) {
     let b = h
         .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
         .unwrap();
@@ -28,7 +37,7 @@ fn set_write_type(h: &mut Host, wt: WriteType, multi: MultiSession) -> (u8, u8, 
     p.ps = false;
     p.write_type = wt;
     p.multi_session = multi;
-    p.data_block_type = DataBlockType::Mode1;
+    p.data_block_type = block_type;
     p.track_mode = 4;
     let mut list = vec![0u8; 8 + 64];
     let n = mode_select_list(&p, &mut list).unwrap();
@@ -395,21 +404,13 @@ fn reserve_track_by_lba_is_refused() {
 #[test]
 fn wodims_sheet_with_page_05h_at_raw_is_accepted() {
     let mut h = Host::new("media=cd-r&speed=16x");
-    let b = h
-        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
-        .unwrap();
-    let mut p: WriteParametersPage = find_page(&b).unwrap();
-    p.ps = false;
-    p.write_type = WriteType::SaoDao;
-    p.multi_session = MultiSession::NoNextSession;
-    p.data_block_type = DataBlockType::Raw2352;
-    p.track_mode = 4;
-    let mut list = vec![0u8; 8 + 64];
-    let n = mode_select_list(&p, &mut list).unwrap();
-    assert_eq!(
-        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
-        GOOD
+    let set = set_write_params(
+        &mut h,
+        WriteType::SaoDao,
+        MultiSession::NoNextSession,
+        DataBlockType::Raw2352,
     );
+    assert_eq!(set, GOOD);
     let sheet: [u8; 32] = [
         0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, 0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00,
         0x00, 0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, 0x41, 0xAA, 0x01, 0x14, 0x00, 0x00,
