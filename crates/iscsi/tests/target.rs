@@ -474,3 +474,231 @@ fn an_idle_initiator_is_pinged_and_dropped_only_if_asked() {
         assert_eq!(closed, timeout.is_some(), "nop_timeout {timeout:?}");
     }
 }
+
+/// A connection in memory, logged in or not, and the PDUs it answers (byte level).
+mod session_level {
+    use super::*;
+    use discburn_iscsi::pdu::{Decoder, LogoutRequest, ScsiCommand, TaskMgmtRequest, TextRequest};
+    use discburn_iscsi::target::{ConnectionState, TargetConfig, TargetConnection, TaskResult};
+    use std::sync::Arc;
+
+    const IQN: &str = "iqn.2026-12.test.discburn:target";
+
+    fn conn() -> TargetConnection {
+        TargetConnection::new(
+            Arc::new(TargetConfig::new(IQN, 1, "127.0.0.1:3260")),
+            1,
+            [3; 16],
+            Duration::ZERO,
+        )
+    }
+
+    fn login_with(text: &str) -> Vec<u8> {
+        let req = Pdu::LoginRequest(LoginRequest {
+            transit: true,
+            cont: false,
+            csg: stage::OPERATIONAL,
+            nsg: stage::FULL_FEATURE,
+            version_max: 0,
+            version_min: 0,
+            isid: [0x80, 0, 0, 0, 0, 1],
+            tsih: 0,
+            itt: 1,
+            cid: 0,
+            cmdsn: 1,
+            exp_statsn: 0,
+        });
+        pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
+    }
+
+    fn answers(c: &mut TargetConnection) -> Vec<(Pdu, Vec<u8>)> {
+        let mut d = Decoder::new();
+        d.set_max_data_segment(1 << 20);
+        d.push(&c.take_output());
+        let mut out = Vec::new();
+        while let Ok(Some(f)) = d.next_frame() {
+            out.push((f.pdu().unwrap(), f.data));
+        }
+        out
+    }
+
+    fn login_status(text: &str) -> (u8, u8, ConnectionState) {
+        let mut c = conn();
+        c.receive(&login_with(text), Duration::ZERO);
+        match answers(&mut c).first() {
+            Some((Pdu::LoginResponse(r), _)) => (r.status_class, r.status_detail, c.state()),
+            other => panic!("not a login response: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn login_refusals_carry_rfc_7143_status() {
+        let ok = format!("InitiatorName=iqn.x:i\0TargetName={IQN}\0");
+        assert_eq!(login_status(&ok), (0, 0, ConnectionState::FullFeature));
+        assert_eq!(
+            login_status("InitiatorName=iqn.x:i\0TargetName=iqn.other:t\0"),
+            (2, 3, ConnectionState::Closed),
+            "not this target"
+        );
+        assert_eq!(
+            login_status(&format!("TargetName={IQN}\0")),
+            (2, 7, ConnectionState::Closed),
+            "no InitiatorName"
+        );
+        assert_eq!(
+            login_status("InitiatorName=iqn.x:i\0SessionType=Normal\0"),
+            (2, 7, ConnectionState::Closed),
+            "no TargetName"
+        );
+        assert_eq!(
+            login_status("InitiatorName=iqn.x:i\0SessionType=Bogus\0"),
+            (2, 0, ConnectionState::Closed)
+        );
+    }
+
+    fn logged_in() -> TargetConnection {
+        let mut c = conn();
+        c.receive(
+            &login_with(&format!(
+                "InitiatorName=iqn.x:i\0TargetName={IQN}\0InitialR2T=Yes\0ImmediateData=No\0"
+            )),
+            Duration::ZERO,
+        );
+        assert_eq!(c.state(), ConnectionState::FullFeature);
+        let _ = c.take_output();
+        c
+    }
+
+    fn write_cmd(itt: u32, cmdsn: u32, edtl: u32) -> Vec<u8> {
+        let mut cdb = [0u8; 16];
+        cdb[..10].copy_from_slice(&write10(0, (edtl / 2048) as u16));
+        let p = Pdu::ScsiCommand(ScsiCommand {
+            immediate: false,
+            final_: true,
+            read: false,
+            write: true,
+            attr: 1,
+            lun: pdu::encode_lun(0),
+            itt,
+            edtl,
+            cmdsn,
+            exp_statsn: 2,
+            cdb,
+        });
+        pdu::encode_to_vec(&p, &[], Digests::default())
+    }
+
+    #[test]
+    fn a_write_is_solicited_by_r2t_and_abort_task_removes_it_before_it_runs() {
+        let mut c = logged_in();
+        c.receive(&write_cmd(10, 1, 4096), Duration::ZERO);
+        let a = answers(&mut c);
+        let Some((Pdu::R2t(r), _)) = a.first() else {
+            panic!("InitialR2T=Yes: the target asks for the data: {a:?}");
+        };
+        assert_eq!((r.itt, r.offset, r.desired_len), (10, 0, 4096));
+        assert!(c.next_command().is_none(), "no data yet, nothing to run");
+        let abort = Pdu::TaskMgmtRequest(TaskMgmtRequest {
+            immediate: true,
+            function: 1,
+            lun: pdu::encode_lun(0),
+            itt: 11,
+            referenced_task_tag: 10,
+            cmdsn: 2,
+            exp_statsn: 2,
+            ref_cmdsn: 1,
+            exp_datasn: 0,
+        });
+        c.receive(
+            &pdu::encode_to_vec(&abort, &[], Digests::default()),
+            Duration::ZERO,
+        );
+        let a = answers(&mut c);
+        assert!(
+            matches!(a.first(), Some((Pdu::TaskMgmtResponse(t), _)) if t.response == 0 && t.itt == 11)
+        );
+        assert!(
+            c.next_command().is_none(),
+            "the aborted write never reaches the drive"
+        );
+        // A completion for it (late, from a confused caller) is ignored.
+        c.complete(
+            10,
+            TaskResult {
+                status: 0,
+                sense: vec![],
+                data: vec![],
+            },
+        );
+        assert!(answers(&mut c).is_empty());
+    }
+
+    #[test]
+    fn cmdsn_outside_the_window_is_ignored() {
+        let mut c = logged_in();
+        c.receive(&write_cmd(20, 1 + 1000, 2048), Duration::ZERO);
+        assert!(
+            answers(&mut c).is_empty(),
+            "a CmdSN far ahead of ExpCmdSN is dropped"
+        );
+        c.receive(&write_cmd(21, 1, 2048), Duration::ZERO);
+        assert!(matches!(answers(&mut c).first(), Some((Pdu::R2t(_), _))));
+    }
+
+    #[test]
+    fn discovery_answers_send_targets_and_refuses_scsi() {
+        let mut c = conn();
+        c.receive(
+            &login_with("InitiatorName=iqn.x:i\0SessionType=Discovery\0"),
+            Duration::ZERO,
+        );
+        assert_eq!(c.state(), ConnectionState::Discovery);
+        let _ = c.take_output();
+        let t = Pdu::TextRequest(TextRequest {
+            immediate: true,
+            final_: true,
+            cont: false,
+            lun: [0; 8],
+            itt: 5,
+            ttt: pdu::RESERVED_TAG,
+            cmdsn: 1,
+            exp_statsn: 2,
+        });
+        c.receive(
+            &pdu::encode_to_vec(&t, b"SendTargets=All\0", Digests::default()),
+            Duration::ZERO,
+        );
+        let a = answers(&mut c);
+        let Some((Pdu::TextResponse(r), data)) = a.first() else {
+            panic!("{a:?}");
+        };
+        assert!(r.final_);
+        let text = String::from_utf8_lossy(data);
+        assert!(
+            text.contains(&format!("TargetName={IQN}"))
+                && text.contains("TargetAddress=127.0.0.1:3260,1"),
+            "{text}"
+        );
+        c.receive(&write_cmd(6, 1, 2048), Duration::ZERO);
+        assert!(
+            matches!(answers(&mut c).first(), Some((Pdu::Reject(_), _))),
+            "no SCSI in discovery"
+        );
+        let l = Pdu::LogoutRequest(LogoutRequest {
+            immediate: true,
+            reason: 0,
+            itt: 7,
+            cid: 0,
+            cmdsn: 1,
+            exp_statsn: 3,
+        });
+        c.receive(
+            &pdu::encode_to_vec(&l, &[], Digests::default()),
+            Duration::ZERO,
+        );
+        assert!(
+            matches!(answers(&mut c).first(), Some((Pdu::LogoutResponse(r), _)) if r.response == 0)
+        );
+        assert_eq!(c.state(), ConnectionState::Closed);
+    }
+}
