@@ -1,4 +1,4 @@
-//! # discburn-iscsi — an iSCSI initiator for remote MMC drives
+//! # discburn-iscsi — iSCSI for MMC drives: an initiator, and a target
 //!
 //! A pure-Rust initiator (a subset of RFC 7143) that carries SCSI MMC commands to a drive
 //! exported by an iSCSI target (tgt, LIO, a NAS…), as a
@@ -10,6 +10,9 @@
 //!   and timeouts out).
 //! - [`IscsiTransport`] is the blocking TCP driver around it.
 //! - [`IscsiUrl`] parses `iscsi://[user%password@]HOST[:PORT]/TARGET-IQN/LUN`.
+//! - [`target`]: the other side — any [`Transport`](discburn_mmc::Transport) (the virtual
+//!   recorder, for `discburn serve`) exported to initiators: a sans-I/O connection and a
+//!   thread-per-connection TCP server.
 //!
 //! ```no_run
 //! use discburn_iscsi::IscsiTransport;
