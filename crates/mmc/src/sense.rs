@@ -1,6 +1,6 @@
 //! Sense data (SPC-4 §4.5): the fixed (70h/71h) and descriptor (72h/73h) formats, sense
-//! keys, the ASC/ASCQ table with names, progress indication, and a [`Classification`]
-//! the write engine acts on.
+//! keys, the ASC/ASCQ table with names, progress indication, and a [`SenseClass`] the
+//! write engine acts on.
 //!
 //! Views ([`FixedSense`], [`DescriptorSense`]) read fields straight from the bytes and never
 //! panic; [`Sense::parse`] accepts either format and validates the response code. Only the
@@ -9,13 +9,15 @@
 //! buffer, however long the additional sense length claims the list to be.
 //!
 //! ```
-//! use discburn_mmc::sense::{Asc, Classification, Sense, SenseKey};
+//! use discburn_mmc::sense::{Asc, Sense, SenseClass, SenseKey};
 //!
 //! let raw = [0x70, 0, 0x02, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0];
 //! let sense = Sense::parse(&raw)?;
 //! assert_eq!(sense.key, SenseKey::NotReady);
 //! assert_eq!(sense.code(), Asc::LONG_WRITE_IN_PROGRESS);
-//! assert_eq!(sense.classify(), Classification::LongWriteInProgress);
+//! assert_eq!(sense.classify(), SenseClass::LongWriteInProgress);
+//! assert!(sense.classify().is_retryable_wait());
+//! assert!(sense.is(SenseKey::NotReady, Asc::LONG_WRITE_IN_PROGRESS));
 //! assert_eq!(sense.to_string(), "NOT READY, LONG WRITE IN PROGRESS (2/04/08)");
 //! # Ok::<(), discburn_mmc::wire::Error>(())
 //! ```
@@ -146,6 +148,8 @@ impl Asc {
     pub const OPERATION_IN_PROGRESS: Asc = Asc::new(0x04, 0x07);
     /// 04/08 LOGICAL UNIT NOT READY, LONG WRITE IN PROGRESS.
     pub const LONG_WRITE_IN_PROGRESS: Asc = Asc::new(0x04, 0x08);
+    /// 06/00 NO REFERENCE POSITION FOUND.
+    pub const NO_REFERENCE_POSITION_FOUND: Asc = Asc::new(0x06, 0x00);
     /// 09/01 TRACKING SERVO FAILURE.
     pub const TRACKING_SERVO_FAILURE: Asc = Asc::new(0x09, 0x01);
     /// 09/02 FOCUS SERVO FAILURE.
@@ -156,6 +160,8 @@ impl Asc {
     pub const LOSS_OF_STREAMING: Asc = Asc::new(0x0C, 0x09);
     /// 0C/0A WRITE ERROR - PADDING BLOCKS ADDED.
     pub const PADDING_BLOCKS_ADDED: Asc = Asc::new(0x0C, 0x0A);
+    /// 0C/07 WRITE ERROR - RECOVERY NEEDED.
+    pub const WRITE_ERROR_RECOVERY_NEEDED: Asc = Asc::new(0x0C, 0x07);
     /// 11/00 UNRECOVERED READ ERROR.
     pub const UNRECOVERED_READ_ERROR: Asc = Asc::new(0x11, 0x00);
     /// 1A/00 PARAMETER LIST LENGTH ERROR.
@@ -178,14 +184,24 @@ impl Asc {
     pub const MEDIUM_MAY_HAVE_CHANGED: Asc = Asc::new(0x28, 0x00);
     /// 29/00 POWER ON, RESET, OR BUS DEVICE RESET OCCURRED.
     pub const POWER_ON_RESET: Asc = Asc::new(0x29, 0x00);
+    /// 29/01 POWER ON OCCURRED.
+    pub const POWER_ON_OCCURRED: Asc = Asc::new(0x29, 0x01);
+    /// 29/03 BUS DEVICE RESET FUNCTION OCCURRED.
+    pub const BUS_DEVICE_RESET: Asc = Asc::new(0x29, 0x03);
+    /// 29/07 I_T NEXUS LOSS OCCURRED (an iSCSI session was lost and logged in again).
+    pub const I_T_NEXUS_LOSS: Asc = Asc::new(0x29, 0x07);
     /// 2A/01 MODE PARAMETERS CHANGED.
     pub const MODE_PARAMETERS_CHANGED: Asc = Asc::new(0x2A, 0x01);
     /// 2C/00 COMMAND SEQUENCE ERROR.
     pub const COMMAND_SEQUENCE_ERROR: Asc = Asc::new(0x2C, 0x00);
     /// 30/00 INCOMPATIBLE MEDIUM INSTALLED.
     pub const INCOMPATIBLE_MEDIUM_INSTALLED: Asc = Asc::new(0x30, 0x00);
+    /// 30/01 CANNOT READ MEDIUM - UNKNOWN FORMAT.
+    pub const CANNOT_READ_MEDIUM_UNKNOWN_FORMAT: Asc = Asc::new(0x30, 0x01);
     /// 30/02 CANNOT READ MEDIUM - INCOMPATIBLE FORMAT.
     pub const CANNOT_READ_MEDIUM_INCOMPATIBLE_FORMAT: Asc = Asc::new(0x30, 0x02);
+    /// 30/04 CANNOT WRITE MEDIUM - UNKNOWN FORMAT.
+    pub const CANNOT_WRITE_MEDIUM_UNKNOWN_FORMAT: Asc = Asc::new(0x30, 0x04);
     /// 30/05 CANNOT WRITE MEDIUM - INCOMPATIBLE FORMAT.
     pub const CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT: Asc = Asc::new(0x30, 0x05);
     /// 30/06 CANNOT FORMAT MEDIUM - INCOMPATIBLE MEDIUM.
@@ -206,6 +222,8 @@ impl Asc {
     pub const INTERNAL_TARGET_FAILURE: Asc = Asc::new(0x44, 0x00);
     /// 47/00 SCSI PARITY ERROR.
     pub const SCSI_PARITY_ERROR: Asc = Asc::new(0x47, 0x00);
+    /// 47/01 DATA PHASE CRC ERROR DETECTED.
+    pub const DATA_PHASE_CRC_ERROR: Asc = Asc::new(0x47, 0x01);
     /// 53/02 MEDIUM REMOVAL PREVENTED.
     pub const MEDIUM_REMOVAL_PREVENTED: Asc = Asc::new(0x53, 0x02);
     /// 57/00 UNABLE TO RECOVER TABLE-OF-CONTENTS.
@@ -214,12 +232,18 @@ impl Asc {
     pub const END_OF_USER_AREA: Asc = Asc::new(0x63, 0x00);
     /// 64/00 ILLEGAL MODE FOR THIS TRACK.
     pub const ILLEGAL_MODE_FOR_THIS_TRACK: Asc = Asc::new(0x64, 0x00);
+    /// 72/00 SESSION FIXATION ERROR.
+    pub const SESSION_FIXATION_ERROR: Asc = Asc::new(0x72, 0x00);
     /// 72/03 SESSION FIXATION ERROR - INCOMPLETE TRACK IN SESSION.
     pub const INCOMPLETE_TRACK_IN_SESSION: Asc = Asc::new(0x72, 0x03);
     /// 72/04 EMPTY OR PARTIALLY WRITTEN RESERVED TRACK.
     pub const EMPTY_OR_PARTIALLY_WRITTEN_RESERVED_TRACK: Asc = Asc::new(0x72, 0x04);
     /// 72/05 NO MORE TRACK RESERVATIONS ALLOWED.
     pub const NO_MORE_TRACK_RESERVATIONS_ALLOWED: Asc = Asc::new(0x72, 0x05);
+    /// 73/00 CD CONTROL ERROR.
+    pub const CD_CONTROL_ERROR: Asc = Asc::new(0x73, 0x00);
+    /// 73/02 POWER CALIBRATION AREA IS FULL.
+    pub const POWER_CALIBRATION_AREA_FULL: Asc = Asc::new(0x73, 0x02);
     /// 73/03 POWER CALIBRATION AREA ERROR.
     pub const POWER_CALIBRATION_AREA_ERROR: Asc = Asc::new(0x73, 0x03);
     /// 73/05 PROGRAM MEMORY AREA IS FULL.
@@ -1281,101 +1305,6 @@ impl Sense {
             _ => None,
         }
     }
-
-    /// What the sense means for the engine: see [`Classification`].
-    pub fn classify(&self) -> Classification {
-        use Classification as C;
-        let (asc, ascq) = (self.asc, self.ascq);
-        // Codes that mean the same whatever key a drive pairs them with.
-        match asc {
-            0x3A => return C::NoMedium,
-            0x0C if ascq == 0x09 => return C::WriteError(WriteError::LossOfStreaming),
-            0x27 => return C::DataProtect,
-            _ => {}
-        }
-        match self.key {
-            SenseKey::NoSense => {
-                if (asc, ascq) == (0x00, 0x16) || self.progress().is_some() {
-                    C::OperationInProgress(InProgress::Operation)
-                } else {
-                    C::NoSense
-                }
-            }
-            SenseKey::RecoveredError => C::Recovered,
-            SenseKey::NotReady => match (asc, ascq) {
-                (0x04, 0x08) => C::LongWriteInProgress,
-                (0x04, 0x04) => C::OperationInProgress(InProgress::Format),
-                (0x04, 0x07) => C::OperationInProgress(InProgress::Operation),
-                // Waiting does not help: the host must act (START UNIT, load a disc).
-                (0x04, 0x02) | (0x04, 0x03) => C::NotReady,
-                (0x04, _) => C::NotReadyRetry,
-                (0x30, _) => C::IllegalRequest(incompatible_medium(ascq)),
-                _ => C::NotReady,
-            },
-            SenseKey::MediumError | SenseKey::HardwareError if asc == 0x0C => {
-                C::WriteError(write_error(ascq))
-            }
-            SenseKey::MediumError => match asc {
-                0x11 => C::MediumError(MediumError::UnrecoveredRead),
-                0x31 if ascq == 0x00 => C::MediumError(MediumError::FormatCorrupted),
-                0x31 => C::MediumError(MediumError::FormatFailed),
-                0x30 => C::IllegalRequest(incompatible_medium(ascq)),
-                0x72 => C::WriteError(WriteError::SessionFixation),
-                0x73 => C::WriteError(calibration(ascq)),
-                _ => C::MediumError(MediumError::Other),
-            },
-            SenseKey::HardwareError => C::HardwareError,
-            SenseKey::IllegalRequest => C::IllegalRequest(match (asc, ascq) {
-                (0x1A, _) => IllegalRequest::ParameterListLength,
-                (0x20, _) => IllegalRequest::InvalidOpcode,
-                (0x21, 0x02) => IllegalRequest::InvalidAddressForWrite,
-                (0x21, _) => IllegalRequest::LbaOutOfRange,
-                (0x24, _) => IllegalRequest::InvalidFieldInCdb,
-                (0x25, _) => IllegalRequest::LogicalUnitNotSupported,
-                (0x26, _) => IllegalRequest::InvalidFieldInParameterList,
-                (0x2C, _) => IllegalRequest::CommandSequenceError,
-                (0x30, q) => incompatible_medium(q),
-                (0x63, _) => IllegalRequest::EndOfUserArea,
-                (0x64, _) => IllegalRequest::IllegalModeForTrack,
-                (0x72, _) => IllegalRequest::SessionFixation,
-                _ => IllegalRequest::Other,
-            }),
-            SenseKey::UnitAttention => C::UnitAttention(match (asc, ascq) {
-                (0x28, _) => UnitAttention::MediumChanged,
-                (0x29, _) => UnitAttention::Reset,
-                (0x2A, 0x01) => UnitAttention::ModeParametersChanged,
-                _ => UnitAttention::Other,
-            }),
-            SenseKey::DataProtect => C::DataProtect,
-            SenseKey::AbortedCommand => C::AbortedCommand,
-            _ => C::Other,
-        }
-    }
-}
-
-fn write_error(ascq: u8) -> WriteError {
-    match ascq {
-        0x09 => WriteError::LossOfStreaming,
-        0x0A => WriteError::PaddingBlocksAdded,
-        _ => WriteError::Write,
-    }
-}
-
-fn calibration(ascq: u8) -> WriteError {
-    match ascq {
-        0x01 | 0x02 | 0x03 | 0x10 | 0x11 => WriteError::PowerCalibration,
-        _ => WriteError::CdControl,
-    }
-}
-
-fn incompatible_medium(ascq: u8) -> IllegalRequest {
-    match ascq {
-        0x01 | 0x02 => IllegalRequest::CannotReadMedium,
-        0x04 | 0x05 | 0x08 | 0x09 | 0x0C => IllegalRequest::CannotWriteMedium,
-        0x06 => IllegalRequest::CannotFormatMedium,
-        0x10 => IllegalRequest::MediumNotFormatted,
-        _ => IllegalRequest::IncompatibleMedium,
-    }
 }
 
 impl core::fmt::Display for Sense {
@@ -1409,138 +1338,99 @@ impl core::fmt::Display for Sense {
 // Classification
 // ---------------------------------------------------------------------------------------
 
-/// What a CHECK CONDITION means for a write engine (spec/mmc.md "Sense codes a writer
-/// meets", imapi2-detail §8.5). The raw key and codes stay in the [`Sense`]; this is the
-/// decision: wait, retry, re-read state, or fail with a typed error.
+/// What a host does about a CHECK CONDITION (SPC-4 §4.5.6 sense keys; MMC-6 §4.1.6 and
+/// spec/mmc.md "Sense codes a writer meets" for the waits). The raw key and codes stay
+/// in the [`Sense`]; this is the decision: wait, retry, re-read state, or fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Classification {
-    /// NO SENSE without progress: nothing is wrong.
-    NoSense,
-    /// RECOVERED ERROR: the command succeeded after recovery; treat as success.
-    Recovered,
-    /// 2/04/00, 2/04/01 (and other transient 2/04/xx): not ready yet; wait and retry,
-    /// bounded.
-    NotReadyRetry,
-    /// 2/04/08: the drive's buffer is full or it is committing an Immed command; wait
-    /// roughly the time to drain part of the buffer and retry the same command.
+#[non_exhaustive]
+pub enum SenseClass {
+    /// 2/04/08 LONG WRITE IN PROGRESS: the drive's buffer is full; wait and resend the
+    /// same WRITE.
     LongWriteInProgress,
-    /// 2/04/04, 2/04/07 (or NO SENSE with progress): an Immed operation is running;
-    /// poll, progress is in the sense-key-specific bytes.
-    OperationInProgress(InProgress),
-    /// x/3A/xx: no medium.
+    /// 2/04/xx other than 08 (becoming ready 01, format 04, operation 07, …), or NO
+    /// SENSE reporting an operation in progress (0/00/16, or a progress indication):
+    /// wait and poll, bounded.
+    InProgress,
+    /// 2/3A/xx MEDIUM NOT PRESENT.
     NoMedium,
-    /// NOT READY that waiting will not cure (2/04/02 initializing command required,
-    /// 2/04/03 manual intervention required, other NOT READY codes).
+    /// Any other NOT READY.
     NotReady,
-    /// MEDIUM ERROR other than a write error.
-    MediumError(MediumError),
-    /// A recording failure (0C/xx, 72/xx, 73/xx with MEDIUM or HARDWARE ERROR).
-    WriteError(WriteError),
+    /// 6/28/xx NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED: re-read media state.
+    MediumChanged,
+    /// 6/29/xx POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (also after an iSCSI
+    /// login): re-read media state; a write in progress has failed.
+    Reset,
+    /// Any other UNIT ATTENTION (mode parameters changed, …).
+    UnitAttention,
+    /// ABORTED COMMAND (e.g. B/47/00 parity/CRC error): retry once, then fail.
+    Aborted,
+    /// ILLEGAL REQUEST: a refusal of the command, its parameters or the medium state;
+    /// never retry.
+    IllegalRequest,
+    /// MEDIUM ERROR (write error 3/0C/xx, unrecovered read 3/11/xx, …).
+    MediumError,
     /// HARDWARE ERROR (e.g. 4/44/00 internal target failure).
     HardwareError,
-    /// ILLEGAL REQUEST: the command, its parameters or the medium state were wrong.
-    IllegalRequest(IllegalRequest),
-    /// UNIT ATTENTION: something changed behind the host's back.
-    UnitAttention(UnitAttention),
-    /// DATA PROTECT or x/27/xx: write protected.
+    /// DATA PROTECT: the medium is write protected.
     DataProtect,
-    /// ABORTED COMMAND (e.g. B/47/00 parity/CRC error): retry once, then fail.
-    AbortedCommand,
-    /// Any other key (BLANK CHECK, MISCOMPARE, vendor specific…).
+    /// RECOVERED ERROR: the command succeeded after recovery; treat as success.
+    Recovered,
+    /// Anything else: NO SENSE without progress, BLANK CHECK, MISCOMPARE, vendor
+    /// specific…
     Other,
 }
 
-/// Which Immed operation [`Classification::OperationInProgress`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InProgress {
-    /// 2/04/04 format in progress (FORMAT UNIT, or BLANK on some drives).
-    Format,
-    /// 2/04/07 operation in progress (close, blank, sync cache), or 0/00/16.
-    Operation,
+impl SenseClass {
+    /// True for the classes a host waits out and retries, bounded:
+    /// [`LongWriteInProgress`](Self::LongWriteInProgress) and
+    /// [`InProgress`](Self::InProgress).
+    pub fn is_retryable_wait(self) -> bool {
+        matches!(
+            self,
+            SenseClass::LongWriteInProgress | SenseClass::InProgress
+        )
+    }
 }
 
-/// Kinds of [`Classification::MediumError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MediumError {
-    /// 3/11/xx unrecovered read error (verify: bad sector).
-    UnrecoveredRead,
-    /// 3/31/00 medium format corrupted.
-    FormatCorrupted,
-    /// 3/31/01 format command failed (and other 31/xx).
-    FormatFailed,
-    /// Any other MEDIUM ERROR.
-    Other,
-}
+impl Sense {
+    /// What the host does about this sense: see [`SenseClass`]. Decided by the sense key
+    /// first, then by the ASC/ASCQ the key's class distinguishes.
+    pub fn classify(&self) -> SenseClass {
+        use SenseClass as C;
+        match self.key {
+            SenseKey::NotReady => match self.code() {
+                Asc::LONG_WRITE_IN_PROGRESS => C::LongWriteInProgress,
+                Asc { asc: 0x04, .. } => C::InProgress,
+                Asc { asc: 0x3A, .. } => C::NoMedium,
+                _ => C::NotReady,
+            },
+            SenseKey::UnitAttention => match self.asc {
+                0x28 => C::MediumChanged,
+                0x29 => C::Reset,
+                _ => C::UnitAttention,
+            },
+            // REQUEST SENSE during an Immed operation on drives that answer NO SENSE.
+            SenseKey::NoSense
+                if self.code() == Asc::OPERATION_IN_PROGRESS_NO_SENSE
+                    || self.progress().is_some() =>
+            {
+                C::InProgress
+            }
+            SenseKey::AbortedCommand => C::Aborted,
+            SenseKey::IllegalRequest => C::IllegalRequest,
+            SenseKey::MediumError => C::MediumError,
+            SenseKey::HardwareError => C::HardwareError,
+            SenseKey::DataProtect => C::DataProtect,
+            SenseKey::RecoveredError => C::Recovered,
+            _ => C::Other,
+        }
+    }
 
-/// Kinds of [`Classification::WriteError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WriteError {
-    /// 3/0C/00 write error (and 0C/xx not listed below).
-    Write,
-    /// x/0C/09 loss of streaming: buffer underrun (`E_IMAPI_LOSS_OF_STREAMING`).
-    LossOfStreaming,
-    /// 3/0C/0A padding blocks added.
-    PaddingBlocksAdded,
-    /// 3/72/xx session fixation error.
-    SessionFixation,
-    /// 3/73/01, 02, 03, 10, 11: power calibration area almost full / full / error.
-    PowerCalibration,
-    /// Other 3/73/xx: CD control error, PMA/RMA full, RDZ full.
-    CdControl,
-}
-
-/// Kinds of [`Classification::IllegalRequest`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IllegalRequest {
-    /// 5/1A/00 parameter list length error: our parameter data is malformed.
-    ParameterListLength,
-    /// 5/20/00 invalid command operation code: the command is not supported.
-    InvalidOpcode,
-    /// 5/21/00 logical block address out of range.
-    LbaOutOfRange,
-    /// 5/21/02 invalid address for write (not the NWA, or past the end).
-    InvalidAddressForWrite,
-    /// 5/24/xx invalid field in CDB (an unsupported option such as the Streaming bit).
-    InvalidFieldInCdb,
-    /// 5/25/00 logical unit not supported.
-    LogicalUnitNotSupported,
-    /// 5/26/xx invalid field in parameter list (mode page, format or performance
-    /// descriptor rejected).
-    InvalidFieldInParameterList,
-    /// 5/2C/xx command sequence error.
-    CommandSequenceError,
-    /// x/30/00 (and other 30/xx): incompatible medium installed.
-    IncompatibleMedium,
-    /// x/30/01, 30/02: cannot read medium.
-    CannotReadMedium,
-    /// x/30/04, 05, 08, 09, 0C: cannot write medium (e.g. a closed disc).
-    CannotWriteMedium,
-    /// x/30/06: cannot format medium.
-    CannotFormatMedium,
-    /// x/30/10: medium not formatted.
-    MediumNotFormatted,
-    /// 5/63/xx end of user area encountered on this track.
-    EndOfUserArea,
-    /// 5/64/xx illegal mode for this track.
-    IllegalModeForTrack,
-    /// 5/72/xx session fixation error (incomplete track, empty reserved track, no more
-    /// reservations).
-    SessionFixation,
-    /// Any other ILLEGAL REQUEST.
-    Other,
-}
-
-/// Kinds of [`Classification::UnitAttention`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnitAttention {
-    /// 6/28/xx not ready to ready change, medium may have changed: re-read media state.
-    MediumChanged,
-    /// 6/29/xx power on or reset: re-read media state; a write in progress has failed.
-    Reset,
-    /// 6/2A/01 mode parameters changed: re-read mode pages.
-    ModeParametersChanged,
-    /// Any other UNIT ATTENTION.
-    Other,
+    /// True when this sense has `key` and the ASC/ASCQ `code`
+    /// (`sense.is(SenseKey::MediumError, Asc::LOSS_OF_STREAMING)`).
+    pub fn is(&self, key: SenseKey, code: Asc) -> bool {
+        self.key == key && self.code() == code
+    }
 }
 
 #[cfg(test)]
@@ -1558,11 +1448,11 @@ mod tests {
         [0x72, key, asc, ascq, 0, 0, 0, 0]
     }
 
-    fn class_fixed(key: u8, asc: u8, ascq: u8) -> Classification {
+    fn class_fixed(key: u8, asc: u8, ascq: u8) -> SenseClass {
         Sense::parse(&fixed(key, asc, ascq)).unwrap().classify()
     }
 
-    fn class_desc(key: u8, asc: u8, ascq: u8) -> Classification {
+    fn class_desc(key: u8, asc: u8, ascq: u8) -> SenseClass {
         Sense::parse(&descriptor(key, asc, ascq))
             .unwrap()
             .classify()
@@ -1579,175 +1469,86 @@ mod tests {
             s,
             Sense::from_code(SenseKey::NotReady, Asc::LONG_WRITE_IN_PROGRESS)
         );
-        assert_eq!(s.classify(), Classification::LongWriteInProgress);
+        assert_eq!(s.classify(), SenseClass::LongWriteInProgress);
         assert_eq!(s.to_string(), "NOT READY, LONG WRITE IN PROGRESS (2/04/08)");
         assert_eq!(s.to_fixed_vec(), raw);
     }
 
     #[test]
-    fn every_classification_arm_from_bytes() {
-        use Classification as C;
-        let cases: &[((u8, u8, u8), Classification)] = &[
-            ((0x0, 0x00, 0x00), C::NoSense),
-            (
-                (0x0, 0x00, 0x16),
-                C::OperationInProgress(InProgress::Operation),
-            ),
+    fn every_class_from_bytes() {
+        use SenseClass as C;
+        // Each key's class, and the ASC/ASCQ that split NOT READY and UNIT ATTENTION.
+        let cases: &[((u8, u8, u8), SenseClass)] = &[
+            ((0x0, 0x00, 0x00), C::Other),
+            ((0x0, 0x00, 0x16), C::InProgress),
             ((0x1, 0x17, 0x01), C::Recovered),
-            ((0x2, 0x04, 0x00), C::NotReadyRetry),
-            ((0x2, 0x04, 0x01), C::NotReadyRetry),
+            ((0x2, 0x04, 0x00), C::InProgress),
+            ((0x2, 0x04, 0x01), C::InProgress),
             ((0x2, 0x04, 0x08), C::LongWriteInProgress),
-            (
-                (0x2, 0x04, 0x04),
-                C::OperationInProgress(InProgress::Format),
-            ),
-            (
-                (0x2, 0x04, 0x07),
-                C::OperationInProgress(InProgress::Operation),
-            ),
-            ((0x2, 0x04, 0x02), C::NotReady),
-            ((0x2, 0x04, 0x03), C::NotReady),
+            ((0x2, 0x04, 0x04), C::InProgress),
+            ((0x2, 0x04, 0x07), C::InProgress),
+            ((0x2, 0x04, 0x02), C::InProgress),
+            ((0x2, 0x04, 0x03), C::InProgress),
             ((0x2, 0x3E, 0x00), C::NotReady),
             ((0x2, 0x3A, 0x00), C::NoMedium),
             ((0x2, 0x3A, 0x01), C::NoMedium),
             ((0x2, 0x3A, 0x02), C::NoMedium),
-            (
-                (0x2, 0x30, 0x00),
-                C::IllegalRequest(IllegalRequest::IncompatibleMedium),
-            ),
-            ((0x3, 0x0C, 0x00), C::WriteError(WriteError::Write)),
-            (
-                (0x3, 0x0C, 0x09),
-                C::WriteError(WriteError::LossOfStreaming),
-            ),
-            (
-                (0x4, 0x0C, 0x09),
-                C::WriteError(WriteError::LossOfStreaming),
-            ),
-            (
-                (0x3, 0x0C, 0x0A),
-                C::WriteError(WriteError::PaddingBlocksAdded),
-            ),
-            ((0x4, 0x0C, 0x00), C::WriteError(WriteError::Write)),
-            (
-                (0x3, 0x11, 0x00),
-                C::MediumError(MediumError::UnrecoveredRead),
-            ),
-            (
-                (0x3, 0x11, 0x05),
-                C::MediumError(MediumError::UnrecoveredRead),
-            ),
-            (
-                (0x3, 0x31, 0x00),
-                C::MediumError(MediumError::FormatCorrupted),
-            ),
-            ((0x3, 0x31, 0x01), C::MediumError(MediumError::FormatFailed)),
-            ((0x3, 0x02, 0x00), C::MediumError(MediumError::Other)),
-            (
-                (0x3, 0x30, 0x02),
-                C::IllegalRequest(IllegalRequest::CannotReadMedium),
-            ),
-            (
-                (0x3, 0x72, 0x00),
-                C::WriteError(WriteError::SessionFixation),
-            ),
-            (
-                (0x3, 0x73, 0x03),
-                C::WriteError(WriteError::PowerCalibration),
-            ),
-            ((0x3, 0x73, 0x05), C::WriteError(WriteError::CdControl)),
+            ((0x2, 0x30, 0x00), C::NotReady),
+            ((0x3, 0x0C, 0x00), C::MediumError),
+            ((0x3, 0x0C, 0x09), C::MediumError),
+            ((0x4, 0x0C, 0x09), C::HardwareError),
+            ((0x3, 0x0C, 0x0A), C::MediumError),
+            ((0x4, 0x0C, 0x00), C::HardwareError),
+            ((0x3, 0x11, 0x00), C::MediumError),
+            ((0x3, 0x11, 0x05), C::MediumError),
+            ((0x3, 0x31, 0x00), C::MediumError),
+            ((0x3, 0x31, 0x01), C::MediumError),
+            ((0x3, 0x02, 0x00), C::MediumError),
+            ((0x3, 0x30, 0x02), C::MediumError),
+            ((0x3, 0x72, 0x00), C::MediumError),
+            ((0x3, 0x73, 0x03), C::MediumError),
+            ((0x3, 0x73, 0x05), C::MediumError),
             ((0x4, 0x44, 0x00), C::HardwareError),
             ((0x4, 0x09, 0x01), C::HardwareError),
-            (
-                (0x5, 0x1A, 0x00),
-                C::IllegalRequest(IllegalRequest::ParameterListLength),
-            ),
-            (
-                (0x5, 0x20, 0x00),
-                C::IllegalRequest(IllegalRequest::InvalidOpcode),
-            ),
-            (
-                (0x5, 0x21, 0x00),
-                C::IllegalRequest(IllegalRequest::LbaOutOfRange),
-            ),
-            (
-                (0x5, 0x21, 0x02),
-                C::IllegalRequest(IllegalRequest::InvalidAddressForWrite),
-            ),
-            (
-                (0x5, 0x24, 0x00),
-                C::IllegalRequest(IllegalRequest::InvalidFieldInCdb),
-            ),
-            (
-                (0x5, 0x25, 0x00),
-                C::IllegalRequest(IllegalRequest::LogicalUnitNotSupported),
-            ),
-            (
-                (0x5, 0x26, 0x00),
-                C::IllegalRequest(IllegalRequest::InvalidFieldInParameterList),
-            ),
-            (
-                (0x5, 0x26, 0x02),
-                C::IllegalRequest(IllegalRequest::InvalidFieldInParameterList),
-            ),
-            (
-                (0x5, 0x2C, 0x00),
-                C::IllegalRequest(IllegalRequest::CommandSequenceError),
-            ),
-            (
-                (0x5, 0x30, 0x00),
-                C::IllegalRequest(IllegalRequest::IncompatibleMedium),
-            ),
-            (
-                (0x5, 0x30, 0x02),
-                C::IllegalRequest(IllegalRequest::CannotReadMedium),
-            ),
-            (
-                (0x5, 0x30, 0x05),
-                C::IllegalRequest(IllegalRequest::CannotWriteMedium),
-            ),
-            (
-                (0x5, 0x30, 0x06),
-                C::IllegalRequest(IllegalRequest::CannotFormatMedium),
-            ),
-            (
-                (0x5, 0x30, 0x10),
-                C::IllegalRequest(IllegalRequest::MediumNotFormatted),
-            ),
-            (
-                (0x5, 0x63, 0x00),
-                C::IllegalRequest(IllegalRequest::EndOfUserArea),
-            ),
-            (
-                (0x5, 0x64, 0x00),
-                C::IllegalRequest(IllegalRequest::IllegalModeForTrack),
-            ),
-            (
-                (0x5, 0x72, 0x03),
-                C::IllegalRequest(IllegalRequest::SessionFixation),
-            ),
-            (
-                (0x5, 0x72, 0x05),
-                C::IllegalRequest(IllegalRequest::SessionFixation),
-            ),
-            ((0x5, 0x55, 0x00), C::IllegalRequest(IllegalRequest::Other)),
-            (
-                (0x6, 0x28, 0x00),
-                C::UnitAttention(UnitAttention::MediumChanged),
-            ),
-            ((0x6, 0x29, 0x00), C::UnitAttention(UnitAttention::Reset)),
-            ((0x6, 0x29, 0x02), C::UnitAttention(UnitAttention::Reset)),
-            (
-                (0x6, 0x2A, 0x01),
-                C::UnitAttention(UnitAttention::ModeParametersChanged),
-            ),
-            ((0x6, 0x2A, 0x09), C::UnitAttention(UnitAttention::Other)),
+            ((0x5, 0x1A, 0x00), C::IllegalRequest),
+            ((0x5, 0x20, 0x00), C::IllegalRequest),
+            ((0x5, 0x21, 0x00), C::IllegalRequest),
+            ((0x5, 0x21, 0x02), C::IllegalRequest),
+            ((0x5, 0x24, 0x00), C::IllegalRequest),
+            ((0x5, 0x25, 0x00), C::IllegalRequest),
+            ((0x5, 0x26, 0x00), C::IllegalRequest),
+            ((0x5, 0x26, 0x02), C::IllegalRequest),
+            ((0x5, 0x2C, 0x00), C::IllegalRequest),
+            ((0x5, 0x30, 0x00), C::IllegalRequest),
+            ((0x5, 0x30, 0x02), C::IllegalRequest),
+            ((0x5, 0x30, 0x05), C::IllegalRequest),
+            ((0x5, 0x30, 0x06), C::IllegalRequest),
+            ((0x5, 0x30, 0x10), C::IllegalRequest),
+            ((0x5, 0x63, 0x00), C::IllegalRequest),
+            ((0x5, 0x64, 0x00), C::IllegalRequest),
+            ((0x5, 0x72, 0x03), C::IllegalRequest),
+            ((0x5, 0x72, 0x05), C::IllegalRequest),
+            ((0x5, 0x55, 0x00), C::IllegalRequest),
+            ((0x6, 0x28, 0x00), C::MediumChanged),
+            ((0x6, 0x29, 0x00), C::Reset),
+            ((0x6, 0x29, 0x02), C::Reset),
+            ((0x6, 0x2A, 0x01), C::UnitAttention),
+            ((0x6, 0x2A, 0x09), C::UnitAttention),
             ((0x7, 0x27, 0x00), C::DataProtect),
-            ((0x5, 0x27, 0x00), C::DataProtect),
-            ((0xB, 0x00, 0x00), C::AbortedCommand),
-            ((0xB, 0x47, 0x00), C::AbortedCommand),
+            ((0x5, 0x27, 0x00), C::IllegalRequest),
+            ((0xB, 0x00, 0x00), C::Aborted),
+            ((0xB, 0x47, 0x00), C::Aborted),
             ((0x8, 0x00, 0x05), C::Other),
             ((0xE, 0x1D, 0x00), C::Other),
+            ((0x2, 0x04, 0x02), C::InProgress),
+            ((0x2, 0x04, 0x13), C::InProgress),
+            ((0x6, 0x28, 0x02), C::MediumChanged),
+            ((0x6, 0x29, 0x07), C::Reset),
+            ((0x6, 0x3A, 0x00), C::UnitAttention),
+            ((0x5, 0x3A, 0x00), C::IllegalRequest),
+            ((0x0, 0x00, 0x00), C::Other),
+            ((0x9, 0x80, 0x00), C::Other),
+            ((0xF, 0x00, 0x00), C::Other),
         ];
         for &((k, a, q), want) in cases {
             assert_eq!(class_fixed(k, a, q), want, "fixed {k:X}/{a:02X}/{q:02X}");
@@ -1760,6 +1561,62 @@ mod tests {
     }
 
     #[test]
+    fn retryable_waits_and_is() {
+        use SenseClass as C;
+        let waits = [C::LongWriteInProgress, C::InProgress];
+        for c in [
+            C::LongWriteInProgress,
+            C::InProgress,
+            C::NoMedium,
+            C::NotReady,
+            C::MediumChanged,
+            C::Reset,
+            C::UnitAttention,
+            C::Aborted,
+            C::IllegalRequest,
+            C::MediumError,
+            C::HardwareError,
+            C::DataProtect,
+            C::Recovered,
+            C::Other,
+        ] {
+            assert_eq!(c.is_retryable_wait(), waits.contains(&c), "{c:?}");
+        }
+        let s = Sense::from_code(SenseKey::MediumError, Asc::LOSS_OF_STREAMING);
+        assert!(s.is(SenseKey::MediumError, Asc::LOSS_OF_STREAMING));
+        assert!(!s.is(SenseKey::HardwareError, Asc::LOSS_OF_STREAMING));
+        assert!(!s.is(SenseKey::MediumError, Asc::WRITE_ERROR));
+        // A NOT READY code the table names: still a wait.
+        let becoming = Sense::from_code(SenseKey::NotReady, Asc::BECOMING_READY);
+        assert!(becoming.classify().is_retryable_wait());
+        assert!(
+            !Sense::from_code(SenseKey::NotReady, Asc::MEDIUM_NOT_PRESENT)
+                .classify()
+                .is_retryable_wait()
+        );
+    }
+
+    #[test]
+    fn descriptor_sense_to_fixed() {
+        // 72h MEDIUM ERROR 0C/09 with information 0x1234 and a retry count: the fixed
+        // form keeps key, codes, information and the sense-key-specific bytes.
+        let raw = [
+            0x72, 0x03, 0x0C, 0x09, 0, 0, 0, 0x14, // header, 20 bytes follow
+            0x00, 0x0A, 0x80, 0x00, 0, 0, 0, 0, 0, 0, 0x12, 0x34, // information
+            0x02, 0x06, 0x00, 0x00, 0x80, 0x00, 0x05, 0x00, // SKS: retry count 5
+        ];
+        let s = Sense::parse(&raw).unwrap();
+        assert_eq!(
+            s.to_fixed_vec(),
+            [
+                0xF0, 0x00, 0x03, 0x00, 0x00, 0x12, 0x34, 0x0A, 0, 0, 0, 0, 0x0C, 0x09, 0x00, 0x80,
+                0x00, 0x05
+            ]
+        );
+        assert_eq!(s.classify(), SenseClass::MediumError);
+    }
+
+    #[test]
     fn no_sense_with_progress_is_in_progress() {
         // REQUEST SENSE during an Immed format on drives that answer NO SENSE.
         let raw = [
@@ -1768,10 +1625,7 @@ mod tests {
         let s = Sense::parse(&raw).unwrap();
         assert_eq!(s.progress(), Some(0x4000));
         assert_eq!(s.progress_fraction(), Some(0.25));
-        assert_eq!(
-            s.classify(),
-            Classification::OperationInProgress(InProgress::Operation)
-        );
+        assert_eq!(s.classify(), SenseClass::InProgress);
     }
 
     #[test]
@@ -1869,10 +1723,7 @@ mod tests {
         assert_eq!(s.progress(), Some(0x1000));
         assert_eq!(s.fru, 2);
         assert_eq!(s.command_specific, 0);
-        assert_eq!(
-            s.classify(),
-            Classification::OperationInProgress(InProgress::Format)
-        );
+        assert_eq!(s.classify(), SenseClass::InProgress);
     }
 
     #[test]
@@ -2097,6 +1948,45 @@ mod tests {
             prop_assert_eq!(Sense { format: s.format, ..from_fixed }, s);
             prop_assert_eq!(Sense { format: s.format, ..from_desc }, s);
             prop_assert_eq!(from_fixed.classify(), from_desc.classify());
+        }
+
+        #[test]
+        fn fixed_parse_to_fixed_vec_round_trips(
+            deferred in any::<bool>(),
+            key in 0u8..16,
+            info in proptest::option::of(any::<u32>()),
+            cmd in any::<u32>(),
+            asc in any::<u8>(),
+            ascq in any::<u8>(),
+            fru in any::<u8>(),
+            sks in proptest::option::of((0u8..0x80, any::<u8>(), any::<u8>())),
+        ) {
+            // Canonical 18-byte fixed sense as a drive sends it.
+            let mut raw = [0u8; 18];
+            raw[0] = if deferred { 0x71 } else { 0x70 } | if info.is_some() { 0x80 } else { 0 };
+            raw[2] = key;
+            raw[3..7].copy_from_slice(&info.unwrap_or(0).to_be_bytes());
+            raw[7] = 10;
+            raw[8..12].copy_from_slice(&cmd.to_be_bytes());
+            raw[12] = asc;
+            raw[13] = ascq;
+            raw[14] = fru;
+            if let Some((a, b, c)) = sks {
+                raw[15..18].copy_from_slice(&[0x80 | a, b, c]);
+            }
+            let s = Sense::parse(&raw)?;
+            prop_assert_eq!(s.to_fixed_vec(), raw.to_vec());
+        }
+
+        #[test]
+        fn descriptor_to_fixed_keeps_key_and_codes(s in arb_sense()) {
+            let d = Sense::parse(&s.in_descriptor_format().to_descriptor_vec())?;
+            let f = Sense::parse(&d.to_fixed_vec())?;
+            prop_assert_eq!(f.format, SenseFormat::Fixed);
+            prop_assert_eq!((f.key, f.code()), (s.key, s.code()));
+            prop_assert_eq!(f.information, s.information);
+            prop_assert_eq!(f.sense_key_specific, s.sense_key_specific);
+            prop_assert_eq!(f.classify(), d.classify());
         }
 
         #[test]
