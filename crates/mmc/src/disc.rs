@@ -17,25 +17,17 @@ use crate::wire::{
     self, be16, be32, be64, check_len, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
 };
 
-/// Disc Information Data Type (READ DISC INFORMATION byte 1 bits 0–2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum DiscInformationType {
-    /// 000b: standard disc information ([`DiscInformation`]).
-    #[default]
-    Standard,
-    /// 001b: track resources information.
-    TrackResources,
-    /// 010b: POW resources information.
-    PowResources,
-}
-
-impl DiscInformationType {
-    fn code(self) -> u8 {
-        match self {
-            DiscInformationType::Standard => 0,
-            DiscInformationType::TrackResources => 1,
-            DiscInformationType::PowResources => 2,
-        }
+crate::wire_enum! {
+    /// Disc Information Data Type (READ DISC INFORMATION byte 1 bits 0–2).
+    #[derive(Default)]
+    pub enum DiscInformationType: u8 & 0x07 {
+        /// 000b: standard disc information ([`DiscInformation`]).
+        #[default]
+        Standard = 0 => "standard disc information",
+        /// 001b: track resources information.
+        TrackResources = 1 => "track resources information",
+        /// 010b: POW resources information.
+        PowResources = 2 => "POW resources information",
     }
 }
 
@@ -65,24 +57,14 @@ impl Command for ReadDiscInformation {
     fn emit(&self) -> Cdb {
         let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
         let b = cdb.as_mut_bytes();
-        put_u8(b, 1, self.data_type.code());
+        put_u8(b, 1, u8::from(self.data_type));
         put_be16(b, 7, self.alloc);
         cdb
     }
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let data_type = match u8_at(cdb, 1) & 0x07 {
-            0 => DiscInformationType::Standard,
-            1 => DiscInformationType::TrackResources,
-            2 => DiscInformationType::PowResources,
-            t => {
-                return Err(wire::Error::Invalid {
-                    field: "disc information data type",
-                    value: u64::from(t),
-                })
-            }
-        };
+        let data_type = wire::named(u8_at(cdb, 1), "disc information data type")?;
         Ok(ReadDiscInformation {
             data_type,
             alloc: be16(cdb, 7),
@@ -90,109 +72,46 @@ impl Command for ReadDiscInformation {
     }
 }
 
-/// State of Last Session (disc information byte 2 bits 2–3). Every 2-bit value is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionState {
-    /// 00b: empty session.
-    Empty,
-    /// 01b: incomplete session (appendable).
-    Incomplete,
-    /// 10b: reserved / damaged session.
-    Damaged,
-    /// 11b: complete session (closed).
-    Complete,
-}
-
-impl From<u8> for SessionState {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => SessionState::Empty,
-            1 => SessionState::Incomplete,
-            2 => SessionState::Damaged,
-            _ => SessionState::Complete,
-        }
+crate::wire_enum! {
+    /// State of Last Session (disc information byte 2 bits 2–3). Every 2-bit value is defined.
+    pub enum SessionState: u8 & 0x03 exhaustive {
+        /// 00b: empty session.
+        Empty = 0 => "empty",
+        /// 01b: incomplete session (appendable).
+        Incomplete = 1 => "incomplete",
+        /// 10b: reserved / damaged session.
+        Damaged = 2 => "damaged",
+        /// 11b: complete session (closed).
+        Complete = 3 => "complete",
     }
 }
 
-impl From<SessionState> for u8 {
-    fn from(s: SessionState) -> u8 {
-        match s {
-            SessionState::Empty => 0,
-            SessionState::Incomplete => 1,
-            SessionState::Damaged => 2,
-            SessionState::Complete => 3,
-        }
+crate::wire_enum! {
+    /// Disc Status (disc information byte 2 bits 0–1). Every 2-bit value is defined.
+    pub enum DiscStatus: u8 & 0x03 exhaustive {
+        /// 00b: empty disc.
+        Empty = 0 => "empty",
+        /// 01b: incomplete disc (appendable).
+        Incomplete = 1 => "incomplete",
+        /// 10b: finalized disc.
+        Complete = 2 => "complete",
+        /// 11b: other (random-access media: DVD-RAM, DVD+RW, BD-RE, formatted media).
+        Other = 3 => "other",
     }
 }
 
-/// Disc Status (disc information byte 2 bits 0–1). Every 2-bit value is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DiscStatus {
-    /// 00b: empty disc.
-    Empty,
-    /// 01b: incomplete disc (appendable).
-    Incomplete,
-    /// 10b: finalized disc.
-    Complete,
-    /// 11b: other (random-access media: DVD-RAM, DVD+RW, BD-RE, formatted media).
-    Other,
-}
-
-impl From<u8> for DiscStatus {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => DiscStatus::Empty,
-            1 => DiscStatus::Incomplete,
-            2 => DiscStatus::Complete,
-            _ => DiscStatus::Other,
-        }
-    }
-}
-
-impl From<DiscStatus> for u8 {
-    fn from(s: DiscStatus) -> u8 {
-        match s {
-            DiscStatus::Empty => 0,
-            DiscStatus::Incomplete => 1,
-            DiscStatus::Complete => 2,
-            DiscStatus::Other => 3,
-        }
-    }
-}
-
-/// BG Format Status (disc information byte 7 bits 0–1; CD-RW, DVD+RW, BD-RE).
-/// Every 2-bit value is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BgFormatStatus {
-    /// 00b: not background-formattable, or no format started.
-    NotStarted,
-    /// 01b: a background format was started, is not running and not complete.
-    Suspended,
-    /// 10b: a background format is in progress.
-    InProgress,
-    /// 11b: background formatting has completed.
-    Completed,
-}
-
-impl From<u8> for BgFormatStatus {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => BgFormatStatus::NotStarted,
-            1 => BgFormatStatus::Suspended,
-            2 => BgFormatStatus::InProgress,
-            _ => BgFormatStatus::Completed,
-        }
-    }
-}
-
-impl From<BgFormatStatus> for u8 {
-    fn from(s: BgFormatStatus) -> u8 {
-        match s {
-            BgFormatStatus::NotStarted => 0,
-            BgFormatStatus::Suspended => 1,
-            BgFormatStatus::InProgress => 2,
-            BgFormatStatus::Completed => 3,
-        }
+crate::wire_enum! {
+    /// BG Format Status (disc information byte 7 bits 0–1; CD-RW, DVD+RW, BD-RE).
+    /// Every 2-bit value is defined.
+    pub enum BgFormatStatus: u8 & 0x03 exhaustive {
+        /// 00b: not background-formattable, or no format started.
+        NotStarted = 0 => "not started",
+        /// 01b: a background format was started, is not running and not complete.
+        Suspended = 1 => "suspended",
+        /// 10b: a background format is in progress.
+        InProgress = 2 => "in progress",
+        /// 11b: background formatting has completed.
+        Completed = 3 => "completed",
     }
 }
 
@@ -522,34 +441,23 @@ impl DiscInformation {
     }
 }
 
-/// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum TocFormat {
-    /// 0h: formatted TOC ([`Toc`]).
-    #[default]
-    Toc,
-    /// 1h: multi-session information ([`SessionInfo`]).
-    SessionInfo,
-    /// 2h: full (raw) TOC.
-    FullToc,
-    /// 3h: PMA.
-    Pma,
-    /// 4h: ATIP.
-    Atip,
-    /// 5h: CD-TEXT.
-    CdText,
-}
-
-impl TocFormat {
-    fn code(self) -> u8 {
-        match self {
-            TocFormat::Toc => 0,
-            TocFormat::SessionInfo => 1,
-            TocFormat::FullToc => 2,
-            TocFormat::Pma => 3,
-            TocFormat::Atip => 4,
-            TocFormat::CdText => 5,
-        }
+crate::wire_enum! {
+    /// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
+    #[derive(Default)]
+    pub enum TocFormat: u8 & 0x0F {
+        /// 0h: formatted TOC ([`Toc`]).
+        #[default]
+        Toc = 0 => "TOC",
+        /// 1h: multi-session information ([`SessionInfo`]).
+        SessionInfo = 1 => "session information",
+        /// 2h: full (raw) TOC.
+        FullToc = 2 => "full TOC",
+        /// 3h: PMA.
+        Pma = 3 => "PMA",
+        /// 4h: ATIP.
+        Atip = 4 => "ATIP",
+        /// 5h: CD-TEXT.
+        CdText = 5 => "CD-TEXT",
     }
 }
 
@@ -576,7 +484,7 @@ impl Command for ReadTocPmaAtip {
         let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
         let b = cdb.as_mut_bytes();
         put_u8(b, 1, if self.msf { MSF } else { 0 });
-        put_u8(b, 2, self.format.code());
+        put_u8(b, 2, u8::from(self.format));
         put_u8(b, 6, self.track_session);
         put_be16(b, 7, self.alloc);
         cdb
@@ -584,20 +492,7 @@ impl Command for ReadTocPmaAtip {
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let format = match u8_at(cdb, 2) & 0x0F {
-            0 => TocFormat::Toc,
-            1 => TocFormat::SessionInfo,
-            2 => TocFormat::FullToc,
-            3 => TocFormat::Pma,
-            4 => TocFormat::Atip,
-            5 => TocFormat::CdText,
-            f => {
-                return Err(wire::Error::Invalid {
-                    field: "TOC format",
-                    value: u64::from(f),
-                })
-            }
-        };
+        let format = wire::named(u8_at(cdb, 2), "TOC format")?;
         Ok(ReadTocPmaAtip {
             msf: u8_at(cdb, 1) & MSF != 0,
             format,
@@ -857,14 +752,16 @@ impl SessionInfo {
     }
 }
 
-/// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum DiscStructureMedia {
-    /// 0000b: DVD and HD DVD structures.
-    #[default]
-    Dvd,
-    /// 0001b: BD structures.
-    Bd,
+crate::wire_enum! {
+    /// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
+    #[derive(Default)]
+    pub enum DiscStructureMedia: u8 & 0x0F {
+        /// 0000b: DVD and HD DVD structures.
+        #[default]
+        Dvd = 0 => "DVD",
+        /// 0001b: BD structures.
+        Bd = 1 => "BD",
+    }
 }
 
 /// MMC-6 §6.23 READ DISC STRUCTURE (CDB only; the structures are format-specific).
@@ -892,14 +789,7 @@ impl Command for ReadDiscStructure {
     fn emit(&self) -> Cdb {
         let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
         let b = cdb.as_mut_bytes();
-        put_u8(
-            b,
-            1,
-            match self.media_type {
-                DiscStructureMedia::Dvd => 0,
-                DiscStructureMedia::Bd => 1,
-            },
-        );
+        put_u8(b, 1, u8::from(self.media_type));
         put_be32(b, 2, self.address);
         put_u8(b, 6, self.layer);
         put_u8(b, 7, self.format);
@@ -910,16 +800,7 @@ impl Command for ReadDiscStructure {
 
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let media_type = match u8_at(cdb, 1) & 0x0F {
-            0 => DiscStructureMedia::Dvd,
-            1 => DiscStructureMedia::Bd,
-            m => {
-                return Err(wire::Error::Invalid {
-                    field: "disc structure media type",
-                    value: u64::from(m),
-                })
-            }
-        };
+        let media_type = wire::named(u8_at(cdb, 1), "disc structure media type")?;
         Ok(ReadDiscStructure {
             media_type,
             address: be32(cdb, 2),

@@ -497,7 +497,7 @@ mod tests {
             let mut seen = Vec::new();
             for &v in <$ty>::KNOWN {
                 let raw = <$raw>::from(v);
-                assert_eq!(<$ty>::from(raw), v, "{v:?}");
+                assert_eq!(<$ty as Coded>::named(raw), Ok(v), "{v:?}");
                 assert!(!seen.contains(&raw), "{v:?}: {raw:#x} named twice");
                 seen.push(raw);
                 assert!(!v.name().is_empty(), "{v:?}");
@@ -534,6 +534,18 @@ mod tests {
             speed::StreamingType: u8,
             track::DataMode: u8,
             track::CloseFunction: u8,
+            crate::sense::SenseKey: u8,
+            disc::DiscInformationType: u8,
+            disc::SessionState: u8,
+            disc::DiscStatus: u8,
+            disc::BgFormatStatus: u8,
+            disc::TocFormat: u8,
+            disc::DiscStructureMedia: u8,
+            device::ChangerState: u8,
+            device::PowerCondition: u8,
+            format::BlankingType: u8,
+            format::CapacityDescriptorType: u8,
+            mode::PageControl: u8,
         );
         for &t in crate::profile::ImapiMediaPhysicalType::KNOWN {
             assert_eq!(
