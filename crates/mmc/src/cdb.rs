@@ -161,6 +161,20 @@ crate::wire_enum! {
     }
 }
 
+/// What every command family's tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Command;
+
+    /// `c` emits a CDB of its length and opcode that parses back to `c`.
+    pub(crate) fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
