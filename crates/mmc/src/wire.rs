@@ -1,5 +1,6 @@
 //! What every wire format in this crate shares: the parse error, bounds-checked
-//! big-endian field access, and [`wire_enum!`](crate::wire_enum) for coded fields.
+//! big-endian field access, [`Repr`] for parameter data, and
+//! [`wire_enum!`](crate::wire_enum) for coded fields.
 //!
 //! The contract, stated once (after smoltcp's `wire`): a view (`Foo<T: AsRef<[u8]>>`)
 //! never panics — accessors read through these helpers, which check bounds — and a
@@ -143,6 +144,103 @@ pub fn put_be64(buf: &mut [u8], at: usize, v: u64) {
 pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
     put(buf, at, &[v]);
 }
+
+/// The validated, high-level form of a parameter-data structure (after smoltcp's
+/// `Repr`): what every response and parameter list of this crate implements, so generic
+/// code (a [`Query`](crate::cdb::Query), a fuzz target, a round-trip test) can parse and
+/// emit any of them. Each type keeps the same three methods inherent, so callers need
+/// not import this trait.
+pub trait Repr: Sized {
+    /// Parses the bytes actually transferred; validates what the layers above rely on.
+    fn parse(buf: &[u8]) -> Result<Self>;
+    /// Bytes [`emit`](Repr::emit) writes.
+    fn buffer_len(&self) -> usize;
+    /// Writes the structure into `buf`; returns the bytes written.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize>;
+    /// The structure as a new buffer of [`buffer_len`](Repr::buffer_len) bytes (what
+    /// [`emit`](Repr::emit) wrote of them).
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut v = vec![0; self.buffer_len()];
+        // Cannot fail: the buffer has the room emit asks for; an emit that still fails
+        // leaves nothing rather than a partial structure.
+        let n = self.emit(&mut v).unwrap_or(0);
+        v.truncate(n);
+        v
+    }
+}
+
+/// Implements [`Repr`] for types whose inherent `parse`, `buffer_len` and `emit` have
+/// the trait's signatures, by calling them.
+macro_rules! impl_repr {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::wire::Repr for $ty {
+            fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                <$ty>::parse(buf)
+            }
+            fn buffer_len(&self) -> usize {
+                <$ty>::buffer_len(self)
+            }
+            fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                <$ty>::emit(self, buf)
+            }
+        }
+    )*};
+}
+
+impl_repr!(
+    crate::config::FeatureHeader,
+    crate::config::Feature,
+    crate::config::Configuration,
+    crate::cue::CueSheet,
+    crate::device::InquiryData,
+    crate::device::MechanismStatusData,
+    crate::disc::DiscInformation,
+    crate::disc::DvdPhysicalFormat,
+    crate::disc::BdDiscInformation,
+    crate::disc::StructureList,
+    crate::disc::Toc,
+    crate::disc::SessionInfo,
+    crate::event::EventStatus,
+    crate::format::FormatDescriptor,
+    crate::format::FormatParameterList,
+    crate::format::FormatCapacities,
+    crate::mode::ModeHeader10,
+    crate::rw::ReadCapacityData,
+    crate::sense::Sense,
+    crate::speed::PerformanceHeader,
+    crate::speed::NominalPerformance,
+    crate::speed::PerformanceException,
+    crate::speed::PerformanceData,
+    crate::speed::WriteSpeedDescriptor,
+    crate::speed::WriteSpeedData,
+    crate::speed::PerformanceDescriptor,
+    crate::speed::BufferCapacityBytes,
+    crate::speed::BufferCapacityBlocks,
+    crate::track::TrackInformation,
+);
+
+/// Implements [`Repr`] for mode pages through [`ModePage`](crate::mode::ModePage).
+macro_rules! impl_repr_page {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::wire::Repr for $ty {
+            fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                <$ty as $crate::mode::ModePage>::parse(buf)
+            }
+            fn buffer_len(&self) -> usize {
+                <$ty as $crate::mode::ModePage>::buffer_len(self)
+            }
+            fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                <$ty as $crate::mode::ModePage>::emit(self, buf)
+            }
+        }
+    )*};
+}
+
+impl_repr_page!(
+    crate::mode::ErrorRecoveryPage,
+    crate::mode::WriteParametersPage,
+    crate::mode::CapabilitiesPage,
+);
 
 /// A coded field declared with [`wire_enum!`](crate::wire_enum): the values a standard
 /// names, read from their raw form.
@@ -597,6 +695,26 @@ mod tests {
         assert_eq!(named::<Whole>(0xFFFF, "whole"), Ok(Whole::High));
         assert!(named::<Whole>(7, "whole").is_err());
         assert_eq!(<Masked as Coded>::name(Masked::Three), "three");
+    }
+
+    /// Parses `bytes` as `R` through the trait and re-emits them unchanged.
+    fn repr_round_trip<R: Repr + PartialEq + core::fmt::Debug>(bytes: &[u8]) {
+        let r = R::parse(bytes).unwrap();
+        assert_eq!(r.to_bytes(), bytes);
+        assert_eq!(R::parse(&r.to_bytes()), Ok(r));
+    }
+
+    #[test]
+    fn repr_is_the_inherent_parse_and_emit() {
+        use crate::sense::{Asc, Sense, SenseKey};
+        let sense = Sense::from_code(SenseKey::NotReady, Asc::LONG_WRITE_IN_PROGRESS);
+        assert_eq!(Repr::to_bytes(&sense), sense.to_fixed_vec());
+        repr_round_trip::<Sense>(&sense.to_fixed_vec());
+        repr_round_trip::<crate::rw::ReadCapacityData>(&[0, 0, 0x10, 0, 0, 0, 0x08, 0]);
+        let mut info = [0u8; 34];
+        info[..8].copy_from_slice(&[0x00, 0x20, 0x0E, 1, 1, 1, 1, 0x20]);
+        info[8] = 0xFF;
+        repr_round_trip::<crate::disc::DiscInformation>(&info);
     }
 
     #[test]
