@@ -292,7 +292,7 @@ fn sense_text(sense: &[u8]) -> String {
 }
 
 /// Sends `command`, allocates its allocation length for the answer and parses the bytes
-/// actually transferred as the command's [`Query::Response`]: the one way to read
+/// actually transferred as the command's [`Query::Response`](crate::cdb::Query::Response): the one way to read
 /// typed parameter data from a device.
 pub fn query<Q, T>(t: &mut T, command: &Q, timeout: Duration) -> Result<Q::Response, QueryError>
 where

@@ -4,7 +4,7 @@
 //! information (format 00h) and the list of supported structures (format FFh)
 //! (MMC-6 §6.22, §6.23, §6.25).
 //!
-//! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
+//! CDBs are [`Command`](crate::Command)s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
 //! REQUEST; reserved bits are ignored.
 //!
