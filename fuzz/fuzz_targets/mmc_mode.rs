@@ -2,11 +2,13 @@
 //! the typed pages 01h, 05h and 2Ah (re-emitted and re-parsed when they parse).
 #![no_main]
 
+#[path = "../common/mmc.rs"]
+mod mmc;
+
 use discburn_mmc::mode::{
     find_page, mode_select_list, CapabilitiesPage, ErrorRecoveryPage, ModeHeader10, ModePage,
     ModePageView, ModePages, ModeSelect10, ModeSense10, WriteParametersPage,
 };
-use discburn_mmc::Command;
 use libfuzzer_sys::fuzz_target;
 
 fn round_trip<P: ModePage + PartialEq + core::fmt::Debug>(page: &[u8]) {
@@ -25,12 +27,8 @@ fn round_trip<P: ModePage + PartialEq + core::fmt::Debug>(page: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(c) = ModeSense10::parse(data) {
-        assert_eq!(ModeSense10::parse(c.emit().as_bytes()), Ok(c));
-    }
-    if let Ok(c) = ModeSelect10::parse(data) {
-        assert_eq!(ModeSelect10::parse(c.emit().as_bytes()), Ok(c));
-    }
+    mmc::cdb::<ModeSense10>(data);
+    mmc::cdb::<ModeSelect10>(data);
     let _ = ModeHeader10::parse(data);
     for p in ModePages::new(data) {
         assert!(p.is_complete());

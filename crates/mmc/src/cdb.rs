@@ -91,6 +91,46 @@ pub trait Command: Sized {
     fn parse(cdb: &[u8]) -> wire::Result<Self>;
 }
 
+/// A command the device answers with parameter data of one type: the CDB names how
+/// many bytes to allocate, and [`Query::Response`] parses what came back
+/// ([`transport::query`](crate::transport::query) does all three).
+pub trait Query: Command {
+    /// The data the device returns.
+    type Response: wire::Repr;
+    /// Bytes the CDB allows the device to return (its allocation length).
+    fn allocation_length(&self) -> usize;
+}
+
+/// Implements [`Query`] for commands whose allocation length is one field.
+macro_rules! impl_query {
+    ($($cmd:ty => $resp:ty, $alloc:ident;)*) => {$(
+        impl $crate::cdb::Query for $cmd {
+            type Response = $resp;
+            fn allocation_length(&self) -> usize {
+                usize::from(self.$alloc)
+            }
+        }
+    )*};
+}
+
+impl_query! {
+    crate::device::RequestSense => crate::sense::Sense, alloc;
+    crate::device::Inquiry => crate::device::InquiryData, alloc;
+    crate::device::MechanismStatus => crate::device::MechanismStatusData, alloc;
+    crate::disc::ReadDiscInformation => crate::disc::DiscInformation, alloc;
+    crate::track::ReadTrackInformation => crate::track::TrackInformation, alloc;
+    crate::event::GetEventStatusNotification => crate::event::EventStatus, alloc;
+    crate::format::ReadFormatCapacities => crate::format::FormatCapacities, alloc;
+    crate::config::GetConfiguration => crate::config::Configuration, allocation_length;
+}
+
+impl Query for crate::rw::ReadCapacity10 {
+    type Response = crate::rw::ReadCapacityData;
+    fn allocation_length(&self) -> usize {
+        crate::rw::ReadCapacityData::LEN
+    }
+}
+
 /// Checks opcode and length before a [`Command::parse`] reads fields.
 pub fn check_cdb(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<()> {
     wire::check_len(cdb, len)?;
@@ -158,6 +198,20 @@ crate::wire_enum! {
         SendDiscStructure = 0xBF => "SEND DISC STRUCTURE",
         /// Any other operation code, kept as received.
         Unknown => "UNKNOWN COMMAND",
+    }
+}
+
+/// What every command family's tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Command;
+
+    /// `c` emits a CDB of its length and opcode that parses back to `c`.
+    pub(crate) fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
+        let cdb = c.emit();
+        assert_eq!(cdb.as_bytes().len(), C::LEN);
+        assert_eq!(cdb.opcode(), C::OPCODE);
+        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
     }
 }
 

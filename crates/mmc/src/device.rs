@@ -354,54 +354,27 @@ impl InquiryData {
     }
 }
 
-/// Power Condition of START STOP UNIT (byte 4 bits 4–7; SPC-4 / SBC-3 / MMC-6 §6.40).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PowerCondition {
-    /// 0h: no power change; LoEj and Start take effect.
-    #[default]
-    StartValid,
-    /// 1h: go to the active state.
-    Active,
-    /// 2h: go to the idle state.
-    Idle,
-    /// 3h: go to the standby state.
-    Standby,
-    /// 5h: go to the sleep state.
-    Sleep,
-    /// 7h: hand power control back to the logical unit.
-    LuControl,
-    /// Ah: force the idle condition timer to zero.
-    ForceIdle0,
-    /// Bh: force the standby condition timer to zero.
-    ForceStandby0,
-}
-
-impl PowerCondition {
-    fn code(self) -> u8 {
-        match self {
-            PowerCondition::StartValid => 0x0,
-            PowerCondition::Active => 0x1,
-            PowerCondition::Idle => 0x2,
-            PowerCondition::Standby => 0x3,
-            PowerCondition::Sleep => 0x5,
-            PowerCondition::LuControl => 0x7,
-            PowerCondition::ForceIdle0 => 0xA,
-            PowerCondition::ForceStandby0 => 0xB,
-        }
-    }
-
-    fn from_code(v: u8) -> Option<Self> {
-        Some(match v {
-            0x0 => PowerCondition::StartValid,
-            0x1 => PowerCondition::Active,
-            0x2 => PowerCondition::Idle,
-            0x3 => PowerCondition::Standby,
-            0x5 => PowerCondition::Sleep,
-            0x7 => PowerCondition::LuControl,
-            0xA => PowerCondition::ForceIdle0,
-            0xB => PowerCondition::ForceStandby0,
-            _ => return None,
-        })
+crate::wire_enum! {
+    /// Power Condition of START STOP UNIT (byte 4 bits 4–7; SPC-4 / SBC-3 / MMC-6 §6.40).
+    #[derive(Default)]
+    pub enum PowerCondition: u8 & 0x0F {
+        /// 0h: no power change; LoEj and Start take effect.
+        #[default]
+        StartValid = 0x0 => "START_VALID",
+        /// 1h: go to the active state.
+        Active = 0x1 => "ACTIVE",
+        /// 2h: go to the idle state.
+        Idle = 0x2 => "IDLE",
+        /// 3h: go to the standby state.
+        Standby = 0x3 => "STANDBY",
+        /// 5h: go to the sleep state.
+        Sleep = 0x5 => "SLEEP",
+        /// 7h: hand power control back to the logical unit.
+        LuControl = 0x7 => "LU_CONTROL",
+        /// Ah: force the idle condition timer to zero.
+        ForceIdle0 = 0xA => "FORCE_IDLE_0",
+        /// Bh: force the standby condition timer to zero.
+        ForceStandby0 = 0xB => "FORCE_STANDBY_0",
     }
 }
 
@@ -465,7 +438,7 @@ impl Command for StartStopUnit {
         put_u8(
             b,
             4,
-            self.power_condition.code() << 4
+            u8::from(self.power_condition) << 4
                 | if self.load_eject { LOEJ } else { 0 }
                 | if self.start { START } else { 0 },
         );
@@ -476,10 +449,7 @@ impl Command for StartStopUnit {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
         let b4 = u8_at(cdb, 4);
         let pc = b4 >> 4;
-        let power_condition = PowerCondition::from_code(pc).ok_or(wire::Error::Invalid {
-            field: "power condition",
-            value: u64::from(pc),
-        })?;
+        let power_condition = wire::named(pc, "power condition")?;
         Ok(StartStopUnit {
             immed: u8_at(cdb, 1) & 0x01 != 0,
             power_condition,
@@ -557,39 +527,19 @@ impl Command for MechanismStatus {
     }
 }
 
-/// Changer State (mechanism status byte 0 bits 5–6). Every 2-bit value is defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ChangerState {
-    /// 0: ready (also what a drive without a changer reports).
-    #[default]
-    Ready,
-    /// 1: load in progress.
-    Loading,
-    /// 2: unload in progress.
-    Unloading,
-    /// 3: initializing.
-    Initializing,
-}
-
-impl From<u8> for ChangerState {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => ChangerState::Ready,
-            1 => ChangerState::Loading,
-            2 => ChangerState::Unloading,
-            _ => ChangerState::Initializing,
-        }
-    }
-}
-
-impl From<ChangerState> for u8 {
-    fn from(s: ChangerState) -> u8 {
-        match s {
-            ChangerState::Ready => 0,
-            ChangerState::Loading => 1,
-            ChangerState::Unloading => 2,
-            ChangerState::Initializing => 3,
-        }
+crate::wire_enum! {
+    /// Changer State (mechanism status byte 0 bits 5–6). Every 2-bit value is defined.
+    #[derive(Default)]
+    pub enum ChangerState: u8 & 0x03 exhaustive {
+        /// 0: ready (also what a drive without a changer reports).
+        #[default]
+        Ready = 0 => "ready",
+        /// 1: load in progress.
+        Loading = 1 => "load in progress",
+        /// 2: unload in progress.
+        Unloading = 2 => "unload in progress",
+        /// 3: initializing.
+        Initializing = 3 => "initializing",
     }
 }
 
@@ -809,12 +759,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
-        let cdb = c.emit();
-        assert_eq!(cdb.as_bytes().len(), C::LEN);
-        assert_eq!(cdb.opcode(), C::OPCODE);
-        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
-    }
+    use crate::cdb::testing::round_trip;
 
     #[test]
     fn test_unit_ready_and_request_sense_bytes() {

@@ -387,40 +387,18 @@ impl Command for ReadFormatCapacities {
     }
 }
 
-/// Descriptor Type of the current/maximum capacity descriptor (MMC-6 §6.24.3.2,
-/// byte 4 bits 0-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CapacityDescriptorType {
-    /// 00b: reserved.
-    Reserved,
-    /// 01b: unformatted or blank medium; the blocks are the maximum formattable capacity.
-    Unformatted,
-    /// 10b: formatted medium; the blocks are the current capacity.
-    Formatted,
-    /// 11b: no medium; the blocks are the largest capacity the drive can format.
-    NoMedia,
-}
-
-impl From<u8> for CapacityDescriptorType {
-    /// Reads the low two bits (the field's width).
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => CapacityDescriptorType::Reserved,
-            1 => CapacityDescriptorType::Unformatted,
-            2 => CapacityDescriptorType::Formatted,
-            _ => CapacityDescriptorType::NoMedia,
-        }
-    }
-}
-
-impl From<CapacityDescriptorType> for u8 {
-    fn from(t: CapacityDescriptorType) -> u8 {
-        match t {
-            CapacityDescriptorType::Reserved => 0,
-            CapacityDescriptorType::Unformatted => 1,
-            CapacityDescriptorType::Formatted => 2,
-            CapacityDescriptorType::NoMedia => 3,
-        }
+crate::wire_enum! {
+    /// Descriptor Type of the current/maximum capacity descriptor (MMC-6 §6.24.3.2,
+    /// byte 4 bits 0-1).
+    pub enum CapacityDescriptorType: u8 & 0x03 exhaustive {
+        /// 00b: reserved.
+        Reserved = 0 => "reserved",
+        /// 01b: unformatted or blank medium; the blocks are the maximum formattable capacity.
+        Unformatted = 1 => "unformatted or blank media",
+        /// 10b: formatted medium; the blocks are the current capacity.
+        Formatted = 2 => "formatted media",
+        /// 11b: no medium; the blocks are the largest capacity the drive can format.
+        NoMedia = 3 => "no media present",
     }
 }
 
@@ -624,65 +602,36 @@ impl FormatCapacities {
 // BLANK
 // ---------------------------------------------------------------------------------------
 
-/// Blanking Type of BLANK (MMC-6 §6.2.2, Table 16, CDB byte 1 bits 0-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BlankingType {
-    /// 000b: blank the whole disc.
-    Full,
-    /// 001b: minimally blank: PMA, TOC and the first track's pregap (CD-RW), lead-in
-    /// (DVD-RW) — the fast erase.
-    Minimal,
-    /// 010b: blank the track given by the address.
-    Track,
-    /// 011b: unreserve the last reserved, unwritten track.
-    UnreserveTrack,
-    /// 100b: blank the tail of a track from the address.
-    TrackTail,
-    /// 101b: unclose the last session (make it appendable again).
-    UncloseLastSession,
-    /// 110b: erase the last session.
-    EraseSession,
+crate::wire_enum! {
+    /// Blanking Type of BLANK (MMC-6 §6.2.2, Table 16, CDB byte 1 bits 0-2).
+    pub enum BlankingType: u8 {
+        /// 000b: blank the whole disc.
+        Full = 0 => "Blank the disc",
+        /// 001b: minimally blank: PMA, TOC and the first track's pregap (CD-RW), lead-in
+        /// (DVD-RW) — the fast erase.
+        Minimal = 1 => "Minimally blank the disc",
+        /// 010b: blank the track given by the address.
+        Track = 2 => "Blank a track",
+        /// 011b: unreserve the last reserved, unwritten track.
+        UnreserveTrack = 3 => "Un-reserve a track",
+        /// 100b: blank the tail of a track from the address.
+        TrackTail = 4 => "Blank a track tail",
+        /// 101b: unclose the last session (make it appendable again).
+        UncloseLastSession = 5 => "Unclose the last session",
+        /// 110b: erase the last session.
+        EraseSession = 6 => "Blank a session",
+    }
 }
 
 impl BlankingType {
     /// The field's value.
     pub fn code(self) -> u8 {
-        match self {
-            BlankingType::Full => 0,
-            BlankingType::Minimal => 1,
-            BlankingType::Track => 2,
-            BlankingType::UnreserveTrack => 3,
-            BlankingType::TrackTail => 4,
-            BlankingType::UncloseLastSession => 5,
-            BlankingType::EraseSession => 6,
-        }
+        self.into()
     }
 
-    /// The type for a field value; `None` for 7 (reserved).
+    /// The type for a field value; `None` for 7 (reserved) and anything wider.
     pub fn from_code(v: u8) -> Option<Self> {
-        Some(match v {
-            0 => BlankingType::Full,
-            1 => BlankingType::Minimal,
-            2 => BlankingType::Track,
-            3 => BlankingType::UnreserveTrack,
-            4 => BlankingType::TrackTail,
-            5 => BlankingType::UncloseLastSession,
-            6 => BlankingType::EraseSession,
-            _ => return None,
-        })
-    }
-
-    /// The type's name as MMC-6 spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            BlankingType::Full => "Blank the disc",
-            BlankingType::Minimal => "Minimally blank the disc",
-            BlankingType::Track => "Blank a track",
-            BlankingType::UnreserveTrack => "Un-reserve a track",
-            BlankingType::TrackTail => "Blank a track tail",
-            BlankingType::UncloseLastSession => "Unclose the last session",
-            BlankingType::EraseSession => "Blank a session",
-        }
+        Self::try_from(v).ok()
     }
 }
 
@@ -734,8 +683,7 @@ impl Command for Blank {
     fn parse(cdb: &[u8]) -> wire::Result<Self> {
         check_cdb(cdb, Self::OPCODE, Self::LEN)?;
         let b1 = u8_at(cdb, 1);
-        let blanking_type = BlankingType::from_code(b1 & 0x07)
-            .ok_or_else(|| invalid("blanking type", b1 & 0x07))?;
+        let blanking_type = wire::named(b1 & 0x07, "blanking type")?;
         Ok(Blank {
             immed: b1 & BLANK_IMMED != 0,
             blanking_type,

@@ -10,7 +10,7 @@
 //! ```
 //! use discburn_mmc::disc::{DiscInformation, DiscStatus};
 //! use discburn_mmc::rw::Write12;
-//! use discburn_mmc::sense::{Classification, Sense};
+//! use discburn_mmc::sense::{Sense, SenseClass};
 //! use discburn_mmc::Command;
 //!
 //! // WRITE(12) of 32 blocks at LBA 4096 with the Streaming bit (no defect management).
@@ -29,7 +29,7 @@
 //! // The sense a drive answers while its buffer is full: wait, then retry the WRITE.
 //! let raw = [0x70, 0, 0x02, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0];
 //! let sense = Sense::parse(&raw)?;
-//! assert_eq!(sense.classify(), Classification::LongWriteInProgress);
+//! assert_eq!(sense.classify(), SenseClass::LongWriteInProgress);
 //! assert_eq!(sense.to_string(), "NOT READY, LONG WRITE IN PROGRESS (2/04/08)");
 //! # Ok::<(), discburn_mmc::wire::Error>(())
 //! ```

@@ -19,39 +19,18 @@ use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::speed::RotationControl;
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, u8_at};
 
-/// The PC field of MODE SENSE (CDB byte 2 bits 7:6; IMAPI2's
-/// `IMAPI_MODE_PAGE_REQUEST_TYPE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PageControl {
-    /// 00b: current values.
-    Current,
-    /// 01b: changeable values (a mask).
-    Changeable,
-    /// 10b: default values.
-    Default,
-    /// 11b: saved values.
-    Saved,
-}
-
-impl From<u8> for PageControl {
-    fn from(v: u8) -> Self {
-        match v & 0x03 {
-            0 => PageControl::Current,
-            1 => PageControl::Changeable,
-            2 => PageControl::Default,
-            _ => PageControl::Saved,
-        }
-    }
-}
-
-impl From<PageControl> for u8 {
-    fn from(v: PageControl) -> u8 {
-        match v {
-            PageControl::Current => 0,
-            PageControl::Changeable => 1,
-            PageControl::Default => 2,
-            PageControl::Saved => 3,
-        }
+crate::wire_enum! {
+    /// The PC field of MODE SENSE (CDB byte 2 bits 7:6; IMAPI2's
+    /// `IMAPI_MODE_PAGE_REQUEST_TYPE`).
+    pub enum PageControl: u8 & 0x03 exhaustive {
+        /// 00b: current values.
+        Current = 0 => "current values",
+        /// 01b: changeable values (a mask).
+        Changeable = 1 => "changeable values",
+        /// 10b: default values.
+        Default = 2 => "default values",
+        /// 11b: saved values.
+        Saved = 3 => "saved values",
     }
 }
 

@@ -410,12 +410,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn round_trip<C: Command + PartialEq + core::fmt::Debug>(c: C) {
-        let cdb = c.emit();
-        assert_eq!(cdb.as_bytes().len(), C::LEN);
-        assert_eq!(cdb.opcode(), C::OPCODE);
-        assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
-    }
+    use crate::cdb::testing::round_trip;
 
     #[test]
     fn read10_bytes() {

@@ -266,6 +266,52 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
+/// Why [`query`] got no typed response.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The command did not reach the device or come back.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The device answered with a status other than GOOD.
+    #[error("status {status:?}{}", sense_text(.sense))]
+    Status {
+        /// The status.
+        status: ScsiStatus,
+        /// Sense data as returned (CHECK CONDITION); parse it with [`crate::sense`].
+        sense: Vec<u8>,
+    },
+    /// The bytes transferred are not a valid response.
+    #[error("response: {0}")]
+    Parse(#[from] crate::wire::Error),
+}
+
+fn sense_text(sense: &[u8]) -> String {
+    crate::sense::Sense::parse(sense)
+        .map(|s| format!(": {s}"))
+        .unwrap_or_default()
+}
+
+/// Sends `command`, allocates its allocation length for the answer and parses the bytes
+/// actually transferred as the command's [`Query::Response`](crate::cdb::Query::Response): the one way to read
+/// typed parameter data from a device.
+pub fn query<Q, T>(t: &mut T, command: &Q, timeout: Duration) -> Result<Q::Response, QueryError>
+where
+    Q: crate::cdb::Query,
+    T: Transport + ?Sized,
+{
+    let cdb = command.emit();
+    let mut buf = vec![0u8; command.allocation_length()];
+    let done = t.execute(Request::data_in(cdb.as_bytes(), &mut buf, timeout))?;
+    if !done.is_good() {
+        return Err(QueryError::Status {
+            status: done.status,
+            sense: done.sense,
+        });
+    }
+    let got = buf.get(..done.transferred).unwrap_or(&buf);
+    Ok(<Q::Response as crate::wire::Repr>::parse(got)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +345,70 @@ mod tests {
         assert_eq!(res[1].as_ref().unwrap().status, ScsiStatus::CheckCondition);
         assert!(matches!(res[2], Err(TransportError::NotExecuted)));
         assert_eq!(t.0.len(), 1, "third command must not have been executed");
+    }
+
+    /// Answers one Data-In command with `data`, reporting `transferred` bytes moved.
+    struct Answer {
+        data: Vec<u8>,
+        status: ScsiStatus,
+    }
+    impl Transport for Answer {
+        fn execute(&mut self, r: Request<'_>) -> Result<Completion, TransportError> {
+            let DataPhase::In(buf) = r.data else {
+                return Err(TransportError::InvalidRequest("not Data-In".into()));
+            };
+            let n = buf.len().min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            Ok(Completion {
+                status: self.status,
+                sense: if self.status == ScsiStatus::Good {
+                    Vec::new()
+                } else {
+                    crate::sense::Sense::from_code(
+                        crate::sense::SenseKey::NotReady,
+                        crate::sense::Asc::MEDIUM_NOT_PRESENT,
+                    )
+                    .to_fixed_vec()
+                },
+                transferred: n,
+            })
+        }
+        fn limits(&self) -> Limits {
+            Limits::default()
+        }
+    }
+
+    #[test]
+    fn query_sends_allocates_and_parses() {
+        use crate::rw::{ReadCapacity10, ReadCapacityData};
+        let t = Duration::from_secs(1);
+        let mut dev = Answer {
+            data: vec![0, 0, 0x10, 0, 0, 0, 0x08, 0, 0xEE],
+            status: ScsiStatus::Good,
+        };
+        let cap = query(&mut dev, &ReadCapacity10, t).unwrap();
+        assert_eq!(
+            cap,
+            ReadCapacityData {
+                last_lba: 0x1000,
+                block_length: 2048
+            }
+        );
+        // A short answer is a parse error, not a made-up value.
+        dev.data.truncate(5);
+        assert!(matches!(
+            query(&mut dev, &ReadCapacity10, t),
+            Err(QueryError::Parse(_))
+        ));
+        dev.status = ScsiStatus::CheckCondition;
+        let e = query(&mut dev, &ReadCapacity10, t).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "status CheckCondition: NOT READY, MEDIUM NOT PRESENT (2/3A/00)"
+        );
+        // Through a trait object too.
+        let dynamic: &mut dyn Transport = &mut dev;
+        assert!(query(dynamic, &crate::device::Inquiry::standard(), t).is_err());
     }
 
     #[test]

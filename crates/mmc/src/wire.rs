@@ -1,5 +1,6 @@
 //! What every wire format in this crate shares: the parse error, bounds-checked
-//! big-endian field access, and [`wire_enum!`](crate::wire_enum) for coded fields.
+//! big-endian field access, [`Repr`] for parameter data, and
+//! [`wire_enum!`](crate::wire_enum) for coded fields.
 //!
 //! The contract, stated once (after smoltcp's `wire`): a view (`Foo<T: AsRef<[u8]>>`)
 //! never panics — accessors read through these helpers, which check bounds — and a
@@ -144,6 +145,124 @@ pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
     put(buf, at, &[v]);
 }
 
+/// The validated, high-level form of a parameter-data structure (after smoltcp's
+/// `Repr`): what every response and parameter list of this crate implements, so generic
+/// code (a [`Query`](crate::cdb::Query), a fuzz target, a round-trip test) can parse and
+/// emit any of them. Each type keeps the same three methods inherent, so callers need
+/// not import this trait.
+pub trait Repr: Sized {
+    /// Parses the bytes actually transferred; validates what the layers above rely on.
+    fn parse(buf: &[u8]) -> Result<Self>;
+    /// Bytes [`emit`](Repr::emit) writes.
+    fn buffer_len(&self) -> usize;
+    /// Writes the structure into `buf`; returns the bytes written.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize>;
+    /// The structure as a new buffer of [`buffer_len`](Repr::buffer_len) bytes (what
+    /// [`emit`](Repr::emit) wrote of them).
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut v = vec![0; self.buffer_len()];
+        // Cannot fail: the buffer has the room emit asks for; an emit that still fails
+        // leaves nothing rather than a partial structure.
+        let n = self.emit(&mut v).unwrap_or(0);
+        v.truncate(n);
+        v
+    }
+}
+
+/// Implements [`Repr`] for types whose inherent `parse`, `buffer_len` and `emit` have
+/// the trait's signatures, by calling them.
+macro_rules! impl_repr {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::wire::Repr for $ty {
+            fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                <$ty>::parse(buf)
+            }
+            fn buffer_len(&self) -> usize {
+                <$ty>::buffer_len(self)
+            }
+            fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                <$ty>::emit(self, buf)
+            }
+        }
+    )*};
+}
+
+impl_repr!(
+    crate::config::FeatureHeader,
+    crate::config::Feature,
+    crate::config::Configuration,
+    crate::cue::CueSheet,
+    crate::device::InquiryData,
+    crate::device::MechanismStatusData,
+    crate::disc::DiscInformation,
+    crate::disc::DvdPhysicalFormat,
+    crate::disc::BdDiscInformation,
+    crate::disc::StructureList,
+    crate::disc::Toc,
+    crate::disc::SessionInfo,
+    crate::event::EventStatus,
+    crate::format::FormatDescriptor,
+    crate::format::FormatParameterList,
+    crate::format::FormatCapacities,
+    crate::mode::ModeHeader10,
+    crate::rw::ReadCapacityData,
+    crate::sense::Sense,
+    crate::speed::PerformanceHeader,
+    crate::speed::NominalPerformance,
+    crate::speed::PerformanceException,
+    crate::speed::PerformanceData,
+    crate::speed::WriteSpeedDescriptor,
+    crate::speed::WriteSpeedData,
+    crate::speed::PerformanceDescriptor,
+    crate::speed::BufferCapacityBytes,
+    crate::speed::BufferCapacityBlocks,
+    crate::track::TrackInformation,
+);
+
+/// Implements [`Repr`] for mode pages through [`ModePage`](crate::mode::ModePage).
+macro_rules! impl_repr_page {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::wire::Repr for $ty {
+            fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                <$ty as $crate::mode::ModePage>::parse(buf)
+            }
+            fn buffer_len(&self) -> usize {
+                <$ty as $crate::mode::ModePage>::buffer_len(self)
+            }
+            fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                <$ty as $crate::mode::ModePage>::emit(self, buf)
+            }
+        }
+    )*};
+}
+
+impl_repr_page!(
+    crate::mode::ErrorRecoveryPage,
+    crate::mode::WriteParametersPage,
+    crate::mode::CapabilitiesPage,
+);
+
+/// A coded field declared with [`wire_enum!`](crate::wire_enum): the values a standard
+/// names, read from their raw form.
+pub trait Coded: Copy {
+    /// The field's raw type.
+    type Raw: Copy + Into<u64>;
+    /// The named value for `raw` (bits outside the field ignored), or the field's bits
+    /// when the standard names no value for them.
+    fn named(raw: Self::Raw) -> core::result::Result<Self, Self::Raw>;
+    /// The value's name as the standard spells it.
+    fn name(self) -> &'static str;
+}
+
+/// Reads a coded field a parser must reject when its value is reserved: the named value,
+/// or [`Error::Invalid`] with `field` (the field's name in the standard) and the value.
+pub fn named<T: Coded>(raw: T::Raw, field: &'static str) -> Result<T> {
+    T::named(raw).map_err(|v| Error::Invalid {
+        field,
+        value: v.into(),
+    })
+}
+
 /// Declares a coded field: an enum of the values a standard names plus an
 /// `Unknown(raw)` arm that keeps any other value as received (after smoltcp's
 /// `enum_with_unknown!`). One macro for every such field of MMC, SPC, SAM, iSCSI and
@@ -173,18 +292,43 @@ pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
 /// too), `KNOWN` (the named values in declaration order) and `name()` (the text after
 /// `=>`; the `Unknown` line's text for any other value). A named variant without docs
 /// gets its value and name as docs. Without an `Unknown` line the enum is closed: it
-/// gets `TryFrom<raw>` (failing with [`Error::Invalid`]) instead of `From<raw>`.
-/// A named value wider than the mask fails to compile.
+/// gets `TryFrom<raw>` (failing with [`Error::Invalid`]) instead of `From<raw>`; with
+/// `exhaustive` after the mask, every value of the field is named and `From<raw>` cannot
+/// fail (a const check proves it). Every form implements [`Coded`], which
+/// [`named`] uses to reject a reserved value with the field's name. A named value wider
+/// than the mask fails to compile.
+///
+/// ```
+/// discburn_mmc::wire_enum! {
+///     /// A two-bit state where every value means something.
+///     pub enum State: u8 & 0x03 exhaustive {
+///         Empty = 0 => "empty",
+///         Open = 1 => "open",
+///         Damaged = 2 => "damaged",
+///         Closed = 3 => "closed",
+///     }
+/// }
+/// assert_eq!(State::from(0xFE), State::Damaged);
+/// assert_eq!(discburn_mmc::wire::named::<State>(1, "state"), Ok(State::Open));
+/// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident : $raw:ident & $mask:literal exhaustive {
+            $($body:tt)*
+        }
+    ) => {
+        $crate::wire_enum!(@munch [total $(#[$meta])* $vis $name $raw [$mask]] [] $($body)*);
+    };
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident : $raw:ident $(& $mask:literal)? {
             $($body:tt)*
         }
     ) => {
-        $crate::wire_enum!(@munch [$(#[$meta])* $vis $name $raw [$($mask)?]] [] $($body)*);
+        $crate::wire_enum!(@munch [closed $(#[$meta])* $vis $name $raw [$($mask)?]] [] $($body)*);
     };
 
     // The body is read one variant at a time: a repetition could not tell the docs of
@@ -217,7 +361,7 @@ macro_rules! wire_enum {
     };
 
     (@open
-        [$(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
+        [closed $(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
         [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
         [$($uattr:tt)*] $utext:literal
     ) => {
@@ -257,8 +401,55 @@ macro_rules! wire_enum {
         }
     };
 
+    // Every value of the field is named: `From<raw>` cannot fail, which a const check
+    // of the values proves.
     (@closed
-        [$(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
+        [total $(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$mask:literal]]
+        [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
+    ) => {
+        $crate::wire_enum!(@decl
+            [$(#[$meta])* $vis $name $raw [$mask]]
+            [$([[$($vattr)*] $variant $value $text])*]
+            {}
+        );
+
+        const _: () = {
+            let values: &[$raw] = &[$($value),*];
+            let mask = $mask as u64;
+            ::core::assert!(
+                mask & (mask + 1) == 0 && values.len() as u64 == mask + 1,
+                ::core::concat!(::core::stringify!($name), ": not every value is named")
+            );
+            let mut i = 0;
+            while i < values.len() {
+                let mut j = i + 1;
+                while j < values.len() {
+                    ::core::assert!(
+                        values[i] != values[j],
+                        ::core::concat!(::core::stringify!($name), ": a value is named twice")
+                    );
+                    j += 1;
+                }
+                i += 1;
+            }
+        };
+
+        impl ::core::convert::From<$raw> for $name {
+            /// Reads the field's bits; bits outside the field are ignored.
+            fn from(v: $raw) -> Self {
+                match v & $mask {
+                    $( $value => $name::$variant, )*
+                    // Unreachable: the const check above proves every value is named.
+                    _ => $crate::wire_enum!(@first $name $($variant)*),
+                }
+            }
+        }
+
+        $crate::wire_enum!(@into $name $raw [$($variant $value $text)*]);
+    };
+
+    (@closed
+        [closed $(#[$meta:meta])* $vis:vis $name:ident $raw:ident [$($mask:literal)?]]
         [$([[$($vattr:tt)*] $variant:ident $value:literal $text:literal])*]
     ) => {
         $crate::wire_enum!(@decl
@@ -283,6 +474,11 @@ macro_rules! wire_enum {
             }
         }
 
+        $crate::wire_enum!(@into $name $raw [$($variant $value $text)*]);
+    };
+
+    // What closed and exhaustive enums share: the raw value and the name.
+    (@into $name:ident $raw:ident [$($variant:ident $value:literal $text:literal)*]) => {
         impl ::core::convert::From<$name> for $raw {
             fn from(v: $name) -> $raw {
                 match v {
@@ -300,6 +496,8 @@ macro_rules! wire_enum {
             }
         }
     };
+
+    (@first $name:ident $first:ident $($rest:ident)*) => { $name::$first };
 
     // What open and closed enums share: the type, `KNOWN`, and the width check.
     (@decl
@@ -320,6 +518,21 @@ macro_rules! wire_enum {
         impl $name {
             /// Every value the standard names, in declaration order.
             pub const KNOWN: &'static [$name] = &[ $( $name::$variant, )* ];
+        }
+
+        impl $crate::wire::Coded for $name {
+            type Raw = $raw;
+
+            fn named(v: $raw) -> ::core::result::Result<Self, $raw> {
+                match $crate::wire_enum!(@masked v $($mask)?) {
+                    $( $value => ::core::result::Result::Ok($name::$variant), )*
+                    other => ::core::result::Result::Err(other),
+                }
+            }
+
+            fn name(self) -> &'static str {
+                $name::name(self)
+            }
         }
 
         $crate::wire_enum!(@check $name [$($mask)?] $($value)*);
@@ -382,7 +595,7 @@ mod tests {
             let mut seen = Vec::new();
             for &v in <$ty>::KNOWN {
                 let raw = <$raw>::from(v);
-                assert_eq!(<$ty>::from(raw), v, "{v:?}");
+                assert_eq!(<$ty as Coded>::named(raw), Ok(v), "{v:?}");
                 assert!(!seen.contains(&raw), "{v:?}: {raw:#x} named twice");
                 seen.push(raw);
                 assert!(!v.name().is_empty(), "{v:?}");
@@ -419,6 +632,18 @@ mod tests {
             speed::StreamingType: u8,
             track::DataMode: u8,
             track::CloseFunction: u8,
+            crate::sense::SenseKey: u8,
+            disc::DiscInformationType: u8,
+            disc::SessionState: u8,
+            disc::DiscStatus: u8,
+            disc::BgFormatStatus: u8,
+            disc::TocFormat: u8,
+            disc::DiscStructureMedia: u8,
+            device::ChangerState: u8,
+            device::PowerCondition: u8,
+            format::BlankingType: u8,
+            format::CapacityDescriptorType: u8,
+            mode::PageControl: u8,
         );
         for &t in crate::profile::ImapiMediaPhysicalType::KNOWN {
             assert_eq!(
@@ -426,6 +651,70 @@ mod tests {
                 Ok(t)
             );
         }
+    }
+
+    crate::wire_enum! {
+        /// A two-bit field where every value is named.
+        enum Total: u8 & 0x03 exhaustive {
+            A = 0 => "a",
+            B = 2 => "b",
+            C = 1 => "c",
+            D = 3 => "d",
+        }
+    }
+
+    #[test]
+    fn wire_enum_exhaustive_reads_every_value() {
+        assert_eq!(Total::KNOWN, &[Total::A, Total::B, Total::C, Total::D]);
+        for v in 0..=255u8 {
+            let t = Total::from(v);
+            assert_eq!(u8::from(t), v & 0x03);
+            assert_eq!(<Total as Coded>::named(v), Ok(t));
+        }
+        assert_eq!(Total::B.name(), "b");
+    }
+
+    #[test]
+    fn named_rejects_what_the_standard_does_not_name() {
+        assert_eq!(named::<Masked>(0xFD, "masked"), Ok(Masked::One));
+        assert_eq!(
+            named::<Masked>(0x06, "masked"),
+            Err(Error::Invalid {
+                field: "masked",
+                value: 2
+            })
+        );
+        assert_eq!(named::<Closed>(0x05, "closed"), Ok(Closed::Five));
+        assert_eq!(
+            named::<Closed>(0x16, "closed"),
+            Err(Error::Invalid {
+                field: "closed",
+                value: 6
+            })
+        );
+        assert_eq!(named::<Whole>(0xFFFF, "whole"), Ok(Whole::High));
+        assert!(named::<Whole>(7, "whole").is_err());
+        assert_eq!(<Masked as Coded>::name(Masked::Three), "three");
+    }
+
+    /// Parses `bytes` as `R` through the trait and re-emits them unchanged.
+    fn repr_round_trip<R: Repr + PartialEq + core::fmt::Debug>(bytes: &[u8]) {
+        let r = R::parse(bytes).unwrap();
+        assert_eq!(r.to_bytes(), bytes);
+        assert_eq!(R::parse(&r.to_bytes()), Ok(r));
+    }
+
+    #[test]
+    fn repr_is_the_inherent_parse_and_emit() {
+        use crate::sense::{Asc, Sense, SenseKey};
+        let sense = Sense::from_code(SenseKey::NotReady, Asc::LONG_WRITE_IN_PROGRESS);
+        assert_eq!(Repr::to_bytes(&sense), sense.to_fixed_vec());
+        repr_round_trip::<Sense>(&sense.to_fixed_vec());
+        repr_round_trip::<crate::rw::ReadCapacityData>(&[0, 0, 0x10, 0, 0, 0, 0x08, 0]);
+        let mut info = [0u8; 34];
+        info[..8].copy_from_slice(&[0x00, 0x20, 0x0E, 1, 1, 1, 1, 0x20]);
+        info[8] = 0xFF;
+        repr_round_trip::<crate::disc::DiscInformation>(&info);
     }
 
     #[test]

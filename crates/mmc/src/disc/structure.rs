@@ -1,0 +1,759 @@
+//! MMC-6 §6.23 READ DISC STRUCTURE and the structures a recorder meets: DVD physical
+//! format information (format 00h), BD disc information (format 00h) and the list of
+//! supported structures (format FFh).
+
+use crate::cdb::{check_cdb, Cdb, Command, OpCode};
+use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+
+crate::wire_enum! {
+    /// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
+    #[derive(Default)]
+    pub enum DiscStructureMedia: u8 & 0x0F {
+        /// 0000b: DVD and HD DVD structures.
+        #[default]
+        Dvd = 0 => "DVD",
+        /// 0001b: BD structures.
+        Bd = 1 => "BD",
+    }
+}
+
+/// MMC-6 §6.23 READ DISC STRUCTURE (CDB only; the structures are format-specific).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReadDiscStructure {
+    /// Media Type (byte 1 bits 0–3).
+    pub media_type: DiscStructureMedia,
+    /// Address (bytes 2–5), format-dependent.
+    pub address: u32,
+    /// Layer Number (byte 6).
+    pub layer: u8,
+    /// Format Code (byte 7): e.g. 00h physical format, 0Ah DVD+R recorded-layer info,
+    /// FFh list of supported structures.
+    pub format: u8,
+    /// Allocation length (bytes 8–9).
+    pub alloc: u16,
+    /// AGID, authentication grant ID (byte 10 bits 6–7).
+    pub agid: u8,
+}
+
+impl Command for ReadDiscStructure {
+    const OPCODE: OpCode = OpCode::ReadDiscStructure;
+    const LEN: usize = 12;
+
+    fn emit(&self) -> Cdb {
+        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
+        let b = cdb.as_mut_bytes();
+        put_u8(b, 1, u8::from(self.media_type));
+        put_be32(b, 2, self.address);
+        put_u8(b, 6, self.layer);
+        put_u8(b, 7, self.format);
+        put_be16(b, 8, self.alloc);
+        put_u8(b, 10, (self.agid & 0x03) << 6);
+        cdb
+    }
+
+    fn parse(cdb: &[u8]) -> wire::Result<Self> {
+        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+        let media_type = wire::named(u8_at(cdb, 1), "disc structure media type")?;
+        Ok(ReadDiscStructure {
+            media_type,
+            address: be32(cdb, 2),
+            layer: u8_at(cdb, 6),
+            format: u8_at(cdb, 7),
+            alloc: be16(cdb, 8),
+            agid: u8_at(cdb, 10) >> 6,
+        })
+    }
+}
+
+/// Bytes of the header in front of every READ DISC STRUCTURE answer: Disc Structure
+/// Data Length (2, counting the bytes after itself) and 2 reserved bytes.
+pub const DISC_STRUCTURE_HEADER_LEN: usize = 4;
+
+/// Writes the 4-byte structure header for `body` bytes of structure data.
+fn put_structure_header(buf: &mut [u8], body: usize) {
+    put_be16(buf, 0, (body + 2).min(usize::from(u16::MAX)) as u16);
+    put_u8(buf, 2, 0);
+    put_u8(buf, 3, 0);
+}
+
+/// Body bytes present after the header: what was transferred, cut to the length field.
+fn structure_body(buf: &[u8]) -> &[u8] {
+    let claimed = usize::from(be16(buf, 0)).saturating_sub(2);
+    let body = buf.get(DISC_STRUCTURE_HEADER_LEN..).unwrap_or(&[]);
+    &body[..body.len().min(claimed)]
+}
+
+crate::wire_enum! {
+    /// Book Type of DVD physical format information (byte 0 bits 4–7).
+    pub enum BookType: u8 & 0x0F {
+        /// 0h: DVD-ROM.
+        DvdRom = 0x0 => "DVD-ROM",
+        /// 1h: DVD-RAM.
+        DvdRam = 0x1 => "DVD-RAM",
+        /// 2h: DVD-R.
+        DvdMinusR = 0x2 => "DVD-R",
+        /// 3h: DVD-RW.
+        DvdMinusRw = 0x3 => "DVD-RW",
+        /// 9h: DVD+RW.
+        DvdPlusRw = 0x9 => "DVD+RW",
+        /// Ah: DVD+R.
+        DvdPlusR = 0xA => "DVD+R",
+        /// Dh: DVD+RW DL.
+        DvdPlusRwDl = 0xD => "DVD+RW DL",
+        /// Eh: DVD+R DL.
+        DvdPlusRDl = 0xE => "DVD+R DL",
+        /// Any other value, kept as received.
+        Unknown => "unknown book type",
+    }
+}
+
+/// Starting physical sector of the data area of a DVD-ROM/±R/±RW (030000h).
+pub const DVD_DATA_AREA_START: u32 = 0x03_0000;
+/// Starting physical sector of the data area of a DVD-RAM (031000h).
+pub const DVD_RAM_DATA_AREA_START: u32 = 0x03_1000;
+
+/// Layer Type bits (byte 2 bits 0–3): embossed (bit 0), recordable (bit 1), rewritable
+/// (bit 2).
+pub mod layer_type {
+    /// Bit 0: the layer has embossed (pressed) user data.
+    pub const EMBOSSED: u8 = 0x1;
+    /// Bit 1: the layer is recordable.
+    pub const RECORDABLE: u8 = 0x2;
+    /// Bit 2: the layer is rewritable.
+    pub const REWRITABLE: u8 = 0x4;
+}
+
+/// A view over READ DISC STRUCTURE format 00h data of a DVD (header + layer
+/// descriptor); accessors never panic (bytes past the end read as 0).
+#[derive(Debug, Clone, Copy)]
+pub struct DvdPhysicalFormatView<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> DvdPhysicalFormatView<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        DvdPhysicalFormatView { buffer }
+    }
+
+    /// Wraps `buffer`, failing when it is shorter than header + the 17 defined bytes.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        check_len(buffer.as_ref(), DvdPhysicalFormat::MIN_LEN)?;
+        Ok(DvdPhysicalFormatView { buffer })
+    }
+
+    fn d(&self, at: usize) -> u8 {
+        u8_at(self.buffer.as_ref(), DISC_STRUCTURE_HEADER_LEN + at)
+    }
+    fn d32(&self, at: usize) -> u32 {
+        be32(self.buffer.as_ref(), DISC_STRUCTURE_HEADER_LEN + at)
+    }
+
+    /// Disc Structure Data Length (bytes 0–1), as the drive claims.
+    pub fn data_length(&self) -> u16 {
+        be16(self.buffer.as_ref(), 0)
+    }
+    /// Book Type (descriptor byte 0 bits 4–7).
+    pub fn book_type(&self) -> BookType {
+        BookType::from(self.d(0) >> 4)
+    }
+    /// Part Version (descriptor byte 0 bits 0–3).
+    pub fn part_version(&self) -> u8 {
+        self.d(0) & 0x0F
+    }
+    /// Disc Size (descriptor byte 1 bits 4–7): 0 = 120 mm, 1 = 80 mm.
+    pub fn disc_size(&self) -> u8 {
+        self.d(1) >> 4
+    }
+    /// Maximum Rate (descriptor byte 1 bits 0–3): 0 = 2.52, 1 = 5.04, 2 = 10.08 Mbps,
+    /// Fh = not specified.
+    pub fn maximum_rate(&self) -> u8 {
+        self.d(1) & 0x0F
+    }
+    /// Number of Layers (descriptor byte 2 bits 5–6, stored as layers − 1).
+    pub fn layers(&self) -> u8 {
+        ((self.d(2) >> 5) & 0x03) + 1
+    }
+    /// Track Path (descriptor byte 2 bit 4): 0 = parallel (PTP), 1 = opposite (OTP).
+    pub fn opposite_track_path(&self) -> bool {
+        self.d(2) & 0x10 != 0
+    }
+    /// Layer Type (descriptor byte 2 bits 0–3), see [`layer_type`].
+    pub fn layer_type(&self) -> u8 {
+        self.d(2) & 0x0F
+    }
+    /// Linear Density (descriptor byte 3 bits 4–7): 0 = 0.267 µm/bit.
+    pub fn linear_density(&self) -> u8 {
+        self.d(3) >> 4
+    }
+    /// Track Density (descriptor byte 3 bits 0–3): 0 = 0.74 µm/track.
+    pub fn track_density(&self) -> u8 {
+        self.d(3) & 0x0F
+    }
+    /// Starting Physical Sector Number of Data Area (descriptor bytes 5–7).
+    pub fn data_area_start(&self) -> u32 {
+        self.d32(4) & 0xFF_FFFF
+    }
+    /// End Physical Sector Number of Data Area (descriptor bytes 9–11).
+    pub fn data_area_end(&self) -> u32 {
+        self.d32(8) & 0xFF_FFFF
+    }
+    /// End Sector Number in Layer 0 (descriptor bytes 13–15; OTP dual layer).
+    pub fn end_sector_layer0(&self) -> u32 {
+        self.d32(12) & 0xFF_FFFF
+    }
+    /// BCA Flag (descriptor byte 16 bit 7): a burst cutting area exists.
+    pub fn bca(&self) -> bool {
+        self.d(16) & 0x80 != 0
+    }
+}
+
+/// READ DISC STRUCTURE format 00h of a DVD, physical format information (MMC-6
+/// §6.23.3.2.1): the layer descriptor of the layer asked for. The media-specific bytes
+/// 17–2047 are not kept; [`emit`](Self::emit) writes them as zeros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DvdPhysicalFormat {
+    /// Book Type (byte 0 bits 4–7).
+    pub book_type: BookType,
+    /// Part Version (byte 0 bits 0–3).
+    pub part_version: u8,
+    /// Disc Size (byte 1 bits 4–7).
+    pub disc_size: u8,
+    /// Maximum Rate (byte 1 bits 0–3).
+    pub maximum_rate: u8,
+    /// Number of layers, 1–4 (byte 2 bits 5–6 hold layers − 1).
+    pub layers: u8,
+    /// Track Path (byte 2 bit 4): opposite track path.
+    pub opposite_track_path: bool,
+    /// Layer Type (byte 2 bits 0–3).
+    pub layer_type: u8,
+    /// Linear Density (byte 3 bits 4–7).
+    pub linear_density: u8,
+    /// Track Density (byte 3 bits 0–3).
+    pub track_density: u8,
+    /// Starting Physical Sector Number of Data Area (24 bits).
+    pub data_area_start: u32,
+    /// End Physical Sector Number of Data Area (24 bits).
+    pub data_area_end: u32,
+    /// End Sector Number in Layer 0 (24 bits).
+    pub end_sector_layer0: u32,
+    /// BCA Flag (byte 16 bit 7).
+    pub bca: bool,
+}
+
+impl DvdPhysicalFormat {
+    /// Bytes of the layer descriptor a drive returns.
+    pub const DESCRIPTOR_LEN: usize = 2048;
+    /// Fewest bytes [`parse`](Self::parse) takes: header and the 17 defined bytes.
+    pub const MIN_LEN: usize = DISC_STRUCTURE_HEADER_LEN + 17;
+
+    /// A single-layer 120 mm disc of `book_type` whose user data area holds `sectors`
+    /// blocks from physical sector 030000h (031000h on DVD-RAM), as a drive reports a
+    /// recordable disc: layer type from the book type, densities 0, rate not specified.
+    pub fn single_layer(book_type: BookType, sectors: u32) -> Self {
+        let (start, layer_type) = match book_type {
+            BookType::DvdRam => (DVD_RAM_DATA_AREA_START, layer_type::REWRITABLE),
+            BookType::DvdMinusRw | BookType::DvdPlusRw | BookType::DvdPlusRwDl => {
+                (DVD_DATA_AREA_START, layer_type::REWRITABLE)
+            }
+            BookType::DvdRom => (DVD_DATA_AREA_START, layer_type::EMBOSSED),
+            _ => (DVD_DATA_AREA_START, layer_type::RECORDABLE),
+        };
+        DvdPhysicalFormat {
+            book_type,
+            part_version: 1,
+            disc_size: 0,
+            maximum_rate: 0x0F,
+            layers: 1,
+            opposite_track_path: false,
+            layer_type,
+            linear_density: 0,
+            track_density: 0,
+            data_area_start: start,
+            data_area_end: start.saturating_add(sectors).saturating_sub(1) & 0xFF_FFFF,
+            end_sector_layer0: 0,
+            bca: false,
+        }
+    }
+
+    /// User sectors between data area start and end (single layer, PTP).
+    pub fn sectors(&self) -> u32 {
+        (self.data_area_end + 1).saturating_sub(self.data_area_start)
+    }
+
+    /// Parses the answer from the bytes transferred (header and at least the 17 defined
+    /// descriptor bytes).
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        let v = DvdPhysicalFormatView::new_checked(buf)?;
+        Ok(DvdPhysicalFormat {
+            book_type: v.book_type(),
+            part_version: v.part_version(),
+            disc_size: v.disc_size(),
+            maximum_rate: v.maximum_rate(),
+            layers: v.layers(),
+            opposite_track_path: v.opposite_track_path(),
+            layer_type: v.layer_type(),
+            linear_density: v.linear_density(),
+            track_density: v.track_density(),
+            data_area_start: v.data_area_start(),
+            data_area_end: v.data_area_end(),
+            end_sector_layer0: v.end_sector_layer0(),
+            bca: v.bca(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: header + 2048.
+    pub fn buffer_len(&self) -> usize {
+        DISC_STRUCTURE_HEADER_LEN + Self::DESCRIPTOR_LEN
+    }
+
+    /// Writes header and descriptor; returns the bytes written. Nibble fields keep their
+    /// low 4 bits, sector numbers their low 24, `layers` is taken as 1–4.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        let out = &mut buf[..len];
+        out.fill(0);
+        put_structure_header(out, Self::DESCRIPTOR_LEN);
+        let d = &mut out[DISC_STRUCTURE_HEADER_LEN..];
+        put_u8(
+            d,
+            0,
+            u8::from(self.book_type) << 4 | (self.part_version & 0x0F),
+        );
+        put_u8(
+            d,
+            1,
+            (self.disc_size & 0x0F) << 4 | (self.maximum_rate & 0x0F),
+        );
+        put_u8(
+            d,
+            2,
+            (self.layers.clamp(1, 4) - 1) << 5
+                | u8::from(self.opposite_track_path) << 4
+                | (self.layer_type & 0x0F),
+        );
+        put_u8(
+            d,
+            3,
+            (self.linear_density & 0x0F) << 4 | (self.track_density & 0x0F),
+        );
+        put_be32(d, 4, self.data_area_start & 0xFF_FFFF);
+        put_be32(d, 8, self.data_area_end & 0xFF_FFFF);
+        put_be32(d, 12, self.end_sector_layer0 & 0xFF_FFFF);
+        put_u8(d, 16, if self.bca { 0x80 } else { 0 });
+        Ok(len)
+    }
+}
+
+/// READ DISC STRUCTURE format 00h of a BD, disc information (MMC-6 §6.23.3.3.1): the
+/// disc information (DI) units the drive read from the PIC zone, kept raw, with the
+/// fields of the first unit a recorder looks at read from them.
+///
+/// Each DI unit is [`BdDiscInformation::UNIT_LEN`] bytes: "DI" (bytes 0–1), DI format
+/// (byte 2), units per block (byte 3), unit sequence number (byte 4), bytes in use
+/// (byte 5), Disc Type Identifier "BDO"/"BDW"/"BDR" (bytes 8–10), disc size/class/version
+/// (byte 11), layers and layer number (byte 12).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct BdDiscInformation {
+    /// The DI bytes after the 4-byte header, as transferred (at most
+    /// [`BdDiscInformation::MAX_LEN`]).
+    pub units: Vec<u8>,
+}
+
+impl BdDiscInformation {
+    /// Bytes of one DI unit.
+    pub const UNIT_LEN: usize = 64;
+    /// The most DI bytes kept: 4096, the PIC's disc information a drive returns.
+    pub const MAX_LEN: usize = 4096;
+
+    /// One DI unit for a single-layer 120 mm disc with Disc Type Identifier `disc_type`
+    /// (`*b"BDR"`, `*b"BDW"` or `*b"BDO"`), as a drive reports a blank recordable disc.
+    pub fn single_layer(disc_type: [u8; 3]) -> Self {
+        let mut u = vec![0u8; Self::UNIT_LEN];
+        u[0] = b'D';
+        u[1] = b'I';
+        u[2] = 0x01; // DI format 1
+        u[3] = 0x08; // 1 unit per block (bits 3–7), for one layer
+        u[4] = 0x00; // sequence number 0
+        u[5] = Self::UNIT_LEN as u8; // bytes in use
+        u[8..11].copy_from_slice(&disc_type);
+        u[11] = 0x01; // 120 mm, class 0, version 1
+        u[12] = 0x10; // one layer (bits 4–7), this is layer 0
+        BdDiscInformation { units: u }
+    }
+
+    /// Parses the answer: the header and whatever DI bytes were transferred and the
+    /// length field covers (capped at [`MAX_LEN`](Self::MAX_LEN)).
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        check_len(buf, DISC_STRUCTURE_HEADER_LEN)?;
+        let body = structure_body(buf);
+        Ok(BdDiscInformation {
+            units: body[..body.len().min(Self::MAX_LEN)].to_vec(),
+        })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: header + the DI bytes.
+    pub fn buffer_len(&self) -> usize {
+        DISC_STRUCTURE_HEADER_LEN + self.units.len()
+    }
+
+    /// Writes header and DI bytes; returns the bytes written. Fails with
+    /// [`wire::Error::Invalid`] past [`MAX_LEN`](Self::MAX_LEN) DI bytes.
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        if self.units.len() > Self::MAX_LEN {
+            return Err(wire::Error::Invalid {
+                field: "BD disc information length",
+                value: self.units.len() as u64,
+            });
+        }
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        put_structure_header(buf, self.units.len());
+        buf[DISC_STRUCTURE_HEADER_LEN..len].copy_from_slice(&self.units);
+        Ok(len)
+    }
+
+    /// True when the first unit starts with the "DI" identifier.
+    pub fn has_identifier(&self) -> bool {
+        self.units.get(..2) == Some(b"DI")
+    }
+    /// DI Format of the first unit (byte 2).
+    pub fn di_format(&self) -> u8 {
+        u8_at(&self.units, 2)
+    }
+    /// Disc Type Identifier of the first unit (bytes 8–10), e.g. `*b"BDR"`.
+    pub fn disc_type(&self) -> [u8; 3] {
+        [
+            u8_at(&self.units, 8),
+            u8_at(&self.units, 9),
+            u8_at(&self.units, 10),
+        ]
+    }
+    /// Number of recording layers of the first unit (byte 12 bits 4–7).
+    pub fn layers(&self) -> u8 {
+        u8_at(&self.units, 12) >> 4
+    }
+    /// Number of whole DI units present.
+    pub fn unit_count(&self) -> usize {
+        self.units.len() / Self::UNIT_LEN
+    }
+}
+
+/// One entry of the list of supported structures (READ DISC STRUCTURE format FFh).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StructureListEntry {
+    /// Format Code (byte 0) of a structure the drive offers for this medium.
+    pub format: u8,
+    /// SDS (byte 1 bit 7): SEND DISC STRUCTURE accepts it.
+    pub sds: bool,
+    /// RDS (byte 1 bit 6): READ DISC STRUCTURE returns it.
+    pub rds: bool,
+    /// Structure Length (bytes 2–3): bytes the structure takes (without the header).
+    pub length: u16,
+}
+
+/// READ DISC STRUCTURE format FFh, disc structure list (MMC-6 §6.23.3.2.12 / BD
+/// §6.23.3.3.8): the structures a drive offers for the medium loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct StructureList {
+    /// The entries, in the drive's order.
+    pub entries: Vec<StructureListEntry>,
+}
+
+impl StructureList {
+    /// Bytes per entry.
+    pub const ENTRY_LEN: usize = 4;
+    /// Format code of this list.
+    pub const FORMAT: u8 = 0xFF;
+
+    /// Parses the list from the bytes transferred: only whole entries within both the
+    /// transfer and the length field.
+    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
+        check_len(buf, DISC_STRUCTURE_HEADER_LEN)?;
+        let entries = structure_body(buf)
+            .chunks_exact(Self::ENTRY_LEN)
+            .map(|d| StructureListEntry {
+                format: d[0],
+                sds: d[1] & 0x80 != 0,
+                rds: d[1] & 0x40 != 0,
+                length: be16(d, 2),
+            })
+            .collect();
+        Ok(StructureList { entries })
+    }
+
+    /// Bytes [`emit`](Self::emit) writes: 4 + 4 per entry.
+    pub fn buffer_len(&self) -> usize {
+        DISC_STRUCTURE_HEADER_LEN + Self::ENTRY_LEN * self.entries.len()
+    }
+
+    /// Writes the list with a correct length field; returns the bytes written. Fails with
+    /// [`wire::Error::Invalid`] past 16,382 entries (the length field's limit).
+    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+        let body = Self::ENTRY_LEN * self.entries.len();
+        if body + 2 > usize::from(u16::MAX) {
+            return Err(wire::Error::Invalid {
+                field: "disc structure list length",
+                value: body as u64,
+            });
+        }
+        let len = self.buffer_len();
+        check_room(buf, len)?;
+        put_structure_header(buf, body);
+        for (e, d) in self
+            .entries
+            .iter()
+            .zip(buf[DISC_STRUCTURE_HEADER_LEN..len].chunks_exact_mut(Self::ENTRY_LEN))
+        {
+            d[0] = e.format;
+            d[1] = u8::from(e.sds) << 7 | u8::from(e.rds) << 6;
+            put_be16(d, 2, e.length);
+        }
+        Ok(len)
+    }
+
+    /// True when `format` is listed as readable (RDS).
+    pub fn readable(&self, format: u8) -> bool {
+        self.entries.iter().any(|e| e.format == format && e.rds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdb::testing::round_trip;
+    use proptest::prelude::*;
+
+    #[test]
+    fn read_disc_structure_bytes() {
+        let c = ReadDiscStructure {
+            media_type: DiscStructureMedia::Bd,
+            address: 0x0102_0304,
+            layer: 1,
+            format: 0x0A,
+            alloc: 0x0814,
+            agid: 2,
+        };
+        let raw = [
+            0xAD, 0x01, 0x01, 0x02, 0x03, 0x04, 0x01, 0x0A, 0x08, 0x14, 0x80, 0x00,
+        ];
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert_eq!(ReadDiscStructure::parse(&raw).unwrap(), c);
+        let dvd = [0xAD, 0x00, 0, 0, 0, 0, 0, 0xFF, 0x00, 0x04, 0x40, 0];
+        let p = ReadDiscStructure::parse(&dvd).unwrap();
+        assert_eq!(p.media_type, DiscStructureMedia::Dvd);
+        assert_eq!((p.format, p.agid, p.alloc), (0xFF, 1, 4));
+        assert!(ReadDiscStructure::parse(&[0xAD, 0x02, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0]).is_err());
+        assert!(ReadDiscStructure::parse(&raw[..11]).is_err());
+    }
+
+    /// A blank single-layer DVD+R's physical format information as drives return it:
+    /// book type A (DVD+R) version 1, 120 mm, rate not specified, one recordable layer,
+    /// data area 030000h–26053Fh (2,295,104 sectors).
+    fn dvd_plus_r_pfi() -> Vec<u8> {
+        let mut raw = vec![0u8; 2052];
+        raw[..4].copy_from_slice(&[0x08, 0x02, 0x00, 0x00]);
+        raw[4..21].copy_from_slice(&[
+            0xA1, 0x0F, 0x02, 0x00, //
+            0x00, 0x03, 0x00, 0x00, //
+            0x00, 0x26, 0x05, 0x3F, //
+            0x00, 0x00, 0x00, 0x00, //
+            0x00,
+        ]);
+        raw
+    }
+
+    #[test]
+    fn dvd_physical_format_deconstruct_construct() {
+        let raw = dvd_plus_r_pfi();
+        let p = DvdPhysicalFormat::parse(&raw).unwrap();
+        assert_eq!(
+            p,
+            DvdPhysicalFormat::single_layer(BookType::DvdPlusR, 2_295_104)
+        );
+        assert_eq!(p.book_type, BookType::DvdPlusR);
+        assert_eq!((p.layers, p.layer_type), (1, layer_type::RECORDABLE));
+        assert_eq!(p.sectors(), 2_295_104);
+        let mut out = vec![0xEEu8; 2060];
+        assert_eq!(p.emit(&mut out), Ok(2052));
+        assert_eq!(out[..2052], raw[..]);
+        assert_eq!(out[2052], 0xEE);
+        assert!(p.emit(&mut [0u8; 2051]).is_err());
+        // Only the defined bytes are needed.
+        assert_eq!(DvdPhysicalFormat::parse(&raw[..21]), Ok(p));
+        assert!(DvdPhysicalFormat::parse(&raw[..20]).is_err());
+    }
+
+    #[test]
+    fn dvd_physical_format_every_field() {
+        // DVD-R DL-like: book 2 version 5, 80 mm, 10.08 Mbps, 2 layers OTP,
+        // recordable + embossed, densities 1/2, BCA present, layer 0 end 0x1234AB.
+        let mut raw = [0u8; 21];
+        raw[4..21].copy_from_slice(&[
+            0x25, 0x12, 0x33, 0x12, //
+            0x00, 0x03, 0x00, 0x00, //
+            0x00, 0xFC, 0xFF, 0xFF, //
+            0x00, 0x12, 0x34, 0xAB, //
+            0x80,
+        ]);
+        let p = DvdPhysicalFormat::parse(&raw).unwrap();
+        assert_eq!(p.book_type, BookType::DvdMinusR);
+        assert_eq!((p.part_version, p.disc_size, p.maximum_rate), (5, 1, 2));
+        assert_eq!(
+            (p.layers, p.opposite_track_path, p.layer_type),
+            (2, true, 3)
+        );
+        assert_eq!((p.linear_density, p.track_density), (1, 2));
+        assert_eq!(p.data_area_end, 0xFC_FFFF);
+        assert_eq!(p.end_sector_layer0, 0x12_34AB);
+        assert!(p.bca);
+        let mut out = [0u8; 2052];
+        p.emit(&mut out).unwrap();
+        assert_eq!(out[4..21], raw[4..21]);
+        assert_eq!(&out[..2], &[0x08, 0x02]);
+        for (v, b) in [
+            (0x9, BookType::DvdPlusRw),
+            (0x1, BookType::DvdRam),
+            (0x7, BookType::Unknown(7)),
+        ] {
+            assert_eq!(BookType::from(v), b);
+            assert_eq!(u8::from(b), v);
+        }
+        let ram = DvdPhysicalFormat::single_layer(BookType::DvdRam, 100);
+        assert_eq!(
+            (ram.data_area_start, ram.data_area_end),
+            (0x03_1000, 0x03_1063)
+        );
+        assert_eq!(ram.layer_type, layer_type::REWRITABLE);
+    }
+
+    #[test]
+    fn bd_disc_information_bytes() {
+        let di = BdDiscInformation::single_layer(*b"BDR");
+        let mut out = vec![0u8; di.buffer_len()];
+        assert_eq!(di.emit(&mut out), Ok(68));
+        assert_eq!(&out[..4], &[0x00, 0x42, 0x00, 0x00]);
+        assert_eq!(&out[4..17], b"DI\x01\x08\x00\x40\x00\x00BDR\x01\x10");
+        let back = BdDiscInformation::parse(&out).unwrap();
+        assert_eq!(back, di);
+        assert!(back.has_identifier());
+        assert_eq!(
+            (back.di_format(), back.disc_type(), back.layers()),
+            (1, *b"BDR", 1)
+        );
+        assert_eq!(back.unit_count(), 1);
+        // The length field and the transfer both limit the DI bytes kept.
+        let mut claimed = out.clone();
+        claimed[1] = 0x0A; // 8 DI bytes
+        assert_eq!(BdDiscInformation::parse(&claimed).unwrap().units.len(), 8);
+        assert_eq!(
+            BdDiscInformation::parse(&out[..20]).unwrap().units.len(),
+            16
+        );
+        let none = BdDiscInformation::parse(&out[..4]).unwrap();
+        assert!(!none.has_identifier());
+        assert_eq!(
+            (none.disc_type(), none.layers(), none.unit_count()),
+            ([0; 3], 0, 0)
+        );
+        assert!(BdDiscInformation::parse(&out[..3]).is_err());
+        let big = BdDiscInformation {
+            units: vec![0; BdDiscInformation::MAX_LEN + 1],
+        };
+        assert!(big.emit(&mut vec![0u8; 5000]).is_err());
+    }
+
+    #[test]
+    fn structure_list_bytes() {
+        // A DVD+R drive's list: 00h physical (2048 B, readable), 0Ah? not here;
+        // 0Fh timestamp (sendable), FFh the list itself.
+        let raw = [
+            0x00, 0x0E, 0x00, 0x00, //
+            0x00, 0x40, 0x08, 0x00, //
+            0x0F, 0x80, 0x00, 0x08, //
+            0xFF, 0x40, 0x00, 0x10,
+        ];
+        let l = StructureList::parse(&raw).unwrap();
+        assert_eq!(
+            l.entries,
+            vec![
+                StructureListEntry {
+                    format: 0x00,
+                    sds: false,
+                    rds: true,
+                    length: 2048
+                },
+                StructureListEntry {
+                    format: 0x0F,
+                    sds: true,
+                    rds: false,
+                    length: 8
+                },
+                StructureListEntry {
+                    format: 0xFF,
+                    sds: false,
+                    rds: true,
+                    length: 16
+                },
+            ]
+        );
+        assert!(l.readable(0x00) && l.readable(0xFF) && !l.readable(0x0F));
+        let mut out = [0u8; 16];
+        assert_eq!(l.emit(&mut out), Ok(16));
+        assert_eq!(out, raw);
+        assert!(l.emit(&mut [0u8; 15]).is_err());
+        // Partial entries and entries past the length field are dropped.
+        assert_eq!(StructureList::parse(&raw[..14]).unwrap().entries.len(), 2);
+        let mut claimed = raw;
+        claimed[1] = 6;
+        assert_eq!(StructureList::parse(&claimed).unwrap().entries.len(), 1);
+        assert!(StructureList::parse(&raw[..3]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn read_disc_structure_round_trip(
+            bd: bool, address: u32, layer: u8, format: u8, alloc: u16, agid in 0u8..4,
+        ) {
+            let media_type = if bd { DiscStructureMedia::Bd } else { DiscStructureMedia::Dvd };
+            round_trip(ReadDiscStructure { media_type, address, layer, format, alloc, agid });
+        }
+
+        #[test]
+        fn dvd_physical_format_round_trip(
+            book in 0u8..16, part in 0u8..16, size in 0u8..16, rate in 0u8..16, layers in 1u8..5,
+            otp: bool, lt in 0u8..16, ld in 0u8..16, td in 0u8..16,
+            start in 0u32..0x100_0000, end in 0u32..0x100_0000, l0 in 0u32..0x100_0000, bca: bool,
+        ) {
+            let p = DvdPhysicalFormat {
+                book_type: BookType::from(book), part_version: part, disc_size: size,
+                maximum_rate: rate, layers, opposite_track_path: otp, layer_type: lt,
+                linear_density: ld, track_density: td, data_area_start: start,
+                data_area_end: end, end_sector_layer0: l0, bca,
+            };
+            let mut buf = vec![0u8; p.buffer_len()];
+            prop_assert_eq!(p.emit(&mut buf), Ok(p.buffer_len()));
+            prop_assert_eq!(DvdPhysicalFormat::parse(&buf), Ok(p));
+        }
+
+        #[test]
+        fn bd_di_and_structure_list_round_trip(
+            units in proptest::collection::vec(any::<u8>(), 0..300),
+            entries in proptest::collection::vec((any::<u8>(), any::<bool>(), any::<bool>(), any::<u16>()), 0..60),
+        ) {
+            let di = BdDiscInformation { units };
+            let mut buf = vec![0u8; di.buffer_len()];
+            prop_assert_eq!(di.emit(&mut buf), Ok(di.buffer_len()));
+            prop_assert_eq!(BdDiscInformation::parse(&buf), Ok(di));
+            let l = StructureList {
+                entries: entries.into_iter().map(|(format, sds, rds, length)| StructureListEntry {
+                    format, sds, rds, length,
+                }).collect(),
+            };
+            let mut buf = vec![0u8; l.buffer_len()];
+            prop_assert_eq!(l.emit(&mut buf), Ok(l.buffer_len()));
+            prop_assert_eq!(StructureList::parse(&buf), Ok(l));
+        }
+    }
+}

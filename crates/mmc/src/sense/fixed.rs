@@ -1,0 +1,187 @@
+//! The fixed sense data format (SPC-4 §4.5.3, response codes 70h/71h): a view whose
+//! accessors never panic (a field past the end of a short buffer reads as zero).
+
+use super::SenseKey;
+use crate::wire;
+
+/// Byte offsets of the fixed sense data format (SPC-4 §4.5.3, Table 47).
+pub(super) mod field {
+    pub const RESPONSE_CODE: usize = 0;
+    pub const FLAGS_KEY: usize = 2;
+    pub const INFORMATION: usize = 3;
+    pub const ADDITIONAL_LENGTH: usize = 7;
+    pub const COMMAND_SPECIFIC: usize = 8;
+    pub const ASC: usize = 12;
+    pub const ASCQ: usize = 13;
+    pub const FRU: usize = 14;
+    pub const SENSE_KEY_SPECIFIC: usize = 15;
+    /// The standard length without additional sense bytes.
+    pub const LEN: usize = 18;
+}
+
+/// Response code of current errors in fixed format.
+pub const RESPONSE_FIXED_CURRENT: u8 = 0x70;
+/// Response code of deferred errors in fixed format.
+pub const RESPONSE_FIXED_DEFERRED: u8 = 0x71;
+
+/// A view of fixed-format sense data (SPC-4 §4.5.3, response codes 70h/71h). Accessors
+/// never panic: a field past the end of the buffer reads as zero.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedSense<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> FixedSense<T> {
+    /// Wraps `buffer` without checking it.
+    pub fn new_unchecked(buffer: T) -> Self {
+        FixedSense { buffer }
+    }
+
+    /// Wraps `buffer` after checking it holds at least the sense key (3 bytes) and a
+    /// fixed-format response code.
+    pub fn new_checked(buffer: T) -> wire::Result<Self> {
+        let v = Self::new_unchecked(buffer);
+        wire::check_len(v.buffer.as_ref(), field::FLAGS_KEY + 1)?;
+        match v.response_code() {
+            RESPONSE_FIXED_CURRENT | RESPONSE_FIXED_DEFERRED => Ok(v),
+            other => Err(wire::Error::Invalid {
+                field: "sense response code",
+                value: u64::from(other),
+            }),
+        }
+    }
+
+    /// The underlying buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn b(&self) -> &[u8] {
+        self.buffer.as_ref()
+    }
+
+    /// RESPONSE CODE (byte 0 bits 0-6): 70h current, 71h deferred.
+    pub fn response_code(&self) -> u8 {
+        wire::u8_at(self.b(), field::RESPONSE_CODE) & 0x7F
+    }
+
+    /// VALID (byte 0 bit 7): the INFORMATION field holds a value defined by the command.
+    pub fn valid(&self) -> bool {
+        wire::u8_at(self.b(), field::RESPONSE_CODE) & 0x80 != 0
+    }
+
+    /// True for a deferred error (response code 71h).
+    pub fn deferred(&self) -> bool {
+        self.response_code() == RESPONSE_FIXED_DEFERRED
+    }
+
+    /// FILEMARK (byte 2 bit 7).
+    pub fn filemark(&self) -> bool {
+        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x80 != 0
+    }
+
+    /// EOM (byte 2 bit 6).
+    pub fn eom(&self) -> bool {
+        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x40 != 0
+    }
+
+    /// ILI, incorrect length indicator (byte 2 bit 5).
+    pub fn ili(&self) -> bool {
+        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x20 != 0
+    }
+
+    /// SENSE KEY (byte 2 bits 0-3).
+    pub fn key(&self) -> SenseKey {
+        SenseKey::from(wire::u8_at(self.b(), field::FLAGS_KEY))
+    }
+
+    /// INFORMATION (bytes 3-6), meaningful when [`valid`](Self::valid); for media
+    /// commands, the LBA the error concerns.
+    pub fn information(&self) -> u32 {
+        wire::be32(self.b(), field::INFORMATION)
+    }
+
+    /// ADDITIONAL SENSE LENGTH (byte 7): bytes that follow byte 7, as the device claims.
+    pub fn additional_length(&self) -> u8 {
+        wire::u8_at(self.b(), field::ADDITIONAL_LENGTH)
+    }
+
+    /// COMMAND-SPECIFIC INFORMATION (bytes 8-11).
+    pub fn command_specific(&self) -> u32 {
+        wire::be32(self.b(), field::COMMAND_SPECIFIC)
+    }
+
+    /// ADDITIONAL SENSE CODE (byte 12).
+    pub fn asc(&self) -> u8 {
+        wire::u8_at(self.b(), field::ASC)
+    }
+
+    /// ADDITIONAL SENSE CODE QUALIFIER (byte 13).
+    pub fn ascq(&self) -> u8 {
+        wire::u8_at(self.b(), field::ASCQ)
+    }
+
+    /// FIELD REPLACEABLE UNIT CODE (byte 14); 0 when none is reported.
+    pub fn fru(&self) -> u8 {
+        wire::u8_at(self.b(), field::FRU)
+    }
+
+    /// SKSV (byte 15 bit 7): the sense-key-specific bytes are valid.
+    pub fn sksv(&self) -> bool {
+        wire::u8_at(self.b(), field::SENSE_KEY_SPECIFIC) & 0x80 != 0
+    }
+
+    /// The sense-key-specific bytes 15-17, with the SKSV bit masked off.
+    pub fn sense_key_specific(&self) -> [u8; 3] {
+        let b = self.b();
+        let at = field::SENSE_KEY_SPECIFIC;
+        [
+            wire::u8_at(b, at) & 0x7F,
+            wire::u8_at(b, at + 1),
+            wire::u8_at(b, at + 2),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sense::*;
+
+    #[test]
+    fn fixed_format_fields_deconstruct() {
+        // Deferred, VALID, information 0x0012_3456, cmd-specific 0xA1B2C3D4, 3/0C/09, FRU 7,
+        // SKSV with an actual retry count of 3.
+        let raw = [
+            0xF1, 0x00, 0x03, 0x00, 0x12, 0x34, 0x56, 0x0A, 0xA1, 0xB2, 0xC3, 0xD4, 0x0C, 0x09,
+            0x07, 0x80, 0x00, 0x03,
+        ];
+        let v = FixedSense::new_checked(&raw[..]).unwrap();
+        assert_eq!(v.response_code(), 0x71);
+        assert!(v.valid() && v.deferred() && !v.filemark() && !v.eom() && !v.ili());
+        assert_eq!(v.key(), SenseKey::MediumError);
+        assert_eq!(v.information(), 0x0012_3456);
+        assert_eq!(v.additional_length(), 10);
+        assert_eq!(v.command_specific(), 0xA1B2_C3D4);
+        assert_eq!((v.asc(), v.ascq(), v.fru()), (0x0C, 0x09, 7));
+        assert!(v.sksv());
+        assert_eq!(v.sense_key_specific(), [0, 0, 3]);
+
+        let s = Sense::parse(&raw).unwrap();
+        let want = Sense {
+            deferred: true,
+            information: Some(0x0012_3456),
+            command_specific: 0xA1B2_C3D4,
+            fru: 7,
+            sense_key_specific: Some([0, 0, 3]),
+            ..Sense::from_code(SenseKey::MediumError, Asc::LOSS_OF_STREAMING)
+        };
+        assert_eq!(s, want);
+        assert_eq!(s.progress(), None, "retry count is not progress");
+        assert_eq!(s.to_fixed_vec(), raw);
+        assert_eq!(
+            s.to_string(),
+            "deferred: MEDIUM ERROR, WRITE ERROR - LOSS OF STREAMING (3/0C/09)"
+        );
+    }
+}
