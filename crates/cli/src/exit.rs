@@ -95,7 +95,10 @@ pub fn device_sentence(step: &str, e: &discburn::Error) -> String {
         ErrorKind::Sense(sense) => {
             s.push_str(&format!(
                 "the drive reported \"{}\" (sense {:X}/{:02X}/{:02X})",
-                sense.description, sense.key, sense.asc, sense.ascq
+                sense.description(),
+                u8::from(sense.key()),
+                sense.code().asc,
+                sense.code().ascq
             ));
             tracing::error!(
                 cdb = ?e.cdb().map(|c| hex(c.as_bytes())),

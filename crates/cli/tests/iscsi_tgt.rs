@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use discburn::iso::{FolderImage, IsoSettings};
+use discburn::mmc::sense::SenseClass;
 use discburn_iscsi::testing::Tgt;
 use serde_json::Value;
 
@@ -537,9 +538,7 @@ fn cancel_in_the_middle_leaves_tgt_usable() {
     let tur_start = Instant::now();
     let mut not_ready = 0;
     while let Err(e) = rec.test_unit_ready() {
-        let becoming_ready = e
-            .sense_info()
-            .is_some_and(|s| s.key == 0x2 && s.asc == 0x04);
+        let becoming_ready = e.sense_class().is_some_and(SenseClass::is_retryable_wait);
         assert!(becoming_ready, "TEST UNIT READY after the cancel: {e}");
         assert!(tur_start.elapsed() < DEADLINE, "never ready: {e}");
         not_ready += 1;

@@ -4,73 +4,98 @@
 use core::fmt;
 use std::time::Duration;
 
+use discburn_mmc::sense::{Asc, Refusal, Sense, SenseClass, SenseKey};
 use discburn_mmc::transport::{ScsiStatus, TransportError};
-use discburn_mmc::{wire, Cdb};
+use discburn_mmc::{wire, Cdb, OpCode};
 
 use crate::hresult::{self, HResult};
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
-/// Sense data of a CHECK CONDITION, decoded once by `discburn_mmc::sense`.
+/// Sense data of a CHECK CONDITION: the typed [`Sense`] decoded once by
+/// `discburn_mmc::sense` (SPC-4 §4.5), and the bytes exactly as the device returned them.
+/// Every decision about it goes through [`SenseInfo::class`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SenseInfo {
-    /// Sense key (SPC-4 §4.5.6), 0..=0xF.
-    pub key: u8,
-    /// Additional sense code.
-    pub asc: u8,
-    /// Additional sense code qualifier.
-    pub ascq: u8,
-    /// The ASC/ASCQ in words, as the standard names it.
-    pub description: &'static str,
-    /// Progress from the sense-key-specific bytes (0..=65535 of 65536), when valid.
-    pub progress: Option<u16>,
+    /// The decoded sense; `None` when the bytes are missing or do not parse.
+    pub sense: Option<Sense>,
     /// The sense bytes exactly as the device returned them.
     pub raw: Vec<u8>,
 }
 
 impl SenseInfo {
     /// Decodes sense bytes as the device returned them (fixed or descriptor format).
-    /// Bytes that do not parse keep key/ASC/ASCQ 0 and say so in the description.
     pub fn from_raw(raw: Vec<u8>) -> Self {
-        match discburn_mmc::sense::Sense::parse(&raw) {
-            Ok(s) => SenseInfo {
-                key: u8::from(s.key),
-                asc: s.asc,
-                ascq: s.ascq,
-                description: s.asc_name().unwrap_or("unknown additional sense code"),
-                progress: s.progress(),
-                raw,
-            },
-            Err(_) => SenseInfo {
-                key: 0,
-                asc: 0,
-                ascq: 0,
-                description: "sense data missing or malformed",
-                progress: None,
-                raw,
-            },
+        SenseInfo {
+            sense: Sense::parse(&raw).ok(),
+            raw,
         }
     }
 
-    /// True for 2/04/08 LONG WRITE IN PROGRESS: the drive's buffer is full.
-    pub fn is_long_write_in_progress(&self) -> bool {
-        (self.key, self.asc, self.ascq) == (0x2, 0x04, 0x08)
+    /// What the host does about it ([`Sense::classify`]); malformed sense is
+    /// [`SenseClass::Other`]: nothing to wait for, nothing to retry.
+    pub fn class(&self) -> SenseClass {
+        self.sense.map_or(SenseClass::Other, |s| s.classify())
     }
 
-    /// True for NOT READY with ASC 04h (becoming ready, operation or long write in
-    /// progress): worth waiting for and retrying, bounded.
-    pub fn is_not_ready_in_progress(&self) -> bool {
-        self.key == 0x2 && self.asc == 0x04
+    /// True when the sense has `key` and the ASC/ASCQ `code` ([`Sense::is`]).
+    pub fn is(&self, key: SenseKey, code: Asc) -> bool {
+        self.sense.is_some_and(|s| s.is(key, code))
+    }
+
+    /// The sense key; NO SENSE when the bytes did not parse.
+    pub fn key(&self) -> SenseKey {
+        self.sense.map_or(SenseKey::NoSense, |s| s.key)
+    }
+
+    /// The ASC/ASCQ; 00/00 when the bytes did not parse.
+    pub fn code(&self) -> Asc {
+        self.sense.map_or(Asc::NO_ADDITIONAL_SENSE, |s| s.code())
+    }
+
+    /// The ASC/ASCQ in words, as the standard names it.
+    pub fn description(&self) -> &'static str {
+        match &self.sense {
+            Some(s) => s.asc_name().unwrap_or("unknown additional sense code"),
+            None => "sense data missing or malformed",
+        }
+    }
+
+    /// Progress from the sense-key-specific bytes (0..=65535 of 65536), when valid.
+    pub fn progress(&self) -> Option<u16> {
+        self.sense.and_then(|s| s.progress())
+    }
+
+    /// Fixed-format sense (70h/71h, 18 bytes) whatever format the device used: what
+    /// IMAPI2's `SENSE_DATA` callers expect.
+    pub fn to_fixed_vec(&self) -> Vec<u8> {
+        match &self.sense {
+            Some(s) => s.to_fixed_vec(),
+            None => self.raw.clone(),
+        }
+    }
+}
+
+impl From<Sense> for SenseInfo {
+    fn from(s: Sense) -> Self {
+        SenseInfo {
+            sense: Some(s),
+            raw: s.to_fixed_vec(),
+        }
     }
 }
 
 impl fmt::Display for SenseInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (key, code) = (self.key(), self.code());
         write!(
             f,
             "{:X}/{:02X}/{:02X} {}",
-            self.key, self.asc, self.ascq, self.description
+            u8::from(key),
+            code.asc,
+            code.ascq,
+            self.description()
         )
     }
 }
@@ -273,7 +298,7 @@ struct Inner {
 impl Error {
     /// An error of `kind` with the HRESULT this crate maps it to.
     pub fn new(kind: ErrorKind) -> Self {
-        let hresult = default_hresult(&kind, None);
+        let hresult = default_hresult(&kind);
         Error {
             inner: Box::new(Inner {
                 kind,
@@ -298,7 +323,7 @@ impl Error {
 
     /// A CHECK CONDITION on `cdb`, mapped through the IMAPI2 sense table.
     pub fn sense(cdb: Cdb, sense: SenseInfo) -> Self {
-        let hresult = hresult::from_sense(cdb.as_bytes()[0], sense.key, sense.asc, sense.ascq);
+        let hresult = sense_hresult(Some(cdb.opcode()), &sense);
         // Rows mapping to S_OK (tolerated sense) only make sense to a caller that
         // chose to tolerate it; as an error it is a generic failure.
         let hresult = if hresult.is_success() {
@@ -346,6 +371,35 @@ impl Error {
         }
     }
 
+    /// What the host does about a CHECK CONDITION ([`SenseInfo::class`]); `None` for any
+    /// other failure. Every wait and retry decision above the transport reads this.
+    pub fn sense_class(&self) -> Option<SenseClass> {
+        self.sense_info().map(SenseInfo::class)
+    }
+
+    /// True for a UNIT ATTENTION (medium changed, power-on or bus reset, a new I_T nexus,
+    /// parameters changed; SPC-4 §5.14): the drive reports each once, so the command is
+    /// worth sending again.
+    pub fn is_unit_attention(&self) -> bool {
+        matches!(
+            self.sense_class(),
+            Some(SenseClass::MediumChanged | SenseClass::Reset | SenseClass::UnitAttention)
+        )
+    }
+
+    /// Why an ILLEGAL REQUEST refused the command ([`Sense::refusal`]); `None` for any
+    /// other failure. Every fallback on a refused command or option reads this.
+    pub fn refusal(&self) -> Option<Refusal> {
+        self.sense_info()
+            .and_then(|s| s.sense)
+            .and_then(|s| s.refusal())
+    }
+
+    /// True for a CHECK CONDITION with `key` and the ASC/ASCQ `code` ([`Sense::is`]).
+    pub fn is_sense(&self, key: SenseKey, code: Asc) -> bool {
+        self.sense_info().is_some_and(|s| s.is(key, code))
+    }
+
     /// The CDB of the command that failed, when a command failed.
     pub fn cdb(&self) -> Option<&Cdb> {
         self.inner.cdb.as_ref()
@@ -381,10 +435,16 @@ impl Error {
     }
 }
 
-fn default_hresult(kind: &ErrorKind, op: Option<u8>) -> HResult {
+fn sense_hresult(op: Option<OpCode>, sense: &SenseInfo) -> HResult {
+    sense
+        .sense
+        .map_or(hresult::E_FAIL, |s| hresult::from_sense(op, &s))
+}
+
+fn default_hresult(kind: &ErrorKind) -> HResult {
     use hresult::*;
     match kind {
-        ErrorKind::Sense(s) => from_sense(op.unwrap_or(0), s.key, s.asc, s.ascq),
+        ErrorKind::Sense(s) => sense_hresult(None, s),
         ErrorKind::Status(ScsiStatus::Busy | ScsiStatus::TaskSetFull) => {
             E_IMAPI_RECORDER_MEDIA_BUSY
         }
@@ -480,17 +540,9 @@ impl From<wire::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use discburn_mmc::OpCode;
 
     fn sense(key: u8, asc: u8, ascq: u8) -> SenseInfo {
-        SenseInfo {
-            key,
-            asc,
-            ascq,
-            description: "test",
-            progress: None,
-            raw: vec![0x70, 0, key],
-        }
+        SenseInfo::from(Sense::new(SenseKey::from(key), asc, ascq))
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use discburn_mmc::sense::{Sense, SenseKey};
 use discburn_mmc::OpCode;
 
 /// A COM `HRESULT`: severity bit 31, facility bits 16–26, code bits 0–15.
@@ -161,128 +162,46 @@ hresults! {
     E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_0408;
 }
 
-/// A wildcard in the key, ASC and ASCQ columns.
-const ANY: u8 = 0xFF;
-
-/// One row of the ordered sense table: the command it applies to (`None`: any), then
-/// key, ASC and ASCQ, each possibly [`ANY`].
-struct Row {
-    op: Option<OpCode>,
-    key: u8,
-    asc: u8,
-    ascq: u8,
-    hr: HResult,
-}
-
-/// A row for any command.
-const fn row(key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
-    Row {
-        op: None,
-        key,
-        asc,
-        ascq,
-        hr,
+/// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `op` is the failed command's operation
+/// code (`None`: not known), `sense` the decoded sense. The arms are imapi2-detail §5.4
+/// rows 1–21 in order — the first match wins — then the [I] additions for fatal write
+/// errors (3/0C/xx, 3/11/xx, 5/21/xx, 5/63, 5/64, 5/72, x/73, 4/xx, 6/29) that the sample
+/// leaves to `E_FAIL`; anything else is `E_FAIL`, as in Microsoft's table.
+pub fn from_sense(op: Option<OpCode>, sense: &Sense) -> HResult {
+    use OpCode::{ModeSelect10, ModeSense10, ReadDiscStructure, SynchronizeCache10};
+    use SenseKey::*;
+    match (op, sense.key, sense.asc, sense.ascq) {
+        (_, NoSense, 0x00, _) => S_OK,
+        (_, _, 0x02, 0x06) => E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
+        (_, NotReady, 0x04, 0x01) => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
+        (_, NotReady, 0x04, 0x03) => E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
+        (_, NotReady, 0x04, 0x04) => E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS,
+        (_, NotReady, 0x04, 0x07 | 0x08) => E_IMAPI_RECORDER_MEDIA_BUSY,
+        (_, NotReady, 0x04, _) => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
+        (Some(ReadDiscStructure), NotReady, 0x30, _) => E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
+        (Some(SynchronizeCache10), MediumError, 0x0C, 0x09) => S_OK,
+        (_, MediumError, 0x0C, 0x09) => E_IMAPI_LOSS_OF_STREAMING,
+        (_, HardwareError, 0x09, 0x01) => E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
+        (_, HardwareError, 0x09, 0x02) => E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE,
+        (Some(ReadDiscStructure), IllegalRequest, 0x20 | 0x24, 0x00)
+        | (Some(ReadDiscStructure), IllegalRequest, 0x30, 0x02) => {
+            E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT
+        }
+        (Some(ModeSense10), IllegalRequest, 0x24, 0x00) => E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
+        (Some(ModeSelect10), IllegalRequest, 0x26, _) => E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
+        (_, DataProtect, 0x27, _) => E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED,
+        (_, UnitAttention, 0x28, 0x00) => E_IMAPI_RECORDER_MEDIA_BECOMING_READY,
+        (_, _, 0x30, _) => E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE,
+        (_, NotReady, 0x3A, _) => E_IMAPI_RECORDER_MEDIA_NO_MEDIA,
+        (_, _, 0x73, 0x03) => E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH,
+        // Beyond the sample: errors a write cannot recover from.
+        (_, MediumError, 0x0C | 0x11, _)
+        | (_, IllegalRequest, 0x21 | 0x63 | 0x64, _)
+        | (_, _, 0x72 | 0x73, _)
+        | (_, HardwareError, _, _)
+        | (_, UnitAttention, 0x29, _) => E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
+        _ => E_FAIL,
     }
-}
-
-/// A row that applies only to the command `op`.
-const fn row_for(op: OpCode, key: u8, asc: u8, ascq: u8, hr: HResult) -> Row {
-    Row {
-        op: Some(op),
-        key,
-        asc,
-        ascq,
-        hr,
-    }
-}
-
-/// imapi2-detail §5.4 rows 1–21 in order, then the [I] additions for fatal write
-/// errors (3/0C/xx, 3/11/xx, 5/21/xx, 5/63, 5/64, 5/72, x/73, 4/xx, 6/29) that the
-/// sample leaves to `E_FAIL`.
-const TABLE: &[Row] = &[
-    row(0x0, 0x00, ANY, S_OK),
-    row(ANY, 0x02, 0x06, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
-    row(0x2, 0x04, 0x01, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row(0x2, 0x04, 0x03, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
-    row(0x2, 0x04, 0x04, E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS),
-    row(0x2, 0x04, 0x07, E_IMAPI_RECORDER_MEDIA_BUSY),
-    row(0x2, 0x04, 0x08, E_IMAPI_RECORDER_MEDIA_BUSY),
-    row(0x2, 0x04, ANY, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row_for(
-        OpCode::ReadDiscStructure,
-        0x2,
-        0x30,
-        ANY,
-        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
-    ),
-    row_for(OpCode::SynchronizeCache10, 0x3, 0x0C, 0x09, S_OK),
-    row(0x3, 0x0C, 0x09, E_IMAPI_LOSS_OF_STREAMING),
-    row(0x4, 0x09, 0x01, E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN),
-    row(0x4, 0x09, 0x02, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
-    row_for(
-        OpCode::ReadDiscStructure,
-        0x5,
-        0x20,
-        0x00,
-        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
-    ),
-    row_for(
-        OpCode::ReadDiscStructure,
-        0x5,
-        0x24,
-        0x00,
-        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
-    ),
-    row_for(
-        OpCode::ReadDiscStructure,
-        0x5,
-        0x30,
-        0x02,
-        E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT,
-    ),
-    row_for(
-        OpCode::ModeSense10,
-        0x5,
-        0x24,
-        0x00,
-        E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
-    ),
-    row_for(
-        OpCode::ModeSelect10,
-        0x5,
-        0x26,
-        ANY,
-        E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
-    ),
-    row(0x7, 0x27, ANY, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED),
-    row(0x6, 0x28, 0x00, E_IMAPI_RECORDER_MEDIA_BECOMING_READY),
-    row(ANY, 0x30, ANY, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE),
-    row(0x2, 0x3A, ANY, E_IMAPI_RECORDER_MEDIA_NO_MEDIA),
-    row(ANY, 0x73, 0x03, E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH),
-    // Beyond the sample: errors a write cannot recover from.
-    row(0x3, 0x0C, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x3, 0x11, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x5, 0x21, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x5, 0x63, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x5, 0x64, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x72, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(ANY, 0x73, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x4, ANY, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-    row(0x6, 0x29, ANY, E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE),
-];
-
-/// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `opcode` is the failed command's
-/// operation code, `key`/`asc`/`ascq` the sense. The first matching row wins; anything
-/// else is `E_FAIL`, as in Microsoft's table.
-pub fn from_sense(opcode: u8, key: u8, asc: u8, ascq: u8) -> HResult {
-    let op = OpCode::from(opcode);
-    let m = |want: u8, got: u8| want == ANY || want == got;
-    TABLE
-        .iter()
-        .find(|r| {
-            r.op.is_none_or(|o| o == op) && m(r.key, key & 0x0F) && m(r.asc, asc) && m(r.ascq, ascq)
-        })
-        .map_or(E_FAIL, |r| r.hr)
 }
 
 #[cfg(test)]
@@ -331,8 +250,9 @@ mod tests {
             ((0x2A, 0xB, 0x47, 0), E_FAIL),
         ];
         for &((op, key, asc, ascq), want) in cases {
+            let sense = Sense::new(SenseKey::from(key), asc, ascq);
             assert_eq!(
-                from_sense(op, key, asc, ascq),
+                from_sense(Some(OpCode::from(op)), &sense),
                 want,
                 "{op:02X} {key:X}/{asc:02X}/{ascq:02X}"
             );

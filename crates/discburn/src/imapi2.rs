@@ -208,13 +208,15 @@ pub struct MsftDiscRecorder2 {
     recorder: Arc<Recorder>,
 }
 
-/// Copies fixed-format sense into IMAPI2's 18-byte sense buffer.
+/// Copies the sense into IMAPI2's 18-byte sense buffer in fixed format (SPC-4 §4.5.3),
+/// converting descriptor-format sense (§4.5.2) as IMAPI2's `SENSE_DATA` callers expect.
 fn copy_sense(e: &Error, sense: &mut [u8; 18]) -> HResult {
     match e.sense_info() {
         Some(s) => {
             sense.fill(0);
-            let n = s.raw.len().min(18);
-            sense[..n].copy_from_slice(&s.raw[..n]);
+            let fixed = s.to_fixed_vec();
+            let n = fixed.len().min(18);
+            sense[..n].copy_from_slice(&fixed[..n]);
             hresult::S_IMAPI_COMMAND_HAS_SENSE_DATA
         }
         None => e.hresult(),

@@ -53,9 +53,11 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
         let t = discburn_iscsi::IscsiTransport::open(address)
             .map_err(|e| iscsi_open_error(address, e))?;
         // The id is shown (IDiscRecorder2::ActiveDiscRecorder, logs): never the secret.
-        let rec = Recorder::new(Box::new(t), redact_address(address), clock);
-        consume_login_unit_attention(&rec);
-        return Ok(rec);
+        return Ok(settled(Recorder::new(
+            Box::new(t),
+            redact_address(address),
+            clock,
+        )));
     }
     if let Some(path) = discburn_sg::parse_address(address) {
         let opened = match access {
@@ -74,11 +76,27 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
             };
             open_error(address, problem)
         })?;
-        return Ok(Recorder::new(Box::new(t), address, clock));
+        return Ok(settled(Recorder::new(Box::new(t), address, clock)));
     }
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+/// A drive reached over a bus or a network, with the unit attentions a new connection
+/// finds queued (a power-on or bus reset on a real drive, the I_T nexus an iSCSI login
+/// creates; SPC-4 §5.14) taken by [`Recorder::test_unit_ready_settled`], so that the caller's
+/// first real command (GET CONFIGURATION for the profiles, say) does not fail with one.
+/// Its answer is left to the caller, which reads the medium afresh. The in-process
+/// virtual drive has no nexus to report.
+fn settled(rec: Recorder) -> Recorder {
+    if let Err(e) = rec.test_unit_ready_settled() {
+        tracing::debug!(
+            "{}: TEST UNIT READY at open: {e}",
+            rec.active_disc_recorder()
+        );
+    }
+    rec
 }
 
 /// The virtual recorder's open failure: a drive another process holds is busy.
@@ -156,25 +174,6 @@ fn iscsi_open_error(address: &str, e: discburn_iscsi::Error) -> Error {
         },
     };
     open_error(address, problem)
-}
-
-/// A login is a new I_T nexus: the target reports it (UNIT ATTENTION, ASC 29h "power on,
-/// reset, or bus device reset" / "I_T nexus loss", SAM-5 §5.14) to the first command
-/// other than INQUIRY, REPORT LUNS or REQUEST SENSE. It says nothing about the medium,
-/// so TEST UNIT READY takes it here; otherwise the caller's first real command (GET
-/// CONFIGURATION for the profiles, say) fails with it. The loop stops at the first other
-/// answer (GOOD, no medium, a media change): none of them matters to a handle that has
-/// not looked at the medium yet, and the medium's state is read afresh by the caller.
-fn consume_login_unit_attention(rec: &Recorder) {
-    // Several nexus events can be queued; each TEST UNIT READY reports one.
-    for _ in 0..4 {
-        match rec.command_none(&discburn_mmc::device::TestUnitReady) {
-            Err(e)
-                if e.sense_info()
-                    .is_some_and(|s| s.key == 0x6 && s.asc == 0x29) => {}
-            _ => return,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing
 use discburn::mmc::clock::{SharedClock, SimClock, SystemClock};
 use discburn::mmc::device::StartStopUnit;
 use discburn::mmc::disc::DiscStatus;
+use discburn::mmc::sense::{Asc, SenseClass, SenseKey};
 use discburn::mmc::transport::TransportError;
 use discburn::mmc::transport::{Completion, Limits, Request, ScsiStatus, Transport};
 use discburn::mmc::{Command, OpCode};
@@ -93,7 +94,7 @@ impl Rig {
         for _ in 0..100_000 {
             match self.rec.test_unit_ready() {
                 Ok(()) => return,
-                Err(e) if e.sense_info().is_some_and(|s| s.is_not_ready_in_progress()) => {
+                Err(e) if e.sense_class().is_some_and(SenseClass::is_retryable_wait) => {
                     self.rec.clock().sleep(Duration::from_millis(10))
                 }
                 Err(e) => panic!("{e}"),
@@ -381,8 +382,8 @@ fn the_tray_is_locked_while_writing_and_closing_and_unlocked_after() {
         .expect("an eject was tried mid-burn")
         .expect("the eject was refused");
     assert_eq!(
-        (sense.key, sense.asc, sense.ascq),
-        (0x5, 0x53, 0x02),
+        (sense.key(), sense.code()),
+        (SenseKey::IllegalRequest, Asc::MEDIUM_REMOVAL_PREVENTED),
         "{sense}"
     );
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
 use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::sense::SenseClass;
 use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
@@ -306,8 +307,8 @@ fn a_burn_right_after_a_cancelled_one_waits_for_the_drive_to_finish_flushing() {
     assert!((1499..3999).contains(&last), "{last}");
     let busy = rig.rec.test_unit_ready().unwrap_err();
     assert!(
-        busy.sense_info()
-            .is_some_and(|s| s.is_not_ready_in_progress()),
+        busy.sense_class()
+            .is_some_and(SenseClass::is_retryable_wait),
         "the drive is still flushing when the next burn starts: {busy}"
     );
 

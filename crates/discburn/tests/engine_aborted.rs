@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use discburn::mmc::clock::SimClock;
-use discburn::mmc::sense::{Sense, SenseKey};
+use discburn::mmc::sense::{Asc, Sense, SenseKey};
 use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
 use discburn::{Recorder, WriteEngine};
 
@@ -89,7 +89,10 @@ fn a_second_abort_at_the_same_lba_is_reported_with_the_last_lba() {
     let err = e.write_section(&data[..], 0, 128).unwrap_err();
     assert_eq!(err.last_written_lba(), Some(63), "{err}");
     let s = err.sense_info().expect("sense");
-    assert_eq!((s.key, s.asc, s.ascq), (0xB, 0x47, 0x00));
+    assert_eq!(
+        (s.key(), s.code()),
+        (SenseKey::AbortedCommand, Asc::SCSI_PARITY_ERROR)
+    );
     assert_eq!(&disc.lock().unwrap()[..64 * 2048], &data[..64 * 2048]);
     assert_eq!(
         *writes.lock().unwrap(),

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::sense::SenseKey;
 use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
 use discburn::{Recorder, WriteEngine};
 
@@ -431,7 +432,10 @@ fn failure_mid_batch_reports_the_good_prefix() {
     let log = r.log.lock().unwrap();
     let (failed_lba, _) = log.batches[2][2];
     assert_eq!(err.last_written_lba(), Some(failed_lba - 1));
-    assert_eq!(err.sense_info().map(|s| s.key), Some(3));
+    assert_eq!(
+        err.sense_info().map(|s| s.key()),
+        Some(SenseKey::MediumError)
+    );
     assert_eq!(log.batches.len(), 3, "no WRITE after the failed batch");
     // The transport did run the request behind the failure.
     let (after, blocks) = log.batches[2][3];

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::{pattern, rig};
 use discburn::hresult::*;
+use discburn::mmc::sense::{Asc, SenseKey};
 use discburn::mmc::OpCode;
 use discburn::{ErrorKind, Phase, Update, WriteEngine};
 use discburn_vdrive::control::Fault;
@@ -528,8 +529,8 @@ fn faults_map_to_hresults_with_the_last_lba() {
     let (err, written, _r) = with_fault(Fault::MediumError(2000..=2005), 0);
     assert!(written <= 2000);
     assert_eq!(
-        err.sense_info().map(|s| (s.key, s.asc, s.ascq)),
-        Some((3, 0x0C, 0))
+        err.sense_info().map(|s| (s.key(), s.code())),
+        Some((SenseKey::MediumError, Asc::WRITE_ERROR))
     );
 }
 

@@ -3,6 +3,7 @@
 //! models). Pure data and rules: no clock, no file, no CDB bytes. Persisted as JSON in the
 //! state file beside the image.
 
+use discburn_mmc::sense::Asc;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, CheckResult};
@@ -200,7 +201,7 @@ impl DiscState {
     /// True when the disc takes writes at all right now.
     fn writable(&self) -> CheckResult<()> {
         if self.media.spec().recording == crate::media::Recording::ReadOnly || self.finalized {
-            return Err(Check::CANNOT_WRITE_MEDIUM);
+            return Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT));
         }
         Ok(())
     }
@@ -291,10 +292,10 @@ impl DiscState {
         let end = lba as u64 + blocks as u64;
         if self.media.is_random() {
             if self.format.is_none() {
-                return Err(Check::MEDIUM_NOT_FORMATTED);
+                return Err(Check::illegal(Asc::MEDIUM_NOT_FORMATTED));
             }
             if end > self.capacity as u64 {
-                return Err(Check::LBA_OUT_OF_RANGE);
+                return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE));
             }
             return Ok(WriteTarget::Random);
         }
@@ -304,17 +305,17 @@ impl DiscState {
             .position(|t| !t.closed && t.nwa() == lba && t.free(self.capacity) > 0)
         else {
             return Err(if lba >= self.capacity {
-                Check::LBA_OUT_OF_RANGE
+                Check::illegal(Asc::LBA_OUT_OF_RANGE)
             } else {
-                Check::INVALID_ADDRESS_FOR_WRITE
+                Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE)
             });
         };
         let t = &self.tracks[i];
         if end > self.capacity as u64 {
-            return Err(Check::LBA_OUT_OF_RANGE);
+            return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE));
         }
         if end > t.limit(self.capacity) as u64 {
-            return Err(Check::END_OF_USER_AREA);
+            return Err(Check::illegal(Asc::END_OF_USER_AREA));
         }
         Ok(WriteTarget::Track(i))
     }
@@ -368,7 +369,7 @@ impl DiscState {
             return if end <= limit as u64 {
                 Ok(())
             } else {
-                Err(Check::LBA_OUT_OF_RANGE)
+                Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
             };
         }
         // Sequential: walk the recorded extents of the tracks in order.
@@ -379,10 +380,10 @@ impl DiscState {
                 .iter()
                 .find(|t| (t.start as u64..t.nwa() as u64).contains(&pos))
             else {
-                return Err(Check::LBA_OUT_OF_RANGE);
+                return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE));
             };
             if t.audio {
-                return Err(Check::ILLEGAL_MODE_FOR_TRACK);
+                return Err(Check::illegal(Asc::ILLEGAL_MODE_FOR_THIS_TRACK));
             }
             pos = t.nwa() as u64;
         }
@@ -406,10 +407,10 @@ impl DiscState {
     pub fn reserve(&mut self, size: u32) -> CheckResult<()> {
         self.writable()?;
         if !self.media.is_sequential() {
-            return Err(Check::INCOMPATIBLE_MEDIUM);
+            return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED));
         }
         if size == 0 {
-            return Err(Check::INVALID_FIELD_IN_CDB);
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB));
         }
         let cd = self.media.is_cd();
         let gap = self.media.spec().track_gap;
@@ -417,17 +418,17 @@ impl DiscState {
         let open = self.tracks.iter().filter(|t| !t.closed).count();
         let n = self.tracks.len();
         let Some(inv) = self.tracks.last_mut().filter(|t| t.is_invisible()) else {
-            return Err(Check::NO_MORE_RESERVATIONS);
+            return Err(Check::illegal(Asc::NO_MORE_TRACK_RESERVATIONS_ALLOWED));
         };
         if inv.written > 0 {
-            return Err(Check::COMMAND_SEQUENCE_ERROR);
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR));
         }
         if (cd && inv.number >= CD_MAX_TRACKS) || open > MAX_OPEN_TRACKS || n >= MAX_TRACKS {
-            return Err(Check::NO_MORE_RESERVATIONS);
+            return Err(Check::illegal(Asc::NO_MORE_TRACK_RESERVATIONS_ALLOWED));
         }
         let size = if cd { size.max(300) } else { size };
         if inv.start as u64 + size as u64 > capacity as u64 {
-            return Err(Check::LBA_OUT_OF_RANGE);
+            return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE));
         }
         inv.reserved = Some(size);
         let next = Track {
@@ -457,7 +458,7 @@ impl DiscState {
         let gap = self.media.spec().track_gap;
         let capacity = self.capacity;
         let Some(i) = self.tracks.iter().position(|t| t.number == n) else {
-            return Err(Check::INVALID_FIELD_IN_CDB);
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB));
         };
         let t = &mut self.tracks[i];
         if t.closed {
@@ -504,7 +505,7 @@ impl DiscState {
         if !used {
             if self.closed_sessions == 0 {
                 // Nothing recorded at all: nothing to fixate.
-                return Err(Check::COMMAND_SEQUENCE_ERROR);
+                return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR));
             }
             if finalize {
                 self.tracks.retain(|t| !t.is_invisible());
@@ -517,7 +518,7 @@ impl DiscState {
                 t.session == session && t.reserved.is_some() && !t.closed && t.free(capacity) > 0
             })
         {
-            return Err(Check::INCOMPLETE_TRACK_IN_SESSION);
+            return Err(Check::illegal(Asc::INCOMPLETE_TRACK_IN_SESSION));
         }
         for t in self.tracks.iter_mut().filter(|t| t.session == session) {
             if t.is_invisible() {
@@ -566,7 +567,7 @@ impl DiscState {
     /// last session.
     pub fn blank_disc(&mut self, blanking_type: u8) -> CheckResult<()> {
         if self.media.spec().recording != crate::media::Recording::SequentialErasable {
-            return Err(Check::INCOMPATIBLE_MEDIUM);
+            return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED));
         }
         match blanking_type {
             0 | 1 => {
@@ -577,7 +578,7 @@ impl DiscState {
                 // Unclose the last session: the finalized flag goes, and the last closed
                 // session becomes the open one again.
                 if self.closed_sessions == 0 {
-                    return Err(Check::COMMAND_SEQUENCE_ERROR);
+                    return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR));
                 }
                 self.tracks.retain(|t| !t.is_invisible());
                 self.closed_sessions -= 1;
@@ -609,7 +610,7 @@ impl DiscState {
                 } else if self.closed_sessions > 0 {
                     self.closed_sessions
                 } else {
-                    return Err(Check::COMMAND_SEQUENCE_ERROR);
+                    return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR));
                 };
                 self.tracks.retain(|t| t.session < last);
                 self.closed_sessions = last - 1;
@@ -636,7 +637,7 @@ impl DiscState {
                 });
                 Ok(())
             }
-            _ => Err(Check::INVALID_FIELD_IN_CDB),
+            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB)),
         }
     }
 
@@ -645,15 +646,15 @@ impl DiscState {
     pub fn format(&mut self, format_type: u8, blocks: u32) -> CheckResult<FormatOption> {
         let options = format_options(self.media);
         if options.is_empty() {
-            return Err(Check::CANNOT_FORMAT_MEDIUM);
+            return Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM));
         }
         if self.media == Media::DvdRam && format_type == 0x01 && !self.can_expand_spare() {
             // One expansion step per full format (READ FORMAT CAPACITIES no longer lists it).
-            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST);
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
         }
         if self.media == Media::BdR && self.disc_status() != DiscStatus::Empty {
             // BD-R can be formatted (spares allocated) only while blank.
-            return Err(Check::CANNOT_FORMAT_MEDIUM);
+            return Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM));
         }
         let option = options
             .iter()
@@ -670,7 +671,7 @@ impl DiscState {
                     .max_by_key(|o| o.blocks)
             })
             .copied()
-            .ok_or(Check::INVALID_FIELD_IN_PARAMETER_LIST)?;
+            .ok_or(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))?;
         self.format = Some(option);
         self.capacity = option.blocks;
         if self.media == Media::BdR {
@@ -807,36 +808,60 @@ mod tests {
         // Used to push a track at capacity + 152, which validate() then refused on reopen.
         assert_eq!(d.validate(), Ok(()));
         assert!(!d.finalized);
-        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            write(&mut d, cap, 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
     }
 
     #[test]
     fn sequential_write_only_at_nwa() {
         let mut d = DiscState::blank(Media::DvdPlusR);
         assert_eq!(d.disc_status(), DiscStatus::Empty);
-        assert_eq!(write(&mut d, 16, 16), Err(Check::INVALID_ADDRESS_FOR_WRITE));
+        assert_eq!(
+            write(&mut d, 16, 16),
+            Err(Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE))
+        );
         write(&mut d, 0, 32).unwrap();
         assert_eq!(d.invisible().unwrap().nwa(), 32);
-        assert_eq!(write(&mut d, 0, 1), Err(Check::INVALID_ADDRESS_FOR_WRITE));
+        assert_eq!(
+            write(&mut d, 0, 1),
+            Err(Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE))
+        );
         assert_eq!(d.disc_status(), DiscStatus::Incomplete);
         assert_eq!(d.read_check(0, 32), Ok(()));
-        assert_eq!(d.read_check(31, 2), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            d.read_check(31, 2),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
     }
 
     #[test]
     fn past_capacity_refused() {
         let mut d = DiscState::blank(Media::DvdPlusR);
         let cap = d.capacity;
-        assert_eq!(write(&mut d, 0, cap + 1), Err(Check::LBA_OUT_OF_RANGE));
-        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            write(&mut d, 0, cap + 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
+        assert_eq!(
+            write(&mut d, cap, 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
         write(&mut d, 0, cap).unwrap();
-        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            write(&mut d, cap, 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
     }
 
     #[test]
     fn sessions_and_finalize() {
         let mut d = DiscState::blank(Media::DvdPlusR);
-        assert_eq!(d.close_session(false), Err(Check::COMMAND_SEQUENCE_ERROR));
+        assert_eq!(
+            d.close_session(false),
+            Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR))
+        );
         write(&mut d, 0, 100).unwrap();
         d.close_session(false).unwrap();
         assert_eq!(d.sessions(), 2);
@@ -850,9 +875,15 @@ mod tests {
         assert!(d.finalized);
         assert_eq!(d.disc_status(), DiscStatus::Complete);
         assert_eq!(d.sessions(), 2);
-        assert_eq!(write(&mut d, nwa + 10, 1), Err(Check::CANNOT_WRITE_MEDIUM));
+        assert_eq!(
+            write(&mut d, nwa + 10, 1),
+            Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT))
+        );
         assert_eq!(d.read_check(nwa, 10), Ok(()));
-        assert_eq!(d.read_check(100, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            d.read_check(100, 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
     }
 
     #[test]
@@ -864,10 +895,16 @@ mod tests {
         // Both the reserved track and the invisible one take writes at their NWA.
         write(&mut d, 1000, 10).unwrap();
         write(&mut d, 0, 10).unwrap();
-        assert_eq!(write(&mut d, 10, 991), Err(Check::END_OF_USER_AREA));
+        assert_eq!(
+            write(&mut d, 10, 991),
+            Err(Check::illegal(Asc::END_OF_USER_AREA))
+        );
         assert_eq!(d.close_track(1), Ok(990));
         assert!(d.tracks[0].closed);
-        assert_eq!(d.reserve(5), Err(Check::COMMAND_SEQUENCE_ERROR));
+        assert_eq!(
+            d.reserve(5),
+            Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR))
+        );
     }
 
     #[test]
@@ -877,7 +914,7 @@ mod tests {
         write(&mut d, 0, 10).unwrap();
         assert_eq!(
             d.close_session(false),
-            Err(Check::INCOMPLETE_TRACK_IN_SESSION)
+            Err(Check::illegal(Asc::INCOMPLETE_TRACK_IN_SESSION))
         );
         write(&mut d, 10, 990).unwrap();
         d.close_session(false).unwrap();
@@ -887,16 +924,22 @@ mod tests {
     #[test]
     fn random_media_need_format() {
         let mut d = DiscState::blank(Media::BdRe);
-        assert_eq!(write(&mut d, 5, 1), Err(Check::MEDIUM_NOT_FORMATTED));
+        assert_eq!(
+            write(&mut d, 5, 1),
+            Err(Check::illegal(Asc::MEDIUM_NOT_FORMATTED))
+        );
         assert_eq!(d.format(0x31, 0).unwrap().blocks, 12_219_392);
         write(&mut d, 5, 1).unwrap();
         write(&mut d, 0, 1).unwrap();
         assert_eq!(d.disc_status(), DiscStatus::Other);
         let cap = d.capacity;
-        assert_eq!(write(&mut d, cap, 1), Err(Check::LBA_OUT_OF_RANGE));
+        assert_eq!(
+            write(&mut d, cap, 1),
+            Err(Check::illegal(Asc::LBA_OUT_OF_RANGE))
+        );
         assert_eq!(
             d.format(0x26, 0),
-            Err(Check::INVALID_FIELD_IN_PARAMETER_LIST)
+            Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))
         );
         let mut r = DiscState::blank(Media::DvdRam);
         write(&mut r, 1234, 1).unwrap();
@@ -909,10 +952,13 @@ mod tests {
         assert_eq!(o.param, 131_072);
         assert_eq!(d.capacity, 12_219_392 - 131_072);
         write(&mut d, 0, 1).unwrap();
-        assert_eq!(d.format(0x32, 0), Err(Check::CANNOT_FORMAT_MEDIUM));
+        assert_eq!(
+            d.format(0x32, 0),
+            Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM))
+        );
         assert_eq!(
             DiscState::blank(Media::DvdPlusR).format(0, 0),
-            Err(Check::CANNOT_FORMAT_MEDIUM)
+            Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM))
         );
     }
 
@@ -921,12 +967,15 @@ mod tests {
         let mut d = DiscState::blank(Media::CdRw);
         write(&mut d, 0, 500).unwrap();
         d.close_session(true).unwrap();
-        assert_eq!(write(&mut d, 500, 1), Err(Check::CANNOT_WRITE_MEDIUM));
+        assert_eq!(
+            write(&mut d, 500, 1),
+            Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT))
+        );
         d.blank_disc(1).unwrap();
         assert_eq!(d, DiscState::blank(Media::CdRw));
         assert_eq!(
             DiscState::blank(Media::CdR).blank_disc(1),
-            Err(Check::INCOMPATIBLE_MEDIUM)
+            Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED))
         );
     }
 

@@ -2,13 +2,13 @@
 //! goes and how much fits — read from the drive's own answers, never guessed
 //! from which backend carries the commands.
 
-use discburn_mmc::device::TestUnitReady;
 use discburn_mmc::disc::{DiscInformation, DiscStatus, SessionState};
 use discburn_mmc::profile::{MediaFamily, Profile};
 use discburn_mmc::rw::{ReadCapacity10, ReadCapacityData};
+use discburn_mmc::sense::SenseClass;
 use discburn_mmc::track::{TrackAddress, TrackInformation};
 
-use crate::error::{Error, SenseInfo};
+use crate::error::Error;
 use crate::recorder::Recorder;
 
 use super::BurnError;
@@ -169,24 +169,15 @@ impl Medium {
     }
 }
 
-pub(crate) fn is_sense(e: &Error, key: u8, asc: u8) -> bool {
-    e.sense_info().is_some_and(|s| s.key == key && s.asc == asc)
-}
-
 /// Whether the drive says there is no medium (2/3A/xx).
 pub(crate) fn no_medium(e: &Error) -> bool {
-    is_sense(e, 0x2, 0x3A)
+    e.sense_class() == Some(SenseClass::NoMedium)
 }
 
-/// Whether the drive is becoming ready or busy with an operation (2/04/xx).
+/// Whether the drive is becoming ready or busy with an operation (2/04/xx, or NO SENSE
+/// with progress): worth waiting for, bounded.
 pub(crate) fn not_ready_in_progress(e: &Error) -> bool {
-    e.sense_info()
-        .is_some_and(SenseInfo::is_not_ready_in_progress)
-}
-
-/// Whether the drive does not implement the command (5/20/00 invalid opcode).
-pub(crate) fn unsupported(e: &Error) -> bool {
-    is_sense(e, 0x5, 0x20)
+    e.sense_class().is_some_and(SenseClass::is_retryable_wait)
 }
 
 /// READ CAPACITY: sectors up to the last addressable/recorded LBA.
@@ -199,12 +190,7 @@ pub fn read_capacity(rec: &Recorder) -> Result<u64, Error> {
 
 /// TEST UNIT READY: `Ok(true)` ready, `Ok(false)` no medium.
 pub fn medium_present(rec: &Recorder) -> Result<bool, Error> {
-    let mut answer = rec.command_none(&TestUnitReady);
-    // A unit attention (medium changed, reset) is reported once: ask again.
-    if matches!(&answer, Err(e) if is_sense(e, 0x6, 0x28) || is_sense(e, 0x6, 0x29)) {
-        answer = rec.command_none(&TestUnitReady);
-    }
-    match answer {
+    match rec.test_unit_ready_settled() {
         Ok(()) => Ok(true),
         Err(e) if no_medium(&e) => Ok(false),
         // Becoming ready / operation in progress: a medium is there.

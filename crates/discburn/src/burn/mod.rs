@@ -59,6 +59,7 @@ use std::time::Duration;
 
 use discburn_mmc::disc::DiscStatus;
 use discburn_mmc::profile::Profile;
+use discburn_mmc::sense::{Asc, Refusal, SenseClass, SenseKey};
 use discburn_mmc::track::TrackAddress;
 
 use crate::engine::{CancelToken, Update, WriteEngine};
@@ -764,14 +765,14 @@ impl BurnError {
             BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
             BurnError::Abandoned { .. } => "Wait until the drive is idle, then look at the disc with `discburn info`; treat it as unfinished unless `discburn verify IMAGE` passes.".into(),
             BurnError::Unconfirmed(_) => "Check the disc with `discburn info` and `discburn verify IMAGE` before relying on it.".into(),
-            BurnError::Device { source, .. } => match source.sense_info().map(|s| (s.key, s.asc, s.ascq)) {
-                Some((0x3, 0x0C, 0x09)) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
-                Some((0x3, _, _)) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
-                Some((0x7, 0x27, _)) => "The disc is write-protected.".into(),
-                Some((0x5, 0x21, _)) | Some((0x5, 0x63, _)) => "The drive refused the address or ran out of space: check the disc's free space with `discburn info`.".into(),
-                Some((0x5, 0x30, _)) => "The drive cannot write this disc: check `discburn info` and try another disc.".into(),
-                Some((0x4, _, _)) => "The drive reports a hardware error: power-cycle it and try again; it may be faulty.".into(),
-                Some((0x6, _, _)) => "The disc or drive changed state during the operation; check the disc with `discburn info`.".into(),
+            BurnError::Device { source, .. } => match (source.sense_class(), source.refusal()) {
+                _ if source.is_sense(SenseKey::MediumError, Asc::LOSS_OF_STREAMING) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
+                (Some(SenseClass::MediumError), _) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
+                (Some(SenseClass::DataProtect), _) => "The disc is write-protected.".into(),
+                (_, Some(Refusal::InvalidAddress | Refusal::EndOfUserArea)) => "The drive refused the address or ran out of space: check the disc's free space with `discburn info`.".into(),
+                (_, Some(Refusal::IncompatibleMedium)) => "The drive cannot write this disc: check `discburn info` and try another disc.".into(),
+                (Some(SenseClass::HardwareError), _) => "The drive reports a hardware error: power-cycle it and try again; it may be faulty.".into(),
+                (Some(SenseClass::MediumChanged | SenseClass::Reset | SenseClass::UnitAttention), _) => "The disc or drive changed state during the operation; check the disc with `discburn info`.".into(),
                 _ => match source.kind() {
                     ErrorKind::Transport(_) => "Check the drive's connection (cable, network, address).".into(),
                     ErrorKind::Locked { .. } | ErrorKind::Busy(_) => "Another program is using the drive, or its disc is mounted: close or unmount it and try again.".into(),
@@ -1838,7 +1839,7 @@ impl ReadBack for RecorderReadBack<'_> {
             }),
             Err(e) => {
                 tracing::debug!("READ(12) lba {lba} count {count}: {e}");
-                let fua_refused = fua && medium::is_sense(&e, 0x5, 0x24);
+                let fua_refused = fua && e.refusal() == Some(Refusal::InvalidField);
                 let message = match e.sense_info() {
                     Some(s) => s.to_string(),
                     None => e.to_string(),
@@ -1846,7 +1847,8 @@ impl ReadBack for RecorderReadBack<'_> {
                 // The connection, the drive or the disc is gone (not a bad sector):
                 // NOT READY (sense key 2, which includes no medium) or a transport failure.
                 let transport = matches!(e.kind(), ErrorKind::Transport(_))
-                    || e.sense_info().is_some_and(|s| s.key == 0x2);
+                    || e.sense_info()
+                        .is_some_and(|s| s.key() == SenseKey::NotReady);
                 Err(ReadFailure {
                     message,
                     fua_refused,

@@ -14,16 +14,16 @@ use std::time::Duration;
 use discburn_mmc::clock::Clock;
 use discburn_mmc::device::TestUnitReady;
 use discburn_mmc::rw::SynchronizeCache10;
+use discburn_mmc::sense::{Asc, Refusal, SenseKey};
 use discburn_mmc::track::{CloseFunction, CloseTrackSession};
 use discburn_mmc::transport::DataPhase;
 use discburn_mmc::Command;
 
 use crate::engine::{cancel, CancelToken};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, SenseInfo};
 use crate::recorder::Recorder;
 
-use super::medium::is_sense;
-use super::{BurnEvent, BurnPhase};
+use super::{medium, BurnEvent, BurnPhase};
 
 /// Poll interval while a long operation runs.
 const POLL: Duration = Duration::from_millis(500);
@@ -197,7 +197,7 @@ pub(crate) fn long_step<C: Command>(
     match send(true, IMMED_TIMEOUT, on_event) {
         Ok(()) => {}
         // Immed unsupported for this command on this drive: wait inside the command.
-        Err(e) if is_sense(&e, 0x5, 0x24) => {
+        Err(e) if e.refusal() == Some(Refusal::InvalidField) => {
             tracing::info!(
                 "{}: the drive refuses Immed; waiting inside the command",
                 phase.name()
@@ -257,18 +257,13 @@ fn poll_ready(
                 return Ok(());
             }
             Err(e) => {
-                let Some(s) = e.sense_info() else {
-                    return Err(e);
-                };
-                match (s.key, s.asc) {
-                    (0x2, 0x04) => {
-                        if let Some(p) = s.progress {
-                            fraction = Some(f64::from(p) / 65_536.0);
-                        }
+                if medium::not_ready_in_progress(&e) {
+                    if let Some(p) = e.sense_info().and_then(SenseInfo::progress) {
+                        fraction = Some(f64::from(p) / 65_536.0);
                     }
-                    // Medium may have changed / reset: the drive tells once.
-                    (0x6, 0x28..=0x2A) => {}
-                    _ => return Err(e),
+                } else if !e.is_unit_attention() {
+                    // A unit attention (medium changed, reset): the drive tells once.
+                    return Err(e);
                 }
             }
         }
@@ -307,10 +302,7 @@ pub(crate) fn synchronize_cache(
         on_event,
     );
     match r {
-        Err(e)
-            if e.sense_info()
-                .is_some_and(|s| (s.key, s.asc, s.ascq) == (0x3, 0x0C, 0x09)) =>
-        {
+        Err(e) if e.is_sense(SenseKey::MediumError, Asc::LOSS_OF_STREAMING) => {
             tracing::warn!("SYNCHRONIZE CACHE reported loss of streaming; tolerated");
             Ok(())
         }
@@ -417,7 +409,7 @@ fn unlock(
         match rec.allow_media_removal() {
             Ok(()) => return true,
             Err(e)
-                if e.sense_info().is_some_and(|s| s.is_not_ready_in_progress())
+                if medium::not_ready_in_progress(&e)
                     && clock.now().saturating_sub(started) < Ceiling::Close.duration() =>
             {
                 if !told {

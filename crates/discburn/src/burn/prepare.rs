@@ -36,9 +36,10 @@ use discburn_mmc::transport::DataPhase;
 use crate::error::Error;
 use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
-use super::medium::{self, is_sense, unsupported, Medium, Recording};
+use super::medium::{self, Medium, Recording};
 use super::ops::{self, Ceiling};
 use super::{BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice};
+use discburn_mmc::sense::Refusal;
 
 /// One way to format the medium, with the capacity it leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,7 +407,7 @@ pub(crate) fn prepare(
         };
         match set_write_parameters(rec, medium.profile, write_type, opts) {
             Ok(()) => {}
-            Err(e) if plan.dao && is_sense(&e, 0x5, 0x26) => {
+            Err(e) if plan.dao && e.refusal() == Some(Refusal::InvalidParameter) => {
                 run.note("The drive refuses Disc-At-Once; writing incrementally instead");
                 plan.dao = false;
                 set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
@@ -439,7 +440,12 @@ pub(crate) fn prepare(
                         plan.start_lba = nwa;
                     }
                 }
-                Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x24) => {
+                Err(e)
+                    if matches!(
+                        e.refusal(),
+                        Some(Refusal::UnknownCommand | Refusal::InvalidField)
+                    ) =>
+                {
                     run.note("The drive has no RESERVE TRACK; writing incrementally instead of Disc-At-Once");
                     plan.dao = false;
                     set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
@@ -676,14 +682,20 @@ fn format_with(run: &mut Operation<'_>, d: FormattableCapacity) -> Result<(), Bu
             run.on_event,
         )
         .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e)),
-        Err(e) if is_sense(&e, 0x5, 0x26) || is_sense(&e, 0x5, 0x24) => rec
-            .command(
+        Err(e)
+            if matches!(
+                e.refusal(),
+                Some(Refusal::InvalidParameter | Refusal::InvalidField)
+            ) =>
+        {
+            rec.command(
                 &FormatUnit::new(),
                 DataPhase::Out(&without),
                 Ceiling::Erase.duration(),
             )
             .map(|_| ())
-            .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e)),
+            .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e))
+        }
         Err(e) => Err(BurnError::device("formatting (FORMAT UNIT)", e)),
     }
 }
@@ -809,7 +821,12 @@ pub(crate) fn close(
             run.on_event,
         ) {
             Ok(()) => {}
-            Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) || is_sense(&e, 0x5, 0x24) => {
+            Err(e)
+                if matches!(
+                    e.refusal(),
+                    Some(Refusal::UnknownCommand | Refusal::Sequence | Refusal::InvalidField)
+                ) =>
+            {
                 tracing::info!("simulated CLOSE TRACK refused ({e})");
             }
             Err(e) => return Err(BurnError::device("closing the simulated track", e)),
@@ -830,7 +847,7 @@ pub(crate) fn close(
                     run.cancel,
                     run.on_event,
                 ) {
-                    if !is_sense(&e, 0x5, 0x2C) && !is_sense(&e, 0x5, 0x24) {
+                    if !matches!(e.refusal(), Some(Refusal::Sequence | Refusal::InvalidField)) {
                         return Err(BurnError::device("closing the DVD+RW session", e));
                     }
                 }
@@ -863,7 +880,12 @@ pub(crate) fn close_track(run: &mut Operation<'_>, number: u16) -> Result<(), Bu
     ) {
         Ok(()) => Ok(()),
         // Some drives close the track themselves (DAO) or do not know the command.
-        Err(e) if unsupported(&e) || is_sense(&e, 0x5, 0x2C) => {
+        Err(e)
+            if matches!(
+                e.refusal(),
+                Some(Refusal::UnknownCommand | Refusal::Sequence)
+            ) =>
+        {
             tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
             Ok(())
         }

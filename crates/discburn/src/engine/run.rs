@@ -27,6 +27,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use discburn_mmc::clock::Clock;
 use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::rw::{SynchronizeCache10, Write10, Write12};
+use discburn_mmc::sense::SenseClass;
 use discburn_mmc::transport::{DataPhase, Request};
 use discburn_mmc::{Cdb, Command};
 
@@ -501,7 +502,7 @@ impl SectionWriter<'_> {
         let Some(sense) = e.sense_info() else {
             return Err(e);
         };
-        if sense.key == 0xB && self.aborted_retry_at != Some(self.written) {
+        if sense.class() == SenseClass::Aborted && self.aborted_retry_at != Some(self.written) {
             // ABORTED COMMAND (a transfer or parity error on the way): nothing from
             // this WRITE on was recorded, so it is sent again once from the same LBA.
             tracing::warn!(
@@ -511,7 +512,7 @@ impl SectionWriter<'_> {
             self.aborted_retry_at = Some(self.written);
             return Ok(good > 0);
         }
-        if !sense.is_not_ready_in_progress() {
+        if !sense.class().is_retryable_wait() {
             return Err(e);
         }
         // The drive is full (2/04/08) or briefly busy: wait for it to drain part of its
@@ -519,7 +520,7 @@ impl SectionWriter<'_> {
         self.busy += 1;
         self.throttled = true;
         self.filled_at.get_or_insert((now, self.written));
-        let long_write = sense.is_long_write_in_progress();
+        let long_write = sense.class() == SenseClass::LongWriteInProgress;
         if self.poll == Poll::NotYet {
             self.poll = Poll::Active;
         }

@@ -13,6 +13,7 @@ use discburn_mmc::mode::{
     ALL_PAGES, MODE_HEADER10_LEN,
 };
 use discburn_mmc::profile::{MediaFamily, Profile};
+use discburn_mmc::sense::Refusal;
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, BufferCapacityBytes, GetPerformance, PerformanceData,
     ReadBufferCapacity,
@@ -132,6 +133,24 @@ impl Recorder {
     /// TEST UNIT READY: Ok when the drive is ready for media access.
     pub fn test_unit_ready(&self) -> Result<()> {
         self.command_none(&TestUnitReady)
+    }
+
+    /// TEST UNIT READY (SPC-4 §6.47), answered after the unit attentions queued for this
+    /// initiator: each command reports one (SPC-4 §5.14 — a power-on or bus reset, a new
+    /// I_T nexus such as an iSCSI login, a medium change), so up to a few are taken here
+    /// and the drive's answer after them is returned. The caller reads the medium's state
+    /// afresh; none of the attentions matters to it.
+    pub fn test_unit_ready_settled(&self) -> Result<()> {
+        /// More than a drive queues (reset, nexus loss, medium change, mode change).
+        const QUEUED_ATTENTIONS: usize = 4;
+        let mut answer = self.command_none(&TestUnitReady);
+        for _ in 0..QUEUED_ATTENTIONS {
+            match &answer {
+                Err(e) if e.is_unit_attention() => answer = self.command_none(&TestUnitReady),
+                _ => break,
+            }
+        }
+        answer
     }
 
     /// IDiscRecorder2::EjectMedia — START STOP UNIT with LoEj=1 Start=0.
@@ -486,8 +505,8 @@ impl Recorder {
 
 /// GET CONFIGURATION refused as an unknown command means a pre-MMC-2 drive.
 fn map_get_configuration_error(e: Error) -> Error {
-    match e.sense_info() {
-        Some(s) if (s.key, s.asc) == (0x5, 0x20) => {
+    match e.refusal() {
+        Some(Refusal::UnknownCommand) => {
             let cdb = e.cdb().copied();
             let mut out = Error::with_hresult(
                 ErrorKind::NotSupported("GET CONFIGURATION".into()),

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::rw::Read10;
+use discburn::mmc::sense::SenseClass;
 use discburn::mmc::transport::DataPhase;
-use discburn::{Recorder, SenseInfo, WriteEngine};
+use discburn::{Recorder, WriteEngine};
 use discburn_vdrive::control::DriveControl;
 use discburn_vdrive::media::Media;
 use discburn_vdrive::VirtualDriveConfig;
@@ -65,10 +66,7 @@ impl Rig {
         for _ in 0..100_000 {
             match self.recorder.test_unit_ready() {
                 Ok(()) => return,
-                Err(e)
-                    if e.sense_info()
-                        .is_some_and(SenseInfo::is_not_ready_in_progress) =>
-                {
+                Err(e) if e.sense_class().is_some_and(SenseClass::is_retryable_wait) => {
                     self.clock.sleep(Duration::from_millis(10))
                 }
                 Err(e) => panic!("{e}"),

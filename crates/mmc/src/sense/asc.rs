@@ -101,6 +101,8 @@ impl Asc {
     pub const MEDIUM_FORMAT_CORRUPTED: Asc = Asc::new(0x31, 0x00);
     /// 31/01 FORMAT COMMAND FAILED.
     pub const FORMAT_COMMAND_FAILED: Asc = Asc::new(0x31, 0x01);
+    /// 39/00 SAVING PARAMETERS NOT SUPPORTED.
+    pub const SAVING_PARAMETERS_NOT_SUPPORTED: Asc = Asc::new(0x39, 0x00);
     /// 3A/00 MEDIUM NOT PRESENT.
     pub const MEDIUM_NOT_PRESENT: Asc = Asc::new(0x3A, 0x00);
     /// 3A/01 MEDIUM NOT PRESENT - TRAY CLOSED.

@@ -56,7 +56,50 @@ impl SenseClass {
     }
 }
 
+/// Why an ILLEGAL REQUEST refused a command, by its ASC (SPC-4 Annex D; MMC-6 §F.2):
+/// what a host falls back on. The ASCQ is not looked at — drives qualify these codes
+/// differently (26/00, 26/01 PARAMETER NOT SUPPORTED, 26/02 …) for the same refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// 20h INVALID COMMAND OPERATION CODE: the drive lacks the command.
+    UnknownCommand,
+    /// 24h INVALID FIELD IN CDB: the drive lacks an option or value of the command.
+    InvalidField,
+    /// 26h INVALID FIELD IN PARAMETER LIST: the parameter data (mode page, cue sheet,
+    /// format descriptor) is refused.
+    InvalidParameter,
+    /// 2Ch COMMAND SEQUENCE ERROR: not now, in this state of the drive or medium.
+    Sequence,
+    /// 21h LOGICAL BLOCK ADDRESS OUT OF RANGE / INVALID ADDRESS FOR WRITE.
+    InvalidAddress,
+    /// 63h END OF USER AREA ENCOUNTERED ON THIS TRACK: no room left.
+    EndOfUserArea,
+    /// 30h INCOMPATIBLE MEDIUM INSTALLED / CANNOT READ/WRITE/FORMAT MEDIUM.
+    IncompatibleMedium,
+    /// Any other ILLEGAL REQUEST.
+    Other,
+}
+
 impl Sense {
+    /// For ILLEGAL REQUEST, why the command was refused ([`Refusal`]); `None` for any
+    /// other sense key.
+    pub fn refusal(&self) -> Option<Refusal> {
+        if self.key != SenseKey::IllegalRequest {
+            return None;
+        }
+        Some(match self.asc {
+            0x20 => Refusal::UnknownCommand,
+            0x24 => Refusal::InvalidField,
+            0x26 => Refusal::InvalidParameter,
+            0x2C => Refusal::Sequence,
+            0x21 => Refusal::InvalidAddress,
+            0x63 => Refusal::EndOfUserArea,
+            0x30 => Refusal::IncompatibleMedium,
+            _ => Refusal::Other,
+        })
+    }
+
     /// What the host does about this sense: see [`SenseClass`]. Decided by the sense key
     /// first, then by the ASC/ASCQ the key's class distinguishes.
     pub fn classify(&self) -> SenseClass {
@@ -136,6 +179,30 @@ mod tests {
         assert_eq!(s.classify(), SenseClass::LongWriteInProgress);
         assert_eq!(s.to_string(), "NOT READY, LONG WRITE IN PROGRESS (2/04/08)");
         assert_eq!(s.to_fixed_vec(), raw);
+    }
+
+    #[test]
+    fn refusals_by_asc_whatever_the_ascq() {
+        use Refusal as R;
+        type Case = ((u8, u8, u8), Option<Refusal>);
+        let cases: &[Case] = &[
+            ((0x5, 0x20, 0x00), Some(R::UnknownCommand)),
+            ((0x5, 0x24, 0x00), Some(R::InvalidField)),
+            ((0x5, 0x26, 0x00), Some(R::InvalidParameter)),
+            ((0x5, 0x26, 0x02), Some(R::InvalidParameter)),
+            ((0x5, 0x2C, 0x00), Some(R::Sequence)),
+            ((0x5, 0x21, 0x02), Some(R::InvalidAddress)),
+            ((0x5, 0x63, 0x00), Some(R::EndOfUserArea)),
+            ((0x5, 0x30, 0x05), Some(R::IncompatibleMedium)),
+            ((0x5, 0x1A, 0x00), Some(R::Other)),
+            // Only ILLEGAL REQUEST refuses.
+            ((0x2, 0x24, 0x00), None),
+            ((0x3, 0x30, 0x02), None),
+        ];
+        for &((k, a, q), want) in cases {
+            assert_eq!(Sense::parse(&fixed(k, a, q)).unwrap().refusal(), want);
+            assert_eq!(Sense::parse(&descriptor(k, a, q)).unwrap().refusal(), want);
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod key;
 mod model;
 
 pub use asc::{asc_name, Asc};
-pub use class::SenseClass;
+pub use class::{Refusal, SenseClass};
 pub use descriptor::{
     DescriptorSense, SenseDescriptor, SenseDescriptors, RESPONSE_DESCRIPTOR_CURRENT,
     RESPONSE_DESCRIPTOR_DEFERRED,

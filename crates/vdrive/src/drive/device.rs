@@ -14,7 +14,7 @@ use discburn_mmc::event::{
     EventClasses, EventStatus, GetEventStatusNotification, MediaEvent, MediaEventCode,
     NotificationClass,
 };
-use discburn_mmc::sense::{Sense, SenseKey};
+use discburn_mmc::sense::{Asc, Sense, SenseKey};
 use discburn_mmc::vpd::{self, VpdPage};
 
 use super::{
@@ -45,7 +45,7 @@ impl VirtualDrive {
                     vendor: INQUIRY_VENDOR.into(),
                     specific: format!("{INQUIRY_PRODUCT} {serial}"),
                 },
-                _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+                _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
             };
             return Ok(Reply::Data(
                 emit_with(p.buffer_len(), |b| p.emit(b))?,
@@ -53,7 +53,7 @@ impl VirtualDrive {
             ));
         }
         if c.page_code != 0 {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let r = InquiryData::mmc(INQUIRY_VENDOR, INQUIRY_PRODUCT, INQUIRY_REVISION);
         Ok(Reply::Data(
@@ -82,10 +82,10 @@ impl VirtualDrive {
         let held = self
             .unit_attention
             .take()
-            .or_else(|| (!self.present).then_some(Check::MEDIUM_NOT_PRESENT))
+            .or_else(|| (!self.present).then_some(Check::not_ready(Asc::MEDIUM_NOT_PRESENT)))
             .or_else(|| self.busy_check(now));
         let mut s = match held {
-            Some(h) => Self::sense_of(&h),
+            Some(h) => h.sense(),
             None => Sense::new(SenseKey::NoSense, 0, 0),
         };
         if c.desc {
@@ -104,7 +104,7 @@ impl VirtualDrive {
             if c.start {
                 if !self.present {
                     self.present = true;
-                    self.unit_attention = Some(Check::MEDIUM_CHANGED);
+                    self.unit_attention = Some(Check::unit_attention(Asc::MEDIUM_MAY_HAVE_CHANGED));
                     self.media_event = Some(MediaEventCode::NewMedia);
                     self.control
                         .lock()
@@ -113,15 +113,7 @@ impl VirtualDrive {
                 }
             } else {
                 if self.prevent {
-                    // 05/53/02 MEDIUM REMOVAL PREVENTED.
-                    return Err(Check {
-                        key: 5,
-                        asc: 0x53,
-                        ascq: 0x02,
-                        progress: None,
-                        info: None,
-                    }
-                    .into());
+                    return Err(Check::illegal(Asc::MEDIUM_REMOVAL_PREVENTED).into());
                 }
                 self.buffer.flush();
                 self.reader.park(0);
@@ -153,7 +145,7 @@ impl VirtualDrive {
     pub(super) fn get_event_status_notification(&mut self, cdb: &[u8]) -> Outcome {
         let c: GetEventStatusNotification = parse(cdb)?;
         if !c.polled {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let r = if c.classes.has(NotificationClass::Media) {
             let code = self.media_event.take().unwrap_or(MediaEventCode::NoChange);

@@ -8,6 +8,7 @@ use discburn_mmc::format::{
     Blank, BlankingType, CapacityDescriptor, CapacityDescriptorType, FormatCapacities,
     FormatParameterList, FormatType, FormatUnit, FormattableCapacity, ReadFormatCapacities,
 };
+use discburn_mmc::sense::Asc;
 use discburn_mmc::DataPhase;
 use std::time::Duration;
 
@@ -75,13 +76,13 @@ impl VirtualDrive {
     ) -> Outcome {
         let c: FormatUnit = parse(cdb)?;
         if !c.fmt_data {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let DataPhase::Out(buf) = data else {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         };
         let list = FormatParameterList::parse(buf)
-            .map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+            .map_err(|_| Fail::Check(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR)))?;
         let desc = list.descriptor;
         let ft = u8::from(desc.format_type);
         let option = self.disc.format(ft, desc.number_of_blocks)?;
@@ -90,7 +91,7 @@ impl VirtualDrive {
         if self.disc.media == Media::BdR || (self.disc.media == Media::DvdRam && ft == 0x00) {
             self.image
                 .truncate()
-                .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+                .map_err(|_| Fail::Check(Check::medium_error(Asc::WRITE_ERROR)))?;
         }
         self.sim_disc = None;
         self.buffer.flush();
@@ -125,14 +126,14 @@ impl VirtualDrive {
         if matches!(c.blanking_type, BlankingType::Full | BlankingType::Minimal) {
             self.image
                 .truncate()
-                .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+                .map_err(|_| Fail::Check(Check::medium_error(Asc::WRITE_ERROR)))?;
         } else if c.blanking_type == BlankingType::EraseSession {
             // The erased session's sectors must not come back as an interrupted burn's
             // (see `DiscState::recover_interrupted`).
             let end = u64::from(self.disc.recorded_end()) * u64::from(self.disc.slot);
             self.image
                 .truncate_to(end)
-                .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+                .map_err(|_| Fail::Check(Check::medium_error(Asc::WRITE_ERROR)))?;
         }
         self.save_checked()?;
         // Full blanking rewrites the whole disc at the selected speed; minimal blanking

@@ -2,6 +2,7 @@
 //! medium, a background (Immed) operation still running — and the time such operations take.
 
 use crate::check::Check;
+use discburn_mmc::sense::Asc;
 use discburn_mmc::OpCode;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ impl VirtualDrive {
                     | OpCode::SetStreaming
             );
         if !self.present && !media_free {
-            return Err(Check::MEDIUM_NOT_PRESENT.into());
+            return Err(Check::not_ready(Asc::MEDIUM_NOT_PRESENT).into());
         }
         // PREVENT ALLOW MEDIUM REMOVAL only sets the tray lock: accepted while flushing or
         // closing, as drives do, so a burn cancelled mid-flush can unlock at once.
@@ -104,8 +105,8 @@ impl VirtualDrive {
         let total = (b.end - b.start).as_secs_f64().max(1e-9);
         let done = ((now - b.start).as_secs_f64() / total * 65536.0).min(65535.0) as u16;
         let c = match b.kind {
-            BusyKind::Format => Check::FORMAT_IN_PROGRESS,
-            BusyKind::Operation => Check::OPERATION_IN_PROGRESS,
+            BusyKind::Format => Check::not_ready(Asc::FORMAT_IN_PROGRESS),
+            BusyKind::Operation => Check::not_ready(Asc::OPERATION_IN_PROGRESS),
         };
         Some(c.with_progress(done))
     }

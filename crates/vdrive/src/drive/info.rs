@@ -12,6 +12,7 @@ use discburn_mmc::disc::{
 };
 use discburn_mmc::mode::WriteType;
 use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::sense::Asc;
 use discburn_mmc::track::{
     DataMode, ReadTrackInformation, TrackAddress, TrackInformation, INVISIBLE_TRACK,
 };
@@ -23,7 +24,7 @@ impl VirtualDrive {
     pub(super) fn read_disc_information(&mut self, cdb: &[u8]) -> Outcome {
         let c: ReadDiscInformation = parse(cdb)?;
         if c.data_type != DiscInformationType::Standard {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let r = self.disc_information();
         Ok(Reply::Data(
@@ -110,7 +111,7 @@ impl VirtualDrive {
                 TrackAddress::Lba(l) if l < d.capacity => 1,
                 TrackAddress::Track(1) | TrackAddress::Session(1) => 1,
                 TrackAddress::Track(INVISIBLE_TRACK) => 1,
-                _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+                _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
             };
             let mut t = TrackInformation::blank_track(n, 1, 0, d.capacity);
             t.blank = d.format.is_none();
@@ -126,7 +127,7 @@ impl VirtualDrive {
             TrackAddress::Track(n) => d.track(n),
             TrackAddress::Session(s) => d.tracks.iter().find(|t| t.session == s),
         }
-        .ok_or(Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+        .ok_or(Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))?;
         let cap = d.capacity;
         let mut r =
             TrackInformation::blank_track(t.number as u16, t.session as u16, t.start, t.size(cap));
@@ -163,7 +164,7 @@ impl VirtualDrive {
             .filter(|t| t.written > 0 || t.closed)
             .collect();
         if recorded.is_empty() && !d.media.is_random() {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let addr = |lba: u32| {
             if c.msf {
@@ -203,7 +204,7 @@ impl VirtualDrive {
                     });
                 }
                 if tracks.is_empty() && c.track_session != LEAD_OUT_TRACK {
-                    return Err(Check::INVALID_FIELD_IN_CDB.into());
+                    return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
                 }
                 let first = recorded.first().map_or(1, |t| t.number as u8);
                 let last = recorded.last().map_or(1, |t| t.number as u8);
@@ -245,7 +246,7 @@ impl VirtualDrive {
                     alloc,
                 ))
             }
-            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
     }
 
@@ -262,14 +263,15 @@ impl VirtualDrive {
             (MediaFamily::Dvd, DiscStructureMedia::Dvd) | (MediaFamily::Bd, DiscStructureMedia::Bd)
         );
         if !matches {
-            return Err(Check::CANNOT_READ_MEDIUM.into());
+            return Err(Check::illegal(Asc::CANNOT_READ_MEDIUM_INCOMPATIBLE_FORMAT).into());
         }
         if c.layer != 0 {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let out = |len: usize, f: &dyn Fn(&mut [u8]) -> discburn_mmc::wire::Result<usize>| {
             let mut v = vec![0u8; len];
-            let n = f(&mut v).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+            let n =
+                f(&mut v).map_err(|_| Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))?;
             v.truncate(n);
             Ok::<_, Fail>(Reply::Data(v, usize::from(c.alloc)))
         };
@@ -317,7 +319,7 @@ impl VirtualDrive {
                 };
                 out(r.buffer_len(), &|b| r.emit(b))
             }
-            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
     }
 }

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use discburn_mmc::clock::SharedClock;
 use discburn_mmc::profile::MediaFamily;
-use discburn_mmc::sense::{Sense, SenseKey};
+use discburn_mmc::sense::Asc;
 use discburn_mmc::{
     wire, Command, Completion, DataPhase, Limits, OpCode, Request, Transport, TransportError,
 };
@@ -121,13 +121,13 @@ fn emit_with(
     f: impl FnOnce(&mut [u8]) -> wire::Result<usize>,
 ) -> Result<Vec<u8>, Fail> {
     let mut v = vec![0u8; len];
-    let n = f(&mut v).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))?;
+    let n = f(&mut v).map_err(|_| Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))?;
     v.truncate(n);
     Ok(v)
 }
 
 fn parse<C: Command>(cdb: &[u8]) -> Result<C, Fail> {
-    C::parse(cdb).map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_CDB))
+    C::parse(cdb).map_err(|_| Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))
 }
 
 /// The virtual MMC recorder: an image file, its medium state, a drive buffer and a clock.
@@ -322,7 +322,7 @@ impl VirtualDrive {
     fn save_checked(&mut self) -> Result<(), Fail> {
         self.save().map_err(|e| {
             tracing::error!("virtual drive: saving state failed: {e}");
-            Fail::Check(Check::WRITE_ERROR)
+            Fail::Check(Check::medium_error(Asc::WRITE_ERROR))
         })
     }
 
@@ -340,21 +340,9 @@ impl VirtualDrive {
         false
     }
 
-    /// The mmc sense for a model condition.
-    fn sense_of(c: &Check) -> Sense {
-        let mut s = Sense::new(SenseKey::from(c.key), c.asc, c.ascq);
-        if let Some(p) = c.progress {
-            s = s.with_progress(f32::from(p) / 65536.0);
-        }
-        if let Some(i) = c.info {
-            s = s.with_information(u64::from(i));
-        }
-        s
-    }
-
     /// Autosense bytes of a failed command (fixed format).
     fn sense_bytes(c: &Check) -> Vec<u8> {
-        Self::sense_of(c).to_fixed_vec()
+        c.sense().to_fixed_vec()
     }
 
     fn refresh_stats(&self, op: u8, check: bool, timeout: bool) {
@@ -420,7 +408,7 @@ impl VirtualDrive {
             OpCode::GetPerformance => self.get_performance(cdb),
             OpCode::SetStreaming => self.set_streaming(cdb, data),
             OpCode::SetCdSpeed => self.set_cd_speed(cdb),
-            _ => Err(Check::INVALID_OPCODE.into()),
+            _ => Err(Check::illegal(Asc::INVALID_COMMAND_OPERATION_CODE).into()),
         }
     }
 }
@@ -452,7 +440,8 @@ impl Transport for VirtualDrive {
             return Err(TransportError::Timeout(timeout));
         }
         if self.take_fault(|f| matches!(f, Fault::MediumChanged).then_some(true)) {
-            self.unit_attention.get_or_insert(Check::MEDIUM_CHANGED);
+            self.unit_attention
+                .get_or_insert(Check::unit_attention(Asc::MEDIUM_MAY_HAVE_CHANGED));
             self.media_event = Some(MediaEventCode::MediaChanged);
         }
         let removed = self.control.lock().faults.contains(&Fault::MediumRemoved);
@@ -462,7 +451,7 @@ impl Transport for VirtualDrive {
         }
         if self.take_fault(|f| matches!(f, Fault::Reset).then_some(true)) {
             // Power-on reset: the buffer's contents are lost, mode pages back to defaults.
-            self.unit_attention = Some(Check::POWER_ON_RESET);
+            self.unit_attention = Some(Check::unit_attention(Asc::POWER_ON_RESET));
             self.buffer.flush();
             self.reader.park(0);
             self.wp = default_write_params(self.disc.media);

@@ -8,6 +8,7 @@ use discburn_mmc::mode::{
     ModeHeader10, ModePage, ModePages, ModeSelect10, ModeSense10, MultiSession, PageControl,
     WriteParametersPage, WriteType, ALL_PAGES, MODE_HEADER10_LEN,
 };
+use discburn_mmc::sense::Asc;
 use discburn_mmc::speed::x_to_kbps;
 use discburn_mmc::{wire, DataPhase};
 
@@ -25,7 +26,7 @@ impl VirtualDrive {
                 .iter()
                 .map(|&p| self.mode_page(p, c.pc))
                 .collect::<Result<_, _>>()?,
-            _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         };
         let refs: Vec<&[u8]> = pages.iter().map(|p| p.as_slice()).collect();
         Ok(Reply::Data(
@@ -38,11 +39,11 @@ impl VirtualDrive {
     pub(super) fn mode_select10(&mut self, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
         let c: ModeSelect10 = parse(cdb)?;
         let DataPhase::Out(buf) = data else {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         };
         let len = usize::from(c.parameter_list_length);
         if len > buf.len() {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         }
         self.mode_select(&buf[..len])?;
         Ok(Reply::Done(len))
@@ -51,15 +52,7 @@ impl VirtualDrive {
     /// One mode page in the requested page control (current, changeable mask, default).
     pub(super) fn mode_page(&self, code: u8, pc: PageControl) -> Result<Vec<u8>, Fail> {
         if pc == PageControl::Saved {
-            // 05/39/00 SAVING PARAMETERS NOT SUPPORTED.
-            return Err(Check {
-                key: 5,
-                asc: 0x39,
-                ascq: 0,
-                progress: None,
-                info: None,
-            }
-            .into());
+            return Err(Check::illegal(Asc::SAVING_PARAMETERS_NOT_SUPPORTED).into());
         }
         let changeable = pc == PageControl::Changeable;
         match code {
@@ -104,7 +97,7 @@ impl VirtualDrive {
                 };
                 emit_with(p.buffer_len(), |b| p.emit(b))
             }
-            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
     }
 
@@ -148,13 +141,13 @@ impl VirtualDrive {
     /// kept; page 01h is accepted; anything else is an invalid parameter.
     pub(super) fn mode_select(&mut self, list: &[u8]) -> Result<(), Fail> {
         if list.len() < MODE_HEADER10_LEN {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         }
-        let header =
-            ModeHeader10::parse(list).map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+        let header = ModeHeader10::parse(list)
+            .map_err(|_| Fail::Check(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR)))?;
         let skip = MODE_HEADER10_LEN + usize::from(header.block_descriptor_length);
         if skip > list.len() {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         }
         // MODE SELECT's Mode Data Length is reserved (zero): walk the pages as if it
         // covered the whole list.
@@ -167,20 +160,22 @@ impl VirtualDrive {
         let mut new_wp = None;
         for page in ModePages::new(&walk) {
             if !page.is_complete() {
-                return Err(Check::PARAMETER_LIST_LENGTH.into());
+                return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
             }
             match page.page_code() {
                 0x05 => {
-                    let p = WriteParametersPage::parse(page.bytes())
-                        .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+                    let p = WriteParametersPage::parse(page.bytes()).map_err(|_| {
+                        Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))
+                    })?;
                     self.check_write_params(&p)?;
                     new_wp = Some(p);
                 }
                 0x01 => {
-                    ErrorRecoveryPage::parse(page.bytes())
-                        .map_err(|_| Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST))?;
+                    ErrorRecoveryPage::parse(page.bytes()).map_err(|_| {
+                        Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))
+                    })?;
                 }
-                _ => return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into()),
+                _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into()),
             }
         }
         if let Some(p) = new_wp {
@@ -199,7 +194,7 @@ impl VirtualDrive {
             _ => false,
         });
         if rejected {
-            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into());
         }
         if !self.spec().uses_write_parameters {
             return Ok(());
@@ -219,7 +214,7 @@ impl VirtualDrive {
         if ok {
             Ok(())
         } else {
-            Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into())
+            Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into())
         }
     }
 }

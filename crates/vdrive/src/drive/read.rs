@@ -4,6 +4,7 @@
 use crate::check::Check;
 use crate::control::Fault;
 use discburn_mmc::rw::{Read10, Read12, ReadCapacity10, ReadCapacityData};
+use discburn_mmc::sense::Asc;
 use discburn_mmc::DataPhase;
 use std::time::Duration;
 
@@ -103,16 +104,18 @@ impl VirtualDrive {
         }
         self.view().read_check(lba, blocks)?;
         if let Some(bad) = self.fault_range(lba, blocks, false) {
-            return Err(Check::UNRECOVERED_READ_ERROR.with_info(bad).into());
+            return Err(Check::medium_error(Asc::UNRECOVERED_READ_ERROR)
+                .with_info(bad)
+                .into());
         }
         let DataPhase::In(buf) = data else {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         };
         let want = (blocks as usize).saturating_mul(2048).min(buf.len());
         let slot = u64::from(self.disc.slot);
         let io = |e: std::io::Error| {
             tracing::error!("virtual drive: image read failed: {e}");
-            Fail::Check(Check::UNRECOVERED_READ_ERROR.with_info(lba))
+            Fail::Check(Check::medium_error(Asc::UNRECOVERED_READ_ERROR).with_info(lba))
         };
         if slot == 2048 {
             self.image

@@ -24,6 +24,7 @@
 
 use discburn_mmc::cue::{CueLayout, CueSheet, SendCueSheet};
 use discburn_mmc::mode::{MultiSession, WriteType};
+use discburn_mmc::sense::Asc;
 use discburn_mmc::DataPhase;
 
 use super::{parse, Fail, Outcome, Reply, VirtualDrive};
@@ -65,21 +66,21 @@ impl VirtualDrive {
     pub(crate) fn send_cue_sheet(&mut self, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
         let c = parse::<SendCueSheet>(cdb)?;
         if !self.disc.media.is_cd() {
-            return Err(Check::INCOMPATIBLE_MEDIUM.into());
+            return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED).into());
         }
         if self.wp.write_type != WriteType::SaoDao {
-            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR).into());
         }
         let len = c.cue_sheet_size as usize;
         let DataPhase::Out(buf) = data else {
             return if len == 0 {
-                Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into())
+                Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into())
             } else {
-                Err(Check::PARAMETER_LIST_LENGTH.into())
+                Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into())
             };
         };
         if buf.len() < len {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         }
         // A refused sheet is logged with its bytes: what a burner sent is the first thing
         // to know when it says the drive "does not accept any cue sheet".
@@ -89,28 +90,28 @@ impl VirtualDrive {
         };
         let sheet = CueSheet::parse(&buf[..len]).map_err(|e| {
             refused(&e);
-            Fail::Check(Check::PARAMETER_LIST_LENGTH)
+            Fail::Check(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR))
         })?;
         let layout = sheet.layout().map_err(|e| {
             refused(&e);
-            Fail::Check(Check::INVALID_FIELD_IN_PARAMETER_LIST)
+            Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))
         })?;
         let d = self.view();
         if d.finalized {
-            return Err(Check::CANNOT_WRITE_MEDIUM.into());
+            return Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT).into());
         }
         let Some(inv) = d
             .invisible()
             .filter(|t| t.written == 0 && t.reserved.is_none())
         else {
             // Something is already written or reserved in this session.
-            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR).into());
         };
         if d.tracks
             .iter()
             .any(|t| t.session == inv.session && t.number != inv.number)
         {
-            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR).into());
         }
         // In SAO the sheet's data forms say what the host sends; page 05h's Data Block
         // Type is not used (cdrecord/wodim leave it at raw 2352 and send 2048-byte Mode 1
@@ -136,7 +137,7 @@ impl VirtualDrive {
                 "session starts at {} track {}, blocks of {bs} bytes, capacity {}",
                 inv.start, inv.number, d.capacity
             ));
-            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into());
         }
         let next = i64::from(layout.first_host_lba());
         self.sao = Some(Sao {
@@ -157,20 +158,20 @@ impl VirtualDrive {
             return Ok(None);
         }
         if self.view().finalized {
-            return Err(Check::CANNOT_WRITE_MEDIUM.into());
+            return Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT).into());
         }
         let Some(s) = &self.sao else {
             // SAO without a cue sheet: the drive does not know what to record.
-            return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR).into());
         };
         // Negative LBAs (the pre-gap of the first session) arrive in two's complement.
         let at = i64::from(lba as i32);
         if at != s.next {
-            return Err(Check::INVALID_ADDRESS_FOR_WRITE.into());
+            return Err(Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE).into());
         }
         let end = at + i64::from(blocks);
         if end > i64::from(s.layout.lead_out) {
-            return Err(Check::LBA_OUT_OF_RANGE.into());
+            return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE).into());
         }
         let mut pieces = Vec::new();
         for t in &s.layout.tracks {

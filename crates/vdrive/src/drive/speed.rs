@@ -5,6 +5,7 @@ use crate::check::Check;
 use crate::curve::{Curve, RotationControl};
 use crate::media::{Recording, SpeedDef};
 use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::sense::Asc;
 use discburn_mmc::speed::{
     sectors_per_second_to_kbps, x_to_kbps, BufferCapacityBlocks, BufferCapacityBytes, Except,
     GetPerformance, NominalPerformance, PerformanceData, PerformanceDescriptor, PerformanceType,
@@ -38,14 +39,14 @@ impl VirtualDrive {
     pub(super) fn set_streaming(&mut self, cdb: &[u8], data: &mut DataPhase<'_>) -> Outcome {
         let c: SetStreaming = parse(cdb)?;
         if c.kind != StreamingType::Performance {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let DataPhase::Out(buf) = data else {
-            return Err(Check::PARAMETER_LIST_LENGTH.into());
+            return Err(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR).into());
         };
         let len = usize::from(c.parameter_list_length).min(buf.len());
         let pd = PerformanceDescriptor::parse(&buf[..len])
-            .map_err(|_| Fail::Check(Check::PARAMETER_LIST_LENGTH))?;
+            .map_err(|_| Fail::Check(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR)))?;
         if pd.rdd {
             // Restore Drive Defaults: fastest write and read speeds.
             self.speed = self.spec().write_speeds.len().saturating_sub(1);
@@ -55,7 +56,7 @@ impl VirtualDrive {
         }
         let (write, read) = (pd.write_kbps(), pd.read_kbps());
         if write.is_none() && read.is_none() {
-            return Err(Check::INVALID_FIELD_IN_PARAMETER_LIST.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into());
         }
         if let Some(kbps) = write {
             self.select_speed_kbps(kbps);
@@ -268,7 +269,7 @@ impl VirtualDrive {
                     usize::MAX,
                 ))
             }
-            _ => Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
     }
 }

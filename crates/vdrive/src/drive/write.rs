@@ -9,6 +9,7 @@ use crate::media::Media;
 use crate::model::WriteTarget;
 use discburn_mmc::mode::{MultiSession, WriteType};
 use discburn_mmc::rw::{SynchronizeCache10, Write10, Write12};
+use discburn_mmc::sense::Asc;
 use discburn_mmc::track::{CloseFunction, CloseTrackSession, Reservation, ReserveTrack};
 use discburn_mmc::DataPhase;
 use std::time::Duration;
@@ -52,7 +53,7 @@ impl VirtualDrive {
         let c: ReserveTrack = parse(cdb)?;
         match c.reservation {
             Reservation::Size(n) => self.disc.reserve(n)?,
-            Reservation::Lba(_) => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+            Reservation::Lba(_) => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
         self.save_checked()?;
         Ok(Reply::Done(0))
@@ -113,11 +114,11 @@ impl VirtualDrive {
         });
         if lwip {
             self.control.lock().stats.long_write_in_progress += 1;
-            return Err(Check::LONG_WRITE_IN_PROGRESS.into());
+            return Err(Check::not_ready(Asc::LONG_WRITE_IN_PROGRESS).into());
         }
         if self.take_fault(|f| matches!(f, Fault::LossOfStreaming).then_some(true)) {
             self.damage_stream();
-            return Err(Check::LOSS_OF_STREAMING.into());
+            return Err(Check::medium_error(Asc::LOSS_OF_STREAMING).into());
         }
         let spec = self.spec();
         // In SAO the cue sheet says what the host sends; otherwise page 05h does (CD).
@@ -137,11 +138,11 @@ impl VirtualDrive {
             return if blocks == 0 {
                 Ok(Reply::Done(0))
             } else {
-                Err(Check::INVALID_FIELD_IN_CDB.into())
+                Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into())
             };
         };
         if buf.len() as u64 != u64::from(blocks) * u64::from(bs) {
-            return Err(Check::INVALID_FIELD_IN_CDB.into());
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         if blocks == 0 {
             return Ok(Reply::Done(0));
@@ -165,7 +166,7 @@ impl VirtualDrive {
         });
         let view = self.view();
         if bs != view.slot && view.recorded_end() > 0 {
-            return Err(Check::ILLEGAL_MODE_FOR_TRACK.into());
+            return Err(Check::illegal(Asc::ILLEGAL_MODE_FOR_THIS_TRACK).into());
         }
         let mut targets = Vec::with_capacity(pieces.len());
         for p in &pieces {
@@ -176,19 +177,19 @@ impl VirtualDrive {
             for target in &targets {
                 if let WriteTarget::Track(i) = *target {
                     if view.tracks[i].reserved.is_none() {
-                        return Err(Check::COMMAND_SEQUENCE_ERROR.into());
+                        return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR).into());
                     }
                 }
             }
         }
         if let Some(bad) = self.fault_range(lba, blocks, false) {
-            return Err(Check::WRITE_ERROR.with_info(bad).into());
+            return Err(Check::medium_error(Asc::WRITE_ERROR).with_info(bad).into());
         }
         // The buffer ran dry since the last WRITE: without BUFE, CD and DVD-R recording
         // cannot resume (loss of streaming); with it, writing picks up seamlessly.
         if self.buffer.take_underrun() && !self.wp.bufe && spec.uses_write_parameters {
             self.damage_stream();
-            return Err(Check::LOSS_OF_STREAMING.into());
+            return Err(Check::medium_error(Asc::LOSS_OF_STREAMING).into());
         }
         if streaming != self.streaming {
             self.streaming = streaming;
@@ -200,7 +201,7 @@ impl VirtualDrive {
             match self.cfg.full {
                 FullPolicy::LongWriteInProgress => {
                     self.control.lock().stats.long_write_in_progress += 1;
-                    return Err(Check::LONG_WRITE_IN_PROGRESS.into());
+                    return Err(Check::not_ready(Asc::LONG_WRITE_IN_PROGRESS).into());
                 }
                 FullPolicy::Wait => {
                     if wait > timeout {
@@ -241,7 +242,7 @@ impl VirtualDrive {
                 };
                 res.map_err(|e| {
                     tracing::error!("virtual drive: image write failed: {e}");
-                    Fail::Check(Check::WRITE_ERROR.with_info(lba))
+                    Fail::Check(Check::medium_error(Asc::WRITE_ERROR).with_info(lba))
                 })?;
             }
         }
@@ -290,7 +291,7 @@ impl VirtualDrive {
         let closed = self.sao_finish()?;
         self.image.sync().map_err(|e| {
             tracing::error!("virtual drive: fsync failed: {e}");
-            Fail::Check(Check::WRITE_ERROR)
+            Fail::Check(Check::medium_error(Asc::WRITE_ERROR))
         })?;
         if self.dirty {
             self.save_checked()?;
@@ -358,11 +359,11 @@ impl VirtualDrive {
                 spec.finalize_s
             }
             _ if random && self.disc.format.is_some() => spec.close_session_s,
-            _ => return Err(Check::INVALID_FIELD_IN_CDB.into()),
+            _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         };
         self.image
             .sync()
-            .map_err(|_| Fail::Check(Check::WRITE_ERROR))?;
+            .map_err(|_| Fail::Check(Check::medium_error(Asc::WRITE_ERROR)))?;
         self.save_checked()?;
         self.take_time(drain + secs(extra), c.immed, BusyKind::Operation, timeout)?;
         Ok(Reply::Done(0))
