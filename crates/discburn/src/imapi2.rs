@@ -445,3 +445,44 @@ fn result_out<T>(slot: Option<&mut T>, r: Result<T, Error>) -> HResult {
         (Some(_), Err(e)) => e.hresult(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::SenseInfo;
+    use discburn_mmc::{Cdb, OpCode};
+
+    #[test]
+    fn descriptor_sense_reaches_imapi2_in_fixed_format() {
+        // 72h descriptor-format sense: 3/0C/09 LOSS OF STREAMING with an information
+        // descriptor (LBA 0x1234), as an SPC-4 drive may send it.
+        let descriptor = vec![
+            0x72, 0x03, 0x0C, 0x09, 0, 0, 0, 12, // header, 12 bytes of descriptors
+            0x00, 0x0A, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, // information, VALID
+        ];
+        let e = Error::sense(
+            Cdb::new(OpCode::Write10, 10),
+            SenseInfo::from_raw(descriptor),
+        );
+        let mut sense = [0xAAu8; 18];
+        assert_eq!(
+            copy_sense(&e, &mut sense),
+            hresult::S_IMAPI_COMMAND_HAS_SENSE_DATA
+        );
+        assert_eq!(sense[0] & 0x7F, 0x70, "fixed format, current");
+        assert_eq!(sense[0] & 0x80, 0x80, "VALID: INFORMATION carried over");
+        assert_eq!(sense[2] & 0x0F, 0x03);
+        assert_eq!(&sense[3..7], &[0, 0, 0x12, 0x34]);
+        assert_eq!((sense[12], sense[13]), (0x0C, 0x09));
+    }
+
+    #[test]
+    fn a_failure_without_sense_keeps_its_own_hresult() {
+        let e = Error::new(crate::ErrorKind::Cancelled);
+        let mut sense = [0u8; 18];
+        assert_eq!(
+            copy_sense(&e, &mut sense),
+            hresult::E_IMAPI_REQUEST_CANCELLED
+        );
+    }
+}
