@@ -168,6 +168,8 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::Iso(_) => SOURCE,
         BurnError::VerifyFailed(_) | BurnError::LengthsDiffer { .. } => VERIFY,
         BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => CANCELLED,
+        // A failure added to the library after this table: the drive's side by default.
+        _ => DEVICE,
     };
     let message = match e {
         BurnError::Device { step, source, .. } => device_sentence(step, source),

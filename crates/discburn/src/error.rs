@@ -146,6 +146,9 @@ pub enum ErrorKind {
     Abandoned(&'static str),
     /// The drive named by an address could not be opened ([`crate::open`]).
     Open(OpenFailure),
+    /// A defect in discburn itself (a worker thread panicked): not the drive's doing,
+    /// worth a bug report with the log.
+    Internal(&'static str),
 }
 
 /// Why [`crate::open`] could not open a drive address: the address (password hidden)
@@ -468,6 +471,7 @@ fn default_hresult(kind: &ErrorKind) -> HResult {
         ErrorKind::NotSupported(_) => E_IMAPI_RECORDER_NO_SUCH_FEATURE,
         ErrorKind::Open(_) => E_DEV_NOT_EXIST,
         ErrorKind::Abandoned(_) => E_IMAPI_REQUEST_CANCELLED,
+        ErrorKind::Internal(_) => E_UNEXPECTED,
     }
 }
 
@@ -502,6 +506,7 @@ impl fmt::Display for Error {
             }
             ErrorKind::NotSupported(m) => write!(f, "not supported by the drive: {m}")?,
             ErrorKind::Open(o) => write!(f, "{o}")?,
+            ErrorKind::Internal(what) => write!(f, "internal error: {what}")?,
             ErrorKind::Abandoned(what) => write!(
                 f,
                 "stopped waiting for the drive, which may still be {what}"

@@ -74,6 +74,8 @@ hresults! {
     E_POINTER = 0x8000_4003;
     /// Unspecified failure.
     E_FAIL = 0x8000_4005;
+    /// Catastrophic failure (`E_UNEXPECTED`): a defect, not a device condition.
+    E_UNEXPECTED = 0x8000_FFFF;
     /// Access denied (`AcquireExclusiveAccess`: another application uses the device).
     E_ACCESSDENIED = 0x8007_0005;
     /// `HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)`: the device handle is gone.

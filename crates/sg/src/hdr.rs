@@ -156,7 +156,7 @@ impl<'a> Prepared<'a> {
     }
 
     /// The header to hand to the ioctl (the kernel writes the status fields back).
-    pub fn hdr_mut(&mut self) -> &mut SgIoHdr {
+    pub(crate) fn hdr_mut(&mut self) -> &mut SgIoHdr {
         &mut self.hdr
     }
 

@@ -425,6 +425,7 @@ impl BurnReport {
 
 /// Why a burn (or blank, format, verify) did not succeed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BurnError {
     /// The drive answered an error while doing `step`.
     #[error("{step} failed: {source}")]
@@ -1303,8 +1304,8 @@ fn burn_locked(
             }
         }
         let r = writer.join().unwrap_or_else(|_| {
-            Err(Error::new(ErrorKind::NotSupported(
-                "the write engine thread panicked".into(),
+            Err(Error::new(ErrorKind::Internal(
+                "the write engine thread panicked",
             )))
         });
         while let Ok(u) = updates.try_recv() {

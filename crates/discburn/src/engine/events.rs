@@ -80,6 +80,7 @@ impl DeviceBuffer {
 /// start_lba + sector_count − 1`; `used_system_buffer + free_system_buffer =
 /// total_system_buffer`; `sequence` counts up from 0 within a section.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Update {
     /// Event number within this section, from 0.
     pub sequence: u64,
