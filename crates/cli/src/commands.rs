@@ -74,7 +74,7 @@ fn address(g: &Global) -> Result<String, Failure> {
     if let Some(a) = &g.drive {
         return Ok(a.clone());
     }
-    let found = discburn_sg::discover().unwrap_or_default();
+    let found = discburn::drives().unwrap_or_default();
     match found.as_slice() {
         [one] => Ok(one.block_device.display().to_string()),
         [] => Err(Failure::new(exit::NO_DRIVE, "No recorder found on this machine, and no --drive given").hint(
@@ -117,7 +117,7 @@ fn emit_json(v: &Value) {
 }
 
 fn drives(g: &Global) -> Result<(), Failure> {
-    let found = discburn_sg::discover().unwrap_or_default();
+    let found = discburn::drives().unwrap_or_default();
     if g.json {
         for d in &found {
             emit_json(&json!({

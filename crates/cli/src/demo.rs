@@ -11,8 +11,8 @@ use std::sync::Arc;
 use discburn::burn::{self, BurnOptions, Closing, Source, SpeedChoice};
 use discburn::iso::{FolderImage, IsoSettings};
 use discburn::mmc::clock::SystemClock;
+use discburn::vdrive::VirtualDrive;
 use discburn::Recorder;
-use discburn_vdrive::VirtualDrive;
 use serde_json::json;
 
 use crate::cli::{DemoArgs, Global, SpeedArg};

@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod burn;
+mod drives;
 pub mod engine;
 pub mod error;
 pub mod hresult;
@@ -43,9 +44,11 @@ pub mod imapi2;
 pub mod iso;
 mod open;
 pub mod recorder;
+#[cfg(all(feature = "iscsi", feature = "vdrive"))]
 pub mod serve;
 pub mod verify;
 
+pub use drives::{drives, LocalDrive};
 pub use engine::{
     CancelOutcome, CancelToken, DeviceBuffer, Phase, RateModel, Timing, Update, WriteEngine,
 };
@@ -55,3 +58,6 @@ pub use open::{open, open_shared, open_with_clock, redact_address};
 pub use recorder::{Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
 
 pub use discburn_mmc as mmc;
+/// The virtual recorder (`discburn_vdrive`): a faithful MMC drive model over an image file.
+#[cfg(feature = "vdrive")]
+pub use discburn_vdrive as vdrive;

@@ -34,7 +34,7 @@ pub fn open_luns(addresses: &[String], clock: &SharedClock) -> Result<Vec<Box<dy
             ))));
         }
         let drive = discburn_vdrive::VirtualDrive::open(address, Arc::clone(clock))
-            .map_err(|e| crate::open::virtual_open_error(address, e))?;
+            .map_err(|e| crate::open::virtual_drive::open_error(address, e))?;
         luns.push(Box::new(drive));
     }
     Ok(luns)

@@ -47,6 +47,7 @@
 //! one clock every layer waits on.
 #![forbid(unsafe_code)]
 
+pub mod buf;
 pub mod cdb;
 pub mod clock;
 pub mod config;

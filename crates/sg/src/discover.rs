@@ -126,10 +126,7 @@ fn sr_index(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// Largest DMA alignment believed from sysfs: 64 KiB, the largest page size Linux runs
-/// with. A stricter alignment also meets any smaller requirement, so a bigger value is
-/// clamped to this rather than allocated for.
-pub const MAX_ALIGNMENT: usize = 64 << 10;
+pub use discburn_mmc::buf::MAX_ALIGNMENT;
 
 /// Largest transfer believed from sysfs: SG_IO's `dxfer_len` is 32 bits (whole KiB).
 pub const MAX_TRANSFER: usize = (u32::MAX - 1023) as usize;

@@ -27,14 +27,16 @@
 //! carries a `// SAFETY:` line. Everything else — building the header, decoding host,
 //! driver and SCSI status and the residual, sysfs discovery — is safe code tested
 //! without a drive.
+//!
+//! SG_IO is Linux's: on any other system this crate is empty.
+#![cfg(target_os = "linux")]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod buf;
 pub mod discover;
 pub mod hdr;
 mod sys;
 mod transport;
 
-pub use buf::AlignedBuf;
+pub use discburn_mmc::buf::AlignedBuf;
 pub use discover::{discover, discover_in, queue_limits, DriveInfo};
 pub use transport::{parse_address, OpenError, SgTransport};

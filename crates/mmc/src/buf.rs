@@ -3,11 +3,16 @@
 //! The kernel maps an SG_IO buffer straight into the request when its address and
 //! length meet the queue's `dma_alignment`; otherwise it copies through a bounce
 //! buffer. Writers that keep a pool of sector buffers allocate them here, with the
-//! alignment from [`Transport::limits`](discburn_mmc::Transport::limits).
+//! alignment from [`Transport::limits`](crate::Transport::limits).
 
 use std::ops::{Deref, DerefMut};
 
-use discburn_mmc::Limits;
+use crate::transport::Limits;
+
+/// Largest alignment a buffer is given: 64 KiB, the largest page size Linux runs with. A
+/// stricter alignment also meets any smaller requirement, so a bigger value (from sysfs,
+/// or a hostile limit) is clamped to this rather than allocated for.
+pub const MAX_ALIGNMENT: usize = 64 << 10;
 
 /// A zero-initialised byte buffer whose first byte sits at a multiple of `align`.
 ///
@@ -23,12 +28,10 @@ pub struct AlignedBuf {
 
 impl AlignedBuf {
     /// `len` zero bytes aligned to `align` (rounded up to a power of two, at most
-    /// [`MAX_ALIGNMENT`](crate::discover::MAX_ALIGNMENT); 0 and 1 mean no alignment).
+    /// [`MAX_ALIGNMENT`](MAX_ALIGNMENT); 0 and 1 mean no alignment).
     /// Like `vec!`, it panics only when `len` bytes cannot be allocated at all.
     pub fn zeroed(len: usize, align: usize) -> Self {
-        let align = align
-            .clamp(1, crate::discover::MAX_ALIGNMENT)
-            .next_power_of_two();
+        let align = align.clamp(1, MAX_ALIGNMENT).next_power_of_two();
         let storage = vec![0u8; len.saturating_add(align - 1)];
         // `align_offset` may decline (returns usize::MAX) only for pointers it cannot
         // reason about; a heap byte pointer is not one of them, but stay total anyway.
@@ -111,7 +114,7 @@ mod tests {
     #[test]
     fn absurd_alignment_is_capped() {
         let b = AlignedBuf::zeroed(16, usize::MAX);
-        assert_eq!(b.align(), crate::discover::MAX_ALIGNMENT);
+        assert_eq!(b.align(), MAX_ALIGNMENT);
         assert!(b.is_aligned());
         assert_eq!(b.len(), 16);
     }

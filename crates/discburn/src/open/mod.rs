@@ -1,12 +1,16 @@
 //! Opening a recorder from an address string (design.md "Drive addresses").
 
-use std::sync::Arc;
-
-use discburn_iscsi::session::{LoginError, SessionError};
 use discburn_mmc::clock::{SharedClock, SystemClock};
 
-use crate::error::{Error, ErrorKind, OpenFailure, OpenProblem, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::recorder::Recorder;
+
+#[cfg(feature = "iscsi")]
+mod iscsi;
+#[cfg(all(feature = "sg", target_os = "linux"))]
+mod sg;
+#[cfg(feature = "vdrive")]
+pub(crate) mod virtual_drive;
 
 /// Opens the recorder named by `address` on the system clock:
 /// - `virtual:PATH?media=bd-r&speed=12x&buffer=4MiB` — the virtual recorder over an
@@ -44,43 +48,45 @@ enum Access {
 }
 
 fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recorder> {
+    // Each scheme's backend is a cargo feature; a build without it says so.
+    let _ = (&clock, access);
     if address.starts_with("virtual:") {
-        let drive = discburn_vdrive::VirtualDrive::open(address, Arc::clone(&clock))
-            .map_err(|e| virtual_open_error(address, e))?;
-        return Ok(Recorder::new(Box::new(drive), address, clock));
+        #[cfg(feature = "vdrive")]
+        return virtual_drive::open(address, clock);
+        #[cfg(not(feature = "vdrive"))]
+        return Err(not_built(address, "vdrive"));
     }
     if address.starts_with("iscsi://") {
-        let t = discburn_iscsi::IscsiTransport::open(address)
-            .map_err(|e| iscsi_open_error(address, e))?;
-        // The id is shown (IDiscRecorder2::ActiveDiscRecorder, logs): never the secret.
-        return Ok(settled(Recorder::new(
-            Box::new(t),
-            redact_address(address),
-            clock,
-        )));
+        #[cfg(feature = "iscsi")]
+        return iscsi::open(address, clock).map(settled);
+        #[cfg(not(feature = "iscsi"))]
+        return Err(not_built(address, "iscsi"));
     }
+    #[cfg(all(feature = "sg", target_os = "linux"))]
     if let Some(path) = discburn_sg::parse_address(address) {
-        let opened = match access {
-            Access::Exclusive => discburn_sg::SgTransport::open(path),
-            Access::Shared => discburn_sg::SgTransport::open_shared(path),
-        };
-        let t = opened.map_err(|e| {
-            use discburn_sg::OpenError as E;
-            let problem = match e {
-                E::Busy { .. } => return Error::new(ErrorKind::Busy(e.to_string())),
-                E::NotFound { .. } => OpenProblem::NoSuchDevice,
-                E::NotScsi { .. } => OpenProblem::NotADrive,
-                E::PermissionDenied { .. } => OpenProblem::PermissionDenied,
-                E::Io { source, .. } => OpenProblem::Io(source.to_string()),
-                other => OpenProblem::Io(other.to_string()),
-            };
-            open_error(address, problem)
-        })?;
-        return Ok(settled(Recorder::new(Box::new(t), address, clock)));
+        return sg::open(address, path, clock, access == Access::Shared).map(settled);
+    }
+    #[cfg(not(all(feature = "sg", target_os = "linux")))]
+    if address.starts_with("/dev/") || address.starts_with("sg:") {
+        return Err(not_built(address, "sg"));
     }
     Err(Error::new(ErrorKind::InvalidArgument(format!(
         "unknown drive address {address:?}: use virtual:PATH?media=…, /dev/srN, sg:/dev/sgN or iscsi://HOST[:PORT]/IQN/LUN"
     ))))
+}
+
+/// An address whose backend this build of the library leaves out (a cargo feature).
+#[cfg(not(all(
+    feature = "sg",
+    feature = "iscsi",
+    feature = "vdrive",
+    target_os = "linux"
+)))]
+fn not_built(address: &str, feature: &str) -> Error {
+    Error::new(ErrorKind::NotSupported(format!(
+        "cannot open {}: this build of discburn has no `{feature}` backend (cargo feature `{feature}`)",
+        redact_address(address)
+    )))
 }
 
 /// A drive reached over a bus or a network, with the unit attentions a new connection
@@ -89,6 +95,7 @@ fn open_inner(address: &str, clock: SharedClock, access: Access) -> Result<Recor
 /// first real command (GET CONFIGURATION for the profiles, say) does not fail with one.
 /// Its answer is left to the caller, which reads the medium afresh. The in-process
 /// virtual drive has no nexus to report.
+#[cfg(any(feature = "iscsi", all(feature = "sg", target_os = "linux")))]
 fn settled(rec: Recorder) -> Recorder {
     if let Err(e) = rec.test_unit_ready_settled() {
         tracing::debug!(
@@ -97,14 +104,6 @@ fn settled(rec: Recorder) -> Recorder {
         );
     }
     rec
-}
-
-/// The virtual recorder's open failure: a drive another process holds is busy.
-pub(crate) fn virtual_open_error(address: &str, e: discburn_vdrive::VdriveError) -> Error {
-    Error::new(match &e {
-        discburn_vdrive::VdriveError::Locked(_) => ErrorKind::Busy(e.to_string()),
-        _ => ErrorKind::InvalidArgument(format!("cannot open {address}: {e}")),
-    })
 }
 
 /// `address` as it may be shown (messages, logs, JSON): an iSCSI address's CHAP secret
@@ -118,62 +117,34 @@ pub fn redact_address(address: &str) -> String {
             .is_some_and(|s| s.eq_ignore_ascii_case(SCHEME))
     });
     match at {
-        Some(i) => format!(
-            "{}{}",
-            &address[..i],
-            discburn_iscsi::redact_password(&address[i..])
-        ),
+        Some(i) => format!("{}{}", &address[..i], redact_url(&address[i..])),
         None => address.to_string(),
     }
 }
 
-fn open_error(address: &str, problem: OpenProblem) -> Error {
-    Error::new(ErrorKind::Open(OpenFailure {
+#[cfg(feature = "iscsi")]
+fn redact_url(url: &str) -> String {
+    discburn_iscsi::redact_password(url)
+}
+
+/// Without the iSCSI backend the URL is not parsed; any `user%secret@` is hidden whole.
+#[cfg(not(feature = "iscsi"))]
+fn redact_url(url: &str) -> String {
+    const SCHEME: usize = "iscsi://".len();
+    let rest = url.get(SCHEME..).unwrap_or("");
+    let authority = rest.split('/').next().unwrap_or("");
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &url[..SCHEME], &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(any(feature = "iscsi", all(feature = "sg", target_os = "linux")))]
+pub(crate) fn open_error(address: &str, problem: crate::error::OpenProblem) -> Error {
+    Error::new(ErrorKind::Open(crate::error::OpenFailure {
         address: redact_address(address),
         problem,
     }))
-}
-
-/// An iSCSI open failure in the user's terms: which of resolving, connecting and
-/// logging in failed, and for a refused login whether it was the credentials.
-fn iscsi_open_error(address: &str, e: discburn_iscsi::Error) -> Error {
-    use discburn_iscsi::Error as E;
-    let credentials_given = discburn_iscsi::IscsiUrl::parse(address)
-        .map(|u| u.user.is_some())
-        .unwrap_or(false);
-    let problem = match e {
-        E::Url(u) => return Error::new(ErrorKind::InvalidArgument(u.to_string())),
-        E::Resolve { host, .. } => OpenProblem::UnknownHost { host },
-        E::Connect { addr, source } if source.kind() == std::io::ErrorKind::ConnectionRefused => {
-            OpenProblem::ConnectionRefused { portal: addr }
-        }
-        E::Connect { addr, source } => OpenProblem::Unreachable {
-            portal: addr,
-            reason: source.to_string(),
-        },
-        E::Login { source, .. } => match source {
-            // 02/01 authentication failure (RFC 7143 §11.13.5), or a CHAP exchange that
-            // could not be done (no credentials, an algorithm we lack).
-            SessionError::Login(LoginError::Refused {
-                class: 2,
-                detail: 1,
-                ..
-            })
-            | SessionError::Login(LoginError::Auth(_)) => {
-                OpenProblem::AuthenticationFailed { credentials_given }
-            }
-            SessionError::Login(LoginError::Refused { name, .. }) => OpenProblem::LoginRefused {
-                status: name.to_string(),
-            },
-            other => OpenProblem::LoginFailed {
-                reason: other.to_string(),
-            },
-        },
-        other => OpenProblem::LoginFailed {
-            reason: other.to_string(),
-        },
-    };
-    open_error(address, problem)
 }
 
 #[cfg(test)]
