@@ -150,6 +150,7 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::TooLarge { .. }
         | BurnError::TestWriteUnsupported { .. }
         | BurnError::Unsupported(_)
+        | BurnError::Unsuitable(_)
         | BurnError::ImageAddressedElsewhere { .. } => MEDIUM,
         // A drive or connection lost once writing began is a failed burn.
         BurnError::Device { .. } if e.writing_began() => DEVICE,
@@ -187,7 +188,7 @@ pub fn burn_failure(e: &BurnError) -> Failure {
     };
     Failure {
         message,
-        hint: e.hint(),
+        hint: crate::advice::burn_hint(e),
         code,
         json: false,
         hresult: Some(e.hresult().0),
@@ -200,7 +201,10 @@ pub fn open_failure(address: &str, e: &discburn::Error) -> Failure {
     let shown = discburn::redact_address(address);
     tracing::error!(address = %shown, "cannot open the drive: {e}");
     let (message, hint) = match e.kind() {
-        ErrorKind::Open(o) => (capitalize(&o.to_string()), o.hint().map(str::to_string)),
+        ErrorKind::Open(o) => (
+            capitalize(&o.to_string()),
+            crate::advice::open_hint(o).map(str::to_string),
+        ),
         // The text names the drive and how to free it.
         ErrorKind::Busy(why) => (capitalize(why), None),
         ErrorKind::InvalidArgument(m) if m.contains(&shown) => (

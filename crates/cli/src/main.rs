@@ -14,6 +14,7 @@ macro_rules! eprintln {
     ($($t:tt)*) => { $crate::output::stderr(format_args!($($t)*)) };
 }
 
+mod advice;
 mod cli;
 mod commands;
 mod demo;

@@ -210,33 +210,6 @@ pub enum OpenProblem {
     Io(String),
 }
 
-impl OpenFailure {
-    /// What the user can try, when the sentence itself does not say it.
-    pub fn hint(&self) -> Option<&'static str> {
-        Some(match &self.problem {
-            OpenProblem::NoSuchDevice => "List the drives with `discburn drives`",
-            OpenProblem::NotADrive => {
-                "Name an optical drive such as /dev/sr0 (`discburn drives` lists them)"
-            }
-            OpenProblem::PermissionDenied => {
-                "Join the `cdrom` group (`sudo usermod -aG cdrom $USER`, then log in again) or run as root"
-            }
-            OpenProblem::UnknownHost { .. } => {
-                "Check the host name in the address, or give the target's IP address"
-            }
-            OpenProblem::ConnectionRefused { .. } | OpenProblem::Unreachable { .. } => {
-                "Check that the iSCSI target is running and the host and port in the address (default 3260)"
-            }
-            OpenProblem::LoginRefused { .. } => {
-                "Check the target name (IQN) in the address against the target's configuration"
-            }
-            OpenProblem::AuthenticationFailed { .. }
-            | OpenProblem::LoginFailed { .. }
-            | OpenProblem::Io(_) => return None,
-        })
-    }
-}
-
 impl fmt::Display for OpenFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let a = &self.address;

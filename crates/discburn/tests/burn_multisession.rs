@@ -13,7 +13,9 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source};
+use discburn::burn::{
+    self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Unsuitable,
+};
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::{CancelToken, Recorder};
@@ -547,7 +549,8 @@ fn an_image_cannot_be_merged_into_a_rewritable_volume() {
     )
     .unwrap_err();
     assert!(
-        matches!(e, BurnError::Unsupported(_)) && e.to_string().contains("cannot be merged"),
+        matches!(e, BurnError::Unsuitable(Unsuitable::CannotMerge { .. }))
+            && e.to_string().contains("cannot be merged"),
         "{e}"
     );
     assert_eq!(

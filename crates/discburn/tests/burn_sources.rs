@@ -9,9 +9,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare};
+use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare, Unsuitable};
 use discburn::iso::{FolderImage, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::profile::Profile;
 use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
@@ -300,7 +301,9 @@ fn an_open_ended_stream_onto_a_rewritable_disc_asks_for_its_size() {
     };
     let (r, _) = run(&rig, source, &BurnOptions::default());
     match r {
-        Err(BurnError::Unsupported(m)) => assert!(m.contains("--size"), "{m}"),
+        Err(BurnError::Unsuitable(Unsuitable::StreamLengthForRandomAccess { label, profile })) => {
+            assert_eq!((label.as_str(), profile), ("standard input", Profile::BdRe))
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(writes(&rig), 0);

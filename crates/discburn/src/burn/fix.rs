@@ -12,7 +12,7 @@ use crate::engine::CancelToken;
 use crate::recorder::Recorder;
 
 use super::medium::{inspect, Medium, Recording};
-use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Operation};
+use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Operation, Unsuitable};
 
 /// What `discburn fix` did.
 #[derive(Debug, Clone)]
@@ -70,15 +70,13 @@ pub fn fix(
         return Err(BurnError::Closed { profile });
     }
     if before.is_blank() || before.status() != Some(DiscStatus::Incomplete) {
-        return Err(BurnError::Unsupported(format!(
-            "the {profile} in the drive is blank: there is nothing to close (burn it with `discburn write`)"
-        )));
+        return Err(BurnError::Unsuitable(Unsuitable::NothingToClose {
+            profile,
+        }));
     }
     let track = open_track(&before);
     if closing == Closing::Session && !open_session(&before) {
-        return Err(BurnError::Unsupported(format!(
-            "the {profile} in the drive has no open session: its sessions are closed and it stays appendable (`discburn fix` without --session finalizes it)"
-        )));
+        return Err(BurnError::Unsuitable(Unsuitable::NoOpenSession { profile }));
     }
     run.note(format!("Disc: {}", before.summary()));
     if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {

@@ -59,7 +59,7 @@ use std::time::Duration;
 
 use discburn_mmc::disc::DiscStatus;
 use discburn_mmc::profile::Profile;
-use discburn_mmc::sense::{Asc, Refusal, SenseClass, SenseKey};
+use discburn_mmc::sense::{Refusal, SenseKey};
 use discburn_mmc::track::TrackAddress;
 
 use crate::engine::{CancelToken, Update, WriteEngine};
@@ -423,6 +423,71 @@ impl BurnReport {
     }
 }
 
+/// A request that does not suit the source or the disc in the drive (a
+/// [`BurnError::Unsuitable`]): each says what is wrong; what to do instead depends on the
+/// interface (a command line names its flags), so it is left to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unsuitable {
+    /// Session-At-Once needs the track's length for the cue sheet before the first
+    /// sector (MMC-6 §6.34), and the stream's is unknown.
+    #[error("Session-At-Once sends the track's length in the cue sheet before the first sector, and {label} is a stream of unknown length")]
+    StreamLengthForSao {
+        /// The stream.
+        label: String,
+    },
+    /// A random-access medium has no track to end where a stream of unknown length does.
+    #[error("{label} is a stream of unknown length, and a {profile} has no track that could end where the stream does")]
+    StreamLengthForRandomAccess {
+        /// The stream.
+        label: String,
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// Only a folder can be merged into the ISO 9660 volume on a rewritable disc.
+    #[error("the {profile} holds the ISO 9660 volume \"{volume_id}\" and {label} cannot be merged into it (only a folder can)")]
+    CannotMerge {
+        /// What is in the drive.
+        profile: Profile,
+        /// The volume's identifier.
+        volume_id: String,
+        /// The image or stream.
+        label: String,
+    },
+    /// Session-At-Once is a CD write mode (MMC-6 §4.3.4).
+    #[error("Session-At-Once is a CD write mode; a {profile} is written without it")]
+    SaoNotOnCd {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// A blank sequential disc: nothing to close.
+    #[error("the {profile} in the drive is blank: there is nothing to close")]
+    NothingToClose {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// Closing the session was asked, and every session is closed.
+    #[error("the {profile} in the drive has no open session: its sessions are closed and it stays appendable")]
+    NoOpenSession {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// A track or session was named on a disc that has none to choose from.
+    #[error("the {profile} in the drive has no tracks or sessions to choose from")]
+    NoTracksToChoose {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// BLANK is for CD-RW and DVD-RW (MMC-6 §6.2).
+    #[error("a {profile} cannot be blanked{}", if *rewritable_in_place { ": it is overwritten in place" } else { " (only CD-RW and DVD-RW can)" })]
+    CannotBlank {
+        /// What is in the drive.
+        profile: Profile,
+        /// It is rewritable in place (formatted instead of blanked).
+        rewritable_in_place: bool,
+    },
+}
+
 /// Why a burn (or blank, format, verify) did not succeed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -567,6 +632,10 @@ pub enum BurnError {
     /// The request is not possible with this drive or medium.
     #[error("{0}")]
     Unsupported(String),
+    /// The request does not suit this source, disc or option: what is wrong, with the
+    /// data an interface needs to say what to do instead.
+    #[error("{0}")]
+    Unsuitable(Unsuitable),
     /// A second cancel gave up waiting for the drive in a step it cannot be stopped in
     /// (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION): nothing is known of the disc's state.
     #[error("stopped waiting for the drive, which may still be {doing}: the disc's state is unknown (not all the data may be on it, and it is probably not closed){}; the tray unlocks once the drive answers", sent_up_to(*last_written_lba))]
@@ -724,7 +793,9 @@ impl BurnError {
             }
             BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
-            BurnError::Unsupported(_) => hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED,
+            BurnError::Unsupported(_) | BurnError::Unsuitable(_) => {
+                hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED
+            }
             BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => {
                 hresult::E_IMAPI_REQUEST_CANCELLED
             }
@@ -738,50 +809,6 @@ impl BurnError {
             BurnError::Device { source, .. } => source.sense_info(),
             _ => None,
         }
-    }
-
-    /// What the user could try, in one sentence.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            BurnError::NoMedium => "Insert a disc and try again.".into(),
-            BurnError::NotWritable { .. } => "Insert a recordable disc (CD-R/RW, DVD±R/RW, DVD-RAM, BD-R/RE).".into(),
-            BurnError::Closed { profile } if profile.is_rewritable() => {
-                "Erase it with `discburn blank` first, or use a new disc.".into()
-            }
-            BurnError::Closed { .. } => "Use a new disc; a finalized write-once disc cannot take more data.".into(),
-            BurnError::NotBlank { .. } => "Use a blank disc, or erase this one with `discburn blank` if it is rewritable.".into(),
-            BurnError::TooLarge { .. } => "Use a larger disc, or leave some files out.".into(),
-            BurnError::TestWriteUnsupported { .. } => "Burn without --dummy, or use a CD-R/RW or DVD-R/RW to simulate.".into(),
-            BurnError::NotWholeSectors { .. } => "Burn a data image (ISO 9660/UDF), or pass the folder itself to build one.".into(),
-            BurnError::NotAnImageFile { .. } => "Name an image file; `discburn write` burns a folder as such, and `discburn write - --size N` reads a pipe.".into(),
-            BurnError::ImageAddressedElsewhere { start_lba, last_session, .. } => format!(
-                "Burn the folder instead (discburn masters it for sector {start_lba} and carries the earlier sessions' files forward), master the image for this address with `xorriso -as mkisofs -C {},{start_lba} -M /dev/DRIVE ...` or `mkisofs -C {},{start_lba}`, or use a blank disc.",
-                last_session.unwrap_or(0),
-                last_session.unwrap_or(0)
-            ),
-            BurnError::StreamShort { .. } => "Check what feeds the pipe; give --size the stream's exact length, or leave --size out on a write-once disc to write to the end of the stream.".into(),
-            BurnError::LengthsDiffer { .. } => "The disc holds something else, or a different version of the image: compare with the image that was burnt (and --lba where its session starts).".into(),
-            BurnError::VerifyStopped { .. } => "Check the drive's connection and that the disc is still in, then run `discburn verify` again.".into(),
-            BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
-            BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
-            BurnError::Abandoned { .. } => "Wait until the drive is idle, then look at the disc with `discburn info`; treat it as unfinished unless `discburn verify IMAGE` passes.".into(),
-            BurnError::Unconfirmed(_) => "Check the disc with `discburn info` and `discburn verify IMAGE` before relying on it.".into(),
-            BurnError::Device { source, .. } => match (source.sense_class(), source.refusal()) {
-                _ if source.is_sense(SenseKey::MediumError, Asc::LOSS_OF_STREAMING) => "The drive ran out of data (buffer underrun): close other programs or burn at a lower --speed.".into(),
-                (Some(SenseClass::MediumError), _) => "The disc may be faulty or incompatible with this drive: try another disc or a lower --speed.".into(),
-                (Some(SenseClass::DataProtect), _) => "The disc is write-protected.".into(),
-                (_, Some(Refusal::InvalidAddress | Refusal::EndOfUserArea)) => "The drive refused the address or ran out of space: check the disc's free space with `discburn info`.".into(),
-                (_, Some(Refusal::IncompatibleMedium)) => "The drive cannot write this disc: check `discburn info` and try another disc.".into(),
-                (Some(SenseClass::HardwareError), _) => "The drive reports a hardware error: power-cycle it and try again; it may be faulty.".into(),
-                (Some(SenseClass::MediumChanged | SenseClass::Reset | SenseClass::UnitAttention), _) => "The disc or drive changed state during the operation; check the disc with `discburn info`.".into(),
-                _ => match source.kind() {
-                    ErrorKind::Transport(_) => "Check the drive's connection (cable, network, address).".into(),
-                    ErrorKind::Locked { .. } | ErrorKind::Busy(_) => "Another program is using the drive, or its disc is mounted: close or unmount it and try again.".into(),
-                    _ => return None,
-                },
-            },
-            _ => return None,
-        })
     }
 }
 
@@ -899,11 +926,11 @@ pub fn burn(
         other => {
             if before.recording == Recording::RandomAccess && opts.closing == Closing::Session {
                 if let Some(id) = iso_volume(rec) {
-                    return Err(BurnError::Unsupported(format!(
-                        "the {} holds the ISO 9660 volume \"{id}\" and {} cannot be merged into it (only a folder can): burn it without multi-session (--multi) to replace the volume",
-                        before.profile,
-                        other.label()
-                    )));
+                    return Err(BurnError::Unsuitable(Unsuitable::CannotMerge {
+                        profile: before.profile,
+                        volume_id: id,
+                        label: other.label(),
+                    }));
                 }
             }
             other
@@ -1584,7 +1611,7 @@ fn later_session(
         };
         if opts.closing != Closing::Session {
             run.note(format!(
-                "The {} holds the ISO 9660 volume \"{id}\": the new one replaces it from sector 0 (a multi-session burn, --multi, adds to it instead)",
+                "The {} holds the ISO 9660 volume \"{id}\": the new one replaces it from sector 0 (a multi-session burn adds to it instead)",
                 medium.profile
             ));
             return Ok(img);

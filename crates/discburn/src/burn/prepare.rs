@@ -38,7 +38,9 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
 use super::medium::{self, Medium, Recording};
 use super::ops::{self, Ceiling};
-use super::{BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice};
+use super::{
+    BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice, Unsuitable,
+};
 use discburn_mmc::sense::Refusal;
 
 /// One way to format the medium, with the capacity it leaves.
@@ -87,9 +89,9 @@ pub(crate) fn padding(
 ) -> Result<(u64, Option<String>), BurnError> {
     let sao_cd = opts.sao && is_cd(medium.profile);
     if sao_cd && open_ended {
-        return Err(BurnError::Unsupported(format!(
-            "Session-At-Once sends the track's length in the cue sheet before the first sector, and {label} is a stream of unknown length: give its --size, or burn it Track-At-Once (without --sao)"
-        )));
+        return Err(BurnError::Unsuitable(Unsuitable::StreamLengthForSao {
+            label: label.to_string(),
+        }));
     }
     let pad = if opts.pad { PAD_SECTORS } else { 0 };
     let mut notes = Vec::new();
@@ -222,9 +224,12 @@ pub(crate) fn plan(
 ) -> Result<Plan, BurnError> {
     let profile = medium.profile;
     if open_ended && medium.recording == Recording::RandomAccess {
-        return Err(BurnError::Unsupported(format!(
-            "{label} is a stream of unknown length, and a {profile} has no track that could end where the stream does: give its size with --size (bytes, or sectors as 4480s)"
-        )));
+        return Err(BurnError::Unsuitable(
+            Unsuitable::StreamLengthForRandomAccess {
+                label: label.to_string(),
+                profile,
+            },
+        ));
     }
     if medium.recording == Recording::ReadOnly {
         return Err(BurnError::NotWritable { profile });
@@ -345,9 +350,7 @@ pub(crate) fn plan(
         && !opts.test_write;
     let sao = opts.sao;
     if sao && !is_cd(profile) {
-        return Err(BurnError::Unsupported(format!(
-            "Session-At-Once (--sao) is a CD write mode; a {profile} is written without it"
-        )));
+        return Err(BurnError::Unsuitable(Unsuitable::SaoNotOnCd { profile }));
     }
     if sao && sectors < u64::from(MIN_TRACK_SECTORS) {
         return Err(BurnError::Unsupported(format!(
@@ -760,14 +763,10 @@ pub(crate) fn blank(run: &mut Operation<'_>, medium: &Medium, full: bool) -> Res
         profile,
         Profile::CdRw | Profile::DvdRwSequential | Profile::DvdRwRestrictedOverwrite
     ) {
-        return Err(BurnError::Unsupported(format!(
-            "a {profile} cannot be blanked{}",
-            if medium.recording == Recording::RandomAccess {
-                ": it is overwritten in place; use `discburn format` to reformat it"
-            } else {
-                " (only CD-RW and DVD-RW can)"
-            }
-        )));
+        return Err(BurnError::Unsuitable(Unsuitable::CannotBlank {
+            profile,
+            rewritable_in_place: medium.recording == Recording::RandomAccess,
+        }));
     }
     run.phase(BurnPhase::Blanking);
     ops::long_step(

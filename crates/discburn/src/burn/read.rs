@@ -24,7 +24,7 @@ use crate::recorder::Recorder;
 use crate::verify::{BadKind, BadRange, ReadBack, VerifyProgress};
 
 use super::medium::{inspect, Medium, Recording, TrackEntry};
-use super::{BurnError, BurnEvent, BurnPhase, Operation, RecorderReadBack};
+use super::{BurnError, BurnEvent, BurnPhase, Operation, RecorderReadBack, Unsuitable};
 
 /// Sectors per READ(12).
 const CHUNK: u32 = 32;
@@ -117,9 +117,9 @@ fn extent_of(
     let random = m.recording == Recording::RandomAccess;
     if random || (m.recording == Recording::ReadOnly && tracks.is_empty()) {
         if extent != ReadExtent::Default {
-            return Err(BurnError::Unsupported(format!(
-                "the {profile} in the drive has no tracks or sessions to choose from: `discburn read` without --track or --session copies it"
-            )));
+            return Err(BurnError::Unsuitable(Unsuitable::NoTracksToChoose {
+                profile,
+            }));
         }
         let capacity = m.read_capacity.unwrap_or(m.capacity_sectors);
         return Ok(match iso_volume_sectors(rec) {
