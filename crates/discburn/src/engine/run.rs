@@ -32,7 +32,7 @@ use discburn_mmc::transport::{DataPhase, Request};
 
 use super::events::{Phase, Update};
 use super::pool::{self, AlignedBuf, Filled, ReadProgress};
-use super::writer::{Action, Completion, Received, Round, Section, WriterCore, MAX_BATCH};
+use super::writer::{Action, Completion, Received, Section, WriterCore, MAX_BATCH};
 use super::{check_sector_fits, CancelToken, Settings, UpdateCallback, WriteEngine};
 use crate::error::{Error, ErrorKind, Result};
 use crate::recorder::{invalid, Recorder};
@@ -292,7 +292,7 @@ impl SectionWriter<'_> {
                     };
                     self.core.handle_receive(received);
                 }
-                Action::Write(round) => self.send(&round, held)?,
+                Action::Write => self.send(held)?,
                 Action::ReadBufferCapacity => {
                     let mut buf = [0u8; BUFFER_CAPACITY_LEN];
                     let answer = self
@@ -314,9 +314,9 @@ impl SectionWriter<'_> {
 
     /// Sends one round: one WRITE the plain way (which allocates nothing), several
     /// through the transport's queue; feeds the answers back to the core.
-    fn send(&mut self, round: &Round, held: &VecDeque<AlignedBuf>) -> Result<()> {
+    fn send(&mut self, held: &VecDeque<AlignedBuf>) -> Result<()> {
         let bps = self.core_bps();
-        let pieces = round.pieces();
+        let pieces = self.core.round().pieces();
         let data = |i: usize| {
             let p = &pieces[i];
             &held[p.buffer].as_slice()[p.first as usize * bps..(p.first + p.sectors) as usize * bps]

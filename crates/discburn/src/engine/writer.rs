@@ -117,15 +117,17 @@ impl Round {
 }
 
 /// What the I/O loop does next.
+// Consumed as soon as it is returned: boxing the Update would allocate every event.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum Action {
     /// Hand the oldest held host buffer back to the reader: it is wholly written.
     Release,
     /// Take a buffer from the reader: without waiting (`None`) or for up to this long.
     Receive(Option<Duration>),
-    /// Send this round of WRITEs with [`WriterCore::command_timeout`], then
-    /// [`WriterCore::handle_writes`].
-    Write(Round),
+    /// Send the round of WRITEs [`WriterCore::round`] describes, with
+    /// [`WriterCore::command_timeout`], then [`WriterCore::handle_writes`].
+    Write,
     /// Send READ BUFFER CAPACITY (MMC-6 §6.21, byte form), then
     /// [`WriterCore::handle_buffer_capacity`].
     ReadBufferCapacity,
@@ -181,8 +183,8 @@ enum Step {
     Collect,
     /// Cut and send a round.
     Round,
-    /// A round is out since `sent_at`.
-    InRound { round: Round, sent_at: Duration },
+    /// The round is out since `sent_at`.
+    InRound { sent_at: Duration },
     /// The round's answers are counted; after the tick, decide about its failure.
     AfterRound {
         failure: Option<Failure>,
@@ -260,6 +262,8 @@ pub(crate) struct WriterCore {
     cancelled: bool,
     step: Step,
     tick: Option<Tick>,
+    /// The round last cut (kept here, not in an [`Action`], so actions stay small).
+    round: Round,
 }
 
 impl WriterCore {
@@ -302,6 +306,16 @@ impl WriterCore {
             cancelled: false,
             step: Step::Top,
             tick: None,
+            round: Round {
+                pieces: [Piece {
+                    buffer: 0,
+                    first: 0,
+                    sectors: 0,
+                    lba: 0,
+                    cdb: Write10::default().emit(),
+                }; MAX_BATCH],
+                len: 0,
+            },
         };
         core.held.reserve(MAX_BATCH);
         core
@@ -439,13 +453,10 @@ impl WriterCore {
                 return Some(Action::Receive(None));
             }
             Step::Round => {
-                let round = self.cut_round(now);
+                self.cut_round(now);
                 self.commands_sent = true;
-                self.step = Step::InRound {
-                    round,
-                    sent_at: now,
-                };
-                return Some(Action::Write(round));
+                self.step = Step::InRound { sent_at: now };
+                return Some(Action::Write);
             }
             Step::InRound { .. } => {
                 // The caller broke the contract; resending could write twice.
@@ -575,9 +586,14 @@ impl WriterCore {
         };
     }
 
+    /// The round to send after [`Action::Write`].
+    pub(crate) fn round(&self) -> &Round {
+        &self.round
+    }
+
     /// Cuts the next round from the held buffers, starting at the first sector not yet
     /// written, each WRITE sized for the rate expected there.
-    fn cut_round(&self, now: Duration) -> Round {
+    fn cut_round(&mut self, now: Duration) {
         let lba0 = self.next_lba();
         let in_flight = self.section.in_flight;
         let size = self.section.timing.sectors_per_write(
@@ -585,16 +601,8 @@ impl WriterCore {
             self.sizing_sps(lba0, now),
             in_flight,
         );
-        let mut round = Round {
-            pieces: [Piece {
-                buffer: 0,
-                first: 0,
-                sectors: 0,
-                lba: 0,
-                cdb: Write10::default().emit(),
-            }; MAX_BATCH],
-            len: 0,
-        };
+        let mut round = self.round;
+        round.len = 0;
         let (mut idx, mut off) = (0, (self.written - self.held_start) as u32);
         let mut lba = lba0;
         while round.len < in_flight && idx < self.held.len() {
@@ -615,7 +623,7 @@ impl WriterCore {
             off += len;
             lba += i64::from(len);
         }
-        round
+        self.round = round;
     }
 
     /// The answers to the round last sent, in its order, received at `now`. Only the
@@ -625,9 +633,10 @@ impl WriterCore {
         completions: impl IntoIterator<Item = Completion>,
         now: Duration,
     ) {
-        let Step::InRound { round, sent_at } = std::mem::replace(&mut self.step, Step::Top) else {
+        let Step::InRound { sent_at } = std::mem::replace(&mut self.step, Step::Top) else {
             return;
         };
+        let round = self.round;
         let mut good = 0u32;
         let mut failure: Option<Failure> = None;
         for (c, p) in completions.into_iter().zip(round.pieces()) {
@@ -948,4 +957,491 @@ fn reader_gone() -> Error {
     Error::new(ErrorKind::Source(std::io::Error::other(
         "the source reader stopped unexpectedly",
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The decisions fed byte-level completions and a `now`: no device, no clock, no
+    //! sleeps.
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+    const BPS: u32 = 2048;
+    /// NOT READY, LONG WRITE IN PROGRESS (2/04/08), fixed format.
+    const LONG_WRITE: [u8; 18] = [
+        0x70, 0, 0x02, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x04, 0x08, 0, 0, 0, 0,
+    ];
+
+    fn fixed(key: u8, asc: u8, ascq: u8) -> Completion {
+        Completion::CheckCondition(vec![
+            0x70, 0, key, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0,
+        ])
+    }
+
+    fn long_write() -> Completion {
+        Completion::CheckCondition(LONG_WRITE.to_vec())
+    }
+
+    /// READ BUFFER CAPACITY data (MMC-6 §6.21.2): `capacity` bytes, `free` blank.
+    fn capacity(capacity: u32, free: u32) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        b[1] = 10;
+        b[4..8].copy_from_slice(&capacity.to_be_bytes());
+        b[8..12].copy_from_slice(&free.to_be_bytes());
+        b
+    }
+
+    /// A core and what surrounds it in the I/O loop, simulated: the reader's buffers,
+    /// the time, the drive's READ BUFFER CAPACITY answer.
+    struct Rig {
+        core: WriterCore,
+        now: Duration,
+        read: u64,
+        /// Sectors of the buffers the reader will deliver, in order, and the source end.
+        source: VecDeque<(u32, Option<SourceEnd>)>,
+        capacity: Option<[u8; 12]>,
+        capacity_polls: usize,
+        events: Vec<Update>,
+        waits: Vec<Duration>,
+        released: usize,
+    }
+
+    fn section(in_flight: usize, count: i32, buffer: u32, sps: i32) -> Section {
+        Section {
+            start: 100,
+            count,
+            bytes_per_sector: BPS,
+            write12: false,
+            timing: Timing::default(),
+            geometry: WriteGeometry::new(buffer, BPS, 1),
+            in_flight,
+            total_buffer: 4 * u64::from(buffer) * u64::from(BPS),
+            starting_sectors_per_second: sps,
+            ending_sectors_per_second: sps,
+        }
+    }
+
+    impl Rig {
+        /// `count` sectors from LBA 100 in buffers of `buffer` sectors at `sps`.
+        fn new(s: Section) -> Self {
+            let mut core = WriterCore::new(s, Duration::ZERO);
+            assert_eq!(core.nominal_rate_wanted(), None);
+            core.preflight(None, None);
+            let first = core.update(Phase::Starting, Duration::ZERO, 0);
+            assert_eq!(first.sequence, 0);
+            let mut left = s.count as u32;
+            let mut source = VecDeque::new();
+            while left > 0 {
+                let n = left.min(s.geometry.buffer);
+                source.push_back((n, None));
+                left -= n;
+            }
+            Rig {
+                core,
+                now: Duration::ZERO,
+                read: 0,
+                source,
+                capacity: None,
+                capacity_polls: 0,
+                events: Vec::new(),
+                waits: Vec::new(),
+                released: 0,
+            }
+        }
+
+        /// Runs the loop's side of every action until a round, the end or a failure.
+        fn next(&mut self) -> Action {
+            for _ in 0..100_000 {
+                match self.core.poll(self.now, self.read) {
+                    Action::Release => self.released += 1,
+                    Action::Receive(_) => {
+                        let r = match self.source.pop_front() {
+                            Some((sectors, end)) => {
+                                self.read += u64::from(sectors);
+                                Received::Filled { sectors, end }
+                            }
+                            None => Received::Empty,
+                        };
+                        self.core.handle_receive(r);
+                    }
+                    Action::ReadBufferCapacity => {
+                        self.capacity_polls += 1;
+                        let answer = self.capacity;
+                        self.core
+                            .handle_buffer_capacity(answer.as_ref().map(|b| &b[..]));
+                    }
+                    Action::Emit(u) => self.events.push(u),
+                    Action::WaitUntil(t) => {
+                        assert!(t > self.now, "a wait must move time");
+                        self.waits.push(t);
+                        self.now = t;
+                    }
+                    a => return a,
+                }
+            }
+            panic!("the core never came to a round or an end");
+        }
+
+        fn round(&mut self) -> Round {
+            match self.next() {
+                Action::Write => *self.core.round(),
+                a => panic!("expected a round, got {a:?}"),
+            }
+        }
+
+        /// Sends the next round, answers it `took` later, and returns its (LBA, sectors).
+        fn answer(&mut self, took: Duration, answers: Vec<Completion>) -> Vec<(u32, u32)> {
+            let r = self.round();
+            self.now += took;
+            self.core.handle_writes(answers, self.now);
+            r.pieces().iter().map(|p| (p.lba, p.sectors)).collect()
+        }
+
+        fn fail(&mut self) -> Error {
+            match self.next() {
+                Action::Fail(e) => e,
+                a => panic!("expected a failure, got {a:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn good_rounds_write_the_section_and_release_buffers() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        let r = rig.round();
+        assert_eq!(r.pieces().len(), 1);
+        let p = r.pieces()[0];
+        assert_eq!((p.buffer, p.first, p.lba, p.sectors), (0, 0, 100, 32));
+        let want = Write10 {
+            lba: 100,
+            blocks: 32,
+            ..Write10::default()
+        };
+        assert_eq!(p.cdb, want.emit());
+        rig.now += MS;
+        rig.core.handle_writes([Completion::Good], rig.now);
+        // The first buffer is handed back before the second round, which starts there.
+        let r = rig.round();
+        assert_eq!(rig.released, 1);
+        let p = r.pieces()[0];
+        assert_eq!((p.buffer, p.first, p.lba, p.sectors), (0, 0, 132, 32));
+        rig.core.handle_writes([Completion::Good], rig.now);
+        assert!(matches!(rig.next(), Action::Done));
+        assert_eq!(rig.released, 2);
+        assert_eq!(rig.core.last_written_lba(), 163);
+        let end = rig.core.update(Phase::Finished, rig.now, rig.read);
+        assert_eq!(
+            (end.last_written_lba, end.remaining),
+            (163, Some(Duration::ZERO))
+        );
+    }
+
+    #[test]
+    fn writes_are_sized_to_the_latency_budget_and_cut_across_buffers() {
+        // 4x BD (8780 sectors/s): 128-sector WRITEs out of 512-sector buffers.
+        let mut rig = Rig::new(section(1, 1024, 512, 8780));
+        let lbas: Vec<_> = (0..8)
+            .map(|_| rig.answer(MS, vec![Completion::Good])[0])
+            .collect();
+        let want: Vec<_> = (0..8).map(|i| (100 + 128 * i, 128)).collect();
+        assert_eq!(lbas, want);
+        assert!(matches!(rig.next(), Action::Done));
+        // Four in flight share the budget: 32 sectors each, one round of four.
+        let mut rig = Rig::new(section(4, 1024, 512, 8780));
+        let first = rig.answer(MS, (0..4).map(|_| Completion::Good).collect());
+        assert_eq!(first, [(100, 32), (132, 32), (164, 32), (196, 32)]);
+    }
+
+    #[test]
+    fn only_the_good_prefix_of_a_pipelined_round_counts() {
+        // Whole 32-sector buffers, four per round.
+        let mut rig = Rig::new(section(4, 128, 32, 1000));
+        let sent = rig.answer(
+            MS,
+            vec![
+                Completion::Good,
+                long_write(),
+                Completion::Good,
+                Completion::Good,
+            ],
+        );
+        assert_eq!(sent, [(100, 32), (132, 32), (164, 32), (196, 32)]);
+        // The GOOD after the refused WRITE is not counted: resent after the wait.
+        assert_eq!(rig.core.last_written_lba(), 131);
+        let again = rig.answer(MS, (0..3).map(|_| Completion::Good).collect());
+        assert_eq!(again, [(132, 32), (164, 32), (196, 32)]);
+        assert!(matches!(rig.next(), Action::Done));
+
+        // A failure mid-round ends the section at the end of the GOOD prefix.
+        let mut rig = Rig::new(section(4, 128, 32, 1000));
+        rig.answer(
+            MS,
+            vec![
+                Completion::Good,
+                Completion::Good,
+                fixed(0x3, 0x0C, 0x00),
+                Completion::Good,
+            ],
+        );
+        let e = rig.fail();
+        assert_eq!(e.last_written_lba(), Some(163));
+        let cdb = Write10 {
+            lba: 164,
+            blocks: 32,
+            ..Write10::default()
+        }
+        .emit();
+        let raw = vec![
+            0x70, 0, 0x3, 0, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0x0C, 0x00, 0, 0, 0, 0,
+        ];
+        assert_eq!(
+            e.hresult(),
+            Error::sense(cdb, SenseInfo::from_raw(raw)).hresult()
+        );
+    }
+
+    #[test]
+    fn long_write_in_progress_waits_for_the_drain_time() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.capacity = Some(capacity(4 << 20, 0));
+        rig.answer(MS, vec![long_write()]);
+        let refused_at = rig.now;
+        // 32 sectors at 1000 sectors/s: 32 ms, in 5 ms slices; polling starts at once.
+        let resent = rig.round();
+        assert_eq!(resent.pieces()[0].lba, 100);
+        assert_eq!(rig.now - refused_at, 32 * MS);
+        assert_eq!(rig.waits.first(), Some(&(refused_at + 5 * MS)));
+        assert!(rig.waits.windows(2).all(|w| w[1] - w[0] <= 5 * MS));
+        assert_eq!(rig.capacity_polls, 1);
+        // Again, now that the drive buffer is known: a quarter of 4 MiB at 2 MB/s is
+        // 512 ms, clamped to the longest busy wait.
+        rig.now += MS;
+        rig.core.handle_writes([long_write()], rig.now);
+        let t = rig.now;
+        rig.round();
+        assert_eq!(rig.now - t, Timing::default().max_busy_wait);
+        let u = rig.core.update(Phase::Writing, rig.now, rig.read);
+        assert_eq!(u.device_busy_count, 2);
+        assert_eq!(u.device_buffer.map(|d| d.capacity), Some(4 << 20));
+    }
+
+    #[test]
+    fn other_operations_in_progress_back_off_until_a_sector_is_written() {
+        // The rate does not size these waits: three refusals in a row back off
+        // 10, 20, 40 ms.
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        let mut waits = Vec::new();
+        let mut r = rig.round();
+        for _ in 0..3 {
+            rig.core.handle_writes([fixed(0x2, 0x04, 0x07)], rig.now);
+            let t = rig.now;
+            r = rig.round();
+            waits.push(rig.now - t);
+        }
+        assert_eq!(waits, [10 * MS, 20 * MS, 40 * MS]);
+        assert_eq!(r.pieces()[0].lba, 100);
+        // A GOOD round resets the backoff.
+        rig.core.handle_writes([Completion::Good], rig.now);
+        rig.round();
+        rig.core.handle_writes([fixed(0x2, 0x04, 0x01)], rig.now);
+        let t = rig.now;
+        rig.round();
+        assert_eq!(rig.now - t, 10 * MS);
+        // NO SENSE reporting an operation in progress (0/00/16) is waited out too.
+        rig.core.handle_writes([fixed(0x0, 0x00, 0x16)], rig.now);
+        let t = rig.now;
+        rig.round();
+        assert_eq!(rig.now - t, 20 * MS);
+    }
+
+    #[test]
+    fn aborted_command_is_resent_once_then_fails() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.answer(MS, vec![fixed(0xB, 0x47, 0x00)]);
+        // Resent at once from the same LBA, no wait.
+        let t = rig.now;
+        let again = rig.answer(MS, vec![Completion::Good]);
+        assert_eq!((again[0], rig.now - t), ((100, 32), MS));
+        // A later sector gets its own retry...
+        rig.answer(MS, vec![fixed(0xB, 0x00, 0x00)]);
+        rig.answer(MS, vec![fixed(0xB, 0x00, 0x00)]);
+        // ...but a second ABORTED COMMAND at the same sector is the error.
+        let e = rig.fail();
+        assert_eq!(e.last_written_lba(), Some(131));
+        assert!(e.sense_info().is_some());
+        assert!(rig.waits.is_empty());
+    }
+
+    #[test]
+    fn other_answers_fail_with_the_last_lba_written() {
+        for answer in [
+            || fixed(0x3, 0x0C, 0x00),
+            || fixed(0x5, 0x21, 0x00),
+            || fixed(0x2, 0x3A, 0x00),
+            || Completion::Status(ScsiStatus::ReservationConflict),
+            || Completion::CheckCondition(vec![0x70]),
+        ] {
+            let mut rig = Rig::new(section(1, 96, 32, 1000));
+            rig.answer(MS, vec![Completion::Good]);
+            rig.answer(MS, vec![answer()]);
+            let e = rig.fail();
+            assert_eq!(e.last_written_lba(), Some(131));
+            // Nothing is asked of the core after its end.
+            assert!(matches!(rig.next(), Action::Done));
+        }
+        let mut rig = Rig::new(section(1, 96, 32, 1000));
+        rig.answer(MS, vec![Completion::Status(ScsiStatus::Busy)]);
+        let e = rig.fail();
+        assert!(matches!(e.kind(), ErrorKind::Status(ScsiStatus::Busy)));
+        assert_eq!(e.last_written_lba(), Some(99));
+    }
+
+    #[test]
+    fn buffer_polling_starts_when_the_drive_throttles_and_stops_when_refused() {
+        let mut rig = Rig::new(section(1, 320, 32, 1000));
+        rig.capacity = Some(capacity(2 << 20, 1 << 20));
+        // Fast rounds: the drive is not holding WRITEs back, so no READ BUFFER CAPACITY.
+        rig.answer(MS, vec![Completion::Good]);
+        rig.answer(MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 0);
+        // 32 sectors taking 20 ms (over half their 32 ms at 1000/s): throttled, so the
+        // tick after that round polls.
+        rig.answer(20 * MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 0);
+        rig.answer(20 * MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 1);
+        // Not again within the 250 ms poll period...
+        rig.answer(20 * MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 1);
+        rig.now += 250 * MS;
+        rig.answer(20 * MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 2);
+        let d = rig.core.update(Phase::Writing, rig.now, rig.read);
+        assert_eq!(
+            d.device_buffer.map(|b| (b.capacity, b.free)),
+            Some((2 << 20, 1 << 20))
+        );
+        // A drive refusing it is not asked again.
+        rig.capacity = None;
+        rig.now += 250 * MS;
+        rig.answer(20 * MS, vec![Completion::Good]);
+        assert_eq!(rig.capacity_polls, 3);
+        for _ in 0..3 {
+            rig.now += 250 * MS;
+            rig.answer(20 * MS, vec![Completion::Good]);
+        }
+        assert_eq!(rig.capacity_polls, 3);
+    }
+
+    #[test]
+    fn events_follow_the_event_period() {
+        let mut rig = Rig::new(section(1, 32 * 40, 32, 1000));
+        // A round every 30 ms: events at the first tick at or after each 100 ms (the
+        // 13th round's start runs the 12th's tick).
+        for _ in 0..13 {
+            rig.answer(30 * MS, vec![Completion::Good]);
+        }
+        let at: Vec<_> = rig.events.iter().map(|u| (u.sequence, u.elapsed)).collect();
+        assert_eq!(at, [(1, 120 * MS), (2, 240 * MS), (3, 360 * MS)]);
+        assert!(rig.events.iter().all(|u| u.phase == Phase::Writing));
+        assert_eq!(rig.events[0].last_written_lba, 100 + 4 * 32 - 1);
+        // 128 sectors in the 120 ms since the Starting event.
+        assert!((rig.events[0].current_sectors_per_second - 128.0 / 0.12).abs() < 1e-6);
+    }
+
+    #[test]
+    fn waiting_for_the_source_ticks_and_names_its_phase() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.source.truncate(0);
+        for i in 1..=30 {
+            match rig.core.poll(rig.now, 0) {
+                Action::Receive(None) => rig.core.handle_receive(Received::Empty),
+                Action::Receive(Some(d)) => {
+                    assert_eq!(d, Timing::default().wait_slice);
+                    rig.now += 5 * MS;
+                    rig.core.handle_receive(Received::Empty);
+                }
+                Action::Emit(u) => {
+                    assert_eq!(u.phase, Phase::WaitingForSource);
+                    assert!(i > 20, "event before the period at {:?}", rig.now);
+                    rig.source.push_back((32, None));
+                    break;
+                }
+                a => panic!("{a:?}"),
+            }
+        }
+        assert_eq!(rig.source.len(), 1);
+        // The buffer arrives: writing resumes, in the phase before.
+        rig.answer(MS, vec![Completion::Good]);
+        let u = rig.core.update(rig.core.phase, rig.now, rig.read);
+        assert_eq!(u.phase, Phase::Writing);
+        // The reader gone while waiting fails the section.
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        assert!(matches!(rig.core.poll(rig.now, 0), Action::Receive(None)));
+        rig.core.handle_receive(Received::Gone);
+        let e = rig.fail();
+        assert!(matches!(e.kind(), ErrorKind::Source(_)));
+    }
+
+    #[test]
+    fn a_short_source_ends_after_its_last_sector() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.source = [(10, Some(SourceEnd::Eof))].into();
+        assert_eq!(rig.answer(MS, vec![Completion::Good]), [(100, 10)]);
+        let e = rig.fail();
+        assert!(matches!(e.kind(), ErrorKind::SourceExhausted { lba: 110 }));
+        assert_eq!(e.last_written_lba(), Some(109));
+    }
+
+    #[test]
+    fn the_watchdog_ends_a_drive_that_accepts_nothing() {
+        let mut s = section(1, 64, 32, 1000);
+        s.timing.no_progress_timeout = Duration::from_secs(1);
+        let mut rig = Rig::new(s);
+        let mut refusals = 0;
+        let e = loop {
+            match rig.next() {
+                Action::Write => {
+                    refusals += 1;
+                    rig.core.handle_writes([long_write()], rig.now);
+                }
+                Action::Fail(e) => break e,
+                a => panic!("{a:?}"),
+            }
+        };
+        // Checked between the wait's 5 ms slices.
+        let limit = Duration::from_secs(1);
+        assert!(matches!(e.kind(), ErrorKind::NoProgress(d) if *d >= limit && *d < limit + 5 * MS));
+        assert!(rig.now >= limit && rig.now < limit + 5 * MS);
+        assert!(refusals > 1);
+        assert_eq!(e.last_written_lba(), Some(99));
+    }
+
+    #[test]
+    fn cancel_is_honoured_between_rounds_and_in_waits_and_owes_a_flush() {
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.core.handle_cancel();
+        assert!(rig.fail().is_cancelled());
+        // Nothing was sent: nothing to flush.
+        assert_eq!(rig.core.sync_after_cancel(), None);
+
+        let mut rig = Rig::new(section(1, 64, 32, 1000));
+        rig.answer(MS, vec![long_write()]);
+        // In the wait: one slice, then the cancel.
+        assert!(matches!(
+            rig.core.poll(rig.now, rig.read),
+            Action::ReadBufferCapacity
+        ));
+        rig.core.handle_buffer_capacity(None);
+        assert!(matches!(
+            rig.core.poll(rig.now, rig.read),
+            Action::WaitUntil(_)
+        ));
+        rig.core.handle_cancel();
+        let e = rig.fail();
+        assert!(e.is_cancelled());
+        assert_eq!(e.last_written_lba(), Some(99));
+        let sync = rig.core.sync_after_cancel().expect("a WRITE was sent");
+        assert!(sync.immed);
+    }
 }
