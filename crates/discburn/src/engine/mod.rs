@@ -30,6 +30,7 @@ mod events;
 mod pacing;
 mod pool;
 mod run;
+mod writer;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
