@@ -7,41 +7,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 
-/// One reusable buffer whose data starts at an address aligned as the transport needs
-/// (found by offsetting into a slightly larger allocation; no `unsafe`).
-#[derive(Debug)]
-pub(crate) struct AlignedBuf {
-    storage: Vec<u8>,
-    offset: usize,
-    len: usize,
-}
+pub(crate) use discburn_mmc::buf::AlignedBuf;
 
-impl AlignedBuf {
-    /// A zeroed buffer of `len` bytes aligned to `align` (a power of two, ≥ 1).
-    pub(crate) fn new(len: usize, align: usize) -> Self {
-        let align = align.max(1).next_power_of_two();
-        let storage = vec![0u8; len + align - 1];
-        let addr = storage.as_ptr() as usize;
-        let offset = (align - (addr % align)) % align;
-        AlignedBuf {
-            storage,
-            offset,
-            len,
-        }
-    }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.storage[self.offset..self.offset + self.len]
-    }
-
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
-        &mut self.storage[self.offset..self.offset + self.len]
-    }
-
-    /// Whether this buffer can serve a chunk of `len` bytes at `align` without reallocating.
-    pub(crate) fn fits(&self, len: usize, align: usize) -> bool {
-        self.len == len && (self.as_slice().as_ptr() as usize).is_multiple_of(align.max(1))
-    }
+/// Whether `buf` can serve a chunk of `len` bytes at `align` without reallocating.
+pub(crate) fn fits(buf: &AlignedBuf, len: usize, align: usize) -> bool {
+    buf.len() == len && (buf.as_ptr() as usize).is_multiple_of(align.max(1))
 }
 
 /// What the reader hands the writer.
@@ -100,7 +70,7 @@ pub(crate) fn read_source<R: Read>(
         };
         let sectors = remaining.min(u64::from(chunk_sectors)) as u32;
         let want = sectors as usize * sector_bytes;
-        let (got, err) = fill(&mut source, &mut buf.as_mut_slice()[..want]);
+        let (got, err) = fill(&mut source, &mut buf[..want]);
         let whole = (got / sector_bytes) as u32;
         let end = match err {
             Some(e) => Some(SourceEnd::Error(e)),
@@ -147,12 +117,12 @@ mod tests {
     #[test]
     fn aligned() {
         for align in [1usize, 512, 4096] {
-            let mut b = AlignedBuf::new(10_000, align);
-            assert_eq!(b.as_slice().as_ptr() as usize % align, 0);
-            assert_eq!(b.as_slice().len(), 10_000);
-            b.as_mut_slice()[9_999] = 7;
-            assert!(b.fits(10_000, align));
-            assert!(!b.fits(9_999, align));
+            let mut b = AlignedBuf::zeroed(10_000, align);
+            assert_eq!(b.as_ptr() as usize % align, 0);
+            assert_eq!(b.len(), 10_000);
+            b[9_999] = 7;
+            assert!(fits(&b, 10_000, align));
+            assert!(!fits(&b, 9_999, align));
         }
     }
 
@@ -179,7 +149,7 @@ mod tests {
         let (free_tx, free_rx) = crossbeam_channel::bounded(4);
         let (filled_tx, filled_rx) = crossbeam_channel::bounded(4);
         for _ in 0..4 {
-            free_tx.send(AlignedBuf::new(4 * 2048, 1)).unwrap();
+            free_tx.send(AlignedBuf::zeroed(4 * 2048, 1)).unwrap();
         }
         let progress = ReadProgress::default();
         // 5 whole sectors and 100 bytes, but 10 sectors asked.

@@ -87,11 +87,11 @@ pub(super) fn write<R: Read + Send>(
     let mut bufs: Vec<AlignedBuf> = engine
         .take_pool()
         .into_iter()
-        .filter(|b| b.fits(chunk_bytes, align))
+        .filter(|b| pool::fits(b, chunk_bytes, align))
         .take(nbufs)
         .collect();
     while bufs.len() < nbufs {
-        bufs.push(AlignedBuf::new(chunk_bytes, align));
+        bufs.push(AlignedBuf::zeroed(chunk_bytes, align));
     }
 
     let section = Section {
@@ -319,7 +319,7 @@ impl SectionWriter<'_> {
         let pieces = self.core.round().pieces();
         let data = |i: usize| {
             let p = &pieces[i];
-            &held[p.buffer].as_slice()[p.first as usize * bps..(p.first + p.sectors) as usize * bps]
+            &held[p.buffer][p.first as usize * bps..(p.first + p.sectors) as usize * bps]
         };
         let timeout = self.core.command_timeout();
         if pieces.len() == 1 {
