@@ -2,11 +2,11 @@
 
 use std::io::{self};
 use std::sync::Arc;
-use std::time::Duration;
 
 use discburn_mmc::disc::DiscStatus;
 
 use crate::engine::{CancelToken, Update, WriteEngine};
+use crate::error::Error;
 use crate::iso::{FolderImage, VolumeDescriptor};
 use crate::recorder::Recorder;
 use crate::verify::ReadBack;
@@ -188,7 +188,7 @@ pub(super) fn check_folder_lba(mastered: u32, start_lba: u32) -> Result<(), Burn
 
 /// The disc's sectors through the recorder (READ(12), cached reads allowed:
 /// the earlier sessions are closed), for reading the last session's tree.
-pub(super) struct DiscSectors(Arc<Recorder>);
+pub(super) struct DiscSectors(pub(super) Arc<Recorder>);
 
 /// Sectors per READ while reading a session's metadata.
 pub(super) const META_READ_SECTORS: usize = 16;
@@ -200,33 +200,19 @@ impl crate::iso::SectorRead for DiscSectors {
                 .ok()
                 .and_then(|o| lba.checked_add(o))
                 .ok_or_else(|| io::Error::other("read past the last addressable sector"))?;
-            let cmd = discburn_mmc::rw::Read12 {
-                lba: at,
-                blocks: (chunk.len() / 2048) as u32,
-                dpo: false,
-                fua: false,
-                streaming: false,
-            };
-            let n = self
-                .0
-                .command(
-                    &cmd,
-                    discburn_mmc::transport::DataPhase::In(chunk),
-                    Duration::from_secs(60),
-                )
-                .map_err(|e| {
-                    io::Error::other(match e.sense_info() {
-                        Some(s) => s.to_string(),
-                        None => e.to_string(),
-                    })
-                })?;
-            if n != chunk.len() {
-                return Err(io::Error::other(format!(
-                    "the drive returned {n} of {} bytes",
-                    chunk.len()
-                )));
-            }
+            let blocks = (chunk.len() / 2048) as u32;
+            self.0
+                .read_blocks(at, blocks, false, chunk)
+                .map_err(|e| io::Error::other(read_failure_text(&e)))?;
         }
         Ok(())
+    }
+}
+
+/// A failed READ in words: the drive's sense when it answered one, else the error.
+pub(super) fn read_failure_text(e: &Error) -> String {
+    match e.sense_info() {
+        Some(s) => s.to_string(),
+        None => e.to_string(),
     }
 }

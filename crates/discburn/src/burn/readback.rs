@@ -3,16 +3,17 @@
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use discburn_mmc::profile::Profile;
 use discburn_mmc::sense::{Refusal, SenseKey};
+use discburn_mmc::wire;
 
 use crate::engine::CancelToken;
 use crate::error::ErrorKind;
 use crate::recorder::Recorder;
 use crate::verify::{self, Digest, ReadBack, ReadFailure, VerifyReport};
 
+use super::grow::read_failure_text;
 use super::{image_sectors, open_image, BurnError, BurnEvent, BurnPhase, Head, Operation};
 use super::{inspect, Medium, Recording};
 
@@ -27,43 +28,24 @@ impl ReadBack for RecorderReadBack<'_> {
         fua: bool,
         buf: &mut [u8],
     ) -> Result<(), ReadFailure> {
-        let cmd = discburn_mmc::rw::Read12 {
-            lba,
-            blocks: count,
-            dpo: fua,
-            fua,
-            streaming: false,
-        };
-        let timeout = Duration::from_secs(60);
-        match self
-            .0
-            .command(&cmd, discburn_mmc::transport::DataPhase::In(buf), timeout)
-        {
-            Ok(n) if n == buf.len() => Ok(()),
-            Ok(n) => Err(ReadFailure {
-                message: format!("the drive returned {n} of {} bytes", buf.len()),
-                fua_refused: false,
-                transport: false,
-            }),
-            Err(e) => {
-                tracing::debug!("READ(12) lba {lba} count {count}: {e}");
-                let fua_refused = fua && e.refusal() == Some(Refusal::InvalidField);
-                let message = match e.sense_info() {
-                    Some(s) => s.to_string(),
-                    None => e.to_string(),
-                };
-                // The connection, the drive or the disc is gone (not a bad sector):
-                // NOT READY (sense key 2, which includes no medium) or a transport failure.
-                let transport = matches!(e.kind(), ErrorKind::Transport(_))
-                    || e.sense_info()
-                        .is_some_and(|s| s.key() == SenseKey::NotReady);
-                Err(ReadFailure {
-                    message,
-                    fua_refused,
-                    transport,
-                })
+        self.0.read_blocks(lba, count, fua, buf).map_err(|e| {
+            tracing::debug!("READ(12) lba {lba} count {count}: {e}");
+            // The connection, the drive or the disc is gone (not a bad sector):
+            // NOT READY (which includes no medium) or a transport failure.
+            let transport = matches!(e.kind(), ErrorKind::Transport(_))
+                || e.sense_info()
+                    .is_some_and(|s| s.key() == SenseKey::NotReady);
+            ReadFailure {
+                message: match e.kind() {
+                    ErrorKind::InvalidResponse(wire::Error::Truncated { needed, available }) => {
+                        format!("the drive returned {available} of {needed} bytes")
+                    }
+                    _ => read_failure_text(&e),
+                },
+                fua_refused: fua && e.refusal() == Some(Refusal::InvalidField),
+                transport,
             }
-        }
+        })
     }
 }
 

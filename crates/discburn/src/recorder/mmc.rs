@@ -13,6 +13,7 @@ use discburn_mmc::mode::{
     ALL_PAGES, MODE_HEADER10_LEN,
 };
 use discburn_mmc::profile::{MediaFamily, Profile};
+use discburn_mmc::rw::Read12;
 use discburn_mmc::sense::Refusal;
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, BufferCapacityBytes, GetPerformance, PerformanceData,
@@ -21,6 +22,7 @@ use discburn_mmc::speed::{
 use discburn_mmc::track::{ReadTrackInformation, TrackAddress, TrackInformation};
 use discburn_mmc::transport::DataPhase;
 use discburn_mmc::wire;
+use discburn_mmc::Command;
 
 use super::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 use crate::error::{Error, ErrorKind, Result};
@@ -31,6 +33,8 @@ const CONFIG_ALLOC: u16 = 0xFFF8;
 
 /// START STOP UNIT takes longer than ordinary commands (Microsoft's sample: 6× default).
 const TRAY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// A READ of recorded sectors: generous for a drive retrying a marginal disc.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// IDiscRecorder2's identity strings (INQUIRY) plus the unit serial number (VPD 80h).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -452,6 +456,33 @@ impl Recorder {
     pub fn capabilities_page(&self) -> Result<CapabilitiesPage> {
         let answer = self.mode_sense(0x2A, ModePageRequest::Current)?;
         Ok(find_page::<CapabilitiesPage>(&answer)?)
+    }
+
+    // ---- reading ----
+
+    /// READ(12) of `blocks` logical blocks from `lba` into `buf` (MMC-6 §6.16): the one
+    /// read of recorded sectors, for verify and for the earlier sessions' metadata. `fua`
+    /// (with DPO) asks for the medium, not the drive's cache. A transfer shorter than
+    /// `buf` is [`ErrorKind::InvalidResponse`].
+    pub fn read_blocks(&self, lba: u32, blocks: u32, fua: bool, buf: &mut [u8]) -> Result<()> {
+        let cmd = Read12 {
+            lba,
+            blocks,
+            dpo: fua,
+            fua,
+            streaming: false,
+        };
+        let n = self.command(&cmd, DataPhase::In(buf), READ_TIMEOUT)?;
+        if n != buf.len() {
+            return Err(
+                Error::new(ErrorKind::InvalidResponse(wire::Error::Truncated {
+                    needed: buf.len(),
+                    available: n,
+                }))
+                .at_cdb(cmd.emit()),
+            );
+        }
+        Ok(())
     }
 
     // ---- buffer and performance ----
