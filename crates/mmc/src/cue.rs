@@ -112,23 +112,13 @@ impl DataForm {
     }
 }
 
-/// A view over one 8-byte cue sheet entry; accessors never panic (bytes past the end
-/// read as 0).
-#[derive(Debug, Clone, Copy)]
-pub struct CueEntryView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over one 8-byte cue sheet entry; accessors never panic (bytes past the end
+    /// read as 0).
+    pub struct CueEntryView;
 }
 
 impl<T: AsRef<[u8]>> CueEntryView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        CueEntryView { buffer }
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// CTL (byte 0 bits 4–7): 4 = data track, copy bit 2, pre-emphasis bit 0 on audio.
     pub fn control(&self) -> u8 {
         u8_at(self.b(), 0) >> 4

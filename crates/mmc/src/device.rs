@@ -7,7 +7,7 @@
 //! REQUEST; reserved bits are ignored. Sense data itself is decoded in [`crate::sense`].
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, be24, check_len, check_room, put_be16, put_be24, put_u8, u8_at};
+use crate::wire::{self, be16, be24, check_room, put_be16, put_be24, put_u8, u8_at};
 
 /// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
 /// otherwise CHECK CONDITION with NOT READY sense (carrying progress during an Immed
@@ -197,29 +197,13 @@ fn put_ascii_field(buf: &mut [u8], range: core::ops::Range<usize>, s: &str) {
     }
 }
 
-/// A view over standard INQUIRY data; accessors never panic (bytes past the end read as
-/// 0, strings stop at the end).
-#[derive(Debug, Clone, Copy)]
-pub struct InquiryDataView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over standard INQUIRY data; accessors never panic (bytes past the end read as
+    /// 0, strings stop at the end).
+    pub struct InquiryDataView, at least field::MIN_LEN;
 }
 
 impl<T: AsRef<[u8]>> InquiryDataView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        InquiryDataView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 5-byte header.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), field::MIN_LEN)?;
-        Ok(InquiryDataView { buffer })
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// Peripheral Qualifier (byte 0 bits 5–7): 0 = a device is connected to this LUN.
     pub fn peripheral_qualifier(&self) -> u8 {
         u8_at(self.b(), field::PERIPHERAL) >> 5
@@ -576,29 +560,13 @@ pub struct SlotEntry {
     pub cartridge_write_protect: bool,
 }
 
-/// A view over MECHANISM STATUS data; accessors never panic (bytes past the end read
-/// as 0; only slot entries wholly present are reachable).
-#[derive(Debug, Clone, Copy)]
-pub struct MechanismStatusView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over MECHANISM STATUS data; accessors never panic (bytes past the end read
+    /// as 0; only slot entries wholly present are reachable).
+    pub struct MechanismStatusView, at least MechanismStatusData::HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> MechanismStatusView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        MechanismStatusView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 8-byte header.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), MechanismStatusData::HEADER_LEN)?;
-        Ok(MechanismStatusView { buffer })
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// Fault (byte 0 bit 7): the changer failed to load or unload.
     pub fn fault(&self) -> bool {
         u8_at(self.b(), 0) & 0x80 != 0

@@ -6,7 +6,7 @@
 //! length field announces it and all 4 of its bytes arrived.
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, check_len, check_room, put_be16, put_u8, u8_at};
+use crate::wire::{self, be16, check_room, put_be16, put_u8, u8_at};
 
 /// A set of notification classes, as the Notification Class Request (CDB byte 4) and the
 /// Supported Event Classes (header byte 3) carry them: one bit per class.
@@ -213,29 +213,13 @@ mod field {
 
 const NEA: u8 = 0x80;
 
-/// A view over GET EVENT STATUS NOTIFICATION data; accessors never panic (bytes past the
-/// end read as 0).
-#[derive(Debug, Clone, Copy)]
-pub struct EventStatusView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over GET EVENT STATUS NOTIFICATION data; accessors never panic (bytes past the
+    /// end read as 0).
+    pub struct EventStatusView, at least field::HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> EventStatusView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        EventStatusView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 4-byte header.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), field::HEADER_LEN)?;
-        Ok(EventStatusView { buffer })
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// Event Descriptor Length (bytes 0–1): bytes after this field, as the device claims.
     pub fn event_data_length(&self) -> u16 {
         be16(self.b(), field::EVENT_DATA_LENGTH)

@@ -209,29 +209,12 @@ const DCRT: u8 = 0x20;
 const IP: u8 = 0x08;
 const IMMED: u8 = 0x02;
 
-/// A view of the FORMAT UNIT parameter list (MMC-6 §6.5.3). Accessors never panic.
-#[derive(Debug, Clone, Copy)]
-pub struct FormatParameterListView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view of the FORMAT UNIT parameter list (MMC-6 §6.5.3). Accessors never panic.
+    pub struct FormatParameterListView, at least list::LEN;
 }
 
 impl<T: AsRef<[u8]>> FormatParameterListView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        FormatParameterListView { buffer }
-    }
-
-    /// Wraps `buffer` after checking it holds the header and one descriptor (12 bytes).
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), list::LEN)?;
-        Ok(Self::new_unchecked(buffer))
-    }
-
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     fn flags(&self) -> u8 {
         u8_at(self.buffer.as_ref(), list::FLAGS)
     }
@@ -479,32 +462,14 @@ mod caps {
     pub const DESCRIPTOR_LEN: usize = 8;
 }
 
-/// A view of READ FORMAT CAPACITIES data (MMC-6 §6.24.3): capacity list header, the
-/// current/maximum capacity descriptor, then formattable capacity descriptors.
-/// Accessors never panic.
-#[derive(Debug, Clone, Copy)]
-pub struct FormatCapacitiesView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view of READ FORMAT CAPACITIES data (MMC-6 §6.24.3): capacity list header, the
+    /// current/maximum capacity descriptor, then formattable capacity descriptors.
+    /// Accessors never panic.
+    pub struct FormatCapacitiesView, at least caps::FORMATTABLE;
 }
 
 impl<T: AsRef<[u8]>> FormatCapacitiesView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        FormatCapacitiesView { buffer }
-    }
-
-    /// Wraps `buffer` after checking it holds the header and the current/maximum
-    /// descriptor (12 bytes).
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), caps::FORMATTABLE)?;
-        Ok(Self::new_unchecked(buffer))
-    }
-
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// Capacity List Length (byte 3): descriptor bytes the drive claims follow.
     pub fn list_length(&self) -> u8 {
         u8_at(self.buffer.as_ref(), caps::LIST_LENGTH)

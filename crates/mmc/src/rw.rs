@@ -6,7 +6,7 @@
 //! allows (recipients need not check them); emit writes them as zero.
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 /// Byte offsets of the READ, WRITE and SYNCHRONIZE CACHE CDBs (MMC-6 §6.15, §6.16,
 /// §6.41, §6.44, §6.45).
@@ -336,25 +336,13 @@ mod field {
     pub const LEN: usize = 8;
 }
 
-/// A view over READ CAPACITY (10) data (MMC-6 §6.19); accessors never panic
-/// (bytes past the end read as 0).
-#[derive(Debug, Clone, Copy)]
-pub struct ReadCapacityDataView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over READ CAPACITY (10) data (MMC-6 §6.19); accessors never panic
+    /// (bytes past the end read as 0).
+    pub struct ReadCapacityDataView, at least field::LEN;
 }
 
 impl<T: AsRef<[u8]>> ReadCapacityDataView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        ReadCapacityDataView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than 8 bytes.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), field::LEN)?;
-        Ok(ReadCapacityDataView { buffer })
-    }
-
     /// The last logical block address (bytes 0–3).
     pub fn last_lba(&self) -> u32 {
         be32(self.buffer.as_ref(), field::LAST_LBA)

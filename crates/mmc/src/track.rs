@@ -10,7 +10,7 @@
 //! are `None`, never read as zero.
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 /// Track number that READ TRACK INFORMATION and CLOSE TRACK/SESSION take to mean the
 /// invisible (DVD±R, BD-R) or incomplete (CD) track, i.e. the one being appended to.
@@ -180,29 +180,13 @@ const FP: u8 = 0x10;
 const LRA_V: u8 = 0x02;
 const NWA_V: u8 = 0x01;
 
-/// A view over a track information block; accessors never panic (bytes past the end of
-/// the buffer read as 0 — use [`TrackInformation::parse`] to learn which fields exist).
-#[derive(Debug, Clone, Copy)]
-pub struct TrackInformationView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over a track information block; accessors never panic (bytes past the end of
+    /// the buffer read as 0 — use [`TrackInformation::parse`] to learn which fields exist).
+    pub struct TrackInformationView, at least field::MIN_LEN;
 }
 
 impl<T: AsRef<[u8]>> TrackInformationView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        TrackInformationView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 28-byte MMC-1 block.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), field::MIN_LEN)?;
-        Ok(TrackInformationView { buffer })
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// Track Information Length (bytes 0–1): bytes following this field, as the drive claims.
     pub fn data_length(&self) -> u16 {
         be16(self.b(), field::DATA_LENGTH)

@@ -311,6 +311,71 @@ pub fn named<T: Coded>(raw: T::Raw, field: &'static str) -> Result<T> {
 /// assert_eq!(State::from(0xFE), State::Damaged);
 /// assert_eq!(discburn_mmc::wire::named::<State>(1, "state"), Ok(State::Open));
 /// ```
+/// Declares a view over a byte buffer (after smoltcp's `wire`): the struct holding any
+/// `T: AsRef<[u8]>`, `new_unchecked`, `new_checked` (when the view has a fixed part of
+/// `$min` bytes), `into_inner`, and a private `b()` for the accessors, which the module
+/// writes in its own `impl` (through [`be16`], [`u8_at`] …, which never panic).
+///
+/// ```
+/// discburn_mmc::wire_view! {
+///     /// Two big-endian counters.
+///     pub struct Counters, at least 4;
+/// }
+/// impl<T: AsRef<[u8]>> Counters<T> {
+///     /// The first counter (bytes 0–1).
+///     pub fn first(&self) -> u16 {
+///         discburn_mmc::wire::be16(self.b(), 0)
+///     }
+/// }
+/// assert_eq!(Counters::new_checked([0, 7, 0, 1]).unwrap().first(), 7);
+/// assert!(Counters::new_checked([0u8; 3]).is_err());
+/// assert_eq!(Counters::new_unchecked([0u8; 0]).first(), 0);
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_view {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident, at least $min:expr;
+    ) => {
+        $crate::wire_view!($(#[$meta])* $vis struct $name;);
+        impl<T: AsRef<[u8]>> $name<T> {
+            /// Wraps `buffer`, failing when it is shorter than the fixed part the
+            /// accessors read.
+            pub fn new_checked(buffer: T) -> $crate::wire::Result<Self> {
+                $crate::wire::check_len(buffer.as_ref(), $min)?;
+                Ok($name { buffer })
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident;
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        $vis struct $name<T: AsRef<[u8]>> {
+            buffer: T,
+        }
+        impl<T: AsRef<[u8]>> $name<T> {
+            /// Wraps `buffer` without checking it: fields past its end read as 0.
+            pub fn new_unchecked(buffer: T) -> Self {
+                $name { buffer }
+            }
+
+            /// The underlying buffer.
+            pub fn into_inner(self) -> T {
+                self.buffer
+            }
+
+            #[allow(dead_code)] // views whose accessors all read `self.buffer`
+            fn b(&self) -> &[u8] {
+                self.buffer.as_ref()
+            }
+        }
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! wire_enum {

@@ -2,7 +2,7 @@
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{
-    self, be16, be32, be64, check_len, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
+    self, be16, be32, be64, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
 };
 
 crate::wire_enum! {
@@ -150,29 +150,13 @@ const URU: u8 = 0x20;
 const DAC_V: u8 = 0x10;
 const DBIT: u8 = 0x04;
 
-/// A view over a standard disc information block; accessors never panic (bytes past the
-/// end read as 0).
-#[derive(Debug, Clone, Copy)]
-pub struct DiscInformationView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over a standard disc information block; accessors never panic (bytes past the
+    /// end read as 0).
+    pub struct DiscInformationView, at least field::LEN;
 }
 
 impl<T: AsRef<[u8]>> DiscInformationView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        DiscInformationView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 34-byte block.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), field::LEN)?;
-        Ok(DiscInformationView { buffer })
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
-    }
-
     /// Disc Information Length (bytes 0–1), as the drive claims.
     pub fn data_length(&self) -> u16 {
         be16(self.b(), field::DATA_LENGTH)

@@ -123,25 +123,13 @@ pub mod layer_type {
     pub const REWRITABLE: u8 = 0x4;
 }
 
-/// A view over READ DISC STRUCTURE format 00h data of a DVD (header + layer
-/// descriptor); accessors never panic (bytes past the end read as 0).
-#[derive(Debug, Clone, Copy)]
-pub struct DvdPhysicalFormatView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over READ DISC STRUCTURE format 00h data of a DVD (header + layer
+    /// descriptor); accessors never panic (bytes past the end read as 0).
+    pub struct DvdPhysicalFormatView, at least DvdPhysicalFormat::MIN_LEN;
 }
 
 impl<T: AsRef<[u8]>> DvdPhysicalFormatView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        DvdPhysicalFormatView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than header + the 17 defined bytes.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), DvdPhysicalFormat::MIN_LEN)?;
-        Ok(DvdPhysicalFormatView { buffer })
-    }
-
     fn d(&self, at: usize) -> u8 {
         u8_at(self.buffer.as_ref(), DISC_STRUCTURE_HEADER_LEN + at)
     }

@@ -2,7 +2,7 @@
 //! information (format 1), with CD MSF addresses.
 
 use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
@@ -162,25 +162,13 @@ impl TocTrack {
     }
 }
 
-/// A view over READ TOC/PMA/ATIP format 0 or 1 data: a 4-byte header and 8-byte track
-/// descriptors. Accessors never panic; only descriptors wholly present are reachable.
-#[derive(Debug, Clone, Copy)]
-pub struct TocView<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view over READ TOC/PMA/ATIP format 0 or 1 data: a 4-byte header and 8-byte track
+    /// descriptors. Accessors never panic; only descriptors wholly present are reachable.
+    pub struct TocView, at least 4;
 }
 
 impl<T: AsRef<[u8]>> TocView<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        TocView { buffer }
-    }
-
-    /// Wraps `buffer`, failing when it is shorter than the 4-byte header.
-    pub fn new_checked(buffer: T) -> wire::Result<Self> {
-        check_len(buffer.as_ref(), 4)?;
-        Ok(TocView { buffer })
-    }
-
     /// TOC Data Length (bytes 0–1), as the device claims (tgt claims 2 bytes too many).
     pub fn data_length(&self) -> u16 {
         be16(self.buffer.as_ref(), 0)

@@ -30,19 +30,13 @@ pub const RESPONSE_DESCRIPTOR_CURRENT: u8 = 0x72;
 /// Response code of deferred errors in descriptor format.
 pub const RESPONSE_DESCRIPTOR_DEFERRED: u8 = 0x73;
 
-/// A view of descriptor-format sense data (SPC-4 §4.5.2, response codes 72h/73h).
-/// Accessors never panic.
-#[derive(Debug, Clone, Copy)]
-pub struct DescriptorSense<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view of descriptor-format sense data (SPC-4 §4.5.2, response codes 72h/73h).
+    /// Accessors never panic.
+    pub struct DescriptorSense;
 }
 
 impl<T: AsRef<[u8]>> DescriptorSense<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        DescriptorSense { buffer }
-    }
-
     /// Wraps `buffer` after checking it holds key, ASC and ASCQ (4 bytes) and a
     /// descriptor-format response code.
     pub fn new_checked(buffer: T) -> wire::Result<Self> {
@@ -55,15 +49,6 @@ impl<T: AsRef<[u8]>> DescriptorSense<T> {
                 value: u64::from(other),
             }),
         }
-    }
-
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
     }
 
     /// RESPONSE CODE (byte 0 bits 0-6): 72h current, 73h deferred.

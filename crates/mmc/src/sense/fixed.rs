@@ -24,19 +24,13 @@ pub const RESPONSE_FIXED_CURRENT: u8 = 0x70;
 /// Response code of deferred errors in fixed format.
 pub const RESPONSE_FIXED_DEFERRED: u8 = 0x71;
 
-/// A view of fixed-format sense data (SPC-4 §4.5.3, response codes 70h/71h). Accessors
-/// never panic: a field past the end of the buffer reads as zero.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedSense<T: AsRef<[u8]>> {
-    buffer: T,
+crate::wire_view! {
+    /// A view of fixed-format sense data (SPC-4 §4.5.3, response codes 70h/71h). Accessors
+    /// never panic: a field past the end of the buffer reads as zero.
+    pub struct FixedSense;
 }
 
 impl<T: AsRef<[u8]>> FixedSense<T> {
-    /// Wraps `buffer` without checking it.
-    pub fn new_unchecked(buffer: T) -> Self {
-        FixedSense { buffer }
-    }
-
     /// Wraps `buffer` after checking it holds at least the sense key (3 bytes) and a
     /// fixed-format response code.
     pub fn new_checked(buffer: T) -> wire::Result<Self> {
@@ -49,15 +43,6 @@ impl<T: AsRef<[u8]>> FixedSense<T> {
                 value: u64::from(other),
             }),
         }
-    }
-
-    /// The underlying buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
-    fn b(&self) -> &[u8] {
-        self.buffer.as_ref()
     }
 
     /// RESPONSE CODE (byte 0 bits 0-6): 70h current, 71h deferred.
