@@ -1,4 +1,5 @@
-//! Volume growth and later sessions: a folder appended to an appendable disc, or grown into the ISO 9660 volume of a rewritable one (`growisofs -M`).
+//! Volume growth and later sessions: a folder appended to an appendable disc, or grown into
+//! the ISO 9660 volume of a rewritable one (`growisofs -M`).
 
 use std::io::{self};
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! One operation on the drive: the recorder, the cancel token, the event sink and the phase clock.
+//! One operation on the drive: the recorder, the cancel token, the event sink and the phase
+//! clock.
 
 use std::sync::Arc;
 use std::time::Duration;

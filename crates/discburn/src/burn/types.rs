@@ -1,4 +1,5 @@
-//! The burn workflow's public types: phases and events, the source, the options and the report.
+//! The burn workflow's public types: phases and events, the source, the options and the
+//! report.
 
 use std::fmt;
 use std::io::Read;

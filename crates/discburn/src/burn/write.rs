@@ -1,4 +1,5 @@
-//! The write flow of [`burn`](super::burn): the source opened and checked, the medium prepared, the engine run, the result confirmed.
+//! The write flow of [`burn`](super::burn): the source opened and checked, the medium
+//! prepared, the engine run, the result confirmed.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
