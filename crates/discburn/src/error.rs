@@ -152,8 +152,8 @@ pub enum ErrorKind {
 }
 
 /// Why [`crate::open`] could not open a drive address: the address (password hidden)
-/// and what happened. Its `Display` is one sentence naming the address once;
-/// [`OpenFailure::hint`] says what to try.
+/// and what happened. Its `Display` is one sentence naming the address once; what to
+/// try is the interface's to say, from [`OpenProblem`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenFailure {
     /// The address as given, with any CHAP secret replaced ([`crate::redact_address`]).

@@ -166,7 +166,7 @@ hresults! {
 
 /// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `op` is the failed command's operation
 /// code (`None`: not known), `sense` the decoded sense. The arms are imapi2-detail §5.4
-/// rows 1–21 in order — the first match wins — then the [I] additions for fatal write
+/// rows 1–21 in order — the first match wins — then the \[I\] additions for fatal write
 /// errors (3/0C/xx, 3/11/xx, 5/21/xx, 5/63, 5/64, 5/72, x/73, 4/xx, 6/29) that the sample
 /// leaves to `E_FAIL`; anything else is `E_FAIL`, as in Microsoft's table.
 pub fn from_sense(op: Option<OpCode>, sense: &Sense) -> HResult {

@@ -18,7 +18,7 @@ pub const MAX_ALIGNMENT: usize = 64 << 10;
 ///
 /// Built without `unsafe`: it over-allocates by `align - 1` bytes and views the aligned
 /// window. It dereferences to `[u8]`, so it goes straight into
-/// [`Request::data_out`](discburn_mmc::Request::data_out) and friends.
+/// [`Request::data_out`](crate::Request::data_out) and friends.
 pub struct AlignedBuf {
     storage: Vec<u8>,
     offset: usize,
@@ -28,7 +28,7 @@ pub struct AlignedBuf {
 
 impl AlignedBuf {
     /// `len` zero bytes aligned to `align` (rounded up to a power of two, at most
-    /// [`MAX_ALIGNMENT`](MAX_ALIGNMENT); 0 and 1 mean no alignment).
+    /// [`MAX_ALIGNMENT`]; 0 and 1 mean no alignment).
     /// Like `vec!`, it panics only when `len` bytes cannot be allocated at all.
     pub fn zeroed(len: usize, align: usize) -> Self {
         let align = align.clamp(1, MAX_ALIGNMENT).next_power_of_two();

@@ -6,11 +6,11 @@
 //! sizes in the message), prepares it (write parameters page 05h on CD and
 //! DVD-R, RESERVE TRACK for DVD-R DAO, FORMAT UNIT where the medium needs it,
 //! BD defect management as an explicit [`Spare`] choice), selects the speed,
-//! writes through the [`WriteEngine`] at the next writable address, flushes
+//! writes through the [`WriteEngine`](crate::WriteEngine) at the next writable address, flushes
 //! the cache, closes the track and the session or finalizes the disc, then
 //! re-reads the disc and track information to confirm the disc is no longer
 //! blank and holds what was written (a "success" on a blank disc is a bug
-//! other burners shipped), and optionally [`verify`]s it.
+//! other burners shipped), and optionally [`verify`](crate::verify)s it.
 //!
 //! A folder burnt onto an appendable disc becomes a later session, as with
 //! `growisofs -M`: addressed from the next writable address, its tree the

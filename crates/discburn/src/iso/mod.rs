@@ -34,7 +34,7 @@
 //!
 //! hadris-iso's [`Session`] does the reading and the layout: it reads an
 //! image into a tree whose old files are stored extents, and its
-//! [`SessionMode::Append`] lays a new session out after the old volume. It
+//! [`SessionMode::Append`](hadris_iso::SessionMode::Append) lays a new session out after the old volume. It
 //! expects one image whose descriptors are at block 16 and whose new session
 //! starts at the old volume's end, so the disc is shown to it through
 //! `DiscDevice`: absolute LBAs, except that the descriptor set is read from
