@@ -61,3 +61,8 @@ pub use discburn_mmc as mmc;
 /// The virtual recorder (`discburn_vdrive`): a faithful MMC drive model over an image file.
 #[cfg(feature = "vdrive")]
 pub use discburn_vdrive as vdrive;
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -42,3 +42,8 @@ pub mod url;
 pub use driver::{CancelHandle, Error, IscsiOptions, IscsiTransport, POLL_SLICE};
 pub use session::{Session, SessionConfig};
 pub use url::{redact_password, IscsiUrl, UrlError};
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

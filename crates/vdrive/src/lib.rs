@@ -147,3 +147,8 @@ pub enum VdriveError {
     #[error("virtual drive state file: {0}")]
     BadState(String),
 }
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
