@@ -4,7 +4,7 @@
 
 use discburn_mmc::disc::{DiscInformation, DiscStatus, SessionState};
 use discburn_mmc::profile::{MediaFamily, Profile};
-use discburn_mmc::rw::{ReadCapacity10, ReadCapacityData};
+use discburn_mmc::rw::ReadCapacity10;
 use discburn_mmc::sense::SenseClass;
 use discburn_mmc::track::{TrackAddress, TrackInformation};
 
@@ -182,10 +182,7 @@ pub(crate) fn not_ready_in_progress(e: &Error) -> bool {
 
 /// READ CAPACITY: sectors up to the last addressable/recorded LBA.
 pub fn read_capacity(rec: &Recorder) -> Result<u64, Error> {
-    let mut buf = [0u8; 8];
-    let n = rec.command_in(&ReadCapacity10, &mut buf)?;
-    let d = ReadCapacityData::parse(&buf[..n])?;
-    Ok(u64::from(d.last_lba) + 1)
+    Ok(u64::from(rec.query(&ReadCapacity10)?.last_lba) + 1)
 }
 
 /// TEST UNIT READY: `Ok(true)` ready, `Ok(false)` no medium.

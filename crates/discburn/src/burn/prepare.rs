@@ -136,10 +136,7 @@ fn gb(sectors: u64) -> String {
 
 /// READ FORMAT CAPACITIES, when the drive answers it.
 pub(crate) fn format_capacities(rec: &Recorder) -> Option<FormatCapacities> {
-    let cmd = ReadFormatCapacities::all();
-    let mut buf = vec![0u8; usize::from(cmd.alloc)];
-    let n = rec.command_in(&cmd, &mut buf).ok()?;
-    FormatCapacities::parse(&buf[..n]).ok()
+    rec.query(&ReadFormatCapacities::all()).ok()
 }
 
 /// The format choices (spare none/min/default) for the medium in the drive,

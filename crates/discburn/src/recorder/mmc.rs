@@ -22,6 +22,8 @@ use discburn_mmc::speed::{
 use discburn_mmc::track::{ReadTrackInformation, TrackAddress, TrackInformation};
 use discburn_mmc::transport::DataPhase;
 use discburn_mmc::wire;
+use discburn_mmc::cdb::Query;
+use discburn_mmc::wire::Repr;
 use discburn_mmc::Command;
 
 use super::{Recorder, DEFAULT_COMMAND_TIMEOUT};
@@ -74,13 +76,20 @@ pub enum ReadTrackAddressType {
 }
 
 impl Recorder {
+    /// Sends a typed query and parses its answer (`discburn_mmc::cdb::Query`: the command
+    /// names its response type and allocation length), reading only the bytes the drive
+    /// transferred — the one way every typed answer below is asked for.
+    pub fn query<Q: Query>(&self, command: &Q) -> Result<Q::Response> {
+        let mut buf = vec![0u8; command.allocation_length()];
+        let n = self.command_in(command, &mut buf)?;
+        Ok(<Q::Response as Repr>::parse(&buf[..n])?)
+    }
+
     // ---- identity (IDiscRecorder2) ----
 
     /// VendorId / ProductId / ProductRevision (INQUIRY) and the serial (VPD 80h).
     pub fn identity(&self) -> Result<Identity> {
-        let mut buf = [0u8; 96];
-        let n = self.command_in(&Inquiry::standard(), &mut buf)?;
-        let d = InquiryData::parse(&buf[..n])?;
+        let d = self.inquiry()?;
         Ok(Identity {
             vendor: d.vendor,
             product: d.product,
@@ -127,9 +136,11 @@ impl Recorder {
 
     /// Standard INQUIRY data.
     pub fn inquiry(&self) -> Result<InquiryData> {
-        let mut buf = [0u8; 96];
-        let n = self.command_in(&Inquiry::standard(), &mut buf)?;
-        Ok(InquiryData::parse(&buf[..n])?)
+        // 96 bytes: the standard data and the vendor-specific part some drives add.
+        self.query(&Inquiry {
+            alloc: 96,
+            ..Inquiry::standard()
+        })
     }
 
     // ---- tray and readiness ----
@@ -236,14 +247,11 @@ impl Recorder {
 
     /// READ TRACK INFORMATION, parsed.
     pub fn track_information(&self, address: TrackAddress) -> Result<TrackInformation> {
-        let mut buf = [0u8; TrackInformation::MAX_LEN];
-        let cmd = ReadTrackInformation {
+        self.query(&ReadTrackInformation {
             open: false,
             address,
-            alloc: buf.len() as u16,
-        };
-        let n = self.command_in(&cmd, &mut buf)?;
-        Ok(TrackInformation::parse(&buf[..n])?)
+            alloc: TrackInformation::MAX_LEN as u16,
+        })
     }
 
     /// IDiscRecorder2Ex::ReadDvdStructure — READ DISC STRUCTURE with the 4-byte header
@@ -279,12 +287,12 @@ impl Recorder {
 
     /// GET CONFIGURATION for all (or only current) features, parsed.
     pub fn configuration(&self, current_only: bool) -> Result<Configuration> {
-        let answer = self.get_configuration(if current_only {
+        self.query(&if current_only {
             GetConfiguration::current(CONFIG_ALLOC)
         } else {
             GetConfiguration::all(CONFIG_ALLOC)
-        })?;
-        Ok(Configuration::parse(&answer)?)
+        })
+        .map_err(map_get_configuration_error)
     }
 
     fn get_configuration(&self, cmd: GetConfiguration) -> Result<Vec<u8>> {
