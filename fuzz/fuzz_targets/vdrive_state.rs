@@ -72,6 +72,7 @@ fn built_state(b: &mut Bytes<'_>) -> DiscState {
         closed_sessions,
         tracks,
         slot: if flags & 0x20 != 0 { 2352 } else { 2048 },
+        pseudo_overwrite: flags & 0x80 != 0,
     }
 }
 

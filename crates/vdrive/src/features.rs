@@ -3,7 +3,7 @@
 
 use discburn_mmc::config::{
     BdRead, BdWrite, CdMastering, CdTrackAtOnce, Configuration, Core, DefectManagement,
-    DvdMinusRWrite, DvdPlusR, DvdPlusRw, Feature, FeatureBody, Formattable,
+    DvdMinusRWrite, DvdPlusR, DvdPlusRw, Feature, FeatureBody, FeatureCode, Formattable,
     IncrementalStreamingWritable, LoadingMechanism, Morphing, ProfileDescriptor, RandomReadable,
     RandomWritable, RealTimeStreaming, RemovableMedium,
 };
@@ -216,6 +216,14 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
                 bd_re: [0x0002, 0, 0, 0],
                 bd_r: [0x0002, 0, 0, 0],
             }),
+        ),
+        f(
+            writable && media == Media::BdR && disc.pseudo_overwrite,
+            // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 §5.3.24): 4 reserved bytes.
+            FeatureBody::Raw {
+                code: FeatureCode::BdRPseudoOverwrite,
+                data: vec![0; 4],
+            },
         ),
         f(
             present,

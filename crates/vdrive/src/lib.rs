@@ -52,6 +52,11 @@
 //!   gone, the user area back to 2,236,704 blocks) and, once per full format, 01h (spare
 //!   area expansion: 49,152 blocks fewer, the data kept), both listed by READ FORMAT
 //!   CAPACITIES.
+//! - **BD-R SRM+POW.** FORMAT UNIT type 32h with sub-type 00b (what growisofs sends)
+//!   turns pseudo-overwrite on: feature 0038h is current, and a WRITE below the NWA of
+//!   the open track replaces those sectors in place (a real drive remaps them to spare
+//!   clusters; reads see the new data either way) while any part past the NWA extends the
+//!   track. Sub-type 01b (SRM-POW) and 10b (RRM, not modelled) stay write-once.
 //! - **Foreign images.** PATH existing without a state file: empty → the blank `media=`;
 //!   non-empty → a finalized read-only disc of the `media=` family (DVD-ROM, CD-ROM or
 //!   BD-ROM, bumped to a larger family if the data does not fit), like tgt.

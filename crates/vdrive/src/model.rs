@@ -116,6 +116,15 @@ pub enum WriteTarget {
     Track(usize),
     /// Anywhere on formatted random-access media.
     Random,
+    /// Below the NWA of the open track `track` on a BD-R in SRM+POW (MMC-6 §4.5.3.4
+    /// pseudo-overwrite): the drive remaps the recorded sectors; `appended` blocks of the
+    /// WRITE lie past the NWA and extend the track.
+    Overwrite {
+        /// Index into `tracks` of the open track.
+        track: usize,
+        /// Blocks past the NWA.
+        appended: u32,
+    },
 }
 
 /// Everything about the medium that survives a reopen.
@@ -138,6 +147,10 @@ pub struct DiscState {
     pub tracks: Vec<Track>,
     /// Bytes per LBA in the image file (2048, or 2352 for a raw/audio CD).
     pub slot: u32,
+    /// BD-R formatted SRM+POW (FORMAT UNIT type 32h, sub-type 00b): WRITEs below the NWA
+    /// of the open track replace what is recorded there (pseudo-overwrite, feature 0038h).
+    #[serde(default)]
+    pub pseudo_overwrite: bool,
 }
 
 impl DiscState {
@@ -153,6 +166,7 @@ impl DiscState {
             closed_sessions: 0,
             tracks: Vec::new(),
             slot: 2048,
+            pseudo_overwrite: false,
         };
         if media.is_sequential() {
             d.tracks.push(Track {
@@ -195,6 +209,7 @@ impl DiscState {
                 audio: false,
             }],
             slot: 2048,
+            pseudo_overwrite: false,
         }
     }
 
@@ -299,6 +314,9 @@ impl DiscState {
             }
             return Ok(WriteTarget::Random);
         }
+        if let Some(target) = self.pseudo_overwrite_target(lba, end)? {
+            return Ok(target);
+        }
         let Some(i) = self
             .tracks
             .iter()
@@ -320,15 +338,41 @@ impl DiscState {
         Ok(WriteTarget::Track(i))
     }
 
+    /// A WRITE starting below the NWA of the open track of a BD-R in SRM+POW: the
+    /// recorded sectors it covers are replaced logically, and whatever lies past the NWA
+    /// extends the track, as `growisofs -M` relies on when it rewrites the volume
+    /// descriptors at LBA 16. `None` when pseudo-overwrite does not apply (the WRITE is
+    /// judged by the sequential rules).
+    fn pseudo_overwrite_target(&self, lba: u32, end: u64) -> CheckResult<Option<WriteTarget>> {
+        if !(self.media == Media::BdR && self.pseudo_overwrite) {
+            return Ok(None);
+        }
+        let Some(i) = self.tracks.iter().position(|t| !t.closed) else {
+            return Ok(None);
+        };
+        let t = &self.tracks[i];
+        if lba >= t.nwa() {
+            return Ok(None);
+        }
+        if end > t.limit(self.capacity) as u64 {
+            return Err(Check::illegal(Asc::END_OF_USER_AREA));
+        }
+        let appended = end.saturating_sub(u64::from(t.nwa())) as u32;
+        Ok(Some(WriteTarget::Overwrite { track: i, appended }))
+    }
+
     /// Records a WRITE accepted by [`DiscState::write_target`].
     pub fn record(&mut self, target: WriteTarget, blocks: u32, audio: bool) {
-        if let WriteTarget::Track(i) = target {
-            if let Some(t) = self.tracks.get_mut(i) {
-                if t.written == 0 {
-                    t.audio = audio;
-                }
-                t.written += blocks;
+        let (i, added) = match target {
+            WriteTarget::Track(i) => (i, blocks),
+            WriteTarget::Overwrite { track, appended } => (track, appended),
+            WriteTarget::Random => return,
+        };
+        if let Some(t) = self.tracks.get_mut(i) {
+            if t.written == 0 {
+                t.audio = audio;
             }
+            t.written += added;
         }
     }
 

@@ -84,6 +84,8 @@ prop_compose! {
             closed_sessions,
             tracks,
             slot,
+            // Any flag, on any medium: only a formatted BD-R acts on it.
+            pseudo_overwrite: formatted,
         }
     }
 }

@@ -4,11 +4,11 @@
 # Only against discburn serve: tgt's DVD+R reports profile 0010h (DVD-ROM) once closed,
 # so growisofs -M refuses to append to it (scripts/guest/README.md).
 SCENARIO_DESC="growisofs -Z folder1, -M folder2 (multi-session), mount: both folders byte for byte"
-# Not yet on BD-R: growisofs pre-formats a blank BD-R with spares and then grows it as
-# pseudo-overwrite (SRM+POW: -M rewrites the volume descriptors at LBA 16), which the
-# virtual recorder does not model (a WRITE below the NWA of a BD-R fails).
+# On BD-R growisofs pre-formats the blank disc with spares as SRM+POW (FORMAT UNIT 32h,
+# sub-type 00b), sees feature 0038h current, and grows the volume by pseudo-overwrite:
+# -M appends the session and rewrites the volume descriptors at LBA 16 below the NWA.
 SCENARIO_DRIVES=serve
-SCENARIO_MEDIA="dvd+r dvd+rw"
+SCENARIO_MEDIA="dvd+r dvd+rw bd-r"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"

@@ -1,6 +1,7 @@
 //! IDiscRecorder2Ex's parsed MMC helpers and IDiscRecorder2's identity and tray
 //! methods, each one `discburn_mmc` command through [`Recorder::command`].
 
+use discburn_mmc::cdb::Query;
 use discburn_mmc::config::{Configuration, FeatureCode, FeatureHeader, Features, GetConfiguration};
 use discburn_mmc::device::{
     Inquiry, InquiryData, PreventAllowMediumRemoval, StartStopUnit, TestUnitReady,
@@ -22,7 +23,6 @@ use discburn_mmc::speed::{
 use discburn_mmc::track::{ReadTrackInformation, TrackAddress, TrackInformation};
 use discburn_mmc::transport::DataPhase;
 use discburn_mmc::wire;
-use discburn_mmc::cdb::Query;
 use discburn_mmc::wire::Repr;
 use discburn_mmc::Command;
 

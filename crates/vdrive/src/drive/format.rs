@@ -86,6 +86,10 @@ impl VirtualDrive {
         let desc = list.descriptor;
         let ft = u8::from(desc.format_type);
         let option = self.disc.format(ft, desc.number_of_blocks)?;
+        // BD-R type 32h: sub-type 00b is SRM+POW, 01b SRM-POW, 10b RRM (MMC-6 §6.5.4.2.16);
+        // RRM is not modelled and records as SRM-POW.
+        self.disc.pseudo_overwrite =
+            self.disc.media == Media::BdR && ft == 0x32 && desc.subtype == 0;
         // A BD-R laid out anew, or a DVD-RAM fully formatted, holds no data any more (a
         // DVD-RAM spare expansion keeps it).
         if self.disc.media == Media::BdR || (self.disc.media == Media::DvdRam && ft == 0x00) {
