@@ -6,9 +6,10 @@
 SCENARIO_DESC="growisofs -Z folder1, -M folder2 (multi-session), mount: both folders byte for byte"
 # On BD-R growisofs pre-formats the blank disc with spares as SRM+POW (FORMAT UNIT 32h,
 # sub-type 00b), sees feature 0038h current, and grows the volume by pseudo-overwrite:
-# -M appends the session and rewrites the volume descriptors at LBA 16 below the NWA.
+# -M appends the session and rewrites the volume descriptors at LBA 16 below the NWA. A
+# BD-RE is formatted with spares and grown like a DVD+RW.
 SCENARIO_DRIVES=serve
-SCENARIO_MEDIA="dvd+r dvd+rw bd-r"
+SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"
