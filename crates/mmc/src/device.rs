@@ -2,9 +2,11 @@
 //! START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL and MECHANISM STATUS with its data
 //! (SPC-4; MMC-6 §6.9, §6.11, §6.14, §6.29, §6.40, §6.42).
 //!
-//! CDBs are [`Command`](crate::Command)s whose `parse` rejects reserved code values in defined fields
+//! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
 //! REQUEST; reserved bits are ignored. Sense data itself is decoded in [`crate::sense`].
+//!
+//! [`Command`]: crate::Command
 
 use crate::wire::{self, be16, be24, check_room, put_be16, put_be24, put_u8, u8_at};
 
@@ -73,9 +75,7 @@ impl Inquiry {
             alloc,
         }
     }
-}
 
-impl Inquiry {
     /// SPC-4 INQUIRY: a page code without EVPD is an invalid field in the CDB.
     fn check_page_code(&self) -> wire::Result<()> {
         if !self.evpd && self.page_code != 0 {

@@ -1,9 +1,11 @@
 //! GET EVENT STATUS NOTIFICATION (MMC-6 §6.7): the event header and the media event
 //! descriptor, which say whether a disc is present, the tray open, or the medium changed.
 //!
-//! The CDB is a [`Command`](crate::Command); reserved bits are ignored on parse and written as zero. The
+//! The CDB is a [`Command`]; reserved bits are ignored on parse and written as zero. The
 //! reply is read from the bytes actually transferred: a descriptor is kept only when the
 //! length field announces it and all 4 of its bytes arrived.
+//!
+//! [`Command`]: crate::Command
 
 use crate::wire::{self, be16, check_room, put_be16, put_u8, u8_at};
 
@@ -67,6 +69,7 @@ impl From<u8> for EventClasses {
 }
 
 impl From<EventClasses> for u8 {
+    /// [`EventClasses::bits`].
     fn from(classes: EventClasses) -> u8 {
         classes.bits()
     }

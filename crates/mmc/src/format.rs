@@ -1,7 +1,7 @@
 //! Formatting and erasing: FORMAT UNIT with its parameter list, READ FORMAT CAPACITIES
 //! and its capacity list, and BLANK (MMC-6 §6.5, §6.24, §6.2).
 //!
-//! CDBs are [`Command`](crate::Command)s: `parse` checks opcode and length and rejects reserved code
+//! CDBs are [`Command`]s: `parse` checks opcode and length and rejects reserved code
 //! values in defined fields, so the virtual recorder can answer those with ILLEGAL
 //! REQUEST / INVALID FIELD IN CDB; reserved bits are ignored.
 //!
@@ -33,6 +33,8 @@
 //! assert_eq!(buf, [0, 0x02, 0, 8, 0x00, 0x23, 0x05, 0x40, 0x98, 0, 0, 0]);
 //! # Ok::<(), discburn_mmc::wire::Error>(())
 //! ```
+//!
+//! [`Command`]: crate::Command
 
 use crate::wire::{
     self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32, u8_at,

@@ -1,9 +1,13 @@
 //! Block reads and writes: READ(10), READ(12), WRITE(10), WRITE(12), SYNCHRONIZE CACHE(10)
 //! and READ CAPACITY(10) with its 8-byte data (MMC-6 §6.15, §6.16, §6.19, §6.41, §6.44, §6.45).
 //!
-//! Each CDB is a [`Command`](crate::Command), declared with [`command!`](crate::command): `emit` builds it, `parse` reads it back and checks opcode and
-//! length. Reserved bits are ignored on parse, as SPC-4's definition of "reserved"
-//! allows (recipients need not check them); emit writes them as zero.
+//! Each CDB is a [`Command`] declared with [`command!`]: `emit` builds it, `parse` reads
+//! it back and checks opcode and length. Reserved bits are ignored on parse, as SPC-4's
+//! definition of "reserved" allows (recipients need not check them); emit writes them as
+//! zero.
+//!
+//! [`Command`]: crate::Command
+//! [`command!`]: crate::command
 
 use crate::wire::{self, be32, check_room, put_be32};
 

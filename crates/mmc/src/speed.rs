@@ -193,9 +193,7 @@ impl GetPerformance {
     pub fn response_len(&self) -> usize {
         PERFORMANCE_HEADER_LEN + usize::from(self.max_descriptors) * 16
     }
-}
 
-impl GetPerformance {
     /// A type 00h request must ask for a 10 % tolerance and a defined Except value.
     fn check_type_00h(&self) -> wire::Result<()> {
         if self.kind == PerformanceType::Performance {

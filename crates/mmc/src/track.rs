@@ -1,13 +1,15 @@
 //! Tracks and sessions: READ TRACK INFORMATION and its data block, RESERVE TRACK and
 //! CLOSE TRACK/SESSION (MMC-6 §6.3, §6.26, §6.30).
 //!
-//! CDBs are [`Command`](crate::Command)s: `parse` checks opcode and length and rejects reserved code values
+//! CDBs are [`Command`]s: `parse` checks opcode and length and rejects reserved code values
 //! in defined fields (as SPC-4 defines "reserved"), so the virtual recorder can answer
 //! those with ILLEGAL REQUEST / INVALID FIELD IN CDB. Reserved bits are ignored.
 //!
 //! [`TrackInformation`] is read from the bytes actually transferred: drives before MMC-2
 //! return 28 bytes, MMC-2..4 drives 36, tgt 40, MMC-5+ drives 48. Fields past the end
 //! are `None`, never read as zero.
+//!
+//! [`Command`]: crate::Command
 
 use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
@@ -110,9 +112,7 @@ impl ReadTrackInformation {
             alloc: TrackInformation::MAX_LEN as u16,
         }
     }
-}
 
-impl ReadTrackInformation {
     /// MMC-6 §6.26: Open is defined only for the track-number form.
     fn check_open(&self) -> wire::Result<()> {
         if self.open && !matches!(self.address, TrackAddress::Track(_)) {
