@@ -94,19 +94,24 @@ parse_never_panics!(config_parse_never_panics: GetConfiguration);
 parse_never_panics!(event_parse_never_panics: GetEventStatusNotification);
 parse_never_panics!(cue_parse_never_panics: SendCueSheet);
 
+/// Any address: type 00b, 01b or 10b with any number.
 fn track_address() -> impl Strategy<Value = TrackAddress> {
-    prop_oneof![
-        any::<u32>().prop_map(TrackAddress::Lba),
-        any::<u32>().prop_map(TrackAddress::Track),
-        any::<u32>().prop_map(TrackAddress::Session),
-    ]
+    (0u8..3, any::<u32>()).prop_map(|(t, v)| match t {
+        0 => TrackAddress::Lba(v),
+        1 => TrackAddress::Track(v),
+        _ => TrackAddress::Session(v),
+    })
 }
 
+/// Any reservation: a size (ARSV 0) or an ending LBA (ARSV 1).
 fn reservation() -> impl Strategy<Value = Reservation> {
-    prop_oneof![
-        any::<u32>().prop_map(Reservation::Size),
-        any::<u32>().prop_map(Reservation::Lba),
-    ]
+    (any::<bool>(), any::<u32>()).prop_map(|(lba, v)| {
+        if lba {
+            Reservation::Lba(v)
+        } else {
+            Reservation::Size(v)
+        }
+    })
 }
 
 proptest! {
