@@ -131,6 +131,188 @@ impl Query for crate::rw::ReadCapacity10 {
     }
 }
 
+/// Declares commands from a table of their CDB fields (after the spec's CDB tables): per
+/// command the struct (docs and attributes kept), its operation code and CDB length;
+/// per field its name, type, place in the CDB and docs. Generated: the struct and its
+/// [`Command`] impl, whose `emit` writes each field at its place into a zeroed CDB and
+/// whose `parse` checks opcode and length ([`check_cdb`]) and reads each field back,
+/// never panicking. Reserved bits are written as zero and ignored on parse.
+///
+/// ```
+/// discburn_mmc::command! {
+///     /// SEEK (10): move the head to `lba`.
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///     pub struct Seek10: OpCode::Seek10, 10 bytes;
+///     {
+///         /// Logical Block Address (bytes 2–5).
+///         pub lba: u32 = be32(2),
+///         /// A made-up flag in byte 1 bit 3.
+///         pub flag: bool = bit(1, 3),
+///         /// A made-up two-bit count in byte 9 bits 6–7.
+///         pub count: u8 = bits(9, 0x03 << 6),
+///     }
+/// }
+/// use discburn_mmc::Command;
+/// let c = Seek10 { lba: 0x0102_0304, flag: true, count: 2 };
+/// assert_eq!(c.emit().as_bytes(), &[0x2B, 0x08, 1, 2, 3, 4, 0, 0, 0, 0x80]);
+/// assert_eq!(Seek10::parse(c.emit().as_bytes()), Ok(c));
+/// assert!(Seek10::parse(&[0x2B; 9]).is_err());
+/// ```
+///
+/// A field's place is one of `u8(byte)`, `bit(byte, bit)` (a `bool`), `bits(byte, mask
+/// << shift)` (a `u8` of the bits `mask` at bit `shift`), `be16(byte)`, `be24(byte)` or
+/// `be32(byte)` (big-endian, from its first byte); `from(place)` for a type with
+/// `From` conversions to and from the raw value (a [`wire_enum!`](crate::wire_enum) keeps
+/// unknown codes), `named(place, "field")` for a coded field whose reserved values
+/// `parse` rejects ([`wire::named`]), and `with(read, write)` for a field spread over
+/// the CDB (`read: fn(&[u8]) -> wire::Result<T>`, `write: fn(&mut [u8], T)`).
+/// Several structs before one table share it (READ and WRITE). After the table,
+/// `fixed place == value, "field";` writes a constant `parse` insists on, and
+/// `check path;` runs `fn(&Self) -> wire::Result<()>` on the parsed command, for the
+/// rules that tie fields together.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! command {
+    // The structs in front of the table, one at a time.
+    (@structs [$($head:tt)*]
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident : OpCode :: $op:ident, $len:literal bytes;
+        $($rest:tt)*
+    ) => {
+        $crate::command!(@structs
+            [$($head)* [[$(#[$meta])*] [$vis] $name $op $len]] $($rest)*);
+    };
+    (@structs [$($head:tt)*] $fields:tt $($tail:tt)*) => {
+        $crate::command!(@each [$($head)*] $fields [$($tail)*]);
+    };
+    (@each [$($head:tt)*] $fields:tt $tail:tt) => {
+        $( $crate::command!(@one $head $fields $tail); )*
+    };
+
+    // A command without parameters.
+    (@one [[$(#[$meta:meta])*] [$vis:vis] $name:ident $op:ident $len:literal] {} []) => {
+        $(#[$meta])*
+        $vis struct $name;
+
+        impl $crate::cdb::Command for $name {
+            const OPCODE: $crate::cdb::OpCode = $crate::cdb::OpCode::$op;
+            const LEN: usize = $len;
+
+            fn emit(&self) -> $crate::cdb::Cdb {
+                $crate::cdb::Cdb::new(Self::OPCODE, Self::LEN)
+            }
+
+            fn parse(cdb: &[u8]) -> $crate::wire::Result<Self> {
+                $crate::cdb::check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+                Ok($name)
+            }
+        }
+    };
+    (@one [[$(#[$meta:meta])*] [$vis:vis] $name:ident $op:ident $len:literal]
+        { $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),+ $(,)? }
+        [
+            $(fixed $xplace:ident ($($xarg:tt)*) == $xvalue:expr, $xname:literal;)*
+            $(check $check:path;)?
+        ]
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$fmeta])* $fvis $field: $ty, )+
+        }
+
+        impl $crate::cdb::Command for $name {
+            const OPCODE: $crate::cdb::OpCode = $crate::cdb::OpCode::$op;
+            const LEN: usize = $len;
+
+            fn emit(&self) -> $crate::cdb::Cdb {
+                let mut cdb = $crate::cdb::Cdb::new(Self::OPCODE, Self::LEN);
+                let b = cdb.as_mut_bytes();
+                $( $crate::command!(@put b, $xvalue, $xplace($($xarg)*)); )*
+                $( $crate::command!(@put b, self.$field, $place($($arg)*)); )+
+                cdb
+            }
+
+            fn parse(cdb: &[u8]) -> $crate::wire::Result<Self> {
+                $crate::cdb::check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+                $({
+                    let raw = $crate::command!(@get cdb, u8, $xplace($($xarg)*));
+                    if raw != $xvalue {
+                        return Err($crate::wire::Error::Invalid {
+                            field: $xname,
+                            value: ::core::convert::From::from(raw),
+                        });
+                    }
+                })*
+                let parsed = $name {
+                    $( $field: $crate::command!(@get cdb, $ty, $place($($arg)*)), )+
+                };
+                $( $check(&parsed)?; )?
+                Ok(parsed)
+            }
+        }
+    };
+
+    (@get $c:ident, $ty:ty, u8($at:literal)) => {
+        $crate::wire::u8_at($c, $at)
+    };
+    (@get $c:ident, $ty:ty, bit($at:literal, $bit:literal)) => {
+        $crate::wire::bits_at($c, $at, 0x01, $bit) != 0
+    };
+    (@get $c:ident, $ty:ty, bits($at:literal, $mask:literal << $shift:literal)) => {
+        $crate::wire::bits_at($c, $at, $mask, $shift)
+    };
+    (@get $c:ident, $ty:ty, be16($at:literal)) => {
+        $crate::wire::be16($c, $at)
+    };
+    (@get $c:ident, $ty:ty, be24($at:literal)) => {
+        $crate::wire::be24($c, $at)
+    };
+    (@get $c:ident, $ty:ty, be32($at:literal)) => {
+        $crate::wire::be32($c, $at)
+    };
+    (@get $c:ident, $ty:ty, from($place:ident ($($arg:tt)*))) => {
+        <$ty>::from($crate::command!(@get $c, $ty, $place($($arg)*)))
+    };
+    (@get $c:ident, $ty:ty, named($place:ident ($($arg:tt)*), $name:literal)) => {
+        $crate::wire::named::<$ty>($crate::command!(@get $c, $ty, $place($($arg)*)), $name)?
+    };
+    (@get $c:ident, $ty:ty, with($read:path, $write:path)) => {
+        $read($c)?
+    };
+
+    (@put $b:ident, $v:expr, u8($at:literal)) => {
+        $crate::wire::put_bits($b, $at, 0xFF, 0, $v)
+    };
+    (@put $b:ident, $v:expr, bit($at:literal, $bit:literal)) => {
+        $crate::wire::put_bits($b, $at, 0x01, $bit, u8::from($v))
+    };
+    (@put $b:ident, $v:expr, bits($at:literal, $mask:literal << $shift:literal)) => {
+        $crate::wire::put_bits($b, $at, $mask, $shift, $v)
+    };
+    (@put $b:ident, $v:expr, be16($at:literal)) => {
+        $crate::wire::put_be16($b, $at, $v)
+    };
+    (@put $b:ident, $v:expr, be24($at:literal)) => {
+        $crate::wire::put_be24($b, $at, $v)
+    };
+    (@put $b:ident, $v:expr, be32($at:literal)) => {
+        $crate::wire::put_be32($b, $at, $v)
+    };
+    (@put $b:ident, $v:expr, from($place:ident ($($arg:tt)*))) => {
+        $crate::command!(@put $b, ::core::convert::From::from($v), $place($($arg)*))
+    };
+    (@put $b:ident, $v:expr, named($place:ident ($($arg:tt)*), $name:literal)) => {
+        $crate::command!(@put $b, ::core::convert::From::from($v), $place($($arg)*))
+    };
+    (@put $b:ident, $v:expr, with($read:path, $write:path)) => {
+        $write($b, $v)
+    };
+
+    ($($body:tt)+) => {
+        $crate::command!(@structs [] $($body)+);
+    };
+}
+
 /// Checks opcode and length before a [`Command::parse`] reads fields.
 pub fn check_cdb(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<()> {
     wire::check_len(cdb, len)?;

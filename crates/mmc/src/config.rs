@@ -13,7 +13,6 @@
 //! Contract (see [`crate::wire`]): views never panic, parsers never trust a length
 //! inside the data beyond the bytes present, lists are capped by the bytes present.
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::profile::Profile;
 use crate::wire::{self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32};
 
@@ -26,7 +25,7 @@ crate::wire_enum! {
         Current = 1 => "current features",
         /// 10b: only the feature named by the starting feature number.
         One = 2 => "one feature",
-        /// 11b: reserved (rejected by [`GetConfiguration::parse`](Command::parse)).
+        /// 11b: reserved (rejected by [`GetConfiguration::parse`](crate::Command::parse)).
         Unknown => "reserved",
     }
 }
@@ -100,15 +99,18 @@ crate::wire_enum! {
     }
 }
 
-/// GET CONFIGURATION (46h, 10 bytes). MMC-6 §6.6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GetConfiguration {
-    /// RT: which features to return.
-    pub rt: ReturnType,
-    /// Starting Feature Number (bytes 2-3).
-    pub starting_feature: FeatureCode,
-    /// Allocation length (bytes 7-8).
-    pub allocation_length: u16,
+crate::command! {
+    /// GET CONFIGURATION (46h, 10 bytes). MMC-6 §6.6.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct GetConfiguration: OpCode::GetConfiguration, 10 bytes;
+    {
+        /// RT (byte 1 bits 1:0): which features to return.
+        pub rt: ReturnType = named(u8(1), "GET CONFIGURATION RT"),
+        /// Starting Feature Number (bytes 2-3).
+        pub starting_feature: FeatureCode = from(be16(2)),
+        /// Allocation length (bytes 7-8).
+        pub allocation_length: u16 = be16(7),
+    }
 }
 
 impl GetConfiguration {
@@ -136,36 +138,6 @@ impl GetConfiguration {
             starting_feature: feature,
             allocation_length,
         }
-    }
-}
-
-impl Command for GetConfiguration {
-    const OPCODE: OpCode = OpCode::GetConfiguration;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = self.rt.into();
-        put_be16(b, 2, self.starting_feature.into());
-        put_be16(b, 7, self.allocation_length);
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let rt = ReturnType::from(cdb[1]);
-        if let ReturnType::Unknown(v) = rt {
-            return Err(wire::Error::Invalid {
-                field: "GET CONFIGURATION RT",
-                value: u64::from(v),
-            });
-        }
-        Ok(GetConfiguration {
-            rt,
-            starting_feature: FeatureCode::from(be16(cdb, 2)),
-            allocation_length: be16(cdb, 7),
-        })
     }
 }
 
@@ -1089,6 +1061,7 @@ impl Configuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     /// tgt's answer to GET CONFIGURATION RT 0, alloc 1024, for a blank DVD+R

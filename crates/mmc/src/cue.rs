@@ -14,17 +14,19 @@
 //! reads only the bytes transferred (whole entries, never more than [`MAX_ENTRIES`]), and
 //! the semantic checks live in [`CueSheet::layout`].
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::disc::{Msf, LEAD_OUT_TRACK};
-use crate::wire::{self, be24, check_room, put_be24, put_u8, u8_at};
+use crate::wire::{self, check_room, put_u8, u8_at};
 
-/// MMC-6 §6.36 SEND CUE SHEET: the Data-Out phase carries a [`CueSheet`] of
-/// `cue_sheet_size` bytes. Sent after page 05h selects write type SAO (2) and before the
-/// first WRITE of the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct SendCueSheet {
-    /// Cue Sheet Size (bytes 6–8), in bytes: 8 per entry. Only the low 24 bits are sent.
-    pub cue_sheet_size: u32,
+crate::command! {
+    /// MMC-6 §6.36 SEND CUE SHEET: the Data-Out phase carries a [`CueSheet`] of
+    /// `cue_sheet_size` bytes. Sent after page 05h selects write type SAO (2) and before the
+    /// first WRITE of the session.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SendCueSheet: OpCode::SendCueSheet, 10 bytes;
+    {
+        /// Cue Sheet Size (bytes 6–8), in bytes: 8 per entry. Only the low 24 bits are sent.
+        pub cue_sheet_size: u32 = be24(6),
+    }
 }
 
 impl SendCueSheet {
@@ -33,24 +35,6 @@ impl SendCueSheet {
         SendCueSheet {
             cue_sheet_size: sheet.buffer_len().min(0xFF_FFFF) as u32,
         }
-    }
-}
-
-impl Command for SendCueSheet {
-    const OPCODE: OpCode = OpCode::SendCueSheet;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        put_be24(cdb.as_mut_bytes(), 6, self.cue_sheet_size & 0xFF_FFFF);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(SendCueSheet {
-            cue_sheet_size: be24(cdb, 6),
-        })
     }
 }
 
@@ -503,6 +487,7 @@ impl CueLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

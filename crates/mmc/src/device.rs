@@ -5,38 +5,31 @@
 //! CDBs are [`Command`]s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
 //! REQUEST; reserved bits are ignored. Sense data itself is decoded in [`crate::sense`].
+//!
+//! [`Command`]: crate::Command
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be24, check_room, put_be16, put_be24, put_u8, u8_at};
 
-/// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
-/// otherwise CHECK CONDITION with NOT READY sense (carrying progress during an Immed
-/// format, close or synchronize).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct TestUnitReady;
-
-impl Command for TestUnitReady {
-    const OPCODE: OpCode = OpCode::TestUnitReady;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        Cdb::new(Self::OPCODE, Self::LEN)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(TestUnitReady)
-    }
+crate::command! {
+    /// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
+    /// otherwise CHECK CONDITION with NOT READY sense (carrying progress during an Immed
+    /// format, close or synchronize).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct TestUnitReady: OpCode::TestUnitReady, 6 bytes;
+    {}
 }
 
-/// SPC-4 / MMC-6 §6.29 REQUEST SENSE: the sense data of the last command or the
-/// current (deferred, progress) condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RequestSense {
-    /// DESC (byte 1 bit 0): descriptor-format sense (72h) instead of fixed (70h).
-    pub desc: bool,
-    /// Allocation length (byte 4); 18 holds fixed sense with its key-specific bytes.
-    pub alloc: u8,
+crate::command! {
+    /// SPC-4 / MMC-6 §6.29 REQUEST SENSE: the sense data of the last command or the
+    /// current (deferred, progress) condition.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct RequestSense: OpCode::RequestSense, 6 bytes;
+    {
+        /// DESC (byte 1 bit 0): descriptor-format sense (72h) instead of fixed (70h).
+        pub desc: bool = bit(1, 0),
+        /// Allocation length (byte 4); 18 holds fixed sense with its key-specific bytes.
+        pub alloc: u8 = u8(4),
+    }
 }
 
 impl Default for RequestSense {
@@ -48,37 +41,20 @@ impl Default for RequestSense {
     }
 }
 
-impl Command for RequestSense {
-    const OPCODE: OpCode = OpCode::RequestSense;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.desc));
-        put_u8(b, 4, self.alloc);
-        cdb
+crate::command! {
+    /// SPC-4 / MMC-6 §6.9 INQUIRY: standard data ([`InquiryData`]) or a vital product
+    /// data page.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Inquiry: OpCode::Inquiry, 6 bytes;
+    {
+        /// EVPD (byte 1 bit 0): return the VPD page `page_code`.
+        pub evpd: bool = bit(1, 0),
+        /// Page Code (byte 2); must be 0 when `evpd` is clear.
+        pub page_code: u8 = u8(2),
+        /// Allocation length (bytes 3–4).
+        pub alloc: u16 = be16(3),
     }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(RequestSense {
-            desc: u8_at(cdb, 1) & 0x01 != 0,
-            alloc: u8_at(cdb, 4),
-        })
-    }
-}
-
-/// SPC-4 / MMC-6 §6.9 INQUIRY: standard data ([`InquiryData`]) or a vital product
-/// data page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Inquiry {
-    /// EVPD (byte 1 bit 0): return the VPD page `page_code`.
-    pub evpd: bool,
-    /// Page Code (byte 2); must be 0 when `evpd` is clear.
-    pub page_code: u8,
-    /// Allocation length (bytes 3–4).
-    pub alloc: u16,
+    check Inquiry::check_page_code;
 }
 
 impl Inquiry {
@@ -99,37 +75,16 @@ impl Inquiry {
             alloc,
         }
     }
-}
 
-impl Command for Inquiry {
-    const OPCODE: OpCode = OpCode::Inquiry;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.evpd));
-        put_u8(b, 2, self.page_code);
-        put_be16(b, 3, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let evpd = u8_at(cdb, 1) & 0x01 != 0;
-        let page_code = u8_at(cdb, 2);
-        // SPC-4 INQUIRY: a page code without EVPD is an invalid field in the CDB.
-        if !evpd && page_code != 0 {
+    /// SPC-4 INQUIRY: a page code without EVPD is an invalid field in the CDB.
+    fn check_page_code(&self) -> wire::Result<()> {
+        if !self.evpd && self.page_code != 0 {
             return Err(wire::Error::Invalid {
                 field: "page code without EVPD",
-                value: u64::from(page_code),
+                value: u64::from(self.page_code),
             });
         }
-        Ok(Inquiry {
-            evpd,
-            page_code,
-            alloc: be16(cdb, 3),
-        })
+        Ok(())
     }
 }
 
@@ -362,21 +317,21 @@ crate::wire_enum! {
     }
 }
 
-/// SPC-4/SBC-3 START STOP UNIT, MMC-6 §6.40: spin up/down, load or eject the medium.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct StartStopUnit {
-    /// Immed (byte 1 bit 0): return before the operation completes.
-    pub immed: bool,
-    /// Power Condition (byte 4 bits 4–7); anything but `StartValid` ignores LoEj/Start.
-    pub power_condition: PowerCondition,
-    /// LoEj (byte 4 bit 1): load (with `start`) or eject (without).
-    pub load_eject: bool,
-    /// Start (byte 4 bit 0).
-    pub start: bool,
+crate::command! {
+    /// SPC-4/SBC-3 START STOP UNIT, MMC-6 §6.40: spin up/down, load or eject the medium.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct StartStopUnit: OpCode::StartStopUnit, 6 bytes;
+    {
+        /// Immed (byte 1 bit 0): return before the operation completes.
+        pub immed: bool = bit(1, 0),
+        /// Power Condition (byte 4 bits 4–7); anything but `StartValid` ignores LoEj/Start.
+        pub power_condition: PowerCondition = named(bits(4, 0x0F << 4), "power condition"),
+        /// LoEj (byte 4 bit 1): load (with `start`) or eject (without).
+        pub load_eject: bool = bit(4, 1),
+        /// Start (byte 4 bit 0).
+        pub start: bool = bit(4, 0),
+    }
 }
-
-const LOEJ: u8 = 0x02;
-const START: u8 = 0x01;
 
 impl StartStopUnit {
     /// Eject the medium (LoEj 1, Start 0).
@@ -411,78 +366,28 @@ impl StartStopUnit {
     }
 }
 
-impl Command for StartStopUnit {
-    const OPCODE: OpCode = OpCode::StartStopUnit;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.immed));
-        put_u8(
-            b,
-            4,
-            u8::from(self.power_condition) << 4
-                | if self.load_eject { LOEJ } else { 0 }
-                | if self.start { START } else { 0 },
-        );
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let b4 = u8_at(cdb, 4);
-        let pc = b4 >> 4;
-        let power_condition = wire::named(pc, "power condition")?;
-        Ok(StartStopUnit {
-            immed: u8_at(cdb, 1) & 0x01 != 0,
-            power_condition,
-            load_eject: b4 & LOEJ != 0,
-            start: b4 & START != 0,
-        })
+crate::command! {
+    /// SPC-4 / MMC-6 §6.14 PREVENT ALLOW MEDIUM REMOVAL: lock or unlock the tray
+    /// (a writer locks it for the whole burn).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PreventAllowMediumRemoval: OpCode::PreventAllowMediumRemoval, 6 bytes;
+    {
+        /// Prevent (byte 4 bit 0).
+        pub prevent: bool = bit(4, 0),
+        /// Persistent (byte 4 bit 1): the lock survives the initiator's reset.
+        pub persistent: bool = bit(4, 1),
     }
 }
 
-/// SPC-4 / MMC-6 §6.14 PREVENT ALLOW MEDIUM REMOVAL: lock or unlock the tray
-/// (a writer locks it for the whole burn).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct PreventAllowMediumRemoval {
-    /// Prevent (byte 4 bit 0).
-    pub prevent: bool,
-    /// Persistent (byte 4 bit 1): the lock survives the initiator's reset.
-    pub persistent: bool,
-}
-
-impl Command for PreventAllowMediumRemoval {
-    const OPCODE: OpCode = OpCode::PreventAllowMediumRemoval;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        put_u8(
-            cdb.as_mut_bytes(),
-            4,
-            u8::from(self.prevent) | u8::from(self.persistent) << 1,
-        );
-        cdb
+crate::command! {
+    /// MMC-6 §6.11 MECHANISM STATUS: the state of the loading mechanism (door, changer,
+    /// current slot), answered with [`MechanismStatusData`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct MechanismStatus: OpCode::MechanismStatus, 12 bytes;
+    {
+        /// Allocation length (bytes 8–9).
+        pub alloc: u16 = be16(8),
     }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let b4 = u8_at(cdb, 4);
-        Ok(PreventAllowMediumRemoval {
-            prevent: b4 & 0x01 != 0,
-            persistent: b4 & 0x02 != 0,
-        })
-    }
-}
-
-/// MMC-6 §6.11 MECHANISM STATUS: the state of the loading mechanism (door, changer,
-/// current slot), answered with [`MechanismStatusData`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MechanismStatus {
-    /// Allocation length (bytes 8–9).
-    pub alloc: u16,
 }
 
 impl Default for MechanismStatus {
@@ -490,24 +395,6 @@ impl Default for MechanismStatus {
         MechanismStatus {
             alloc: MechanismStatusData::HEADER_LEN as u16,
         }
-    }
-}
-
-impl Command for MechanismStatus {
-    const OPCODE: OpCode = OpCode::MechanismStatus;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        put_be16(cdb.as_mut_bytes(), 8, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(MechanismStatus {
-            alloc: be16(cdb, 8),
-        })
     }
 }
 
@@ -725,6 +612,7 @@ impl MechanismStatusData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     use crate::cdb::testing::round_trip;

@@ -4,8 +4,9 @@
 //! The CDB is a [`Command`]; reserved bits are ignored on parse and written as zero. The
 //! reply is read from the bytes actually transferred: a descriptor is kept only when the
 //! length field announces it and all 4 of its bytes arrived.
+//!
+//! [`Command`]: crate::Command
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, check_room, put_be16, put_u8, u8_at};
 
 /// A set of notification classes, as the Notification Class Request (CDB byte 4) and the
@@ -60,15 +61,32 @@ impl core::ops::BitOr for EventClasses {
     }
 }
 
-/// MMC-6 §6.7 GET EVENT STATUS NOTIFICATION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GetEventStatusNotification {
-    /// Polled (byte 1 bit 0): report now. Asynchronous operation (0) is rarely supported.
-    pub polled: bool,
-    /// Notification Class Request (byte 4).
-    pub classes: EventClasses,
-    /// Allocation length (bytes 7–8); 8 holds the header and one descriptor.
-    pub alloc: u16,
+impl From<u8> for EventClasses {
+    /// [`EventClasses::from_bits`].
+    fn from(bits: u8) -> Self {
+        EventClasses::from_bits(bits)
+    }
+}
+
+impl From<EventClasses> for u8 {
+    /// [`EventClasses::bits`].
+    fn from(classes: EventClasses) -> u8 {
+        classes.bits()
+    }
+}
+
+crate::command! {
+    /// MMC-6 §6.7 GET EVENT STATUS NOTIFICATION.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct GetEventStatusNotification: OpCode::GetEventStatusNotification, 10 bytes;
+    {
+        /// Polled (byte 1 bit 0): report now. Asynchronous operation (0) is rarely supported.
+        pub polled: bool = bit(1, 0),
+        /// Notification Class Request (byte 4).
+        pub classes: EventClasses = from(u8(4)),
+        /// Allocation length (bytes 7–8); 8 holds the header and one descriptor.
+        pub alloc: u16 = be16(7),
+    }
 }
 
 impl GetEventStatusNotification {
@@ -79,29 +97,6 @@ impl GetEventStatusNotification {
             classes: EventClasses::MEDIA,
             alloc: 8,
         }
-    }
-}
-
-impl Command for GetEventStatusNotification {
-    const OPCODE: OpCode = OpCode::GetEventStatusNotification;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.polled));
-        put_u8(b, 4, self.classes.bits());
-        put_be16(b, 7, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(GetEventStatusNotification {
-            polled: u8_at(cdb, 1) & 0x01 != 0,
-            classes: EventClasses::from_bits(u8_at(cdb, 4)),
-            alloc: be16(cdb, 7),
-        })
     }
 }
 
@@ -341,6 +336,7 @@ impl EventStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

@@ -33,8 +33,9 @@
 //! assert_eq!(buf, [0, 0x02, 0, 8, 0x00, 0x23, 0x05, 0x40, 0x98, 0, 0, 0]);
 //! # Ok::<(), discburn_mmc::wire::Error>(())
 //! ```
+//!
+//! [`Command`]: crate::Command
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{
     self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32, u8_at,
 };
@@ -50,19 +51,21 @@ fn invalid(field: &'static str, value: impl Into<u64>) -> wire::Error {
 // FORMAT UNIT
 // ---------------------------------------------------------------------------------------
 
-const FMT_DATA: u8 = 0x10;
-const CMP_LIST: u8 = 0x08;
 /// The only Format Code MMC defines (CDB byte 1 bits 0-2).
 const FORMAT_CODE: u8 = 0x01;
 
-/// MMC-6 §6.5 FORMAT UNIT (04h). The parameter list ([`FormatParameterList`]) follows in
-/// the data-out phase when `fmt_data` is set, which MMC-6 requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FormatUnit {
-    /// FmtData (byte 1 bit 4): a parameter list is sent.
-    pub fmt_data: bool,
-    /// CmpList (byte 1 bit 3): replace the grown defect list (DVD-RAM, BD-RE).
-    pub cmp_list: bool,
+crate::command! {
+    /// MMC-6 §6.5 FORMAT UNIT (04h). The parameter list ([`FormatParameterList`]) follows in
+    /// the data-out phase when `fmt_data` is set, which MMC-6 requires.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FormatUnit: OpCode::FormatUnit, 6 bytes;
+    {
+        /// FmtData (byte 1 bit 4): a parameter list is sent.
+        pub fmt_data: bool = bit(1, 4),
+        /// CmpList (byte 1 bit 3): replace the grown defect list (DVD-RAM, BD-RE).
+        pub cmp_list: bool = bit(1, 3),
+    }
+    fixed bits(1, 0x07 << 0) == FORMAT_CODE, "format code";
 }
 
 impl FormatUnit {
@@ -78,32 +81,6 @@ impl FormatUnit {
 impl Default for FormatUnit {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-impl Command for FormatUnit {
-    const OPCODE: OpCode = OpCode::FormatUnit;
-    const LEN: usize = 6;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        b[1] = FORMAT_CODE
-            | if self.fmt_data { FMT_DATA } else { 0 }
-            | if self.cmp_list { CMP_LIST } else { 0 };
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let b1 = u8_at(cdb, 1);
-        if b1 & 0x07 != FORMAT_CODE {
-            return Err(invalid("format code", b1 & 0x07));
-        }
-        Ok(FormatUnit {
-            fmt_data: b1 & FMT_DATA != 0,
-            cmp_list: b1 & CMP_LIST != 0,
-        })
     }
 }
 
@@ -336,11 +313,14 @@ impl FormatParameterList {
 // READ FORMAT CAPACITIES
 // ---------------------------------------------------------------------------------------
 
-/// MMC-6 §6.24 READ FORMAT CAPACITIES (23h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadFormatCapacities {
-    /// Allocation Length (bytes 7-8).
-    pub alloc: u16,
+crate::command! {
+    /// MMC-6 §6.24 READ FORMAT CAPACITIES (23h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadFormatCapacities: OpCode::ReadFormatCapacities, 10 bytes;
+    {
+        /// Allocation Length (bytes 7-8).
+        pub alloc: u16 = be16(7),
+    }
 }
 
 impl ReadFormatCapacities {
@@ -349,24 +329,6 @@ impl ReadFormatCapacities {
         ReadFormatCapacities {
             alloc: FormatCapacities::MAX_LEN as u16,
         }
-    }
-}
-
-impl Command for ReadFormatCapacities {
-    const OPCODE: OpCode = OpCode::ReadFormatCapacities;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        put_be16(cdb.as_mut_bytes(), 7, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(ReadFormatCapacities {
-            alloc: be16(cdb, 7),
-        })
     }
 }
 
@@ -600,17 +562,18 @@ impl BlankingType {
     }
 }
 
-const BLANK_IMMED: u8 = 0x10;
-
-/// MMC-6 §6.2 BLANK (A1h): erase CD-RW / DVD-RW media.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Blank {
-    /// Immed (byte 1 bit 4): return at once; poll progress with REQUEST SENSE.
-    pub immed: bool,
-    /// Blanking Type (byte 1 bits 0-2).
-    pub blanking_type: BlankingType,
-    /// Start Address / Logical Track Number (bytes 2-5), for the track types.
-    pub address: u32,
+crate::command! {
+    /// MMC-6 §6.2 BLANK (A1h): erase CD-RW / DVD-RW media.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Blank: OpCode::Blank, 12 bytes;
+    {
+        /// Immed (byte 1 bit 4): return at once; poll progress with REQUEST SENSE.
+        pub immed: bool = bit(1, 4),
+        /// Blanking Type (byte 1 bits 0-2).
+        pub blanking_type: BlankingType = named(bits(1, 0x07 << 0), "blanking type"),
+        /// Start Address / Logical Track Number (bytes 2-5), for the track types.
+        pub address: u32 = be32(2),
+    }
 }
 
 impl Blank {
@@ -633,33 +596,10 @@ impl Blank {
     }
 }
 
-impl Command for Blank {
-    const OPCODE: OpCode = OpCode::Blank;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        b[1] = self.blanking_type.code() | if self.immed { BLANK_IMMED } else { 0 };
-        put_be32(b, 2, self.address);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let b1 = u8_at(cdb, 1);
-        let blanking_type = wire::named(b1 & 0x07, "blanking type")?;
-        Ok(Blank {
-            immed: b1 & BLANK_IMMED != 0,
-            blanking_type,
-            address: be32(cdb, 2),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

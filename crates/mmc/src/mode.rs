@@ -15,7 +15,6 @@
 //! Contract (see [`crate::wire`]): views never panic; parsers bound every length by the
 //! bytes present.
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::speed::RotationControl;
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, u8_at};
 
@@ -37,19 +36,22 @@ crate::wire_enum! {
 /// Page code 3Fh: return all pages.
 pub const ALL_PAGES: u8 = 0x3F;
 
-/// MODE SENSE(10) (5Ah, 10 bytes). SPC-4 §6.14.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ModeSense10 {
-    /// DBD (byte 1 bit 3): no block descriptors.
-    pub dbd: bool,
-    /// PC (byte 2 bits 7:6).
-    pub pc: PageControl,
-    /// Page code (byte 2 bits 5:0; 3Fh = all).
-    pub page_code: u8,
-    /// Subpage code (byte 3).
-    pub subpage: u8,
-    /// Allocation length (bytes 7-8).
-    pub allocation_length: u16,
+crate::command! {
+    /// MODE SENSE(10) (5Ah, 10 bytes). SPC-4 §6.14.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ModeSense10: OpCode::ModeSense10, 10 bytes;
+    {
+        /// DBD (byte 1 bit 3): no block descriptors.
+        pub dbd: bool = bit(1, 3),
+        /// PC (byte 2 bits 7:6).
+        pub pc: PageControl = from(bits(2, 0x03 << 6)),
+        /// Page code (byte 2 bits 5:0; 3Fh = all).
+        pub page_code: u8 = bits(2, 0x3F << 0),
+        /// Subpage code (byte 3).
+        pub subpage: u8 = u8(3),
+        /// Allocation length (bytes 7-8).
+        pub allocation_length: u16 = be16(7),
+    }
 }
 
 impl ModeSense10 {
@@ -65,41 +67,18 @@ impl ModeSense10 {
     }
 }
 
-impl Command for ModeSense10 {
-    const OPCODE: OpCode = OpCode::ModeSense10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = u8::from(self.dbd) << 3;
-        b[2] = (u8::from(self.pc) << 6) | (self.page_code & 0x3F);
-        b[3] = self.subpage;
-        put_be16(b, 7, self.allocation_length);
-        c
+crate::command! {
+    /// MODE SELECT(10) (55h, 10 bytes). SPC-4 §6.11.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ModeSelect10: OpCode::ModeSelect10, 10 bytes;
+    {
+        /// PF (byte 1 bit 4): pages follow the standard format (MMC requires 1).
+        pub pf: bool = bit(1, 4),
+        /// SP (byte 1 bit 0): save the pages.
+        pub sp: bool = bit(1, 0),
+        /// Parameter list length (bytes 7-8).
+        pub parameter_list_length: u16 = be16(7),
     }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(ModeSense10 {
-            dbd: cdb[1] & 0x08 != 0,
-            pc: PageControl::from(cdb[2] >> 6),
-            page_code: cdb[2] & 0x3F,
-            subpage: cdb[3],
-            allocation_length: be16(cdb, 7),
-        })
-    }
-}
-
-/// MODE SELECT(10) (55h, 10 bytes). SPC-4 §6.11.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ModeSelect10 {
-    /// PF (byte 1 bit 4): pages follow the standard format (MMC requires 1).
-    pub pf: bool,
-    /// SP (byte 1 bit 0): save the pages.
-    pub sp: bool,
-    /// Parameter list length (bytes 7-8).
-    pub parameter_list_length: u16,
 }
 
 impl ModeSelect10 {
@@ -110,28 +89,6 @@ impl ModeSelect10 {
             sp: false,
             parameter_list_length: len,
         }
-    }
-}
-
-impl Command for ModeSelect10 {
-    const OPCODE: OpCode = OpCode::ModeSelect10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = (u8::from(self.pf) << 4) | u8::from(self.sp);
-        put_be16(b, 7, self.parameter_list_length);
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(ModeSelect10 {
-            pf: cdb[1] & 0x10 != 0,
-            sp: cdb[1] & 0x01 != 0,
-            parameter_list_length: be16(cdb, 7),
-        })
     }
 }
 
@@ -857,6 +814,7 @@ impl ModePage for CapabilitiesPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     /// tgt's MODE SENSE(10) answer for page 2Ah (usr/mmc.c default page, DBD forced).

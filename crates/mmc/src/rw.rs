@@ -1,329 +1,88 @@
 //! Block reads and writes: READ(10), READ(12), WRITE(10), WRITE(12), SYNCHRONIZE CACHE(10)
 //! and READ CAPACITY(10) with its 8-byte data (MMC-6 §6.15, §6.16, §6.19, §6.41, §6.44, §6.45).
 //!
-//! Each CDB is a [`Command`]: `emit` builds it, `parse` reads it back and checks opcode and
-//! length. Reserved bits are ignored on parse, as SPC-4's definition of "reserved"
-//! allows (recipients need not check them); emit writes them as zero.
+//! Each CDB is a [`Command`] declared with [`command!`]: `emit` builds it, `parse` reads
+//! it back and checks opcode and length. Reserved bits are ignored on parse, as SPC-4's
+//! definition of "reserved" allows (recipients need not check them); emit writes them as
+//! zero.
+//!
+//! [`Command`]: crate::Command
+//! [`command!`]: crate::command
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
-use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be32, check_room, put_be32};
 
-/// Byte offsets of the READ, WRITE and SYNCHRONIZE CACHE CDBs (MMC-6 §6.15, §6.16,
-/// §6.41, §6.44, §6.45).
-mod cdb_field {
-    /// DPO bit 4, FUA bit 3 (READ/WRITE); Immed bit 1 (SYNCHRONIZE CACHE).
-    pub const FLAGS: usize = 1;
-    /// Logical Block Address (bytes 2–5).
-    pub const LBA: usize = 2;
-    /// Transfer Length of the 10-byte CDBs (bytes 7–8).
-    pub const LENGTH_10: usize = 7;
-    /// Transfer Length of the 12-byte CDBs (bytes 6–9).
-    pub const LENGTH_12: usize = 6;
-    /// Streaming bit 7 of READ(12)/WRITE(12).
-    pub const STREAMING: usize = 10;
-}
+crate::command! {
+    /// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Read10: OpCode::Read10, 10 bytes;
 
-/// Byte 1 bit 4: DPO (disable page out).
-const DPO: u8 = 0x10;
-/// Byte 1 bit 3: FUA (force unit access).
-const FUA: u8 = 0x08;
-/// Byte 1 bit 1 of SYNCHRONIZE CACHE: Immed.
-const IMMED: u8 = 0x02;
-/// Byte 10 bit 7 of READ(12)/WRITE(12): Streaming.
-const STREAMING: u8 = 0x80;
-
-fn flags(dpo: bool, fua: bool) -> u8 {
-    (if dpo { DPO } else { 0 }) | (if fua { FUA } else { 0 })
-}
-
-/// Starts a READ, WRITE or SYNCHRONIZE CACHE CDB of `len` bytes: the flags byte and
-/// the LBA, which sit at the same offsets in both sizes.
-fn emit_head(op: OpCode, len: usize, flags: u8, lba: u32) -> Cdb {
-    let mut cdb = Cdb::new(op, len);
-    put_u8(cdb.as_mut_bytes(), cdb_field::FLAGS, flags);
-    put_be32(cdb.as_mut_bytes(), cdb_field::LBA, lba);
-    cdb
-}
-
-/// Checks opcode and length, then reads the flags byte and the LBA.
-fn parse_head(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<(u8, u32)> {
-    check_cdb(cdb, op, len)?;
-    Ok((u8_at(cdb, cdb_field::FLAGS), be32(cdb, cdb_field::LBA)))
-}
-
-/// The fields READ(10), WRITE(10) and SYNCHRONIZE CACHE(10) share: the flags byte, the
-/// LBA and a 16-bit length.
-struct Fields10 {
-    flags: u8,
-    lba: u32,
-    blocks: u16,
-}
-
-impl Fields10 {
-    fn emit(&self, op: OpCode) -> Cdb {
-        let mut cdb = emit_head(op, 10, self.flags, self.lba);
-        put_be16(cdb.as_mut_bytes(), cdb_field::LENGTH_10, self.blocks);
-        cdb
-    }
-
-    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
-        let (flags, lba) = parse_head(cdb, op, 10)?;
-        let blocks = be16(cdb, cdb_field::LENGTH_10);
-        Ok(Fields10 { flags, lba, blocks })
+    /// MMC-6 §6.44 WRITE (10): write `blocks` logical blocks starting at `lba`.
+    ///
+    /// On sequential media `lba` must be the track's next writable address, or the drive
+    /// answers 5/21/02 (invalid address for write).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Write10: OpCode::Write10, 10 bytes;
+    {
+        /// Logical block address of the first block (bytes 2–5).
+        pub lba: u32 = be32(2),
+        /// Transfer length in blocks (bytes 7–8); 0 transfers nothing.
+        pub blocks: u16 = be16(7),
+        /// DPO: do not keep the data in the drive's cache (byte 1 bit 4).
+        pub dpo: bool = bit(1, 4),
+        /// FUA (byte 1 bit 3): a READ reads from the medium, not from the cache; a WRITE
+        /// completes only once the data is on the medium.
+        pub fua: bool = bit(1, 3),
     }
 }
 
-/// The fields READ(12) and WRITE(12) share: the flags byte, the LBA, a 32-bit length
-/// and the Streaming bit.
-struct Fields12 {
-    flags: u8,
-    lba: u32,
-    blocks: u32,
-    streaming: bool,
-}
+crate::command! {
+    /// MMC-6 §6.16 READ (12): like READ(10) with a 32-bit length and the Streaming bit.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Read12: OpCode::Read12, 12 bytes;
 
-impl Fields12 {
-    fn emit(&self, op: OpCode) -> Cdb {
-        let mut cdb = emit_head(op, 12, self.flags, self.lba);
-        let b = cdb.as_mut_bytes();
-        put_be32(b, cdb_field::LENGTH_12, self.blocks);
-        put_u8(
-            b,
-            cdb_field::STREAMING,
-            if self.streaming { STREAMING } else { 0 },
-        );
-        cdb
-    }
-
-    fn parse(cdb: &[u8], op: OpCode) -> wire::Result<Self> {
-        let (flags, lba) = parse_head(cdb, op, 12)?;
-        let blocks = be32(cdb, cdb_field::LENGTH_12);
-        let streaming = u8_at(cdb, cdb_field::STREAMING) & STREAMING != 0;
-        Ok(Fields12 {
-            flags,
-            lba,
-            blocks,
-            streaming,
-        })
+    /// MMC-6 §6.45 WRITE (12): a 32-bit length and the Streaming bit (byte 10 bit 7).
+    ///
+    /// With Streaming set the drive skips defect management (BD-R/BD-RE, DVD-RAM), which
+    /// roughly doubles the write rate; keep it constant across one sequential run.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Write12: OpCode::Write12, 12 bytes;
+    {
+        /// Logical block address of the first block (bytes 2–5).
+        pub lba: u32 = be32(2),
+        /// Transfer length in blocks (bytes 6–9).
+        pub blocks: u32 = be32(6),
+        /// DPO (byte 1 bit 4).
+        pub dpo: bool = bit(1, 4),
+        /// FUA (byte 1 bit 3).
+        pub fua: bool = bit(1, 3),
+        /// Streaming (byte 10 bit 7): favour a steady rate over error recovery.
+        pub streaming: bool = bit(10, 7),
     }
 }
 
-/// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Read10 {
-    /// Logical block address of the first block (bytes 2–5).
-    pub lba: u32,
-    /// Transfer length in blocks (bytes 7–8); 0 transfers nothing.
-    pub blocks: u16,
-    /// DPO: do not keep the data in the drive's cache (byte 1 bit 4).
-    pub dpo: bool,
-    /// FUA: read from the medium, not from the cache (byte 1 bit 3).
-    pub fua: bool,
-}
-
-impl Command for Read10 {
-    const OPCODE: OpCode = OpCode::Read10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        Fields10 {
-            flags: flags(self.dpo, self.fua),
-            lba: self.lba,
-            blocks: self.blocks,
-        }
-        .emit(Self::OPCODE)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let f = Fields10::parse(cdb, Self::OPCODE)?;
-        Ok(Read10 {
-            lba: f.lba,
-            blocks: f.blocks,
-            dpo: f.flags & DPO != 0,
-            fua: f.flags & FUA != 0,
-        })
+crate::command! {
+    /// MMC-6 §6.41 SYNCHRONIZE CACHE (10): flush the drive's write buffer to the medium.
+    ///
+    /// MMC drives flush the whole cache whatever `lba`/`blocks` say (SBC semantics: a
+    /// `blocks` of 0 means "to the end"); both are kept so a parsed CDB round-trips.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SynchronizeCache10: OpCode::SynchronizeCache10, 10 bytes;
+    {
+        /// Immed (byte 1 bit 1): return at once; poll TEST UNIT READY for completion.
+        pub immed: bool = bit(1, 1),
+        /// Logical block address (bytes 2–5).
+        pub lba: u32 = be32(2),
+        /// Number of blocks (bytes 7–8).
+        pub blocks: u16 = be16(7),
     }
 }
 
-/// MMC-6 §6.16 READ (12): like READ(10) with a 32-bit length and the Streaming bit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Read12 {
-    /// Logical block address of the first block (bytes 2–5).
-    pub lba: u32,
-    /// Transfer length in blocks (bytes 6–9).
-    pub blocks: u32,
-    /// DPO (byte 1 bit 4).
-    pub dpo: bool,
-    /// FUA (byte 1 bit 3).
-    pub fua: bool,
-    /// Streaming (byte 10 bit 7): favour a steady rate over error recovery.
-    pub streaming: bool,
-}
-
-impl Command for Read12 {
-    const OPCODE: OpCode = OpCode::Read12;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        Fields12 {
-            flags: flags(self.dpo, self.fua),
-            lba: self.lba,
-            blocks: self.blocks,
-            streaming: self.streaming,
-        }
-        .emit(Self::OPCODE)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let f = Fields12::parse(cdb, Self::OPCODE)?;
-        Ok(Read12 {
-            lba: f.lba,
-            blocks: f.blocks,
-            dpo: f.flags & DPO != 0,
-            fua: f.flags & FUA != 0,
-            streaming: f.streaming,
-        })
-    }
-}
-
-/// MMC-6 §6.44 WRITE (10): write `blocks` logical blocks starting at `lba`.
-///
-/// On sequential media `lba` must be the track's next writable address, or the drive
-/// answers 5/21/02 (invalid address for write).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Write10 {
-    /// Logical block address of the first block (bytes 2–5).
-    pub lba: u32,
-    /// Transfer length in blocks (bytes 7–8).
-    pub blocks: u16,
-    /// DPO (byte 1 bit 4).
-    pub dpo: bool,
-    /// FUA: complete only once the data is on the medium (byte 1 bit 3).
-    pub fua: bool,
-}
-
-impl Command for Write10 {
-    const OPCODE: OpCode = OpCode::Write10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        Fields10 {
-            flags: flags(self.dpo, self.fua),
-            lba: self.lba,
-            blocks: self.blocks,
-        }
-        .emit(Self::OPCODE)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let f = Fields10::parse(cdb, Self::OPCODE)?;
-        Ok(Write10 {
-            lba: f.lba,
-            blocks: f.blocks,
-            dpo: f.flags & DPO != 0,
-            fua: f.flags & FUA != 0,
-        })
-    }
-}
-
-/// MMC-6 §6.45 WRITE (12): a 32-bit length and the Streaming bit (byte 10 bit 7).
-///
-/// With Streaming set the drive skips defect management (BD-R/BD-RE, DVD-RAM), which
-/// roughly doubles the write rate; keep it constant across one sequential run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Write12 {
-    /// Logical block address of the first block (bytes 2–5).
-    pub lba: u32,
-    /// Transfer length in blocks (bytes 6–9).
-    pub blocks: u32,
-    /// DPO (byte 1 bit 4).
-    pub dpo: bool,
-    /// FUA (byte 1 bit 3).
-    pub fua: bool,
-    /// Streaming (byte 10 bit 7).
-    pub streaming: bool,
-}
-
-impl Command for Write12 {
-    const OPCODE: OpCode = OpCode::Write12;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        Fields12 {
-            flags: flags(self.dpo, self.fua),
-            lba: self.lba,
-            blocks: self.blocks,
-            streaming: self.streaming,
-        }
-        .emit(Self::OPCODE)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let f = Fields12::parse(cdb, Self::OPCODE)?;
-        Ok(Write12 {
-            lba: f.lba,
-            blocks: f.blocks,
-            dpo: f.flags & DPO != 0,
-            fua: f.flags & FUA != 0,
-            streaming: f.streaming,
-        })
-    }
-}
-
-/// MMC-6 §6.41 SYNCHRONIZE CACHE (10): flush the drive's write buffer to the medium.
-///
-/// MMC drives flush the whole cache whatever `lba`/`blocks` say (SBC semantics: a
-/// `blocks` of 0 means "to the end"); both are kept so a parsed CDB round-trips.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct SynchronizeCache10 {
-    /// Immed (byte 1 bit 1): return at once; poll TEST UNIT READY for completion.
-    pub immed: bool,
-    /// Logical block address (bytes 2–5).
-    pub lba: u32,
-    /// Number of blocks (bytes 7–8).
-    pub blocks: u16,
-}
-
-impl Command for SynchronizeCache10 {
-    const OPCODE: OpCode = OpCode::SynchronizeCache10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        Fields10 {
-            flags: if self.immed { IMMED } else { 0 },
-            lba: self.lba,
-            blocks: self.blocks,
-        }
-        .emit(Self::OPCODE)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        let f = Fields10::parse(cdb, Self::OPCODE)?;
-        Ok(SynchronizeCache10 {
-            immed: f.flags & IMMED != 0,
-            lba: f.lba,
-            blocks: f.blocks,
-        })
-    }
-}
-
-/// MMC-6 §6.19 READ CAPACITY (10). The LBA and PMI fields of SBC are obsolete in MMC,
-/// so the command has no parameters; the reply is [`ReadCapacityData`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ReadCapacity10;
-
-impl Command for ReadCapacity10 {
-    const OPCODE: OpCode = OpCode::ReadCapacity10;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        Cdb::new(Self::OPCODE, Self::LEN)
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(ReadCapacity10)
-    }
+crate::command! {
+    /// MMC-6 §6.19 READ CAPACITY (10). The LBA and PMI fields of SBC are obsolete in MMC,
+    /// so the command has no parameters; the reply is [`ReadCapacityData`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReadCapacity10: OpCode::ReadCapacity10, 10 bytes;
+    {}
 }
 
 /// Byte ranges of READ CAPACITY data.
@@ -396,6 +155,7 @@ impl ReadCapacityData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     use crate::cdb::testing::round_trip;

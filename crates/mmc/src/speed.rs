@@ -13,7 +13,6 @@
 //! Contract (see [`crate::wire`]): views never panic, `parse` looks only at the bytes
 //! transferred and caps every list by the bytes present.
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::profile::MediaFamily;
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, u8_at};
 
@@ -139,25 +138,29 @@ crate::wire_enum! {
 /// The Tolerance value a type 00h request must carry (10b = 10 %); others are reserved.
 pub const TOLERANCE_10_PERCENT: u8 = 0b10;
 
-/// GET PERFORMANCE (ACh, 12 bytes). MMC-6 §6.8.
-///
-/// Byte 1 is the Data Type: Tolerance bits 4:3, Write bit 2, Except bits 1:0 (tgt and
-/// MMC agree; spec/mmc.md's "bit4 Write" ordering is wrong). For type 03h the Data Type
-/// and Starting LBA are reserved, but they are carried as given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GetPerformance {
-    /// Tolerance (bits 4:3); must be [`TOLERANCE_10_PERCENT`] for type 00h.
-    pub tolerance: u8,
-    /// Write: report write rather than read performance (type 00h).
-    pub write: bool,
-    /// Except: nominal or exception descriptors (type 00h).
-    pub except: Except,
-    /// Starting LBA (type 00h).
-    pub start_lba: u32,
-    /// Maximum number of descriptors the host accepts.
-    pub max_descriptors: u16,
-    /// Type of data requested.
-    pub kind: PerformanceType,
+crate::command! {
+    /// GET PERFORMANCE (ACh, 12 bytes). MMC-6 §6.8.
+    ///
+    /// Byte 1 is the Data Type: Tolerance bits 4:3, Write bit 2, Except bits 1:0 (tgt and
+    /// MMC agree; spec/mmc.md's "bit4 Write" ordering is wrong). For type 03h the Data Type
+    /// and Starting LBA are reserved, but they are carried as given.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct GetPerformance: OpCode::GetPerformance, 12 bytes;
+    {
+        /// Tolerance (bits 4:3); must be [`TOLERANCE_10_PERCENT`] for type 00h.
+        pub tolerance: u8 = bits(1, 0x03 << 3),
+        /// Write: report write rather than read performance (type 00h).
+        pub write: bool = bit(1, 2),
+        /// Except: nominal or exception descriptors (type 00h).
+        pub except: Except = from(u8(1)),
+        /// Starting LBA (type 00h).
+        pub start_lba: u32 = be32(2),
+        /// Maximum number of descriptors the host accepts.
+        pub max_descriptors: u16 = be16(8),
+        /// Type of data requested.
+        pub kind: PerformanceType = from(u8(10)),
+    }
+    check GetPerformance::check_type_00h;
 }
 
 impl GetPerformance {
@@ -190,49 +193,24 @@ impl GetPerformance {
     pub fn response_len(&self) -> usize {
         PERFORMANCE_HEADER_LEN + usize::from(self.max_descriptors) * 16
     }
-}
 
-impl Command for GetPerformance {
-    const OPCODE: OpCode = OpCode::GetPerformance;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = ((self.tolerance & 0x03) << 3) | (u8::from(self.write) << 2) | u8::from(self.except);
-        put_be32(b, 2, self.start_lba);
-        put_be16(b, 8, self.max_descriptors);
-        b[10] = self.kind.into();
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let kind = PerformanceType::from(cdb[10]);
-        let tolerance = (cdb[1] >> 3) & 0x03;
-        let except = Except::from(cdb[1]);
-        if kind == PerformanceType::Performance {
-            if tolerance != TOLERANCE_10_PERCENT {
+    /// A type 00h request must ask for a 10 % tolerance and a defined Except value.
+    fn check_type_00h(&self) -> wire::Result<()> {
+        if self.kind == PerformanceType::Performance {
+            if self.tolerance != TOLERANCE_10_PERCENT {
                 return Err(wire::Error::Invalid {
                     field: "GET PERFORMANCE tolerance",
-                    value: u64::from(tolerance),
+                    value: u64::from(self.tolerance),
                 });
             }
-            if let Except::Unknown(v) = except {
+            if let Except::Unknown(v) = self.except {
                 return Err(wire::Error::Invalid {
                     field: "GET PERFORMANCE except",
                     value: u64::from(v),
                 });
             }
         }
-        Ok(GetPerformance {
-            tolerance,
-            write: cdb[1] & 0x04 != 0,
-            except,
-            start_lba: be32(cdb, 2),
-            max_descriptors: be16(cdb, 8),
-            kind,
-        })
+        Ok(())
     }
 }
 
@@ -564,18 +542,21 @@ crate::wire_enum! {
         Performance = 0x00 => "Performance Descriptor",
         /// 05h: a DBI cache zone descriptor follows.
         DbiCacheZone = 0x05 => "DBI Cache Zone Descriptor",
-        /// Reserved types (rejected by [`SetStreaming::parse`](Command::parse)).
+        /// Reserved types (rejected by [`SetStreaming::parse`](crate::Command::parse)).
         Unknown => "reserved",
     }
 }
 
-/// SET STREAMING (B6h, 12 bytes). MMC-6 §6.39.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SetStreaming {
-    /// What the parameter list holds.
-    pub kind: StreamingType,
-    /// Parameter list length in bytes (28 for one performance descriptor).
-    pub parameter_list_length: u16,
+crate::command! {
+    /// SET STREAMING (B6h, 12 bytes). MMC-6 §6.39.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct SetStreaming: OpCode::SetStreaming, 12 bytes;
+    {
+        /// What the parameter list holds (byte 8).
+        pub kind: StreamingType = named(u8(8), "SET STREAMING type"),
+        /// Parameter list length in bytes (bytes 9-10; 28 for one performance descriptor).
+        pub parameter_list_length: u16 = be16(9),
+    }
 }
 
 impl SetStreaming {
@@ -585,34 +566,6 @@ impl SetStreaming {
             kind: StreamingType::Performance,
             parameter_list_length: PerformanceDescriptor::LEN as u16,
         }
-    }
-}
-
-impl Command for SetStreaming {
-    const OPCODE: OpCode = OpCode::SetStreaming;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[8] = self.kind.into();
-        put_be16(b, 9, self.parameter_list_length);
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let kind = StreamingType::from(cdb[8]);
-        if let StreamingType::Unknown(v) = kind {
-            return Err(wire::Error::Invalid {
-                field: "SET STREAMING type",
-                value: u64::from(v),
-            });
-        }
-        Ok(SetStreaming {
-            kind,
-            parameter_list_length: be16(cdb, 9),
-        })
     }
 }
 
@@ -732,16 +685,19 @@ fn rate(size_kb: u32, time_ms: u32) -> Option<u32> {
 // SET CD SPEED
 // ---------------------------------------------------------------------------------------
 
-/// SET CD SPEED (BBh, 12 bytes). MMC-6 §6.37. Speeds in kB/s (CD 1× = 176.4);
-/// [`SetCdSpeed::MAX`] asks for the fastest the drive supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SetCdSpeed {
-    /// Rotational control (byte 1 bits 1:0).
-    pub rotation: RotationControl,
-    /// Read speed, kB/s.
-    pub read_kbps: u16,
-    /// Write speed, kB/s.
-    pub write_kbps: u16,
+crate::command! {
+    /// SET CD SPEED (BBh, 12 bytes). MMC-6 §6.37. Speeds in kB/s (CD 1× = 176.4);
+    /// [`SetCdSpeed::MAX`] asks for the fastest the drive supports.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct SetCdSpeed: OpCode::SetCdSpeed, 12 bytes;
+    {
+        /// Rotational control (byte 1 bits 1:0).
+        pub rotation: RotationControl = named(u8(1), "SET CD SPEED rotational control"),
+        /// Read speed, kB/s (bytes 2-3).
+        pub read_kbps: u16 = be16(2),
+        /// Write speed, kB/s (bytes 4-5).
+        pub write_kbps: u16 = be16(4),
+    }
 }
 
 impl SetCdSpeed {
@@ -749,47 +705,20 @@ impl SetCdSpeed {
     pub const MAX: u16 = 0xFFFF;
 }
 
-impl Command for SetCdSpeed {
-    const OPCODE: OpCode = OpCode::SetCdSpeed;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = self.rotation.into();
-        put_be16(b, 2, self.read_kbps);
-        put_be16(b, 4, self.write_kbps);
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let rotation = RotationControl::from(cdb[1]);
-        if let RotationControl::Unknown(v) = rotation {
-            return Err(wire::Error::Invalid {
-                field: "SET CD SPEED rotational control",
-                value: u64::from(v),
-            });
-        }
-        Ok(SetCdSpeed {
-            rotation,
-            read_kbps: be16(cdb, 2),
-            write_kbps: be16(cdb, 4),
-        })
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // READ BUFFER CAPACITY
 // ---------------------------------------------------------------------------------------
 
-/// READ BUFFER CAPACITY (5Ch, 10 bytes). MMC-6 §6.21.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadBufferCapacity {
-    /// Block (byte 1 bit 0): report available space in blocks, not bytes.
-    pub block: bool,
-    /// Allocation length (12 is the whole answer).
-    pub allocation_length: u16,
+crate::command! {
+    /// READ BUFFER CAPACITY (5Ch, 10 bytes). MMC-6 §6.21.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadBufferCapacity: OpCode::ReadBufferCapacity, 10 bytes;
+    {
+        /// Block (byte 1 bit 0): report available space in blocks, not bytes.
+        pub block: bool = bit(1, 0),
+        /// Allocation length (bytes 7-8; 12 is the whole answer).
+        pub allocation_length: u16 = be16(7),
+    }
 }
 
 impl ReadBufferCapacity {
@@ -807,27 +736,6 @@ impl ReadBufferCapacity {
             block: true,
             allocation_length: BUFFER_CAPACITY_LEN as u16,
         }
-    }
-}
-
-impl Command for ReadBufferCapacity {
-    const OPCODE: OpCode = OpCode::ReadBufferCapacity;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut c = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = c.as_mut_bytes();
-        b[1] = u8::from(self.block);
-        put_be16(b, 7, self.allocation_length);
-        c
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        Ok(ReadBufferCapacity {
-            block: cdb[1] & 0x01 != 0,
-            allocation_length: be16(cdb, 7),
-        })
     }
 }
 
@@ -942,6 +850,7 @@ impl<T: AsRef<[u8]>> BufferCapacityView<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

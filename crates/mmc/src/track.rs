@@ -8,8 +8,9 @@
 //! [`TrackInformation`] is read from the bytes actually transferred: drives before MMC-2
 //! return 28 bytes, MMC-2..4 drives 36, tgt 40, MMC-5+ drives 48. Fields past the end
 //! are `None`, never read as zero.
+//!
+//! [`Command`]: crate::Command
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 /// Track number that READ TRACK INFORMATION and CLOSE TRACK/SESSION take to mean the
@@ -25,6 +26,14 @@ pub enum TrackAddress {
     Track(u32),
     /// 10b: the first track of this session number.
     Session(u32),
+}
+
+/// Where READ TRACK INFORMATION carries a [`TrackAddress`].
+mod address_field {
+    /// Address/Number Type: byte 1 bits 0–1.
+    pub const TYPE: usize = 1;
+    /// Logical Block Address/Track/Session Number: bytes 2–5.
+    pub const NUMBER: usize = 2;
 }
 
 impl TrackAddress {
@@ -46,18 +55,43 @@ impl TrackAddress {
             TrackAddress::Lba(v) | TrackAddress::Track(v) | TrackAddress::Session(v) => v,
         }
     }
+
+    /// Reads the Address/Number Type (CDB byte 1 bits 0–1) and the number (bytes 2–5)
+    /// of READ TRACK INFORMATION; type 11b is reserved.
+    fn read(cdb: &[u8]) -> wire::Result<Self> {
+        let value = be32(cdb, address_field::NUMBER);
+        match wire::bits_at(cdb, address_field::TYPE, 0x03, 0) {
+            0 => Ok(TrackAddress::Lba(value)),
+            1 => Ok(TrackAddress::Track(value)),
+            2 => Ok(TrackAddress::Session(value)),
+            t => Err(wire::Error::Invalid {
+                field: "address/number type",
+                value: u64::from(t),
+            }),
+        }
+    }
+
+    /// Writes what [`read`](Self::read) reads.
+    fn write(cdb: &mut [u8], address: Self) {
+        wire::put_bits(cdb, address_field::TYPE, 0x03, 0, address.type_code());
+        put_be32(cdb, address_field::NUMBER, address.value());
+    }
 }
 
-/// MMC-6 §6.26 READ TRACK INFORMATION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadTrackInformation {
-    /// Open (byte 1 bit 2): report the first open track at or after `address`'s track.
-    /// Only valid with [`TrackAddress::Track`].
-    pub open: bool,
-    /// Which track to report (byte 1 bits 0–1, bytes 2–5).
-    pub address: TrackAddress,
-    /// Allocation length (bytes 7–8); 48 gets every field.
-    pub alloc: u16,
+crate::command! {
+    /// MMC-6 §6.26 READ TRACK INFORMATION.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadTrackInformation: OpCode::ReadTrackInformation, 10 bytes;
+    {
+        /// Open (byte 1 bit 2): report the first open track at or after `address`'s track.
+        /// Only valid with [`TrackAddress::Track`].
+        pub open: bool = bit(1, 2),
+        /// Which track to report (byte 1 bits 0–1, bytes 2–5).
+        pub address: TrackAddress = with(TrackAddress::read, TrackAddress::write),
+        /// Allocation length (bytes 7–8); 48 gets every field.
+        pub alloc: u16 = be16(7),
+    }
+    check ReadTrackInformation::check_open;
 }
 
 impl ReadTrackInformation {
@@ -78,55 +112,16 @@ impl ReadTrackInformation {
             alloc: TrackInformation::MAX_LEN as u16,
         }
     }
-}
 
-const OPEN: u8 = 0x04;
-
-impl Command for ReadTrackInformation {
-    const OPCODE: OpCode = OpCode::ReadTrackInformation;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(
-            b,
-            1,
-            (if self.open { OPEN } else { 0 }) | self.address.type_code(),
-        );
-        put_be32(b, 2, self.address.value());
-        put_be16(b, 7, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let b1 = u8_at(cdb, 1);
-        let value = be32(cdb, 2);
-        let address = match b1 & 0x03 {
-            0 => TrackAddress::Lba(value),
-            1 => TrackAddress::Track(value),
-            2 => TrackAddress::Session(value),
-            t => {
-                return Err(wire::Error::Invalid {
-                    field: "address/number type",
-                    value: u64::from(t),
-                })
-            }
-        };
-        let open = b1 & OPEN != 0;
-        // MMC-6 §6.26: Open is defined only for the track-number form.
-        if open && !matches!(address, TrackAddress::Track(_)) {
+    /// MMC-6 §6.26: Open is defined only for the track-number form.
+    fn check_open(&self) -> wire::Result<()> {
+        if self.open && !matches!(self.address, TrackAddress::Track(_)) {
             return Err(wire::Error::Invalid {
                 field: "Open with address type",
-                value: u64::from(b1 & 0x03),
+                value: u64::from(self.address.type_code()),
             });
         }
-        Ok(ReadTrackInformation {
-            open,
-            address,
-            alloc: be16(cdb, 7),
-        })
+        Ok(())
     }
 }
 
@@ -491,40 +486,47 @@ pub enum Reservation {
     Lba(u32),
 }
 
-/// MMC-6 §6.30 RESERVE TRACK: reserve the invisible track's space for a closed track.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReserveTrack {
-    /// The reservation: a size in blocks, or an ending LBA.
-    pub reservation: Reservation,
+crate::command! {
+    /// MMC-6 §6.30 RESERVE TRACK: reserve the invisible track's space for a closed track.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReserveTrack: OpCode::ReserveTrack, 10 bytes;
+    {
+        /// The reservation: a size in blocks, or an ending LBA.
+        pub reservation: Reservation = with(Reservation::read, Reservation::write),
+    }
 }
 
-const ARSV: u8 = 0x01;
+/// Where RESERVE TRACK carries a [`Reservation`].
+mod reservation_field {
+    /// ARSV: byte 1 bit 0.
+    pub const ARSV: usize = 1;
+    /// Logical Block Address (ARSV = 1): bytes 2–5.
+    pub const LBA: usize = 2;
+    /// Reservation Size (ARSV = 0): bytes 5–8.
+    pub const SIZE: usize = 5;
+}
 
-impl Command for ReserveTrack {
-    const OPCODE: OpCode = OpCode::ReserveTrack;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        match self.reservation {
-            Reservation::Size(blocks) => put_be32(b, 5, blocks),
-            Reservation::Lba(lba) => {
-                put_u8(b, 1, ARSV);
-                put_be32(b, 2, lba);
-            }
-        }
-        cdb
+impl Reservation {
+    /// Reads ARSV and the size or LBA it selects.
+    fn read(cdb: &[u8]) -> wire::Result<Self> {
+        Ok(
+            if wire::bits_at(cdb, reservation_field::ARSV, 0x01, 0) != 0 {
+                Reservation::Lba(be32(cdb, reservation_field::LBA))
+            } else {
+                Reservation::Size(be32(cdb, reservation_field::SIZE))
+            },
+        )
     }
 
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let reservation = if u8_at(cdb, 1) & ARSV != 0 {
-            Reservation::Lba(be32(cdb, 2))
-        } else {
-            Reservation::Size(be32(cdb, 5))
-        };
-        Ok(ReserveTrack { reservation })
+    /// Writes what [`read`](Self::read) reads.
+    fn write(cdb: &mut [u8], reservation: Self) {
+        match reservation {
+            Reservation::Size(blocks) => put_be32(cdb, reservation_field::SIZE, blocks),
+            Reservation::Lba(lba) => {
+                wire::put_bits(cdb, reservation_field::ARSV, 0x01, 0, 1);
+                put_be32(cdb, reservation_field::LBA, lba);
+            }
+        }
     }
 }
 
@@ -553,54 +555,25 @@ crate::wire_enum! {
     }
 }
 
-/// MMC-6 §6.3 CLOSE TRACK/SESSION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CloseTrackSession {
-    /// Immed (byte 1 bit 0): return at once; progress shows in TEST UNIT READY sense.
-    pub immed: bool,
-    /// Close Function (byte 2 bits 0–2).
-    pub function: CloseFunction,
-    /// Logical Track/Session Number (bytes 4–5): the track for [`CloseFunction::CloseTrack`]
-    /// (0xFF = invisible/incomplete), otherwise ignored by most media.
-    pub number: u16,
-}
-
-const IMMED: u8 = 0x01;
-
-impl Command for CloseTrackSession {
-    const OPCODE: OpCode = OpCode::CloseTrackSession;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, if self.immed { IMMED } else { 0 });
-        put_u8(b, 2, u8::from(self.function));
-        put_be16(b, 4, self.number);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let function = CloseFunction::from(u8_at(cdb, 2));
-        // 111b is reserved for every medium.
-        if let CloseFunction::Unknown(v) = function {
-            return Err(wire::Error::Invalid {
-                field: "close function",
-                value: u64::from(v),
-            });
-        }
-        Ok(CloseTrackSession {
-            immed: u8_at(cdb, 1) & IMMED != 0,
-            function,
-            number: be16(cdb, 4),
-        })
+crate::command! {
+    /// MMC-6 §6.3 CLOSE TRACK/SESSION.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct CloseTrackSession: OpCode::CloseTrackSession, 10 bytes;
+    {
+        /// Immed (byte 1 bit 0): return at once; progress shows in TEST UNIT READY sense.
+        pub immed: bool = bit(1, 0),
+        /// Close Function (byte 2 bits 0–2); 111b is reserved for every medium.
+        pub function: CloseFunction = named(u8(2), "close function"),
+        /// Logical Track/Session Number (bytes 4–5): the track for [`CloseFunction::CloseTrack`]
+        /// (0xFF = invisible/incomplete), otherwise ignored by most media.
+        pub number: u16 = be16(4),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use proptest::prelude::*;
 
     use crate::cdb::testing::round_trip;

@@ -145,6 +145,21 @@ pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
     put(buf, at, &[v]);
 }
 
+/// The `mask`-wide field at bit `shift` of byte `at`; 0 past the end (what a
+/// [`command!`](crate::command) bit field reads).
+#[inline]
+pub fn bits_at(buf: &[u8], at: usize, mask: u8, shift: u32) -> u8 {
+    u8_at(buf, at).checked_shr(shift).unwrap_or(0) & mask
+}
+
+/// ORs `v`, cut to `mask`, into bit `shift` of byte `at`, keeping the byte's other bits
+/// (several fields share a byte); dropped past the end.
+#[inline]
+pub fn put_bits(buf: &mut [u8], at: usize, mask: u8, shift: u32, v: u8) {
+    let bits = (v & mask).checked_shl(shift).unwrap_or(0);
+    put_u8(buf, at, u8_at(buf, at) | bits);
+}
+
 /// The validated, high-level form of a parameter-data structure (after smoltcp's
 /// `Repr`): what every response and parameter list of this crate implements, so generic
 /// code (a [`Query`](crate::cdb::Query), a fuzz target, a round-trip test) can parse and

@@ -1,6 +1,5 @@
 //! MMC-6 §6.22 READ DISC INFORMATION and the standard disc information block.
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{
     self, be16, be32, be64, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
 };
@@ -19,13 +18,16 @@ crate::wire_enum! {
     }
 }
 
-/// MMC-6 §6.22 READ DISC INFORMATION.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadDiscInformation {
-    /// Which data block to return (byte 1 bits 0–2).
-    pub data_type: DiscInformationType,
-    /// Allocation length (bytes 7–8).
-    pub alloc: u16,
+crate::command! {
+    /// MMC-6 §6.22 READ DISC INFORMATION.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadDiscInformation: OpCode::ReadDiscInformation, 10 bytes;
+    {
+        /// Which data block to return (byte 1 bits 0–2).
+        pub data_type: DiscInformationType = named(u8(1), "disc information data type"),
+        /// Allocation length (bytes 7–8).
+        pub alloc: u16 = be16(7),
+    }
 }
 
 impl ReadDiscInformation {
@@ -35,28 +37,6 @@ impl ReadDiscInformation {
             data_type: DiscInformationType::Standard,
             alloc: DiscInformation::LEN as u16,
         }
-    }
-}
-
-impl Command for ReadDiscInformation {
-    const OPCODE: OpCode = OpCode::ReadDiscInformation;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.data_type));
-        put_be16(b, 7, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let data_type = wire::named(u8_at(cdb, 1), "disc information data type")?;
-        Ok(ReadDiscInformation {
-            data_type,
-            alloc: be16(cdb, 7),
-        })
     }
 }
 
@@ -418,6 +398,7 @@ mod tests {
     use super::*;
     use crate::cdb::testing::round_trip;
     use crate::disc::Msf;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

@@ -2,7 +2,6 @@
 //! format information (format 00h), BD disc information (format 00h) and the list of
 //! supported structures (format FFh).
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
 
 crate::wire_enum! {
@@ -17,51 +16,24 @@ crate::wire_enum! {
     }
 }
 
-/// MMC-6 §6.23 READ DISC STRUCTURE (CDB only; the structures are format-specific).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadDiscStructure {
-    /// Media Type (byte 1 bits 0–3).
-    pub media_type: DiscStructureMedia,
-    /// Address (bytes 2–5), format-dependent.
-    pub address: u32,
-    /// Layer Number (byte 6).
-    pub layer: u8,
-    /// Format Code (byte 7): e.g. 00h physical format, 0Ah DVD+R recorded-layer info,
-    /// FFh list of supported structures.
-    pub format: u8,
-    /// Allocation length (bytes 8–9).
-    pub alloc: u16,
-    /// AGID, authentication grant ID (byte 10 bits 6–7).
-    pub agid: u8,
-}
-
-impl Command for ReadDiscStructure {
-    const OPCODE: OpCode = OpCode::ReadDiscStructure;
-    const LEN: usize = 12;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, u8::from(self.media_type));
-        put_be32(b, 2, self.address);
-        put_u8(b, 6, self.layer);
-        put_u8(b, 7, self.format);
-        put_be16(b, 8, self.alloc);
-        put_u8(b, 10, (self.agid & 0x03) << 6);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
-        let media_type = wire::named(u8_at(cdb, 1), "disc structure media type")?;
-        Ok(ReadDiscStructure {
-            media_type,
-            address: be32(cdb, 2),
-            layer: u8_at(cdb, 6),
-            format: u8_at(cdb, 7),
-            alloc: be16(cdb, 8),
-            agid: u8_at(cdb, 10) >> 6,
-        })
+crate::command! {
+    /// MMC-6 §6.23 READ DISC STRUCTURE (CDB only; the structures are format-specific).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadDiscStructure: OpCode::ReadDiscStructure, 12 bytes;
+    {
+        /// Media Type (byte 1 bits 0–3).
+        pub media_type: DiscStructureMedia = named(u8(1), "disc structure media type"),
+        /// Address (bytes 2–5), format-dependent.
+        pub address: u32 = be32(2),
+        /// Layer Number (byte 6).
+        pub layer: u8 = u8(6),
+        /// Format Code (byte 7): e.g. 00h physical format, 0Ah DVD+R recorded-layer info,
+        /// FFh list of supported structures.
+        pub format: u8 = u8(7),
+        /// Allocation length (bytes 8–9).
+        pub alloc: u16 = be16(8),
+        /// AGID, authentication grant ID (byte 10 bits 6–7).
+        pub agid: u8 = bits(10, 0x03 << 6),
     }
 }
 
@@ -511,6 +483,7 @@ impl StructureList {
 mod tests {
     use super::*;
     use crate::cdb::testing::round_trip;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]

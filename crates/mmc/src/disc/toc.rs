@@ -1,7 +1,6 @@
 //! MMC-6 §6.25 READ TOC/PMA/ATIP: the formatted TOC (format 0) and multi-session
 //! information (format 1), with CD MSF addresses.
 
-use crate::cdb::{check_cdb, Cdb, Command, OpCode};
 use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 crate::wire_enum! {
@@ -24,52 +23,47 @@ crate::wire_enum! {
     }
 }
 
-/// MMC-6 §6.25 READ TOC/PMA/ATIP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReadTocPmaAtip {
-    /// MSF (byte 1 bit 1): addresses as 00h:M:S:F instead of LBAs.
-    pub msf: bool,
-    /// Format (byte 2 bits 0–3).
-    pub format: TocFormat,
-    /// Track/Session Number (byte 6): first track for format 0, session for format 2.
-    pub track_session: u8,
-    /// Allocation length (bytes 7–8).
-    pub alloc: u16,
+crate::command! {
+    /// MMC-6 §6.25 READ TOC/PMA/ATIP.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ReadTocPmaAtip: OpCode::ReadTocPmaAtip, 10 bytes;
+    {
+        /// MSF (byte 1 bit 1): addresses as 00h:M:S:F instead of LBAs.
+        pub msf: bool = bit(1, 1),
+        /// Format (byte 2 bits 0–3).
+        pub format: TocFormat = with(TocFormat::read, TocFormat::write),
+        /// Track/Session Number (byte 6): first track for format 0, session for format 2.
+        pub track_session: u8 = u8(6),
+        /// Allocation length (bytes 7–8).
+        pub alloc: u16 = be16(7),
+    }
 }
 
-const MSF: u8 = 0x02;
+/// Where READ TOC/PMA/ATIP carries its [`TocFormat`].
+mod format_field {
+    /// Format: byte 2 bits 0–3.
+    pub const FORMAT: usize = 2;
+    /// Control, whose bits 6–7 held the format before MMC (SFF-8020): byte 9.
+    pub const CONTROL: usize = 9;
+}
 
-impl Command for ReadTocPmaAtip {
-    const OPCODE: OpCode = OpCode::ReadTocPmaAtip;
-    const LEN: usize = 10;
-
-    fn emit(&self) -> Cdb {
-        let mut cdb = Cdb::new(Self::OPCODE, Self::LEN);
-        let b = cdb.as_mut_bytes();
-        put_u8(b, 1, if self.msf { MSF } else { 0 });
-        put_u8(b, 2, u8::from(self.format));
-        put_u8(b, 6, self.track_session);
-        put_be16(b, 7, self.alloc);
-        cdb
-    }
-
-    fn parse(cdb: &[u8]) -> wire::Result<Self> {
-        check_cdb(cdb, Self::OPCODE, Self::LEN)?;
+impl TocFormat {
+    /// Reads the format of a READ TOC/PMA/ATIP CDB.
+    fn read(cdb: &[u8]) -> wire::Result<Self> {
         // MMC-6 §6.26.2.5: with Format 0, the older SFF-8020 place of the format — bits
         // 7–6 of the Control byte (byte 9) — still counts. Linux's sr asks for the
         // multi-session information that way (drivers/scsi/sr_vendor.c, VENDOR_SCSI3:
         // cmd[9] = 0x40), so a drive that ignored it would mount the first session.
-        let code = match u8_at(cdb, 2) & 0x0F {
-            0 => u8_at(cdb, 9) >> 6,
-            _ => u8_at(cdb, 2),
+        let code = match wire::bits_at(cdb, format_field::FORMAT, 0x0F, 0) {
+            0 => wire::bits_at(cdb, format_field::CONTROL, 0x03, 6),
+            _ => u8_at(cdb, format_field::FORMAT),
         };
-        let format = wire::named(code, "TOC format")?;
-        Ok(ReadTocPmaAtip {
-            msf: u8_at(cdb, 1) & MSF != 0,
-            format,
-            track_session: u8_at(cdb, 6),
-            alloc: be16(cdb, 7),
-        })
+        wire::named(code, "TOC format")
+    }
+
+    /// Writes the format where MMC puts it.
+    fn write(cdb: &mut [u8], format: Self) {
+        put_u8(cdb, format_field::FORMAT, format.into());
     }
 }
 
@@ -315,6 +309,7 @@ impl SessionInfo {
 mod tests {
     use super::*;
     use crate::cdb::testing::round_trip;
+    use crate::Command;
     use proptest::prelude::*;
 
     #[test]
