@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{discburn, drive, image, medium, stderr};
+use common::{discburn, drive, image, medium, stderr, stdout};
 
 /// `discburn write --plain IMAGE` on the drive at `addr`.
 fn write(addr: &str, img: &Path) -> Output {
@@ -52,7 +52,7 @@ fn an_unthrottled_drive_has_no_underrun_warning_and_a_host_minimum() {
     let img = image(dir.path(), "a.iso", 12_000, 3);
     let out = write(&drive(dir.path(), "bd-r", ""), &img);
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout(&out);
     let line = text
         .lines()
         .find(|l| l.starts_with("Buffers"))

@@ -4,7 +4,7 @@
 use std::fs;
 
 mod common;
-use common::{discburn, drive, image, stderr};
+use common::{discburn, drive, image, new_drive, stderr, succeeds};
 
 /// The log lines of the commands named `name` (e.g. "WRITE(10)").
 fn command_lines<'a>(log: &'a str, name: &str) -> Vec<&'a str> {
@@ -77,18 +77,16 @@ fn a_failing_command_is_logged_with_its_sense_bytes() {
 
 #[test]
 fn a_log_at_info_has_no_command_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let img = image(dir.path(), "a.iso", 16, 3);
     let log = dir.path().join("log.txt");
-    let out = discburn(&addr)
-        .arg("--log")
-        .arg(&log)
-        .args(["--log-level", "info", "write", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(
+        discburn(&addr)
+            .arg("--log")
+            .arg(&log)
+            .args(["--log-level", "info", "write", "--plain"])
+            .arg(&img),
+    );
     let log = fs::read_to_string(&log).unwrap();
     assert!(command_lines(&log, "WRITE(10)").is_empty(), "{log}");
 }

@@ -22,7 +22,7 @@ use hadris_storage::{BlockSize, MemDevice};
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, medium, stderr};
+use common::{discburn, drive, exits, medium, stderr, stdout, succeeds};
 
 type Files = BTreeMap<String, Vec<u8>>;
 
@@ -105,27 +105,45 @@ fn check(image: &Path, start: u64, want: &Files, what: &str) {
     }
 }
 
+/// Folders `root/A` and `root/B`: B adds a photo and replaces A's notes.
+fn folders_a_b(root: &Path) -> (Files, Files) {
+    let a = folder(
+        &root.join("A"),
+        &[
+            ("photos/one.jpg", pattern(70_000, 1)),
+            ("notes.txt", b"A's notes".to_vec()),
+            ("readme.txt", b"first".to_vec()),
+        ],
+    );
+    let b = folder(
+        &root.join("B"),
+        &[
+            ("photos/two.jpg", pattern(30_000, 2)),
+            ("notes.txt", b"B's notes replace A's".to_vec()),
+        ],
+    );
+    (a, b)
+}
+
+/// `discburn write ARGS --verify --plain DIR`, which must succeed: its stdout.
+fn write(addr: &str, args: &[&str], dir: &Path) -> String {
+    let out = succeeds(
+        discburn(addr)
+            .arg("write")
+            .args(args)
+            .args(["--verify", "--plain"])
+            .arg(dir),
+    );
+    stdout(&out)
+}
+
 #[test]
 fn folder_sessions_a_b_c_each_show_every_file_so_far() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
         let dir = tempfile::tempdir().unwrap();
         let image = dir.path().join("disc.img");
         let addr = drive(dir.path(), media, "");
-        let a = folder(
-            &dir.path().join("A"),
-            &[
-                ("photos/one.jpg", pattern(70_000, 1)),
-                ("notes.txt", b"A's notes".to_vec()),
-                ("readme.txt", b"first".to_vec()),
-            ],
-        );
-        let b = folder(
-            &dir.path().join("B"),
-            &[
-                ("photos/two.jpg", pattern(30_000, 2)),
-                ("notes.txt", b"B's notes replace A's".to_vec()),
-            ],
-        );
+        let (a, b) = folders_a_b(dir.path());
         let c = folder(
             &dir.path().join("C"),
             &[
@@ -134,12 +152,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             ],
         );
 
-        let out = discburn(&addr)
-            .args(["write", "--multi", "--verify", "--plain"])
-            .arg(dir.path().join("A"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} A: {}", stderr(&out));
+        write(&addr, &["--multi"], &dir.path().join("A"));
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 1, "{media}: {m}");
@@ -150,13 +163,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             &format!("{media} after A"),
         );
 
-        let out = discburn(&addr)
-            .args(["write", "--multi", "--verify", "--plain"])
-            .arg(dir.path().join("B"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} B: {}", stderr(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = write(&addr, &["--multi"], &dir.path().join("B"));
         assert!(
             text.contains("2 file(s) of the earlier sessions carried forward")
                 && text.contains("1 replaced"),
@@ -170,12 +177,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         want.extend(b.clone());
         check(&image, second, &want, &format!("{media} after B"));
 
-        let out = discburn(&addr)
-            .args(["write", "--verify", "--plain"])
-            .arg(dir.path().join("C"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} C: {}", stderr(&out));
+        write(&addr, &[], &dir.path().join("C"));
         let m = medium(&addr);
         assert_eq!(m["status"], "closed", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 3, "{media}: {m}");
@@ -186,28 +188,9 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         check(&image, third, &want, &format!("{media} after C"));
 
         // `info` in words lists the three sessions too.
-        let out = discburn(&addr).arg("info").output().unwrap();
-        assert!(out.status.success());
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = stdout(&succeeds(discburn(&addr).arg("info")));
         assert!(text.contains("Sessions 3 (3 complete)"), "{media}: {text}");
     }
-}
-
-fn write(addr: &str, args: &[&str], dir: &Path) -> String {
-    let out = discburn(addr)
-        .arg("write")
-        .args(args)
-        .args(["--verify", "--plain"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} {}: {}",
-        dir.display(),
-        stderr(&out)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -216,21 +199,7 @@ fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
         let dir = tempfile::tempdir().unwrap();
         let image = dir.path().join("disc.img");
         let addr = drive(dir.path(), media, "");
-        let a = folder(
-            &dir.path().join("A"),
-            &[
-                ("photos/one.jpg", pattern(70_000, 1)),
-                ("notes.txt", b"A's notes".to_vec()),
-                ("readme.txt", b"first".to_vec()),
-            ],
-        );
-        let b = folder(
-            &dir.path().join("B"),
-            &[
-                ("photos/two.jpg", pattern(30_000, 2)),
-                ("notes.txt", b"B's notes replace A's".to_vec()),
-            ],
-        );
+        let (a, b) = folders_a_b(dir.path());
         let c = folder(
             &dir.path().join("C"),
             &[
@@ -277,12 +246,7 @@ fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
 
         // An image file cannot be merged into the volume.
         let img = common::image(dir.path(), "raw.iso", 64, 5);
-        let out = discburn(&addr)
-            .args(["write", "--multi"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
+        let out = exits(discburn(&addr).args(["write", "--multi"]).arg(&img), 4);
         assert!(stderr(&out).contains("cannot be merged"), "{media}");
         check(&image, 0, &b, &format!("{media} after the refusal"));
     }

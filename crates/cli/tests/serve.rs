@@ -65,7 +65,7 @@ impl Drop for Served {
 fn run_ok(mut c: assert_cmd::Command, args: &[&str]) -> String {
     let out = c.args(args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    stdout(&out)
 }
 
 fn virtual_at(dir: &Path, name: &str, media: &str) -> String {
@@ -121,11 +121,7 @@ fn blank_format_and_an_injected_fault_through_serve() {
     run_ok(discburn(&s.urls[1]), &["format"]);
     run_ok(discburn(&s.urls[1]), &["write", "--verify", "--plain", i]);
     // A medium error at LBA 100 reaches the initiator as sense: exit 5, the LBA named.
-    let out = discburn(&s.urls[2])
-        .args(["write", "--plain", i])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    exits(discburn(&s.urls[2]).args(["write", "--plain", i]), 5);
     s.stop();
 }
 
@@ -232,10 +228,8 @@ fn chap_protected_serve_admits_the_secret_only() {
     };
     let good = s.urls[0].replace("iscsi://", "iscsi://alice%alices-secret-42@");
     let bad = s.urls[0].replace("iscsi://", "iscsi://alice%wrong-secret-00@");
-    let out = discburn(&good).args(["info", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = discburn(&bad).args(["info"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    succeeds(discburn(&good).args(["info", "--json"]));
+    let out = exits(discburn(&bad).args(["info"]), 3);
     assert!(
         !stderr(&out).contains("wrong-secret-00"),
         "the secret is never shown"
