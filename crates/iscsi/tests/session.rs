@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use discburn_iscsi::chap;
 use discburn_iscsi::params::Offer;
-use discburn_iscsi::pdu::{self, stage, tmf, LoginResponse, Pdu, RESERVED_TAG};
+use discburn_iscsi::pdu::{self, stage, tmf, LoginRequest, LoginResponse, Pdu, RESERVED_TAG};
 use discburn_iscsi::session::{
     ChapCredentials, Event, LoginError, Session, SessionError, TaskData, TaskError, TaskResult,
     TaskTag,
@@ -58,6 +58,27 @@ fn login_none_then_tur_good() {
     assert_eq!(res.transferred, 0);
 }
 
+/// The target's successful Login Response to `req` in the security stage (StatSN 1,
+/// a CmdSN window of one), moving on to `nsg` if `transit`.
+fn security_response(req: &LoginRequest, transit: bool, nsg: u8) -> LoginResponse {
+    LoginResponse {
+        transit,
+        cont: false,
+        csg: stage::SECURITY,
+        nsg,
+        version_max: 0,
+        version_active: 0,
+        isid: req.isid,
+        tsih: 0,
+        itt: req.itt,
+        statsn: 1,
+        exp_cmdsn: 1,
+        max_cmdsn: 1,
+        status_class: 0,
+        status_detail: 0,
+    }
+}
+
 #[test]
 fn chap_login_answers_the_challenge() {
     let mut cfg = config();
@@ -75,22 +96,7 @@ fn chap_login_answers_the_challenge() {
     assert!(keys.contains(&("AuthMethod".into(), "CHAP,None".into())));
     assert!(!req.transit, "must not transit before authenticating");
     let resp = |t: &mut Target, keys: &[(&str, &str)], transit: bool, nsg: u8| {
-        let r = LoginResponse {
-            transit,
-            cont: false,
-            csg: 0,
-            nsg,
-            version_max: 0,
-            version_active: 0,
-            isid: req.isid,
-            tsih: 0,
-            itt: req.itt,
-            statsn: 1,
-            exp_cmdsn: 1,
-            max_cmdsn: 1,
-            status_class: 0,
-            status_detail: 0,
-        };
+        let r = security_response(&req, transit, nsg);
         t.encode(&Pdu::LoginResponse(r), &text::emit(keys))
     };
     let r = resp(&mut t, &[("AuthMethod", "CHAP")], false, 0);
@@ -141,22 +147,7 @@ fn target_requiring_chap_without_credentials_is_an_auth_error() {
     let Ok(Pdu::LoginRequest(req)) = f[0].pdu() else {
         panic!()
     };
-    let r = LoginResponse {
-        transit: false,
-        cont: false,
-        csg: 0,
-        nsg: 0,
-        version_max: 0,
-        version_active: 0,
-        isid: req.isid,
-        tsih: 0,
-        itt: req.itt,
-        statsn: 1,
-        exp_cmdsn: 1,
-        max_cmdsn: 1,
-        status_class: 0,
-        status_detail: 0,
-    };
+    let r = security_response(&req, false, 0);
     s.handle_input(&t.encode(&Pdu::LoginResponse(r), b"AuthMethod=CHAP\0"), NOW);
     assert!(matches!(
         s.failure(),

@@ -6,8 +6,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use discburn_iscsi::pdu::{self, stage, Digests, LoginRequest, Pdu};
+use discburn_iscsi::pdu::{self, Digests, Pdu};
 use discburn_iscsi::target::{ServeError, Server, ServerConfig, ShutdownHandle, TargetAuth};
+use discburn_iscsi::testing_login::full_feature_login;
 use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
 use discburn_mmc::clock::SystemClock;
 use discburn_mmc::{Request, ScsiStatus, Transport};
@@ -272,23 +273,9 @@ fn unknown_lun_answers_as_spc_says() {
 
 /// A raw login request for SessionType=Normal, as bytes.
 fn raw_login(iqn: &str) -> Vec<u8> {
-    let req = Pdu::LoginRequest(LoginRequest {
-        transit: true,
-        cont: false,
-        csg: stage::OPERATIONAL,
-        nsg: stage::FULL_FEATURE,
-        version_max: 0,
-        version_min: 0,
-        isid: [0x80, 0, 0, 0, 0, 1],
-        tsih: 0,
-        itt: 1,
-        cid: 0,
-        cmdsn: 1,
-        exp_statsn: 0,
-    });
-    let text =
-        format!("InitiatorName=iqn.2026-12.test:raw\0TargetName={iqn}\0SessionType=Normal\0");
-    pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
+    full_feature_login(&format!(
+        "InitiatorName=iqn.2026-12.test:raw\0TargetName={iqn}\0SessionType=Normal\0"
+    ))
 }
 
 /// Reads until the peer closes (Ok) or `limit` passes (Err).
@@ -493,24 +480,6 @@ mod session_level {
         )
     }
 
-    fn login_with(text: &str) -> Vec<u8> {
-        let req = Pdu::LoginRequest(LoginRequest {
-            transit: true,
-            cont: false,
-            csg: stage::OPERATIONAL,
-            nsg: stage::FULL_FEATURE,
-            version_max: 0,
-            version_min: 0,
-            isid: [0x80, 0, 0, 0, 0, 1],
-            tsih: 0,
-            itt: 1,
-            cid: 0,
-            cmdsn: 1,
-            exp_statsn: 0,
-        });
-        pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
-    }
-
     fn answers(c: &mut TargetConnection) -> Vec<(Pdu, Vec<u8>)> {
         let mut d = Decoder::new();
         d.set_max_data_segment(1 << 20);
@@ -524,7 +493,7 @@ mod session_level {
 
     fn login_status(text: &str) -> (u8, u8, ConnectionState) {
         let mut c = conn();
-        c.receive(&login_with(text), Duration::ZERO);
+        c.receive(&full_feature_login(text), Duration::ZERO);
         match answers(&mut c).first() {
             Some((Pdu::LoginResponse(r), _)) => (r.status_class, r.status_detail, c.state()),
             other => panic!("not a login response: {other:?}"),
@@ -559,7 +528,7 @@ mod session_level {
     fn logged_in() -> TargetConnection {
         let mut c = conn();
         c.receive(
-            &login_with(&format!(
+            &full_feature_login(&format!(
                 "InitiatorName=iqn.x:i\0TargetName={IQN}\0InitialR2T=Yes\0ImmediateData=No\0"
             )),
             Duration::ZERO,
@@ -649,7 +618,7 @@ mod session_level {
     fn discovery_answers_send_targets_and_refuses_scsi() {
         let mut c = conn();
         c.receive(
-            &login_with("InitiatorName=iqn.x:i\0SessionType=Discovery\0"),
+            &full_feature_login("InitiatorName=iqn.x:i\0SessionType=Discovery\0"),
             Duration::ZERO,
         );
         assert_eq!(c.state(), ConnectionState::Discovery);
