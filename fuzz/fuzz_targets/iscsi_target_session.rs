@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use discburn_iscsi::testing_login::full_feature_login;
 use discburn_iscsi::target::{TargetConfig, TargetConnection, TaskResult};
+use discburn_iscsi::testing_login::full_feature_login;
 use libfuzzer_sys::fuzz_target;
 
 fn login() -> Vec<u8> {
