@@ -20,13 +20,13 @@ use discburn::iso::{FolderImage, IsoError, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, Fault};
-use hadris_fs::sync::Volume;
-use hadris_fs::{MountOptions, OpenOptions};
+use hadris_fs::MountOptions;
 use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
 use hadris_storage::{BlockSize, MemDevice};
 
 mod common;
+use common::{mount, read_file};
 
 type Files = BTreeMap<String, Vec<u8>>;
 
@@ -83,6 +83,28 @@ fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
         .collect()
 }
 
+/// Folders `src/A` and `src/B`: B adds files beside A's and replaces A's
+/// `shared/same.txt` with a longer one.
+fn folders_a_b(src: &Path) -> (Files, Files) {
+    let a = folder(
+        &src.join("A"),
+        &[
+            ("a.txt", b"from A\n".to_vec()),
+            ("shared/same.txt", b"A's version".to_vec()),
+            ("dir/keep.bin", pattern(9000, 1)),
+        ],
+    );
+    let b = folder(
+        &src.join("B"),
+        &[
+            ("b.txt", b"from B\n".to_vec()),
+            ("shared/same.txt", b"B's version, longer than A's".to_vec()),
+            ("dir/b-only.bin", pattern(5000, 2)),
+        ],
+    );
+    (a, b)
+}
+
 fn burn_folder(rig: &Rig, root: &Path, closing: Closing) -> Result<burn::BurnReport, BurnError> {
     let img = FolderImage::from_dir(root, &settings()).unwrap();
     burn::burn(
@@ -111,20 +133,6 @@ fn last_session(image: &Path, start: u32) -> Vec<u8> {
     disc
 }
 
-fn mount(disc: &[u8], ns: Namespace) -> Volume<IsoFs<MemDevice<Vec<u8>>>> {
-    let dev = MemDevice::new(disc.to_vec(), BlockSize::new(2048).unwrap());
-    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
-}
-
-fn read(vol: &Volume<IsoFs<MemDevice<Vec<u8>>>>, path: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    vol.open(path, OpenOptions::new().read())
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
 /// Every file of the last session, in its Rock Ridge and Joliet trees, is
 /// `want`, and nothing else is there.
 fn check_disc(rig: &Rig, start: u32, want: &Files, media: &str) {
@@ -133,7 +141,7 @@ fn check_disc(rig: &Rig, start: u32, want: &Files, media: &str) {
         let vol = mount(&disc, ns);
         for (path, data) in want {
             assert!(
-                read(&vol, &format!("/{path}")) == *data,
+                read_file(&vol, &format!("/{path}")) == *data,
                 "{media} {ns:?}: /{path} differs"
             );
         }
@@ -176,23 +184,8 @@ fn three_folder_sessions_carry_every_file_forward_on_each_appendable_medium() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
         let rig = rig(media);
         let src = rig.dir.path();
-        let a = folder(
-            &src.join("A"),
-            &[
-                ("a.txt", b"from A\n".to_vec()),
-                ("shared/same.txt", b"A's version".to_vec()),
-                ("dir/keep.bin", pattern(9000, 1)),
-                ("empty", Vec::new()),
-            ],
-        );
-        let b = folder(
-            &src.join("B"),
-            &[
-                ("b.txt", b"from B\n".to_vec()),
-                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
-                ("dir/b-only.bin", pattern(5000, 2)),
-            ],
-        );
+        let (mut a, b) = folders_a_b(src);
+        a.extend(folder(&src.join("A"), &[("empty", Vec::new())]));
         let c = folder(
             &src.join("C"),
             &[
@@ -347,21 +340,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
     for media in ["dvd+rw", "bd-re", "dvd-ram"] {
         let rig = rig(media);
         let src = rig.dir.path();
-        let a = folder(
-            &src.join("A"),
-            &[
-                ("a.txt", b"from A\n".to_vec()),
-                ("shared/same.txt", b"A's version".to_vec()),
-                ("dir/keep.bin", pattern(9000, 1)),
-            ],
-        );
-        let b = folder(
-            &src.join("B"),
-            &[
-                ("b.txt", b"from B\n".to_vec()),
-                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
-            ],
-        );
+        let (a, b) = folders_a_b(src);
         let c = folder(
             &src.join("C"),
             &[

@@ -7,7 +7,7 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare, Unsuitable};
 use discburn::iso::{FolderImage, IsoSettings};
@@ -19,7 +19,7 @@ use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
 mod common;
-use common::{data, stream};
+use common::{burn_collecting, data, stream};
 
 /// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
 /// a lost connection does (the iSCSI session gone).
@@ -82,13 +82,17 @@ fn run(
     source: Source,
     opts: &BurnOptions,
 ) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
-        sink.lock().unwrap().push(e.clone())
-    });
-    let ev = events.lock().unwrap().clone();
-    (r, ev)
+    burn_collecting(&rig.rec, source, opts)
+}
+
+/// A DVD+R with `sectors` of [`data`] from `seed` burnt by default, and those bytes.
+fn burnt_dvd_plus_r(sectors: usize, seed: u8) -> (Rig, Vec<u8>) {
+    let rig = rig("dvd+r");
+    let bytes = data(sectors, seed);
+    run(&rig, stream(bytes.clone()), &BurnOptions::default())
+        .0
+        .unwrap();
+    (rig, bytes)
 }
 
 fn notes(events: &[BurnEvent]) -> Vec<String> {
@@ -328,11 +332,7 @@ fn a_stream_shorter_than_its_size_says_how_much_arrived() {
 
 #[test]
 fn verify_reports_a_shorter_or_longer_image_as_a_length_difference() {
-    let rig = rig("dvd+r");
-    let bytes = data(400, 4);
-    run(&rig, stream(bytes.clone()), &BurnOptions::default())
-        .0
-        .unwrap();
+    let (rig, bytes) = burnt_dvd_plus_r(400, 4);
     let dir = rig.dir.path();
     let exact = dir.join("exact.iso");
     std::fs::write(&exact, &bytes).unwrap();
@@ -391,11 +391,7 @@ fn verify_accepts_trailing_zero_padding_with_a_note() {
 
 #[test]
 fn verify_stops_at_the_first_transport_failure() {
-    let rig = rig("dvd+r");
-    let bytes = data(2000, 6);
-    run(&rig, stream(bytes.clone()), &BurnOptions::default())
-        .0
-        .unwrap();
+    let (rig, bytes) = burnt_dvd_plus_r(2000, 6);
     let img = rig.dir.path().join("a.iso");
     std::fs::write(&img, &bytes).unwrap();
     rig.reads_left.store(10, Ordering::SeqCst);

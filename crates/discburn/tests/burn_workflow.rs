@@ -1,7 +1,7 @@
 //! The burn workflow on the virtual recorder with a simulated clock: phases,
 //! drive quirks it must survive, refusals before any WRITE, verify.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
@@ -13,7 +13,7 @@ use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
 mod common;
-use common::{data, stream};
+use common::{burn_collecting, data, stream};
 
 /// Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
 /// operation code), like a drive (or tgt) that lacks them; forwards the rest.
@@ -67,20 +67,12 @@ fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
     }
 }
 
-type Events = Arc<Mutex<Vec<BurnEvent>>>;
-
 fn run(
     rig: &Rig,
     source: Source,
     opts: &BurnOptions,
 ) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
-    let events: Events = Arc::default();
-    let sink = Arc::clone(&events);
-    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
-        sink.lock().unwrap().push(e.clone())
-    });
-    let ev = events.lock().unwrap().clone();
-    (r, ev)
+    burn_collecting(&rig.rec, source, opts)
 }
 
 fn phases(events: &[BurnEvent]) -> Vec<BurnPhase> {
