@@ -13,39 +13,13 @@ use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, S
 use discburn::iso::{FolderImage, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::profile::Profile;
-use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::transport::{Request, TransportError};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
 mod common;
-use common::{burn_collecting, data, stream};
-
-/// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
-/// a lost connection does (the iSCSI session gone).
-struct Cable {
-    inner: VirtualDrive,
-    reads_left: Arc<AtomicU32>,
-}
-
-impl Transport for Cable {
-    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
-        if request.cdb[0] == u8::from(OpCode::Read12) {
-            let left = self.reads_left.load(Ordering::SeqCst);
-            if left == 0 {
-                return Err(TransportError::DeviceGone(
-                    "connection reset by peer".into(),
-                ));
-            }
-            self.reads_left.store(left - 1, Ordering::SeqCst);
-        }
-        self.inner.execute(request)
-    }
-
-    fn limits(&self) -> Limits {
-        self.inner.limits()
-    }
-}
+use common::{burn_collecting, data, stream, Hooked};
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -64,9 +38,25 @@ fn rig(media: &str) -> Rig {
     let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
     let control = inner.control();
     let reads_left = Arc::new(AtomicU32::new(u32::MAX));
-    let transport = Cable {
+    let left = Arc::clone(&reads_left);
+    // Once `reads_left` READ(12)s went through, every further one fails as a lost
+    // connection does (the iSCSI session gone).
+    let transport = Hooked {
         inner,
-        reads_left: Arc::clone(&reads_left),
+        hook: move |request: &Request<'_>| {
+            if request.cdb[0] != u8::from(OpCode::Read12) {
+                return None;
+            }
+            match left.load(Ordering::SeqCst) {
+                0 => Some(Err(TransportError::DeviceGone(
+                    "connection reset by peer".into(),
+                ))),
+                n => {
+                    left.store(n - 1, Ordering::SeqCst);
+                    None
+                }
+            }
+        },
     };
     let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
     Rig {

@@ -7,38 +7,13 @@ use std::time::Duration;
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::sense::SenseClass;
-use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::transport::{Completion, Request};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, VirtualDrive};
 
 mod common;
-use common::{burn_collecting, data, stream};
-
-/// Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
-/// operation code), like a drive (or tgt) that lacks them; forwards the rest.
-struct Lacking {
-    inner: VirtualDrive,
-    missing: Vec<u8>,
-}
-
-impl Transport for Lacking {
-    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
-        if self.missing.contains(&request.cdb[0]) {
-            let mut sense = vec![0u8; 18];
-            sense[0] = 0x70;
-            sense[2] = 0x05;
-            sense[7] = 10;
-            sense[12] = 0x20;
-            return Ok(Completion::check_condition(sense, 0));
-        }
-        self.inner.execute(request)
-    }
-
-    fn limits(&self) -> Limits {
-        self.inner.limits()
-    }
-}
+use common::{burn_collecting, data, stream, Hooked};
 
 struct Rig {
     _dir: tempfile::TempDir,
@@ -55,9 +30,21 @@ fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
     let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
     let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
     let control = inner.control();
-    let transport = Lacking {
+    let missing: Vec<u8> = missing.iter().map(|&o| u8::from(o)).collect();
+    // Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
+    // operation code), like a drive (or tgt) that lacks them; forwards the rest.
+    let transport = Hooked {
         inner,
-        missing: missing.iter().map(|&o| u8::from(o)).collect(),
+        hook: move |request: &Request<'_>| {
+            missing.contains(&request.cdb[0]).then(|| {
+                let mut sense = vec![0u8; 18];
+                sense[0] = 0x70;
+                sense[2] = 0x05;
+                sense[7] = 10;
+                sense[12] = 0x20;
+                Ok(Completion::check_condition(sense, 0))
+            })
+        },
     };
     let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
     Rig {

@@ -9,11 +9,11 @@ use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnReport, Source
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::rw::Read10;
 use discburn::mmc::sense::SenseClass;
-use discburn::mmc::transport::DataPhase;
+use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
 use discburn::{CancelToken, Recorder, WriteEngine};
 use discburn_vdrive::control::DriveControl;
 use discburn_vdrive::media::Media;
-use discburn_vdrive::VirtualDriveConfig;
+use discburn_vdrive::{VirtualDrive, VirtualDriveConfig};
 use hadris_fs::sync::Volume;
 use hadris_fs::{MountOptions, OpenOptions};
 use hadris_iso::sync::IsoFs;
@@ -233,5 +233,29 @@ impl Read for Gate {
         buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
         self.at += n;
         Ok(n)
+    }
+}
+
+/// What a [`Hooked`] drive's hook does with a request: answer it instead of the drive,
+/// or `None` to pass it on.
+pub type Answer = Option<Result<Completion, TransportError>>;
+
+/// A virtual drive behind a hook that may answer a request first: a failure the drive
+/// model has no switch for. Everything else goes to the drive.
+pub struct Hooked<F> {
+    pub inner: VirtualDrive,
+    pub hook: F,
+}
+
+impl<F: FnMut(&Request<'_>) -> Answer + Send> Transport for Hooked<F> {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        match (self.hook)(&request) {
+            Some(answer) => answer,
+            None => self.inner.execute(request),
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        self.inner.limits()
     }
 }
