@@ -244,13 +244,7 @@ fn set_streaming_and_set_cd_speed_select_the_read_speed() {
 
 #[test]
 fn a_short_foreign_image_reads_at_inner_speed() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("small.iso");
-    std::fs::write(&p, pattern(0, 4096, 0x11)).unwrap();
-    let mut h = Host::new("media=bd-r");
-    h.drive = None;
-    h.path = p;
-    h.open();
+    let mut h = Host::foreign("media=bd-r", "small.iso", &pattern(0, 4096, 0x11));
     let n = read_perf(&mut h, 0).nominal;
     assert_eq!(n.len(), 1);
     assert_eq!(n[0].end_lba, 4095);

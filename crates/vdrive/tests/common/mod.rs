@@ -52,6 +52,17 @@ impl Host {
         h
     }
 
+    /// A drive opened with `query` over `name`, a foreign image holding `data` with no
+    /// state file beside it (an ISO image from elsewhere).
+    pub fn foreign(query: &str, name: &str, data: &[u8]) -> Host {
+        let mut h = Host::new(query);
+        h.drive = None;
+        h.path = h.dir.path().join(name);
+        std::fs::write(&h.path, data).unwrap();
+        h.open();
+        h
+    }
+
     pub fn address(&self) -> String {
         format!("virtual:{}?{}", self.path.display(), self.query)
     }
