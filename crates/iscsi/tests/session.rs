@@ -30,6 +30,11 @@ fn done(s: &mut Session) -> Vec<(TaskTag, Result<TaskResult, TaskError>)> {
         .collect()
 }
 
+/// Submits `cdb` to LUN 1 at [`NOW`] with timeout [`T`]; it must be accepted.
+fn submit(s: &mut Session, cdb: &[u8], data: TaskData) -> TaskTag {
+    s.submit(1, cdb, data, T, NOW).unwrap()
+}
+
 fn failure(s: &Session) -> String {
     s.failure().map(|e| e.to_string()).unwrap_or_default()
 }
@@ -41,7 +46,7 @@ fn login_none_then_tur_good() {
     assert_eq!(s.tsih(), 7);
     assert_eq!(s.negotiated().max_xmit_data_segment_length, 8192);
     assert_eq!(s.queue_depth(), 16);
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     let f = sent(&mut s, &mut t);
     let Ok(Pdu::ScsiCommand(c)) = f[0].pdu() else {
         panic!()
@@ -212,15 +217,11 @@ fn write_with_immediate_data_and_r2t_bursts() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
     let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
-    let tag = s
-        .submit(
-            1,
-            &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0],
-            TaskData::Out(data.clone()),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(
+        &mut s,
+        &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0],
+        TaskData::Out(data.clone()),
+    );
     let f = sent(&mut s, &mut t);
     assert_eq!(
         f.len(),
@@ -300,9 +301,7 @@ fn write_with_unsolicited_data_out_when_initial_r2t_is_no() {
 fn read_with_data_in_and_status_and_response_with_sense() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x12, 0, 0, 0, 96, 0], TaskData::In(96), T, NOW)
-        .unwrap();
+    let tag = submit(&mut s, &[0x12, 0, 0, 0, 96, 0], TaskData::In(96));
     sent(&mut s, &mut t);
     let mut bytes = t.data_in(tag.0, 0, 0, &[1; 40], None);
     bytes.extend(t.data_in(tag.0, 1, 40, &[2; 26], Some(0)));
@@ -313,7 +312,7 @@ fn read_with_data_in_and_status_and_response_with_sense() {
     assert_eq!(&r.data[..40], &[1; 40]);
     assert_eq!(&r.data[40..66], &[2; 26]);
 
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     sent(&mut s, &mut t);
     let sense = [0x70, 0, 6, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x29, 0, 0, 0, 0, 0];
     s.handle_input(&t.response(tag.0, 2, &sense, 0), NOW);
@@ -323,15 +322,11 @@ fn read_with_data_in_and_status_and_response_with_sense() {
     assert_eq!(r.sense, sense);
 
     // Residual underflow with a SCSI Response after Data-In.
-    let tag = s
-        .submit(
-            1,
-            &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
-            TaskData::In(4096),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(
+        &mut s,
+        &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
+        TaskData::In(4096),
+    );
     sent(&mut s, &mut t);
     let mut b = t.data_in(tag.0, 0, 0, &[9; 100], None);
     b.extend(t.response(tag.0, 0, &[], 3996));
@@ -346,7 +341,7 @@ fn cmdsn_window_holds_commands_until_it_opens() {
     t.window = 2;
     let mut s = logged_in(config(), &mut t);
     let tags: Vec<TaskTag> = (0..4)
-        .map(|_| s.submit(1, &TUR, TaskData::None, T, NOW).unwrap())
+        .map(|_| submit(&mut s, &TUR, TaskData::None))
         .collect();
     let f = sent(&mut s, &mut t);
     assert_eq!(f.len(), 2, "MaxCmdSN admits two");
@@ -397,7 +392,7 @@ fn timeout_sends_abort_task_and_completes_as_timeout() {
 fn cancel_aborts_and_an_unanswered_abort_fails_the_session() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     sent(&mut s, &mut t);
     s.abort(tag, Duration::from_secs(1));
     let f = sent(&mut s, &mut t);
@@ -487,9 +482,7 @@ fn digests_are_used_after_login_and_bad_ones_fail() {
     };
     let mut s = logged_in(cfg, &mut t);
     assert!(s.negotiated().header_digest && s.negotiated().data_digest);
-    let tag = s
-        .submit(1, &[0x12, 0, 0, 0, 8, 0], TaskData::In(8), T, NOW)
-        .unwrap();
+    let tag = submit(&mut s, &[0x12, 0, 0, 0, 8, 0], TaskData::In(8));
     sent(&mut s, &mut t); // the target's decoder checks our digests
     let mut b = t.data_in(tag.0, 0, 0, &[1, 2, 3, 4, 5], Some(0));
     let n = b.len();
@@ -503,15 +496,11 @@ fn digests_are_used_after_login_and_bad_ones_fail() {
 fn with_read() -> (Session, Target, TaskTag) {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(
-            1,
-            &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0],
-            TaskData::In(4096),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(
+        &mut s,
+        &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0],
+        TaskData::In(4096),
+    );
     sent(&mut s, &mut t);
     (s, t, tag)
 }

@@ -28,6 +28,18 @@ struct Running {
 }
 
 impl Running {
+    /// A target over one blank DVD+R that admits `user` with `secret` by CHAP, and
+    /// answers as `mutual` (name, secret) when the initiator asks.
+    fn chap(user: &str, secret: &str, mutual: Option<(&str, &str)>) -> Running {
+        Running::start(&["dvd+r"], |c| {
+            c.auth = TargetAuth::Chap {
+                user: user.into(),
+                secret: secret.into(),
+                mutual: mutual.map(|(n, s)| (n.into(), s.into())),
+            };
+        })
+    }
+
     fn start(media: &[&str], tweak: impl FnOnce(&mut ServerConfig)) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let luns: Vec<Box<dyn Transport>> = media
@@ -219,13 +231,7 @@ fn two_luns_serve_two_initiators_at_once() {
 
 #[test]
 fn chap_admits_the_right_secret_only() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "alice".into(),
-            secret: "a-long-enough-secret".into(),
-            mutual: None,
-        };
-    });
+    let t = Running::chap("alice", "a-long-enough-secret", None);
     let url = |p: &str| t.urls[0].replace("iscsi://", &format!("iscsi://alice%{p}@"));
     let mut d = open(&url("a-long-enough-secret"), |_, _| {});
     inquiry(&mut d);
@@ -393,13 +399,7 @@ fn libiscsi_discovers_the_target_and_reads_each_luns_identity() {
 
 #[test]
 fn libiscsi_logs_in_with_chap() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "bob".into(),
-            secret: "bobs-secret-1234".into(),
-            mutual: None,
-        };
-    });
+    let t = Running::chap("bob", "bobs-secret-1234", None);
     let ok = t.urls[0].replace("iscsi://", "iscsi://bob%bobs-secret-1234@");
     let inq = libiscsi("iscsi-inq", &[&ok]);
     assert!(inq.contains("Vendor:DISCBURN"), "{inq}");
@@ -413,13 +413,11 @@ fn libiscsi_logs_in_with_chap() {
 
 #[test]
 fn libiscsi_mutual_chap_checks_the_target_too() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "carol".into(),
-            secret: "carols-secret-99".into(),
-            mutual: Some(("tgt".into(), "targets-secret-77".into())),
-        };
-    });
+    let t = Running::chap(
+        "carol",
+        "carols-secret-99",
+        Some(("tgt", "targets-secret-77")),
+    );
     let url = |tp: &str| {
         format!(
             "{}?target_user=tgt&target_password={tp}",

@@ -34,17 +34,20 @@ fn data_in(d: &mut IscsiTransport, cdb: &[u8], len: usize) -> (Completion, Vec<u
     (c, buf)
 }
 
+/// WRITE(10) of `len` bytes (whole blocks) from byte `offset`.
+fn write10(offset: usize, len: usize) -> Cdb {
+    Write10 {
+        lba: (offset / BLOCK) as u32,
+        blocks: (len / BLOCK) as u16,
+        ..Default::default()
+    }
+    .emit()
+}
+
 /// WRITE(10) CDBs that write `len` bytes from LBA 0 in pieces of `chunk` bytes.
 fn chunked_writes(len: usize, chunk: usize) -> Vec<Cdb> {
     (0..len / chunk)
-        .map(|i| {
-            Write10 {
-                lba: (i * chunk / BLOCK) as u32,
-                blocks: (chunk / BLOCK) as u16,
-                ..Default::default()
-            }
-            .emit()
-        })
+        .map(|i| write10(i * chunk, chunk))
         .collect()
 }
 
@@ -211,12 +214,7 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
     );
     assert_eq!(profile(&mut d), Profile::DvdRom);
 
-    let again = Write10 {
-        lba: 0,
-        blocks: 1,
-        ..Default::default()
-    }
-    .emit();
+    let again = write10(0, BLOCK);
     let c = d
         .execute(Request::data_out(again.as_bytes(), &image[..BLOCK], T))
         .unwrap();
@@ -244,12 +242,7 @@ fn abort_task_on_timeout_and_cancel_leave_tgt_usable() {
     // A 1 MiB write that times out at once: its R2Ts are ignored, so tgt holds the task
     // waiting for data until ABORT TASK removes it.
     let big = pattern(1024 * 1024);
-    let w = Write10 {
-        lba: 0,
-        blocks: (big.len() / BLOCK) as u16,
-        ..Default::default()
-    }
-    .emit();
+    let w = write10(0, big.len());
     let r = d.execute(Request::data_out(w.as_bytes(), &big, Duration::ZERO));
     assert!(matches!(r, Err(TransportError::Timeout(_))), "{r:?}");
     assert!(d
@@ -328,12 +321,7 @@ fn chap_login_and_crc32c_digests() {
     assert!(n.header_digest && n.data_digest, "{n:?}");
     ready(&mut d);
     let data = pattern(512 * 1024);
-    let w = Write10 {
-        lba: 0,
-        blocks: (data.len() / BLOCK) as u16,
-        ..Default::default()
-    }
-    .emit();
+    let w = write10(0, data.len());
     assert!(d
         .execute(Request::data_out(w.as_bytes(), &data, T))
         .unwrap()
