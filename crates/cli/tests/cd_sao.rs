@@ -2,20 +2,17 @@
 //! unthrottled: burn, verify, and the layout `info` reports afterwards.
 
 mod common;
-use common::{discburn, exits, image, medium, new_drive, recorded, stderr, stdout, succeeds};
+use common::{
+    assert_contains, discburn, exits, image, medium, new_drive, recorded, stderr, stdout, succeeds,
+    write_ok,
+};
 
 #[test]
 fn sao_burn_verify_and_one_closed_session() {
     let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 400, 1);
-    let out = succeeds(
-        discburn(&addr)
-            .args(["write", "--sao", "--verify", "--plain"])
-            .arg(&img),
-    );
-    let text = stdout(&out);
-    assert!(text.contains("Session-At-Once"), "{text}");
-    assert!(text.contains("Verify   OK, 400 sectors"), "{text}");
+    let text = write_ok(&addr, &["--sao", "--verify", "--plain"], &img);
+    assert_contains(&text, &["Session-At-Once", "Verify   OK, 400 sectors"]);
     let m = medium(&addr);
     assert_eq!(m["status"], "closed", "{m}");
     assert_eq!(m["complete_sessions"], 1, "{m}");
@@ -83,7 +80,6 @@ fn sao_is_refused_off_cd_and_for_short_images() {
         0,
     );
     let text = stdout(&out);
-    assert!(text.contains("300 sectors"), "{text}");
-    assert!(text.contains("padded with 1 zero sectors"), "{text}");
+    assert_contains(&text, &["300 sectors", "padded with 1 zero sectors"]);
     assert_eq!(recorded(&medium(&addr)), vec![(0, 300)]);
 }

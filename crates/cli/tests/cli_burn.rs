@@ -10,8 +10,8 @@ use serde_json::Value;
 
 mod common;
 use common::{
-    assert_phases, discburn, drive, exits, image, json_lines, medium, new_drive, stderr, stdout,
-    succeeds,
+    assert_contains, assert_phases, discburn, drive, exits, image, json_lines, medium, new_drive,
+    stderr, stdout, succeeds, write_ok,
 };
 
 const MEDIA: &[&str] = &[
@@ -28,12 +28,7 @@ fn write_verify_and_info_on_every_medium() {
         if !random {
             assert_eq!(medium(&addr)["status"], "blank", "{media} starts blank");
         }
-        let out = succeeds(
-            discburn(&addr)
-                .args(["write", "--verify", "--plain"])
-                .arg(&img),
-        );
-        let text = stdout(&out);
+        let text = write_ok(&addr, &["--verify", "--plain"], &img);
         assert!(text.contains("Verify   OK, 300 sectors"), "{media}: {text}");
         let m = medium(&addr);
         let tracks = m["tracks"].as_array().unwrap();
@@ -95,7 +90,7 @@ fn append_a_second_session_then_finalize_then_refuse() {
         assert_eq!(medium(&addr)["status"], "closed", "{media}");
         // A closed disc refuses more, before any WRITE, with exit code 4.
         let out = exits(discburn(&addr).arg("write").arg(&a), 4);
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+        assert_contains(&stderr(&out), &["closed"]);
     }
 }
 
@@ -139,11 +134,7 @@ fn test_write_leaves_the_medium_blank_and_is_refused_where_impossible() {
         let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 100, 1);
         let out = exits(discburn(&addr).args(["write", "--dummy"]).arg(&img), 4);
-        assert!(
-            stderr(&out).contains("Test Write"),
-            "{media}: {}",
-            stderr(&out)
-        );
+        assert_contains(&stderr(&out), &["Test Write"]);
     }
 }
 
@@ -323,15 +314,15 @@ fn blank_and_format_commands() {
 fn bd_r_spare_choice_shows_capacity_and_formats_first() {
     let (dir, addr) = new_drive("bd-r");
     let img = image(dir.path(), "a.iso", 64, 1);
-    let out = succeeds(
-        discburn(&addr)
-            .args(["write", "--spare", "default", "--plain"])
-            .arg(&img),
+    let text = write_ok(&addr, &["--spare", "default", "--plain"], &img);
+    assert_contains(
+        &text,
+        &[
+            "none: 12219392 sectors",
+            "→ 11826176 sectors",
+            "Formatting the disc",
+        ],
     );
-    let text = stdout(&out);
-    assert!(text.contains("none: 12219392 sectors"), "{text}");
-    assert!(text.contains("→ 11826176 sectors"), "{text}");
-    assert!(text.contains("Formatting the disc"), "{text}");
 }
 
 #[test]
@@ -397,7 +388,7 @@ fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
             .args(["--volume-id", &"V".repeat(33)]),
         2,
     );
-    assert!(stderr(&out).contains("at most 32"), "{}", stderr(&out));
+    assert_contains(&stderr(&out), &["at most 32"]);
     // Refused before the drive is opened: no image file was created.
     assert!(!dir.path().join("disc.img").exists());
     // 32 characters are accepted.

@@ -18,8 +18,8 @@ use serde_json::Value;
 
 mod common;
 use common::{
-    discburn, drive, exits, image, info, json_lines, medium, new_drive, stderr, stdout, succeeds,
-    wait_bounded,
+    assert_contains, discburn, drive, exits, image, info, json_lines, medium, new_drive, stderr,
+    stdout, succeeds, wait_bounded,
 };
 
 /// Longest a throttled burn may take before the test gives up on it (generous: the
@@ -366,7 +366,7 @@ fn fix_finalizes_an_appendable_disc() {
         let img = image(dir.path(), "a.iso", 320, 1);
         // Blank: nothing to close.
         let out = exits(discburn(&addr).arg("fix"), 4);
-        assert!(stderr(&out).contains("blank"), "{media}: {}", stderr(&out));
+        assert_contains(&stderr(&out), &["blank"]);
         succeeds(discburn(&addr).args(["write", "--multi"]).arg(&img));
         assert_eq!(medium(&addr)["status"], "appendable", "{media}");
         // Its session is closed already: --session has nothing to do.
@@ -384,9 +384,9 @@ fn fix_finalizes_an_appendable_disc() {
         );
         // Nothing more goes onto it, and there is nothing left to close.
         let out = exits(discburn(&addr).arg("write").arg(&img), 4);
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+        assert_contains(&stderr(&out), &["closed"]);
         let out = exits(discburn(&addr).arg("close"), 4);
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+        assert_contains(&stderr(&out), &["closed"]);
     }
 }
 
@@ -435,11 +435,7 @@ fn fix_refuses_a_rewritable_disc() {
     let img = image(dir.path(), "a.iso", 64, 1);
     succeeds(discburn(&addr).arg("write").arg(&img));
     let out = exits(discburn(&addr).arg("fix"), 4);
-    assert!(
-        stderr(&out).contains("no tracks or sessions"),
-        "{}",
-        stderr(&out)
-    );
+    assert_contains(&stderr(&out), &["no tracks or sessions"]);
 }
 
 #[test]
@@ -481,11 +477,7 @@ fn read_copies_what_was_written_byte_for_byte() {
         }
         // An existing file is kept unless --force.
         let out = exits(discburn(&addr).arg("read").arg(&out_a), 2);
-        assert!(
-            stderr(&out).contains("--force"),
-            "{media}: {}",
-            stderr(&out)
-        );
+        assert_contains(&stderr(&out), &["--force"]);
         assert!(
             fs::read(&out_a).unwrap() == fs::read(&a).unwrap(),
             "{media}"

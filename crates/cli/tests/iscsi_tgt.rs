@@ -23,7 +23,9 @@ use discburn_iscsi::testing::Tgt;
 use serde_json::Value;
 
 mod common;
-use common::{assert_phases, exits, json_lines, stderr, stdout, succeeds, wait_bounded};
+use common::{
+    assert_contains, assert_phases, exits, json_lines, stderr, stdout, succeeds, wait_bounded,
+};
 
 const SECTOR: usize = 2048;
 
@@ -303,8 +305,7 @@ fn info_and_speeds_show_tgt() {
 
     let out = succeeds(discburn(&url).arg("info"));
     let text = stdout(&out);
-    assert!(text.contains("IET"), "{text}");
-    assert!(text.contains("Medium   DVD+R — blank"), "{text}");
+    assert_contains(&text, &["IET", "Medium   DVD+R — blank"]);
 
     let out = succeeds(discburn(&url).args(["speeds", "--json"]));
     let speeds = json_lines(&out);

@@ -149,11 +149,7 @@ fn refusals_say_what_to_do() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("DISCBURN_CHAP_SECRET"),
-        "{}",
-        stderr(&out)
-    );
+    assert_contains(&stderr(&out), &["DISCBURN_CHAP_SECRET"]);
     // A bad address.
     let out = assert_cmd::Command::cargo_bin("discburn")
         .unwrap()
@@ -189,7 +185,7 @@ fn refusals_say_what_to_do() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("in use"), "{}", stderr(&out));
+    assert_contains(&stderr(&out), &["in use"]);
     s.stop();
 }
 

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 mod common;
 use common::{
-    discburn, drive, exits, image, medium, new_drive, recorded, stderr, stdout, succeeds,
+    assert_contains, discburn, drive, exits, image, medium, new_drive, recorded, stderr, stdout,
+    succeeds, write_ok,
 };
 
 /// `xorriso -indev IMAGE [-load sbsector N] -ls /`: the root's names, or the failure.
@@ -76,20 +77,20 @@ fn a_plain_iso_onto_an_appendable_disc_is_refused_and_one_mastered_for_it_is_wri
     );
     let err = stderr(&out);
     assert!(err.contains(&format!("sector {nwa}")), "{err}");
-    assert!(err.contains("could not be read"), "{err}");
-    assert!(err.contains("xorriso -as mkisofs -C 0,"), "{err}");
-    assert!(err.contains("Burn the folder instead"), "{err}");
+    assert_contains(
+        &err,
+        &[
+            "could not be read",
+            "xorriso -as mkisofs -C 0,",
+            "Burn the folder instead",
+        ],
+    );
     assert_eq!(next_writable(&medium(&addr)), nwa, "nothing was written");
     assert!(xorriso_ls(&disc, None).unwrap().contains("one.txt"));
 
     // Mastered for this address (mkisofs -C 0,NWA): written, and xorriso reads it there.
     let later = mkisofs(dir.path(), "later.txt", Some((0, nwa)));
-    let out = succeeds(
-        discburn(&addr)
-            .args(["write", "--multi", "--verify", "--plain"])
-            .arg(&later),
-    );
-    let text = stdout(&out);
+    let text = write_ok(&addr, &["--multi", "--verify", "--plain"], &later);
     assert!(text.contains("mastered for a later session"), "{text}");
     let ls = xorriso_ls(&disc, Some(nwa)).unwrap();
     assert!(ls.contains("later.txt"), "{ls}");
@@ -162,7 +163,7 @@ fn stdin_refusals_name_what_is_missing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--size"), "{}", stderr(&out));
+    assert_contains(&stderr(&out), &["--size"]);
 
     // Shorter than --size: a source error (7) saying how much arrived.
     let (dir, addr) = new_drive("dvd+r");
@@ -173,8 +174,13 @@ fn stdin_refusals_name_what_is_missing() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(7), "{err}");
-    assert!(err.contains("ended after 60 of 100 sectors"), "{err}");
-    assert!(err.contains("the track is left as written"), "{err}");
+    assert_contains(
+        &err,
+        &[
+            "ended after 60 of 100 sectors",
+            "the track is left as written",
+        ],
+    );
 
     // A size that is not whole sectors, and --size with an image file: usage (2).
     let img = image(dir.path(), "a.iso", 10, 1);
@@ -196,12 +202,7 @@ fn stdin_refusals_name_what_is_missing() {
 fn pad_appends_fifteen_zero_sectors_to_a_cd_track() {
     let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 400, 6);
-    let out = succeeds(
-        discburn(&addr)
-            .args(["write", "--pad", "--verify", "--plain"])
-            .arg(&img),
-    );
-    let text = stdout(&out);
+    let text = write_ok(&addr, &["--pad", "--verify", "--plain"], &img);
     assert!(text.contains("--pad: 15 zero sectors"), "{text}");
     assert_eq!(recorded(&medium(&addr)), vec![(0, 415)]);
     // `verify` of the image: the 15 sectors after it are padding.
@@ -213,12 +214,7 @@ fn pad_appends_fifteen_zero_sectors_to_a_cd_track() {
 fn sao_pads_a_short_image_to_the_300_sector_minimum() {
     let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 100, 7);
-    let out = succeeds(
-        discburn(&addr)
-            .args(["write", "--sao", "--verify", "--plain"])
-            .arg(&img),
-    );
-    let text = stdout(&out);
+    let text = write_ok(&addr, &["--sao", "--verify", "--plain"], &img);
     assert!(
         text.contains(
             "under the 300-sector (4 s) minimum track length: padded with 200 zero sectors"
@@ -250,8 +246,10 @@ fn verify_reports_lengths_that_differ_and_refuses_a_directory() {
     fs::write(&long, &more).unwrap();
     let out = exits(discburn(&addr).arg("verify").arg(&long), 6);
     let err = stderr(&out);
-    assert!(err.contains("longer than what the disc holds"), "{err}");
-    assert!(err.contains("(532 vs 500 sectors)"), "{err}");
+    assert_contains(
+        &err,
+        &["longer than what the disc holds", "(532 vs 500 sectors)"],
+    );
     assert!(!err.contains("larger disc"), "{err}");
 
     let out = exits(discburn(&addr).arg("verify").arg(dir.path()), 2);

@@ -85,6 +85,20 @@ pub fn exits(mut cmd: impl BorrowMut<Command>, code: i32) -> Output {
     out
 }
 
+/// `discburn write ARGS SOURCE` on the drive at `addr`, which must succeed: its stdout.
+pub fn write_ok(addr: &str, args: &[&str], source: &Path) -> String {
+    stdout(&succeeds(
+        discburn(addr).arg("write").args(args).arg(source),
+    ))
+}
+
+/// Asserts that `text` contains each of `needles`.
+pub fn assert_contains(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(n), "{n:?} is not in:\n{text}");
+    }
+}
+
 /// Every line of stdout parsed as one JSON value (`--json` output).
 pub fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
