@@ -9,11 +9,11 @@
 //! the volume at sector 0 as `growisofs -M` does, and a write without it
 //! replaces the volume (`growisofs -Z`); the disc is read from sector 0.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
 
+use discburn::testing_folder::{folder, pattern, Files};
 use hadris_fs::sync::Volume;
 use hadris_fs::{MountOptions, OpenOptions};
 use hadris_iso::sync::IsoFs;
@@ -22,27 +22,7 @@ use hadris_storage::{BlockSize, MemDevice};
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, exits, medium, stderr, stdout, succeeds};
-
-type Files = BTreeMap<String, Vec<u8>>;
-
-fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
-    for (p, d) in files {
-        let path = root.join(p);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, d).unwrap();
-    }
-    files
-        .iter()
-        .map(|(p, d)| (p.to_string(), d.clone()))
-        .collect()
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
-        .collect()
-}
+use common::{assert_contains, discburn, exits, medium, new_drive, stderr, stdout, succeeds};
 
 /// The first sector of the last session with recorded tracks.
 fn last_session_start(m: &Value) -> u64 {
@@ -140,9 +120,8 @@ fn write(addr: &str, args: &[&str], dir: &Path) -> String {
 #[test]
 fn folder_sessions_a_b_c_each_show_every_file_so_far() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let addr = drive(dir.path(), media, "");
         let (a, b) = folders_a_b(dir.path());
         let c = folder(
             &dir.path().join("C"),
@@ -164,10 +143,12 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         );
 
         let text = write(&addr, &["--multi"], &dir.path().join("B"));
-        assert!(
-            text.contains("2 file(s) of the earlier sessions carried forward")
-                && text.contains("1 replaced"),
-            "{media}: {text}"
+        assert_contains(
+            &text,
+            &[
+                "2 file(s) of the earlier sessions carried forward",
+                "1 replaced",
+            ],
         );
         let m = medium(&addr);
         assert_eq!(m["complete_sessions"], 2, "{media}: {m}");
@@ -196,9 +177,8 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
 #[test]
 fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
     for media in ["dvd+rw", "bd-re", "dvd-ram"] {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let addr = drive(dir.path(), media, "");
         let (a, b) = folders_a_b(dir.path());
         let c = folder(
             &dir.path().join("C"),
@@ -213,11 +193,13 @@ fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
         check(&image, 0, &a, &format!("{media} after A"));
 
         let text = write(&addr, &["--multi"], &dir.path().join("B"));
-        assert!(
-            text.contains("growisofs -M")
-                && text.contains("2 file(s) of the earlier sessions carried forward")
-                && text.contains("1 replaced"),
-            "{media}: {text}"
+        assert_contains(
+            &text,
+            &[
+                "growisofs -M",
+                "2 file(s) of the earlier sessions carried forward",
+                "1 replaced",
+            ],
         );
         let mut want = a.clone();
         want.extend(b.clone());

@@ -7,7 +7,6 @@
 //! volume whole. The disc's last session is parsed back from the recorder's
 //! image file with hadris-iso and compared file by file.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Cursor, Read};
 use std::path::Path;
@@ -18,6 +17,7 @@ use discburn::burn::{
 };
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
 use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::testing_folder::{folder, pattern, Files};
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, Fault};
 use hadris_fs::MountOptions;
@@ -27,8 +27,6 @@ use hadris_storage::{BlockSize, MemDevice};
 
 mod common;
 use common::{mount, read_file};
-
-type Files = BTreeMap<String, Vec<u8>>;
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -62,25 +60,6 @@ fn settings() -> IsoSettings {
         time: Some(1_700_000_000),
         ..Default::default()
     }
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
-        .collect()
-}
-
-/// Writes `files` under `root` and returns them.
-fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
-    for (p, d) in files {
-        let path = root.join(p);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, d).unwrap();
-    }
-    files
-        .iter()
-        .map(|(p, d)| (p.to_string(), d.clone()))
-        .collect()
 }
 
 /// Folders `src/A` and `src/B`: B adds files beside A's and replaces A's
