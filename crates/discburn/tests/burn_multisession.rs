@@ -16,7 +16,7 @@ use discburn::burn::{
     self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Unsuitable,
 };
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
-use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::transport::Request;
 use discburn::testing_folder::{folder, pattern, Files};
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, Fault};
@@ -26,7 +26,7 @@ use hadris_iso::Namespace;
 use hadris_storage::{BlockSize, MemDevice};
 
 mod common;
-use common::{mount, read_file};
+use common::{hooked_recorder, mount, read_file};
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -36,14 +36,11 @@ struct Rig {
 
 fn rig(media: &str) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&speed=4x&buffer=2MiB",
-        dir.path().join("d.img").display()
+    let (rec, control) = hooked_recorder(
+        dir.path(),
+        &format!("media={media}&speed=4x&buffer=2MiB"),
+        |_: &Request<'_>| None,
     );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let drive = discburn_vdrive::VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = drive.control();
-    let rec = Arc::new(Recorder::new(Box::new(drive), addr, clock));
     Rig { dir, rec, control }
 }
 

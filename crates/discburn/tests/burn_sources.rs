@@ -11,15 +11,14 @@ use std::sync::Arc;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare, Unsuitable};
 use discburn::iso::{FolderImage, IsoSettings};
-use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::profile::Profile;
 use discburn::mmc::transport::{Request, TransportError};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
-use discburn_vdrive::{DriveControl, VirtualDrive};
+use discburn_vdrive::DriveControl;
 
 mod common;
-use common::{burn_collecting, data, stream, Hooked};
+use common::{burn_collecting, data, hooked_recorder, stream};
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -30,35 +29,25 @@ struct Rig {
 
 fn rig(media: &str) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&throttle=off",
-        dir.path().join("d.img").display()
-    );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = inner.control();
     let reads_left = Arc::new(AtomicU32::new(u32::MAX));
     let left = Arc::clone(&reads_left);
     // Once `reads_left` READ(12)s went through, every further one fails as a lost
     // connection does (the iSCSI session gone).
-    let transport = Hooked {
-        inner,
-        hook: move |request: &Request<'_>| {
-            if request.cdb[0] != u8::from(OpCode::Read12) {
-                return None;
+    let hook = move |request: &Request<'_>| {
+        if request.cdb[0] != u8::from(OpCode::Read12) {
+            return None;
+        }
+        match left.load(Ordering::SeqCst) {
+            0 => Some(Err(TransportError::DeviceGone(
+                "connection reset by peer".into(),
+            ))),
+            n => {
+                left.store(n - 1, Ordering::SeqCst);
+                None
             }
-            match left.load(Ordering::SeqCst) {
-                0 => Some(Err(TransportError::DeviceGone(
-                    "connection reset by peer".into(),
-                ))),
-                n => {
-                    left.store(n - 1, Ordering::SeqCst);
-                    None
-                }
-            }
-        },
+        }
     };
-    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    let (rec, control) = hooked_recorder(dir.path(), &format!("media={media}&throttle=off"), hook);
     Rig {
         dir,
         rec,

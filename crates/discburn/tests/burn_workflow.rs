@@ -5,15 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
-use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::sense::SenseClass;
 use discburn::mmc::transport::{Completion, Request};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
-use discburn_vdrive::{DriveControl, VirtualDrive};
+use discburn_vdrive::DriveControl;
 
 mod common;
-use common::{burn_collecting, data, stream, Hooked};
+use common::{burn_collecting, data, hooked_recorder, stream};
 
 struct Rig {
     _dir: tempfile::TempDir,
@@ -23,30 +22,21 @@ struct Rig {
 
 fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&speed=4x&buffer=2MiB{extra}",
-        dir.path().join("d.img").display()
-    );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = inner.control();
     let missing: Vec<u8> = missing.iter().map(|&o| u8::from(o)).collect();
     // Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
     // operation code), like a drive (or tgt) that lacks them; forwards the rest.
-    let transport = Hooked {
-        inner,
-        hook: move |request: &Request<'_>| {
-            missing.contains(&request.cdb[0]).then(|| {
-                let mut sense = vec![0u8; 18];
-                sense[0] = 0x70;
-                sense[2] = 0x05;
-                sense[7] = 10;
-                sense[12] = 0x20;
-                Ok(Completion::check_condition(sense, 0))
-            })
-        },
+    let hook = move |request: &Request<'_>| {
+        missing.contains(&request.cdb[0]).then(|| {
+            let mut sense = vec![0u8; 18];
+            sense[0] = 0x70;
+            sense[2] = 0x05;
+            sense[7] = 10;
+            sense[12] = 0x20;
+            Ok(Completion::check_condition(sense, 0))
+        })
     };
-    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    let query = format!("media={media}&speed=4x&buffer=2MiB{extra}");
+    let (rec, control) = hooked_recorder(dir.path(), &query, hook);
     Rig {
         _dir: dir,
         rec,

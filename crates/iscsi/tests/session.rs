@@ -492,17 +492,18 @@ fn digests_are_used_after_login_and_bad_ones_fail() {
     assert!(matches!(done(&mut s)[0].1, Err(TaskError::Protocol(_))));
 }
 
-/// A logged-in session with one 4 KiB read outstanding.
-fn with_read() -> (Session, Target, TaskTag) {
+/// A logged-in session with one task outstanding, `cdb` with `data`, sent.
+fn with_task(cdb: &[u8], data: TaskData) -> (Session, Target, TaskTag) {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = submit(
-        &mut s,
-        &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0],
-        TaskData::In(4096),
-    );
+    let tag = submit(&mut s, cdb, data);
     sent(&mut s, &mut t);
     (s, t, tag)
+}
+
+/// A logged-in session with one 4 KiB read outstanding.
+fn with_read() -> (Session, Target, TaskTag) {
+    with_task(&[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], TaskData::In(4096))
 }
 
 fn expect_protocol_failure(s: &mut Session, needle: &str) {
@@ -569,21 +570,11 @@ fn malicious_sequence_numbers() {
 
 #[test]
 fn malicious_r2t() {
-    let mut t = Target::new();
-    let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x2a; 10], TaskData::Out(vec![0; 20_000]), T, NOW)
-        .unwrap();
-    sent(&mut s, &mut t);
+    let (mut s, mut t, tag) = with_task(&[0x2a; 10], TaskData::Out(vec![0; 20_000]));
     s.handle_input(&t.r2t(tag.0, 1, 0, 8192, 1_000_000), NOW);
     expect_protocol_failure(&mut s, "R2T for");
 
-    let mut t = Target::new();
-    let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x2a; 10], TaskData::Out(vec![0; 20_000]), T, NOW)
-        .unwrap();
-    sent(&mut s, &mut t);
+    let (mut s, mut t, tag) = with_task(&[0x2a; 10], TaskData::Out(vec![0; 20_000]));
     s.handle_input(&t.r2t(tag.0, 1, 0, 0, 4096), NOW);
     expect_protocol_failure(&mut s, "offset");
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -258,4 +259,20 @@ impl<F: FnMut(&Request<'_>) -> Answer + Send> Transport for Hooked<F> {
     fn limits(&self) -> Limits {
         self.inner.limits()
     }
+}
+
+/// A recorder over a virtual drive at `dir/d.img` opened with `query` (`media=…&…`) on a
+/// simulated clock, every request offered to `hook` first (see [`Hooked`]); and the
+/// drive's control handle.
+pub fn hooked_recorder<F>(dir: &Path, query: &str, hook: F) -> (Arc<Recorder>, DriveControl)
+where
+    F: FnMut(&Request<'_>) -> Answer + Send + 'static,
+{
+    let addr = format!("virtual:{}?{query}", dir.join("d.img").display());
+    let (_sim, clock) = SimClock::shared();
+    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let control = inner.control();
+    let transport = Hooked { inner, hook };
+    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    (rec, control)
 }
