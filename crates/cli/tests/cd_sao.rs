@@ -3,7 +3,7 @@
 
 mod common;
 use common::{
-    assert_contains, discburn, exits, image, medium, new_drive, recorded, stderr, stdout, succeeds,
+    assert_contains, discburn, exits, image, medium, new_drive, recorded, stderr, succeeds,
     write_ok,
 };
 
@@ -73,13 +73,7 @@ fn sao_is_refused_off_cd_and_for_short_images() {
     // as cdrecord does (issue 10; it used to be refused), and a note says so.
     let (dir, addr) = new_drive("cd-r");
     let small = image(dir.path(), "s.iso", 299, 1);
-    let out = exits(
-        discburn(&addr)
-            .args(["write", "--sao", "--plain"])
-            .arg(&small),
-        0,
-    );
-    let text = stdout(&out);
+    let text = write_ok(&addr, &["--sao", "--plain"], &small);
     assert_contains(&text, &["300 sectors", "padded with 1 zero sectors"]);
     assert_eq!(recorded(&medium(&addr)), vec![(0, 300)]);
 }

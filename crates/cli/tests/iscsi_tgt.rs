@@ -118,6 +118,18 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
         .map(|i| i / SECTOR)
 }
 
+/// Asserts that tgt's backing file `disc` holds `want` byte for byte, naming the first
+/// sector that differs.
+fn assert_same_bytes(disc: &[u8], want: &[u8]) {
+    assert!(
+        disc == want,
+        "tgt holds {} bytes, the image is {} bytes; first difference at sector {:?}",
+        disc.len(),
+        want.len(),
+        first_difference(disc, want)
+    );
+}
+
 /// The write → synchronise → close scenario on the drive at `addr`: a finalizing burn
 /// with read-back verify, the disc reported complete, a second write refused (exit 4,
 /// naming the closed disc), and a standalone verify. Returns the medium after the burn.
@@ -201,13 +213,7 @@ fn iso_burned_to_tgt_is_byte_identical_closed_and_refuses_more() {
     // tgt's CLOSE morphs the DVD+R into a finalized DVD-ROM (profile 0010h).
     assert_eq!(after["profile"], "DVD-ROM", "{after}");
     let disc = tgt.image_bytes();
-    assert!(
-        disc == bytes,
-        "tgt's backing file ({} bytes) differs from the image ({} bytes) from sector {:?}",
-        disc.len(),
-        bytes.len(),
-        first_difference(&disc, &bytes)
-    );
+    assert_same_bytes(&disc, &bytes);
 }
 
 #[test]
@@ -268,13 +274,7 @@ fn folder_burned_to_tgt_is_the_mastered_image() {
             .arg(&src),
     );
     let disc = tgt.image_bytes();
-    assert!(
-        disc == want,
-        "tgt holds {} bytes, the image is {} bytes; first difference at sector {:?}",
-        disc.len(),
-        want.len(),
-        first_difference(&disc, &want)
-    );
+    assert_same_bytes(&disc, &want);
     assert_eq!(info(&tgt.url())["medium"]["status"], "closed");
 }
 

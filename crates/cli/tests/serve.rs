@@ -125,51 +125,32 @@ fn blank_format_and_an_injected_fault_through_serve() {
     s.stop();
 }
 
+/// `discburn serve ARGS` (no CHAP secret in the environment), which must exit with
+/// `code`: its stderr.
+fn serve_refused(args: &[&str], code: i32) -> String {
+    let mut cmd = assert_cmd::Command::cargo_bin("discburn").unwrap();
+    cmd.arg("serve")
+        .args(args)
+        .env_remove("DISCBURN_CHAP_SECRET");
+    stderr(&exits(cmd, code))
+}
+
 #[test]
 fn refusals_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let d = virtual_at(dir.path(), "d.img", "bd-r");
     // An open network address without CHAP.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "0.0.0.0:0", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let e = stderr(&out);
-    assert!(
-        e.contains("without authentication") && e.contains("--no-auth"),
-        "{e}"
-    );
+    let err = serve_refused(&["--listen", "0.0.0.0:0", &d], 2);
+    assert_contains(&err, &["without authentication", "--no-auth"]);
     // CHAP without its secret in the environment.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "127.0.0.1:0", "--chap-user", "u", &d])
-        .env_remove("DISCBURN_CHAP_SECRET")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_contains(&stderr(&out), &["DISCBURN_CHAP_SECRET"]);
+    let err = serve_refused(&["--listen", "127.0.0.1:0", "--chap-user", "u", &d], 2);
+    assert_contains(&err, &["DISCBURN_CHAP_SECRET"]);
     // A bad address.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "not an address", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    serve_refused(&["--listen", "not an address", &d], 2);
     // A second server on the same image; and on the same port.
     let s = Served::start(std::slice::from_ref(&d), &[]);
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "127.0.0.1:0", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(
-        stderr(&out).to_lowercase().contains("use"),
-        "{}",
-        stderr(&out)
-    );
+    let err = serve_refused(&["--listen", "127.0.0.1:0", &d], 3);
+    assert!(err.to_lowercase().contains("use"), "{err}");
     let port = s.urls[0]
         .split(':')
         .nth(2)
@@ -179,13 +160,8 @@ fn refusals_say_what_to_do() {
         .unwrap()
         .to_string();
     let other = virtual_at(dir.path(), "e.img", "bd-r");
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), &other])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_contains(&stderr(&out), &["in use"]);
+    let err = serve_refused(&["--listen", &format!("127.0.0.1:{port}"), &other], 2);
+    assert_contains(&err, &["in use"]);
     s.stop();
 }
 
