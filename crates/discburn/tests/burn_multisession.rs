@@ -306,6 +306,15 @@ fn burn_folder_with(
     (r, notes)
 }
 
+/// [`burn_folder`], and the notes the burn gave.
+fn burn_folder_noting(
+    rig: &Rig,
+    root: &Path,
+    closing: Closing,
+) -> (Result<burn::BurnReport, BurnError>, Vec<String>) {
+    burn_folder_with(rig, root, closing, &CancelToken::new(), &mut |_| {})
+}
+
 /// The phases a burn went through, in order.
 fn phase_list(report: &burn::BurnReport) -> Vec<BurnPhase> {
     report.phases.iter().map(|(p, _)| *p).collect()
@@ -332,13 +341,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
         check_disc(&rig, 0, &a, media);
 
         // B grows it: data after A's volume (16-sector aligned), then sector 16.
-        let (second, notes) = burn_folder_with(
-            &rig,
-            &src.join("B"),
-            Closing::Session,
-            &CancelToken::new(),
-            &mut |_| {},
-        );
+        let (second, notes) = burn_folder_noting(&rig, &src.join("B"), Closing::Session);
         let second = second.unwrap_or_else(|e| panic!("{media} B: {e}"));
         assert!(
             second.start_lba >= first.sectors as u32 && second.start_lba % 16 == 0,
@@ -386,13 +389,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
         check_disc(&rig, 0, &want, media);
 
         // Without multi-session the volume is replaced from sector 0.
-        let (fourth, notes) = burn_folder_with(
-            &rig,
-            &src.join("B"),
-            Closing::Disc,
-            &CancelToken::new(),
-            &mut |_| {},
-        );
+        let (fourth, notes) = burn_folder_noting(&rig, &src.join("B"), Closing::Disc);
         let fourth = fourth.unwrap_or_else(|e| panic!("{media} B again: {e}"));
         assert_eq!(fourth.start_lba, 0, "{media}");
         assert!(

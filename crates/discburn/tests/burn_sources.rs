@@ -56,19 +56,11 @@ fn rig(media: &str) -> Rig {
     }
 }
 
-fn run(
-    rig: &Rig,
-    source: Source,
-    opts: &BurnOptions,
-) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
-    burn_collecting(&rig.rec, source, opts)
-}
-
 /// A DVD+R with `sectors` of [`data`] from `seed` burnt by default, and those bytes.
 fn burnt_dvd_plus_r(sectors: usize, seed: u8) -> (Rig, Vec<u8>) {
     let rig = rig("dvd+r");
     let bytes = data(sectors, seed);
-    run(&rig, stream(bytes.clone()), &BurnOptions::default())
+    burn_collecting(&rig.rec, stream(bytes.clone()), &BurnOptions::default())
         .0
         .unwrap();
     (rig, bytes)
@@ -127,11 +119,11 @@ fn writes(rig: &Rig) -> u64 {
 #[test]
 fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
     let rig = rig("dvd+r");
-    let (r, _) = run(&rig, stream(data(300, 1)), &session());
+    let (r, _) = burn_collecting(&rig.rec, stream(data(300, 1)), &session());
     r.unwrap();
     let iso = plain_iso(rig.dir.path());
     let before = writes(&rig);
-    let (r, _) = run(&rig, Source::Image(iso.clone()), &session());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso.clone()), &session());
     match r {
         Err(BurnError::ImageAddressedElsewhere {
             start_lba,
@@ -149,7 +141,7 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
         dry_run: true,
         ..session()
     };
-    let (r, _) = run(&rig, Source::Image(iso), &dry);
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &dry);
     assert!(
         matches!(r, Err(BurnError::ImageAddressedElsewhere { .. })),
         "{r:?}"
@@ -159,8 +151,10 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
 #[test]
 fn raw_data_at_a_later_session_is_written_with_a_note_saying_where() {
     let rig = rig("dvd+r");
-    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
-    let (r, events) = run(&rig, stream(data(200, 2)), &session());
+    burn_collecting(&rig.rec, stream(data(300, 1)), &session())
+        .0
+        .unwrap();
+    let (r, events) = burn_collecting(&rig.rec, stream(data(200, 2)), &session());
     let report = r.unwrap();
     assert!(report.start_lba > 0);
     let want = format!("starts at sector {} of the disc", report.start_lba);
@@ -179,7 +173,7 @@ fn a_plain_iso_after_a_failed_dvd_r_reservation_is_refused() {
         opcode: Some(u8::from(OpCode::Write10)),
         count: 1000,
     });
-    let (r, _) = run(&rig, stream(data(20, 1)), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, stream(data(20, 1)), &BurnOptions::default());
     assert!(r.is_err(), "{r:?}");
     rig.control.clear_faults();
     let iso = plain_iso(rig.dir.path());
@@ -188,7 +182,7 @@ fn a_plain_iso_after_a_failed_dvd_r_reservation_is_refused() {
     // of 16): the next writable address is 32, after it.
     let m = burn::inspect(&rig.rec).unwrap();
     assert_eq!(m.next_writable, Some(32), "{}", m.summary());
-    let (r, _) = run(&rig, Source::Image(iso), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &BurnOptions::default());
     match r {
         Err(BurnError::ImageAddressedElsewhere {
             start_lba: 32,
@@ -210,7 +204,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
             spare,
             ..Default::default()
         };
-        let (r, _) = run(&rig, Source::Image(dir), &opts);
+        let (r, _) = burn_collecting(&rig.rec, Source::Image(dir), &opts);
         assert!(
             matches!(
                 r,
@@ -240,7 +234,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
         .status()
         .unwrap();
     assert!(made.success());
-    let (r, _) = run(&rig, Source::Image(fifo), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(fifo), &BurnOptions::default());
     assert!(matches!(r, Err(BurnError::NotAnImageFile { .. })), "{r:?}");
     assert_eq!(rig.control.stats().count(OpCode::ReserveTrack), 0);
 }
@@ -259,7 +253,7 @@ fn an_open_ended_stream_is_written_to_its_end_and_verified() {
         reader: Box::new(Cursor::new(bytes.clone())),
         label: "standard input".into(),
     };
-    let (r, events) = run(&rig, source, &opts);
+    let (r, events) = burn_collecting(&rig.rec, source, &opts);
     let report = r.unwrap();
     assert_eq!(report.sectors, 124);
     assert!(report.verify.unwrap().is_ok());
@@ -282,7 +276,7 @@ fn an_open_ended_stream_onto_a_rewritable_disc_asks_for_its_size() {
         reader: Box::new(Cursor::new(data(10, 1))),
         label: "standard input".into(),
     };
-    let (r, _) = run(&rig, source, &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, source, &BurnOptions::default());
     match r {
         Err(BurnError::Unsuitable(Unsuitable::StreamLengthForRandomAccess { label, profile })) => {
             assert_eq!((label.as_str(), profile), ("standard input", Profile::BdRe))
@@ -300,7 +294,7 @@ fn a_stream_shorter_than_its_size_says_how_much_arrived() {
         sectors: 150,
         label: "standard input".into(),
     };
-    let (r, _) = run(&rig, source, &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, source, &BurnOptions::default());
     match r {
         Err(BurnError::StreamShort {
             arrived, expected, ..
@@ -355,7 +349,7 @@ fn verify_accepts_trailing_zero_padding_with_a_note() {
         pad: true,
         ..Default::default()
     };
-    let (r, events) = run(&rig, stream(bytes.clone()), &opts);
+    let (r, events) = burn_collecting(&rig.rec, stream(bytes.clone()), &opts);
     assert_eq!(r.unwrap().sectors, 215);
     assert!(notes(&events).iter().any(|n| n.contains("--pad")));
     let img = rig.dir.path().join("a.iso");
@@ -393,7 +387,9 @@ fn verify_stops_at_the_first_transport_failure() {
 fn verify_of_a_plain_iso_found_at_a_later_session_says_it_cannot_be_read_there() {
     // What another burner leaves (or discburn did before): a plain image as session 2.
     let rig = rig("dvd+r");
-    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
+    burn_collecting(&rig.rec, stream(data(300, 1)), &session())
+        .0
+        .unwrap();
     let iso = plain_iso(rig.dir.path());
     let start = common::raw_session(&rig.rec, std::fs::read(&iso).unwrap());
     assert!(start > 0);
