@@ -85,8 +85,9 @@ fn check(image: &Path, start: u64, want: &Files, what: &str) {
     }
 }
 
-/// Folders `root/A` and `root/B`: B adds a photo and replaces A's notes.
-fn folders_a_b(root: &Path) -> (Files, Files) {
+/// Folders `root/A`, `root/B` and `root/C`: B adds a photo and replaces A's notes, C
+/// adds music (each test adds C's other files).
+fn folders_a_b_c(root: &Path) -> (Files, Files, Files) {
     let a = folder(
         &root.join("A"),
         &[
@@ -102,7 +103,11 @@ fn folders_a_b(root: &Path) -> (Files, Files) {
             ("notes.txt", b"B's notes replace A's".to_vec()),
         ],
     );
-    (a, b)
+    let c = folder(
+        &root.join("C"),
+        &[("music/track 01.flac", pattern(20_000, 3))],
+    );
+    (a, b, c)
 }
 
 /// `discburn write ARGS --verify --plain DIR`, which must succeed: its stdout.
@@ -122,14 +127,11 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
         let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let (a, b) = folders_a_b(dir.path());
-        let c = folder(
+        let (a, b, mut c) = folders_a_b_c(dir.path());
+        c.extend(folder(
             &dir.path().join("C"),
-            &[
-                ("music/track 01.flac", pattern(20_000, 3)),
-                ("日本語.txt", "最後".as_bytes().to_vec()),
-            ],
-        );
+            &[("日本語.txt", "最後".as_bytes().to_vec())],
+        ));
 
         write(&addr, &["--multi"], &dir.path().join("A"));
         let m = medium(&addr);
@@ -179,14 +181,12 @@ fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
     for media in ["dvd+rw", "bd-re", "dvd-ram"] {
         let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let (a, b) = folders_a_b(dir.path());
-        let c = folder(
+        let (a, b, mut c) = folders_a_b_c(dir.path());
+        // C replaces A's readme.
+        c.extend(folder(
             &dir.path().join("C"),
-            &[
-                ("music/track 01.flac", pattern(20_000, 3)),
-                ("readme.txt", "C's readme, 最後".as_bytes().to_vec()),
-            ],
-        );
+            &[("readme.txt", "C's readme, 最後".as_bytes().to_vec())],
+        ));
 
         // The blank medium is formatted by the workflow; A is the volume at 0.
         write(&addr, &["--multi"], &dir.path().join("A"));
