@@ -140,6 +140,15 @@ impl Host {
         self.data_out(&cdb, &data)
     }
 
+    /// `count` WRITE(10)s of `blocks` each, one after the other from LBA 0 (fill 0):
+    /// every one GOOD.
+    pub fn write_from_0(&mut self, count: u32, blocks: u16) {
+        for i in 0..count {
+            let lba = i * u32::from(blocks);
+            assert_eq!(self.write(lba, blocks, 0), (0, 0, 0), "WRITE at {lba}");
+        }
+    }
+
     pub fn read(&mut self, lba: u32, blocks: u16) -> Result<Vec<u8>, (u8, u8, u8)> {
         let cdb = Read10 {
             lba,
