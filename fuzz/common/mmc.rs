@@ -1,7 +1,8 @@
 //! What every discburn-mmc fuzz target checks, once: a CDB or a structure that parses
 //! re-emits to bytes that parse back to the same value. Included by each `mmc_*` target
 //! with `#[path = "../common/mmc.rs"] mod mmc;`.
-#![allow(dead_code)]
+// Each target uses a subset (the macros are re-exported with `use`, hence unused_imports).
+#![allow(dead_code, unused_imports, unused_macros)]
 
 use core::fmt::Debug;
 
@@ -24,3 +25,19 @@ pub fn repr<R: Repr + PartialEq + Debug>(data: &[u8]) -> Option<R> {
     assert_eq!(R::parse(&out).as_ref(), Ok(&r));
     Some(r)
 }
+
+/// [`cdb`] for each command type listed: `cdbs!(data, [Read10, Write10])`.
+macro_rules! cdbs {
+    ($data:expr, [$($c:ty),+ $(,)?]) => {
+        $($crate::mmc::cdb::<$c>($data);)+
+    };
+}
+pub(crate) use cdbs;
+
+/// [`repr`] for each structure type listed: `reprs!(data, [Toc, SessionInfo])`.
+macro_rules! reprs {
+    ($data:expr, [$($r:ty),+ $(,)?]) => {
+        $($crate::mmc::repr::<$r>($data);)+
+    };
+}
+pub(crate) use reprs;

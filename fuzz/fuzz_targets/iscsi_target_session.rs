@@ -6,28 +6,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use discburn_iscsi::pdu::{self, stage, Digests, LoginRequest, Pdu};
 use discburn_iscsi::target::{TargetConfig, TargetConnection, TaskResult};
+use discburn_iscsi::testing_login::full_feature_login;
 use libfuzzer_sys::fuzz_target;
 
 fn login() -> Vec<u8> {
-    let req = Pdu::LoginRequest(LoginRequest {
-        transit: true,
-        cont: false,
-        csg: stage::OPERATIONAL,
-        nsg: stage::FULL_FEATURE,
-        version_max: 0,
-        version_min: 0,
-        isid: [0x80, 0, 0, 0, 0, 1],
-        tsih: 0,
-        itt: 1,
-        cid: 0,
-        cmdsn: 1,
-        exp_statsn: 0,
-    });
-    let text = "InitiatorName=iqn.fuzz:i\0TargetName=iqn.fuzz:t\0InitialR2T=No\0\
-                ImmediateData=Yes\0FirstBurstLength=65536\0MaxBurstLength=65536\0";
-    pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
+    full_feature_login(
+        "InitiatorName=iqn.fuzz:i\0TargetName=iqn.fuzz:t\0InitialR2T=No\0\
+         ImmediateData=Yes\0FirstBurstLength=65536\0MaxBurstLength=65536\0",
+    )
 }
 
 fuzz_target!(|data: &[u8]| {

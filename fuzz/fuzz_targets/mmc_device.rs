@@ -12,12 +12,13 @@ use discburn_mmc::device::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<TestUnitReady>(data);
-    mmc::cdb::<RequestSense>(data);
-    mmc::cdb::<Inquiry>(data);
-    mmc::cdb::<StartStopUnit>(data);
-    mmc::cdb::<PreventAllowMediumRemoval>(data);
-    mmc::cdb::<MechanismStatus>(data);
+    mmc::cdbs!(
+        data,
+        [
+            TestUnitReady, RequestSense, Inquiry, StartStopUnit, PreventAllowMediumRemoval,
+            MechanismStatus,
+        ]
+    );
     if let Some(m) = mmc::repr::<MechanismStatusData>(data) {
         assert!(m.slots.len() <= data.len().saturating_sub(8) / 4);
     }

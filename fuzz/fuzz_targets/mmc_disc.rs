@@ -15,15 +15,12 @@ use discburn_mmc::disc::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<ReadDiscInformation>(data);
-    mmc::cdb::<ReadTocPmaAtip>(data);
-    mmc::cdb::<ReadDiscStructure>(data);
+    mmc::cdbs!(data, [ReadDiscInformation, ReadTocPmaAtip, ReadDiscStructure]);
     mmc::repr::<DiscInformation>(data);
     if let Some(t) = mmc::repr::<Toc>(data) {
         assert!(t.tracks.len() <= data.len().saturating_sub(4) / 8);
     }
-    mmc::repr::<SessionInfo>(data);
-    mmc::repr::<DvdPhysicalFormat>(data);
+    mmc::reprs!(data, [SessionInfo, DvdPhysicalFormat]);
     if let Some(d) = mmc::repr::<BdDiscInformation>(data) {
         assert!(d.units.len() <= data.len().saturating_sub(4));
         let _ = (d.disc_type(), d.layers(), d.di_format(), d.has_identifier());

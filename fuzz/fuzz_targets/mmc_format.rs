@@ -13,11 +13,8 @@ use discburn_mmc::format::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<FormatUnit>(data);
-    mmc::cdb::<ReadFormatCapacities>(data);
-    mmc::cdb::<Blank>(data);
-    mmc::repr::<FormatParameterList>(data);
-    mmc::repr::<FormatDescriptor>(data);
+    mmc::cdbs!(data, [FormatUnit, ReadFormatCapacities, Blank]);
+    mmc::reprs!(data, [FormatParameterList, FormatDescriptor]);
     if let Some(c) = mmc::repr::<FormatCapacities>(data) {
         assert!(c.buffer_len() <= data.len());
     }

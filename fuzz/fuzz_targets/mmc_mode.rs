@@ -27,8 +27,7 @@ fn round_trip<P: ModePage + PartialEq + core::fmt::Debug>(page: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<ModeSense10>(data);
-    mmc::cdb::<ModeSelect10>(data);
+    mmc::cdbs!(data, [ModeSense10, ModeSelect10]);
     let _ = ModeHeader10::parse(data);
     for p in ModePages::new(data) {
         assert!(p.is_complete());

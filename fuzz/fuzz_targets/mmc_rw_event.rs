@@ -13,15 +13,14 @@ use discburn_mmc::rw::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<Read10>(data);
-    mmc::cdb::<Read12>(data);
-    mmc::cdb::<Write10>(data);
-    mmc::cdb::<Write12>(data);
-    mmc::cdb::<SynchronizeCache10>(data);
-    mmc::cdb::<ReadCapacity10>(data);
-    mmc::cdb::<GetEventStatusNotification>(data);
-    mmc::repr::<ReadCapacityData>(data);
-    mmc::repr::<EventStatus>(data);
+    mmc::cdbs!(
+        data,
+        [
+            Read10, Read12, Write10, Write12, SynchronizeCache10, ReadCapacity10,
+            GetEventStatusNotification,
+        ]
+    );
+    mmc::reprs!(data, [ReadCapacityData, EventStatus]);
     let v = EventStatusView::new_unchecked(data);
     let _ = (v.media_event(), v.descriptor_bytes(), v.class());
 });

@@ -16,10 +16,7 @@ use discburn_mmc::speed::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdb::<GetPerformance>(data);
-    mmc::cdb::<SetStreaming>(data);
-    mmc::cdb::<SetCdSpeed>(data);
-    mmc::cdb::<ReadBufferCapacity>(data);
+    mmc::cdbs!(data, [GetPerformance, SetStreaming, SetCdSpeed, ReadBufferCapacity]);
     let _ = PerformanceHeader::parse(data);
     mmc::repr::<PerformanceData>(data);
     if let Some(w) = mmc::repr::<WriteSpeedData>(data) {

@@ -7,14 +7,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use discburn_mmc::clock::SimClock;
-use discburn_mmc::sense::Sense;
-use discburn_mmc::{DataPhase, Request, Transport};
 use discburn_vdrive::image::{parse_state, state_path, Image};
 use discburn_vdrive::media::format_options;
 use discburn_vdrive::model::{DiscState, Track, STATE_VERSION};
+use discburn_vdrive::testing_probe;
 use discburn_vdrive::{Media, VdriveError, VirtualDriveConfig};
 use libfuzzer_sys::fuzz_target;
 
@@ -87,59 +85,7 @@ fn probe(path: &Path) {
         Err(e) => panic!("unexpected error {e}"),
     };
     let disc = drive.disc().clone();
-    let mut cdbs: Vec<(Vec<u8>, u8, usize)> = vec![
-        (vec![0x51, 0, 0, 0, 0, 0, 0, 0x08, 0, 0], 1, 2048),
-        (vec![0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 8),
-        (vec![0x23, 0, 0, 0, 0, 0, 0, 0x02, 0, 0], 1, 512),
-        (vec![0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0], 1, 4096),
-    ];
-    for format in [0u8, 1, 2, 5] {
-        cdbs.push((vec![0x43, 0, format, 0, 0, 0, 1, 0xFF, 0xFF, 0], 1, 0xFFFF));
-    }
-    let ti = |t: u8, a: u32| {
-        let a = a.to_be_bytes();
-        vec![0x52, t, a[0], a[1], a[2], a[3], 0, 0, 0xFF, 0]
-    };
-    let mut lbas = vec![0, disc.capacity.saturating_sub(1), disc.capacity, u32::MAX];
-    for t in &disc.tracks {
-        cdbs.push((ti(1, t.number), 1, 0xFF));
-        lbas.extend([t.start, t.nwa().saturating_sub(1), t.nwa()]);
-    }
-    for lba in lbas {
-        cdbs.push((ti(0, lba), 1, 0xFF));
-        let b = lba.to_be_bytes();
-        cdbs.push((vec![0x28, 0, b[0], b[1], b[2], b[3], 0, 0, 2, 0], 1, 4096));
-    }
-    if let Some(t) = disc.tracks.last() {
-        let b = t.nwa().to_be_bytes();
-        cdbs.push((vec![0x2A, 0, b[0], b[1], b[2], b[3], 0, 0, 1, 0], 2, 2048));
-        cdbs.push((vec![0x53, 0, 0, 0, 0, 0, 0, 0, 0x10, 0], 0, 0));
-        let n = (t.number as u16).to_be_bytes();
-        cdbs.push((vec![0x5B, 0, 1, 0, n[0], n[1], 0, 0, 0, 0], 0, 0));
-    }
-    cdbs.push((vec![0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    cdbs.push((vec![0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    cdbs.push((vec![0xA1, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    for (cdb, dir, len) in cdbs {
-        let mut inbuf = vec![0u8; len];
-        let out = vec![0x5Au8; len];
-        let data = match dir {
-            0 => DataPhase::None,
-            1 => DataPhase::In(&mut inbuf),
-            _ => DataPhase::Out(&out),
-        };
-        let timeout = Duration::from_secs(3600);
-        if let Ok(c) = drive.execute(Request {
-            cdb: &cdb,
-            data,
-            timeout,
-        }) {
-            assert!(c.transferred <= len);
-            if !c.is_good() {
-                assert!(Sense::parse(&c.sense).is_ok());
-            }
-        }
-    }
+    testing_probe::probe(&mut drive, &disc);
     drop(drive);
     // What the drive saved on close must load again.
     if let Ok(bytes) = std::fs::read(state_path(path)) {

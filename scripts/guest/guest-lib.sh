@@ -50,3 +50,9 @@ same_tree() { # dir under /data, as burned at the disc's root
   done
   echo "MOUNT-SAME: $_n files of $1"
 }
+
+# Mounts the disc and checks every DIR against it (mount_disc, then same_tree each).
+mount_same() { # dir under /data ...
+  mount_disc
+  for _d in "$@"; do same_tree "$_d"; done
+}

@@ -433,3 +433,40 @@ mounted_same() { # console log, files expected at least
   fi
   say "  the guest's kernel (isofs) mounted the disc and read $got files back byte for byte"
 }
+
+# --- scenario building blocks ---------------------------------------------------------
+
+# A burner scenario's payload: the burner's host binary and the shared ISO at
+# data/image.iso.
+prepare_burner() { # payload root, burner command
+  guest_add_bin "$1" "$(command -v "$2")"
+  shared_iso "$1/data/image.iso"
+}
+
+# scenario_check of a burn of the shared ISO: the disc holds it.
+holds_shared_iso() { # console log, disc backing file, payload root
+  disc_holds "$2" "$3/data/image.iso"
+}
+
+# The same, after the guest's kernel mounted the disc and listed the image's files.
+mounted_shared_iso() { # console log, disc backing file, payload root
+  grep -aq '^MOUNTED: .*a.bin' "$1" || { say "  the guest did not mount the disc with its files"; return 1; }
+  holds_shared_iso "$@"
+}
+
+# Defines a whole scenario (scenario_prepare, scenario_guest, scenario_check) whose guest
+# runs one burner command on the shared ISO, after which the disc holds that image.
+burns_shared_iso() { # burner command, timing name, guest command line
+  BURNER=$1 BURNER_TIMING=$2 BURNER_LINE=$3
+  scenario_prepare() { prepare_burner "$1" "$BURNER"; }
+  scenario_guest() {
+    printf '%s\n' "timed $BURNER_TIMING $BURNER_LINE || { fail \"$BURNER exit \$?\"; exit 1; }" pass
+  }
+  scenario_check() { holds_shared_iso "$@"; }
+}
+
+# The two folders of a two-session scenario: data/s1/one and data/s2/two, 1 MiB each.
+make_session_trees() { # payload root
+  make_tree "$1/data/s1/one" 1024
+  make_tree "$1/data/s2/two" 1024
+}

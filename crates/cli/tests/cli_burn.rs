@@ -9,7 +9,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, image, json_lines, medium, stderr};
+use common::{
+    assert_contains, assert_phases, discburn, drive, exits, image, json_lines, medium, new_drive,
+    stderr, stdout, succeeds, write_ok,
+};
 
 const MEDIA: &[&str] = &[
     "cd-r", "cd-rw", "dvd-r", "dvd+r", "dvd+rw", "dvd-ram", "bd-r", "bd-re",
@@ -19,20 +22,13 @@ const APPENDABLE: &[&str] = &["cd-r", "dvd-r", "dvd+r", "bd-r"];
 #[test]
 fn write_verify_and_info_on_every_medium() {
     for media in MEDIA {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 300, 1);
         let random = ["dvd+rw", "dvd-ram", "bd-re"].contains(media);
         if !random {
             assert_eq!(medium(&addr)["status"], "blank", "{media} starts blank");
         }
-        let out = discburn(&addr)
-            .args(["write", "--verify", "--plain"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = write_ok(&addr, &["--verify", "--plain"], &img);
         assert!(text.contains("Verify   OK, 300 sectors"), "{media}: {text}");
         let m = medium(&addr);
         let tracks = m["tracks"].as_array().unwrap();
@@ -53,28 +49,18 @@ fn write_verify_and_info_on_every_medium() {
             );
         }
         // `verify IMAGE` on its own reads the same sectors back.
-        let out = discburn(&addr)
-            .args(["verify", "--plain"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        succeeds(discburn(&addr).args(["verify", "--plain"]).arg(&img));
     }
 }
 
 #[test]
 fn append_a_second_session_then_finalize_then_refuse() {
     for media in APPENDABLE {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let a = image(dir.path(), "a.iso", 200, 1);
         let b = image(dir.path(), "b.iso", 150, 2);
         let c = image(dir.path(), "c.iso", 100, 3);
-        discburn(&addr)
-            .args(["write", "--multi"])
-            .arg(&a)
-            .assert()
-            .success();
+        succeeds(discburn(&addr).args(["write", "--multi"]).arg(&a));
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         let nwa = m["next_writable"].as_u64().unwrap();
@@ -82,11 +68,11 @@ fn append_a_second_session_then_finalize_then_refuse() {
             nwa >= 200,
             "{media}: the next session starts after the first ({nwa})"
         );
-        discburn(&addr)
-            .args(["write", "--multi", "--verify"])
-            .arg(&b)
-            .assert()
-            .success();
+        succeeds(
+            discburn(&addr)
+                .args(["write", "--multi", "--verify"])
+                .arg(&b),
+        );
         let m = medium(&addr);
         assert_eq!(m["complete_sessions"], 2, "{media}: {m}");
         let starts: Vec<u64> = m["tracks"]
@@ -98,33 +84,26 @@ fn append_a_second_session_then_finalize_then_refuse() {
             .collect();
         assert_eq!(starts, vec![0, nwa], "{media}: {m}");
         // Standalone verify defaults to the last session's start.
-        discburn(&addr).arg("verify").arg(&b).assert().success();
+        succeeds(discburn(&addr).arg("verify").arg(&b));
         // Finalize with a third session.
-        discburn(&addr)
-            .args(["write", "--close"])
-            .arg(&c)
-            .assert()
-            .success();
+        succeeds(discburn(&addr).args(["write", "--close"]).arg(&c));
         assert_eq!(medium(&addr)["status"], "closed", "{media}");
         // A closed disc refuses more, before any WRITE, with exit code 4.
-        let out = discburn(&addr).arg("write").arg(&a).output().unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+        let out = exits(discburn(&addr).arg("write").arg(&a), 4);
+        assert_contains(&stderr(&out), &["closed"]);
     }
 }
 
 #[test]
 fn too_large_image_is_refused_before_any_write() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r", "");
+    let (dir, addr) = new_drive("cd-r");
     // One sector more than an 80-minute CD-R holds (sparse: nothing is read).
     let big = dir.path().join("big.iso");
     fs::File::create(&big)
         .unwrap()
         .set_len((359_849 + 1) * 2048)
         .unwrap();
-    let out = discburn(&addr).arg("write").arg(&big).output().unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let out = exits(discburn(&addr).arg("write").arg(&big), 4);
     let err = stderr(&out);
     assert!(
         err.contains("359850 sectors") && err.contains("359849 sectors"),
@@ -137,16 +116,14 @@ fn too_large_image_is_refused_before_any_write() {
 #[test]
 fn test_write_leaves_the_medium_blank_and_is_refused_where_impossible() {
     for media in ["cd-r", "cd-rw", "dvd-r"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 100, 1);
-        let out = discburn(&addr)
-            .args(["write", "--dummy", "--plain"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Simulated (Test Write)"));
+        let out = succeeds(
+            discburn(&addr)
+                .args(["write", "--dummy", "--plain"])
+                .arg(&img),
+        );
+        assert!(stdout(&out).contains("Simulated (Test Write)"));
         assert_eq!(
             medium(&addr)["status"],
             "blank",
@@ -154,20 +131,10 @@ fn test_write_leaves_the_medium_blank_and_is_refused_where_impossible() {
         );
     }
     for media in ["dvd+r", "bd-r", "bd-re"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 100, 1);
-        let out = discburn(&addr)
-            .args(["write", "--dummy"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}");
-        assert!(
-            stderr(&out).contains("Test Write"),
-            "{media}: {}",
-            stderr(&out)
-        );
+        let out = exits(discburn(&addr).args(["write", "--dummy"]).arg(&img), 4);
+        assert_contains(&stderr(&out), &["Test Write"]);
     }
 }
 
@@ -176,12 +143,7 @@ fn silent_corruption_is_found_with_the_right_sector_range() {
     let dir = tempfile::tempdir().unwrap();
     let addr = drive(dir.path(), "bd-r", "&fault=corrupt:100-103");
     let img = image(dir.path(), "a.iso", 400, 7);
-    let out = discburn(&addr)
-        .args(["write", "--verify"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    let out = exits(discburn(&addr).args(["write", "--verify"]).arg(&img), 6);
     let err = stderr(&out);
     assert!(
         err.contains("sectors 100–103 (4 sectors) differs from the source"),
@@ -189,13 +151,8 @@ fn silent_corruption_is_found_with_the_right_sector_range() {
     );
     // The standalone verify reports the same map, as JSON too.
     let clean = drive(dir.path(), "bd-r", "");
-    let out = discburn(&clean)
-        .args(["verify", "--json"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    let result = String::from_utf8_lossy(&out.stdout)
+    let out = exits(discburn(&clean).args(["verify", "--json"]).arg(&img), 6);
+    let result = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .find(|v| v["event"] == "result")
@@ -207,15 +164,13 @@ fn silent_corruption_is_found_with_the_right_sector_range() {
 
 #[test]
 fn json_lines_parse_and_carry_every_event_field() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let img = image(dir.path(), "a.iso", 2000, 3);
-    let out = discburn(&addr)
-        .args(["write", "--json", "--verify"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(
+        discburn(&addr)
+            .args(["write", "--json", "--verify"])
+            .arg(&img),
+    );
     let lines = json_lines(&out);
     let writes: Vec<&Value> = lines.iter().filter(|v| v["event"] == "write").collect();
     assert!(!writes.is_empty());
@@ -252,22 +207,18 @@ fn json_lines_parse_and_carry_every_event_field() {
     assert_eq!(last["phase"], "finished");
     assert_eq!(last["sector_count"], 2000);
     assert_eq!(last["last_written_lba"], 1999);
-    let phases: Vec<&str> = lines
-        .iter()
-        .filter(|v| v["event"] == "phase")
-        .map(|v| v["phase"].as_str().unwrap())
-        .collect();
-    for p in [
-        "validating-media",
-        "writing-data",
-        "synchronizing-cache",
-        "closing-track",
-        "finalizing",
-        "verifying",
-        "completed",
-    ] {
-        assert!(phases.contains(&p), "phase {p} missing from {phases:?}");
-    }
+    assert_phases(
+        &lines,
+        &[
+            "validating-media",
+            "writing-data",
+            "synchronizing-cache",
+            "closing-track",
+            "finalizing",
+            "verifying",
+            "completed",
+        ],
+    );
     let result = lines.iter().find(|v| v["event"] == "result").unwrap();
     assert_eq!(result["sectors"], 2000);
     assert_eq!(result["verify"]["ok"], true);
@@ -307,13 +258,12 @@ fn folder_burn_is_parsed_back_file_by_file() {
     let src = dir.path().join("My Folder");
     let files = tree(&src);
     let addr = drive(dir.path(), "bd-r", "");
-    let out = discburn(&addr)
-        .args(["write", "--verify", "--plain"])
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ISO 9660 + Joliet + Rock Ridge"));
+    let out = succeeds(
+        discburn(&addr)
+            .args(["write", "--verify", "--plain"])
+            .arg(&src),
+    );
+    assert!(stdout(&out).contains("ISO 9660 + Joliet + Rock Ridge"));
     // The virtual disc stores sector N at N × 2048 in its image file.
     let m = medium(&addr);
     let size = m["tracks"][0]["size"].as_u64().unwrap();
@@ -344,46 +294,35 @@ fn folder_burn_is_parsed_back_file_by_file() {
 
 #[test]
 fn blank_and_format_commands() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-rw", "");
+    let (dir, addr) = new_drive("cd-rw");
     let img = image(dir.path(), "a.iso", 100, 1);
-    discburn(&addr).arg("write").arg(&img).assert().success();
+    succeeds(discburn(&addr).arg("write").arg(&img));
     assert_eq!(medium(&addr)["status"], "closed");
-    discburn(&addr).arg("blank").assert().success();
+    succeeds(discburn(&addr).arg("blank"));
     assert_eq!(medium(&addr)["status"], "blank");
     // BD-RE: format with the smallest spare area.
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "bd-re", "");
-    discburn(&addr)
-        .args(["format", "--spare", "min"])
-        .assert()
-        .success();
+    let (_dir, addr) = new_drive("bd-re");
+    succeeds(discburn(&addr).args(["format", "--spare", "min"]));
     let m = medium(&addr);
     assert_eq!(m["capacity_sectors"], 12_219_392 - 131_072, "{m}");
     // BD-R cannot be blanked.
     let dir = tempfile::tempdir().unwrap();
-    let out = discburn(&drive(dir.path(), "bd-r", ""))
-        .arg("blank")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
+    exits(discburn(&drive(dir.path(), "bd-r", "")).arg("blank"), 4);
 }
 
 #[test]
 fn bd_r_spare_choice_shows_capacity_and_formats_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "bd-r", "");
+    let (dir, addr) = new_drive("bd-r");
     let img = image(dir.path(), "a.iso", 64, 1);
-    let out = discburn(&addr)
-        .args(["write", "--spare", "default", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("none: 12219392 sectors"), "{text}");
-    assert!(text.contains("→ 11826176 sectors"), "{text}");
-    assert!(text.contains("Formatting the disc"), "{text}");
+    let text = write_ok(&addr, &["--spare", "default", "--plain"], &img);
+    assert_contains(
+        &text,
+        &[
+            "none: 12219392 sectors",
+            "→ 11826176 sectors",
+            "Formatting the disc",
+        ],
+    );
 }
 
 #[test]
@@ -394,7 +333,7 @@ fn help_documents_exit_codes_and_generators_work() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = stdout(&out);
     assert!(
         help.contains("Exit codes:") && help.contains("6  verification failed"),
         "{help}"
@@ -404,34 +343,28 @@ fn help_documents_exit_codes_and_generators_work() {
         .args(["completions", "bash"])
         .output()
         .unwrap();
-    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("discburn"));
+    assert!(out.status.success() && stdout(&out).contains("discburn"));
     let out = Command::cargo_bin("discburn")
         .unwrap()
         .arg("man")
         .output()
         .unwrap();
-    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains(".TH discburn"));
-    let out = Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["write"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert!(out.status.success() && stdout(&out).contains(".TH discburn"));
+    exits(Command::cargo_bin("discburn").unwrap().args(["write"]), 2);
 }
 
 #[test]
 fn missing_drive_and_bad_source_have_their_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = discburn("nonsense:address").arg("info").output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    exits(discburn("nonsense:address").arg("info"), 3);
     let odd = dir.path().join("odd.iso");
     fs::write(&odd, vec![0u8; 3000]).unwrap();
-    let out = discburn(&drive(dir.path(), "bd-r", ""))
-        .arg("write")
-        .arg(&odd)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let out = exits(
+        discburn(&drive(dir.path(), "bd-r", ""))
+            .arg("write")
+            .arg(&odd),
+        7,
+    );
     assert!(stderr(&out).contains("not a whole number of 2048-byte sectors"));
 }
 
@@ -448,24 +381,22 @@ fn one_file_folder() -> (tempfile::TempDir, PathBuf) {
 fn an_over_long_volume_id_is_a_usage_error_naming_the_limit() {
     let (dir, folder) = one_file_folder();
     let addr = drive(dir.path(), "bd-r", "");
-    let out = discburn(&addr)
-        .arg("write")
-        .arg(&folder)
-        .args(["--volume-id", &"V".repeat(33)])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("at most 32"), "{}", stderr(&out));
+    let out = exits(
+        discburn(&addr)
+            .arg("write")
+            .arg(&folder)
+            .args(["--volume-id", &"V".repeat(33)]),
+        2,
+    );
+    assert_contains(&stderr(&out), &["at most 32"]);
     // Refused before the drive is opened: no image file was created.
     assert!(!dir.path().join("disc.img").exists());
     // 32 characters are accepted.
-    let out = discburn(&addr)
-        .arg("write")
-        .arg(&folder)
-        .args(["--volume-id", &"V".repeat(32), "--dry-run"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(discburn(&addr).arg("write").arg(&folder).args([
+        "--volume-id",
+        &"V".repeat(32),
+        "--dry-run",
+    ]));
 }
 
 #[test]
@@ -477,12 +408,12 @@ fn a_folder_file_that_cannot_be_read_is_refused_before_the_drive_is_touched() {
         .status()
         .unwrap()
         .success());
-    let out = discburn(&drive(dir.path(), "cd-r", ""))
-        .arg("write")
-        .arg(&folder)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let out = exits(
+        discburn(&drive(dir.path(), "cd-r", ""))
+            .arg("write")
+            .arg(&folder),
+        7,
+    );
     assert!(
         stderr(&out).contains(&format!("{}: it is a fifo", pipe.display())),
         "{}",

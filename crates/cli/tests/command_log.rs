@@ -4,7 +4,7 @@
 use std::fs;
 
 mod common;
-use common::{discburn, drive, image, stderr};
+use common::{assert_contains, discburn, drive, image, new_drive, stderr, succeeds};
 
 /// The log lines of the commands named `name` (e.g. "WRITE(10)").
 fn command_lines<'a>(log: &'a str, name: &str) -> Vec<&'a str> {
@@ -40,10 +40,10 @@ fn a_burn_logs_every_command_with_its_cdb_and_status() {
     assert!(!writes.is_empty(), "no WRITE in the log:\n{log}");
     // The first WRITE starts at LBA 0: opcode 2A, LBA bytes 2..=5 zero.
     let first = writes[0];
-    assert!(first.contains("cdb=2A 00 00 00 00 00"), "{first}");
-    assert!(first.contains("data=out "), "{first}");
-    assert!(first.contains("status=Good"), "{first}");
-    assert!(first.contains(" ms="), "{first}");
+    assert_contains(
+        first,
+        &["cdb=2A 00 00 00 00 00", "data=out ", "status=Good", " ms="],
+    );
     let sync = command_lines(&log, "SYNCHRONIZE CACHE(10)");
     assert!(!sync.is_empty(), "no SYNCHRONIZE CACHE in the log:\n{log}");
     assert!(sync[0].contains("cdb=35 "), "{}", sync[0]);
@@ -77,18 +77,16 @@ fn a_failing_command_is_logged_with_its_sense_bytes() {
 
 #[test]
 fn a_log_at_info_has_no_command_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let img = image(dir.path(), "a.iso", 16, 3);
     let log = dir.path().join("log.txt");
-    let out = discburn(&addr)
-        .arg("--log")
-        .arg(&log)
-        .args(["--log-level", "info", "write", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(
+        discburn(&addr)
+            .arg("--log")
+            .arg(&log)
+            .args(["--log-level", "info", "write", "--plain"])
+            .arg(&img),
+    );
     let log = fs::read_to_string(&log).unwrap();
     assert!(command_lines(&log, "WRITE(10)").is_empty(), "{log}");
 }

@@ -17,7 +17,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, image, info, json_lines, medium, stderr, wait_bounded};
+use common::{
+    assert_contains, discburn, drive, exits, image, info, json_lines, medium, new_drive, stderr,
+    stdout, succeeds, wait_bounded,
+};
 
 /// Longest a throttled burn may take before the test gives up on it (generous: the
 /// burns here take a few seconds).
@@ -50,7 +53,7 @@ fn event(out: &Output, name: &str) -> Value {
     json_lines(out)
         .into_iter()
         .find(|v| v["event"] == name)
-        .unwrap_or_else(|| panic!("no {name} event: {}", String::from_utf8_lossy(&out.stdout)))
+        .unwrap_or_else(|| panic!("no {name} event: {}", stdout(out)))
 }
 
 fn child_stderr(child: &mut Child) -> String {
@@ -152,32 +155,31 @@ fn a_closed_stdout_never_aborts_the_burn() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{status:?}: {err}");
     // Every sector is on the disc.
-    discburn(&drive(dir.path(), "dvd-ram", ""))
-        .arg("verify")
-        .arg(&img)
-        .assert()
-        .success();
+    succeeds(
+        discburn(&drive(dir.path(), "dvd-ram", ""))
+            .arg("verify")
+            .arg(&img),
+    );
 }
 
 #[test]
 fn log_level_nonsense_is_a_usage_error_naming_the_levels() {
     let dir = tempfile::tempdir().unwrap();
-    let out = discburn(&drive(dir.path(), "bd-r", ""))
-        .args(["--log-level", "nonsense", "info"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = exits(
+        discburn(&drive(dir.path(), "bd-r", "")).args(["--log-level", "nonsense", "info"]),
+        2,
+    );
     let err = stderr(&out);
     for level in ["nonsense", "error", "warn", "info", "debug", "trace"] {
         assert!(err.contains(level), "{level}: {err}");
     }
     let log = dir.path().join("log.txt");
-    discburn(&drive(dir.path(), "bd-r", ""))
-        .args(["--log-level", "trace", "--log"])
-        .arg(&log)
-        .arg("info")
-        .assert()
-        .success();
+    succeeds(
+        discburn(&drive(dir.path(), "bd-r", ""))
+            .args(["--log-level", "trace", "--log"])
+            .arg(&log)
+            .arg("info"),
+    );
     assert!(fs::metadata(&log).unwrap().len() > 0);
 }
 
@@ -186,13 +188,13 @@ fn man_out_onto_a_file_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("pages");
     fs::write(&file, "not a folder").unwrap();
-    let out = Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["man", "--out"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = exits(
+        Command::cargo_bin("discburn")
+            .unwrap()
+            .args(["man", "--out"])
+            .arg(&file),
+        2,
+    );
     let err = stderr(&out);
     assert!(
         err.contains(&format!("{} is not a directory", file.display())),
@@ -201,13 +203,13 @@ fn man_out_onto_a_file_is_a_usage_error() {
     assert_eq!(fs::read_to_string(&file).unwrap(), "not a folder");
     // Below a file: the error names the path.
     let below = file.join("man1");
-    let out = Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["man", "--out"])
-        .arg(&below)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = exits(
+        Command::cargo_bin("discburn")
+            .unwrap()
+            .args(["man", "--out"])
+            .arg(&below),
+        2,
+    );
     assert!(
         stderr(&out).contains(&below.display().to_string()),
         "{}",
@@ -215,12 +217,12 @@ fn man_out_onto_a_file_is_a_usage_error() {
     );
     // A new folder gets one page per command.
     let pages = dir.path().join("man1");
-    Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["man", "--out"])
-        .arg(&pages)
-        .assert()
-        .success();
+    succeeds(
+        Command::cargo_bin("discburn")
+            .unwrap()
+            .args(["man", "--out"])
+            .arg(&pages),
+    );
     for page in [
         "discburn.1",
         "discburn-write.1",
@@ -233,11 +235,9 @@ fn man_out_onto_a_file_is_a_usage_error() {
 
 #[test]
 fn speeds_on_a_closed_disc_say_why_there_are_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r", "");
+    let (dir, addr) = new_drive("cd-r");
     // A blank disc lists its speeds, one JSON object each, as before.
-    let out = discburn(&addr).args(["speeds", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(discburn(&addr).args(["speeds", "--json"]));
     let lines = json_lines(&out);
     assert!(
         !lines.is_empty() && lines.iter().all(|v| v["event"] == "speed"),
@@ -246,9 +246,8 @@ fn speeds_on_a_closed_disc_say_why_there_are_none() {
     assert!(info(&addr)["write_speeds_reason"].is_null());
 
     let img = image(dir.path(), "a.iso", 300, 1);
-    discburn(&addr).arg("write").arg(&img).assert().success();
-    let out = discburn(&addr).args(["speeds", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(discburn(&addr).arg("write").arg(&img));
+    let out = succeeds(discburn(&addr).args(["speeds", "--json"]));
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["event"], "speeds", "{lines:?}");
@@ -259,9 +258,8 @@ fn speeds_on_a_closed_disc_say_why_there_are_none() {
             .is_some_and(|r| r.contains("closed")),
         "{lines:?}"
     );
-    let out = discburn(&addr).arg("speeds").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = succeeds(discburn(&addr).arg("speeds"));
+    let text = stdout(&out);
     assert!(
         text.contains("No write speeds") && text.contains("closed"),
         "{text}"
@@ -275,15 +273,11 @@ fn speeds_on_a_closed_disc_say_why_there_are_none() {
         "{v}"
     );
     let out = discburn(&addr).arg("info").output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout(&out);
     assert!(text.contains("Speeds   none: the CD-R is closed"), "{text}");
     // An empty tray: no speeds for a disc that is not there.
     let empty = drive(dir.path(), "cd-r", "&fault=no-medium");
-    let out = discburn(&empty)
-        .args(["speeds", "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(discburn(&empty).args(["speeds", "--json"]));
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["event"], "speeds", "{lines:?}");
@@ -299,15 +293,14 @@ fn speeds_on_a_closed_disc_say_why_there_are_none() {
 
 #[test]
 fn dummy_with_verify_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r", "");
+    let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 300, 1);
-    let out = discburn(&addr)
-        .args(["write", "--dummy", "--verify"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = exits(
+        discburn(&addr)
+            .args(["write", "--dummy", "--verify"])
+            .arg(&img),
+        2,
+    );
     let err = stderr(&out);
     assert!(
         err.contains("--verify cannot be used with --dummy"),
@@ -318,15 +311,13 @@ fn dummy_with_verify_is_refused() {
 
 #[test]
 fn eject_after_a_successful_burn_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "bd-r", "");
+    let (dir, addr) = new_drive("bd-r");
     let img = image(dir.path(), "a.iso", 300, 1);
-    let out = discburn(&addr)
-        .args(["write", "--json", "--verify", "--eject"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(
+        discburn(&addr)
+            .args(["write", "--json", "--verify", "--eject"])
+            .arg(&img),
+    );
     let events: Vec<String> = json_lines(&out)
         .iter()
         .map(|v| v["event"].as_str().unwrap().to_string())
@@ -338,61 +329,49 @@ fn eject_after_a_successful_burn_only() {
         "{events:?}"
     );
     assert!(result < events.len() - 1, "{events:?}");
-    let out = discburn(&addr)
-        .args(["write", "--plain", "--eject"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("Ejected"));
+    let out = exits(
+        discburn(&addr)
+            .args(["write", "--plain", "--eject"])
+            .arg(&img),
+        4,
+    );
+    assert!(!stdout(&out).contains("Ejected"));
     // A write that fails on the drive does not eject either.
     let dir = tempfile::tempdir().unwrap();
     let bad = drive(dir.path(), "bd-r", "&fault=medium-error:100-110");
-    let out = discburn(&bad)
-        .args(["write", "--json", "--eject"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let out = exits(
+        discburn(&bad)
+            .args(["write", "--json", "--eject"])
+            .arg(&img),
+        5,
+    );
     assert!(json_lines(&out).iter().all(|v| v["event"] != "ejected"));
 }
 
 /// `discburn eject` on a virtual drive: it opens the tray; exit codes as documented.
 #[test]
 fn eject_command_on_a_virtual_drive() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
-    let out = discburn(&addr).args(["eject", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_dir, addr) = new_drive("dvd+r");
+    let out = succeeds(discburn(&addr).args(["eject", "--json"]));
     assert_eq!(json_lines(&out)[0]["ejected"], addr.as_str());
-    let out = discburn(&addr).arg("eject").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Ejected"));
-    let out = discburn("nonsense:address").arg("eject").output().unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = succeeds(discburn(&addr).arg("eject"));
+    assert!(stdout(&out).contains("Ejected"));
+    exits(discburn("nonsense:address").arg("eject"), 3);
 }
 
 #[test]
 fn fix_finalizes_an_appendable_disc() {
     for media in ["cd-r", "dvd-r", "dvd+r", "bd-r"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 320, 1);
         // Blank: nothing to close.
-        let out = discburn(&addr).arg("fix").output().unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
-        assert!(stderr(&out).contains("blank"), "{media}: {}", stderr(&out));
-        discburn(&addr)
-            .args(["write", "--multi"])
-            .arg(&img)
-            .assert()
-            .success();
+        let out = exits(discburn(&addr).arg("fix"), 4);
+        assert_contains(&stderr(&out), &["blank"]);
+        succeeds(discburn(&addr).args(["write", "--multi"]).arg(&img));
         assert_eq!(medium(&addr)["status"], "appendable", "{media}");
         // Its session is closed already: --session has nothing to do.
-        let out = discburn(&addr).args(["fix", "--session"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
-        let out = discburn(&addr).args(["fix", "--json"]).output().unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        exits(discburn(&addr).args(["fix", "--session"]), 4);
+        let out = succeeds(discburn(&addr).args(["fix", "--json"]));
         let result = event(&out, "result");
         assert_eq!(result["closing"], "disc", "{media}: {result}");
         assert_eq!(result["medium"]["status"], "closed", "{media}: {result}");
@@ -404,29 +383,26 @@ fn fix_finalizes_an_appendable_disc() {
             "{media}: {m}"
         );
         // Nothing more goes onto it, and there is nothing left to close.
-        let out = discburn(&addr).arg("write").arg(&img).output().unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
-        let out = discburn(&addr).arg("close").output().unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
-        assert!(stderr(&out).contains("closed"), "{media}: {}", stderr(&out));
+        let out = exits(discburn(&addr).arg("write").arg(&img), 4);
+        assert_contains(&stderr(&out), &["closed"]);
+        let out = exits(discburn(&addr).arg("close"), 4);
+        assert_contains(&stderr(&out), &["closed"]);
     }
 }
 
 #[test]
 fn fix_closes_the_track_an_interrupted_burn_left() {
     for media in ["cd-r", "dvd-r", "dvd+r", "bd-r"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 600, 1);
         let second = image(dir.path(), "b.iso", 320, 2);
         // The drive fails at sector 400: the track stays open with what was written.
-        let out = discburn(&drive(dir.path(), media, "&fault=medium-error:400-410"))
-            .arg("write")
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(5), "{media}: {}", stderr(&out));
+        exits(
+            discburn(&drive(dir.path(), media, "&fault=medium-error:400-410"))
+                .arg("write")
+                .arg(&img),
+            5,
+        );
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert!(
@@ -434,76 +410,51 @@ fn fix_closes_the_track_an_interrupted_burn_left() {
             "{media}: the track is open: {m}"
         );
         // Close the track and the session only: the disc takes another session.
-        let out = discburn(&addr)
-            .args(["fix", "--session", "--plain"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
+        let out = succeeds(discburn(&addr).args(["fix", "--session", "--plain"]));
+        let text = stdout(&out);
         assert!(text.contains("Closed the open track 1"), "{media}: {text}");
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 1, "{media}: {m}");
         assert!(m["tracks"][0]["nwa"].is_null(), "{media}: closed: {m}");
-        discburn(&addr)
-            .args(["write", "--multi", "--verify"])
-            .arg(&second)
-            .assert()
-            .success();
+        succeeds(
+            discburn(&addr)
+                .args(["write", "--multi", "--verify"])
+                .arg(&second),
+        );
         assert_eq!(medium(&addr)["complete_sessions"], 2, "{media}");
         // `close` is `fix`: it finalizes.
-        discburn(&addr).arg("close").assert().success();
+        succeeds(discburn(&addr).arg("close"));
         assert_eq!(medium(&addr)["status"], "closed", "{media}");
     }
 }
 
 #[test]
 fn fix_refuses_a_rewritable_disc() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+rw", "");
+    let (dir, addr) = new_drive("dvd+rw");
     let img = image(dir.path(), "a.iso", 64, 1);
-    discburn(&addr).arg("write").arg(&img).assert().success();
-    let out = discburn(&addr).arg("fix").output().unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no tracks or sessions"),
-        "{}",
-        stderr(&out)
-    );
+    succeeds(discburn(&addr).arg("write").arg(&img));
+    let out = exits(discburn(&addr).arg("fix"), 4);
+    assert_contains(&stderr(&out), &["no tracks or sessions"]);
 }
 
 #[test]
 fn read_copies_what_was_written_byte_for_byte() {
     for media in ["cd-r", "dvd+r", "bd-r"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let a = image(dir.path(), "a.iso", 640, 1);
         let b = image(dir.path(), "b.iso", 320, 2);
-        discburn(&addr)
-            .args(["write", "--multi"])
-            .arg(&a)
-            .assert()
-            .success();
+        succeeds(discburn(&addr).args(["write", "--multi"]).arg(&a));
         let out_a = dir.path().join("back-a.iso");
-        let out = discburn(&addr)
-            .args(["read", "--plain"])
-            .arg(&out_a)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        succeeds(discburn(&addr).args(["read", "--plain"]).arg(&out_a));
         assert!(
             fs::read(&out_a).unwrap() == fs::read(&a).unwrap(),
             "{media}"
         );
-        discburn(&addr).arg("write").arg(&b).assert().success();
+        succeeds(discburn(&addr).arg("write").arg(&b));
         // The default is the last session; --session and --track name others.
         let out_b = dir.path().join("back-b.iso");
-        let out = discburn(&addr)
-            .args(["read", "--json"])
-            .arg(&out_b)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media}: {}", stderr(&out));
+        let out = succeeds(discburn(&addr).args(["read", "--json"]).arg(&out_b));
         let lines = json_lines(&out);
         assert!(
             lines.iter().any(|v| v["event"] == "read"),
@@ -517,12 +468,7 @@ fn read_copies_what_was_written_byte_for_byte() {
         );
         for args in [["--session", "1"], ["--track", "1"]] {
             let again = dir.path().join("again.iso");
-            discburn(&addr)
-                .arg("read")
-                .args(args)
-                .arg(&again)
-                .assert()
-                .success();
+            succeeds(discburn(&addr).arg("read").args(args).arg(&again));
             assert!(
                 fs::read(&again).unwrap() == fs::read(&a).unwrap(),
                 "{media} {args:?}"
@@ -530,33 +476,24 @@ fn read_copies_what_was_written_byte_for_byte() {
             fs::remove_file(&again).unwrap();
         }
         // An existing file is kept unless --force.
-        let out = discburn(&addr).arg("read").arg(&out_a).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{media}: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("--force"),
-            "{media}: {}",
-            stderr(&out)
-        );
+        let out = exits(discburn(&addr).arg("read").arg(&out_a), 2);
+        assert_contains(&stderr(&out), &["--force"]);
         assert!(
             fs::read(&out_a).unwrap() == fs::read(&a).unwrap(),
             "{media}"
         );
-        discburn(&addr)
-            .args(["read", "--force"])
-            .arg(&out_a)
-            .assert()
-            .success();
+        succeeds(discburn(&addr).args(["read", "--force"]).arg(&out_a));
         assert!(
             fs::read(&out_a).unwrap() == fs::read(&b).unwrap(),
             "{media}"
         );
         // A session the disc does not have.
-        let out = discburn(&addr)
-            .args(["read", "--session", "9"])
-            .arg(dir.path().join("none.iso"))
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
+        exits(
+            discburn(&addr)
+                .args(["read", "--session", "9"])
+                .arg(dir.path().join("none.iso")),
+            4,
+        );
     }
 }
 
@@ -568,39 +505,34 @@ fn read_of_a_rewritable_disc_copies_its_iso_volume() {
     fs::write(src.join("hello.txt"), b"hello disc\n").unwrap();
     fs::write(src.join("data.bin"), vec![7u8; 100_000]).unwrap();
     let addr = drive(dir.path(), "dvd-ram", "");
-    discburn(&addr).arg("write").arg(&src).assert().success();
+    succeeds(discburn(&addr).arg("write").arg(&src));
     let back = dir.path().join("back.iso");
-    let out = discburn(&addr)
-        .args(["read", "--json"])
-        .arg(&back)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(discburn(&addr).args(["read", "--json"]).arg(&back));
     let result = event(&out, "result");
     assert_eq!(result["what"], "the ISO 9660 volume", "{result}");
     let sectors = result["sectors"].as_u64().unwrap();
     assert!((17..1000).contains(&sectors), "{result}");
     assert_eq!(fs::metadata(&back).unwrap().len(), sectors * 2048);
     // The copy is what the disc holds.
-    discburn(&addr).arg("verify").arg(&back).assert().success();
+    succeeds(discburn(&addr).arg("verify").arg(&back));
 }
 
 #[test]
 fn read_reports_unreadable_sectors_and_keeps_no_image() {
     let dir = tempfile::tempdir().unwrap();
     let img = image(dir.path(), "a.iso", 400, 3);
-    discburn(&drive(dir.path(), "bd-r", ""))
-        .arg("write")
-        .arg(&img)
-        .assert()
-        .success();
+    succeeds(
+        discburn(&drive(dir.path(), "bd-r", ""))
+            .arg("write")
+            .arg(&img),
+    );
     let back = dir.path().join("back.iso");
-    let out = discburn(&drive(dir.path(), "bd-r", "&fault=medium-error:100-103"))
-        .arg("read")
-        .arg(&back)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    let out = exits(
+        discburn(&drive(dir.path(), "bd-r", "&fault=medium-error:100-103"))
+            .arg("read")
+            .arg(&back),
+        6,
+    );
     let err = stderr(&out);
     assert!(
         err.contains("4 of the 400 sectors could not be read"),

@@ -7,23 +7,16 @@ use common::*;
 
 #[test]
 fn format_a_dvd_ram_then_burn_and_verify() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd-ram", "");
+    let (dir, addr) = new_drive("dvd-ram");
     let old = image(dir.path(), "old.iso", 300, 1);
-    discburn(&addr).arg("write").arg(&old).assert().success();
+    succeeds(discburn(&addr).arg("write").arg(&old));
 
-    let out = discburn(&addr).arg("format").output().unwrap();
-    assert!(out.status.success(), "format: {}", stderr(&out));
+    succeeds(discburn(&addr).arg("format"));
     let m = medium(&addr);
     assert_eq!(m["profile"], "DVD-RAM", "{m}");
     assert_eq!(m["capacity_sectors"], 2_236_704, "{m}");
 
     let img = image(dir.path(), "new.iso", 500, 2);
-    let out = discburn(&addr)
-        .args(["write", "--verify"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "write: {}", stderr(&out));
-    discburn(&addr).arg("verify").arg(&img).assert().success();
+    succeeds(discburn(&addr).args(["write", "--verify"]).arg(&img));
+    succeeds(discburn(&addr).arg("verify").arg(&img));
 }

@@ -23,7 +23,9 @@ use discburn_iscsi::testing::Tgt;
 use serde_json::Value;
 
 mod common;
-use common::{json_lines, stderr, wait_bounded};
+use common::{
+    assert_contains, assert_phases, exits, json_lines, stderr, stdout, succeeds, wait_bounded,
+};
 
 const SECTOR: usize = 2048;
 
@@ -116,6 +118,18 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
         .map(|i| i / SECTOR)
 }
 
+/// Asserts that tgt's backing file `disc` holds `want` byte for byte, naming the first
+/// sector that differs.
+fn assert_same_bytes(disc: &[u8], want: &[u8]) {
+    assert!(
+        disc == want,
+        "tgt holds {} bytes, the image is {} bytes; first difference at sector {:?}",
+        disc.len(),
+        want.len(),
+        first_difference(disc, want)
+    );
+}
+
 /// The write → synchronise → close scenario on the drive at `addr`: a finalizing burn
 /// with read-back verify, the disc reported complete, a second write refused (exit 4,
 /// naming the closed disc), and a standalone verify. Returns the medium after the burn.
@@ -124,28 +138,23 @@ fn burn_close_and_refuse(addr: &str, image: &Path, sectors: u64) -> Value {
     assert_eq!(blank["medium"]["profile"], "DVD+R", "{blank}");
     assert_eq!(blank["medium"]["status"], "blank", "{blank}");
 
-    let out = discburn(addr)
-        .args(["--json", "write", "--close", "--verify"])
-        .arg(image)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "write failed: {}", stderr(&out));
+    let out = succeeds(
+        discburn(addr)
+            .args(["--json", "write", "--close", "--verify"])
+            .arg(image),
+    );
     let lines = json_lines(&out);
-    let phases: Vec<&str> = lines
-        .iter()
-        .filter(|v| v["event"] == "phase")
-        .map(|v| v["phase"].as_str().unwrap())
-        .collect();
-    for p in [
-        "validating-media",
-        "writing-data",
-        "synchronizing-cache",
-        "finalizing",
-        "verifying",
-        "completed",
-    ] {
-        assert!(phases.contains(&p), "phase {p} missing: {phases:?}");
-    }
+    assert_phases(
+        &lines,
+        &[
+            "validating-media",
+            "writing-data",
+            "synchronizing-cache",
+            "finalizing",
+            "verifying",
+            "completed",
+        ],
+    );
     let last = lines.iter().rfind(|v| v["event"] == "write").unwrap();
     assert_eq!(last["phase"], "finished", "{last}");
     assert_eq!(last["start_lba"], 0, "{last}");
@@ -178,16 +187,10 @@ fn burn_close_and_refuse(addr: &str, image: &Path, sectors: u64) -> Value {
             "0xC0AA0402",
         )
     };
-    let out = discburn(addr).arg("write").arg(image).output().unwrap();
+    let out = exits(discburn(addr).arg("write").arg(image), 4);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains(words), "{err}");
-    let out = discburn(addr)
-        .args(["--json", "write"])
-        .arg(image)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let out = exits(discburn(addr).args(["--json", "write"]).arg(image), 4);
     let error = json_lines(&out)
         .into_iter()
         .find(|v| v["event"] == "error")
@@ -196,8 +199,7 @@ fn burn_close_and_refuse(addr: &str, image: &Path, sectors: u64) -> Value {
     assert_eq!(error["hresult"], hresult, "{error}");
 
     // A standalone verify reads the finalized disc back.
-    let out = discburn(addr).arg("verify").arg(image).output().unwrap();
-    assert!(out.status.success(), "verify failed: {}", stderr(&out));
+    succeeds(discburn(addr).arg("verify").arg(image));
     after
 }
 
@@ -211,13 +213,7 @@ fn iso_burned_to_tgt_is_byte_identical_closed_and_refuses_more() {
     // tgt's CLOSE morphs the DVD+R into a finalized DVD-ROM (profile 0010h).
     assert_eq!(after["profile"], "DVD-ROM", "{after}");
     let disc = tgt.image_bytes();
-    assert!(
-        disc == bytes,
-        "tgt's backing file ({} bytes) differs from the image ({} bytes) from sector {:?}",
-        disc.len(),
-        bytes.len(),
-        first_difference(&disc, &bytes)
-    );
+    assert_same_bytes(&disc, &bytes);
 }
 
 #[test]
@@ -272,20 +268,13 @@ fn folder_burned_to_tgt_is_the_mastered_image() {
     let want = master(&src, &dir.path().join("reference.iso"));
     let tgt = Tgt::start();
     // The CLI masters the folder while writing; SOURCE_DATE_EPOCH fixes its time.
-    let out = discburn(&tgt.url())
-        .args(["write", "--plain", "--volume-id", "TGT_TEST"])
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let disc = tgt.image_bytes();
-    assert!(
-        disc == want,
-        "tgt holds {} bytes, the image is {} bytes; first difference at sector {:?}",
-        disc.len(),
-        want.len(),
-        first_difference(&disc, &want)
+    succeeds(
+        discburn(&tgt.url())
+            .args(["write", "--plain", "--volume-id", "TGT_TEST"])
+            .arg(&src),
     );
+    let disc = tgt.image_bytes();
+    assert_same_bytes(&disc, &want);
     assert_eq!(info(&tgt.url())["medium"]["status"], "closed");
 }
 
@@ -314,14 +303,11 @@ fn info_and_speeds_show_tgt() {
     assert_eq!(m["next_writable"], 0, "{m}");
     assert_eq!(m["free_sectors"], 2_295_104, "{m}");
 
-    let out = discburn(&url).arg("info").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("IET"), "{text}");
-    assert!(text.contains("Medium   DVD+R — blank"), "{text}");
+    let out = succeeds(discburn(&url).arg("info"));
+    let text = stdout(&out);
+    assert_contains(&text, &["IET", "Medium   DVD+R — blank"]);
 
-    let out = discburn(&url).args(["speeds", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = succeeds(discburn(&url).args(["speeds", "--json"]));
     let speeds = json_lines(&out);
     assert!(!speeds.is_empty(), "tgt lists GET PERFORMANCE speeds");
     for s in &speeds {
@@ -331,13 +317,8 @@ fn info_and_speeds_show_tgt() {
         // (the login's unit attention did not swallow the first GET CONFIGURATION).
         assert!(s["multiple"].as_f64().is_some_and(|x| x > 0.0), "{s}");
     }
-    let out = discburn(&url).arg("speeds").output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("kB/s"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let out = succeeds(discburn(&url).arg("speeds"));
+    assert!(stdout(&out).contains("kB/s"), "{}", stdout(&out));
 }
 
 /// A TCP forwarder on 127.0.0.1 between the CLI and tgtd that stops passing the
@@ -560,11 +541,10 @@ fn cancel_in_the_middle_leaves_tgt_usable() {
     // finalizes.
     let small = dir.path().join("small.iso");
     fs::write(&small, &data[..1024 * SECTOR]).unwrap();
-    let out = discburn(&tgt.url())
-        .args(["write", "--close", "--verify"])
-        .arg(&small)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(
+        discburn(&tgt.url())
+            .args(["write", "--close", "--verify"])
+            .arg(&small),
+    );
     assert_eq!(info(&tgt.url())["medium"]["status"], "closed");
 }

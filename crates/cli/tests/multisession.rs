@@ -9,11 +9,11 @@
 //! the volume at sector 0 as `growisofs -M` does, and a write without it
 //! replaces the volume (`growisofs -Z`); the disc is read from sector 0.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
 
+use discburn::testing_folder::{folder, pattern, Files};
 use hadris_fs::sync::Volume;
 use hadris_fs::{MountOptions, OpenOptions};
 use hadris_iso::sync::IsoFs;
@@ -22,27 +22,7 @@ use hadris_storage::{BlockSize, MemDevice};
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, medium, stderr};
-
-type Files = BTreeMap<String, Vec<u8>>;
-
-fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
-    for (p, d) in files {
-        let path = root.join(p);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, d).unwrap();
-    }
-    files
-        .iter()
-        .map(|(p, d)| (p.to_string(), d.clone()))
-        .collect()
-}
-
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
-        .collect()
-}
+use common::{assert_contains, discburn, exits, medium, new_drive, stderr, stdout, succeeds};
 
 /// The first sector of the last session with recorded tracks.
 fn last_session_start(m: &Value) -> u64 {
@@ -105,41 +85,55 @@ fn check(image: &Path, start: u64, want: &Files, what: &str) {
     }
 }
 
+/// Folders `root/A`, `root/B` and `root/C`: B adds a photo and replaces A's notes, C
+/// adds music (each test adds C's other files).
+fn folders_a_b_c(root: &Path) -> (Files, Files, Files) {
+    let a = folder(
+        &root.join("A"),
+        &[
+            ("photos/one.jpg", pattern(70_000, 1)),
+            ("notes.txt", b"A's notes".to_vec()),
+            ("readme.txt", b"first".to_vec()),
+        ],
+    );
+    let b = folder(
+        &root.join("B"),
+        &[
+            ("photos/two.jpg", pattern(30_000, 2)),
+            ("notes.txt", b"B's notes replace A's".to_vec()),
+        ],
+    );
+    let c = folder(
+        &root.join("C"),
+        &[("music/track 01.flac", pattern(20_000, 3))],
+    );
+    (a, b, c)
+}
+
+/// `discburn write ARGS --verify --plain DIR`, which must succeed: its stdout.
+fn write(addr: &str, args: &[&str], dir: &Path) -> String {
+    let out = succeeds(
+        discburn(addr)
+            .arg("write")
+            .args(args)
+            .args(["--verify", "--plain"])
+            .arg(dir),
+    );
+    stdout(&out)
+}
+
 #[test]
 fn folder_sessions_a_b_c_each_show_every_file_so_far() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let addr = drive(dir.path(), media, "");
-        let a = folder(
-            &dir.path().join("A"),
-            &[
-                ("photos/one.jpg", pattern(70_000, 1)),
-                ("notes.txt", b"A's notes".to_vec()),
-                ("readme.txt", b"first".to_vec()),
-            ],
-        );
-        let b = folder(
-            &dir.path().join("B"),
-            &[
-                ("photos/two.jpg", pattern(30_000, 2)),
-                ("notes.txt", b"B's notes replace A's".to_vec()),
-            ],
-        );
-        let c = folder(
+        let (a, b, mut c) = folders_a_b_c(dir.path());
+        c.extend(folder(
             &dir.path().join("C"),
-            &[
-                ("music/track 01.flac", pattern(20_000, 3)),
-                ("日本語.txt", "最後".as_bytes().to_vec()),
-            ],
-        );
+            &[("日本語.txt", "最後".as_bytes().to_vec())],
+        ));
 
-        let out = discburn(&addr)
-            .args(["write", "--multi", "--verify", "--plain"])
-            .arg(dir.path().join("A"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} A: {}", stderr(&out));
+        write(&addr, &["--multi"], &dir.path().join("A"));
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 1, "{media}: {m}");
@@ -150,17 +144,13 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
             &format!("{media} after A"),
         );
 
-        let out = discburn(&addr)
-            .args(["write", "--multi", "--verify", "--plain"])
-            .arg(dir.path().join("B"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} B: {}", stderr(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.contains("2 file(s) of the earlier sessions carried forward")
-                && text.contains("1 replaced"),
-            "{media}: {text}"
+        let text = write(&addr, &["--multi"], &dir.path().join("B"));
+        assert_contains(
+            &text,
+            &[
+                "2 file(s) of the earlier sessions carried forward",
+                "1 replaced",
+            ],
         );
         let m = medium(&addr);
         assert_eq!(m["complete_sessions"], 2, "{media}: {m}");
@@ -170,12 +160,7 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         want.extend(b.clone());
         check(&image, second, &want, &format!("{media} after B"));
 
-        let out = discburn(&addr)
-            .args(["write", "--verify", "--plain"])
-            .arg(dir.path().join("C"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{media} C: {}", stderr(&out));
+        write(&addr, &[], &dir.path().join("C"));
         let m = medium(&addr);
         assert_eq!(m["status"], "closed", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 3, "{media}: {m}");
@@ -186,69 +171,35 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
         check(&image, third, &want, &format!("{media} after C"));
 
         // `info` in words lists the three sessions too.
-        let out = discburn(&addr).arg("info").output().unwrap();
-        assert!(out.status.success());
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = stdout(&succeeds(discburn(&addr).arg("info")));
         assert!(text.contains("Sessions 3 (3 complete)"), "{media}: {text}");
     }
-}
-
-fn write(addr: &str, args: &[&str], dir: &Path) -> String {
-    let out = discburn(addr)
-        .arg("write")
-        .args(args)
-        .args(["--verify", "--plain"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} {}: {}",
-        dir.display(),
-        stderr(&out)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
 fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
     for media in ["dvd+rw", "bd-re", "dvd-ram"] {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, addr) = new_drive(media);
         let image = dir.path().join("disc.img");
-        let addr = drive(dir.path(), media, "");
-        let a = folder(
-            &dir.path().join("A"),
-            &[
-                ("photos/one.jpg", pattern(70_000, 1)),
-                ("notes.txt", b"A's notes".to_vec()),
-                ("readme.txt", b"first".to_vec()),
-            ],
-        );
-        let b = folder(
-            &dir.path().join("B"),
-            &[
-                ("photos/two.jpg", pattern(30_000, 2)),
-                ("notes.txt", b"B's notes replace A's".to_vec()),
-            ],
-        );
-        let c = folder(
+        let (a, b, mut c) = folders_a_b_c(dir.path());
+        // C replaces A's readme.
+        c.extend(folder(
             &dir.path().join("C"),
-            &[
-                ("music/track 01.flac", pattern(20_000, 3)),
-                ("readme.txt", "C's readme, 最後".as_bytes().to_vec()),
-            ],
-        );
+            &[("readme.txt", "C's readme, 最後".as_bytes().to_vec())],
+        ));
 
         // The blank medium is formatted by the workflow; A is the volume at 0.
         write(&addr, &["--multi"], &dir.path().join("A"));
         check(&image, 0, &a, &format!("{media} after A"));
 
         let text = write(&addr, &["--multi"], &dir.path().join("B"));
-        assert!(
-            text.contains("growisofs -M")
-                && text.contains("2 file(s) of the earlier sessions carried forward")
-                && text.contains("1 replaced"),
-            "{media}: {text}"
+        assert_contains(
+            &text,
+            &[
+                "growisofs -M",
+                "2 file(s) of the earlier sessions carried forward",
+                "1 replaced",
+            ],
         );
         let mut want = a.clone();
         want.extend(b.clone());
@@ -277,12 +228,7 @@ fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
 
         // An image file cannot be merged into the volume.
         let img = common::image(dir.path(), "raw.iso", 64, 5);
-        let out = discburn(&addr)
-            .args(["write", "--multi"])
-            .arg(&img)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(4), "{media}: {}", stderr(&out));
+        let out = exits(discburn(&addr).args(["write", "--multi"]).arg(&img), 4);
         assert!(stderr(&out).contains("cannot be merged"), "{media}");
         check(&image, 0, &b, &format!("{media} after the refusal"));
     }

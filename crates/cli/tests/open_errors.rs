@@ -12,7 +12,7 @@ use std::time::Duration;
 use discburn_iscsi::testing::{Tgt, TgtOptions};
 
 mod common;
-use common::{discburn, json_lines, stderr};
+use common::{discburn, json_lines, stderr, stdout};
 
 const USER: &str = "discburn";
 const SECRET: &str = "pa55-w0rd-in-the-url";
@@ -147,7 +147,7 @@ fn every_open_failure_names_the_address_once() {
 
 /// The secret in the address appears in none of `out`'s streams nor in `log`.
 fn assert_secret_hidden(what: &str, out: &Output, log: &Path) {
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = stdout(out);
     let err = stderr(out);
     let log = fs::read_to_string(log).unwrap();
     for (stream, text) in [("stdout", &*stdout), ("stderr", &*err), ("log", &*log)] {
@@ -171,9 +171,9 @@ fn the_chap_password_is_shown_nowhere() {
     let out = run(&url, &["--log", log_arg, "info"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("Drive    {shown}\n")),
+        stdout(&out).contains(&format!("Drive    {shown}\n")),
         "{}",
-        String::from_utf8_lossy(&out.stdout)
+        stdout(&out)
     );
     assert_secret_hidden("info", &out, &log);
     // Commands over iSCSI are logged too (the login's INQUIRY, with its CDB).

@@ -65,7 +65,7 @@ impl Drop for Served {
 fn run_ok(mut c: assert_cmd::Command, args: &[&str]) -> String {
     let out = c.args(args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    stdout(&out)
 }
 
 fn virtual_at(dir: &Path, name: &str, media: &str) -> String {
@@ -121,12 +121,18 @@ fn blank_format_and_an_injected_fault_through_serve() {
     run_ok(discburn(&s.urls[1]), &["format"]);
     run_ok(discburn(&s.urls[1]), &["write", "--verify", "--plain", i]);
     // A medium error at LBA 100 reaches the initiator as sense: exit 5, the LBA named.
-    let out = discburn(&s.urls[2])
-        .args(["write", "--plain", i])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    exits(discburn(&s.urls[2]).args(["write", "--plain", i]), 5);
     s.stop();
+}
+
+/// `discburn serve ARGS` (no CHAP secret in the environment), which must exit with
+/// `code`: its stderr.
+fn serve_refused(args: &[&str], code: i32) -> String {
+    let mut cmd = assert_cmd::Command::cargo_bin("discburn").unwrap();
+    cmd.arg("serve")
+        .args(args)
+        .env_remove("DISCBURN_CHAP_SECRET");
+    stderr(&exits(cmd, code))
 }
 
 #[test]
@@ -134,50 +140,17 @@ fn refusals_say_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let d = virtual_at(dir.path(), "d.img", "bd-r");
     // An open network address without CHAP.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "0.0.0.0:0", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let e = stderr(&out);
-    assert!(
-        e.contains("without authentication") && e.contains("--no-auth"),
-        "{e}"
-    );
+    let err = serve_refused(&["--listen", "0.0.0.0:0", &d], 2);
+    assert_contains(&err, &["without authentication", "--no-auth"]);
     // CHAP without its secret in the environment.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "127.0.0.1:0", "--chap-user", "u", &d])
-        .env_remove("DISCBURN_CHAP_SECRET")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("DISCBURN_CHAP_SECRET"),
-        "{}",
-        stderr(&out)
-    );
+    let err = serve_refused(&["--listen", "127.0.0.1:0", "--chap-user", "u", &d], 2);
+    assert_contains(&err, &["DISCBURN_CHAP_SECRET"]);
     // A bad address.
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "not an address", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    serve_refused(&["--listen", "not an address", &d], 2);
     // A second server on the same image; and on the same port.
     let s = Served::start(std::slice::from_ref(&d), &[]);
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", "127.0.0.1:0", &d])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(
-        stderr(&out).to_lowercase().contains("use"),
-        "{}",
-        stderr(&out)
-    );
+    let err = serve_refused(&["--listen", "127.0.0.1:0", &d], 3);
+    assert!(err.to_lowercase().contains("use"), "{err}");
     let port = s.urls[0]
         .split(':')
         .nth(2)
@@ -187,13 +160,8 @@ fn refusals_say_what_to_do() {
         .unwrap()
         .to_string();
     let other = virtual_at(dir.path(), "e.img", "bd-r");
-    let out = assert_cmd::Command::cargo_bin("discburn")
-        .unwrap()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), &other])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("in use"), "{}", stderr(&out));
+    let err = serve_refused(&["--listen", &format!("127.0.0.1:{port}"), &other], 2);
+    assert_contains(&err, &["in use"]);
     s.stop();
 }
 
@@ -232,10 +200,8 @@ fn chap_protected_serve_admits_the_secret_only() {
     };
     let good = s.urls[0].replace("iscsi://", "iscsi://alice%alices-secret-42@");
     let bad = s.urls[0].replace("iscsi://", "iscsi://alice%wrong-secret-00@");
-    let out = discburn(&good).args(["info", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = discburn(&bad).args(["info"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    succeeds(discburn(&good).args(["info", "--json"]));
+    let out = exits(discburn(&bad).args(["info"]), 3);
     assert!(
         !stderr(&out).contains("wrong-secret-00"),
         "the secret is never shown"

@@ -11,11 +11,10 @@ use std::process::Command as Process;
 use serde_json::Value;
 
 mod common;
-use common::{discburn, drive, image, medium, recorded, stderr};
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{
+    assert_contains, discburn, drive, exits, image, medium, new_drive, recorded, stderr, stdout,
+    succeeds, write_ok,
+};
 
 /// `xorriso -indev IMAGE [-load sbsector N] -ls /`: the root's names, or the failure.
 fn xorriso_ls(disc: &Path, sbsector: Option<u64>) -> Result<String, String> {
@@ -55,46 +54,43 @@ fn next_writable(m: &Value) -> u64 {
 
 #[test]
 fn a_plain_iso_onto_an_appendable_disc_is_refused_and_one_mastered_for_it_is_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let disc = dir.path().join("disc.img");
     let first = dir.path().join("first");
     fs::create_dir_all(&first).unwrap();
     fs::write(first.join("one.txt"), b"session one\n").unwrap();
-    let out = discburn(&addr)
-        .args(["write", "--multi", "--plain"])
-        .arg(&first)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    succeeds(
+        discburn(&addr)
+            .args(["write", "--multi", "--plain"])
+            .arg(&first),
+    );
     let nwa = next_writable(&medium(&addr));
     assert!(nwa > 0);
 
     // A plain image (mastered for sector 0) at sector NWA: refused, exit 4.
     let plain = mkisofs(dir.path(), "plain.txt", None);
-    let out = discburn(&addr)
-        .args(["write", "--multi", "--verify", "--plain"])
-        .arg(&plain)
-        .output()
-        .unwrap();
+    let out = exits(
+        discburn(&addr)
+            .args(["write", "--multi", "--verify", "--plain"])
+            .arg(&plain),
+        4,
+    );
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(4), "{}{err}", stdout(&out));
     assert!(err.contains(&format!("sector {nwa}")), "{err}");
-    assert!(err.contains("could not be read"), "{err}");
-    assert!(err.contains("xorriso -as mkisofs -C 0,"), "{err}");
-    assert!(err.contains("Burn the folder instead"), "{err}");
+    assert_contains(
+        &err,
+        &[
+            "could not be read",
+            "xorriso -as mkisofs -C 0,",
+            "Burn the folder instead",
+        ],
+    );
     assert_eq!(next_writable(&medium(&addr)), nwa, "nothing was written");
     assert!(xorriso_ls(&disc, None).unwrap().contains("one.txt"));
 
     // Mastered for this address (mkisofs -C 0,NWA): written, and xorriso reads it there.
     let later = mkisofs(dir.path(), "later.txt", Some((0, nwa)));
-    let out = discburn(&addr)
-        .args(["write", "--multi", "--verify", "--plain"])
-        .arg(&later)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = write_ok(&addr, &["--multi", "--verify", "--plain"], &later);
     assert!(text.contains("mastered for a later session"), "{text}");
     let ls = xorriso_ls(&disc, Some(nwa)).unwrap();
     assert!(ls.contains("later.txt"), "{ls}");
@@ -103,17 +99,15 @@ fn a_plain_iso_onto_an_appendable_disc_is_refused_and_one_mastered_for_it_is_wri
 #[test]
 fn stdin_with_size_is_burnt_and_verified_and_the_disc_holds_the_bytes() {
     for size in ["700s", "1433600"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), "dvd+r", "");
+        let (dir, addr) = new_drive("dvd+r");
         let img = image(dir.path(), "a.iso", 700, 3);
         let bytes = fs::read(&img).unwrap();
-        let out = discburn(&addr)
-            .args(["write", "-", "--size", size, "--verify", "--plain"])
-            .write_stdin(bytes.clone())
-            .output()
-            .unwrap();
+        let out = succeeds(
+            discburn(&addr)
+                .args(["write", "-", "--size", size, "--verify", "--plain"])
+                .write_stdin(bytes.clone()),
+        );
         let text = stdout(&out);
-        assert!(out.status.success(), "{size}: {text}{}", stderr(&out));
         assert!(text.contains("Verify   OK, 700 sectors"), "{text}");
         let disc = fs::read(dir.path().join("disc.img")).unwrap();
         assert_eq!(&disc[..bytes.len()], &bytes[..], "{size}");
@@ -124,17 +118,15 @@ fn stdin_with_size_is_burnt_and_verified_and_the_disc_holds_the_bytes() {
 #[test]
 fn stdin_without_size_is_written_to_its_end_on_write_once_media() {
     for media in ["dvd+r", "bd-r"] {
-        let dir = tempfile::tempdir().unwrap();
-        let addr = drive(dir.path(), media, "");
+        let (dir, addr) = new_drive(media);
         let img = image(dir.path(), "a.iso", 333, 4);
         let bytes = fs::read(&img).unwrap();
-        let out = discburn(&addr)
-            .args(["write", "-", "--verify", "--plain"])
-            .write_stdin(bytes.clone())
-            .output()
-            .unwrap();
+        let out = succeeds(
+            discburn(&addr)
+                .args(["write", "-", "--verify", "--plain"])
+                .write_stdin(bytes.clone()),
+        );
         let text = stdout(&out);
-        assert!(out.status.success(), "{media}: {text}{}", stderr(&out));
         assert!(text.contains("ended after 333 sectors"), "{media}: {text}");
         assert!(text.contains("Verify   OK, 333 sectors"), "{media}: {text}");
         let m = medium(&addr);
@@ -143,26 +135,20 @@ fn stdin_without_size_is_written_to_its_end_on_write_once_media() {
         let disc = fs::read(dir.path().join("disc.img")).unwrap();
         assert_eq!(&disc[..bytes.len()], &bytes[..], "{media}");
         // And `verify` against the image agrees.
-        discburn(&addr)
-            .args(["verify", "--plain"])
-            .arg(&img)
-            .assert()
-            .success();
+        succeeds(discburn(&addr).args(["verify", "--plain"]).arg(&img));
     }
 }
 
 #[test]
 fn a_pipe_path_is_a_stream_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "bd-r", "");
+    let (dir, addr) = new_drive("bd-r");
     let img = image(dir.path(), "a.iso", 64, 5);
     // /dev/stdin is the pipe assert_cmd feeds: not a regular file.
-    let out = discburn(&addr)
-        .args(["write", "/dev/stdin", "--plain"])
-        .write_stdin(fs::read(&img).unwrap())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    succeeds(
+        discburn(&addr)
+            .args(["write", "/dev/stdin", "--plain"])
+            .write_stdin(fs::read(&img).unwrap()),
+    );
     assert_eq!(recorded(&medium(&addr)), vec![(0, 64)]);
 }
 
@@ -177,11 +163,10 @@ fn stdin_refusals_name_what_is_missing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--size"), "{}", stderr(&out));
+    assert_contains(&stderr(&out), &["--size"]);
 
     // Shorter than --size: a source error (7) saying how much arrived.
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let out = discburn(&addr)
         .args(["write", "-", "--size", "100s"])
         .write_stdin(vec![7u8; 60 * 2048])
@@ -189,8 +174,13 @@ fn stdin_refusals_name_what_is_missing() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(7), "{err}");
-    assert!(err.contains("ended after 60 of 100 sectors"), "{err}");
-    assert!(err.contains("the track is left as written"), "{err}");
+    assert_contains(
+        &err,
+        &[
+            "ended after 60 of 100 sectors",
+            "the track is left as written",
+        ],
+    );
 
     // A size that is not whole sectors, and --size with an image file: usage (2).
     let img = image(dir.path(), "a.iso", 10, 1);
@@ -210,40 +200,21 @@ fn stdin_refusals_name_what_is_missing() {
 
 #[test]
 fn pad_appends_fifteen_zero_sectors_to_a_cd_track() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r", "");
+    let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 400, 6);
-    let out = discburn(&addr)
-        .args(["write", "--pad", "--verify", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = write_ok(&addr, &["--pad", "--verify", "--plain"], &img);
     assert!(text.contains("--pad: 15 zero sectors"), "{text}");
     assert_eq!(recorded(&medium(&addr)), vec![(0, 415)]);
     // `verify` of the image: the 15 sectors after it are padding.
-    let out = discburn(&addr)
-        .args(["verify", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let out = succeeds(discburn(&addr).args(["verify", "--plain"]).arg(&img));
     assert!(stdout(&out).contains("15 sector(s) after the image"));
 }
 
 #[test]
 fn sao_pads_a_short_image_to_the_300_sector_minimum() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "cd-r", "");
+    let (dir, addr) = new_drive("cd-r");
     let img = image(dir.path(), "a.iso", 100, 7);
-    let out = discburn(&addr)
-        .args(["write", "--sao", "--verify", "--plain"])
-        .arg(&img)
-        .output()
-        .unwrap();
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = write_ok(&addr, &["--sao", "--verify", "--plain"], &img);
     assert!(
         text.contains(
             "under the 300-sector (4 s) minimum track length: padded with 200 zero sectors"
@@ -256,20 +227,14 @@ fn sao_pads_a_short_image_to_the_300_sector_minimum() {
 
 #[test]
 fn verify_reports_lengths_that_differ_and_refuses_a_directory() {
-    let dir = tempfile::tempdir().unwrap();
-    let addr = drive(dir.path(), "dvd+r", "");
+    let (dir, addr) = new_drive("dvd+r");
     let img = image(dir.path(), "a.iso", 500, 8);
-    discburn(&addr)
-        .args(["write", "--plain"])
-        .arg(&img)
-        .assert()
-        .success();
+    succeeds(discburn(&addr).args(["write", "--plain"]).arg(&img));
     let bytes = fs::read(&img).unwrap();
     let short = dir.path().join("short.iso");
     fs::write(&short, &bytes[..400 * 2048]).unwrap();
-    let out = discburn(&addr).arg("verify").arg(&short).output().unwrap();
+    let out = exits(discburn(&addr).arg("verify").arg(&short), 6);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(6), "{err}");
     assert!(
         err.contains("holds 500 sectors from sector 0 but")
             && err.contains("has 400: the lengths differ"),
@@ -279,20 +244,16 @@ fn verify_reports_lengths_that_differ_and_refuses_a_directory() {
     let mut more = bytes.clone();
     more.extend(vec![1u8; 32 * 2048]);
     fs::write(&long, &more).unwrap();
-    let out = discburn(&addr).arg("verify").arg(&long).output().unwrap();
+    let out = exits(discburn(&addr).arg("verify").arg(&long), 6);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(6), "{err}");
-    assert!(err.contains("longer than what the disc holds"), "{err}");
-    assert!(err.contains("(532 vs 500 sectors)"), "{err}");
+    assert_contains(
+        &err,
+        &["longer than what the disc holds", "(532 vs 500 sectors)"],
+    );
     assert!(!err.contains("larger disc"), "{err}");
 
-    let out = discburn(&addr)
-        .arg("verify")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = exits(discburn(&addr).arg("verify").arg(dir.path()), 2);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains("is a directory: verify compares a disc with an image file"),
         "{err}"

@@ -69,6 +69,18 @@ impl Read for Pattern {
     }
 }
 
+/// Writes `sectors` of [`Pattern`] as one section from LBA 0; it must succeed.
+fn write_pattern(e: &WriteEngine, sectors: u32) {
+    e.write_section(
+        Pattern {
+            left: sectors as usize * 2048,
+        },
+        0,
+        sectors as i32,
+    )
+    .unwrap();
+}
+
 /// A source that stalls `stall` every `period` of wall time.
 struct Stalling {
     left: usize,
@@ -103,14 +115,7 @@ fn unthrottled_figures(dir: &std::path::Path) {
             Arc::clone(&clock),
         );
         let e = WriteEngine::with_recorder(rec, 2048).unwrap();
-        e.write_section(
-            Pattern {
-                left: SECTORS as usize * 2048,
-            },
-            0,
-            SECTORS as i32,
-        )
-        .unwrap();
+        write_pattern(&e, SECTORS);
         let _ = std::fs::remove_file(dir.join(format!("u{i}.img")));
     }
     let wall = t0.elapsed().as_secs_f64();
@@ -213,14 +218,7 @@ fn tgt_figures() {
         let limits = rec.limits();
         let e = WriteEngine::with_recorder(Arc::clone(&rec), 2048).unwrap();
         let t0 = Instant::now();
-        e.write_section(
-            Pattern {
-                left: sectors as usize * 2048,
-            },
-            0,
-            sectors as i32,
-        )
-        .unwrap();
+        write_pattern(&e, sectors);
         let wall = t0.elapsed().as_secs_f64();
         println!(
             "iSCSI to tgt (/dev/shm), max_in_flight {}: {:.0} MB/s over {} MiB ({} KiB transfers)",
@@ -249,14 +247,7 @@ fn bench(c: &mut Criterion) {
                     recorder(dir.path(), "c.img", |c| c.unthrottled(), Arc::clone(&clock));
                 let e = WriteEngine::with_recorder(rec, 2048).unwrap();
                 let t = Instant::now();
-                e.write_section(
-                    Pattern {
-                        left: SECTORS as usize * 2048,
-                    },
-                    0,
-                    SECTORS as i32,
-                )
-                .unwrap();
+                write_pattern(&e, SECTORS);
                 total += t.elapsed();
             }
             total

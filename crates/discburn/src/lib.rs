@@ -46,6 +46,7 @@ mod open;
 pub mod recorder;
 #[cfg(all(feature = "iscsi", feature = "vdrive"))]
 pub mod serve;
+pub mod testing_folder;
 pub mod verify;
 
 pub use drives::{drives, LocalDrive};

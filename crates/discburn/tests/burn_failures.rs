@@ -115,12 +115,21 @@ fn stream(sectors: usize) -> Source {
 
 /// A default burn of `sectors` without cancel or events.
 fn plain_burn(rig: &Rig, sectors: usize) -> Result<burn::BurnReport, BurnError> {
+    watched_burn(rig, sectors, &mut |_| {})
+}
+
+/// A default burn of `sectors` without cancel, its events handed to `on_event`.
+fn watched_burn(
+    rig: &Rig,
+    sectors: usize,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<burn::BurnReport, BurnError> {
     burn::burn(
         &rig.rec,
         stream(sectors),
         &BurnOptions::default(),
         &CancelToken::new(),
-        &mut |_| {},
+        on_event,
     )
 }
 
@@ -324,24 +333,18 @@ fn a_failed_check_after_finalizing_is_an_error() {
     let rig = rig("bd-r", "");
     let control = rig.control.clone();
     let mut closed = false;
-    let r = burn::burn(
-        &rig.rec,
-        stream(500),
-        &BurnOptions::default(),
-        &CancelToken::new(),
-        &mut |e| {
-            if let BurnEvent::Phase { phase, .. } = e {
-                match phase {
-                    BurnPhase::Finalizing => closed = true,
-                    BurnPhase::ValidatingMedia if closed => control.inject(Fault::Hang {
-                        opcode: Some(READ_DISC_INFORMATION),
-                        count: 1,
-                    }),
-                    _ => {}
-                }
+    let r = watched_burn(&rig, 500, &mut |e| {
+        if let BurnEvent::Phase { phase, .. } = e {
+            match phase {
+                BurnPhase::Finalizing => closed = true,
+                BurnPhase::ValidatingMedia if closed => control.inject(Fault::Hang {
+                    opcode: Some(READ_DISC_INFORMATION),
+                    count: 1,
+                }),
+                _ => {}
             }
-        },
-    );
+        }
+    });
     let err = r.expect_err("the result was not confirmed");
     assert!(matches!(err, BurnError::Unconfirmed(_)), "{err:?}");
     assert!(err.to_string().contains("could not be confirmed"), "{err}");
@@ -359,19 +362,13 @@ fn the_tray_is_locked_while_writing_and_closing_and_unlocked_after() {
         control: rig.control.clone(),
         other: rig.other.clone(),
     };
-    let r = burn::burn(
-        &rig.rec,
-        stream(3000),
-        &BurnOptions::default(),
-        &CancelToken::new(),
-        &mut |e| {
-            if let BurnEvent::Write(u) = e {
-                if u.sectors_written() > 0 && seen.lock().unwrap().is_none() {
-                    *seen.lock().unwrap() = Some(other.eject_from_the_other_initiator());
-                }
+    let r = watched_burn(&rig, 3000, &mut |e| {
+        if let BurnEvent::Write(u) = e {
+            if u.sectors_written() > 0 && seen.lock().unwrap().is_none() {
+                *seen.lock().unwrap() = Some(other.eject_from_the_other_initiator());
             }
-        },
-    );
+        }
+    });
     let report = r.unwrap_or_else(|e| panic!("the other initiator's eject got through: {e}"));
     assert_eq!(report.sectors, 3000);
     let sense = refused
@@ -485,23 +482,6 @@ fn a_second_cancel_leaves_the_engines_flush_after_a_cancel_when_the_drive_hangs_
     let rec = Arc::new(Recorder::new(Box::new(drive), "virtual:hang", clock));
     let e = discburn::WriteEngine::with_recorder(rec, 2048).unwrap();
     let token = e.cancel_token();
-    // Delivers 1000 sectors, then holds back until the cancel.
-    struct Gate {
-        data: Vec<u8>,
-        at: usize,
-        token: CancelToken,
-    }
-    impl std::io::Read for Gate {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            while self.at >= 1000 * 2048 && !self.token.is_cancelled() {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            let n = buf.len().min(self.data.len() - self.at);
-            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
-            self.at += n;
-            Ok(n)
-        }
-    }
     let t = token.clone();
     e.on_update(move |_, u| {
         if u.sectors_written() >= 1000 {
@@ -516,11 +496,8 @@ fn a_second_cancel_leaves_the_engines_flush_after_a_cancel_when_the_drive_hangs_
             });
         }
     });
-    let src = Gate {
-        data: common::pattern(0, 4000),
-        at: 0,
-        token: token.clone(),
-    };
+    // Delivers 1000 sectors, then holds back until the cancel.
+    let src = common::Gate::new(common::pattern(0, 4000), 1000, token.clone());
     let started = Instant::now();
     let err = e.write_section(src, 0, 4000).unwrap_err();
     assert!(

@@ -7,7 +7,6 @@
 //! volume whole. The disc's last session is parsed back from the recorder's
 //! image file with hadris-iso and compared file by file.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Cursor, Read};
 use std::path::Path;
@@ -17,18 +16,17 @@ use discburn::burn::{
     self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Unsuitable,
 };
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
-use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::transport::Request;
+use discburn::testing_folder::{folder, pattern, Files};
 use discburn::{CancelToken, Recorder};
 use discburn_vdrive::{DriveControl, Fault};
-use hadris_fs::sync::Volume;
-use hadris_fs::{MountOptions, OpenOptions};
+use hadris_fs::MountOptions;
 use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
 use hadris_storage::{BlockSize, MemDevice};
 
 mod common;
-
-type Files = BTreeMap<String, Vec<u8>>;
+use common::{hooked_recorder, mount, read_file};
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -38,14 +36,11 @@ struct Rig {
 
 fn rig(media: &str) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&speed=4x&buffer=2MiB",
-        dir.path().join("d.img").display()
+    let (rec, control) = hooked_recorder(
+        dir.path(),
+        &format!("media={media}&speed=4x&buffer=2MiB"),
+        |_: &Request<'_>| None,
     );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let drive = discburn_vdrive::VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = drive.control();
-    let rec = Arc::new(Recorder::new(Box::new(drive), addr, clock));
     Rig { dir, rec, control }
 }
 
@@ -64,23 +59,26 @@ fn settings() -> IsoSettings {
     }
 }
 
-fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(seed | 1).wrapping_add(seed))
-        .collect()
-}
-
-/// Writes `files` under `root` and returns them.
-fn folder(root: &Path, files: &[(&str, Vec<u8>)]) -> Files {
-    for (p, d) in files {
-        let path = root.join(p);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, d).unwrap();
-    }
-    files
-        .iter()
-        .map(|(p, d)| (p.to_string(), d.clone()))
-        .collect()
+/// Folders `src/A` and `src/B`: B adds files beside A's and replaces A's
+/// `shared/same.txt` with a longer one.
+fn folders_a_b(src: &Path) -> (Files, Files) {
+    let a = folder(
+        &src.join("A"),
+        &[
+            ("a.txt", b"from A\n".to_vec()),
+            ("shared/same.txt", b"A's version".to_vec()),
+            ("dir/keep.bin", pattern(9000, 1)),
+        ],
+    );
+    let b = folder(
+        &src.join("B"),
+        &[
+            ("b.txt", b"from B\n".to_vec()),
+            ("shared/same.txt", b"B's version, longer than A's".to_vec()),
+            ("dir/b-only.bin", pattern(5000, 2)),
+        ],
+    );
+    (a, b)
 }
 
 fn burn_folder(rig: &Rig, root: &Path, closing: Closing) -> Result<burn::BurnReport, BurnError> {
@@ -111,20 +109,6 @@ fn last_session(image: &Path, start: u32) -> Vec<u8> {
     disc
 }
 
-fn mount(disc: &[u8], ns: Namespace) -> Volume<IsoFs<MemDevice<Vec<u8>>>> {
-    let dev = MemDevice::new(disc.to_vec(), BlockSize::new(2048).unwrap());
-    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
-}
-
-fn read(vol: &Volume<IsoFs<MemDevice<Vec<u8>>>>, path: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    vol.open(path, OpenOptions::new().read())
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
 /// Every file of the last session, in its Rock Ridge and Joliet trees, is
 /// `want`, and nothing else is there.
 fn check_disc(rig: &Rig, start: u32, want: &Files, media: &str) {
@@ -133,7 +117,7 @@ fn check_disc(rig: &Rig, start: u32, want: &Files, media: &str) {
         let vol = mount(&disc, ns);
         for (path, data) in want {
             assert!(
-                read(&vol, &format!("/{path}")) == *data,
+                read_file(&vol, &format!("/{path}")) == *data,
                 "{media} {ns:?}: /{path} differs"
             );
         }
@@ -176,23 +160,8 @@ fn three_folder_sessions_carry_every_file_forward_on_each_appendable_medium() {
     for media in ["dvd+r", "bd-r", "cd-r", "dvd-r"] {
         let rig = rig(media);
         let src = rig.dir.path();
-        let a = folder(
-            &src.join("A"),
-            &[
-                ("a.txt", b"from A\n".to_vec()),
-                ("shared/same.txt", b"A's version".to_vec()),
-                ("dir/keep.bin", pattern(9000, 1)),
-                ("empty", Vec::new()),
-            ],
-        );
-        let b = folder(
-            &src.join("B"),
-            &[
-                ("b.txt", b"from B\n".to_vec()),
-                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
-                ("dir/b-only.bin", pattern(5000, 2)),
-            ],
-        );
+        let (mut a, b) = folders_a_b(src);
+        a.extend(folder(&src.join("A"), &[("empty", Vec::new())]));
         let c = folder(
             &src.join("C"),
             &[
@@ -337,6 +306,15 @@ fn burn_folder_with(
     (r, notes)
 }
 
+/// [`burn_folder`], and the notes the burn gave.
+fn burn_folder_noting(
+    rig: &Rig,
+    root: &Path,
+    closing: Closing,
+) -> (Result<burn::BurnReport, BurnError>, Vec<String>) {
+    burn_folder_with(rig, root, closing, &CancelToken::new(), &mut |_| {})
+}
+
 /// The phases a burn went through, in order.
 fn phase_list(report: &burn::BurnReport) -> Vec<BurnPhase> {
     report.phases.iter().map(|(p, _)| *p).collect()
@@ -347,21 +325,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
     for media in ["dvd+rw", "bd-re", "dvd-ram"] {
         let rig = rig(media);
         let src = rig.dir.path();
-        let a = folder(
-            &src.join("A"),
-            &[
-                ("a.txt", b"from A\n".to_vec()),
-                ("shared/same.txt", b"A's version".to_vec()),
-                ("dir/keep.bin", pattern(9000, 1)),
-            ],
-        );
-        let b = folder(
-            &src.join("B"),
-            &[
-                ("b.txt", b"from B\n".to_vec()),
-                ("shared/same.txt", b"B's version, longer than A's".to_vec()),
-            ],
-        );
+        let (a, b) = folders_a_b(src);
         let c = folder(
             &src.join("C"),
             &[
@@ -377,13 +341,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
         check_disc(&rig, 0, &a, media);
 
         // B grows it: data after A's volume (16-sector aligned), then sector 16.
-        let (second, notes) = burn_folder_with(
-            &rig,
-            &src.join("B"),
-            Closing::Session,
-            &CancelToken::new(),
-            &mut |_| {},
-        );
+        let (second, notes) = burn_folder_noting(&rig, &src.join("B"), Closing::Session);
         let second = second.unwrap_or_else(|e| panic!("{media} B: {e}"));
         assert!(
             second.start_lba >= first.sectors as u32 && second.start_lba % 16 == 0,
@@ -431,13 +389,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
         check_disc(&rig, 0, &want, media);
 
         // Without multi-session the volume is replaced from sector 0.
-        let (fourth, notes) = burn_folder_with(
-            &rig,
-            &src.join("B"),
-            Closing::Disc,
-            &CancelToken::new(),
-            &mut |_| {},
-        );
+        let (fourth, notes) = burn_folder_noting(&rig, &src.join("B"), Closing::Disc);
         let fourth = fourth.unwrap_or_else(|e| panic!("{media} B again: {e}"));
         assert_eq!(fourth.start_lba, 0, "{media}");
         assert!(

@@ -7,45 +7,18 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare, Unsuitable};
 use discburn::iso::{FolderImage, IsoSettings};
-use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::profile::Profile;
-use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::transport::{Request, TransportError};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
-use discburn_vdrive::{DriveControl, VirtualDrive};
+use discburn_vdrive::DriveControl;
 
 mod common;
-use common::{data, stream};
-
-/// Forwards to the virtual drive; after `reads_left` READ(12)s every command fails as
-/// a lost connection does (the iSCSI session gone).
-struct Cable {
-    inner: VirtualDrive,
-    reads_left: Arc<AtomicU32>,
-}
-
-impl Transport for Cable {
-    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
-        if request.cdb[0] == u8::from(OpCode::Read12) {
-            let left = self.reads_left.load(Ordering::SeqCst);
-            if left == 0 {
-                return Err(TransportError::DeviceGone(
-                    "connection reset by peer".into(),
-                ));
-            }
-            self.reads_left.store(left - 1, Ordering::SeqCst);
-        }
-        self.inner.execute(request)
-    }
-
-    fn limits(&self) -> Limits {
-        self.inner.limits()
-    }
-}
+use common::{burn_collecting, data, hooked_recorder, stream};
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -56,19 +29,25 @@ struct Rig {
 
 fn rig(media: &str) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&throttle=off",
-        dir.path().join("d.img").display()
-    );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = inner.control();
     let reads_left = Arc::new(AtomicU32::new(u32::MAX));
-    let transport = Cable {
-        inner,
-        reads_left: Arc::clone(&reads_left),
+    let left = Arc::clone(&reads_left);
+    // Once `reads_left` READ(12)s went through, every further one fails as a lost
+    // connection does (the iSCSI session gone).
+    let hook = move |request: &Request<'_>| {
+        if request.cdb[0] != u8::from(OpCode::Read12) {
+            return None;
+        }
+        match left.load(Ordering::SeqCst) {
+            0 => Some(Err(TransportError::DeviceGone(
+                "connection reset by peer".into(),
+            ))),
+            n => {
+                left.store(n - 1, Ordering::SeqCst);
+                None
+            }
+        }
     };
-    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    let (rec, control) = hooked_recorder(dir.path(), &format!("media={media}&throttle=off"), hook);
     Rig {
         dir,
         rec,
@@ -77,18 +56,14 @@ fn rig(media: &str) -> Rig {
     }
 }
 
-fn run(
-    rig: &Rig,
-    source: Source,
-    opts: &BurnOptions,
-) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&events);
-    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
-        sink.lock().unwrap().push(e.clone())
-    });
-    let ev = events.lock().unwrap().clone();
-    (r, ev)
+/// A DVD+R with `sectors` of [`data`] from `seed` burnt by default, and those bytes.
+fn burnt_dvd_plus_r(sectors: usize, seed: u8) -> (Rig, Vec<u8>) {
+    let rig = rig("dvd+r");
+    let bytes = data(sectors, seed);
+    burn_collecting(&rig.rec, stream(bytes.clone()), &BurnOptions::default())
+        .0
+        .unwrap();
+    (rig, bytes)
 }
 
 fn notes(events: &[BurnEvent]) -> Vec<String> {
@@ -144,11 +119,11 @@ fn writes(rig: &Rig) -> u64 {
 #[test]
 fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
     let rig = rig("dvd+r");
-    let (r, _) = run(&rig, stream(data(300, 1)), &session());
+    let (r, _) = burn_collecting(&rig.rec, stream(data(300, 1)), &session());
     r.unwrap();
     let iso = plain_iso(rig.dir.path());
     let before = writes(&rig);
-    let (r, _) = run(&rig, Source::Image(iso.clone()), &session());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso.clone()), &session());
     match r {
         Err(BurnError::ImageAddressedElsewhere {
             start_lba,
@@ -166,7 +141,7 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
         dry_run: true,
         ..session()
     };
-    let (r, _) = run(&rig, Source::Image(iso), &dry);
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &dry);
     assert!(
         matches!(r, Err(BurnError::ImageAddressedElsewhere { .. })),
         "{r:?}"
@@ -176,8 +151,10 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
 #[test]
 fn raw_data_at_a_later_session_is_written_with_a_note_saying_where() {
     let rig = rig("dvd+r");
-    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
-    let (r, events) = run(&rig, stream(data(200, 2)), &session());
+    burn_collecting(&rig.rec, stream(data(300, 1)), &session())
+        .0
+        .unwrap();
+    let (r, events) = burn_collecting(&rig.rec, stream(data(200, 2)), &session());
     let report = r.unwrap();
     assert!(report.start_lba > 0);
     let want = format!("starts at sector {} of the disc", report.start_lba);
@@ -196,7 +173,7 @@ fn a_plain_iso_after_a_failed_dvd_r_reservation_is_refused() {
         opcode: Some(u8::from(OpCode::Write10)),
         count: 1000,
     });
-    let (r, _) = run(&rig, stream(data(20, 1)), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, stream(data(20, 1)), &BurnOptions::default());
     assert!(r.is_err(), "{r:?}");
     rig.control.clear_faults();
     let iso = plain_iso(rig.dir.path());
@@ -205,7 +182,7 @@ fn a_plain_iso_after_a_failed_dvd_r_reservation_is_refused() {
     // of 16): the next writable address is 32, after it.
     let m = burn::inspect(&rig.rec).unwrap();
     assert_eq!(m.next_writable, Some(32), "{}", m.summary());
-    let (r, _) = run(&rig, Source::Image(iso), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &BurnOptions::default());
     match r {
         Err(BurnError::ImageAddressedElsewhere {
             start_lba: 32,
@@ -227,7 +204,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
             spare,
             ..Default::default()
         };
-        let (r, _) = run(&rig, Source::Image(dir), &opts);
+        let (r, _) = burn_collecting(&rig.rec, Source::Image(dir), &opts);
         assert!(
             matches!(
                 r,
@@ -257,7 +234,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
         .status()
         .unwrap();
     assert!(made.success());
-    let (r, _) = run(&rig, Source::Image(fifo), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, Source::Image(fifo), &BurnOptions::default());
     assert!(matches!(r, Err(BurnError::NotAnImageFile { .. })), "{r:?}");
     assert_eq!(rig.control.stats().count(OpCode::ReserveTrack), 0);
 }
@@ -276,7 +253,7 @@ fn an_open_ended_stream_is_written_to_its_end_and_verified() {
         reader: Box::new(Cursor::new(bytes.clone())),
         label: "standard input".into(),
     };
-    let (r, events) = run(&rig, source, &opts);
+    let (r, events) = burn_collecting(&rig.rec, source, &opts);
     let report = r.unwrap();
     assert_eq!(report.sectors, 124);
     assert!(report.verify.unwrap().is_ok());
@@ -299,7 +276,7 @@ fn an_open_ended_stream_onto_a_rewritable_disc_asks_for_its_size() {
         reader: Box::new(Cursor::new(data(10, 1))),
         label: "standard input".into(),
     };
-    let (r, _) = run(&rig, source, &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, source, &BurnOptions::default());
     match r {
         Err(BurnError::Unsuitable(Unsuitable::StreamLengthForRandomAccess { label, profile })) => {
             assert_eq!((label.as_str(), profile), ("standard input", Profile::BdRe))
@@ -317,7 +294,7 @@ fn a_stream_shorter_than_its_size_says_how_much_arrived() {
         sectors: 150,
         label: "standard input".into(),
     };
-    let (r, _) = run(&rig, source, &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, source, &BurnOptions::default());
     match r {
         Err(BurnError::StreamShort {
             arrived, expected, ..
@@ -328,11 +305,7 @@ fn a_stream_shorter_than_its_size_says_how_much_arrived() {
 
 #[test]
 fn verify_reports_a_shorter_or_longer_image_as_a_length_difference() {
-    let rig = rig("dvd+r");
-    let bytes = data(400, 4);
-    run(&rig, stream(bytes.clone()), &BurnOptions::default())
-        .0
-        .unwrap();
+    let (rig, bytes) = burnt_dvd_plus_r(400, 4);
     let dir = rig.dir.path();
     let exact = dir.join("exact.iso");
     std::fs::write(&exact, &bytes).unwrap();
@@ -376,7 +349,7 @@ fn verify_accepts_trailing_zero_padding_with_a_note() {
         pad: true,
         ..Default::default()
     };
-    let (r, events) = run(&rig, stream(bytes.clone()), &opts);
+    let (r, events) = burn_collecting(&rig.rec, stream(bytes.clone()), &opts);
     assert_eq!(r.unwrap().sectors, 215);
     assert!(notes(&events).iter().any(|n| n.contains("--pad")));
     let img = rig.dir.path().join("a.iso");
@@ -391,11 +364,7 @@ fn verify_accepts_trailing_zero_padding_with_a_note() {
 
 #[test]
 fn verify_stops_at_the_first_transport_failure() {
-    let rig = rig("dvd+r");
-    let bytes = data(2000, 6);
-    run(&rig, stream(bytes.clone()), &BurnOptions::default())
-        .0
-        .unwrap();
+    let (rig, bytes) = burnt_dvd_plus_r(2000, 6);
     let img = rig.dir.path().join("a.iso");
     std::fs::write(&img, &bytes).unwrap();
     rig.reads_left.store(10, Ordering::SeqCst);
@@ -418,7 +387,9 @@ fn verify_stops_at_the_first_transport_failure() {
 fn verify_of_a_plain_iso_found_at_a_later_session_says_it_cannot_be_read_there() {
     // What another burner leaves (or discburn did before): a plain image as session 2.
     let rig = rig("dvd+r");
-    run(&rig, stream(data(300, 1)), &session()).0.unwrap();
+    burn_collecting(&rig.rec, stream(data(300, 1)), &session())
+        .0
+        .unwrap();
     let iso = plain_iso(rig.dir.path());
     let start = common::raw_session(&rig.rec, std::fs::read(&iso).unwrap());
     assert!(start > 0);

@@ -1,44 +1,18 @@
 //! The burn workflow on the virtual recorder with a simulated clock: phases,
 //! drive quirks it must survive, refusals before any WRITE, verify.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
-use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::sense::SenseClass;
-use discburn::mmc::transport::{Completion, Limits, Request, Transport, TransportError};
+use discburn::mmc::transport::{Completion, Request};
 use discburn::mmc::OpCode;
 use discburn::{CancelToken, Recorder};
-use discburn_vdrive::{DriveControl, VirtualDrive};
+use discburn_vdrive::DriveControl;
 
 mod common;
-use common::{data, stream};
-
-/// Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
-/// operation code), like a drive (or tgt) that lacks them; forwards the rest.
-struct Lacking {
-    inner: VirtualDrive,
-    missing: Vec<u8>,
-}
-
-impl Transport for Lacking {
-    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
-        if self.missing.contains(&request.cdb[0]) {
-            let mut sense = vec![0u8; 18];
-            sense[0] = 0x70;
-            sense[2] = 0x05;
-            sense[7] = 10;
-            sense[12] = 0x20;
-            return Ok(Completion::check_condition(sense, 0));
-        }
-        self.inner.execute(request)
-    }
-
-    fn limits(&self) -> Limits {
-        self.inner.limits()
-    }
-}
+use common::{burn_collecting, data, hooked_recorder, stream};
 
 struct Rig {
     _dir: tempfile::TempDir,
@@ -48,39 +22,26 @@ struct Rig {
 
 fn rig(media: &str, extra: &str, missing: &[OpCode]) -> Rig {
     let dir = tempfile::tempdir().unwrap();
-    let addr = format!(
-        "virtual:{}?media={media}&speed=4x&buffer=2MiB{extra}",
-        dir.path().join("d.img").display()
-    );
-    let (_sim, clock): (Arc<SimClock>, SharedClock) = SimClock::shared();
-    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
-    let control = inner.control();
-    let transport = Lacking {
-        inner,
-        missing: missing.iter().map(|&o| u8::from(o)).collect(),
+    let missing: Vec<u8> = missing.iter().map(|&o| u8::from(o)).collect();
+    // Answers chosen opcodes with CHECK CONDITION 5/20/00 (invalid command
+    // operation code), like a drive (or tgt) that lacks them; forwards the rest.
+    let hook = move |request: &Request<'_>| {
+        missing.contains(&request.cdb[0]).then(|| {
+            let mut sense = vec![0u8; 18];
+            sense[0] = 0x70;
+            sense[2] = 0x05;
+            sense[7] = 10;
+            sense[12] = 0x20;
+            Ok(Completion::check_condition(sense, 0))
+        })
     };
-    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    let query = format!("media={media}&speed=4x&buffer=2MiB{extra}");
+    let (rec, control) = hooked_recorder(dir.path(), &query, hook);
     Rig {
         _dir: dir,
         rec,
         control,
     }
-}
-
-type Events = Arc<Mutex<Vec<BurnEvent>>>;
-
-fn run(
-    rig: &Rig,
-    source: Source,
-    opts: &BurnOptions,
-) -> (Result<burn::BurnReport, BurnError>, Vec<BurnEvent>) {
-    let events: Events = Arc::default();
-    let sink = Arc::clone(&events);
-    let r = burn::burn(&rig.rec, source, opts, &CancelToken::new(), &mut |e| {
-        sink.lock().unwrap().push(e.clone())
-    });
-    let ev = events.lock().unwrap().clone();
-    (r, ev)
 }
 
 fn phases(events: &[BurnEvent]) -> Vec<BurnPhase> {
@@ -100,7 +61,7 @@ fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
         verify: true,
         ..Default::default()
     };
-    let (r, events) = run(&rig, stream(data(500, 1)), &opts);
+    let (r, events) = burn_collecting(&rig.rec, stream(data(500, 1)), &opts);
     let report = r.unwrap();
     assert!(events
         .iter()
@@ -127,7 +88,7 @@ fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
 #[test]
 fn dvd_r_rejecting_dao_in_the_write_parameters_writes_incrementally() {
     let rig = rig("dvd-r", "&fault=reject-write-mode:2", &[]);
-    let (r, events) = run(&rig, stream(data(300, 2)), &BurnOptions::default());
+    let (r, events) = burn_collecting(&rig.rec, stream(data(300, 2)), &BurnOptions::default());
     r.unwrap();
     assert!(events
         .iter()
@@ -137,7 +98,7 @@ fn dvd_r_rejecting_dao_in_the_write_parameters_writes_incrementally() {
 #[test]
 fn long_steps_report_the_drive_progress_and_elapsed_time() {
     let rig = rig("bd-r", "", &[]);
-    let (r, events) = run(&rig, stream(data(2000, 3)), &BurnOptions::default());
+    let (r, events) = burn_collecting(&rig.rec, stream(data(2000, 3)), &BurnOptions::default());
     r.unwrap();
     let steps: Vec<(BurnPhase, Option<f64>, Duration)> = events
         .iter()
@@ -172,7 +133,7 @@ fn too_large_and_closed_discs_are_refused_before_any_write() {
         sectors: 359_850,
         label: "big".into(),
     };
-    let (r, _) = run(&rig, big, &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, big, &BurnOptions::default());
     match r {
         Err(BurnError::TooLarge { needed, free, .. }) => {
             assert_eq!((needed, free), (359_850, 359_849));
@@ -182,11 +143,11 @@ fn too_large_and_closed_discs_are_refused_before_any_write() {
     assert_eq!(rig.control.stats().count(OpCode::Write10), 0);
     assert_eq!(rig.control.stats().count(OpCode::ModeSelect10), 0);
     // Finalize, then try again.
-    run(&rig, stream(data(100, 4)), &BurnOptions::default())
+    burn_collecting(&rig.rec, stream(data(100, 4)), &BurnOptions::default())
         .0
         .unwrap();
     let writes = rig.control.stats().count(OpCode::Write10);
-    let (r, _) = run(&rig, stream(data(100, 4)), &BurnOptions::default());
+    let (r, _) = burn_collecting(&rig.rec, stream(data(100, 4)), &BurnOptions::default());
     assert!(matches!(r, Err(BurnError::Closed { .. })), "{r:?}");
     assert_eq!(rig.control.stats().count(OpCode::Write10), writes);
 }
@@ -199,9 +160,13 @@ fn multi_session_appends_at_the_next_writable_address() {
         verify: true,
         ..Default::default()
     };
-    let first = run(&rig, stream(data(300, 5)), &multi).0.unwrap();
+    let first = burn_collecting(&rig.rec, stream(data(300, 5)), &multi)
+        .0
+        .unwrap();
     assert_eq!(first.start_lba, 0);
-    let second = run(&rig, stream(data(200, 6)), &multi).0.unwrap();
+    let second = burn_collecting(&rig.rec, stream(data(200, 6)), &multi)
+        .0
+        .unwrap();
     assert!(second.start_lba >= 300, "{}", second.start_lba);
     let after = second.after.unwrap();
     assert_eq!(after.sessions(), 2);
@@ -217,7 +182,7 @@ fn bd_r_spare_choice_formats_before_writing_and_shrinks_capacity() {
         closing: Closing::Session,
         ..Default::default()
     };
-    let (r, events) = run(&rig, stream(data(64, 7)), &opts);
+    let (r, events) = burn_collecting(&rig.rec, stream(data(64, 7)), &opts);
     let report = r.unwrap();
     assert!(phases(&events).contains(&BurnPhase::FormattingMedia));
     assert!(events
@@ -237,7 +202,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
         verify: true,
         ..Default::default()
     };
-    let (r, _) = run(&rig1, Source::Image(img.clone()), &opts);
+    let (r, _) = burn_collecting(&rig1.rec, Source::Image(img.clone()), &opts);
     match r {
         Err(BurnError::VerifyFailed(v)) => {
             assert_eq!(v.bad.len(), 1);
@@ -251,7 +216,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
     }
     // A stream cannot be re-read: the 16-sector chunk holding the damage is reported.
     let rig2 = rig("bd-re", "&fault=corrupt:37-38", &[]);
-    match run(&rig2, stream(data(300, 8)), &opts).0 {
+    match burn_collecting(&rig2.rec, stream(data(300, 8)), &opts).0 {
         Err(BurnError::VerifyFailed(v)) => {
             assert_eq!(
                 (v.bad[0].first, v.bad[0].last, v.bad[0].exact),
@@ -270,7 +235,7 @@ fn test_write_is_refused_on_media_without_simulation() {
             test_write: true,
             ..Default::default()
         };
-        let (r, _) = run(&rig, stream(data(10, 9)), &opts);
+        let (r, _) = burn_collecting(&rig.rec, stream(data(10, 9)), &opts);
         assert!(
             matches!(r, Err(BurnError::TestWriteUnsupported { .. })),
             "{media}: {r:?}"
@@ -312,7 +277,7 @@ fn a_burn_right_after_a_cancelled_one_waits_for_the_drive_to_finish_flushing() {
         "the drive is still flushing when the next burn starts: {busy}"
     );
 
-    let (r, events) = run(&rig, stream(data(300, 4)), &opts);
+    let (r, events) = burn_collecting(&rig.rec, stream(data(300, 4)), &opts);
     let report = r.unwrap();
     assert!(report.start_lba > last as u32, "{}", report.start_lba);
     // The wait showed as progress of the first phase.

@@ -5,8 +5,10 @@
 use std::sync::{Arc, Mutex};
 
 use discburn::mmc::clock::SimClock;
+use discburn::mmc::rw::Write10;
 use discburn::mmc::sense::{Asc, Sense, SenseKey};
 use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
+use discburn::mmc::Command;
 use discburn::{Recorder, WriteEngine};
 
 /// Accepts WRITEs into `disc`, answering ABORTED COMMAND / SCSI PARITY ERROR (B/47/00)
@@ -25,8 +27,8 @@ impl Transport for Flaky {
             return Ok(Completion::good(0));
         }
         self.attempts += 1;
-        let lba = u32::from_be_bytes([r.cdb[2], r.cdb[3], r.cdb[4], r.cdb[5]]);
-        let blocks = u32::from(u16::from_be_bytes([r.cdb[7], r.cdb[8]]));
+        let w = Write10::parse(r.cdb).expect("a WRITE(10)");
+        let (lba, blocks) = (w.lba, u32::from(w.blocks));
         self.writes.lock().unwrap().push((lba, blocks));
         if self.abort.contains(&self.attempts) {
             let sense = Sense::new(SenseKey::AbortedCommand, 0x47, 0x00).to_fixed_vec();

@@ -102,16 +102,26 @@ fn sweep() -> impl Iterator<Item = Duration> {
     (0..20).map(|k| Duration::from_millis(600 + 3 * k))
 }
 
+/// [`cancel_at`] each instant of the [`sweep`] with `full` and the default transfer
+/// budget, every cancel answered within 50 ms: the outcomes.
+fn sweep_within_50ms(full: FullPolicy) -> Vec<Outcome> {
+    sweep()
+        .map(|at| {
+            let o = cancel_at(at, full, None);
+            assert!(
+                o.latency <= Duration::from_millis(50),
+                "{at:?}: {:?}",
+                o.latency
+            );
+            o
+        })
+        .collect()
+}
+
 #[test]
 fn cancel_latency_full_wait_default_transfer_4x_bd() {
     let mut worst = Duration::ZERO;
-    for at in sweep() {
-        let o = cancel_at(at, FullPolicy::Wait, None);
-        assert!(
-            o.latency <= Duration::from_millis(50),
-            "{at:?}: {:?}",
-            o.latency
-        );
+    for o in sweep_within_50ms(FullPolicy::Wait) {
         // 4x BD ≈ 8780 sectors/s: 20 ms is 175 sectors, so 1 MiB buffers go out in
         // four 128-sector WRITEs (~15 ms each once the drive is full).
         assert!(o.write_sectors <= 128, "{}", o.write_sectors);
@@ -144,15 +154,9 @@ fn whole_transfer_writes_would_miss_the_target() {
 #[test]
 fn cancel_latency_full_lwip_default_transfer_4x_bd() {
     let mut worst = Duration::ZERO;
-    for at in sweep() {
-        let o = cancel_at(at, FullPolicy::LongWriteInProgress, None);
-        // The drive never holds a WRITE; the engine's drain waits check cancel every
-        // 5 ms slice.
-        assert!(
-            o.latency <= Duration::from_millis(50),
-            "{at:?}: {:?}",
-            o.latency
-        );
+    // The drive never holds a WRITE; the engine's drain waits check cancel every 5 ms
+    // slice.
+    for o in sweep_within_50ms(FullPolicy::LongWriteInProgress) {
         assert!(o.written > 2048);
         worst = worst.max(o.latency);
     }

@@ -4,8 +4,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use discburn::mmc::clock::{SharedClock, SimClock};
+use discburn::mmc::rw::Write10;
 use discburn::mmc::sense::SenseKey;
 use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
+use discburn::mmc::Command;
 use discburn::{Recorder, WriteEngine};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,12 +41,9 @@ fn sense(key: u8, asc: u8, ascq: u8) -> Vec<u8> {
 impl Transport for Scripted {
     fn execute(&mut self, r: Request<'_>) -> Result<Completion, TransportError> {
         let op = r.cdb[0];
-        let (lba, blocks) = match op {
-            0x2A => (
-                u32::from_be_bytes([r.cdb[2], r.cdb[3], r.cdb[4], r.cdb[5]]),
-                u32::from(u16::from_be_bytes([r.cdb[7], r.cdb[8]])),
-            ),
-            _ => (0, 0),
+        let (lba, blocks) = match Write10::parse(r.cdb) {
+            Ok(w) => (w.lba, u32::from(w.blocks)),
+            Err(_) => (0, 0),
         };
         self.log.lock().unwrap().push(Sent {
             op,

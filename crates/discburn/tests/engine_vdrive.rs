@@ -5,7 +5,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{pattern, rig};
+use common::{pattern, rig, Gate};
 use discburn::hresult::*;
 use discburn::mmc::sense::{Asc, SenseKey};
 use discburn::mmc::OpCode;
@@ -423,28 +423,7 @@ fn cancel_from_another_thread() {
     });
     // The source holds back its second half until the cancel has happened, so the
     // other thread is sure to act while the section is still being written.
-    struct Gate {
-        data: Vec<u8>,
-        at: usize,
-        token: discburn::CancelToken,
-    }
-    impl std::io::Read for Gate {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            while self.at >= 20_000 * 2048 && !self.token.is_cancelled() {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            let n = buf.len().min(self.data.len() - self.at);
-            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
-            self.at += n;
-            Ok(n)
-        }
-    }
-    let data = pattern(0, 40_000);
-    let src = Gate {
-        data: data.clone(),
-        at: 0,
-        token,
-    };
+    let src = Gate::new(pattern(0, 40_000), 20_000, token);
     let err = e.write_section(src, 0, 40_000).unwrap_err();
     let end = r.clock.now();
     let at = canceller.join().unwrap().expect("cancelled");

@@ -6,11 +6,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use discburn::iso::{volume_id_for, FolderImage, IsoSettings};
-use hadris_fs::sync::Volume;
-use hadris_fs::{MountOptions, OpenOptions};
-use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
-use hadris_storage::{BlockSize, MemDevice};
+
+mod common;
+use common::{mount, read_file};
 
 fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
     let long = "a very long file name with spaces that goes past the sixty-four characters Joliet keeps.txt";
@@ -62,20 +61,6 @@ fn build(root: &Path) -> (FolderImage, Vec<u8>) {
     (img, bytes)
 }
 
-fn read(vol: &Volume<IsoFs<MemDevice<Vec<u8>>>>, path: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    vol.open(path, OpenOptions::new().read())
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
-fn mount(bytes: &[u8], ns: Namespace) -> Volume<IsoFs<MemDevice<Vec<u8>>>> {
-    let dev = MemDevice::new(bytes.to_vec(), BlockSize::new(2048).unwrap());
-    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
-}
-
 #[test]
 fn rock_ridge_tree_matches_the_folder_file_by_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,7 +70,7 @@ fn rock_ridge_tree_matches_the_folder_file_by_file() {
     assert_eq!(img.volume_id(), "HOLIDAY_PHOTOS");
     let vol = mount(&bytes, Namespace::RockRidge);
     for (path, want) in &files {
-        assert_eq!(&read(&vol, &format!("/{path}")), want, "{path}");
+        assert_eq!(&read_file(&vol, &format!("/{path}")), want, "{path}");
     }
     // The empty folder is there too.
     assert!(vol.read_dir("/an empty folder").is_ok());
@@ -103,10 +88,10 @@ fn joliet_tree_has_unicode_names_and_the_same_contents() {
         .iter()
         .filter(|(p, _)| p.split('/').all(|c| c.chars().count() <= 64))
     {
-        assert_eq!(&read(&vol, &format!("/{path}")), want, "{path}");
+        assert_eq!(&read_file(&vol, &format!("/{path}")), want, "{path}");
     }
     assert_eq!(
-        read(&vol, "/Ünïcödé/日本語のファイル.txt"),
+        read_file(&vol, "/Ünïcödé/日本語のファイル.txt"),
         "テキスト".as_bytes()
     );
 }

@@ -36,6 +36,7 @@ pub mod session;
 pub mod target;
 #[cfg(feature = "tgt-harness")]
 pub mod testing;
+pub mod testing_login;
 pub mod text;
 pub mod url;
 

@@ -3,7 +3,9 @@
 mod common;
 
 use std::io::Write;
+use std::net::TcpStream;
 use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use common::*;
@@ -22,7 +24,7 @@ fn open(url: &str, tweak: impl FnOnce(&mut IscsiOptions)) -> Result<IscsiTranspo
 }
 
 /// Reads the next SCSI command's ITT (answering nothing else).
-fn next_command(s: &mut std::net::TcpStream, t: &mut Target) -> Option<u32> {
+fn next_command(s: &mut TcpStream, t: &mut Target) -> Option<u32> {
     loop {
         let frames = read_frames(s, t);
         if frames.is_empty() {
@@ -37,7 +39,7 @@ fn next_command(s: &mut std::net::TcpStream, t: &mut Target) -> Option<u32> {
 }
 
 /// Reads until the initiator closes the connection, answering only a logout.
-fn drain(s: &mut std::net::TcpStream, t: &mut Target) {
+fn drain(s: &mut TcpStream, t: &mut Target) {
     loop {
         let frames = read_frames(s, t);
         if frames.is_empty() {
@@ -52,18 +54,34 @@ fn drain(s: &mut std::net::TcpStream, t: &mut Target) {
     }
 }
 
-#[test]
-fn lost_connection_is_device_gone_and_reconnect_logs_in_again() {
-    let (url, h) = serve(2, |i, mut s| {
+/// [`serve`] with each connection logged in first: `script` gets the connection's
+/// number, its stream and the target's state.
+fn serve_logged_in<F>(connections: usize, script: F) -> (String, JoinHandle<()>)
+where
+    F: Fn(usize, &mut TcpStream, &mut Target) + Send + 'static,
+{
+    serve(connections, move |i, mut s| {
         let mut t = Target::new();
         tcp_login(&mut s, &mut t);
-        let itt = next_command(&mut s, &mut t).unwrap();
+        script(i, &mut s, &mut t);
+    })
+}
+
+/// Answers the command `itt` with GOOD status and no data.
+fn answer_good(s: &mut TcpStream, t: &mut Target, itt: u32) {
+    let r = t.response(itt, 0, &[], 0);
+    s.write_all(&r).unwrap();
+}
+
+#[test]
+fn lost_connection_is_device_gone_and_reconnect_logs_in_again() {
+    let (url, h) = serve_logged_in(2, |i, s, t| {
+        let itt = next_command(s, t).unwrap();
         if i == 0 {
             return; // drop the connection mid-command
         }
-        let r = t.response(itt, 0, &[], 0);
-        s.write_all(&r).unwrap();
-        drain(&mut s, &mut t);
+        answer_good(s, t, itt);
+        drain(s, t);
     });
     let mut d = open(&url, |_| {}).unwrap();
     let e = d.execute(Request::none(&TUR, T)).unwrap_err();
@@ -83,11 +101,9 @@ fn lost_connection_is_device_gone_and_reconnect_logs_in_again() {
 
 #[test]
 fn hung_target_is_device_gone_long_before_the_command_timeout() {
-    let (url, h) = serve(1, |_, mut s| {
-        let mut t = Target::new();
-        tcp_login(&mut s, &mut t);
-        next_command(&mut s, &mut t).unwrap();
-        drain(&mut s, &mut t); // never answer, not even pings
+    let (url, h) = serve_logged_in(1, |_, s, t| {
+        next_command(s, t).unwrap();
+        drain(s, t); // never answer, not even pings
     });
     let mut d = open(&url, |o| {
         o.nop_interval = Duration::from_millis(100);
@@ -127,14 +143,12 @@ fn unanswered_login_times_out() {
 
 #[test]
 fn garbage_and_oversized_segments_are_protocol_errors() {
-    let (url, h) = serve(1, |_, mut s| {
-        let mut t = Target::new();
-        tcp_login(&mut s, &mut t);
-        let itt = next_command(&mut s, &mut t).unwrap();
+    let (url, h) = serve_logged_in(1, |_, s, t| {
+        let itt = next_command(s, t).unwrap();
         let mut r = t.response(itt, 0, &[], 0);
         r[5..8].copy_from_slice(&[0xff, 0xff, 0xff]); // a 16 MiB data segment
         s.write_all(&r).unwrap();
-        drain(&mut s, &mut t);
+        drain(s, t);
     });
     let mut d = open(&url, |_| {}).unwrap();
     let e = d.execute(Request::none(&TUR, T)).unwrap_err();
@@ -149,15 +163,13 @@ fn garbage_and_oversized_segments_are_protocol_errors() {
 #[test]
 fn execute_queue_really_pipelines() {
     let (tx, rx) = mpsc::channel();
-    let (url, h) = serve(1, move |_, mut s| {
-        let mut t = Target::new();
-        tcp_login(&mut s, &mut t);
+    let (url, h) = serve_logged_in(1, move |_, s, t| {
         let mut pending = Vec::new();
         let mut most = 0;
         let mut answered = 0;
         while answered < 8 {
             // Hold answers until four commands are outstanding (or the queue is short).
-            let frames = read_frames(&mut s, &mut t);
+            let frames = read_frames(s, t);
             if frames.is_empty() {
                 break;
             }
@@ -169,14 +181,13 @@ fn execute_queue_really_pipelines() {
             most = most.max(pending.len());
             if pending.len() >= 4 || answered + pending.len() == 8 {
                 for itt in pending.drain(..) {
-                    let r = t.response(itt, 0, &[], 0);
-                    s.write_all(&r).unwrap();
+                    answer_good(s, t, itt);
                     answered += 1;
                 }
             }
         }
         tx.send(most).unwrap();
-        drain(&mut s, &mut t);
+        drain(s, t);
     });
     let mut d = open(&url, |o| o.max_in_flight = 4).unwrap();
     assert_eq!(d.limits().max_in_flight, 4);
@@ -195,14 +206,12 @@ fn execute_queue_really_pipelines() {
 #[test]
 fn cancel_from_another_thread_aborts_and_the_session_stays_usable() {
     let (tx, rx) = mpsc::channel();
-    let (url, h) = serve(1, move |_, mut s| {
-        let mut t = Target::new();
-        tcp_login(&mut s, &mut t);
-        next_command(&mut s, &mut t).unwrap();
+    let (url, h) = serve_logged_in(1, move |_, s, t| {
+        next_command(s, t).unwrap();
         tx.send(()).unwrap();
         // Answer the ABORT TASK, then serve one more command.
         loop {
-            let frames = read_frames(&mut s, &mut t);
+            let frames = read_frames(s, t);
             assert!(!frames.is_empty());
             if let Some(m) = frames.iter().find_map(|f| match f.pdu() {
                 Ok(Pdu::TaskMgmtRequest(m)) => Some(m),
@@ -213,10 +222,9 @@ fn cancel_from_another_thread_aborts_and_the_session_stays_usable() {
                 break;
             }
         }
-        let itt = next_command(&mut s, &mut t).unwrap();
-        let r = t.response(itt, 0, &[], 0);
-        s.write_all(&r).unwrap();
-        drain(&mut s, &mut t);
+        let itt = next_command(s, t).unwrap();
+        answer_good(s, t, itt);
+        drain(s, t);
     });
     let mut d = open(&url, |_| {}).unwrap();
     let cancel = d.cancel_handle();
@@ -235,21 +243,18 @@ fn cancel_from_another_thread_aborts_and_the_session_stays_usable() {
 
 #[test]
 fn target_ping_is_answered_while_a_command_runs() {
-    let (url, h) = serve(1, |_, mut s| {
-        let mut t = Target::new();
-        tcp_login(&mut s, &mut t);
-        let itt = next_command(&mut s, &mut t).unwrap();
+    let (url, h) = serve_logged_in(1, |_, s, t| {
+        let itt = next_command(s, t).unwrap();
         let ping = t.nop_in(RESERVED_TAG, 0x1234, b"abc");
         s.write_all(&ping).unwrap();
-        let frames = read_frames(&mut s, &mut t);
+        let frames = read_frames(s, t);
         let Ok(Pdu::NopOut(n)) = frames[0].pdu() else {
             panic!("expected NOP-Out")
         };
         assert_eq!(n.ttt, 0x1234);
         assert_eq!(frames[0].data, b"abc");
-        let r = t.response(itt, 0, &[], 0);
-        s.write_all(&r).unwrap();
-        drain(&mut s, &mut t);
+        answer_good(s, t, itt);
+        drain(s, t);
     });
     let mut d = open(&url, |_| {}).unwrap();
     assert!(d.execute(Request::none(&TUR, T)).unwrap().is_good());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use discburn_iscsi::chap;
 use discburn_iscsi::params::Offer;
-use discburn_iscsi::pdu::{self, stage, tmf, LoginResponse, Pdu, RESERVED_TAG};
+use discburn_iscsi::pdu::{self, stage, tmf, LoginRequest, LoginResponse, Pdu, RESERVED_TAG};
 use discburn_iscsi::session::{
     ChapCredentials, Event, LoginError, Session, SessionError, TaskData, TaskError, TaskResult,
     TaskTag,
@@ -30,6 +30,11 @@ fn done(s: &mut Session) -> Vec<(TaskTag, Result<TaskResult, TaskError>)> {
         .collect()
 }
 
+/// Submits `cdb` to LUN 1 at [`NOW`] with timeout [`T`]; it must be accepted.
+fn submit(s: &mut Session, cdb: &[u8], data: TaskData) -> TaskTag {
+    s.submit(1, cdb, data, T, NOW).unwrap()
+}
+
 fn failure(s: &Session) -> String {
     s.failure().map(|e| e.to_string()).unwrap_or_default()
 }
@@ -41,7 +46,7 @@ fn login_none_then_tur_good() {
     assert_eq!(s.tsih(), 7);
     assert_eq!(s.negotiated().max_xmit_data_segment_length, 8192);
     assert_eq!(s.queue_depth(), 16);
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     let f = sent(&mut s, &mut t);
     let Ok(Pdu::ScsiCommand(c)) = f[0].pdu() else {
         panic!()
@@ -56,6 +61,27 @@ fn login_none_then_tur_good() {
     let res = d[0].1.as_ref().unwrap();
     assert_eq!(res.status, ScsiStatus::Good);
     assert_eq!(res.transferred, 0);
+}
+
+/// The target's successful Login Response to `req` in the security stage (StatSN 1,
+/// a CmdSN window of one), moving on to `nsg` if `transit`.
+fn security_response(req: &LoginRequest, transit: bool, nsg: u8) -> LoginResponse {
+    LoginResponse {
+        transit,
+        cont: false,
+        csg: stage::SECURITY,
+        nsg,
+        version_max: 0,
+        version_active: 0,
+        isid: req.isid,
+        tsih: 0,
+        itt: req.itt,
+        statsn: 1,
+        exp_cmdsn: 1,
+        max_cmdsn: 1,
+        status_class: 0,
+        status_detail: 0,
+    }
 }
 
 #[test]
@@ -75,22 +101,7 @@ fn chap_login_answers_the_challenge() {
     assert!(keys.contains(&("AuthMethod".into(), "CHAP,None".into())));
     assert!(!req.transit, "must not transit before authenticating");
     let resp = |t: &mut Target, keys: &[(&str, &str)], transit: bool, nsg: u8| {
-        let r = LoginResponse {
-            transit,
-            cont: false,
-            csg: 0,
-            nsg,
-            version_max: 0,
-            version_active: 0,
-            isid: req.isid,
-            tsih: 0,
-            itt: req.itt,
-            statsn: 1,
-            exp_cmdsn: 1,
-            max_cmdsn: 1,
-            status_class: 0,
-            status_detail: 0,
-        };
+        let r = security_response(&req, transit, nsg);
         t.encode(&Pdu::LoginResponse(r), &text::emit(keys))
     };
     let r = resp(&mut t, &[("AuthMethod", "CHAP")], false, 0);
@@ -141,22 +152,7 @@ fn target_requiring_chap_without_credentials_is_an_auth_error() {
     let Ok(Pdu::LoginRequest(req)) = f[0].pdu() else {
         panic!()
     };
-    let r = LoginResponse {
-        transit: false,
-        cont: false,
-        csg: 0,
-        nsg: 0,
-        version_max: 0,
-        version_active: 0,
-        isid: req.isid,
-        tsih: 0,
-        itt: req.itt,
-        statsn: 1,
-        exp_cmdsn: 1,
-        max_cmdsn: 1,
-        status_class: 0,
-        status_detail: 0,
-    };
+    let r = security_response(&req, false, 0);
     s.handle_input(&t.encode(&Pdu::LoginResponse(r), b"AuthMethod=CHAP\0"), NOW);
     assert!(matches!(
         s.failure(),
@@ -221,15 +217,11 @@ fn write_with_immediate_data_and_r2t_bursts() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
     let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
-    let tag = s
-        .submit(
-            1,
-            &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0],
-            TaskData::Out(data.clone()),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(
+        &mut s,
+        &[0x2a, 0, 0, 0, 0, 0, 0, 0, 98, 0],
+        TaskData::Out(data.clone()),
+    );
     let f = sent(&mut s, &mut t);
     assert_eq!(
         f.len(),
@@ -309,9 +301,7 @@ fn write_with_unsolicited_data_out_when_initial_r2t_is_no() {
 fn read_with_data_in_and_status_and_response_with_sense() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x12, 0, 0, 0, 96, 0], TaskData::In(96), T, NOW)
-        .unwrap();
+    let tag = submit(&mut s, &[0x12, 0, 0, 0, 96, 0], TaskData::In(96));
     sent(&mut s, &mut t);
     let mut bytes = t.data_in(tag.0, 0, 0, &[1; 40], None);
     bytes.extend(t.data_in(tag.0, 1, 40, &[2; 26], Some(0)));
@@ -322,7 +312,7 @@ fn read_with_data_in_and_status_and_response_with_sense() {
     assert_eq!(&r.data[..40], &[1; 40]);
     assert_eq!(&r.data[40..66], &[2; 26]);
 
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     sent(&mut s, &mut t);
     let sense = [0x70, 0, 6, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x29, 0, 0, 0, 0, 0];
     s.handle_input(&t.response(tag.0, 2, &sense, 0), NOW);
@@ -332,15 +322,11 @@ fn read_with_data_in_and_status_and_response_with_sense() {
     assert_eq!(r.sense, sense);
 
     // Residual underflow with a SCSI Response after Data-In.
-    let tag = s
-        .submit(
-            1,
-            &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
-            TaskData::In(4096),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(
+        &mut s,
+        &[0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0],
+        TaskData::In(4096),
+    );
     sent(&mut s, &mut t);
     let mut b = t.data_in(tag.0, 0, 0, &[9; 100], None);
     b.extend(t.response(tag.0, 0, &[], 3996));
@@ -355,7 +341,7 @@ fn cmdsn_window_holds_commands_until_it_opens() {
     t.window = 2;
     let mut s = logged_in(config(), &mut t);
     let tags: Vec<TaskTag> = (0..4)
-        .map(|_| s.submit(1, &TUR, TaskData::None, T, NOW).unwrap())
+        .map(|_| submit(&mut s, &TUR, TaskData::None))
         .collect();
     let f = sent(&mut s, &mut t);
     assert_eq!(f.len(), 2, "MaxCmdSN admits two");
@@ -406,7 +392,7 @@ fn timeout_sends_abort_task_and_completes_as_timeout() {
 fn cancel_aborts_and_an_unanswered_abort_fails_the_session() {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s.submit(1, &TUR, TaskData::None, T, NOW).unwrap();
+    let tag = submit(&mut s, &TUR, TaskData::None);
     sent(&mut s, &mut t);
     s.abort(tag, Duration::from_secs(1));
     let f = sent(&mut s, &mut t);
@@ -496,9 +482,7 @@ fn digests_are_used_after_login_and_bad_ones_fail() {
     };
     let mut s = logged_in(cfg, &mut t);
     assert!(s.negotiated().header_digest && s.negotiated().data_digest);
-    let tag = s
-        .submit(1, &[0x12, 0, 0, 0, 8, 0], TaskData::In(8), T, NOW)
-        .unwrap();
+    let tag = submit(&mut s, &[0x12, 0, 0, 0, 8, 0], TaskData::In(8));
     sent(&mut s, &mut t); // the target's decoder checks our digests
     let mut b = t.data_in(tag.0, 0, 0, &[1, 2, 3, 4, 5], Some(0));
     let n = b.len();
@@ -508,21 +492,18 @@ fn digests_are_used_after_login_and_bad_ones_fail() {
     assert!(matches!(done(&mut s)[0].1, Err(TaskError::Protocol(_))));
 }
 
-/// A logged-in session with one 4 KiB read outstanding.
-fn with_read() -> (Session, Target, TaskTag) {
+/// A logged-in session with one task outstanding, `cdb` with `data`, sent.
+fn with_task(cdb: &[u8], data: TaskData) -> (Session, Target, TaskTag) {
     let mut t = Target::new();
     let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(
-            1,
-            &[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0],
-            TaskData::In(4096),
-            T,
-            NOW,
-        )
-        .unwrap();
+    let tag = submit(&mut s, cdb, data);
     sent(&mut s, &mut t);
     (s, t, tag)
+}
+
+/// A logged-in session with one 4 KiB read outstanding.
+fn with_read() -> (Session, Target, TaskTag) {
+    with_task(&[0x28, 0, 0, 0, 0, 0, 0, 0, 2, 0], TaskData::In(4096))
 }
 
 fn expect_protocol_failure(s: &mut Session, needle: &str) {
@@ -589,21 +570,11 @@ fn malicious_sequence_numbers() {
 
 #[test]
 fn malicious_r2t() {
-    let mut t = Target::new();
-    let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x2a; 10], TaskData::Out(vec![0; 20_000]), T, NOW)
-        .unwrap();
-    sent(&mut s, &mut t);
+    let (mut s, mut t, tag) = with_task(&[0x2a; 10], TaskData::Out(vec![0; 20_000]));
     s.handle_input(&t.r2t(tag.0, 1, 0, 8192, 1_000_000), NOW);
     expect_protocol_failure(&mut s, "R2T for");
 
-    let mut t = Target::new();
-    let mut s = logged_in(config(), &mut t);
-    let tag = s
-        .submit(1, &[0x2a; 10], TaskData::Out(vec![0; 20_000]), T, NOW)
-        .unwrap();
-    sent(&mut s, &mut t);
+    let (mut s, mut t, tag) = with_task(&[0x2a; 10], TaskData::Out(vec![0; 20_000]));
     s.handle_input(&t.r2t(tag.0, 1, 0, 0, 4096), NOW);
     expect_protocol_failure(&mut s, "offset");
 }

@@ -6,8 +6,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use discburn_iscsi::pdu::{self, stage, Digests, LoginRequest, Pdu};
+use discburn_iscsi::pdu::{self, Digests, Pdu};
 use discburn_iscsi::target::{ServeError, Server, ServerConfig, ShutdownHandle, TargetAuth};
+use discburn_iscsi::testing_login::full_feature_login;
 use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
 use discburn_mmc::clock::SystemClock;
 use discburn_mmc::{Request, ScsiStatus, Transport};
@@ -27,6 +28,18 @@ struct Running {
 }
 
 impl Running {
+    /// A target over one blank DVD+R that admits `user` with `secret` by CHAP, and
+    /// answers as `mutual` (name, secret) when the initiator asks.
+    fn chap(user: &str, secret: &str, mutual: Option<(&str, &str)>) -> Running {
+        Running::start(&["dvd+r"], |c| {
+            c.auth = TargetAuth::Chap {
+                user: user.into(),
+                secret: secret.into(),
+                mutual: mutual.map(|(n, s)| (n.into(), s.into())),
+            };
+        })
+    }
+
     fn start(media: &[&str], tweak: impl FnOnce(&mut ServerConfig)) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let luns: Vec<Box<dyn Transport>> = media
@@ -218,13 +231,7 @@ fn two_luns_serve_two_initiators_at_once() {
 
 #[test]
 fn chap_admits_the_right_secret_only() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "alice".into(),
-            secret: "a-long-enough-secret".into(),
-            mutual: None,
-        };
-    });
+    let t = Running::chap("alice", "a-long-enough-secret", None);
     let url = |p: &str| t.urls[0].replace("iscsi://", &format!("iscsi://alice%{p}@"));
     let mut d = open(&url("a-long-enough-secret"), |_, _| {});
     inquiry(&mut d);
@@ -272,23 +279,9 @@ fn unknown_lun_answers_as_spc_says() {
 
 /// A raw login request for SessionType=Normal, as bytes.
 fn raw_login(iqn: &str) -> Vec<u8> {
-    let req = Pdu::LoginRequest(LoginRequest {
-        transit: true,
-        cont: false,
-        csg: stage::OPERATIONAL,
-        nsg: stage::FULL_FEATURE,
-        version_max: 0,
-        version_min: 0,
-        isid: [0x80, 0, 0, 0, 0, 1],
-        tsih: 0,
-        itt: 1,
-        cid: 0,
-        cmdsn: 1,
-        exp_statsn: 0,
-    });
-    let text =
-        format!("InitiatorName=iqn.2026-12.test:raw\0TargetName={iqn}\0SessionType=Normal\0");
-    pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
+    full_feature_login(&format!(
+        "InitiatorName=iqn.2026-12.test:raw\0TargetName={iqn}\0SessionType=Normal\0"
+    ))
 }
 
 /// Reads until the peer closes (Ok) or `limit` passes (Err).
@@ -406,13 +399,7 @@ fn libiscsi_discovers_the_target_and_reads_each_luns_identity() {
 
 #[test]
 fn libiscsi_logs_in_with_chap() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "bob".into(),
-            secret: "bobs-secret-1234".into(),
-            mutual: None,
-        };
-    });
+    let t = Running::chap("bob", "bobs-secret-1234", None);
     let ok = t.urls[0].replace("iscsi://", "iscsi://bob%bobs-secret-1234@");
     let inq = libiscsi("iscsi-inq", &[&ok]);
     assert!(inq.contains("Vendor:DISCBURN"), "{inq}");
@@ -426,13 +413,11 @@ fn libiscsi_logs_in_with_chap() {
 
 #[test]
 fn libiscsi_mutual_chap_checks_the_target_too() {
-    let t = Running::start(&["dvd+r"], |c| {
-        c.auth = TargetAuth::Chap {
-            user: "carol".into(),
-            secret: "carols-secret-99".into(),
-            mutual: Some(("tgt".into(), "targets-secret-77".into())),
-        };
-    });
+    let t = Running::chap(
+        "carol",
+        "carols-secret-99",
+        Some(("tgt", "targets-secret-77")),
+    );
     let url = |tp: &str| {
         format!(
             "{}?target_user=tgt&target_password={tp}",
@@ -493,24 +478,6 @@ mod session_level {
         )
     }
 
-    fn login_with(text: &str) -> Vec<u8> {
-        let req = Pdu::LoginRequest(LoginRequest {
-            transit: true,
-            cont: false,
-            csg: stage::OPERATIONAL,
-            nsg: stage::FULL_FEATURE,
-            version_max: 0,
-            version_min: 0,
-            isid: [0x80, 0, 0, 0, 0, 1],
-            tsih: 0,
-            itt: 1,
-            cid: 0,
-            cmdsn: 1,
-            exp_statsn: 0,
-        });
-        pdu::encode_to_vec(&req, text.as_bytes(), Digests::default())
-    }
-
     fn answers(c: &mut TargetConnection) -> Vec<(Pdu, Vec<u8>)> {
         let mut d = Decoder::new();
         d.set_max_data_segment(1 << 20);
@@ -524,7 +491,7 @@ mod session_level {
 
     fn login_status(text: &str) -> (u8, u8, ConnectionState) {
         let mut c = conn();
-        c.receive(&login_with(text), Duration::ZERO);
+        c.receive(&full_feature_login(text), Duration::ZERO);
         match answers(&mut c).first() {
             Some((Pdu::LoginResponse(r), _)) => (r.status_class, r.status_detail, c.state()),
             other => panic!("not a login response: {other:?}"),
@@ -559,7 +526,7 @@ mod session_level {
     fn logged_in() -> TargetConnection {
         let mut c = conn();
         c.receive(
-            &login_with(&format!(
+            &full_feature_login(&format!(
                 "InitiatorName=iqn.x:i\0TargetName={IQN}\0InitialR2T=Yes\0ImmediateData=No\0"
             )),
             Duration::ZERO,
@@ -649,7 +616,7 @@ mod session_level {
     fn discovery_answers_send_targets_and_refuses_scsi() {
         let mut c = conn();
         c.receive(
-            &login_with("InitiatorName=iqn.x:i\0SessionType=Discovery\0"),
+            &full_feature_login("InitiatorName=iqn.x:i\0SessionType=Discovery\0"),
             Duration::ZERO,
         );
         assert_eq!(c.state(), ConnectionState::Discovery);

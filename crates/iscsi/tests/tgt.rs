@@ -19,7 +19,7 @@ use discburn_mmc::speed::{
 use discburn_mmc::track::{
     CloseFunction, CloseTrackSession, ReadTrackInformation, TrackInformation,
 };
-use discburn_mmc::{Command, Completion, Request, ScsiStatus, Transport, TransportError};
+use discburn_mmc::{Cdb, Command, Completion, Request, ScsiStatus, Transport, TransportError};
 
 const T: Duration = Duration::from_secs(30);
 const BLOCK: usize = 2048;
@@ -32,6 +32,31 @@ fn data_in(d: &mut IscsiTransport, cdb: &[u8], len: usize) -> (Completion, Vec<u
     assert!(c.is_good(), "{:02x?}: {c:?}", cdb);
     buf.truncate(c.transferred);
     (c, buf)
+}
+
+/// WRITE(10) of `len` bytes (whole blocks) from byte `offset`.
+fn write10(offset: usize, len: usize) -> Cdb {
+    Write10 {
+        lba: (offset / BLOCK) as u32,
+        blocks: (len / BLOCK) as u16,
+        ..Default::default()
+    }
+    .emit()
+}
+
+/// WRITE(10) CDBs that write `len` bytes from LBA 0 in pieces of `chunk` bytes.
+fn chunked_writes(len: usize, chunk: usize) -> Vec<Cdb> {
+    (0..len / chunk)
+        .map(|i| write10(i * chunk, chunk))
+        .collect()
+}
+
+/// The requests of [`chunked_writes`], each with its `chunk` of `data`.
+fn chunked_requests<'a>(cdbs: &'a [Cdb], data: &'a [u8], chunk: usize) -> Vec<Request<'a>> {
+    cdbs.iter()
+        .zip(data.chunks(chunk))
+        .map(|(c, b)| Request::data_out(c.as_bytes(), b, T))
+        .collect()
 }
 
 fn sense_of(c: &Completion) -> Sense {
@@ -161,21 +186,8 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
     ready(&mut d);
     let image = pattern(4 * 1024 * 1024);
     let chunk = 256 * 1024;
-    let cdbs: Vec<_> = (0..image.len() / chunk)
-        .map(|i| {
-            Write10 {
-                lba: (i * chunk / BLOCK) as u32,
-                blocks: (chunk / BLOCK) as u16,
-                ..Default::default()
-            }
-            .emit()
-        })
-        .collect();
-    let mut reqs: Vec<Request<'_>> = cdbs
-        .iter()
-        .zip(image.chunks(chunk))
-        .map(|(c, data)| Request::data_out(c.as_bytes(), data, T))
-        .collect();
+    let cdbs = chunked_writes(image.len(), chunk);
+    let mut reqs = chunked_requests(&cdbs, &image, chunk);
     for r in d.execute_queue(&mut reqs) {
         let c = r.unwrap();
         assert!(c.is_good(), "{c:?}");
@@ -202,12 +214,7 @@ fn pipelined_write_sync_close_then_the_disc_is_a_dvd_rom() {
     );
     assert_eq!(profile(&mut d), Profile::DvdRom);
 
-    let again = Write10 {
-        lba: 0,
-        blocks: 1,
-        ..Default::default()
-    }
-    .emit();
+    let again = write10(0, BLOCK);
     let c = d
         .execute(Request::data_out(again.as_bytes(), &image[..BLOCK], T))
         .unwrap();
@@ -235,12 +242,7 @@ fn abort_task_on_timeout_and_cancel_leave_tgt_usable() {
     // A 1 MiB write that times out at once: its R2Ts are ignored, so tgt holds the task
     // waiting for data until ABORT TASK removes it.
     let big = pattern(1024 * 1024);
-    let w = Write10 {
-        lba: 0,
-        blocks: (big.len() / BLOCK) as u16,
-        ..Default::default()
-    }
-    .emit();
+    let w = write10(0, big.len());
     let r = d.execute(Request::data_out(w.as_bytes(), &big, Duration::ZERO));
     assert!(matches!(r, Err(TransportError::Timeout(_))), "{r:?}");
     assert!(d
@@ -254,21 +256,8 @@ fn abort_task_on_timeout_and_cancel_leave_tgt_usable() {
     let worker = std::thread::spawn(move || {
         let chunk = 256 * 1024;
         let data = pattern(64 * chunk);
-        let cdbs: Vec<_> = (0..64)
-            .map(|i| {
-                Write10 {
-                    lba: (i * chunk / BLOCK) as u32,
-                    blocks: (chunk / BLOCK) as u16,
-                    ..Default::default()
-                }
-                .emit()
-            })
-            .collect();
-        let mut reqs: Vec<Request<'_>> = cdbs
-            .iter()
-            .zip(data.chunks(chunk))
-            .map(|(c, b)| Request::data_out(c.as_bytes(), b, T))
-            .collect();
+        let cdbs = chunked_writes(data.len(), chunk);
+        let mut reqs = chunked_requests(&cdbs, &data, chunk);
         let res = d.execute_queue(&mut reqs);
         (d, res)
     });
@@ -332,12 +321,7 @@ fn chap_login_and_crc32c_digests() {
     assert!(n.header_digest && n.data_digest, "{n:?}");
     ready(&mut d);
     let data = pattern(512 * 1024);
-    let w = Write10 {
-        lba: 0,
-        blocks: (data.len() / BLOCK) as u16,
-        ..Default::default()
-    }
-    .emit();
+    let w = write10(0, data.len());
     assert!(d
         .execute(Request::data_out(w.as_bytes(), &data, T))
         .unwrap()

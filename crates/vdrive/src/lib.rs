@@ -130,6 +130,7 @@ pub mod image;
 pub mod media;
 pub mod model;
 pub mod read;
+pub mod testing_probe;
 
 pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};

@@ -3,18 +3,14 @@
 //! extreme its numbers.
 
 use std::path::Path;
-use std::time::Duration;
 
 use discburn_mmc::clock::SimClock;
-use discburn_mmc::sense::Sense;
-use discburn_mmc::{DataPhase, Request, Transport};
 use discburn_vdrive::image::{parse_state, state_path, Image};
 use discburn_vdrive::media::format_options;
 use discburn_vdrive::model::{DiscState, Track, STATE_VERSION};
+use discburn_vdrive::testing_probe::probe;
 use discburn_vdrive::{Fault, Media, SpeedRequest, VdriveError, VirtualDrive, VirtualDriveConfig};
 use proptest::prelude::*;
-
-const T: Duration = Duration::from_secs(3600);
 
 /// A value from the interesting ends of `u32` or a small one.
 fn num() -> impl Strategy<Value = u32> {
@@ -90,55 +86,6 @@ prop_compose! {
     }
 }
 
-/// CDBs that read everything the state drives, then write and close at the NWA.
-fn probe_cdbs(state: &DiscState) -> Vec<(Vec<u8>, u8, usize)> {
-    let mut cdbs = vec![
-        (vec![0x51, 0, 0, 0, 0, 0, 0, 0x08, 0, 0], 1, 2048),
-        (vec![0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 8),
-        (vec![0x23, 0, 0, 0, 0, 0, 0, 0x02, 0, 0], 1, 512),
-        (vec![0x46, 0, 0, 0, 0, 0, 0, 0x10, 0, 0], 1, 4096),
-        (vec![0xAC, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 64),
-    ];
-    for format in [0u8, 1, 2, 5] {
-        cdbs.push((vec![0x43, 0, format, 0, 0, 0, 1, 0xFF, 0xFF, 0], 1, 0xFFFF));
-    }
-    let mut lbas = vec![
-        0,
-        state.capacity.saturating_sub(1),
-        state.capacity,
-        u32::MAX,
-    ];
-    for n in [0u32, 1, 0xFF, 0xFFFF_FFFF] {
-        cdbs.push((track_info(1, n), 1, 0xFF));
-    }
-    for t in &state.tracks {
-        cdbs.push((track_info(1, t.number), 1, 0xFF));
-        lbas.extend([t.start, t.nwa().saturating_sub(1), t.nwa()]);
-    }
-    for lba in lbas {
-        cdbs.push((track_info(0, lba), 1, 0xFF));
-        let b = lba.to_be_bytes();
-        cdbs.push((vec![0x28, 0, b[0], b[1], b[2], b[3], 0, 0, 2, 0], 1, 4096));
-    }
-    if let Some(t) = state.tracks.last() {
-        let b = t.nwa().to_be_bytes();
-        cdbs.push((vec![0x2A, 0, b[0], b[1], b[2], b[3], 0, 0, 1, 0], 2, 2048));
-        cdbs.push((vec![0x53, 0, 0, 0, 0, 0, 0, 0, 0x10, 0], 0, 0));
-        let n = (t.number as u16).to_be_bytes();
-        cdbs.push((vec![0x5B, 0, 1, 0, n[0], n[1], 0, 0, 0, 0], 0, 0));
-    }
-    cdbs.push((vec![0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    cdbs.push((vec![0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    cdbs.push((vec![0xA1, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0));
-    cdbs.push((vec![0x51, 0, 0, 0, 0, 0, 0, 0x08, 0, 0], 1, 2048));
-    cdbs
-}
-
-fn track_info(address_type: u8, address: u32) -> Vec<u8> {
-    let a = address.to_be_bytes();
-    vec![0x52, address_type, a[0], a[1], a[2], a[3], 0, 0, 0xFF, 0]
-}
-
 /// Saves `state` beside a fresh image and opens a drive over it, as a reopen would.
 fn open_with_state(dir: &Path, state: &DiscState) -> Result<VirtualDrive, VdriveError> {
     let path = dir.join("disc.img");
@@ -173,21 +120,7 @@ proptest! {
             }
             Ok(mut drive) => {
                 prop_assert!(valid.is_ok());
-                for (cdb, dir, len) in probe_cdbs(&state) {
-                    let mut inbuf = vec![0u8; len];
-                    let out = vec![0x5Au8; len];
-                    let data = match dir {
-                        0 => DataPhase::None,
-                        1 => DataPhase::In(&mut inbuf),
-                        _ => DataPhase::Out(&out),
-                    };
-                    if let Ok(c) = drive.execute(Request { cdb: &cdb, data, timeout: T }) {
-                        prop_assert!(c.transferred <= len);
-                        if !c.is_good() {
-                            prop_assert!(Sense::parse(&c.sense).is_ok());
-                        }
-                    }
-                }
+                probe(&mut drive, &state);
                 drop(drive);
                 // Whatever the commands did, the state saved on close reads back.
                 let bytes = std::fs::read(state_path(&dir.path().join("disc.img"))).unwrap();

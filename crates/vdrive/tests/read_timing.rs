@@ -115,9 +115,7 @@ fn a_non_sequential_read_pays_the_seek() {
 #[test]
 fn reads_after_writing_seek_from_where_writing_ended() {
     let mut h = Host::new("media=bd-r&speed=2x");
-    for i in 0..64u32 {
-        assert_eq!(h.write(i * 64, 64, 0), GOOD);
-    }
+    h.write_from_0(64, 64);
     assert_eq!(h.sync(), GOOD);
     // Verify from LBA 0 seeks back 4096 sectors: a short seek, more than the settle.
     let perf = read_perf(&mut h, 0).nominal[0];
@@ -131,9 +129,7 @@ fn reads_after_writing_seek_from_where_writing_ended() {
 #[test]
 fn a_read_during_a_write_stream_burns_the_buffer_first() {
     let mut h = Host::new("media=bd-r&speed=2x&buffer=4MiB");
-    for i in 0..32u32 {
-        assert_eq!(h.write(i * 64, 64, 0), GOOD);
-    }
+    h.write_from_0(32, 64);
     // 2048 blocks at 2x CLV (≈ 0.47 s) before the READ can start.
     let burn = 2048.0 / (2.0 * 4495.5 * 1000.0 / 2048.0);
     let perf = read_perf(&mut h, 0).nominal[0];
@@ -244,13 +240,7 @@ fn set_streaming_and_set_cd_speed_select_the_read_speed() {
 
 #[test]
 fn a_short_foreign_image_reads_at_inner_speed() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("small.iso");
-    std::fs::write(&p, pattern(0, 4096, 0x11)).unwrap();
-    let mut h = Host::new("media=bd-r");
-    h.drive = None;
-    h.path = p;
-    h.open();
+    let mut h = Host::foreign("media=bd-r", "small.iso", &pattern(0, 4096, 0x11));
     let n = read_perf(&mut h, 0).nominal;
     assert_eq!(n.len(), 1);
     assert_eq!(n[0].end_lba, 4095);

@@ -293,6 +293,18 @@ fn test_write_records_nothing() {
     assert_eq!(h.disc_info().disc_status, DiscStatus::Incomplete);
 }
 
+/// BLANK of `blanking_type` (not immediate, address 0): the sense it ends with.
+fn blank(h: &mut Host, blanking_type: BlankingType) -> (u8, u8, u8) {
+    h.none(
+        &Blank {
+            immed: false,
+            blanking_type,
+            address: 0,
+        }
+        .emit(),
+    )
+}
+
 fn format(h: &mut Host, ft: FormatType, blocks: u32, param: u32, immed: bool) -> (u8, u8, u8) {
     let list = FormatParameterList {
         immed,
@@ -482,43 +494,17 @@ fn cd_rw_blank_and_rewrite() {
     assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
     assert_eq!(h.disc_info().disc_status, DiscStatus::Complete);
     assert!(h.disc_info().erasable);
-    assert_eq!(
-        h.none(
-            &Blank {
-                immed: false,
-                blanking_type: BlankingType::Minimal,
-                address: 0
-            }
-            .emit()
-        ),
-        GOOD
-    );
+    assert_eq!(blank(&mut h, BlankingType::Minimal), GOOD);
     assert_eq!(h.disc_info().disc_status, DiscStatus::Empty);
     assert_eq!(h.write(0, 8, 2), GOOD);
     assert_eq!(h.read(0, 8).unwrap(), pattern(0, 8, 2));
     let mut r = Host::new("media=cd-r");
-    assert_eq!(
-        r.none(
-            &Blank {
-                immed: false,
-                blanking_type: BlankingType::Full,
-                address: 0
-            }
-            .emit()
-        ),
-        (5, 0x30, 0)
-    );
+    assert_eq!(blank(&mut r, BlankingType::Full), (5, 0x30, 0));
 }
 
 #[test]
 fn existing_file_without_state_is_a_rom_disc() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("plain.iso");
-    std::fs::write(&p, pattern(0, 3, 0xEE)).unwrap();
-    let mut h = Host::new("media=dvd+r");
-    h.drive = None;
-    h.path = p;
-    h.open();
+    let mut h = Host::foreign("media=dvd+r", "plain.iso", &pattern(0, 3, 0xEE));
     let b = h
         .data_in(&GetConfiguration::all(1024).emit(), 1024)
         .unwrap();

@@ -76,6 +76,16 @@ fn sao_host(multi: MultiSession) -> Host {
     h
 }
 
+/// [`sao_host`] that took the cue sheet of one data track of `sectors` at LBA 0.
+fn sao_host_with_track(multi: MultiSession, sectors: u32) -> Host {
+    let mut h = sao_host(multi);
+    assert_eq!(
+        send_sheet(&mut h, &CueSheet::single_data_track(1, 0, sectors)),
+        GOOD
+    );
+    h
+}
+
 #[test]
 fn sao_write_needs_a_cue_sheet_first() {
     let mut h = sao_host(MultiSession::NoNextSession);
@@ -148,11 +158,7 @@ fn invalid_cue_sheets_are_refused() {
 
 #[test]
 fn sao_session_is_written_as_one_stream_and_closed_by_sync() {
-    let mut h = sao_host(MultiSession::NoNextSession);
-    assert_eq!(
-        send_sheet(&mut h, &CueSheet::single_data_track(1, 0, 400)),
-        GOOD
-    );
+    let mut h = sao_host_with_track(MultiSession::NoNextSession, 400);
     // The stream starts with the pre-gap the host sends, at −150.
     assert_eq!(write_at(&mut h, 0, 16), (5, 0x21, 2));
     assert_eq!(write_at(&mut h, -150, 100), GOOD);
@@ -186,11 +192,7 @@ fn sao_session_is_written_as_one_stream_and_closed_by_sync() {
 
 #[test]
 fn sync_before_the_end_leaves_the_session_open() {
-    let mut h = sao_host(MultiSession::NoNextSession);
-    assert_eq!(
-        send_sheet(&mut h, &CueSheet::single_data_track(1, 0, 300)),
-        GOOD
-    );
+    let mut h = sao_host_with_track(MultiSession::NoNextSession, 300);
     assert_eq!(write_at(&mut h, -150, 250), GOOD);
     assert_eq!(h.sync(), GOOD);
     let di = h.disc_info();
@@ -204,11 +206,7 @@ fn sync_before_the_end_leaves_the_session_open() {
 
 #[test]
 fn sao_multi_session_leaves_the_disc_appendable() {
-    let mut h = sao_host(MultiSession::NextSessionAllowed);
-    assert_eq!(
-        send_sheet(&mut h, &CueSheet::single_data_track(1, 0, 300)),
-        GOOD
-    );
+    let mut h = sao_host_with_track(MultiSession::NextSessionAllowed, 300);
     assert_eq!(write_at(&mut h, -150, 450), GOOD);
     assert_eq!(h.sync(), GOOD);
     let di = h.disc_info();

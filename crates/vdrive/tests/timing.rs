@@ -98,9 +98,7 @@ fn cav_drain_rate_matches_speed_at_start_and_end() {
 fn clv_drain_rate_and_sync_takes_the_drain_time() {
     let mut h = Host::new("media=dvd+r&speed=4x&buffer=2MiB");
     let sps = 4.0 * 1_385_000.0 / 2048.0;
-    for i in 0..16u32 {
-        assert_eq!(h.write(i * 64, 64, 0), GOOD);
-    }
+    h.write_from_0(16, 64);
     let t0 = h.clock.now();
     assert_eq!(h.sync(), GOOD);
     let took = (h.clock.now() - t0).as_secs_f64();
@@ -203,9 +201,7 @@ fn underruns_are_counted_and_bufe_decides() {
 fn full_buffer_lwip_or_wait() {
     let mut h = Host::new("media=bd-r&speed=2x&buffer=1MiB&full=lwip");
     let ctl = h.d().control();
-    for i in 0..8u32 {
-        assert_eq!(h.write(i * 64, 64, 0), GOOD);
-    }
+    h.write_from_0(8, 64);
     assert_eq!(h.write(512, 64, 0), (2, 4, 8));
     assert_eq!(ctl.stats().long_write_in_progress, 1);
     // 64 blocks at 2x drain in ~14.6 ms.
@@ -239,9 +235,7 @@ fn progress(h: &mut Host) -> Option<((u8, u8, u8), u16)> {
 #[test]
 fn immed_sync_and_format_report_progress() {
     let mut h = Host::new("media=dvd+r&speed=4x");
-    for i in 0..32u32 {
-        assert_eq!(h.write(i * 64, 64, 0), GOOD);
-    }
+    h.write_from_0(32, 64);
     let t0 = h.clock.now();
     assert_eq!(
         h.none(
@@ -308,9 +302,7 @@ fn non_immed_close_past_timeout_times_out_and_finishes_in_background() {
 #[test]
 fn unthrottled_never_waits() {
     let mut h = Host::new("media=bd-r&throttle=off&buffer=64KiB");
-    for i in 0..64u32 {
-        assert_eq!(h.write(i * 32, 32, 0), GOOD);
-    }
+    h.write_from_0(64, 32);
     assert_eq!(h.sync(), GOOD);
     assert_eq!(h.clock.now(), Duration::ZERO);
     let s = h.d().control().stats();

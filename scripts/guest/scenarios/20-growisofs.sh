@@ -4,10 +4,7 @@
 SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank disc, then mount -t iso9660"
 SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re"
 
-scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v growisofs)"
-  shared_iso "$1/data/image.iso"
-}
+scenario_prepare() { prepare_burner "$1" growisofs; }
 
 scenario_guest() {
   cat <<'GUEST'
@@ -20,7 +17,4 @@ pass
 GUEST
 }
 
-scenario_check() { # console log, disc backing file, payload root
-  grep -aq '^MOUNTED: .*a.bin' "$1" || { say "  the guest did not mount the disc with its files"; return 1; }
-  disc_holds "$2" "$3/data/image.iso"
-}
+scenario_check() { mounted_shared_iso "$@"; }

@@ -14,8 +14,7 @@ SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re"
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"
   guest_add_mkisofs "$1"
-  make_tree "$1/data/s1/one" 1024
-  make_tree "$1/data/s2/two" 1024
+  make_session_trees "$1"
 }
 
 scenario_guest() {
@@ -23,9 +22,7 @@ scenario_guest() {
 timed growisofs-Z growisofs -Z /dev/sr0 -R -J /data/s1 || { fail "growisofs -Z exit $?"; exit 1; }
 replug_drive || { fail "drive gone after -Z"; exit 1; }
 timed growisofs-M growisofs -M /dev/sr0 -R -J /data/s2 || { fail "growisofs -M exit $?"; exit 1; }
-mount_disc
-same_tree /data/s1
-same_tree /data/s2
+mount_same /data/s1 /data/s2
 pass
 GUEST
 }

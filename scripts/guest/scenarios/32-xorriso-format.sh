@@ -15,8 +15,7 @@ scenario_guest() {
 timed xorriso-format xorriso -outdev /dev/sr0 -format as_needed || { fail "xorriso -format exit $?"; exit 1; }
 timed xorriso-blank xorriso -outdev /dev/sr0 -blank as_needed || { fail "xorriso -blank exit $?"; exit 1; }
 timed xorriso-map xorriso -outdev /dev/sr0 -map /data/s1 / -commit || { fail "xorriso -map exit $?"; exit 1; }
-mount_disc
-same_tree /data/s1
+mount_same /data/s1
 pass
 GUEST
 }

@@ -8,8 +8,7 @@ SCENARIO_MEDIA="dvd+r bd-r dvd+rw"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v xorriso)"
-  make_tree "$1/data/s1/one" 1024
-  make_tree "$1/data/s2/two" 1024
+  make_session_trees "$1"
 }
 
 scenario_guest() {
@@ -17,9 +16,7 @@ scenario_guest() {
 timed xorriso-session1 xorriso -outdev /dev/sr0 -close off -map /data/s1 / -commit || { fail "xorriso session 1 exit $?"; exit 1; }
 replug_drive || { fail "drive gone after session 1"; exit 1; }
 timed xorriso-session2 xorriso -dev /dev/sr0 -close off -map /data/s2 / -commit || { fail "xorriso session 2 exit $?"; exit 1; }
-mount_disc
-same_tree /data/s1
-same_tree /data/s2
+mount_same /data/s1 /data/s2
 pass
 GUEST
 }

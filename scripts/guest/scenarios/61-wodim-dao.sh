@@ -4,18 +4,4 @@ SCENARIO_DESC="wodim dev=/dev/sr0 -dao -data image.iso on a blank CD-R"
 SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
 
-scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v wodim)"
-  shared_iso "$1/data/image.iso"
-}
-
-scenario_guest() {
-  cat <<'GUEST'
-timed wodim-dao wodim -v dev=/dev/sr0 -dao -data /data/image.iso || { fail "wodim exit $?"; exit 1; }
-pass
-GUEST
-}
-
-scenario_check() { # console log, disc backing file, payload root
-  disc_holds "$2" "$3/data/image.iso"
-}
+burns_shared_iso wodim wodim-dao "wodim -v dev=/dev/sr0 -dao -data /data/image.iso"

@@ -5,9 +5,8 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-rw
 
 scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v wodim)"
+  prepare_burner "$1" wodim
   make_iso "$1/data/first.iso" 512
-  shared_iso "$1/data/image.iso"
 }
 
 scenario_guest() {
@@ -19,6 +18,4 @@ pass
 GUEST
 }
 
-scenario_check() { # console log, disc backing file, payload root
-  disc_holds "$2" "$3/data/image.iso"
-}
+scenario_check() { holds_shared_iso "$@"; }

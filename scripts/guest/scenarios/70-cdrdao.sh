@@ -5,8 +5,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
 
 scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v cdrdao)"
-  shared_iso "$1/data/image.iso"
+  prepare_burner "$1" cdrdao
   printf 'CD_ROM\n\nTRACK MODE1\nDATAFILE "/data/image.iso"\n' >"$1/data/data.toc"
 }
 
@@ -17,6 +16,4 @@ pass
 GUEST
 }
 
-scenario_check() { # console log, disc backing file, payload root
-  disc_holds "$2" "$3/data/image.iso"
-}
+scenario_check() { holds_shared_iso "$@"; }

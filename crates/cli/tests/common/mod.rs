@@ -4,6 +4,7 @@
 // Each test binary uses a subset of these.
 #![allow(dead_code)]
 
+use std::borrow::BorrowMut;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Output};
@@ -19,6 +20,14 @@ pub fn drive(dir: &Path, media: &str, extra: &str) -> String {
         "virtual:{}?media={media}&throttle=off{extra}",
         dir.join("disc.img").display()
     )
+}
+
+/// A new temporary directory and the address of an unthrottled virtual recorder in it
+/// holding blank `media`.
+pub fn new_drive(media: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), media, "");
+    (dir, addr)
 }
 
 /// The `discburn` binary with `--drive addr`, whatever the environment names.
@@ -50,12 +59,64 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The process's stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `cmd` and asserts it succeeds; the failure message names the command and
+/// carries both outputs.
+pub fn succeeds(cmd: impl BorrowMut<Command>) -> Output {
+    exits(cmd, 0)
+}
+
+/// Runs `cmd` and asserts it exits with `code`; the failure message names the command
+/// and carries both outputs.
+pub fn exits(mut cmd: impl BorrowMut<Command>, code: i32) -> Output {
+    let cmd = cmd.borrow_mut();
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{cmd:?}\nstdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
+/// `discburn write ARGS SOURCE` on the drive at `addr`, which must succeed: its stdout.
+pub fn write_ok(addr: &str, args: &[&str], source: &Path) -> String {
+    stdout(&succeeds(
+        discburn(addr).arg("write").args(args).arg(source),
+    ))
+}
+
+/// Asserts that `text` contains each of `needles`.
+pub fn assert_contains(text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(text.contains(n), "{n:?} is not in:\n{text}");
+    }
+}
+
 /// Every line of stdout parsed as one JSON value (`--json` output).
 pub fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
+}
+
+/// Asserts the `--json` lines carry a `phase` event for each of `want`.
+pub fn assert_phases(lines: &[Value], want: &[&str]) {
+    let phases: Vec<&str> = lines
+        .iter()
+        .filter(|v| v["event"] == "phase")
+        .map(|v| v["phase"].as_str().unwrap())
+        .collect();
+    for p in want {
+        assert!(phases.contains(p), "phase {p} missing from {phases:?}");
+    }
 }
 
 /// `discburn info --json`: one JSON object.

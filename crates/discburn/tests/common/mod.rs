@@ -1,17 +1,25 @@
 //! Shared rig: a virtual recorder on a simulated clock, with its control handle.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnReport, Source};
 use discburn::mmc::clock::{SharedClock, SimClock};
 use discburn::mmc::rw::Read10;
 use discburn::mmc::sense::SenseClass;
-use discburn::mmc::transport::DataPhase;
-use discburn::{Recorder, WriteEngine};
+use discburn::mmc::transport::{Completion, DataPhase, Limits, Request, Transport, TransportError};
+use discburn::{CancelToken, Recorder, WriteEngine};
 use discburn_vdrive::control::DriveControl;
 use discburn_vdrive::media::Media;
-use discburn_vdrive::VirtualDriveConfig;
+use discburn_vdrive::{VirtualDrive, VirtualDriveConfig};
+use hadris_fs::sync::Volume;
+use hadris_fs::{MountOptions, OpenOptions};
+use hadris_iso::sync::IsoFs;
+use hadris_iso::Namespace;
+use hadris_storage::{BlockSize, MemDevice};
 
 pub struct Rig {
     pub dir: tempfile::TempDir,
@@ -159,4 +167,112 @@ pub fn stream(bytes: Vec<u8>) -> discburn::burn::Source {
         sectors,
         label: "test data".into(),
     }
+}
+
+/// An ISO 9660 volume read from bytes in memory.
+pub type IsoVolume = Volume<IsoFs<MemDevice<Vec<u8>>>>;
+
+/// `disc` (a volume at block 0) mounted with its `ns` tree.
+pub fn mount(disc: &[u8], ns: Namespace) -> IsoVolume {
+    let dev = MemDevice::new(disc.to_vec(), BlockSize::new(2048).unwrap());
+    Volume::new(IsoFs::mount_namespace(dev, MountOptions::new(), ns).unwrap())
+}
+
+/// The whole of the file at `path` in `vol`.
+pub fn read_file(vol: &IsoVolume, path: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    vol.open(path, OpenOptions::new().read())
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// Runs [`discburn::burn::burn`] of `source` on `rec` (never cancelled): what it returned
+/// and every event it sent, in order.
+pub fn burn_collecting(
+    rec: &Arc<Recorder>,
+    source: Source,
+    opts: &BurnOptions,
+) -> (Result<BurnReport, BurnError>, Vec<BurnEvent>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let r = burn::burn(rec, source, opts, &CancelToken::new(), &mut |e| {
+        sink.lock().unwrap().push(e.clone())
+    });
+    let ev = events.lock().unwrap().clone();
+    (r, ev)
+}
+
+/// A source that delivers its first `open_sectors` sectors of `data` at once, then holds
+/// back (polling every millisecond) until `token` is cancelled: a cancel is sure to
+/// land while the write is still running.
+pub struct Gate {
+    data: Vec<u8>,
+    at: usize,
+    open_sectors: usize,
+    token: CancelToken,
+}
+
+impl Gate {
+    pub fn new(data: Vec<u8>, open_sectors: usize, token: CancelToken) -> Gate {
+        Gate {
+            data,
+            at: 0,
+            open_sectors,
+            token,
+        }
+    }
+}
+
+impl Read for Gate {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.open_sectors * 2048 && !self.token.is_cancelled() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let n = buf.len().min(self.data.len() - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// What a [`Hooked`] drive's hook does with a request: answer it instead of the drive,
+/// or `None` to pass it on.
+pub type Answer = Option<Result<Completion, TransportError>>;
+
+/// A virtual drive behind a hook that may answer a request first: a failure the drive
+/// model has no switch for. Everything else goes to the drive.
+pub struct Hooked<F> {
+    pub inner: VirtualDrive,
+    pub hook: F,
+}
+
+impl<F: FnMut(&Request<'_>) -> Answer + Send> Transport for Hooked<F> {
+    fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
+        match (self.hook)(&request) {
+            Some(answer) => answer,
+            None => self.inner.execute(request),
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        self.inner.limits()
+    }
+}
+
+/// A recorder over a virtual drive at `dir/d.img` opened with `query` (`media=…&…`) on a
+/// simulated clock, every request offered to `hook` first (see [`Hooked`]); and the
+/// drive's control handle.
+pub fn hooked_recorder<F>(dir: &Path, query: &str, hook: F) -> (Arc<Recorder>, DriveControl)
+where
+    F: FnMut(&Request<'_>) -> Answer + Send + 'static,
+{
+    let addr = format!("virtual:{}?{query}", dir.join("d.img").display());
+    let (_sim, clock) = SimClock::shared();
+    let inner = VirtualDrive::open(&addr, Arc::clone(&clock)).unwrap();
+    let control = inner.control();
+    let transport = Hooked { inner, hook };
+    let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
+    (rec, control)
 }

@@ -52,6 +52,17 @@ impl Host {
         h
     }
 
+    /// A drive opened with `query` over `name`, a foreign image holding `data` with no
+    /// state file beside it (an ISO image from elsewhere).
+    pub fn foreign(query: &str, name: &str, data: &[u8]) -> Host {
+        let mut h = Host::new(query);
+        h.drive = None;
+        h.path = h.dir.path().join(name);
+        std::fs::write(&h.path, data).unwrap();
+        h.open();
+        h
+    }
+
     pub fn address(&self) -> String {
         format!("virtual:{}?{}", self.path.display(), self.query)
     }
@@ -127,6 +138,15 @@ impl Host {
         .emit();
         let data = pattern(lba, blocks as u32, fill);
         self.data_out(&cdb, &data)
+    }
+
+    /// `count` WRITE(10)s of `blocks` each, one after the other from LBA 0 (fill 0):
+    /// every one GOOD.
+    pub fn write_from_0(&mut self, count: u32, blocks: u16) {
+        for i in 0..count {
+            let lba = i * u32::from(blocks);
+            assert_eq!(self.write(lba, blocks, 0), (0, 0, 0), "WRITE at {lba}");
+        }
     }
 
     pub fn read(&mut self, lba: u32, blocks: u16) -> Result<Vec<u8>, (u8, u8, u8)> {
