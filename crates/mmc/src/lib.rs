@@ -49,6 +49,7 @@
 
 pub mod buf;
 pub mod cdb;
+pub mod cdtext;
 pub mod clock;
 pub mod config;
 pub mod cue;
