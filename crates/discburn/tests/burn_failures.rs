@@ -26,13 +26,28 @@ use discburn_vdrive::{DriveControl, Fault, Media, VirtualDrive};
 struct Shared {
     drive: Arc<Mutex<VirtualDrive>>,
     trace: Arc<Mutex<Vec<(u8, u8)>>>,
+    /// A fault injected before the first command once the drive has taken this many
+    /// blocks: tied to the drive's own progress, not to when an event reaches the test.
+    armed: Arc<Mutex<Option<(u64, Fault)>>>,
 }
 
 impl Transport for Shared {
     fn execute(&mut self, request: Request<'_>) -> Result<Completion, TransportError> {
         let b4 = request.cdb.get(4).copied().unwrap_or(0);
         self.trace.lock().unwrap().push((request.cdb[0], b4));
-        self.drive.lock().unwrap().execute(request)
+        let mut drive = self.drive.lock().unwrap();
+        let mut armed = self.armed.lock().unwrap();
+        let control = drive.control();
+        if armed
+            .as_ref()
+            .is_some_and(|(at, _)| control.stats().blocks_written >= *at)
+        {
+            if let Some((_, fault)) = armed.take() {
+                control.inject(fault);
+            }
+        }
+        drop(armed);
+        drive.execute(request)
     }
 
     fn limits(&self) -> Limits {
@@ -59,6 +74,7 @@ fn rig_on(media: &str, extra: &str, clock: SharedClock) -> Rig {
     let shared = Shared {
         drive: Arc::new(Mutex::new(drive)),
         trace: Arc::default(),
+        armed: Arc::default(),
     };
     let rec = Arc::new(Recorder::new(Box::new(shared.clone()), addr, clock));
     Rig {
@@ -140,23 +156,14 @@ const READ_DISC_INFORMATION: u8 = 0x51;
 
 /// Burns `sectors` with `fault` injected once `at` sectors are written.
 fn burn_with_fault(rig: &Rig, fault: Fault, at: u64, sectors: usize) -> BurnError {
-    let control = rig.control.clone();
-    let mut armed = Some(fault);
+    *rig.other.armed.lock().unwrap() = Some((at, fault));
     let opts = BurnOptions::default();
     burn::burn(
         &rig.rec,
         stream(sectors),
         &opts,
         &CancelToken::new(),
-        &mut |e| {
-            if let BurnEvent::Write(u) = e {
-                if u.sectors_written() >= at {
-                    if let Some(f) = armed.take() {
-                        control.inject(f);
-                    }
-                }
-            }
-        },
+        &mut |_| {},
     )
     .expect_err("the fault fails the burn")
 }
