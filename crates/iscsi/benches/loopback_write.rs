@@ -1,10 +1,12 @@
-//! Write throughput to tgt over loopback: WRITE(10) of the transport's maximum transfer
+//! Write throughput of the initiator over loopback, to tgt and to this crate's own target
+//! serving an unthrottled virtual recorder: WRITE(10) of the transport's maximum transfer
 //! size, with one command in flight and with `Limits::max_in_flight` pipelined.
 //!
-//! `cargo bench -p discburn-iscsi --bench tgt_write` writes 1 GiB per iteration;
-//! `DISCBURN_BENCH_BYTES=64MiB` (or a plain byte count) makes a quick run. The disc
-//! image lives on /dev/shm when it exists, so the figures measure the initiator and
-//! tgt, not the disk (tgt fdatasyncs every WRITE).
+//! `cargo bench -p discburn-iscsi --bench loopback_write` writes 1 GiB per iteration;
+//! `DISCBURN_BENCH_BYTES=64MiB` (or a plain byte count) makes a quick run. Both disc
+//! images live on /dev/shm when it exists, so the figures measure the initiator and the
+//! targets, not the disk (tgt fdatasyncs every WRITE; the virtual recorder writes to its
+//! image file's page cache).
 // criterion_group! generates an undocumented pub fn.
 #![allow(missing_docs)]
 
@@ -12,10 +14,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use discburn_iscsi::target::{Server, ServerConfig};
 use discburn_iscsi::testing::{Tgt, TgtOptions};
 use discburn_iscsi::IscsiTransport;
+use discburn_mmc::clock::SystemClock;
 use discburn_mmc::rw::Write10;
 use discburn_mmc::{Command, Request, Transport};
+use discburn_vdrive::{Media, VirtualDriveConfig};
 
 const BLOCK: usize = 2048;
 
@@ -64,30 +69,29 @@ fn write_all(d: &mut IscsiTransport, total: usize, chunk: &[u8], in_flight: usiz
     }
 }
 
-fn tgt_write(c: &mut Criterion) {
-    let total = bench_bytes();
+/// Where the disc images go: /dev/shm when it exists (see the module docs).
+fn image_dir() -> Option<std::path::PathBuf> {
     let shm = Path::new("/dev/shm");
-    let tgt = Tgt::start_with(TgtOptions {
-        dir: shm
-            .is_dir()
-            .then(|| shm.join(format!("discburn-bench-{}", std::process::id()))),
-        ..TgtOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    let mut d = IscsiTransport::open(&tgt.url()).expect("login to tgt");
-    // Clear the power-on unit attention.
+    shm.is_dir()
+        .then(|| shm.join(format!("discburn-bench-{}", std::process::id())))
+}
+
+/// One group of the initiator writing to the drive at `url`: in flight 1 and the maximum.
+fn bench_target(c: &mut Criterion, group: &str, url: &str) {
+    let mut d = IscsiTransport::open(url).expect("login");
+    // Clear the unit attention of the new nexus.
     let _ = d.execute(Request::none(&[0; 6], Duration::from_secs(5)));
     let limits = d.limits();
     let max = limits.max_transfer - limits.max_transfer % BLOCK;
     let chunk: Vec<u8> = (0..max).map(|i| (i % 251) as u8).collect();
-    let total = total.max(max) / max * max;
+    let total = bench_bytes().max(max) / max * max;
     eprintln!(
-        "tgt_write: {} MiB per iteration, WRITE(10) of {} KiB, max_in_flight {}",
+        "{group}: {} MiB per iteration, WRITE(10) of {} KiB, max_in_flight {}",
         total >> 20,
         max >> 10,
         limits.max_in_flight
     );
-    let mut g = c.benchmark_group("tgt_write");
+    let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(total as u64));
     g.sample_size(10);
     g.warm_up_time(Duration::from_millis(500));
@@ -100,5 +104,38 @@ fn tgt_write(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, tgt_write);
+fn tgt_write(c: &mut Criterion) {
+    let tgt = Tgt::start_with(TgtOptions {
+        dir: image_dir(),
+        ..TgtOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    bench_target(c, "tgt_write", &tgt.url());
+}
+
+/// The same against `discburn serve`'s target and an unthrottled virtual DVD-RAM (sold
+/// formatted and random access, so every iteration may write from LBA 0 again).
+fn serve_write(c: &mut Criterion) {
+    let dir = image_dir().unwrap_or_else(std::env::temp_dir).join("serve");
+    std::fs::create_dir_all(&dir).expect("image directory");
+    let drive = VirtualDriveConfig::new(dir.join("d.img"), Media::DvdRam)
+        .unthrottled()
+        .open(SystemClock::shared())
+        .expect("virtual DVD-RAM");
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        ServerConfig::new("iqn.2026-12.bench.discburn:serve"),
+        vec![Box::new(drive)],
+    )
+    .expect("bind 127.0.0.1");
+    let url = server.url(0);
+    let stop = server.shutdown_handle();
+    let thread = std::thread::spawn(move || server.run());
+    bench_target(c, "serve_write", &url);
+    stop.shutdown();
+    let _ = thread.join();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+criterion_group!(benches, tgt_write, serve_write);
 criterion_main!(benches);
