@@ -15,10 +15,7 @@
 //! invisible track reports NWA 0 is written at 0.
 
 use discburn_mmc::cue::{CueSheet, SendCueSheet, FIRST_PREGAP, MIN_TRACK_SECTORS};
-use discburn_mmc::format::{
-    Blank, CapacityDescriptorType, FormatCapacities, FormatParameterList, FormatType, FormatUnit,
-    FormattableCapacity, ReadFormatCapacities,
-};
+use discburn_mmc::format::{CapacityDescriptorType, FormattableCapacity};
 use discburn_mmc::mode::{
     find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
     SessionFormat, WriteParametersPage, WriteType,
@@ -28,31 +25,26 @@ use discburn_mmc::rw::Write10;
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, sectors_per_second_to_kbps, x_to_sectors_per_second,
 };
-use discburn_mmc::track::{
-    CloseFunction, Reservation, ReserveTrack, TrackAddress, INVISIBLE_TRACK,
-};
+use discburn_mmc::track::{Reservation, ReserveTrack, TrackAddress};
 use discburn_mmc::transport::DataPhase;
 
 use crate::error::Error;
 use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
 use super::medium::{self, Medium, Recording};
-use super::ops::{self, Ceiling};
+use super::ops::{self};
 use super::{
     BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice, Unsuitable,
 };
 use discburn_mmc::sense::Refusal;
 
-/// One way to format the medium, with the capacity it leaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FormatChoice {
-    /// The spare setting this choice stands for.
-    pub spare: Spare,
-    /// User capacity in sectors afterwards.
-    pub sectors: u64,
-    /// The descriptor sent to FORMAT UNIT; `None`: leave unformatted (BD-R).
-    pub descriptor: Option<FormattableCapacity>,
-}
+mod close;
+mod format;
+
+pub(crate) use close::{close, close_session, close_track, set_closing_parameters};
+pub(crate) use format::{blank, format_capacities, format_medium};
+use format::{choices_from, format_with, gb, spare_name};
+pub use format::{format_choices, FormatChoice};
 
 /// The plan of a burn, decided before anything is sent that changes the disc.
 #[derive(Debug, Clone)]
@@ -128,83 +120,6 @@ fn uses_page_05(p: Profile) -> bool {
 
 fn is_cd(p: Profile) -> bool {
     matches!(p, Profile::CdR | Profile::CdRw)
-}
-
-fn gb(sectors: u64) -> String {
-    format!("{:.2} GB", sectors as f64 * 2048.0 / 1e9)
-}
-
-/// READ FORMAT CAPACITIES, when the drive answers it.
-pub(crate) fn format_capacities(rec: &Recorder) -> Option<FormatCapacities> {
-    rec.query(&ReadFormatCapacities::all()).ok()
-}
-
-/// The format choices (spare none/min/default) for the medium in the drive,
-/// with the capacity each leaves. Empty when the medium is not formattable.
-pub fn format_choices(rec: &Recorder, medium: &Medium) -> Vec<FormatChoice> {
-    let Some(caps) = format_capacities(rec) else {
-        return Vec::new();
-    };
-    choices_from(medium.profile, &caps, medium.capacity_sectors)
-}
-
-fn choices_from(profile: Profile, caps: &FormatCapacities, raw_capacity: u64) -> Vec<FormatChoice> {
-    let of = |types: &[FormatType]| -> Vec<FormattableCapacity> {
-        caps.formattable
-            .iter()
-            .filter(|d| types.contains(&d.format_type))
-            .copied()
-            .collect()
-    };
-    let choice = |spare, d: FormattableCapacity| FormatChoice {
-        spare,
-        sectors: u64::from(d.number_of_blocks),
-        descriptor: Some(d),
-    };
-    let mut out = Vec::new();
-    match profile {
-        Profile::BdRSrm | Profile::BdRRrm => {
-            let unformatted = u64::from(caps.current.number_of_blocks).max(raw_capacity);
-            out.push(FormatChoice {
-                spare: Spare::None,
-                sectors: unformatted,
-                descriptor: None,
-            });
-            let spares = of(&[FormatType::BdRWithSpares, FormatType::Full]);
-            if let Some(d) = spares.iter().max_by_key(|d| d.number_of_blocks) {
-                out.push(choice(Spare::Min, *d));
-            }
-            if let Some(d) = spares.first() {
-                out.push(choice(Spare::Default, *d));
-            }
-        }
-        Profile::BdRe => {
-            if let Some(d) = of(&[FormatType::BdReWithoutSpares]).first() {
-                out.push(choice(Spare::None, *d));
-            }
-            let spares = of(&[FormatType::BdReWithSpares, FormatType::Full]);
-            if let Some(d) = spares.iter().max_by_key(|d| d.number_of_blocks) {
-                out.push(choice(Spare::Min, *d));
-            }
-            if let Some(d) = spares.first() {
-                out.push(choice(Spare::Default, *d));
-            }
-        }
-        _ => {
-            if let Some(d) = caps.formattable.first() {
-                out.push(choice(Spare::Default, *d));
-            }
-        }
-    }
-    out
-}
-
-fn spare_name(s: Spare) -> &'static str {
-    match s {
-        Spare::None => "none (no defect management, full speed)",
-        Spare::Min => "min (smallest spare area)",
-        Spare::Default => "default (drive's spare area)",
-    }
 }
 
 /// Decides everything before the disc is touched; refuses what cannot work.
@@ -642,303 +557,4 @@ fn select_speed(run: &mut Operation<'_>, medium: &Medium, plan: &mut Plan, opts:
             ));
         }
     }
-}
-
-/// FORMAT UNIT with Immed and the progress poll.
-fn format_with(run: &mut Operation<'_>, d: FormattableCapacity) -> Result<(), BurnError> {
-    let rec = run.rec;
-    run.note(format!(
-        "Formatting: {} ({} sectors, {})",
-        d.format_type.name(),
-        d.number_of_blocks,
-        gb(u64::from(d.number_of_blocks))
-    ));
-    let mut with = [0u8; FormatParameterList::LEN];
-    let mut without = [0u8; FormatParameterList::LEN];
-    let list = FormatParameterList::immediate(d.to_format_descriptor());
-    list.emit(&mut with)
-        .map_err(|e| BurnError::device("formatting", e.into()))?;
-    FormatParameterList {
-        immed: false,
-        ..list
-    }
-    .emit(&mut without)
-    .map_err(|e| BurnError::device("formatting", e.into()))?;
-    // The Immed bit of FORMAT UNIT lives in the parameter list; send the list that
-    // matches the attempt.
-    let started = rec.clock().now();
-    let sent = rec.command(
-        &FormatUnit::new(),
-        DataPhase::Out(&with),
-        ops::IMMED_TIMEOUT,
-    );
-    match sent {
-        Ok(_) => ops::wait_ready(
-            rec,
-            BurnPhase::FormattingMedia,
-            Ceiling::Erase,
-            started,
-            run.cancel,
-            run.on_event,
-        )
-        .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e)),
-        Err(e)
-            if matches!(
-                e.refusal(),
-                Some(Refusal::InvalidParameter | Refusal::InvalidField)
-            ) =>
-        {
-            rec.command(
-                &FormatUnit::new(),
-                DataPhase::Out(&without),
-                Ceiling::Erase.duration(),
-            )
-            .map(|_| ())
-            .map_err(|e| BurnError::device("formatting (FORMAT UNIT)", e))
-        }
-        Err(e) => Err(BurnError::device("formatting (FORMAT UNIT)", e)),
-    }
-}
-
-/// `discburn format`: formats with the chosen spare (explicit request).
-pub(crate) fn format_medium(
-    run: &mut Operation<'_>,
-    medium: &Medium,
-    spare: Option<Spare>,
-    _explicit: bool,
-) -> Result<(), BurnError> {
-    let rec = run.rec;
-    let profile = medium.profile;
-    let caps = format_capacities(rec).ok_or_else(|| {
-        BurnError::Unsupported(format!("the {profile} in the drive cannot be formatted"))
-    })?;
-    if profile == Profile::BdRSrm && !medium.is_blank() {
-        return Err(BurnError::NotBlank {
-            profile,
-            why: "a BD-R can be formatted only while blank".into(),
-        });
-    }
-    let choices = choices_from(profile, &caps, medium.capacity_sectors);
-    if choices.is_empty() {
-        return Err(BurnError::Unsupported(format!(
-            "the {profile} in the drive cannot be formatted"
-        )));
-    }
-    let wanted = spare.unwrap_or(Spare::Default);
-    let chosen = choices
-        .iter()
-        .find(|c| c.spare == wanted)
-        .or_else(|| {
-            if matches!(profile, Profile::BdRSrm | Profile::BdRe) {
-                None
-            } else {
-                choices.first()
-            }
-        })
-        .copied()
-        .ok_or_else(|| {
-            BurnError::Unsupported(format!(
-                "no format with spare {} for this {profile}",
-                spare_name(wanted)
-            ))
-        })?;
-    let Some(d) = chosen.descriptor else {
-        run.note(format!(
-            "Spare none on a BD-R means leaving it unformatted: nothing to do ({} sectors usable)",
-            chosen.sectors
-        ));
-        return Ok(());
-    };
-    run.phase(BurnPhase::FormattingMedia);
-    format_with(run, d)
-}
-
-/// `discburn blank`: BLANK with Immed (minimal or full) and the progress poll.
-pub(crate) fn blank(run: &mut Operation<'_>, medium: &Medium, full: bool) -> Result<(), BurnError> {
-    let profile = medium.profile;
-    if !matches!(
-        profile,
-        Profile::CdRw | Profile::DvdRwSequential | Profile::DvdRwRestrictedOverwrite
-    ) {
-        return Err(BurnError::Unsuitable(Unsuitable::CannotBlank {
-            profile,
-            rewritable_in_place: medium.recording == Recording::RandomAccess,
-        }));
-    }
-    run.phase(BurnPhase::Blanking);
-    ops::long_step(
-        run.rec,
-        BurnPhase::Blanking,
-        Ceiling::Erase,
-        |immed| {
-            if full {
-                Blank::full(immed)
-            } else {
-                Blank::minimal(immed)
-            }
-        },
-        None,
-        run.cancel,
-        ops::OnCancel::StopWaiting,
-        run.on_event,
-    )
-    .map_err(|e| BurnError::device("blanking (BLANK)", e))
-}
-
-/// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
-pub(crate) fn close(
-    run: &mut Operation<'_>,
-    medium: &Medium,
-    plan: &Plan,
-    opts: &BurnOptions,
-) -> Result<Option<Closing>, BurnError> {
-    let rec = run.rec;
-    let profile = medium.profile;
-    if plan.sao {
-        // SYNCHRONIZE CACHE after the last sector made the drive write the lead-out and
-        // close the session as the cue sheet and page 05h said.
-        return Ok(if opts.test_write {
-            run.note("Test Write: nothing was recorded; the disc stays blank");
-            None
-        } else {
-            Some(opts.closing)
-        });
-    }
-    if opts.test_write {
-        // The drive simulates the close too and then forgets the simulated track
-        // (cdrecord's "fixating (simulation)"); the post-check confirms the disc is blank.
-        run.phase(BurnPhase::ClosingTrack);
-        match ops::close(
-            rec,
-            BurnPhase::ClosingTrack,
-            CloseFunction::CloseTrack,
-            INVISIBLE_TRACK as u16,
-            run.cancel,
-            run.on_event,
-        ) {
-            Ok(()) => {}
-            Err(e)
-                if matches!(
-                    e.refusal(),
-                    Some(Refusal::UnknownCommand | Refusal::Sequence | Refusal::InvalidField)
-                ) =>
-            {
-                tracing::info!("simulated CLOSE TRACK refused ({e})");
-            }
-            Err(e) => return Err(BurnError::device("closing the simulated track", e)),
-        }
-        run.note("Test Write: nothing was recorded; the disc stays blank");
-        return Ok(None);
-    }
-    match medium.recording {
-        Recording::RandomAccess => {
-            if matches!(profile, Profile::DvdPlusRw | Profile::DvdPlusRwDl) {
-                // Stops a background format with a compatible lead-out; harmless otherwise.
-                run.phase(BurnPhase::ClosingSession);
-                if let Err(e) = ops::close(
-                    rec,
-                    BurnPhase::ClosingSession,
-                    CloseFunction::CloseSession,
-                    0,
-                    run.cancel,
-                    run.on_event,
-                ) {
-                    if !matches!(e.refusal(), Some(Refusal::Sequence | Refusal::InvalidField)) {
-                        return Err(BurnError::device("closing the DVD+RW session", e));
-                    }
-                }
-            }
-            Ok(None)
-        }
-        Recording::Sequential => {
-            let track = rec
-                .track_information(TrackAddress::Lba(plan.start_lba))
-                .map(|t| t.track)
-                .unwrap_or(INVISIBLE_TRACK as u16);
-            close_track(run, track)?;
-            close_session(run, profile, opts.closing)?;
-            Ok(Some(opts.closing))
-        }
-        Recording::ReadOnly => Ok(None),
-    }
-}
-
-/// CLOSE TRACK (MMC-6 §6.3, function 001b) on track `number`.
-pub(crate) fn close_track(run: &mut Operation<'_>, number: u16) -> Result<(), BurnError> {
-    run.phase(BurnPhase::ClosingTrack);
-    match ops::close(
-        run.rec,
-        BurnPhase::ClosingTrack,
-        CloseFunction::CloseTrack,
-        number,
-        run.cancel,
-        run.on_event,
-    ) {
-        Ok(()) => Ok(()),
-        // Some drives close the track themselves (DAO) or do not know the command.
-        Err(e)
-            if matches!(
-                e.refusal(),
-                Some(Refusal::UnknownCommand | Refusal::Sequence)
-            ) =>
-        {
-            tracing::info!("CLOSE TRACK refused ({e}); continuing with the session");
-            Ok(())
-        }
-        Err(e) => Err(BurnError::device("closing the track (CLOSE TRACK)", e)),
-    }
-}
-
-/// CLOSE SESSION, or finalize the disc, with the close function right for the medium
-/// (MMC-6 §6.3): on CD and DVD-R, CLOSE SESSION finalizes unless page 05h allowed a
-/// next session; DVD+R and BD-R finalize with function 110b.
-pub(crate) fn close_session(
-    run: &mut Operation<'_>,
-    profile: Profile,
-    closing: Closing,
-) -> Result<(), BurnError> {
-    let (phase, function, what) = match (closing, profile) {
-        (Closing::Session, _) => (
-            BurnPhase::ClosingSession,
-            CloseFunction::CloseSession,
-            "closing the session (CLOSE SESSION)",
-        ),
-        (Closing::Disc, p) if uses_page_05(p) => (
-            BurnPhase::Finalizing,
-            CloseFunction::CloseSession,
-            "finalizing the disc (CLOSE SESSION)",
-        ),
-        (Closing::Disc, _) => (
-            BurnPhase::Finalizing,
-            CloseFunction::FinalizeDisc,
-            "finalizing the disc (CLOSE TRACK/SESSION 110b)",
-        ),
-    };
-    run.phase(phase);
-    ops::close(run.rec, phase, function, 0, run.cancel, run.on_event)
-        .map_err(|e| BurnError::device(what, e))
-}
-
-/// Page 05h before closing without writing (`discburn fix`): on CD and DVD-R its
-/// multi-session field is what decides whether CLOSE SESSION finalizes, and a drive
-/// keeps whatever the last program set. Other media have no page 05h.
-pub(crate) fn set_closing_parameters(
-    rec: &Recorder,
-    profile: Profile,
-    closing: Closing,
-) -> Result<(), BurnError> {
-    if !uses_page_05(profile) {
-        return Ok(());
-    }
-    let write_type = if is_cd(profile) {
-        WriteType::Tao
-    } else {
-        WriteType::PacketIncremental
-    };
-    let opts = BurnOptions {
-        closing,
-        ..BurnOptions::default()
-    };
-    set_write_parameters(rec, profile, write_type, &opts)
-        .map_err(|e| BurnError::device("setting the write parameters (MODE SELECT page 05h)", e))
 }
