@@ -1,0 +1,299 @@
+//! The commands that look: `drives`, `info`, `speeds`.
+
+use discburn::burn::{self, BurnError, Medium, Recording};
+use discburn::mmc::disc::DiscStatus;
+use serde_json::{json, Value};
+
+use crate::cli::Global;
+use crate::exit::{self, burn_failure, Failure};
+
+use super::{emit_json, open_to_look};
+
+pub(super) fn drives(g: &Global) -> Result<(), Failure> {
+    let found = discburn::drives().unwrap_or_default();
+    if g.json {
+        for d in &found {
+            emit_json(&json!({
+                "event": "drive",
+                "address": d.block_device.display().to_string(),
+                "generic": d.generic_device.as_ref().map(|p| p.display().to_string()),
+                "vendor": d.vendor, "model": d.model, "revision": d.revision,
+            }));
+        }
+        emit_json(
+            &json!({"event": "virtual", "address": "virtual:PATH?media=bd-r&speed=12x&buffer=4MiB"}),
+        );
+        return Ok(());
+    }
+    if found.is_empty() {
+        println!("No optical recorders found on this machine (sysfs lists no sr devices).");
+    } else {
+        println!("Recorders on this machine:");
+        for d in &found {
+            let sg = d
+                .generic_device
+                .as_ref()
+                .map(|p| format!(" (also {})", p.display()))
+                .unwrap_or_default();
+            println!(
+                "  {}{sg}  {} {} {}",
+                d.block_device.display(),
+                d.vendor,
+                d.model,
+                d.revision
+            );
+        }
+    }
+    println!();
+    println!("Other drives are named by address with --drive:");
+    println!("  iscsi://HOST:PORT/IQN/LUN                      a remote drive (e.g. a tgt target)");
+    println!("  virtual:PATH?media=bd-r&speed=12x&buffer=4MiB   the virtual recorder over the image file PATH");
+    println!(
+        "      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re; the file is created blank"
+    );
+    println!("      when absent and keeps its state (sessions, tracks) between runs");
+    Ok(())
+}
+
+pub(super) fn status_name(s: Option<DiscStatus>) -> &'static str {
+    match s {
+        Some(DiscStatus::Empty) => "blank",
+        Some(DiscStatus::Incomplete) => "appendable",
+        Some(DiscStatus::Complete) => "closed",
+        Some(DiscStatus::Other) => "random-access",
+        _ => "unknown",
+    }
+}
+
+/// Sectors recorded in a track: an open (incomplete) track's size is, per MMC, the whole
+/// area up to the end of the disc; what it holds ends at its last recorded address.
+pub(super) fn recorded(t: &burn::TrackEntry) -> u32 {
+    if t.blank {
+        return 0;
+    }
+    match (t.nwa, t.last_recorded) {
+        (Some(_), Some(last)) => (last + 1).saturating_sub(t.start),
+        (Some(nwa), None) => nwa.saturating_sub(t.start),
+        _ => t.size,
+    }
+}
+
+/// The medium as JSON (also used after a burn).
+pub fn medium_json(m: &Medium) -> Value {
+    json!({
+        "profile": m.profile.to_string(),
+        "status": status_name(m.status()),
+        "recording": format!("{:?}", m.recording),
+        "sessions": m.disc.as_ref().map(|d| d.sessions),
+        "complete_sessions": m.sessions(),
+        "next_writable": m.next_writable,
+        "free_sectors": m.free_sectors,
+        "capacity_sectors": m.capacity_sectors,
+        "tracks": m.tracks.iter().map(|t| json!({
+            "number": t.number, "session": t.session, "start": t.start, "size": t.size,
+            "recorded": recorded(t),
+            "blank": t.blank, "nwa": t.nwa, "free": t.free, "last_recorded": t.last_recorded,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub(super) fn info(g: &Global) -> Result<(), Failure> {
+    let (addr, rec) = open_to_look(g)?;
+    let id = rec.identity().ok();
+    let profiles = rec.supported_profiles(false).unwrap_or_default();
+    let medium = match burn::inspect(&rec) {
+        Ok(m) => Some(m),
+        Err(BurnError::NoMedium) => None,
+        Err(e) => return Err(burn_failure(&e)),
+    };
+    let speeds = medium
+        .as_ref()
+        .and_then(|_| rec.write_speeds().ok())
+        .unwrap_or_default();
+    let formats = medium
+        .as_ref()
+        .map(|m| burn::format_choices(&rec, m))
+        .unwrap_or_default();
+    let no_speeds = speeds.is_empty().then(|| no_speeds_reason(medium.as_ref()));
+    if g.json {
+        emit_json(&json!({
+            "event": "info",
+            "address": addr,
+            "vendor": id.as_ref().map(|i| i.vendor.clone()),
+            "product": id.as_ref().map(|i| i.product.clone()),
+            "revision": id.as_ref().map(|i| i.revision.clone()),
+            "profiles": profiles.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            "medium": medium.as_ref().map(medium_json),
+            "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
+            "write_speeds_reason": no_speeds,
+            "format_choices": formats.iter().map(|c| json!({"spare": format!("{:?}", c.spare).to_lowercase(), "sectors": c.sectors})).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    println!("Drive    {addr}");
+    if let Some(i) = &id {
+        println!(
+            "         {} {} (firmware {})",
+            i.vendor, i.product, i.revision
+        );
+    }
+    if !profiles.is_empty() {
+        println!(
+            "Profiles {}",
+            profiles
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let Some(m) = medium else {
+        println!("Medium   none (the tray is empty)");
+        return Ok(());
+    };
+    println!("Medium   {} — {}", m.profile, status_name(m.status()));
+    if let Some(d) = &m.disc {
+        println!(
+            "Sessions {} ({} complete), tracks {}–{}",
+            d.sessions,
+            m.sessions(),
+            d.first_track,
+            d.last_track_in_last_session
+        );
+    }
+    for t in &m.tracks {
+        let state = if t.blank {
+            "blank".to_string()
+        } else {
+            let n = recorded(t);
+            let open = if t.nwa.is_some() { ", open" } else { "" };
+            format!("{n} sectors ({}){open}", burn::human_size(u64::from(n)))
+        };
+        let nwa = t
+            .nwa
+            .map(|n| format!(", next writable {n}"))
+            .unwrap_or_default();
+        println!(
+            "  track {:>2}  session {:>2}  start {:>9}  {state}{nwa}",
+            t.number, t.session, t.start
+        );
+    }
+    println!(
+        "Capacity {} sectors ({}), {} free ({}){}",
+        m.capacity_sectors,
+        burn::human_size(m.capacity_sectors),
+        m.free_sectors,
+        burn::human_size(m.free_sectors),
+        m.next_writable
+            .filter(|_| m.recording == Recording::Sequential)
+            .map(|n| format!(", next write at sector {n}"))
+            .unwrap_or_default()
+    );
+    if !formats.is_empty() {
+        let list: Vec<String> = formats
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} sectors ({})",
+                    format!("{:?}", c.spare).to_lowercase(),
+                    c.sectors,
+                    burn::human_size(c.sectors)
+                )
+            })
+            .collect();
+        println!("Formats  spare {}", list.join("; "));
+    }
+    match &no_speeds {
+        None => println!("Speeds   {}", speed_list(&speeds)),
+        Some(why) => println!("Speeds   none: {why}"),
+    }
+    Ok(())
+}
+
+/// Why no write speeds are offered, from the medium's state (a drive lists none for a
+/// closed or pressed disc, or an empty tray).
+pub(super) fn no_speeds_reason(medium: Option<&Medium>) -> String {
+    match medium {
+        None => "there is no disc in the drive".into(),
+        Some(m) if m.is_closed() => format!(
+            "the {} is closed (finalized): nothing more can be written to it",
+            m.profile
+        ),
+        Some(m) if m.recording == Recording::ReadOnly => {
+            format!("the {} is not recordable", m.profile)
+        }
+        Some(_) => "the drive lists no write speeds for this medium".into(),
+    }
+}
+
+pub(super) fn speed_list(speeds: &[discburn::WriteSpeed]) -> String {
+    speeds
+        .iter()
+        .map(|s| {
+            let x = s.multiple.map(|x| format!("{x:.1}x ")).unwrap_or_default();
+            format!(
+                "{x}({} kB/s{})",
+                s.kilobytes_per_second,
+                if s.pure_cav { ", CAV" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(super) fn speeds(g: &Global) -> Result<(), Failure> {
+    let (_, rec) = open_to_look(g)?;
+    let medium = match burn::inspect(&rec) {
+        Ok(m) => Ok(Some(m)),
+        Err(BurnError::NoMedium) => Ok(None),
+        Err(e) => Err(e),
+    };
+    // Write speeds are the medium's: with the tray empty a drive may still list its
+    // own, which would read as what a disc gets (as `info` has it).
+    let speeds = match medium {
+        Ok(None) => Vec::new(),
+        _ => rec.write_speeds().map_err(|e| {
+            Failure::new(
+                exit::DEVICE,
+                exit::device_sentence("reading the write speeds", &e),
+            )
+        })?,
+    };
+    // An empty list says why (there was no output at all on a closed disc).
+    let no_speeds = speeds.is_empty().then(|| match &medium {
+        Ok(m) => no_speeds_reason(m.as_ref()),
+        Err(e) => format!("the medium cannot be read: {e}"),
+    });
+    if g.json {
+        for s in &speeds {
+            emit_json(&json!({
+                "event": "speed",
+                "kilobytes_per_second": s.kilobytes_per_second,
+                "sectors_per_second": s.sectors_per_second,
+                "multiple": s.multiple,
+                "pure_cav": s.pure_cav,
+                "end_lba": s.end_lba,
+            }));
+        }
+        if let Some(why) = &no_speeds {
+            emit_json(&json!({"event": "speeds", "speeds": [], "reason": why}));
+        }
+        return Ok(());
+    }
+    if let Some(why) = &no_speeds {
+        println!("No write speeds: {why}.");
+    }
+    for s in &speeds {
+        let x = s
+            .multiple
+            .map(|x| format!("{x:5.1}x"))
+            .unwrap_or_else(|| "   ? ".into());
+        println!(
+            "{x}  {:>6} kB/s  {:>6} sectors/s  {}",
+            s.kilobytes_per_second,
+            s.sectors_per_second,
+            if s.pure_cav { "CAV" } else { "CLV" }
+        );
+    }
+    Ok(())
+}

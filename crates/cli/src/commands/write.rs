@@ -1,0 +1,292 @@
+//! Writing: `write` (an image, a stream or a folder), the burn summary, and `verify`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use discburn::burn::{self, BurnError, BurnOptions, BurnReport, Closing, Source, SpeedChoice};
+use discburn::mmc::disc::DiscStatus;
+use serde_json::json;
+
+use crate::cli::{Global, SpeedArg, WriteArgs};
+use crate::exit::{self, burn_failure, Failure};
+use crate::progress::{clock, Mode, Progress};
+
+use super::{cancel_on_ctrl_c, emit_json, medium_json, open, spare};
+
+pub(super) fn speed_choice(s: SpeedArg) -> SpeedChoice {
+    match s {
+        SpeedArg::Max => SpeedChoice::Max,
+        SpeedArg::Times(x) => SpeedChoice::Times(x),
+        SpeedArg::KBps(k) => SpeedChoice::KBps(k),
+    }
+}
+
+/// `write`, refusing what cannot mean anything, then `--eject` once it succeeded.
+pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+    if a.dummy && a.verify {
+        // It used to skip the verify silently: the user asked for a check that cannot run.
+        return Err(Failure::new(
+            exit::USAGE,
+            "--verify cannot be used with --dummy: a Test Write records nothing, so there is nothing to read back and compare",
+        )
+        .hint("Simulate with --dummy alone, then burn with --verify"));
+    }
+    let eject_after = a.eject && !a.dry_run;
+    write(g, a)?;
+    if !eject_after {
+        return Ok(());
+    }
+    let (addr, rec) = open(g)?;
+    rec.eject_media().map_err(|e| {
+        Failure::new(
+            exit::DEVICE,
+            format!(
+                "The burn succeeded, but {}",
+                exit::device_sentence("ejecting the disc", &e)
+            ),
+        )
+    })?;
+    if g.json {
+        emit_json(&json!({"event": "ejected", "address": addr}));
+    } else {
+        println!("Ejected  {addr}");
+    }
+    Ok(())
+}
+
+pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+    let opts = BurnOptions {
+        speed: speed_choice(a.speed),
+        streaming: a.streaming,
+        verify: a.verify,
+        closing: if a.multi {
+            Closing::Session
+        } else {
+            Closing::Disc
+        },
+        test_write: a.dummy,
+        spare: a.spare.map(spare),
+        dry_run: a.dry_run,
+        system_buffer: None,
+        sao: a.sao,
+        pad: a.pad,
+    };
+    let source = write_source(&a)?;
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    match result {
+        Ok(report) => {
+            summary(&progress, &report, &a.source, None);
+            Ok(())
+        }
+        Err(e) => Err(burn_failure(&e)),
+    }
+}
+
+/// The source of `write`: `-` and anything that is not a file or a folder (a
+/// pipe, /dev/stdin, /proc/self/fd/N) is a stream, of `--size` sectors or open-ended.
+pub(super) fn write_source(a: &WriteArgs) -> Result<Source, Failure> {
+    let stream = |reader: Box<dyn std::io::Read + Send>, label: String| match a.size {
+        Some(size) => Source::Stream {
+            reader,
+            sectors: size.0,
+            label,
+        },
+        None => Source::OpenStream { reader, label },
+    };
+    if a.source.as_os_str() == "-" {
+        return Ok(stream(
+            Box::new(std::io::stdin()),
+            "standard input".to_string(),
+        ));
+    }
+    let meta = std::fs::metadata(&a.source);
+    if meta.as_ref().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = std::fs::File::open(&a.source).map_err(|e| {
+            burn_failure(&BurnError::Source {
+                path: a.source.clone(),
+                source: e,
+            })
+        })?;
+        return Ok(stream(Box::new(file), a.source.display().to_string()));
+    }
+    if a.size.is_some() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--size is the length of a stream (`-` or a pipe); {} has its own",
+                a.source.display()
+            ),
+        )
+        .hint("Leave --size out for an image file or a folder"));
+    }
+    Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))
+}
+
+/// Whether the drive's buffer was seen empty while data still had to come: the host's
+/// view of an underrun (cdrecord's "predicted"), all a real drive lets us see.
+pub fn underrun_seen(report: &BurnReport) -> bool {
+    report.min_device_fill.is_some_and(|m| m <= 0.0)
+}
+
+/// Prints the burn summary. `counted_underruns` is the drive's own count where it
+/// keeps one (the virtual recorder); otherwise the host's view is reported.
+pub fn summary(progress: &Progress, r: &BurnReport, source: &Path, counted_underruns: Option<u64>) {
+    let bytes = r.sectors * 2048;
+    let avg = r.average_x();
+    let verify = r.verify.as_ref().map(|v| {
+        if v.is_ok() {
+            format!(
+                "OK, {} sectors compared in {:.1} s",
+                v.sectors,
+                v.elapsed.as_secs_f64()
+            )
+        } else {
+            format!("{} bad sectors", v.bad_sectors())
+        }
+    });
+    let after = r.after.as_ref();
+    if progress.mode() == Mode::Json {
+        emit_json(&json!({
+            "event": "result",
+            "source": source.display().to_string(),
+            "dry_run": r.dry_run,
+            "test_write": r.test_write,
+            "start_lba": r.start_lba,
+            "sectors": r.sectors,
+            "bytes": bytes,
+            "write_time_s": r.write_time.as_secs_f64(),
+            "total_time_s": r.total_time.as_secs_f64(),
+            "average_speed_x": avg,
+            "speed_kbps": r.speed_kbps,
+            "min_host_buffer_percent": r.min_host_fill,
+            "min_device_buffer_percent": r.min_device_fill,
+            "device_busy_count": r.last_update.as_ref().map(|u| u.device_busy_count),
+            "underrun_seen": underrun_seen(r),
+            "underruns_counted_by_drive": counted_underruns,
+            "closing": r.closing.map(|c| match c { Closing::Session => "session", Closing::Disc => "disc" }),
+            "verify": r.verify.as_ref().map(|v| json!({
+                "ok": v.is_ok(), "sectors": v.sectors, "bad_sectors": v.bad_sectors(),
+                "fua": v.fua, "elapsed_s": v.elapsed.as_secs_f64(),
+            })),
+            "phases": r.phases.iter().map(|(p, d)| json!({"phase": p.name(), "seconds": d.as_secs_f64()})).collect::<Vec<_>>(),
+            "medium_after": after.map(medium_json),
+        }));
+        return;
+    }
+    if r.dry_run {
+        println!(
+            "Dry run: {} sectors ({:.1} MB) would be written from sector {}; nothing was sent to the disc.",
+            r.sectors,
+            bytes as f64 / 1e6,
+            r.start_lba
+        );
+        return;
+    }
+    println!();
+    let what = if r.test_write {
+        "Simulated (Test Write)"
+    } else {
+        "Burned"
+    };
+    println!(
+        "{what} {:.1} MB ({} sectors) from sector {} in {} (write {}), average {}",
+        bytes as f64 / 1e6,
+        r.sectors,
+        r.start_lba,
+        clock(r.total_time),
+        clock(r.write_time),
+        avg.map_or_else(|| "–".into(), |x| format!("{x:.1}x"))
+    );
+    let underruns = match counted_underruns {
+        Some(n) => format!("underruns {n} (counted by the drive)"),
+        None if underrun_seen(r) => "drive buffer ran empty (possible underrun)".into(),
+        None => "no underrun seen".into(),
+    };
+    println!(
+        "Buffers  host min {}, drive min {}; {underruns}",
+        r.min_host_fill.map_or("–".into(), |v| format!("{v:.0}%")),
+        r.min_device_fill.map_or("–".into(), |v| format!("{v:.0}%")),
+    );
+    let steps: Vec<String> = r
+        .phases
+        .iter()
+        .filter(|(_, d)| *d >= Duration::from_millis(100))
+        .map(|(p, d)| format!("{} {:.1} s", p.short(), d.as_secs_f64()))
+        .collect();
+    if !steps.is_empty() {
+        println!("Steps    {}", steps.join(", "));
+    }
+    if let Some(m) = after {
+        // The summary already says "closed (finalized)" for a complete disc.
+        let complete = matches!(m.status(), Some(DiscStatus::Complete));
+        let closing = match r.closing.filter(|_| !complete) {
+            Some(Closing::Session) => " (session closed, more can be appended)",
+            Some(Closing::Disc) => " (finalized)",
+            None => "",
+        };
+        println!("Disc     {}{closing}", m.summary());
+    }
+    if let Some(v) = verify {
+        println!("Verify   {v}");
+    }
+}
+
+pub(super) fn verify(g: &Global, image: &Path, lba: Option<u32>) -> Result<(), Failure> {
+    if image.is_dir() {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{} is a directory: verify compares a disc with an image file",
+                image.display()
+            ),
+        )
+        .hint(
+            "Name the image file that was burnt (a folder burn can be checked with write --verify)",
+        ));
+    }
+    let (_, rec) = open(g)?;
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let cancel = cancel_on_ctrl_c();
+    let r = burn::verify_image(&rec, image, lba, &cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    match r {
+        Ok(v) => {
+            if g.json {
+                emit_json(&json!({
+                    "event": "result", "ok": true, "start_lba": v.start_lba, "sectors": v.sectors,
+                    "fua": v.fua, "elapsed_s": v.elapsed.as_secs_f64(), "bad": [],
+                }));
+            } else {
+                println!(
+                    "Verified: the disc matches {} ({} sectors from sector {}) in {:.1} s{}",
+                    image.display(),
+                    v.sectors,
+                    v.start_lba,
+                    v.elapsed.as_secs_f64(),
+                    if v.fua {
+                        ""
+                    } else {
+                        " (plain reads: the drive refuses FUA)"
+                    }
+                );
+            }
+            Ok(())
+        }
+        Err(BurnError::VerifyFailed(v)) if g.json => {
+            emit_json(&json!({
+                "event": "result", "ok": false, "start_lba": v.start_lba, "sectors": v.sectors,
+                "bad": v.bad.iter().map(|b| json!({
+                    "first": b.first, "last": b.last, "exact": b.exact,
+                    "kind": match &b.kind { discburn::verify::BadKind::Mismatch => "mismatch".to_string(),
+                                            discburn::verify::BadKind::Unreadable(m) => format!("unreadable: {m}") },
+                })).collect::<Vec<_>>(),
+            }));
+            Err(burn_failure(&BurnError::VerifyFailed(v)))
+        }
+        Err(e) => Err(burn_failure(&e)),
+    }
+}
