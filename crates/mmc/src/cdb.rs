@@ -313,6 +313,74 @@ macro_rules! command {
     };
 }
 
+/// Declares a fixed-size record of parameter data (a descriptor or header) from a table
+/// of its fields, with the same places as [`command!`](crate::command): the struct (docs
+/// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
+/// the first `LEN`, ignores reserved bits), `emit` (fails without room, zeroes the `LEN`
+/// bytes, writes each field) and `buffer_len`.
+///
+/// ```
+/// discburn_mmc::record! {
+///     /// A made-up 6-byte descriptor.
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///     pub struct Extent, 6 bytes;
+///     {
+///         /// Start (bytes 0–3).
+///         pub start: u32 = be32(0),
+///         /// Valid (byte 4 bit 7).
+///         pub valid: bool = bit(4, 7),
+///     }
+/// }
+/// let e = Extent { start: 0x0102_0304, valid: true };
+/// let mut b = [0xFF; 6];
+/// assert_eq!(e.emit(&mut b), Ok(6));
+/// assert_eq!(b, [1, 2, 3, 4, 0x80, 0]);
+/// assert_eq!(Extent::parse(&b), Ok(e));
+/// assert!(Extent::parse(&b[..5]).is_err());
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! record {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident, $len:literal bytes;
+        { $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$fmeta])* $fvis $field: $ty, )+
+        }
+
+        impl $name {
+            /// Bytes of the record.
+            pub const LEN: usize = $len;
+
+            /// Reads the record from the first [`Self::LEN`] bytes of `buf`.
+            pub fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                $crate::wire::check_len(buf, Self::LEN)?;
+                let b = &buf[..Self::LEN];
+                Ok($name {
+                    $( $field: $crate::command!(@get b, $ty, $place($($arg)*)), )+
+                })
+            }
+
+            /// Writes the record into the first [`Self::LEN`] bytes of `buf`.
+            pub fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                $crate::wire::check_room(buf, Self::LEN)?;
+                let b = &mut buf[..Self::LEN];
+                b.fill(0);
+                $( $crate::command!(@put b, self.$field, $place($($arg)*)); )+
+                Ok(Self::LEN)
+            }
+
+            /// Always [`Self::LEN`].
+            pub fn buffer_len(&self) -> usize {
+                Self::LEN
+            }
+        }
+    };
+}
+
 /// Checks opcode and length before a [`Command::parse`] reads fields.
 pub fn check_cdb(cdb: &[u8], op: OpCode, len: usize) -> wire::Result<()> {
     wire::check_len(cdb, len)?;

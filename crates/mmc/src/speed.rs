@@ -14,7 +14,7 @@
 //! transferred and caps every list by the bytes present.
 
 use crate::profile::MediaFamily;
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, u8_at};
+use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32};
 
 /// The user data sector size speeds are converted with (DVD, BD, HD DVD, disks).
 pub const SECTOR_BYTES: u32 = 2048;
@@ -264,91 +264,31 @@ impl PerformanceHeader {
     }
 }
 
-/// A type 00h nominal performance descriptor (16 bytes). MMC-6 §6.8.2.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct NominalPerformance {
-    /// Start LBA.
-    pub start_lba: u32,
-    /// Performance at the start LBA, kB/s.
-    pub start_kbps: u32,
-    /// End LBA.
-    pub end_lba: u32,
-    /// Performance at the end LBA, kB/s.
-    pub end_kbps: u32,
-}
-
-impl NominalPerformance {
-    /// Descriptor length.
-    pub const LEN: usize = 16;
-
-    /// Reads one descriptor.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, Self::LEN)?;
-        Ok(Self::read(buf))
-    }
-
-    fn read(buf: &[u8]) -> Self {
-        NominalPerformance {
-            start_lba: be32(buf, 0),
-            start_kbps: be32(buf, 4),
-            end_lba: be32(buf, 8),
-            end_kbps: be32(buf, 12),
-        }
-    }
-
-    /// Writes one descriptor.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        put_be32(buf, 0, self.start_lba);
-        put_be32(buf, 4, self.start_kbps);
-        put_be32(buf, 8, self.end_lba);
-        put_be32(buf, 12, self.end_kbps);
-        Ok(Self::LEN)
-    }
-
-    /// Always 16.
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
+crate::record! {
+    /// A type 00h nominal performance descriptor (16 bytes). MMC-6 §6.8.2.2.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct NominalPerformance, 16 bytes;
+    {
+        /// Start LBA.
+        pub start_lba: u32 = be32(0),
+        /// Performance at the start LBA, kB/s.
+        pub start_kbps: u32 = be32(4),
+        /// End LBA.
+        pub end_lba: u32 = be32(8),
+        /// Performance at the end LBA, kB/s.
+        pub end_kbps: u32 = be32(12),
     }
 }
 
-/// A type 00h exception descriptor (6 bytes): where a seek delay occurs. MMC-6 §6.8.2.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PerformanceException {
-    /// LBA of the exception.
-    pub lba: u32,
-    /// Expected additional delay, in units of 100 µs.
-    pub time: u16,
-}
-
-impl PerformanceException {
-    /// Descriptor length.
-    pub const LEN: usize = 6;
-
-    /// Reads one descriptor.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, Self::LEN)?;
-        Ok(Self::read(buf))
-    }
-
-    fn read(buf: &[u8]) -> Self {
-        PerformanceException {
-            lba: be32(buf, 0),
-            time: be16(buf, 4),
-        }
-    }
-
-    /// Writes one descriptor.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        put_be32(buf, 0, self.lba);
-        put_be16(buf, 4, self.time);
-        Ok(Self::LEN)
-    }
-
-    /// Always 6.
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
+crate::record! {
+    /// A type 00h exception descriptor (6 bytes): where a seek delay occurs. MMC-6 §6.8.2.3.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct PerformanceException, 6 bytes;
+    {
+        /// LBA of the exception.
+        pub lba: u32 = be32(0),
+        /// Expected additional delay, in units of 100 µs.
+        pub time: u16 = be16(4),
     }
 }
 
@@ -378,15 +318,10 @@ impl PerformanceData {
             ..Default::default()
         };
         if header.except {
-            out.exceptions = body
-                .chunks_exact(PerformanceException::LEN)
-                .map(PerformanceException::read)
-                .collect();
+            out.exceptions =
+                wire::records(body, PerformanceException::LEN, PerformanceException::parse)?;
         } else {
-            out.nominal = body
-                .chunks_exact(NominalPerformance::LEN)
-                .map(NominalPerformance::read)
-                .collect();
+            out.nominal = wire::records(body, NominalPerformance::LEN, NominalPerformance::parse)?;
         }
         Ok(out)
     }
@@ -425,66 +360,26 @@ impl PerformanceData {
     }
 }
 
-/// A type 03h write speed descriptor (16 bytes). MMC-6 §6.8.2.6. Corresponds one-to-one
-/// to IMAPI2's `IWriteSpeedDescriptor`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WriteSpeedDescriptor {
-    /// WRC (byte 0 bits 4:3): rotation control this speed applies to.
-    pub wrc: RotationControl,
-    /// RDD (bit 2): the descriptor reports the drive's defaults.
-    pub rdd: bool,
-    /// Exact (bit 1): the drive can perform at exactly this speed across the medium.
-    pub exact: bool,
-    /// MRW (bit 0): suitable for mixed read/write.
-    pub mrw: bool,
-    /// End LBA (usually the medium's capacity).
-    pub end_lba: u32,
-    /// Read speed, kB/s.
-    pub read_kbps: u32,
-    /// Write speed, kB/s.
-    pub write_kbps: u32,
-}
-
-impl WriteSpeedDescriptor {
-    /// Descriptor length.
-    pub const LEN: usize = 16;
-
-    /// Reads one descriptor.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, Self::LEN)?;
-        Ok(Self::read(buf))
-    }
-
-    fn read(buf: &[u8]) -> Self {
-        let b0 = u8_at(buf, 0);
-        WriteSpeedDescriptor {
-            wrc: RotationControl::from(b0 >> 3),
-            rdd: b0 & 0x04 != 0,
-            exact: b0 & 0x02 != 0,
-            mrw: b0 & 0x01 != 0,
-            end_lba: be32(buf, 4),
-            read_kbps: be32(buf, 8),
-            write_kbps: be32(buf, 12),
-        }
-    }
-
-    /// Writes one descriptor.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        buf[..Self::LEN].fill(0);
-        buf[0] = (u8::from(self.wrc) << 3)
-            | (u8::from(self.rdd) << 2)
-            | (u8::from(self.exact) << 1)
-            | u8::from(self.mrw);
-        put_be32(buf, 4, self.end_lba);
-        put_be32(buf, 8, self.read_kbps);
-        put_be32(buf, 12, self.write_kbps);
-        Ok(Self::LEN)
-    }
-
-    /// Always 16.
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
+crate::record! {
+    /// A type 03h write speed descriptor (16 bytes). MMC-6 §6.8.2.6. Corresponds one-to-one
+    /// to IMAPI2's `IWriteSpeedDescriptor`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct WriteSpeedDescriptor, 16 bytes;
+    {
+        /// WRC (byte 0 bits 4:3): rotation control this speed applies to.
+        pub wrc: RotationControl = from(bits(0, 0x03 << 3)),
+        /// RDD (bit 2): the descriptor reports the drive's defaults.
+        pub rdd: bool = bit(0, 2),
+        /// Exact (bit 1): the drive can perform at exactly this speed across the medium.
+        pub exact: bool = bit(0, 1),
+        /// MRW (bit 0): suitable for mixed read/write.
+        pub mrw: bool = bit(0, 0),
+        /// End LBA (usually the medium's capacity).
+        pub end_lba: u32 = be32(4),
+        /// Read speed, kB/s.
+        pub read_kbps: u32 = be32(8),
+        /// Write speed, kB/s.
+        pub write_kbps: u32 = be32(12),
     }
 }
 
@@ -500,11 +395,11 @@ impl WriteSpeedData {
     /// descriptor is ignored.
     pub fn parse(buf: &[u8]) -> wire::Result<Self> {
         let header = PerformanceHeader::parse(buf)?;
-        let descriptors = header
-            .body(buf)
-            .chunks_exact(WriteSpeedDescriptor::LEN)
-            .map(WriteSpeedDescriptor::read)
-            .collect();
+        let descriptors = wire::records(
+            header.body(buf),
+            WriteSpeedDescriptor::LEN,
+            WriteSpeedDescriptor::parse,
+        )?;
         Ok(WriteSpeedData { descriptors })
     }
 
@@ -569,36 +464,36 @@ impl SetStreaming {
     }
 }
 
-/// The SET STREAMING performance descriptor (28 bytes). MMC-6 §6.39.2.1.
-/// Throughput = size / time (kB per ms × 1000 = kB/s); drives round down to a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PerformanceDescriptor {
-    /// WRC (byte 0 bits 4:3): requested rotation control.
-    pub wrc: RotationControl,
-    /// RDD (bit 2): restore drive defaults and ignore the rest.
-    pub rdd: bool,
-    /// Exact (bit 1): fail rather than round to a supported speed.
-    pub exact: bool,
-    /// RA (bit 0): random access.
-    pub ra: bool,
-    /// Start LBA.
-    pub start_lba: u32,
-    /// End LBA.
-    pub end_lba: u32,
-    /// Read size, kB.
-    pub read_size: u32,
-    /// Read time, ms.
-    pub read_time: u32,
-    /// Write size, kB.
-    pub write_size: u32,
-    /// Write time, ms.
-    pub write_time: u32,
+crate::record! {
+    /// The SET STREAMING performance descriptor (28 bytes). MMC-6 §6.39.2.1.
+    /// Throughput = size / time (kB per ms × 1000 = kB/s); drives round down to a step.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct PerformanceDescriptor, 28 bytes;
+    {
+        /// WRC (byte 0 bits 4:3): requested rotation control.
+        pub wrc: RotationControl = from(bits(0, 0x03 << 3)),
+        /// RDD (bit 2): restore drive defaults and ignore the rest.
+        pub rdd: bool = bit(0, 2),
+        /// Exact (bit 1): fail rather than round to a supported speed.
+        pub exact: bool = bit(0, 1),
+        /// RA (bit 0): random access.
+        pub ra: bool = bit(0, 0),
+        /// Start LBA.
+        pub start_lba: u32 = be32(4),
+        /// End LBA.
+        pub end_lba: u32 = be32(8),
+        /// Read size, kB.
+        pub read_size: u32 = be32(12),
+        /// Read time, ms.
+        pub read_time: u32 = be32(16),
+        /// Write size, kB.
+        pub write_size: u32 = be32(20),
+        /// Write time, ms.
+        pub write_time: u32 = be32(24),
+    }
 }
 
 impl PerformanceDescriptor {
-    /// Descriptor length.
-    pub const LEN: usize = 28;
-
     /// A descriptor asking for `read_kbps`/`write_kbps` over `start_lba..=end_lba`, the way
     /// Microsoft's sample does it (size = kB/s, time = 1000 ms).
     pub fn for_speed(
@@ -630,46 +525,6 @@ impl PerformanceDescriptor {
     /// Requested read rate in kB/s (`None` when the read time is 0).
     pub fn read_kbps(&self) -> Option<u32> {
         rate(self.read_size, self.read_time)
-    }
-
-    /// Reads the descriptor.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, Self::LEN)?;
-        let b0 = buf[0];
-        Ok(PerformanceDescriptor {
-            wrc: RotationControl::from(b0 >> 3),
-            rdd: b0 & 0x04 != 0,
-            exact: b0 & 0x02 != 0,
-            ra: b0 & 0x01 != 0,
-            start_lba: be32(buf, 4),
-            end_lba: be32(buf, 8),
-            read_size: be32(buf, 12),
-            read_time: be32(buf, 16),
-            write_size: be32(buf, 20),
-            write_time: be32(buf, 24),
-        })
-    }
-
-    /// Writes the descriptor.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        buf[..Self::LEN].fill(0);
-        buf[0] = (u8::from(self.wrc) << 3)
-            | (u8::from(self.rdd) << 2)
-            | (u8::from(self.exact) << 1)
-            | u8::from(self.ra);
-        put_be32(buf, 4, self.start_lba);
-        put_be32(buf, 8, self.end_lba);
-        put_be32(buf, 12, self.read_size);
-        put_be32(buf, 16, self.read_time);
-        put_be32(buf, 20, self.write_size);
-        put_be32(buf, 24, self.write_time);
-        Ok(Self::LEN)
-    }
-
-    /// Always 28.
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
     }
 }
 

@@ -105,6 +105,17 @@ pub fn be64(buf: &[u8], at: usize) -> u64 {
     (u64::from(be32(buf, at)) << 32) | u64::from(at.checked_add(4).map_or(0, |i| be32(buf, i)))
 }
 
+/// Every whole record of `len` bytes in `body`, read by `parse` (a trailing partial record
+/// is ignored); the vector is allocated for exactly the records present.
+pub fn records<T>(body: &[u8], len: usize, parse: fn(&[u8]) -> Result<T>) -> Result<Vec<T>> {
+    let len = len.max(1);
+    let mut out = Vec::with_capacity(body.len() / len);
+    for chunk in body.chunks_exact(len) {
+        out.push(parse(chunk)?);
+    }
+    Ok(out)
+}
+
 /// Writes bytes of `v` at `at`, dropping any that fall past the end.
 #[inline]
 fn put(buf: &mut [u8], at: usize, v: &[u8]) {
