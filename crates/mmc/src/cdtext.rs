@@ -320,7 +320,8 @@ pub fn encode(cd: &CdText) -> Result<Vec<[u8; PACK_LEN]>, CdTextError> {
             data.extend_from_slice(terminator(block));
             chop(
                 PackType::Genre,
-                &[(0, data.len())],
+                // The disc's one record, from its first byte.
+                &[(0, 0)],
                 &data,
                 n as u8,
                 block,
@@ -359,16 +360,13 @@ pub fn encode(cd: &CdText) -> Result<Vec<[u8; PACK_LEN]>, CdTextError> {
         info.extend_from_slice(&counts);
         info.extend_from_slice(&last_sequence);
         info.extend_from_slice(&languages);
-        for chunk in info.chunks(TEXT_LEN) {
+        for (i, chunk) in info.chunks(TEXT_LEN).enumerate() {
             let mut text = [0u8; TEXT_LEN];
             text.copy_from_slice(chunk);
             packs.push(Pack {
                 pack_type: PackType::SizeInfo,
                 // ID2 of a size information pack is its index (0–2).
-                track: packs
-                    .iter()
-                    .filter(|p| p.pack_type == PackType::SizeInfo)
-                    .count() as u8,
+                track: i as u8,
                 extension: false,
                 sequence: 0,
                 double_byte: false,
