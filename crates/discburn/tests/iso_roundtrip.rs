@@ -106,6 +106,29 @@ fn images_are_reproducible_for_a_fixed_time() {
     assert!(a == b, "same folder and time give the same bytes");
 }
 
+/// Reading a file moves its access time (relatime does on the first read after a
+/// write), which Rock Ridge records; with a fixed time the times newer than it are
+/// clamped, so mastering, reading and mastering again gives the same bytes even when
+/// the second read lands in a later second.
+#[test]
+fn access_times_moved_by_reading_do_not_change_a_fixed_time_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("r");
+    let files = tree(&root);
+    let (_, a) = build(&root);
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    for (p, _) in &files {
+        let f = fs::File::options().write(true).open(root.join(p)).unwrap();
+        f.set_times(fs::FileTimes::new().set_accessed(later))
+            .unwrap();
+    }
+    let (_, b) = build(&root);
+    assert!(
+        a == b,
+        "access times newer than the fixed time are clamped to it"
+    );
+}
+
 #[test]
 fn a_file_that_changes_size_while_streaming_fails_the_read() {
     let dir = tempfile::tempdir().unwrap();

@@ -124,7 +124,10 @@ pub struct IsoSettings {
     /// session keeps the trees of the previous one as well.
     pub rock_ridge: bool,
     /// Recording time of the volume, seconds since the Unix epoch. `None`:
-    /// `SOURCE_DATE_EPOCH` when set, else now.
+    /// `SOURCE_DATE_EPOCH` when set, else now. A fixed time (this or
+    /// `SOURCE_DATE_EPOCH`) also clamps every file time newer than it, so the
+    /// same folder always masters to the same bytes (reproducible-builds.org's
+    /// SOURCE_DATE_EPOCH specification).
     pub time: Option<i64>,
 }
 

@@ -167,8 +167,32 @@ impl FolderImage {
             dir: dir.to_path_buf(),
             message,
         };
+        // A fixed recording time (the settings' or SOURCE_DATE_EPOCH) makes the
+        // image reproducible: file times newer than it are clamped to it, as the
+        // reproducible-builds SOURCE_DATE_EPOCH spec asks, so reading the files
+        // (which moves their access times) cannot change a second mastering.
+        let fixed = match settings.time {
+            Some(secs) => {
+                Some(DateTime::from_unix_seconds(secs).map_err(|e| build(e.to_string()))?)
+            }
+            None => host::source_date_epoch().map_err(|e| build(e.to_string()))?,
+        };
+        let time = match fixed {
+            Some(t) => t,
+            None => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                DateTime::from_unix_seconds(now).map_err(|e| build(e.to_string()))?
+            }
+        };
+        let tree_options = match fixed {
+            Some(t) => TreeOptions::new().with_clamp(t),
+            None => TreeOptions::new(),
+        };
         let (tree, skipped) =
-            host::read_tree(dir, &TreeOptions::new()).map_err(|e| tree_failure(dir, &e))?;
+            host::read_tree(dir, &tree_options).map_err(|e| tree_failure(dir, &e))?;
         if !skipped.is_empty() {
             return Err(IsoError::Skipped {
                 dir: dir.to_path_buf(),
@@ -181,19 +205,6 @@ impl FolderImage {
             .unwrap_or_else(|| volume_id_for(dir));
         check_volume_id(&volume_id)?;
         let full_extent = check_sources(dir, &tree)?;
-        let time = match settings.time {
-            Some(secs) => DateTime::from_unix_seconds(secs).map_err(|e| build(e.to_string()))?,
-            None => match host::source_date_epoch().map_err(|e| build(e.to_string()))? {
-                Some(t) => t,
-                None => {
-                    let now = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs() as i64)
-                        .unwrap_or(0);
-                    DateTime::from_unix_seconds(now).map_err(|e| build(e.to_string()))?
-                }
-            },
-        };
         let mut options = IsoOptions::default()
             .with_id(IsoId::Volume, &volume_id)
             .with_id(IsoId::Application, "DISCBURN")
