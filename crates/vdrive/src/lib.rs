@@ -115,8 +115,12 @@
 //!   05/24/00 on every medium: the model's tracks follow each other at the NWA, so an LBA
 //!   other than the NWA cannot be honoured, and hosts (cdrecord, growisofs, libburn)
 //!   reserve DVD-R DAO and CD tracks by size.
-//! - **Not answered** (05/20/00): READ CD and the other opcodes without a typed CDB in
-//!   discburn-mmc.
+//! - **READ CD** returns CD-DA sectors whole and Mode 1 sectors as selected (sync and
+//!   header generated, EDC/ECC only where the image keeps raw sectors); sub-channel
+//!   selections answer 05/24/00. **READ TOC format 5** returns the CD-Text the first
+//!   session's SAO lead-in carried (R-W sub-channel data in 96-byte blocks, written when
+//!   the cue sheet's lead-in entry asks for it), or the header alone.
+//! - **Not answered** (05/20/00): the opcodes without a typed CDB in discburn-mmc.
 #![forbid(unsafe_code)]
 
 pub mod buffer;

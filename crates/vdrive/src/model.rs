@@ -3,6 +3,7 @@
 //! models). Pure data and rules: no clock, no file, no CDB bytes. Persisted as JSON in the
 //! state file beside the image.
 
+use discburn_mmc::cdtext::{MAX_BLOCKS, MAX_PACKS_PER_BLOCK, PACK_LEN};
 use discburn_mmc::sense::Asc;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,8 @@ const MIN_SESSION_ROOM: u32 = 300;
 pub const MAX_CAPACITY: u32 = 1 << 31;
 /// Most tracks a state file may list (BD-R allows 7,927; DVD±R and CD far fewer).
 pub const MAX_TRACKS: usize = 8192;
+/// Most CD-Text packs a lead-in holds: 8 blocks of at most 256 packs.
+pub const MAX_CD_TEXT_PACKS: usize = MAX_BLOCKS * MAX_PACKS_PER_BLOCK;
 
 /// One track: an area of a session written sequentially from `start`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +154,11 @@ pub struct DiscState {
     /// of the open track replace what is recorded there (pseudo-overwrite, feature 0038h).
     #[serde(default)]
     pub pseudo_overwrite: bool,
+    /// CD-Text of the first session's lead-in: 18-byte packs run together, as READ
+    /// TOC/PMA/ATIP format 5 returns them (written with the R-W sub-channel of an SAO
+    /// lead-in).
+    #[serde(default)]
+    pub cd_text: Vec<u8>,
 }
 
 impl DiscState {
@@ -167,6 +175,7 @@ impl DiscState {
             tracks: Vec::new(),
             slot: 2048,
             pseudo_overwrite: false,
+            cd_text: Vec::new(),
         };
         if media.is_sequential() {
             d.tracks.push(Track {
@@ -210,6 +219,7 @@ impl DiscState {
             }],
             slot: 2048,
             pseudo_overwrite: false,
+            cd_text: Vec::new(),
         }
     }
 
@@ -432,6 +442,24 @@ impl DiscState {
             pos = t.nwa() as u64;
         }
         Ok(())
+    }
+
+    /// The track a READ CD of `lba` reads from: the one that recorded it, or — on a CD
+    /// written track at once — the next track of the session when `lba` lies in the gap
+    /// in front of it (the pre-gap the drive wrote reads as silence or zeros). `None` for
+    /// an address nothing was recorded at.
+    pub fn cd_sector_track(&self, lba: u32) -> Option<&Track> {
+        if let Some(t) = self
+            .tracks
+            .iter()
+            .find(|t| (t.start..t.nwa()).contains(&lba))
+        {
+            return Some(t);
+        }
+        let next = self.tracks.iter().find(|t| t.start > lba)?;
+        let prev = self.tracks.iter().rev().find(|t| t.start <= lba)?;
+        (prev.closed && prev.session == next.session && prev.nwa() <= lba && next.written > 0)
+            .then_some(next)
     }
 
     /// The track holding `lba` (recorded, reserved or invisible).
@@ -755,6 +783,14 @@ impl DiscState {
             return Err(format!(
                 "image slot size {} (expected 2048 or 2352)",
                 self.slot
+            ));
+        }
+        if !self.cd_text.len().is_multiple_of(PACK_LEN)
+            || self.cd_text.len() > MAX_CD_TEXT_PACKS * PACK_LEN
+        {
+            return Err(format!(
+                "CD-Text of {} bytes (whole 18-byte packs, at most {MAX_CD_TEXT_PACKS})",
+                self.cd_text.len()
             ));
         }
         if self.capacity > MAX_CAPACITY {

@@ -82,6 +82,8 @@ prop_compose! {
             slot,
             // Any flag, on any medium: only a formatted BD-R acts on it.
             pseudo_overwrite: formatted,
+            // Any length, whole packs or not: the loader checks it.
+            cd_text: (0..(capacity % 64) as u8).collect(),
         }
     }
 }

@@ -246,6 +246,7 @@ impl VirtualDrive {
                     alloc,
                 ))
             }
+            TocFormat::CdText => self.read_cd_text(alloc),
             _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
         }
     }

@@ -5,6 +5,7 @@
 //! Every CDB is read with the mmc crate's `Command::parse` and every response written with
 //! the mmc crate's `Repr::emit`, so the drive and the host share one encoding of each.
 
+mod cd;
 mod device;
 mod format;
 mod gates;
@@ -383,6 +384,7 @@ impl VirtualDrive {
             // read.rs
             OpCode::Read10 => self.read10(cdb, data, timeout),
             OpCode::Read12 => self.read12(cdb, data, timeout),
+            OpCode::ReadCd => self.read_cd(cdb, data, timeout),
             OpCode::ReadCapacity10 => self.read_capacity10(cdb),
             // write.rs: recording and closing
             OpCode::Write10 => self.write10(cdb, data, timeout),

@@ -22,6 +22,7 @@
 //! drive forgets it on reset), and the tracks it describes are laid on the disc only at
 //! the first WRITE.
 
+use discburn_mmc::cdtext::PACK_LEN;
 use discburn_mmc::cue::{CueLayout, CueSheet, SendCueSheet};
 use discburn_mmc::mode::{MultiSession, WriteType};
 use discburn_mmc::sense::Asc;
@@ -40,9 +41,16 @@ pub(crate) struct Sao {
     pub(crate) audio: bool,
     layout: CueLayout,
     /// The LBA the next WRITE must start at.
-    next: i64,
+    pub(crate) next: i64,
     /// The sheet's tracks are on the disc (done at the first WRITE).
-    laid: bool,
+    pub(crate) laid: bool,
+    /// The lead-in entry selects R-W sub-channel data from the host: the host writes the
+    /// lead-in (CD-Text) as 96-byte blocks before the first pre-gap sector.
+    pub(crate) lead_in_rw: bool,
+    /// The LBA the next lead-in WRITE must start at, once the first one has set it.
+    pub(crate) lead_in_next: Option<i64>,
+    /// The CD-Text packs the lead-in carried so far, in order, each once.
+    pub(crate) packs: Vec<[u8; PACK_LEN]>,
 }
 
 /// One part of an SAO WRITE that lands in a track (pre-gap parts are left out).
@@ -140,12 +148,20 @@ impl VirtualDrive {
             return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST).into());
         }
         let next = i64::from(layout.first_host_lba());
+        let lead_in_rw = sheet
+            .entries
+            .iter()
+            .find(|e| e.adr == 1)
+            .is_some_and(|e| e.subchannel_form != 0);
         self.sao = Some(Sao {
             block_size: bs,
             audio: first.data_form.is_audio(),
             layout,
             next,
             laid: false,
+            lead_in_rw,
+            lead_in_next: None,
+            packs: Vec::new(),
         });
         Ok(Reply::Done(len))
     }
@@ -231,14 +247,19 @@ impl VirtualDrive {
         if !done {
             return Ok(false);
         }
-        self.sao = None;
+        let packs = self.sao.take().map(|s| s.packs).unwrap_or_default();
         if self.sim_disc.is_some() {
             // A simulated session ends with nothing recorded (as CLOSE does).
             self.sim_disc = None;
             return Ok(true);
         }
         let finalize = self.wp.multi_session != MultiSession::NextSessionAllowed;
+        // CD-Text lives in the first session's lead-in.
+        let first_session = self.disc.closed_sessions == 0;
         self.disc.close_session(finalize)?;
+        if first_session && !packs.is_empty() {
+            self.disc.cd_text = packs.concat();
+        }
         self.dirty = true;
         Ok(true)
     }

@@ -120,6 +120,10 @@ impl VirtualDrive {
             self.damage_stream();
             return Err(Check::medium_error(Asc::LOSS_OF_STREAMING).into());
         }
+        // CD SAO with CD-Text: the lead-in's R-W sub-channel comes first.
+        if let Some(done) = self.lead_in_write(lba, blocks, data) {
+            return done;
+        }
         let spec = self.spec();
         // In SAO the cue sheet says what the host sends; otherwise page 05h does (CD).
         let sheet = self.sao.as_ref().filter(|_| self.sao_mode());

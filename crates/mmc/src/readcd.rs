@@ -1,0 +1,173 @@
+//! READ CD (MMC-6 §6.17): whole CD sectors — CD-DA samples, or a data sector's sync,
+//! header, user data and EDC/ECC as the host selects — with sub-channel data. What audio
+//! extraction (cdparanoia, cdrdao read-cd) sends, since READ(10) returns 2048-byte user
+//! data only.
+
+use crate::wire;
+
+crate::command! {
+    /// MMC-6 §6.17 READ CD: `blocks` sectors from `lba`, each as the selection bits of
+    /// byte 9 and the sub-channel selection of byte 10 say.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReadCd: OpCode::ReadCd, 12 bytes;
+    {
+        /// Expected Sector Type (byte 1 bits 2–4): 0 any, 1 CD-DA, 2 Mode 1, 3 Mode 2
+        /// formless, 4 Mode 2 Form 1, 5 Mode 2 Form 2.
+        pub sector_type: u8 = bits(1, 0x07 << 2),
+        /// Digital Audio Play (byte 1 bit 1): conceal errors in CD-DA as a player would.
+        pub dap: bool = bit(1, 1),
+        /// Starting logical block address (bytes 2–5).
+        pub lba: u32 = be32(2),
+        /// Transfer length in sectors (bytes 6–8).
+        pub blocks: u32 = be24(6),
+        /// SYNC (byte 9 bit 7): the 12-byte sync pattern of data sectors.
+        pub sync: bool = bit(9, 7),
+        /// Header Codes (byte 9 bits 5–6): 0 none, 1 the 4-byte header, 2 the 8-byte
+        /// sub-header, 3 both.
+        pub header_codes: u8 = bits(9, 0x03 << 5),
+        /// User Data (byte 9 bit 4).
+        pub user_data: bool = bit(9, 4),
+        /// EDC and ECC (byte 9 bit 3).
+        pub edc_ecc: bool = bit(9, 3),
+        /// C2 Error Information (byte 9 bits 1–2): 0 none, 1 294 bytes, 2 296 bytes.
+        pub c2: u8 = bits(9, 0x03 << 1),
+        /// Sub-channel Data Selection (byte 10 bits 0–2): 0 none, 1 raw P-W (96 bytes),
+        /// 2 formatted Q (16 bytes), 4 corrected and de-interleaved R-W (96 bytes).
+        pub subchannel: u8 = bits(10, 0x07 << 0),
+    }
+}
+
+/// Expected Sector Type 1: CD-DA.
+pub const SECTOR_TYPE_CD_DA: u8 = 1;
+/// Expected Sector Type 2: Mode 1.
+pub const SECTOR_TYPE_MODE1: u8 = 2;
+
+impl ReadCd {
+    /// A READ CD of `blocks` CD-DA sectors at `lba`: 2352 bytes of samples each, no
+    /// sub-channel (what cdparanoia sends).
+    pub fn audio(lba: u32, blocks: u32) -> Self {
+        ReadCd {
+            sector_type: SECTOR_TYPE_CD_DA,
+            lba,
+            blocks,
+            user_data: true,
+            ..ReadCd::default()
+        }
+    }
+
+    /// Bytes of main channel per sector this selection returns for a CD-DA sector (the
+    /// whole 2352 bytes whenever anything is selected; MMC-6 Table 362) or a Mode 1 sector
+    /// (sync 12, header 4, user data 2048, EDC/ECC 288). `None` for a selection MMC-6
+    /// calls illegal (user data and EDC/ECC without the header between them, and the
+    /// like), which a drive refuses with 05/24/00.
+    pub fn main_len(&self, audio: bool) -> Option<usize> {
+        let any = self.sync || self.header_codes != 0 || self.user_data || self.edc_ecc;
+        if audio {
+            return Some(if any { 2352 } else { 0 });
+        }
+        let header = matches!(self.header_codes, 1 | 3);
+        // Sync followed by data with a hole in front of it: no header before the user
+        // data, or EDC/ECC without the user data.
+        let illegal = self.sync && (self.user_data || self.edc_ecc) && (!header || !self.user_data);
+        if illegal {
+            return None;
+        }
+        Some(
+            usize::from(self.sync) * 12
+                + usize::from(header) * 4
+                + usize::from(self.user_data) * 2048
+                + usize::from(self.edc_ecc) * 288,
+        )
+    }
+
+    /// Bytes of sub-channel per sector: 96 (raw P-W, R-W), 16 (Q), 0; `None` for a
+    /// reserved selection.
+    pub fn subchannel_len(&self) -> Option<usize> {
+        match self.subchannel {
+            0 => Some(0),
+            1 | 4 => Some(96),
+            2 => Some(16),
+            _ => None,
+        }
+    }
+
+    /// Bytes of C2 error information per sector.
+    pub fn c2_len(&self) -> Option<usize> {
+        match self.c2 {
+            0 => Some(0),
+            1 => Some(294),
+            2 => Some(296),
+            _ => None,
+        }
+    }
+
+    /// Bytes per sector the whole selection returns, or why it cannot be served.
+    pub fn sector_len(&self, audio: bool) -> wire::Result<usize> {
+        let main = self.main_len(audio).ok_or(wire::Error::Invalid {
+            field: "READ CD main channel selection",
+            value: 0,
+        })?;
+        let sub = self.subchannel_len().ok_or(wire::Error::Invalid {
+            field: "READ CD sub-channel selection",
+            value: u64::from(self.subchannel),
+        })?;
+        let c2 = self.c2_len().ok_or(wire::Error::Invalid {
+            field: "READ CD C2 selection",
+            value: u64::from(self.c2),
+        })?;
+        Ok(main + sub + c2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdb::Command;
+
+    #[test]
+    fn cdparanoias_read_round_trips() {
+        let c = ReadCd::audio(1234, 27);
+        let b = c.emit();
+        assert_eq!(b.as_bytes()[0], 0xBE);
+        assert_eq!(b.as_bytes()[1], 0x04, "sector type CD-DA");
+        assert_eq!(b.as_bytes()[9], 0x10, "user data only");
+        assert_eq!(&b.as_bytes()[6..9], &[0, 0, 27]);
+        assert_eq!(ReadCd::parse(b.as_bytes()).unwrap(), c);
+        assert_eq!(c.sector_len(true).unwrap(), 2352);
+    }
+
+    #[test]
+    fn selections_size_the_sector() {
+        let raw = ReadCd {
+            sync: true,
+            header_codes: 3,
+            user_data: true,
+            edc_ecc: true,
+            subchannel: 1,
+            ..ReadCd::default()
+        };
+        assert_eq!(raw.sector_len(false).unwrap(), 12 + 4 + 2048 + 288 + 96);
+        assert_eq!(raw.sector_len(true).unwrap(), 2352 + 96);
+        let q = ReadCd {
+            user_data: true,
+            subchannel: 2,
+            ..ReadCd::default()
+        };
+        assert_eq!(q.sector_len(false).unwrap(), 2048 + 16);
+        let gap = ReadCd {
+            sync: true,
+            user_data: true,
+            ..ReadCd::default()
+        };
+        assert!(
+            gap.sector_len(false).is_err(),
+            "sync and data without header"
+        );
+        let reserved = ReadCd {
+            user_data: true,
+            subchannel: 3,
+            ..ReadCd::default()
+        };
+        assert!(reserved.sector_len(true).is_err());
+    }
+}
