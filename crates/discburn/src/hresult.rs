@@ -162,6 +162,38 @@ hresults! {
     E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED = 0xC0AA_0407;
     /// The client name is not valid.
     E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_0408;
+    /// A track-at-once write is in progress.
+    E_IMAPI_DF2TAO_WRITE_IN_PROGRESS = 0xC0AA_0500;
+    /// No track-at-once write is in progress.
+    E_IMAPI_DF2TAO_WRITE_NOT_IN_PROGRESS = 0xC0AA_0501;
+    /// The operation needs PrepareMedia first.
+    E_IMAPI_DF2TAO_MEDIA_IS_NOT_PREPARED = 0xC0AA_0502;
+    /// The operation is not valid while the medium is prepared.
+    E_IMAPI_DF2TAO_MEDIA_IS_PREPARED = 0xC0AA_0503;
+    /// The property can be set only on blank media.
+    E_IMAPI_DF2TAO_PROPERTY_FOR_BLANK_MEDIA_ONLY = 0xC0AA_0504;
+    /// The disc has no table of contents yet.
+    E_IMAPI_DF2TAO_TABLE_OF_CONTENTS_EMPTY_DISC = 0xC0AA_0505;
+    /// Only blank or appendable CD-R/RW media can take tracks.
+    E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK = 0xC0AA_0506;
+    /// The medium is not a CD-R or CD-RW.
+    E_IMAPI_DF2TAO_MEDIA_IS_NOT_SUPPORTED = 0xC0AA_0507;
+    /// CD media hold at most 99 tracks.
+    E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED = 0xC0AA_0508;
+    /// The track does not fit in the free space.
+    E_IMAPI_DF2TAO_NOT_ENOUGH_SPACE = 0xC0AA_0509;
+    /// No recorder was set.
+    E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED = 0xC0AA_050A;
+    /// The ISRC is not valid.
+    E_IMAPI_DF2TAO_INVALID_ISRC = 0xC0AA_050B;
+    /// The MCN is not valid.
+    E_IMAPI_DF2TAO_INVALID_MCN = 0xC0AA_050C;
+    /// The audio stream is not valid.
+    E_IMAPI_DF2TAO_STREAM_NOT_SUPPORTED = 0xC0AA_050D;
+    /// The recorder cannot write track-at-once audio.
+    E_IMAPI_DF2TAO_RECORDER_NOT_SUPPORTED = 0xC0AA_050E;
+    /// The client name is not valid.
+    E_IMAPI_DF2TAO_CLIENT_NAME_IS_NOT_VALID = 0xC0AA_050F;
 }
 
 /// Maps a CHECK CONDITION to its IMAPI2 HRESULT: `op` is the failed command's operation

@@ -22,6 +22,9 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::Mutex;
+
+use crate::burn::{AudioError, TrackAtOnce};
 use crate::engine::{CancelOutcome, Update, WriteEngine};
 use crate::error::Error;
 use crate::hresult::{self, HResult};
@@ -432,6 +435,124 @@ impl MsftDiscRecorder2 {
     /// IDiscRecorder2::get_ProductRevision.
     pub fn get_ProductRevision(&self, value: Option<&mut String>) -> HResult {
         result_out(value, self.recorder.product_revision())
+    }
+}
+
+/// `MsftDiscFormat2TrackAtOnce`: IDiscFormat2TrackAtOnce (`nn-imapi2-idiscformat2trackatonce`)
+/// over [`TrackAtOnce`]. AddAudioTrack blocks while it writes; CancelAddTrack may be
+/// called from any other thread.
+#[derive(Default)]
+pub struct MsftDiscFormat2TrackAtOnce {
+    writer: Mutex<Option<TrackAtOnce>>,
+    engine: Mutex<Option<Arc<WriteEngine>>>,
+}
+
+impl MsftDiscFormat2TrackAtOnce {
+    /// CoCreateInstance(CLSID_MsftDiscFormat2TrackAtOnce).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut TrackAtOnce) -> Result<T, AudioError>,
+    ) -> Result<T, HResult> {
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let w = w
+            .as_mut()
+            .ok_or(hresult::E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED)?;
+        f(w).map_err(|e| e.hresult())
+    }
+
+    fn done(r: Result<(), HResult>) -> HResult {
+        r.err().unwrap_or(hresult::S_OK)
+    }
+
+    /// IDiscFormat2TrackAtOnce::put_Recorder; refused while the medium is prepared.
+    pub fn put_Recorder(&self, value: Option<&MsftDiscRecorder2>) -> HResult {
+        let Some(r) = value else {
+            return hresult::E_POINTER;
+        };
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if w.as_ref().is_some_and(|t| t.is_prepared()) {
+            return hresult::E_IMAPI_DF2TAO_MEDIA_IS_PREPARED;
+        }
+        match TrackAtOnce::new(Arc::clone(&r.recorder)) {
+            Ok(t) => {
+                *self.engine.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(Arc::clone(t.engine()));
+                *w = Some(t);
+                hresult::S_OK
+            }
+            Err(e) => e.hresult(),
+        }
+    }
+
+    /// IDiscFormat2TrackAtOnce::put_DoNotFinalizeMedia.
+    pub fn put_DoNotFinalizeMedia(&self, value: bool) -> HResult {
+        Self::done(self.with(|t| t.set_do_not_finalize_media(value)))
+    }
+
+    /// IDiscFormat2TrackAtOnce::get_DoNotFinalizeMedia.
+    pub fn get_DoNotFinalizeMedia(&self, value: Option<&mut bool>) -> HResult {
+        match self.with(|t| Ok(t.do_not_finalize_media())) {
+            Ok(v) => out(value, v),
+            Err(h) => h,
+        }
+    }
+
+    /// IDiscFormat2TrackAtOnce::put_BufferUnderrunFreeDisabled.
+    pub fn put_BufferUnderrunFreeDisabled(&self, value: bool) -> HResult {
+        Self::done(self.with(|t| t.set_buffer_underrun_free_disabled(value)))
+    }
+
+    /// IDiscFormat2TrackAtOnce::get_BufferUnderrunFreeDisabled.
+    pub fn get_BufferUnderrunFreeDisabled(&self, value: Option<&mut bool>) -> HResult {
+        match self.with(|t| Ok(t.buffer_underrun_free_disabled())) {
+            Ok(v) => out(value, v),
+            Err(h) => h,
+        }
+    }
+
+    /// IDiscFormat2TrackAtOnce::PrepareMedia.
+    pub fn PrepareMedia(&self) -> HResult {
+        Self::done(self.with(|t| t.prepare_media()))
+    }
+
+    /// IDiscFormat2TrackAtOnce::AddAudioTrack: `bytes` of 44.1 kHz 16-bit stereo samples
+    /// (a WAV file's data chunk) from `data`; `None` is the NULL stream.
+    pub fn AddAudioTrack<R: Read + Send>(&self, data: Option<R>, bytes: u64) -> HResult {
+        let Some(d) = data else {
+            return hresult::E_POINTER;
+        };
+        Self::done(self.with(|t| t.add_audio_track(d, bytes).map(|_| ())))
+    }
+
+    /// IDiscFormat2TrackAtOnce::CancelAddTrack: S_OK, or S_IMAPI_WRITE_NOT_IN_PROGRESS.
+    pub fn CancelAddTrack(&self) -> HResult {
+        let engine = self
+            .engine
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match engine.map(|e| e.cancel_write()) {
+            Some(CancelOutcome::Cancelled) => hresult::S_OK,
+            _ => hresult::S_IMAPI_WRITE_NOT_IN_PROGRESS,
+        }
+    }
+
+    /// IDiscFormat2TrackAtOnce::ReleaseMedia.
+    pub fn ReleaseMedia(&self) -> HResult {
+        Self::done(self.with(|t| t.release_media()))
+    }
+
+    /// IDiscFormat2TrackAtOnce::get_NumberOfExistingTracks: tracks added since
+    /// PrepareMedia.
+    pub fn get_NumberOfExistingTracks(&self, value: Option<&mut i32>) -> HResult {
+        match self.with(|t| Ok(t.tracks().len() as i32)) {
+            Ok(v) => out(value, v),
+            Err(h) => h,
+        }
     }
 }
 

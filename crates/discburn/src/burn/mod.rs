@@ -43,6 +43,7 @@
 //! Every step is a named [`BurnPhase`] with elapsed time and, for the long
 //! ones, the drive's own progress ([`BurnEvent`]).
 
+mod audio;
 mod error;
 mod fix;
 mod grow;
@@ -64,6 +65,7 @@ use crate::engine::CancelToken;
 use crate::error::Error;
 use crate::recorder::Recorder;
 
+pub use audio::{audio_sectors, AudioError, AudioTrackReport, TrackAtOnce, AUDIO_SECTOR};
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
 pub use prepare::{format_choices, FormatChoice};
