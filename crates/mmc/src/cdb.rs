@@ -339,7 +339,8 @@ macro_rules! command {
 /// of its fields, with the same places as [`command!`](crate::command): the struct (docs
 /// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
 /// the first `LEN`, ignores reserved bits), `emit` (fails without room, zeroes the `LEN`
-/// bytes, writes each field) and `buffer_len`.
+/// bytes, writes each field) and `buffer_len`. After the table, `fixed place = value;`
+/// is a field `emit` always writes with a constant (a data length) and `parse` ignores.
 ///
 /// ```
 /// discburn_mmc::record! {
@@ -367,6 +368,7 @@ macro_rules! record {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident, $len:literal bytes;
         { $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),+ $(,)? }
+        $(fixed $xplace:ident ($($xarg:tt)*) = $xvalue:expr;)*
     ) => {
         $(#[$meta])*
         $vis struct $name {
@@ -391,6 +393,7 @@ macro_rules! record {
                 $crate::wire::check_room(buf, Self::LEN)?;
                 let b = &mut buf[..Self::LEN];
                 b.fill(0);
+                $( $crate::place!(put b, $xvalue, $xplace($($xarg)*)); )*
                 $( $crate::place!(put b, self.$field, $place($($arg)*)); )+
                 Ok(Self::LEN)
             }
