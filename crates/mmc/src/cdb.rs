@@ -488,6 +488,16 @@ pub(crate) mod testing {
         assert_eq!(cdb.opcode(), C::OPCODE);
         assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
     }
+
+    /// Runs the `parse` of every listed command or parameter-data type on the same bytes,
+    /// for the never-panic property tests: any parser that panics on hostile bytes fails.
+    macro_rules! parse_each {
+        ($bytes:expr => $($ty:ty),+ $(,)?) => {{
+            let bytes: &[u8] = $bytes;
+            $( let _ = <$ty>::parse(bytes); )+
+        }};
+    }
+    pub(crate) use parse_each;
 }
 
 #[cfg(test)]

@@ -925,12 +925,8 @@ mod tests {
 
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = TestUnitReady::parse(&bytes);
-            let _ = RequestSense::parse(&bytes);
-            let _ = Inquiry::parse(&bytes);
-            let _ = StartStopUnit::parse(&bytes);
-            let _ = PreventAllowMediumRemoval::parse(&bytes);
-            let _ = MechanismStatus::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => TestUnitReady, RequestSense, Inquiry,
+                StartStopUnit, PreventAllowMediumRemoval, MechanismStatus);
             if let Ok(m) = MechanismStatusData::parse(&bytes) {
                 prop_assert!(m.slots.len() <= bytes.len().saturating_sub(8) / 4);
             }

@@ -1135,11 +1135,8 @@ mod tests {
 
         #[test]
         fn parsers_survive_arbitrary_bytes(buf in proptest::collection::vec(any::<u8>(), 0..2000)) {
-            let _ = ModeSense10::parse(&buf);
-            let _ = ModeSelect10::parse(&buf);
-            let _ = ModeHeader10::parse(&buf);
-            let _ = ErrorRecoveryPage::parse(&buf);
-            let _ = WriteParametersPage::parse(&buf);
+            crate::cdb::testing::parse_each!(&buf => ModeSense10, ModeSelect10, ModeHeader10,
+                ErrorRecoveryPage, WriteParametersPage);
             if let Ok(c) = CapabilitiesPage::parse(&buf) {
                 prop_assert!(c.write_speeds.len() * 4 <= buf.len());
                 prop_assert!(c.write_speeds.capacity() * 4 <= buf.len());

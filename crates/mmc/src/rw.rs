@@ -330,13 +330,8 @@ mod tests {
 
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = Read10::parse(&bytes);
-            let _ = Read12::parse(&bytes);
-            let _ = Write10::parse(&bytes);
-            let _ = Write12::parse(&bytes);
-            let _ = SynchronizeCache10::parse(&bytes);
-            let _ = ReadCapacity10::parse(&bytes);
-            let _ = ReadCapacityData::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => Read10, Read12, Write10, Write12,
+                SynchronizeCache10, ReadCapacity10, ReadCapacityData);
             let v = ReadCapacityDataView::new_unchecked(&bytes[..]);
             let _ = (v.last_lba(), v.block_length());
         }

@@ -1060,14 +1060,9 @@ mod tests {
 
         #[test]
         fn parsers_survive_arbitrary_bytes(buf in proptest::collection::vec(any::<u8>(), 0..2000)) {
-            let _ = GetPerformance::parse(&buf);
-            let _ = SetStreaming::parse(&buf);
-            let _ = SetCdSpeed::parse(&buf);
-            let _ = ReadBufferCapacity::parse(&buf);
-            let _ = PerformanceHeader::parse(&buf);
-            let _ = PerformanceDescriptor::parse(&buf);
-            let _ = BufferCapacityBytes::parse(&buf);
-            let _ = BufferCapacityBlocks::parse(&buf);
+            crate::cdb::testing::parse_each!(&buf => GetPerformance, SetStreaming, SetCdSpeed,
+                ReadBufferCapacity, PerformanceHeader, PerformanceDescriptor,
+                BufferCapacityBytes, BufferCapacityBlocks);
             let v = BufferCapacityView::new(&buf);
             let _ = (v.data_length(), v.buffer_length(), v.available(), v.is_complete());
             if let Ok(d) = WriteSpeedData::parse(&buf) {

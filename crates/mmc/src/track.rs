@@ -851,9 +851,8 @@ mod tests {
 
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = ReadTrackInformation::parse(&bytes);
-            let _ = ReserveTrack::parse(&bytes);
-            let _ = CloseTrackSession::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => ReadTrackInformation, ReserveTrack,
+                CloseTrackSession);
             if let Ok(ti) = TrackInformation::parse(&bytes) {
                 // Whatever was accepted re-emits into a buffer of its own size.
                 let mut out = vec![0u8; ti.buffer_len()];
