@@ -389,20 +389,26 @@ mod tests {
         assert_eq!(encode_lun(300), [0x41, 0x2c, 0, 0, 0, 0, 0, 0]);
     }
 
-    #[test]
-    fn framing_with_digests_and_padding() {
-        let pdu = Pdu::NopIn(NopIn {
+    const BOTH_DIGESTS: Digests = Digests {
+        header: true,
+        data: true,
+    };
+
+    /// A NOP-In with these tags and StatSN/ExpCmdSN/MaxCmdSN 1, 2, 3.
+    fn nop_in(itt: u32, ttt: u32) -> Pdu {
+        Pdu::NopIn(NopIn {
             lun: [0; 8],
-            itt: RESERVED_TAG,
-            ttt: 5,
+            itt,
+            ttt,
             statsn: 1,
             exp_cmdsn: 2,
             max_cmdsn: 3,
-        });
-        let digests = Digests {
-            header: true,
-            data: true,
-        };
+        })
+    }
+
+    #[test]
+    fn framing_with_digests_and_padding() {
+        let (pdu, digests) = (nop_in(RESERVED_TAG, 5), BOTH_DIGESTS);
         let bytes = encode_to_vec(&pdu, b"hello", digests);
         assert_eq!(bytes.len(), 48 + 4 + 5 + 3 + 4);
         let mut d = Decoder::new();
@@ -422,18 +428,7 @@ mod tests {
 
     #[test]
     fn bad_digests_and_oversized_segments_are_refused() {
-        let pdu = Pdu::NopIn(NopIn {
-            lun: [0; 8],
-            itt: 1,
-            ttt: RESERVED_TAG,
-            statsn: 1,
-            exp_cmdsn: 2,
-            max_cmdsn: 3,
-        });
-        let digests = Digests {
-            header: true,
-            data: true,
-        };
+        let (pdu, digests) = (nop_in(1, RESERVED_TAG), BOTH_DIGESTS);
         let good = encode_to_vec(&pdu, b"abcd", digests);
         let mut bad_header = good.clone();
         bad_header[20] ^= 1;
