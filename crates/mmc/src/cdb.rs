@@ -131,6 +131,82 @@ impl Query for crate::rw::ReadCapacity10 {
     }
 }
 
+/// Reads (`get buf, type, place`) or writes (`put buf, value, place`) one field at its
+/// place: what a line of a [`command!`](crate::command), [`record!`](crate::record) or
+/// [`wire_view!`](crate::wire_view) table expands to (and the iSCSI crate's PDU tables).
+/// Reads never panic (bytes past the end read as 0); writes past the end are dropped.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! place {
+    (get $c:ident, $ty:ty, u8($at:expr)) => {
+        $crate::wire::u8_at($c, $at)
+    };
+    (get $c:ident, $ty:ty, bit($at:expr, $bit:literal)) => {
+        $crate::wire::bits_at($c, $at, 0x01, $bit) != 0
+    };
+    (get $c:ident, $ty:ty, bits($at:expr, $mask:literal << $shift:literal)) => {
+        $crate::wire::bits_at($c, $at, $mask, $shift)
+    };
+    (get $c:ident, $ty:ty, be16($at:expr)) => {
+        $crate::wire::be16($c, $at)
+    };
+    (get $c:ident, $ty:ty, be24($at:expr)) => {
+        $crate::wire::be24($c, $at)
+    };
+    (get $c:ident, $ty:ty, be32($at:expr)) => {
+        $crate::wire::be32($c, $at)
+    };
+    (get $c:ident, $ty:ty, be64($at:expr)) => {
+        $crate::wire::be64($c, $at)
+    };
+    (get $c:ident, $ty:ty, bytes($at:expr)) => {
+        $crate::wire::array_at($c, $at)
+    };
+    (get $c:ident, $ty:ty, from($place:ident ($($arg:tt)*))) => {
+        <$ty>::from($crate::place!(get $c, $ty, $place($($arg)*)))
+    };
+    (get $c:ident, $ty:ty, named($place:ident ($($arg:tt)*), $name:literal)) => {
+        $crate::wire::named::<$ty>($crate::place!(get $c, $ty, $place($($arg)*)), $name)?
+    };
+    (get $c:ident, $ty:ty, with($read:path, $write:path)) => {
+        $read($c)?
+    };
+
+    (put $b:ident, $v:expr, u8($at:expr)) => {
+        $crate::wire::put_bits($b, $at, 0xFF, 0, $v)
+    };
+    (put $b:ident, $v:expr, bit($at:expr, $bit:literal)) => {
+        $crate::wire::put_bits($b, $at, 0x01, $bit, u8::from($v))
+    };
+    (put $b:ident, $v:expr, bits($at:expr, $mask:literal << $shift:literal)) => {
+        $crate::wire::put_bits($b, $at, $mask, $shift, $v)
+    };
+    (put $b:ident, $v:expr, be16($at:expr)) => {
+        $crate::wire::put_be16($b, $at, $v)
+    };
+    (put $b:ident, $v:expr, be24($at:expr)) => {
+        $crate::wire::put_be24($b, $at, $v)
+    };
+    (put $b:ident, $v:expr, be32($at:expr)) => {
+        $crate::wire::put_be32($b, $at, $v)
+    };
+    (put $b:ident, $v:expr, be64($at:expr)) => {
+        $crate::wire::put_be64($b, $at, $v)
+    };
+    (put $b:ident, $v:expr, bytes($at:expr)) => {
+        $crate::wire::put_bytes($b, $at, &$v)
+    };
+    (put $b:ident, $v:expr, from($place:ident ($($arg:tt)*))) => {
+        $crate::place!(put $b, ::core::convert::From::from($v), $place($($arg)*))
+    };
+    (put $b:ident, $v:expr, named($place:ident ($($arg:tt)*), $name:literal)) => {
+        $crate::place!(put $b, ::core::convert::From::from($v), $place($($arg)*))
+    };
+    (put $b:ident, $v:expr, with($read:path, $write:path)) => {
+        $write($b, $v)
+    };
+}
+
 /// Declares commands from a table of their CDB fields (after the spec's CDB tables): per
 /// command the struct (docs and attributes kept), its operation code and CDB length;
 /// per field its name, type, place in the CDB and docs. Generated: the struct and its
@@ -160,8 +236,10 @@ impl Query for crate::rw::ReadCapacity10 {
 /// ```
 ///
 /// A field's place is one of `u8(byte)`, `bit(byte, bit)` (a `bool`), `bits(byte, mask
-/// << shift)` (a `u8` of the bits `mask` at bit `shift`), `be16(byte)`, `be24(byte)` or
-/// `be32(byte)` (big-endian, from its first byte); `from(place)` for a type with
+/// << shift)` (a `u8` of the bits `mask` at bit `shift`), `be16(byte)`, `be24(byte)`,
+/// `be32(byte)` or `be64(byte)` (big-endian, from its first byte; the byte is any `usize`
+/// expression, a literal or a `field` constant), `bytes(byte)` (a `[u8; N]` from its
+/// first byte); `from(place)` for a type with
 /// `From` conversions to and from the raw value (a [`wire_enum!`](crate::wire_enum) keeps
 /// unknown codes), `named(place, "field")` for a coded field whose reserved values
 /// `parse` rejects ([`wire::named`]), and `with(read, write)` for a field spread over
@@ -227,15 +305,15 @@ macro_rules! command {
             fn emit(&self) -> $crate::cdb::Cdb {
                 let mut cdb = $crate::cdb::Cdb::new(Self::OPCODE, Self::LEN);
                 let b = cdb.as_mut_bytes();
-                $( $crate::command!(@put b, $xvalue, $xplace($($xarg)*)); )*
-                $( $crate::command!(@put b, self.$field, $place($($arg)*)); )+
+                $( $crate::place!(put b, $xvalue, $xplace($($xarg)*)); )*
+                $( $crate::place!(put b, self.$field, $place($($arg)*)); )+
                 cdb
             }
 
             fn parse(cdb: &[u8]) -> $crate::wire::Result<Self> {
                 $crate::cdb::check_cdb(cdb, Self::OPCODE, Self::LEN)?;
                 $({
-                    let raw = $crate::command!(@get cdb, u8, $xplace($($xarg)*));
+                    let raw = $crate::place!(get cdb, u8, $xplace($($xarg)*));
                     if raw != $xvalue {
                         return Err($crate::wire::Error::Invalid {
                             field: $xname,
@@ -244,68 +322,12 @@ macro_rules! command {
                     }
                 })*
                 let parsed = $name {
-                    $( $field: $crate::command!(@get cdb, $ty, $place($($arg)*)), )+
+                    $( $field: $crate::place!(get cdb, $ty, $place($($arg)*)), )+
                 };
                 $( $check(&parsed)?; )?
                 Ok(parsed)
             }
         }
-    };
-
-    (@get $c:ident, $ty:ty, u8($at:literal)) => {
-        $crate::wire::u8_at($c, $at)
-    };
-    (@get $c:ident, $ty:ty, bit($at:literal, $bit:literal)) => {
-        $crate::wire::bits_at($c, $at, 0x01, $bit) != 0
-    };
-    (@get $c:ident, $ty:ty, bits($at:literal, $mask:literal << $shift:literal)) => {
-        $crate::wire::bits_at($c, $at, $mask, $shift)
-    };
-    (@get $c:ident, $ty:ty, be16($at:literal)) => {
-        $crate::wire::be16($c, $at)
-    };
-    (@get $c:ident, $ty:ty, be24($at:literal)) => {
-        $crate::wire::be24($c, $at)
-    };
-    (@get $c:ident, $ty:ty, be32($at:literal)) => {
-        $crate::wire::be32($c, $at)
-    };
-    (@get $c:ident, $ty:ty, from($place:ident ($($arg:tt)*))) => {
-        <$ty>::from($crate::command!(@get $c, $ty, $place($($arg)*)))
-    };
-    (@get $c:ident, $ty:ty, named($place:ident ($($arg:tt)*), $name:literal)) => {
-        $crate::wire::named::<$ty>($crate::command!(@get $c, $ty, $place($($arg)*)), $name)?
-    };
-    (@get $c:ident, $ty:ty, with($read:path, $write:path)) => {
-        $read($c)?
-    };
-
-    (@put $b:ident, $v:expr, u8($at:literal)) => {
-        $crate::wire::put_bits($b, $at, 0xFF, 0, $v)
-    };
-    (@put $b:ident, $v:expr, bit($at:literal, $bit:literal)) => {
-        $crate::wire::put_bits($b, $at, 0x01, $bit, u8::from($v))
-    };
-    (@put $b:ident, $v:expr, bits($at:literal, $mask:literal << $shift:literal)) => {
-        $crate::wire::put_bits($b, $at, $mask, $shift, $v)
-    };
-    (@put $b:ident, $v:expr, be16($at:literal)) => {
-        $crate::wire::put_be16($b, $at, $v)
-    };
-    (@put $b:ident, $v:expr, be24($at:literal)) => {
-        $crate::wire::put_be24($b, $at, $v)
-    };
-    (@put $b:ident, $v:expr, be32($at:literal)) => {
-        $crate::wire::put_be32($b, $at, $v)
-    };
-    (@put $b:ident, $v:expr, from($place:ident ($($arg:tt)*))) => {
-        $crate::command!(@put $b, ::core::convert::From::from($v), $place($($arg)*))
-    };
-    (@put $b:ident, $v:expr, named($place:ident ($($arg:tt)*), $name:literal)) => {
-        $crate::command!(@put $b, ::core::convert::From::from($v), $place($($arg)*))
-    };
-    (@put $b:ident, $v:expr, with($read:path, $write:path)) => {
-        $write($b, $v)
     };
 
     ($($body:tt)+) => {
@@ -317,7 +339,8 @@ macro_rules! command {
 /// of its fields, with the same places as [`command!`](crate::command): the struct (docs
 /// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
 /// the first `LEN`, ignores reserved bits), `emit` (fails without room, zeroes the `LEN`
-/// bytes, writes each field) and `buffer_len`.
+/// bytes, writes each field) and `buffer_len`. After the table, `fixed place = value;`
+/// is a field `emit` always writes with a constant (a data length) and `parse` ignores.
 ///
 /// ```
 /// discburn_mmc::record! {
@@ -345,6 +368,7 @@ macro_rules! record {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident, $len:literal bytes;
         { $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),+ $(,)? }
+        $(fixed $xplace:ident ($($xarg:tt)*) = $xvalue:expr;)*
     ) => {
         $(#[$meta])*
         $vis struct $name {
@@ -360,7 +384,7 @@ macro_rules! record {
                 $crate::wire::check_len(buf, Self::LEN)?;
                 let b = &buf[..Self::LEN];
                 Ok($name {
-                    $( $field: $crate::command!(@get b, $ty, $place($($arg)*)), )+
+                    $( $field: $crate::place!(get b, $ty, $place($($arg)*)), )+
                 })
             }
 
@@ -369,7 +393,8 @@ macro_rules! record {
                 $crate::wire::check_room(buf, Self::LEN)?;
                 let b = &mut buf[..Self::LEN];
                 b.fill(0);
-                $( $crate::command!(@put b, self.$field, $place($($arg)*)); )+
+                $( $crate::place!(put b, $xvalue, $xplace($($xarg)*)); )*
+                $( $crate::place!(put b, self.$field, $place($($arg)*)); )+
                 Ok(Self::LEN)
             }
 
@@ -463,6 +488,16 @@ pub(crate) mod testing {
         assert_eq!(cdb.opcode(), C::OPCODE);
         assert_eq!(C::parse(cdb.as_bytes()).unwrap(), c);
     }
+
+    /// Runs the `parse` of every listed command or parameter-data type on the same bytes,
+    /// for the never-panic property tests: any parser that panics on hostile bytes fails.
+    macro_rules! parse_each {
+        ($bytes:expr => $($ty:ty),+ $(,)?) => {{
+            let bytes: &[u8] = $bytes;
+            $( let _ = <$ty>::parse(bytes); )+
+        }};
+    }
+    pub(crate) use parse_each;
 }
 
 #[cfg(test)]

@@ -100,37 +100,25 @@ crate::wire_view! {
     /// A view over one 8-byte cue sheet entry; accessors never panic (bytes past the end
     /// read as 0).
     pub struct CueEntryView;
+    {
+        /// CTL (byte 0 bits 4–7): 4 = data track, copy bit 2, pre-emphasis bit 0 on audio.
+        pub control: u8 = bits(0, 0x0F << 4),
+        /// ADR (byte 0 bits 0–3): 1 = position, 2 = catalog number, 3 = ISRC.
+        pub adr: u8 = bits(0, 0x0F << 0),
+        /// TNO (byte 1): 00h lead-in, 01h–63h track, AAh lead-out.
+        pub track: u8 = u8(1),
+        /// INDEX (byte 2): 00h pre-gap, 01h–63h index points.
+        pub index: u8 = u8(2),
+        /// Main data form (byte 3 bits 0–5).
+        pub data_form: DataForm = from(u8(3)),
+        /// Sub-channel data form (byte 3 bits 6–7): 0 = none from the host.
+        pub subchannel_form: u8 = bits(3, 0x03 << 6),
+        /// SCMS (byte 4): bit 7 alternates the copy bit (serial copy management).
+        pub scms: u8 = u8(4),
+    }
 }
 
 impl<T: AsRef<[u8]>> CueEntryView<T> {
-    /// CTL (byte 0 bits 4–7): 4 = data track, copy bit 2, pre-emphasis bit 0 on audio.
-    pub fn control(&self) -> u8 {
-        u8_at(self.b(), 0) >> 4
-    }
-    /// ADR (byte 0 bits 0–3): 1 = position, 2 = catalog number, 3 = ISRC.
-    pub fn adr(&self) -> u8 {
-        u8_at(self.b(), 0) & 0x0F
-    }
-    /// TNO (byte 1): 00h lead-in, 01h–63h track, AAh lead-out.
-    pub fn track(&self) -> u8 {
-        u8_at(self.b(), 1)
-    }
-    /// INDEX (byte 2): 00h pre-gap, 01h–63h index points.
-    pub fn index(&self) -> u8 {
-        u8_at(self.b(), 2)
-    }
-    /// Main data form (byte 3 bits 0–5).
-    pub fn data_form(&self) -> DataForm {
-        DataForm::from(u8_at(self.b(), 3))
-    }
-    /// Sub-channel data form (byte 3 bits 6–7): 0 = none from the host.
-    pub fn subchannel_form(&self) -> u8 {
-        u8_at(self.b(), 3) >> 6
-    }
-    /// SCMS (byte 4): bit 7 alternates the copy bit (serial copy management).
-    pub fn scms(&self) -> u8 {
-        u8_at(self.b(), 4)
-    }
     /// Absolute time (bytes 5–7: MIN, SEC, FRAME).
     pub fn msf(&self) -> Msf {
         Msf {

@@ -8,7 +8,7 @@
 //!
 //! [`Command`]: crate::Command
 
-use crate::wire::{self, be16, be24, check_room, put_be16, put_be24, put_u8, u8_at};
+use crate::wire::{self, check_room, put_be16, put_be24, put_u8, u8_at};
 
 crate::command! {
     /// SPC-4 / MMC-6 §6.42 TEST UNIT READY: GOOD when a medium is loaded and ready;
@@ -156,33 +156,23 @@ crate::wire_view! {
     /// A view over standard INQUIRY data; accessors never panic (bytes past the end read as
     /// 0, strings stop at the end).
     pub struct InquiryDataView, at least field::MIN_LEN;
+    {
+        /// Peripheral Qualifier (byte 0 bits 5–7): 0 = a device is connected to this LUN.
+        pub peripheral_qualifier: u8 = bits(field::PERIPHERAL, 0x07 << 5),
+        /// Peripheral Device Type (byte 0 bits 0–4).
+        pub device_type: DeviceType = from(u8(field::PERIPHERAL)),
+        /// RMB, removable medium (byte 1 bit 7).
+        pub removable: bool = bit(field::RMB, 7),
+        /// Version (byte 2): the SPC version claimed (5 = SPC-3, 6 = SPC-4, 0 = none).
+        pub version: u8 = u8(field::VERSION),
+        /// Response Data Format (byte 3 bits 0–3; 2 for current devices).
+        pub response_data_format: u8 = bits(field::RESPONSE_FORMAT, 0x0F << 0),
+        /// Additional Length (byte 4): bytes after byte 4, as the device claims.
+        pub additional_length: u8 = u8(field::ADDITIONAL_LENGTH),
+    }
 }
 
 impl<T: AsRef<[u8]>> InquiryDataView<T> {
-    /// Peripheral Qualifier (byte 0 bits 5–7): 0 = a device is connected to this LUN.
-    pub fn peripheral_qualifier(&self) -> u8 {
-        u8_at(self.b(), field::PERIPHERAL) >> 5
-    }
-    /// Peripheral Device Type (byte 0 bits 0–4).
-    pub fn device_type(&self) -> DeviceType {
-        DeviceType::from(u8_at(self.b(), field::PERIPHERAL))
-    }
-    /// RMB, removable medium (byte 1 bit 7).
-    pub fn removable(&self) -> bool {
-        u8_at(self.b(), field::RMB) & RMB != 0
-    }
-    /// Version (byte 2): the SPC version claimed (5 = SPC-3, 6 = SPC-4, 0 = none).
-    pub fn version(&self) -> u8 {
-        u8_at(self.b(), field::VERSION)
-    }
-    /// Response Data Format (byte 3 bits 0–3; 2 for current devices).
-    pub fn response_data_format(&self) -> u8 {
-        u8_at(self.b(), field::RESPONSE_FORMAT) & 0x0F
-    }
-    /// Additional Length (byte 4): bytes after byte 4, as the device claims.
-    pub fn additional_length(&self) -> u8 {
-        u8_at(self.b(), field::ADDITIONAL_LENGTH)
-    }
     /// T10 Vendor Identification (bytes 8–15), trimmed.
     pub fn vendor(&self) -> String {
         ascii_field(self.b(), field::VENDOR)
@@ -451,40 +441,28 @@ crate::wire_view! {
     /// A view over MECHANISM STATUS data; accessors never panic (bytes past the end read
     /// as 0; only slot entries wholly present are reachable).
     pub struct MechanismStatusView, at least MechanismStatusData::HEADER_LEN;
+    {
+        /// Fault (byte 0 bit 7): the changer failed to load or unload.
+        pub fault: bool = bit(0, 7),
+        /// Changer State (byte 0 bits 5–6).
+        pub changer_state: ChangerState = from(bits(0, 0x07 << 5)),
+        /// Mechanism State (byte 1 bits 5–7).
+        pub mechanism_state: MechanismState = from(bits(1, 0x07 << 5)),
+        /// Door Open (byte 1 bit 4).
+        pub door_open: bool = bit(1, 4),
+        /// Current LBA (bytes 2–4), legacy: the last LBA the head reached.
+        pub current_lba: u32 = be24(2),
+        /// Number of Slots Available (byte 5).
+        pub slots_available: u8 = u8(5),
+        /// Length of Slot Tables (bytes 6–7), as the drive claims.
+        pub slot_table_length: u16 = be16(6),
+    }
 }
 
 impl<T: AsRef<[u8]>> MechanismStatusView<T> {
-    /// Fault (byte 0 bit 7): the changer failed to load or unload.
-    pub fn fault(&self) -> bool {
-        u8_at(self.b(), 0) & 0x80 != 0
-    }
-    /// Changer State (byte 0 bits 5–6).
-    pub fn changer_state(&self) -> ChangerState {
-        ChangerState::from(u8_at(self.b(), 0) >> 5)
-    }
     /// Current Slot: byte 0 bits 0–4 with byte 1 bits 0–2 as the high bits (MMC-6).
     pub fn current_slot(&self) -> u8 {
         (u8_at(self.b(), 1) & 0x07) << 5 | (u8_at(self.b(), 0) & 0x1F)
-    }
-    /// Mechanism State (byte 1 bits 5–7).
-    pub fn mechanism_state(&self) -> MechanismState {
-        MechanismState::from(u8_at(self.b(), 1) >> 5)
-    }
-    /// Door Open (byte 1 bit 4).
-    pub fn door_open(&self) -> bool {
-        u8_at(self.b(), 1) & 0x10 != 0
-    }
-    /// Current LBA (bytes 2–4), legacy: the last LBA the head reached.
-    pub fn current_lba(&self) -> u32 {
-        be24(self.b(), 2)
-    }
-    /// Number of Slots Available (byte 5).
-    pub fn slots_available(&self) -> u8 {
-        u8_at(self.b(), 5)
-    }
-    /// Length of Slot Tables (bytes 6–7), as the drive claims.
-    pub fn slot_table_length(&self) -> u16 {
-        be16(self.b(), 6)
     }
     /// Number of whole slot entries present: the smallest of what was transferred, what
     /// the length field claims and the slot count.
@@ -947,12 +925,8 @@ mod tests {
 
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = TestUnitReady::parse(&bytes);
-            let _ = RequestSense::parse(&bytes);
-            let _ = Inquiry::parse(&bytes);
-            let _ = StartStopUnit::parse(&bytes);
-            let _ = PreventAllowMediumRemoval::parse(&bytes);
-            let _ = MechanismStatus::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => TestUnitReady, RequestSense, Inquiry,
+                StartStopUnit, PreventAllowMediumRemoval, MechanismStatus);
             if let Ok(m) = MechanismStatusData::parse(&bytes) {
                 prop_assert!(m.slots.len() <= bytes.len().saturating_sub(8) / 4);
             }

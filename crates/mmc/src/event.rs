@@ -7,7 +7,7 @@
 //!
 //! [`Command`]: crate::Command
 
-use crate::wire::{self, be16, check_room, put_be16, put_u8, u8_at};
+use crate::wire::{self, check_room, put_be16, put_u8, u8_at};
 
 /// A set of notification classes, as the Notification Class Request (CDB byte 4) and the
 /// Supported Event Classes (header byte 3) carry them: one bit per class.
@@ -212,21 +212,17 @@ crate::wire_view! {
     /// A view over GET EVENT STATUS NOTIFICATION data; accessors never panic (bytes past the
     /// end read as 0).
     pub struct EventStatusView, at least field::HEADER_LEN;
+    {
+        /// Event Descriptor Length (bytes 0–1): bytes after this field, as the device claims.
+        pub event_data_length: u16 = be16(field::EVENT_DATA_LENGTH),
+        /// NEA, no event available (byte 2 bit 7).
+        pub nea: bool = bit(field::CLASS, 7),
+        /// Notification Class (byte 2 bits 0–2).
+        pub class: NotificationClass = from(u8(field::CLASS)),
+    }
 }
 
 impl<T: AsRef<[u8]>> EventStatusView<T> {
-    /// Event Descriptor Length (bytes 0–1): bytes after this field, as the device claims.
-    pub fn event_data_length(&self) -> u16 {
-        be16(self.b(), field::EVENT_DATA_LENGTH)
-    }
-    /// NEA, no event available (byte 2 bit 7).
-    pub fn nea(&self) -> bool {
-        u8_at(self.b(), field::CLASS) & NEA != 0
-    }
-    /// Notification Class (byte 2 bits 0–2).
-    pub fn class(&self) -> NotificationClass {
-        NotificationClass::from(u8_at(self.b(), field::CLASS))
-    }
     /// Supported Event Classes (byte 3).
     pub fn supported(&self) -> EventClasses {
         EventClasses::from_bits(u8_at(self.b(), field::SUPPORTED))

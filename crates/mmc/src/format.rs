@@ -36,9 +36,7 @@
 //!
 //! [`Command`]: crate::Command
 
-use crate::wire::{
-    self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32, u8_at,
-};
+use crate::wire::{self, be24, be32, check_len, check_room, put_be16, put_be24, put_be32, u8_at};
 
 fn invalid(field: &'static str, value: impl Into<u64>) -> wire::Error {
     wire::Error::Invalid {
@@ -189,57 +187,26 @@ const IMMED: u8 = 0x02;
 crate::wire_view! {
     /// A view of the FORMAT UNIT parameter list (MMC-6 §6.5.3). Accessors never panic.
     pub struct FormatParameterListView, at least list::LEN;
-}
-
-impl<T: AsRef<[u8]>> FormatParameterListView<T> {
-    fn flags(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), list::FLAGS)
-    }
-
-    /// FOV (byte 1 bit 7): the DCRT and IP bits are valid.
-    pub fn fov(&self) -> bool {
-        self.flags() & FOV != 0
-    }
-
-    /// DCRT (byte 1 bit 5): disable certification.
-    pub fn dcrt(&self) -> bool {
-        self.flags() & DCRT != 0
-    }
-
-    /// IP (byte 1 bit 3): initialization pattern (MMC drives do not use one).
-    pub fn ip(&self) -> bool {
-        self.flags() & IP != 0
-    }
-
-    /// Immed (byte 1 bit 1): return status once the list is validated; progress is then
-    /// polled with REQUEST SENSE / TEST UNIT READY.
-    pub fn immed(&self) -> bool {
-        self.flags() & IMMED != 0
-    }
-
-    /// Format Descriptor Length (bytes 2-3); MMC-6 requires 8.
-    pub fn descriptor_length(&self) -> u16 {
-        be16(self.buffer.as_ref(), list::DESCRIPTOR_LENGTH)
-    }
-
-    /// Number of Blocks of the format descriptor (bytes 4-7).
-    pub fn number_of_blocks(&self) -> u32 {
-        be32(self.buffer.as_ref(), list::DESCRIPTOR)
-    }
-
-    /// Format Type of the format descriptor (byte 8 bits 2-7).
-    pub fn format_type(&self) -> FormatType {
-        FormatType::from(u8_at(self.buffer.as_ref(), list::DESCRIPTOR + 4) >> 2)
-    }
-
-    /// Format Sub-type of the format descriptor (byte 8 bits 0-1).
-    pub fn subtype(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), list::DESCRIPTOR + 4) & 0x03
-    }
-
-    /// Type Dependent Parameter of the format descriptor (bytes 9-11).
-    pub fn type_dependent(&self) -> u32 {
-        be24(self.buffer.as_ref(), list::DESCRIPTOR + 5)
+    {
+        /// FOV (byte 1 bit 7): the DCRT and IP bits are valid.
+        pub fov: bool = bit(list::FLAGS, 7),
+        /// DCRT (byte 1 bit 5): disable certification.
+        pub dcrt: bool = bit(list::FLAGS, 5),
+        /// IP (byte 1 bit 3): initialization pattern (MMC drives do not use one).
+        pub ip: bool = bit(list::FLAGS, 3),
+        /// Immed (byte 1 bit 1): return status once the list is validated; progress is then
+        /// polled with REQUEST SENSE / TEST UNIT READY.
+        pub immed: bool = bit(list::FLAGS, 1),
+        /// Format Descriptor Length (bytes 2-3); MMC-6 requires 8.
+        pub descriptor_length: u16 = be16(list::DESCRIPTOR_LENGTH),
+        /// Number of Blocks of the format descriptor (bytes 4-7).
+        pub number_of_blocks: u32 = be32(list::DESCRIPTOR),
+        /// Format Type of the format descriptor (byte 8 bits 2-7).
+        pub format_type: FormatType = from(bits(list::DESCRIPTOR + 4, 0x3F << 2)),
+        /// Format Sub-type of the format descriptor (byte 8 bits 0-1).
+        pub subtype: u8 = bits(list::DESCRIPTOR + 4, 0x03 << 0),
+        /// Type Dependent Parameter of the format descriptor (bytes 9-11).
+        pub type_dependent: u32 = be24(list::DESCRIPTOR + 5),
     }
 }
 
@@ -429,19 +396,17 @@ crate::wire_view! {
     /// current/maximum capacity descriptor, then formattable capacity descriptors.
     /// Accessors never panic.
     pub struct FormatCapacitiesView, at least caps::FORMATTABLE;
+    {
+        /// Capacity List Length (byte 3): descriptor bytes the drive claims follow.
+        pub list_length: u8 = u8(caps::LIST_LENGTH),
+    }
 }
 
 impl<T: AsRef<[u8]>> FormatCapacitiesView<T> {
-    /// Capacity List Length (byte 3): descriptor bytes the drive claims follow.
-    pub fn list_length(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), caps::LIST_LENGTH)
-    }
-
     /// The current/maximum capacity descriptor (bytes 4-11; missing bytes read as 0).
     pub fn current(&self) -> CapacityDescriptor {
         CapacityDescriptor::parse(self.buffer.as_ref().get(caps::CURRENT..).unwrap_or(&[]))
     }
-
     /// Number of formattable capacity descriptors both claimed by the list length and
     /// wholly present in the buffer.
     pub fn formattable_count(&self) -> usize {
@@ -450,7 +415,6 @@ impl<T: AsRef<[u8]>> FormatCapacitiesView<T> {
             self.buffer.as_ref().len().saturating_sub(caps::CURRENT) / caps::DESCRIPTOR_LEN;
         claimed.min(present).saturating_sub(1)
     }
-
     /// The `i`th formattable capacity descriptor, if counted by
     /// [`formattable_count`](Self::formattable_count).
     pub fn formattable(&self, i: usize) -> Option<FormattableCapacity> {

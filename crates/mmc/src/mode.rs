@@ -95,45 +95,19 @@ impl ModeSelect10 {
 /// Length of the mode parameter header(10).
 pub const MODE_HEADER10_LEN: usize = 8;
 
-/// The mode parameter header(10). SPC-4 §7.5.5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ModeHeader10 {
-    /// Mode Data Length: bytes after this field (MODE SENSE); 0 on MODE SELECT.
-    pub mode_data_length: u16,
-    /// Medium Type (byte 2; 0 for MMC).
-    pub medium_type: u8,
-    /// Device-Specific Parameter (byte 3).
-    pub device_specific: u8,
-    /// Block Descriptor Length (bytes 6-7; 0 for MMC).
-    pub block_descriptor_length: u16,
-}
-
-impl ModeHeader10 {
-    /// Reads the header.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, MODE_HEADER10_LEN)?;
-        Ok(ModeHeader10 {
-            mode_data_length: be16(buf, 0),
-            medium_type: buf[2],
-            device_specific: buf[3],
-            block_descriptor_length: be16(buf, 6),
-        })
-    }
-
-    /// Writes the header.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, MODE_HEADER10_LEN)?;
-        buf[..MODE_HEADER10_LEN].fill(0);
-        put_be16(buf, 0, self.mode_data_length);
-        buf[2] = self.medium_type;
-        buf[3] = self.device_specific;
-        put_be16(buf, 6, self.block_descriptor_length);
-        Ok(MODE_HEADER10_LEN)
-    }
-
-    /// Always 8.
-    pub fn buffer_len(&self) -> usize {
-        MODE_HEADER10_LEN
+crate::record! {
+    /// The mode parameter header(10). SPC-4 §7.5.5.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ModeHeader10, 8 bytes;
+    {
+        /// Mode Data Length: bytes after this field (MODE SENSE); 0 on MODE SELECT.
+        pub mode_data_length: u16 = be16(0),
+        /// Medium Type (byte 2; 0 for MMC).
+        pub medium_type: u8 = u8(2),
+        /// Device-Specific Parameter (byte 3).
+        pub device_specific: u8 = u8(3),
+        /// Block Descriptor Length (bytes 6-7; 0 for MMC).
+        pub block_descriptor_length: u16 = be16(6),
     }
 }
 
@@ -1161,11 +1135,8 @@ mod tests {
 
         #[test]
         fn parsers_survive_arbitrary_bytes(buf in proptest::collection::vec(any::<u8>(), 0..2000)) {
-            let _ = ModeSense10::parse(&buf);
-            let _ = ModeSelect10::parse(&buf);
-            let _ = ModeHeader10::parse(&buf);
-            let _ = ErrorRecoveryPage::parse(&buf);
-            let _ = WriteParametersPage::parse(&buf);
+            crate::cdb::testing::parse_each!(&buf => ModeSense10, ModeSelect10, ModeHeader10,
+                ErrorRecoveryPage, WriteParametersPage);
             if let Ok(c) = CapabilitiesPage::parse(&buf) {
                 prop_assert!(c.write_speeds.len() * 4 <= buf.len());
                 prop_assert!(c.write_speeds.capacity() * 4 <= buf.len());

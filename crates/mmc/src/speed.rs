@@ -14,7 +14,7 @@
 //! transferred and caps every list by the bytes present.
 
 use crate::profile::MediaFamily;
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32};
+use crate::wire::{self, be16, be32, check_room};
 
 /// The user data sector size speeds are converted with (DVD, BD, HD DVD, disks).
 pub const SECTOR_BYTES: u32 = 2048;
@@ -217,42 +217,21 @@ impl GetPerformance {
 /// Length of the GET PERFORMANCE response header.
 pub const PERFORMANCE_HEADER_LEN: usize = 8;
 
-/// The GET PERFORMANCE response header. MMC-6 §6.8.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PerformanceHeader {
-    /// Performance Data Length: bytes that follow this field (4 + descriptors).
-    pub data_length: u32,
-    /// Write bit (byte 4 bit 1): the descriptors describe write performance.
-    pub write: bool,
-    /// Except bit (byte 4 bit 0): the descriptors are exception descriptors.
-    pub except: bool,
+crate::record! {
+    /// The GET PERFORMANCE response header. MMC-6 §6.8.2.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct PerformanceHeader, 8 bytes;
+    {
+        /// Performance Data Length: bytes that follow this field (4 + descriptors).
+        pub data_length: u32 = be32(0),
+        /// Write bit (byte 4 bit 1): the descriptors describe write performance.
+        pub write: bool = bit(4, 1),
+        /// Except bit (byte 4 bit 0): the descriptors are exception descriptors.
+        pub except: bool = bit(4, 0),
+    }
 }
 
 impl PerformanceHeader {
-    /// Reads the 8-byte header.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, PERFORMANCE_HEADER_LEN)?;
-        Ok(PerformanceHeader {
-            data_length: be32(buf, 0),
-            write: buf[4] & 0x02 != 0,
-            except: buf[4] & 0x01 != 0,
-        })
-    }
-
-    /// Writes the 8-byte header.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, PERFORMANCE_HEADER_LEN)?;
-        buf[..PERFORMANCE_HEADER_LEN].fill(0);
-        put_be32(buf, 0, self.data_length);
-        buf[4] = (u8::from(self.write) << 1) | u8::from(self.except);
-        Ok(PERFORMANCE_HEADER_LEN)
-    }
-
-    /// Always 8.
-    pub fn buffer_len(&self) -> usize {
-        PERFORMANCE_HEADER_LEN
-    }
-
     /// The bytes of `buf` that hold descriptors: after the header, bounded by both the
     /// data length and the bytes actually present.
     fn body<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
@@ -597,76 +576,37 @@ impl ReadBufferCapacity {
 /// Length of either READ BUFFER CAPACITY answer.
 pub const BUFFER_CAPACITY_LEN: usize = 12;
 
-/// READ BUFFER CAPACITY answer with Block = 0: sizes in bytes. MMC-6 §6.21.2.
-/// The data length field (bytes 0-1) is 10.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BufferCapacityBytes {
-    /// Length of Buffer: the drive's write buffer, bytes (bytes 4-7).
-    pub buffer_length: u32,
-    /// Blank Length of Buffer: bytes free for more data (bytes 8-11).
-    pub available_length: u32,
+crate::record! {
+    /// READ BUFFER CAPACITY answer with Block = 0: sizes in bytes. MMC-6 §6.21.2.
+    /// The data length field (bytes 0-1) is 10.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct BufferCapacityBytes, 12 bytes;
+    {
+        /// Length of Buffer: the drive's write buffer, bytes (bytes 4-7).
+        pub buffer_length: u32 = be32(4),
+        /// Blank Length of Buffer: bytes free for more data (bytes 8-11).
+        pub available_length: u32 = be32(8),
+    }
+    fixed be16(0) = (BUFFER_CAPACITY_LEN - 2) as u16;
 }
 
 impl BufferCapacityBytes {
-    /// Reads the 12-byte answer.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, BUFFER_CAPACITY_LEN)?;
-        Ok(BufferCapacityBytes {
-            buffer_length: be32(buf, 4),
-            available_length: be32(buf, 8),
-        })
-    }
-
-    /// Writes the 12-byte answer.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, BUFFER_CAPACITY_LEN)?;
-        buf[..BUFFER_CAPACITY_LEN].fill(0);
-        put_be16(buf, 0, (BUFFER_CAPACITY_LEN - 2) as u16);
-        put_be32(buf, 4, self.buffer_length);
-        put_be32(buf, 8, self.available_length);
-        Ok(BUFFER_CAPACITY_LEN)
-    }
-
-    /// Always 12.
-    pub fn buffer_len(&self) -> usize {
-        BUFFER_CAPACITY_LEN
-    }
-
     /// Bytes held in the buffer (length minus free), saturating at 0.
     pub fn used(&self) -> u32 {
         self.buffer_length.saturating_sub(self.available_length)
     }
 }
 
-/// READ BUFFER CAPACITY answer with Block = 1: free space in blocks. MMC-6 §6.21.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BufferCapacityBlocks {
-    /// Available Length of Buffer, in blocks (bytes 8-11).
-    pub available_blocks: u32,
-}
-
-impl BufferCapacityBlocks {
-    /// Reads the 12-byte answer.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, BUFFER_CAPACITY_LEN)?;
-        Ok(BufferCapacityBlocks {
-            available_blocks: be32(buf, 8),
-        })
+crate::record! {
+    /// READ BUFFER CAPACITY answer with Block = 1: free space in blocks. MMC-6 §6.21.3.
+    /// The data length field (bytes 0-1) is 10.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct BufferCapacityBlocks, 12 bytes;
+    {
+        /// Available Length of Buffer, in blocks (bytes 8-11).
+        pub available_blocks: u32 = be32(8),
     }
-
-    /// Writes the 12-byte answer.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, BUFFER_CAPACITY_LEN)?;
-        buf[..BUFFER_CAPACITY_LEN].fill(0);
-        put_be16(buf, 0, (BUFFER_CAPACITY_LEN - 2) as u16);
-        put_be32(buf, 8, self.available_blocks);
-        Ok(BUFFER_CAPACITY_LEN)
-    }
-
-    /// Always 12.
-    pub fn buffer_len(&self) -> usize {
-        BUFFER_CAPACITY_LEN
-    }
+    fixed be16(0) = (BUFFER_CAPACITY_LEN - 2) as u16;
 }
 
 /// A read-only view of a READ BUFFER CAPACITY answer (either form); accessors never panic.
@@ -1120,14 +1060,9 @@ mod tests {
 
         #[test]
         fn parsers_survive_arbitrary_bytes(buf in proptest::collection::vec(any::<u8>(), 0..2000)) {
-            let _ = GetPerformance::parse(&buf);
-            let _ = SetStreaming::parse(&buf);
-            let _ = SetCdSpeed::parse(&buf);
-            let _ = ReadBufferCapacity::parse(&buf);
-            let _ = PerformanceHeader::parse(&buf);
-            let _ = PerformanceDescriptor::parse(&buf);
-            let _ = BufferCapacityBytes::parse(&buf);
-            let _ = BufferCapacityBlocks::parse(&buf);
+            crate::cdb::testing::parse_each!(&buf => GetPerformance, SetStreaming, SetCdSpeed,
+                ReadBufferCapacity, PerformanceHeader, PerformanceDescriptor,
+                BufferCapacityBytes, BufferCapacityBlocks);
             let v = BufferCapacityView::new(&buf);
             let _ = (v.data_length(), v.buffer_length(), v.available(), v.is_complete());
             if let Ok(d) = WriteSpeedData::parse(&buf) {

@@ -116,9 +116,19 @@ pub fn records<T>(body: &[u8], len: usize, parse: fn(&[u8]) -> Result<T>) -> Res
     Ok(out)
 }
 
+/// The `N` bytes from `at`; bytes past the end read as 0.
+#[inline]
+pub fn array_at<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (i, v) in out.iter_mut().enumerate() {
+        *v = byte(buf, at, i);
+    }
+    out
+}
+
 /// Writes bytes of `v` at `at`, dropping any that fall past the end.
 #[inline]
-fn put(buf: &mut [u8], at: usize, v: &[u8]) {
+pub fn put_bytes(buf: &mut [u8], at: usize, v: &[u8]) {
     for (i, b) in v.iter().enumerate() {
         if let Some(slot) = at.checked_add(i).and_then(|j| buf.get_mut(j)) {
             *slot = *b;
@@ -129,31 +139,31 @@ fn put(buf: &mut [u8], at: usize, v: &[u8]) {
 /// Writes a big-endian u16 at `at` (bytes past the end are dropped; callers check room first).
 #[inline]
 pub fn put_be16(buf: &mut [u8], at: usize, v: u16) {
-    put(buf, at, &v.to_be_bytes());
+    put_bytes(buf, at, &v.to_be_bytes());
 }
 
 /// Writes a big-endian 24-bit value at `at` (the top byte of `v` is ignored).
 #[inline]
 pub fn put_be24(buf: &mut [u8], at: usize, v: u32) {
-    put(buf, at, &v.to_be_bytes()[1..]);
+    put_bytes(buf, at, &v.to_be_bytes()[1..]);
 }
 
 /// Writes a big-endian u32 at `at`.
 #[inline]
 pub fn put_be32(buf: &mut [u8], at: usize, v: u32) {
-    put(buf, at, &v.to_be_bytes());
+    put_bytes(buf, at, &v.to_be_bytes());
 }
 
 /// Writes a big-endian u64 at `at`.
 #[inline]
 pub fn put_be64(buf: &mut [u8], at: usize, v: u64) {
-    put(buf, at, &v.to_be_bytes());
+    put_bytes(buf, at, &v.to_be_bytes());
 }
 
 /// Writes one byte at `at`.
 #[inline]
 pub fn put_u8(buf: &mut [u8], at: usize, v: u8) {
-    put(buf, at, &[v]);
+    put_bytes(buf, at, &[v]);
 }
 
 /// The `mask`-wide field at bit `shift` of byte `at`; 0 past the end (what a
@@ -339,21 +349,33 @@ pub fn named<T: Coded>(raw: T::Raw, field: &'static str) -> Result<T> {
 /// ```
 /// Declares a view over a byte buffer (after smoltcp's `wire`): the struct holding any
 /// `T: AsRef<[u8]>`, `new_unchecked`, `new_checked` (when the view has a fixed part of
-/// `$min` bytes), `into_inner`, and a private `b()` for the accessors, which the module
-/// writes in its own `impl` (through [`be16`], [`u8_at`] …, which never panic).
+/// `$min` bytes), `into_inner`, a private `b()`, and one accessor per line of an optional
+/// field table. A table line is `docs vis name: type = place`, with the places of
+/// [`command!`](crate::command) (`u8(byte)`, `bit(byte, bit)`, `bits(byte, mask <<
+/// shift)`, `be16(byte)`, `be24(byte)`, `be32(byte)`, `be64(byte)`, `from(place)`; the
+/// byte may be any `usize` expression); the accessor keeps the line's docs and reads
+/// through [`be16`], [`u8_at`] …, which never panic. Fields the table cannot express
+/// (spread over the buffer, computed, optional) the module writes in its own `impl`.
 ///
 /// ```
 /// discburn_mmc::wire_view! {
-///     /// Two big-endian counters.
+///     /// Two big-endian counters and a flag.
 ///     pub struct Counters, at least 4;
-/// }
-/// impl<T: AsRef<[u8]>> Counters<T> {
-///     /// The first counter (bytes 0–1).
-///     pub fn first(&self) -> u16 {
-///         discburn_mmc::wire::be16(self.b(), 0)
+///     {
+///         /// The first counter (bytes 0–1).
+///         pub first: u16 = be16(0),
+///         /// A made-up flag (byte 2 bit 7).
+///         pub flag: bool = bit(2, 7),
 ///     }
 /// }
-/// assert_eq!(Counters::new_checked([0, 7, 0, 1]).unwrap().first(), 7);
+/// impl<T: AsRef<[u8]>> Counters<T> {
+///     /// The second counter (bytes 2–3) without the flag.
+///     pub fn second(&self) -> u16 {
+///         discburn_mmc::wire::be16(self.b(), 2) & 0x7FFF
+///     }
+/// }
+/// let c = Counters::new_checked([0, 7, 0x80, 1]).unwrap();
+/// assert_eq!((c.first(), c.flag(), c.second()), (7, true, 1));
 /// assert!(Counters::new_checked([0u8; 3]).is_err());
 /// assert_eq!(Counters::new_unchecked([0u8; 0]).first(), 0);
 /// ```
@@ -363,8 +385,9 @@ macro_rules! wire_view {
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident, at least $min:expr;
+        $({ $($fields:tt)* })?
     ) => {
-        $crate::wire_view!($(#[$meta])* $vis struct $name;);
+        $crate::wire_view!($(#[$meta])* $vis struct $name; $({ $($fields)* })?);
         impl<T: AsRef<[u8]>> $name<T> {
             /// Wraps `buffer`, failing when it is shorter than the fixed part the
             /// accessors read.
@@ -372,6 +395,24 @@ macro_rules! wire_view {
                 $crate::wire::check_len(buffer.as_ref(), $min)?;
                 Ok($name { buffer })
             }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident;
+        {
+            $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),* $(,)?
+        }
+    ) => {
+        $crate::wire_view!($(#[$meta])* $vis struct $name;);
+        impl<T: AsRef<[u8]>> $name<T> {
+            $(
+                $(#[$fmeta])*
+                $fvis fn $field(&self) -> $ty {
+                    let b = self.b();
+                    $crate::place!(get b, $ty, $place($($arg)*))
+                }
+            )*
         }
     };
     (

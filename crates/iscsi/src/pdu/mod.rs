@@ -8,7 +8,7 @@
 //! malicious peer cannot make the initiator allocate more than one bounded segment.
 //! CRC32C digests (RFC 7143 §12.1) are little-endian on the wire, as in Appendix B.4.
 
-use discburn_mmc::wire::{be16, be24, be32, u8_at};
+use discburn_mmc::wire::{be24, be32, u8_at};
 
 mod frame;
 mod kinds;
@@ -32,27 +32,16 @@ pub const HARD_MAX_DATA_SEGMENT: u32 = 1 << 20;
 /// MaxRecvDataSegmentLength in force before (and during) login (RFC 7143 §13.12).
 pub const LOGIN_MAX_DATA_SEGMENT: u32 = 8192;
 
-/// Byte offsets of the BHS fields (RFC 7143 §11.2.1 and the per-opcode layouts).
+/// Byte offsets of the BHS fields every opcode shares (RFC 7143 §11.2.1); the
+/// per-opcode fields are placed in the tables of [`kinds`].
 mod field {
     pub const OPCODE: usize = 0;
     pub const FLAGS: usize = 1;
-    pub const B2: usize = 2;
-    pub const B3: usize = 3;
     pub const AHS_LEN: usize = 4;
     pub const DSL: usize = 5;
-    pub const LUN: usize = 8;
     pub const ITT: usize = 16;
-    pub const W20: usize = 20;
-    pub const W24: usize = 24;
-    pub const W28: usize = 28;
-    pub const W32: usize = 32;
-    pub const W36: usize = 36;
-    pub const W40: usize = 40;
-    pub const W44: usize = 44;
-    pub const CDB: usize = 32;
 }
 
-const FLAG_FINAL: u8 = 0x80;
 const IMMEDIATE: u8 = 0x40;
 
 discburn_mmc::wire_enum! {
@@ -218,549 +207,81 @@ pub fn encode_lun(lun: u16) -> [u8; 8] {
     out
 }
 
-/// The typed form of a BHS: every PDU this initiator sends or understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pdu {
+/// Declares [`Pdu`] from the list of the typed PDUs (each named as its [`Opcode`]), with
+/// the opcode of each and the dispatch of `parse` and `emit` to its `read` and `write`.
+macro_rules! pdu_enum {
+    ($( $(#[$meta:meta])* $kind:ident, )*) => {
+        /// The typed form of a BHS: every PDU this initiator sends or understands.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Pdu {
+            $( $(#[$meta])* $kind($kind), )*
+        }
+
+        impl Pdu {
+            /// Parses and validates a BHS (the first 48 bytes of `buf`).
+            pub fn parse(buf: &[u8]) -> Result<Pdu, PduError> {
+                let v = Bhs::new_checked(buf)?;
+                match v.opcode() {
+                    $( Opcode::$kind => $kind::read(buf).map(Pdu::$kind), )*
+                    other => Err(PduError::UnsupportedOpcode(u8::from(other))),
+                }
+            }
+
+            /// The opcode of this PDU.
+            pub fn opcode(&self) -> Opcode {
+                match self {
+                    $( Pdu::$kind(_) => Opcode::$kind, )*
+                }
+            }
+
+            /// Writes this PDU's BHS. TotalAHSLength and DataSegmentLength are left zero;
+            /// [`encode`] fills them in.
+            pub fn emit(&self, b: &mut [u8; BHS_LEN]) {
+                *b = [0u8; BHS_LEN];
+                b[field::OPCODE] = u8::from(self.opcode());
+                match self {
+                    $( Pdu::$kind(p) => p.write(b), )*
+                }
+            }
+        }
+    };
+}
+
+pdu_enum! {
     /// NOP-Out.
-    NopOut(NopOut),
+    NopOut,
     /// SCSI Command.
-    ScsiCommand(ScsiCommand),
+    ScsiCommand,
     /// Task Management Function Request.
-    TaskMgmtRequest(TaskMgmtRequest),
+    TaskMgmtRequest,
     /// Login Request.
-    LoginRequest(LoginRequest),
+    LoginRequest,
     /// Text Request.
-    TextRequest(TextRequest),
+    TextRequest,
     /// SCSI Data-Out.
-    DataOut(DataOut),
+    DataOut,
     /// Logout Request.
-    LogoutRequest(LogoutRequest),
+    LogoutRequest,
     /// NOP-In.
-    NopIn(NopIn),
+    NopIn,
     /// SCSI Response.
-    ScsiResponse(ScsiResponse),
+    ScsiResponse,
     /// Task Management Function Response.
-    TaskMgmtResponse(TaskMgmtResponse),
+    TaskMgmtResponse,
     /// Login Response.
-    LoginResponse(LoginResponse),
+    LoginResponse,
     /// Text Response.
-    TextResponse(TextResponse),
+    TextResponse,
     /// SCSI Data-In.
-    DataIn(DataIn),
+    DataIn,
     /// Logout Response.
-    LogoutResponse(LogoutResponse),
+    LogoutResponse,
     /// R2T.
-    R2t(R2t),
+    R2t,
     /// Asynchronous Message.
-    AsyncMessage(AsyncMessage),
+    AsyncMessage,
     /// Reject.
-    Reject(Reject),
-}
-
-fn lun_at(b: &[u8]) -> [u8; 8] {
-    let mut l = [0u8; 8];
-    for (i, v) in l.iter_mut().enumerate() {
-        *v = u8_at(b, field::LUN + i);
-    }
-    l
-}
-
-fn put32(b: &mut [u8; BHS_LEN], at: usize, v: u32) {
-    b[at..at + 4].copy_from_slice(&v.to_be_bytes());
-}
-
-fn put16(b: &mut [u8; BHS_LEN], at: usize, v: u16) {
-    b[at..at + 2].copy_from_slice(&v.to_be_bytes());
-}
-
-fn flag(flags: u8, bit: u8) -> bool {
-    flags & bit != 0
-}
-
-fn check_stage(op: Opcode, field: &'static str, v: u8) -> Result<(), PduError> {
-    if v == 2 {
-        Err(PduError::Invalid {
-            opcode: op,
-            field,
-            value: 2,
-        })
-    } else {
-        Ok(())
-    }
-}
-
-impl Pdu {
-    /// Parses and validates a BHS (the first 48 bytes of `buf`).
-    pub fn parse(buf: &[u8]) -> Result<Pdu, PduError> {
-        let v = Bhs::new_checked(buf)?;
-        let b = buf;
-        let op = v.opcode();
-        let fl = v.flags();
-        let w = |at| be32(b, at);
-        let pdu = match op {
-            Opcode::NopOut => Pdu::NopOut(NopOut {
-                immediate: v.immediate(),
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                cmdsn: w(field::W24),
-                exp_statsn: w(field::W28),
-            }),
-            Opcode::ScsiCommand => {
-                let mut cdb = [0u8; 16];
-                cdb.copy_from_slice(&b[field::CDB..field::CDB + 16]);
-                Pdu::ScsiCommand(ScsiCommand {
-                    immediate: v.immediate(),
-                    final_: flag(fl, FLAG_FINAL),
-                    read: flag(fl, 0x40),
-                    write: flag(fl, 0x20),
-                    attr: fl & 0x07,
-                    lun: lun_at(b),
-                    itt: v.itt(),
-                    edtl: w(field::W20),
-                    cmdsn: w(field::W24),
-                    exp_statsn: w(field::W28),
-                    cdb,
-                })
-            }
-            Opcode::TaskMgmtRequest => Pdu::TaskMgmtRequest(TaskMgmtRequest {
-                immediate: v.immediate(),
-                function: fl & 0x7f,
-                lun: lun_at(b),
-                itt: v.itt(),
-                referenced_task_tag: w(field::W20),
-                cmdsn: w(field::W24),
-                exp_statsn: w(field::W28),
-                ref_cmdsn: w(field::W32),
-                exp_datasn: w(field::W36),
-            }),
-            Opcode::LoginRequest | Opcode::LoginResponse => {
-                let csg = (fl >> 2) & 3;
-                let nsg = fl & 3;
-                check_stage(op, "CSG", csg)?;
-                if flag(fl, 0x80) {
-                    check_stage(op, "NSG", nsg)?;
-                }
-                let mut isid = [0u8; 6];
-                isid.copy_from_slice(&b[8..14]);
-                if op == Opcode::LoginRequest {
-                    Pdu::LoginRequest(LoginRequest {
-                        transit: flag(fl, 0x80),
-                        cont: flag(fl, 0x40),
-                        csg,
-                        nsg,
-                        version_max: u8_at(b, field::B2),
-                        version_min: u8_at(b, field::B3),
-                        isid,
-                        tsih: be16(b, 14),
-                        itt: v.itt(),
-                        cid: be16(b, field::W20),
-                        cmdsn: w(field::W24),
-                        exp_statsn: w(field::W28),
-                    })
-                } else {
-                    if flag(fl, 0x80) && flag(fl, 0x40) {
-                        // RFC 7143 §11.13.2: T and C must not both be set.
-                        return Err(PduError::Invalid {
-                            opcode: op,
-                            field: "T and C bits",
-                            value: u64::from(fl),
-                        });
-                    }
-                    Pdu::LoginResponse(LoginResponse {
-                        transit: flag(fl, 0x80),
-                        cont: flag(fl, 0x40),
-                        csg,
-                        nsg,
-                        version_max: u8_at(b, field::B2),
-                        version_active: u8_at(b, field::B3),
-                        isid,
-                        tsih: be16(b, 14),
-                        itt: v.itt(),
-                        statsn: w(field::W24),
-                        exp_cmdsn: w(field::W28),
-                        max_cmdsn: w(field::W32),
-                        status_class: u8_at(b, 36),
-                        status_detail: u8_at(b, 37),
-                    })
-                }
-            }
-            Opcode::TextRequest => Pdu::TextRequest(TextRequest {
-                immediate: v.immediate(),
-                final_: flag(fl, FLAG_FINAL),
-                cont: flag(fl, 0x40),
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                cmdsn: w(field::W24),
-                exp_statsn: w(field::W28),
-            }),
-            Opcode::TextResponse => Pdu::TextResponse(TextResponse {
-                final_: flag(fl, FLAG_FINAL),
-                cont: flag(fl, 0x40),
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-            }),
-            Opcode::DataOut => Pdu::DataOut(DataOut {
-                final_: flag(fl, FLAG_FINAL),
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                exp_statsn: w(field::W28),
-                datasn: w(field::W36),
-                offset: w(field::W40),
-            }),
-            Opcode::LogoutRequest => Pdu::LogoutRequest(LogoutRequest {
-                immediate: v.immediate(),
-                reason: fl & 0x7f,
-                itt: v.itt(),
-                cid: be16(b, field::W20),
-                cmdsn: w(field::W24),
-                exp_statsn: w(field::W28),
-            }),
-            Opcode::NopIn => Pdu::NopIn(NopIn {
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-            }),
-            Opcode::ScsiResponse => {
-                let r = ScsiResponse {
-                    bidi_overflow: flag(fl, 0x10),
-                    bidi_underflow: flag(fl, 0x08),
-                    overflow: flag(fl, 0x04),
-                    underflow: flag(fl, 0x02),
-                    response: u8_at(b, field::B2),
-                    status: u8_at(b, field::B3),
-                    itt: v.itt(),
-                    snack_tag: w(field::W20),
-                    statsn: w(field::W24),
-                    exp_cmdsn: w(field::W28),
-                    max_cmdsn: w(field::W32),
-                    exp_datasn: w(field::W36),
-                    bidi_residual: w(field::W40),
-                    residual: w(field::W44),
-                };
-                if (r.overflow && r.underflow) || (r.bidi_overflow && r.bidi_underflow) {
-                    return Err(PduError::Invalid {
-                        opcode: op,
-                        field: "residual flags (O and U both set)",
-                        value: u64::from(fl),
-                    });
-                }
-                Pdu::ScsiResponse(r)
-            }
-            Opcode::TaskMgmtResponse => Pdu::TaskMgmtResponse(TaskMgmtResponse {
-                response: u8_at(b, field::B2),
-                itt: v.itt(),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-            }),
-            Opcode::DataIn => {
-                let d = DataIn {
-                    final_: flag(fl, FLAG_FINAL),
-                    ack: flag(fl, 0x40),
-                    overflow: flag(fl, 0x04),
-                    underflow: flag(fl, 0x02),
-                    has_status: flag(fl, 0x01),
-                    status: u8_at(b, field::B3),
-                    lun: lun_at(b),
-                    itt: v.itt(),
-                    ttt: w(field::W20),
-                    statsn: w(field::W24),
-                    exp_cmdsn: w(field::W28),
-                    max_cmdsn: w(field::W32),
-                    datasn: w(field::W36),
-                    offset: w(field::W40),
-                    residual: w(field::W44),
-                };
-                if (d.has_status && !d.final_) || (d.overflow && d.underflow) {
-                    return Err(PduError::Invalid {
-                        opcode: op,
-                        field: "flags (S without F, or O with U)",
-                        value: u64::from(fl),
-                    });
-                }
-                Pdu::DataIn(d)
-            }
-            Opcode::LogoutResponse => Pdu::LogoutResponse(LogoutResponse {
-                response: u8_at(b, field::B2),
-                itt: v.itt(),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-                time2wait: be16(b, field::W40),
-                time2retain: be16(b, 42),
-            }),
-            Opcode::R2t => Pdu::R2t(R2t {
-                lun: lun_at(b),
-                itt: v.itt(),
-                ttt: w(field::W20),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-                r2tsn: w(field::W36),
-                offset: w(field::W40),
-                desired_len: w(field::W44),
-            }),
-            Opcode::AsyncMessage => Pdu::AsyncMessage(AsyncMessage {
-                lun: lun_at(b),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-                event: u8_at(b, 36),
-                vcode: u8_at(b, 37),
-                param1: be16(b, 38),
-                param2: be16(b, 40),
-                param3: be16(b, 42),
-            }),
-            Opcode::Reject => Pdu::Reject(Reject {
-                reason: u8_at(b, field::B2),
-                statsn: w(field::W24),
-                exp_cmdsn: w(field::W28),
-                max_cmdsn: w(field::W32),
-                datasn: w(field::W36),
-            }),
-            other => return Err(PduError::UnsupportedOpcode(u8::from(other))),
-        };
-        Ok(pdu)
-    }
-
-    /// The opcode of this PDU.
-    pub fn opcode(&self) -> Opcode {
-        match self {
-            Pdu::NopOut(_) => Opcode::NopOut,
-            Pdu::ScsiCommand(_) => Opcode::ScsiCommand,
-            Pdu::TaskMgmtRequest(_) => Opcode::TaskMgmtRequest,
-            Pdu::LoginRequest(_) => Opcode::LoginRequest,
-            Pdu::TextRequest(_) => Opcode::TextRequest,
-            Pdu::TextResponse(_) => Opcode::TextResponse,
-            Pdu::DataOut(_) => Opcode::DataOut,
-            Pdu::LogoutRequest(_) => Opcode::LogoutRequest,
-            Pdu::NopIn(_) => Opcode::NopIn,
-            Pdu::ScsiResponse(_) => Opcode::ScsiResponse,
-            Pdu::TaskMgmtResponse(_) => Opcode::TaskMgmtResponse,
-            Pdu::LoginResponse(_) => Opcode::LoginResponse,
-            Pdu::DataIn(_) => Opcode::DataIn,
-            Pdu::LogoutResponse(_) => Opcode::LogoutResponse,
-            Pdu::R2t(_) => Opcode::R2t,
-            Pdu::AsyncMessage(_) => Opcode::AsyncMessage,
-            Pdu::Reject(_) => Opcode::Reject,
-        }
-    }
-
-    /// Writes this PDU's BHS. TotalAHSLength and DataSegmentLength are left zero;
-    /// [`encode`] fills them in.
-    pub fn emit(&self, b: &mut [u8; BHS_LEN]) {
-        *b = [0u8; BHS_LEN];
-        let imm = |i: bool| if i { IMMEDIATE } else { 0 };
-        let fin = |f: bool| if f { FLAG_FINAL } else { 0 };
-        let op = u8::from(self.opcode());
-        b[field::OPCODE] = op;
-        match *self {
-            Pdu::NopOut(p) => {
-                b[0] |= imm(p.immediate);
-                b[1] = FLAG_FINAL;
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-            }
-            Pdu::ScsiCommand(p) => {
-                b[0] |= imm(p.immediate);
-                b[1] = fin(p.final_)
-                    | if p.read { 0x40 } else { 0 }
-                    | if p.write { 0x20 } else { 0 }
-                    | (p.attr & 7);
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.edtl);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-                b[field::CDB..field::CDB + 16].copy_from_slice(&p.cdb);
-            }
-            Pdu::TaskMgmtRequest(p) => {
-                b[0] |= imm(p.immediate);
-                b[1] = FLAG_FINAL | (p.function & 0x7f);
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.referenced_task_tag);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-                put32(b, field::W32, p.ref_cmdsn);
-                put32(b, field::W36, p.exp_datasn);
-            }
-            Pdu::LoginRequest(p) => {
-                b[0] |= IMMEDIATE;
-                b[1] = fin(p.transit)
-                    | if p.cont { 0x40 } else { 0 }
-                    | ((p.csg & 3) << 2)
-                    | (p.nsg & 3);
-                b[2] = p.version_max;
-                b[3] = p.version_min;
-                b[8..14].copy_from_slice(&p.isid);
-                put16(b, 14, p.tsih);
-                put32(b, field::ITT, p.itt);
-                put16(b, field::W20, p.cid);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-            }
-            Pdu::TextRequest(p) => {
-                b[0] |= imm(p.immediate);
-                b[1] = fin(p.final_) | if p.cont { 0x40 } else { 0 };
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-            }
-            Pdu::TextResponse(p) => {
-                b[1] = fin(p.final_) | if p.cont { 0x40 } else { 0 };
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-            }
-            Pdu::DataOut(p) => {
-                b[1] = fin(p.final_);
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W28, p.exp_statsn);
-                put32(b, field::W36, p.datasn);
-                put32(b, field::W40, p.offset);
-            }
-            Pdu::LogoutRequest(p) => {
-                b[0] |= imm(p.immediate);
-                b[1] = FLAG_FINAL | (p.reason & 0x7f);
-                put32(b, field::ITT, p.itt);
-                put16(b, field::W20, p.cid);
-                put32(b, field::W24, p.cmdsn);
-                put32(b, field::W28, p.exp_statsn);
-            }
-            Pdu::NopIn(p) => {
-                b[1] = FLAG_FINAL;
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-            }
-            Pdu::ScsiResponse(p) => {
-                b[1] = FLAG_FINAL
-                    | if p.bidi_overflow { 0x10 } else { 0 }
-                    | if p.bidi_underflow { 0x08 } else { 0 }
-                    | if p.overflow { 0x04 } else { 0 }
-                    | if p.underflow { 0x02 } else { 0 };
-                b[2] = p.response;
-                b[3] = p.status;
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.snack_tag);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                put32(b, field::W36, p.exp_datasn);
-                put32(b, field::W40, p.bidi_residual);
-                put32(b, field::W44, p.residual);
-            }
-            Pdu::TaskMgmtResponse(p) => {
-                b[1] = FLAG_FINAL;
-                b[2] = p.response;
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-            }
-            Pdu::LoginResponse(p) => {
-                b[1] = fin(p.transit)
-                    | if p.cont { 0x40 } else { 0 }
-                    | ((p.csg & 3) << 2)
-                    | (p.nsg & 3);
-                b[2] = p.version_max;
-                b[3] = p.version_active;
-                b[8..14].copy_from_slice(&p.isid);
-                put16(b, 14, p.tsih);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                b[36] = p.status_class;
-                b[37] = p.status_detail;
-            }
-            Pdu::DataIn(p) => {
-                b[1] = fin(p.final_)
-                    | if p.ack { 0x40 } else { 0 }
-                    | if p.overflow { 0x04 } else { 0 }
-                    | if p.underflow { 0x02 } else { 0 }
-                    | if p.has_status { 0x01 } else { 0 };
-                b[3] = p.status;
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                put32(b, field::W36, p.datasn);
-                put32(b, field::W40, p.offset);
-                put32(b, field::W44, p.residual);
-            }
-            Pdu::LogoutResponse(p) => {
-                b[1] = FLAG_FINAL;
-                b[2] = p.response;
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                put16(b, field::W40, p.time2wait);
-                put16(b, 42, p.time2retain);
-            }
-            Pdu::R2t(p) => {
-                b[1] = FLAG_FINAL;
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, p.itt);
-                put32(b, field::W20, p.ttt);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                put32(b, field::W36, p.r2tsn);
-                put32(b, field::W40, p.offset);
-                put32(b, field::W44, p.desired_len);
-            }
-            Pdu::AsyncMessage(p) => {
-                b[1] = FLAG_FINAL;
-                b[8..16].copy_from_slice(&p.lun);
-                put32(b, field::ITT, RESERVED_TAG);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                b[36] = p.event;
-                b[37] = p.vcode;
-                put16(b, 38, p.param1);
-                put16(b, 40, p.param2);
-                put16(b, 42, p.param3);
-            }
-            Pdu::Reject(p) => {
-                b[1] = FLAG_FINAL;
-                b[2] = p.reason;
-                put32(b, field::ITT, RESERVED_TAG);
-                put32(b, field::W24, p.statsn);
-                put32(b, field::W28, p.exp_cmdsn);
-                put32(b, field::W32, p.max_cmdsn);
-                put32(b, field::W36, p.datasn);
-            }
-        }
-    }
+    Reject,
 }
 
 #[cfg(test)]
@@ -868,20 +389,26 @@ mod tests {
         assert_eq!(encode_lun(300), [0x41, 0x2c, 0, 0, 0, 0, 0, 0]);
     }
 
-    #[test]
-    fn framing_with_digests_and_padding() {
-        let pdu = Pdu::NopIn(NopIn {
+    const BOTH_DIGESTS: Digests = Digests {
+        header: true,
+        data: true,
+    };
+
+    /// A NOP-In with these tags and StatSN/ExpCmdSN/MaxCmdSN 1, 2, 3.
+    fn nop_in(itt: u32, ttt: u32) -> Pdu {
+        Pdu::NopIn(NopIn {
             lun: [0; 8],
-            itt: RESERVED_TAG,
-            ttt: 5,
+            itt,
+            ttt,
             statsn: 1,
             exp_cmdsn: 2,
             max_cmdsn: 3,
-        });
-        let digests = Digests {
-            header: true,
-            data: true,
-        };
+        })
+    }
+
+    #[test]
+    fn framing_with_digests_and_padding() {
+        let (pdu, digests) = (nop_in(RESERVED_TAG, 5), BOTH_DIGESTS);
         let bytes = encode_to_vec(&pdu, b"hello", digests);
         assert_eq!(bytes.len(), 48 + 4 + 5 + 3 + 4);
         let mut d = Decoder::new();
@@ -901,18 +428,7 @@ mod tests {
 
     #[test]
     fn bad_digests_and_oversized_segments_are_refused() {
-        let pdu = Pdu::NopIn(NopIn {
-            lun: [0; 8],
-            itt: 1,
-            ttt: RESERVED_TAG,
-            statsn: 1,
-            exp_cmdsn: 2,
-            max_cmdsn: 3,
-        });
-        let digests = Digests {
-            header: true,
-            data: true,
-        };
+        let (pdu, digests) = (nop_in(1, RESERVED_TAG), BOTH_DIGESTS);
         let good = encode_to_vec(&pdu, b"abcd", digests);
         let mut bad_header = good.clone();
         bad_header[20] ^= 1;

@@ -1,8 +1,6 @@
 //! MMC-6 §6.22 READ DISC INFORMATION and the standard disc information block.
 
-use crate::wire::{
-    self, be16, be32, be64, check_room, put_be16, put_be32, put_be64, put_u8, u8_at,
-};
+use crate::wire::{self, check_room, put_be16, put_be32, put_be64, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Disc Information Data Type (READ DISC INFORMATION byte 1 bits 0–2).
@@ -134,33 +132,49 @@ crate::wire_view! {
     /// A view over a standard disc information block; accessors never panic (bytes past the
     /// end read as 0).
     pub struct DiscInformationView, at least field::LEN;
+    {
+        /// Disc Information Length (bytes 0–1), as the drive claims.
+        pub data_length: u16 = be16(field::DATA_LENGTH),
+        /// Disc Information Data Type (byte 2 bits 5–7; 000b for this block).
+        pub data_type: u8 = bits(field::STATUS, 0x07 << 5),
+        /// Erasable (byte 2 bit 4).
+        pub erasable: bool = bit(field::STATUS, 4),
+        /// State of Last Session (byte 2 bits 2–3).
+        pub last_session_state: SessionState = from(bits(field::STATUS, 0x03 << 2)),
+        /// Disc Status (byte 2 bits 0–1).
+        pub disc_status: DiscStatus = from(u8(field::STATUS)),
+        /// Number of First Track on Disc (byte 3).
+        pub first_track: u8 = u8(field::FIRST_TRACK),
+        /// DID_V (byte 7 bit 7): the disc identification is valid.
+        pub did_v: bool = bit(field::VALID, 7),
+        /// DBC_V (byte 7 bit 6): the disc bar code is valid.
+        pub dbc_v: bool = bit(field::VALID, 6),
+        /// URU (byte 7 bit 5): unrestricted use disc.
+        pub uru: bool = bit(field::VALID, 5),
+        /// DAC_V (byte 7 bit 4): the disc application code is valid.
+        pub dac_v: bool = bit(field::VALID, 4),
+        /// Dbit (byte 7 bit 2): MRW dirty bit.
+        pub dbit: bool = bit(field::VALID, 2),
+        /// BG Format Status (byte 7 bits 0–1).
+        pub bg_format_status: BgFormatStatus = from(u8(field::VALID)),
+        /// Disc Type (byte 8).
+        pub disc_type: DiscType = from(u8(field::DISC_TYPE)),
+        /// Disc Identification (bytes 12–15).
+        pub disc_id: u32 = be32(field::DISC_ID),
+        /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
+        pub last_session_lead_in_start: u32 = be32(field::LEAD_IN),
+        /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
+        pub last_possible_lead_out_start: u32 = be32(field::LEAD_OUT),
+        /// Disc Bar Code (bytes 24–31).
+        pub disc_bar_code: u64 = be64(field::BAR_CODE),
+        /// Disc Application Code (byte 32).
+        pub disc_application_code: u8 = u8(field::APPLICATION_CODE),
+        /// Number of OPC Tables (byte 33).
+        pub opc_tables: u8 = u8(field::OPC_TABLES),
+    }
 }
 
 impl<T: AsRef<[u8]>> DiscInformationView<T> {
-    /// Disc Information Length (bytes 0–1), as the drive claims.
-    pub fn data_length(&self) -> u16 {
-        be16(self.b(), field::DATA_LENGTH)
-    }
-    /// Disc Information Data Type (byte 2 bits 5–7; 000b for this block).
-    pub fn data_type(&self) -> u8 {
-        u8_at(self.b(), field::STATUS) >> 5
-    }
-    /// Erasable (byte 2 bit 4).
-    pub fn erasable(&self) -> bool {
-        u8_at(self.b(), field::STATUS) & ERASABLE != 0
-    }
-    /// State of Last Session (byte 2 bits 2–3).
-    pub fn last_session_state(&self) -> SessionState {
-        SessionState::from(u8_at(self.b(), field::STATUS) >> 2)
-    }
-    /// Disc Status (byte 2 bits 0–1).
-    pub fn disc_status(&self) -> DiscStatus {
-        DiscStatus::from(u8_at(self.b(), field::STATUS))
-    }
-    /// Number of First Track on Disc (byte 3).
-    pub fn first_track(&self) -> u8 {
-        u8_at(self.b(), field::FIRST_TRACK)
-    }
     fn lsb_msb(&self, lsb: usize, msb: usize) -> u16 {
         u16::from_be_bytes([u8_at(self.b(), msb), u8_at(self.b(), lsb)])
     }
@@ -181,58 +195,6 @@ impl<T: AsRef<[u8]>> DiscInformationView<T> {
             field::LAST_TRACK_LAST_SESSION_LSB,
             field::LAST_TRACK_LAST_SESSION_MSB,
         )
-    }
-    /// DID_V (byte 7 bit 7): the disc identification is valid.
-    pub fn did_v(&self) -> bool {
-        u8_at(self.b(), field::VALID) & DID_V != 0
-    }
-    /// DBC_V (byte 7 bit 6): the disc bar code is valid.
-    pub fn dbc_v(&self) -> bool {
-        u8_at(self.b(), field::VALID) & DBC_V != 0
-    }
-    /// URU (byte 7 bit 5): unrestricted use disc.
-    pub fn uru(&self) -> bool {
-        u8_at(self.b(), field::VALID) & URU != 0
-    }
-    /// DAC_V (byte 7 bit 4): the disc application code is valid.
-    pub fn dac_v(&self) -> bool {
-        u8_at(self.b(), field::VALID) & DAC_V != 0
-    }
-    /// Dbit (byte 7 bit 2): MRW dirty bit.
-    pub fn dbit(&self) -> bool {
-        u8_at(self.b(), field::VALID) & DBIT != 0
-    }
-    /// BG Format Status (byte 7 bits 0–1).
-    pub fn bg_format_status(&self) -> BgFormatStatus {
-        BgFormatStatus::from(u8_at(self.b(), field::VALID))
-    }
-    /// Disc Type (byte 8).
-    pub fn disc_type(&self) -> DiscType {
-        DiscType::from(u8_at(self.b(), field::DISC_TYPE))
-    }
-    /// Disc Identification (bytes 12–15).
-    pub fn disc_id(&self) -> u32 {
-        be32(self.b(), field::DISC_ID)
-    }
-    /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
-    pub fn last_session_lead_in_start(&self) -> u32 {
-        be32(self.b(), field::LEAD_IN)
-    }
-    /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
-    pub fn last_possible_lead_out_start(&self) -> u32 {
-        be32(self.b(), field::LEAD_OUT)
-    }
-    /// Disc Bar Code (bytes 24–31).
-    pub fn disc_bar_code(&self) -> u64 {
-        be64(self.b(), field::BAR_CODE)
-    }
-    /// Disc Application Code (byte 32).
-    pub fn disc_application_code(&self) -> u8 {
-        u8_at(self.b(), field::APPLICATION_CODE)
-    }
-    /// Number of OPC Tables (byte 33).
-    pub fn opc_tables(&self) -> u8 {
-        u8_at(self.b(), field::OPC_TABLES)
     }
 }
 

@@ -29,16 +29,13 @@ mod tests {
     proptest! {
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let _ = ReadDiscInformation::parse(&bytes);
-            let _ = ReadTocPmaAtip::parse(&bytes);
-            let _ = ReadDiscStructure::parse(&bytes);
-            let _ = DiscInformation::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => ReadDiscInformation, ReadTocPmaAtip,
+                ReadDiscStructure, DiscInformation);
             if let Ok(toc) = Toc::parse(&bytes) {
                 // Never more descriptors than whole 8-byte groups transferred.
                 prop_assert!(toc.tracks.len() <= bytes.len().saturating_sub(4) / 8);
             }
-            let _ = SessionInfo::parse(&bytes);
-            let _ = DvdPhysicalFormat::parse(&bytes);
+            crate::cdb::testing::parse_each!(&bytes => SessionInfo, DvdPhysicalFormat);
             if let Ok(di) = BdDiscInformation::parse(&bytes) {
                 prop_assert!(di.units.len() <= bytes.len().saturating_sub(4));
             }

@@ -2,7 +2,7 @@
 //! format information (format 00h), BD disc information (format 00h) and the list of
 //! supported structures (format FFh).
 
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be16, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
@@ -99,72 +99,41 @@ crate::wire_view! {
     /// A view over READ DISC STRUCTURE format 00h data of a DVD (header + layer
     /// descriptor); accessors never panic (bytes past the end read as 0).
     pub struct DvdPhysicalFormatView, at least DvdPhysicalFormat::MIN_LEN;
+    {
+        /// Disc Structure Data Length (bytes 0–1), as the drive claims.
+        pub data_length: u16 = be16(0),
+        /// Book Type (descriptor byte 0 bits 4–7).
+        pub book_type: BookType = from(bits(DISC_STRUCTURE_HEADER_LEN, 0x0F << 4)),
+        /// Part Version (descriptor byte 0 bits 0–3).
+        pub part_version: u8 = bits(DISC_STRUCTURE_HEADER_LEN, 0x0F << 0),
+        /// Disc Size (descriptor byte 1 bits 4–7): 0 = 120 mm, 1 = 80 mm.
+        pub disc_size: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 1, 0x0F << 4),
+        /// Maximum Rate (descriptor byte 1 bits 0–3): 0 = 2.52, 1 = 5.04, 2 = 10.08 Mbps,
+        /// Fh = not specified.
+        pub maximum_rate: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 1, 0x0F << 0),
+        /// Track Path (descriptor byte 2 bit 4): 0 = parallel (PTP), 1 = opposite (OTP).
+        pub opposite_track_path: bool = bit(DISC_STRUCTURE_HEADER_LEN + 2, 4),
+        /// Layer Type (descriptor byte 2 bits 0–3), see [`layer_type`].
+        pub layer_type: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 2, 0x0F << 0),
+        /// Linear Density (descriptor byte 3 bits 4–7): 0 = 0.267 µm/bit.
+        pub linear_density: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 3, 0x0F << 4),
+        /// Track Density (descriptor byte 3 bits 0–3): 0 = 0.74 µm/track.
+        pub track_density: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 3, 0x0F << 0),
+        /// Starting Physical Sector Number of Data Area (descriptor bytes 5–7).
+        pub data_area_start: u32 = be24(DISC_STRUCTURE_HEADER_LEN + 5),
+        /// End Physical Sector Number of Data Area (descriptor bytes 9–11).
+        pub data_area_end: u32 = be24(DISC_STRUCTURE_HEADER_LEN + 9),
+        /// End Sector Number in Layer 0 (descriptor bytes 13–15; OTP dual layer).
+        pub end_sector_layer0: u32 = be24(DISC_STRUCTURE_HEADER_LEN + 13),
+        /// BCA Flag (descriptor byte 16 bit 7): a burst cutting area exists.
+        pub bca: bool = bit(DISC_STRUCTURE_HEADER_LEN + 16, 7),
+    }
 }
 
 impl<T: AsRef<[u8]>> DvdPhysicalFormatView<T> {
-    fn d(&self, at: usize) -> u8 {
-        u8_at(self.buffer.as_ref(), DISC_STRUCTURE_HEADER_LEN + at)
-    }
-    fn d32(&self, at: usize) -> u32 {
-        be32(self.buffer.as_ref(), DISC_STRUCTURE_HEADER_LEN + at)
-    }
-
-    /// Disc Structure Data Length (bytes 0–1), as the drive claims.
-    pub fn data_length(&self) -> u16 {
-        be16(self.buffer.as_ref(), 0)
-    }
-    /// Book Type (descriptor byte 0 bits 4–7).
-    pub fn book_type(&self) -> BookType {
-        BookType::from(self.d(0) >> 4)
-    }
-    /// Part Version (descriptor byte 0 bits 0–3).
-    pub fn part_version(&self) -> u8 {
-        self.d(0) & 0x0F
-    }
-    /// Disc Size (descriptor byte 1 bits 4–7): 0 = 120 mm, 1 = 80 mm.
-    pub fn disc_size(&self) -> u8 {
-        self.d(1) >> 4
-    }
-    /// Maximum Rate (descriptor byte 1 bits 0–3): 0 = 2.52, 1 = 5.04, 2 = 10.08 Mbps,
-    /// Fh = not specified.
-    pub fn maximum_rate(&self) -> u8 {
-        self.d(1) & 0x0F
-    }
     /// Number of Layers (descriptor byte 2 bits 5–6, stored as layers − 1).
     pub fn layers(&self) -> u8 {
-        ((self.d(2) >> 5) & 0x03) + 1
-    }
-    /// Track Path (descriptor byte 2 bit 4): 0 = parallel (PTP), 1 = opposite (OTP).
-    pub fn opposite_track_path(&self) -> bool {
-        self.d(2) & 0x10 != 0
-    }
-    /// Layer Type (descriptor byte 2 bits 0–3), see [`layer_type`].
-    pub fn layer_type(&self) -> u8 {
-        self.d(2) & 0x0F
-    }
-    /// Linear Density (descriptor byte 3 bits 4–7): 0 = 0.267 µm/bit.
-    pub fn linear_density(&self) -> u8 {
-        self.d(3) >> 4
-    }
-    /// Track Density (descriptor byte 3 bits 0–3): 0 = 0.74 µm/track.
-    pub fn track_density(&self) -> u8 {
-        self.d(3) & 0x0F
-    }
-    /// Starting Physical Sector Number of Data Area (descriptor bytes 5–7).
-    pub fn data_area_start(&self) -> u32 {
-        self.d32(4) & 0xFF_FFFF
-    }
-    /// End Physical Sector Number of Data Area (descriptor bytes 9–11).
-    pub fn data_area_end(&self) -> u32 {
-        self.d32(8) & 0xFF_FFFF
-    }
-    /// End Sector Number in Layer 0 (descriptor bytes 13–15; OTP dual layer).
-    pub fn end_sector_layer0(&self) -> u32 {
-        self.d32(12) & 0xFF_FFFF
-    }
-    /// BCA Flag (descriptor byte 16 bit 7): a burst cutting area exists.
-    pub fn bca(&self) -> bool {
-        self.d(16) & 0x80 != 0
+        ((u8_at(self.b(), DISC_STRUCTURE_HEADER_LEN + 2) >> 5) & 0x03) + 1
     }
 }
 

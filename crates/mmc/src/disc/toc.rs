@@ -1,7 +1,7 @@
 //! MMC-6 §6.25 READ TOC/PMA/ATIP: the formatted TOC (format 0) and multi-session
 //! information (format 1), with CD MSF addresses.
 
-use crate::wire::{self, be16, be32, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be32, check_room, put_be16, put_be32, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
@@ -160,21 +160,17 @@ crate::wire_view! {
     /// A view over READ TOC/PMA/ATIP format 0 or 1 data: a 4-byte header and 8-byte track
     /// descriptors. Accessors never panic; only descriptors wholly present are reachable.
     pub struct TocView, at least 4;
+    {
+        /// TOC Data Length (bytes 0–1), as the device claims (tgt claims 2 bytes too many).
+        pub data_length: u16 = be16(0),
+        /// First Track Number (format 0) or First Complete Session Number (format 1), byte 2.
+        pub first: u8 = u8(2),
+        /// Last Track Number (format 0) or Last Complete Session Number (format 1), byte 3.
+        pub last: u8 = u8(3),
+    }
 }
 
 impl<T: AsRef<[u8]>> TocView<T> {
-    /// TOC Data Length (bytes 0–1), as the device claims (tgt claims 2 bytes too many).
-    pub fn data_length(&self) -> u16 {
-        be16(self.buffer.as_ref(), 0)
-    }
-    /// First Track Number (format 0) or First Complete Session Number (format 1), byte 2.
-    pub fn first(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), 2)
-    }
-    /// Last Track Number (format 0) or Last Complete Session Number (format 1), byte 3.
-    pub fn last(&self) -> u8 {
-        u8_at(self.buffer.as_ref(), 3)
-    }
     /// Number of whole 8-byte descriptors present, the smaller of what was transferred
     /// and what the length field claims.
     pub fn descriptor_count(&self) -> usize {

@@ -34,6 +34,18 @@ crate::wire_view! {
     /// A view of descriptor-format sense data (SPC-4 §4.5.2, response codes 72h/73h).
     /// Accessors never panic.
     pub struct DescriptorSense;
+    {
+        /// RESPONSE CODE (byte 0 bits 0-6): 72h current, 73h deferred.
+        pub response_code: u8 = bits(field::RESPONSE_CODE, 0x7F << 0),
+        /// SENSE KEY (byte 1 bits 0-3).
+        pub key: SenseKey = from(u8(field::KEY)),
+        /// ADDITIONAL SENSE CODE (byte 2).
+        pub asc: u8 = u8(field::ASC),
+        /// ADDITIONAL SENSE CODE QUALIFIER (byte 3).
+        pub ascq: u8 = u8(field::ASCQ),
+        /// ADDITIONAL SENSE LENGTH (byte 7): the descriptor list length the device claims.
+        pub additional_length: u8 = u8(field::ADDITIONAL_LENGTH),
+    }
 }
 
 impl<T: AsRef<[u8]>> DescriptorSense<T> {
@@ -50,37 +62,10 @@ impl<T: AsRef<[u8]>> DescriptorSense<T> {
             }),
         }
     }
-
-    /// RESPONSE CODE (byte 0 bits 0-6): 72h current, 73h deferred.
-    pub fn response_code(&self) -> u8 {
-        wire::u8_at(self.b(), field::RESPONSE_CODE) & 0x7F
-    }
-
     /// True for a deferred error (response code 73h).
     pub fn deferred(&self) -> bool {
         self.response_code() == RESPONSE_DESCRIPTOR_DEFERRED
     }
-
-    /// SENSE KEY (byte 1 bits 0-3).
-    pub fn key(&self) -> SenseKey {
-        SenseKey::from(wire::u8_at(self.b(), field::KEY))
-    }
-
-    /// ADDITIONAL SENSE CODE (byte 2).
-    pub fn asc(&self) -> u8 {
-        wire::u8_at(self.b(), field::ASC)
-    }
-
-    /// ADDITIONAL SENSE CODE QUALIFIER (byte 3).
-    pub fn ascq(&self) -> u8 {
-        wire::u8_at(self.b(), field::ASCQ)
-    }
-
-    /// ADDITIONAL SENSE LENGTH (byte 7): the descriptor list length the device claims.
-    pub fn additional_length(&self) -> u8 {
-        wire::u8_at(self.b(), field::ADDITIONAL_LENGTH)
-    }
-
     /// The sense data descriptors from byte 8, bounded by both the additional sense
     /// length and the bytes present; a truncated last descriptor is not returned.
     pub fn descriptors(&self) -> SenseDescriptors<'_> {

@@ -28,6 +28,35 @@ crate::wire_view! {
     /// A view of fixed-format sense data (SPC-4 §4.5.3, response codes 70h/71h). Accessors
     /// never panic: a field past the end of the buffer reads as zero.
     pub struct FixedSense;
+    {
+        /// RESPONSE CODE (byte 0 bits 0-6): 70h current, 71h deferred.
+        pub response_code: u8 = bits(field::RESPONSE_CODE, 0x7F << 0),
+        /// VALID (byte 0 bit 7): the INFORMATION field holds a value defined by the command.
+        pub valid: bool = bit(field::RESPONSE_CODE, 7),
+        /// FILEMARK (byte 2 bit 7).
+        pub filemark: bool = bit(field::FLAGS_KEY, 7),
+        /// EOM (byte 2 bit 6).
+        pub eom: bool = bit(field::FLAGS_KEY, 6),
+        /// ILI, incorrect length indicator (byte 2 bit 5).
+        pub ili: bool = bit(field::FLAGS_KEY, 5),
+        /// SENSE KEY (byte 2 bits 0-3).
+        pub key: SenseKey = from(u8(field::FLAGS_KEY)),
+        /// INFORMATION (bytes 3-6), meaningful when [`valid`](Self::valid); for media
+        /// commands, the LBA the error concerns.
+        pub information: u32 = be32(field::INFORMATION),
+        /// ADDITIONAL SENSE LENGTH (byte 7): bytes that follow byte 7, as the device claims.
+        pub additional_length: u8 = u8(field::ADDITIONAL_LENGTH),
+        /// COMMAND-SPECIFIC INFORMATION (bytes 8-11).
+        pub command_specific: u32 = be32(field::COMMAND_SPECIFIC),
+        /// ADDITIONAL SENSE CODE (byte 12).
+        pub asc: u8 = u8(field::ASC),
+        /// ADDITIONAL SENSE CODE QUALIFIER (byte 13).
+        pub ascq: u8 = u8(field::ASCQ),
+        /// FIELD REPLACEABLE UNIT CODE (byte 14); 0 when none is reported.
+        pub fru: u8 = u8(field::FRU),
+        /// SKSV (byte 15 bit 7): the sense-key-specific bytes are valid.
+        pub sksv: bool = bit(field::SENSE_KEY_SPECIFIC, 7),
+    }
 }
 
 impl<T: AsRef<[u8]>> FixedSense<T> {
@@ -44,78 +73,10 @@ impl<T: AsRef<[u8]>> FixedSense<T> {
             }),
         }
     }
-
-    /// RESPONSE CODE (byte 0 bits 0-6): 70h current, 71h deferred.
-    pub fn response_code(&self) -> u8 {
-        wire::u8_at(self.b(), field::RESPONSE_CODE) & 0x7F
-    }
-
-    /// VALID (byte 0 bit 7): the INFORMATION field holds a value defined by the command.
-    pub fn valid(&self) -> bool {
-        wire::u8_at(self.b(), field::RESPONSE_CODE) & 0x80 != 0
-    }
-
     /// True for a deferred error (response code 71h).
     pub fn deferred(&self) -> bool {
         self.response_code() == RESPONSE_FIXED_DEFERRED
     }
-
-    /// FILEMARK (byte 2 bit 7).
-    pub fn filemark(&self) -> bool {
-        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x80 != 0
-    }
-
-    /// EOM (byte 2 bit 6).
-    pub fn eom(&self) -> bool {
-        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x40 != 0
-    }
-
-    /// ILI, incorrect length indicator (byte 2 bit 5).
-    pub fn ili(&self) -> bool {
-        wire::u8_at(self.b(), field::FLAGS_KEY) & 0x20 != 0
-    }
-
-    /// SENSE KEY (byte 2 bits 0-3).
-    pub fn key(&self) -> SenseKey {
-        SenseKey::from(wire::u8_at(self.b(), field::FLAGS_KEY))
-    }
-
-    /// INFORMATION (bytes 3-6), meaningful when [`valid`](Self::valid); for media
-    /// commands, the LBA the error concerns.
-    pub fn information(&self) -> u32 {
-        wire::be32(self.b(), field::INFORMATION)
-    }
-
-    /// ADDITIONAL SENSE LENGTH (byte 7): bytes that follow byte 7, as the device claims.
-    pub fn additional_length(&self) -> u8 {
-        wire::u8_at(self.b(), field::ADDITIONAL_LENGTH)
-    }
-
-    /// COMMAND-SPECIFIC INFORMATION (bytes 8-11).
-    pub fn command_specific(&self) -> u32 {
-        wire::be32(self.b(), field::COMMAND_SPECIFIC)
-    }
-
-    /// ADDITIONAL SENSE CODE (byte 12).
-    pub fn asc(&self) -> u8 {
-        wire::u8_at(self.b(), field::ASC)
-    }
-
-    /// ADDITIONAL SENSE CODE QUALIFIER (byte 13).
-    pub fn ascq(&self) -> u8 {
-        wire::u8_at(self.b(), field::ASCQ)
-    }
-
-    /// FIELD REPLACEABLE UNIT CODE (byte 14); 0 when none is reported.
-    pub fn fru(&self) -> u8 {
-        wire::u8_at(self.b(), field::FRU)
-    }
-
-    /// SKSV (byte 15 bit 7): the sense-key-specific bytes are valid.
-    pub fn sksv(&self) -> bool {
-        wire::u8_at(self.b(), field::SENSE_KEY_SPECIFIC) & 0x80 != 0
-    }
-
     /// The sense-key-specific bytes 15-17, with the SKSV bit masked off.
     pub fn sense_key_specific(&self) -> [u8; 3] {
         let b = self.b();
