@@ -12,7 +12,6 @@ use discburn_mmc::mode::{
     WriteParametersPage, WriteType,
 };
 use discburn_mmc::readcd::ReadCd;
-use discburn_mmc::rw::Write10;
 use discburn_mmc::subchannel::{lead_in_cycle, RW_LEN};
 use discburn_mmc::track::CloseFunction;
 use discburn_mmc::Command;
@@ -51,14 +50,7 @@ fn samples(lba: i32, blocks: u32, seed: u8) -> Vec<u8> {
 }
 
 fn write(h: &mut Host, lba: i32, data: &[u8], blocks: u32) -> (u8, u8, u8) {
-    let cdb = Write10 {
-        lba: lba as u32,
-        blocks: blocks as u16,
-        dpo: false,
-        fua: false,
-    }
-    .emit();
-    h.data_out(&cdb, data)
+    h.write_bytes(lba, blocks, data)
 }
 
 fn read_cd(h: &mut Host, c: ReadCd, per: usize) -> Result<Vec<u8>, (u8, u8, u8)> {

@@ -14,7 +14,6 @@ use discburn_mmc::mode::{
     find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
     WriteParametersPage, WriteType,
 };
-use discburn_mmc::rw::Write10;
 use discburn_mmc::track::{Reservation, ReserveTrack, TrackAddress};
 use discburn_mmc::Command;
 
@@ -60,14 +59,7 @@ fn sectors(lba: i32, blocks: u32) -> Vec<u8> {
 }
 
 fn write_at(h: &mut Host, lba: i32, blocks: u32) -> (u8, u8, u8) {
-    let cdb = Write10 {
-        lba: lba as u32,
-        blocks: blocks as u16,
-        dpo: false,
-        fua: false,
-    }
-    .emit();
-    h.data_out(&cdb, &sectors(lba, blocks))
+    h.write_bytes(lba, blocks, &sectors(lba, blocks))
 }
 
 fn sao_host(multi: MultiSession) -> Host {

@@ -129,15 +129,21 @@ impl Host {
     }
 
     pub fn write(&mut self, lba: u32, blocks: u16, fill: u8) -> (u8, u8, u8) {
+        let data = pattern(lba, blocks as u32, fill);
+        self.write_bytes(lba as i32, blocks as u32, &data)
+    }
+
+    /// WRITE(10) of `blocks` at `lba` (negative in the lead-in and first pre-gap)
+    /// carrying `data`, whatever the block size.
+    pub fn write_bytes(&mut self, lba: i32, blocks: u32, data: &[u8]) -> (u8, u8, u8) {
         let cdb = Write10 {
-            lba,
-            blocks,
+            lba: lba as u32,
+            blocks: blocks as u16,
             dpo: false,
             fua: false,
         }
         .emit();
-        let data = pattern(lba, blocks as u32, fill);
-        self.data_out(&cdb, &data)
+        self.data_out(&cdb, data)
     }
 
     /// `count` WRITE(10)s of `blocks` each, one after the other from LBA 0 (fill 0):
