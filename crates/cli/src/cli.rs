@@ -271,6 +271,15 @@ pub struct WriteArgs {
     /// DVD+RW, DVD-RAM or BD-RE, and with --sao, its --size is needed.
     #[arg(value_name = "IMAGE|DIR|-")]
     pub source: PathBuf,
+    /// With --audio: the audio tracks after the first, in order
+    #[arg(value_name = "AUDIO", requires = "audio")]
+    pub more: Vec<PathBuf>,
+    /// Audio CD: the source and the files after it are tracks — WAV, FLAC, MP3, Ogg
+    /// Vorbis or ALAC at 44.1 kHz, mono or stereo — written Track-At-Once to a CD-R/RW
+    /// (the drive puts a 2-second gap before every track after the first; a track under
+    /// 4 seconds is lengthened with silence). With --multi the disc stays open
+    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "verify", "dummy", "spare", "volume_id", "sao"])]
+    pub audio: bool,
     /// A stream's length, as growisofs/cdrecord take it: sectors (4480s) or
     /// bytes (9175040, 700M, 4G; K/M/G are KiB/MiB/GiB), whole 2048-byte
     /// sectors. A stream that ends before it fails (exit 7); what arrived

@@ -15,6 +15,7 @@ macro_rules! eprintln {
 }
 
 mod advice;
+mod audio_file;
 mod cli;
 mod commands;
 mod demo;

@@ -92,7 +92,7 @@ pub fn medium_json(m: &Medium) -> Value {
         "tracks": m.tracks.iter().map(|t| json!({
             "number": t.number, "session": t.session, "start": t.start, "size": t.size,
             "recorded": recorded(t),
-            "blank": t.blank, "nwa": t.nwa, "free": t.free, "last_recorded": t.last_recorded,
+            "blank": t.blank, "audio": t.audio, "nwa": t.nwa, "free": t.free, "last_recorded": t.last_recorded,
         })).collect::<Vec<_>>(),
     })
 }
@@ -167,7 +167,11 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         } else {
             let n = recorded(t);
             let open = if t.nwa.is_some() { ", open" } else { "" };
-            format!("{n} sectors ({}){open}", burn::human_size(u64::from(n)))
+            let kind = if t.audio { ", audio" } else { "" };
+            format!(
+                "{n} sectors ({}){kind}{open}",
+                burn::human_size(u64::from(n))
+            )
         };
         let nwa = t
             .nwa

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::cli::{Cli, Command, Global, SpareArg};
 use crate::exit::{self, Failure};
 
+mod audio;
 mod disc;
 mod look;
 mod write;

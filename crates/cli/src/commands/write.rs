@@ -32,7 +32,11 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
         .hint("Simulate with --dummy alone, then burn with --verify"));
     }
     let eject_after = a.eject && !a.dry_run;
-    write(g, a)?;
+    if a.audio {
+        super::audio::write_audio(g, &a)?;
+    } else {
+        write(g, a)?;
+    }
     if !eject_after {
         return Ok(());
     }

@@ -194,6 +194,13 @@ impl TrackAtOnce {
         &self.engine
     }
 
+    /// Uses `token` to cancel (a Ctrl-C handler's): a cancelled track stops at its next
+    /// WRITE; closing steps already sent finish first.
+    pub fn set_cancel_token(&mut self, token: CancelToken) {
+        self.engine.set_cancel_token(token.clone());
+        self.cancel = token;
+    }
+
     /// IMAPI2 `put_DoNotFinalizeMedia`: ReleaseMedia leaves the session open for more
     /// tracks or sessions instead of finalizing. Only before PrepareMedia.
     pub fn set_do_not_finalize_media(&mut self, value: bool) -> Result<(), AudioError> {

@@ -45,6 +45,8 @@ pub struct TrackEntry {
     pub free: u32,
     /// Last recorded LBA, when the drive reports it.
     pub last_recorded: Option<u32>,
+    /// An audio track: CD-DA (Track Mode bit 2 clear, MMC-6 Table 566), recorded.
+    pub audio: bool,
 }
 
 impl From<&TrackInformation> for TrackEntry {
@@ -58,6 +60,7 @@ impl From<&TrackInformation> for TrackEntry {
             nwa: t.nwa,
             free: t.free_blocks,
             last_recorded: t.last_recorded,
+            audio: !t.blank && t.track_mode & 0x04 == 0,
         }
     }
 }

@@ -1,0 +1,154 @@
+//! `discburn write --audio`: WAV files become the tracks of an audio CD on a virtual
+//! CD-R — samples byte for byte where the TOC says, mono on both channels, refusals of
+//! what a CD cannot hold.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+mod common;
+use common::{assert_contains, discburn, exits, info, json_lines, new_drive, stderr, succeeds};
+
+const SECTOR: usize = 2352;
+
+/// A canonical 44-byte-header PCM WAV file.
+fn wav(path: &Path, rate: u32, channels: u16, data: &[u8]) {
+    let mut v = Vec::with_capacity(44 + data.len());
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    v.extend_from_slice(&1u16.to_le_bytes());
+    v.extend_from_slice(&channels.to_le_bytes());
+    v.extend_from_slice(&rate.to_le_bytes());
+    v.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
+    v.extend_from_slice(&(channels * 2).to_le_bytes());
+    v.extend_from_slice(&16u16.to_le_bytes());
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    v.extend_from_slice(data);
+    fs::write(path, v).unwrap();
+}
+
+fn samples(bytes: usize, seed: u8) -> Vec<u8> {
+    (0..bytes)
+        .map(|i| ((i as u32).wrapping_mul(2_246_822_519) >> 13) as u8 ^ seed)
+        .collect()
+}
+
+/// The image of a raw (2352-byte slot) virtual CD: sector `lba` of it.
+fn disc_sectors(dir: &Path, lba: u64, sectors: usize) -> Vec<u8> {
+    let img = fs::read(dir.join("disc.img")).unwrap();
+    let from = lba as usize * SECTOR;
+    let mut v = img.get(from..).unwrap_or(&[]).to_vec();
+    v.resize(sectors * SECTOR, 0);
+    v.truncate(sectors * SECTOR);
+    v
+}
+
+#[test]
+fn wav_tracks_make_an_audio_cd_with_the_drives_gaps() {
+    let (dir, addr) = new_drive("cd-r");
+    let a = samples(400 * SECTOR + 1000, 1);
+    let b_mono = samples(310 * SECTOR / 2, 2);
+    let (pa, pb): (PathBuf, PathBuf) = (dir.path().join("one.wav"), dir.path().join("two.wav"));
+    wav(&pa, 44_100, 2, &a);
+    wav(&pb, 44_100, 1, &b_mono);
+    let out = succeeds(
+        discburn(&addr)
+            .arg("write")
+            .arg("--audio")
+            .arg(&pa)
+            .arg(&pb),
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_contains(
+        &text,
+        &[
+            "Audio CD: 2 tracks",
+            "Track  1",
+            "one.wav",
+            "Wrote 2 audio tracks",
+            "finalized",
+        ],
+    );
+
+    let m = &info(&addr)["medium"];
+    assert_eq!(m["status"], "closed", "{m}");
+    let tracks: Vec<(u64, u64, bool)> = m["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["number"].as_u64().unwrap(),
+                t["start"].as_u64().unwrap(),
+                t["audio"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(tracks, vec![(1, 0, true), (2, 401 + 152, true)], "{m}");
+    // Track 1: the samples, the last sector completed with silence.
+    let one = disc_sectors(dir.path(), 0, 401);
+    assert_eq!(&one[..a.len()], &a[..]);
+    assert!(one[a.len()..].iter().all(|&x| x == 0));
+    // Track 2: mono played on both channels.
+    let two = disc_sectors(dir.path(), 553, 310);
+    let want: Vec<u8> = b_mono
+        .chunks_exact(2)
+        .flat_map(|s| [s[0], s[1], s[0], s[1]])
+        .collect();
+    assert_eq!(two, want);
+}
+
+#[test]
+fn json_events_name_each_track_and_multi_leaves_the_disc_open() {
+    let (dir, addr) = new_drive("cd-rw");
+    let p = dir.path().join("a.wav");
+    wav(&p, 44_100, 2, &samples(75 * SECTOR, 3));
+    let out = succeeds(
+        discburn(&addr)
+            .args(["--json", "write", "--audio", "--multi"])
+            .arg(&p),
+    );
+    let lines = json_lines(&out);
+    let track: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["event"] == "audio-track")
+        .collect();
+    assert_eq!(track.len(), 1, "{lines:?}");
+    assert_eq!(track[0]["sectors"], 300, "lengthened to 4 seconds");
+    assert_eq!(track[0]["silence_sectors"], 225);
+    assert!(lines
+        .iter()
+        .any(|l| l["event"] == "audio-done" && l["finalized"] == false));
+    assert_eq!(info(&addr)["medium"]["status"], "appendable");
+}
+
+#[test]
+fn what_a_cd_cannot_play_is_refused_before_the_drive_is_touched() {
+    let (dir, addr) = new_drive("cd-r");
+    let p48 = dir.path().join("48k.wav");
+    wav(&p48, 48_000, 2, &samples(4 * 48_000 * 4, 4));
+    let out = exits(discburn(&addr).arg("write").arg("--audio").arg(&p48), 7);
+    assert_contains(&stderr(&out), &["48k.wav", "48000 Hz", "44100", "sox"]);
+    let junk = dir.path().join("junk.wav");
+    fs::write(&junk, b"not audio at all").unwrap();
+    let out = exits(discburn(&addr).arg("write").arg("--audio").arg(&junk), 7);
+    assert_contains(&stderr(&out), &["junk.wav", "not an audio file"]);
+    assert_eq!(info(&addr)["medium"]["status"], "blank");
+    // A DVD takes no audio track.
+    let (dir2, dvd) = new_drive("dvd+r");
+    let p = dir2.path().join("a.wav");
+    wav(&p, 44_100, 2, &samples(300 * SECTOR, 5));
+    let out = exits(discburn(&dvd).arg("write").arg("--audio").arg(&p), 4);
+    assert_contains(&stderr(&out), &["CD-R or CD-RW", "DVD+R"]);
+    // --audio with options that mean nothing for it is a usage error.
+    exits(
+        discburn(&addr)
+            .args(["write", "--audio", "--verify"])
+            .arg(&p),
+        2,
+    );
+}
