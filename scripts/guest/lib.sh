@@ -101,8 +101,10 @@ ensure_host_tools() {
   command -v wodim >/dev/null || pkgs+=(wodim)
   command -v cdrdao >/dev/null || pkgs+=(cdrdao)
   command -v genisoimage >/dev/null || pkgs+=(genisoimage)
+  command -v cdparanoia >/dev/null || pkgs+=(cdparanoia)
+  command -v cd-info >/dev/null || pkgs+=(libcdio-utils)
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
-  for c in tgtd tgtadm cpio growisofs xorriso busybox wodim cdrdao genisoimage; do
+  for c in tgtd tgtadm cpio growisofs xorriso busybox wodim cdrdao genisoimage cdparanoia cd-info; do
     command -v "$c" >/dev/null || die_install "$c" "command $c missing after install"
   done
   ensure_qemu
@@ -469,4 +471,68 @@ burns_shared_iso() { # burner command, timing name, guest command line
 make_session_trees() { # payload root
   make_tree "$1/data/s1/one" 1024
   make_tree "$1/data/s2/two" 1024
+}
+
+# --- audio ------------------------------------------------------------------------------
+
+# Two WAV tracks (44.1 kHz, 16-bit, stereo, pseudo-random samples) at data/t1.wav and
+# data/t2.wav — 6 s, and 4.5 s plus half a sector (a last sector the burner completes) —
+# and data/sizes, their sample bytes, for the guest.
+make_wavs() { # payload root
+  python3 - "$1/data" <<'PY'
+import random, struct, sys
+rng = random.Random(2026)
+sizes = []
+for name, frames in (("t1", 6 * 44100), ("t2", 4 * 44100 + 22050 + 294)):
+    data = bytes(rng.getrandbits(8) for _ in range(frames * 4))
+    hdr = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, 2, 44100, 44100 * 4, 4, 16) + b"data" + struct.pack("<I", len(data))
+    open(f"{sys.argv[1]}/{name}.wav", "wb").write(hdr + data)
+    sizes.append(str(len(data)))
+open(f"{sys.argv[1]}/sizes", "w").write(" ".join(sizes) + "\n")
+PY
+}
+
+# cdparanoia and cd-info in the guest, for the audio scenarios' read-back.
+guest_add_audio_readers() { # payload root
+  guest_add_bin "$1" "$(command -v cdparanoia)"
+  guest_add_bin "$1" "$(command -v cd-info)"
+}
+
+# The guest lines that rip both tracks with cdparanoia (the real kernel's sg driver,
+# READ CD) and print the MD5 of each track's first bytes — as many as its WAV holds —
+# as "RIP-MD5: N md5", and cdparanoia's view of the TOC.
+guest_rip_tracks() {
+  cat <<'GUEST'
+read n1 n2 </data/sizes
+cdparanoia -d /dev/sr0 -Q 2>&1 | sed 's/^/TOC| /'
+mkdir -p /tmp/rip && cd /tmp/rip || exit 1
+timed cdparanoia cdparanoia -d /dev/sr0 -B -w >/tmp/rip.log 2>&1 || { tail -n 20 /tmp/rip.log; fail "cdparanoia exit $?"; exit 1; }
+for t in 1 2; do
+  eval n=\$n$t
+  f=track0$t.cdda.wav
+  [ -f "$f" ] || { fail "cdparanoia wrote no $f"; exit 1; }
+  echo "RIP-BYTES: $t $(($(wc -c <"$f") - 44))"
+  echo "RIP-MD5: $t $(tail -c +45 "$f" | head -c "$n" | md5sum | cut -d ' ' -f 1)"
+done
+GUEST
+}
+
+# The guest's rips hold each WAV's samples (a track ripped runs to the next track's
+# start, so it may hold the gap's silence after them).
+ripped_same() { # console log, payload root
+  local log=$1 root=$2 t want got bytes size ok=0
+  for t in 1 2; do
+    size=$(cut -d ' ' -f "$t" "$root/data/sizes")
+    want=$(tail -c "$size" "$root/data/t$t.wav" | md5sum | cut -d ' ' -f 1)
+    got=$(grep -a "^RIP-MD5: $t " "$log" | tail -n 1 | awk '{ print $3 }' | tr -d '\r')
+    bytes=$(grep -a "^RIP-BYTES: $t " "$log" | tail -n 1 | awk '{ print $3 }' | tr -d '\r')
+    if [ "$got" != "$want" ] || [ "${bytes:-0}" -lt "$size" ]; then
+      say "  track $t: cdparanoia ripped ${bytes:-no} bytes, md5 ${got:-none} of the first $size; the WAV's samples have md5 $want"
+      ok=1
+    else
+      say "  track $t: cdparanoia ripped $bytes bytes; the first $size are the WAV's samples byte for byte"
+    fi
+  done
+  return $ok
 }

@@ -1,0 +1,44 @@
+# CD-Text through the virtual recorder: cdrdao writes two audio tracks disc-at-once with
+# CD-TEXT (the lead-in's R-W sub-channel), then cd-info (libcdio, READ TOC format 5)
+# shows the album's and each track's title and performer, and cdparanoia rips the tracks.
+SCENARIO_DESC="cdrdao write a CD-TEXT toc; cd-info reads the CD-Text back; cdparanoia rips"
+SCENARIO_DRIVES=serve
+SCENARIO_MEDIA=cd-r
+
+scenario_prepare() { # payload root
+  guest_add_bin "$1" "$(command -v cdrdao)"
+  guest_add_audio_readers "$1"
+  make_wavs "$1"
+  cat >"$1/data/album.toc" <<'TOC'
+CD_DA
+CD_TEXT {
+  LANGUAGE_MAP { 0 : EN }
+  LANGUAGE 0 { TITLE "Winter Album" PERFORMER "The Band" }
+}
+TRACK AUDIO
+CD_TEXT { LANGUAGE 0 { TITLE "First Light" PERFORMER "The Band" } }
+FILE "/data/t1.wav" 0
+TRACK AUDIO
+CD_TEXT { LANGUAGE 0 { TITLE "Second Wind" PERFORMER "Guest Singer" } }
+FILE "/data/t2.wav" 0
+TOC
+}
+
+scenario_guest() {
+  cat <<'GUEST'
+timed cdrdao cdrdao write --device /dev/sr0 --driver generic-mmc -n /data/album.toc || { fail "cdrdao exit $?"; exit 1; }
+cd-info --no-cddb --no-device-info --no-disc-mode -A /dev/sr0 2>&1 | sed 's/^/CDINFO| /'
+GUEST
+  guest_rip_tracks
+  echo pass
+}
+
+scenario_check() { # console log, disc backing file, payload root
+  local log=$1 ok=0 s
+  for s in "Winter Album" "First Light" "Second Wind" "Guest Singer"; do
+    grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
+  done
+  [ "$ok" -eq 0 ] && say "  cd-info read the album's and both tracks' CD-Text"
+  ripped_same "$log" "$3" || ok=1
+  return $ok
+}
