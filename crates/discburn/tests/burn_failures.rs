@@ -305,11 +305,9 @@ fn a_cancel_during_finalizing_reports_the_finished_burn() {
     let token = cancel.clone();
     let notes: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = Arc::clone(&notes);
-    let opts = BurnOptions {
-        closing: Closing::Disc,
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default()
+        .with_closing(Closing::Disc)
+        .with_verify(true);
     let r = burn::burn(&rig.rec, stream(2000), &opts, &cancel, &mut |e| match e {
         BurnEvent::Phase {
             phase: BurnPhase::Finalizing,

@@ -45,11 +45,9 @@ fn rig(media: &str) -> Rig {
 }
 
 fn opts(closing: Closing) -> BurnOptions {
-    BurnOptions {
-        closing,
-        verify: true,
-        ..Default::default()
-    }
+    BurnOptions::default()
+        .with_closing(closing)
+        .with_verify(true)
 }
 
 fn settings() -> IsoSettings {

@@ -105,10 +105,7 @@ fn plain_iso(dir: &Path) -> std::path::PathBuf {
 }
 
 fn session() -> BurnOptions {
-    BurnOptions {
-        closing: Closing::Session,
-        ..Default::default()
-    }
+    BurnOptions::default().with_closing(Closing::Session)
 }
 
 fn writes(rig: &Rig) -> u64 {
@@ -137,10 +134,7 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
     }
     assert_eq!(writes(&rig), before, "nothing was written");
     // Dry run refuses it too: it is a check, not a write.
-    let dry = BurnOptions {
-        dry_run: true,
-        ..session()
-    };
+    let dry = session().with_dry_run(true);
     let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &dry);
     assert!(
         matches!(r, Err(BurnError::ImageAddressedElsewhere { .. })),
@@ -200,10 +194,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
         let rig = rig(media);
         let dir = rig.dir.path().join("not-an-image");
         std::fs::create_dir_all(&dir).unwrap();
-        let opts = BurnOptions {
-            spare,
-            ..Default::default()
-        };
+        let opts = BurnOptions::default().with_spare(spare);
         let (r, _) = burn_collecting(&rig.rec, Source::Image(dir), &opts);
         assert!(
             matches!(
@@ -245,10 +236,7 @@ fn an_open_ended_stream_is_written_to_its_end_and_verified() {
     // 123 sectors and a half: the last one is padded with zeros.
     let mut bytes = data(124, 3);
     bytes.truncate(123 * 2048 + 1000);
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let source = Source::OpenStream {
         reader: Box::new(Cursor::new(bytes.clone())),
         label: "standard input".into(),
@@ -345,10 +333,7 @@ fn verify_reports_a_shorter_or_longer_image_as_a_length_difference() {
 fn verify_accepts_trailing_zero_padding_with_a_note() {
     let rig = rig("dvd+r");
     let bytes = data(200, 5);
-    let opts = BurnOptions {
-        pad: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_pad(true);
     let (r, events) = burn_collecting(&rig.rec, stream(bytes.clone()), &opts);
     assert_eq!(r.unwrap().sectors, 215);
     assert!(notes(&events).iter().any(|n| n.contains("--pad")));

@@ -57,10 +57,7 @@ fn phases(events: &[BurnEvent]) -> Vec<BurnPhase> {
 #[test]
 fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
     let rig = rig("dvd-r", "", &[OpCode::ReserveTrack]);
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let (r, events) = burn_collecting(&rig.rec, stream(data(500, 1)), &opts);
     let report = r.unwrap();
     assert!(events
@@ -155,11 +152,9 @@ fn too_large_and_closed_discs_are_refused_before_any_write() {
 #[test]
 fn multi_session_appends_at_the_next_writable_address() {
     let rig = rig("dvd+r", "", &[]);
-    let multi = BurnOptions {
-        closing: Closing::Session,
-        verify: true,
-        ..Default::default()
-    };
+    let multi = BurnOptions::default()
+        .with_closing(Closing::Session)
+        .with_verify(true);
     let first = burn_collecting(&rig.rec, stream(data(300, 5)), &multi)
         .0
         .unwrap();
@@ -177,11 +172,9 @@ fn multi_session_appends_at_the_next_writable_address() {
 #[test]
 fn bd_r_spare_choice_formats_before_writing_and_shrinks_capacity() {
     let rig = rig("bd-r", "", &[]);
-    let opts = BurnOptions {
-        spare: Some(Spare::Min),
-        closing: Closing::Session,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default()
+        .with_spare(Some(Spare::Min))
+        .with_closing(Closing::Session);
     let (r, events) = burn_collecting(&rig.rec, stream(data(64, 7)), &opts);
     let report = r.unwrap();
     assert!(phases(&events).contains(&BurnPhase::FormattingMedia));
@@ -198,10 +191,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("a.iso");
     std::fs::write(&img, data(300, 8)).unwrap();
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let (r, _) = burn_collecting(&rig1.rec, Source::Image(img.clone()), &opts);
     match r {
         Err(BurnError::VerifyFailed(v)) => {
@@ -231,10 +221,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
 fn test_write_is_refused_on_media_without_simulation() {
     for media in ["dvd+r", "bd-r", "bd-re", "dvd-ram"] {
         let rig = rig(media, "", &[]);
-        let opts = BurnOptions {
-            test_write: true,
-            ..Default::default()
-        };
+        let opts = BurnOptions::default().with_test_write(true);
         let (r, _) = burn_collecting(&rig.rec, stream(data(10, 9)), &opts);
         assert!(
             matches!(r, Err(BurnError::TestWriteUnsupported { .. })),
@@ -252,10 +239,7 @@ fn a_burn_right_after_a_cancelled_one_waits_for_the_drive_to_finish_flushing() {
     let rig = rig("bd-r", "", &[]);
     let cancel = CancelToken::new();
     let trigger = cancel.clone();
-    let opts = BurnOptions {
-        closing: Closing::Session,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_closing(Closing::Session);
     let r = burn::burn(&rig.rec, stream(data(4000, 3)), &opts, &cancel, &mut |e| {
         if let BurnEvent::Write(u) = e {
             if u.sectors_written() >= 1500 {

@@ -274,8 +274,21 @@ pub fn image_sectors(path: &Path) -> Result<u64, BurnError> {
     Ok(len / 2048)
 }
 
-/// Everything a burn can be told.
+/// Everything a burn can be told (IDiscFormat2Data's properties). Built from
+/// [`BurnOptions::default`] with the `with_…` setters, so that options added later
+/// keep every caller compiling:
+///
+/// ```
+/// use discburn::burn::{BurnOptions, Closing, SpeedChoice};
+///
+/// let opts = BurnOptions::default()
+///     .with_speed(SpeedChoice::Times(4.0))
+///     .with_closing(Closing::Session)
+///     .with_verify(true);
+/// assert!(opts.verify && !opts.dry_run);
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BurnOptions {
     /// Write speed.
     pub speed: SpeedChoice,
@@ -315,6 +328,68 @@ impl Default for BurnOptions {
             sao: false,
             pad: false,
         }
+    }
+}
+
+impl BurnOptions {
+    /// [`BurnOptions::speed`].
+    pub fn with_speed(mut self, speed: SpeedChoice) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    /// [`BurnOptions::streaming`].
+    pub fn with_streaming(mut self, streaming: bool) -> Self {
+        self.streaming = streaming;
+        self
+    }
+
+    /// [`BurnOptions::verify`].
+    pub fn with_verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
+    }
+
+    /// [`BurnOptions::closing`].
+    pub fn with_closing(mut self, closing: Closing) -> Self {
+        self.closing = closing;
+        self
+    }
+
+    /// [`BurnOptions::test_write`].
+    pub fn with_test_write(mut self, test_write: bool) -> Self {
+        self.test_write = test_write;
+        self
+    }
+
+    /// [`BurnOptions::spare`]: a [`Spare`], or `None` for the medium's default.
+    pub fn with_spare(mut self, spare: impl Into<Option<Spare>>) -> Self {
+        self.spare = spare.into();
+        self
+    }
+
+    /// [`BurnOptions::dry_run`].
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// [`BurnOptions::system_buffer`]: bytes, or `None` for the engine's default.
+    pub fn with_system_buffer(mut self, bytes: impl Into<Option<usize>>) -> Self {
+        self.system_buffer = bytes.into();
+        self
+    }
+
+    /// [`BurnOptions::sao`].
+    pub fn with_sao(mut self, sao: bool) -> Self {
+        self.sao = sao;
+        self
+    }
+
+    /// [`BurnOptions::pad`].
+    pub fn with_pad(mut self, pad: bool) -> Self {
+        self.pad = pad;
+        self
     }
 }
 

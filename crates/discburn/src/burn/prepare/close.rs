@@ -163,10 +163,7 @@ pub(crate) fn set_closing_parameters(
     } else {
         WriteType::PacketIncremental
     };
-    let opts = BurnOptions {
-        closing,
-        ..BurnOptions::default()
-    };
+    let opts = BurnOptions::default().with_closing(closing);
     set_write_parameters(rec, profile, write_type, &opts)
         .map_err(|e| BurnError::device("setting the write parameters (MODE SELECT page 05h)", e))
 }
