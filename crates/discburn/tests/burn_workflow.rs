@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
+use discburn::burn::{
+    self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Note, Source, Spare,
+};
 use discburn::mmc::sense::SenseClass;
 use discburn::mmc::transport::{Completion, Request};
 use discburn::mmc::OpCode;
@@ -62,7 +64,7 @@ fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
     let report = r.unwrap();
     assert!(events
         .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("no RESERVE TRACK"))));
+        .any(|e| matches!(e, BurnEvent::Note(Note::NoReserveTrack))));
     assert_eq!(
         phases(&events),
         vec![
@@ -89,7 +91,7 @@ fn dvd_r_rejecting_dao_in_the_write_parameters_writes_incrementally() {
     r.unwrap();
     assert!(events
         .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("refuses Disc-At-Once"))));
+        .any(|e| matches!(e, BurnEvent::Note(Note::DaoRefused))));
 }
 
 #[test]
@@ -178,9 +180,13 @@ fn bd_r_spare_choice_formats_before_writing_and_shrinks_capacity() {
     let (r, events) = burn_collecting(&rig.rec, stream(data(64, 7)), &opts);
     let report = r.unwrap();
     assert!(phases(&events).contains(&BurnPhase::FormattingMedia));
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("12088320 sectors"))));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        BurnEvent::Note(Note::SpareChosen {
+            spare: Spare::Min,
+            sectors: 12088320
+        })
+    )));
     // The user area shrank by the minimum spare (131,072 sectors).
     assert_eq!(report.after.unwrap().capacity_sectors, 12_219_392 - 131_072);
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::cli::{Global, ReadArgs};
 use crate::exit::{self, burn_failure, Failure};
 use crate::progress::{Mode, Progress};
+use crate::words::human_size;
 
 use super::{cancel_on_ctrl_c, emit_json, medium_json, open, open_to_look};
 
@@ -105,7 +106,7 @@ pub(super) fn read(g: &Global, a: &ReadArgs) -> Result<(), Failure> {
             "Read {} ({} sectors, {}) from sector {} into {} in {:.1} s",
             report.what,
             report.sectors,
-            burn::human_size(report.sectors),
+            human_size(report.sectors),
             report.start_lba,
             report.path.display(),
             report.elapsed.as_secs_f64()

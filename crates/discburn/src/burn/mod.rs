@@ -47,6 +47,7 @@ mod error;
 mod fix;
 mod grow;
 mod medium;
+mod note;
 mod operation;
 mod ops;
 mod prepare;
@@ -66,10 +67,11 @@ use crate::recorder::Recorder;
 
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
+pub use note::{Note, WriteMode};
 pub use prepare::{format_choices, FormatChoice};
 pub use read::{read_image, ReadError, ReadExtent, ReadReport};
 
-pub use error::{human_size, BurnError, Unsuitable};
+pub use error::{BurnError, Unsuitable};
 use grow::{
     check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
     later_session, update_volume,

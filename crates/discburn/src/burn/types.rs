@@ -10,8 +10,8 @@ use crate::engine::Update;
 use crate::iso::FolderImage;
 use crate::verify::{VerifyProgress, VerifyReport};
 
-use super::Medium;
 use super::{not_an_image, BurnError};
+use super::{Medium, Note};
 
 /// The steps of a burn (IMAPI_FORMAT2_DATA_WRITE_ACTION, split finer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +141,7 @@ pub enum BurnEvent {
     /// Verify progress.
     Verify(VerifyProgress),
     /// Something the user should read (chosen speed, capacity, fall-backs).
-    Note(String),
+    Note(Note),
 }
 
 /// Requested write speed.
@@ -164,6 +164,17 @@ pub enum Spare {
     Min,
     /// The drive's default spare area.
     Default,
+}
+
+/// What the choice means: "none (no defect management, full speed)".
+impl fmt::Display for Spare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Spare::None => "none (no defect management, full speed)",
+            Spare::Min => "min (smallest spare area)",
+            Spare::Default => "default (drive's spare area)",
+        })
+    }
 }
 
 /// How the disc is left after writing.

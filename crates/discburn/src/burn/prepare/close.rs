@@ -11,7 +11,7 @@ use crate::recorder::Recorder;
 use super::medium::{Medium, Recording};
 use super::ops;
 use super::{is_cd, set_write_parameters, uses_page_05, Plan};
-use super::{BurnError, BurnOptions, BurnPhase, Closing, Operation};
+use super::{BurnError, BurnOptions, BurnPhase, Closing, Note, Operation};
 
 /// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
 pub(crate) fn close(
@@ -26,7 +26,7 @@ pub(crate) fn close(
         // SYNCHRONIZE CACHE after the last sector made the drive write the lead-out and
         // close the session as the cue sheet and page 05h said.
         return Ok(if opts.test_write {
-            run.note("Test Write: nothing was recorded; the disc stays blank");
+            run.note(Note::TestWriteNothingRecorded);
             None
         } else {
             Some(opts.closing)
@@ -55,7 +55,7 @@ pub(crate) fn close(
             }
             Err(e) => return Err(BurnError::device("closing the simulated track", e)),
         }
-        run.note("Test Write: nothing was recorded; the disc stays blank");
+        run.note(Note::TestWriteNothingRecorded);
         return Ok(None);
     }
     match medium.recording {
