@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use discburn::burn::{Closing, Note, Spare, SpeedChoice, WriteMode};
+use discburn::burn::{Closing, FormatChoice, Note, Spare, SpeedChoice, WriteMode};
 
 /// A sector count (2048-byte sectors) as a size a person reads: "4.70 GB" at
 /// a gigabyte and above, "650.0 MB" below (decimal units, as disc labels use).
@@ -31,6 +31,23 @@ fn spoken(d: Duration) -> String {
         60..=3599 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
+}
+
+/// Format choices as `--spare` names them, each with its capacity in `size`'s words:
+/// "none: 12219392 sectors (25.03 GB); min: …".
+pub fn spare_choices(choices: &[FormatChoice], size: fn(u64) -> String) -> String {
+    let list: Vec<String> = choices
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {} sectors ({})",
+                spare_word(c.spare),
+                c.sectors,
+                size(c.sectors)
+            )
+        })
+        .collect();
+    list.join("; ")
 }
 
 /// A spare choice as `--spare` names it (growisofs' spare:none|min|default).
@@ -116,20 +133,10 @@ pub fn note_text(n: &Note) -> String {
         Note::RawDataAt { label, start_lba } => format!(
             "{label} holds no ISO 9660 volume descriptor at its sector 16 (raw data, or UDF only): written as it is, it starts at sector {start_lba} of the disc, not at 0"
         ),
-        Note::SpareChoices(choices) => {
-            let list: Vec<String> = choices
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {} sectors ({})",
-                        spare_word(c.spare),
-                        c.sectors,
-                        gigabytes(c.sectors)
-                    )
-                })
-                .collect();
-            format!("BD defect management choices: {}", list.join("; "))
-        }
+        Note::SpareChoices(choices) => format!(
+            "BD defect management choices: {}",
+            spare_choices(choices, gigabytes)
+        ),
         Note::SpareChosen { spare, sectors } => format!(
             "Defect management: spare {spare} → {sectors} sectors ({}) usable",
             gigabytes(*sectors)

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::cli::Global;
 use crate::exit::{self, burn_failure, Failure};
-use crate::words::{human_size, spare_word};
+use crate::words::{human_size, spare_choices, spare_word};
 
 use super::{emit_json, open_to_look};
 
@@ -191,18 +191,7 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             .unwrap_or_default()
     );
     if !formats.is_empty() {
-        let list: Vec<String> = formats
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {} sectors ({})",
-                    spare_word(c.spare),
-                    c.sectors,
-                    human_size(c.sectors)
-                )
-            })
-            .collect();
-        println!("Formats  spare {}", list.join("; "));
+        println!("Formats  spare {}", spare_choices(&formats, human_size));
     }
     match &no_speeds {
         None => println!("Speeds   {}", speed_list(&speeds)),

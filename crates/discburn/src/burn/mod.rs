@@ -93,18 +93,9 @@ pub fn blank(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Operation::start(rec, cancel, on_event)?;
-    let medium = inspect(rec)?;
-    let mut tray = ops::TrayLock::engage(rec);
-    let blanked = prepare::blank(&mut run, &medium, full);
-    if matches!(blanked, Err(BurnError::Cancelled { .. })) {
-        // The drive goes on blanking: unlock once it is done, without waiting here.
-        tray.unlock_when_answered();
-    }
-    tray.release(cancel, &mut *run.on_event);
-    blanked?;
-    run.phase(BurnPhase::Completed);
-    inspect(rec)
+    drive_runs_to_its_end(rec, cancel, on_event, |run, medium| {
+        prepare::blank(run, medium, full)
+    })
 }
 
 /// `discburn format`: formats a DVD+RW, DVD-RAM, BD-RE, or a blank BD-R with
@@ -115,16 +106,29 @@ pub fn format(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
+    drive_runs_to_its_end(rec, cancel, on_event, |run, medium| {
+        prepare::format_medium(run, medium, Some(spare), true)
+    })
+}
+
+/// Runs `step` (BLANK, FORMAT UNIT) on the medium in `rec` with the tray locked, and
+/// gives the medium afterwards. A cancel leaves the drive going on with it: the tray
+/// unlocks once the drive answers again, without waiting here.
+fn drive_runs_to_its_end(
+    rec: &Arc<Recorder>,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+    step: impl FnOnce(&mut Operation<'_>, &Medium) -> Result<(), BurnError>,
+) -> Result<Medium, BurnError> {
     let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let mut tray = ops::TrayLock::engage(rec);
-    let formatted = prepare::format_medium(&mut run, &medium, Some(spare), true);
-    if matches!(formatted, Err(BurnError::Cancelled { .. })) {
-        // The drive goes on formatting: unlock once it is done, without waiting here.
+    let done = step(&mut run, &medium);
+    if matches!(done, Err(BurnError::Cancelled { .. })) {
         tray.unlock_when_answered();
     }
     tray.release(cancel, &mut *run.on_event);
-    formatted?;
+    done?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }

@@ -342,35 +342,29 @@ impl Default for BurnOptions {
     }
 }
 
+/// `with_field(value)` setters for [`BurnOptions`], each documented by its field.
+macro_rules! setters {
+    ($($setter:ident => $field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("[`BurnOptions::", stringify!($field), "`].")]
+            pub fn $setter(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )*
+    };
+}
+
 impl BurnOptions {
-    /// [`BurnOptions::speed`].
-    pub fn with_speed(mut self, speed: SpeedChoice) -> Self {
-        self.speed = speed;
-        self
-    }
-
-    /// [`BurnOptions::streaming`].
-    pub fn with_streaming(mut self, streaming: bool) -> Self {
-        self.streaming = streaming;
-        self
-    }
-
-    /// [`BurnOptions::verify`].
-    pub fn with_verify(mut self, verify: bool) -> Self {
-        self.verify = verify;
-        self
-    }
-
-    /// [`BurnOptions::closing`].
-    pub fn with_closing(mut self, closing: Closing) -> Self {
-        self.closing = closing;
-        self
-    }
-
-    /// [`BurnOptions::test_write`].
-    pub fn with_test_write(mut self, test_write: bool) -> Self {
-        self.test_write = test_write;
-        self
+    setters! {
+        with_speed => speed: SpeedChoice,
+        with_streaming => streaming: bool,
+        with_verify => verify: bool,
+        with_closing => closing: Closing,
+        with_test_write => test_write: bool,
+        with_dry_run => dry_run: bool,
+        with_sao => sao: bool,
+        with_pad => pad: bool,
     }
 
     /// [`BurnOptions::spare`]: a [`Spare`], or `None` for the medium's default.
@@ -379,27 +373,9 @@ impl BurnOptions {
         self
     }
 
-    /// [`BurnOptions::dry_run`].
-    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
-    }
-
     /// [`BurnOptions::system_buffer`]: bytes, or `None` for the engine's default.
     pub fn with_system_buffer(mut self, bytes: impl Into<Option<usize>>) -> Self {
         self.system_buffer = bytes.into();
-        self
-    }
-
-    /// [`BurnOptions::sao`].
-    pub fn with_sao(mut self, sao: bool) -> Self {
-        self.sao = sao;
-        self
-    }
-
-    /// [`BurnOptions::pad`].
-    pub fn with_pad(mut self, pad: bool) -> Self {
-        self.pad = pad;
         self
     }
 }

@@ -10,7 +10,7 @@ use crate::recorder::Recorder;
 
 use super::medium::{Medium, Recording};
 use super::ops;
-use super::{is_cd, set_write_parameters, uses_page_05, Plan};
+use super::{is_cd, set_write_parameters, uses_page_05, write_parameters_failed, Plan};
 use super::{BurnError, BurnOptions, BurnPhase, Closing, Note, Operation};
 
 /// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
@@ -164,6 +164,5 @@ pub(crate) fn set_closing_parameters(
         WriteType::PacketIncremental
     };
     let opts = BurnOptions::default().with_closing(closing);
-    set_write_parameters(rec, profile, write_type, &opts)
-        .map_err(|e| BurnError::device("setting the write parameters (MODE SELECT page 05h)", e))
+    set_write_parameters(rec, profile, write_type, &opts).map_err(write_parameters_failed)
 }

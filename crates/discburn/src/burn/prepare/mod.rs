@@ -99,16 +99,11 @@ pub(crate) fn padding(
     Ok((total - sectors, note))
 }
 
+/// The write parameters page (05h) governs CD-R/RW and sequential DVD-R/RW: the
+/// sequential media but DVD+R and BD-R, which ignore it.
 fn uses_page_05(p: Profile) -> bool {
-    matches!(
-        p,
-        Profile::CdR
-            | Profile::CdRw
-            | Profile::DvdRSequential
-            | Profile::DvdRwSequential
-            | Profile::DvdRDlSequential
-            | Profile::DvdRDlLayerJump
-    )
+    medium::recording_of(p) == Recording::Sequential
+        && !matches!(p, Profile::DvdPlusR | Profile::DvdPlusRDl | Profile::BdRSrm)
 }
 
 fn is_cd(p: Profile) -> bool {
@@ -294,19 +289,9 @@ pub(crate) fn prepare(
         match set_write_parameters(rec, medium.profile, write_type, opts) {
             Ok(()) => {}
             Err(e) if plan.dao && e.refusal() == Some(Refusal::InvalidParameter) => {
-                run.note(Note::DaoRefused);
-                plan.dao = false;
-                set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
-                    .map_err(|e| {
-                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
-                    })?;
+                incremental_instead(run, medium, plan, opts, Note::DaoRefused)?;
             }
-            Err(e) => {
-                return Err(BurnError::device(
-                    "setting the write parameters (MODE SELECT page 05h)",
-                    e,
-                ));
-            }
+            Err(e) => return Err(write_parameters_failed(e)),
         }
         if plan.dao {
             // DVD-R DAO writes one track of a size fixed in advance (ECC blocks of 16).
@@ -332,12 +317,7 @@ pub(crate) fn prepare(
                         Some(Refusal::UnknownCommand | Refusal::InvalidField)
                     ) =>
                 {
-                    run.note(Note::NoReserveTrack);
-                    plan.dao = false;
-                    set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
-                        .map_err(|e| {
-                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
-                    })?;
+                    incremental_instead(run, medium, plan, opts, Note::NoReserveTrack)?;
                 }
                 Err(e) => return Err(BurnError::device("reserving the track (RESERVE TRACK)", e)),
             }
@@ -364,6 +344,24 @@ pub(crate) fn prepare(
         write_pregap(rec, plan)?;
     }
     Ok(())
+}
+
+/// A drive that refuses Disc-At-Once (`why`) is written incrementally instead.
+fn incremental_instead(
+    run: &mut Operation<'_>,
+    medium: &Medium,
+    plan: &mut Plan,
+    opts: &BurnOptions,
+    why: Note,
+) -> Result<(), BurnError> {
+    run.note(why);
+    plan.dao = false;
+    set_write_parameters(run.rec, medium.profile, WriteType::PacketIncremental, opts)
+        .map_err(write_parameters_failed)
+}
+
+fn write_parameters_failed(e: Error) -> BurnError {
+    BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
 }
 
 /// CD SAO: SEND CUE SHEET for one mode 1 data track of `sectors` blocks at the NWA, the
