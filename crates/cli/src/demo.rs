@@ -136,12 +136,10 @@ pub fn run(g: &Global, a: &DemoArgs) -> Result<(), Failure> {
     })?;
     let control = drive.control();
     let rec = Arc::new(Recorder::new(Box::new(drive), address.as_str(), clock));
-    let opts = BurnOptions {
-        speed: SpeedChoice::Times(x),
-        verify: true,
-        closing: Closing::Disc,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default()
+        .with_speed(SpeedChoice::Times(x))
+        .with_verify(true)
+        .with_closing(Closing::Disc);
     let cancel = cancel_on_ctrl_c();
     let result = burn::burn(
         &rec,

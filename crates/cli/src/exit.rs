@@ -11,6 +11,7 @@ use discburn::ErrorKind;
 use serde_json::json;
 
 use crate::cli::Global;
+use crate::words::human_size;
 
 /// 1: internal error.
 pub const INTERNAL: u8 = 1;
@@ -174,6 +175,16 @@ pub fn burn_failure(e: &BurnError) -> Failure {
     };
     let message = match e {
         BurnError::Device { step, source, .. } => device_sentence(step, source),
+        BurnError::TooLarge {
+            what,
+            needed,
+            free,
+            profile,
+        } => capitalize(&format!(
+            "{what} needs {needed} sectors ({}) but the {profile} has only {free} sectors ({}) free",
+            human_size(*needed),
+            human_size(*free)
+        )),
         BurnError::VerifyFailed(r) => {
             let mut m = format!("{e}:");
             for b in r.bad.iter().take(20) {
@@ -260,4 +271,25 @@ pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
             .join(" ")
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use discburn::mmc::profile::Profile;
+
+    #[test]
+    fn a_too_large_image_is_told_in_sectors_and_sizes() {
+        let f = burn_failure(&BurnError::TooLarge {
+            what: "the image".into(),
+            needed: 359_850,
+            free: 359_849,
+            profile: Profile::CdR,
+        });
+        assert_eq!(
+            f.message,
+            "The image needs 359850 sectors (737.0 MB) but the CD-R has only 359849 sectors (737.0 MB) free"
+        );
+        assert_eq!(f.code, MEDIUM);
+    }
 }

@@ -23,6 +23,7 @@ mod exit;
 mod output;
 mod progress;
 mod serve;
+mod words;
 
 use std::process::ExitCode;
 

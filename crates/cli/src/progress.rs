@@ -176,9 +176,10 @@ impl Progress {
             } => self.step(*phase, *fraction, *elapsed),
             BurnEvent::Write(u) => self.write(u),
             BurnEvent::Verify(p) => self.verify(p),
-            BurnEvent::Note(text) => {
+            BurnEvent::Note(note) => {
+                let text = crate::words::note_text(note);
                 self.json(json!({"event": "note", "text": text}));
-                self.say(text);
+                self.say(&text);
             }
         }
     }

@@ -275,14 +275,7 @@ impl Error {
     /// An error of `kind` with the HRESULT this crate maps it to.
     pub fn new(kind: ErrorKind) -> Self {
         let hresult = default_hresult(&kind);
-        Error {
-            inner: Box::new(Inner {
-                kind,
-                hresult,
-                cdb: None,
-                last_written_lba: None,
-            }),
-        }
+        Error::with_hresult(kind, hresult)
     }
 
     /// An error of `kind` with an explicit HRESULT.

@@ -543,11 +543,28 @@ mod tests {
     use super::*;
     use discburn_mmc::clock::SimClock;
 
+    /// A disc holding `data`: `unreadable` sectors fail as the medium's, and from
+    /// `lost_at` on the connection is gone for good.
     struct Medium {
         data: Vec<u8>,
         unreadable: Vec<u32>,
         fua_ok: bool,
+        lost_at: u32,
         reads: usize,
+        reads_after: usize,
+    }
+
+    impl Medium {
+        fn of(data: Vec<u8>) -> Medium {
+            Medium {
+                data,
+                unreadable: vec![],
+                fua_ok: true,
+                lost_at: u32::MAX,
+                reads: 0,
+                reads_after: 0,
+            }
+        }
     }
 
     impl ReadBack for Medium {
@@ -559,6 +576,14 @@ mod tests {
             buf: &mut [u8],
         ) -> Result<(), ReadFailure> {
             self.reads += 1;
+            if lba + count > self.lost_at {
+                self.reads_after += 1;
+                return Err(ReadFailure {
+                    message: "transport: connection reset by peer".into(),
+                    fua_refused: false,
+                    transport: true,
+                });
+            }
             if fua && !self.fua_ok {
                 return Err(ReadFailure {
                     message: "invalid field in CDB".into(),
@@ -650,12 +675,7 @@ mod tests {
     #[test]
     fn identical_medium_verifies() {
         let img = image(100);
-        let mut m = Medium {
-            data: img.clone(),
-            unreadable: vec![],
-            fua_ok: true,
-            reads: 0,
-        };
+        let mut m = Medium::of(img.clone());
         let r = run(&mut m, &img, false);
         assert!(r.is_ok());
         assert_eq!(r.sectors, 100);
@@ -670,12 +690,7 @@ mod tests {
         for s in [37usize, 38, 39] {
             data[s * 2048 + 5] ^= 0xFF;
         }
-        let mut m = Medium {
-            data: data.clone(),
-            unreadable: vec![],
-            fua_ok: true,
-            reads: 0,
-        };
+        let mut m = Medium::of(data.clone());
         let r = run(&mut m, &img, true);
         assert_eq!(
             r.bad,
@@ -698,10 +713,9 @@ mod tests {
     fn unreadable_sectors_are_mapped_and_fua_refusal_falls_back() {
         let img = image(40);
         let mut m = Medium {
-            data: img.clone(),
             unreadable: vec![20, 21],
             fua_ok: false,
-            reads: 0,
+            ..Medium::of(img.clone())
         };
         let r = run(&mut m, &img, false);
         assert!(!r.fua);
@@ -724,42 +738,12 @@ mod tests {
         assert_eq!(d.chunks[0], hash(&img));
     }
 
-    /// Reads fine up to `lost_at`, then the connection is gone for good.
-    struct Lost {
-        data: Vec<u8>,
-        lost_at: u32,
-        reads_after: usize,
-    }
-
-    impl ReadBack for Lost {
-        fn read_sectors(
-            &mut self,
-            lba: u32,
-            count: u32,
-            _fua: bool,
-            buf: &mut [u8],
-        ) -> Result<(), ReadFailure> {
-            if lba + count > self.lost_at {
-                self.reads_after += 1;
-                return Err(ReadFailure {
-                    message: "transport: connection reset by peer".into(),
-                    fua_refused: false,
-                    transport: true,
-                });
-            }
-            let at = lba as usize * 2048;
-            buf.copy_from_slice(&self.data[at..at + count as usize * 2048]);
-            Ok(())
-        }
-    }
-
     #[test]
     fn a_transport_failure_stops_verify_at_once() {
         let img = image(200);
-        let mut m = Lost {
-            data: img.clone(),
+        let mut m = Medium {
             lost_at: 40,
-            reads_after: 0,
+            ..Medium::of(img.clone())
         };
         let digest = Digest::of_reader(&img[..], 200, 2048).unwrap();
         let (_sim, clock) = SimClock::shared();

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use discburn::burn::{
-    self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Unsuitable,
+    self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Note, Source, Unsuitable,
 };
 use discburn::iso::{FolderImage, IsoError, IsoSettings};
 use discburn::mmc::transport::Request;
@@ -45,11 +45,9 @@ fn rig(media: &str) -> Rig {
 }
 
 fn opts(closing: Closing) -> BurnOptions {
-    BurnOptions {
-        closing,
-        verify: true,
-        ..Default::default()
-    }
+    BurnOptions::default()
+        .with_closing(closing)
+        .with_verify(true)
 }
 
 fn settings() -> IsoSettings {
@@ -289,7 +287,7 @@ fn burn_folder_with(
     closing: Closing,
     cancel: &CancelToken,
     on_phase: &mut dyn FnMut(BurnPhase),
-) -> (Result<burn::BurnReport, BurnError>, Vec<String>) {
+) -> (Result<burn::BurnReport, BurnError>, Vec<Note>) {
     let img = FolderImage::from_dir(root, &settings()).unwrap();
     let mut notes = Vec::new();
     let r = burn::burn(
@@ -311,7 +309,7 @@ fn burn_folder_noting(
     rig: &Rig,
     root: &Path,
     closing: Closing,
-) -> (Result<burn::BurnReport, BurnError>, Vec<String>) {
+) -> (Result<burn::BurnReport, BurnError>, Vec<Note>) {
     burn_folder_with(rig, root, closing, &CancelToken::new(), &mut |_| {})
 }
 
@@ -362,9 +360,14 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
             "{media}: the descriptors go last: {phases:?}"
         );
         assert!(
-            notes.iter().any(|n| n.contains("growisofs -M")
-                && n.contains("2 file(s) of the earlier sessions carried forward")
-                && n.contains("1 replaced")),
+            notes.iter().any(|n| matches!(
+                n,
+                Note::VolumeGrown {
+                    kept: 2,
+                    replaced: 1,
+                    ..
+                }
+            )),
             "{media}: {notes:?}"
         );
         let mut want = a.clone();
@@ -395,7 +398,7 @@ fn a_multi_session_folder_burn_grows_the_volume_on_rewritable_media() {
         assert!(
             notes
                 .iter()
-                .any(|n| n.contains("replaces it from sector 0")),
+                .any(|n| matches!(n, Note::VolumeReplaced { .. })),
             "{media}: {notes:?}"
         );
         check_disc(&rig, 0, &b, media);

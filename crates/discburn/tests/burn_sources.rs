@@ -9,7 +9,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, Closing, Source, Spare, Unsuitable};
+use discburn::burn::{
+    self, BurnError, BurnEvent, BurnOptions, Closing, Note, Source, Spare, Unsuitable,
+};
 use discburn::iso::{FolderImage, IsoSettings};
 use discburn::mmc::profile::Profile;
 use discburn::mmc::transport::{Request, TransportError};
@@ -66,7 +68,7 @@ fn burnt_dvd_plus_r(sectors: usize, seed: u8) -> (Rig, Vec<u8>) {
     (rig, bytes)
 }
 
-fn notes(events: &[BurnEvent]) -> Vec<String> {
+fn notes(events: &[BurnEvent]) -> Vec<Note> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -79,10 +81,7 @@ fn notes(events: &[BurnEvent]) -> Vec<String> {
 fn verify(
     rig: &Rig,
     image: &Path,
-) -> (
-    Result<discburn::verify::VerifyReport, BurnError>,
-    Vec<String>,
-) {
+) -> (Result<discburn::verify::VerifyReport, BurnError>, Vec<Note>) {
     let mut events = Vec::new();
     let r = burn::verify_image(&rig.rec, image, None, &CancelToken::new(), &mut |e| {
         events.push(e.clone())
@@ -105,10 +104,7 @@ fn plain_iso(dir: &Path) -> std::path::PathBuf {
 }
 
 fn session() -> BurnOptions {
-    BurnOptions {
-        closing: Closing::Session,
-        ..Default::default()
-    }
+    BurnOptions::default().with_closing(Closing::Session)
 }
 
 fn writes(rig: &Rig) -> u64 {
@@ -137,10 +133,7 @@ fn a_plain_iso_image_is_refused_at_a_later_session_before_any_write() {
     }
     assert_eq!(writes(&rig), before, "nothing was written");
     // Dry run refuses it too: it is a check, not a write.
-    let dry = BurnOptions {
-        dry_run: true,
-        ..session()
-    };
+    let dry = session().with_dry_run(true);
     let (r, _) = burn_collecting(&rig.rec, Source::Image(iso), &dry);
     assert!(
         matches!(r, Err(BurnError::ImageAddressedElsewhere { .. })),
@@ -157,9 +150,11 @@ fn raw_data_at_a_later_session_is_written_with_a_note_saying_where() {
     let (r, events) = burn_collecting(&rig.rec, stream(data(200, 2)), &session());
     let report = r.unwrap();
     assert!(report.start_lba > 0);
-    let want = format!("starts at sector {} of the disc", report.start_lba);
     assert!(
-        notes(&events).iter().any(|n| n.contains(&want)),
+        notes(&events).iter().any(|n| matches!(
+            n,
+            Note::RawDataAt { start_lba, .. } if *start_lba == report.start_lba
+        )),
         "{:?}",
         notes(&events)
     );
@@ -200,10 +195,7 @@ fn an_image_that_is_a_directory_is_refused_before_the_medium_changes() {
         let rig = rig(media);
         let dir = rig.dir.path().join("not-an-image");
         std::fs::create_dir_all(&dir).unwrap();
-        let opts = BurnOptions {
-            spare,
-            ..Default::default()
-        };
+        let opts = BurnOptions::default().with_spare(spare);
         let (r, _) = burn_collecting(&rig.rec, Source::Image(dir), &opts);
         assert!(
             matches!(
@@ -245,10 +237,7 @@ fn an_open_ended_stream_is_written_to_its_end_and_verified() {
     // 123 sectors and a half: the last one is padded with zeros.
     let mut bytes = data(124, 3);
     bytes.truncate(123 * 2048 + 1000);
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let source = Source::OpenStream {
         reader: Box::new(Cursor::new(bytes.clone())),
         label: "standard input".into(),
@@ -259,8 +248,14 @@ fn an_open_ended_stream_is_written_to_its_end_and_verified() {
     assert!(report.verify.unwrap().is_ok());
     let n = notes(&events);
     assert!(
-        n.iter()
-            .any(|n| n.contains("ended after 124 sectors") && n.contains("1048 bytes short")),
+        n.iter().any(|n| matches!(
+            n,
+            Note::StreamEnded {
+                sectors: 124,
+                padded_bytes: 1048,
+                ..
+            }
+        )),
         "{n:?}"
     );
     let m = report.after.unwrap();
@@ -345,19 +340,19 @@ fn verify_reports_a_shorter_or_longer_image_as_a_length_difference() {
 fn verify_accepts_trailing_zero_padding_with_a_note() {
     let rig = rig("dvd+r");
     let bytes = data(200, 5);
-    let opts = BurnOptions {
-        pad: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_pad(true);
     let (r, events) = burn_collecting(&rig.rec, stream(bytes.clone()), &opts);
     assert_eq!(r.unwrap().sectors, 215);
-    assert!(notes(&events).iter().any(|n| n.contains("--pad")));
+    assert!(notes(&events)
+        .iter()
+        .any(|n| matches!(n, Note::Padding { pad: 15, .. })));
     let img = rig.dir.path().join("a.iso");
     std::fs::write(&img, &bytes).unwrap();
     let (r, n) = verify(&rig, &img);
     r.unwrap();
     assert!(
-        n.iter().any(|n| n.contains("15 sector(s) after the image")),
+        n.iter()
+            .any(|n| matches!(n, Note::TrailingPadding { sectors: 15, .. })),
         "{n:?}"
     );
 }
@@ -397,7 +392,7 @@ fn verify_of_a_plain_iso_found_at_a_later_session_says_it_cannot_be_read_there()
     let (r, n) = verify(&rig, &iso);
     assert_eq!(r.unwrap().start_lba, start);
     assert!(
-        n.iter().any(|n| n.contains("cannot be read there")),
+        n.iter().any(|n| matches!(n, Note::MisplacedImage { .. })),
         "{n:?}"
     );
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use discburn::burn::{self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Source, Spare};
+use discburn::burn::{
+    self, BurnError, BurnEvent, BurnOptions, BurnPhase, Closing, Note, Source, Spare,
+};
 use discburn::mmc::sense::SenseClass;
 use discburn::mmc::transport::{Completion, Request};
 use discburn::mmc::OpCode;
@@ -57,15 +59,12 @@ fn phases(events: &[BurnEvent]) -> Vec<BurnPhase> {
 #[test]
 fn dvd_r_without_reserve_track_falls_back_to_incremental_and_finalizes() {
     let rig = rig("dvd-r", "", &[OpCode::ReserveTrack]);
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let (r, events) = burn_collecting(&rig.rec, stream(data(500, 1)), &opts);
     let report = r.unwrap();
     assert!(events
         .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("no RESERVE TRACK"))));
+        .any(|e| matches!(e, BurnEvent::Note(Note::NoReserveTrack))));
     assert_eq!(
         phases(&events),
         vec![
@@ -92,7 +91,7 @@ fn dvd_r_rejecting_dao_in_the_write_parameters_writes_incrementally() {
     r.unwrap();
     assert!(events
         .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("refuses Disc-At-Once"))));
+        .any(|e| matches!(e, BurnEvent::Note(Note::DaoRefused))));
 }
 
 #[test]
@@ -155,11 +154,9 @@ fn too_large_and_closed_discs_are_refused_before_any_write() {
 #[test]
 fn multi_session_appends_at_the_next_writable_address() {
     let rig = rig("dvd+r", "", &[]);
-    let multi = BurnOptions {
-        closing: Closing::Session,
-        verify: true,
-        ..Default::default()
-    };
+    let multi = BurnOptions::default()
+        .with_closing(Closing::Session)
+        .with_verify(true);
     let first = burn_collecting(&rig.rec, stream(data(300, 5)), &multi)
         .0
         .unwrap();
@@ -177,17 +174,19 @@ fn multi_session_appends_at_the_next_writable_address() {
 #[test]
 fn bd_r_spare_choice_formats_before_writing_and_shrinks_capacity() {
     let rig = rig("bd-r", "", &[]);
-    let opts = BurnOptions {
-        spare: Some(Spare::Min),
-        closing: Closing::Session,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default()
+        .with_spare(Some(Spare::Min))
+        .with_closing(Closing::Session);
     let (r, events) = burn_collecting(&rig.rec, stream(data(64, 7)), &opts);
     let report = r.unwrap();
     assert!(phases(&events).contains(&BurnPhase::FormattingMedia));
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, BurnEvent::Note(n) if n.contains("12088320 sectors"))));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        BurnEvent::Note(Note::SpareChosen {
+            spare: Spare::Min,
+            sectors: 12088320
+        })
+    )));
     // The user area shrank by the minimum spare (131,072 sectors).
     assert_eq!(report.after.unwrap().capacity_sectors, 12_219_392 - 131_072);
 }
@@ -198,10 +197,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
     let dir = tempfile::tempdir().unwrap();
     let img = dir.path().join("a.iso");
     std::fs::write(&img, data(300, 8)).unwrap();
-    let opts = BurnOptions {
-        verify: true,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_verify(true);
     let (r, _) = burn_collecting(&rig1.rec, Source::Image(img.clone()), &opts);
     match r {
         Err(BurnError::VerifyFailed(v)) => {
@@ -231,10 +227,7 @@ fn verify_finds_silent_corruption_exactly_from_an_image_file() {
 fn test_write_is_refused_on_media_without_simulation() {
     for media in ["dvd+r", "bd-r", "bd-re", "dvd-ram"] {
         let rig = rig(media, "", &[]);
-        let opts = BurnOptions {
-            test_write: true,
-            ..Default::default()
-        };
+        let opts = BurnOptions::default().with_test_write(true);
         let (r, _) = burn_collecting(&rig.rec, stream(data(10, 9)), &opts);
         assert!(
             matches!(r, Err(BurnError::TestWriteUnsupported { .. })),
@@ -252,10 +245,7 @@ fn a_burn_right_after_a_cancelled_one_waits_for_the_drive_to_finish_flushing() {
     let rig = rig("bd-r", "", &[]);
     let cancel = CancelToken::new();
     let trigger = cancel.clone();
-    let opts = BurnOptions {
-        closing: Closing::Session,
-        ..Default::default()
-    };
+    let opts = BurnOptions::default().with_closing(Closing::Session);
     let r = burn::burn(&rig.rec, stream(data(4000, 3)), &opts, &cancel, &mut |e| {
         if let BurnEvent::Write(u) = e {
             if u.sectors_written() >= 1500 {

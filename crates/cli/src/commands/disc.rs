@@ -1,42 +1,51 @@
 //! The commands that change or copy a disc: `blank`, `format`, `fix`, `read`, `eject`.
 
-use discburn::burn::{self, BurnEvent, Closing, Spare};
+use std::sync::Arc;
+
+use discburn::burn::{self, BurnError, BurnEvent, Closing, Medium, Spare};
+use discburn::{CancelToken, Recorder};
 use serde_json::json;
 
 use crate::cli::{Global, ReadArgs};
 use crate::exit::{self, burn_failure, Failure};
 use crate::progress::{Mode, Progress};
+use crate::words::human_size;
 
 use super::{cancel_on_ctrl_c, emit_json, medium_json, open, open_to_look};
 
 pub(super) fn blank(g: &Global, full: bool) -> Result<(), Failure> {
-    let (_, rec) = open(g)?;
-    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
-    let cancel = cancel_on_ctrl_c();
-    let r = burn::blank(&rec, full, &cancel, &mut |ev| progress.event(ev));
-    progress.done();
-    let m = r.map_err(|e| burn_failure(&e))?;
-    if g.json {
-        emit_json(&json!({"event": "result", "medium": medium_json(&m)}));
-    } else {
-        println!("Blanked: {}", m.summary());
-    }
-    Ok(())
+    change_medium(g, "Blanked", |rec, cancel, on_event| {
+        burn::blank(rec, full, cancel, on_event)
+    })
 }
 
 pub(super) fn format(g: &Global, spare: Spare) -> Result<(), Failure> {
+    change_medium(g, "Formatted", |rec, cancel, on_event| {
+        burn::format(rec, spare, cancel, on_event)
+    })
+}
+
+/// Runs a workflow step that leaves the medium changed (`blank`, `format`) with
+/// progress and Ctrl-C, then says what the medium is now (`done`: "Blanked").
+fn change_medium(
+    g: &Global,
+    done: &str,
+    step: impl FnOnce(
+        &Arc<Recorder>,
+        &CancelToken,
+        &mut dyn FnMut(&BurnEvent),
+    ) -> Result<Medium, BurnError>,
+) -> Result<(), Failure> {
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
-    let r = burn::format(&rec, spare, &cancel, &mut |ev: &BurnEvent| {
-        progress.event(ev)
-    });
+    let r = step(&rec, &cancel, &mut |ev: &BurnEvent| progress.event(ev));
     progress.done();
     let m = r.map_err(|e| burn_failure(&e))?;
     if g.json {
         emit_json(&json!({"event": "result", "medium": medium_json(&m)}));
     } else {
-        println!("Formatted: {}", m.summary());
+        println!("{done}: {}", m.summary());
     }
     Ok(())
 }
@@ -105,7 +114,7 @@ pub(super) fn read(g: &Global, a: &ReadArgs) -> Result<(), Failure> {
             "Read {} ({} sectors, {}) from sector {} into {} in {:.1} s",
             report.what,
             report.sectors,
-            burn::human_size(report.sectors),
+            human_size(report.sectors),
             report.start_lba,
             report.path.display(),
             report.elapsed.as_secs_f64()

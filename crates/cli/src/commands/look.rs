@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::cli::Global;
 use crate::exit::{self, burn_failure, Failure};
+use crate::words::{human_size, spare_choices, spare_word};
 
 use super::{emit_json, open_to_look};
 
@@ -126,7 +127,7 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             "medium": medium.as_ref().map(medium_json),
             "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
             "write_speeds_reason": no_speeds,
-            "format_choices": formats.iter().map(|c| json!({"spare": format!("{:?}", c.spare).to_lowercase(), "sectors": c.sectors})).collect::<Vec<_>>(),
+            "format_choices": formats.iter().map(|c| json!({"spare": spare_word(c.spare), "sectors": c.sectors})).collect::<Vec<_>>(),
         }));
         return Ok(());
     }
@@ -168,10 +169,7 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             let n = recorded(t);
             let open = if t.nwa.is_some() { ", open" } else { "" };
             let kind = if t.audio { ", audio" } else { "" };
-            format!(
-                "{n} sectors ({}){kind}{open}",
-                burn::human_size(u64::from(n))
-            )
+            format!("{n} sectors ({}){kind}{open}", human_size(u64::from(n)))
         };
         let nwa = t
             .nwa
@@ -185,27 +183,16 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
     println!(
         "Capacity {} sectors ({}), {} free ({}){}",
         m.capacity_sectors,
-        burn::human_size(m.capacity_sectors),
+        human_size(m.capacity_sectors),
         m.free_sectors,
-        burn::human_size(m.free_sectors),
+        human_size(m.free_sectors),
         m.next_writable
             .filter(|_| m.recording == Recording::Sequential)
             .map(|n| format!(", next write at sector {n}"))
             .unwrap_or_default()
     );
     if !formats.is_empty() {
-        let list: Vec<String> = formats
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {} sectors ({})",
-                    format!("{:?}", c.spare).to_lowercase(),
-                    c.sectors,
-                    burn::human_size(c.sectors)
-                )
-            })
-            .collect();
-        println!("Formats  spare {}", list.join("; "));
+        println!("Formats  spare {}", spare_choices(&formats, human_size));
     }
     match &no_speeds {
         None => println!("Speeds   {}", speed_list(&speeds)),

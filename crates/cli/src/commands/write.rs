@@ -59,22 +59,20 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
 }
 
 pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
-    let opts = BurnOptions {
-        speed: speed_choice(a.speed),
-        streaming: a.streaming,
-        verify: a.verify,
-        closing: if a.multi {
+    let opts = BurnOptions::default()
+        .with_speed(speed_choice(a.speed))
+        .with_streaming(a.streaming)
+        .with_verify(a.verify)
+        .with_closing(if a.multi {
             Closing::Session
         } else {
             Closing::Disc
-        },
-        test_write: a.dummy,
-        spare: a.spare.map(spare),
-        dry_run: a.dry_run,
-        system_buffer: None,
-        sao: a.sao,
-        pad: a.pad,
-    };
+        })
+        .with_test_write(a.dummy)
+        .with_spare(a.spare.map(spare))
+        .with_dry_run(a.dry_run)
+        .with_sao(a.sao)
+        .with_pad(a.pad);
     let source = write_source(&a)?;
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));

@@ -117,7 +117,7 @@ pub enum BurnError {
         why: String,
     },
     /// The image does not fit.
-    #[error("{what} needs {needed} sectors ({}) but the {profile} has only {free} sectors ({}) free", human_size(*needed), human_size(*free))]
+    #[error("{what} needs {needed} sectors but the {profile} has only {free} sectors free")]
     TooLarge {
         /// What was to be written.
         what: String,
@@ -274,17 +274,6 @@ pub(super) fn cancelled_at(lba: Option<i32>) -> String {
             format!(": the drive holds the sectors up to LBA {l}; nothing after it was written")
         }
         None => String::new(),
-    }
-}
-
-/// A sector count (2048-byte sectors) as a size a person reads: "4.70 GB" at
-/// a gigabyte and above, "650.0 MB" below (decimal units, as disc labels use).
-pub fn human_size(sectors: u64) -> String {
-    let bytes = sectors as f64 * 2048.0;
-    if bytes >= 1e9 {
-        format!("{:.2} GB", bytes / 1e9)
-    } else {
-        format!("{:.1} MB", bytes / 1e6)
     }
 }
 

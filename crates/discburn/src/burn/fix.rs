@@ -12,7 +12,7 @@ use crate::engine::CancelToken;
 use crate::recorder::Recorder;
 
 use super::medium::{inspect, Medium, Recording};
-use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Operation, Unsuitable};
+use super::{prepare, BurnError, BurnEvent, BurnPhase, Closing, Note, Operation, Unsuitable};
 
 /// What `discburn fix` did.
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ pub fn fix(
     if closing == Closing::Session && !open_session(&before) {
         return Err(BurnError::Unsuitable(Unsuitable::NoOpenSession { profile }));
     }
-    run.note(format!("Disc: {}", before.summary()));
+    run.note(Note::Disc(before.clone()));
     if let Err(e) = rec.acquire_exclusive_access(false, "discburn") {
         return Err(BurnError::device("taking exclusive access to the drive", e));
     }
@@ -115,7 +115,7 @@ fn close_locked(
     closing: Closing,
 ) -> Result<(), BurnError> {
     if let Some(n) = track {
-        run.note(format!("Closing the open track {n}"));
+        run.note(Note::ClosingOpenTrack { track: n });
         prepare::close_track(run, n)?;
     }
     run.check_cancel()?;

@@ -13,7 +13,7 @@ use crate::recorder::Recorder;
 use crate::verify::ReadBack;
 
 use super::ops;
-use super::{human_size, BurnError, BurnOptions, BurnPhase, Closing, Operation, RecorderReadBack};
+use super::{BurnError, BurnOptions, BurnPhase, Closing, Note, Operation, RecorderReadBack};
 use super::{Medium, Recording};
 
 /// The second section of a grown volume: the new descriptor set written
@@ -27,10 +27,10 @@ pub(super) fn update_volume(
 ) -> Result<(), BurnError> {
     run.phase(BurnPhase::UpdatingVolume);
     let blocks = data.len() / 2048;
-    run.note(format!(
-        "Writing the new volume descriptors at sectors {lba}–{} over the old ones",
-        lba as usize + blocks - 1
-    ));
+    run.note(Note::VolumeDescriptors {
+        first: lba,
+        last: lba + blocks as u32 - 1,
+    });
     let written = engine.write_section(io::Cursor::new(data.to_vec()), lba as i32, blocks as i32);
     // Its events would read as a second write from the start: not forwarded.
     while updates.try_recv().is_ok() {}
@@ -107,23 +107,22 @@ pub(super) fn later_session(
             return Ok(img);
         };
         if opts.closing != Closing::Session {
-            run.note(format!(
-                "The {} holds the ISO 9660 volume \"{id}\": the new one replaces it from sector 0 (a multi-session burn adds to it instead)",
-                medium.profile
-            ));
+            run.note(Note::VolumeReplaced {
+                profile: medium.profile,
+                volume_id: id,
+            });
             return Ok(img);
         }
         let img = img.grow(Box::new(DiscSectors(Arc::clone(run.rec))))?;
         if let Some(c) = img.carried() {
-            run.note(format!(
-                "Growing the volume \"{id}\" as growisofs -M does: new session at sector {}, {} file(s) of the earlier sessions carried forward in place, {} replaced by the folder's; volume {}, {} sectors ({}), then the descriptors at sector 16",
-                img.start_lba(),
-                c.kept,
-                c.replaced,
-                img.volume_id(),
-                img.sectors(),
-                human_size(img.sectors())
-            ));
+            run.note(Note::VolumeGrown {
+                volume_id: id,
+                start_lba: img.start_lba(),
+                kept: c.kept,
+                replaced: c.replaced,
+                new_volume_id: img.volume_id().to_string(),
+                sectors: img.sectors(),
+            });
         }
         return Ok(img);
     }
@@ -140,37 +139,27 @@ pub(super) fn later_session(
     let reader = Box::new(DiscSectors(Arc::clone(run.rec)));
     let img = img.append_to(reader, previous, nwa)?;
     if let Some(c) = img.carried() {
-        run.note(format!(
-            "New session at sector {nwa}, after the one at sector {}: {} file(s) of the earlier sessions carried forward in place, {} replaced by the folder's; volume {}, {} sectors ({})",
-            c.previous_start,
-            c.kept,
-            c.replaced,
-            img.volume_id(),
-            img.sectors(),
-            human_size(img.sectors())
-        ));
+        run.note(Note::SessionAppended {
+            start_lba: nwa,
+            previous_start: c.previous_start,
+            kept: c.kept,
+            replaced: c.replaced,
+            volume_id: img.volume_id().to_string(),
+            sectors: img.sectors(),
+        });
     }
     Ok(img)
 }
 
 /// What a folder mastered as a first session is, for the user (a later session says
 /// so in [`later_session`]'s note instead).
-pub(super) fn folder_image_note(img: &FolderImage) -> String {
-    let renamed = if img.renamed() > 0 {
-        format!(
-            "; {} name(s) adapted for ISO 9660/Joliet (Rock Ridge keeps them)",
-            img.renamed()
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {}, {} sectors ({}), built while writing{renamed}",
-        img.dir().display(),
-        img.volume_id(),
-        img.sectors(),
-        human_size(img.sectors())
-    )
+pub(super) fn folder_image_note(img: &FolderImage) -> Note {
+    Note::FolderImage {
+        dir: img.dir().to_path_buf(),
+        volume_id: img.volume_id().to_string(),
+        sectors: img.sectors(),
+        renamed: img.renamed(),
+    }
 }
 
 /// Refuses to write a folder image anywhere but where its addresses point.

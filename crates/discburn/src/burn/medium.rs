@@ -199,7 +199,7 @@ pub fn medium_present(rec: &Recorder) -> Result<bool, Error> {
     }
 }
 
-fn recording_of(profile: Profile) -> Recording {
+pub(super) fn recording_of(profile: Profile) -> Recording {
     match profile {
         Profile::CdR
         | Profile::CdRw

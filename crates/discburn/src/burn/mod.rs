@@ -48,6 +48,7 @@ mod error;
 mod fix;
 mod grow;
 mod medium;
+mod note;
 mod operation;
 mod ops;
 mod prepare;
@@ -68,10 +69,11 @@ use crate::recorder::Recorder;
 pub use audio::{audio_sectors, AudioError, AudioTrackReport, TrackAtOnce, AUDIO_SECTOR};
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
+pub use note::{Note, WriteMode};
 pub use prepare::{format_choices, FormatChoice};
 pub use read::{read_image, ReadError, ReadExtent, ReadReport};
 
-pub use error::{human_size, BurnError, Unsuitable};
+pub use error::{BurnError, Unsuitable};
 use grow::{
     check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
     later_session, update_volume,
@@ -93,18 +95,9 @@ pub fn blank(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
-    let mut run = Operation::start(rec, cancel, on_event)?;
-    let medium = inspect(rec)?;
-    let mut tray = ops::TrayLock::engage(rec);
-    let blanked = prepare::blank(&mut run, &medium, full);
-    if matches!(blanked, Err(BurnError::Cancelled { .. })) {
-        // The drive goes on blanking: unlock once it is done, without waiting here.
-        tray.unlock_when_answered();
-    }
-    tray.release(cancel, &mut *run.on_event);
-    blanked?;
-    run.phase(BurnPhase::Completed);
-    inspect(rec)
+    drive_runs_to_its_end(rec, cancel, on_event, |run, medium| {
+        prepare::blank(run, medium, full)
+    })
 }
 
 /// `discburn format`: formats a DVD+RW, DVD-RAM, BD-RE, or a blank BD-R with
@@ -115,16 +108,29 @@ pub fn format(
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
+    drive_runs_to_its_end(rec, cancel, on_event, |run, medium| {
+        prepare::format_medium(run, medium, Some(spare), true)
+    })
+}
+
+/// Runs `step` (BLANK, FORMAT UNIT) on the medium in `rec` with the tray locked, and
+/// gives the medium afterwards. A cancel leaves the drive going on with it: the tray
+/// unlocks once the drive answers again, without waiting here.
+fn drive_runs_to_its_end(
+    rec: &Arc<Recorder>,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+    step: impl FnOnce(&mut Operation<'_>, &Medium) -> Result<(), BurnError>,
+) -> Result<Medium, BurnError> {
     let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let mut tray = ops::TrayLock::engage(rec);
-    let formatted = prepare::format_medium(&mut run, &medium, Some(spare), true);
-    if matches!(formatted, Err(BurnError::Cancelled { .. })) {
-        // The drive goes on formatting: unlock once it is done, without waiting here.
+    let done = step(&mut run, &medium);
+    if matches!(done, Err(BurnError::Cancelled { .. })) {
         tray.unlock_when_answered();
     }
     tray.release(cancel, &mut *run.on_event);
-    formatted?;
+    done?;
     run.phase(BurnPhase::Completed);
     inspect(rec)
 }

@@ -8,7 +8,7 @@ use crate::engine::CancelToken;
 use crate::recorder::Recorder;
 
 use super::ops;
-use super::{BurnError, BurnEvent, BurnPhase};
+use super::{BurnError, BurnEvent, BurnPhase, Note};
 
 /// One operation on the drive (a burn, blank, format, fix or read-back): the recorder,
 /// the cancel token, the event sink and the phase clock.
@@ -77,10 +77,9 @@ impl<'a> Operation<'a> {
         });
     }
 
-    pub(super) fn note(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        tracing::info!("{text}");
-        (self.on_event)(&BurnEvent::Note(text));
+    pub(super) fn note(&mut self, note: Note) {
+        tracing::info!("{note:?}");
+        (self.on_event)(&BurnEvent::Note(note));
     }
 
     pub(super) fn check_cancel(&self) -> Result<(), BurnError> {

@@ -23,7 +23,7 @@ use crate::engine::{cancel, CancelToken};
 use crate::error::{Error, ErrorKind, SenseInfo};
 use crate::recorder::Recorder;
 
-use super::{medium, BurnEvent, BurnPhase};
+use super::{medium, BurnEvent, BurnPhase, Note};
 
 /// Poll interval while a long operation runs.
 const POLL: Duration = Duration::from_millis(500);
@@ -97,12 +97,13 @@ impl<'a> Patience<'a> {
         }
         if !self.told {
             self.told = true;
-            let text = format!(
-                "Cancel requested while the drive is {what}: a drive cannot be stopped in this, so discburn waits for it to finish, which may take up to {}. Cancel again (Ctrl-C) to stop waiting; the disc is then left in an unknown, probably unfinished state",
-                spoken(may_take)
+            tracing::warn!(
+                "cancel requested while the drive is {what}, which it cannot be stopped in: waiting up to {may_take:?}"
             );
-            tracing::warn!("{text}");
-            on_event(&BurnEvent::Note(text));
+            on_event(&BurnEvent::Note(Note::WaitingForDrive {
+                doing: what,
+                may_take,
+            }));
         }
         Ok(())
     }
@@ -124,18 +125,6 @@ impl<'a> Patience<'a> {
             }
             clock.sleep((end - now).min(Duration::from_millis(50)));
         }
-    }
-}
-
-/// A duration as a person says it: "45 s", "3 min 20 s", "1 h 0 min".
-fn spoken(d: Duration) -> String {
-    // Rounded up: "up to" must not promise less than the timeout.
-    let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
-    match s {
-        0..=59 => format!("{s} s"),
-        60..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
-        60..=3599 => format!("{} min {} s", s / 60, s % 60),
-        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
 }
 
@@ -414,9 +403,7 @@ fn unlock(
             {
                 if !told {
                     told = true;
-                    on_event(&BurnEvent::Note(
-                        "Waiting for the drive to finish what it is doing before unlocking the tray".into(),
-                    ));
+                    on_event(&BurnEvent::Note(Note::WaitingToUnlock));
                 }
                 if cancel.is_some_and(CancelToken::is_waiting_stopped) {
                     return false;

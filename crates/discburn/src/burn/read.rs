@@ -24,7 +24,7 @@ use crate::recorder::Recorder;
 use crate::verify::{BadKind, BadRange, ReadBack, VerifyProgress};
 
 use super::medium::{inspect, Medium, Recording, TrackEntry};
-use super::{BurnError, BurnEvent, BurnPhase, Operation, RecorderReadBack, Unsuitable};
+use super::{BurnError, BurnEvent, BurnPhase, Note, Operation, RecorderReadBack, Unsuitable};
 
 /// Sectors per READ(12).
 const CHUNK: u32 = 32;
@@ -211,11 +211,12 @@ pub fn read_image(
     let mut run = Operation::start(rec, cancel, on_event)?;
     let medium = inspect(rec)?;
     let (start, sectors, what) = extent_of(rec, &medium, extent)?;
-    run.note(format!(
-        "Reading {what}: {sectors} sectors ({}) from sector {start} into {}",
-        super::human_size(sectors),
-        out.display()
-    ));
+    run.note(Note::Reading {
+        what: what.clone(),
+        sectors,
+        start_lba: start,
+        out: out.to_path_buf(),
+    });
     let mut part = out.as_os_str().to_owned();
     part.push(".part");
     let part = PathBuf::from(part);

@@ -14,7 +14,7 @@ use crate::recorder::Recorder;
 use crate::verify::{self, Digest, ReadBack, ReadFailure, VerifyReport};
 
 use super::grow::read_failure_text;
-use super::{image_sectors, open_image, BurnError, BurnEvent, BurnPhase, Head, Operation};
+use super::{image_sectors, open_image, BurnError, BurnEvent, BurnPhase, Head, Note, Operation};
 use super::{inspect, Medium, Recording};
 
 /// Reads back through the recorder with FUA.
@@ -132,10 +132,11 @@ pub fn verify_image(
     if sectors > held {
         return Err(differ());
     }
-    run.note(format!(
-        "Comparing {} ({sectors} sectors) with the disc from sector {start}",
-        image.display()
-    ));
+    run.note(Note::Comparing {
+        image: image.to_path_buf(),
+        sectors,
+        start_lba: start,
+    });
     if let Some(note) = misplaced_iso_note(image, sectors, start) {
         run.note(note);
     }
@@ -165,26 +166,27 @@ pub fn verify_image(
         if extra > MAX_TRAILING_PAD || !trailing_padding(rec, first, extra, is_cd) {
             return Err(differ());
         }
-        run.note(format!(
-            "The track holds {extra} sector(s) after the image, all padding (zeros{}), as burners add",
-            if is_cd { ", or the CD track's run-out" } else { "" }
-        ));
+        run.note(Note::TrailingPadding {
+            sectors: extra,
+            cd: is_cd,
+        });
     }
     Ok(report)
 }
 
 /// Verify compares bytes: an image addressed from sector 0 found at a later
 /// session matches, yet its file system cannot be read there. Said in a note.
-pub(super) fn misplaced_iso_note(image: &Path, sectors: u64, start: u32) -> Option<String> {
+pub(super) fn misplaced_iso_note(image: &Path, sectors: u64, start: u32) -> Option<Note> {
     if start == 0 {
         return None;
     }
     let (_, head) = open_image(image, sectors).ok()?;
     match head {
-        Head::Iso9660 { root_extent } if root_extent < start => Some(format!(
-            "{} is an ISO 9660 image addressed from sector 0 (root directory at sector {root_extent}): at sector {start} the disc may hold its bytes, but its file system points before them and cannot be read there",
-            image.display()
-        )),
+        Head::Iso9660 { root_extent } if root_extent < start => Some(Note::MisplacedImage {
+            image: image.to_path_buf(),
+            root_extent,
+            start_lba: start,
+        }),
         _ => None,
     }
 }

@@ -10,8 +10,8 @@ use crate::engine::Update;
 use crate::iso::FolderImage;
 use crate::verify::{VerifyProgress, VerifyReport};
 
-use super::Medium;
 use super::{not_an_image, BurnError};
+use super::{Medium, Note};
 
 /// The steps of a burn (IMAPI_FORMAT2_DATA_WRITE_ACTION, split finer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +141,7 @@ pub enum BurnEvent {
     /// Verify progress.
     Verify(VerifyProgress),
     /// Something the user should read (chosen speed, capacity, fall-backs).
-    Note(String),
+    Note(Note),
 }
 
 /// Requested write speed.
@@ -164,6 +164,17 @@ pub enum Spare {
     Min,
     /// The drive's default spare area.
     Default,
+}
+
+/// What the choice means: "none (no defect management, full speed)".
+impl fmt::Display for Spare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Spare::None => "none (no defect management, full speed)",
+            Spare::Min => "min (smallest spare area)",
+            Spare::Default => "default (drive's spare area)",
+        })
+    }
 }
 
 /// How the disc is left after writing.
@@ -274,8 +285,21 @@ pub fn image_sectors(path: &Path) -> Result<u64, BurnError> {
     Ok(len / 2048)
 }
 
-/// Everything a burn can be told.
+/// Everything a burn can be told (IDiscFormat2Data's properties). Built from
+/// [`BurnOptions::default`] with the `with_…` setters, so that options added later
+/// keep every caller compiling:
+///
+/// ```
+/// use discburn::burn::{BurnOptions, Closing, SpeedChoice};
+///
+/// let opts = BurnOptions::default()
+///     .with_speed(SpeedChoice::Times(4.0))
+///     .with_closing(Closing::Session)
+///     .with_verify(true);
+/// assert!(opts.verify && !opts.dry_run);
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BurnOptions {
     /// Write speed.
     pub speed: SpeedChoice,
@@ -315,6 +339,44 @@ impl Default for BurnOptions {
             sao: false,
             pad: false,
         }
+    }
+}
+
+/// `with_field(value)` setters for [`BurnOptions`], each documented by its field.
+macro_rules! setters {
+    ($($setter:ident => $field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("[`BurnOptions::", stringify!($field), "`].")]
+            pub fn $setter(mut self, $field: $ty) -> Self {
+                self.$field = $field;
+                self
+            }
+        )*
+    };
+}
+
+impl BurnOptions {
+    setters! {
+        with_speed => speed: SpeedChoice,
+        with_streaming => streaming: bool,
+        with_verify => verify: bool,
+        with_closing => closing: Closing,
+        with_test_write => test_write: bool,
+        with_dry_run => dry_run: bool,
+        with_sao => sao: bool,
+        with_pad => pad: bool,
+    }
+
+    /// [`BurnOptions::spare`]: a [`Spare`], or `None` for the medium's default.
+    pub fn with_spare(mut self, spare: impl Into<Option<Spare>>) -> Self {
+        self.spare = spare.into();
+        self
+    }
+
+    /// [`BurnOptions::system_buffer`]: bytes, or `None` for the engine's default.
+    pub fn with_system_buffer(mut self, bytes: impl Into<Option<usize>>) -> Self {
+        self.system_buffer = bytes.into();
+        self
     }
 }
 

@@ -15,9 +15,9 @@ use crate::recorder::Recorder;
 use crate::verify::{self, HashingReader};
 
 use super::{
-    check_folder_lba, check_folder_start, check_rewrite, folder_image_note, human_size, iso_volume,
+    check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
     later_session, run_verify, stopped, update_volume, BurnError, BurnEvent, BurnOptions,
-    BurnPhase, BurnReport, Closing, Operation, Source, Unsuitable,
+    BurnPhase, BurnReport, Closing, Note, Operation, Source, Unsuitable,
 };
 use super::{inspect, Medium, Recording};
 use super::{medium, ops, prepare};
@@ -34,7 +34,7 @@ pub fn burn(
     let mut sectors = source.sectors()?;
     let before = inspect(rec)?;
     tracing::info!("medium: {}", before.summary());
-    run.note(format!("Disc: {}", before.summary()));
+    run.note(Note::Disc(before.clone()));
     let source = match source {
         Source::Folder(img) => {
             let img = later_session(&mut run, *img, &before, opts)?;
@@ -63,7 +63,7 @@ pub fn burn(
     };
     let open_ended = matches!(source, Source::OpenStream { .. });
     let (pad, pad_note) = prepare::padding(&before, sectors, &source.label(), opts, open_ended)?;
-    let plan = prepare::plan(
+    let mut plan = prepare::plan(
         rec,
         &before,
         sectors + pad,
@@ -80,8 +80,8 @@ pub fn burn(
     if let Some(note) = input.check_start(plan.start_lba, &before)? {
         run.note(note);
     }
-    for line in &plan.notes {
-        run.note(line.clone());
+    for note in std::mem::take(&mut plan.notes) {
+        run.note(note);
     }
     if let Some(note) = pad_note {
         run.note(note);
@@ -241,7 +241,7 @@ impl Input {
         &self,
         start_lba: u32,
         medium: &Medium,
-    ) -> Result<Option<String>, BurnError> {
+    ) -> Result<Option<Note>, BurnError> {
         if start_lba == 0 {
             return Ok(None);
         }
@@ -255,14 +255,15 @@ impl Input {
                     last_session: medium.last_session_start(),
                 })
             }
-            Head::Iso9660 { root_extent } => Ok(Some(format!(
-                "{} is an ISO 9660 image mastered for a later session (root directory at sector {root_extent}): written from sector {start_lba}",
-                self.label
-            ))),
-            Head::Other => Ok(Some(format!(
-                "{} holds no ISO 9660 volume descriptor at its sector 16 (raw data, or UDF only): written as it is, it starts at sector {start_lba} of the disc, not at 0",
-                self.label
-            ))),
+            Head::Iso9660 { root_extent } => Ok(Some(Note::ImageForLaterSession {
+                label: self.label.clone(),
+                root_extent,
+                start_lba,
+            })),
+            Head::Other => Ok(Some(Note::RawDataAt {
+                label: self.label.clone(),
+                start_lba,
+            })),
         }
     }
 }
@@ -499,20 +500,13 @@ pub(super) fn burn_locked(
                 last_update = Some(u);
             }
             let padded = stream.as_ref().map_or(0, |(_, p)| p.load(Ordering::SeqCst));
-            run.note(format!(
-                "{label} ended after {} sectors ({}){}: the track ends there",
+            run.note(Note::StreamEnded {
+                label: label.clone(),
                 // `planned` is the padding alone here: it follows the stream's data.
-                sectors.saturating_sub(planned),
-                human_size(sectors),
-                if padded > 0 {
-                    format!(
-                        "; its last sector was {} bytes short and was padded with zeros",
-                        padded
-                    )
-                } else {
-                    String::new()
-                }
-            ));
+                sectors: sectors.saturating_sub(planned),
+                track_sectors: sectors,
+                padded_bytes: padded,
+            });
         }
         Err(e) => {
             if let Some(u) = held_final.take() {
@@ -565,15 +559,11 @@ pub(super) fn burn_locked(
     let closing = prepare::close(run, before, &plan, opts)?;
     let cancelled_in_close = run.cancel.is_cancelled();
     if cancelled_in_close {
-        run.note(format!(
-            "The cancel came while the drive was closing the disc, which a drive cannot stop: the burn is complete, all {sectors} sectors are on the disc and it is {}{}",
-            match closing {
-                Some(Closing::Disc) => "finalized",
-                Some(Closing::Session) => "closed for this session (appendable)",
-                None => "as it was before the close",
-            },
-            if opts.verify { "; verify skipped" } else { "" }
-        ));
+        run.note(Note::CancelledInClose {
+            sectors,
+            closing,
+            verify_skipped: opts.verify,
+        });
     }
 
     // Did it really happen?

@@ -118,13 +118,8 @@ impl Recorder {
                 client_name.to_string(),
             )));
         }
-        let mut h = self.holder();
+        let mut h = self.holder_unless_locked_out()?;
         match h.as_mut() {
-            Some(holder) if holder.instance != self.instance => {
-                Err(Error::new(ErrorKind::Locked {
-                    owner: holder.client.clone(),
-                }))
-            }
             Some(holder) => {
                 holder.count += 1;
                 Ok(())
@@ -144,13 +139,8 @@ impl Recorder {
     /// when the count reaches zero. Releasing a lock this object does not hold is
     /// `E_IMAPI_RECORDER_LOCKED` (someone else's) or a no-op (nobody's).
     pub fn release_exclusive_access(&self) -> Result<()> {
-        let mut h = self.holder();
+        let mut h = self.holder_unless_locked_out()?;
         match h.as_mut() {
-            Some(holder) if holder.instance != self.instance => {
-                Err(Error::new(ErrorKind::Locked {
-                    owner: holder.client.clone(),
-                }))
-            }
             Some(holder) => {
                 holder.count -= 1;
                 if holder.count == 0 {
@@ -171,13 +161,20 @@ impl Recorder {
         self.slot.holder.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn check_not_locked_out(&self) -> Result<()> {
-        match self.holder().as_ref() {
-            Some(h) if h.instance != self.instance => Err(Error::new(ErrorKind::Locked {
-                owner: h.client.clone(),
+    /// The lock's holder slot, unless another recorder object holds the lock
+    /// (`E_IMAPI_RECORDER_LOCKED`, naming its client).
+    fn holder_unless_locked_out(&self) -> Result<MutexGuard<'_, Option<exclusive::Holder>>> {
+        let h = self.holder();
+        match h.as_ref() {
+            Some(other) if other.instance != self.instance => Err(Error::new(ErrorKind::Locked {
+                owner: other.client.clone(),
             })),
-            _ => Ok(()),
+            _ => Ok(h),
         }
+    }
+
+    fn check_not_locked_out(&self) -> Result<()> {
+        self.holder_unless_locked_out().map(drop)
     }
 
     // ---- command execution ----

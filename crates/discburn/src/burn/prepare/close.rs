@@ -10,8 +10,8 @@ use crate::recorder::Recorder;
 
 use super::medium::{Medium, Recording};
 use super::ops;
-use super::{is_cd, set_write_parameters, uses_page_05, Plan};
-use super::{BurnError, BurnOptions, BurnPhase, Closing, Operation};
+use super::{is_cd, set_write_parameters, uses_page_05, write_parameters_failed, Plan};
+use super::{BurnError, BurnOptions, BurnPhase, Closing, Note, Operation};
 
 /// After SYNCHRONIZE CACHE: CLOSE TRACK and CLOSE SESSION / finalize.
 pub(crate) fn close(
@@ -26,7 +26,7 @@ pub(crate) fn close(
         // SYNCHRONIZE CACHE after the last sector made the drive write the lead-out and
         // close the session as the cue sheet and page 05h said.
         return Ok(if opts.test_write {
-            run.note("Test Write: nothing was recorded; the disc stays blank");
+            run.note(Note::TestWriteNothingRecorded);
             None
         } else {
             Some(opts.closing)
@@ -55,7 +55,7 @@ pub(crate) fn close(
             }
             Err(e) => return Err(BurnError::device("closing the simulated track", e)),
         }
-        run.note("Test Write: nothing was recorded; the disc stays blank");
+        run.note(Note::TestWriteNothingRecorded);
         return Ok(None);
     }
     match medium.recording {
@@ -163,10 +163,6 @@ pub(crate) fn set_closing_parameters(
     } else {
         WriteType::PacketIncremental
     };
-    let opts = BurnOptions {
-        closing,
-        ..BurnOptions::default()
-    };
-    set_write_parameters(rec, profile, write_type, &opts)
-        .map_err(|e| BurnError::device("setting the write parameters (MODE SELECT page 05h)", e))
+    let opts = BurnOptions::default().with_closing(closing);
+    set_write_parameters(rec, profile, write_type, &opts).map_err(write_parameters_failed)
 }

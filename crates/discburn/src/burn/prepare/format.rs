@@ -13,7 +13,7 @@ use crate::recorder::Recorder;
 
 use super::medium::{Medium, Recording};
 use super::ops::{self, Ceiling};
-use super::{BurnError, BurnPhase, Operation, Spare, Unsuitable};
+use super::{BurnError, BurnPhase, Note, Operation, Spare, Unsuitable};
 
 /// One way to format the medium, with the capacity it leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +24,6 @@ pub struct FormatChoice {
     pub sectors: u64,
     /// The descriptor sent to FORMAT UNIT; `None`: leave unformatted (BD-R).
     pub descriptor: Option<FormattableCapacity>,
-}
-
-pub(super) fn gb(sectors: u64) -> String {
-    format!("{:.2} GB", sectors as f64 * 2048.0 / 1e9)
 }
 
 /// READ FORMAT CAPACITIES, when the drive answers it.
@@ -99,26 +95,16 @@ pub(super) fn choices_from(
     out
 }
 
-pub(super) fn spare_name(s: Spare) -> &'static str {
-    match s {
-        Spare::None => "none (no defect management, full speed)",
-        Spare::Min => "min (smallest spare area)",
-        Spare::Default => "default (drive's spare area)",
-    }
-}
-
 /// FORMAT UNIT with Immed and the progress poll.
 pub(super) fn format_with(
     run: &mut Operation<'_>,
     d: FormattableCapacity,
 ) -> Result<(), BurnError> {
     let rec = run.rec;
-    run.note(format!(
-        "Formatting: {} ({} sectors, {})",
-        d.format_type.name(),
-        d.number_of_blocks,
-        gb(u64::from(d.number_of_blocks))
-    ));
+    run.note(Note::Formatting {
+        format_type: d.format_type,
+        sectors: u64::from(d.number_of_blocks),
+    });
     let mut with = [0u8; FormatParameterList::LEN];
     let mut without = [0u8; FormatParameterList::LEN];
     let list = FormatParameterList::immediate(d.to_format_descriptor());
@@ -203,16 +189,12 @@ pub(crate) fn format_medium(
         })
         .copied()
         .ok_or_else(|| {
-            BurnError::Unsupported(format!(
-                "no format with spare {} for this {profile}",
-                spare_name(wanted)
-            ))
+            BurnError::Unsupported(format!("no format with spare {wanted} for this {profile}"))
         })?;
     let Some(d) = chosen.descriptor else {
-        run.note(format!(
-            "Spare none on a BD-R means leaving it unformatted: nothing to do ({} sectors usable)",
-            chosen.sectors
-        ));
+        run.note(Note::BdRLeftUnformatted {
+            sectors: chosen.sectors,
+        });
         return Ok(());
     };
     run.phase(BurnPhase::FormattingMedia);

@@ -34,7 +34,8 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 use super::medium::{self, Medium, Recording};
 use super::ops::{self};
 use super::{
-    BurnError, BurnOptions, BurnPhase, Closing, Operation, Spare, SpeedChoice, Unsuitable,
+    BurnError, BurnOptions, BurnPhase, Closing, Note, Operation, Spare, SpeedChoice, Unsuitable,
+    WriteMode,
 };
 use discburn_mmc::sense::Refusal;
 
@@ -43,7 +44,7 @@ mod format;
 
 pub(crate) use close::{close, close_session, close_track, set_closing_parameters};
 pub(crate) use format::{blank, format_capacities, format_medium};
-use format::{choices_from, format_with, gb, spare_name};
+use format::{choices_from, format_with};
 pub use format::{format_choices, FormatChoice};
 
 /// The plan of a burn, decided before anything is sent that changes the disc.
@@ -57,8 +58,8 @@ pub(crate) struct Plan {
     pub dao: bool,
     /// CD: Session-At-Once with a cue sheet (else Track-At-Once).
     pub sao: bool,
-    /// Messages for the user (capacity per spare choice, …).
-    pub notes: Vec<String>,
+    /// What to tell the user (capacity per spare choice, …).
+    pub notes: Vec<Note>,
     /// The write speed the drive took, kB/s.
     pub speed_kbps: Option<u32>,
     /// Sectors free from `start_lba`: what an open-ended stream may fill.
@@ -68,7 +69,7 @@ pub(crate) struct Plan {
 /// cdrecord `-pad`: 15 sectors (30 KiB) of zeros after each track.
 pub(crate) const PAD_SECTORS: u64 = 15;
 
-/// The zero sectors appended to a source of `sectors` sectors, and a note
+/// The zero sectors appended to a source of `sectors` sectors, and the note
 /// saying why: `--pad` (cdrecord `-pad`), and on a CD written
 /// Session-At-Once the minimum track length of 300 sectors (4 s, Red Book;
 /// MMC-6 §4.3.5), which cdrecord pads a shorter track to.
@@ -78,7 +79,7 @@ pub(crate) fn padding(
     label: &str,
     opts: &BurnOptions,
     open_ended: bool,
-) -> Result<(u64, Option<String>), BurnError> {
+) -> Result<(u64, Option<Note>), BurnError> {
     let sao_cd = opts.sao && is_cd(medium.profile);
     if sao_cd && open_ended {
         return Err(BurnError::Unsuitable(Unsuitable::StreamLengthForSao {
@@ -86,36 +87,23 @@ pub(crate) fn padding(
         }));
     }
     let pad = if opts.pad { PAD_SECTORS } else { 0 };
-    let mut notes = Vec::new();
-    if opts.pad {
-        notes.push(format!(
-            "--pad: {PAD_SECTORS} zero sectors (30 KiB) after the data, as cdrecord -pad"
-        ));
-    }
     let min = u64::from(MIN_TRACK_SECTORS);
-    let total = if sao_cd && !open_ended && sectors + pad < min {
-        notes.push(format!(
-            "Session-At-Once: {label} has {sectors} sectors, under the {min}-sector (4 s) minimum track length: padded with {} zero sectors to {min}, as cdrecord does",
-            min - sectors
-        ));
-        min
-    } else {
-        sectors + pad
-    };
-    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    let sao_minimum = (sao_cd && !open_ended && sectors + pad < min).then_some(min);
+    let total = sao_minimum.unwrap_or(sectors + pad);
+    let note = (pad > 0 || sao_minimum.is_some()).then(|| Note::Padding {
+        label: label.to_string(),
+        sectors,
+        pad,
+        sao_minimum,
+    });
     Ok((total - sectors, note))
 }
 
+/// The write parameters page (05h) governs CD-R/RW and sequential DVD-R/RW: the
+/// sequential media but DVD+R and BD-R, which ignore it.
 fn uses_page_05(p: Profile) -> bool {
-    matches!(
-        p,
-        Profile::CdR
-            | Profile::CdRw
-            | Profile::DvdRSequential
-            | Profile::DvdRwSequential
-            | Profile::DvdRDlSequential
-            | Profile::DvdRDlLayerJump
-    )
+    medium::recording_of(p) == Recording::Sequential
+        && !matches!(p, Profile::DvdPlusR | Profile::DvdPlusRDl | Profile::BdRSrm)
 }
 
 fn is_cd(p: Profile) -> bool {
@@ -176,22 +164,7 @@ pub(crate) fn plan(
             Spare::Default
         });
         if is_bd {
-            let list: Vec<String> = choices
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}: {} sectors ({})",
-                        match c.spare {
-                            Spare::None => "none",
-                            Spare::Min => "min",
-                            Spare::Default => "default",
-                        },
-                        c.sectors,
-                        gb(c.sectors)
-                    )
-                })
-                .collect();
-            notes.push(format!("BD defect management choices: {}", list.join("; ")));
+            notes.push(Note::SpareChoices(choices.clone()));
         }
         let chosen = choices
             .iter()
@@ -206,29 +179,22 @@ pub(crate) fn plan(
             .copied()
             .ok_or_else(|| {
                 BurnError::Unsupported(format!(
-                    "the drive offers no format with spare {} for this {profile}",
-                    spare_name(wanted)
+                    "the drive offers no format with spare {wanted} for this {profile}"
                 ))
             })?;
         if is_bd {
-            notes.push(format!(
-                "Defect management: spare {} → {} sectors ({}) usable",
-                spare_name(chosen.spare),
-                chosen.sectors,
-                gb(chosen.sectors)
-            ));
+            notes.push(Note::SpareChosen {
+                spare: chosen.spare,
+                sectors: chosen.sectors,
+            });
         }
         format = chosen.descriptor;
         free = chosen.sectors;
     } else if opts.spare.is_some() && is_bd {
-        notes.push(format!(
-            "--spare ignored: the {profile} is already {} (its spare area is fixed now)",
-            if medium.recording == Recording::Sequential {
-                "written"
-            } else {
-                "formatted"
-            }
-        ));
+        notes.push(Note::SpareIgnored {
+            profile,
+            written: medium.recording == Recording::Sequential,
+        });
     }
     let start_lba = match medium.recording {
         Recording::RandomAccess => {
@@ -323,19 +289,9 @@ pub(crate) fn prepare(
         match set_write_parameters(rec, medium.profile, write_type, opts) {
             Ok(()) => {}
             Err(e) if plan.dao && e.refusal() == Some(Refusal::InvalidParameter) => {
-                run.note("The drive refuses Disc-At-Once; writing incrementally instead");
-                plan.dao = false;
-                set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
-                    .map_err(|e| {
-                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
-                    })?;
+                incremental_instead(run, medium, plan, opts, Note::DaoRefused)?;
             }
-            Err(e) => {
-                return Err(BurnError::device(
-                    "setting the write parameters (MODE SELECT page 05h)",
-                    e,
-                ));
-            }
+            Err(e) => return Err(write_parameters_failed(e)),
         }
         if plan.dao {
             // DVD-R DAO writes one track of a size fixed in advance (ECC blocks of 16).
@@ -361,12 +317,7 @@ pub(crate) fn prepare(
                         Some(Refusal::UnknownCommand | Refusal::InvalidField)
                     ) =>
                 {
-                    run.note("The drive has no RESERVE TRACK; writing incrementally instead of Disc-At-Once");
-                    plan.dao = false;
-                    set_write_parameters(rec, medium.profile, WriteType::PacketIncremental, opts)
-                        .map_err(|e| {
-                        BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
-                    })?;
+                    incremental_instead(run, medium, plan, opts, Note::NoReserveTrack)?;
                 }
                 Err(e) => return Err(BurnError::device("reserving the track (RESERVE TRACK)", e)),
             }
@@ -375,28 +326,42 @@ pub(crate) fn prepare(
             send_cue_sheet(rec, plan, sectors)?;
         }
         let mode = if plan.sao {
-            "Session-At-Once"
+            WriteMode::SessionAtOnce
         } else if is_cd(medium.profile) {
-            "Track-At-Once"
+            WriteMode::TrackAtOnce
         } else if plan.dao {
-            "Disc-At-Once"
+            WriteMode::DiscAtOnce
         } else {
-            "incremental"
+            WriteMode::Incremental
         };
-        run.note(format!(
-            "Write mode: {mode}{}",
-            if opts.test_write {
-                ", Test Write (simulation: the laser stays off)"
-            } else {
-                ""
-            }
-        ));
+        run.note(Note::WriteMode {
+            mode,
+            test_write: opts.test_write,
+        });
     }
     select_speed(run, medium, plan, opts);
     if plan.sao {
         write_pregap(rec, plan)?;
     }
     Ok(())
+}
+
+/// A drive that refuses Disc-At-Once (`why`) is written incrementally instead.
+fn incremental_instead(
+    run: &mut Operation<'_>,
+    medium: &Medium,
+    plan: &mut Plan,
+    opts: &BurnOptions,
+    why: Note,
+) -> Result<(), BurnError> {
+    run.note(why);
+    plan.dao = false;
+    set_write_parameters(run.rec, medium.profile, WriteType::PacketIncremental, opts)
+        .map_err(write_parameters_failed)
+}
+
+fn write_parameters_failed(e: Error) -> BurnError {
+    BurnError::device("setting the write parameters (MODE SELECT page 05h)", e)
 }
 
 /// CD SAO: SEND CUE SHEET for one mode 1 data track of `sectors` blocks at the NWA, the
@@ -512,49 +477,30 @@ fn select_speed(run: &mut Operation<'_>, medium: &Medium, plan: &mut Plan, opts:
     };
     match rec.set_write_speed(requested, false) {
         Ok(sel) => {
-            let asked = match opts.speed {
-                SpeedChoice::Max => "maximum".to_string(),
-                SpeedChoice::Times(x) => format!("{x}x"),
-                SpeedChoice::KBps(k) => format!("{k} kB/s"),
-            };
-            let got_kbps = sel
+            let kbps = sel
                 .current_kilobytes_per_second
                 .or(sel.selected.map(|s| s.kilobytes_per_second));
-            plan.speed_kbps = got_kbps;
-            let got = match (
-                got_kbps,
-                sel.current_sectors_per_second
-                    .or(sel.selected.map(|s| s.sectors_per_second)),
-            ) {
-                (Some(k), Some(sps)) => {
-                    let x = discburn_mmc::speed::sectors_per_second_to_x(family, sps)
-                        .map_or(String::new(), |x| format!("{x:.1}x, "));
-                    format!("{x}{k} kB/s")
-                }
-                (Some(k), None) => format!("{k} kB/s"),
-                _ => "the drive's choice (not reported)".into(),
-            };
-            let adjusted = if sel.adjustment == crate::recorder::SpeedAdjustment::None
-                || opts.speed == SpeedChoice::Max
-            {
-                ""
-            } else {
-                " (the drive rounded the request to a speed it offers)"
-            };
-            run.note(format!("Speed: asked {asked}, drive uses {got}{adjusted}"));
+            plan.speed_kbps = kbps;
+            let sps = sel
+                .current_sectors_per_second
+                .or(sel.selected.map(|s| s.sectors_per_second));
+            let times = kbps
+                .and(sps)
+                .and_then(|sps| discburn_mmc::speed::sectors_per_second_to_x(family, sps));
+            run.note(Note::Speed {
+                asked: opts.speed,
+                kbps,
+                times,
+                rounded: sel.adjustment != crate::recorder::SpeedAdjustment::None
+                    && opts.speed != SpeedChoice::Max,
+            });
         }
         Err(e) => {
-            let k = if requested > 0 {
-                format!(
-                    " ({} kB/s)",
-                    sectors_per_second_to_kbps(family, requested as u32)
-                )
-            } else {
-                String::new()
-            };
-            run.note(format!(
-                "Could not set the write speed{k}; the drive keeps its own ({e})"
-            ));
+            run.note(Note::SpeedNotSet {
+                requested_kbps: (requested > 0)
+                    .then(|| sectors_per_second_to_kbps(family, requested as u32)),
+                error: std::sync::Arc::new(e),
+            });
         }
     }
 }
