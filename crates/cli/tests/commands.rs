@@ -405,14 +405,23 @@ fn fix_closes_the_track_an_interrupted_burn_left() {
         );
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
-        assert!(
+        // A CD-R written Track-At-Once closes its track at the SYNCHRONIZE CACHE the
+        // failed burn sends to leave the drive sane (as drives do for cdrecord, which
+        // ends TAO tracks that way); the other media keep it open.
+        let tao = media == "cd-r";
+        assert_eq!(
             m["tracks"][0]["nwa"].is_u64(),
-            "{media}: the track is open: {m}"
+            !tao,
+            "{media}: the track is open unless TAO closed it: {m}"
         );
         // Close the track and the session only: the disc takes another session.
         let out = succeeds(discburn(&addr).args(["fix", "--session", "--plain"]));
         let text = stdout(&out);
-        assert!(text.contains("Closed the open track 1"), "{media}: {text}");
+        assert_eq!(
+            text.contains("Closed the open track 1"),
+            !tao,
+            "{media}: {text}"
+        );
         let m = medium(&addr);
         assert_eq!(m["status"], "appendable", "{media}: {m}");
         assert_eq!(m["complete_sessions"], 1, "{media}: {m}");

@@ -249,3 +249,24 @@ fn a_disc_without_cd_text_answers_the_header_alone() {
     assert_eq!(h.close(CloseFunction::CloseSession, 0), GOOD);
     assert_eq!(toc(&mut h, TocFormat::CdText).unwrap(), vec![0, 2, 0, 0]);
 }
+
+/// cdrecord/wodim end a TAO track with SYNCHRONIZE CACHE alone (drv_mmc.c
+/// close_track_mmc): the drive closes the track there, so the next one starts past the
+/// run-out and pre-gap.
+#[test]
+fn synchronize_cache_ends_a_tao_track() {
+    let mut h = Host::new("media=cd-r&speed=16x");
+    audio_params(&mut h, WriteType::Tao);
+    let one = samples(0, 300, 1);
+    for (i, chunk) in one.chunks(AUDIO * 100).enumerate() {
+        assert_eq!(write(&mut h, i as i32 * 100, chunk, 100), GOOD);
+    }
+    assert_eq!(h.sync(), GOOD);
+    assert_eq!(h.nwa(), 452);
+    // A second SYNCHRONIZE CACHE with nothing written closes nothing.
+    assert_eq!(h.sync(), GOOD);
+    assert_eq!(h.nwa(), 452);
+    // CLOSE TRACK of the closed track is answered GOOD, as drives do.
+    assert_eq!(h.close(CloseFunction::CloseTrack, 1), GOOD);
+    assert_eq!(h.nwa(), 452);
+}

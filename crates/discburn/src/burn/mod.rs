@@ -66,7 +66,9 @@ use crate::engine::CancelToken;
 use crate::error::Error;
 use crate::recorder::Recorder;
 
-pub use audio::{audio_sectors, AudioError, AudioTrackReport, TrackAtOnce, AUDIO_SECTOR};
+pub use audio::{
+    audio_sectors, AudioError, AudioTrackReport, DiscAtOnce, DiscTrack, TrackAtOnce, AUDIO_SECTOR,
+};
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
 pub use note::{Note, WriteMode};

@@ -293,6 +293,16 @@ impl VirtualDrive {
         self.buffer.flush();
         // CD SAO: after the last sector of the cue sheet the drive writes the lead-out.
         let closed = self.sao_finish()?;
+        // CD TAO: SYNCHRONIZE CACHE ends the track (the drive writes its run-out), which
+        // is all cdrecord/wodim send between tracks (drv_mmc.c close_track_mmc flushes
+        // and sends CLOSE TRACK only for packet writing).
+        if !closed && self.disc.media.is_cd() && self.wp.write_type == WriteType::Tao {
+            let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
+            if let Some(n) = disc.invisible().filter(|t| t.written > 0).map(|t| t.number) {
+                disc.close_track(n)?;
+                self.dirty = true;
+            }
+        }
         self.image.sync().map_err(|e| {
             tracing::error!("virtual drive: fsync failed: {e}");
             Fail::Check(Check::medium_error(Asc::WRITE_ERROR))
