@@ -17,7 +17,7 @@ use symphonia::core::codecs::{
 use symphonia::core::errors::Error as DecodeError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
+use symphonia::core::meta::{MetadataOptions, StandardTagKey};
 use symphonia::core::probe::Hint;
 
 /// The CD sample rate.
@@ -43,11 +43,15 @@ fn fail(path: &Path, message: impl Into<String>) -> AudioFileError {
     }
 }
 
-/// One decoded file: its CD-DA bytes and a reader of them.
+/// One decoded file: its CD-DA bytes, a reader of them and its tags.
 pub struct AudioFile {
     /// Bytes of CD-DA the file decodes to (4 per stereo frame).
     pub bytes: u64,
     pub reader: PcmReader,
+    /// The title tag, when the file has one.
+    pub title: Option<String>,
+    /// The artist tag, when the file has one.
+    pub artist: Option<String>,
 }
 
 /// The decoder of one file as a reader of CD-DA bytes.
@@ -59,6 +63,8 @@ pub struct PcmReader {
     pending: Vec<u8>,
     at: usize,
     done: bool,
+    title: Option<String>,
+    artist: Option<String>,
 }
 
 fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
@@ -68,7 +74,7 @@ fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
-    let probed = symphonia::default::get_probe()
+    let mut probed = symphonia::default::get_probe()
         .format(
             &hint,
             mss,
@@ -81,7 +87,25 @@ fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
                 format!("not an audio file discburn reads (WAV, FLAC, MP3, Ogg Vorbis, ALAC): {e}"),
             )
         })?;
-    let format = probed.format;
+    let mut format = probed.format;
+    let mut title = None;
+    let mut artist = None;
+    let mut from_container = probed.metadata.get();
+    let revisions = [
+        from_container
+            .as_mut()
+            .and_then(|m| m.skip_to_latest().cloned()),
+        format.metadata().skip_to_latest().cloned(),
+    ];
+    for rev in revisions.iter().flatten() {
+        for tag in rev.tags() {
+            match tag.std_key {
+                Some(StandardTagKey::TrackTitle) => title = Some(tag.value.to_string()),
+                Some(StandardTagKey::Artist) => artist = Some(tag.value.to_string()),
+                _ => {}
+            }
+        }
+    }
     let track = format
         .tracks()
         .iter()
@@ -118,6 +142,8 @@ fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
         pending: Vec::new(),
         at: 0,
         done: false,
+        title,
+        artist,
     })
 }
 
@@ -125,7 +151,8 @@ impl AudioFile {
     /// Opens `path` and finds its length in CD-DA bytes: from the container for WAV and
     /// FLAC, by decoding it once for the others (whose frame counts are estimates).
     pub fn open(path: &Path) -> Result<AudioFile, AudioFileError> {
-        let reader = open_decoder(path)?;
+        let mut reader = open_decoder(path)?;
+        let (title, artist) = (reader.title.take(), reader.artist.take());
         let params = reader.decoder.codec_params();
         let exact = [
             CODEC_TYPE_FLAC,
@@ -147,7 +174,12 @@ impl AudioFile {
         if bytes == 0 {
             return Err(fail(path, "it holds no samples"));
         }
-        Ok(AudioFile { bytes, reader })
+        Ok(AudioFile {
+            bytes,
+            reader,
+            title,
+            artist,
+        })
     }
 }
 

@@ -277,9 +277,26 @@ pub struct WriteArgs {
     /// Audio CD: the source and the files after it are tracks — WAV, FLAC, MP3, Ogg
     /// Vorbis or ALAC at 44.1 kHz, mono or stereo — written Track-At-Once to a CD-R/RW
     /// (the drive puts a 2-second gap before every track after the first; a track under
-    /// 4 seconds is lengthened with silence). With --multi the disc stays open
-    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "verify", "dummy", "spare", "volume_id", "sao"])]
+    /// 4 seconds is lengthened with silence). With --sao the disc is written at once,
+    /// with --cd-text. With --multi the disc stays open
+    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "verify", "dummy", "spare", "volume_id"])]
     pub audio: bool,
+    /// With --audio --sao: write CD-Text — each track's title and performer from the
+    /// file's tags (else its file name), the album's from --title and --performer
+    /// (Latin-1 text)
+    #[arg(long, requires = "sao")]
+    pub cd_text: bool,
+    /// With --audio --sao: the album title for CD-Text (implies --cd-text)
+    #[arg(long, value_name = "TEXT", requires = "sao")]
+    pub title: Option<String>,
+    /// With --audio --sao: the album performer for CD-Text, and each track's when its
+    /// file names none (implies --cd-text)
+    #[arg(long, value_name = "TEXT", requires = "sao")]
+    pub performer: Option<String>,
+    /// With --audio --sao: seconds of silence before every track after the first
+    /// (default 2; 0 is gapless)
+    #[arg(long, value_name = "SECONDS", requires = "sao")]
+    pub gap: Option<u32>,
     /// A stream's length, as growisofs/cdrecord take it: sectors (4480s) or
     /// bytes (9175040, 700M, 4G; K/M/G are KiB/MiB/GiB), whole 2048-byte
     /// sectors. A stream that ends before it fails (exit 7); what arrived

@@ -152,3 +152,90 @@ fn what_a_cd_cannot_play_is_refused_before_the_drive_is_touched() {
         2,
     );
 }
+
+#[test]
+fn sao_writes_the_disc_at_once_with_cd_text_that_info_reads_back() {
+    let (dir, addr) = new_drive("cd-r");
+    let (pa, pb) = (
+        dir.path().join("Opening.wav"),
+        dir.path().join("Finale.wav"),
+    );
+    let a = samples(350 * SECTOR, 6);
+    let b = samples(300 * SECTOR, 7);
+    wav(&pa, 44_100, 2, &a);
+    wav(&pb, 44_100, 2, &b);
+    let out = succeeds(
+        discburn(&addr)
+            .args([
+                "write",
+                "--audio",
+                "--sao",
+                "--title",
+                "Live at Home",
+                "--performer",
+                "Quartet",
+            ])
+            .arg(&pa)
+            .arg(&pb),
+    );
+    assert_contains(
+        &String::from_utf8_lossy(&out.stdout),
+        &["Disc-At-Once", "with CD-Text", "finalized"],
+    );
+    let v = info(&addr);
+    let starts: Vec<u64> = v["medium"]["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["start"].as_u64().unwrap())
+        .collect();
+    assert_eq!(starts, vec![0, 350 + 150], "{v}");
+    assert_eq!(
+        v["cd_text"]["titles"],
+        serde_json::json!(["Live at Home", "Opening", "Finale"]),
+        "{v}"
+    );
+    assert_eq!(
+        v["cd_text"]["performers"],
+        serde_json::json!(["Quartet", "Quartet", "Quartet"])
+    );
+    assert_eq!(disc_sectors(dir.path(), 0, 350), a);
+    assert_eq!(disc_sectors(dir.path(), 500, 300), b);
+    let plain = succeeds(discburn(&addr).arg("info"));
+    assert_contains(
+        &String::from_utf8_lossy(&plain.stdout),
+        &[
+            "CD-Text  Live at Home — Quartet",
+            "track  2: Finale — Quartet",
+        ],
+    );
+    // Gapless, without CD-Text.
+    let (dir2, addr2) = new_drive("cd-r");
+    let p = dir2.path().join("x.wav");
+    wav(&p, 44_100, 2, &a);
+    succeeds(
+        discburn(&addr2)
+            .args(["write", "--audio", "--sao", "--gap", "0"])
+            .arg(&p)
+            .arg(&p),
+    );
+    let v = info(&addr2);
+    assert_eq!(v["medium"]["tracks"][1]["start"], 350, "{v}");
+    assert!(v["cd_text"].is_null(), "{v}");
+    // CD-Text needs Session-At-Once; text outside Latin-1 is refused before writing.
+    exits(
+        discburn(&addr)
+            .args(["write", "--audio", "--cd-text"])
+            .arg(&p),
+        2,
+    );
+    let (_d3, addr3) = new_drive("cd-r");
+    let out = exits(
+        discburn(&addr3)
+            .args(["write", "--audio", "--sao", "--title", "日本"])
+            .arg(&p),
+        2,
+    );
+    assert_contains(&stderr(&out), &["CD-Text", "Latin-1"]);
+    assert_eq!(info(&addr3)["medium"]["status"], "blank");
+}

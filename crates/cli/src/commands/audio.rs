@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use discburn::burn::{AudioError, BurnEvent, TrackAtOnce, AUDIO_SECTOR};
+use discburn::burn::{AudioError, BurnEvent, DiscAtOnce, DiscTrack, TrackAtOnce, AUDIO_SECTOR};
+use discburn::mmc::cdtext::{latin1, Block, CdText, PackType, LANGUAGE_ENGLISH};
 use serde_json::json;
 
 use crate::audio_file::AudioFile;
@@ -24,9 +25,11 @@ fn audio_failure(e: &AudioError) -> Failure {
         AudioError::NotPrepared | AudioError::AlreadyPrepared => exit::INTERNAL,
         AudioError::MediaNotSupported(_)
         | AudioError::MediaNotWritable
+        | AudioError::MediaNotBlank
         | AudioError::NotEnoughSpace { .. }
         | AudioError::TrackLimitReached => exit::MEDIUM,
         AudioError::StreamNotSupported { .. } => exit::SOURCE,
+        AudioError::CdText(_) => exit::USAGE,
         AudioError::Device { source, .. } if source.is_cancelled() => exit::CANCELLED,
         AudioError::Device { .. } => exit::DEVICE,
         _ => exit::INTERNAL,
@@ -76,10 +79,18 @@ pub(super) fn write_audio(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         }));
     } else {
         println!(
-            "Audio CD: {} tracks, {} of music, Track-At-Once",
+            "Audio CD: {} tracks, {} of music, {}",
             paths.len(),
-            play_time(total)
+            play_time(total),
+            if a.sao {
+                "Disc-At-Once"
+            } else {
+                "Track-At-Once"
+            }
         );
+    }
+    if a.sao {
+        return write_disc_at_once(g, a, &addr, rec, &paths, files);
     }
     let mut tao = TrackAtOnce::new(rec).map_err(|e| audio_failure(&e))?;
     tao.set_do_not_finalize_media(a.multi)
@@ -154,6 +165,136 @@ pub(super) fn write_audio(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
     } else {
         println!(
             "Wrote {written} audio tracks to {addr}; {}",
+            if a.multi {
+                "the disc stays open for more"
+            } else {
+                "the disc is finalized"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The CD-Text of `files`: the album's strings from --title/--performer, each track's
+/// from its tags or its file name.
+fn cd_text(a: &WriteArgs, paths: &[PathBuf], files: &[AudioFile]) -> Result<CdText, Failure> {
+    let text = |what: &str, s: &str| {
+        latin1(s).map_err(|e| {
+            Failure::new(exit::USAGE, format!("CD-Text {what} \"{s}\": {e}"))
+                .hint("CD-Text here is Latin-1: write the text without other characters")
+        })
+    };
+    let mut titles = vec![text("title", a.title.as_deref().unwrap_or(""))?];
+    let mut performers = vec![text("performer", a.performer.as_deref().unwrap_or(""))?];
+    for (p, f) in paths.iter().zip(files) {
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        titles.push(text("title", f.title.as_deref().unwrap_or(&stem))?);
+        let performer = f.artist.as_deref().or(a.performer.as_deref()).unwrap_or("");
+        performers.push(text("performer", performer)?);
+    }
+    let mut block = Block {
+        language: LANGUAGE_ENGLISH,
+        ..Block::default()
+    };
+    block.text.insert(PackType::Title, titles);
+    if performers.iter().any(|p| !p.is_empty()) {
+        block.text.insert(PackType::Performer, performers);
+    }
+    Ok(CdText {
+        first_track: 1,
+        last_track: files.len() as u8,
+        blocks: vec![block],
+    })
+}
+
+fn write_disc_at_once(
+    g: &Global,
+    a: &WriteArgs,
+    addr: &str,
+    rec: std::sync::Arc<discburn::Recorder>,
+    paths: &[PathBuf],
+    files: Vec<AudioFile>,
+) -> Result<(), Failure> {
+    let with_text = a.cd_text || a.title.is_some() || a.performer.is_some();
+    let text = if with_text {
+        Some(cd_text(a, paths, &files)?)
+    } else {
+        None
+    };
+    let mut dao = DiscAtOnce::new(rec).map_err(|e| audio_failure(&e))?;
+    dao.set_cancel_token(cancel_on_ctrl_c());
+    dao.set_keep_open(a.multi);
+    if let Some(s) = a.gap {
+        dao.set_gap(s.saturating_mul(75));
+    }
+    dao.set_cd_text(text);
+    if a.dry_run {
+        if !g.json {
+            println!("Dry run: every file decodes; nothing was written");
+        }
+        return Ok(());
+    }
+    if !g.json {
+        for (i, (p, f)) in paths.iter().zip(&files).enumerate() {
+            println!(
+                "Track {:>2}  {}  {}",
+                i + 1,
+                play_time(f.bytes.div_ceil(AUDIO_SECTOR as u64)),
+                p.display()
+            );
+        }
+    }
+    let tracks: Vec<DiscTrack<_>> = files
+        .into_iter()
+        .map(|f| DiscTrack {
+            source: f.reader,
+            bytes: f.bytes,
+        })
+        .collect();
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let updates = dao.engine().subscribe();
+    let result = std::thread::scope(|s| {
+        let dao = &mut dao;
+        let writer = s.spawn(move || dao.write_disc(tracks));
+        while !writer.is_finished() {
+            if let Ok(u) = updates.recv_timeout(std::time::Duration::from_millis(50)) {
+                progress.event(&BurnEvent::Write(u));
+            }
+        }
+        while let Ok(u) = updates.try_recv() {
+            progress.event(&BurnEvent::Write(u));
+        }
+        writer.join()
+    });
+    progress.done();
+    let report = match result {
+        Ok(r) => r.map_err(|e| audio_failure(&e))?,
+        Err(_) => return Err(Failure::new(exit::INTERNAL, "the audio writer panicked")),
+    };
+    if g.json {
+        for (t, p) in report.iter().zip(paths) {
+            emit_json(&json!({
+                "event": "audio-track",
+                "track": t.number,
+                "file": p.display().to_string(),
+                "start_lba": t.start,
+                "sectors": t.sectors,
+            }));
+        }
+        emit_json(&json!({
+            "event": "audio-done",
+            "tracks": report.len(),
+            "finalized": !a.multi,
+            "cd_text": with_text,
+        }));
+    } else {
+        println!(
+            "Wrote {} audio tracks to {addr} at once{}; {}",
+            report.len(),
+            if with_text { " with CD-Text" } else { "" },
             if a.multi {
                 "the disc stays open for more"
             } else {

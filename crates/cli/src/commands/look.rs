@@ -1,6 +1,7 @@
 //! The commands that look: `drives`, `info`, `speeds`.
 
 use discburn::burn::{self, BurnError, Medium, Recording};
+use discburn::mmc::cdtext::PackType;
 use discburn::mmc::disc::DiscStatus;
 use serde_json::{json, Value};
 
@@ -116,6 +117,25 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         .map(|m| burn::format_choices(&rec, m))
         .unwrap_or_default();
     let no_speeds = speeds.is_empty().then(|| no_speeds_reason(medium.as_ref()));
+    // CD-Text of a recorded CD: titles and performers of the disc (index 0) and tracks.
+    let cd_text = medium
+        .as_ref()
+        .filter(|m| m.family() == discburn::mmc::profile::MediaFamily::Cd && !m.is_blank())
+        .and_then(|_| rec.cd_text().ok().flatten())
+        .and_then(|t| t.blocks.into_iter().next())
+        .map(|b| {
+            let strings = |k: PackType| -> Vec<String> {
+                b.text
+                    .get(&k)
+                    .map(|v| {
+                        v.iter()
+                            .map(|s| s.iter().map(|&c| char::from(c)).collect())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            (strings(PackType::Title), strings(PackType::Performer))
+        });
     if g.json {
         emit_json(&json!({
             "event": "info",
@@ -127,6 +147,7 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             "medium": medium.as_ref().map(medium_json),
             "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
             "write_speeds_reason": no_speeds,
+            "cd_text": cd_text.as_ref().map(|(t, p)| json!({"titles": t, "performers": p})),
             "format_choices": formats.iter().map(|c| json!({"spare": spare_word(c.spare), "sectors": c.sectors})).collect::<Vec<_>>(),
         }));
         return Ok(());
@@ -153,6 +174,18 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         return Ok(());
     };
     println!("Medium   {} — {}", m.profile, status_name(m.status()));
+    if let Some((titles, performers)) = &cd_text {
+        let pair = |i: usize| match (titles.get(i), performers.get(i).filter(|p| !p.is_empty())) {
+            (Some(t), Some(p)) => format!("{t} — {p}"),
+            (Some(t), None) => t.clone(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => String::new(),
+        };
+        println!("CD-Text  {}", pair(0));
+        for i in 1..titles.len().max(performers.len()) {
+            println!("         track {i:>2}: {}", pair(i));
+        }
+    }
     if let Some(d) = &m.disc {
         println!(
             "Sessions {} ({} complete), tracks {}–{}",

@@ -222,6 +222,39 @@ impl Recorder {
         Ok(DiscInformation::parse(&self.disc_information_raw()?)?)
     }
 
+    /// The disc's CD-Text: READ TOC/PMA/ATIP format 5 (MMC-6 §6.26.2.6), decoded (every
+    /// pack's CRC checked). `None` when the disc has none: an answer without packs, or
+    /// the 05/24/00 drives give for it. Packs that do not decode are an error.
+    pub fn cd_text(&self) -> Result<Option<discburn_mmc::cdtext::CdText>> {
+        let mut buf = vec![0u8; 0xFFFF];
+        let cmd = discburn_mmc::disc::ReadTocPmaAtip {
+            msf: false,
+            format: discburn_mmc::disc::TocFormat::CdText,
+            track_session: 0,
+            alloc: 0xFFFF,
+        };
+        let n = match self.command_in(&cmd, &mut buf) {
+            Ok(n) => n,
+            Err(e) if e.refusal() == Some(Refusal::InvalidField) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let len = usize::from(wire::be16(&buf[..n], 0))
+            .saturating_add(2)
+            .min(n);
+        if len <= 4 {
+            return Ok(None);
+        }
+        discburn_mmc::cdtext::decode(&buf[4..len])
+            .map(Some)
+            .map_err(|e| {
+                tracing::debug!("CD-Text does not decode: {e}");
+                Error::new(ErrorKind::InvalidResponse(wire::Error::Invalid {
+                    field: "CD-Text packs",
+                    value: (len - 4) as u64,
+                }))
+            })
+    }
+
     /// IDiscRecorder2Ex::GetTrackInformation — the raw READ TRACK INFORMATION answer for
     /// `address` read as `address_type`.
     pub fn track_information_raw(

@@ -189,17 +189,23 @@ impl VirtualDrive {
         if end > s.next {
             return Some(Err(Check::illegal(Asc::LBA_OUT_OF_RANGE).into()));
         }
+        let mut refused = 0;
         for block in buf.chunks_exact(RW_LEN) {
             let Ok(block) = <&[u8; RW_LEN]>::try_from(block) else {
                 continue;
             };
             for p in unpack_rw(block) {
                 let text = (0x80..=0x8F).contains(&p[0]) && Pack::parse(&p).is_ok();
+                refused += usize::from(!text);
                 if text && s.packs.len() < MAX_CD_TEXT_PACKS && !s.packs.contains(&p) {
                     s.packs.push(p);
                 }
             }
         }
+        tracing::debug!(
+            "lead-in WRITE at {at} of {blocks} R-W blocks: {} CD-Text packs so far, {refused} not CD-Text (bad CRC or type)",
+            s.packs.len()
+        );
         s.lead_in_next = Some(end);
         let mut st = self.control.lock();
         st.stats.writes += 1;

@@ -96,6 +96,14 @@ impl VirtualDrive {
             let hex: Vec<String> = buf[..len].iter().map(|b| format!("{b:02X}")).collect();
             tracing::debug!("SEND CUE SHEET refused ({why}): {}", hex.join(" "));
         };
+        tracing::debug!(
+            "SEND CUE SHEET: {}",
+            buf[..len]
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
         let sheet = CueSheet::parse(&buf[..len]).map_err(|e| {
             refused(&e);
             Fail::Check(Check::illegal(Asc::PARAMETER_LIST_LENGTH_ERROR))
@@ -258,6 +266,10 @@ impl VirtualDrive {
         let first_session = self.disc.closed_sessions == 0;
         self.disc.close_session(finalize)?;
         if first_session && !packs.is_empty() {
+            tracing::debug!(
+                "session closed with {} CD-Text packs from its lead-in",
+                packs.len()
+            );
             self.disc.cd_text = packs.concat();
         }
         self.dirty = true;
