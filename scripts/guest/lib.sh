@@ -495,8 +495,13 @@ PY
 
 # cdparanoia and cd-info in the guest, for the audio scenarios' read-back.
 guest_add_audio_readers() { # payload root
+  local gconv=/usr/lib/x86_64-linux-gnu/gconv
   guest_add_bin "$1" "$(command -v cdparanoia)"
   guest_add_bin "$1" "$(command -v cd-info)"
+  # libcdio turns CD-Text's Latin-1 into UTF-8 with iconv, which loads glibc's gconv
+  # modules at run time (ldd does not list them).
+  mkdir -p "$1$gconv"
+  cp -r "$gconv"/gconv-modules* "$gconv/ISO8859-1.so" "$1$gconv/"
 }
 
 # The guest lines that rip both tracks with cdparanoia (the real kernel's sg driver,

@@ -266,3 +266,64 @@ impl Read for PcmReader {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn wav_header(rate: u32, channels: u16, data_len: u32) -> Vec<u8> {
+        let mut v = b"RIFF".to_vec();
+        v.extend_from_slice(&36u32.wrapping_add(data_len).to_le_bytes());
+        v.extend_from_slice(b"WAVEfmt ");
+        v.extend_from_slice(&16u32.to_le_bytes());
+        v.extend_from_slice(&1u16.to_le_bytes());
+        v.extend_from_slice(&channels.to_le_bytes());
+        v.extend_from_slice(&rate.to_le_bytes());
+        v.extend_from_slice(&rate.wrapping_mul(u32::from(channels) * 2).to_le_bytes());
+        v.extend_from_slice(&(channels * 2).to_le_bytes());
+        v.extend_from_slice(&16u16.to_le_bytes());
+        v.extend_from_slice(b"data");
+        v.extend_from_slice(&data_len.to_le_bytes());
+        v
+    }
+
+    #[test]
+    fn a_stereo_wav_decodes_to_its_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.wav");
+        let data: Vec<u8> = (0..4000u32).map(|i| (i * 7) as u8).collect();
+        let mut file = wav_header(CD_RATE, 2, data.len() as u32);
+        file.extend_from_slice(&data);
+        std::fs::write(&p, file).unwrap();
+        let mut f = AudioFile::open(&p).unwrap();
+        assert_eq!(f.bytes, 4000);
+        let mut out = Vec::new();
+        f.reader.read_to_end(&mut out).unwrap();
+        assert_eq!(out, data);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Hostile files — a WAV header claiming anything, then any bytes — are refused or
+        /// decoded, never a panic, and never more bytes than the header promised.
+        #[test]
+        fn hostile_files_never_panic(
+            rate in prop_oneof![Just(CD_RATE), any::<u32>()],
+            channels in 0u16..4,
+            claimed in any::<u32>(),
+            body in proptest::collection::vec(any::<u8>(), 0..2000),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("x.wav");
+            let mut file = wav_header(rate, channels, claimed);
+            file.extend_from_slice(&body);
+            std::fs::write(&p, file).unwrap();
+            if let Ok(mut f) = AudioFile::open(&p) {
+                let mut out = Vec::new();
+                let _ = (&mut f.reader).take(1 << 20).read_to_end(&mut out);
+                prop_assert!(out.len() as u64 <= (body.len() as u64) * 2 + 8);
+            }
+        }
+    }
+}

@@ -304,7 +304,8 @@ impl CueSheet {
     /// last the lead-out (TNO AAh, index 01h); tracks are numbered consecutively from
     /// their first (01h–63h), each with an optional index 00h then indices 01h, 02h, …
     /// in order; times are valid MSF and strictly increase from index point to index
-    /// point (the lead-in may share the first point's time); every track's sectors
+    /// point (the lead-in entry's own time is not a position and is not judged: cdrdao's
+    /// generic-mmc driver sends 00:02:00 there, after the first pre-gap); every track's sectors
     /// from index 01h on use one known data form the host sends, and last at least
     /// [`MIN_TRACK_SECTORS`]. ADR 2/3 entries are skipped.
     pub fn layout(&self) -> wire::Result<CueLayout> {
@@ -331,7 +332,7 @@ impl CueSheet {
         let mut prev: Option<i32> = None;
         for e in body {
             let lba = lba_of(e)?;
-            if prev.is_some_and(|p| lba <= p) || lba < lead_in_lba {
+            if prev.is_some_and(|p| lba <= p) {
                 return Err(invalid(
                     "cue sheet time order",
                     u64::from(e.msf.to_address()),
@@ -731,5 +732,25 @@ mod tests {
             let v = CueEntryView::new_unchecked(&bytes[..]);
             let _ = (v.msf(), v.data_form(), v.scms());
         }
+    }
+
+    /// The sheet cdrdao 1.2.4 (generic-mmc with CD-TEXT) sends for two audio tracks, as
+    /// the guest harness logged it: its lead-in entry (data form 41h, R-W from the host)
+    /// says 00:02:00, past the first pre-gap at 00:00:00. Drives take it.
+    #[test]
+    fn cdrdaos_cd_text_sheet_is_accepted() {
+        let bytes = [
+            0x01, 0x00, 0x00, 0x41, 0x00, 0x00, 0x02, 0x00, //
+            0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, //
+            0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, //
+            0x01, 0x02, 0x01, 0x00, 0x00, 0x00, 0x08, 0x00, //
+            0x01, 0xAA, 0x01, 0x01, 0x00, 0x00, 0x0C, 0x26,
+        ];
+        let sheet = CueSheet::parse(&bytes).unwrap();
+        assert_eq!(sheet.entries[0].subchannel_form, 1);
+        let layout = sheet.layout().unwrap();
+        assert_eq!(layout.tracks.len(), 2);
+        assert_eq!(layout.tracks[0].pregap_sectors(), 150);
+        assert_eq!((layout.tracks[1].start, layout.lead_out), (450, 788));
     }
 }

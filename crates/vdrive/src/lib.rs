@@ -120,6 +120,10 @@
 //!   selections answer 05/24/00. **READ TOC format 5** returns the CD-Text the first
 //!   session's SAO lead-in carried (R-W sub-channel data in 96-byte blocks, written when
 //!   the cue sheet's lead-in entry asks for it), or the header alone.
+//! - **CD Track-At-Once**: SYNCHRONIZE CACHE ends the open track, as drives do for
+//!   cdrecord/wodim (which send nothing else between tracks); the next track starts past
+//!   2 run-out blocks and the 150-block pre-gap the drive writes, which READ CD returns
+//!   as silence.
 //! - **Not answered** (05/20/00): the opcodes without a typed CDB in discburn-mmc.
 #![forbid(unsafe_code)]
 
