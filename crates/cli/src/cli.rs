@@ -262,8 +262,10 @@ impl std::str::FromStr for SizeArg {
 
 #[derive(Debug, Args)]
 pub struct WriteArgs {
-    /// An image file (.iso, whole 2048-byte sectors), a folder to burn, or `-`
-    /// (standard input) or a pipe (/dev/stdin, <(…), a FIFO) to burn as a stream
+    /// An image file (.iso, whole 2048-byte sectors), a cue sheet (.cue: its BINARY or
+    /// audio files written disc at once to a CD-R/RW, with its CD-Text, CATALOG, ISRCs,
+    /// FLAGS, gaps and indexes), a folder to burn, or `-` (standard input) or a pipe
+    /// (/dev/stdin, <(…), a FIFO) to burn as a stream
     ///
     /// A stream is written to its end on a write-once disc (CD-R/RW
     /// Track-At-Once, DVD±R, DVD-RW, BD-R): the track closes where the data

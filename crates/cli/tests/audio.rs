@@ -239,3 +239,68 @@ fn sao_writes_the_disc_at_once_with_cd_text_that_info_reads_back() {
     assert_contains(&stderr(&out), &["CD-Text", "Latin-1"]);
     assert_eq!(info(&addr3)["medium"]["status"], "blank");
 }
+
+#[test]
+fn a_cue_bin_image_with_data_and_audio_is_written_disc_at_once() {
+    let (dir, addr) = new_drive("cd-r");
+    // Track 1: 400 raw Mode 1 sectors; track 2: a 2-second pre-gap in the file, then
+    // 350 sectors of audio with an index point.
+    let data = samples(400 * SECTOR, 8);
+    let pregap = vec![0u8; 150 * SECTOR];
+    let music = samples(350 * SECTOR, 9);
+    let bin: Vec<u8> = [&data[..], &pregap[..], &music[..]].concat();
+    fs::write(dir.path().join("game.bin"), &bin).unwrap();
+    let cue = dir.path().join("game.cue");
+    fs::write(
+        &cue,
+        "CATALOG 4006381333931\nTITLE \"Game\"\nFILE \"game.bin\" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE \"Theme\"\n    ISRC DEA011500001\n    FLAGS DCP\n    INDEX 00 00:05:25\n    INDEX 01 00:07:25\n    INDEX 02 00:09:00\n",
+    )
+    .unwrap();
+    let out = succeeds(discburn(&addr).arg("write").arg(&cue));
+    assert_contains(
+        &String::from_utf8_lossy(&out.stdout),
+        &[
+            "Cue sheet",
+            "2 tracks, Disc-At-Once, CD-Text",
+            "MODE1/2352",
+            "Theme",
+        ],
+    );
+    let v = info(&addr);
+    let tracks = v["medium"]["tracks"].as_array().unwrap();
+    assert_eq!(tracks[0]["start"], 0, "{v}");
+    assert_eq!(tracks[0]["audio"], false, "{v}");
+    assert_eq!(tracks[1]["start"], 400 + 150, "{v}");
+    assert_eq!(tracks[1]["audio"], true, "{v}");
+    assert_eq!(
+        v["cd_text"]["titles"],
+        serde_json::json!(["Game", "", "Theme"]),
+        "{v}"
+    );
+    assert_eq!(disc_sectors(dir.path(), 0, 400), data);
+    assert_eq!(disc_sectors(dir.path(), 550, 350), music);
+    // What a cue sheet burn cannot take, and a broken sheet, are refused naming why.
+    let (_d, blank) = new_drive("cd-r");
+    let out = exits(discburn(&blank).arg("write").arg("--verify").arg(&cue), 2);
+    assert_contains(&stderr(&out), &["--verify", "cue sheet"]);
+    let bad = dir.path().join("bad.cue");
+    fs::write(
+        &bad,
+        "FILE \"game.bin\" BINARY\nTRACK 01 MODE2/2352\nINDEX 01 00:00:00\n",
+    )
+    .unwrap();
+    let out = exits(discburn(&blank).arg("write").arg(&bad), 2);
+    assert_contains(
+        &stderr(&out),
+        &["bad.cue", "line 2", "MODE2/2352", "not written yet"],
+    );
+    let short = dir.path().join("short.cue");
+    fs::write(
+        &short,
+        "FILE \"game.bin\" BINARY\nTRACK 01 AUDIO\nINDEX 01 10:00:00\n",
+    )
+    .unwrap();
+    let out = exits(discburn(&blank).arg("write").arg(&short), 7);
+    assert_contains(&stderr(&out), &["game.bin", "bytes"]);
+    assert_eq!(info(&blank)["medium"]["status"], "blank");
+}

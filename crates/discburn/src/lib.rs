@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod burn;
+pub mod cuefile;
 mod drives;
 pub mod engine;
 pub mod error;

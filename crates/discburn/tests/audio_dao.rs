@@ -97,14 +97,8 @@ fn two_tracks_with_a_gap_and_cd_text() {
     dao.set_cd_text(Some(album()));
     let report = dao
         .write_disc(vec![
-            DiscTrack {
-                source: &a[..],
-                bytes: a.len() as u64,
-            },
-            DiscTrack {
-                source: &b[..],
-                bytes: b.len() as u64,
-            },
+            DiscTrack::audio(&a[..], a.len() as u64),
+            DiscTrack::audio(&b[..], b.len() as u64),
         ])
         .unwrap();
     assert_eq!(report[0].start, 0);
@@ -134,14 +128,8 @@ fn gapless_tracks_follow_each_other_without_cd_text() {
     dao.set_gap(0);
     dao.set_keep_open(true);
     dao.write_disc(vec![
-        DiscTrack {
-            source: &a[..],
-            bytes: a.len() as u64,
-        },
-        DiscTrack {
-            source: &a[..],
-            bytes: a.len() as u64,
-        },
+        DiscTrack::audio(&a[..], a.len() as u64),
+        DiscTrack::audio(&a[..], a.len() as u64),
     ])
     .unwrap();
     assert_eq!(
@@ -156,10 +144,7 @@ fn gapless_tracks_follow_each_other_without_cd_text() {
     // Disc at once needs a blank disc.
     let mut again = DiscAtOnce::new(r.recorder.clone()).unwrap();
     let e = again
-        .write_disc(vec![DiscTrack {
-            source: &a[..],
-            bytes: a.len() as u64,
-        }])
+        .write_disc(vec![DiscTrack::audio(&a[..], a.len() as u64)])
         .unwrap_err();
     assert!(matches!(e, AudioError::MediaNotBlank), "{e}");
     // And a track-at-once writer can still add a track to the open disc.
@@ -180,10 +165,7 @@ fn text_a_disc_cannot_carry_is_refused_before_writing() {
     dao.set_cd_text(Some(bad));
     let a = pcm(300 * AUDIO_SECTOR, 4);
     let e = dao
-        .write_disc(vec![DiscTrack {
-            source: &a[..],
-            bytes: a.len() as u64,
-        }])
+        .write_disc(vec![DiscTrack::audio(&a[..], a.len() as u64)])
         .unwrap_err();
     assert!(matches!(e, AudioError::CdText(_)), "{e}");
     assert_eq!(

@@ -168,6 +168,35 @@ impl CueEntry {
         }
     }
 
+    /// A text entry (ADR 2 catalog number, ADR 3 ISRC): `adr` and the seven bytes after
+    /// CTL/ADR as they go on the wire.
+    fn text(control: u8, adr: u8, bytes: [u8; 7]) -> Self {
+        let mut d = [0u8; ENTRY_LEN];
+        d[0] = (control & 0x0F) << 4 | (adr & 0x0F);
+        d[1..].copy_from_slice(&bytes);
+        CueEntry::read(&d)
+    }
+
+    /// The two ADR 2 entries carrying a disc's Media Catalog Number (13 ASCII digits,
+    /// UPC/EAN): N1–N7 in the first, N8–N13 and a zero in the second (MMC-6 §6.36.3).
+    pub fn catalog(control: u8, mcn: &[u8; 13]) -> [Self; 2] {
+        let mut a = [0u8; 7];
+        let mut b = [0u8; 7];
+        a.copy_from_slice(&mcn[..7]);
+        b[..6].copy_from_slice(&mcn[7..]);
+        [Self::text(control, 2, a), Self::text(control, 2, b)]
+    }
+
+    /// The two ADR 3 entries carrying track `track`'s ISRC (12 characters, CCOOOYYSSSSS):
+    /// TNO then I1–I6, TNO then I7–I12 (MMC-6 §6.36.3).
+    pub fn isrc(control: u8, track: u8, isrc: &[u8; 12]) -> [Self; 2] {
+        let mut a = [track, 0, 0, 0, 0, 0, 0];
+        let mut b = a;
+        a[1..].copy_from_slice(&isrc[..6]);
+        b[1..].copy_from_slice(&isrc[6..]);
+        [Self::text(control, 3, a), Self::text(control, 3, b)]
+    }
+
     fn read(d: &[u8]) -> Self {
         let v = CueEntryView::new_unchecked(d);
         CueEntry {
@@ -752,5 +781,31 @@ mod tests {
         assert_eq!(layout.tracks.len(), 2);
         assert_eq!(layout.tracks[0].pregap_sectors(), 150);
         assert_eq!((layout.tracks[1].start, layout.lead_out), (450, 788));
+    }
+
+    #[test]
+    fn catalog_and_isrc_entries_carry_their_characters() {
+        let [a, b] = CueEntry::catalog(0, b"0724354526329");
+        let mut bytes = vec![0u8; 16];
+        CueSheet {
+            entries: vec![a, b],
+        }
+        .emit(&mut bytes)
+        .unwrap();
+        assert_eq!(&bytes[..8], b"\x020724354");
+        assert_eq!(&bytes[8..], b"\x02526329\0");
+        let [a, b] = CueEntry::isrc(0, 3, b"USRC17607839");
+        let mut bytes = vec![0u8; 16];
+        let sheet = CueSheet {
+            entries: vec![a, b],
+        };
+        sheet.emit(&mut bytes).unwrap();
+        assert_eq!(&bytes[..8], b"\x03\x03USRC17");
+        assert_eq!(&bytes[8..], b"\x03\x03607839");
+        assert_eq!(
+            CueSheet::parse(&bytes).unwrap(),
+            sheet,
+            "text entries round-trip"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `write --audio`: loose audio files as the tracks of an audio CD, written Track-At-Once
 //! through the library's IMAPI2-style [`TrackAtOnce`].
 
+use std::io::Read;
 use std::path::PathBuf;
 
 use discburn::burn::{AudioError, BurnEvent, DiscAtOnce, DiscTrack, TrackAtOnce, AUDIO_SECTOR};
@@ -29,7 +30,9 @@ fn audio_failure(e: &AudioError) -> Failure {
         | AudioError::NotEnoughSpace { .. }
         | AudioError::TrackLimitReached => exit::MEDIUM,
         AudioError::StreamNotSupported { .. } => exit::SOURCE,
-        AudioError::CdText(_) => exit::USAGE,
+        AudioError::CdText(_) | AudioError::MixedSectorSizes | AudioError::Layout { .. } => {
+            exit::USAGE
+        }
         AudioError::Device { source, .. } if source.is_cancelled() => exit::CANCELLED,
         AudioError::Device { .. } => exit::DEVICE,
         _ => exit::INTERNAL,
@@ -224,13 +227,58 @@ fn write_disc_at_once(
     } else {
         None
     };
+    let labels: Vec<String> = paths
+        .iter()
+        .zip(&files)
+        .map(|(p, f)| {
+            format!(
+                "{}  {}",
+                play_time(f.bytes.div_ceil(AUDIO_SECTOR as u64)),
+                p.display()
+            )
+        })
+        .collect();
+    let tracks: Vec<DiscTrack<Box<dyn Read + Send>>> = files
+        .into_iter()
+        .map(|f| DiscTrack::audio(Box::new(f.reader) as Box<dyn Read + Send>, f.bytes))
+        .collect();
+    let plan = DaoPlan {
+        labels,
+        tracks,
+        text,
+        catalog: None,
+        gap: a.gap.map(|s| s.saturating_mul(75)),
+    };
+    run_disc_at_once(g, a, addr, rec, plan)
+}
+
+/// A disc-at-once burn ready to go: one label a track for the listing, the tracks, the
+/// CD-Text and catalog number, and the gap in front of tracks that name none.
+pub(super) struct DaoPlan {
+    pub labels: Vec<String>,
+    pub tracks: Vec<DiscTrack<Box<dyn Read + Send>>>,
+    pub text: Option<CdText>,
+    pub catalog: Option<[u8; 13]>,
+    pub gap: Option<u32>,
+}
+
+/// Writes `plan` disc at once with progress, then reports each track.
+pub(super) fn run_disc_at_once(
+    g: &Global,
+    a: &WriteArgs,
+    addr: &str,
+    rec: std::sync::Arc<discburn::Recorder>,
+    plan: DaoPlan,
+) -> Result<(), Failure> {
+    let with_text = plan.text.is_some();
     let mut dao = DiscAtOnce::new(rec).map_err(|e| audio_failure(&e))?;
     dao.set_cancel_token(cancel_on_ctrl_c());
     dao.set_keep_open(a.multi);
-    if let Some(s) = a.gap {
-        dao.set_gap(s.saturating_mul(75));
+    if let Some(s) = plan.gap {
+        dao.set_gap(s);
     }
-    dao.set_cd_text(text);
+    dao.set_cd_text(plan.text);
+    dao.set_catalog(plan.catalog);
     if a.dry_run {
         if !g.json {
             println!("Dry run: every file decodes; nothing was written");
@@ -238,24 +286,13 @@ fn write_disc_at_once(
         return Ok(());
     }
     if !g.json {
-        for (i, (p, f)) in paths.iter().zip(&files).enumerate() {
-            println!(
-                "Track {:>2}  {}  {}",
-                i + 1,
-                play_time(f.bytes.div_ceil(AUDIO_SECTOR as u64)),
-                p.display()
-            );
+        for (i, l) in plan.labels.iter().enumerate() {
+            println!("Track {:>2}  {l}", i + 1);
         }
     }
-    let tracks: Vec<DiscTrack<_>> = files
-        .into_iter()
-        .map(|f| DiscTrack {
-            source: f.reader,
-            bytes: f.bytes,
-        })
-        .collect();
+    let tracks = plan.tracks;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
-    let updates = dao.engine().subscribe();
+    let updates = dao.engine().map_err(|e| audio_failure(&e))?.subscribe();
     let result = std::thread::scope(|s| {
         let dao = &mut dao;
         let writer = s.spawn(move || dao.write_disc(tracks));
@@ -275,11 +312,11 @@ fn write_disc_at_once(
         Err(_) => return Err(Failure::new(exit::INTERNAL, "the audio writer panicked")),
     };
     if g.json {
-        for (t, p) in report.iter().zip(paths) {
+        for (t, l) in report.iter().zip(&plan.labels) {
             emit_json(&json!({
                 "event": "audio-track",
                 "track": t.number,
-                "file": p.display().to_string(),
+                "file": l,
                 "start_lba": t.start,
                 "sectors": t.sectors,
             }));
@@ -292,7 +329,7 @@ fn write_disc_at_once(
         }));
     } else {
         println!(
-            "Wrote {} audio tracks to {addr} at once{}; {}",
+            "Wrote {} tracks to {addr} at once{}; {}",
             report.len(),
             if with_text { " with CD-Text" } else { "" },
             if a.multi {

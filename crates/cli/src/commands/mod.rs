@@ -13,6 +13,7 @@ use crate::cli::{Cli, Command, Global, SpareArg};
 use crate::exit::{self, Failure};
 
 mod audio;
+mod cue;
 mod disc;
 mod look;
 mod write;

@@ -34,6 +34,8 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
     let eject_after = a.eject && !a.dry_run;
     if a.audio {
         super::audio::write_audio(g, &a)?;
+    } else if super::cue::is_cue(&a.source) {
+        super::cue::write_cue(g, &a)?;
     } else {
         write(g, a)?;
     }

@@ -176,6 +176,17 @@ impl VirtualDrive {
         for p in &pieces {
             targets.push(view.write_target(p.lba, p.blocks)?);
         }
+        // SAO lays each track with its own data form (a data track, then audio ones).
+        let audios: Vec<bool> = pieces
+            .iter()
+            .map(|p| {
+                if in_sao {
+                    view.track_at(p.lba).map_or(audio, |t| t.audio)
+                } else {
+                    audio
+                }
+            })
+            .collect();
         if self.disc.media == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
             // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
             for target in &targets {
@@ -251,7 +262,7 @@ impl VirtualDrive {
             }
         }
         let disc = self.sim_disc.as_mut().unwrap_or(&mut self.disc);
-        for (p, target) in pieces.iter().zip(targets) {
+        for ((p, target), audio) in pieces.iter().zip(targets).zip(audios) {
             disc.record(target, p.blocks, audio);
         }
         self.dirty = true;

@@ -23,7 +23,7 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 mod dao;
 mod tao;
 
-pub use dao::{DiscAtOnce, DiscTrack};
+pub use dao::{DiscAtOnce, DiscTrack, TrackFlags, TrackMode};
 pub use tao::TrackAtOnce;
 
 /// Bytes of one CD-DA sector: 588 stereo frames of two 16-bit samples.
@@ -50,6 +50,17 @@ pub enum AudioError {
     /// Disc-at-once needs a blank disc (E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK).
     #[error("disc-at-once audio needs a blank CD-R or CD-RW; this disc holds sessions already")]
     MediaNotBlank,
+    /// Tracks of 2048-byte and 2352-byte sectors in one session (E_INVALIDARG).
+    #[error("one session takes one sector size: Mode 1 tracks of 2048 bytes do not mix with CD-DA (write the data track raw, MODE1/2352)")]
+    MixedSectorSizes,
+    /// A track cannot be laid out as asked (E_INVALIDARG).
+    #[error("track {track}: {why}")]
+    Layout {
+        /// The track's number.
+        track: u8,
+        /// What is wrong.
+        why: &'static str,
+    },
     /// The CD-Text cannot be encoded (E_INVALIDARG): the error names the string.
     #[error("CD-Text: {0}")]
     CdText(discburn_mmc::cdtext::CdTextError),
@@ -94,7 +105,9 @@ impl AudioError {
             AudioError::MediaNotWritable | AudioError::MediaNotBlank => {
                 hresult::E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK
             }
-            AudioError::CdText(_) => hresult::E_INVALIDARG,
+            AudioError::CdText(_) | AudioError::MixedSectorSizes | AudioError::Layout { .. } => {
+                hresult::E_INVALIDARG
+            }
             AudioError::TrackLimitReached => hresult::E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED,
             AudioError::StreamNotSupported { .. } => hresult::E_IMAPI_DF2TAO_STREAM_NOT_SUPPORTED,
             AudioError::NotEnoughSpace { .. } => hresult::E_IMAPI_DF2TAO_NOT_ENOUGH_SPACE,
