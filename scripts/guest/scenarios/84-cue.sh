@@ -1,0 +1,49 @@
+# A cue sheet by discburn: `discburn write album.cue` (two WAVE files, CD-Text, a PREGAP
+# on track 2) disc-at-once through /dev/sr0; cd-info reads the CD-Text and cdparanoia
+# rips both tracks byte for byte.
+SCENARIO_DESC="discburn write album.cue (WAVE files, CD-Text, PREGAP); cd-info; cdparanoia rips"
+SCENARIO_DRIVES=serve
+SCENARIO_MEDIA=cd-r
+
+scenario_prepare() { # payload root
+  local bin
+  bin=$(build_static discburn-cli --bin discburn) || return 1
+  strip -o "$1/usr/bin/discburn" "$bin"
+  guest_add_audio_readers "$1"
+  make_wavs "$1"
+  cat >"$1/data/album.cue" <<'CUE'
+REM written by the discburn guest harness
+PERFORMER "Cue Players"
+TITLE "Sheet Music"
+FILE "t1.wav" WAVE
+  TRACK 01 AUDIO
+    TITLE "Overture"
+    INDEX 01 00:00:00
+FILE "t2.wav" WAVE
+  TRACK 02 AUDIO
+    TITLE "Coda"
+    PREGAP 00:02:00
+    INDEX 01 00:00:00
+CUE
+}
+
+scenario_guest() {
+  cat <<'GUEST'
+timed discburn discburn --drive /dev/sr0 --plain write /data/album.cue || { fail "discburn exit $?"; exit 1; }
+cd-info --no-cddb --no-device-info /dev/sr0 2>&1 | sed 's/^/CDINFO| /'
+GUEST
+  guest_rip_tracks
+  echo pass
+}
+
+scenario_check() { # console log, disc backing file, payload root
+  local log=$1 ok=0 s
+  for s in "TITLE: Sheet Music" "PERFORMER: Cue Players" "TITLE: Overture" "TITLE: Coda"; do
+    grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
+  done
+  # Track 2 starts after track 1 and the 2-second PREGAP: 450 + 150.
+  grep -aqE '^CDINFO\| +2: 00:10:00 +000600 audio' "$log" || { say "  track 2 is not at LBA 600 (00:10:00)"; ok=1; }
+  [ "$ok" -eq 0 ] && say "  cd-info read the cue sheet's CD-Text and found track 2 after its PREGAP"
+  ripped_same "$log" "$3" || ok=1
+  return $ok
+}
