@@ -277,6 +277,12 @@ fn a_cue_bin_image_with_data_and_audio_is_written_disc_at_once() {
         serde_json::json!(["Game", "", "Theme"]),
         "{v}"
     );
+    assert_eq!(v["mcn"], "4006381333931", "{v}");
+    assert_eq!(
+        v["isrc"],
+        serde_json::json!([{"track": 2, "isrc": "DEA011500001"}]),
+        "{v}"
+    );
     assert_eq!(disc_sectors(dir.path(), 0, 400), data);
     assert_eq!(disc_sectors(dir.path(), 550, 350), music);
     // What a cue sheet burn cannot take, and a broken sheet, are refused naming why.

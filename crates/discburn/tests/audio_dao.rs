@@ -121,6 +121,26 @@ fn two_tracks_with_a_gap_and_cd_text() {
 }
 
 #[test]
+fn catalog_number_and_isrc_reach_the_q_sub_channel() {
+    let r = rig(Media::CdR, |c| c);
+    let a = pcm(300 * AUDIO_SECTOR, 5);
+    let mut dao = DiscAtOnce::new(r.recorder.clone()).unwrap();
+    dao.set_catalog(Some(*b"0886972521820"));
+    let mut one = DiscTrack::audio(&a[..], a.len() as u64);
+    one.isrc = Some(*b"USSM15900113");
+    let two = DiscTrack::audio(&a[..], a.len() as u64);
+    dao.write_disc(vec![one, two]).unwrap();
+    let rec = &r.recorder;
+    assert_eq!(
+        rec.media_catalog_number().unwrap().as_deref(),
+        Some("0886972521820")
+    );
+    assert_eq!(rec.isrc(1).unwrap().as_deref(), Some("USSM15900113"));
+    assert_eq!(rec.isrc(2).unwrap(), None, "track 2 has none");
+    assert_eq!(rec.isrc(9).unwrap(), None, "no track 9");
+}
+
+#[test]
 fn gapless_tracks_follow_each_other_without_cd_text() {
     let r = rig(Media::CdRw, |c| c);
     let a = pcm(300 * AUDIO_SECTOR, 3);

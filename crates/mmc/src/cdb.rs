@@ -438,6 +438,7 @@ crate::wire_enum! {
         Verify10 = 0x2F => "VERIFY(10)",
         SynchronizeCache10 = 0x35 => "SYNCHRONIZE CACHE(10)",
         ReadBuffer = 0x3C => "READ BUFFER",
+        ReadSubChannel = 0x42 => "READ SUB-CHANNEL",
         ReadTocPmaAtip = 0x43 => "READ TOC/PMA/ATIP",
         GetConfiguration = 0x46 => "GET CONFIGURATION",
         GetEventStatusNotification = 0x4A => "GET EVENT STATUS NOTIFICATION",

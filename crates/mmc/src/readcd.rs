@@ -1,7 +1,8 @@
 //! READ CD (MMC-6 §6.17): whole CD sectors — CD-DA samples, or a data sector's sync,
 //! header, user data and EDC/ECC as the host selects — with sub-channel data. What audio
 //! extraction (cdparanoia, cdrdao read-cd) sends, since READ(10) returns 2048-byte user
-//! data only.
+//! data only. And READ SUB-CHANNEL (MMC-6 §6.29): the disc's Media Catalog Number and a
+//! track's ISRC, as the Q sub-channel carries them.
 
 use crate::wire;
 
@@ -35,6 +36,60 @@ crate::command! {
         /// 2 formatted Q (16 bytes), 4 corrected and de-interleaved R-W (96 bytes).
         pub subchannel: u8 = bits(10, 0x07 << 0),
     }
+}
+
+crate::command! {
+    /// MMC-6 §6.29 READ SUB-CHANNEL: sub-channel format `format` (01h current position,
+    /// 02h Media Catalog Number, 03h ISRC of `track`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReadSubChannel: OpCode::ReadSubChannel, 10 bytes;
+    {
+        /// MSF (byte 1 bit 1): addresses as MSF.
+        pub msf: bool = bit(1, 1),
+        /// SubQ (byte 2 bit 6): return the sub-channel data, not only the header.
+        pub subq: bool = bit(2, 6),
+        /// Sub-channel Parameter List code (byte 3).
+        pub format: u8 = u8(3),
+        /// Track number (byte 6), for format 03h.
+        pub track: u8 = u8(6),
+        /// Allocation length (bytes 7–8).
+        pub alloc: u16 = be16(7),
+    }
+}
+
+/// READ SUB-CHANNEL format 02h: the Media Catalog Number.
+pub const SUBQ_MCN: u8 = 2;
+/// READ SUB-CHANNEL format 03h: a track's ISRC.
+pub const SUBQ_ISRC: u8 = 3;
+/// Bytes of a format 02h/03h answer: 4-byte header and 20 bytes of data.
+pub const SUBQ_CODE_LEN: usize = 24;
+
+/// The 24-byte READ SUB-CHANNEL answer of format 02h (`track` 0, 13 characters) or 03h
+/// (a track's 12): header (audio status 15h "no status", data length 20), format code,
+/// ADR/CTL, track, the valid bit (MCVal/TCVal) and the characters.
+pub fn subq_code(format: u8, control: u8, track: u8, code: Option<&[u8]>) -> [u8; SUBQ_CODE_LEN] {
+    let mut b = [0u8; SUBQ_CODE_LEN];
+    b[1] = 0x15;
+    b[3] = 20;
+    b[4] = format;
+    b[5] = format << 4 & 0xF0 | control & 0x0F;
+    b[6] = track;
+    if let Some(c) = code {
+        b[8] = 0x80;
+        let n = c.len().min(13);
+        b[9..9 + n].copy_from_slice(&c[..n]);
+    }
+    b
+}
+
+/// The code in a format 02h/03h answer (13 or 12 characters), when its valid bit is set.
+pub fn parse_subq_code(b: &[u8]) -> Option<Vec<u8>> {
+    let len = match b.get(4)? {
+        2 => 13,
+        3 => 12,
+        _ => return None,
+    };
+    (b.get(8)? & 0x80 != 0).then(|| b.get(9..9 + len).map(<[u8]>::to_vec))?
 }
 
 /// Expected Sector Type 1: CD-DA.
@@ -134,6 +189,25 @@ mod tests {
         assert_eq!(&b.as_bytes()[6..9], &[0, 0, 27]);
         assert_eq!(ReadCd::parse(b.as_bytes()).unwrap(), c);
         assert_eq!(c.sector_len(true).unwrap(), 2352);
+    }
+
+    #[test]
+    fn subq_codes_round_trip() {
+        let b = subq_code(SUBQ_MCN, 0, 0, Some(b"0886972521820"));
+        assert_eq!((b[3], b[4], b[8]), (20, 2, 0x80));
+        assert_eq!(parse_subq_code(&b).unwrap(), b"0886972521820");
+        let b = subq_code(SUBQ_ISRC, 0, 2, Some(b"USSM15900113"));
+        assert_eq!(parse_subq_code(&b).unwrap(), b"USSM15900113");
+        assert_eq!(parse_subq_code(&subq_code(SUBQ_ISRC, 0, 2, None)), None);
+        assert_eq!(parse_subq_code(&[0; 5]), None, "short answers are nothing");
+        let c = ReadSubChannel {
+            subq: true,
+            format: SUBQ_ISRC,
+            track: 2,
+            alloc: 24,
+            ..ReadSubChannel::default()
+        };
+        assert_eq!(ReadSubChannel::parse(c.emit().as_bytes()).unwrap(), c);
     }
 
     #[test]

@@ -159,6 +159,13 @@ pub struct DiscState {
     /// lead-in).
     #[serde(default)]
     pub cd_text: Vec<u8>,
+    /// The Media Catalog Number the first session's cue sheet carried (13 digits), as
+    /// READ SUB-CHANNEL format 02h returns it.
+    #[serde(default)]
+    pub mcn: Option<String>,
+    /// ISRCs (12 characters) by track number, from the cue sheets' ADR 3 entries.
+    #[serde(default)]
+    pub isrc: std::collections::BTreeMap<u32, String>,
 }
 
 impl DiscState {
@@ -176,6 +183,8 @@ impl DiscState {
             slot: 2048,
             pseudo_overwrite: false,
             cd_text: Vec::new(),
+            mcn: None,
+            isrc: Default::default(),
         };
         if media.is_sequential() {
             d.tracks.push(Track {
@@ -220,6 +229,8 @@ impl DiscState {
             slot: 2048,
             pseudo_overwrite: false,
             cd_text: Vec::new(),
+            mcn: None,
+            isrc: Default::default(),
         }
     }
 
@@ -792,6 +803,21 @@ impl DiscState {
                 "CD-Text of {} bytes (whole 18-byte packs, at most {MAX_CD_TEXT_PACKS})",
                 self.cd_text.len()
             ));
+        }
+        if self
+            .mcn
+            .as_ref()
+            .is_some_and(|m| m.len() != 13 || !m.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err("a catalog number that is not 13 digits".to_string());
+        }
+        if self.isrc.len() > 99
+            || self
+                .isrc
+                .values()
+                .any(|c| c.len() != 12 || !c.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err("an ISRC that is not 12 letters and digits".to_string());
         }
         if self.capacity > MAX_CAPACITY {
             return Err(format!(

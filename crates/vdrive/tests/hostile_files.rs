@@ -84,6 +84,8 @@ prop_compose! {
             pseudo_overwrite: formatted,
             // Any length, whole packs or not: the loader checks it.
             cd_text: (0..(capacity % 64) as u8).collect(),
+            mcn: (capacity % 3 == 0).then(|| format!("{:013}", capacity % 10_000)),
+            isrc: Default::default(),
         }
     }
 }

@@ -1,6 +1,6 @@
-# A cue sheet by discburn: `discburn write album.cue` (two WAVE files, CD-Text, a PREGAP
-# on track 2) disc-at-once through /dev/sr0; cd-info reads the CD-Text and cdparanoia
-# rips both tracks byte for byte.
+# A cue sheet by discburn: `discburn write album.cue` (two WAVE files, CD-Text, CATALOG,
+# an ISRC, a PREGAP on track 2) disc-at-once through /dev/sr0; cd-info reads the CD-Text
+# and the catalog number, and cdparanoia rips both tracks byte for byte.
 SCENARIO_DESC="discburn write album.cue (WAVE files, CD-Text, PREGAP); cd-info; cdparanoia rips"
 SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
@@ -13,11 +13,13 @@ scenario_prepare() { # payload root
   make_wavs "$1"
   cat >"$1/data/album.cue" <<'CUE'
 REM written by the discburn guest harness
+CATALOG 4006381333931
 PERFORMER "Cue Players"
 TITLE "Sheet Music"
 FILE "t1.wav" WAVE
   TRACK 01 AUDIO
     TITLE "Overture"
+    ISRC DEA011500001
     INDEX 01 00:00:00
 FILE "t2.wav" WAVE
   TRACK 02 AUDIO
@@ -41,9 +43,11 @@ scenario_check() { # console log, disc backing file, payload root
   for s in "TITLE: Sheet Music" "PERFORMER: Cue Players" "TITLE: Overture" "TITLE: Coda"; do
     grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
   done
+  grep -aq '^CDINFO| Media Catalog Number (MCN): 4006381333931' "$log" ||
+    { say "  cd-info did not read the catalog number (READ SUB-CHANNEL)"; ok=1; }
   # Track 2 starts after track 1 and the 2-second PREGAP: 450 + 150.
   grep -aqE '^CDINFO\| +2: 00:10:00 +000600 audio' "$log" || { say "  track 2 is not at LBA 600 (00:10:00)"; ok=1; }
-  [ "$ok" -eq 0 ] && say "  cd-info read the cue sheet's CD-Text and found track 2 after its PREGAP"
+  [ "$ok" -eq 0 ] && say "  cd-info read the cue sheet's CD-Text and catalog number and found track 2 after its PREGAP"
   ripped_same "$log" "$3" || ok=1
   return $ok
 }

@@ -117,6 +117,23 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         .map(|m| burn::format_choices(&rec, m))
         .unwrap_or_default();
     let no_speeds = speeds.is_empty().then(|| no_speeds_reason(medium.as_ref()));
+    // The Q sub-channel's codes of a recorded CD: catalog number, ISRC per track.
+    let recorded_cd = medium
+        .as_ref()
+        .filter(|m| m.family() == discburn::mmc::profile::MediaFamily::Cd && !m.is_blank());
+    let mcn = recorded_cd.and_then(|_| rec.media_catalog_number().ok().flatten());
+    let isrcs: Vec<(u16, String)> = recorded_cd
+        .map(|m| {
+            m.tracks
+                .iter()
+                .filter(|t| t.audio)
+                .filter_map(|t| {
+                    let n = u8::try_from(t.number).ok()?;
+                    rec.isrc(n).ok().flatten().map(|c| (t.number, c))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     // CD-Text of a recorded CD: titles and performers of the disc (index 0) and tracks.
     let cd_text = medium
         .as_ref()
@@ -147,6 +164,8 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             "medium": medium.as_ref().map(medium_json),
             "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
             "write_speeds_reason": no_speeds,
+            "mcn": mcn,
+            "isrc": isrcs.iter().map(|(n, c)| json!({"track": n, "isrc": c})).collect::<Vec<_>>(),
             "cd_text": cd_text.as_ref().map(|(t, p)| json!({"titles": t, "performers": p})),
             "format_choices": formats.iter().map(|c| json!({"spare": spare_word(c.spare), "sectors": c.sectors})).collect::<Vec<_>>(),
         }));
@@ -174,6 +193,12 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         return Ok(());
     };
     println!("Medium   {} — {}", m.profile, status_name(m.status()));
+    if let Some(m) = &mcn {
+        println!("Catalog  {m}");
+    }
+    for (n, c) in &isrcs {
+        println!("ISRC     track {n:>2}: {c}");
+    }
     if let Some((titles, performers)) = &cd_text {
         let pair = |i: usize| match (titles.get(i), performers.get(i).filter(|p| !p.is_empty())) {
             (Some(t), Some(p)) => format!("{t} — {p}"),

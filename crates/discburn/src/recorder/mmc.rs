@@ -222,6 +222,36 @@ impl Recorder {
         Ok(DiscInformation::parse(&self.disc_information_raw()?)?)
     }
 
+    /// The disc's Media Catalog Number (13 digits): READ SUB-CHANNEL format 02h (MMC-6
+    /// §6.29). `None` when the disc has none or the drive does not say.
+    pub fn media_catalog_number(&self) -> Result<Option<String>> {
+        self.subq_code(discburn_mmc::readcd::SUBQ_MCN, 0)
+    }
+
+    /// Track `track`'s ISRC (12 characters): READ SUB-CHANNEL format 03h.
+    pub fn isrc(&self, track: u8) -> Result<Option<String>> {
+        self.subq_code(discburn_mmc::readcd::SUBQ_ISRC, track)
+    }
+
+    fn subq_code(&self, format: u8, track: u8) -> Result<Option<String>> {
+        let mut buf = [0u8; discburn_mmc::readcd::SUBQ_CODE_LEN];
+        let cmd = discburn_mmc::readcd::ReadSubChannel {
+            msf: false,
+            subq: true,
+            format,
+            track,
+            alloc: buf.len() as u16,
+        };
+        let n = match self.command_in(&cmd, &mut buf) {
+            Ok(n) => n,
+            Err(e) if e.refusal().is_some() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(discburn_mmc::readcd::parse_subq_code(&buf[..n])
+            .filter(|c| c.iter().all(u8::is_ascii_alphanumeric))
+            .map(|c| String::from_utf8_lossy(&c).into_owned()))
+    }
+
     /// The disc's CD-Text: READ TOC/PMA/ATIP format 5 (MMC-6 §6.26.2.6), decoded (every
     /// pack's CRC checked). `None` when the disc has none: an answer without packs, or
     /// the 05/24/00 drives give for it. Packs that do not decode are an error.

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use discburn_mmc::cdtext::Pack;
 use discburn_mmc::disc::Msf;
-use discburn_mmc::readcd::{ReadCd, SECTOR_TYPE_CD_DA, SECTOR_TYPE_MODE1};
+use discburn_mmc::readcd::{
+    subq_code, ReadCd, ReadSubChannel, SECTOR_TYPE_CD_DA, SECTOR_TYPE_MODE1, SUBQ_ISRC, SUBQ_MCN,
+};
 use discburn_mmc::sense::Asc;
 use discburn_mmc::subchannel::{unpack_rw, RW_LEN};
 use discburn_mmc::DataPhase;
@@ -137,6 +139,36 @@ impl VirtualDrive {
         s.stats.reads += 1;
         s.stats.blocks_read += u64::from(c.blocks);
         Ok(Reply::Done(want))
+    }
+
+    /// MMC-6 §6.29 READ SUB-CHANNEL: formats 02h (the catalog number) and 03h (a track's
+    /// ISRC) from what the cue sheets carried; format 01h (current position) and others
+    /// answer 05/24/00.
+    pub(super) fn read_sub_channel(&mut self, cdb: &[u8]) -> Outcome {
+        let c: ReadSubChannel = parse(cdb)?;
+        let d = self.view();
+        if !d.media.is_cd() {
+            return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED).into());
+        }
+        let answer = match c.format {
+            SUBQ_MCN => subq_code(SUBQ_MCN, 0, 0, d.mcn.as_deref().map(str::as_bytes)),
+            SUBQ_ISRC => {
+                let t = d
+                    .track(u32::from(c.track))
+                    .filter(|t| t.written > 0 || t.closed)
+                    .ok_or(Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))?;
+                let control = if t.audio { 0 } else { 4 };
+                let code = d.isrc.get(&t.number).map(String::as_bytes);
+                subq_code(SUBQ_ISRC, control, c.track, code.filter(|_| t.audio))
+            }
+            _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
+        };
+        let out = if c.subq {
+            answer.to_vec()
+        } else {
+            answer[..4].to_vec()
+        };
+        Ok(Reply::Data(out, usize::from(c.alloc)))
     }
 
     /// READ TOC/PMA/ATIP format 5: the CD-Text packs of the lead-in, after a 4-byte header

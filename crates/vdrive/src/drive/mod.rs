@@ -385,6 +385,7 @@ impl VirtualDrive {
             OpCode::Read10 => self.read10(cdb, data, timeout),
             OpCode::Read12 => self.read12(cdb, data, timeout),
             OpCode::ReadCd => self.read_cd(cdb, data, timeout),
+            OpCode::ReadSubChannel => self.read_sub_channel(cdb),
             OpCode::ReadCapacity10 => self.read_capacity10(cdb),
             // write.rs: recording and closing
             OpCode::Write10 => self.write10(cdb, data, timeout),

@@ -51,6 +51,48 @@ pub(crate) struct Sao {
     pub(crate) lead_in_next: Option<i64>,
     /// The CD-Text packs the lead-in carried so far, in order, each once.
     pub(crate) packs: Vec<[u8; PACK_LEN]>,
+    /// The sheet's catalog number (ADR 2) and ISRCs by track (ADR 3).
+    codes: Codes,
+}
+
+/// The text entries of a cue sheet: ADR 2 (catalog number: N1–N7, N8–N13) and ADR 3
+/// (ISRC: TNO and I1–I6, TNO and I7–I12), each as a pair of entries.
+#[derive(Debug, Clone, Default)]
+struct Codes {
+    mcn: Option<String>,
+    isrc: Vec<(u32, String)>,
+}
+
+impl Codes {
+    fn of(sheet: &[u8]) -> Codes {
+        let entries: Vec<&[u8]> = sheet.chunks_exact(8).collect();
+        let adr = |e: &[u8]| e[0] & 0x0F;
+        let text = |b: &[u8]| -> Option<String> {
+            b.iter()
+                .all(u8::is_ascii_alphanumeric)
+                .then(|| String::from_utf8_lossy(b).into_owned())
+        };
+        let mut codes = Codes::default();
+        let mut i = 0;
+        while i + 1 < entries.len() {
+            let (a, b) = (entries[i], entries[i + 1]);
+            match (adr(a), adr(b)) {
+                (2, 2) => {
+                    let digits = [&a[1..8], &b[1..7]].concat();
+                    codes.mcn = text(&digits).filter(|d| d.bytes().all(|c| c.is_ascii_digit()));
+                    i += 2;
+                }
+                (3, 3) if a[1] == b[1] => {
+                    if let Some(c) = text(&[&a[2..8], &b[2..8]].concat()) {
+                        codes.isrc.push((u32::from(a[1]), c));
+                    }
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+        }
+        codes
+    }
 }
 
 /// One part of an SAO WRITE that lands in a track (pre-gap parts are left out).
@@ -170,6 +212,7 @@ impl VirtualDrive {
             lead_in_rw,
             lead_in_next: None,
             packs: Vec::new(),
+            codes: Codes::of(&buf[..len]),
         });
         Ok(Reply::Done(len))
     }
@@ -255,7 +298,11 @@ impl VirtualDrive {
         if !done {
             return Ok(false);
         }
-        let packs = self.sao.take().map(|s| s.packs).unwrap_or_default();
+        let (packs, codes) = self
+            .sao
+            .take()
+            .map(|s| (s.packs, s.codes))
+            .unwrap_or_default();
         if self.sim_disc.is_some() {
             // A simulated session ends with nothing recorded (as CLOSE does).
             self.sim_disc = None;
@@ -265,6 +312,10 @@ impl VirtualDrive {
         // CD-Text lives in the first session's lead-in.
         let first_session = self.disc.closed_sessions == 0;
         self.disc.close_session(finalize)?;
+        if first_session {
+            self.disc.mcn = codes.mcn;
+        }
+        self.disc.isrc.extend(codes.isrc);
         if first_session && !packs.is_empty() {
             tracing::debug!(
                 "session closed with {} CD-Text packs from its lead-in",
