@@ -7,10 +7,7 @@ use common::*;
 use discburn_mmc::cdtext::{self, latin1, Block, CdText, PackType, LANGUAGE_ENGLISH};
 use discburn_mmc::cue::{CueEntry, CueSheet, DataForm, SendCueSheet, LEAD_IN_TRACK};
 use discburn_mmc::disc::{ReadTocPmaAtip, Toc, TocFormat, LEAD_OUT_TRACK};
-use discburn_mmc::mode::{
-    find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
-    WriteParametersPage, WriteType,
-};
+use discburn_mmc::mode::{DataBlockType, MultiSession, WriteType};
 use discburn_mmc::readcd::ReadCd;
 use discburn_mmc::subchannel::{lead_in_cycle, RW_LEN};
 use discburn_mmc::track::CloseFunction;
@@ -20,21 +17,14 @@ const GOOD: (u8, u8, u8) = (0, 0, 0);
 const AUDIO: usize = 2352;
 
 fn audio_params(h: &mut Host, wt: WriteType) {
-    let b = h
-        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
-        .unwrap();
-    let mut p: WriteParametersPage = find_page(&b).unwrap();
-    p.ps = false;
-    p.write_type = wt;
-    p.multi_session = MultiSession::NoNextSession;
-    p.data_block_type = DataBlockType::Raw2352;
-    p.track_mode = 0;
-    let mut list = vec![0u8; 8 + 64];
-    let n = mode_select_list(&p, &mut list).unwrap();
-    assert_eq!(
-        h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n]),
-        GOOD
+    let status = set_page_05(
+        h,
+        wt,
+        MultiSession::NoNextSession,
+        DataBlockType::Raw2352,
+        0,
     );
+    assert_eq!(status, GOOD);
 }
 
 /// `blocks` sectors of samples that name their LBA and `seed`.

@@ -29,18 +29,7 @@ fn set_write_params(
     multi: MultiSession,
     block_type: DataBlockType,
 ) -> (u8, u8, u8) {
-    let b = h
-        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
-        .unwrap();
-    let mut p: WriteParametersPage = find_page(&b).unwrap();
-    p.ps = false;
-    p.write_type = wt;
-    p.multi_session = multi;
-    p.data_block_type = block_type;
-    p.track_mode = 4;
-    let mut list = vec![0u8; 8 + 64];
-    let n = mode_select_list(&p, &mut list).unwrap();
-    h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n])
+    set_page_05(h, wt, multi, block_type, 4)
 }
 
 fn send_sheet(h: &mut Host, sheet: &CueSheet) -> (u8, u8, u8) {

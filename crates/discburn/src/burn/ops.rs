@@ -13,7 +13,10 @@ use std::time::Duration;
 
 use discburn_mmc::clock::Clock;
 use discburn_mmc::device::TestUnitReady;
-use discburn_mmc::rw::SynchronizeCache10;
+use discburn_mmc::mode::{
+    find_page, mode_select_list, ModeSelect10, ModeSense10, WriteParametersPage,
+};
+use discburn_mmc::rw::{SynchronizeCache10, Write10};
 use discburn_mmc::sense::{Asc, Refusal, SenseKey};
 use discburn_mmc::track::{CloseFunction, CloseTrackSession};
 use discburn_mmc::transport::DataPhase;
@@ -21,7 +24,7 @@ use discburn_mmc::Command;
 
 use crate::engine::{cancel, CancelToken};
 use crate::error::{Error, ErrorKind, SenseInfo};
-use crate::recorder::Recorder;
+use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
 use super::{medium, BurnEvent, BurnPhase, Note};
 
@@ -435,6 +438,62 @@ impl Drop for TrayLock {
         }
         if let Err(e) = self.rec.allow_media_removal() {
             tracing::warn!("unlocking the tray (PREVENT ALLOW MEDIUM REMOVAL, Prevent=0): {e}");
+        }
+    }
+}
+
+/// MODE SENSE page 05h (Write Parameters, MMC-6 §7.5.4), `set` what the burn needs,
+/// MODE SELECT it back; a drive that cannot say its page starts from the defaults. The
+/// Parameters Savable bit is cleared, as MODE SELECT wants.
+pub(crate) fn update_write_parameters(
+    rec: &Recorder,
+    set: impl FnOnce(&mut WriteParametersPage),
+) -> Result<(), Error> {
+    let mut buf = [0u8; 8 + 2 + 0x36];
+    let mut page = match rec.command_in(&ModeSense10::current(0x05, buf.len() as u16), &mut buf) {
+        Ok(n) => find_page::<WriteParametersPage>(&buf[..n]).unwrap_or_default(),
+        Err(e) => {
+            tracing::debug!("MODE SENSE page 05h: {e}; starting from defaults");
+            WriteParametersPage::default()
+        }
+    };
+    set(&mut page);
+    page.ps = false;
+    let mut list = [0u8; 8 + 2 + 0x36];
+    let len = mode_select_list(&page, &mut list)?;
+    rec.command(
+        &ModeSelect10::new(len as u16),
+        DataPhase::Out(&list[..len]),
+        DEFAULT_COMMAND_TIMEOUT,
+    )?;
+    Ok(())
+}
+
+/// One WRITE(10) of `blocks` at `lba` (negative in a CD's lead-in and first pre-gap,
+/// sent in two's complement) outside the write engine — a pre-gap, a CD-Text lead-in —
+/// retried while the drive answers LONG WRITE IN PROGRESS: its buffer is empty here, so
+/// the wait is brief.
+pub(crate) fn write_outside_engine(
+    rec: &Recorder,
+    lba: i64,
+    blocks: u32,
+    data: &[u8],
+) -> Result<(), Error> {
+    let cdb = Write10 {
+        lba: lba as i32 as u32,
+        blocks: u16::try_from(blocks).unwrap_or(u16::MAX),
+        dpo: false,
+        fua: false,
+    };
+    let mut tries = 0;
+    loop {
+        match rec.command(&cdb, DataPhase::Out(data), DEFAULT_COMMAND_TIMEOUT) {
+            Ok(_) => return Ok(()),
+            Err(e) if medium::not_ready_in_progress(&e) && tries < 100 => {
+                tries += 1;
+                rec.clock().sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
         }
     }
 }

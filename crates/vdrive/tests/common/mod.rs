@@ -263,3 +263,27 @@ pub fn pattern(lba: u32, blocks: u32, fill: u8) -> Vec<u8> {
     }
     v
 }
+
+/// MODE SENSE page 05h, set write type, multi-session, data block type and track mode,
+/// MODE SELECT it back; the status of the MODE SELECT.
+pub fn set_page_05(
+    h: &mut Host,
+    wt: discburn_mmc::mode::WriteType,
+    multi: discburn_mmc::mode::MultiSession,
+    block_type: discburn_mmc::mode::DataBlockType,
+    track_mode: u8,
+) -> (u8, u8, u8) {
+    use discburn_mmc::mode::{find_page, mode_select_list, ModeSelect10, ModeSense10};
+    let b = h
+        .data_in(&ModeSense10::current(0x05, 256).emit(), 256)
+        .unwrap();
+    let mut p: discburn_mmc::mode::WriteParametersPage = find_page(&b).unwrap();
+    p.ps = false;
+    p.write_type = wt;
+    p.multi_session = multi;
+    p.data_block_type = block_type;
+    p.track_mode = track_mode;
+    let mut list = vec![0u8; 8 + 64];
+    let n = mode_select_list(&p, &mut list).unwrap();
+    h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n])
+}

@@ -29,7 +29,6 @@ use discburn_mmc::cue::{CueEntry, CueSheet, DataForm, SendCueSheet, FIRST_PREGAP
 use discburn_mmc::disc::{DiscStatus, Msf, LEAD_OUT_TRACK};
 use discburn_mmc::mode::WriteType;
 use discburn_mmc::profile::Profile;
-use discburn_mmc::rw::Write10;
 use discburn_mmc::subchannel::{lead_in_cycle, RW_LEN};
 use discburn_mmc::track::TrackAddress;
 use discburn_mmc::DataPhase;
@@ -38,7 +37,6 @@ use crate::engine::{CancelToken, WriteEngine};
 use crate::error::{Error, ErrorKind};
 use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
-use super::super::medium;
 use super::super::ops::{self, TrayLock};
 use super::super::BurnEvent;
 use super::{set_audio_page, AudioError, AudioTrackReport, Padded, AUDIO_SECTOR, MAX_TRACKS};
@@ -533,29 +531,8 @@ impl DiscAtOnce {
         Ok(())
     }
 
-    /// One WRITE(10) at `lba` (negative in the lead-in and pre-gap), retried while the
-    /// drive says a long write is in progress.
     fn write_raw(&self, lba: i64, blocks: u32, data: &[u8]) -> Result<(), Error> {
-        let cdb = Write10 {
-            lba: lba as i32 as u32,
-            blocks: blocks as u16,
-            dpo: false,
-            fua: false,
-        };
-        let mut tries = 0;
-        loop {
-            match self
-                .rec
-                .command(&cdb, DataPhase::Out(data), DEFAULT_COMMAND_TIMEOUT)
-            {
-                Ok(_) => return Ok(()),
-                Err(e) if medium::not_ready_in_progress(&e) && tries < 100 => {
-                    tries += 1;
-                    self.rec.clock().sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        ops::write_outside_engine(&self.rec, lba, blocks, data)
     }
 }
 

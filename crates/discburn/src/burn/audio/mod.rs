@@ -9,16 +9,12 @@
 use std::io::{self, Read};
 
 use discburn_mmc::cue::MIN_TRACK_SECTORS;
-use discburn_mmc::mode::{
-    find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
-    SessionFormat, WriteParametersPage, WriteType,
-};
+use discburn_mmc::mode::{DataBlockType, MultiSession, SessionFormat, WriteType};
 use discburn_mmc::profile::Profile;
-use discburn_mmc::DataPhase;
 
 use crate::error::Error;
 use crate::hresult::{self, HResult};
-use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
+use crate::recorder::Recorder;
 
 mod dao;
 mod tao;
@@ -171,40 +167,30 @@ impl<R: Read> Read for Padded<R> {
     }
 }
 
-/// MODE SELECT page 05h for CD-DA: `write_type` (TAO or SAO), track mode 0 (two-channel
-/// audio, no pre-emphasis, copy prohibited), data block type 0 (raw 2352), the next
-/// session allowed when `keep_open`, BURN-Free as `bufe` says.
+/// Page 05h for CD-DA: `write_type` (TAO or SAO), track mode 0 (two-channel audio, no
+/// pre-emphasis, copy prohibited), data block type 0 (raw 2352), the next session
+/// allowed when `keep_open`, BURN-Free as `bufe` says.
 pub(super) fn set_audio_page(
     rec: &Recorder,
     write_type: WriteType,
     keep_open: bool,
     bufe: bool,
 ) -> Result<(), Error> {
-    let mut buf = [0u8; 8 + 2 + 0x36];
-    let n = rec.command_in(&ModeSense10::current(0x05, buf.len() as u16), &mut buf)?;
-    let mut page = find_page::<WriteParametersPage>(&buf[..n]).unwrap_or_default();
-    page.ps = false;
-    page.bufe = bufe;
-    page.test_write = false;
-    page.write_type = write_type;
-    page.multi_session = if keep_open {
-        MultiSession::NextSessionAllowed
-    } else {
-        MultiSession::NoNextSession
-    };
-    page.fp = false;
-    page.ls_v = false;
-    page.link_size = 0;
-    page.track_mode = 0;
-    page.data_block_type = DataBlockType::Raw2352;
-    page.session_format = SessionFormat::CdDaOrCdRom;
-    page.packet_size = 0;
-    let mut list = [0u8; 8 + 2 + 0x36];
-    let len = mode_select_list(&page, &mut list)?;
-    rec.command(
-        &ModeSelect10::new(len as u16),
-        DataPhase::Out(&list[..len]),
-        DEFAULT_COMMAND_TIMEOUT,
-    )?;
-    Ok(())
+    super::ops::update_write_parameters(rec, |page| {
+        page.bufe = bufe;
+        page.test_write = false;
+        page.write_type = write_type;
+        page.multi_session = if keep_open {
+            MultiSession::NextSessionAllowed
+        } else {
+            MultiSession::NoNextSession
+        };
+        page.fp = false;
+        page.ls_v = false;
+        page.link_size = 0;
+        page.track_mode = 0;
+        page.data_block_type = DataBlockType::Raw2352;
+        page.session_format = SessionFormat::CdDaOrCdRom;
+        page.packet_size = 0;
+    })
 }

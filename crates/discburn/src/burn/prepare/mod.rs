@@ -16,12 +16,8 @@
 
 use discburn_mmc::cue::{CueSheet, SendCueSheet, FIRST_PREGAP, MIN_TRACK_SECTORS};
 use discburn_mmc::format::{CapacityDescriptorType, FormattableCapacity};
-use discburn_mmc::mode::{
-    find_page, mode_select_list, DataBlockType, ModeSelect10, ModeSense10, MultiSession,
-    SessionFormat, WriteParametersPage, WriteType,
-};
+use discburn_mmc::mode::{DataBlockType, MultiSession, SessionFormat, WriteType};
 use discburn_mmc::profile::Profile;
-use discburn_mmc::rw::Write10;
 use discburn_mmc::speed::{
     kbps_to_sectors_per_second, sectors_per_second_to_kbps, x_to_sectors_per_second,
 };
@@ -401,70 +397,38 @@ fn send_cue_sheet(rec: &Recorder, plan: &Plan, sectors: u64) -> Result<(), BurnE
 fn write_pregap(rec: &Recorder, plan: &Plan) -> Result<(), BurnError> {
     let lba = i64::from(plan.start_lba) - i64::from(FIRST_PREGAP);
     let zeros = vec![0u8; FIRST_PREGAP as usize * 2048];
-    let cdb = Write10 {
-        lba: lba as i32 as u32,
-        blocks: FIRST_PREGAP as u16,
-        dpo: false,
-        fua: false,
-    };
-    // The drive buffer is empty here, so a long write in progress is brief: retry a few
-    // times as the engine would.
-    let mut tries = 0;
-    loop {
-        match rec.command(&cdb, DataPhase::Out(&zeros), DEFAULT_COMMAND_TIMEOUT) {
-            Ok(_) => return Ok(()),
-            Err(e) if medium::not_ready_in_progress(&e) && tries < 100 => {
-                tries += 1;
-                rec.clock().sleep(std::time::Duration::from_millis(20));
-            }
-            Err(e) => return Err(BurnError::device("writing the pre-gap (WRITE)", e)),
-        }
-    }
+    ops::write_outside_engine(rec, lba, FIRST_PREGAP, &zeros)
+        .map_err(|e| BurnError::device("writing the pre-gap (WRITE)", e))
 }
 
-/// MODE SENSE page 05h, set what this burn needs, MODE SELECT it back.
+/// Page 05h as this burn needs it.
 fn set_write_parameters(
     rec: &Recorder,
     profile: Profile,
     write_type: WriteType,
     opts: &BurnOptions,
 ) -> Result<(), Error> {
-    let mut buf = [0u8; 8 + 2 + 0x36];
-    let mut page = match rec.command_in(&ModeSense10::current(0x05, buf.len() as u16), &mut buf) {
-        Ok(n) => find_page::<WriteParametersPage>(&buf[..n]).unwrap_or_default(),
-        Err(e) => {
-            tracing::debug!("MODE SENSE page 05h: {e}; starting from defaults");
-            WriteParametersPage::default()
-        }
-    };
-    page.ps = false;
-    page.bufe = true;
-    page.test_write = opts.test_write;
-    page.write_type = write_type;
-    page.multi_session = match opts.closing {
-        Closing::Session => MultiSession::NextSessionAllowed,
-        Closing::Disc => MultiSession::NoNextSession,
-    };
-    page.fp = false;
-    page.ls_v = false;
-    page.link_size = 0;
-    page.data_block_type = DataBlockType::Mode1;
-    page.session_format = SessionFormat::CdDaOrCdRom;
-    // CD Q-channel control: 4 = data, recorded uninterrupted; DVD-R incremental: 5.
-    page.track_mode = if is_cd(profile) || write_type == WriteType::SaoDao {
-        4
-    } else {
-        5
-    };
-    page.packet_size = 0;
-    let mut list = [0u8; 8 + 2 + 0x36];
-    let len = mode_select_list(&page, &mut list)?;
-    rec.command(
-        &ModeSelect10::new(len as u16),
-        DataPhase::Out(&list[..len]),
-        DEFAULT_COMMAND_TIMEOUT,
-    )?;
-    Ok(())
+    ops::update_write_parameters(rec, |page| {
+        page.bufe = true;
+        page.test_write = opts.test_write;
+        page.write_type = write_type;
+        page.multi_session = match opts.closing {
+            Closing::Session => MultiSession::NextSessionAllowed,
+            Closing::Disc => MultiSession::NoNextSession,
+        };
+        page.fp = false;
+        page.ls_v = false;
+        page.link_size = 0;
+        page.data_block_type = DataBlockType::Mode1;
+        page.session_format = SessionFormat::CdDaOrCdRom;
+        // CD Q-channel control: 4 = data, recorded uninterrupted; DVD-R incremental: 5.
+        page.track_mode = if is_cd(profile) || write_type == WriteType::SaoDao {
+            4
+        } else {
+            5
+        };
+        page.packet_size = 0;
+    })
 }
 
 fn select_speed(run: &mut Operation<'_>, medium: &Medium, plan: &mut Plan, opts: &BurnOptions) {
