@@ -193,3 +193,36 @@ fn text_a_disc_cannot_carry_is_refused_before_writing() {
         DiscStatus::Empty
     );
 }
+
+/// A drive whose CD Mastering feature (002Eh) is absent cannot take CD-Text in the
+/// lead-in: the burn is refused before anything is written, naming the feature.
+#[test]
+fn cd_text_needs_a_drive_that_offers_r_w_in_sao() {
+    use discburn::mmc::transport::Completion;
+    let dir = tempfile::tempdir().unwrap();
+    let hook = |request: &discburn::mmc::transport::Request<'_>| {
+        // GET CONFIGURATION of 002Eh: a header without the feature.
+        (request.cdb[0] == 0x46 && request.cdb[2..4] == [0x00, 0x2E])
+            .then(|| Ok(Completion::good(8)))
+    };
+    let (rec, _control) = common::hooked_recorder(dir.path(), "media=cd-r&throttle=off", hook);
+    let a = pcm(300 * AUDIO_SECTOR, 6);
+    let mut dao = DiscAtOnce::new(rec.clone()).unwrap();
+    dao.set_cd_text(Some(album()));
+    let two = vec![
+        DiscTrack::audio(&a[..], a.len() as u64),
+        DiscTrack::audio(&a[..], a.len() as u64),
+    ];
+    let e = dao.write_disc(two).unwrap_err();
+    assert!(matches!(e, AudioError::CdTextNotOffered), "{e}");
+    assert!(e.to_string().contains("002Eh"), "{e}");
+    assert_eq!(
+        rec.disc_information().unwrap().disc_status,
+        DiscStatus::Empty
+    );
+    // Without CD-Text the same drive burns.
+    let mut plain = DiscAtOnce::new(rec.clone()).unwrap();
+    plain
+        .write_disc(vec![DiscTrack::audio(&a[..], a.len() as u64)])
+        .unwrap();
+}

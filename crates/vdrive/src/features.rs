@@ -188,7 +188,8 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
                 raw: true,
                 test_write: true,
                 cd_rw: true,
-                rw: false,
+                // R-W sub-channel data in the lead-in (CD-Text) is taken in SAO.
+                rw: true,
                 max_cue_sheet_len: 0,
             }),
         ),

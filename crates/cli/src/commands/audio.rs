@@ -25,6 +25,7 @@ fn audio_failure(e: &AudioError) -> Failure {
     let code = match e {
         AudioError::NotPrepared | AudioError::AlreadyPrepared => exit::INTERNAL,
         AudioError::MediaNotSupported(_)
+        | AudioError::CdTextNotOffered
         | AudioError::MediaNotWritable
         | AudioError::MediaNotBlank
         | AudioError::NotEnoughSpace { .. }

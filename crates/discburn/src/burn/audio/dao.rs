@@ -24,6 +24,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use discburn_mmc::cdtext::{self, CdText};
+use discburn_mmc::config::{FeatureBody, FeatureCode};
 use discburn_mmc::cue::MIN_TRACK_SECTORS;
 use discburn_mmc::cue::{CueEntry, CueSheet, DataForm, SendCueSheet, FIRST_PREGAP, LEAD_IN_TRACK};
 use discburn_mmc::disc::{DiscStatus, Msf, LEAD_OUT_TRACK};
@@ -242,6 +243,24 @@ impl DiscAtOnce {
         self.keep_open = keep_open;
     }
 
+    /// Whether the drive's CD Mastering feature (002Eh) offers SAO with R-W sub-channel
+    /// data, the way CD-Text goes into the lead-in. A drive that cannot say (no GET
+    /// CONFIGURATION, an unreadable feature) is tried.
+    fn offers_cd_text(&self) -> bool {
+        match self.rec.feature(FeatureCode::CdMastering, true) {
+            Ok(f) => match f.body {
+                FeatureBody::CdMastering(m) => m.sao && m.rw,
+                _ => true,
+            },
+            // Listed as absent or not current.
+            Err(e) if matches!(e.kind(), ErrorKind::NotSupported(_)) => false,
+            Err(e) => {
+                tracing::debug!("GET CONFIGURATION 002Eh: {e}; trying CD-Text anyway");
+                true
+            }
+        }
+    }
+
     /// Lays the tracks out from LBA 0 (track 1's pre-gap at −150).
     fn plan<R>(&self, tracks: &[DiscTrack<R>]) -> Result<Vec<Planned>, AudioError> {
         let mut out: Vec<Planned> = Vec::with_capacity(tracks.len());
@@ -404,6 +423,9 @@ impl DiscAtOnce {
         ))?;
         if info.disc_status != DiscStatus::Empty {
             return Err(AudioError::MediaNotBlank);
+        }
+        if packs.is_some() && !self.offers_cd_text() {
+            return Err(AudioError::CdTextNotOffered);
         }
         let end = plan
             .last()

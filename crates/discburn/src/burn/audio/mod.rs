@@ -57,6 +57,10 @@ pub enum AudioError {
         /// What is wrong.
         why: &'static str,
     },
+    /// The drive cannot write CD-Text: its CD Mastering feature (GET CONFIGURATION 002Eh)
+    /// offers no Session-At-Once with R-W sub-channel data (E_IMAPI_DF2TAO_RECORDER_NOT_SUPPORTED).
+    #[error("this drive cannot write CD-Text: its CD Mastering feature (002Eh) offers no Session-At-Once R-W sub-channel; burn without CD-Text")]
+    CdTextNotOffered,
     /// The CD-Text cannot be encoded (E_INVALIDARG): the error names the string.
     #[error("CD-Text: {0}")]
     CdText(discburn_mmc::cdtext::CdTextError),
@@ -101,6 +105,7 @@ impl AudioError {
             AudioError::MediaNotWritable | AudioError::MediaNotBlank => {
                 hresult::E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK
             }
+            AudioError::CdTextNotOffered => hresult::E_IMAPI_DF2TAO_RECORDER_NOT_SUPPORTED,
             AudioError::CdText(_) | AudioError::MixedSectorSizes | AudioError::Layout { .. } => {
                 hresult::E_INVALIDARG
             }
