@@ -10,17 +10,22 @@ scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v cdrdao)"
   guest_add_audio_readers "$1"
   make_wavs "$1"
+  # The same disc as 84-cue.sh's cue sheet describes: that scenario compares what
+  # cd-info reads of both.
   cat >"$1/data/album.toc" <<'TOC'
 CD_DA
+CATALOG "4006381333931"
 CD_TEXT {
   LANGUAGE_MAP { 0 : EN }
-  LANGUAGE 0 { TITLE "Winter Album" PERFORMER "The Band" }
+  LANGUAGE 0 { TITLE "Sheet Music" PERFORMER "Cue Players" }
 }
 TRACK AUDIO
-CD_TEXT { LANGUAGE 0 { TITLE "First Light" PERFORMER "The Band" } }
+ISRC "DEA011500001"
+CD_TEXT { LANGUAGE 0 { TITLE "Overture" PERFORMER "Cue Players" } }
 FILE "/data/t1.wav" 0
 TRACK AUDIO
-CD_TEXT { LANGUAGE 0 { TITLE "Second Wind" PERFORMER "Guest Singer" } }
+CD_TEXT { LANGUAGE 0 { TITLE "Coda" PERFORMER "Cue Players" } }
+PREGAP 00:02:00
 FILE "/data/t2.wav" 0
 TOC
 }
@@ -36,7 +41,7 @@ GUEST
 
 scenario_check() { # console log, disc backing file, payload root
   local log=$1 ok=0 s
-  for s in "Winter Album" "First Light" "Second Wind" "Guest Singer"; do
+  for s in "TITLE: Sheet Music" "PERFORMER: Cue Players" "TITLE: Overture" "TITLE: Coda"; do
     grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
   done
   [ "$ok" -eq 0 ] && say "  cd-info read the album's and both tracks' CD-Text"

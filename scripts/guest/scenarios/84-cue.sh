@@ -19,11 +19,13 @@ TITLE "Sheet Music"
 FILE "t1.wav" WAVE
   TRACK 01 AUDIO
     TITLE "Overture"
+    PERFORMER "Cue Players"
     ISRC DEA011500001
     INDEX 01 00:00:00
 FILE "t2.wav" WAVE
   TRACK 02 AUDIO
     TITLE "Coda"
+    PERFORMER "Cue Players"
     PREGAP 00:02:00
     INDEX 01 00:00:00
 CUE
@@ -49,5 +51,25 @@ scenario_check() { # console log, disc backing file, payload root
   grep -aqE '^CDINFO\| +2: 00:10:00 +000600 audio' "$log" || { say "  track 2 is not at LBA 600 (00:10:00)"; ok=1; }
   [ "$ok" -eq 0 ] && say "  cd-info read the cue sheet's CD-Text and catalog number and found track 2 after its PREGAP"
   ripped_same "$log" "$3" || ok=1
+  # cdrdao burned the same disc from a .toc in 82-cdrdao-cdtext: cd-info must read the
+  # same TOC (track starts, types, MSF), catalog number and CD-Text from both.
+  local other="$LOGS/82-cdrdao-cdtext@serve-cd-r.log"
+  if [ -f "$other" ] && [ "$other" -nt "$RUN_DIR" ]; then
+    if diff <(cdinfo_summary "$other") <(cdinfo_summary "$log") >"$RUN_DIR/cdinfo.diff"; then
+      say "  cd-info reads the same TOC, catalog number and CD-Text from cdrdao's burn of the same disc ($(cdinfo_summary "$log" | wc -l) lines)"
+    else
+      say "  cd-info reads cdrdao's burn and discburn's differently (< cdrdao, > discburn):"
+      sed 's/^/guest:     /' "$RUN_DIR/cdinfo.diff"
+      ok=1
+    fi
+  else
+    say "  not compared with cdrdao's burn: 82-cdrdao-cdtext did not run in this harness run"
+  fi
   return $ok
+}
+
+# What cd-info says of a disc's layout and text: the track list, the catalog number, the
+# CD-Text lines.
+cdinfo_summary() { # console log
+  grep -a -E '^CDINFO\| +[0-9]+: [0-9]{2}:|^CDINFO\| (Media Catalog|CD-TEXT for|Language)|^CDINFO\| '$'\t''(TITLE|PERFORMER|SONGWRITER):' "$1" | tr -d '\r'
 }
