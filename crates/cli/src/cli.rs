@@ -281,7 +281,7 @@ pub struct WriteArgs {
     /// (the drive puts a 2-second gap before every track after the first; a track under
     /// 4 seconds is lengthened with silence). With --sao the disc is written at once,
     /// with --cd-text. With --multi the disc stays open
-    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "verify", "dummy", "spare", "volume_id"])]
+    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "dummy", "spare", "volume_id"])]
     pub audio: bool,
     /// With --audio --sao: write CD-Text — each track's title and performer from the
     /// file's tags (else its file name), the album's from --title and --performer

@@ -146,10 +146,52 @@ fn what_a_cd_cannot_play_is_refused_before_the_drive_is_touched() {
     assert_contains(&stderr(&out), &["CD-R or CD-RW", "DVD+R"]);
     // --audio with options that mean nothing for it is a usage error.
     exits(
+        discburn(&addr).args(["write", "--audio", "--pad"]).arg(&p),
+        2,
+    );
+}
+
+#[test]
+fn verify_reads_every_track_back_and_names_the_first_difference() {
+    let (dir, addr) = new_drive("cd-r");
+    let (pa, pb) = (dir.path().join("a.wav"), dir.path().join("b.wav"));
+    wav(&pa, 44_100, 2, &samples(320 * SECTOR + 100, 10));
+    wav(&pb, 44_100, 1, &samples(300 * SECTOR, 11));
+    let out = succeeds(
         discburn(&addr)
             .args(["write", "--audio", "--verify"])
-            .arg(&p),
-        2,
+            .arg(&pa)
+            .arg(&pb),
+    );
+    assert_contains(
+        &String::from_utf8_lossy(&out.stdout),
+        &["Verify   track  1: OK", "Verify   track  2: OK"],
+    );
+    // Disc at once too.
+    let (_d2, sao) = new_drive("cd-r");
+    let out = succeeds(
+        discburn(&sao)
+            .args(["write", "--audio", "--sao", "--verify"])
+            .arg(&pa)
+            .arg(&pb),
+    );
+    assert_contains(
+        &String::from_utf8_lossy(&out.stdout),
+        &["Verify   track  2: OK"],
+    );
+    // A drive that records sector 5 wrong: the verify fails (exit 6) naming the track,
+    // the file and where.
+    let dir3 = tempfile::tempdir().unwrap();
+    let bad = common::drive(dir3.path(), "cd-r", "&fault=corrupt:5-5");
+    let out = exits(
+        discburn(&bad)
+            .args(["write", "--audio", "--verify"])
+            .arg(&pa),
+        6,
+    );
+    assert_contains(
+        &stderr(&out),
+        &["track 1 differs from", "a.wav", "sector 5"],
     );
 }
 

@@ -28,7 +28,10 @@ fn cpu_seconds() -> f64 {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let speed: u32 = args.next().and_then(|s| s.parse().ok()).expect("speed (e.g. 24)");
+    let speed: u32 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("speed (e.g. 24)");
     let image = args.next().expect("image path");
     let wavs: Vec<String> = args.collect();
     let _ = std::fs::remove_file(&image);

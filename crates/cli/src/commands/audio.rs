@@ -4,7 +4,10 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use discburn::burn::{AudioError, BurnEvent, DiscAtOnce, DiscTrack, TrackAtOnce, AUDIO_SECTOR};
+use discburn::burn::{
+    verify_audio_track, AudioError, AudioTrackReport, AudioVerify, BurnEvent, DiscAtOnce,
+    DiscTrack, TrackAtOnce, AUDIO_SECTOR,
+};
 use discburn::mmc::cdtext::{latin1, Block, CdText, PackType, LANGUAGE_ENGLISH};
 use serde_json::json;
 
@@ -164,6 +167,9 @@ pub(super) fn write_audio(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         return Err(f);
     }
     released.map_err(|e| audio_failure(&e))?;
+    if a.verify {
+        verify_tracks(g, tao.recorder(), &paths, tao.tracks())?;
+    }
     if g.json {
         emit_json(&json!({"event": "audio-done", "tracks": written, "finalized": !a.multi}));
     } else {
@@ -249,6 +255,7 @@ fn write_disc_at_once(
         text,
         catalog: None,
         gap: a.gap.map(|s| s.saturating_mul(75)),
+        verify: a.verify.then(|| paths.to_vec()),
     };
     run_disc_at_once(g, a, addr, rec, plan)
 }
@@ -261,6 +268,8 @@ pub(super) struct DaoPlan {
     pub text: Option<CdText>,
     pub catalog: Option<[u8; 13]>,
     pub gap: Option<u32>,
+    /// The audio files to compare the tracks with after the burn (`--verify`).
+    pub verify: Option<Vec<PathBuf>>,
 }
 
 /// Writes `plan` disc at once with progress, then reports each track.
@@ -312,6 +321,9 @@ pub(super) fn run_disc_at_once(
         Ok(r) => r.map_err(|e| audio_failure(&e))?,
         Err(_) => return Err(Failure::new(exit::INTERNAL, "the audio writer panicked")),
     };
+    if let Some(paths) = &plan.verify {
+        verify_tracks(g, dao.recorder(), paths, &report)?;
+    }
     if g.json {
         for (t, l) in report.iter().zip(&plan.labels) {
             emit_json(&json!({
@@ -339,6 +351,54 @@ pub(super) fn run_disc_at_once(
                 "the disc is finalized"
             }
         );
+    }
+    Ok(())
+}
+
+/// `--verify` of an audio burn: every track read back with READ CD and compared with its
+/// file decoded again, sample by sample (the padding after it must be silence).
+fn verify_tracks(
+    g: &Global,
+    rec: &discburn::Recorder,
+    paths: &[PathBuf],
+    tracks: &[AudioTrackReport],
+) -> Result<(), Failure> {
+    for (p, t) in paths.iter().zip(tracks) {
+        let f = AudioFile::open(p).map_err(|e| Failure::new(exit::SOURCE, e.to_string()))?;
+        let result =
+            verify_audio_track(rec, t.start, t.sectors, f.reader, f.bytes).map_err(|e| {
+                Failure::new(
+                    exit::DEVICE,
+                    exit::device_sentence("reading the track back (READ CD)", &e),
+                )
+            })?;
+        match result {
+            AudioVerify::Same => {
+                if g.json {
+                    emit_json(
+                        &json!({"event": "audio-verify", "track": t.number, "result": "same"}),
+                    );
+                } else {
+                    println!(
+                        "Verify   track {:>2}: OK, every sample as in {}",
+                        t.number,
+                        p.display()
+                    );
+                }
+            }
+            AudioVerify::DiffersAt(byte) => {
+                return Err(Failure::new(
+                    exit::VERIFY,
+                    format!(
+                        "track {} differs from {} at byte {byte} (sector {} of the track)",
+                        t.number,
+                        p.display(),
+                        byte / AUDIO_SECTOR as u64
+                    ),
+                ))
+            }
+            _ => return Err(Failure::new(exit::INTERNAL, "unknown verify result")),
+        }
     }
     Ok(())
 }

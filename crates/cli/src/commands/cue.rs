@@ -161,6 +161,7 @@ pub(super) fn write_cue(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         text,
         catalog: img.catalog,
         gap: None,
+        verify: None,
     };
     run_disc_at_once(g, a, &addr, rec, plan)
 }

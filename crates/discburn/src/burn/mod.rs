@@ -67,8 +67,8 @@ use crate::error::Error;
 use crate::recorder::Recorder;
 
 pub use audio::{
-    audio_sectors, AudioError, AudioTrackReport, DiscAtOnce, DiscTrack, TrackAtOnce, TrackFlags,
-    TrackMode, AUDIO_SECTOR,
+    audio_sectors, verify_audio_track, AudioError, AudioTrackReport, AudioVerify, DiscAtOnce,
+    DiscTrack, TrackAtOnce, TrackFlags, TrackMode, AUDIO_SECTOR,
 };
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};

@@ -556,6 +556,23 @@ impl Recorder {
         Ok(())
     }
 
+    /// READ CD (MMC-6 §6.17) of `blocks` CD-DA sectors at `lba` into `buf` (2352 bytes
+    /// each, samples only): how audio is read back, since READ(10) refuses audio tracks.
+    pub fn read_audio(&self, lba: u32, blocks: u32, buf: &mut [u8]) -> Result<()> {
+        let cmd = discburn_mmc::readcd::ReadCd::audio(lba, blocks);
+        let n = self.command(&cmd, DataPhase::In(buf), READ_TIMEOUT)?;
+        if n != buf.len() {
+            return Err(
+                Error::new(ErrorKind::InvalidResponse(wire::Error::Truncated {
+                    needed: buf.len(),
+                    available: n,
+                }))
+                .at_cdb(cmd.emit()),
+            );
+        }
+        Ok(())
+    }
+
     // ---- buffer and performance ----
 
     /// READ BUFFER CAPACITY (Block=0): `(buffer length, blank length)` in bytes.

@@ -214,6 +214,11 @@ impl DiscAtOnce {
         self.engine_for(AUDIO_SECTOR)
     }
 
+    /// The recorder written to.
+    pub fn recorder(&self) -> &Arc<Recorder> {
+        &self.rec
+    }
+
     /// Uses `token` to cancel.
     pub fn set_cancel_token(&mut self, token: CancelToken) {
         if let Some(e) = &self.engine {

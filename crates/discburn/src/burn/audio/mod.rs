@@ -12,7 +12,7 @@ use discburn_mmc::cue::MIN_TRACK_SECTORS;
 use discburn_mmc::mode::{DataBlockType, MultiSession, SessionFormat, WriteType};
 use discburn_mmc::profile::Profile;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::hresult::{self, HResult};
 use crate::recorder::Recorder;
 
@@ -198,4 +198,57 @@ pub(super) fn set_audio_page(
         page.session_format = SessionFormat::CdDaOrCdRom;
         page.packet_size = 0;
     })
+}
+
+/// How an audio track read back (READ CD) compares with its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AudioVerify {
+    /// Every sample matches, and the sectors after the source are silence.
+    Same,
+    /// The first byte of the track (from its index 01) that differs.
+    DiffersAt(u64),
+}
+
+/// Reads the `sectors` CD-DA sectors of a track from `start` back with READ CD and
+/// compares them with `source`'s `bytes` of samples followed by silence (the padding the
+/// writers add). The virtual recorder has no read offset; a real drive's sample offset
+/// (a few hundred samples) makes every track differ unless it is corrected.
+pub fn verify_audio_track(
+    rec: &Recorder,
+    start: u32,
+    sectors: u32,
+    mut source: impl Read,
+    bytes: u64,
+) -> Result<AudioVerify, Error> {
+    const SECTOR: usize = 2352;
+    const CHUNK: u32 = 26; // READ CD of ~60 KiB, within any transfer limit
+    let mut disc = vec![0u8; CHUNK as usize * SECTOR];
+    let mut want = vec![0u8; CHUNK as usize * SECTOR];
+    let mut at: u64 = 0;
+    let mut lba = start;
+    let mut left = sectors;
+    while left > 0 {
+        let n = left.min(CHUNK);
+        let len = n as usize * SECTOR;
+        rec.read_audio(lba, n, &mut disc[..len])?;
+        let from_source = usize::try_from(bytes.saturating_sub(at))
+            .unwrap_or(usize::MAX)
+            .min(len);
+        source
+            .read_exact(&mut want[..from_source])
+            .map_err(|e| Error::new(ErrorKind::Source(e)))?;
+        want[from_source..len].fill(0);
+        if let Some(i) = disc[..len]
+            .iter()
+            .zip(&want[..len])
+            .position(|(a, b)| a != b)
+        {
+            return Ok(AudioVerify::DiffersAt(at + i as u64));
+        }
+        at += len as u64;
+        lba += n;
+        left -= n;
+    }
+    Ok(AudioVerify::Same)
 }
