@@ -297,8 +297,16 @@ pub struct WriteArgs {
     pub performer: Option<String>,
     /// With --audio --sao: seconds of silence before every track after the first
     /// (default 2; 0 is gapless)
-    #[arg(long, value_name = "SECONDS", requires = "sao")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "sao",
+        conflicts_with = "gapless"
+    )]
     pub gap: Option<u32>,
+    /// With --audio --sao: no silence between tracks (--gap 0), for live albums and mixes
+    #[arg(long, requires = "sao")]
+    pub gapless: bool,
     /// A stream's length, as growisofs/cdrecord take it: sectors (4480s) or
     /// bytes (9175040, 700M, 4G; K/M/G are KiB/MiB/GiB), whole 2048-byte
     /// sectors. A stream that ends before it fails (exit 7); what arrived

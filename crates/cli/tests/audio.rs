@@ -257,7 +257,7 @@ fn sao_writes_the_disc_at_once_with_cd_text_that_info_reads_back() {
     wav(&p, 44_100, 2, &a);
     succeeds(
         discburn(&addr2)
-            .args(["write", "--audio", "--sao", "--gap", "0"])
+            .args(["write", "--audio", "--sao", "--gapless"])
             .arg(&p)
             .arg(&p),
     );

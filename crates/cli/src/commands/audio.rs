@@ -254,7 +254,11 @@ fn write_disc_at_once(
         tracks,
         text,
         catalog: None,
-        gap: a.gap.map(|s| s.saturating_mul(75)),
+        gap: if a.gapless {
+            Some(0)
+        } else {
+            a.gap.map(|s| s.saturating_mul(75))
+        },
         verify: a.verify.then(|| paths.to_vec()),
     };
     run_disc_at_once(g, a, addr, rec, plan)
