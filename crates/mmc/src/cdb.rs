@@ -162,6 +162,9 @@ macro_rules! place {
     (get $c:ident, $ty:ty, bytes($at:expr)) => {
         $crate::wire::array_at($c, $at)
     };
+    (get $c:ident, $ty:ty, ascii($range:expr)) => {
+        $crate::wire::ascii_at($c, $range)
+    };
     (get $c:ident, $ty:ty, lsb_msb($lsb:expr, $msb:expr)) => {
         u16::from_be_bytes([$crate::wire::u8_at($c, $msb), $crate::wire::u8_at($c, $lsb)])
     };
@@ -198,6 +201,9 @@ macro_rules! place {
     };
     (put $b:ident, $v:expr, bytes($at:expr)) => {
         $crate::wire::put_bytes($b, $at, &$v)
+    };
+    (put $b:ident, $v:expr, ascii($range:expr)) => {
+        $crate::wire::put_ascii($b, $range, &$v)
     };
     (put $b:ident, $v:expr, lsb_msb($lsb:expr, $msb:expr)) => {{
         let [msb, lsb] = u16::to_be_bytes($v);
@@ -390,8 +396,9 @@ macro_rules! command {
 /// a line ending `if place` (a validity bit), `if sent` (the bytes transferred cover the
 /// field) or `if place and sent` is an `Option` of its type in the struct, `None`
 /// unless that holds (the view reads the raw value; `emit` sets the bit and covers the
-/// field when it is `Some`). The place `lsb_msb(lsb, msb)` is a `u16` split over two
-/// bytes. After the table, `length place from N;` is a data length `emit` writes as the
+/// field when it is `Some`). Two places serve these tables: `lsb_msb(lsb, msb)`, a
+/// `u16` split over two bytes, and `ascii(start..end)`, a space-padded ASCII `String`
+/// ([`wire::ascii_at`]). After the table, `length place from N;` is a data length `emit` writes as the
 /// bytes written less `N`, and `fixed place == value, "field";` a constant `parse`
 /// insists on.
 ///

@@ -126,6 +126,36 @@ pub fn array_at<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     out
 }
 
+/// The ASCII text in `range` of the bytes present: printable ASCII kept, NUL read as a
+/// space (some targets pad with NULs), anything else as `?`; trailing spaces trimmed.
+pub fn ascii_at(buf: &[u8], range: core::ops::Range<usize>) -> String {
+    let bytes = buf
+        .get(range.start..range.end.min(buf.len()))
+        .unwrap_or(&[]);
+    let s: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0 => ' ',
+            0x20..=0x7E => char::from(b),
+            _ => '?',
+        })
+        .collect();
+    s.trim_end_matches(' ').to_owned()
+}
+
+/// Writes `s` into `range`, space-padded and truncated; non-ASCII characters become `?`.
+pub fn put_ascii(buf: &mut [u8], range: core::ops::Range<usize>, s: &str) {
+    let mut chars = s.chars();
+    for i in range {
+        let b = match chars.next() {
+            Some(c @ ' '..='~') => c as u8,
+            Some(_) => b'?',
+            None => b' ',
+        };
+        put_u8(buf, i, b);
+    }
+}
+
 /// Writes bytes of `v` at `at`, dropping any that fall past the end.
 #[inline]
 pub fn put_bytes(buf: &mut [u8], at: usize, v: &[u8]) {
