@@ -162,6 +162,9 @@ macro_rules! place {
     (get $c:ident, $ty:ty, bytes($at:expr)) => {
         $crate::wire::array_at($c, $at)
     };
+    (get $c:ident, $ty:ty, be16s($at:expr)) => {
+        $crate::wire::be16s_at($c, $at)
+    };
     (get $c:ident, $ty:ty, ascii($range:expr)) => {
         $crate::wire::ascii_at($c, $range)
     };
@@ -201,6 +204,9 @@ macro_rules! place {
     };
     (put $b:ident, $v:expr, bytes($at:expr)) => {
         $crate::wire::put_bytes($b, $at, &$v)
+    };
+    (put $b:ident, $v:expr, be16s($at:expr)) => {
+        $crate::wire::put_be16s($b, $at, &$v)
     };
     (put $b:ident, $v:expr, ascii($range:expr)) => {
         $crate::wire::put_ascii($b, $range, &$v)
@@ -396,9 +402,10 @@ macro_rules! command {
 /// a line ending `if place` (a validity bit), `if sent` (the bytes transferred cover the
 /// field) or `if place and sent` is an `Option` of its type in the struct, `None`
 /// unless that holds (the view reads the raw value; `emit` sets the bit and covers the
-/// field when it is `Some`). Two places serve these tables: `lsb_msb(lsb, msb)`, a
-/// `u16` split over two bytes, and `ascii(start..end)`, a space-padded ASCII `String`
-/// ([`wire::ascii_at`]). After the table, `length place from N;` is a data length `emit` writes as the
+/// field when it is `Some`). Three places serve parameter data beyond those of
+/// commands: `lsb_msb(lsb, msb)`, a `u16` split over two bytes; `ascii(start..end)`, a
+/// space-padded ASCII `String` ([`wire::ascii_at`]); and `be16s(byte)`, a `[u16; N]` of
+/// big-endian values ([`wire::be16s_at`]). After the table, `length place from N;` is a data length `emit` writes as the
 /// bytes written less `N`, and `fixed place == value, "field";` a constant `parse`
 /// insists on.
 ///

@@ -126,6 +126,24 @@ pub fn array_at<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     out
 }
 
+/// `N` big-endian u16s from `at` (a table of class bitmaps); bytes past the end read as 0.
+pub fn be16s_at<const N: usize>(buf: &[u8], at: usize) -> [u16; N] {
+    let mut out = [0u16; N];
+    for (i, v) in out.iter_mut().enumerate() {
+        *v = at.checked_add(2 * i).map_or(0, |j| be16(buf, j));
+    }
+    out
+}
+
+/// Writes `v` as big-endian u16s from `at`; writes past the end are dropped.
+pub fn put_be16s(buf: &mut [u8], at: usize, v: &[u16]) {
+    for (i, x) in v.iter().enumerate() {
+        if let Some(j) = at.checked_add(2 * i) {
+            put_be16(buf, j, *x);
+        }
+    }
+}
+
 /// The ASCII text in `range` of the bytes present: printable ASCII kept, NUL read as a
 /// space (some targets pad with NULs), anything else as `?`; trailing spaces trimmed.
 pub fn ascii_at(buf: &[u8], range: core::ops::Range<usize>) -> String {
