@@ -180,6 +180,9 @@ macro_rules! place {
     (get $c:ident, $ty:ty, with($read:path, $write:path)) => {
         $read($c)?
     };
+    (get $c:ident, $ty:ty, map($place:ident ($($arg:tt)*), $from:path, $to:path)) => {
+        $from($crate::place!(get $c, $ty, $place($($arg)*)))
+    };
 
     (put $b:ident, $v:expr, u8($at:expr)) => {
         $crate::wire::put_bits($b, $at, 0xFF, 0, $v)
@@ -224,6 +227,9 @@ macro_rules! place {
     };
     (put $b:ident, $v:expr, with($read:path, $write:path)) => {
         $write($b, $v)
+    };
+    (put $b:ident, $v:expr, map($place:ident ($($arg:tt)*), $from:path, $to:path)) => {
+        $crate::place!(put $b, $to($v), $place($($arg)*))
     };
 
     // The byte after a byte-aligned field (what `if sent` in a `record!` table compares
@@ -272,7 +278,9 @@ macro_rules! place {
 /// `From` conversions to and from the raw value (a [`wire_enum!`](crate::wire_enum) keeps
 /// unknown codes), `named(place, "field")` for a coded field whose reserved values
 /// `parse` rejects ([`wire::named`]), and `with(read, write)` for a field spread over
-/// the CDB (`read: fn(&[u8]) -> wire::Result<T>`, `write: fn(&mut [u8], T)`).
+/// the CDB (`read: fn(&[u8]) -> wire::Result<T>`, `write: fn(&mut [u8], T)`), and
+/// `map(place, from, to)` for a value stored coded (`from: fn(raw) -> T`, `to: fn(T) ->
+/// raw`; a count stored as count − 1).
 /// Several structs before one table share it (READ and WRITE). After the table,
 /// `fixed place == value, "field";` writes a constant `parse` insists on, and
 /// `check path;` runs `fn(&Self) -> wire::Result<()>` on the parsed command, for the
