@@ -162,6 +162,9 @@ macro_rules! place {
     (get $c:ident, $ty:ty, bytes($at:expr)) => {
         $crate::wire::array_at($c, $at)
     };
+    (get $c:ident, $ty:ty, record($at:expr)) => {
+        <$ty>::read($c.get($at..).unwrap_or(&[]))
+    };
     (get $c:ident, $ty:ty, be16s($at:expr)) => {
         $crate::wire::be16s_at($c, $at)
     };
@@ -207,6 +210,13 @@ macro_rules! place {
     };
     (put $b:ident, $v:expr, bytes($at:expr)) => {
         $crate::wire::put_bytes($b, $at, &$v)
+    };
+    (put $b:ident, $v:expr, record($at:expr)) => {
+        if let Some(b) = $b.get_mut($at..) {
+            // Fails only without room for the record; the bytes are then dropped, as any
+            // field's past the end.
+            let _ = $v.emit(b);
+        }
     };
     (put $b:ident, $v:expr, be16s($at:expr)) => {
         $crate::wire::put_be16s($b, $at, &$v)
@@ -375,8 +385,11 @@ macro_rules! command {
 /// Declares a fixed-size record of parameter data (a descriptor or header) from a table
 /// of its fields, with the same places as [`command!`](crate::command): the struct (docs
 /// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
-/// the first `LEN`, ignores reserved bits), `emit` (fails without room, zeroes the `LEN`
-/// bytes, writes each field) and `buffer_len`. After the table, `fixed place = value;`
+/// the first `LEN`, ignores reserved bits), `read` (never fails: bytes past the end read
+/// as 0, so the places are those that cannot fail, not `named` or `with`), `emit` (fails
+/// without room, zeroes the `LEN` bytes, writes each field) and `buffer_len`. The place
+/// `record(byte)` is a record nested at `byte`, read with its `read` and written with its
+/// `emit` (dropped when it does not fit). After the table, `fixed place = value;`
 /// is a field `emit` always writes with a constant (a data length) and `parse` ignores.
 ///
 /// ```
@@ -397,6 +410,7 @@ macro_rules! command {
 /// assert_eq!(b, [1, 2, 3, 4, 0x80, 0]);
 /// assert_eq!(Extent::parse(&b), Ok(e));
 /// assert!(Extent::parse(&b[..5]).is_err());
+/// assert_eq!(Extent::read(&b[..4]), Extent { valid: false, ..e });
 /// ```
 ///
 /// A parameter-data block with a view (disc or track information) is declared once
@@ -621,10 +635,16 @@ macro_rules! record {
             /// Reads the record from the first [`Self::LEN`] bytes of `buf`.
             pub fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
                 $crate::wire::check_len(buf, Self::LEN)?;
-                let b = &buf[..Self::LEN];
-                Ok($name {
+                Ok(Self::read(buf))
+            }
+
+            /// Reads the record from what `buf` holds of its [`Self::LEN`] bytes; the
+            /// bytes missing read as 0 (the fields a shorter, older version lacks).
+            pub fn read(buf: &[u8]) -> Self {
+                let b = &buf[..buf.len().min(Self::LEN)];
+                $name {
                     $( $field: $crate::place!(get b, $ty, $place($($arg)*)), )+
-                })
+                }
             }
 
             /// Writes the record into the first [`Self::LEN`] bytes of `buf`.

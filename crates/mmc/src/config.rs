@@ -588,26 +588,16 @@ pub enum FeatureBody {
     },
 }
 
-/// Reads a fixed-size body from what is present: fields past a short payload (an older
-/// feature version) read as zero.
-fn padded<T>(p: &[u8], len: usize, parse: fn(&[u8]) -> wire::Result<T>) -> Option<T> {
-    if p.len() >= len {
-        return parse(p).ok();
-    }
-    let mut full = vec![0; len];
-    full[..p.len()].copy_from_slice(p);
-    parse(&full).ok()
-}
-
 /// The bodies of one fixed size, each declared with [`record!`](crate::record) and named
 /// like its feature code: how [`FeatureBody`] reads, sizes and writes them.
 macro_rules! fixed_bodies {
     ($($body:ident),+ $(,)?) => {
         impl FeatureBody {
-            /// The fixed-size body of feature `code`, when it has one.
+            /// The fixed-size body of feature `code`, when it has one, from what is
+            /// present: fields past a short payload (an older feature version) read as 0.
             fn parse_fixed(code: FeatureCode, p: &[u8]) -> Option<FeatureBody> {
                 match code {
-                    $( FeatureCode::$body => padded(p, $body::LEN, $body::parse).map(FeatureBody::$body), )+
+                    $( FeatureCode::$body => Some(FeatureBody::$body($body::read(p))), )+
                     _ => None,
                 }
             }
