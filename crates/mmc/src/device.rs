@@ -303,17 +303,20 @@ crate::wire_enum! {
     }
 }
 
-/// One slot table entry of MECHANISM STATUS data (4 bytes; changers only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct SlotEntry {
-    /// Disc Present (byte 0 bit 7).
-    pub disc_present: bool,
-    /// Change (byte 0 bit 0): the slot's medium changed since it was last loaded.
-    pub change: bool,
-    /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
-    pub cwp_valid: bool,
-    /// CWP (byte 1 bit 0): the cartridge is write protected.
-    pub cartridge_write_protect: bool,
+crate::record! {
+    /// One slot table entry of MECHANISM STATUS data (4 bytes; changers only).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SlotEntry, 4 bytes;
+    {
+        /// Disc Present (byte 0 bit 7).
+        pub disc_present: bool = bit(0, 7),
+        /// Change (byte 0 bit 0): the slot's medium changed since it was last loaded.
+        pub change: bool = bit(0, 0),
+        /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
+        pub cwp_valid: bool = bit(1, 1),
+        /// CWP (byte 1 bit 0): the cartridge is write protected.
+        pub cartridge_write_protect: bool = bit(1, 0),
+    }
 }
 
 crate::wire_view! {
@@ -358,13 +361,7 @@ impl<T: AsRef<[u8]>> MechanismStatusView<T> {
             return None;
         }
         let at = MechanismStatusData::HEADER_LEN + i * MechanismStatusData::SLOT_LEN;
-        let d = self.b().get(at..at + MechanismStatusData::SLOT_LEN)?;
-        Some(SlotEntry {
-            disc_present: d[0] & 0x80 != 0,
-            change: d[0] & 0x01 != 0,
-            cwp_valid: d[1] & 0x02 != 0,
-            cartridge_write_protect: d[1] & 0x01 != 0,
-        })
+        SlotEntry::parse(self.b().get(at..)?).ok()
     }
 }
 
@@ -394,7 +391,7 @@ impl MechanismStatusData {
     /// Size of the header.
     pub const HEADER_LEN: usize = 8;
     /// Size of one slot table entry.
-    pub const SLOT_LEN: usize = 4;
+    pub const SLOT_LEN: usize = SlotEntry::LEN;
 
     /// A single drive with its door closed, no changer and no slots.
     pub fn single_drive() -> Self {
@@ -459,8 +456,7 @@ impl MechanismStatusData {
             .iter()
             .zip(out[Self::HEADER_LEN..].chunks_exact_mut(Self::SLOT_LEN))
         {
-            d[0] = u8::from(s.disc_present) << 7 | u8::from(s.change);
-            d[1] = u8::from(s.cwp_valid) << 1 | u8::from(s.cartridge_write_protect);
+            s.emit(d)?;
         }
         Ok(len)
     }

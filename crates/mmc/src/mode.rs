@@ -574,13 +574,16 @@ impl WriteParametersPage {
     }
 }
 
-/// One write speed descriptor of page 2Ah (4 bytes, from byte 32).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CapabilitiesWriteSpeed {
-    /// Rotation Control (byte 1 bits 1:0).
-    pub rotation: RotationControl,
-    /// Write Speed Supported, kB/s (bytes 2-3).
-    pub write_kbps: u16,
+crate::record! {
+    /// One write speed descriptor of page 2Ah (4 bytes, from byte 32).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct CapabilitiesWriteSpeed, 4 bytes;
+    {
+        /// Rotation Control (byte 1 bits 1:0).
+        pub rotation: RotationControl = from(bits(1, 0x03 << 0)),
+        /// Write Speed Supported, kB/s (bytes 2-3).
+        pub write_kbps: u16 = be16(2),
+    }
 }
 
 /// MM Capabilities and Mechanical Status mode page (2Ah; IMAPI2's
@@ -691,12 +694,9 @@ impl ModePage for CapabilitiesPage {
         let write_speeds = p
             .get(Self::FIXED_LEN..)
             .unwrap_or(&[])
-            .chunks_exact(4)
+            .chunks_exact(CapabilitiesWriteSpeed::LEN)
             .take(count)
-            .map(|d| CapabilitiesWriteSpeed {
-                rotation: RotationControl::from(d[1]),
-                write_kbps: be16(d, 2),
-            })
+            .map(CapabilitiesWriteSpeed::read)
             .collect();
         Ok(CapabilitiesPage {
             ps: page[0] & 0x80 != 0,
@@ -743,9 +743,7 @@ impl ModePage for CapabilitiesPage {
         put_be16(b, 28, self.current_write_kbps);
         put_be16(b, 30, self.write_speeds.len() as u16);
         for (i, d) in self.write_speeds.iter().enumerate() {
-            let at = Self::FIXED_LEN + 4 * i;
-            b[at + 1] = u8::from(d.rotation);
-            put_be16(b, at + 2, d.write_kbps);
+            d.emit(&mut b[Self::FIXED_LEN + CapabilitiesWriteSpeed::LEN * i..])?;
         }
         Ok(len)
     }
