@@ -387,10 +387,15 @@ macro_rules! command {
 /// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
 /// the first `LEN`, ignores reserved bits), `read` (never fails: bytes past the end read
 /// as 0, so the places are those that cannot fail, not `named` or `with`), `emit` (fails
-/// without room, zeroes the `LEN` bytes, writes each field) and `buffer_len`. The place
-/// `record(byte)` is a record nested at `byte`, read with its `read` and written with its
-/// `emit` (dropped when it does not fit). After the table, `fixed place = value;`
-/// is a field `emit` always writes with a constant (a data length) and `parse` ignores.
+/// without room, zeroes the `LEN` bytes, writes each field) and `buffer_len`. After the
+/// table, `fixed place = value;` is a field `emit` always writes with a constant (a data
+/// length) and `parse` ignores.
+///
+/// Four places serve parameter data beyond those of commands: `lsb_msb(lsb, msb)`, a
+/// `u16` split over two bytes; `ascii(start..end)`, a space-padded ASCII `String`
+/// ([`wire::ascii_at`]); `be16s(byte)`, a `[u16; N]` of big-endian values
+/// ([`wire::be16s_at`]); and `record(byte)`, a record nested at `byte`, read with its
+/// `read` and written with its `emit` (dropped when it does not fit).
 ///
 /// ```
 /// discburn_mmc::record! {
@@ -424,12 +429,9 @@ macro_rules! command {
 /// a line ending `if place` (a validity bit), `if sent` (the bytes transferred cover the
 /// field) or `if place and sent` is an `Option` of its type in the struct, `None`
 /// unless that holds (the view reads the raw value; `emit` sets the bit and covers the
-/// field when it is `Some`). Three places serve parameter data beyond those of
-/// commands: `lsb_msb(lsb, msb)`, a `u16` split over two bytes; `ascii(start..end)`, a
-/// space-padded ASCII `String` ([`wire::ascii_at`]); and `be16s(byte)`, a `[u16; N]` of
-/// big-endian values ([`wire::be16s_at`]). After the table, `length place from N;` is a data length `emit` writes as the
-/// bytes written less `N`, and `fixed place == value, "field";` a constant `parse`
-/// insists on.
+/// field when it is `Some`). After the table, `length place from N;` is a data length
+/// `emit` writes as the bytes written less `N`, and `fixed place == value, "field";` a
+/// constant `parse` insists on (and `emit` writes).
 ///
 /// ```
 /// discburn_mmc::record! {

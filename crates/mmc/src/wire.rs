@@ -402,8 +402,10 @@ pub fn named<T: Coded>(raw: T::Raw, field: &'static str) -> Result<T> {
 /// [`command!`](crate::command) (`u8(byte)`, `bit(byte, bit)`, `bits(byte, mask <<
 /// shift)`, `be16(byte)`, `be24(byte)`, `be32(byte)`, `be64(byte)`, `from(place)`; the
 /// byte may be any `usize` expression); the accessor keeps the line's docs and reads
-/// through [`be16`], [`u8_at`] …, which never panic. Fields the table cannot express
-/// (spread over the buffer, computed, optional) the module writes in its own `impl`.
+/// through [`be16`], [`u8_at`] …, which never panic. A view with an owned struct of the
+/// same fields is declared once with [`record!`](crate::record), which calls this macro
+/// (and adds optional fields and fields split over two bytes). Fields no table can
+/// express (lists, computed values) the module writes in its own `impl`.
 ///
 /// ```
 /// discburn_mmc::wire_view! {
