@@ -580,6 +580,7 @@ macro_rules! record {
     (@type [$ty:ty] $cond:tt) => { ::core::option::Option<$ty> };
     (@get $b:ident [$ty:ty] [$($place:tt)*] []) => { $crate::place!(get $b, $ty, $($place)*) };
     (@get $b:ident $ty:tt $place:tt [$([$($vplace:tt)*])? $($sent:ident)?]) => {
+        // `true &&` heads the one or two conditions the line has.
         if true
             $( && $crate::place!(get $b, bool, $($vplace)*) )?
             $( && $b.len() >= $crate::record!(@$sent $place) )?
