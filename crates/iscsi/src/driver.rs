@@ -153,6 +153,13 @@ struct Conn {
 }
 
 impl Conn {
+    /// Why the session failed, or `otherwise` when it has not.
+    fn failure_or(&self, otherwise: &str) -> String {
+        self.session
+            .failure()
+            .map_or_else(|| otherwise.to_owned(), |e| e.to_string())
+    }
+
     fn flush(&mut self, io_timeout: Duration) {
         while self.session.has_transmit() {
             self.out.clear();
@@ -191,6 +198,18 @@ impl Conn {
                 }
             }
         }
+    }
+
+    /// Runs the connection until `pred` holds or the session closes, for the session
+    /// exchanges no caller cancels and only the session's own timers bound (login,
+    /// logout, ping).
+    fn wait_for(
+        &mut self,
+        clock: &dyn Clock,
+        io_timeout: Duration,
+        pred: impl FnMut(&Conn) -> bool,
+    ) -> bool {
+        self.run_until(clock, &CancelHandle::default(), io_timeout, None, pred)
     }
 
     /// Runs the connection until `pred` holds, the session closes, or `deadline` passes.
@@ -348,13 +367,7 @@ impl IscsiTransport {
             out: Vec::new(),
             rx: vec![0u8; 256 * 1024],
         };
-        let ok = conn.run_until(
-            &*self.clock,
-            &CancelHandle::default(),
-            self.options.io_timeout,
-            None,
-            |c| c.logged_in,
-        );
+        let ok = conn.wait_for(&*self.clock, self.options.io_timeout, |c| c.logged_in);
         if !ok {
             let source = conn
                 .session
@@ -411,22 +424,12 @@ impl IscsiTransport {
             return Ok(());
         }
         c.session.logout(self.clock.now());
-        let ok = c.run_until(
-            &*self.clock,
-            &CancelHandle::default(),
-            self.options.io_timeout,
-            None,
-            |c| c.logged_out,
-        );
+        let ok = c.wait_for(&*self.clock, self.options.io_timeout, |c| c.logged_out);
         let _ = c.stream.shutdown(Shutdown::Both);
         if ok {
             Ok(())
         } else {
-            Err(Error::Logout(
-                c.session
-                    .failure()
-                    .map_or("no answer".into(), |e| e.to_string()),
-            ))
+            Err(Error::Logout(c.failure_or("no answer")))
         }
     }
 
@@ -439,17 +442,13 @@ impl IscsiTransport {
         let Some(tag) = conn.session.ping(clock.now()) else {
             return Err(TransportError::DeviceGone("not logged in".into()));
         };
-        let ok = conn.run_until(&*clock, &CancelHandle::default(), io_timeout, None, |c| {
-            c.pings.contains(&tag)
-        });
+        let ok = conn.wait_for(&*clock, io_timeout, |c| c.pings.contains(&tag));
         conn.pings.retain(|t| *t != tag);
         if ok {
             Ok(())
         } else {
             Err(TransportError::DeviceGone(
-                conn.session
-                    .failure()
-                    .map_or("ping unanswered".into(), |e| e.to_string()),
+                conn.failure_or("ping unanswered"),
             ))
         }
     }
@@ -490,9 +489,7 @@ impl IscsiTransport {
             Some(c) => Err(TransportError::DeviceGone(format!(
                 "the iSCSI session to {} is down ({}); open the drive again to reconnect",
                 self.url.host_port(),
-                c.session
-                    .failure()
-                    .map_or("logged out".into(), |e| e.to_string())
+                c.failure_or("logged out")
             ))),
             None => Err(TransportError::DeviceGone(format!(
                 "not connected to the iSCSI target at {}; open the drive again to reconnect",

@@ -162,6 +162,18 @@ macro_rules! place {
     (get $c:ident, $ty:ty, bytes($at:expr)) => {
         $crate::wire::array_at($c, $at)
     };
+    (get $c:ident, $ty:ty, record($at:expr)) => {
+        <$ty>::read($c.get($at..).unwrap_or(&[]))
+    };
+    (get $c:ident, $ty:ty, be16s($at:expr)) => {
+        $crate::wire::be16s_at($c, $at)
+    };
+    (get $c:ident, $ty:ty, ascii($range:expr)) => {
+        $crate::wire::ascii_at($c, $range)
+    };
+    (get $c:ident, $ty:ty, lsb_msb($lsb:expr, $msb:expr)) => {
+        u16::from_be_bytes([$crate::wire::u8_at($c, $msb), $crate::wire::u8_at($c, $lsb)])
+    };
     (get $c:ident, $ty:ty, from($place:ident ($($arg:tt)*))) => {
         <$ty>::from($crate::place!(get $c, $ty, $place($($arg)*)))
     };
@@ -170,6 +182,9 @@ macro_rules! place {
     };
     (get $c:ident, $ty:ty, with($read:path, $write:path)) => {
         $read($c)?
+    };
+    (get $c:ident, $ty:ty, map($place:ident ($($arg:tt)*), $from:path, $to:path)) => {
+        $from($crate::place!(get $c, $ty, $place($($arg)*)))
     };
 
     (put $b:ident, $v:expr, u8($at:expr)) => {
@@ -196,6 +211,24 @@ macro_rules! place {
     (put $b:ident, $v:expr, bytes($at:expr)) => {
         $crate::wire::put_bytes($b, $at, &$v)
     };
+    (put $b:ident, $v:expr, record($at:expr)) => {
+        if let Some(b) = $b.get_mut($at..) {
+            // Fails only without room for the record; the bytes are then dropped, as any
+            // field's past the end.
+            let _ = $v.emit(b);
+        }
+    };
+    (put $b:ident, $v:expr, be16s($at:expr)) => {
+        $crate::wire::put_be16s($b, $at, &$v)
+    };
+    (put $b:ident, $v:expr, ascii($range:expr)) => {
+        $crate::wire::put_ascii($b, $range, &$v)
+    };
+    (put $b:ident, $v:expr, lsb_msb($lsb:expr, $msb:expr)) => {{
+        let [msb, lsb] = u16::to_be_bytes($v);
+        $crate::wire::put_u8($b, $lsb, lsb);
+        $crate::wire::put_u8($b, $msb, msb);
+    }};
     (put $b:ident, $v:expr, from($place:ident ($($arg:tt)*))) => {
         $crate::place!(put $b, ::core::convert::From::from($v), $place($($arg)*))
     };
@@ -205,6 +238,18 @@ macro_rules! place {
     (put $b:ident, $v:expr, with($read:path, $write:path)) => {
         $write($b, $v)
     };
+    (put $b:ident, $v:expr, map($place:ident ($($arg:tt)*), $from:path, $to:path)) => {
+        $crate::place!(put $b, $to($v), $place($($arg)*))
+    };
+
+    // The byte after a byte-aligned field (what `if sent` in a `record!` table compares
+    // with the bytes transferred).
+    (end u8($at:expr)) => { $at + 1 };
+    (end be16($at:expr)) => { $at + 2 };
+    (end be24($at:expr)) => { $at + 3 };
+    (end be32($at:expr)) => { $at + 4 };
+    (end be64($at:expr)) => { $at + 8 };
+    (end from($place:ident ($($arg:tt)*))) => { $crate::place!(end $place($($arg)*)) };
 }
 
 /// Declares commands from a table of their CDB fields (after the spec's CDB tables): per
@@ -243,7 +288,9 @@ macro_rules! place {
 /// `From` conversions to and from the raw value (a [`wire_enum!`](crate::wire_enum) keeps
 /// unknown codes), `named(place, "field")` for a coded field whose reserved values
 /// `parse` rejects ([`wire::named`]), and `with(read, write)` for a field spread over
-/// the CDB (`read: fn(&[u8]) -> wire::Result<T>`, `write: fn(&mut [u8], T)`).
+/// the CDB (`read: fn(&[u8]) -> wire::Result<T>`, `write: fn(&mut [u8], T)`), and
+/// `map(place, from, to)` for a value stored coded (`from: fn(raw) -> T`, `to: fn(T) ->
+/// raw`; a count stored as count − 1).
 /// Several structs before one table share it (READ and WRITE). After the table,
 /// `fixed place == value, "field";` writes a constant `parse` insists on, and
 /// `check path;` runs `fn(&Self) -> wire::Result<()>` on the parsed command, for the
@@ -338,9 +385,17 @@ macro_rules! command {
 /// Declares a fixed-size record of parameter data (a descriptor or header) from a table
 /// of its fields, with the same places as [`command!`](crate::command): the struct (docs
 /// and attributes kept) and `LEN`, `parse` (fails on fewer than `LEN` bytes, reads only
-/// the first `LEN`, ignores reserved bits), `emit` (fails without room, zeroes the `LEN`
-/// bytes, writes each field) and `buffer_len`. After the table, `fixed place = value;`
-/// is a field `emit` always writes with a constant (a data length) and `parse` ignores.
+/// the first `LEN`, ignores reserved bits), `read` (never fails: bytes past the end read
+/// as 0, so the places are those that cannot fail, not `named` or `with`), `emit` (fails
+/// without room, zeroes the `LEN` bytes, writes each field) and `buffer_len`. After the
+/// table, `fixed place = value;` is a field `emit` always writes with a constant (a data
+/// length) and `parse` ignores.
+///
+/// Four places serve parameter data beyond those of commands: `lsb_msb(lsb, msb)`, a
+/// `u16` split over two bytes; `ascii(start..end)`, a space-padded ASCII `String`
+/// ([`wire::ascii_at`]); `be16s(byte)`, a `[u16; N]` of big-endian values
+/// ([`wire::be16s_at`]); and `record(byte)`, a record nested at `byte`, read with its
+/// `read` and written with its `emit` (dropped when it does not fit).
 ///
 /// ```
 /// discburn_mmc::record! {
@@ -360,10 +415,211 @@ macro_rules! command {
 /// assert_eq!(b, [1, 2, 3, 4, 0x80, 0]);
 /// assert_eq!(Extent::parse(&b), Ok(e));
 /// assert!(Extent::parse(&b[..5]).is_err());
+/// assert_eq!(Extent::read(&b[..4]), Extent { valid: false, ..e });
+/// ```
+///
+/// A parameter-data block with a view (disc or track information) is declared once
+/// too: one table yields the view's accessors (after [`wire_view!`](crate::wire_view)),
+/// the owned struct with its documented fields, `parse`, `emit` and `buffer_len`.
+/// The header is `struct Name, at least MIN, emits LEN;` (`parse` and the view's
+/// `new_checked` need `MIN` bytes; `emit` writes `LEN` bytes, more to hold the fields
+/// present that end past it), then the view's docs and `view ViewName;`. A line
+/// `view vis name: type = place` is a view accessor alone (a validity bit, a raw length);
+/// `vis name as view_name: type = place` names the accessor differently from the field;
+/// a line ending `if place` (a validity bit), `if sent` (the bytes transferred cover the
+/// field) or `if place and sent` is an `Option` of its type in the struct, `None`
+/// unless that holds (the view reads the raw value; `emit` sets the bit and covers the
+/// field when it is `Some`). After the table, `length place from N;` is a data length
+/// `emit` writes as the bytes written less `N`, and `fixed place == value, "field";` a
+/// constant `parse` insists on (and `emit` writes).
+///
+/// ```
+/// discburn_mmc::record! {
+///     /// A made-up block: a length, a count split over two bytes, an optional tail.
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///     pub struct Block, at least 4, emits 4;
+///     /// A view over a [`Block`].
+///     view BlockView;
+///     {
+///         /// Count (byte 2 LSB, byte 3 MSB).
+///         pub count: u16 = lsb_msb(2, 3),
+///         /// Tail valid (byte 4 bit 0).
+///         view pub tail_v: bool = bit(4, 0),
+///         /// Tail (bytes 5–6) when valid and transferred.
+///         pub tail: u16 = be16(5) if bit(4, 0) and sent,
+///     }
+///     length be16(0) from 2;
+/// }
+/// let b = Block { count: 0x0102, tail: None };
+/// assert_eq!(b.buffer_len(), 4);
+/// let mut out = [0xFF; 7];
+/// assert_eq!(b.emit(&mut out), Ok(4));
+/// assert_eq!(out[..4], [0, 2, 2, 1]);
+/// let b = Block { tail: Some(9), ..b };
+/// assert_eq!(b.emit(&mut out), Ok(7));
+/// assert_eq!(out, [0, 5, 2, 1, 1, 0, 9]);
+/// assert_eq!(Block::parse(&out), Ok(b));
+/// assert_eq!(Block::parse(&out[..6]).unwrap().tail, None);
+/// assert_eq!(BlockView::new_unchecked(&out[..]).count(), 0x0102);
 /// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! record {
+    // A table with a view, one line at a time, into the struct's fields, the view's
+    // lines and what `parse`, `emit` and `buffer_len` do per field.
+    (@line $head:tt $fields:tt [$($view:tt)*] $lines:tt
+        $(#[$m:meta])* view $fvis:vis $field:ident : $ty:ty = $place:ident ($($arg:tt)*)
+        $(, $($rest:tt)*)?
+    ) => {
+        $crate::record!(@line $head $fields
+            [$($view)* $(#[$m])* $fvis $field: $ty = $place($($arg)*),]
+            $lines $($($rest)*)?);
+    };
+    (@line $head:tt $fields:tt $view:tt $lines:tt
+        $(#[$m:meta])* $fvis:vis $field:ident $(as $vfield:ident)? : $ty:ty
+        = $place:ident ($($arg:tt)*) $(, $($rest:tt)*)?
+    ) => {
+        $crate::record!(@add $head $fields $view $lines
+            [$(#[$m])*] [$fvis] $field [$($vfield)?] [$ty] [$place($($arg)*)] []
+            $($($rest)*)?);
+    };
+    (@line $head:tt $fields:tt $view:tt $lines:tt
+        $(#[$m:meta])* $fvis:vis $field:ident $(as $vfield:ident)? : $ty:ty
+        = $place:ident ($($arg:tt)*) if sent $(, $($rest:tt)*)?
+    ) => {
+        $crate::record!(@add $head $fields $view $lines
+            [$(#[$m])*] [$fvis] $field [$($vfield)?] [$ty] [$place($($arg)*)] [sent]
+            $($($rest)*)?);
+    };
+    (@line $head:tt $fields:tt $view:tt $lines:tt
+        $(#[$m:meta])* $fvis:vis $field:ident $(as $vfield:ident)? : $ty:ty
+        = $place:ident ($($arg:tt)*) if $vplace:ident ($($varg:tt)*) $(and $sent:ident)?
+        $(, $($rest:tt)*)?
+    ) => {
+        $crate::record!(@add $head $fields $view $lines
+            [$(#[$m])*] [$fvis] $field [$($vfield)?] [$ty] [$place($($arg)*)]
+            [[$vplace($($varg)*)] $($sent)?]
+            $($($rest)*)?);
+    };
+
+    // The view's accessor is named after the field unless the line says otherwise.
+    (@add $head:tt $fields:tt $view:tt $lines:tt $m:tt $fvis:tt $field:ident [] $($more:tt)*) => {
+        $crate::record!(@add $head $fields $view $lines $m $fvis $field [$field] $($more)*);
+    };
+    (@add $head:tt [$($fields:tt)*] [$($view:tt)*] [$($lines:tt)*]
+        [$(#[$m:meta])*] [$fvis:vis] $field:ident [$vfield:ident] [$ty:ty]
+        [$place:ident ($($arg:tt)*)] $cond:tt $($rest:tt)*
+    ) => {
+        $crate::record!(@line $head
+            [$($fields)* $(#[$m])* $fvis $field: $crate::record!(@type [$ty] $cond),]
+            [$($view)* $(#[$m])* $fvis $vfield: $ty = $place($($arg)*),]
+            [$($lines)* [$field [$ty] [$place($($arg)*)] $cond]]
+            $($rest)*);
+    };
+    // Every line read: the view, the struct and its methods.
+    (@line [
+        [$(#[$meta:meta])*] [$vis:vis] $name:ident [$min:expr] [$emit:expr]
+        [$(#[$vmeta:meta])*] $vname:ident
+        [$($lplace:ident ($($larg:tt)*) $lfrom:tt)?]
+        [$($xplace:ident ($($xarg:tt)*) $xvalue:tt $xname:literal)*]
+    ] [$($fields:tt)*] [$($view:tt)*] [$([$field:ident $ty:tt $place:tt $cond:tt])*]) => {
+        $crate::wire_view! {
+            $(#[$vmeta])*
+            $vis struct $vname, at least $min;
+            { $($view)* }
+        }
+
+        $(#[$meta])*
+        $vis struct $name {
+            $($fields)*
+        }
+
+        impl $name {
+            /// Parses the bytes transferred (reserved bits ignored; a field that may be
+            /// absent is `None` when its validity bit is clear or it was not transferred).
+            pub fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
+                $crate::wire::check_len(buf, $min)?;
+                $({
+                    let raw = $crate::place!(get buf, u8, $xplace($($xarg)*));
+                    if raw != $xvalue {
+                        return Err($crate::wire::Error::Invalid {
+                            field: $xname,
+                            value: ::core::convert::From::from(raw),
+                        });
+                    }
+                })*
+                Ok($name {
+                    $( $field: $crate::record!(@get buf $ty $place $cond), )*
+                })
+            }
+
+            /// Bytes [`emit`](Self::emit) writes.
+            pub fn buffer_len(&self) -> usize {
+                ($emit) $( .max($crate::record!(@end self.$field $place $cond)) )*
+            }
+
+            /// Writes the block into the first [`buffer_len`](Self::buffer_len) bytes of
+            /// `buf` (reserved bytes zero); returns the bytes written.
+            pub fn emit(&self, buf: &mut [u8]) -> $crate::wire::Result<usize> {
+                let len = self.buffer_len();
+                $crate::wire::check_room(buf, len)?;
+                let b = &mut buf[..len];
+                b.fill(0);
+                $( $crate::place!(put b, (len - $lfrom) as _, $lplace($($larg)*)); )?
+                $( $crate::place!(put b, $xvalue, $xplace($($xarg)*)); )*
+                $( $crate::record!(@put b self.$field $place $cond); )*
+                Ok(len)
+            }
+        }
+    };
+
+    // What one line of a table with a view is in the struct, `parse`, `emit` and
+    // `buffer_len`: a field always present, or one that may be absent (a validity bit,
+    // the bytes transferred, or both).
+    (@type [$ty:ty] []) => { $ty };
+    (@type [$ty:ty] $cond:tt) => { ::core::option::Option<$ty> };
+    (@get $b:ident [$ty:ty] [$($place:tt)*] []) => { $crate::place!(get $b, $ty, $($place)*) };
+    (@get $b:ident $ty:tt $place:tt [$([$($vplace:tt)*])? $($sent:ident)?]) => {
+        // `true &&` heads the one or two conditions the line has.
+        if true
+            $( && $crate::place!(get $b, bool, $($vplace)*) )?
+            $( && $b.len() >= $crate::record!(@$sent $place) )?
+        {
+            ::core::option::Option::Some($crate::record!(@get $b $ty $place []))
+        } else {
+            ::core::option::Option::None
+        }
+    };
+    (@put $b:ident $s:ident.$field:ident [$($place:tt)*] []) => {
+        $crate::place!(put $b, $s.$field, $($place)*)
+    };
+    (@put $b:ident $s:ident.$field:ident [$($place:tt)*] [$([$($vplace:tt)*])? $($sent:ident)?]) => {
+        if let ::core::option::Option::Some(v) = $s.$field {
+            $crate::place!(put $b, v, $($place)*);
+            $( $crate::place!(put $b, true, $($vplace)*); )?
+        }
+    };
+    (@end $s:ident.$field:ident $place:tt [$([$($vplace:tt)*])? sent]) => {
+        if $s.$field.is_some() { $crate::record!(@sent $place) } else { 0 }
+    };
+    (@end $s:ident.$field:ident $place:tt $cond:tt) => { 0 };
+    (@sent [$($place:tt)*]) => { $crate::place!(end $($place)*) };
+
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident, at least $min:expr, emits $emit:expr;
+        $(#[$vmeta:meta])*
+        view $vname:ident;
+        { $($lines:tt)* }
+        $(length $lplace:ident ($($larg:tt)*) from $lfrom:literal;)?
+        $(fixed $xplace:ident ($($xarg:tt)*) == $xvalue:expr, $xname:literal;)*
+    ) => {
+        $crate::record!(@line [
+            [$(#[$meta])*] [$vis] $name [$min] [$emit] [$(#[$vmeta])*] $vname
+            [$($lplace($($larg)*) $lfrom)?]
+            [$($xplace($($xarg)*) ($xvalue) $xname)*]
+        ] [] [] [] $($lines)*);
+    };
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident, $len:literal bytes;
@@ -382,10 +638,16 @@ macro_rules! record {
             /// Reads the record from the first [`Self::LEN`] bytes of `buf`.
             pub fn parse(buf: &[u8]) -> $crate::wire::Result<Self> {
                 $crate::wire::check_len(buf, Self::LEN)?;
-                let b = &buf[..Self::LEN];
-                Ok($name {
+                Ok(Self::read(buf))
+            }
+
+            /// Reads the record from what `buf` holds of its [`Self::LEN`] bytes; the
+            /// bytes missing read as 0 (the fields a shorter, older version lacks).
+            pub fn read(buf: &[u8]) -> Self {
+                let b = &buf[..buf.len().min(Self::LEN)];
+                $name {
                     $( $field: $crate::place!(get b, $ty, $place($($arg)*)), )+
-                })
+                }
             }
 
             /// Writes the record into the first [`Self::LEN`] bytes of `buf`.

@@ -14,7 +14,7 @@
 //! inside the data beyond the bytes present, lists are capped by the bytes present.
 
 use crate::profile::Profile;
-use crate::wire::{self, be16, be24, be32, check_len, check_room, put_be16, put_be24, put_be32};
+use crate::wire::{self, be16, be32, check_len, check_room, put_be16};
 
 crate::wire_enum! {
     /// The RT field of GET CONFIGURATION (CDB byte 1 bits 1:0).
@@ -144,38 +144,16 @@ impl GetConfiguration {
 /// Length of the feature header.
 pub const FEATURE_HEADER_LEN: usize = 8;
 
-/// The 8-byte feature header that opens a GET CONFIGURATION answer. MMC-6 §6.6.2.1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FeatureHeader {
-    /// Data Length: bytes that follow this field (the full answer, even when the
-    /// allocation length cut it short).
-    pub data_length: u32,
-    /// Current Profile (bytes 6-7).
-    pub current_profile: Profile,
-}
-
-impl FeatureHeader {
-    /// Reads the header.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, FEATURE_HEADER_LEN)?;
-        Ok(FeatureHeader {
-            data_length: be32(buf, 0),
-            current_profile: Profile::from(be16(buf, 6)),
-        })
-    }
-
-    /// Writes the header.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, FEATURE_HEADER_LEN)?;
-        buf[..FEATURE_HEADER_LEN].fill(0);
-        put_be32(buf, 0, self.data_length);
-        put_be16(buf, 6, self.current_profile.into());
-        Ok(FEATURE_HEADER_LEN)
-    }
-
-    /// Always 8.
-    pub fn buffer_len(&self) -> usize {
-        FEATURE_HEADER_LEN
+crate::record! {
+    /// The 8-byte feature header that opens a GET CONFIGURATION answer. MMC-6 §6.6.2.1.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FeatureHeader, 8 bytes;
+    {
+        /// Data Length: bytes that follow this field (the full answer, even when the
+        /// allocation length cut it short).
+        pub data_length: u32 = be32(0),
+        /// Current Profile (bytes 6-7).
+        pub current_profile: Profile = from(be16(6)),
     }
 }
 
@@ -288,24 +266,30 @@ pub struct ProfileDescriptor {
     pub current: bool,
 }
 
-/// Core feature (0001h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Core {
-    /// Physical Interface Standard (1 SCSI, 2 ATAPI, 7 Serial ATAPI, 8 USB, ...).
-    pub physical_interface: u32,
-    /// INQ2: the device supports INQUIRY with EVPD/CmdDt (version 2).
-    pub inq2: bool,
-    /// DBE: Device Busy Event supported.
-    pub dbe: bool,
+crate::record! {
+    /// Core feature (0001h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Core, 8 bytes;
+    {
+        /// Physical Interface Standard (1 SCSI, 2 ATAPI, 7 Serial ATAPI, 8 USB, ...).
+        pub physical_interface: u32 = be32(0),
+        /// INQ2: the device supports INQUIRY with EVPD/CmdDt (version 2).
+        pub inq2: bool = bit(4, 1),
+        /// DBE: Device Busy Event supported.
+        pub dbe: bool = bit(4, 0),
+    }
 }
 
-/// Morphing feature (0002h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Morphing {
-    /// OCEvent: operational change events reported.
-    pub ocevent: bool,
-    /// ASYNC: asynchronous GET EVENT STATUS NOTIFICATION supported.
-    pub asynchronous: bool,
+crate::record! {
+    /// Morphing feature (0002h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Morphing, 4 bytes;
+    {
+        /// OCEvent: operational change events reported.
+        pub ocevent: bool = bit(0, 1),
+        /// ASYNC: asynchronous GET EVENT STATUS NOTIFICATION supported.
+        pub asynchronous: bool = bit(0, 0),
+    }
 }
 
 crate::wire_enum! {
@@ -326,45 +310,54 @@ crate::wire_enum! {
     }
 }
 
-/// Removable Medium feature (0003h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RemovableMedium {
-    /// Loading Mechanism Type (byte 4 bits 7:5).
-    pub mechanism: LoadingMechanism,
-    /// Load: the medium can be loaded with START STOP UNIT LoEj.
-    pub load: bool,
-    /// Eject: the medium can be ejected with START STOP UNIT LoEj.
-    pub eject: bool,
-    /// Pvnt Jmpr: the prevent jumper is absent (PREVENT ALLOW starts unlocked).
-    pub prevent_jumper: bool,
-    /// DBML: Device Busy Event for medium locking.
-    pub dbml: bool,
-    /// Lock: PREVENT ALLOW MEDIUM REMOVAL can lock the medium.
-    pub lock: bool,
+crate::record! {
+    /// Removable Medium feature (0003h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct RemovableMedium, 4 bytes;
+    {
+        /// Loading Mechanism Type (byte 4 bits 7:5).
+        pub mechanism: LoadingMechanism = from(bits(0, 0x07 << 5)),
+        /// Load: the medium can be loaded with START STOP UNIT LoEj.
+        pub load: bool = bit(0, 4),
+        /// Eject: the medium can be ejected with START STOP UNIT LoEj.
+        pub eject: bool = bit(0, 3),
+        /// Pvnt Jmpr: the prevent jumper is absent (PREVENT ALLOW starts unlocked).
+        pub prevent_jumper: bool = bit(0, 2),
+        /// DBML: Device Busy Event for medium locking.
+        pub dbml: bool = bit(0, 1),
+        /// Lock: PREVENT ALLOW MEDIUM REMOVAL can lock the medium.
+        pub lock: bool = bit(0, 0),
+    }
 }
 
-/// Random Readable feature (0010h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct RandomReadable {
-    /// Logical Block Size (2048).
-    pub block_size: u32,
-    /// Blocking: blocks per ECC unit (16 for DVD, 32 for BD).
-    pub blocking: u16,
-    /// PP: the Read/Write Error Recovery page is present.
-    pub pp: bool,
+crate::record! {
+    /// Random Readable feature (0010h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RandomReadable, 8 bytes;
+    {
+        /// Logical Block Size (2048).
+        pub block_size: u32 = be32(0),
+        /// Blocking: blocks per ECC unit (16 for DVD, 32 for BD).
+        pub blocking: u16 = be16(4),
+        /// PP: the Read/Write Error Recovery page is present.
+        pub pp: bool = bit(6, 0),
+    }
 }
 
-/// Random Writable feature (0020h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct RandomWritable {
-    /// Last Logical Block Address.
-    pub last_lba: u32,
-    /// Logical Block Size.
-    pub block_size: u32,
-    /// Blocking.
-    pub blocking: u16,
-    /// PP: the Read/Write Error Recovery page is present.
-    pub pp: bool,
+crate::record! {
+    /// Random Writable feature (0020h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RandomWritable, 12 bytes;
+    {
+        /// Last Logical Block Address.
+        pub last_lba: u32 = be32(0),
+        /// Logical Block Size.
+        pub block_size: u32 = be32(4),
+        /// Blocking.
+        pub blocking: u16 = be16(8),
+        /// PP: the Read/Write Error Recovery page is present.
+        pub pp: bool = bit(10, 0),
+    }
 }
 
 /// Incremental Streaming Writable feature (0021h).
@@ -382,136 +375,166 @@ pub struct IncrementalStreamingWritable {
     pub link_sizes: Vec<u8>,
 }
 
-/// Formattable feature (0023h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Formattable {
-    /// RENoSA: BD-RE re-format without spare area.
-    pub renosa: bool,
-    /// Expand: BD-RE spare area expansion.
-    pub expand: bool,
-    /// QCert: BD-RE quick certification.
-    pub qcert: bool,
-    /// Cert: BD-RE full certification.
-    pub cert: bool,
-    /// FRF: BD-RE fast re-format (byte 5 bit 7).
-    pub frf: bool,
-    /// RRM: BD-R random recording mode format (byte 8 bit 0).
-    pub rrm: bool,
+crate::record! {
+    /// Formattable feature (0023h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Formattable, 8 bytes;
+    {
+        /// RENoSA: BD-RE re-format without spare area.
+        pub renosa: bool = bit(0, 3),
+        /// Expand: BD-RE spare area expansion.
+        pub expand: bool = bit(0, 2),
+        /// QCert: BD-RE quick certification.
+        pub qcert: bool = bit(0, 1),
+        /// Cert: BD-RE full certification.
+        pub cert: bool = bit(0, 0),
+        /// FRF: BD-RE fast re-format (byte 5 bit 7).
+        pub frf: bool = bit(1, 7),
+        /// RRM: BD-R random recording mode format (byte 8 bit 0).
+        pub rrm: bool = bit(4, 0),
+    }
 }
 
-/// Hardware Defect Management feature (0024h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct DefectManagement {
-    /// SSA: Spare Area Information is reported by READ DISC STRUCTURE.
-    pub ssa: bool,
+crate::record! {
+    /// Hardware Defect Management feature (0024h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DefectManagement, 4 bytes;
+    {
+        /// SSA: Spare Area Information is reported by READ DISC STRUCTURE.
+        pub ssa: bool = bit(0, 7),
+    }
 }
 
-/// DVD+RW feature (002Ah).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct DvdPlusRw {
-    /// Write: DVD+RW can be written.
-    pub write: bool,
-    /// Quick Start: formatting may be stopped early (background format).
-    pub quick_start: bool,
-    /// Close Only: only the "close" form of stopping a background format.
-    pub close_only: bool,
+crate::record! {
+    /// DVD+RW feature (002Ah).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DvdPlusRw, 4 bytes;
+    {
+        /// Write: DVD+RW can be written.
+        pub write: bool = bit(0, 0),
+        /// Quick Start: formatting may be stopped early (background format).
+        pub quick_start: bool = bit(1, 1),
+        /// Close Only: only the "close" form of stopping a background format.
+        pub close_only: bool = bit(1, 0),
+    }
 }
 
-/// DVD+R feature (002Bh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct DvdPlusR {
-    /// Write: DVD+R can be written.
-    pub write: bool,
+crate::record! {
+    /// DVD+R feature (002Bh).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DvdPlusR, 4 bytes;
+    {
+        /// Write: DVD+R can be written.
+        pub write: bool = bit(0, 0),
+    }
 }
 
-/// CD Track at Once feature (002Dh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct CdTrackAtOnce {
-    /// BUF: buffer under-run free recording.
-    pub buf: bool,
-    /// R-W Raw: raw R-W subcode.
-    pub rw_raw: bool,
-    /// R-W Pack: packed R-W subcode.
-    pub rw_pack: bool,
-    /// Test Write.
-    pub test_write: bool,
-    /// CD-RW: CD-RW can be written in TAO.
-    pub cd_rw: bool,
-    /// R-W Subcode: R-W subchannels can be recorded.
-    pub rw_subcode: bool,
-    /// Data Type Supported (bit n = data block type n).
-    pub data_types: u16,
+crate::record! {
+    /// CD Track at Once feature (002Dh).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct CdTrackAtOnce, 4 bytes;
+    {
+        /// BUF: buffer under-run free recording.
+        pub buf: bool = bit(0, 6),
+        /// R-W Raw: raw R-W subcode.
+        pub rw_raw: bool = bit(0, 4),
+        /// R-W Pack: packed R-W subcode.
+        pub rw_pack: bool = bit(0, 3),
+        /// Test Write.
+        pub test_write: bool = bit(0, 2),
+        /// CD-RW: CD-RW can be written in TAO.
+        pub cd_rw: bool = bit(0, 1),
+        /// R-W Subcode: R-W subchannels can be recorded.
+        pub rw_subcode: bool = bit(0, 0),
+        /// Data Type Supported (bit n = data block type n).
+        pub data_types: u16 = be16(2),
+    }
 }
 
-/// CD Mastering (SAO/raw) feature (002Eh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct CdMastering {
-    /// BUF: buffer under-run free recording.
-    pub buf: bool,
-    /// SAO: session at once.
-    pub sao: bool,
-    /// Raw MS: raw multi-session.
-    pub raw_ms: bool,
-    /// Raw: raw recording.
-    pub raw: bool,
-    /// Test Write.
-    pub test_write: bool,
-    /// CD-RW: CD-RW can be written.
-    pub cd_rw: bool,
-    /// R-W: R-W subchannels can be recorded.
-    pub rw: bool,
-    /// Maximum Cue Sheet Length (24 bits).
-    pub max_cue_sheet_len: u32,
+crate::record! {
+    /// CD Mastering (SAO/raw) feature (002Eh).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct CdMastering, 4 bytes;
+    {
+        /// BUF: buffer under-run free recording.
+        pub buf: bool = bit(0, 6),
+        /// SAO: session at once.
+        pub sao: bool = bit(0, 5),
+        /// Raw MS: raw multi-session.
+        pub raw_ms: bool = bit(0, 4),
+        /// Raw: raw recording.
+        pub raw: bool = bit(0, 3),
+        /// Test Write.
+        pub test_write: bool = bit(0, 2),
+        /// CD-RW: CD-RW can be written.
+        pub cd_rw: bool = bit(0, 1),
+        /// R-W: R-W subchannels can be recorded.
+        pub rw: bool = bit(0, 0),
+        /// Maximum Cue Sheet Length (24 bits).
+        pub max_cue_sheet_len: u32 = be24(1),
+    }
 }
 
-/// DVD-R/-RW Write feature (002Fh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct DvdMinusRWrite {
-    /// BUF: buffer under-run free recording.
-    pub buf: bool,
-    /// RDL: DVD-R DL can be written.
-    pub rdl: bool,
-    /// Test Write.
-    pub test_write: bool,
-    /// DVD-RW SL: DVD-RW single layer can be written.
-    pub dvd_rw_sl: bool,
+crate::record! {
+    /// DVD-R/-RW Write feature (002Fh).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct DvdMinusRWrite, 4 bytes;
+    {
+        /// BUF: buffer under-run free recording.
+        pub buf: bool = bit(0, 6),
+        /// RDL: DVD-R DL can be written.
+        pub rdl: bool = bit(0, 3),
+        /// Test Write.
+        pub test_write: bool = bit(0, 2),
+        /// DVD-RW SL: DVD-RW single layer can be written.
+        pub dvd_rw_sl: bool = bit(0, 1),
+    }
 }
 
-/// BD Read feature (0040h): class bitmaps of readable BD versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct BdRead {
-    /// BD-RE read support, classes 0-3.
-    pub bd_re: [u16; 4],
-    /// BD-R read support, classes 0-3.
-    pub bd_r: [u16; 4],
-    /// BD-ROM read support, classes 0-3.
-    pub bd_rom: [u16; 4],
+crate::record! {
+    /// BD Read feature (0040h): class bitmaps of readable BD versions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct BdRead, 28 bytes;
+    {
+        /// BD-RE read support, classes 0-3.
+        pub bd_re: [u16; 4] = be16s(4),
+        /// BD-R read support, classes 0-3.
+        pub bd_r: [u16; 4] = be16s(12),
+        /// BD-ROM read support, classes 0-3.
+        pub bd_rom: [u16; 4] = be16s(20),
+    }
 }
 
-/// BD Write feature (0041h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct BdWrite {
-    /// SVNR: the drive can write without verify (no defect management verify).
-    pub svnr: bool,
-    /// BD-RE write support, classes 0-3.
-    pub bd_re: [u16; 4],
-    /// BD-R write support, classes 0-3.
-    pub bd_r: [u16; 4],
+crate::record! {
+    /// BD Write feature (0041h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct BdWrite, 24 bytes;
+    {
+        /// SVNR: the drive can write without verify (no defect management verify).
+        pub svnr: bool = bit(0, 0),
+        /// BD-RE write support, classes 0-3.
+        pub bd_re: [u16; 4] = be16s(4),
+        /// BD-R write support, classes 0-3.
+        pub bd_r: [u16; 4] = be16s(12),
+    }
 }
 
-/// Real Time Streaming feature (0107h).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct RealTimeStreaming {
-    /// RBCB: READ BUFFER CAPACITY Block bit supported.
-    pub rbcb: bool,
-    /// SCS: SET CD SPEED supported.
-    pub scs: bool,
-    /// MP2A: mode page 2Ah has write speed descriptors.
-    pub mp2a: bool,
-    /// WSPD: GET PERFORMANCE type 03h (write speed) supported.
-    pub wspd: bool,
-    /// SW: stream writing (WRITE(12) Streaming bit) supported.
-    pub sw: bool,
+crate::record! {
+    /// Real Time Streaming feature (0107h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct RealTimeStreaming, 4 bytes;
+    {
+        /// RBCB: READ BUFFER CAPACITY Block bit supported.
+        pub rbcb: bool = bit(0, 4),
+        /// SCS: SET CD SPEED supported.
+        pub scs: bool = bit(0, 3),
+        /// MP2A: mode page 2Ah has write speed descriptors.
+        pub mp2a: bool = bit(0, 2),
+        /// WSPD: GET PERFORMANCE type 03h (write speed) supported.
+        pub wspd: bool = bit(0, 1),
+        /// SW: stream writing (WRITE(12) Streaming bit) supported.
+        pub sw: bool = bit(0, 0),
+    }
 }
 
 /// The feature-dependent part of a descriptor, typed where a writer needs it.
@@ -565,30 +588,56 @@ pub enum FeatureBody {
     },
 }
 
-fn bit(b: u8, n: u8) -> bool {
-    b & (1 << n) != 0
+/// The bodies of one fixed size, each declared with [`record!`](crate::record) and named
+/// like its feature code: how [`FeatureBody`] reads, sizes and writes them.
+macro_rules! fixed_bodies {
+    ($($body:ident),+ $(,)?) => {
+        impl FeatureBody {
+            /// The fixed-size body of feature `code`, when it has one, from what is
+            /// present: fields past a short payload (an older feature version) read as 0.
+            fn parse_fixed(code: FeatureCode, p: &[u8]) -> Option<FeatureBody> {
+                match code {
+                    $( FeatureCode::$body => Some(FeatureBody::$body($body::read(p))), )+
+                    _ => None,
+                }
+            }
+
+            /// The size of a fixed-size body; 0 for the others.
+            fn fixed_len(&self) -> usize {
+                match self {
+                    $( FeatureBody::$body(_) => $body::LEN, )+
+                    _ => 0,
+                }
+            }
+
+            /// Writes a fixed-size body; nothing for the others.
+            fn emit_fixed(&self, p: &mut [u8]) -> wire::Result<usize> {
+                match self {
+                    $( FeatureBody::$body(f) => f.emit(p), )+
+                    _ => Ok(0),
+                }
+            }
+        }
+    };
 }
 
-fn bits(flags: &[(bool, u8)]) -> u8 {
-    flags
-        .iter()
-        .fold(0, |acc, &(on, n)| acc | (u8::from(on) << n))
-}
-
-fn classes(p: &[u8], at: usize) -> [u16; 4] {
-    [
-        be16(p, at),
-        be16(p, at + 2),
-        be16(p, at + 4),
-        be16(p, at + 6),
-    ]
-}
-
-fn put_classes(p: &mut [u8], at: usize, c: &[u16; 4]) {
-    for (i, v) in c.iter().enumerate() {
-        put_be16(p, at + 2 * i, *v);
-    }
-}
+fixed_bodies!(
+    Core,
+    Morphing,
+    RemovableMedium,
+    RandomReadable,
+    RandomWritable,
+    Formattable,
+    DefectManagement,
+    DvdPlusRw,
+    DvdPlusR,
+    CdTrackAtOnce,
+    CdMastering,
+    DvdMinusRWrite,
+    BdRead,
+    BdWrite,
+    RealTimeStreaming,
+);
 
 impl FeatureBody {
     /// The feature code this body belongs to.
@@ -622,118 +671,31 @@ impl FeatureBody {
     /// Reads a body from a descriptor's additional data. Typed bodies read what is
     /// present; fields past a short payload (an older feature version) read as zero.
     pub fn parse(code: FeatureCode, p: &[u8]) -> FeatureBody {
-        let b = |i: usize| wire::u8_at(p, i);
+        if let Some(body) = Self::parse_fixed(code, p) {
+            return body;
+        }
         match code {
             FeatureCode::ProfileList => FeatureBody::ProfileList(
                 p.chunks_exact(4)
                     .map(|c| ProfileDescriptor {
                         profile: Profile::from(be16(c, 0)),
-                        current: bit(c[2], 0),
+                        current: c[2] & 0x01 != 0,
                     })
                     .collect(),
             ),
-            FeatureCode::Core => FeatureBody::Core(Core {
-                physical_interface: be32(p, 0),
-                inq2: bit(b(4), 1),
-                dbe: bit(b(4), 0),
-            }),
-            FeatureCode::Morphing => FeatureBody::Morphing(Morphing {
-                ocevent: bit(b(0), 1),
-                asynchronous: bit(b(0), 0),
-            }),
-            FeatureCode::RemovableMedium => FeatureBody::RemovableMedium(RemovableMedium {
-                mechanism: LoadingMechanism::from(b(0) >> 5),
-                load: bit(b(0), 4),
-                eject: bit(b(0), 3),
-                prevent_jumper: bit(b(0), 2),
-                dbml: bit(b(0), 1),
-                lock: bit(b(0), 0),
-            }),
-            FeatureCode::RandomReadable => FeatureBody::RandomReadable(RandomReadable {
-                block_size: be32(p, 0),
-                blocking: be16(p, 4),
-                pp: bit(b(6), 0),
-            }),
-            FeatureCode::RandomWritable => FeatureBody::RandomWritable(RandomWritable {
-                last_lba: be32(p, 0),
-                block_size: be32(p, 4),
-                blocking: be16(p, 8),
-                pp: bit(b(10), 0),
-            }),
             FeatureCode::IncrementalStreamingWritable => {
-                let n = usize::from(b(3));
+                let n = usize::from(wire::u8_at(p, 3));
                 let links = p.get(4..).unwrap_or(&[]);
                 FeatureBody::IncrementalStreamingWritable(IncrementalStreamingWritable {
                     data_block_types: be16(p, 0),
-                    trio: bit(b(2), 2),
-                    arsv: bit(b(2), 1),
-                    buf: bit(b(2), 0),
+                    trio: wire::bits_at(p, 2, 0x01, 2) != 0,
+                    arsv: wire::bits_at(p, 2, 0x01, 1) != 0,
+                    buf: wire::bits_at(p, 2, 0x01, 0) != 0,
                     link_sizes: links[..n.min(links.len())].to_vec(),
                 })
             }
-            FeatureCode::Formattable => FeatureBody::Formattable(Formattable {
-                renosa: bit(b(0), 3),
-                expand: bit(b(0), 2),
-                qcert: bit(b(0), 1),
-                cert: bit(b(0), 0),
-                frf: bit(b(1), 7),
-                rrm: bit(b(4), 0),
-            }),
-            FeatureCode::DefectManagement => {
-                FeatureBody::DefectManagement(DefectManagement { ssa: bit(b(0), 7) })
-            }
             FeatureCode::RestrictedOverwrite => FeatureBody::RestrictedOverwrite,
-            FeatureCode::DvdPlusRw => FeatureBody::DvdPlusRw(DvdPlusRw {
-                write: bit(b(0), 0),
-                quick_start: bit(b(1), 1),
-                close_only: bit(b(1), 0),
-            }),
-            FeatureCode::DvdPlusR => FeatureBody::DvdPlusR(DvdPlusR {
-                write: bit(b(0), 0),
-            }),
-            FeatureCode::CdTrackAtOnce => FeatureBody::CdTrackAtOnce(CdTrackAtOnce {
-                buf: bit(b(0), 6),
-                rw_raw: bit(b(0), 4),
-                rw_pack: bit(b(0), 3),
-                test_write: bit(b(0), 2),
-                cd_rw: bit(b(0), 1),
-                rw_subcode: bit(b(0), 0),
-                data_types: be16(p, 2),
-            }),
-            FeatureCode::CdMastering => FeatureBody::CdMastering(CdMastering {
-                buf: bit(b(0), 6),
-                sao: bit(b(0), 5),
-                raw_ms: bit(b(0), 4),
-                raw: bit(b(0), 3),
-                test_write: bit(b(0), 2),
-                cd_rw: bit(b(0), 1),
-                rw: bit(b(0), 0),
-                max_cue_sheet_len: be24(p, 1),
-            }),
-            FeatureCode::DvdMinusRWrite => FeatureBody::DvdMinusRWrite(DvdMinusRWrite {
-                buf: bit(b(0), 6),
-                rdl: bit(b(0), 3),
-                test_write: bit(b(0), 2),
-                dvd_rw_sl: bit(b(0), 1),
-            }),
-            FeatureCode::BdRead => FeatureBody::BdRead(BdRead {
-                bd_re: classes(p, 4),
-                bd_r: classes(p, 12),
-                bd_rom: classes(p, 20),
-            }),
-            FeatureCode::BdWrite => FeatureBody::BdWrite(BdWrite {
-                svnr: bit(b(0), 0),
-                bd_re: classes(p, 4),
-                bd_r: classes(p, 12),
-            }),
             FeatureCode::PowerManagement => FeatureBody::PowerManagement,
-            FeatureCode::RealTimeStreaming => FeatureBody::RealTimeStreaming(RealTimeStreaming {
-                rbcb: bit(b(0), 4),
-                scs: bit(b(0), 3),
-                mp2a: bit(b(0), 2),
-                wspd: bit(b(0), 1),
-                sw: bit(b(0), 0),
-            }),
             code => FeatureBody::Raw {
                 code,
                 data: p.to_vec(),
@@ -745,24 +707,10 @@ impl FeatureBody {
     pub fn payload_len(&self) -> usize {
         match self {
             FeatureBody::ProfileList(list) => 4 * list.len(),
-            FeatureBody::Core(_) | FeatureBody::RandomReadable(_) | FeatureBody::Formattable(_) => {
-                8
-            }
-            FeatureBody::RandomWritable(_) => 12,
             FeatureBody::IncrementalStreamingWritable(f) => 4 + f.link_sizes.len().div_ceil(4) * 4,
             FeatureBody::RestrictedOverwrite | FeatureBody::PowerManagement => 0,
-            FeatureBody::BdRead(_) => 28,
-            FeatureBody::BdWrite(_) => 24,
             FeatureBody::Raw { data, .. } => data.len(),
-            FeatureBody::Morphing(_)
-            | FeatureBody::RemovableMedium(_)
-            | FeatureBody::DefectManagement(_)
-            | FeatureBody::DvdPlusRw(_)
-            | FeatureBody::DvdPlusR(_)
-            | FeatureBody::CdTrackAtOnce(_)
-            | FeatureBody::CdMastering(_)
-            | FeatureBody::DvdMinusRWrite(_)
-            | FeatureBody::RealTimeStreaming(_) => 4,
+            fixed => fixed.fixed_len(),
         }
     }
 
@@ -786,90 +734,17 @@ impl FeatureBody {
                     c[2] = u8::from(d.current);
                 }
             }
-            FeatureBody::Core(f) => {
-                put_be32(p, 0, f.physical_interface);
-                p[4] = bits(&[(f.inq2, 1), (f.dbe, 0)]);
-            }
-            FeatureBody::Morphing(f) => p[0] = bits(&[(f.ocevent, 1), (f.asynchronous, 0)]),
-            FeatureBody::RemovableMedium(f) => {
-                p[0] = (u8::from(f.mechanism) << 5)
-                    | bits(&[
-                        (f.load, 4),
-                        (f.eject, 3),
-                        (f.prevent_jumper, 2),
-                        (f.dbml, 1),
-                        (f.lock, 0),
-                    ]);
-            }
-            FeatureBody::RandomReadable(f) => {
-                put_be32(p, 0, f.block_size);
-                put_be16(p, 4, f.blocking);
-                p[6] = u8::from(f.pp);
-            }
-            FeatureBody::RandomWritable(f) => {
-                put_be32(p, 0, f.last_lba);
-                put_be32(p, 4, f.block_size);
-                put_be16(p, 8, f.blocking);
-                p[10] = u8::from(f.pp);
-            }
             FeatureBody::IncrementalStreamingWritable(f) => {
                 put_be16(p, 0, f.data_block_types);
-                p[2] = bits(&[(f.trio, 2), (f.arsv, 1), (f.buf, 0)]);
+                p[2] = u8::from(f.trio) << 2 | u8::from(f.arsv) << 1 | u8::from(f.buf);
                 p[3] = f.link_sizes.len() as u8;
                 p[4..4 + f.link_sizes.len()].copy_from_slice(&f.link_sizes);
             }
-            FeatureBody::Formattable(f) => {
-                p[0] = bits(&[(f.renosa, 3), (f.expand, 2), (f.qcert, 1), (f.cert, 0)]);
-                p[1] = bits(&[(f.frf, 7)]);
-                p[4] = u8::from(f.rrm);
-            }
-            FeatureBody::DefectManagement(f) => p[0] = bits(&[(f.ssa, 7)]),
             FeatureBody::RestrictedOverwrite | FeatureBody::PowerManagement => {}
-            FeatureBody::DvdPlusRw(f) => {
-                p[0] = u8::from(f.write);
-                p[1] = bits(&[(f.quick_start, 1), (f.close_only, 0)]);
-            }
-            FeatureBody::DvdPlusR(f) => p[0] = u8::from(f.write),
-            FeatureBody::CdTrackAtOnce(f) => {
-                p[0] = bits(&[
-                    (f.buf, 6),
-                    (f.rw_raw, 4),
-                    (f.rw_pack, 3),
-                    (f.test_write, 2),
-                    (f.cd_rw, 1),
-                    (f.rw_subcode, 0),
-                ]);
-                put_be16(p, 2, f.data_types);
-            }
-            FeatureBody::CdMastering(f) => {
-                p[0] = bits(&[
-                    (f.buf, 6),
-                    (f.sao, 5),
-                    (f.raw_ms, 4),
-                    (f.raw, 3),
-                    (f.test_write, 2),
-                    (f.cd_rw, 1),
-                    (f.rw, 0),
-                ]);
-                put_be24(p, 1, f.max_cue_sheet_len);
-            }
-            FeatureBody::DvdMinusRWrite(f) => {
-                p[0] = bits(&[(f.buf, 6), (f.rdl, 3), (f.test_write, 2), (f.dvd_rw_sl, 1)]);
-            }
-            FeatureBody::BdRead(f) => {
-                put_classes(p, 4, &f.bd_re);
-                put_classes(p, 12, &f.bd_r);
-                put_classes(p, 20, &f.bd_rom);
-            }
-            FeatureBody::BdWrite(f) => {
-                p[0] = u8::from(f.svnr);
-                put_classes(p, 4, &f.bd_re);
-                put_classes(p, 12, &f.bd_r);
-            }
-            FeatureBody::RealTimeStreaming(f) => {
-                p[0] = bits(&[(f.rbcb, 4), (f.scs, 3), (f.mp2a, 2), (f.wspd, 1), (f.sw, 0)]);
-            }
             FeatureBody::Raw { data, .. } => p.copy_from_slice(data),
+            fixed => {
+                fixed.emit_fixed(p)?;
+            }
         }
         Ok(len)
     }
@@ -1213,6 +1088,38 @@ mod tests {
         assert_eq!(v.payload(), &[0, 0][..]);
         assert!(!v.is_complete());
         assert_eq!(v.total_len(), 12);
+    }
+
+    #[test]
+    fn short_fixed_bodies_read_missing_fields_as_zero() {
+        // An older Core (version 0, 4 bytes): INQ2 and DBE are past its end.
+        assert_eq!(
+            FeatureBody::parse(FeatureCode::Core, &[0, 0, 0, 1]),
+            FeatureBody::Core(Core {
+                physical_interface: 1,
+                inq2: false,
+                dbe: false
+            })
+        );
+        // Bytes past the body's size are not its fields.
+        assert_eq!(
+            FeatureBody::parse(FeatureCode::DvdPlusR, &[1, 0, 0, 0, 0xFF]),
+            FeatureBody::DvdPlusR(DvdPlusR { write: true })
+        );
+        let bd = FeatureBody::parse(FeatureCode::BdWrite, &[1, 0, 0, 0, 0x12, 0x34]);
+        assert_eq!(
+            bd,
+            FeatureBody::BdWrite(BdWrite {
+                svnr: true,
+                bd_re: [0x1234, 0, 0, 0],
+                bd_r: [0; 4]
+            })
+        );
+        assert_eq!(bd.payload_len(), 24);
+        let mut out = [0xFF; 24];
+        assert_eq!(bd.emit(&mut out), Ok(24));
+        assert_eq!(out[..6], [1, 0, 0, 0, 0x12, 0x34]);
+        assert!(out[6..].iter().all(|&b| b == 0));
     }
 
     #[test]

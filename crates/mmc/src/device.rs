@@ -106,120 +106,45 @@ crate::wire_enum! {
     }
 }
 
-/// Byte offsets of standard INQUIRY data (SPC-4 standard INQUIRY data).
-mod field {
-    pub const PERIPHERAL: usize = 0;
-    pub const RMB: usize = 1;
-    pub const VERSION: usize = 2;
-    pub const RESPONSE_FORMAT: usize = 3;
-    pub const ADDITIONAL_LENGTH: usize = 4;
-    pub const VENDOR: core::ops::Range<usize> = 8..16;
-    pub const PRODUCT: core::ops::Range<usize> = 16..32;
-    pub const REVISION: core::ops::Range<usize> = 32..36;
-    pub const MIN_LEN: usize = 5;
-    pub const LEN: usize = 36;
-}
-
-const RMB: u8 = 0x80;
-
-/// Reads an ASCII field from the bytes present in `range`: printable ASCII kept, NUL read
-/// as a space (some targets pad with NULs), anything else as `?`; trailing spaces trimmed.
-fn ascii_field(buf: &[u8], range: core::ops::Range<usize>) -> String {
-    let bytes = buf
-        .get(range.start..range.end.min(buf.len()))
-        .unwrap_or(&[]);
-    let s: String = bytes
-        .iter()
-        .map(|&b| match b {
-            0 => ' ',
-            0x20..=0x7E => char::from(b),
-            _ => '?',
-        })
-        .collect();
-    s.trim_end_matches(' ').to_owned()
-}
-
-/// Writes `s` into `range`, space-padded and truncated; non-ASCII characters become `?`.
-fn put_ascii_field(buf: &mut [u8], range: core::ops::Range<usize>, s: &str) {
-    let mut chars = s.chars();
-    for i in range {
-        let b = match chars.next() {
-            Some(c @ ' '..='~') => c as u8,
-            Some(_) => b'?',
-            None => b' ',
-        };
-        put_u8(buf, i, b);
-    }
-}
-
-crate::wire_view! {
+crate::record! {
+    /// Standard INQUIRY data (SPC-4): device type, removability and the identification
+    /// strings that drive quirk tables key on.
+    ///
+    /// Parsed from at least the 5-byte header; identification strings hold whatever part of
+    /// them was transferred (empty when none was). [`emit`](Self::emit) writes the 36-byte
+    /// block; strings are space-padded, cut to their field, and non-ASCII characters
+    /// written as `?`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct InquiryData, at least 5, emits InquiryData::LEN;
     /// A view over standard INQUIRY data; accessors never panic (bytes past the end read as
     /// 0, strings stop at the end).
-    pub struct InquiryDataView, at least field::MIN_LEN;
+    view InquiryDataView;
     {
         /// Peripheral Qualifier (byte 0 bits 5–7): 0 = a device is connected to this LUN.
-        pub peripheral_qualifier: u8 = bits(field::PERIPHERAL, 0x07 << 5),
-        /// Peripheral Device Type (byte 0 bits 0–4).
-        pub device_type: DeviceType = from(u8(field::PERIPHERAL)),
+        pub peripheral_qualifier: u8 = bits(0, 0x07 << 5),
+        /// Peripheral Device Type (byte 0 bits 0–4); [`DeviceType::CdDvd`] for a recorder.
+        pub device_type: DeviceType = from(bits(0, 0x1F << 0)),
         /// RMB, removable medium (byte 1 bit 7).
-        pub removable: bool = bit(field::RMB, 7),
+        pub removable: bool = bit(1, 7),
         /// Version (byte 2): the SPC version claimed (5 = SPC-3, 6 = SPC-4, 0 = none).
-        pub version: u8 = u8(field::VERSION),
+        pub version: u8 = u8(2),
         /// Response Data Format (byte 3 bits 0–3; 2 for current devices).
-        pub response_data_format: u8 = bits(field::RESPONSE_FORMAT, 0x0F << 0),
-        /// Additional Length (byte 4): bytes after byte 4, as the device claims.
-        pub additional_length: u8 = u8(field::ADDITIONAL_LENGTH),
+        pub response_data_format: u8 = bits(3, 0x0F << 0),
+        /// Additional Length (byte 4): bytes after byte 4, as the device claims; 31
+        /// describes the 36-byte block [`InquiryData::emit`] writes.
+        pub additional_length: u8 = u8(4),
+        /// T10 Vendor Identification (bytes 8–15), trailing spaces trimmed.
+        pub vendor: String = ascii(8..16),
+        /// Product Identification (bytes 16–31), trailing spaces trimmed.
+        pub product: String = ascii(16..32),
+        /// Product Revision Level (bytes 32–35), trailing spaces trimmed.
+        pub revision: String = ascii(32..36),
     }
-}
-
-impl<T: AsRef<[u8]>> InquiryDataView<T> {
-    /// T10 Vendor Identification (bytes 8–15), trimmed.
-    pub fn vendor(&self) -> String {
-        ascii_field(self.b(), field::VENDOR)
-    }
-    /// Product Identification (bytes 16–31), trimmed.
-    pub fn product(&self) -> String {
-        ascii_field(self.b(), field::PRODUCT)
-    }
-    /// Product Revision Level (bytes 32–35), trimmed.
-    pub fn revision(&self) -> String {
-        ascii_field(self.b(), field::REVISION)
-    }
-}
-
-/// Standard INQUIRY data (SPC-4): device type, removability and the identification
-/// strings that drive quirk tables key on.
-///
-/// Parsed from at least the 5-byte header; identification strings hold whatever part of
-/// them was transferred (empty when none was).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct InquiryData {
-    /// Peripheral Qualifier (byte 0 bits 5–7).
-    pub peripheral_qualifier: u8,
-    /// Peripheral Device Type (byte 0 bits 0–4); [`DeviceType::CdDvd`] for a recorder.
-    pub device_type: DeviceType,
-    /// RMB (byte 1 bit 7).
-    pub removable: bool,
-    /// Version (byte 2).
-    pub version: u8,
-    /// Response Data Format (byte 3 bits 0–3).
-    pub response_data_format: u8,
-    /// Additional Length (byte 4), as received; 31 describes the 36-byte block [`emit`]
-    /// writes.
-    ///
-    /// [`emit`]: Self::emit
-    pub additional_length: u8,
-    /// T10 Vendor Identification (bytes 8–15), trailing spaces trimmed.
-    pub vendor: String,
-    /// Product Identification (bytes 16–31), trailing spaces trimmed.
-    pub product: String,
-    /// Product Revision Level (bytes 32–35), trailing spaces trimmed.
-    pub revision: String,
 }
 
 impl InquiryData {
     /// Size of the standard block [`emit`](Self::emit) writes.
-    pub const LEN: usize = field::LEN;
+    pub const LEN: usize = 36;
 
     /// A connected, removable MMC device (PDT 5, SPC-4, format 2) with these strings.
     pub fn mmc(vendor: &str, product: &str, revision: &str) -> Self {
@@ -229,57 +154,11 @@ impl InquiryData {
             removable: true,
             version: 6,
             response_data_format: 2,
-            additional_length: (field::LEN - 5) as u8,
+            additional_length: (Self::LEN - 5) as u8,
             vendor: vendor.to_owned(),
             product: product.to_owned(),
             revision: revision.to_owned(),
         }
-    }
-
-    /// Parses standard INQUIRY data from the bytes transferred (at least 5).
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = InquiryDataView::new_checked(buf)?;
-        Ok(InquiryData {
-            peripheral_qualifier: v.peripheral_qualifier(),
-            device_type: v.device_type(),
-            removable: v.removable(),
-            version: v.version(),
-            response_data_format: v.response_data_format(),
-            additional_length: v.additional_length(),
-            vendor: v.vendor(),
-            product: v.product(),
-            revision: v.revision(),
-        })
-    }
-
-    /// Bytes [`emit`](Self::emit) writes (36).
-    pub fn buffer_len(&self) -> usize {
-        field::LEN
-    }
-
-    /// Writes the 36-byte block; strings are space-padded, cut to their field, and
-    /// non-ASCII characters written as `?`. Returns the bytes written.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, field::LEN)?;
-        let out = &mut buf[..field::LEN];
-        out.fill(0);
-        put_u8(
-            out,
-            field::PERIPHERAL,
-            (self.peripheral_qualifier & 0x07) << 5 | u8::from(self.device_type),
-        );
-        put_u8(out, field::RMB, if self.removable { RMB } else { 0 });
-        put_u8(out, field::VERSION, self.version);
-        put_u8(
-            out,
-            field::RESPONSE_FORMAT,
-            self.response_data_format & 0x0F,
-        );
-        put_u8(out, field::ADDITIONAL_LENGTH, self.additional_length);
-        put_ascii_field(out, field::VENDOR, &self.vendor);
-        put_ascii_field(out, field::PRODUCT, &self.product);
-        put_ascii_field(out, field::REVISION, &self.revision);
-        Ok(field::LEN)
     }
 }
 
@@ -424,17 +303,20 @@ crate::wire_enum! {
     }
 }
 
-/// One slot table entry of MECHANISM STATUS data (4 bytes; changers only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct SlotEntry {
-    /// Disc Present (byte 0 bit 7).
-    pub disc_present: bool,
-    /// Change (byte 0 bit 0): the slot's medium changed since it was last loaded.
-    pub change: bool,
-    /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
-    pub cwp_valid: bool,
-    /// CWP (byte 1 bit 0): the cartridge is write protected.
-    pub cartridge_write_protect: bool,
+crate::record! {
+    /// One slot table entry of MECHANISM STATUS data (4 bytes; changers only).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SlotEntry, 4 bytes;
+    {
+        /// Disc Present (byte 0 bit 7).
+        pub disc_present: bool = bit(0, 7),
+        /// Change (byte 0 bit 0): the slot's medium changed since it was last loaded.
+        pub change: bool = bit(0, 0),
+        /// CWP_V (byte 1 bit 1): `cartridge_write_protect` is valid.
+        pub cwp_valid: bool = bit(1, 1),
+        /// CWP (byte 1 bit 0): the cartridge is write protected.
+        pub cartridge_write_protect: bool = bit(1, 0),
+    }
 }
 
 crate::wire_view! {
@@ -479,13 +361,7 @@ impl<T: AsRef<[u8]>> MechanismStatusView<T> {
             return None;
         }
         let at = MechanismStatusData::HEADER_LEN + i * MechanismStatusData::SLOT_LEN;
-        let d = self.b().get(at..at + MechanismStatusData::SLOT_LEN)?;
-        Some(SlotEntry {
-            disc_present: d[0] & 0x80 != 0,
-            change: d[0] & 0x01 != 0,
-            cwp_valid: d[1] & 0x02 != 0,
-            cartridge_write_protect: d[1] & 0x01 != 0,
-        })
+        SlotEntry::parse(self.b().get(at..)?).ok()
     }
 }
 
@@ -515,7 +391,7 @@ impl MechanismStatusData {
     /// Size of the header.
     pub const HEADER_LEN: usize = 8;
     /// Size of one slot table entry.
-    pub const SLOT_LEN: usize = 4;
+    pub const SLOT_LEN: usize = SlotEntry::LEN;
 
     /// A single drive with its door closed, no changer and no slots.
     pub fn single_drive() -> Self {
@@ -580,8 +456,7 @@ impl MechanismStatusData {
             .iter()
             .zip(out[Self::HEADER_LEN..].chunks_exact_mut(Self::SLOT_LEN))
         {
-            d[0] = u8::from(s.disc_present) << 7 | u8::from(s.change);
-            d[1] = u8::from(s.cwp_valid) << 1 | u8::from(s.cartridge_write_protect);
+            s.emit(d)?;
         }
         Ok(len)
     }

@@ -144,45 +144,21 @@ crate::wire_enum! {
     }
 }
 
-/// The media event descriptor (MMC-6 §6.7, media class; 4 bytes after the header).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MediaEvent {
-    /// Media Event Code (byte 0 bits 0–3).
-    pub code: MediaEventCode,
-    /// Media Present (byte 1 bit 1).
-    pub media_present: bool,
-    /// Door or Tray Open (byte 1 bit 0).
-    pub door_open: bool,
-    /// Start Slot (byte 2; 0 without a changer).
-    pub start_slot: u8,
-    /// End Slot (byte 3; 0 without a changer).
-    pub end_slot: u8,
-}
-
-const MEDIA_PRESENT: u8 = 0x02;
-const DOOR_OPEN: u8 = 0x01;
-
-impl MediaEvent {
-    fn read(d: &[u8]) -> Self {
-        MediaEvent {
-            code: MediaEventCode::from(u8_at(d, 0)),
-            media_present: u8_at(d, 1) & MEDIA_PRESENT != 0,
-            door_open: u8_at(d, 1) & DOOR_OPEN != 0,
-            start_slot: u8_at(d, 2),
-            end_slot: u8_at(d, 3),
-        }
-    }
-
-    fn write(&self, d: &mut [u8]) {
-        put_u8(d, 0, u8::from(self.code));
-        put_u8(
-            d,
-            1,
-            if self.media_present { MEDIA_PRESENT } else { 0 }
-                | if self.door_open { DOOR_OPEN } else { 0 },
-        );
-        put_u8(d, 2, self.start_slot);
-        put_u8(d, 3, self.end_slot);
+crate::record! {
+    /// The media event descriptor (MMC-6 §6.7, media class; 4 bytes after the header).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct MediaEvent, 4 bytes;
+    {
+        /// Media Event Code (byte 0 bits 0–3).
+        pub code: MediaEventCode = from(bits(0, 0x0F << 0)),
+        /// Media Present (byte 1 bit 1).
+        pub media_present: bool = bit(1, 1),
+        /// Door or Tray Open (byte 1 bit 0).
+        pub door_open: bool = bit(1, 0),
+        /// Start Slot (byte 2; 0 without a changer).
+        pub start_slot: u8 = u8(2),
+        /// End Slot (byte 3; 0 without a changer).
+        pub end_slot: u8 = u8(3),
     }
 }
 
@@ -321,7 +297,9 @@ impl EventStatus {
         );
         put_u8(out, field::SUPPORTED, self.supported.bits());
         match &self.descriptor {
-            Some(EventDescriptor::Media(m)) => m.write(&mut out[field::DESCRIPTOR..]),
+            Some(EventDescriptor::Media(m)) => {
+                m.emit(&mut out[field::DESCRIPTOR..])?;
+            }
             Some(EventDescriptor::Other(d)) => out[field::DESCRIPTOR..].copy_from_slice(d),
             None => {}
         }

@@ -36,7 +36,7 @@
 //!
 //! [`Command`]: crate::Command
 
-use crate::wire::{self, be24, be32, check_len, check_room, put_be16, put_be24, put_be32, u8_at};
+use crate::wire::{self, check_room};
 
 fn invalid(field: &'static str, value: impl Into<u64>) -> wire::Error {
     wire::Error::Invalid {
@@ -123,112 +123,63 @@ crate::wire_enum! {
     }
 }
 
-/// The 8-byte format descriptor (MMC-6 §6.5.4.2): what FORMAT UNIT is to do. Same layout
-/// as a formattable capacity descriptor with the sub-type in place of the reserved bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FormatDescriptor {
-    /// Number of Blocks (bytes 0-3); FFFFFFFFh asks for the maximum.
-    pub number_of_blocks: u32,
-    /// Format Type (byte 4 bits 2-7).
-    pub format_type: FormatType,
-    /// Format Sub-type (byte 4 bits 0-1): e.g. BD-RE certification choice.
-    pub subtype: u8,
-    /// Type Dependent Parameter (bytes 5-7, 24 bits): block length, spare size or
-    /// zero, depending on the format type.
-    pub type_dependent: u32,
-}
-
-impl FormatDescriptor {
-    /// Length of the descriptor.
-    pub const LEN: usize = 8;
-
-    /// Reads a descriptor from the first 8 bytes of `buf`.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        check_len(buf, Self::LEN)?;
-        let b4 = u8_at(buf, 4);
-        Ok(FormatDescriptor {
-            number_of_blocks: be32(buf, 0),
-            format_type: FormatType::from(b4 >> 2),
-            subtype: b4 & 0x03,
-            type_dependent: be24(buf, 5),
-        })
-    }
-
-    /// Writes the descriptor (sub-type masked to 2 bits, parameter to 24); returns 8.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        put_be32(buf, 0, self.number_of_blocks);
-        buf[4] = (u8::from(self.format_type) << 2) | (self.subtype & 0x03);
-        put_be24(buf, 5, self.type_dependent);
-        Ok(Self::LEN)
-    }
-
-    /// Bytes [`FormatDescriptor::emit`] writes.
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
-    }
-}
-
-/// Byte offsets of the FORMAT UNIT parameter list (MMC-6 §6.5.3: format list header,
-/// then one format descriptor).
-mod list {
-    /// FOV bit 7, DCRT bit 5, IP bit 3, Immed bit 1.
-    pub const FLAGS: usize = 1;
-    pub const DESCRIPTOR_LENGTH: usize = 2;
-    pub const DESCRIPTOR: usize = 4;
-    pub const LEN: usize = 12;
-}
-
-const FOV: u8 = 0x80;
-const DCRT: u8 = 0x20;
-const IP: u8 = 0x08;
-const IMMED: u8 = 0x02;
-
-crate::wire_view! {
-    /// A view of the FORMAT UNIT parameter list (MMC-6 §6.5.3). Accessors never panic.
-    pub struct FormatParameterListView, at least list::LEN;
+crate::record! {
+    /// The 8-byte format descriptor (MMC-6 §6.5.4.2): what FORMAT UNIT is to do. Same layout
+    /// as a formattable capacity descriptor with the sub-type in place of the reserved bits.
+    /// [`emit`](Self::emit) masks the sub-type to 2 bits and the parameter to 24.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FormatDescriptor, 8 bytes;
     {
-        /// FOV (byte 1 bit 7): the DCRT and IP bits are valid.
-        pub fov: bool = bit(list::FLAGS, 7),
-        /// DCRT (byte 1 bit 5): disable certification.
-        pub dcrt: bool = bit(list::FLAGS, 5),
-        /// IP (byte 1 bit 3): initialization pattern (MMC drives do not use one).
-        pub ip: bool = bit(list::FLAGS, 3),
-        /// Immed (byte 1 bit 1): return status once the list is validated; progress is then
-        /// polled with REQUEST SENSE / TEST UNIT READY.
-        pub immed: bool = bit(list::FLAGS, 1),
-        /// Format Descriptor Length (bytes 2-3); MMC-6 requires 8.
-        pub descriptor_length: u16 = be16(list::DESCRIPTOR_LENGTH),
-        /// Number of Blocks of the format descriptor (bytes 4-7).
-        pub number_of_blocks: u32 = be32(list::DESCRIPTOR),
-        /// Format Type of the format descriptor (byte 8 bits 2-7).
-        pub format_type: FormatType = from(bits(list::DESCRIPTOR + 4, 0x3F << 2)),
-        /// Format Sub-type of the format descriptor (byte 8 bits 0-1).
-        pub subtype: u8 = bits(list::DESCRIPTOR + 4, 0x03 << 0),
-        /// Type Dependent Parameter of the format descriptor (bytes 9-11).
-        pub type_dependent: u32 = be24(list::DESCRIPTOR + 5),
+        /// Number of Blocks (bytes 0-3); FFFFFFFFh asks for the maximum.
+        pub number_of_blocks: u32 = be32(0),
+        /// Format Type (byte 4 bits 2-7).
+        pub format_type: FormatType = from(bits(4, 0x3F << 2)),
+        /// Format Sub-type (byte 4 bits 0-1): e.g. BD-RE certification choice.
+        pub subtype: u8 = bits(4, 0x03 << 0),
+        /// Type Dependent Parameter (bytes 5-7, 24 bits): block length, spare size or
+        /// zero, depending on the format type.
+        pub type_dependent: u32 = be24(5),
     }
 }
 
-/// The FORMAT UNIT parameter list (MMC-6 §6.5.3): a 4-byte format list header and one
-/// 8-byte format descriptor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FormatParameterList {
-    /// FOV: format options valid.
-    pub fov: bool,
-    /// DCRT: disable certification.
-    pub dcrt: bool,
-    /// IP: initialization pattern.
-    pub ip: bool,
-    /// Immed: return before the format completes.
-    pub immed: bool,
-    /// The format descriptor.
-    pub descriptor: FormatDescriptor,
+crate::record! {
+    /// The FORMAT UNIT parameter list (MMC-6 §6.5.3): a 4-byte format list header and one
+    /// 8-byte format descriptor. `parse` needs the 12 bytes and fails when the format
+    /// descriptor length is not 8 (the drive answers 5/26/00 to that).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FormatParameterList, at least FormatParameterList::LEN,
+        emits FormatParameterList::LEN;
+    /// A view of the FORMAT UNIT parameter list (MMC-6 §6.5.3). Accessors never panic.
+    view FormatParameterListView;
+    {
+        /// FOV (byte 1 bit 7): format options valid, the DCRT and IP bits are valid.
+        pub fov: bool = bit(1, 7),
+        /// DCRT (byte 1 bit 5): disable certification.
+        pub dcrt: bool = bit(1, 5),
+        /// IP (byte 1 bit 3): initialization pattern (MMC drives do not use one).
+        pub ip: bool = bit(1, 3),
+        /// Immed (byte 1 bit 1): return status once the list is validated, before the
+        /// format completes; progress is then polled with REQUEST SENSE / TEST UNIT READY.
+        pub immed: bool = bit(1, 1),
+        /// Format Descriptor Length (bytes 2-3); MMC-6 requires 8.
+        view pub descriptor_length: u16 = be16(2),
+        /// The format descriptor (bytes 4-11).
+        pub descriptor: FormatDescriptor = record(4),
+        /// Number of Blocks of the format descriptor (bytes 4-7).
+        view pub number_of_blocks: u32 = be32(4),
+        /// Format Type of the format descriptor (byte 8 bits 2-7).
+        view pub format_type: FormatType = from(bits(8, 0x3F << 2)),
+        /// Format Sub-type of the format descriptor (byte 8 bits 0-1).
+        view pub subtype: u8 = bits(8, 0x03 << 0),
+        /// Type Dependent Parameter of the format descriptor (bytes 9-11).
+        view pub type_dependent: u32 = be24(9),
+    }
+    fixed be16(2) == FormatDescriptor::LEN as u16, "format descriptor length";
 }
 
 impl FormatParameterList {
     /// Length of the list: header plus one descriptor.
-    pub const LEN: usize = list::LEN;
+    pub const LEN: usize = 12;
 
     /// The list with only Immed set: how hosts start a format and then poll its progress.
     pub fn immediate(descriptor: FormatDescriptor) -> Self {
@@ -239,40 +190,6 @@ impl FormatParameterList {
             immed: true,
             descriptor,
         }
-    }
-
-    /// Parses a parameter list; fails when it is shorter than 12 bytes or the format
-    /// descriptor length is not 8 (the drive answers 5/26/00 to that).
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = FormatParameterListView::new_checked(buf)?;
-        if usize::from(v.descriptor_length()) != FormatDescriptor::LEN {
-            return Err(invalid("format descriptor length", v.descriptor_length()));
-        }
-        Ok(FormatParameterList {
-            fov: v.fov(),
-            dcrt: v.dcrt(),
-            ip: v.ip(),
-            immed: v.immed(),
-            descriptor: FormatDescriptor::parse(&buf[list::DESCRIPTOR..])?,
-        })
-    }
-
-    /// Bytes [`FormatParameterList::emit`] writes (12).
-    pub fn buffer_len(&self) -> usize {
-        Self::LEN
-    }
-
-    /// Writes the 12-byte list; returns 12.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, Self::LEN)?;
-        buf[..list::DESCRIPTOR].fill(0);
-        buf[list::FLAGS] = if self.fov { FOV } else { 0 }
-            | if self.dcrt { DCRT } else { 0 }
-            | if self.ip { IP } else { 0 }
-            | if self.immed { IMMED } else { 0 };
-        put_be16(buf, list::DESCRIPTOR_LENGTH, FormatDescriptor::LEN as u16);
-        self.descriptor.emit(&mut buf[list::DESCRIPTOR..])?;
-        Ok(Self::LEN)
     }
 }
 
@@ -314,63 +231,35 @@ crate::wire_enum! {
     }
 }
 
-/// The current/maximum capacity descriptor (MMC-6 §6.24.3.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CapacityDescriptor {
-    /// Number of Blocks (bytes 0-3).
-    pub number_of_blocks: u32,
-    /// Descriptor Type (byte 4 bits 0-1).
-    pub descriptor_type: CapacityDescriptorType,
-    /// Block Length (bytes 5-7), 2048 on optical media.
-    pub block_length: u32,
-}
-
-impl CapacityDescriptor {
-    fn parse(buf: &[u8]) -> Self {
-        CapacityDescriptor {
-            number_of_blocks: be32(buf, 0),
-            descriptor_type: CapacityDescriptorType::from(u8_at(buf, 4)),
-            block_length: be24(buf, 5),
-        }
-    }
-
-    fn emit(&self, buf: &mut [u8]) {
-        put_be32(buf, 0, self.number_of_blocks);
-        if let Some(b) = buf.get_mut(4) {
-            *b = u8::from(self.descriptor_type);
-        }
-        put_be24(buf, 5, self.block_length);
+crate::record! {
+    /// The current/maximum capacity descriptor (MMC-6 §6.24.3.2).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct CapacityDescriptor, 8 bytes;
+    {
+        /// Number of Blocks (bytes 0-3).
+        pub number_of_blocks: u32 = be32(0),
+        /// Descriptor Type (byte 4 bits 0-1).
+        pub descriptor_type: CapacityDescriptorType = from(bits(4, 0x03 << 0)),
+        /// Block Length (bytes 5-7), 2048 on optical media.
+        pub block_length: u32 = be24(5),
     }
 }
 
-/// A formattable capacity descriptor (MMC-6 §6.24.3.3): one format the medium accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FormattableCapacity {
-    /// Number of Blocks (bytes 0-3).
-    pub number_of_blocks: u32,
-    /// Format Type (byte 4 bits 2-7).
-    pub format_type: FormatType,
-    /// Type Dependent Parameter (bytes 5-7).
-    pub type_dependent: u32,
+crate::record! {
+    /// A formattable capacity descriptor (MMC-6 §6.24.3.3): one format the medium accepts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FormattableCapacity, 8 bytes;
+    {
+        /// Number of Blocks (bytes 0-3).
+        pub number_of_blocks: u32 = be32(0),
+        /// Format Type (byte 4 bits 2-7).
+        pub format_type: FormatType = from(bits(4, 0x3F << 2)),
+        /// Type Dependent Parameter (bytes 5-7).
+        pub type_dependent: u32 = be24(5),
+    }
 }
 
 impl FormattableCapacity {
-    fn parse(buf: &[u8]) -> Self {
-        FormattableCapacity {
-            number_of_blocks: be32(buf, 0),
-            format_type: FormatType::from(u8_at(buf, 4) >> 2),
-            type_dependent: be24(buf, 5),
-        }
-    }
-
-    fn emit(&self, buf: &mut [u8]) {
-        put_be32(buf, 0, self.number_of_blocks);
-        if let Some(b) = buf.get_mut(4) {
-            *b = u8::from(self.format_type) << 2;
-        }
-        put_be24(buf, 5, self.type_dependent);
-    }
-
     /// The format descriptor that asks for exactly this format (sub-type 0): hosts echo
     /// the descriptor back in the FORMAT UNIT parameter list.
     pub fn to_format_descriptor(&self) -> FormatDescriptor {
@@ -399,14 +288,12 @@ crate::wire_view! {
     {
         /// Capacity List Length (byte 3): descriptor bytes the drive claims follow.
         pub list_length: u8 = u8(caps::LIST_LENGTH),
+        /// The current/maximum capacity descriptor (bytes 4-11; missing bytes read as 0).
+        pub current: CapacityDescriptor = record(caps::CURRENT),
     }
 }
 
 impl<T: AsRef<[u8]>> FormatCapacitiesView<T> {
-    /// The current/maximum capacity descriptor (bytes 4-11; missing bytes read as 0).
-    pub fn current(&self) -> CapacityDescriptor {
-        CapacityDescriptor::parse(self.buffer.as_ref().get(caps::CURRENT..).unwrap_or(&[]))
-    }
     /// Number of formattable capacity descriptors both claimed by the list length and
     /// wholly present in the buffer.
     pub fn formattable_count(&self) -> usize {
@@ -425,7 +312,7 @@ impl<T: AsRef<[u8]>> FormatCapacitiesView<T> {
         self.buffer
             .as_ref()
             .get(at..)
-            .map(FormattableCapacity::parse)
+            .map(FormattableCapacity::read)
     }
 }
 
@@ -481,9 +368,9 @@ impl FormatCapacities {
         let buf = &mut buf[..len];
         buf[..caps::CURRENT].fill(0);
         buf[caps::LIST_LENGTH] = (len - caps::CURRENT) as u8;
-        self.current.emit(&mut buf[caps::CURRENT..]);
+        self.current.emit(&mut buf[caps::CURRENT..])?;
         for (i, d) in self.formattable.iter().enumerate() {
-            d.emit(&mut buf[caps::FORMATTABLE + i * caps::DESCRIPTOR_LEN..]);
+            d.emit(&mut buf[caps::FORMATTABLE + i * caps::DESCRIPTOR_LEN..])?;
         }
         Ok(len)
     }
@@ -837,7 +724,7 @@ mod tests {
         // Too many descriptors to describe.
         let many = FormatCapacities {
             current: c.current,
-            formattable: vec![FormattableCapacity::parse(&[0; 8]); 31],
+            formattable: vec![FormattableCapacity::read(&[0; 8]); 31],
         };
         assert!(many.emit(&mut [0u8; 512]).is_err());
     }

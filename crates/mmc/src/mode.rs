@@ -16,7 +16,7 @@
 //! bytes present.
 
 use crate::speed::RotationControl;
-use crate::wire::{self, be16, be32, check_len, check_room, put_be16, put_be32, u8_at};
+use crate::wire::{self, be16, check_len, check_room, put_be16, u8_at};
 
 crate::wire_enum! {
     /// The PC field of MODE SENSE (CDB byte 2 bits 7:6; IMAPI2's
@@ -288,40 +288,94 @@ fn check_page(page: &[u8], code: u8, fixed: usize) -> wire::Result<()> {
     check_len(page, fixed)
 }
 
-/// Emits `scratch[..len]` after writing PS, code and page length into it.
-fn finish_page(
-    scratch: &mut [u8],
-    ps: bool,
-    code: u8,
-    page_length: u8,
-    buf: &mut [u8],
-) -> wire::Result<usize> {
-    let len = 2 + usize::from(page_length);
-    check_room(buf, len)?;
-    scratch[0] = (u8::from(ps) << 7) | code;
-    scratch[1] = page_length;
-    let n = len.min(scratch.len());
-    buf[..len].fill(0);
-    buf[..n].copy_from_slice(&scratch[..n]);
-    Ok(len)
+/// Declares a mode page of one fixed layout from a table of its fields (the places of
+/// [`command!`](crate::command), counted from the page's first byte): the struct (docs
+/// and attributes kept) and its [`ModePage`] impl. `parse` checks the page code and 4
+/// bytes ([`check_page`]), then reads the fields from the bytes the page length covers,
+/// those past a short page as 0. `emit` writes `2 + page length` bytes (the page length
+/// given as a constant or by a `fn(&Self) -> u8`): the code, the fields, then the page
+/// length in byte 1, other bytes zero.
+macro_rules! mode_page {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident: $code:literal, page length by $plen:path;
+        $fields:tt
+    ) => {
+        mode_page!(@page [$(#[$meta])*] $name $code [by $plen] $fields);
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident: $code:literal, page length $plen:expr;
+        $fields:tt
+    ) => {
+        mode_page!(@page [$(#[$meta])*] $name $code [$plen] $fields);
+    };
+    (@len $s:ident [by $plen:path]) => { $plen($s) };
+    (@len $s:ident [$plen:expr]) => { $plen };
+    (@page [$(#[$meta:meta])*] $name:ident $code:literal $plen:tt
+        { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty = $place:ident ($($arg:tt)*) ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )+
+        }
+
+        impl $name {
+            /// The page length [`emit`](ModePage::emit) writes.
+            fn emitted_page_length(&self) -> u8 {
+                mode_page!(@len self $plen)
+            }
+        }
+
+        impl ModePage for $name {
+            const PAGE_CODE: u8 = $code;
+
+            fn parse(page: &[u8]) -> wire::Result<Self> {
+                check_page(page, Self::PAGE_CODE, 4)?;
+                let end = (2 + usize::from(page[1])).min(page.len());
+                let p = &page[..end];
+                Ok($name {
+                    $( $field: $crate::place!(get p, $ty, $place($($arg)*)), )+
+                })
+            }
+
+            fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
+                let len = self.buffer_len();
+                check_room(buf, len)?;
+                let b = &mut buf[..len];
+                b.fill(0);
+                $crate::place!(put b, Self::PAGE_CODE, bits(0, 0x3F << 0));
+                $( $crate::place!(put b, self.$field, $place($($arg)*)); )+
+                wire::put_u8(b, 1, self.emitted_page_length());
+                Ok(len)
+            }
+
+            fn buffer_len(&self) -> usize {
+                2 + usize::from(self.emitted_page_length())
+            }
+        }
+    };
 }
 
-/// Read/Write Error Recovery mode page (01h). MMC-6 §7.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ErrorRecoveryPage {
-    /// PS (MODE SENSE only).
-    pub ps: bool,
-    /// Byte 2, the error recovery parameter: AWRE bit 7, ARRE bit 6, TB bit 5, RC bit 4,
-    /// PER bit 2, DTE bit 1, DCR bit 0.
-    pub error_recovery: u8,
-    /// Read Retry Count (byte 3).
-    pub read_retry_count: u8,
-    /// EMCDR (byte 7 bits 1:0).
-    pub emcdr: u8,
-    /// Write Retry Count (byte 8).
-    pub write_retry_count: u8,
-    /// Recovery Time Limit, ms (bytes 10-11).
-    pub recovery_time_limit: u16,
+mode_page! {
+    /// Read/Write Error Recovery mode page (01h). MMC-6 §7.3.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct ErrorRecoveryPage: 0x01, page length Self::PAGE_LENGTH;
+    {
+        /// PS (MODE SENSE only).
+        pub ps: bool = bit(0, 7),
+        /// Byte 2, the error recovery parameter: AWRE bit 7, ARRE bit 6, TB bit 5, RC bit 4,
+        /// PER bit 2, DTE bit 1, DCR bit 0.
+        pub error_recovery: u8 = u8(2),
+        /// Read Retry Count (byte 3).
+        pub read_retry_count: u8 = u8(3),
+        /// EMCDR (byte 7 bits 1:0).
+        pub emcdr: u8 = bits(7, 0x03 << 0),
+        /// Write Retry Count (byte 8).
+        pub write_retry_count: u8 = u8(8),
+        /// Recovery Time Limit, ms (bytes 10-11).
+        pub recovery_time_limit: u16 = be16(10),
+    }
 }
 
 impl ErrorRecoveryPage {
@@ -341,38 +395,6 @@ impl ErrorRecoveryPage {
     /// PER: post (report) recovered errors.
     pub fn per(&self) -> bool {
         self.error_recovery & 0x04 != 0
-    }
-}
-
-impl ModePage for ErrorRecoveryPage {
-    const PAGE_CODE: u8 = 0x01;
-
-    fn parse(page: &[u8]) -> wire::Result<Self> {
-        check_page(page, Self::PAGE_CODE, 4)?;
-        let end = (2 + usize::from(page[1])).min(page.len());
-        let p = &page[..end];
-        Ok(ErrorRecoveryPage {
-            ps: page[0] & 0x80 != 0,
-            error_recovery: u8_at(p, 2),
-            read_retry_count: u8_at(p, 3),
-            emcdr: u8_at(p, 7) & 0x03,
-            write_retry_count: u8_at(p, 8),
-            recovery_time_limit: be16(p, 10),
-        })
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        let mut s = [0u8; 12];
-        s[2] = self.error_recovery;
-        s[3] = self.read_retry_count;
-        s[7] = self.emcdr & 0x03;
-        s[8] = self.write_retry_count;
-        put_be16(&mut s, 10, self.recovery_time_limit);
-        finish_page(&mut s, self.ps, Self::PAGE_CODE, Self::PAGE_LENGTH, buf)
-    }
-
-    fn buffer_len(&self) -> usize {
-        2 + usize::from(Self::PAGE_LENGTH)
     }
 }
 
@@ -468,49 +490,52 @@ crate::wire_enum! {
     }
 }
 
-/// Write Parameters mode page (05h). MMC-6 §7.5. Needed before CD TAO/SAO/raw and DVD-R
-/// writes; ignored for DVD+R/+RW, DVD-RAM and BD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct WriteParametersPage {
-    /// PS (MODE SENSE only; cleared by [`mode_select_list`]).
-    pub ps: bool,
-    /// Page length as read (32h or 36h); emit writes this many bytes after the header,
-    /// bytes past the subheader (vendor specific) as zero. At least 32h is used.
-    pub page_length: u8,
-    /// BUFE (byte 2 bit 6): buffer under-run free recording enabled.
-    pub bufe: bool,
-    /// LS_V (bit 5): the link size is valid.
-    pub ls_v: bool,
-    /// Test Write (bit 4): simulate, do not burn.
-    pub test_write: bool,
-    /// Write Type (bits 3:0).
-    pub write_type: WriteType,
-    /// Multi-session (byte 3 bits 7:6).
-    pub multi_session: MultiSession,
-    /// FP (bit 5): fixed packets.
-    pub fp: bool,
-    /// Copy (bit 4): SCMS copy bit.
-    pub copy: bool,
-    /// Track Mode (bits 3:0; CD Q-subchannel control: 4 data uninterrupted, 5 incremental).
-    pub track_mode: u8,
-    /// Data Block Type (byte 4 bits 3:0).
-    pub data_block_type: DataBlockType,
-    /// Link Size (byte 5), valid with LS_V.
-    pub link_size: u8,
-    /// Initiator Application Code (byte 7 bits 5:0).
-    pub initiator_application_code: u8,
-    /// Session Format (byte 8).
-    pub session_format: SessionFormat,
-    /// Packet Size (bytes 10-13), fixed packets.
-    pub packet_size: u32,
-    /// Audio Pause Length (bytes 14-15), blocks (default 150).
-    pub audio_pause_length: u16,
-    /// Media Catalog Number (bytes 16-31; byte 16 bit 7 MCVAL).
-    pub mcn: [u8; 16],
-    /// ISRC (bytes 32-47; byte 32 bit 7 TCVAL).
-    pub isrc: [u8; 16],
-    /// Sub-header bytes 0-3 (bytes 48-51).
-    pub subheader: [u8; 4],
+mode_page! {
+    /// Write Parameters mode page (05h). MMC-6 §7.5. Needed before CD TAO/SAO/raw and DVD-R
+    /// writes; ignored for DVD+R/+RW, DVD-RAM and BD.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct WriteParametersPage: 0x05, page length by WriteParametersPage::emitted_length;
+    {
+        /// PS (MODE SENSE only; cleared by [`mode_select_list`]).
+        pub ps: bool = bit(0, 7),
+        /// Page length as read (32h or 36h); emit writes this many bytes after the header,
+        /// bytes past the subheader (vendor specific) as zero. At least 32h is used.
+        pub page_length: u8 = u8(1),
+        /// BUFE (byte 2 bit 6): buffer under-run free recording enabled.
+        pub bufe: bool = bit(2, 6),
+        /// LS_V (bit 5): the link size is valid.
+        pub ls_v: bool = bit(2, 5),
+        /// Test Write (bit 4): simulate, do not burn.
+        pub test_write: bool = bit(2, 4),
+        /// Write Type (bits 3:0).
+        pub write_type: WriteType = from(bits(2, 0x0F << 0)),
+        /// Multi-session (byte 3 bits 7:6).
+        pub multi_session: MultiSession = from(bits(3, 0x03 << 6)),
+        /// FP (bit 5): fixed packets.
+        pub fp: bool = bit(3, 5),
+        /// Copy (bit 4): SCMS copy bit.
+        pub copy: bool = bit(3, 4),
+        /// Track Mode (bits 3:0; CD Q-subchannel control: 4 data uninterrupted, 5 incremental).
+        pub track_mode: u8 = bits(3, 0x0F << 0),
+        /// Data Block Type (byte 4 bits 3:0).
+        pub data_block_type: DataBlockType = from(bits(4, 0x0F << 0)),
+        /// Link Size (byte 5), valid with LS_V.
+        pub link_size: u8 = u8(5),
+        /// Initiator Application Code (byte 7 bits 5:0).
+        pub initiator_application_code: u8 = bits(7, 0x3F << 0),
+        /// Session Format (byte 8).
+        pub session_format: SessionFormat = from(u8(8)),
+        /// Packet Size (bytes 10-13), fixed packets.
+        pub packet_size: u32 = be32(10),
+        /// Audio Pause Length (bytes 14-15), blocks (default 150).
+        pub audio_pause_length: u16 = be16(14),
+        /// Media Catalog Number (bytes 16-31; byte 16 bit 7 MCVAL).
+        pub mcn: [u8; 16] = bytes(16),
+        /// ISRC (bytes 32-47; byte 32 bit 7 TCVAL).
+        pub isrc: [u8; 16] = bytes(32),
+        /// Sub-header bytes 0-3 (bytes 48-51).
+        pub subheader: [u8; 4] = bytes(48),
+    }
 }
 
 impl Default for WriteParametersPage {
@@ -542,74 +567,23 @@ impl Default for WriteParametersPage {
 impl WriteParametersPage {
     /// The standard page length (32h: bytes 2-51).
     pub const PAGE_LENGTH: u8 = 0x32;
-}
 
-impl ModePage for WriteParametersPage {
-    const PAGE_CODE: u8 = 0x05;
-
-    fn parse(page: &[u8]) -> wire::Result<Self> {
-        check_page(page, Self::PAGE_CODE, 4)?;
-        let end = (2 + usize::from(page[1])).min(page.len());
-        let p = &page[..end];
-        let arr16 = |at: usize| -> [u8; 16] { core::array::from_fn(|i| u8_at(p, at + i)) };
-        Ok(WriteParametersPage {
-            ps: page[0] & 0x80 != 0,
-            page_length: page[1],
-            bufe: u8_at(p, 2) & 0x40 != 0,
-            ls_v: u8_at(p, 2) & 0x20 != 0,
-            test_write: u8_at(p, 2) & 0x10 != 0,
-            write_type: WriteType::from(u8_at(p, 2)),
-            multi_session: MultiSession::from(u8_at(p, 3) >> 6),
-            fp: u8_at(p, 3) & 0x20 != 0,
-            copy: u8_at(p, 3) & 0x10 != 0,
-            track_mode: u8_at(p, 3) & 0x0F,
-            data_block_type: DataBlockType::from(u8_at(p, 4)),
-            link_size: u8_at(p, 5),
-            initiator_application_code: u8_at(p, 7) & 0x3F,
-            session_format: SessionFormat::from(u8_at(p, 8)),
-            packet_size: be32(p, 10),
-            audio_pause_length: be16(p, 14),
-            mcn: arr16(16),
-            isrc: arr16(32),
-            subheader: core::array::from_fn(|i| u8_at(p, 48 + i)),
-        })
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        let mut s = [0u8; 52];
-        s[2] = (u8::from(self.bufe) << 6)
-            | (u8::from(self.ls_v) << 5)
-            | (u8::from(self.test_write) << 4)
-            | u8::from(self.write_type);
-        s[3] = (u8::from(self.multi_session) << 6)
-            | (u8::from(self.fp) << 5)
-            | (u8::from(self.copy) << 4)
-            | (self.track_mode & 0x0F);
-        s[4] = u8::from(self.data_block_type);
-        s[5] = self.link_size;
-        s[7] = self.initiator_application_code & 0x3F;
-        s[8] = self.session_format.into();
-        put_be32(&mut s, 10, self.packet_size);
-        put_be16(&mut s, 14, self.audio_pause_length);
-        s[16..32].copy_from_slice(&self.mcn);
-        s[32..48].copy_from_slice(&self.isrc);
-        s[48..52].copy_from_slice(&self.subheader);
-        let page_length = self.page_length.max(Self::PAGE_LENGTH);
-        finish_page(&mut s, self.ps, Self::PAGE_CODE, page_length, buf)
-    }
-
-    fn buffer_len(&self) -> usize {
-        2 + usize::from(self.page_length.max(Self::PAGE_LENGTH))
+    /// The page length as read, at least the standard one.
+    fn emitted_length(&self) -> u8 {
+        self.page_length.max(Self::PAGE_LENGTH)
     }
 }
 
-/// One write speed descriptor of page 2Ah (4 bytes, from byte 32).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CapabilitiesWriteSpeed {
-    /// Rotation Control (byte 1 bits 1:0).
-    pub rotation: RotationControl,
-    /// Write Speed Supported, kB/s (bytes 2-3).
-    pub write_kbps: u16,
+crate::record! {
+    /// One write speed descriptor of page 2Ah (4 bytes, from byte 32).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct CapabilitiesWriteSpeed, 4 bytes;
+    {
+        /// Rotation Control (byte 1 bits 1:0).
+        pub rotation: RotationControl = from(bits(1, 0x03 << 0)),
+        /// Write Speed Supported, kB/s (bytes 2-3).
+        pub write_kbps: u16 = be16(2),
+    }
 }
 
 /// MM Capabilities and Mechanical Status mode page (2Ah; IMAPI2's
@@ -720,12 +694,9 @@ impl ModePage for CapabilitiesPage {
         let write_speeds = p
             .get(Self::FIXED_LEN..)
             .unwrap_or(&[])
-            .chunks_exact(4)
+            .chunks_exact(CapabilitiesWriteSpeed::LEN)
             .take(count)
-            .map(|d| CapabilitiesWriteSpeed {
-                rotation: RotationControl::from(d[1]),
-                write_kbps: be16(d, 2),
-            })
+            .map(CapabilitiesWriteSpeed::read)
             .collect();
         Ok(CapabilitiesPage {
             ps: page[0] & 0x80 != 0,
@@ -772,9 +743,7 @@ impl ModePage for CapabilitiesPage {
         put_be16(b, 28, self.current_write_kbps);
         put_be16(b, 30, self.write_speeds.len() as u16);
         for (i, d) in self.write_speeds.iter().enumerate() {
-            let at = Self::FIXED_LEN + 4 * i;
-            b[at + 1] = u8::from(d.rotation);
-            put_be16(b, at + 2, d.write_kbps);
+            d.emit(&mut b[Self::FIXED_LEN + CapabilitiesWriteSpeed::LEN * i..])?;
         }
         Ok(len)
     }

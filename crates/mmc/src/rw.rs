@@ -9,8 +9,6 @@
 //! [`Command`]: crate::Command
 //! [`command!`]: crate::command
 
-use crate::wire::{self, check_room, put_be32};
-
 crate::command! {
     /// MMC-6 §6.15 READ (10): read `blocks` logical blocks starting at `lba`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -85,70 +83,33 @@ crate::command! {
     {}
 }
 
-/// Byte ranges of READ CAPACITY data.
-mod field {
-    /// Last logical block address (bytes 0–3).
-    pub const LAST_LBA: usize = 0;
-    /// Logical block length in bytes (bytes 4–7).
-    pub const BLOCK_LENGTH: usize = 4;
-    /// Size of the data.
-    pub const LEN: usize = 8;
-}
-
-crate::wire_view! {
+crate::record! {
+    /// READ CAPACITY (10) data (MMC-6 §6.19): the last readable LBA and the block length.
+    ///
+    /// Some targets report the highest LBA ever touched (tgt); a writer should size media
+    /// from disc and track information instead.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct ReadCapacityData, at least ReadCapacityData::LEN, emits ReadCapacityData::LEN;
     /// A view over READ CAPACITY (10) data (MMC-6 §6.19); accessors never panic
     /// (bytes past the end read as 0).
-    pub struct ReadCapacityDataView, at least field::LEN;
+    view ReadCapacityDataView;
     {
         /// The last logical block address (bytes 0–3).
-        pub last_lba: u32 = be32(field::LAST_LBA),
+        pub last_lba: u32 = be32(0),
         /// The logical block length in bytes (bytes 4–7; 2048 for MMC data).
-        pub block_length: u32 = be32(field::BLOCK_LENGTH),
+        pub block_length: u32 = be32(4),
     }
-}
-
-/// READ CAPACITY (10) data (MMC-6 §6.19): the last readable LBA and the block length.
-///
-/// Some targets report the highest LBA ever touched (tgt); a writer should size media
-/// from disc and track information instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ReadCapacityData {
-    /// Last logical block address.
-    pub last_lba: u32,
-    /// Block length in bytes.
-    pub block_length: u32,
 }
 
 impl ReadCapacityData {
     /// Size of the data in bytes.
-    pub const LEN: usize = field::LEN;
-
-    /// Parses the 8 bytes of READ CAPACITY data.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = ReadCapacityDataView::new_checked(buf)?;
-        Ok(ReadCapacityData {
-            last_lba: v.last_lba(),
-            block_length: v.block_length(),
-        })
-    }
-
-    /// Bytes [`emit`](Self::emit) writes.
-    pub fn buffer_len(&self) -> usize {
-        field::LEN
-    }
-
-    /// Writes the data into `buf`; returns the bytes written.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, field::LEN)?;
-        put_be32(buf, field::LAST_LBA, self.last_lba);
-        put_be32(buf, field::BLOCK_LENGTH, self.block_length);
-        Ok(field::LEN)
-    }
+    pub const LEN: usize = 8;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire;
     use crate::Command;
     use proptest::prelude::*;
 

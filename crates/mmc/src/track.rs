@@ -11,7 +11,7 @@
 //!
 //! [`Command`]: crate::Command
 
-use crate::wire::{self, be32, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be32, put_be32};
 
 /// Track number that READ TRACK INFORMATION and CLOSE TRACK/SESSION take to mean the
 /// invisible (DVD±R, BD-R) or incomplete (CD) track, i.e. the one being appended to.
@@ -139,167 +139,79 @@ crate::wire_enum! {
     }
 }
 
-/// Byte offsets of the track information block (MMC-6 §6.26).
-mod field {
-    pub const DATA_LENGTH: usize = 0;
-    pub const TRACK_LSB: usize = 2;
-    pub const SESSION_LSB: usize = 3;
-    /// LJRS bits 6–7, Damage bit 5, Copy bit 4, Track Mode bits 0–3.
-    pub const TRACK_FLAGS: usize = 5;
-    /// RT bit 7, Blank bit 6, Packet/Inc bit 5, FP bit 4, Data Mode bits 0–3.
-    pub const DATA_FLAGS: usize = 6;
-    /// LRA_V bit 1, NWA_V bit 0.
-    pub const VALID: usize = 7;
-    pub const START: usize = 8;
-    pub const NWA: usize = 12;
-    pub const FREE_BLOCKS: usize = 16;
-    pub const FIXED_PACKET_SIZE: usize = 20;
-    pub const SIZE: usize = 24;
-    pub const LAST_RECORDED: usize = 28;
-    pub const TRACK_MSB: usize = 32;
-    pub const SESSION_MSB: usize = 33;
-    pub const READ_COMPAT_LBA: usize = 36;
-    pub const NEXT_LAYER_JUMP: usize = 40;
-    pub const LAST_LAYER_JUMP: usize = 44;
-    pub const MIN_LEN: usize = 28;
-    pub const MMC2_LEN: usize = 36;
-    pub const MAX_LEN: usize = 48;
-}
-
-const DAMAGE: u8 = 0x20;
-const COPY: u8 = 0x10;
-const RT: u8 = 0x80;
-const BLANK: u8 = 0x40;
-const PACKET: u8 = 0x20;
-const FP: u8 = 0x10;
-const LRA_V: u8 = 0x02;
-const NWA_V: u8 = 0x01;
-
-crate::wire_view! {
+crate::record! {
+    /// The track information block (MMC-6 §6.26): state and geometry of one track.
+    ///
+    /// Parsed from the bytes actually transferred, at least 28 (the MMC-1 block, which holds
+    /// everything through the track size, including the NWA). Later fields are `None` when
+    /// not transferred. The track/session number MSBs (bytes 32–33) read as 0 when the block
+    /// is shorter than 34 bytes: drives that return such blocks predate them and report at
+    /// most 99 tracks; ask for 48 bytes to be sure. [`emit`](Self::emit) writes 36 bytes
+    /// (the MMC-2 block), or up to 48 when a field past byte 35 is present (an absent field
+    /// before a present one is written as 0), with a data length of the bytes written less 2.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct TrackInformation, at least TrackInformation::MIN_LEN, emits 36;
     /// A view over a track information block; accessors never panic (bytes past the end of
     /// the buffer read as 0 — use [`TrackInformation::parse`] to learn which fields exist).
-    pub struct TrackInformationView, at least field::MIN_LEN;
+    view TrackInformationView;
     {
         /// Track Information Length (bytes 0–1): bytes following this field, as the drive claims.
-        pub data_length: u16 = be16(field::DATA_LENGTH),
-        /// LJRS, layer jump recording status (byte 5 bits 6–7).
-        pub layer_jump_status: u8 = bits(field::TRACK_FLAGS, 0x03 << 6),
+        view pub data_length: u16 = be16(0),
+        /// Logical Track Number, LSB (byte 2) and MSB (byte 32).
+        pub track: u16 = lsb_msb(2, 32),
+        /// Session Number, LSB (byte 3) and MSB (byte 33).
+        pub session: u16 = lsb_msb(3, 33),
+        /// LJRS, layer jump recording status (byte 5 bits 6–7; DVD-R DL).
+        pub layer_jump_status: u8 = bits(5, 0x03 << 6),
         /// Damage (byte 5 bit 5).
-        pub damage: bool = bit(field::TRACK_FLAGS, 5),
+        pub damage: bool = bit(5, 5),
         /// Copy (byte 5 bit 4).
-        pub copy: bool = bit(field::TRACK_FLAGS, 4),
+        pub copy: bool = bit(5, 4),
         /// Track Mode (byte 5 bits 0–3): the CD control nibble (4 = data uninterrupted,
         /// 5 = data incremental); DVD and BD report 4, 5 or 7.
-        pub track_mode: u8 = bits(field::TRACK_FLAGS, 0x0F << 0),
+        pub track_mode: u8 = bits(5, 0x0F << 0),
         /// RT, reserved track (byte 6 bit 7).
-        pub rt: bool = bit(field::DATA_FLAGS, 7),
+        pub rt: bool = bit(6, 7),
         /// Blank (byte 6 bit 6).
-        pub blank: bool = bit(field::DATA_FLAGS, 6),
-        /// Packet/Inc (byte 6 bit 5).
-        pub packet: bool = bit(field::DATA_FLAGS, 5),
-        /// FP, fixed packet (byte 6 bit 4).
-        pub fp: bool = bit(field::DATA_FLAGS, 4),
+        pub blank: bool = bit(6, 6),
+        /// Packet/Inc (byte 6 bit 5): written incrementally / in packets.
+        pub packet: bool = bit(6, 5),
+        /// FP, fixed packets (byte 6 bit 4).
+        pub fp: bool = bit(6, 4),
         /// Data Mode (byte 6 bits 0–3).
-        pub data_mode: DataMode = from(u8(field::DATA_FLAGS)),
+        pub data_mode: DataMode = from(bits(6, 0x0F << 0)),
         /// LRA_V (byte 7 bit 1): the last recorded address field is valid.
-        pub lra_v: bool = bit(field::VALID, 1),
+        view pub lra_v: bool = bit(7, 1),
         /// NWA_V (byte 7 bit 0): the next writable address field is valid.
-        pub nwa_v: bool = bit(field::VALID, 0),
+        view pub nwa_v: bool = bit(7, 0),
         /// Logical Track Start Address (bytes 8–11).
-        pub start: u32 = be32(field::START),
-        /// Next Writable Address (bytes 12–15), meaningful only when [`nwa_v`](Self::nwa_v).
-        pub nwa: u32 = be32(field::NWA),
+        pub start: u32 = be32(8),
+        /// Next Writable Address (bytes 12–15), valid when NWA_V (byte 7 bit 0) is set.
+        pub nwa: u32 = be32(12) if bit(7, 0),
         /// Free Blocks (bytes 16–19).
-        pub free_blocks: u32 = be32(field::FREE_BLOCKS),
-        /// Fixed Packet Size / Blocking Factor (bytes 20–23).
-        pub fixed_packet_size: u32 = be32(field::FIXED_PACKET_SIZE),
-        /// Logical Track Size (bytes 24–27).
-        pub size: u32 = be32(field::SIZE),
-        /// Last Recorded Address (bytes 28–31), meaningful only when [`lra_v`](Self::lra_v).
-        pub last_recorded: u32 = be32(field::LAST_RECORDED),
-        /// Read Compatibility LBA (bytes 36–39).
-        pub read_compat_lba: u32 = be32(field::READ_COMPAT_LBA),
-        /// Next Layer Jump Address (bytes 40–43).
-        pub next_layer_jump: u32 = be32(field::NEXT_LAYER_JUMP),
-        /// Last Layer Jump Address (bytes 44–47).
-        pub last_layer_jump: u32 = be32(field::LAST_LAYER_JUMP),
+        pub free_blocks: u32 = be32(16),
+        /// Fixed Packet Size / Blocking Factor (bytes 20–23; 16 on DVD, 32 on BD).
+        pub fixed_packet_size: u32 = be32(20),
+        /// Logical Track Size in blocks (bytes 24–27).
+        pub size: u32 = be32(24),
+        /// Last Recorded Address (bytes 28–31), valid when LRA_V (byte 7 bit 1) is set and
+        /// the field was transferred.
+        pub last_recorded: u32 = be32(28) if bit(7, 1) and sent,
+        /// Read Compatibility LBA (bytes 36–39), when transferred.
+        pub read_compat_lba: u32 = be32(36) if sent,
+        /// Next Layer Jump Address (bytes 40–43), when transferred.
+        pub next_layer_jump: u32 = be32(40) if sent,
+        /// Last Layer Jump Address (bytes 44–47), when transferred.
+        pub last_layer_jump: u32 = be32(44) if sent,
     }
-}
-
-impl<T: AsRef<[u8]>> TrackInformationView<T> {
-    /// Logical Track Number, LSB (byte 2) and MSB (byte 32).
-    pub fn track(&self) -> u16 {
-        u16::from_be_bytes([
-            u8_at(self.b(), field::TRACK_MSB),
-            u8_at(self.b(), field::TRACK_LSB),
-        ])
-    }
-    /// Session Number, LSB (byte 3) and MSB (byte 33).
-    pub fn session(&self) -> u16 {
-        u16::from_be_bytes([
-            u8_at(self.b(), field::SESSION_MSB),
-            u8_at(self.b(), field::SESSION_LSB),
-        ])
-    }
-}
-
-/// The track information block (MMC-6 §6.26): state and geometry of one track.
-///
-/// Parsed from the bytes actually transferred, at least 28 (the MMC-1 block, which holds
-/// everything through the track size, including the NWA). Later fields are `None` when
-/// not transferred. The track/session number MSBs (bytes 32–33) read as 0 when the block
-/// is shorter than 34 bytes: drives that return such blocks predate them and report at
-/// most 99 tracks; ask for 48 bytes to be sure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TrackInformation {
-    /// Logical track number (bytes 2 and 32).
-    pub track: u16,
-    /// Session number (bytes 3 and 33).
-    pub session: u16,
-    /// LJRS, layer jump recording status (byte 5 bits 6–7; DVD-R DL).
-    pub layer_jump_status: u8,
-    /// Damage (byte 5 bit 5).
-    pub damage: bool,
-    /// Copy (byte 5 bit 4).
-    pub copy: bool,
-    /// Track Mode (byte 5 bits 0–3).
-    pub track_mode: u8,
-    /// RT, reserved track (byte 6 bit 7).
-    pub rt: bool,
-    /// Blank (byte 6 bit 6).
-    pub blank: bool,
-    /// Packet/Inc: written incrementally / in packets (byte 6 bit 5).
-    pub packet: bool,
-    /// FP, fixed packets (byte 6 bit 4).
-    pub fp: bool,
-    /// Data Mode (byte 6 bits 0–3).
-    pub data_mode: DataMode,
-    /// Logical track start address (bytes 8–11).
-    pub start: u32,
-    /// Next writable address (bytes 12–15); `None` when NWA_V (byte 7 bit 0) is clear.
-    pub nwa: Option<u32>,
-    /// Free blocks (bytes 16–19).
-    pub free_blocks: u32,
-    /// Fixed packet size / blocking factor (bytes 20–23; 16 on DVD, 32 on BD).
-    pub fixed_packet_size: u32,
-    /// Logical track size in blocks (bytes 24–27).
-    pub size: u32,
-    /// Last recorded address (bytes 28–31); `None` when LRA_V (byte 7 bit 1) is clear or
-    /// the field was not transferred.
-    pub last_recorded: Option<u32>,
-    /// Read compatibility LBA (bytes 36–39), when transferred.
-    pub read_compat_lba: Option<u32>,
-    /// Next layer jump address (bytes 40–43), when transferred.
-    pub next_layer_jump: Option<u32>,
-    /// Last layer jump address (bytes 44–47), when transferred.
-    pub last_layer_jump: Option<u32>,
+    length be16(0) from 2;
 }
 
 impl TrackInformation {
     /// The shortest block accepted (MMC-1: through the track size).
-    pub const MIN_LEN: usize = field::MIN_LEN;
+    pub const MIN_LEN: usize = 28;
     /// The full MMC-6 block.
-    pub const MAX_LEN: usize = field::MAX_LEN;
+    pub const MAX_LEN: usize = 48;
 
     /// A blank track: track/session numbers, start, NWA = start, free blocks = size, the
     /// other fields zero or absent (the shape of an empty DVD+R or BD-R invisible track).
@@ -326,114 +238,6 @@ impl TrackInformation {
             next_layer_jump: None,
             last_layer_jump: None,
         }
-    }
-
-    /// Parses a track information block from the bytes transferred.
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = TrackInformationView::new_checked(buf)?;
-        let len = buf.len();
-        let present = |at: usize| len >= at + 4;
-        Ok(TrackInformation {
-            track: v.track(),
-            session: v.session(),
-            layer_jump_status: v.layer_jump_status(),
-            damage: v.damage(),
-            copy: v.copy(),
-            track_mode: v.track_mode(),
-            rt: v.rt(),
-            blank: v.blank(),
-            packet: v.packet(),
-            fp: v.fp(),
-            data_mode: v.data_mode(),
-            start: v.start(),
-            nwa: v.nwa_v().then(|| v.nwa()),
-            free_blocks: v.free_blocks(),
-            fixed_packet_size: v.fixed_packet_size(),
-            size: v.size(),
-            last_recorded: (v.lra_v() && present(field::LAST_RECORDED)).then(|| v.last_recorded()),
-            read_compat_lba: present(field::READ_COMPAT_LBA).then(|| v.read_compat_lba()),
-            next_layer_jump: present(field::NEXT_LAYER_JUMP).then(|| v.next_layer_jump()),
-            last_layer_jump: present(field::LAST_LAYER_JUMP).then(|| v.last_layer_jump()),
-        })
-    }
-
-    /// Bytes [`emit`](Self::emit) writes: 36 (the MMC-2 block), or up to 48 when a field
-    /// past byte 35 is present.
-    pub fn buffer_len(&self) -> usize {
-        if self.last_layer_jump.is_some() {
-            field::MAX_LEN
-        } else if self.next_layer_jump.is_some() {
-            field::LAST_LAYER_JUMP
-        } else if self.read_compat_lba.is_some() {
-            field::NEXT_LAYER_JUMP
-        } else {
-            field::MMC2_LEN
-        }
-    }
-
-    /// Writes the block into `buf` with a data length of `buffer_len() - 2`; returns the
-    /// bytes written. An absent field before a present one is written as 0.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        let len = self.buffer_len();
-        check_room(buf, len)?;
-        let out = &mut buf[..len];
-        out.fill(0);
-        put_be16(out, field::DATA_LENGTH, (len - 2) as u16);
-        let [track_msb, track_lsb] = self.track.to_be_bytes();
-        let [session_msb, session_lsb] = self.session.to_be_bytes();
-        put_u8(out, field::TRACK_LSB, track_lsb);
-        put_u8(out, field::SESSION_LSB, session_lsb);
-        put_u8(out, field::TRACK_MSB, track_msb);
-        put_u8(out, field::SESSION_MSB, session_msb);
-        put_u8(
-            out,
-            field::TRACK_FLAGS,
-            (self.layer_jump_status & 0x03) << 6
-                | if self.damage { DAMAGE } else { 0 }
-                | if self.copy { COPY } else { 0 }
-                | (self.track_mode & 0x0F),
-        );
-        put_u8(
-            out,
-            field::DATA_FLAGS,
-            if self.rt { RT } else { 0 }
-                | if self.blank { BLANK } else { 0 }
-                | if self.packet { PACKET } else { 0 }
-                | if self.fp { FP } else { 0 }
-                | u8::from(self.data_mode),
-        );
-        put_u8(
-            out,
-            field::VALID,
-            if self.last_recorded.is_some() {
-                LRA_V
-            } else {
-                0
-            } | if self.nwa.is_some() { NWA_V } else { 0 },
-        );
-        put_be32(out, field::START, self.start);
-        put_be32(out, field::NWA, self.nwa.unwrap_or(0));
-        put_be32(out, field::FREE_BLOCKS, self.free_blocks);
-        put_be32(out, field::FIXED_PACKET_SIZE, self.fixed_packet_size);
-        put_be32(out, field::SIZE, self.size);
-        put_be32(out, field::LAST_RECORDED, self.last_recorded.unwrap_or(0));
-        // Writes past `len` are dropped by put_be32, so absent tail fields cost nothing.
-        put_be32(
-            out,
-            field::READ_COMPAT_LBA,
-            self.read_compat_lba.unwrap_or(0),
-        );
-        put_be32(
-            out,
-            field::NEXT_LAYER_JUMP,
-            self.next_layer_jump.unwrap_or(0),
-        );
-        put_be32(
-            out,
-            field::LAST_LAYER_JUMP,
-            self.last_layer_jump.unwrap_or(0),
-        );
-        Ok(len)
     }
 }
 
@@ -860,6 +664,17 @@ mod tests {
             }
             let v = TrackInformationView::new_unchecked(&bytes[..]);
             let _ = (v.track(), v.session(), v.nwa(), v.last_layer_jump(), v.data_mode());
+        }
+
+        #[test]
+        fn parse_reads_what_the_view_reads(bytes in proptest::collection::vec(any::<u8>(), 28..60)) {
+            let ti = TrackInformation::parse(&bytes).unwrap();
+            let v = TrackInformationView::new_checked(&bytes[..]).unwrap();
+            prop_assert_eq!((ti.track, ti.session, ti.track_mode), (v.track(), v.session(), v.track_mode()));
+            prop_assert_eq!((ti.data_mode, ti.start, ti.size), (v.data_mode(), v.start(), v.size()));
+            prop_assert_eq!(ti.nwa, v.nwa_v().then(|| v.nwa()));
+            prop_assert_eq!(ti.last_recorded, (v.lra_v() && bytes.len() >= 32).then(|| v.last_recorded()));
+            prop_assert_eq!(ti.last_layer_jump, (bytes.len() >= 48).then(|| v.last_layer_jump()));
         }
     }
 }

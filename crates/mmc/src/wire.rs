@@ -126,6 +126,54 @@ pub fn array_at<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     out
 }
 
+/// `N` big-endian u16s from `at` (a table of class bitmaps); bytes past the end read as 0.
+pub fn be16s_at<const N: usize>(buf: &[u8], at: usize) -> [u16; N] {
+    let mut out = [0u16; N];
+    for (i, v) in out.iter_mut().enumerate() {
+        *v = at.checked_add(2 * i).map_or(0, |j| be16(buf, j));
+    }
+    out
+}
+
+/// Writes `v` as big-endian u16s from `at`; writes past the end are dropped.
+pub fn put_be16s(buf: &mut [u8], at: usize, v: &[u16]) {
+    for (i, x) in v.iter().enumerate() {
+        if let Some(j) = at.checked_add(2 * i) {
+            put_be16(buf, j, *x);
+        }
+    }
+}
+
+/// The ASCII text in `range` of the bytes present: printable ASCII kept, NUL read as a
+/// space (some targets pad with NULs), anything else as `?`; trailing spaces trimmed.
+pub fn ascii_at(buf: &[u8], range: core::ops::Range<usize>) -> String {
+    let bytes = buf
+        .get(range.start..range.end.min(buf.len()))
+        .unwrap_or(&[]);
+    let s: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0 => ' ',
+            0x20..=0x7E => char::from(b),
+            _ => '?',
+        })
+        .collect();
+    s.trim_end_matches(' ').to_owned()
+}
+
+/// Writes `s` into `range`, space-padded and truncated; non-ASCII characters become `?`.
+pub fn put_ascii(buf: &mut [u8], range: core::ops::Range<usize>, s: &str) {
+    let mut chars = s.chars();
+    for i in range {
+        let b = match chars.next() {
+            Some(c @ ' '..='~') => c as u8,
+            Some(_) => b'?',
+            None => b' ',
+        };
+        put_u8(buf, i, b);
+    }
+}
+
 /// Writes bytes of `v` at `at`, dropping any that fall past the end.
 #[inline]
 pub fn put_bytes(buf: &mut [u8], at: usize, v: &[u8]) {
@@ -354,8 +402,10 @@ pub fn named<T: Coded>(raw: T::Raw, field: &'static str) -> Result<T> {
 /// [`command!`](crate::command) (`u8(byte)`, `bit(byte, bit)`, `bits(byte, mask <<
 /// shift)`, `be16(byte)`, `be24(byte)`, `be32(byte)`, `be64(byte)`, `from(place)`; the
 /// byte may be any `usize` expression); the accessor keeps the line's docs and reads
-/// through [`be16`], [`u8_at`] …, which never panic. Fields the table cannot express
-/// (spread over the buffer, computed, optional) the module writes in its own `impl`.
+/// through [`be16`], [`u8_at`] …, which never panic. A view with an owned struct of the
+/// same fields is declared once with [`record!`](crate::record), which calls this macro
+/// (and adds optional fields and fields split over two bytes). Fields no table can
+/// express (lists, computed values) the module writes in its own `impl`.
 ///
 /// ```
 /// discburn_mmc::wire_view! {

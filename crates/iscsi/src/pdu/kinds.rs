@@ -457,6 +457,31 @@ pdus! {
     fixed be32(16) = RESERVED_TAG;
 }
 
+impl ScsiResponse {
+    /// The data segment carrying `sense` (RFC 7143 §11.4.7.2: SenseLength, 2 bytes, then
+    /// the sense data); empty without sense. Sense past 65,535 bytes is cut.
+    pub fn sense_segment(sense: &[u8]) -> Vec<u8> {
+        if sense.is_empty() {
+            return Vec::new();
+        }
+        let sense = &sense[..sense.len().min(usize::from(u16::MAX))];
+        let mut segment = Vec::with_capacity(2 + sense.len());
+        segment.extend_from_slice(&(sense.len() as u16).to_be_bytes());
+        segment.extend_from_slice(sense);
+        segment
+    }
+
+    /// The sense data in a data segment (what [`sense_segment`](Self::sense_segment)
+    /// writes): SenseLength bytes, bounded by what arrived; empty without a SenseLength.
+    pub fn sense(segment: &[u8]) -> &[u8] {
+        let Some(data) = segment.get(2..) else {
+            return &[];
+        };
+        let n = usize::from(u16::from_be_bytes([segment[0], segment[1]]));
+        data.get(..n).unwrap_or(data)
+    }
+}
+
 /// Byte 1 of a BHS: the F bit and the opcode-specific flags.
 fn flags(b: &[u8]) -> u8 {
     u8_at(b, 1)

@@ -289,6 +289,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sense_segment_round_trips() {
+        assert!(ScsiResponse::sense_segment(&[]).is_empty());
+        let seg = ScsiResponse::sense_segment(&[0x70, 0, 2]);
+        assert_eq!(seg, [0, 3, 0x70, 0, 2]);
+        assert_eq!(ScsiResponse::sense(&seg), &[0x70, 0, 2]);
+        // A SenseLength past what arrived reads what arrived; none at all reads nothing.
+        assert_eq!(ScsiResponse::sense(&[0, 9, 0x70]), &[0x70]);
+        assert_eq!(ScsiResponse::sense(&[0]), &[] as &[u8]);
+        assert_eq!(ScsiResponse::sense(&[0, 1, 0x70, 0xAA]), &[0x70]);
+    }
+
+    #[test]
     fn crc32c_matches_rfc7143_appendix_b4() {
         // 32 bytes of zeroes: CRC aa 36 91 8a in wire order.
         assert_eq!(

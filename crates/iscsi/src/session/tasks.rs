@@ -103,13 +103,7 @@ impl Session {
             self.send_queued();
             return Ok(());
         }
-        // Sense: SenseLength (2 bytes) then that many bytes, bounded by what arrived.
-        let sense = if data.len() >= 2 {
-            let n = usize::from(u16::from_be_bytes([data[0], data[1]]));
-            data[2..].get(..n).unwrap_or(&data[2..]).to_vec()
-        } else {
-            Vec::new()
-        };
+        let sense = ScsiResponse::sense(data).to_vec();
         let Some(task) = self.tasks.get_mut(&r.itt) else {
             return Ok(());
         };

@@ -768,12 +768,8 @@ impl TargetConnection {
         if status_in_data {
             return;
         }
-        let mut segment = Vec::new();
-        if !sense.is_empty() {
-            let sense = &sense[..sense.len().min(252)];
-            segment.extend_from_slice(&(sense.len() as u16).to_be_bytes());
-            segment.extend_from_slice(sense);
-        }
+        // SPC-4 sense data is at most 252 bytes.
+        let segment = ScsiResponse::sense_segment(&sense[..sense.len().min(252)]);
         let r = ScsiResponse {
             bidi_overflow: false,
             bidi_underflow: false,

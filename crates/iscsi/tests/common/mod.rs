@@ -129,11 +129,7 @@ impl Target {
     }
 
     pub fn response(&mut self, itt: u32, status: u8, sense: &[u8], underflow: u32) -> Vec<u8> {
-        let mut data = Vec::new();
-        if !sense.is_empty() {
-            data.extend_from_slice(&(sense.len() as u16).to_be_bytes());
-            data.extend_from_slice(sense);
-        }
+        let data = ScsiResponse::sense_segment(sense);
         let r = ScsiResponse {
             bidi_overflow: false,
             bidi_underflow: false,

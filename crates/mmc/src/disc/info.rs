@@ -1,7 +1,5 @@
 //! MMC-6 §6.22 READ DISC INFORMATION and the standard disc information block.
 
-use crate::wire::{self, check_room, put_be16, put_be32, put_be64, put_u8, u8_at};
-
 crate::wire_enum! {
     /// Disc Information Data Type (READ DISC INFORMATION byte 1 bits 0–2).
     #[derive(Default)]
@@ -97,150 +95,72 @@ crate::wire_enum! {
     }
 }
 
-/// Byte offsets of the standard disc information block (MMC-6 §6.22).
-mod field {
-    pub const DATA_LENGTH: usize = 0;
-    /// Data type bits 5–7, Erasable bit 4, session state bits 2–3, disc status bits 0–1.
-    pub const STATUS: usize = 2;
-    pub const FIRST_TRACK: usize = 3;
-    pub const SESSIONS_LSB: usize = 4;
-    pub const FIRST_TRACK_LAST_SESSION_LSB: usize = 5;
-    pub const LAST_TRACK_LAST_SESSION_LSB: usize = 6;
-    /// DID_V bit 7, DBC_V bit 6, URU bit 5, DAC_V bit 4, Dbit bit 2, BG format bits 0–1.
-    pub const VALID: usize = 7;
-    pub const DISC_TYPE: usize = 8;
-    pub const SESSIONS_MSB: usize = 9;
-    pub const FIRST_TRACK_LAST_SESSION_MSB: usize = 10;
-    pub const LAST_TRACK_LAST_SESSION_MSB: usize = 11;
-    pub const DISC_ID: usize = 12;
-    pub const LEAD_IN: usize = 16;
-    pub const LEAD_OUT: usize = 20;
-    pub const BAR_CODE: usize = 24;
-    pub const APPLICATION_CODE: usize = 32;
-    pub const OPC_TABLES: usize = 33;
-    pub const LEN: usize = 34;
-}
-
-const ERASABLE: u8 = 0x10;
-const DID_V: u8 = 0x80;
-const DBC_V: u8 = 0x40;
-const URU: u8 = 0x20;
-const DAC_V: u8 = 0x10;
-const DBIT: u8 = 0x04;
-
-crate::wire_view! {
+crate::record! {
+    /// Standard disc information (MMC-6 §6.22, data type 000b): the disc's recording state.
+    ///
+    /// Fields guarded by a validity bit (DID_V, DBC_V, DAC_V) are `Option`s. `parse`
+    /// needs the 34-byte block and rejects a data type other than 000b in byte 2 (it is
+    /// a different block); the OPC table entries that may follow byte 33 are not kept,
+    /// and [`emit`](Self::emit) writes the 34 bytes with a length field of 32 and no OPC
+    /// tables.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct DiscInformation, at least DiscInformation::LEN, emits DiscInformation::LEN;
     /// A view over a standard disc information block; accessors never panic (bytes past the
     /// end read as 0).
-    pub struct DiscInformationView, at least field::LEN;
+    view DiscInformationView;
     {
         /// Disc Information Length (bytes 0–1), as the drive claims.
-        pub data_length: u16 = be16(field::DATA_LENGTH),
+        view pub data_length: u16 = be16(0),
         /// Disc Information Data Type (byte 2 bits 5–7; 000b for this block).
-        pub data_type: u8 = bits(field::STATUS, 0x07 << 5),
-        /// Erasable (byte 2 bit 4).
-        pub erasable: bool = bit(field::STATUS, 4),
+        view pub data_type: u8 = bits(2, 0x07 << 5),
+        /// Erasable (byte 2 bit 4): CD-RW, DVD-RW, DVD+RW, DVD-RAM, BD-RE.
+        pub erasable: bool = bit(2, 4),
         /// State of Last Session (byte 2 bits 2–3).
-        pub last_session_state: SessionState = from(bits(field::STATUS, 0x03 << 2)),
+        pub last_session_state: SessionState = from(bits(2, 0x03 << 2)),
         /// Disc Status (byte 2 bits 0–1).
-        pub disc_status: DiscStatus = from(u8(field::STATUS)),
+        pub disc_status: DiscStatus = from(bits(2, 0x03 << 0)),
         /// Number of First Track on Disc (byte 3).
-        pub first_track: u8 = u8(field::FIRST_TRACK),
+        pub first_track: u8 = u8(3),
+        /// Number of Sessions (byte 4 LSB, byte 9 MSB).
+        pub sessions: u16 = lsb_msb(4, 9),
+        /// First Track Number in Last Session (byte 5 LSB, byte 10 MSB).
+        pub first_track_in_last_session: u16 = lsb_msb(5, 10),
+        /// Last Track Number in Last Session (byte 6 LSB, byte 11 MSB).
+        pub last_track_in_last_session: u16 = lsb_msb(6, 11),
         /// DID_V (byte 7 bit 7): the disc identification is valid.
-        pub did_v: bool = bit(field::VALID, 7),
+        view pub did_v: bool = bit(7, 7),
+        /// Disc Identification (bytes 12–15), valid when DID_V is set.
+        pub disc_id: u32 = be32(12) if bit(7, 7),
         /// DBC_V (byte 7 bit 6): the disc bar code is valid.
-        pub dbc_v: bool = bit(field::VALID, 6),
+        view pub dbc_v: bool = bit(7, 6),
+        /// Disc Bar Code (bytes 24–31), valid when DBC_V is set.
+        pub disc_bar_code: u64 = be64(24) if bit(7, 6),
         /// URU (byte 7 bit 5): unrestricted use disc.
-        pub uru: bool = bit(field::VALID, 5),
+        pub unrestricted_use as uru: bool = bit(7, 5),
         /// DAC_V (byte 7 bit 4): the disc application code is valid.
-        pub dac_v: bool = bit(field::VALID, 4),
-        /// Dbit (byte 7 bit 2): MRW dirty bit.
-        pub dbit: bool = bit(field::VALID, 2),
+        view pub dac_v: bool = bit(7, 4),
+        /// Disc Application Code (byte 32), valid when DAC_V is set.
+        pub disc_application_code: u8 = u8(32) if bit(7, 4),
+        /// Dbit (byte 7 bit 2): the MRW dirty bit.
+        pub dbit: bool = bit(7, 2),
         /// BG Format Status (byte 7 bits 0–1).
-        pub bg_format_status: BgFormatStatus = from(u8(field::VALID)),
+        pub bg_format_status: BgFormatStatus = from(bits(7, 0x03 << 0)),
         /// Disc Type (byte 8).
-        pub disc_type: DiscType = from(u8(field::DISC_TYPE)),
-        /// Disc Identification (bytes 12–15).
-        pub disc_id: u32 = be32(field::DISC_ID),
+        pub disc_type: DiscType = from(u8(8)),
         /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
-        pub last_session_lead_in_start: u32 = be32(field::LEAD_IN),
+        pub last_session_lead_in_start: u32 = be32(16),
         /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
-        pub last_possible_lead_out_start: u32 = be32(field::LEAD_OUT),
-        /// Disc Bar Code (bytes 24–31).
-        pub disc_bar_code: u64 = be64(field::BAR_CODE),
-        /// Disc Application Code (byte 32).
-        pub disc_application_code: u8 = u8(field::APPLICATION_CODE),
+        pub last_possible_lead_out_start: u32 = be32(20),
         /// Number of OPC Tables (byte 33).
-        pub opc_tables: u8 = u8(field::OPC_TABLES),
+        view pub opc_tables: u8 = u8(33),
     }
-}
-
-impl<T: AsRef<[u8]>> DiscInformationView<T> {
-    fn lsb_msb(&self, lsb: usize, msb: usize) -> u16 {
-        u16::from_be_bytes([u8_at(self.b(), msb), u8_at(self.b(), lsb)])
-    }
-    /// Number of Sessions (byte 4 LSB, byte 9 MSB).
-    pub fn sessions(&self) -> u16 {
-        self.lsb_msb(field::SESSIONS_LSB, field::SESSIONS_MSB)
-    }
-    /// First Track Number in Last Session (byte 5 LSB, byte 10 MSB).
-    pub fn first_track_in_last_session(&self) -> u16 {
-        self.lsb_msb(
-            field::FIRST_TRACK_LAST_SESSION_LSB,
-            field::FIRST_TRACK_LAST_SESSION_MSB,
-        )
-    }
-    /// Last Track Number in Last Session (byte 6 LSB, byte 11 MSB).
-    pub fn last_track_in_last_session(&self) -> u16 {
-        self.lsb_msb(
-            field::LAST_TRACK_LAST_SESSION_LSB,
-            field::LAST_TRACK_LAST_SESSION_MSB,
-        )
-    }
-}
-
-/// Standard disc information (MMC-6 §6.22, data type 000b): the disc's recording state.
-///
-/// Fields guarded by a validity bit (DID_V, DBC_V, DAC_V) are `Option`s. The OPC table
-/// entries that may follow byte 33 are not kept; [`emit`](Self::emit) writes none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DiscInformation {
-    /// Erasable (byte 2 bit 4): CD-RW, DVD-RW, DVD+RW, DVD-RAM, BD-RE.
-    pub erasable: bool,
-    /// State of Last Session (byte 2 bits 2–3).
-    pub last_session_state: SessionState,
-    /// Disc Status (byte 2 bits 0–1).
-    pub disc_status: DiscStatus,
-    /// Number of First Track on Disc (byte 3).
-    pub first_track: u8,
-    /// Number of Sessions (bytes 4 and 9).
-    pub sessions: u16,
-    /// First Track Number in Last Session (bytes 5 and 10).
-    pub first_track_in_last_session: u16,
-    /// Last Track Number in Last Session (bytes 6 and 11).
-    pub last_track_in_last_session: u16,
-    /// Disc Identification (bytes 12–15) when DID_V is set.
-    pub disc_id: Option<u32>,
-    /// Disc Bar Code (bytes 24–31) when DBC_V is set.
-    pub disc_bar_code: Option<u64>,
-    /// URU, unrestricted use (byte 7 bit 5).
-    pub unrestricted_use: bool,
-    /// Disc Application Code (byte 32) when DAC_V is set.
-    pub disc_application_code: Option<u8>,
-    /// Dbit, the MRW dirty bit (byte 7 bit 2).
-    pub dbit: bool,
-    /// BG Format Status (byte 7 bits 0–1).
-    pub bg_format_status: BgFormatStatus,
-    /// Disc Type (byte 8).
-    pub disc_type: DiscType,
-    /// Last Session Lead-in Start Address (bytes 16–19; MSF on CD, LBA otherwise).
-    pub last_session_lead_in_start: u32,
-    /// Last Possible Lead-out Start Address (bytes 20–23; MSF on CD, LBA otherwise).
-    pub last_possible_lead_out_start: u32,
+    length be16(0) from 2;
+    fixed bits(2, 0x07 << 5) == 0, "disc information data type";
 }
 
 impl DiscInformation {
     /// Size of the block without OPC tables.
-    pub const LEN: usize = field::LEN;
+    pub const LEN: usize = 34;
 
     /// A blank write-once disc: empty, one (empty) session whose first/last track is 1.
     /// `lead_out` is the last possible lead-out start (the disc's capacity in blocks on
@@ -265,94 +185,6 @@ impl DiscInformation {
             last_possible_lead_out_start: lead_out,
         }
     }
-
-    /// Parses a standard disc information block (at least 34 bytes; a data type other
-    /// than 000b in byte 2 is rejected, it is a different block).
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = DiscInformationView::new_checked(buf)?;
-        if v.data_type() != 0 {
-            return Err(wire::Error::Invalid {
-                field: "disc information data type",
-                value: u64::from(v.data_type()),
-            });
-        }
-        Ok(DiscInformation {
-            erasable: v.erasable(),
-            last_session_state: v.last_session_state(),
-            disc_status: v.disc_status(),
-            first_track: v.first_track(),
-            sessions: v.sessions(),
-            first_track_in_last_session: v.first_track_in_last_session(),
-            last_track_in_last_session: v.last_track_in_last_session(),
-            disc_id: v.did_v().then(|| v.disc_id()),
-            disc_bar_code: v.dbc_v().then(|| v.disc_bar_code()),
-            unrestricted_use: v.uru(),
-            disc_application_code: v.dac_v().then(|| v.disc_application_code()),
-            dbit: v.dbit(),
-            bg_format_status: v.bg_format_status(),
-            disc_type: v.disc_type(),
-            last_session_lead_in_start: v.last_session_lead_in_start(),
-            last_possible_lead_out_start: v.last_possible_lead_out_start(),
-        })
-    }
-
-    /// Bytes [`emit`](Self::emit) writes (34).
-    pub fn buffer_len(&self) -> usize {
-        field::LEN
-    }
-
-    /// Writes the 34-byte block (length field 32, no OPC tables); returns the bytes written.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        check_room(buf, field::LEN)?;
-        let out = &mut buf[..field::LEN];
-        out.fill(0);
-        put_be16(out, field::DATA_LENGTH, (field::LEN - 2) as u16);
-        put_u8(
-            out,
-            field::STATUS,
-            if self.erasable { ERASABLE } else { 0 }
-                | u8::from(self.last_session_state) << 2
-                | u8::from(self.disc_status),
-        );
-        put_u8(out, field::FIRST_TRACK, self.first_track);
-        let [s_msb, s_lsb] = self.sessions.to_be_bytes();
-        let [f_msb, f_lsb] = self.first_track_in_last_session.to_be_bytes();
-        let [l_msb, l_lsb] = self.last_track_in_last_session.to_be_bytes();
-        put_u8(out, field::SESSIONS_LSB, s_lsb);
-        put_u8(out, field::SESSIONS_MSB, s_msb);
-        put_u8(out, field::FIRST_TRACK_LAST_SESSION_LSB, f_lsb);
-        put_u8(out, field::FIRST_TRACK_LAST_SESSION_MSB, f_msb);
-        put_u8(out, field::LAST_TRACK_LAST_SESSION_LSB, l_lsb);
-        put_u8(out, field::LAST_TRACK_LAST_SESSION_MSB, l_msb);
-        let mut valid = u8::from(self.bg_format_status);
-        if self.disc_id.is_some() {
-            valid |= DID_V;
-        }
-        if self.disc_bar_code.is_some() {
-            valid |= DBC_V;
-        }
-        if self.unrestricted_use {
-            valid |= URU;
-        }
-        if self.disc_application_code.is_some() {
-            valid |= DAC_V;
-        }
-        if self.dbit {
-            valid |= DBIT;
-        }
-        put_u8(out, field::VALID, valid);
-        put_u8(out, field::DISC_TYPE, u8::from(self.disc_type));
-        put_be32(out, field::DISC_ID, self.disc_id.unwrap_or(0));
-        put_be32(out, field::LEAD_IN, self.last_session_lead_in_start);
-        put_be32(out, field::LEAD_OUT, self.last_possible_lead_out_start);
-        put_be64(out, field::BAR_CODE, self.disc_bar_code.unwrap_or(0));
-        put_u8(
-            out,
-            field::APPLICATION_CODE,
-            self.disc_application_code.unwrap_or(0),
-        );
-        Ok(field::LEN)
-    }
 }
 
 #[cfg(test)]
@@ -360,6 +192,7 @@ mod tests {
     use super::*;
     use crate::cdb::testing::round_trip;
     use crate::disc::Msf;
+    use crate::wire;
     use crate::Command;
     use proptest::prelude::*;
 
@@ -570,6 +403,21 @@ mod tests {
                 DiscInformationType::PowResources,
             ][usize::from(t)];
             round_trip(ReadDiscInformation { data_type, alloc });
+        }
+
+        #[test]
+        fn parse_reads_what_the_view_reads(mut bytes in proptest::collection::vec(any::<u8>(), 34..48)) {
+            bytes[2] &= 0x1F; // data type 000b
+            let di = DiscInformation::parse(&bytes).unwrap();
+            let v = DiscInformationView::new_checked(&bytes[..]).unwrap();
+            prop_assert_eq!(
+                (di.sessions, di.first_track_in_last_session, di.last_track_in_last_session),
+                (v.sessions(), v.first_track_in_last_session(), v.last_track_in_last_session())
+            );
+            prop_assert_eq!((di.unrestricted_use, di.disc_status), (v.uru(), v.disc_status()));
+            prop_assert_eq!(di.disc_id, v.did_v().then(|| v.disc_id()));
+            prop_assert_eq!(di.disc_bar_code, v.dbc_v().then(|| v.disc_bar_code()));
+            prop_assert_eq!(di.disc_application_code, v.dac_v().then(|| v.disc_application_code()));
         }
 
         #[test]

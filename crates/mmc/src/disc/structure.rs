@@ -2,7 +2,7 @@
 //! format information (format 00h), BD disc information (format 00h) and the list of
 //! supported structures (format FFh).
 
-use crate::wire::{self, be16, check_len, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, be16, check_len, check_room, put_be16, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Media Type of READ DISC STRUCTURE (byte 1 bits 0–3).
@@ -95,13 +95,21 @@ pub mod layer_type {
     pub const REWRITABLE: u8 = 0x4;
 }
 
-crate::wire_view! {
+crate::record! {
+    /// READ DISC STRUCTURE format 00h of a DVD, physical format information (MMC-6
+    /// §6.23.3.2.1): the layer descriptor of the layer asked for. The media-specific bytes
+    /// 17–2047 are not kept; [`emit`](Self::emit) writes them as zeros, after a header
+    /// whose length covers the whole 2048-byte descriptor. Nibble fields keep their low 4
+    /// bits, sector numbers their low 24, `layers` is taken as 1–4.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct DvdPhysicalFormat, at least DvdPhysicalFormat::MIN_LEN,
+        emits DISC_STRUCTURE_HEADER_LEN + DvdPhysicalFormat::DESCRIPTOR_LEN;
     /// A view over READ DISC STRUCTURE format 00h data of a DVD (header + layer
     /// descriptor); accessors never panic (bytes past the end read as 0).
-    pub struct DvdPhysicalFormatView, at least DvdPhysicalFormat::MIN_LEN;
+    view DvdPhysicalFormatView;
     {
         /// Disc Structure Data Length (bytes 0–1), as the drive claims.
-        pub data_length: u16 = be16(0),
+        view pub data_length: u16 = be16(0),
         /// Book Type (descriptor byte 0 bits 4–7).
         pub book_type: BookType = from(bits(DISC_STRUCTURE_HEADER_LEN, 0x0F << 4)),
         /// Part Version (descriptor byte 0 bits 0–3).
@@ -111,6 +119,8 @@ crate::wire_view! {
         /// Maximum Rate (descriptor byte 1 bits 0–3): 0 = 2.52, 1 = 5.04, 2 = 10.08 Mbps,
         /// Fh = not specified.
         pub maximum_rate: u8 = bits(DISC_STRUCTURE_HEADER_LEN + 1, 0x0F << 0),
+        /// Number of Layers, 1–4 (descriptor byte 2 bits 5–6, stored as layers − 1).
+        pub layers: u8 = map(bits(DISC_STRUCTURE_HEADER_LEN + 2, 0x03 << 5), layers_from_code, layers_code),
         /// Track Path (descriptor byte 2 bit 4): 0 = parallel (PTP), 1 = opposite (OTP).
         pub opposite_track_path: bool = bit(DISC_STRUCTURE_HEADER_LEN + 2, 4),
         /// Layer Type (descriptor byte 2 bits 0–3), see [`layer_type`].
@@ -128,46 +138,17 @@ crate::wire_view! {
         /// BCA Flag (descriptor byte 16 bit 7): a burst cutting area exists.
         pub bca: bool = bit(DISC_STRUCTURE_HEADER_LEN + 16, 7),
     }
+    length be16(0) from 2;
 }
 
-impl<T: AsRef<[u8]>> DvdPhysicalFormatView<T> {
-    /// Number of Layers (descriptor byte 2 bits 5–6, stored as layers − 1).
-    pub fn layers(&self) -> u8 {
-        ((u8_at(self.b(), DISC_STRUCTURE_HEADER_LEN + 2) >> 5) & 0x03) + 1
-    }
+/// Number of Layers from its code (layers − 1).
+fn layers_from_code(code: u8) -> u8 {
+    code + 1
 }
 
-/// READ DISC STRUCTURE format 00h of a DVD, physical format information (MMC-6
-/// §6.23.3.2.1): the layer descriptor of the layer asked for. The media-specific bytes
-/// 17–2047 are not kept; [`emit`](Self::emit) writes them as zeros.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DvdPhysicalFormat {
-    /// Book Type (byte 0 bits 4–7).
-    pub book_type: BookType,
-    /// Part Version (byte 0 bits 0–3).
-    pub part_version: u8,
-    /// Disc Size (byte 1 bits 4–7).
-    pub disc_size: u8,
-    /// Maximum Rate (byte 1 bits 0–3).
-    pub maximum_rate: u8,
-    /// Number of layers, 1–4 (byte 2 bits 5–6 hold layers − 1).
-    pub layers: u8,
-    /// Track Path (byte 2 bit 4): opposite track path.
-    pub opposite_track_path: bool,
-    /// Layer Type (byte 2 bits 0–3).
-    pub layer_type: u8,
-    /// Linear Density (byte 3 bits 4–7).
-    pub linear_density: u8,
-    /// Track Density (byte 3 bits 0–3).
-    pub track_density: u8,
-    /// Starting Physical Sector Number of Data Area (24 bits).
-    pub data_area_start: u32,
-    /// End Physical Sector Number of Data Area (24 bits).
-    pub data_area_end: u32,
-    /// End Sector Number in Layer 0 (24 bits).
-    pub end_sector_layer0: u32,
-    /// BCA Flag (byte 16 bit 7).
-    pub bca: bool,
+/// The code of Number of Layers, 1–4 (layers − 1).
+fn layers_code(layers: u8) -> u8 {
+    layers.clamp(1, 4) - 1
 }
 
 impl DvdPhysicalFormat {
@@ -208,70 +189,6 @@ impl DvdPhysicalFormat {
     /// User sectors between data area start and end (single layer, PTP).
     pub fn sectors(&self) -> u32 {
         (self.data_area_end + 1).saturating_sub(self.data_area_start)
-    }
-
-    /// Parses the answer from the bytes transferred (header and at least the 17 defined
-    /// descriptor bytes).
-    pub fn parse(buf: &[u8]) -> wire::Result<Self> {
-        let v = DvdPhysicalFormatView::new_checked(buf)?;
-        Ok(DvdPhysicalFormat {
-            book_type: v.book_type(),
-            part_version: v.part_version(),
-            disc_size: v.disc_size(),
-            maximum_rate: v.maximum_rate(),
-            layers: v.layers(),
-            opposite_track_path: v.opposite_track_path(),
-            layer_type: v.layer_type(),
-            linear_density: v.linear_density(),
-            track_density: v.track_density(),
-            data_area_start: v.data_area_start(),
-            data_area_end: v.data_area_end(),
-            end_sector_layer0: v.end_sector_layer0(),
-            bca: v.bca(),
-        })
-    }
-
-    /// Bytes [`emit`](Self::emit) writes: header + 2048.
-    pub fn buffer_len(&self) -> usize {
-        DISC_STRUCTURE_HEADER_LEN + Self::DESCRIPTOR_LEN
-    }
-
-    /// Writes header and descriptor; returns the bytes written. Nibble fields keep their
-    /// low 4 bits, sector numbers their low 24, `layers` is taken as 1–4.
-    pub fn emit(&self, buf: &mut [u8]) -> wire::Result<usize> {
-        let len = self.buffer_len();
-        check_room(buf, len)?;
-        let out = &mut buf[..len];
-        out.fill(0);
-        put_structure_header(out, Self::DESCRIPTOR_LEN);
-        let d = &mut out[DISC_STRUCTURE_HEADER_LEN..];
-        put_u8(
-            d,
-            0,
-            u8::from(self.book_type) << 4 | (self.part_version & 0x0F),
-        );
-        put_u8(
-            d,
-            1,
-            (self.disc_size & 0x0F) << 4 | (self.maximum_rate & 0x0F),
-        );
-        put_u8(
-            d,
-            2,
-            (self.layers.clamp(1, 4) - 1) << 5
-                | u8::from(self.opposite_track_path) << 4
-                | (self.layer_type & 0x0F),
-        );
-        put_u8(
-            d,
-            3,
-            (self.linear_density & 0x0F) << 4 | (self.track_density & 0x0F),
-        );
-        put_be32(d, 4, self.data_area_start & 0xFF_FFFF);
-        put_be32(d, 8, self.data_area_end & 0xFF_FFFF);
-        put_be32(d, 12, self.end_sector_layer0 & 0xFF_FFFF);
-        put_u8(d, 16, if self.bca { 0x80 } else { 0 });
-        Ok(len)
     }
 }
 

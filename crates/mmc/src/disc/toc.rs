@@ -1,7 +1,7 @@
 //! MMC-6 §6.25 READ TOC/PMA/ATIP: the formatted TOC (format 0) and multi-session
 //! information (format 1), with CD MSF addresses.
 
-use crate::wire::{self, be32, check_room, put_be16, put_be32, put_u8, u8_at};
+use crate::wire::{self, check_room, put_be16, put_u8, u8_at};
 
 crate::wire_enum! {
     /// Format of READ TOC/PMA/ATIP (byte 2 bits 0–3).
@@ -121,38 +121,20 @@ impl Msf {
 /// Track number of the lead-out in a TOC.
 pub const LEAD_OUT_TRACK: u8 = 0xAA;
 
-/// One TOC track descriptor (8 bytes): ADR/CONTROL, track number, start address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TocTrack {
-    /// ADR (byte 1 bits 4–7): Q sub-channel content, 1 for a position.
-    pub adr: u8,
-    /// CONTROL (byte 1 bits 0–3): 4 = data uninterrupted, 5 = data incremental.
-    pub control: u8,
-    /// Track number (byte 2); [`LEAD_OUT_TRACK`] for the lead-out.
-    pub track: u8,
-    /// Track start address (bytes 4–7): an LBA, or `00h M S F` ([`Msf::from_address`])
-    /// when the CDB's MSF bit was set.
-    pub address: u32,
-}
-
-impl TocTrack {
-    const LEN: usize = 8;
-
-    fn read(d: &[u8]) -> Self {
-        TocTrack {
-            adr: u8_at(d, 1) >> 4,
-            control: u8_at(d, 1) & 0x0F,
-            track: u8_at(d, 2),
-            address: be32(d, 4),
-        }
-    }
-
-    fn write(&self, d: &mut [u8]) {
-        put_u8(d, 0, 0);
-        put_u8(d, 1, (self.adr & 0x0F) << 4 | (self.control & 0x0F));
-        put_u8(d, 2, self.track);
-        put_u8(d, 3, 0);
-        put_be32(d, 4, self.address);
+crate::record! {
+    /// One TOC track descriptor (8 bytes): ADR/CONTROL, track number, start address.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct TocTrack, 8 bytes;
+    {
+        /// ADR (byte 1 bits 4–7): Q sub-channel content, 1 for a position.
+        pub adr: u8 = bits(1, 0x0F << 4),
+        /// CONTROL (byte 1 bits 0–3): 4 = data uninterrupted, 5 = data incremental.
+        pub control: u8 = bits(1, 0x0F << 0),
+        /// Track number (byte 2); [`LEAD_OUT_TRACK`] for the lead-out.
+        pub track: u8 = u8(2),
+        /// Track start address (bytes 4–7): an LBA, or `00h M S F` ([`Msf::from_address`])
+        /// when the CDB's MSF bit was set.
+        pub address: u32 = be32(4),
     }
 }
 
@@ -246,7 +228,7 @@ impl Toc {
             .iter()
             .zip(buf[4..len].chunks_mut(TocTrack::LEN))
         {
-            t.write(d);
+            t.emit(d)?;
         }
         Ok(len)
     }
@@ -295,7 +277,7 @@ impl SessionInfo {
         put_u8(buf, 2, self.first_session);
         put_u8(buf, 3, self.last_session);
         if let Some(t) = &self.last_session_first_track {
-            t.write(&mut buf[4..len]);
+            t.emit(&mut buf[4..len])?;
         }
         Ok(len)
     }

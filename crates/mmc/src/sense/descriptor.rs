@@ -18,11 +18,63 @@ pub(super) mod field {
     pub const TYPE_COMMAND_SPECIFIC: u8 = 0x01;
     pub const TYPE_SENSE_KEY_SPECIFIC: u8 = 0x02;
     pub const TYPE_FRU: u8 = 0x03;
-    /// Total lengths of those descriptors.
-    pub const INFORMATION_LEN: usize = 12;
-    pub const COMMAND_SPECIFIC_LEN: usize = 12;
-    pub const SENSE_KEY_SPECIFIC_LEN: usize = 8;
-    pub const FRU_LEN: usize = 4;
+}
+
+crate::record! {
+    /// The information sense data descriptor (SPC-4 §4.5.2.2, type 00h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct InformationDescriptor, 12 bytes;
+    {
+        /// VALID (byte 2 bit 7): the INFORMATION field holds a value.
+        pub valid: bool = bit(2, 7),
+        /// INFORMATION (bytes 4-11).
+        pub information: u64 = be64(4),
+    }
+    fixed u8(0) = field::TYPE_INFORMATION;
+    fixed u8(1) = 0x0A;
+}
+
+crate::record! {
+    /// The command-specific information sense data descriptor (SPC-4 §4.5.2.3, type 01h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct CommandSpecificDescriptor, 12 bytes;
+    {
+        /// COMMAND-SPECIFIC INFORMATION (bytes 4-11).
+        pub command_specific: u64 = be64(4),
+    }
+    fixed u8(0) = field::TYPE_COMMAND_SPECIFIC;
+    fixed u8(1) = 0x0A;
+}
+
+crate::record! {
+    /// The sense key specific sense data descriptor (SPC-4 §4.5.2.4, type 02h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct SenseKeySpecificDescriptor, 8 bytes;
+    {
+        /// SENSE KEY SPECIFIC bytes 4-6 with the SKSV bit masked off.
+        pub sense_key_specific: [u8; 3] = map(bytes(4), without_sksv, without_sksv),
+        /// SKSV (byte 4 bit 7): the sense-key-specific bytes are valid.
+        pub sksv: bool = bit(4, 7),
+    }
+    fixed u8(0) = field::TYPE_SENSE_KEY_SPECIFIC;
+    fixed u8(1) = 0x06;
+}
+
+/// Sense-key-specific bytes without the SKSV bit that shares their first byte.
+fn without_sksv([b0, b1, b2]: [u8; 3]) -> [u8; 3] {
+    [b0 & 0x7F, b1, b2]
+}
+
+crate::record! {
+    /// The field replaceable unit sense data descriptor (SPC-4 §4.5.2.5, type 03h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct FruDescriptor, 4 bytes;
+    {
+        /// FIELD REPLACEABLE UNIT CODE (byte 3).
+        pub fru: u8 = u8(3),
+    }
+    fixed u8(0) = field::TYPE_FRU;
+    fixed u8(1) = 0x02;
 }
 
 /// Response code of current errors in descriptor format.
@@ -90,35 +142,43 @@ pub struct SenseDescriptor<'a> {
 }
 
 impl SenseDescriptor<'_> {
+    /// The descriptor as `D` when it has type `code` and is long enough.
+    fn typed<D>(&self, code: u8, parse: fn(&[u8]) -> wire::Result<D>) -> Option<D> {
+        (self.descriptor_type == code)
+            .then(|| parse(self.bytes).ok())
+            .flatten()
+    }
+
     /// The INFORMATION field of an information descriptor (type 00h) whose VALID bit is
     /// set.
     pub fn information(&self) -> Option<u64> {
-        (self.descriptor_type == field::TYPE_INFORMATION
-            && self.bytes.len() >= field::INFORMATION_LEN
-            && self.bytes[2] & 0x80 != 0)
-            .then(|| wire::be64(self.bytes, 4))
+        self.typed(field::TYPE_INFORMATION, InformationDescriptor::parse)
+            .and_then(|d| d.valid.then_some(d.information))
     }
 
     /// The COMMAND-SPECIFIC INFORMATION field of a type 01h descriptor.
     pub fn command_specific(&self) -> Option<u64> {
-        (self.descriptor_type == field::TYPE_COMMAND_SPECIFIC
-            && self.bytes.len() >= field::COMMAND_SPECIFIC_LEN)
-            .then(|| wire::be64(self.bytes, 4))
+        self.typed(
+            field::TYPE_COMMAND_SPECIFIC,
+            CommandSpecificDescriptor::parse,
+        )
+        .map(|d| d.command_specific)
     }
 
     /// The sense-key-specific bytes (SKSV masked off) of a type 02h descriptor whose
     /// SKSV bit is set.
     pub fn sense_key_specific(&self) -> Option<[u8; 3]> {
-        (self.descriptor_type == field::TYPE_SENSE_KEY_SPECIFIC
-            && self.bytes.len() >= field::SENSE_KEY_SPECIFIC_LEN
-            && self.bytes[4] & 0x80 != 0)
-            .then(|| [self.bytes[4] & 0x7F, self.bytes[5], self.bytes[6]])
+        self.typed(
+            field::TYPE_SENSE_KEY_SPECIFIC,
+            SenseKeySpecificDescriptor::parse,
+        )
+        .and_then(|d| d.sksv.then_some(d.sense_key_specific))
     }
 
     /// The FIELD REPLACEABLE UNIT CODE of a type 03h descriptor.
     pub fn fru(&self) -> Option<u8> {
-        (self.descriptor_type == field::TYPE_FRU && self.bytes.len() >= field::FRU_LEN)
-            .then(|| self.bytes[3])
+        self.typed(field::TYPE_FRU, FruDescriptor::parse)
+            .map(|d| d.fru)
     }
 }
 
@@ -155,6 +215,33 @@ impl<'a> Iterator for SenseDescriptors<'a> {
 mod tests {
     use super::*;
     use crate::sense::*;
+
+    #[test]
+    fn descriptor_records_bytes() {
+        let mut b = [0xEE; 12];
+        let sks = SenseKeySpecificDescriptor {
+            sense_key_specific: [0x92, 0x34, 0x56],
+            sksv: true,
+        };
+        assert_eq!(sks.emit(&mut b), Ok(8));
+        assert_eq!(b[..8], [0x02, 0x06, 0, 0, 0x92, 0x34, 0x56, 0]);
+        // SKSV shares byte 4 with the sense-key-specific bits; it is not one of them.
+        assert_eq!(
+            SenseKeySpecificDescriptor::parse(&b)
+                .unwrap()
+                .sense_key_specific,
+            [0x12, 0x34, 0x56]
+        );
+        let info = InformationDescriptor {
+            valid: true,
+            information: 0x0102,
+        };
+        assert_eq!(info.emit(&mut b), Ok(12));
+        assert_eq!(b, [0, 0x0A, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x02]);
+        assert_eq!(FruDescriptor { fru: 7 }.emit(&mut b), Ok(4));
+        assert_eq!(b[..4], [0x03, 0x02, 0, 7]);
+        assert!(CommandSpecificDescriptor::parse(&b[..11]).is_err());
+    }
 
     #[test]
     fn descriptor_format_deconstruct() {

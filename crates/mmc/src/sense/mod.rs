@@ -32,7 +32,8 @@ mod model;
 pub use asc::{asc_name, Asc};
 pub use class::{Refusal, SenseClass};
 pub use descriptor::{
-    DescriptorSense, SenseDescriptor, SenseDescriptors, RESPONSE_DESCRIPTOR_CURRENT,
+    CommandSpecificDescriptor, DescriptorSense, FruDescriptor, InformationDescriptor,
+    SenseDescriptor, SenseDescriptors, SenseKeySpecificDescriptor, RESPONSE_DESCRIPTOR_CURRENT,
     RESPONSE_DESCRIPTOR_DEFERRED,
 };
 pub use fixed::{FixedSense, RESPONSE_FIXED_CURRENT, RESPONSE_FIXED_DEFERRED};

@@ -3,7 +3,8 @@
 use super::descriptor::field as desc;
 use super::fixed::field as fixed;
 use super::{
-    asc_name, Asc, DescriptorSense, FixedSense, SenseKey, RESPONSE_DESCRIPTOR_CURRENT,
+    asc_name, Asc, CommandSpecificDescriptor, DescriptorSense, FixedSense, FruDescriptor,
+    InformationDescriptor, SenseKey, SenseKeySpecificDescriptor, RESPONSE_DESCRIPTOR_CURRENT,
     RESPONSE_DESCRIPTOR_DEFERRED, RESPONSE_FIXED_CURRENT, RESPONSE_FIXED_DEFERRED,
 };
 use crate::wire;
@@ -217,21 +218,21 @@ impl Sense {
     pub fn descriptor_len(&self) -> usize {
         desc::DESCRIPTORS
             + if self.information.is_some() {
-                desc::INFORMATION_LEN
+                InformationDescriptor::LEN
             } else {
                 0
             }
             + if self.command_specific != 0 {
-                desc::COMMAND_SPECIFIC_LEN
+                CommandSpecificDescriptor::LEN
             } else {
                 0
             }
             + if self.sense_key_specific.is_some() {
-                desc::SENSE_KEY_SPECIFIC_LEN
+                SenseKeySpecificDescriptor::LEN
             } else {
                 0
             }
-            + if self.fru != 0 { desc::FRU_LEN } else { 0 }
+            + if self.fru != 0 { FruDescriptor::LEN } else { 0 }
     }
 
     /// Writes this sense in its own format; returns the bytes written.
@@ -289,31 +290,28 @@ impl Sense {
         buf[desc::ASCQ] = self.ascq;
         buf[desc::ADDITIONAL_LENGTH] = (len - desc::DESCRIPTORS) as u8;
         let mut at = desc::DESCRIPTORS;
-        if let Some(info) = self.information {
-            buf[at] = desc::TYPE_INFORMATION;
-            buf[at + 1] = (desc::INFORMATION_LEN - 2) as u8;
-            buf[at + 2] = 0x80;
-            wire::put_be64(buf, at + 4, info);
-            at += desc::INFORMATION_LEN;
+        if let Some(information) = self.information {
+            at += InformationDescriptor {
+                valid: true,
+                information,
+            }
+            .emit(&mut buf[at..])?;
         }
         if self.command_specific != 0 {
-            buf[at] = desc::TYPE_COMMAND_SPECIFIC;
-            buf[at + 1] = (desc::COMMAND_SPECIFIC_LEN - 2) as u8;
-            wire::put_be64(buf, at + 4, self.command_specific);
-            at += desc::COMMAND_SPECIFIC_LEN;
+            at += CommandSpecificDescriptor {
+                command_specific: self.command_specific,
+            }
+            .emit(&mut buf[at..])?;
         }
-        if let Some([b0, b1, b2]) = self.sense_key_specific {
-            buf[at] = desc::TYPE_SENSE_KEY_SPECIFIC;
-            buf[at + 1] = (desc::SENSE_KEY_SPECIFIC_LEN - 2) as u8;
-            buf[at + 4] = 0x80 | b0;
-            buf[at + 5] = b1;
-            buf[at + 6] = b2;
-            at += desc::SENSE_KEY_SPECIFIC_LEN;
+        if let Some(sense_key_specific) = self.sense_key_specific {
+            at += SenseKeySpecificDescriptor {
+                sense_key_specific,
+                sksv: true,
+            }
+            .emit(&mut buf[at..])?;
         }
         if self.fru != 0 {
-            buf[at] = desc::TYPE_FRU;
-            buf[at + 1] = (desc::FRU_LEN - 2) as u8;
-            buf[at + 3] = self.fru;
+            FruDescriptor { fru: self.fru }.emit(&mut buf[at..])?;
         }
         Ok(len)
     }
