@@ -71,6 +71,14 @@ fn built_state(b: &mut Bytes<'_>) -> DiscState {
         tracks,
         slot: if flags & 0x20 != 0 { 2352 } else { 2048 },
         pseudo_overwrite: flags & 0x80 != 0,
+        // Any CD-Text length (whole packs or not) and codes of any shape: the loader
+        // judges them.
+        cd_text: (0..b.u8() % 64).collect(),
+        mcn: (flags & 0x10 != 0).then(|| format!("{:013}", b.u32())),
+        isrc: (flags & 0x08 != 0)
+            .then(|| (1, format!("{:012}", b.u32())))
+            .into_iter()
+            .collect(),
     }
 }
 
