@@ -541,3 +541,42 @@ ripped_same() { # console log, payload root
   done
   return $ok
 }
+
+# The payload of an audio scenario: the two WAVs, cdparanoia and cd-info, and the
+# burner — `discburn` (the workspace's static build) or a host command's binary.
+prepare_audio_payload() { # payload root, burner
+  local bin
+  if [ "$2" = discburn ]; then
+    bin=$(build_static discburn-cli --bin discburn) || return 1
+    strip -o "$1/usr/bin/discburn" "$bin"
+  else
+    guest_add_bin "$1" "$(command -v "$2")"
+  fi
+  guest_add_audio_readers "$1"
+  make_wavs "$1"
+}
+
+# The guest lines of an audio scenario: the burner's command line (timed as `name`),
+# cd-info's report (as CDINFO| lines), both tracks ripped, pass.
+guest_audio_after() { # timing name, burner command line
+  printf '%s\n' "timed $1 $2 || { fail \"$1 exit \$?\"; exit 1; }" \
+    "cd-info --no-cddb --no-device-info /dev/sr0 2>&1 | sed 's/^/CDINFO| /'"
+  guest_rip_tracks
+  echo pass
+}
+
+# cd-info showed every CD-Text line given ("TITLE: …"); says which it missed.
+cdinfo_shows() { # console log, text …
+  local log=$1 s ok=0
+  shift
+  for s in "$@"; do
+    grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
+  done
+  return $ok
+}
+
+# What cd-info says of a disc's layout and text: the track list, the catalog number, the
+# CD-Text lines.
+cdinfo_summary() { # console log
+  grep -a -E '^CDINFO\| +[0-9]+: [0-9]{2}:|^CDINFO\| (Media Catalog|CD-TEXT for|Language)|^CDINFO\| '$'\t''(TITLE|PERFORMER|SONGWRITER):' "$1" | tr -d '\r'
+}

@@ -67,7 +67,9 @@ pub struct PcmReader {
     artist: Option<String>,
 }
 
-fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
+/// A reader of `path`'s CD-DA bytes from the start, its length not counted (for a file
+/// whose length is already known).
+pub fn open_decoder(path: &Path) -> Result<PcmReader, AudioFileError> {
     let file = File::open(path).map_err(|e| fail(path, format!("cannot open it: {e}")))?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();

@@ -6,20 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::rig;
+use common::{pcm, read_audio, rig};
 use discburn::burn::{AudioError, DiscAtOnce, DiscTrack, TrackAtOnce, AUDIO_SECTOR};
 use discburn::mmc::cdtext::{self, latin1, Block, CdText, PackType, LANGUAGE_ENGLISH};
 use discburn::mmc::disc::{DiscStatus, ReadTocPmaAtip, Toc, TocFormat, LEAD_OUT_TRACK};
-use discburn::mmc::readcd::ReadCd;
 use discburn::mmc::transport::DataPhase;
 use discburn::Recorder;
 use discburn_vdrive::media::Media;
-
-fn pcm(bytes: usize, seed: u8) -> Vec<u8> {
-    (0..bytes)
-        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[1] ^ seed)
-        .collect()
-}
 
 fn toc(rec: &Recorder, format: TocFormat) -> Vec<u8> {
     let mut buf = vec![0u8; 8192];
@@ -46,20 +39,6 @@ fn starts(rec: &Recorder) -> Vec<(u8, u32)> {
         .iter()
         .map(|t| (t.track, t.address))
         .collect()
-}
-
-fn read_audio(rec: &Recorder, lba: u32, sectors: u32) -> Vec<u8> {
-    let mut out = vec![0u8; sectors as usize * AUDIO_SECTOR];
-    for (i, chunk) in out.chunks_mut(20 * AUDIO_SECTOR).enumerate() {
-        let n = (chunk.len() / AUDIO_SECTOR) as u32;
-        rec.command(
-            &ReadCd::audio(lba + i as u32 * 20, n),
-            DataPhase::In(chunk),
-            Duration::from_secs(10),
-        )
-        .unwrap();
-    }
-    out
 }
 
 fn album() -> CdText {

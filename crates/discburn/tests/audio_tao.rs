@@ -6,35 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::rig;
+use common::{pcm, read_audio, rig};
 use discburn::burn::{audio_sectors, AudioError, TrackAtOnce, AUDIO_SECTOR};
 use discburn::hresult;
 use discburn::mmc::disc::{DiscStatus, ReadTocPmaAtip, Toc, TocFormat, LEAD_OUT_TRACK};
-use discburn::mmc::readcd::ReadCd;
 use discburn::mmc::transport::DataPhase;
 use discburn::Recorder;
 use discburn_vdrive::media::Media;
-
-/// `bytes` of samples that differ per byte and per track.
-fn pcm(bytes: usize, seed: u8) -> Vec<u8> {
-    (0..bytes)
-        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[2] ^ seed)
-        .collect()
-}
-
-fn read_audio(rec: &Recorder, lba: u32, sectors: u32) -> Vec<u8> {
-    let mut out = vec![0u8; sectors as usize * AUDIO_SECTOR];
-    for (i, chunk) in out.chunks_mut(20 * AUDIO_SECTOR).enumerate() {
-        let n = (chunk.len() / AUDIO_SECTOR) as u32;
-        rec.command(
-            &ReadCd::audio(lba + i as u32 * 20, n),
-            DataPhase::In(chunk),
-            Duration::from_secs(10),
-        )
-        .unwrap();
-    }
-    out
-}
 
 fn toc(rec: &Recorder) -> Vec<(u8, u8, u32)> {
     let mut buf = vec![0u8; 2048];

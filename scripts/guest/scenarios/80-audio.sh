@@ -6,11 +6,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
 
 scenario_prepare() { # payload root
-  local bin
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
-  guest_add_audio_readers "$1"
-  make_wavs "$1"
+  prepare_audio_payload "$1" discburn
 }
 
 scenario_guest() {

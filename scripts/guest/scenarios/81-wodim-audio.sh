@@ -5,9 +5,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
 
 scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v wodim)"
-  guest_add_audio_readers "$1"
-  make_wavs "$1"
+  prepare_audio_payload "$1" wodim
 }
 
 scenario_guest() {

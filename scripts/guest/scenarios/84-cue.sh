@@ -6,11 +6,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
 
 scenario_prepare() { # payload root
-  local bin
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
-  guest_add_audio_readers "$1"
-  make_wavs "$1"
+  prepare_audio_payload "$1" discburn || return 1
   cat >"$1/data/album.cue" <<'CUE'
 REM written by the discburn guest harness
 CATALOG 4006381333931
@@ -32,19 +28,12 @@ CUE
 }
 
 scenario_guest() {
-  cat <<'GUEST'
-timed discburn discburn --drive /dev/sr0 --plain write /data/album.cue || { fail "discburn exit $?"; exit 1; }
-cd-info --no-cddb --no-device-info /dev/sr0 2>&1 | sed 's/^/CDINFO| /'
-GUEST
-  guest_rip_tracks
-  echo pass
+  guest_audio_after discburn "discburn --drive /dev/sr0 --plain write /data/album.cue"
 }
 
 scenario_check() { # console log, disc backing file, payload root
-  local log=$1 ok=0 s
-  for s in "TITLE: Sheet Music" "PERFORMER: Cue Players" "TITLE: Overture" "TITLE: Coda"; do
-    grep -aq "^CDINFO| .*$s" "$log" || { say "  cd-info did not show the CD-Text \"$s\""; ok=1; }
-  done
+  local log=$1 ok=0
+  cdinfo_shows "$log" "TITLE: Sheet Music" "PERFORMER: Cue Players" "TITLE: Overture" "TITLE: Coda" || ok=1
   grep -aq '^CDINFO| Media Catalog Number (MCN): 4006381333931' "$log" ||
     { say "  cd-info did not read the catalog number (READ SUB-CHANNEL)"; ok=1; }
   # Track 2 starts after track 1 and the 2-second PREGAP: 450 + 150.
@@ -68,8 +57,3 @@ scenario_check() { # console log, disc backing file, payload root
   return $ok
 }
 
-# What cd-info says of a disc's layout and text: the track list, the catalog number, the
-# CD-Text lines.
-cdinfo_summary() { # console log
-  grep -a -E '^CDINFO\| +[0-9]+: [0-9]{2}:|^CDINFO\| (Media Catalog|CD-TEXT for|Language)|^CDINFO\| '$'\t''(TITLE|PERFORMER|SONGWRITER):' "$1" | tr -d '\r'
-}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use discburn::burn::{DiscTrack, TrackFlags, TrackMode};
 use discburn::cuefile::{CueImage, CueMode, FileKind};
 
-use crate::audio_file::AudioFile;
+use crate::audio_file::{open_decoder, AudioFile};
 use crate::cli::{Global, WriteArgs};
 use crate::exit::{self, Failure};
 
@@ -90,11 +90,12 @@ pub(super) fn write_cue(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         let p = &paths[x.file];
         let source: Box<dyn Read + Send> = match img.files[x.file].kind {
             FileKind::Audio => {
-                let mut f =
-                    AudioFile::open(p).map_err(|e| Failure::new(exit::SOURCE, e.to_string()))?;
-                io::copy(&mut (&mut f.reader).take(x.offset), &mut io::sink())
+                // Its length is known: decode from the start without counting again.
+                let mut r =
+                    open_decoder(p).map_err(|e| Failure::new(exit::SOURCE, e.to_string()))?;
+                io::copy(&mut (&mut r).take(x.offset), &mut io::sink())
                     .map_err(|e| source_failure(p, e))?;
-                Box::new(f.reader.take(x.bytes))
+                Box::new(r.take(x.bytes))
             }
             _ => {
                 let mut f = File::open(p).map_err(|e| source_failure(p, e))?;

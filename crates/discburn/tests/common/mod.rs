@@ -276,3 +276,21 @@ where
     let rec = Arc::new(Recorder::new(Box::new(transport), addr, clock));
     (rec, control)
 }
+
+/// `bytes` of CD-DA samples that differ per byte and per `seed`.
+pub fn pcm(bytes: usize, seed: u8) -> Vec<u8> {
+    (0..bytes)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[2] ^ seed)
+        .collect()
+}
+
+/// Reads `sectors` CD-DA sectors from `lba` back with READ CD, 20 at a time.
+pub fn read_audio(rec: &Recorder, lba: u32, sectors: u32) -> Vec<u8> {
+    const SECTOR: usize = 2352;
+    let mut out = vec![0u8; sectors as usize * SECTOR];
+    for (i, chunk) in out.chunks_mut(20 * SECTOR).enumerate() {
+        let n = (chunk.len() / SECTOR) as u32;
+        rec.read_audio(lba + i as u32 * 20, n, chunk).unwrap();
+    }
+    out
+}

@@ -29,7 +29,6 @@ use discburn_mmc::cue::MIN_TRACK_SECTORS;
 use discburn_mmc::cue::{CueEntry, CueSheet, DataForm, SendCueSheet, FIRST_PREGAP, LEAD_IN_TRACK};
 use discburn_mmc::disc::{DiscStatus, Msf, LEAD_OUT_TRACK};
 use discburn_mmc::mode::WriteType;
-use discburn_mmc::profile::Profile;
 use discburn_mmc::subchannel::{lead_in_cycle, RW_LEN};
 use discburn_mmc::track::TrackAddress;
 use discburn_mmc::DataPhase;
@@ -40,7 +39,9 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 
 use super::super::ops::{self, TrayLock};
 use super::super::BurnEvent;
-use super::{set_audio_page, AudioError, AudioTrackReport, Padded, AUDIO_SECTOR, MAX_TRACKS};
+use super::{
+    cd_in_drive, set_audio_page, AudioError, AudioTrackReport, Padded, AUDIO_SECTOR, MAX_TRACKS,
+};
 
 /// What a track holds: the cue sheet's main data form (MMC-6 §6.36.3, Table "Data Form").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -412,20 +413,7 @@ impl DiscAtOnce {
             Some(text) => Some(cdtext::encode(text).map_err(AudioError::CdText)?),
             None => None,
         };
-        self.rec
-            .test_unit_ready_settled()
-            .map_err(AudioError::device(
-                "waiting for the medium (TEST UNIT READY)",
-            ))?;
-        let profile = self.rec.current_profile().map_err(AudioError::device(
-            "reading the medium's profile (GET CONFIGURATION)",
-        ))?;
-        if !matches!(profile, Profile::CdR | Profile::CdRw) {
-            return Err(AudioError::MediaNotSupported(profile));
-        }
-        let info = self.rec.disc_information().map_err(AudioError::device(
-            "reading the disc (READ DISC INFORMATION)",
-        ))?;
+        let info = cd_in_drive(&self.rec)?;
         if info.disc_status != DiscStatus::Empty {
             return Err(AudioError::MediaNotBlank);
         }

@@ -9,6 +9,7 @@
 use std::io::{self, Read};
 
 use discburn_mmc::cue::MIN_TRACK_SECTORS;
+use discburn_mmc::disc::DiscInformation;
 use discburn_mmc::mode::{DataBlockType, MultiSession, SessionFormat, WriteType};
 use discburn_mmc::profile::Profile;
 
@@ -251,4 +252,21 @@ pub fn verify_audio_track(
         left -= n;
     }
     Ok(AudioVerify::Same)
+}
+
+/// The medium both audio writers need: a CD-R or CD-RW in a drive that is ready; its
+/// disc information for the writer to judge blank or appendable.
+pub(super) fn cd_in_drive(rec: &Recorder) -> Result<DiscInformation, AudioError> {
+    rec.test_unit_ready_settled().map_err(AudioError::device(
+        "waiting for the medium (TEST UNIT READY)",
+    ))?;
+    let profile = rec.current_profile().map_err(AudioError::device(
+        "reading the medium's profile (GET CONFIGURATION)",
+    ))?;
+    if !matches!(profile, Profile::CdR | Profile::CdRw) {
+        return Err(AudioError::MediaNotSupported(profile));
+    }
+    rec.disc_information().map_err(AudioError::device(
+        "reading the disc (READ DISC INFORMATION)",
+    ))
 }

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use discburn_mmc::disc::DiscStatus;
 use discburn_mmc::mode::WriteType;
-use discburn_mmc::profile::Profile;
 use discburn_mmc::track::{CloseFunction, TrackAddress};
 
 use crate::engine::{CancelToken, WriteEngine};
@@ -23,7 +22,8 @@ use crate::recorder::Recorder;
 use super::super::ops::{self, TrayLock};
 use super::super::{BurnEvent, BurnPhase};
 use super::{
-    audio_sectors, set_audio_page, AudioError, AudioTrackReport, Padded, AUDIO_SECTOR, MAX_TRACKS,
+    audio_sectors, cd_in_drive, set_audio_page, AudioError, AudioTrackReport, Padded, AUDIO_SECTOR,
+    MAX_TRACKS,
 };
 
 /// IMAPI2 `IDiscFormat2TrackAtOnce` over one recorder: prepare, add audio tracks one by
@@ -124,20 +124,7 @@ impl TrackAtOnce {
     /// track-at-once CD-DA writing (MODE SELECT page 05h).
     pub fn prepare_media(&mut self) -> Result<(), AudioError> {
         self.unprepared()?;
-        self.rec
-            .test_unit_ready_settled()
-            .map_err(AudioError::device(
-                "waiting for the medium (TEST UNIT READY)",
-            ))?;
-        let profile = self.rec.current_profile().map_err(AudioError::device(
-            "reading the medium's profile (GET CONFIGURATION)",
-        ))?;
-        if !matches!(profile, Profile::CdR | Profile::CdRw) {
-            return Err(AudioError::MediaNotSupported(profile));
-        }
-        let info = self.rec.disc_information().map_err(AudioError::device(
-            "reading the disc (READ DISC INFORMATION)",
-        ))?;
+        let info = cd_in_drive(&self.rec)?;
         if info.disc_status == DiscStatus::Complete {
             return Err(AudioError::MediaNotWritable);
         }
