@@ -7,7 +7,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::process::Command;
 
-use discburn::iso::{FolderImage, IsoSettings, MAX_FILE_BYTES};
+use discburn::iso::{FileSectors, FolderImage, IsoSettings, MAX_FILE_BYTES, SECTOR};
 
 /// Runs a reader and returns its stdout; a missing reader fails the test
 /// saying how to install it.
@@ -29,10 +29,15 @@ fn run(tool: &str, args: &[&str]) -> String {
 /// all zeros (the rest stays a hole), so a 4 GiB image takes no disk space
 /// and bounded memory.
 fn stream_sparse(img: FolderImage, out: &Path) {
+    let f = File::create(out).unwrap();
+    stream_sparse_at(img, f, 0);
+}
+
+/// Streams `img` into `f` from byte `start` on, as [`stream_sparse`] does.
+fn stream_sparse_at(img: FolderImage, mut f: File, start: u64) {
     static ZEROS: [u8; 1 << 16] = [0; 1 << 16];
     let size = img.size();
     let mut s = img.stream();
-    let mut f = File::create(out).unwrap();
     let mut buf = vec![0u8; 1 << 16];
     let mut at = 0u64;
     loop {
@@ -47,13 +52,15 @@ fn stream_sparse(img: FolderImage, out: &Path) {
             break;
         }
         if buf[..n] != ZEROS[..n] {
-            f.seek(SeekFrom::Start(at)).unwrap();
+            f.seek(SeekFrom::Start(start + at)).unwrap();
             f.write_all(&buf[..n]).unwrap();
         }
         at += n as u64;
     }
     assert_eq!(at, size, "the planned size is what streams");
-    f.set_len(size).unwrap();
+    if f.metadata().unwrap().len() < start + size {
+        f.set_len(start + size).unwrap();
+    }
 }
 
 fn plan(root: &Path) -> FolderImage {
@@ -103,23 +110,195 @@ fn a_file_of_4_gib_minus_2_kib_is_mastered_in_one_extent() {
     );
 }
 
+/// Writes `marks` (offset, bytes) into a sparse file of `size` bytes.
+fn sparse_file(path: &Path, size: u64, marks: &[(u64, &[u8])]) {
+    let mut f = File::create(path).unwrap();
+    f.set_len(size).unwrap();
+    for (at, bytes) in marks {
+        f.seek(SeekFrom::Start(*at)).unwrap();
+        f.write_all(bytes).unwrap();
+    }
+}
+
+/// `count` bytes of the image file `path` from `offset`, as xorriso
+/// (libisofs) extracts them.
+fn extract_cut(iso: &str, path: &str, offset: u64, count: u64, out: &Path) -> Vec<u8> {
+    extract_cut_from(iso, 0, path, offset, count, out)
+}
+
+/// [`extract_cut`] from the session whose volume starts at sector `session`.
+fn extract_cut_from(
+    iso: &str,
+    session: u32,
+    path: &str,
+    offset: u64,
+    count: u64,
+    out: &Path,
+) -> Vec<u8> {
+    let _ = fs::remove_file(out);
+    run(
+        "xorriso",
+        &[
+            "-osirrox",
+            "on",
+            "-load",
+            "sbsector",
+            &session.to_string(),
+            "-indev",
+            iso,
+            "-extract_cut",
+            path,
+            &offset.to_string(),
+            &count.to_string(),
+            out.to_str().unwrap(),
+        ],
+    );
+    fs::read(out).unwrap()
+}
+
 #[test]
-fn a_file_larger_than_one_extent_is_refused_naming_it_and_the_limit() {
+fn files_larger_than_one_extent_are_mastered_in_several_extents() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("big");
     fs::create_dir(&root).unwrap();
-    for size in [MAX_FILE_BYTES + 1, 4 << 30, 5 << 30] {
-        let path = root.join("too-big.bin");
-        File::create(&path).unwrap().set_len(size).unwrap();
-        let e = FolderImage::from_dir(&root, &IsoSettings::default()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            format!(
-                "{} is {size} bytes: ISO 9660 records a file in one extent of at most 4 GiB − 2 KiB (4294965248 bytes); multi-extent files and UDF are not supported yet",
-                path.display()
-            )
-        );
+    fs::write(root.join("small.txt"), b"small\n").unwrap();
+    // Just over one extent (a second extent of 1234 bytes), so the test
+    // streams 4 GiB rather than more.
+    let size: u64 = MAX_FILE_BYTES + 1234;
+    let head: &[u8] = b"first bytes of the big file";
+    let seam: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(7) | 1).collect();
+    let tail: &[u8] = b"...and its last bytes";
+    sparse_file(
+        &root.join("big.bin"),
+        size,
+        &[
+            (0, head),
+            (MAX_FILE_BYTES - 32, &seam),
+            (size - tail.len() as u64, tail),
+        ],
+    );
+    let img = plan(&root);
+    assert!(img.size() > size);
+    let iso = dir.path().join("big.iso");
+    stream_sparse(img, &iso);
+    let iso = iso.to_str().unwrap();
+
+    // libisofs: whole sizes, and the bytes on both sides of the extent seam.
+    let listing = run(
+        "xorriso",
+        &["-indev", iso, "-find", "/", "-type", "f", "-exec", "lsdl"],
+    );
+    for (name, len) in [("big.bin", size), ("small.txt", 6)] {
+        let line = listing
+            .lines()
+            .find(|l| l.contains(&format!("'/{name}'")))
+            .unwrap_or_else(|| panic!("xorriso does not list {name}: {listing}"));
+        assert!(line.contains(&format!(" {len} ")), "{line}");
     }
+    let out = dir.path().join("cut");
+    assert_eq!(
+        extract_cut(iso, "/big.bin", 0, head.len() as u64, &out),
+        head
+    );
+    assert_eq!(
+        extract_cut(iso, "/big.bin", MAX_FILE_BYTES - 32, 64, &out),
+        seam
+    );
+    let end = size - tail.len() as u64;
+    assert_eq!(
+        extract_cut(iso, "/big.bin", end, tail.len() as u64, &out),
+        tail
+    );
+
+    // isoinfo shows the directory records themselves: one per extent, in
+    // the ISO 9660 tree and in the Joliet tree, summing to the file size.
+    for tree in ["-R", "-J"] {
+        let listing = run("isoinfo", &[tree, "-l", "-i", iso]);
+        let sizes = |name: &str| -> Vec<u64> {
+            listing
+                .lines()
+                .filter(|l| {
+                    l.split_whitespace().any(|w| {
+                        w.eq_ignore_ascii_case(name)
+                            || w.to_ascii_lowercase().starts_with(&format!("{name};"))
+                    })
+                })
+                .map(|l| {
+                    let words: Vec<_> = l.split_whitespace().collect();
+                    // isoinfo -l: mode links uid gid size month day year [lba len] name
+                    words[4]
+                        .parse()
+                        .unwrap_or_else(|_| panic!("no size in {l}"))
+                })
+                .collect()
+        };
+        let big = sizes("big.bin");
+        assert_eq!(big, vec![MAX_FILE_BYTES, 1234], "{tree}: {listing}");
+    }
+
+    // 7-Zip's ISO reader joins the extents too.
+    let listing = run("7z", &["l", iso]);
+    let line = listing
+        .lines()
+        .find(|l| l.ends_with("big.bin"))
+        .unwrap_or_else(|| panic!("7z does not list big.bin: {listing}"));
+    assert!(line.contains(&format!(" {size} ")), "{line}");
+}
+
+#[test]
+fn a_later_session_adds_a_multi_extent_file_to_a_level_2_volume() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    fs::create_dir(&first).unwrap();
+    fs::write(first.join("old.txt"), b"from the first session\n").unwrap();
+    let img = plan(&first);
+    let disc = dir.path().join("disc.img");
+    let first_blocks = img.size() / SECTOR;
+    stream_sparse(img, &disc);
+
+    let second = dir.path().join("second");
+    fs::create_dir(&second).unwrap();
+    let size = MAX_FILE_BYTES + 4096;
+    let tail: &[u8] = b"the end of the big file";
+    sparse_file(
+        &second.join("big.bin"),
+        size,
+        &[(size - tail.len() as u64, tail)],
+    );
+    // A gap after the first session, as a track's run-out leaves one.
+    let nwa = u32::try_from(first_blocks + 16).unwrap();
+    let later = plan(&second)
+        .append_to(Box::new(FileSectors(File::open(&disc).unwrap())), 0, nwa)
+        .unwrap();
+    let f = fs::OpenOptions::new().write(true).open(&disc).unwrap();
+    stream_sparse_at(later, f, u64::from(nwa) * SECTOR);
+    let disc = disc.to_str().unwrap();
+
+    // xorriso loads the later session, which holds both sessions' files.
+    let session = nwa.to_string();
+    let listing = run(
+        "xorriso",
+        &[
+            "-load", "sbsector", &session, "-indev", disc, "-find", "/", "-type", "f", "-exec",
+            "lsdl",
+        ],
+    );
+    let big = listing
+        .lines()
+        .find(|l| l.contains("'/big.bin'"))
+        .unwrap_or_else(|| panic!("xorriso does not list big.bin: {listing}"));
+    assert!(big.contains(&format!(" {size} ")), "{big}");
+    assert!(listing.contains("'/old.txt'"), "{listing}");
+    let out = dir.path().join("cut");
+    let end = size - tail.len() as u64;
+    assert_eq!(
+        extract_cut_from(disc, nwa, "/big.bin", end, tail.len() as u64, &out),
+        tail
+    );
+    assert_eq!(
+        extract_cut_from(disc, nwa, "/old.txt", 0, 23, &out),
+        b"from the first session\n"
+    );
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub const VOLUME_ID_MAX: usize = 32;
 
 /// ECMA-119 §9.1.4: a file's extent length is a 32-bit byte count, and an
 /// extent is whole sectors: 4 GiB − 2 KiB is the largest file one extent
-/// records.
+/// records. Larger files take several extents (multi-extent, Level 3).
 pub const MAX_FILE_BYTES: u64 = (u32::MAX as u64 / SECTOR) * SECTOR;
 
 /// Chunks the writer thread may run ahead of the reader (each at most 64 KiB,
@@ -175,14 +175,6 @@ pub enum IsoError {
         path: PathBuf,
         /// Why, and what to do.
         reason: String,
-    },
-    /// A file too large for one ISO 9660 extent.
-    #[error("{} is {size} bytes: ISO 9660 records a file in one extent of at most 4 GiB − 2 KiB ({MAX_FILE_BYTES} bytes); multi-extent files and UDF are not supported yet", .path.display())]
-    FileTooLarge {
-        /// The file.
-        path: PathBuf,
-        /// Its size.
-        size: u64,
     },
     /// The disc's last session cannot be read and carried forward into a new
     /// session.

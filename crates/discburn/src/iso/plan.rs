@@ -24,11 +24,11 @@ pub(super) fn host_path(dir: &Path, rel: &[u8]) -> PathBuf {
 
 /// Opens and reads from every file of the folder's tree, so a file that
 /// cannot be read is named before the burn instead of stopping it midway
-/// (on a write-once disc, a spoilt disc). Refuses files one ISO 9660 extent
-/// cannot hold, and fifos and sockets (ISO 9660 has no content for them).
-/// Returns whether a file fills a whole extent.
+/// (on a write-once disc, a spoilt disc). Refuses fifos and sockets (ISO
+/// 9660 has no content for them). Returns whether a file needs Level 3: one
+/// that fills a whole extent or needs several (multi-extent, ECMA-119 §6.5.1).
 pub(super) fn check_sources(dir: &Path, tree: &Tree) -> Result<bool, IsoError> {
-    let mut full_extent = false;
+    let mut level3 = false;
     let mut pending = vec![(dir.to_path_buf(), tree.root())];
     while let Some((host, entry)) = pending.pop() {
         for (name, child) in entry.children() {
@@ -44,10 +44,7 @@ pub(super) fn check_sources(dir: &Path, tree: &Tree) -> Result<bool, IsoError> {
                 FileType::Dir => pending.push((path, child)),
                 FileType::File => {
                     let size = node.content().map_or(0, Content::len);
-                    if size > MAX_FILE_BYTES {
-                        return Err(IsoError::FileTooLarge { path, size });
-                    }
-                    full_extent |= size == MAX_FILE_BYTES;
+                    level3 |= size >= MAX_FILE_BYTES;
                     check_file(&path, size)?;
                 }
                 FileType::Fifo => return Err(special("fifo (named pipe)")),
@@ -57,7 +54,7 @@ pub(super) fn check_sources(dir: &Path, tree: &Tree) -> Result<bool, IsoError> {
             }
         }
     }
-    Ok(full_extent)
+    Ok(level3)
 }
 
 /// Opens `path`, checks it is still the regular file of `size` bytes the
@@ -159,9 +156,11 @@ impl FolderImage {
     ///
     /// Fails, naming the file and why, when a file cannot be read
     /// ([`IsoError::Unreadable`]: permission denied, a fifo or socket, a file
-    /// that changed meanwhile), when one is larger than one ISO 9660 extent
-    /// ([`IsoError::FileTooLarge`]), or when the volume identifier is longer
+    /// that changed meanwhile), or when the volume identifier is longer
     /// than 32 bytes ([`IsoError::VolumeId`]): all before a burn begins.
+    /// A file of 4 GiB − 2 KiB or more is recorded at Level 3, in as many
+    /// extents as it needs (multi-extent, as mkisofs and xorriso do with
+    /// `-iso-level 3`).
     pub fn from_dir(dir: &Path, settings: &IsoSettings) -> Result<Self, IsoError> {
         let build = |message: String| IsoError::Build {
             dir: dir.to_path_buf(),
@@ -204,15 +203,15 @@ impl FolderImage {
             .clone()
             .unwrap_or_else(|| volume_id_for(dir));
         check_volume_id(&volume_id)?;
-        let full_extent = check_sources(dir, &tree)?;
+        let level3 = check_sources(dir, &tree)?;
         let mut options = IsoOptions::default()
             .with_id(IsoId::Volume, &volume_id)
             .with_id(IsoId::Application, "DISCBURN")
             .with_time(time);
-        if full_extent {
-            // hadris-iso's levels 1 and 2 refuse a file that fills a whole
-            // extent (its check is `>=`); level 3 records it in that one extent
-            // too (check_sources refused anything larger), with Level 2 names.
+        if level3 {
+            // Levels 1 and 2 hold a file in one extent (hadris-iso refuses one
+            // that fills it, its check is `>=`); Level 3 records a file in
+            // extents of at most 4 GiB − 2 KiB each, with Level 2 names.
             options = options.with_level(IsoLevel::L3);
         }
         if settings.joliet {
