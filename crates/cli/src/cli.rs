@@ -281,7 +281,7 @@ pub struct WriteArgs {
     /// (the drive puts a 2-second gap before every track after the first; a track under
     /// 4 seconds is lengthened with silence). With --sao the disc is written at once,
     /// with --cd-text. With --multi the disc stays open
-    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "dummy", "spare", "volume_id"])]
+    #[arg(long, conflicts_with_all = ["size", "pad", "streaming", "dummy", "spare", "volume_id", "boot", "efi", "hybrid"])]
     pub audio: bool,
     /// With --audio --sao: write CD-Text — each track's title and performer from the
     /// file's tags (else its file name), the album's from --title and --performer
@@ -357,10 +357,9 @@ pub struct WriteArgs {
     /// default on an unformatted BD-RE
     #[arg(long, value_enum, value_name = "SPARE")]
     pub spare: Option<SpareArg>,
-    /// Volume name of a folder burn, at most 32 characters (default: the
-    /// folder's name)
-    #[arg(long, value_name = "NAME", value_parser = volume_id)]
-    pub volume_id: Option<String>,
+    /// How a folder is mastered
+    #[command(flatten)]
+    pub folder: FolderArgs,
     /// Check everything and stop before the first WRITE
     #[arg(long)]
     pub dry_run: bool,
@@ -372,6 +371,70 @@ pub struct WriteArgs {
     /// 4-second minimum track) is padded with zeros to 300, as cdrecord does
     #[arg(long)]
     pub sao: bool,
+}
+
+/// A partition table for `--hybrid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HybridArg {
+    /// An MBR with the image as its bootable partition (BIOS boot from USB; isohybrid)
+    Mbr,
+    /// A GPT with the --efi image as EFI system partition (UEFI boot from USB)
+    Gpt,
+    /// A GPT whose MBR also lists the image, bootable (BIOS and UEFI from USB)
+    #[value(name = "gpt+mbr")]
+    GptMbr,
+}
+
+/// The options of a folder burn's file system.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Folder burns")]
+pub struct FolderArgs {
+    /// Volume name of a folder burn, at most 32 characters (default: the
+    /// folder's name)
+    #[arg(long, value_name = "NAME", value_parser = volume_id)]
+    pub volume_id: Option<String>,
+    /// Make the disc boot on a PC (El Torito, BIOS): PATH is a no-emulation boot image
+    /// inside the folder, e.g. isolinux/isolinux.bin, which gets a boot information
+    /// table (mkisofs -b PATH -no-emul-boot -boot-load-size 4 -boot-info-table)
+    #[arg(long, value_name = "PATH")]
+    pub boot: Option<String>,
+    /// Make the disc boot with UEFI: PATH is a FAT image inside the folder holding
+    /// EFI/BOOT/BOOTX64.EFI (mkisofs -e PATH -no-emul-boot)
+    #[arg(long, value_name = "PATH")]
+    pub efi: Option<String>,
+    /// Where the El Torito boot catalog shows in the folder's tree (default: boot.cat
+    /// beside the --boot image)
+    #[arg(long, value_name = "PATH")]
+    pub boot_catalog: Option<String>,
+    /// 512-byte sectors the BIOS loads of the --boot image (default 4, what ISOLINUX
+    /// and GRUB ask for)
+    #[arg(long, value_name = "N", requires = "boot")]
+    pub boot_load_size: Option<u16>,
+    /// Also put a partition table in the image's first sectors, so it boots when
+    /// copied to a USB stick (xorriso -isohybrid-mbr / -isohybrid-gpt-basdat)
+    #[arg(long, value_enum, value_name = "TABLE")]
+    pub hybrid: Option<HybridArg>,
+    /// MBR boot code for --hybrid mbr or gpt+mbr, e.g. syslinux's isohdpfx.bin (at most
+    /// 446 bytes)
+    #[arg(long, value_name = "FILE", requires = "hybrid")]
+    pub mbr_code: Option<PathBuf>,
+}
+
+impl FolderArgs {
+    /// Whether any option is given (they apply to a folder only).
+    pub fn any(&self) -> Option<&'static str> {
+        [
+            (self.volume_id.is_some(), "--volume-id"),
+            (self.boot.is_some(), "--boot"),
+            (self.efi.is_some(), "--efi"),
+            (self.boot_catalog.is_some(), "--boot-catalog"),
+            (self.boot_load_size.is_some(), "--boot-load-size"),
+            (self.hybrid.is_some(), "--hybrid"),
+            (self.mbr_code.is_some(), "--mbr-code"),
+        ]
+        .into_iter()
+        .find_map(|(on, flag)| on.then_some(flag))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -273,6 +273,11 @@ pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A source file that cannot be read, or is not what it should be (exit 7).
+pub fn source_failure(path: &std::path::Path, e: impl std::fmt::Display) -> Failure {
+    Failure::new(SOURCE, format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

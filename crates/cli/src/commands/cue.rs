@@ -11,7 +11,7 @@ use discburn::cuefile::{CueImage, CueMode, FileKind};
 
 use crate::audio_file::{open_decoder, AudioFile};
 use crate::cli::{Global, WriteArgs};
-use crate::exit::{self, Failure};
+use crate::exit::{self, source_failure, Failure};
 
 use super::audio::{run_disc_at_once, DaoPlan};
 use super::open;
@@ -20,10 +20,6 @@ use super::open;
 pub(super) fn is_cue(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("cue"))
-}
-
-fn source_failure(path: &Path, e: impl std::fmt::Display) -> Failure {
-    Failure::new(exit::SOURCE, format!("{}: {e}", path.display()))
 }
 
 /// The file a FILE line names: beside the cue sheet unless absolute.
@@ -45,7 +41,7 @@ pub(super) fn write_cue(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         (a.size.is_some(), "--size"),
         (a.streaming, "--streaming"),
         (a.spare.is_some(), "--spare"),
-        (a.volume_id.is_some(), "--volume-id"),
+        (a.folder.any().is_some(), a.folder.any().unwrap_or_default()),
     ];
     if let Some((_, flag)) = unsupported.iter().find(|(on, _)| *on) {
         return Err(Failure::new(

@@ -7,8 +7,10 @@ use discburn::burn::{self, BurnError, BurnOptions, BurnReport, Closing, Source, 
 use discburn::mmc::disc::DiscStatus;
 use serde_json::json;
 
-use crate::cli::{Global, SpeedArg, WriteArgs};
-use crate::exit::{self, burn_failure, Failure};
+use discburn::iso::{Boot, HybridTable, IsoSettings, MBR_CODE_MAX};
+
+use crate::cli::{FolderArgs, Global, HybridArg, SpeedArg, WriteArgs};
+use crate::exit::{self, burn_failure, source_failure, Failure};
 use crate::progress::{clock, Mode, Progress};
 
 use super::{cancel_on_ctrl_c, emit_json, medium_json, open, spare};
@@ -127,7 +129,56 @@ pub(super) fn write_source(a: &WriteArgs) -> Result<Source, Failure> {
         )
         .hint("Leave --size out for an image file or a folder"));
     }
-    Source::from_path(&a.source, a.volume_id.clone()).map_err(|e| burn_failure(&e))
+    let is_dir = meta.as_ref().is_ok_and(|m| m.is_dir());
+    if let (false, Some(flag)) = (is_dir, a.folder.any()) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{flag} applies to a folder burn; {} is an image",
+                a.source.display()
+            ),
+        )
+        .hint("Master the folder itself, or leave the option out for an image file"));
+    }
+    let settings = folder_settings(&a.folder)?;
+    Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))
+}
+
+/// The file system settings of a folder burn.
+fn folder_settings(f: &FolderArgs) -> Result<IsoSettings, Failure> {
+    let mbr_code = match &f.mbr_code {
+        Some(path) => {
+            let meta = std::fs::metadata(path).map_err(|e| source_failure(path, e))?;
+            if meta.len() > MBR_CODE_MAX as u64 {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    format!(
+                        "{}: {} bytes of MBR boot code; at most {MBR_CODE_MAX} fit before the partition table (syslinux's isohdpfx.bin is 432)",
+                        path.display(),
+                        meta.len()
+                    ),
+                ));
+            }
+            Some(std::fs::read(path).map_err(|e| source_failure(path, e))?)
+        }
+        None => None,
+    };
+    Ok(IsoSettings {
+        volume_id: f.volume_id.clone(),
+        boot: Boot {
+            bios: f.boot.clone(),
+            efi: f.efi.clone(),
+            catalog: f.boot_catalog.clone(),
+            load_size: f.boot_load_size,
+            hybrid: f.hybrid.map(|h| match h {
+                HybridArg::Mbr => HybridTable::Mbr,
+                HybridArg::Gpt => HybridTable::Gpt,
+                HybridArg::GptMbr => HybridTable::GptHybridMbr,
+            }),
+            mbr_code,
+        },
+        ..Default::default()
+    })
 }
 
 /// Whether the drive's buffer was seen empty while data still had to come: the host's

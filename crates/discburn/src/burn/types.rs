@@ -232,16 +232,16 @@ impl fmt::Debug for Source {
 }
 
 impl Source {
-    /// An image file or a folder, by what `path` is.
-    pub fn from_path(path: &Path, volume_id: Option<String>) -> Result<Source, BurnError> {
+    /// An image file or a folder, by what `path` is; a folder is mastered
+    /// with `settings`, which an image file does not need.
+    pub fn from_path(
+        path: &Path,
+        settings: &crate::iso::IsoSettings,
+    ) -> Result<Source, BurnError> {
         let meta = std::fs::metadata(path).map_err(|e| BurnError::source(path, e))?;
         if meta.is_dir() {
-            let settings = crate::iso::IsoSettings {
-                volume_id,
-                ..Default::default()
-            };
             Ok(Source::Folder(Box::new(FolderImage::from_dir(
-                path, &settings,
+                path, settings,
             )?)))
         } else {
             Ok(Source::Image(path.to_path_buf()))

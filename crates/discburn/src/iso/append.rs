@@ -380,6 +380,11 @@ impl FolderImage {
             start: previous_start,
             message,
         };
+        if self.settings.boot.is_some() {
+            return Err(fail(
+                "a boot image goes in a disc's first session: burn the bootable folder to a blank disc".into(),
+            ));
+        }
         let Body::Fresh(fresh) = self.body else {
             return Err(fail(
                 "the folder is already mastered as a later session".into(),

@@ -60,6 +60,7 @@
 //! still shows the old volume, whole.
 
 mod append;
+mod boot;
 pub mod descriptor;
 mod plan;
 mod stream;
@@ -72,6 +73,7 @@ use hadris_fs::{DateTime, Tree};
 use hadris_iso::sync::Session;
 use hadris_iso::IsoOptions;
 
+pub use boot::{Boot, HybridTable, DEFAULT_LOAD_SIZE, MBR_CODE_MAX};
 pub use descriptor::VolumeDescriptor;
 use hadris_storage::BlockSize;
 
@@ -129,6 +131,8 @@ pub struct IsoSettings {
     /// same folder always masters to the same bytes (reproducible-builds.org's
     /// SOURCE_DATE_EPOCH specification).
     pub time: Option<i64>,
+    /// El Torito boot entries and a hybrid partition table (a fresh image only).
+    pub boot: Boot,
 }
 
 impl Default for IsoSettings {
@@ -138,6 +142,7 @@ impl Default for IsoSettings {
             joliet: true,
             rock_ridge: true,
             time: None,
+            boot: Boot::default(),
         }
     }
 }
@@ -152,6 +157,14 @@ pub enum IsoError {
         dir: PathBuf,
         /// What hadris-iso reported, with the path at fault.
         message: String,
+    },
+    /// A boot setting that does not fit the folder.
+    #[error("cannot boot from {}: {reason}", .image.display())]
+    Boot {
+        /// The boot image (or catalog) at fault, in the folder.
+        image: PathBuf,
+        /// Why, and what to do.
+        reason: String,
     },
     /// Entries the image could not hold; burning without them would lose data.
     #[error("cannot put {} of the files in {dir} on an ISO 9660 image: {}", .paths.len(), .paths.join(", "))]

@@ -230,6 +230,7 @@ impl FolderImage {
         if hide_relocated {
             options = options.with_relocation(Relocation::DotRrMoved);
         }
+        let options = settings.boot.apply(dir, &tree, options)?;
         let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
         let mut lost = Vec::new();
         let mut renamed = 0;
