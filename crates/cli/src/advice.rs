@@ -28,6 +28,7 @@ pub fn burn_hint(e: &BurnError) -> Option<String> {
         BurnError::LengthsDiffer { .. } => "The disc holds something else, or a different version of the image: compare with the image that was burnt (and --lba where its session starts).".into(),
         BurnError::VerifyStopped { .. } => "Check the drive's connection and that the disc is still in, then run `discburn verify` again.".into(),
         BurnError::VerifyFailed(_) => "The disc may be faulty: burn a new one, perhaps at a lower --speed.".into(),
+        BurnError::FilesDiffer { .. } => "A file changed after it was burnt, or the disc holds another folder; burn the folder again once it no longer changes.".into(),
         BurnError::NotRecorded(_) => "Treat this disc as not written; try another disc or a lower speed, and keep the log for a bug report.".into(),
         BurnError::Abandoned { .. } => "Wait until the drive is idle, then look at the disc with `discburn info`; treat it as unfinished unless `discburn verify IMAGE` passes.".into(),
         BurnError::Unconfirmed(_) => "Check the disc with `discburn info` and `discburn verify IMAGE` before relying on it.".into(),

@@ -439,11 +439,12 @@ impl FolderArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The image file the disc should hold
-    #[arg(value_name = "IMAGE")]
+    /// The image file the disc should hold (compared sector by sector), or a folder
+    /// (every file compared with the disc's, read back through its ISO 9660 trees)
+    #[arg(value_name = "IMAGE|DIR")]
     pub image: PathBuf,
-    /// LBA where the image starts on the disc (default: the start of the last
-    /// session's first track, 0 on a rewritable disc)
+    /// LBA where the image (or the folder's session) starts on the disc (default: the
+    /// start of the last session's first track, 0 on a rewritable disc)
     #[arg(long, value_name = "LBA")]
     pub lba: Option<u32>,
 }

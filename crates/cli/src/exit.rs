@@ -168,7 +168,9 @@ pub fn burn_failure(e: &BurnError) -> Failure {
         | BurnError::StreamShort { .. }
         | BurnError::Source { .. }
         | BurnError::Iso(_) => SOURCE,
-        BurnError::VerifyFailed(_) | BurnError::LengthsDiffer { .. } => VERIFY,
+        BurnError::VerifyFailed(_)
+        | BurnError::LengthsDiffer { .. }
+        | BurnError::FilesDiffer { .. } => VERIFY,
         BurnError::Cancelled { .. } | BurnError::Abandoned { .. } => CANCELLED,
         // A failure added to the library after this table: the drive's side by default.
         _ => DEVICE,
@@ -192,6 +194,17 @@ pub fn burn_failure(e: &BurnError) -> Failure {
             }
             if r.bad.len() > 20 {
                 m.push_str(&format!("\n    … and {} more ranges", r.bad.len() - 20));
+            }
+            m
+        }
+        BurnError::FilesDiffer { check, .. } => {
+            let mut m = capitalize(&format!("{e}:"));
+            for p in check.problems.iter().take(20) {
+                m.push_str(&format!("\n    {p}"));
+            }
+            let more = check.problems.len().saturating_sub(20) as u64 + check.more_problems;
+            if more > 0 {
+                m.push_str(&format!("\n    … and {more} more"));
             }
             m
         }

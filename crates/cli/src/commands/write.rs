@@ -86,9 +86,37 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     match result {
         Ok(report) => {
             summary(&progress, &report, &a.source, None);
+            if a.verify && !report.dry_run && a.source.is_dir() {
+                // The sectors matched what was sent; now what a system mounting the
+                // disc sees: every file of the folder read back through its tree.
+                let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+                let r = burn::verify_files(&rec, &a.source, None, &cancel, &mut |ev| {
+                    progress.event(ev)
+                });
+                progress.done();
+                let check = r.map_err(|e| burn_failure(&e))?;
+                files_verified(g, &a.source, &check);
+            }
             Ok(())
         }
         Err(e) => Err(burn_failure(&e)),
+    }
+}
+
+/// Says what a verify by file system compared.
+fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
+    if g.json {
+        emit_json(&json!({
+            "event": "files_verified", "ok": true, "dir": dir.display().to_string(),
+            "files": check.files, "bytes": check.bytes,
+        }));
+    } else {
+        println!(
+            "Verified: the disc's file system holds {} — {} file(s), {} compared byte for byte",
+            dir.display(),
+            check.files,
+            crate::words::human_size(check.bytes.div_ceil(2048))
+        );
     }
 }
 
@@ -291,21 +319,16 @@ pub fn summary(progress: &Progress, r: &BurnReport, source: &Path, counted_under
 }
 
 pub(super) fn verify(g: &Global, image: &Path, lba: Option<u32>) -> Result<(), Failure> {
-    if image.is_dir() {
-        return Err(Failure::new(
-            exit::USAGE,
-            format!(
-                "{} is a directory: verify compares a disc with an image file",
-                image.display()
-            ),
-        )
-        .hint(
-            "Name the image file that was burnt (a folder burn can be checked with write --verify)",
-        ));
-    }
     let (_, rec) = open(g)?;
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
+    if image.is_dir() {
+        let r = burn::verify_files(&rec, image, lba, &cancel, &mut |ev| progress.event(ev));
+        progress.done();
+        return r
+            .map(|check| files_verified(g, image, &check))
+            .map_err(|e| burn_failure(&e));
+    }
     let r = burn::verify_image(&rec, image, lba, &cancel, &mut |ev| progress.event(ev));
     progress.done();
     match r {

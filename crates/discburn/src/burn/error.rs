@@ -215,6 +215,15 @@ pub enum BurnError {
     /// The read-back differs from the source.
     #[error("verification failed: {} bad sector(s) in {} range(s)", .0.bad_sectors(), .0.bad.len())]
     VerifyFailed(Box<VerifyReport>),
+    /// The disc's file system, read back, does not hold the folder's files
+    /// ([`verify_files`](super::verify_files)).
+    #[error("the disc's file system differs from {}: {} difference(s)", .dir.display(), .check.problems.len() as u64 + .check.more_problems)]
+    FilesDiffer {
+        /// The folder.
+        dir: PathBuf,
+        /// What was found.
+        check: Box<crate::iso::TreeCheck>,
+    },
     /// After "successful" commands, the disc does not hold what was written.
     #[error("the drive accepted the data but the disc does not show it: {0}")]
     NotRecorded(String),
@@ -369,7 +378,9 @@ impl BurnError {
             BurnError::Source { .. } | BurnError::Iso(_) => {
                 hresult::E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED
             }
-            BurnError::VerifyFailed(_) => hresult::E_IMAPI_BURN_VERIFICATION_FAILED,
+            BurnError::VerifyFailed(_) | BurnError::FilesDiffer { .. } => {
+                hresult::E_IMAPI_BURN_VERIFICATION_FAILED
+            }
             BurnError::NotRecorded(_) => hresult::E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE,
             BurnError::Unsupported(_) | BurnError::Unsuitable(_) => {
                 hresult::E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED

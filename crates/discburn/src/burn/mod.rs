@@ -83,7 +83,7 @@ use grow::{
 };
 use operation::Operation;
 use readback::{run_verify, stopped};
-pub use readback::{verify_image, RecorderReadBack};
+pub use readback::{verify_files, verify_image, RecorderReadBack};
 pub use types::{
     image_sectors, BurnEvent, BurnOptions, BurnPhase, BurnReport, Closing, Source, Spare,
     SpeedChoice,

@@ -224,3 +224,38 @@ pub(super) fn trailing_padding(rec: &Recorder, first: u64, count: u64, is_cd: bo
     }
     true
 }
+
+/// Verify by file system: reads the ISO 9660 trees of the disc's last session (or the
+/// volume at sector 0 of a rewritable disc; `session_start` to name another) back
+/// through the drive and compares every file of the folder `dir` with the disc's
+/// ([`crate::iso::check_tree`]): what an operating system mounting the disc will see.
+///
+/// Fails with [`BurnError::FilesDiffer`] listing the differences, and as
+/// [`crate::iso::check_tree`] does when no tree can be read.
+pub fn verify_files(
+    rec: &Arc<Recorder>,
+    dir: &Path,
+    session_start: Option<u32>,
+    cancel: &CancelToken,
+    on_event: &mut dyn FnMut(&BurnEvent),
+) -> Result<crate::iso::TreeCheck, BurnError> {
+    let mut run = Operation::start(rec, cancel, on_event)?;
+    let medium = inspect(rec)?;
+    let start = match session_start {
+        Some(l) => l,
+        None => medium.last_session_start().unwrap_or(0),
+    };
+    run.phase(BurnPhase::Verifying);
+    let mut open = || -> Box<dyn crate::iso::SectorRead> {
+        Box::new(super::grow::DiscSectors(Arc::clone(rec)))
+    };
+    let check = crate::iso::check_tree(&mut open, start, dir, &mut |_| ())?;
+    run.phase(BurnPhase::Completed);
+    if !check.is_ok() {
+        return Err(BurnError::FilesDiffer {
+            dir: dir.to_path_buf(),
+            check: Box::new(check),
+        });
+    }
+    Ok(check)
+}

@@ -234,10 +234,7 @@ impl fmt::Debug for Source {
 impl Source {
     /// An image file or a folder, by what `path` is; a folder is mastered
     /// with `settings`, which an image file does not need.
-    pub fn from_path(
-        path: &Path,
-        settings: &crate::iso::IsoSettings,
-    ) -> Result<Source, BurnError> {
+    pub fn from_path(path: &Path, settings: &crate::iso::IsoSettings) -> Result<Source, BurnError> {
         let meta = std::fs::metadata(path).map_err(|e| BurnError::source(path, e))?;
         if meta.is_dir() {
             Ok(Source::Folder(Box::new(FolderImage::from_dir(

@@ -61,6 +61,7 @@
 
 mod append;
 mod boot;
+mod check;
 pub mod descriptor;
 mod plan;
 mod stream;
@@ -74,6 +75,7 @@ use hadris_iso::sync::Session;
 use hadris_iso::IsoOptions;
 
 pub use boot::{Boot, HybridTable, DEFAULT_LOAD_SIZE, MBR_CODE_MAX};
+pub use check::{check_tree, IsoTree, TreeCheck, TreeProblem, MAX_PROBLEMS};
 pub use descriptor::VolumeDescriptor;
 use hadris_storage::BlockSize;
 
@@ -156,6 +158,14 @@ pub enum IsoError {
         /// The folder.
         dir: PathBuf,
         /// What hadris-iso reported, with the path at fault.
+        message: String,
+    },
+    /// A disc's ISO 9660 tree could not be read back (verify by file system).
+    #[error("cannot read the ISO 9660 file system of the session at sector {start}: {message}")]
+    Unmountable {
+        /// The session's first sector.
+        start: u32,
+        /// What the reader reported.
         message: String,
     },
     /// A boot setting that does not fit the folder.

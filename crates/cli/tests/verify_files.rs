@@ -1,0 +1,77 @@
+//! Verify by file system: `write DIR --verify` and `verify DIR` read the disc's ISO
+//! 9660 trees back through the drive and compare every file of the folder.
+
+mod common;
+
+use std::fs;
+
+use common::{discburn, new_drive, stderr};
+
+/// A folder with nested directories, a Unicode name, an empty file and a file of a
+/// few MiB.
+fn folder(root: &std::path::Path) {
+    fs::create_dir_all(root.join("a/b/c")).unwrap();
+    fs::write(root.join("a/b/c/deep.txt"), b"deep\n").unwrap();
+    fs::write(root.join("Überraschung ✓.txt"), "unicode\n").unwrap();
+    fs::write(root.join("empty"), b"").unwrap();
+    let big: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| (i * 7 % 251) as u8)
+        .collect();
+    fs::write(root.join("a/big.bin"), big).unwrap();
+}
+
+#[test]
+fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    folder(&src);
+    let (_d, addr) = new_drive("dvd+r");
+    let out = discburn(&addr)
+        .args(["--plain", "write", "--verify"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Verified: the disc's file system holds") && text.contains("4 file(s)"),
+        "{text}"
+    );
+
+    // verify DIR on its own, as JSON.
+    let out = discburn(&addr)
+        .args(["--json", "verify"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\"event\":\"files_verified\"") && text.contains("\"files\":4"),
+        "{text}"
+    );
+
+    // Same size, one byte changed; a new file; a file grown.
+    let mut big = fs::read(src.join("a/big.bin")).unwrap();
+    big[2_000_000] ^= 0xFF;
+    fs::write(src.join("a/big.bin"), &big).unwrap();
+    fs::write(src.join("a/b/new.txt"), b"not burnt\n").unwrap();
+    fs::write(src.join("a/b/c/deep.txt"), b"deeper\n").unwrap();
+    let out = discburn(&addr)
+        .args(["--plain", "verify"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    let err = stderr(&out);
+    for want in [
+        "/a/big.bin: differs from the folder's file from byte 2000000",
+        "/a/b/new.txt: missing from the Rock Ridge tree",
+        "/a/b/new.txt: missing from the Joliet tree",
+        "/a/b/c/deep.txt: 5 bytes in the Rock Ridge tree, 7 in the folder",
+        "/a/b/c/deep.txt: 5 bytes in the Joliet tree, 7 in the folder",
+    ] {
+        assert!(err.contains(want), "{want:?} not in: {err}");
+    }
+    assert!(err.contains("5 difference(s)"), "{err}");
+}

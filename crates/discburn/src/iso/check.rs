@@ -1,0 +1,442 @@
+//! Verify by file system: a disc's ISO 9660 trees read back through hadris-iso's reader
+//! (Rock Ridge names; Joliet names and sizes) and every file of the source folder
+//! compared byte for byte with the disc's file of the same path — what a user's
+//! operating system will see, not only the sectors that were sent.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use hadris_fs::sync::Volume;
+use hadris_fs::{MountOptions, OpenOptions};
+use hadris_iso::sync::IsoFs;
+use hadris_iso::Namespace;
+use hadris_storage::sync::BlockDevice;
+use hadris_storage::{BlockIndex, BlockSize};
+
+use super::{
+    block_size, io_error, IsoError, SectorRead, DESCRIPTOR_START, MAX_DESCRIPTORS, SECTOR,
+};
+
+/// Bytes compared at a time: memory stays bounded whatever the file sizes.
+const CHUNK: usize = 1 << 20;
+
+/// Problems listed before the check stops counting them one by one.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Joliet names hold at most 64 UCS-2 characters (Joliet specification §3.3):
+/// longer host names are shortened there, so only Rock Ridge can be checked for them.
+const JOLIET_NAME_MAX: usize = 64;
+
+/// Which of the image's directory trees a problem was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsoTree {
+    /// The primary tree with Rock Ridge names (what Linux and macOS mount).
+    RockRidge,
+    /// The Joliet tree (what Windows mounts).
+    Joliet,
+}
+
+impl std::fmt::Display for IsoTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IsoTree::RockRidge => "Rock Ridge",
+            IsoTree::Joliet => "Joliet",
+        })
+    }
+}
+
+/// One difference between the folder and the disc.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeProblem {
+    /// A file or directory of the folder is not on the disc.
+    #[error("{path}: missing from the {tree} tree")]
+    Missing {
+        /// The tree.
+        tree: IsoTree,
+        /// The path, from the folder's root.
+        path: String,
+    },
+    /// The disc's file has another size.
+    #[error("{path}: {disc} bytes in the {tree} tree, {folder} in the folder")]
+    Size {
+        /// The tree.
+        tree: IsoTree,
+        /// The path.
+        path: String,
+        /// Its size on the disc.
+        disc: u64,
+        /// Its size in the folder.
+        folder: u64,
+    },
+    /// The bytes differ.
+    #[error("{path}: differs from the folder's file from byte {offset}")]
+    Content {
+        /// The path.
+        path: String,
+        /// The first differing byte.
+        offset: u64,
+    },
+    /// The disc's file could not be read.
+    #[error("{path}: cannot be read from the disc: {reason}")]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What [`check_tree`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeCheck {
+    /// Files of the folder compared.
+    pub files: u64,
+    /// Their bytes, read from both.
+    pub bytes: u64,
+    /// Differences, at most [`MAX_PROBLEMS`] of them.
+    pub problems: Vec<TreeProblem>,
+    /// Differences past the first [`MAX_PROBLEMS`].
+    pub more_problems: u64,
+}
+
+impl TreeCheck {
+    /// Whether the disc holds the folder.
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, p: TreeProblem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        } else {
+            self.more_problems += 1;
+        }
+    }
+}
+
+/// The disc as a block device for the reader: absolute LBAs, except that the
+/// descriptor set at 16 is the one of the session starting at `session_start`.
+struct SessionBlocks {
+    disc: Box<dyn SectorRead>,
+    session_start: u64,
+    error: Option<String>,
+}
+
+impl hadris_io::ErrorType for SessionBlocks {
+    type Error = io::Error;
+}
+
+impl BlockDevice for SessionBlocks {
+    fn block_size(&self) -> BlockSize {
+        block_size()
+    }
+
+    fn block_count(&self) -> u64 {
+        u64::from(u32::MAX)
+    }
+
+    fn writable(&self) -> bool {
+        false
+    }
+
+    fn read_blocks(
+        &mut self,
+        first: BlockIndex,
+        buf: &mut [u8],
+    ) -> Result<(), hadris_io::Error<io::Error>> {
+        for (i, chunk) in buf.chunks_mut(SECTOR as usize).enumerate() {
+            let block = first.get() + i as u64;
+            let window = DESCRIPTOR_START..DESCRIPTOR_START + u64::from(MAX_DESCRIPTORS);
+            let lba = if window.contains(&block) {
+                self.session_start + block
+            } else {
+                block
+            };
+            let lba = u32::try_from(lba).map_err(|_| {
+                io_error(
+                    hadris_io::ErrorKind::InvalidInput,
+                    "read past the last addressable sector",
+                )
+            })?;
+            self.disc.read_sectors(lba, chunk).map_err(|e| {
+                self.error = Some(format!("reading sector {lba}: {e}"));
+                hadris_io::Error::device(e, "cannot read the disc")
+            })?;
+        }
+        Ok(())
+    }
+
+    fn write_blocks(
+        &mut self,
+        _first: BlockIndex,
+        _buf: &[u8],
+    ) -> Result<(), hadris_io::Error<io::Error>> {
+        Err(io_error(
+            hadris_io::ErrorKind::ReadOnly,
+            "the disc is read, not written, by a verify",
+        ))
+    }
+}
+
+/// One entry of the folder, found walking it.
+struct Entry {
+    rel: String,
+    host: PathBuf,
+    dir: bool,
+    len: u64,
+}
+
+/// Every directory and regular file under `dir` (symlinks and special files are not
+/// followed: they have no content to compare), sorted by path.
+fn walk(dir: &Path) -> Result<Vec<Entry>, IsoError> {
+    let fail = |path: &Path, e: io::Error| IsoError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((host, rel)) = pending.pop() {
+        for e in fs::read_dir(&host).map_err(|e| fail(&host, e))? {
+            let e = e.map_err(|e| fail(&host, e))?;
+            let path = e.path();
+            let meta = fs::symlink_metadata(&path).map_err(|e| fail(&path, e))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let rel = format!("{rel}/{name}");
+            if meta.is_dir() {
+                out.push(Entry {
+                    rel: rel.clone(),
+                    host: path.clone(),
+                    dir: true,
+                    len: 0,
+                });
+                pending.push((path, rel));
+            } else if meta.is_file() {
+                out.push(Entry {
+                    rel,
+                    host: path,
+                    dir: false,
+                    len: meta.len(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+/// Mounts one tree of the session.
+fn mount(
+    disc: Box<dyn SectorRead>,
+    session_start: u32,
+    namespace: Namespace,
+) -> Result<Volume<IsoFs<SessionBlocks>>, String> {
+    let dev = SessionBlocks {
+        disc,
+        session_start: u64::from(session_start),
+        error: None,
+    };
+    IsoFs::mount_namespace(dev, MountOptions::new(), namespace)
+        .map(Volume::new)
+        .map_err(|e| {
+            let why = e.device().error.clone();
+            match why {
+                Some(why) => format!("{} ({why})", e.error()),
+                None => e.error().to_string(),
+            }
+        })
+}
+
+/// Whether `disc` (a file's first bytes on the disc) differs from `host` only by the
+/// El Torito boot information table the mastering wrote into a BIOS boot image
+/// (mkisofs `-boot-info-table`: bytes 8–63, the primary volume descriptor's LBA, the
+/// file's LBA, its length and a checksum, then 40 zeros).
+fn only_boot_info_table(disc: &[u8], host: &[u8], pvd: u32, len: u64) -> bool {
+    let le = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    disc.len() >= 64
+        && disc.len() == host.len()
+        && disc[..8] == host[..8]
+        && disc[64..] == host[64..]
+        && le(&disc[8..12]) == pvd
+        && u64::from(le(&disc[16..20])) == len
+        && disc[24..64].iter().all(|&b| b == 0)
+}
+
+/// Compares a disc's file with the folder's, chunk by chunk; `pvd` is the session's
+/// primary volume descriptor LBA, which a boot information table names.
+fn compare(
+    disc: &mut impl Read,
+    host: &mut impl Read,
+    len: u64,
+    pvd: u32,
+) -> Result<Option<u64>, String> {
+    let mut a = vec![0u8; CHUNK];
+    let mut b = vec![0u8; CHUNK];
+    let mut at = 0u64;
+    while at < len {
+        let n = usize::try_from((len - at).min(CHUNK as u64)).unwrap_or(CHUNK);
+        disc.read_exact(&mut a[..n])
+            .map_err(|e| format!("at byte {at}: {e}"))?;
+        host.read_exact(&mut b[..n])
+            .map_err(|e| format!("the folder's file, at byte {at}: {e}"))?;
+        if at == 0 && only_boot_info_table(&a[..n], &b[..n], pvd, len) {
+            b[8..64].copy_from_slice(&a[8..64]);
+        }
+        if a[..n] != b[..n] {
+            let i = a[..n]
+                .iter()
+                .zip(&b[..n])
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            return Ok(Some(at + i as u64));
+        }
+        at += n as u64;
+    }
+    Ok(None)
+}
+
+/// Reads the ISO 9660 trees of the session at `session_start` through `open` (called
+/// once per tree: a fresh view of the disc) and compares every file of `dir` with the
+/// disc's: the Rock Ridge tree byte for byte, the Joliet tree (when the image has one)
+/// by name and size. Files on the disc that the folder lacks (earlier sessions' files
+/// carried forward) are not problems. `progress` gets the bytes compared so far.
+///
+/// Fails only when a tree cannot be mounted at all ([`IsoError::Unmountable`]) or
+/// the folder cannot be read; differences are listed in the [`TreeCheck`].
+pub fn check_tree(
+    open: &mut dyn FnMut() -> Box<dyn SectorRead>,
+    session_start: u32,
+    dir: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<TreeCheck, IsoError> {
+    let entries = walk(dir)?;
+    let unmountable = |message: String| IsoError::Unmountable {
+        start: session_start,
+        message,
+    };
+    let mut check = TreeCheck::default();
+    let rr = mount(open(), session_start, Namespace::RockRidge).map_err(unmountable)?;
+    for e in &entries {
+        let meta = match rr.metadata(e.rel.as_bytes()) {
+            Ok(m) => m,
+            Err(_) => {
+                check.problem(TreeProblem::Missing {
+                    tree: IsoTree::RockRidge,
+                    path: e.rel.clone(),
+                });
+                continue;
+            }
+        };
+        if e.dir {
+            continue;
+        }
+        check.files += 1;
+        if meta.len() != e.len {
+            check.problem(TreeProblem::Size {
+                tree: IsoTree::RockRidge,
+                path: e.rel.clone(),
+                disc: meta.len(),
+                folder: e.len,
+            });
+            continue;
+        }
+        let mut host = fs::File::open(&e.host).map_err(|err| IsoError::Unreadable {
+            path: e.host.clone(),
+            reason: err.to_string(),
+        })?;
+        let result = rr
+            .open(e.rel.as_bytes(), OpenOptions::new().read())
+            .map_err(|err| err.to_string())
+            .and_then(|mut f| compare(&mut f, &mut host, e.len, session_start.saturating_add(16)));
+        match result {
+            Ok(None) => {}
+            Ok(Some(offset)) => check.problem(TreeProblem::Content {
+                path: e.rel.clone(),
+                offset,
+            }),
+            Err(reason) => check.problem(TreeProblem::Unreadable {
+                path: e.rel.clone(),
+                reason,
+            }),
+        }
+        check.bytes += e.len;
+        progress(check.bytes);
+    }
+    // Joliet: the same files under their Unicode names (an image without a Joliet
+    // tree has nothing to check here).
+    if let Ok(joliet) = mount(open(), session_start, Namespace::Joliet) {
+        for e in &entries {
+            if e.rel
+                .split('/')
+                .any(|c| c.encode_utf16().count() > JOLIET_NAME_MAX)
+            {
+                continue;
+            }
+            match joliet.metadata(e.rel.as_bytes()) {
+                Ok(m) if !e.dir && m.len() != e.len => check.problem(TreeProblem::Size {
+                    tree: IsoTree::Joliet,
+                    path: e.rel.clone(),
+                    disc: m.len(),
+                    folder: e.len,
+                }),
+                Ok(_) => {}
+                Err(_) => check.problem(TreeProblem::Missing {
+                    tree: IsoTree::Joliet,
+                    path: e.rel.clone(),
+                }),
+            }
+        }
+    }
+    Ok(check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(host: &[u8], pvd: u32, lba: u32, len: u32) -> Vec<u8> {
+        let mut d = host.to_vec();
+        d[8..12].copy_from_slice(&pvd.to_le_bytes());
+        d[12..16].copy_from_slice(&lba.to_le_bytes());
+        d[16..20].copy_from_slice(&len.to_le_bytes());
+        d[20..24].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+        d[24..64].fill(0);
+        d
+    }
+
+    #[test]
+    fn a_boot_information_table_is_the_only_change_allowed() {
+        let host: Vec<u8> = (0..2048u32).map(|i| (i % 253) as u8 | 1).collect();
+        let disc = table(&host, 16, 300, 2048);
+        assert!(only_boot_info_table(&disc, &host, 16, 2048));
+        // Another session's PVD, another length, a byte changed outside the table, or
+        // non-zero reserved bytes: a real difference.
+        assert!(!only_boot_info_table(&disc, &host, 32, 2048));
+        assert!(!only_boot_info_table(&disc, &host, 16, 4096));
+        let mut outside = disc.clone();
+        outside[100] ^= 1;
+        assert!(!only_boot_info_table(&outside, &host, 16, 2048));
+        let mut reserved = disc.clone();
+        reserved[40] = 1;
+        assert!(!only_boot_info_table(&reserved, &host, 16, 2048));
+        assert!(!only_boot_info_table(&disc[..32], &host[..32], 16, 2048));
+    }
+
+    #[test]
+    fn compare_names_the_first_differing_byte_across_chunks() {
+        let host: Vec<u8> = (0..(CHUNK as u32 + 5000))
+            .map(|i| (i % 249) as u8)
+            .collect();
+        let mut disc = host.clone();
+        assert_eq!(
+            compare(&mut &disc[..], &mut &host[..], host.len() as u64, 16),
+            Ok(None)
+        );
+        disc[CHUNK + 4321] ^= 0x40;
+        assert_eq!(
+            compare(&mut &disc[..], &mut &host[..], host.len() as u64, 16),
+            Ok(Some(CHUNK as u64 + 4321))
+        );
+        assert!(compare(&mut &disc[..10], &mut &host[..], host.len() as u64, 16).is_err());
+    }
+}
