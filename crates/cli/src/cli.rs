@@ -385,10 +385,47 @@ pub enum HybridArg {
     GptMbr,
 }
 
+/// The file systems of `--fs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FsArg {
+    /// ISO 9660 with Joliet and Rock Ridge; files of 4 GiB or more in several extents
+    Iso,
+    /// UDF alone
+    Udf,
+    /// The ISO 9660 + UDF bridge: both trees over the same file data
+    #[value(name = "iso+udf")]
+    IsoUdf,
+}
+
+/// The UDF revisions of `--udf-revision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UdfRevisionArg {
+    /// UDF 1.02 (DVD-Video, every reader)
+    #[value(name = "1.02")]
+    V102,
+    /// UDF 1.50
+    #[value(name = "1.50")]
+    V150,
+    /// UDF 2.00
+    #[value(name = "2.00")]
+    V200,
+    /// UDF 2.01
+    #[value(name = "2.01")]
+    V201,
+}
+
 /// The options of a folder burn's file system.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Folder burns")]
 pub struct FolderArgs {
+    /// The file systems of a folder burn. Default: iso+udf on a BD or when a file is
+    /// 4 GiB or larger (readers without multi-extent ISO 9660 read the UDF tree), else
+    /// iso; a bootable folder is iso. A later session is ISO 9660
+    #[arg(long, value_enum, value_name = "FS")]
+    pub fs: Option<FsArg>,
+    /// The UDF revision (default 2.01; 1.02 for DVD-Video players)
+    #[arg(long, value_enum, value_name = "REV")]
+    pub udf_revision: Option<UdfRevisionArg>,
     /// Volume name of a folder burn, at most 32 characters (default: the
     /// folder's name)
     #[arg(long, value_name = "NAME", value_parser = volume_id)]
@@ -425,6 +462,8 @@ impl FolderArgs {
     pub fn any(&self) -> Option<&'static str> {
         [
             (self.volume_id.is_some(), "--volume-id"),
+            (self.fs.is_some(), "--fs"),
+            (self.udf_revision.is_some(), "--udf-revision"),
             (self.boot.is_some(), "--boot"),
             (self.efi.is_some(), "--efi"),
             (self.boot_catalog.is_some(), "--boot-catalog"),

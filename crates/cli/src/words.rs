@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use discburn::burn::{Closing, FormatChoice, Note, Spare, SpeedChoice, WriteMode};
+use discburn::iso::FileSystems;
 
 /// A sector count (2048-byte sectors) as a size a person reads: "4.70 GB" at
 /// a gigabyte and above, "650.0 MB" below (decimal units, as disc labels use).
@@ -83,17 +84,27 @@ pub fn note_text(n: &Note) -> String {
         Note::Disc(m) => format!("Disc: {}", m.summary()),
         Note::FolderImage {
             dir,
+            file_systems,
+            udf_revision,
             volume_id,
             sectors,
             renamed,
         } => {
+            let fs = match (file_systems, udf_revision) {
+                (FileSystems::Iso, _) => "ISO 9660 + Joliet + Rock Ridge".to_string(),
+                (FileSystems::Udf, Some(r)) => format!("UDF {r}"),
+                (FileSystems::IsoUdf, Some(r)) => {
+                    format!("ISO 9660 + Joliet + Rock Ridge + UDF {r} (bridge)")
+                }
+                (fs, None) => fs.to_string(),
+            };
             let renamed = if *renamed > 0 {
                 format!("; {renamed} name(s) adapted for ISO 9660/Joliet (Rock Ridge keeps them)")
             } else {
                 String::new()
             };
             format!(
-                "Image: {} as ISO 9660 + Joliet + Rock Ridge, volume {volume_id}, {sectors} sectors ({}), built while writing{renamed}",
+                "Image: {} as {fs}, volume {volume_id}, {sectors} sectors ({}), built while writing{renamed}",
                 dir.display(),
                 human_size(*sectors)
             )

@@ -65,7 +65,7 @@ fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     let err = stderr(&out);
     for want in [
-        "/a/big.bin: differs from the folder's file from byte 2000000",
+        "/a/big.bin: differs in the Rock Ridge tree from the folder's file from byte 2000000",
         "/a/b/new.txt: missing from the Rock Ridge tree",
         "/a/b/new.txt: missing from the Joliet tree",
         "/a/b/c/deep.txt: 5 bytes in the Rock Ridge tree, 7 in the folder",
@@ -74,4 +74,71 @@ fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
         assert!(err.contains(want), "{want:?} not in: {err}");
     }
     assert!(err.contains("5 difference(s)"), "{err}");
+}
+
+#[test]
+fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    folder(&src);
+    let (_d, addr) = new_drive("bd-r");
+    let out = discburn(&addr)
+        .args(["--plain", "write", "--verify", "--multi"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        all.contains("as ISO 9660 + Joliet + Rock Ridge + UDF 2.01 (bridge)"),
+        "{all}"
+    );
+    assert!(all.contains("in the Rock Ridge and UDF trees"), "{all}");
+    // A later session on the appendable BD-R is ISO 9660 (UDF stays in the first).
+    let more = tmp.path().join("more");
+    fs::create_dir(&more).unwrap();
+    fs::write(more.join("later.txt"), b"second session\n").unwrap();
+    let out = discburn(&addr)
+        .args(["--plain", "write", "--verify"])
+        .arg(&more)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(all.contains("New session at sector"), "{all}");
+    assert!(all.contains("in the Rock Ridge tree"), "{all}");
+
+    let (_d, addr) = new_drive("dvd+r");
+    let out = discburn(&addr)
+        .args([
+            "--plain",
+            "write",
+            "--verify",
+            "--fs",
+            "udf",
+            "--udf-revision",
+            "1.02",
+        ])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(all.contains("as UDF 1.02,"), "{all}");
+    assert!(all.contains("in the UDF tree"), "{all}");
+
+    // Asking for UDF and a boot image together is refused before writing.
+    let (_d, addr) = new_drive("dvd+r");
+    fs::write(src.join("boot.img"), vec![1u8; 2048]).unwrap();
+    let out = discburn(&addr)
+        .args(["--plain", "write", "--fs", "iso+udf", "--boot", "boot.img"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("a bootable disc is mastered as ISO 9660 alone"),
+        "{}",
+        stderr(&out)
+    );
 }

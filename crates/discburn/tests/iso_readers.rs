@@ -7,7 +7,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::process::Command;
 
-use discburn::iso::{FileSectors, FolderImage, IsoSettings, MAX_FILE_BYTES, SECTOR};
+use discburn::iso::{FileSectors, FileSystems, FolderImage, IsoSettings, MAX_FILE_BYTES, SECTOR};
 
 /// Runs a reader and returns its stdout; a missing reader fails the test
 /// saying how to install it.
@@ -63,9 +63,12 @@ fn stream_sparse_at(img: FolderImage, mut f: File, start: u64) {
     }
 }
 
+/// The folder as ISO 9660 alone (a big file would otherwise get the UDF bridge too;
+/// tests/udf_images.rs reads that).
 fn plan(root: &Path) -> FolderImage {
     let settings = IsoSettings {
         time: Some(1_700_000_000),
+        fs: Some(FileSystems::Iso),
         ..Default::default()
     };
     FolderImage::from_dir(root, &settings).unwrap()

@@ -1,10 +1,12 @@
 # Files over 4 GiB on a real kernel: discburn masters a folder holding a sparse file of
-# 4 GiB − 2 KiB + 1234 bytes (two extents: multi-extent ISO 9660, Level 3) on the host
-# and burns it to a virtual BD-R; the guest's isofs driver mounts the disc through
-# discburn serve three ways — Rock Ridge, Joliet (norock) and plain ISO 9660
-# (norock,nojoliet) — and must see the whole size and the right bytes on both sides of
-# the extent seam and at the end.
-SCENARIO_DESC="multi-extent ISO 9660: a 4 GiB + file mounted by the kernel's isofs (Rock Ridge, Joliet, ISO 9660)"
+# 4 GiB − 2 KiB + 1234 bytes on the host and burns it to a virtual BD-R — as the ISO
+# 9660 + UDF 2.01 bridge, the default for a BD and for such a file: two ISO 9660
+# extents (multi-extent, Level 3) and UDF allocation descriptors over the same data.
+# The guest's isofs driver mounts the disc through discburn serve three ways — Rock
+# Ridge, Joliet (norock) and plain ISO 9660 (norock,nojoliet) — and its udf driver
+# once more; each must see the whole size and the right bytes on both sides of the
+# extent seam and at the end.
+SCENARIO_DESC="ISO 9660 + UDF bridge with a 4 GiB + file: kernel isofs (Rock Ridge, Joliet, ISO 9660) and udf"
 # serve only: the disc is discburn's own host burn onto a virtual BD-R (its state file
 # kept), which tgt (one blank DVD+R model) cannot take over.
 SCENARIO_DRIVES=serve
@@ -40,13 +42,22 @@ scenario_disc() { # backing file
     return 1
   }
   say "  host: $(grep -a '^Burned' "$work/host-burn.log" | head -n 1)"
+  grep -aq 'ISO 9660 + UDF' "$work/host-burn.log" || {
+    say "  the host burn did not choose the ISO 9660 + UDF bridge:"
+    sed 's/^/  | /' "$work/host-burn.log"
+    return 1
+  }
 }
 
 scenario_guest() {
   cat <<GUEST
 mkdir -p /mnt
-for opts in ro ro,norock ro,norock,nojoliet; do
-  mount -t iso9660 -o \$opts /dev/sr0 /mnt || { fail "mount -o \$opts"; exit 1; }
+for opts in ro ro,norock ro,norock,nojoliet udf; do
+  if [ "\$opts" = udf ]; then
+    mount -t udf -o ro /dev/sr0 /mnt || { fail "mount -t udf"; exit 1; }
+  else
+    mount -t iso9660 -o \$opts /dev/sr0 /mnt || { fail "mount -o \$opts"; exit 1; }
+  fi
   size=\$(stat -c %s /mnt/big.bin)
   echo "BIGISO: \$opts size=\$size"
   [ "\$size" = "$BIG_SIZE" ] || { fail "-o \$opts: big.bin is \$size bytes"; exit 1; }
@@ -66,6 +77,7 @@ GUEST
 scenario_check() { # console log, disc backing file, payload root
   local n
   n=$(grep -ac "^BIGISO: .* size=$BIG_SIZE" "$1")
-  [ "$n" -eq 3 ] || { say "  expected the big file's size under 3 mount modes, saw $n"; return 1; }
-  say "  kernel isofs: big.bin $BIG_SIZE bytes under Rock Ridge, Joliet and ISO 9660 names"
+  [ "$n" -eq 4 ] || { say "  expected the big file's size under 4 mounts, saw $n"; return 1; }
+  grep -aq '^BIGISO: udf size=' "$1" || { say "  no UDF mount"; return 1; }
+  say "  kernel: big.bin $BIG_SIZE bytes under Rock Ridge, Joliet, ISO 9660 and UDF"
 }

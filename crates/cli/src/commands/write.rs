@@ -7,9 +7,10 @@ use discburn::burn::{self, BurnError, BurnOptions, BurnReport, Closing, Source, 
 use discburn::mmc::disc::DiscStatus;
 use serde_json::json;
 
-use discburn::iso::{Boot, HybridTable, IsoSettings, MBR_CODE_MAX};
+use discburn::iso::{Boot, FileSystems, HybridTable, IsoSettings, UdfRevision, MBR_CODE_MAX};
+use discburn::mmc::profile::MediaFamily;
 
-use crate::cli::{FolderArgs, Global, HybridArg, SpeedArg, WriteArgs};
+use crate::cli::{FolderArgs, FsArg, Global, HybridArg, SpeedArg, UdfRevisionArg, WriteArgs};
 use crate::exit::{self, burn_failure, source_failure, Failure};
 use crate::progress::{clock, Mode, Progress};
 
@@ -77,8 +78,21 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         .with_dry_run(a.dry_run)
         .with_sao(a.sao)
         .with_pad(a.pad);
-    let source = write_source(&a)?;
+    let mut source = write_source(&a)?;
     let (_, rec) = open(g)?;
+    if let Source::Folder(img) = &source {
+        let bd = rec
+            .current_profile()
+            .is_ok_and(|p| p.family() == MediaFamily::Bd);
+        if bd && a.folder.fs.is_none() && img.settings().fs.is_none() && !img.settings().for_bd {
+            // A BD gets the ISO 9660 + UDF bridge unless --fs says otherwise.
+            let settings = IsoSettings {
+                for_bd: true,
+                ..img.settings().clone()
+            };
+            source = Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))?;
+        }
+    }
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
     let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
@@ -109,13 +123,17 @@ fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
         emit_json(&json!({
             "event": "files_verified", "ok": true, "dir": dir.display().to_string(),
             "files": check.files, "bytes": check.bytes,
+            "trees": check.trees.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
         }));
     } else {
+        let trees: Vec<String> = check.trees.iter().map(|t| t.to_string()).collect();
         println!(
-            "Verified: the disc's file system holds {} — {} file(s), {} compared byte for byte",
+            "Verified: the disc's file system holds {} — {} file(s), {} compared byte for byte in the {} tree{}",
             dir.display(),
             check.files,
-            crate::words::human_size(check.bytes.div_ceil(2048))
+            crate::words::human_size(check.bytes.div_ceil(2048)),
+            trees.join(" and "),
+            if trees.len() > 1 { "s" } else { "" }
         );
     }
 }
@@ -193,6 +211,17 @@ fn folder_settings(f: &FolderArgs) -> Result<IsoSettings, Failure> {
     };
     Ok(IsoSettings {
         volume_id: f.volume_id.clone(),
+        fs: f.fs.map(|fs| match fs {
+            FsArg::Iso => FileSystems::Iso,
+            FsArg::Udf => FileSystems::Udf,
+            FsArg::IsoUdf => FileSystems::IsoUdf,
+        }),
+        udf_revision: match f.udf_revision {
+            Some(UdfRevisionArg::V102) => UdfRevision::V1_02,
+            Some(UdfRevisionArg::V150) => UdfRevision::V1_50,
+            Some(UdfRevisionArg::V200) => UdfRevision::V2_00,
+            Some(UdfRevisionArg::V201) | None => UdfRevision::V2_01,
+        },
         boot: Boot {
             bios: f.boot.clone(),
             efi: f.efi.clone(),

@@ -154,8 +154,11 @@ pub(super) fn later_session(
 /// What a folder mastered as a first session is, for the user (a later session says
 /// so in [`later_session`]'s note instead).
 pub(super) fn folder_image_note(img: &FolderImage) -> Note {
+    let fs = img.file_systems();
     Note::FolderImage {
         dir: img.dir().to_path_buf(),
+        file_systems: fs,
+        udf_revision: fs.has_udf().then_some(img.settings().udf_revision),
         volume_id: img.volume_id().to_string(),
         sectors: img.sectors(),
         renamed: img.renamed(),

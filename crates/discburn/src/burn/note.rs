@@ -21,10 +21,14 @@ pub enum Note {
     /// The medium in the drive, as found before the operation.
     Disc(Medium),
     /// A folder mastered on the fly as the first session (ISO 9660 + Joliet + Rock
-    /// Ridge, built while writing).
+    /// Ridge, UDF, or both over the same data; built while writing).
     FolderImage {
         /// The folder.
         dir: PathBuf,
+        /// The file systems chosen.
+        file_systems: crate::iso::FileSystems,
+        /// The UDF revision, when there is UDF.
+        udf_revision: Option<crate::iso::UdfRevision>,
         /// The volume identifier.
         volume_id: String,
         /// Sectors of the image.

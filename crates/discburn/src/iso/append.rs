@@ -13,8 +13,9 @@ use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
 use super::{
-    block_size, io_error, lock, Body, Carried, FolderImage, IsoError, LaterSession, Output, Phase,
-    SectorRead, Target, CACHE_BYTES, DESCRIPTOR_START, GROW_ALIGN, MAX_DESCRIPTORS, SECTOR,
+    block_size, io_error, lock, Body, Carried, FileSystems, FolderImage, IsoError, LaterSession,
+    Output, Phase, SectorRead, Target, CACHE_BYTES, DESCRIPTOR_START, GROW_ALIGN, MAX_DESCRIPTORS,
+    SECTOR,
 };
 use super::{descriptor, VolumeDescriptor};
 
@@ -385,10 +386,21 @@ impl FolderImage {
                 "a boot image goes in a disc's first session: burn the bootable folder to a blank disc".into(),
             ));
         }
-        let Body::Fresh(fresh) = self.body else {
-            return Err(fail(
-                "the folder is already mastered as a later session".into(),
-            ));
+        let fresh = match self.body {
+            Body::Fresh(fresh) => fresh,
+            // Chosen for a big file, not asked for: the session is ISO 9660 (multi-extent).
+            Body::Bridge(bridge) if self.settings.fs.is_none() => Box::new(bridge.1),
+            Body::Bridge(_) | Body::Udf(_) => {
+                return Err(fail(format!(
+                    "a later session is ISO 9660 alone, and the folder is mastered as {} (burn it with --fs iso, or to a blank disc)",
+                    self.fs
+                )))
+            }
+            Body::Later(_) => {
+                return Err(fail(
+                    "the folder is already mastered as a later session".into(),
+                ))
+            }
         };
         let nwa = u64::from(next_writable);
         if next_writable <= previous_start || nwa < 2 * DESCRIPTOR_START {
@@ -523,6 +535,7 @@ impl FolderImage {
             // A later session is laid out with the earlier one's options
             // (relocation into `rr_moved`, not marked).
             relocated: false,
+            fs: FileSystems::Iso,
             volume_id,
             start_lba: next_writable,
             carried: Some(carried),

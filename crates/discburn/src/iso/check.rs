@@ -1,7 +1,8 @@
 //! Verify by file system: a disc's ISO 9660 trees read back through hadris-iso's reader
-//! (Rock Ridge names; Joliet names and sizes) and every file of the source folder
-//! compared byte for byte with the disc's file of the same path — what a user's
-//! operating system will see, not only the sectors that were sent.
+//! (Rock Ridge names; Joliet names and sizes) and its UDF tree through hadris-udf's,
+//! and every file of the source folder compared byte for byte with the disc's file of
+//! the same path — what a user's operating system will see, not only the sectors that
+//! were sent.
 
 use std::fs;
 use std::io::{self, Read};
@@ -13,6 +14,7 @@ use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
+use hadris_udf::sync::UdfFs;
 
 use super::{
     block_size, io_error, IsoError, SectorRead, DESCRIPTOR_START, MAX_DESCRIPTORS, SECTOR,
@@ -35,6 +37,8 @@ pub enum IsoTree {
     RockRidge,
     /// The Joliet tree (what Windows mounts).
     Joliet,
+    /// The UDF tree (ECMA-167: what Windows, players and Linux's udf mount).
+    Udf,
 }
 
 impl std::fmt::Display for IsoTree {
@@ -42,6 +46,7 @@ impl std::fmt::Display for IsoTree {
         f.write_str(match self {
             IsoTree::RockRidge => "Rock Ridge",
             IsoTree::Joliet => "Joliet",
+            IsoTree::Udf => "UDF",
         })
     }
 }
@@ -57,6 +62,12 @@ pub enum TreeProblem {
         /// The path, from the folder's root.
         path: String,
     },
+    /// The disc has none of the file systems the check reads.
+    #[error("the disc has neither an ISO 9660 nor a UDF file system: {reason}")]
+    NoFileSystem {
+        /// What the readers reported.
+        reason: String,
+    },
     /// The disc's file has another size.
     #[error("{path}: {disc} bytes in the {tree} tree, {folder} in the folder")]
     Size {
@@ -70,16 +81,20 @@ pub enum TreeProblem {
         folder: u64,
     },
     /// The bytes differ.
-    #[error("{path}: differs from the folder's file from byte {offset}")]
+    #[error("{path}: differs in the {tree} tree from the folder's file from byte {offset}")]
     Content {
+        /// The tree.
+        tree: IsoTree,
         /// The path.
         path: String,
         /// The first differing byte.
         offset: u64,
     },
     /// The disc's file could not be read.
-    #[error("{path}: cannot be read from the disc: {reason}")]
+    #[error("{path}: cannot be read from the {tree} tree: {reason}")]
     Unreadable {
+        /// The tree.
+        tree: IsoTree,
         /// The path.
         path: String,
         /// Why.
@@ -90,10 +105,12 @@ pub enum TreeProblem {
 /// What [`check_tree`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TreeCheck {
-    /// Files of the folder compared.
+    /// Files of the folder compared (each once, however many trees hold it).
     pub files: u64,
-    /// Their bytes, read from both.
+    /// Bytes compared, in all trees.
     pub bytes: u64,
+    /// The trees whose files were compared byte for byte.
+    pub trees: Vec<IsoTree>,
     /// Differences, at most [`MAX_PROBLEMS`] of them.
     pub problems: Vec<TreeProblem>,
     /// Differences past the first [`MAX_PROBLEMS`].
@@ -225,26 +242,113 @@ fn walk(dir: &Path) -> Result<Vec<Entry>, IsoError> {
     Ok(out)
 }
 
-/// Mounts one tree of the session.
+fn blocks(disc: Box<dyn SectorRead>, session_start: u32) -> SessionBlocks {
+    SessionBlocks {
+        disc,
+        session_start: u64::from(session_start),
+        error: None,
+    }
+}
+
+/// A reader's mount failure in words, with the device's own error when it had one.
+fn mount_failure<E: std::fmt::Display>(error: E, dev: &SessionBlocks) -> String {
+    match &dev.error {
+        Some(why) => format!("{error} ({why})"),
+        None => error.to_string(),
+    }
+}
+
+/// Mounts one ISO 9660 tree of the session.
 fn mount(
     disc: Box<dyn SectorRead>,
     session_start: u32,
     namespace: Namespace,
 ) -> Result<Volume<IsoFs<SessionBlocks>>, String> {
-    let dev = SessionBlocks {
-        disc,
-        session_start: u64::from(session_start),
-        error: None,
-    };
-    IsoFs::mount_namespace(dev, MountOptions::new(), namespace)
+    IsoFs::mount_namespace(blocks(disc, session_start), MountOptions::new(), namespace)
         .map(Volume::new)
-        .map_err(|e| {
-            let why = e.device().error.clone();
-            match why {
-                Some(why) => format!("{} ({why})", e.error()),
-                None => e.error().to_string(),
+        .map_err(|e| mount_failure(e.error(), e.device()))
+}
+
+/// Mounts the UDF volume of the disc (its anchor at sector 256; UDF 1.02–2.01).
+fn mount_udf(disc: Box<dyn SectorRead>) -> Result<Volume<UdfFs<SessionBlocks>>, String> {
+    UdfFs::mount(blocks(disc, 0), MountOptions::new())
+        .map(Volume::new)
+        .map_err(|e| mount_failure(e.error(), e.device()))
+}
+
+/// Compares the folder's `entries` with one mounted tree: contents byte for byte when
+/// `content`, else names and sizes.
+fn check_one<F: hadris_fs::sync::FileSystem>(
+    vol: &Volume<F>,
+    tree: IsoTree,
+    entries: &[Entry],
+    content: bool,
+    pvd: u32,
+    check: &mut TreeCheck,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), IsoError>
+where
+    F::DeviceError: std::fmt::Display,
+{
+    for e in entries {
+        if tree == IsoTree::Joliet
+            && e.rel
+                .split('/')
+                .any(|c| c.encode_utf16().count() > JOLIET_NAME_MAX)
+        {
+            continue;
+        }
+        let meta = match vol.metadata(e.rel.as_bytes()) {
+            Ok(m) => m,
+            Err(_) => {
+                check.problem(TreeProblem::Missing {
+                    tree,
+                    path: e.rel.clone(),
+                });
+                continue;
             }
-        })
+        };
+        if e.dir {
+            continue;
+        }
+        if meta.len() != e.len {
+            check.problem(TreeProblem::Size {
+                tree,
+                path: e.rel.clone(),
+                disc: meta.len(),
+                folder: e.len,
+            });
+            continue;
+        }
+        if !content {
+            continue;
+        }
+        check.files += 1;
+        let mut host = fs::File::open(&e.host).map_err(|err| IsoError::Unreadable {
+            path: e.host.clone(),
+            reason: err.to_string(),
+        })?;
+        let result = vol
+            .open(e.rel.as_bytes(), OpenOptions::new().read())
+            .map_err(|err| err.to_string())
+            .and_then(|mut f| compare(&mut f, &mut host, e.len, pvd));
+        match result {
+            Ok(None) => {}
+            Ok(Some(offset)) => check.problem(TreeProblem::Content {
+                tree,
+                path: e.rel.clone(),
+                offset,
+            }),
+            Err(reason) => check.problem(TreeProblem::Unreadable {
+                tree,
+                path: e.rel.clone(),
+                reason,
+            }),
+        }
+        check.bytes += e.len;
+        progress(check.bytes);
+    }
+    Ok(())
 }
 
 /// Whether `disc` (a file's first bytes on the disc) differs from `host` only by the
@@ -295,14 +399,16 @@ fn compare(
     Ok(None)
 }
 
-/// Reads the ISO 9660 trees of the session at `session_start` through `open` (called
-/// once per tree: a fresh view of the disc) and compares every file of `dir` with the
-/// disc's: the Rock Ridge tree byte for byte, the Joliet tree (when the image has one)
-/// by name and size. Files on the disc that the folder lacks (earlier sessions' files
-/// carried forward) are not problems. `progress` gets the bytes compared so far.
+/// Reads the file systems of the session at `session_start` back through `open`
+/// (called once per tree: a fresh view of the disc) and compares every file of `dir`
+/// with the disc's: the Rock Ridge tree and the UDF tree (when the disc has one; UDF
+/// 1.02–2.01) byte for byte, the Joliet tree (when the image has one) by name and size.
+/// Files on the disc that the folder lacks (earlier sessions' files carried forward) are
+/// not problems. `progress` gets the bytes compared so far.
 ///
-/// Fails only when a tree cannot be mounted at all ([`IsoError::Unmountable`]) or
-/// the folder cannot be read; differences are listed in the [`TreeCheck`].
+/// Fails only when the disc has neither an ISO 9660 nor a UDF tree
+/// ([`IsoError::Unmountable`]) or the folder cannot be read; differences are listed in
+/// the [`TreeCheck`].
 pub fn check_tree(
     open: &mut dyn FnMut() -> Box<dyn SectorRead>,
     session_start: u32,
@@ -310,84 +416,64 @@ pub fn check_tree(
     progress: &mut dyn FnMut(u64),
 ) -> Result<TreeCheck, IsoError> {
     let entries = walk(dir)?;
-    let unmountable = |message: String| IsoError::Unmountable {
-        start: session_start,
-        message,
-    };
     let mut check = TreeCheck::default();
-    let rr = mount(open(), session_start, Namespace::RockRidge).map_err(unmountable)?;
-    for e in &entries {
-        let meta = match rr.metadata(e.rel.as_bytes()) {
-            Ok(m) => m,
-            Err(_) => {
-                check.problem(TreeProblem::Missing {
-                    tree: IsoTree::RockRidge,
-                    path: e.rel.clone(),
-                });
-                continue;
-            }
-        };
-        if e.dir {
-            continue;
-        }
-        check.files += 1;
-        if meta.len() != e.len {
-            check.problem(TreeProblem::Size {
-                tree: IsoTree::RockRidge,
-                path: e.rel.clone(),
-                disc: meta.len(),
-                folder: e.len,
-            });
-            continue;
-        }
-        let mut host = fs::File::open(&e.host).map_err(|err| IsoError::Unreadable {
-            path: e.host.clone(),
-            reason: err.to_string(),
-        })?;
-        let result = rr
-            .open(e.rel.as_bytes(), OpenOptions::new().read())
-            .map_err(|err| err.to_string())
-            .and_then(|mut f| compare(&mut f, &mut host, e.len, session_start.saturating_add(16)));
-        match result {
-            Ok(None) => {}
-            Ok(Some(offset)) => check.problem(TreeProblem::Content {
-                path: e.rel.clone(),
-                offset,
-            }),
-            Err(reason) => check.problem(TreeProblem::Unreadable {
-                path: e.rel.clone(),
-                reason,
-            }),
-        }
-        check.bytes += e.len;
-        progress(check.bytes);
-    }
-    // Joliet: the same files under their Unicode names (an image without a Joliet
-    // tree has nothing to check here).
-    if let Ok(joliet) = mount(open(), session_start, Namespace::Joliet) {
-        for e in &entries {
-            if e.rel
-                .split('/')
-                .any(|c| c.encode_utf16().count() > JOLIET_NAME_MAX)
-            {
-                continue;
-            }
-            match joliet.metadata(e.rel.as_bytes()) {
-                Ok(m) if !e.dir && m.len() != e.len => check.problem(TreeProblem::Size {
-                    tree: IsoTree::Joliet,
-                    path: e.rel.clone(),
-                    disc: m.len(),
-                    folder: e.len,
-                }),
-                Ok(_) => {}
-                Err(_) => check.problem(TreeProblem::Missing {
-                    tree: IsoTree::Joliet,
-                    path: e.rel.clone(),
-                }),
-            }
+    let pvd = session_start.saturating_add(16);
+    let rr = mount(open(), session_start, Namespace::RockRidge);
+    // UDF lives at the disc's start: only a first session can hold it.
+    let udf = if session_start == 0 {
+        mount_udf(open())
+    } else {
+        Err("a later session holds no UDF volume".into())
+    };
+    let mut done = 0;
+    let mut step = |n: u64| progress(done + n);
+    if let Ok(rr) = &rr {
+        check.trees.push(IsoTree::RockRidge);
+        check_one(
+            rr,
+            IsoTree::RockRidge,
+            &entries,
+            true,
+            pvd,
+            &mut check,
+            &mut step,
+        )?;
+        if let Ok(joliet) = mount(open(), session_start, Namespace::Joliet) {
+            check_one(
+                &joliet,
+                IsoTree::Joliet,
+                &entries,
+                false,
+                pvd,
+                &mut check,
+                &mut step,
+            )?;
         }
     }
-    Ok(check)
+    done = check.bytes;
+    let mut step = |n: u64| progress(done + n);
+    if let Ok(udf) = &udf {
+        check.trees.push(IsoTree::Udf);
+        let files = check.files;
+        check_one(
+            udf,
+            IsoTree::Udf,
+            &entries,
+            true,
+            pvd,
+            &mut check,
+            &mut step,
+        )?;
+        // The same files in a second tree: counted once.
+        check.files = files.max(check.files - files);
+    }
+    match (rr, udf) {
+        (Err(iso), Err(udf)) => Err(IsoError::Unmountable {
+            start: session_start,
+            message: format!("ISO 9660: {iso}; UDF: {udf}"),
+        }),
+        _ => Ok(check),
+    }
 }
 
 #[cfg(test)]

@@ -65,6 +65,7 @@ mod check;
 pub mod descriptor;
 mod plan;
 mod stream;
+mod udf;
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -78,6 +79,7 @@ pub use boot::{Boot, HybridTable, DEFAULT_LOAD_SIZE, MBR_CODE_MAX};
 pub use check::{check_tree, IsoTree, TreeCheck, TreeProblem, MAX_PROBLEMS};
 pub use descriptor::VolumeDescriptor;
 use hadris_storage::BlockSize;
+pub use udf::UdfRevision;
 
 /// ISO 9660 logical block size: one 2048-byte data sector.
 pub const SECTOR: u64 = 2048;
@@ -135,6 +137,50 @@ pub struct IsoSettings {
     pub time: Option<i64>,
     /// El Torito boot entries and a hybrid partition table (a fresh image only).
     pub boot: Boot,
+    /// The file systems of a fresh image. `None`: ISO 9660 + UDF for a BD
+    /// ([`for_bd`](Self::for_bd)) or when a file is 4 GiB − 2 KiB or larger (systems
+    /// that read no multi-extent ISO 9660 read its UDF), else ISO 9660 alone; a
+    /// bootable image is ISO 9660. A later session is ISO 9660 unless UDF was asked.
+    pub fs: Option<FileSystems>,
+    /// The UDF revision, when there is a UDF volume.
+    pub udf_revision: UdfRevision,
+    /// The image is for a BD: with `fs` `None`, ISO 9660 + UDF is chosen (BD players
+    /// and Windows read BD data discs as UDF).
+    pub for_bd: bool,
+}
+
+/// Which file systems a folder is mastered as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileSystems {
+    /// ISO 9660 with Joliet and Rock Ridge (what every system mounts).
+    Iso,
+    /// UDF alone.
+    Udf,
+    /// The ISO 9660 + UDF bridge: both trees over the same file data (what Windows,
+    /// players and Blu-ray/DVD-Video use).
+    IsoUdf,
+}
+
+impl FileSystems {
+    /// Whether there is a UDF volume.
+    pub fn has_udf(self) -> bool {
+        matches!(self, FileSystems::Udf | FileSystems::IsoUdf)
+    }
+
+    /// Whether there is an ISO 9660 volume.
+    pub fn has_iso(self) -> bool {
+        matches!(self, FileSystems::Iso | FileSystems::IsoUdf)
+    }
+}
+
+impl std::fmt::Display for FileSystems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileSystems::Iso => "ISO 9660",
+            FileSystems::Udf => "UDF",
+            FileSystems::IsoUdf => "ISO 9660 + UDF",
+        })
+    }
 }
 
 impl Default for IsoSettings {
@@ -145,6 +191,9 @@ impl Default for IsoSettings {
             rock_ridge: true,
             time: None,
             boot: Boot::default(),
+            fs: None,
+            udf_revision: UdfRevision::default(),
+            for_bd: false,
         }
     }
 }
@@ -261,12 +310,19 @@ pub struct FolderImage {
     /// Whether deep directories were relocated into `.rr_moved`, which the
     /// stream then marks hidden.
     relocated: bool,
+    /// The file systems it holds.
+    fs: FileSystems,
     body: Body,
 }
 
 enum Body {
     /// A whole image from sector 0.
     Fresh(Box<FreshImage>),
+    /// A whole ISO 9660 + UDF bridge image: its structures in memory, its files read
+    /// from the folder while streaming.
+    Bridge(Box<(udf::Laid, FreshImage)>),
+    /// A whole UDF image.
+    Udf(Box<(Tree, hadris_udf::UdfOptions)>),
     /// A session appended to a disc.
     Later(Box<LaterSession>),
 }
@@ -387,6 +443,16 @@ impl FolderImage {
     /// (Rock Ridge keeps the originals).
     pub fn renamed(&self) -> usize {
         self.renamed
+    }
+
+    /// The settings it was mastered with.
+    pub fn settings(&self) -> &IsoSettings {
+        &self.settings
+    }
+
+    /// The file systems the image holds.
+    pub fn file_systems(&self) -> FileSystems {
+        self.fs
     }
 
     /// The volume identifier recorded.

@@ -9,8 +9,8 @@ use hadris_fs::{Content, DateTime, FileType, Tree, WarningKind};
 use hadris_iso::{IsoId, IsoLevel, IsoOptions, Relocation};
 
 use super::{
-    check_volume_id, volume_id_for, Body, FolderImage, FreshImage, IsoError, IsoSettings,
-    MAX_FILE_BYTES, RR_MOVED,
+    check_volume_id, udf, volume_id_for, Body, FileSystems, FolderImage, FreshImage, IsoError,
+    IsoSettings, MAX_FILE_BYTES, RR_MOVED,
 };
 
 /// The host path of the tree path `rel` (names are the host's bytes).
@@ -231,7 +231,43 @@ impl FolderImage {
             options = options.with_relocation(Relocation::DotRrMoved);
         }
         let options = settings.boot.apply(dir, &tree, options)?;
-        let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
+        let fs = match settings.fs {
+            Some(fs) => fs,
+            None if settings.boot.is_some() => FileSystems::Iso,
+            None if level3 || settings.for_bd => FileSystems::IsoUdf,
+            None => FileSystems::Iso,
+        };
+        if fs.has_udf() && settings.boot.is_some() {
+            return Err(IsoError::Boot {
+                image: dir.to_path_buf(),
+                reason: format!(
+                    "a bootable disc is mastered as ISO 9660 alone, not {fs} (use --fs iso)"
+                ),
+            });
+        }
+        // UDF 2.1.5: the volume identifier holds 30 bytes (ISO 9660's 32).
+        let udf_id: String = volume_id.chars().take(30).collect();
+        let udf_options = udf::udf_options(&udf_id, settings.udf_revision, time);
+        let (report, body) = match fs {
+            FileSystems::Iso => {
+                let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
+                (report, Body::Fresh(Box::new(FreshImage { tree, options })))
+            }
+            FileSystems::IsoUdf => {
+                let (laid, report) =
+                    udf::lay_out_bridge(dir, &tree, &options, &udf_options, hide_relocated)
+                        .map_err(build)?;
+                (
+                    report,
+                    Body::Bridge(Box::new((laid, FreshImage { tree, options }))),
+                )
+            }
+            FileSystems::Udf => {
+                let report =
+                    hadris_udf::plan(&tree, &udf_options).map_err(|e| build(e.to_string()))?;
+                (report, Body::Udf(Box::new((tree, udf_options))))
+            }
+        };
         let mut lost = Vec::new();
         let mut renamed = 0;
         let mut relocated = false;
@@ -239,7 +275,12 @@ impl FolderImage {
             relocated |= w.kind() == WarningKind::Relocated;
             match w.kind() {
                 WarningKind::Skipped => lost.push(w.to_string()),
-                _ => renamed += 1,
+                WarningKind::Renamed | WarningKind::Truncated | WarningKind::Deduplicated => {
+                    renamed += 1
+                }
+                // What a format does not store (UDF keeps no creation time of a
+                // mastered file, ISO 9660 no owner without Rock Ridge): said in the log.
+                _ => tracing::info!("{}: {w}", dir.display()),
             }
         }
         if !lost.is_empty() {
@@ -258,8 +299,10 @@ impl FolderImage {
             start_lba: 0,
             carried: None,
             rewrite: None,
-            relocated: relocated && hide_relocated,
-            body: Body::Fresh(Box::new(FreshImage { tree, options })),
+            // The bridge marks `.rr_moved` in its structures already.
+            relocated: relocated && hide_relocated && fs == FileSystems::Iso,
+            fs,
+            body,
         })
     }
 }

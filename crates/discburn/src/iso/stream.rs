@@ -431,6 +431,21 @@ impl FolderImage {
                             .map(|report| report.size())
                             .map_err(|e| stream_failure(&dir, &e))
                     }
+                    Body::Bridge(bridge) => {
+                        let mut sink = Sink::new(tx, 0);
+                        bridge.0.emit(&mut |chunk| sink.send(chunk).map_err(|e| label(&e)))
+                            .map(|()| blocks * SECTOR)
+                    }
+                    Body::Udf(udf) => {
+                        let (tree, options) = *udf;
+                        let dev = ChannelDevice {
+                            sink: Sink::new(tx, 0),
+                            blocks,
+                        };
+                        hadris_udf::sync::write(dev, &tree, &options)
+                            .map(|report| report.size())
+                            .map_err(|e| stream_failure(&dir, &e))
+                    }
                     Body::Later(later) => {
                         let LaterSession {
                             mut session,
