@@ -12,9 +12,10 @@ CACHE=${GUEST_CACHE:-$REPO/target/guest-cache}
 LOGS=$REPO/target/guest-logs
 RUST_TARGET=x86_64-unknown-linux-gnu
 # Kernel modules the guest loads, in dependency order (virtio-scsi HBA, then sr and sg).
-# isofs lets scenarios mount a written disc (the exclusive-open checks need a mount).
+# isofs lets scenarios mount a written disc (the exclusive-open checks need a mount); udf
+# (with crc-itu-t, its CRC) mounts the UDF volumes of folder burns.
 GUEST_MODULES=(scsi_common scsi_mod virtio_ring virtio virtio_pci_legacy_dev
-  virtio_pci_modern_dev virtio_pci virtio_scsi cdrom sr_mod sg isofs)
+  virtio_pci_modern_dev virtio_pci virtio_scsi cdrom sr_mod sg isofs crc-itu-t udf)
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
 say() { printf 'guest: %s\n' "$*"; }
