@@ -325,7 +325,8 @@ pub struct WriteArgs {
     /// (BD-RE, formatted BD-R, DVD-RAM: full speed)
     #[arg(long)]
     pub streaming: bool,
-    /// Read the disc back after burning and compare it with what was sent
+    /// Read the disc back after burning and compare it with what was sent; a folder burn
+    /// is then also compared file by file through the disc's ISO 9660 and UDF trees
     #[arg(long)]
     pub verify: bool,
     /// Multi-session (growisofs -M): leave the disc appendable, and add a
