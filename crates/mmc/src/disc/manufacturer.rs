@@ -105,7 +105,7 @@ const DISC_MANUFACTURER: &[(&str, &str)] = &[
     ("LGE", "LG Electronics"),
     ("PHILIPS", "Philips"),
     ("PIONEER", "Pioneer"),
-    ("MILLEN", "Millenniata (M-DISC)"),
+    ("MILLEN", "Millenniata M-DISC"),
     ("UMEDISC", "UmeDisc"),
     ("NANYA", "Nan Ya Plastics"),
     ("ISMM", "Infosmart"),
