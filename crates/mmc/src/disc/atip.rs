@@ -182,16 +182,10 @@ mod tests {
             a2: None,
             a3: None,
         };
-        let b = cdr.to_bytes_vec();
+        let b = crate::wire::Repr::to_bytes(&cdr);
         assert_eq!(&b[4..11], &[0x50, 0x00, 0x18, 0x00, 0x61, 0x18, 0x01]);
         assert_eq!(Atip::parse(&b), Ok(cdr));
         assert_eq!(cdr.speed_range(), None);
-    }
-
-    impl Atip {
-        fn to_bytes_vec(&self) -> Vec<u8> {
-            crate::wire::Repr::to_bytes(self)
-        }
     }
 
     #[test]
