@@ -7,8 +7,7 @@ mod common;
 use common::*;
 use discburn_mmc::disc::{
     cd_manufacturer, id_text, AdipInformation, Atip, AtipDiscType, BdDiscInformation,
-    DiscStructureMedia, DvdPrePit, Msf, ReadDiscStructure, ReadTocPmaAtip, StructureList,
-    TocFormat,
+    DiscStructureMedia, DvdPrePit, Msf, ReadTocPmaAtip, StructureList, TocFormat,
 };
 use discburn_mmc::Command;
 use discburn_vdrive::{MediaIdError, VdriveError, VirtualDrive};
@@ -22,22 +21,6 @@ fn atip(h: &mut Host) -> Result<Atip, (u8, u8, u8)> {
     };
     h.data_in(&c.emit(), 0x100)
         .map(|b| Atip::parse(&b).expect("ATIP parses"))
-}
-
-fn structure(
-    h: &mut Host,
-    media_type: DiscStructureMedia,
-    format: u8,
-) -> Result<Vec<u8>, (u8, u8, u8)> {
-    let c = ReadDiscStructure {
-        media_type,
-        address: 0,
-        layer: 0,
-        format,
-        alloc: 4100,
-        agid: 0,
-    };
-    h.data_in(&c.emit(), 4100)
 }
 
 #[test]

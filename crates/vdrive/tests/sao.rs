@@ -260,22 +260,6 @@ fn mechanism_status_single_drive_door_closed() {
     );
 }
 
-fn structure(
-    h: &mut Host,
-    media_type: DiscStructureMedia,
-    format: u8,
-) -> Result<Vec<u8>, (u8, u8, u8)> {
-    let c = ReadDiscStructure {
-        media_type,
-        address: 0,
-        layer: 0,
-        format,
-        alloc: 4100,
-        agid: 0,
-    };
-    h.data_in(&c.emit(), 4100)
-}
-
 #[test]
 fn read_disc_structure_from_the_medium() {
     for (media, book, sectors) in [
