@@ -2,7 +2,7 @@
 //! whatever decodes and encodes again decodes to the same CD-Text.
 #![no_main]
 
-use discburn_mmc::cdtext::{decode, encode, crc16, PACK_LEN};
+use discburn_mmc::cdtext::{crc16, decode, encode, PACK_LEN};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

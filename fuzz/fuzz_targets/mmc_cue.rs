@@ -26,5 +26,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let v = CueEntryView::new_unchecked(data);
-    let _ = (v.control(), v.adr(), v.track(), v.index(), v.data_form(), v.msf());
+    let _ = (
+        v.control(),
+        v.adr(),
+        v.track(),
+        v.index(),
+        v.data_form(),
+        v.msf(),
+    );
 });

@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
     mmc::cdbs!(
         data,
         [
-            TestUnitReady, RequestSense, Inquiry, StartStopUnit, PreventAllowMediumRemoval,
+            TestUnitReady,
+            RequestSense,
+            Inquiry,
+            StartStopUnit,
+            PreventAllowMediumRemoval,
             MechanismStatus,
         ]
     );
@@ -23,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(m.slots.len() <= data.len().saturating_sub(8) / 4);
     }
     let m = MechanismStatusView::new_unchecked(data);
-    let _ = (m.current_slot(), m.mechanism_state(), m.slot(m.slot_count()));
+    let _ = (
+        m.current_slot(),
+        m.mechanism_state(),
+        m.slot(m.slot_count()),
+    );
     mmc::repr::<InquiryData>(data);
     let v = InquiryDataView::new_unchecked(data);
     let _ = (v.vendor(), v.product(), v.revision(), v.device_type());

@@ -15,7 +15,10 @@ use discburn_mmc::disc::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdbs!(data, [ReadDiscInformation, ReadTocPmaAtip, ReadDiscStructure]);
+    mmc::cdbs!(
+        data,
+        [ReadDiscInformation, ReadTocPmaAtip, ReadDiscStructure]
+    );
     mmc::repr::<DiscInformation>(data);
     if let Some(t) = mmc::repr::<Toc>(data) {
         assert!(t.tracks.len() <= data.len().saturating_sub(4) / 8);
@@ -29,7 +32,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(l.entries.len() <= data.len().saturating_sub(4) / 4);
     }
     let p = DvdPhysicalFormatView::new_unchecked(data);
-    let _ = (p.book_type(), p.layers(), p.data_area_start(), p.end_sector_layer0());
+    let _ = (
+        p.book_type(),
+        p.layers(),
+        p.data_area_start(),
+        p.end_sector_layer0(),
+    );
     let v = DiscInformationView::new_unchecked(data);
     let _ = (v.disc_bar_code(), v.sessions(), v.disc_type());
     let t = TocView::new_unchecked(data);

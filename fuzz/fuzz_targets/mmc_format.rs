@@ -19,7 +19,16 @@ fuzz_target!(|data: &[u8]| {
         assert!(c.buffer_len() <= data.len());
     }
     let v = FormatCapacitiesView::new_unchecked(data);
-    let _ = (v.current(), v.formattable(v.formattable_count()), v.formattable(usize::MAX));
+    let _ = (
+        v.current(),
+        v.formattable(v.formattable_count()),
+        v.formattable(usize::MAX),
+    );
     let p = FormatParameterListView::new_unchecked(data);
-    let _ = (p.format_type(), p.subtype(), p.type_dependent(), p.number_of_blocks());
+    let _ = (
+        p.format_type(),
+        p.subtype(),
+        p.type_dependent(),
+        p.number_of_blocks(),
+    );
 });

@@ -20,8 +20,14 @@ fuzz_target!(|data: &[u8]| {
     mmc::cdbs!(
         data,
         [
-            Read10, Read12, Write10, Write12, SynchronizeCache10, ReadCapacity10,
-            GetEventStatusNotification, ReadCd,
+            Read10,
+            Read12,
+            Write10,
+            Write12,
+            SynchronizeCache10,
+            ReadCapacity10,
+            GetEventStatusNotification,
+            ReadCd,
         ]
     );
     mmc::reprs!(data, [ReadCapacityData, EventStatus]);
@@ -30,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(c) = ReadCd::parse(data) {
         let _ = (c.sector_len(true), c.sector_len(false));
     }
-    if let Some(block) = data.get(..RW_LEN).and_then(|b| <&[u8; RW_LEN]>::try_from(b).ok()) {
+    if let Some(block) = data
+        .get(..RW_LEN)
+        .and_then(|b| <&[u8; RW_LEN]>::try_from(b).ok())
+    {
         // Six-bit symbols: the packs re-spread give back the low six bits.
         let again = pack_rw(&unpack_rw(block));
         assert!(again.iter().zip(block).all(|(a, b)| *a == b & 0x3F));

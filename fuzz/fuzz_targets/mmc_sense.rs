@@ -14,16 +14,34 @@ fuzz_target!(|data: &[u8]| {
         // The fixed form always parses; the descriptor form carries every field.
         assert!(Sense::parse(&s.to_fixed_vec()).is_ok());
         let d = Sense::parse(&s.to_descriptor_vec()).expect("descriptor form parses");
-        assert_eq!((d.key, d.asc, d.ascq, d.information), (s.key, s.asc, s.ascq, s.information));
-        let _ = (s.classify(), s.to_string(), s.progress_fraction(), s.field_pointer());
+        assert_eq!(
+            (d.key, d.asc, d.ascq, d.information),
+            (s.key, s.asc, s.ascq, s.information)
+        );
+        let _ = (
+            s.classify(),
+            s.to_string(),
+            s.progress_fraction(),
+            s.field_pointer(),
+        );
     }
     let f = FixedSense::new_unchecked(data);
-    let _ = (f.key(), f.information(), f.command_specific(), f.sense_key_specific());
+    let _ = (
+        f.key(),
+        f.information(),
+        f.command_specific(),
+        f.sense_key_specific(),
+    );
     let v = DescriptorSense::new_unchecked(data);
     let mut total = 0;
     for d in v.descriptors() {
         total += d.bytes.len();
-        let _ = (d.information(), d.command_specific(), d.sense_key_specific(), d.fru());
+        let _ = (
+            d.information(),
+            d.command_specific(),
+            d.sense_key_specific(),
+            d.fru(),
+        );
     }
     assert!(total <= data.len().saturating_sub(8));
 });

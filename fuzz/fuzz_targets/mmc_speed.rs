@@ -16,7 +16,10 @@ use discburn_mmc::speed::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdbs!(data, [GetPerformance, SetStreaming, SetCdSpeed, ReadBufferCapacity]);
+    mmc::cdbs!(
+        data,
+        [GetPerformance, SetStreaming, SetCdSpeed, ReadBufferCapacity]
+    );
     let _ = PerformanceHeader::parse(data);
     mmc::repr::<PerformanceData>(data);
     if let Some(w) = mmc::repr::<WriteSpeedData>(data) {

@@ -12,7 +12,10 @@ use discburn_mmc::track::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    mmc::cdbs!(data, [ReadTrackInformation, ReserveTrack, CloseTrackSession]);
+    mmc::cdbs!(
+        data,
+        [ReadTrackInformation, ReserveTrack, CloseTrackSession]
+    );
     mmc::repr::<TrackInformation>(data);
     let v = TrackInformationView::new_unchecked(data);
     let _ = (v.track(), v.nwa(), v.last_layer_jump(), v.data_mode());

@@ -15,7 +15,9 @@ use libfuzzer_sys::fuzz_target;
 static RUN: AtomicU64 = AtomicU64::new(0);
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&m, mut rest)) = data.split_first() else { return };
+    let Some((&m, mut rest)) = data.split_first() else {
+        return;
+    };
     let media = Media::all()[usize::from(m) % Media::all().len()];
     let base = if std::path::Path::new("/dev/shm").is_dir() {
         std::path::PathBuf::from("/dev/shm")
@@ -30,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
     let mut commands = 0;
     while commands < 32 {
         commands += 1;
-        let Some((&len, r)) = rest.split_first() else { break };
+        let Some((&len, r)) = rest.split_first() else {
+            break;
+        };
         let len = 6 + usize::from(len) % 11;
         if r.len() < len + 3 {
             break;
@@ -50,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
                 (DataPhase::Out(out), out_len)
             }
         };
-        let res = drive.execute(Request { cdb, data: phase, timeout: Duration::from_secs(30) });
+        let res = drive.execute(Request {
+            cdb,
+            data: phase,
+            timeout: Duration::from_secs(30),
+        });
         if let Ok(c) = res {
             assert!(c.transferred <= cap);
             if !c.is_good() {

@@ -79,6 +79,12 @@ fn built_state(b: &mut Bytes<'_>) -> DiscState {
             .then(|| (1, format!("{:012}", b.u32())))
             .into_iter()
             .collect(),
+        // A code of any shape for any medium: the loader judges it.
+        media_id: (flags & 0x04 != 0).then(|| discburn_vdrive::MediaId::Code {
+            manufacturer: String::from_utf8_lossy(&[b.u8(), b.u8(), b.u8()]).into_owned(),
+            media_type: String::from_utf8_lossy(&[b.u8()]).into_owned(),
+            revision: b.u8(),
+        }),
     }
 }
 

@@ -104,8 +104,9 @@ ensure_host_tools() {
   command -v genisoimage >/dev/null || pkgs+=(genisoimage)
   command -v cdparanoia >/dev/null || pkgs+=(cdparanoia)
   command -v cd-info >/dev/null || pkgs+=(libcdio-utils)
+  command -v dvd+rw-mediainfo >/dev/null || pkgs+=(dvd+rw-tools)
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
-  for c in tgtd tgtadm cpio growisofs xorriso busybox wodim cdrdao genisoimage cdparanoia cd-info; do
+  for c in tgtd tgtadm cpio growisofs xorriso busybox wodim cdrdao genisoimage cdparanoia cd-info dvd+rw-mediainfo; do
     command -v "$c" >/dev/null || die_install "$c" "command $c missing after install"
   done
   ensure_qemu
@@ -304,14 +305,16 @@ tgt_stop() {
 SERVE_PID=
 
 # Starts `discburn serve` on a free port with one LUN: the virtual recorder over `disc`
-# (empty = a blank medium of kind `medium`), unthrottled. Sets DRIVE_URL from the first
-# `iscsi://` line it prints. Its log (every command at debug) goes to `log`.
+# (empty = a blank medium of kind `medium`), unthrottled, plus what the scenario's
+# optional `scenario_serve_query MEDIUM` prints (e.g. `&mid=CODE`). Sets DRIVE_URL from
+# the first `iscsi://` line it prints. Its log (every command at debug) goes to `log`.
 serve_start() { # disc backing file, log, medium
-  local disc=$1 log=$2 medium=$3 bin port i
+  local disc=$1 log=$2 medium=$3 bin port i extra=
   bin=$(build_static discburn-cli --bin discburn) || { say "building discburn failed"; return 1; }
   port=$(free_port) || { say "no free port for discburn serve"; return 1; }
+  if declare -F scenario_serve_query >/dev/null; then extra=$(scenario_serve_query "$medium"); fi
   "$bin" --log-level debug serve --listen "127.0.0.1:$port" \
-    "virtual:$disc?media=$medium&speed=max&throttle=off" >"$log.stdout" 2>"$log" &
+    "virtual:$disc?media=$medium&speed=max&throttle=off$extra" >"$log.stdout" 2>"$log" &
   SERVE_PID=$!
   for i in $(seq 1 300); do
     DRIVE_URL=$(awk '/^iscsi:\/\// { print $1; exit }' "$log.stdout" 2>/dev/null)

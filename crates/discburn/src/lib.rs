@@ -57,7 +57,7 @@ pub use engine::{
 pub use error::{Error, ErrorKind, OpenFailure, OpenProblem, Result, SenseInfo};
 pub use hresult::HResult;
 pub use open::{open, open_shared, open_with_clock, redact_address};
-pub use recorder::{Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
+pub use recorder::{MediaIdentity, Recorder, SpeedAdjustment, SpeedSelection, WriteSpeed};
 
 pub use discburn_mmc as mmc;
 /// The virtual recorder (`discburn_vdrive`): a faithful MMC drive model over an image file.

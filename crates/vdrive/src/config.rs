@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::control::Fault;
 use crate::media::Media;
+use crate::media_id::MediaId;
 use crate::VdriveError;
 
 /// Default drive buffer: 4 MiB.
@@ -49,9 +50,12 @@ pub struct VirtualDriveConfig {
     pub faults: Vec<Fault>,
     /// Largest data phase accepted in one command (reported through `Transport::limits`).
     pub max_transfer: usize,
+    /// `mid=`: the disc's manufacturer code, as written (its form depends on the medium,
+    /// see [`MediaId::parse`]); set on the disc at open and kept in its state file.
+    pub mid: Option<String>,
 }
 
-const PARAMS: &str = "media, speed, buffer, full, throttle, fault";
+const PARAMS: &str = "media, speed, buffer, full, throttle, fault, mid";
 const FAULTS: &str = "medium-error:FIRST[-LAST], loss-of-streaming, lwip-storm:N, \
 hang[:OPCODE_HEX[:N]], medium-changed, reset, no-medium, corrupt:FIRST[-LAST], \
 reject-write-mode[:WRITE_TYPE]";
@@ -69,7 +73,14 @@ impl VirtualDriveConfig {
             throttle: true,
             faults: Vec::new(),
             max_transfer: 1 << 20,
+            mid: None,
         }
+    }
+
+    /// Sets the disc's manufacturer code (`mid=`, see [`MediaId::parse`]).
+    pub fn mid(mut self, code: impl Into<String>) -> Self {
+        self.mid = Some(code.into());
+        self
     }
 
     /// Selects the initial write speed (× 1x).
@@ -103,8 +114,9 @@ impl VirtualDriveConfig {
     }
 
     /// Parses `virtual:PATH?media=bd-r&speed=12x&buffer=4MiB[&full=wait|lwip]
-    /// [&throttle=on|off][&fault=F[,F…]]`. Without `media`, a new image holds a DVD+R
-    /// (as tgt presents an empty file).
+    /// [&throttle=on|off][&fault=F[,F…]][&mid=CODE]`. Without `media`, a new image holds
+    /// a DVD+R (as tgt presents an empty file). A `mid` is checked against `media` when
+    /// both are given, else against the disc at open.
     pub fn parse(address: &str) -> Result<Self, VdriveError> {
         let bad = |m: String| VdriveError::Address(m);
         let rest = address
@@ -115,16 +127,19 @@ impl VirtualDriveConfig {
             return Err(bad("missing image path after `virtual:`".into()));
         }
         let mut cfg = VirtualDriveConfig::new(path, Media::DvdPlusR);
+        let mut media_given = false;
         for kv in query.split('&').filter(|s| !s.is_empty()) {
             let (k, v) = kv
                 .split_once('=')
                 .ok_or_else(|| bad(format!("`{kv}` is not NAME=VALUE (valid names: {PARAMS})")))?;
             match k {
                 "media" => {
+                    media_given = true;
                     cfg.media = Media::from_name(v).ok_or_else(|| {
                         bad(format!("unknown media `{v}` (valid: {})", Media::names()))
                     })?
                 }
+                "mid" => cfg.mid = Some(v.to_string()),
                 "speed" => cfg.speed = parse_speed(v).map_err(bad)?,
                 "buffer" => cfg.buffer = parse_size(v).map_err(bad)?,
                 "full" => {
@@ -148,6 +163,9 @@ impl VirtualDriveConfig {
                 }
                 _ => return Err(bad(format!("unknown parameter `{k}` (valid: {PARAMS})"))),
             }
+        }
+        if let (Some(mid), true) = (&cfg.mid, media_given) {
+            MediaId::parse(cfg.media, mid)?;
         }
         Ok(cfg)
     }
@@ -295,5 +313,17 @@ mod tests {
         assert!(VirtualDriveConfig::parse("/dev/sr0").is_err());
         assert!(VirtualDriveConfig::parse("virtual:a?buffer=1").is_err());
         assert!(VirtualDriveConfig::parse("virtual:a?speed=fast").is_err());
+    }
+
+    #[test]
+    fn mid_is_checked_against_the_medium() {
+        let c = VirtualDriveConfig::parse("virtual:a?mid=VERBAT-IMe-000&media=bd-r").unwrap();
+        assert_eq!(c.mid.as_deref(), Some("VERBAT-IMe-000"));
+        let e = VirtualDriveConfig::parse("virtual:a?media=bd-r&mid=VERBATIMc").unwrap_err();
+        assert!(matches!(e, VdriveError::MediaId(_)), "{e:?}");
+        assert!(e.to_string().contains("at most 6"), "{e}");
+        // Without media= the disc decides at open.
+        assert!(VirtualDriveConfig::parse("virtual:a?mid=97:24:01").is_ok());
+        assert!(VirtualDriveConfig::parse("virtual:a?media=cd-r&mid=VERBAT").is_err());
     }
 }

@@ -31,8 +31,10 @@
 //! — media `cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+rw`, `dvd-ram`, `bd-r`, `bd-re` (default
 //! `dvd+r`); speed `Nx` or `max` (rounded down to an offered speed); faults
 //! `medium-error:A[-B]`, `loss-of-streaming`, `lwip-storm:N`, `hang[:OP_HEX[:N]]`,
-//! `medium-changed`, `reset`, `no-medium`, `corrupt:A[-B]`, `reject-write-mode[:TYPE]`.
-//! See [`VirtualDriveConfig`] for the typed form (and `unthrottled()` for benchmarks).
+//! `medium-changed`, `reset`, `no-medium`, `corrupt:A[-B]`, `reject-write-mode[:TYPE]`;
+//! `mid=CODE` sets the disc's manufacturer code ([`MediaId`]: `97:24:01` on CD-R/RW,
+//! `TYG03` on DVD-R, `MCC-004-001` on DVD+R/RW, `VERBAT-IMe-000` on BD; kept in the
+//! state file). See [`VirtualDriveConfig`] for the typed form (and `unthrottled()` for benchmarks).
 //!
 //! ## Behaviour where MMC leaves room
 //! - **Files.** Sectors live at LBA × 2048 in PATH (sparse; a raw/audio CD uses 2352-byte
@@ -108,9 +110,15 @@
 //!   and closes the session, finalizing unless multi-session is 11b.
 //! - **MECHANISM STATUS**: one drive, door closed, no changer, no slot tables.
 //! - **READ DISC STRUCTURE**: format 00h (DVD physical format information with the
-//!   medium's book type and data area; BD disc information "DI" with BDR/BDW/BDO) and FFh
-//!   (the list of both) for the loaded medium's family and layer 0; other formats or
-//!   layers 05/24/00; a CD, or the other family's media type, 05/30/02.
+//!   medium's book type and data area; BD disc information "DI" with BDR/BDW/BDO, on
+//!   BD-R/RE the 112-byte unit with the disc's manufacturer and media type), 0Eh on DVD-R
+//!   (pre-pit manufacturer ID), 11h on DVD+R/+RW (ADIP manufacturer, media type,
+//!   revision) and FFh (the list of those) for the loaded medium's family and layer 0;
+//!   other formats or layers 05/24/00; a CD, or the other family's media type, 05/30/02.
+//! - **Media identity** (`mid=`): READ TOC/PMA/ATIP format 4 answers the ATIP of a
+//!   CD-R/RW (start of lead-in, disc type and sub-type, last possible lead-out; CD-RW
+//!   with its speed codes), on any other medium 05/24/00 as drives do. Without `mid=` a
+//!   disc has its medium's default ([`MediaId::default_for`]).
 //! - **RESERVE TRACK** reserves by size only. ARSV=1 (reservation by start LBA) answers
 //!   05/24/00 on every medium: the model's tracks follow each other at the NWA, so an LBA
 //!   other than the NWA cannot be honoured, and hosts (cdrecord, growisofs, libburn)
@@ -136,6 +144,7 @@ mod drive;
 pub mod features;
 pub mod image;
 pub mod media;
+pub mod media_id;
 pub mod model;
 pub mod read;
 pub mod testing_probe;
@@ -144,6 +153,7 @@ pub use config::{FullPolicy, SpeedRequest, VirtualDriveConfig};
 pub use control::{DriveControl, DriveStats, Fault};
 pub use drive::{VirtualDrive, CHECKPOINT_BLOCKS, CHECKPOINT_INTERVAL};
 pub use media::Media;
+pub use media_id::{MediaId, MediaIdError};
 
 /// Why a virtual drive could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,6 +170,9 @@ pub enum VdriveError {
     /// The state file is unreadable or inconsistent.
     #[error("virtual drive state file: {0}")]
     BadState(String),
+    /// The address's `mid=` cannot name a disc of the medium.
+    #[error("virtual drive address: {0}")]
+    MediaId(#[from] MediaIdError),
 }
 
 /// The README's examples, run as doctests.

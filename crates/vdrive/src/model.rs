@@ -11,6 +11,7 @@ use crate::check::{Check, CheckResult};
 use discburn_mmc::profile::MediaFamily;
 
 use crate::media::{format_options, FormatOption, Media};
+use crate::media_id::MediaId;
 
 /// Version of the state file layout.
 pub const STATE_VERSION: u32 = 1;
@@ -166,6 +167,10 @@ pub struct DiscState {
     /// ISRCs (12 characters) by track number, from the cue sheets' ADR 3 entries.
     #[serde(default)]
     pub isrc: std::collections::BTreeMap<u32, String>,
+    /// The manufacturer code set with `mid=`; `None`: the medium's default
+    /// ([`MediaId::default_for`], also what a state file from before `mid=` reads as).
+    #[serde(default)]
+    pub media_id: Option<MediaId>,
 }
 
 impl DiscState {
@@ -185,6 +190,7 @@ impl DiscState {
             cd_text: Vec::new(),
             mcn: None,
             isrc: Default::default(),
+            media_id: None,
         };
         if media.is_sequential() {
             d.tracks.push(Track {
@@ -231,7 +237,17 @@ impl DiscState {
             cd_text: Vec::new(),
             mcn: None,
             isrc: Default::default(),
+            media_id: None,
         }
+    }
+
+    /// The disc's identity as the drive reports it: the one set with `mid=`, else the
+    /// medium's default; `None` on media that carry none (pressed discs, DVD-RAM).
+    pub fn identity(&self) -> Option<MediaId> {
+        MediaId::default_for(self.media)?;
+        self.media_id
+            .clone()
+            .or_else(|| MediaId::default_for(self.media))
     }
 
     /// True when the disc takes writes at all right now.
@@ -818,6 +834,10 @@ impl DiscState {
                 .any(|c| c.len() != 12 || !c.bytes().all(|b| b.is_ascii_alphanumeric()))
         {
             return Err("an ISRC that is not 12 letters and digits".to_string());
+        }
+        if let Some(id) = &self.media_id {
+            id.check(self.media)
+                .map_err(|e| format!("media identity: {e}"))?;
         }
         if self.capacity > MAX_CAPACITY {
             return Err(format!(

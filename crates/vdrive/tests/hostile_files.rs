@@ -86,6 +86,12 @@ prop_compose! {
             cd_text: (0..(capacity % 64) as u8).collect(),
             mcn: (capacity % 3 == 0).then(|| format!("{:013}", capacity % 10_000)),
             isrc: Default::default(),
+            // A code of any shape, on any medium: the loader checks it against the medium.
+            media_id: (capacity % 5 == 0).then(|| discburn_vdrive::MediaId::Code {
+                manufacturer: format!("M{}", capacity % 1_000_000_000),
+                media_type: "T1".into(),
+                revision: (capacity % 256) as u8,
+            }),
         }
     }
 }

@@ -260,22 +260,6 @@ fn mechanism_status_single_drive_door_closed() {
     );
 }
 
-fn structure(
-    h: &mut Host,
-    media_type: DiscStructureMedia,
-    format: u8,
-) -> Result<Vec<u8>, (u8, u8, u8)> {
-    let c = ReadDiscStructure {
-        media_type,
-        address: 0,
-        layer: 0,
-        format,
-        alloc: 4100,
-        agid: 0,
-    };
-    h.data_in(&c.emit(), 4100)
-}
-
 #[test]
 fn read_disc_structure_from_the_medium() {
     for (media, book, sectors) in [
@@ -330,7 +314,12 @@ fn read_disc_structure_from_the_medium() {
     assert_eq!(di.disc_type(), *b"BDR");
     let l =
         StructureList::parse(&structure(&mut h, DiscStructureMedia::Bd, 0xFF).unwrap()).unwrap();
-    assert_eq!(l.entries[0].length as usize, BdDiscInformation::UNIT_LEN);
+    // A BD-R's DI unit carries the manufacturer trailer (bytes 100–111): 112 bytes, where
+    // libburn and dvd+rw-mediainfo read the media ID (a BD-ROM's unit is 64).
+    assert_eq!(
+        l.entries[0].length as usize,
+        BdDiscInformation::RECORDABLE_UNIT_LEN
+    );
     assert_eq!(
         structure(&mut h, DiscStructureMedia::Dvd, 0x00),
         Err((5, 0x30, 2))

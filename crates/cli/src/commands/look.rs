@@ -2,7 +2,8 @@
 
 use discburn::burn::{self, BurnError, Medium, Recording};
 use discburn::mmc::cdtext::PackType;
-use discburn::mmc::disc::DiscStatus;
+use discburn::mmc::disc::{AtipDiscType, DiscStatus};
+use discburn::MediaIdentity;
 use serde_json::{json, Value};
 
 use crate::cli::Global;
@@ -53,7 +54,9 @@ pub(super) fn drives(g: &Global) -> Result<(), Failure> {
     println!(
         "      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re; the file is created blank"
     );
-    println!("      when absent and keeps its state (sessions, tracks) between runs");
+    println!("      when absent and keeps its state (sessions, tracks) between runs;");
+    println!("      &mid=CODE names who made the disc: 97:24:01 (CD ATIP lead-in), TYG03 (DVD-R),");
+    println!("      MCC-004-001 (DVD+R/RW), VERBAT-IMe-000 (BD)");
     Ok(())
 }
 
@@ -117,6 +120,11 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         .map(|m| burn::format_choices(&rec, m))
         .unwrap_or_default();
     let no_speeds = speeds.is_empty().then(|| no_speeds_reason(medium.as_ref()));
+    // Who made the disc (ATIP, pre-pits, ADIP or BD disc information) and its layers.
+    let media_id = medium
+        .as_ref()
+        .and_then(|_| rec.media_identity().ok().flatten());
+    let layers = medium.as_ref().and_then(|_| rec.layers().ok().flatten());
     // The Q sub-channel's codes of a recorded CD: catalog number, ISRC per track.
     let recorded_cd = medium
         .as_ref()
@@ -161,7 +169,12 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             "product": id.as_ref().map(|i| i.product.clone()),
             "revision": id.as_ref().map(|i| i.revision.clone()),
             "profiles": profiles.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
-            "medium": medium.as_ref().map(medium_json),
+            "medium": medium.as_ref().map(|m| {
+                let mut v = medium_json(m);
+                v["layers"] = json!(layers);
+                v["media_id"] = media_id.as_ref().map_or(Value::Null, media_id_json);
+                v
+            }),
             "write_speeds_kbps": speeds.iter().map(|s| s.kilobytes_per_second).collect::<Vec<_>>(),
             "write_speeds_reason": no_speeds,
             "mcn": mcn,
@@ -192,7 +205,19 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         println!("Medium   none (the tray is empty)");
         return Ok(());
     };
-    println!("Medium   {} — {}", m.profile, status_name(m.status()));
+    let layer_words = match layers {
+        Some(1) => ", 1 layer".to_string(),
+        Some(n) => format!(", {n} layers"),
+        None => String::new(),
+    };
+    println!(
+        "Medium   {} — {}{layer_words}",
+        m.profile,
+        status_name(m.status())
+    );
+    if let Some(id) = &media_id {
+        println!("{}", media_id_line(id));
+    }
     if let Some(m) = &mcn {
         println!("Catalog  {m}");
     }
@@ -257,6 +282,55 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         Some(why) => println!("Speeds   none: {why}"),
     }
     Ok(())
+}
+
+/// The disc's identity as one line: `ATIP     97:24:01 Taiyo Yuden, CD-R` on CD (with
+/// the speeds the ATIP codes), `Media ID VERBAT-IMe-000 (Mitsubishi Chemical / Verbatim)`
+/// on DVD and BD.
+fn media_id_line(id: &MediaIdentity) -> String {
+    let maker = id.manufacturer.unwrap_or("manufacturer not in the table");
+    match &id.atip {
+        Some(a) => {
+            let sub = match (a.disc_type, a.disc_sub_type) {
+                (AtipDiscType::CdRw, 1) => " high speed",
+                (AtipDiscType::CdRw, 2) => " ultra speed",
+                (AtipDiscType::CdRw, 3) => " ultra speed+",
+                _ => "",
+            };
+            let speeds = a
+                .speeds
+                .map(|(lo, hi)| format!(", {lo}x–{hi}x"))
+                .unwrap_or_default();
+            format!(
+                "ATIP     {} {maker}, {}{sub}{speeds}",
+                id.code(),
+                a.disc_type.name()
+            )
+        }
+        None => format!("Media ID {} ({maker})", id.code()),
+    }
+}
+
+/// The disc's identity as JSON: the code and its parts, the company, and on CD the
+/// ATIP's facts.
+fn media_id_json(id: &MediaIdentity) -> Value {
+    let msf = |m: discburn::mmc::disc::Msf| format!("{:02}:{:02}:{:02}", m.m, m.s, m.f);
+    json!({
+        "code": id.code(),
+        "manufacturer_code": id.manufacturer_code,
+        "media_type": id.media_type,
+        "revision": id.revision,
+        "manufacturer": id.manufacturer,
+        "source": format!("{:?}", id.source),
+        "atip": id.atip.as_ref().map(|a| json!({
+            "disc_type": a.disc_type.name(),
+            "disc_sub_type": a.disc_sub_type,
+            "lead_in_start": msf(a.lead_in_start),
+            "last_lead_out_start": msf(a.last_lead_out_start),
+            "lowest_speed_x": a.speeds.map(|s| s.0),
+            "highest_speed_x": a.speeds.map(|s| s.1),
+        })),
+    })
 }
 
 /// Why no write speeds are offered, from the medium's state (a drive lists none for a

@@ -7,6 +7,7 @@
 //! [`Error`] carrying the sense, the CDB and the IMAPI2 HRESULT.
 
 mod exclusive;
+mod media_id;
 mod mmc;
 mod speed;
 
@@ -22,6 +23,7 @@ use discburn_mmc::{Cdb, Command, OpCode};
 use crate::error::{Error, ErrorKind, Result, SenseInfo};
 
 pub use exclusive::{is_valid_client_name, MAX_CLIENT_NAME_LEN};
+pub use media_id::{AtipInfo, MediaIdSource, MediaIdentity};
 pub use mmc::{Identity, ModePageRequest, ReadTrackAddressType};
 pub use speed::{SpeedAdjustment, SpeedSelection, WriteSpeed};
 

@@ -1,8 +1,9 @@
 //! The disc as a whole: READ DISC INFORMATION and its data block, READ TOC/PMA/ATIP with
-//! TOC format 0 and session information (format 1), and READ DISC STRUCTURE with the
-//! structures a recorder meets: DVD physical format information (format 00h), BD disc
-//! information (format 00h) and the list of supported structures (format FFh)
-//! (MMC-6 §6.22, §6.23, §6.25).
+//! TOC format 0, session information (format 1) and the ATIP (format 4), and READ DISC
+//! STRUCTURE with the structures a recorder meets: DVD physical format information
+//! (format 00h), DVD-R pre-pit information (0Eh), DVD+R/+RW ADIP information (11h), BD
+//! disc information (format 00h) and the list of supported structures (format FFh)
+//! (MMC-6 §6.22, §6.23, §6.25); and who made a disc, from the codes these carry.
 //!
 //! CDBs are [`Command`](crate::Command)s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
@@ -12,11 +13,15 @@
 //! the data is trusted (tgt's TOC answers are 2 bytes shorter than their own length field
 //! says).
 
+mod atip;
 mod info;
+mod manufacturer;
 mod structure;
 mod toc;
 
+pub use atip::*;
 pub use info::*;
+pub use manufacturer::*;
 pub use structure::*;
 pub use toc::*;
 
@@ -35,7 +40,8 @@ mod tests {
                 // Never more descriptors than whole 8-byte groups transferred.
                 prop_assert!(toc.tracks.len() <= bytes.len().saturating_sub(4) / 8);
             }
-            crate::cdb::testing::parse_each!(&bytes => SessionInfo, DvdPhysicalFormat);
+            crate::cdb::testing::parse_each!(&bytes => SessionInfo, DvdPhysicalFormat, Atip,
+                DvdPrePit, AdipInformation);
             if let Ok(di) = BdDiscInformation::parse(&bytes) {
                 prop_assert!(di.units.len() <= bytes.len().saturating_sub(4));
             }

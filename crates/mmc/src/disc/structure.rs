@@ -1,6 +1,7 @@
 //! MMC-6 §6.23 READ DISC STRUCTURE and the structures a recorder meets: DVD physical
-//! format information (format 00h), BD disc information (format 00h) and the list of
-//! supported structures (format FFh).
+//! format information (format 00h), DVD-R pre-pit information (0Eh), DVD+R/+RW ADIP
+//! information (11h), BD disc information (format 00h) and the list of supported
+//! structures (format FFh).
 
 use crate::wire::{self, be16, check_len, check_room, put_be16, put_u8, u8_at};
 
@@ -208,8 +209,11 @@ pub struct BdDiscInformation {
 }
 
 impl BdDiscInformation {
-    /// Bytes of one DI unit.
+    /// Bytes of one DI unit (a BD-ROM's; a BD-R/RE unit is
+    /// [`RECORDABLE_UNIT_LEN`](Self::RECORDABLE_UNIT_LEN)).
     pub const UNIT_LEN: usize = 64;
+    /// Bytes of a BD-R/RE DI unit: the 64 of a BD-ROM's plus the manufacturer trailer.
+    pub const RECORDABLE_UNIT_LEN: usize = 112;
     /// The most DI bytes kept: 4096, the PIC's disc information a drive returns.
     pub const MAX_LEN: usize = 4096;
 
@@ -284,6 +288,158 @@ impl BdDiscInformation {
     pub fn unit_count(&self) -> usize {
         self.units.len() / Self::UNIT_LEN
     }
+    /// Disc Manufacturer ID of the first unit (bytes 100–105; BD-R/RE only).
+    pub fn disc_manufacturer_id(&self) -> [u8; 6] {
+        wire::array_at(&self.units, 100)
+    }
+    /// Media Type ID of the first unit (bytes 106–108; BD-R/RE only).
+    pub fn media_type_id(&self) -> [u8; 3] {
+        wire::array_at(&self.units, 106)
+    }
+    /// Product Revision Number of the first unit (byte 111; BD-R/RE only).
+    pub fn product_revision(&self) -> u8 {
+        u8_at(&self.units, 111)
+    }
+    /// True when the first unit is wholly present as a BD-R/RE unit (112 bytes), so its
+    /// manufacturer fields were transferred.
+    pub fn has_recordable_trailer(&self) -> bool {
+        self.has_identifier() && self.units.len() >= Self::RECORDABLE_UNIT_LEN
+    }
+
+    /// One DI unit of a single-layer 120 mm BD-R (`*b"BDR"`) or BD-RE (`*b"BDW"`): the
+    /// [`RECORDABLE_UNIT_LEN`](Self::RECORDABLE_UNIT_LEN)-byte unit whose trailer names
+    /// the Disc Manufacturer ID (6 bytes, NUL padded), Media Type ID and Product
+    /// Revision Number (BD-R/RE Book, as MMC-6 §6.23.3.3.1 passes the DI on).
+    pub fn recordable(
+        disc_type: [u8; 3],
+        manufacturer: [u8; 6],
+        media_type: [u8; 3],
+        revision: u8,
+    ) -> Self {
+        let mut di = Self::single_layer(disc_type);
+        di.units.resize(Self::RECORDABLE_UNIT_LEN, 0);
+        di.units[5] = Self::RECORDABLE_UNIT_LEN as u8; // bytes in use
+        di.units[100..106].copy_from_slice(&manufacturer);
+        di.units[106..109].copy_from_slice(&media_type);
+        di.units[111] = revision;
+        di
+    }
+}
+
+/// The text of a manufacturer or media type code as discs carry it: printable ASCII,
+/// NUL bytes (the usual padding) dropped, anything else as `?`, spaces trimmed.
+pub fn id_text(bytes: &[u8]) -> String {
+    let s: String = bytes
+        .iter()
+        .filter(|&&b| b != 0)
+        .map(|&b| match b {
+            0x20..=0x7E => char::from(b),
+            _ => '?',
+        })
+        .collect();
+    s.trim().to_owned()
+}
+
+/// `text` as a code field of `N` bytes, NUL padded (as discs pad them); `None` when it is
+/// longer than `N` bytes or not printable ASCII.
+pub fn id_field<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() > N || !text.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        return None;
+    }
+    let mut out = [0u8; N];
+    out[..text.len()].copy_from_slice(text.as_bytes());
+    Some(out)
+}
+
+crate::record! {
+    /// READ DISC STRUCTURE format 0Eh of a DVD-R/-RW, pre-recorded information in the
+    /// lead-in (MMC-6 §6.23.3.2.10; ECMA-279 land pre-pits): five 8-byte fields, each
+    /// opened by its Field ID; fields 3 and 4 carry the Disc Manufacturer ID, six bytes
+    /// each. Only the manufacturer ID is kept; [`emit`](Self::emit) writes the Field IDs
+    /// of fields 3 and 4 and zeros elsewhere (`parse` insists on those two IDs, as
+    /// libburn and dvd+rw-mediainfo do before they trust the ID).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct DvdPrePit, at least DvdPrePit::MIN_LEN,
+        emits DISC_STRUCTURE_HEADER_LEN + DvdPrePit::BODY_LEN;
+    /// A view over READ DISC STRUCTURE format 0Eh data; accessors never panic.
+    view DvdPrePitView;
+    {
+        /// Disc Structure Data Length (bytes 0–1), as the drive claims.
+        view pub data_length: u16 = be16(0),
+        /// Disc Manufacturer ID, first part (field 3, body bytes 17–22).
+        pub manufacturer_part1: [u8; 6] = bytes(DISC_STRUCTURE_HEADER_LEN + 17),
+        /// Disc Manufacturer ID, second part (field 4, body bytes 25–30).
+        pub manufacturer_part2: [u8; 6] = bytes(DISC_STRUCTURE_HEADER_LEN + 25),
+    }
+    length be16(0) from 2;
+    fixed u8(DISC_STRUCTURE_HEADER_LEN + 16) == 3, "pre-pit field ID 3";
+    fixed u8(DISC_STRUCTURE_HEADER_LEN + 24) == 4, "pre-pit field ID 4";
+}
+
+impl DvdPrePit {
+    /// Format code of this structure.
+    pub const FORMAT: u8 = 0x0E;
+    /// Bytes of the five pre-pit fields.
+    pub const BODY_LEN: usize = 40;
+    /// Fewest bytes [`parse`](Self::parse) takes: through the second manufacturer part.
+    pub const MIN_LEN: usize = DISC_STRUCTURE_HEADER_LEN + 31;
+
+    /// The pre-pit information of a disc whose manufacturer ID is `id` (up to 12
+    /// printable ASCII characters, NUL padded); `None` when it does not fit.
+    pub fn with_manufacturer(id: &str) -> Option<Self> {
+        let all: [u8; 12] = id_field(id)?;
+        let mut manufacturer_part1 = [0u8; 6];
+        let mut manufacturer_part2 = [0u8; 6];
+        manufacturer_part1.copy_from_slice(&all[..6]);
+        manufacturer_part2.copy_from_slice(&all[6..]);
+        Some(DvdPrePit {
+            manufacturer_part1,
+            manufacturer_part2,
+        })
+    }
+
+    /// The manufacturer ID as text: both parts, NULs dropped (see [`id_text`]).
+    pub fn manufacturer_id(&self) -> String {
+        let mut all = self.manufacturer_part1.to_vec();
+        all.extend_from_slice(&self.manufacturer_part2);
+        id_text(&all)
+    }
+}
+
+crate::record! {
+    /// READ DISC STRUCTURE format 11h of a DVD+R/+RW, ADIP information (MMC-6
+    /// §6.23.3.2.13): the 256 bytes of the ADIP's physical format information. Kept:
+    /// Disc Category and Version (byte 0), Disc Manufacturer ID (bytes 19–26), Media Type
+    /// ID (bytes 27–29) and Product Revision Number (byte 30); [`emit`](Self::emit)
+    /// writes zeros for the rest.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct AdipInformation, at least AdipInformation::MIN_LEN,
+        emits DISC_STRUCTURE_HEADER_LEN + AdipInformation::BODY_LEN;
+    /// A view over READ DISC STRUCTURE format 11h data; accessors never panic.
+    view AdipInformationView;
+    {
+        /// Disc Structure Data Length (bytes 0–1), as the drive claims.
+        view pub data_length: u16 = be16(0),
+        /// Disc Category (bits 4–7, the book type: Ah DVD+R, 9h DVD+RW) and Version
+        /// (bits 0–3), byte 0.
+        pub disc_category: u8 = u8(DISC_STRUCTURE_HEADER_LEN),
+        /// Disc Manufacturer ID (bytes 19–26), NUL padded.
+        pub manufacturer_id: [u8; 8] = bytes(DISC_STRUCTURE_HEADER_LEN + 19),
+        /// Media Type ID (bytes 27–29).
+        pub media_type_id: [u8; 3] = bytes(DISC_STRUCTURE_HEADER_LEN + 27),
+        /// Product Revision Number (byte 30).
+        pub product_revision: u8 = u8(DISC_STRUCTURE_HEADER_LEN + 30),
+    }
+    length be16(0) from 2;
+}
+
+impl AdipInformation {
+    /// Format code of this structure.
+    pub const FORMAT: u8 = 0x11;
+    /// Bytes of the ADIP information.
+    pub const BODY_LEN: usize = 256;
+    /// Fewest bytes [`parse`](Self::parse) takes: through the product revision.
+    pub const MIN_LEN: usize = DISC_STRUCTURE_HEADER_LEN + 31;
 }
 
 /// One entry of the list of supported structures (READ DISC STRUCTURE format FFh).
@@ -601,6 +757,118 @@ mod tests {
             let mut buf = vec![0u8; l.buffer_len()];
             prop_assert_eq!(l.emit(&mut buf), Ok(l.buffer_len()));
             prop_assert_eq!(StructureList::parse(&buf), Ok(l));
+        }
+    }
+}
+
+#[cfg(test)]
+mod media_id_tests {
+    use super::*;
+    use crate::wire::Repr;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dvd_pre_pit_bytes() {
+        // A Taiyo Yuden DVD-R: "TYG03" in field 3, field 4 empty.
+        let p = DvdPrePit::with_manufacturer("TYG03").unwrap();
+        let b = p.to_bytes();
+        assert_eq!(b.len(), 44);
+        assert_eq!(&b[..4], &[0x00, 0x2A, 0x00, 0x00]);
+        assert_eq!(b[4 + 16], 3);
+        assert_eq!(&b[4 + 17..4 + 23], b"TYG03\0");
+        assert_eq!(b[4 + 24], 4);
+        assert_eq!(p.manufacturer_id(), "TYG03");
+        assert_eq!(DvdPrePit::parse(&b), Ok(p));
+        let long = DvdPrePit::with_manufacturer("VERBATIMc").unwrap();
+        assert_eq!(&long.manufacturer_part2, b"IMc\0\0\0");
+        assert_eq!(long.manufacturer_id(), "VERBATIMc");
+        assert!(DvdPrePit::with_manufacturer("THIRTEEN CHAR").is_none());
+        assert!(DvdPrePit::with_manufacturer("Ünïcode").is_none());
+        // A field ID other than 3/4 is not the manufacturer.
+        let mut bad = b.clone();
+        bad[4 + 16] = 0;
+        assert!(DvdPrePit::parse(&bad).is_err());
+        assert!(DvdPrePit::parse(&b[..34]).is_err());
+        assert_eq!(
+            DvdPrePit::parse(&b[..35]).unwrap().manufacturer_id(),
+            "TYG03"
+        );
+    }
+
+    #[test]
+    fn adip_information_bytes() {
+        let a = AdipInformation {
+            disc_category: 0xA1,
+            manufacturer_id: id_field("MCC").unwrap(),
+            media_type_id: *b"004",
+            product_revision: 1,
+        };
+        let b = a.to_bytes();
+        assert_eq!(b.len(), 260);
+        assert_eq!(&b[..5], &[0x01, 0x02, 0x00, 0x00, 0xA1]);
+        // Where dvd+rw-mediainfo prints "%.8s/%.3s" from.
+        assert_eq!(&b[23..31], b"MCC\0\0\0\0\0");
+        assert_eq!(&b[31..34], b"004");
+        assert_eq!(b[34], 1);
+        assert_eq!(AdipInformation::parse(&b), Ok(a));
+        assert_eq!(id_text(&a.manufacturer_id), "MCC");
+        assert!(AdipInformation::parse(&b[..34]).is_err());
+        let v = AdipInformationView::new_checked(&b[..]).unwrap();
+        assert_eq!(v.data_length(), 258);
+    }
+
+    #[test]
+    fn bd_recordable_unit() {
+        let di = BdDiscInformation::recordable(*b"BDR", *b"VERBAT", *b"IMe", 0);
+        assert_eq!(di.units.len(), 112);
+        let b = di.to_bytes();
+        // Where dvd+rw-mediainfo and libburn read it: DI + 100 and DI + 106.
+        assert_eq!(&b[4..6], b"DI");
+        assert_eq!(&b[104..110], b"VERBAT");
+        assert_eq!(&b[110..113], b"IMe");
+        let back = BdDiscInformation::parse(&b).unwrap();
+        assert!(back.has_recordable_trailer());
+        assert_eq!(back.disc_type(), *b"BDR");
+        assert_eq!(
+            (
+                back.disc_manufacturer_id(),
+                back.media_type_id(),
+                back.product_revision()
+            ),
+            (*b"VERBAT", *b"IMe", 0)
+        );
+        assert!(!BdDiscInformation::single_layer(*b"BDO").has_recordable_trailer());
+        assert_eq!(id_text(b"MEI\0\0\0"), "MEI");
+        assert_eq!(id_text(b" A\x01B "), "A?B");
+        assert_eq!(id_field::<3>("ABCD"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn media_id_structures_round_trip(
+            p1: [u8; 6], p2: [u8; 6], cat: u8, m: [u8; 8], t: [u8; 3], rev: u8,
+        ) {
+            let p = DvdPrePit { manufacturer_part1: p1, manufacturer_part2: p2 };
+            prop_assert_eq!(DvdPrePit::parse(&p.to_bytes()), Ok(p));
+            let a = AdipInformation {
+                disc_category: cat, manufacturer_id: m, media_type_id: t, product_revision: rev,
+            };
+            prop_assert_eq!(AdipInformation::parse(&a.to_bytes()), Ok(a));
+            let _ = (p.manufacturer_id(), id_text(&m));
+        }
+
+        #[test]
+        fn media_id_parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(p) = DvdPrePit::parse(&bytes) {
+                let _ = p.manufacturer_id();
+            }
+            let _ = AdipInformation::parse(&bytes);
+            let d = BdDiscInformation::parse(&bytes).unwrap_or_default();
+            let _ = (d.disc_manufacturer_id(), d.media_type_id(), d.product_revision());
+            let v = DvdPrePitView::new_unchecked(&bytes[..]);
+            let _ = (v.manufacturer_part1(), v.data_length());
+            let a = AdipInformationView::new_unchecked(&bytes[..]);
+            let _ = (a.manufacturer_id(), a.product_revision());
         }
     }
 }

@@ -3,12 +3,14 @@
 
 use crate::check::Check;
 use crate::media::Media;
+use crate::media_id::MediaId;
 use crate::model::{DiscStatus, SessionState, Track};
 use discburn_mmc::disc::{
-    BdDiscInformation, BgFormatStatus, BookType, DiscInformation, DiscInformationType,
-    DiscStatus as WireDiscStatus, DiscStructureMedia, DvdPhysicalFormat, Msf, ReadDiscInformation,
-    ReadDiscStructure, ReadTocPmaAtip, SessionInfo, SessionState as WireSessionState,
-    StructureList, StructureListEntry, Toc, TocFormat, TocTrack, LEAD_OUT_TRACK,
+    id_field, AdipInformation, Atip, AtipDiscType, BdDiscInformation, BgFormatStatus, BookType,
+    DiscInformation, DiscInformationType, DiscStatus as WireDiscStatus, DiscStructureMedia,
+    DvdPhysicalFormat, DvdPrePit, Msf, ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip,
+    SessionInfo, SessionState as WireSessionState, StructureList, StructureListEntry, Toc,
+    TocFormat, TocTrack, LEAD_OUT_TRACK,
 };
 use discburn_mmc::mode::WriteType;
 use discburn_mmc::profile::MediaFamily;
@@ -157,6 +159,9 @@ impl VirtualDrive {
     }
 
     pub(super) fn read_toc(&self, c: &ReadTocPmaAtip) -> Outcome {
+        if c.format == TocFormat::Atip {
+            return self.read_atip(usize::from(c.alloc));
+        }
         let d = self.view();
         let recorded: Vec<&Track> = d
             .tracks
@@ -251,9 +256,119 @@ impl VirtualDrive {
         }
     }
 
+    /// READ TOC/PMA/ATIP format 4 (MMC-6 §6.26.2.6): the ATIP of a CD-R/RW, blank or
+    /// recorded — start of lead-in from the disc's identity, the blank disc's last
+    /// possible lead-out; a CD-R of sub-type 3 (medium type A+) without speed codes, a
+    /// CD-RW of sub-type 2 (ultra speed) with its lowest and highest write speed in A1
+    /// and A2. Media without an ATIP (DVD, BD, pressed CDs) answer 05/24/00.
+    fn read_atip(&self, alloc: usize) -> Outcome {
+        let d = self.view();
+        let lead_in_start = match (d.media, d.identity().and_then(|id| id.lead_in())) {
+            (Media::CdR | Media::CdRw, Some(l)) => l,
+            _ => return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
+        };
+        let spec = d.media.spec();
+        let last_lead_out_start = Msf::from_lba(spec.capacity as i32);
+        let r = if d.media == Media::CdRw {
+            let code = |x: f64| Atip::speed_code(AtipDiscType::CdRw, 2, x as u8).unwrap_or(0);
+            let slowest = spec.write_speeds.first().map_or(0, |s| code(s.x));
+            let fastest = spec.write_speeds.last().map_or(0, |s| code(s.x));
+            let speeds = slowest << 4 | fastest;
+            Atip {
+                writing_power: 4,
+                ddcd: false,
+                reference_speed: 0,
+                unrestricted: false,
+                disc_type: AtipDiscType::CdRw,
+                disc_sub_type: 2,
+                lead_in_start,
+                last_lead_out_start,
+                // Power multiplication 4, target y 5; erase/write power ratio 1.
+                a1: Some([speeds, 0x4A, 0x90]),
+                a2: Some([speeds, 0x80, 0x00]),
+                a3: None,
+            }
+        } else {
+            Atip {
+                writing_power: 5,
+                ddcd: false,
+                reference_speed: 0,
+                unrestricted: false,
+                disc_type: AtipDiscType::CdR,
+                disc_sub_type: 3,
+                lead_in_start,
+                last_lead_out_start,
+                a1: None,
+                a2: None,
+                a3: None,
+            }
+        };
+        Ok(Reply::Data(
+            emit_with(r.buffer_len(), |b| r.emit(b))?,
+            alloc,
+        ))
+    }
+
+    /// The DVD/BD identity of the disc: manufacturer, media type, revision.
+    fn code_identity(&self) -> Option<(String, String, u8)> {
+        match self.view().identity()? {
+            MediaId::Code {
+                manufacturer,
+                media_type,
+                revision,
+            } => Some((manufacturer, media_type, revision)),
+            MediaId::LeadIn { .. } => None,
+        }
+    }
+
+    /// The BD disc information: BD-R/RE the 112-byte unit with the disc's identity,
+    /// BD-ROM the 64-byte unit.
+    fn bd_disc_information(&self) -> BdDiscInformation {
+        let media = self.disc.media;
+        let id = match media {
+            Media::BdRe => *b"BDW",
+            Media::BdRom => *b"BDO",
+            _ => *b"BDR",
+        };
+        match self.code_identity() {
+            Some((m, t, rev)) if media != Media::BdRom => BdDiscInformation::recordable(
+                id,
+                id_field(&m).unwrap_or_default(),
+                id_field(&t).unwrap_or_default(),
+                rev,
+            ),
+            _ => BdDiscInformation::single_layer(id),
+        }
+    }
+
+    /// READ DISC STRUCTURE format 0Eh of a DVD-R: the pre-pit manufacturer ID.
+    fn dvd_pre_pit(&self) -> Option<DvdPrePit> {
+        (self.disc.media == Media::DvdMinusR)
+            .then(|| self.code_identity())
+            .flatten()
+            .and_then(|(m, _, _)| DvdPrePit::with_manufacturer(&m))
+    }
+
+    /// READ DISC STRUCTURE format 11h of a DVD+R/+RW: the ADIP identity.
+    fn adip(&self) -> Option<AdipInformation> {
+        let book = match self.disc.media {
+            Media::DvdPlusR => BookType::DvdPlusR,
+            Media::DvdPlusRw => BookType::DvdPlusRw,
+            _ => return None,
+        };
+        let (m, t, product_revision) = self.code_identity()?;
+        Some(AdipInformation {
+            disc_category: u8::from(book) << 4 | 1,
+            manufacturer_id: id_field(&m)?,
+            media_type_id: id_field(&t)?,
+            product_revision,
+        })
+    }
+
     /// MMC-6 §6.23 READ DISC STRUCTURE: DVD format 00h (physical format information) and
-    /// BD format 00h (disc information) from the medium model, and format FFh (the list
-    /// of those) on both. A CD, or a media type that is not the loaded medium's family,
+    /// BD format 00h (disc information) from the medium model, 0Eh (DVD-R pre-pits) and
+    /// 11h (DVD+R/+RW ADIP) with the disc's identity, and format FFh (the list of those)
+    /// on both. A CD, or a media type that is not the loaded medium's family,
     /// answers 05/30/02; other formats or layers 05/24/00.
     pub(super) fn read_disc_structure(&self, cdb: &[u8]) -> Outcome {
         let c = parse::<ReadDiscStructure>(cdb)?;
@@ -277,17 +392,20 @@ impl VirtualDrive {
             Ok::<_, Fail>(Reply::Data(v, usize::from(c.alloc)))
         };
         let pfi_len = match family {
-            MediaFamily::Bd => BdDiscInformation::single_layer(*b"BDR").units.len(),
+            MediaFamily::Bd => self.bd_disc_information().units.len(),
             _ => DvdPhysicalFormat::DESCRIPTOR_LEN,
         };
+        let pre_pit = self.dvd_pre_pit();
+        let adip = self.adip();
+        if let (DvdPrePit::FORMAT, Some(r)) = (c.format, &pre_pit) {
+            return out(r.buffer_len(), &|b| r.emit(b));
+        }
+        if let (AdipInformation::FORMAT, Some(r)) = (c.format, &adip) {
+            return out(r.buffer_len(), &|b| r.emit(b));
+        }
         match c.format {
             0x00 if family == MediaFamily::Bd => {
-                let id = match media {
-                    Media::BdRe => *b"BDW",
-                    Media::BdRom => *b"BDO",
-                    _ => *b"BDR",
-                };
-                let r = BdDiscInformation::single_layer(id);
+                let r = self.bd_disc_information();
                 out(r.buffer_len(), &|b| r.emit(b))
             }
             0x00 => {
@@ -302,22 +420,22 @@ impl VirtualDrive {
                 out(r.buffer_len(), &|b| r.emit(b))
             }
             StructureList::FORMAT => {
-                let r = StructureList {
-                    entries: vec![
-                        StructureListEntry {
-                            format: 0x00,
-                            sds: false,
-                            rds: true,
-                            length: pfi_len as u16,
-                        },
-                        StructureListEntry {
-                            format: StructureList::FORMAT,
-                            sds: false,
-                            rds: true,
-                            length: (2 * StructureList::ENTRY_LEN) as u16,
-                        },
-                    ],
+                let readable = |format: u8, length: usize| StructureListEntry {
+                    format,
+                    sds: false,
+                    rds: true,
+                    length: length as u16,
                 };
+                let mut entries = vec![readable(0x00, pfi_len)];
+                if pre_pit.is_some() {
+                    entries.push(readable(DvdPrePit::FORMAT, DvdPrePit::BODY_LEN));
+                }
+                if adip.is_some() {
+                    entries.push(readable(AdipInformation::FORMAT, AdipInformation::BODY_LEN));
+                }
+                let list_len = (entries.len() + 1) * StructureList::ENTRY_LEN;
+                entries.push(readable(StructureList::FORMAT, list_len));
+                let r = StructureList { entries };
                 out(r.buffer_len(), &|b| r.emit(b))
             }
             _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),

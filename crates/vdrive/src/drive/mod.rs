@@ -237,6 +237,14 @@ impl VirtualDrive {
                 }
             }
         };
+        let mut disc = disc;
+        // `mid=` names the disc in the drive: it replaces the one its state file holds.
+        let mut renamed = false;
+        if let Some(mid) = &cfg.mid {
+            let id = crate::media_id::MediaId::parse(disc.media, mid)?;
+            renamed = disc.media_id.as_ref() != Some(&id);
+            disc.media_id = Some(id);
+        }
         let control = DriveControl::default();
         control.lock().faults.extend(cfg.faults.iter().cloned());
         let wp = default_write_params(disc.media);
@@ -255,7 +263,7 @@ impl VirtualDrive {
             unit_attention: None,
             present: true,
             prevent: false,
-            dirty: fresh || recovered,
+            dirty: fresh || recovered || renamed,
             unsaved_blocks: None,
             last_checkpoint: Duration::ZERO,
             streaming: false,
@@ -271,7 +279,7 @@ impl VirtualDrive {
         };
         d.apply_speed();
         d.read_speed = d.spec().read_speeds.len().saturating_sub(1);
-        if fresh || recovered {
+        if fresh || recovered || renamed {
             d.save()
                 .map_err(|e| VdriveError::Io(format!("{}: {e}", d.cfg.path.display())))?;
         }

@@ -287,3 +287,20 @@ pub fn set_page_05(
     let n = mode_select_list(&p, &mut list).unwrap();
     h.data_out(&ModeSelect10::new(n as u16).emit(), &list[..n])
 }
+
+/// READ DISC STRUCTURE `format` of layer 0 for `media_type`, up to 4100 bytes.
+pub fn structure(
+    h: &mut Host,
+    media_type: discburn_mmc::disc::DiscStructureMedia,
+    format: u8,
+) -> Result<Vec<u8>, (u8, u8, u8)> {
+    let c = discburn_mmc::disc::ReadDiscStructure {
+        media_type,
+        address: 0,
+        layer: 0,
+        format,
+        alloc: 4100,
+        agid: 0,
+    };
+    h.data_in(&c.emit(), 4100)
+}
