@@ -6,7 +6,10 @@
 # media carry a non-default `mid=`. Only against discburn serve (tgt has no media ID).
 SCENARIO_DESC="wodim -atip, dvd+rw-mediainfo, xorriso -toc read the disc's manufacturer code"
 SCENARIO_DRIVES=serve
-SCENARIO_MEDIA="cd-r cd-rw dvd-r dvd+r dvd+rw bd-r bd-re"
+# One medium per structure (ATIP, pre-pit, ADIP, BD DI), three with a set mid=, to keep
+# the CI run short; cd-r, dvd+rw and bd-re (their default codes) passed too when listed
+# here (2026-12-03: 7 of 7).
+SCENARIO_MEDIA="cd-rw dvd-r dvd+r bd-r"
 
 scenario_serve_query() { # medium
   case $1 in
