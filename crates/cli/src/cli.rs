@@ -419,9 +419,10 @@ pub enum UdfRevisionArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Folder burns")]
 pub struct FolderArgs {
-    /// The file systems of a folder burn. Default: iso+udf on a BD or when a file is
-    /// 4 GiB or larger (readers without multi-extent ISO 9660 read the UDF tree), else
-    /// iso; a bootable folder is iso. A later session is ISO 9660
+    /// The file systems of a folder burn. Default: iso+udf on a BD (unless --multi) or
+    /// when a file is 4 GiB or larger (readers without multi-extent ISO 9660 read the UDF
+    /// tree), else iso; a bootable folder is iso. A later session is ISO 9660, and growing
+    /// a rewritable disc's bridged volume switches its stale UDF tree off
     #[arg(long, value_enum, value_name = "FS")]
     pub fs: Option<FsArg>,
     /// The UDF revision (default 2.01; 1.02 for DVD-Video players)

@@ -109,6 +109,9 @@ pub fn note_text(n: &Note) -> String {
                 human_size(*sectors)
             )
         }
+        Note::UdfRemoved { volume_id } => format!(
+            "The volume \"{volume_id}\" also held a UDF tree (ISO 9660 + UDF bridge) that would describe the old files only: it is switched off with the new descriptors, so systems read the ISO 9660 trees (for UDF, burn the whole folder without --multi)"
+        ),
         Note::VolumeReplaced { profile, volume_id } => format!(
             "The {profile} holds the ISO 9660 volume \"{volume_id}\": the new one replaces it from sector 0 (a multi-session burn adds to it instead)"
         ),

@@ -81,32 +81,55 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
     folder(&src);
-    let (_d, addr) = new_drive("bd-r");
+    let out_of = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(out)
+    };
+    let (_d, addr) = new_drive("bd-re");
     let out = discburn(&addr)
-        .args(["--plain", "write", "--verify", "--multi"])
+        .args(["--plain", "write", "--verify"])
         .arg(&src)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    let all = out_of(&out);
     assert!(
         all.contains("as ISO 9660 + Joliet + Rock Ridge + UDF 2.01 (bridge)"),
         "{all}"
     );
     assert!(all.contains("in the Rock Ridge and UDF trees"), "{all}");
-    // A later session on the appendable BD-R is ISO 9660 (UDF stays in the first).
+    // Growing the rewritable disc's volume (growisofs -M) switches the stale UDF tree
+    // off: its recognition sequence goes with the new descriptors.
     let more = tmp.path().join("more");
     fs::create_dir(&more).unwrap();
     fs::write(more.join("later.txt"), b"second session\n").unwrap();
     let out = discburn(&addr)
-        .args(["--plain", "write", "--verify"])
+        .args(["--plain", "write", "--verify", "--multi"])
         .arg(&more)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
-    assert!(all.contains("New session at sector"), "{all}");
+    let all = out_of(&out);
+    assert!(all.contains("Growing the volume"), "{all}");
+    assert!(all.contains("also held a UDF tree"), "{all}");
     assert!(all.contains("in the Rock Ridge tree"), "{all}");
+    // The first folder's files are still there, through ISO 9660.
+    let out = discburn(&addr)
+        .args(["--plain", "verify"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", out_of(&out));
+
+    // A multi-session BD-R stays ISO 9660, which later sessions extend.
+    let (_d, addr) = new_drive("bd-r");
+    let out = discburn(&addr)
+        .args(["--plain", "write", "--multi"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = out_of(&out);
+    assert!(all.contains("as ISO 9660 + Joliet + Rock Ridge,"), "{all}");
 
     let (_d, addr) = new_drive("dvd+r");
     let out = discburn(&addr)

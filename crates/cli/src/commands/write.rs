@@ -84,8 +84,14 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         let bd = rec
             .current_profile()
             .is_ok_and(|p| p.family() == MediaFamily::Bd);
-        if bd && a.folder.fs.is_none() && img.settings().fs.is_none() && !img.settings().for_bd {
-            // A BD gets the ISO 9660 + UDF bridge unless --fs says otherwise.
+        if bd
+            && !a.multi
+            && a.folder.fs.is_none()
+            && img.settings().fs.is_none()
+            && !img.settings().for_bd
+        {
+            // A BD gets the ISO 9660 + UDF bridge unless --fs says otherwise; a
+            // multi-session one stays ISO 9660, which later sessions extend.
             let settings = IsoSettings {
                 for_bd: true,
                 ..img.settings().clone()

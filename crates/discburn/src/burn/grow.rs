@@ -123,6 +123,11 @@ pub(super) fn later_session(
                 new_volume_id: img.volume_id().to_string(),
                 sectors: img.sectors(),
             });
+            if img.clears_udf() {
+                run.note(Note::UdfRemoved {
+                    volume_id: img.volume_id().to_string(),
+                });
+            }
         }
         return Ok(img);
     }

@@ -60,6 +60,13 @@ pub enum Note {
         /// Sectors of the new session.
         sectors: u64,
     },
+    /// The grown volume held an ISO 9660 + UDF bridge: its UDF tree would describe the
+    /// old volume, so its recognition sequence is cleared with the descriptor rewrite
+    /// and systems read the ISO 9660 trees.
+    UdfRemoved {
+        /// The volume grown.
+        volume_id: String,
+    },
     /// A folder written as a later session of an appendable disc.
     SessionAppended {
         /// Where the new session starts.

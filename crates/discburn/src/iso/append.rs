@@ -367,7 +367,19 @@ impl FolderImage {
                 start: 0,
                 message: format!("its volume claims {} sectors", set.volume_blocks),
             })?;
-        self.later(disc, 0, start, Target::Rewritable)
+        let vrs_end = old_vrs_end(disc.as_mut(), DESCRIPTOR_START as u32 + set.count);
+        let mut img = self.later(disc, 0, start, Target::Rewritable)?;
+        if let (Some(end), Some(rewrite)) = (vrs_end, img.rewrite.as_mut()) {
+            // The volume held a UDF bridge, whose tree no longer describes the grown
+            // volume: the rewrite also clears its Volume Recognition Sequence, so UDF
+            // readers (Linux, Windows, players) stop at it and read the ISO 9660 trees.
+            let need = (u64::from(end) - DESCRIPTOR_START) * SECTOR;
+            if (rewrite.len() as u64) < need {
+                rewrite.resize(need as usize, 0);
+            }
+            img.udf_cleared = true;
+        }
+        Ok(img)
     }
 
     pub(super) fn later(
@@ -536,6 +548,7 @@ impl FolderImage {
             // (relocation into `rr_moved`, not marked).
             relocated: false,
             fs: FileSystems::Iso,
+            udf_cleared: false,
             volume_id,
             start_lba: next_writable,
             carried: Some(carried),
@@ -549,4 +562,26 @@ impl FolderImage {
             })),
         })
     }
+}
+
+/// ECMA-167 2/9.1: the identifiers of a Volume Recognition Sequence's descriptors.
+const VRS_IDENTS: [&[u8; 5]; 6] = [b"BEA01", b"NSR02", b"NSR03", b"TEA01", b"BOOT2", b"CDW02"];
+
+/// The sector after a UDF Volume Recognition Sequence that starts at `from` and names
+/// an NSR descriptor (a UDF volume), or `None` when there is none.
+fn old_vrs_end(disc: &mut dyn SectorRead, from: u32) -> Option<u32> {
+    let mut sector = vec![0u8; SECTOR as usize];
+    let mut nsr = false;
+    let mut at = from;
+    // A VRS is a handful of descriptors; 16 bounds a hostile disc.
+    for _ in 0..16 {
+        disc.read_sectors(at, &mut sector).ok()?;
+        let ident = &sector[1..6];
+        if sector[0] != 0 || sector[6] != 1 || !VRS_IDENTS.iter().any(|i| i[..] == *ident) {
+            break;
+        }
+        nsr |= ident == b"NSR02" || ident == b"NSR03";
+        at += 1;
+    }
+    nsr.then_some(at)
 }

@@ -250,6 +250,23 @@ fn blocks(disc: Box<dyn SectorRead>, session_start: u32) -> SessionBlocks {
     }
 }
 
+/// Whether the volume recognition area from sector 16 (ECMA-167 2/8.3: ISO 9660
+/// descriptors, then BEA01 … TEA01) names a UDF volume (NSR02 or NSR03).
+fn names_nsr(disc: &mut dyn SectorRead) -> bool {
+    let mut sector = vec![0u8; SECTOR as usize];
+    for lba in 16..16 + MAX_DESCRIPTORS {
+        if disc.read_sectors(lba, &mut sector).is_err() {
+            return false;
+        }
+        match &sector[1..6] {
+            b"NSR02" | b"NSR03" => return true,
+            b"CD001" | b"BEA01" | b"BOOT2" | b"CDW02" => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// A reader's mount failure in words, with the device's own error when it had one.
 fn mount_failure<E: std::fmt::Display>(error: E, dev: &SessionBlocks) -> String {
     match &dev.error {
@@ -419,11 +436,15 @@ pub fn check_tree(
     let mut check = TreeCheck::default();
     let pvd = session_start.saturating_add(16);
     let rr = mount(open(), session_start, Namespace::RockRidge);
-    // UDF lives at the disc's start: only a first session can hold it.
-    let udf = if session_start == 0 {
-        mount_udf(open())
-    } else {
+    // UDF lives at the disc's start: only a first session can hold it, and only a
+    // Volume Recognition Sequence naming NSR makes it one (as Linux and Windows
+    // require; a grown volume clears the sequence of its stale UDF tree).
+    let udf = if session_start != 0 {
         Err("a later session holds no UDF volume".into())
+    } else if !names_nsr(open().as_mut()) {
+        Err("no UDF Volume Recognition Sequence (NSR02/NSR03) after sector 16".into())
+    } else {
+        mount_udf(open())
     };
     let mut done = 0;
     let mut step = |n: u64| progress(done + n);

@@ -312,6 +312,9 @@ pub struct FolderImage {
     relocated: bool,
     /// The file systems it holds.
     fs: FileSystems,
+    /// A grown volume whose rewrite also clears the earlier UDF bridge's recognition
+    /// sequence.
+    udf_cleared: bool,
     body: Body,
 }
 
@@ -443,6 +446,12 @@ impl FolderImage {
     /// (Rock Ridge keeps the originals).
     pub fn renamed(&self) -> usize {
         self.renamed
+    }
+
+    /// Whether growing this volume removes the UDF tree of an earlier bridge (its
+    /// recognition sequence is cleared with the descriptor rewrite).
+    pub fn clears_udf(&self) -> bool {
+        self.udf_cleared
     }
 
     /// The settings it was mastered with.

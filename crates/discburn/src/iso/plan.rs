@@ -302,6 +302,7 @@ impl FolderImage {
             // The bridge marks `.rr_moved` in its structures already.
             relocated: relocated && hide_relocated && fs == FileSystems::Iso,
             fs,
+            udf_cleared: false,
             body,
         })
     }
