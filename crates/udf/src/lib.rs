@@ -1,0 +1,6 @@
+//! UDF written by hand.
+#![forbid(unsafe_code)]
+
+pub mod cs0;
+pub mod desc;
+pub mod wire;
