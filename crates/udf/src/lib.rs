@@ -3,4 +3,6 @@
 
 pub mod cs0;
 pub mod desc;
+pub mod emit;
+pub mod plan;
 pub mod wire;
