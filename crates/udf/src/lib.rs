@@ -5,4 +5,5 @@ pub mod cs0;
 pub mod desc;
 pub mod emit;
 pub mod plan;
+pub mod read;
 pub mod wire;

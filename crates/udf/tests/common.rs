@@ -110,6 +110,73 @@ pub fn small_contents() -> HashMap<&'static str, Vec<u8>> {
     m
 }
 
+/// The small tree without its symlink: 7-Zip refuses a whole UDF volume that holds a
+/// file type other than directory and file.
+pub fn small_tree_no_link() -> Tree {
+    let mut t = small_tree();
+    t.entries.retain(|e| !matches!(e.node, Node::Symlink(_)));
+    t
+}
+
+/// Size of the sparse big file: over 4 GiB, so several extents and 64-bit sizes.
+pub const BIG_LEN: u64 = (5 << 30) + 12345;
+/// Offsets of the big file that hold a non-zero byte (the rest is a hole).
+pub const BIG_SPOTS: [u64; 5] = [0, (1 << 30) - 2049, 1 << 32, (4 << 30) + 777, BIG_LEN - 1];
+
+/// Byte of the big file at a spot.
+pub fn big_spot_byte(i: usize) -> u8 {
+    0x11 * (i as u8 + 1)
+}
+
+/// A tree with a sparse file over 4 GiB next to a small file.
+pub fn big_tree() -> Tree {
+    Tree {
+        root: meta(0o755),
+        entries: vec![
+            file("small.txt", 1, 13),
+            dir("video", vec![file("huge.bin", 9, BIG_LEN)]),
+        ],
+    }
+}
+
+/// Writes the big tree's image sparsely: the structures from the plan and, of the big
+/// file, only its spot bytes (everything else of it is zero).
+pub fn write_big(rev: Revision, path: &Path) -> Plan {
+    use std::io::{Seek, SeekFrom, Write};
+    let p = plan::plan(&big_tree(), &opts(rev)).expect("plan");
+    let mut f = File::create(path).expect("create image");
+    f.set_len(p.total_blocks * 2048).expect("size image");
+    for r in &p.regions {
+        match r {
+            plan::Region::Meta { block, bytes } => {
+                f.seek(SeekFrom::Start(block * 2048)).unwrap();
+                f.write_all(bytes).unwrap();
+            }
+            plan::Region::File {
+                block,
+                file,
+                offset,
+                len,
+            } => {
+                if file.0 == 1 {
+                    f.seek(SeekFrom::Start(block * 2048)).unwrap();
+                    f.write_all(&b"Hello, disc!\n"[*offset as usize..(*offset + *len) as usize])
+                        .unwrap();
+                    continue;
+                }
+                for (i, &spot) in BIG_SPOTS.iter().enumerate() {
+                    if (*offset..offset + len).contains(&spot) {
+                        f.seek(SeekFrom::Start(block * 2048 + (spot - offset)))
+                            .unwrap();
+                        f.write_all(&[big_spot_byte(i)]).unwrap();
+                    }
+                }
+            }
+        }
+    }
+    p
+}
+
 pub fn opts(rev: Revision) -> Options {
     Options::new(rev, "DISCBURN", TIME)
 }
