@@ -24,7 +24,7 @@ use crate::desc::{
     PathComponent, PrimaryVolumeDescriptor, Timestamp, UnixTime,
 };
 use crate::plan::{ANCHOR_SECTOR, BLOCK_SIZE};
-use crate::wire;
+use crate::wire::{self, Field};
 
 /// Deepest directory nesting walked.
 pub const MAX_DEPTH: usize = 256;
@@ -142,7 +142,13 @@ enum Partition {
         physical: u16,
         extents: Vec<(u64, u64)>,
     },
+    /// UDF 2.2.8 virtual partition: the Virtual Allocation Table's entries, blocks of
+    /// the physical partition `physical`.
+    Virtual { physical: u16, table: Vec<u32> },
 }
+
+/// Most sectors searched backwards from the volume's end for the VAT's entry.
+pub const MAX_VAT_SCAN: u64 = 1 << 16;
 
 /// One run of a file's data, in absolute sectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +296,7 @@ impl<R: ReadBlocks> Volume<R> {
         }
         // Type 1 maps first: a metadata map refers to one.
         let mut pending = Vec::new();
+        let mut pending_vat = Vec::new();
         for (i, map) in vds.lvd.partition_maps.iter().enumerate() {
             let number = map.partition_number();
             let pd = vds.pds.iter().find(|p| Some(p.partition_number) == number);
@@ -305,7 +312,17 @@ impl<R: ReadBlocks> Volume<R> {
                         extents: Vec::new(),
                     });
                 }
-                (PartitionMap::Type1(_) | PartitionMap::Metadata(_), None) => {
+                (PartitionMap::Virtual(_), Some(_)) => {
+                    pending_vat.push(i);
+                    volume.partitions.push(Partition::Virtual {
+                        physical: 0,
+                        table: Vec::new(),
+                    });
+                }
+                (
+                    PartitionMap::Type1(_) | PartitionMap::Metadata(_) | PartitionMap::Virtual(_),
+                    None,
+                ) => {
                     return Err(ReadError::NoVolumeDescriptors(format!(
                         "no partition descriptor numbered {number:?}"
                     )))
@@ -314,6 +331,21 @@ impl<R: ReadBlocks> Volume<R> {
                     return Err(ReadError::Unsupported(format!("partition map {other:?}")))
                 }
             }
+        }
+        for i in pending_vat {
+            let number = vds.lvd.partition_maps[i].partition_number();
+            let physical = volume
+                .partitions
+                .iter()
+                .zip(&vds.lvd.partition_maps)
+                .position(|(p, map)| {
+                    matches!(p, Partition::Physical { .. }) && map.partition_number() == number
+                })
+                .ok_or_else(|| {
+                    ReadError::NoVolumeDescriptors("virtual map without its physical map".into())
+                })? as u16;
+            let table = volume.find_vat(physical, total_blocks)?;
+            volume.partitions[i] = Partition::Virtual { physical, table };
         }
         for (i, m) in pending {
             let physical = volume
@@ -373,6 +405,61 @@ impl<R: ReadBlocks> Volume<R> {
         Ok(out)
     }
 
+    /// Finds the Virtual Allocation Table (UDF 2.2.11): the entry of file type 248 in
+    /// the last recorded sectors of the physical partition `physical`; returns its
+    /// entries (UDF 2.00+ layout: a header of L_HD bytes, then 32-bit blocks).
+    fn find_vat(&mut self, physical: u16, total_blocks: u64) -> Result<Vec<u32>> {
+        let Some(Partition::Physical { start, length }) =
+            self.partitions.get(usize::from(physical)).cloned()
+        else {
+            return Err(ReadError::NoVolumeDescriptors(
+                "no physical partition".into(),
+            ));
+        };
+        let end = (start + length).min(total_blocks);
+        let mut b = vec![0u8; BLOCK_SIZE as usize];
+        let mut at = end;
+        while at > start && end - at < MAX_VAT_SCAN {
+            at -= 1;
+            if self.read_block(at, &mut b).is_err() || b.iter().all(|&x| x == 0) {
+                continue;
+            }
+            let id = peek_identifier(&b);
+            if !matches!(
+                id,
+                TagIdentifier::FileEntry | TagIdentifier::ExtendedFileEntry
+            ) || IcbTag::read(wire::tail(&b, 16)).file_type() != FileType::Vat
+            {
+                continue;
+            }
+            let addr = LbAddr {
+                logical_block_number: u32::try_from(at - start).map_err(|_| {
+                    ReadError::OutOfPartition {
+                        reference: physical,
+                        block: at - start,
+                    }
+                })?,
+                partition_reference_number: physical,
+            };
+            let icb = self.read_icb(addr)?;
+            let extents = self.absolute(&icb)?;
+            let data = self.data(&icb, &extents, MAX_DIRECTORY_BYTES)?;
+            let l_hd = usize::from(wire::le16(&data, 0));
+            if l_hd < 152 || l_hd > data.len() {
+                return Err(ReadError::Unsupported(
+                    "virtual allocation table without a UDF 2.00 header".into(),
+                ));
+            }
+            return Ok(data[l_hd..]
+                .chunks_exact(4)
+                .map(|c| wire::le32(c, 0))
+                .collect());
+        }
+        Err(ReadError::NoVolumeDescriptors(
+            "no virtual allocation table in the last sectors".into(),
+        ))
+    }
+
     /// The absolute sector of a logical block.
     fn resolve(&self, addr: LbAddr) -> Result<u64> {
         self.resolve_depth(addr, 0)
@@ -405,6 +492,18 @@ impl<R: ReadBlocks> Volume<R> {
                     skip -= n;
                 }
                 Err(out)
+            }
+            Some(Partition::Virtual { physical, table }) if depth == 0 => {
+                match table.get(block as usize) {
+                    Some(&phys) if phys != u32::MAX => self.resolve_depth(
+                        LbAddr {
+                            logical_block_number: phys,
+                            partition_reference_number: *physical,
+                        },
+                        1,
+                    ),
+                    _ => Err(out),
+                }
             }
             _ => Err(out),
         }
