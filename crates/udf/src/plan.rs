@@ -311,6 +311,9 @@ pub enum PlanError {
     /// A file's extents do not fit one File Entry (no allocation extent descriptors).
     #[error("file {0:?} needs {1} allocation descriptors, more than one File Entry holds")]
     TooManyExtents(FileId, usize),
+    /// A symbolic link's path components do not fit embedded in its File Entry.
+    #[error("symbolic link target of {0} bytes in path components does not fit its File Entry")]
+    SymlinkTooLong(usize),
     /// The volume would exceed 2^32 blocks.
     #[error("volume too large: {0} blocks")]
     TooLarge(u64),
@@ -810,10 +813,7 @@ fn build(
         };
         let ad_bytes = ads.to_bytes();
         if 176 + ad_bytes.len() > BLOCK_SIZE as usize {
-            return Err(PlanError::Bridge(format!(
-                "symbolic link target of {} bytes does not fit its File Entry",
-                ad_bytes.len()
-            )));
+            return Err(PlanError::SymlinkTooLong(ad_bytes.len()));
         }
         let fe = FileEntry {
             icb_tag: IcbTag::new(file_type, ads.form(), icb_flags(item.meta.mode)),

@@ -272,3 +272,39 @@ fn reads_what_hadris_udf_writes() {
         assert_eq!(vol.read_file(uni).unwrap(), vec![7u8; 70_000]);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Bytes changed anywhere in an image give entries or a typed error, never a panic.
+    #[test]
+    fn a_damaged_image_never_panics(
+        patches in proptest::collection::vec((0usize..400 * 2048, proptest::prelude::any::<u8>()), 1..16),
+        rev in 0usize..4,
+    ) {
+        use std::sync::OnceLock;
+        static IMAGES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        let images = IMAGES.get_or_init(|| {
+            ALL.iter()
+                .map(|&rev| {
+                    let p = plan::plan(&small_tree_no_link(), &opts(rev)).unwrap();
+                    let mut out = std::io::Cursor::new(Vec::new());
+                    UdfStream::new(&p, small_data).write_sparse(&mut out).unwrap();
+                    out.into_inner()
+                })
+                .collect()
+        });
+        let mut image = images[rev].clone();
+        for (at, v) in patches {
+            let at = at % image.len();
+            image[at] = v;
+        }
+        let blocks = image.len() as u64 / 2048;
+        if let Ok(mut vol) = Volume::open(&image[..], blocks) {
+            if let Ok(entries) = vol.entries() {
+                for e in entries.iter().filter(|e| e.size < 1 << 16) {
+                    let _ = vol.read_file(e);
+                }
+            }
+        }
+    }
+}
