@@ -50,6 +50,29 @@ fn reads_back_what_it_writes() {
 }
 
 #[test]
+fn reads_back_write_once_vat_images() {
+    let tmp = TempDir::new().unwrap();
+    for rev in [Revision::V2_01, Revision::V2_50, Revision::V2_60] {
+        let img = tmp.path().join("vat.img");
+        let p = write_tree(&small_tree(), &write_once(rev), &img);
+        // The VAT's entry is the last sector: no trailing anchor on an open disc.
+        assert!(matches!(p.regions.last(), Some(Region::Meta { .. })));
+        let mut vol = open(&img);
+        assert_eq!(vol.info().anchor, 256);
+        let entries = vol.entries().unwrap();
+        assert_eq!(entries.len(), 8);
+        for (path, data) in small_contents() {
+            let e = entries.iter().find(|e| e.path == path).unwrap();
+            assert!(vol.read_file(e).unwrap() == data, "{path}");
+        }
+    }
+    assert!(matches!(
+        plan::plan(&small_tree(), &write_once(Revision::V1_02)),
+        Err(plan::PlanError::Unsupported(_))
+    ));
+}
+
+#[test]
 fn reads_the_sparse_big_file_extents() {
     let tmp = TempDir::new().unwrap();
     for rev in ALL {
