@@ -879,7 +879,7 @@ fn build(
             uid: item.meta.uid,
             gid: item.meta.gid,
             permissions: permissions(item.meta.mode),
-            file_link_count: links as u16,
+            file_link_count: links.min(usize::from(u16::MAX)) as u16,
             record_format: 0,
             record_display_attributes: 0,
             record_length: 0,

@@ -810,7 +810,7 @@ impl<R: ReadBlocks> Volume<R> {
         for e in extents {
             let (start, end) = (pos, pos + e.len);
             pos = end;
-            let want = offset..offset + buf.len() as u64;
+            let want = offset..offset.saturating_add(buf.len() as u64);
             if end <= want.start || start >= want.end || !e.recorded {
                 continue;
             }

@@ -49,7 +49,7 @@ descriptor! {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.6.6 File Type (UDF 2.3.5.2 adds 248–252).
     pub enum FileType: u8 {
         /// 0: not specified.
@@ -81,7 +81,7 @@ crate::wire_enum! {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.6.8 ICB flags bits 0–2: the form of the allocation descriptors.
     pub enum AllocationForm: u16 {
         /// 0: short_ad (4/14.14.1).
@@ -555,7 +555,7 @@ impl FileIdentifierDescriptor {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.16.1.1 Component Type of a path component.
     pub enum ComponentType: u8 {
         /// 1: the root of the file system the link is on (a following component
