@@ -23,6 +23,12 @@
 //! TD, every FE and every directory; it has no bitmap (location 0xFFFFFFFF), as a
 //! read-only medium needs none.
 //!
+//! On a write-once medium ([`Options::write_once`], UDF 2.01+) the entries live in a
+//! virtual partition (type 2 map, UDF 2.2.8) instead: the reserve VDS is at 64, the
+//! partition runs to the volume's end, and the last sectors hold the Virtual Allocation
+//! Table (UDF 2.2.11: header, then one physical block per virtual block) and its File
+//! Entry (file type 248) — no trailing AVDP, so the disc stays open for a later session.
+//!
 //! Entries are File Entries (ECMA-167 4/14.9), not Extended File Entries: every UDF
 //! reader since 1.02 reads them (Windows, macOS, Linux, 7-Zip), while the EFE adds only a
 //! creation time and named streams, which this writer does not record. Directories use
@@ -40,9 +46,12 @@ use crate::desc::file::{
     FID_DIRECTORY, FID_PARENT, ICB_FLAG_SETGID, ICB_FLAG_SETUID, ICB_FLAG_STICKY,
 };
 use crate::desc::tag::TagInfo;
-use crate::desc::types::{MAX_EXTENT_LENGTH, NSR02, NSR03, UDF_LV_INFO, UDF_METADATA_PARTITION};
+use crate::desc::types::{
+    MAX_EXTENT_LENGTH, NSR02, NSR03, UDF_LV_INFO, UDF_METADATA_PARTITION, UDF_VIRTUAL_PARTITION,
+};
 use crate::desc::volume::LvidImplementationUse;
 use crate::desc::vrs::{BEA01, TEA01};
+use crate::desc::VirtualPartitionMap;
 use crate::desc::{
     vrs, AccessType, AllocationDescriptors, AllocationForm, AnchorVolumeDescriptorPointer,
     Charspec, Dstring, EntityId, ExtentAd, FileEntry, FileIdentifierDescriptor, FileSetDescriptor,
@@ -52,6 +61,7 @@ use crate::desc::{
     PrimaryVolumeDescriptor, ShortAd, TerminatingDescriptor, Timestamp, UnallocatedSpaceDescriptor,
     UnixTime, VolumeStructureDescriptor,
 };
+use crate::wire::put_field;
 
 /// Bytes of a logical block and of a sector: 2048, the block size of CD, DVD and BD.
 pub const BLOCK_SIZE: u64 = 2048;
@@ -181,6 +191,11 @@ pub struct Options {
     pub volume_set_id: String,
     /// The recording time of every descriptor.
     pub time: UnixTime,
+    /// Record for a write-once medium (CD-R, DVD±R, BD-R; UDF 2.2.8, 2.2.11): entries
+    /// in a virtual partition mapped by a Virtual Allocation Table in the last sector,
+    /// write-once access type, no trailing AVDP — a later session can append. UDF 2.01
+    /// and later; the VAT takes the metadata partition's place in 2.50/2.60.
+    pub write_once: bool,
 }
 
 impl Options {
@@ -192,6 +207,7 @@ impl Options {
             volume_id: volume_id.to_owned(),
             volume_set_id: format!("{:016x}{volume_id}", time.secs as u64),
             time,
+            write_once: false,
         }
     }
 }
@@ -311,6 +327,9 @@ pub enum PlanError {
     /// A file's extents do not fit one File Entry (no allocation extent descriptors).
     #[error("file {0:?} needs {1} allocation descriptors, more than one File Entry holds")]
     TooManyExtents(FileId, usize),
+    /// The option asks for what this revision or mode cannot record.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
     /// A symbolic link's path components do not fit embedded in its File Entry.
     #[error("symbolic link target of {0} bytes in path components does not fit its File Entry")]
     SymlinkTooLong(usize),
@@ -454,7 +473,17 @@ pub fn plan(tree: &Tree, opts: &Options) -> Result<Plan, PlanError> {
     let mut items = flatten(tree)?;
     let entry_blocks = layout_entries(&mut items);
     let partition_start = ANCHOR_SECTOR + 1;
-    let mut next = partition_start + structure_blocks(opts.revision, entry_blocks);
+    if opts.write_once && opts.revision < Revision::V2_01 {
+        return Err(PlanError::Unsupported(
+            "a VAT before UDF 2.00 has another layout (UDF 1.50 2.2.10)",
+        ));
+    }
+    let structures = if opts.write_once {
+        entry_blocks
+    } else {
+        structure_blocks(opts.revision, entry_blocks)
+    };
+    let mut next = partition_start + structures;
     let mut extents = HashMap::new();
     for item in &items {
         if let Kind::File(id, len) = item.kind {
@@ -466,12 +495,19 @@ pub fn plan(tree: &Tree, opts: &Options) -> Result<Plan, PlanError> {
             next += blocks;
         }
     }
+    // Write-once: the VAT's data, then its entry in the last sector.
+    let end = if opts.write_once {
+        next + vat_data_len(entry_blocks).div_ceil(BLOCK_SIZE) + 1
+    } else {
+        next + TAIL_BLOCKS
+    };
     let layout = Layout {
         vrs_start: 16,
         vds: 32,
         partition_start,
-        end: next + TAIL_BLOCKS,
+        end,
         with_file_regions: true,
+        vat: opts.write_once,
     };
     build(items, entry_blocks, opts, &layout, &extents)
 }
@@ -493,6 +529,9 @@ pub fn plan(tree: &Tree, opts: &Options) -> Result<Plan, PlanError> {
 /// The plan's regions are UDF structures only; the caller interleaves them with the
 /// ISO 9660 stream (no region overlaps another's blocks).
 pub fn plan_bridge(tree: &Tree, opts: &Options, bridge: &Bridge) -> Result<Plan, PlanError> {
+    if opts.write_once {
+        return Err(PlanError::Unsupported("a write-once (VAT) bridge volume"));
+    }
     let mut items = flatten(tree)?;
     let entry_blocks = layout_entries(&mut items);
     let partition_start = ANCHOR_SECTOR + 1;
@@ -550,6 +589,7 @@ pub fn plan_bridge(tree: &Tree, opts: &Options, bridge: &Bridge) -> Result<Plan,
         partition_start,
         end: bridge.end,
         with_file_regions: false,
+        vat: false,
     };
     build(items, entry_blocks, opts, &layout, &bridge.extents)
 }
@@ -560,6 +600,18 @@ struct Layout {
     partition_start: u64,
     end: u64,
     with_file_regions: bool,
+    /// Entries in a virtual partition (reference 1) mapped by a VAT at `end - 1`.
+    vat: bool,
+}
+
+/// Bytes of the UDF 2.2.11 VAT header (L_HD) this writer records.
+const VAT_HEADER_LEN: u64 = 152;
+/// Sector of the reserve VDS on write-once media (the volume's end holds the VAT).
+const WRITE_ONCE_RESERVE_VDS: u64 = 64;
+
+/// Bytes of a VAT mapping `entries` virtual blocks.
+fn vat_data_len(entries: u64) -> u64 {
+    VAT_HEADER_LEN + 4 * entries
 }
 
 /// The counterpart of a block buffer: whole blocks, written descriptor by descriptor.
@@ -637,10 +689,17 @@ fn build(
         })
     };
     let time = Timestamp::from_unix(opts.time);
-    let meta_part = rev.has_metadata_partition();
-    // Partition reference of the entries: the metadata map (1) or the physical (0).
-    let entry_ref: u16 = u16::from(meta_part);
-    let partition_length = l.end - TAIL_BLOCKS - l.partition_start;
+    let meta_part = rev.has_metadata_partition() && !l.vat;
+    // Partition reference of the entries: the metadata or virtual map (1), or the
+    // physical (0).
+    let entry_ref: u16 = u16::from(meta_part || l.vat);
+    // Long ADs wherever the entries and the data are in different partitions.
+    let long_ads = entry_ref != 0;
+    let partition_length = if l.vat {
+        l.end - l.partition_start
+    } else {
+        l.end - TAIL_BLOCKS - l.partition_start
+    };
     let meta_blocks = metadata_file_blocks(entry_blocks);
     // Where the entry area starts in the physical partition (2.50: the metadata file).
     let entry_phys = if meta_part { METADATA_UNIT } else { 0 };
@@ -761,7 +820,7 @@ fn build(
                     }
                     offset += x.len;
                 }
-                let per = if meta_part { 16 } else { 8 };
+                let per = if long_ads { 16 } else { 8 };
                 if 176 + per * runs.len() > BLOCK_SIZE as usize {
                     return Err(PlanError::TooManyExtents(id, runs.len()));
                 }
@@ -769,7 +828,7 @@ fn build(
                     .iter()
                     .map(|&(_, n)| u64::from(n).div_ceil(BLOCK_SIZE))
                     .sum();
-                let ads = if meta_part {
+                let ads = if long_ads {
                     AllocationDescriptors::Long(
                         runs.iter()
                             .map(|&(b, n)| {
@@ -820,7 +879,7 @@ fn build(
             uid: item.meta.uid,
             gid: item.meta.gid,
             permissions: permissions(item.meta.mode),
-            file_link_count: links as u16,
+            file_link_count: links.min(usize::from(u16::MAX)) as u16,
             record_format: 0,
             record_display_attributes: 0,
             record_length: 0,
@@ -901,7 +960,11 @@ fn build(
                 [0; 8],
             ),
             partition_contents_use: [0; 128],
-            access_type: AccessType::ReadOnly,
+            access_type: if l.vat {
+                AccessType::WriteOnce
+            } else {
+                AccessType::ReadOnly
+            },
             partition_starting_location: to_u32(p)?,
             partition_length: to_u32(partition_length)?,
             implementation_identifier: EntityId::implementation(),
@@ -909,6 +972,15 @@ fn build(
         };
         pd.emit(b.at(2), tag(start + 2)?)?;
         let mut maps = vec![PartitionMap::type1(0)];
+        if l.vat {
+            maps.push(PartitionMap::Virtual(VirtualPartitionMap {
+                partition_map_type: 2,
+                partition_map_length: 64,
+                partition_type_identifier: EntityId::udf(UDF_VIRTUAL_PARTITION, rev.bcd()),
+                volume_sequence_number: 1,
+                partition_number: 0,
+            }));
+        }
         if meta_part {
             maps.push(PartitionMap::Metadata(MetadataPartitionMap {
                 partition_map_type: 2,
@@ -955,7 +1027,11 @@ fn build(
         TerminatingDescriptor {}.emit(b.at(5), tag(start + 5)?)?;
         Ok(b.0)
     };
-    let reserve_vds = l.end - TAIL_BLOCKS;
+    let reserve_vds = if l.vat {
+        WRITE_ONCE_RESERVE_VDS
+    } else {
+        l.end - TAIL_BLOCKS
+    };
     regions.push(Region::Meta {
         block: l.vds,
         bytes: vds(l.vds)?,
@@ -965,6 +1041,9 @@ fn build(
     let mut sizes = vec![to_u32(partition_length)?];
     if meta_part {
         sizes.push(to_u32(meta_blocks)?);
+    }
+    if l.vat {
+        sizes.push(to_u32(entry_blocks)?);
     }
     let lvid = LogicalVolumeIntegrityDescriptor {
         recording_date_and_time: time,
@@ -1071,13 +1150,27 @@ fn build(
     }
     regions.extend(file_regions);
 
-    let mut tail = vds(reserve_vds)?;
-    tail.resize(((TAIL_BLOCKS - 1) * BLOCK_SIZE) as usize, 0);
-    tail.extend(anchor(l.end - 1)?);
-    regions.push(Region::Meta {
-        block: reserve_vds,
-        bytes: tail,
-    });
+    if l.vat {
+        regions.push(Region::Meta {
+            block: reserve_vds,
+            bytes: vds(reserve_vds)?,
+        });
+        let vat = Vat {
+            entry_blocks,
+            files,
+            dirs,
+            time,
+        };
+        regions.push(vat.region(opts, l, tag(l.end - 1 - p)?)?);
+    } else {
+        let mut tail = vds(reserve_vds)?;
+        tail.resize(((TAIL_BLOCKS - 1) * BLOCK_SIZE) as usize, 0);
+        tail.extend(anchor(l.end - 1)?);
+        regions.push(Region::Meta {
+            block: reserve_vds,
+            bytes: tail,
+        });
+    }
     regions.sort_by_key(Region::block);
     Ok(Plan {
         total_blocks: l.end,
@@ -1085,6 +1178,71 @@ fn build(
         partition_start: p,
         partition_length,
     })
+}
+
+/// What the Virtual Allocation Table records.
+struct Vat {
+    entry_blocks: u64,
+    files: u32,
+    dirs: u32,
+    time: Timestamp,
+}
+
+impl Vat {
+    /// UDF 2.2.11 Virtual Allocation Table (2.00+ layout): its data (header, then the
+    /// physical block of each virtual block, here the identity over the entry area) in
+    /// the sectors before the last, and its File Entry (file type 248) in the last.
+    fn region(&self, opts: &Options, l: &Layout, tag: TagInfo) -> Result<Region, PlanError> {
+        let rev = opts.revision;
+        let len = vat_data_len(self.entry_blocks);
+        let data_blocks = len.div_ceil(BLOCK_SIZE);
+        let mut b = Blocks::new(data_blocks + 1);
+        let d = &mut b.0;
+        put_field(d, 0, &(VAT_HEADER_LEN as u16));
+        put_field(d, 2, &0u16);
+        put_field(d, 4, &Dstring::<128>::new(&opts.volume_id));
+        // Previous VAT ICB Location: none, this is the first session.
+        put_field(d, 132, &u32::MAX);
+        put_field(d, 136, &self.files);
+        put_field(d, 140, &self.dirs);
+        put_field(d, 144, &rev.bcd());
+        put_field(d, 146, &rev.bcd());
+        put_field(d, 148, &rev.bcd());
+        for i in 0..self.entry_blocks {
+            put_field(d, (VAT_HEADER_LEN + 4 * i) as usize, &to_u32(i)?);
+        }
+        let data_start = l.end - 1 - data_blocks - l.partition_start;
+        let fe = FileEntry {
+            icb_tag: IcbTag::new(FileType::Vat, AllocationForm::Short, 0),
+            uid: u32::MAX,
+            gid: u32::MAX,
+            permissions: 0,
+            file_link_count: 0,
+            record_format: 0,
+            record_display_attributes: 0,
+            record_length: 0,
+            information_length: len,
+            logical_blocks_recorded: data_blocks,
+            access_date_and_time: self.time,
+            modification_date_and_time: self.time,
+            attribute_date_and_time: self.time,
+            checkpoint: 1,
+            extended_attribute_icb: LongAd::default(),
+            implementation_identifier: EntityId::implementation(),
+            unique_id: 0,
+            extended_attributes: Vec::new(),
+            allocation_descriptors: AllocationDescriptors::Short(vec![ShortAd {
+                extent_length: to_u32(len)?,
+                extent_position: to_u32(data_start)?,
+            }])
+            .to_bytes(),
+        };
+        fe.emit(b.at(data_blocks), tag)?;
+        Ok(Region::Meta {
+            block: l.end - 1 - data_blocks,
+            bytes: b.0,
+        })
+    }
 }
 
 impl LvidImplementationUse {

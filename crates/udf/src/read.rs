@@ -527,50 +527,33 @@ impl<R: ReadBlocks> Volume<R> {
         let mut b = vec![0u8; BLOCK_SIZE as usize];
         let abs = self.read_logical(addr, &mut b)?;
         let tag = Tag::new_unchecked(&b[..]);
+        // FE and EFE carry the same fields at different places.
+        macro_rules! fields {
+            ($Entry:ty, $name:expr) => {{
+                let fe = <$Entry>::parse(&b).map_err(descriptor_error($name, abs))?;
+                let ads = fe
+                    .allocation_descriptors()
+                    .map_err(descriptor_error($name, abs))?;
+                (
+                    fe.icb_tag,
+                    Common {
+                        size: fe.information_length,
+                        mtime: fe.modification_date_and_time,
+                        atime: fe.access_date_and_time,
+                        ctime: fe.attribute_date_and_time,
+                        permissions: fe.permissions,
+                        uid: fe.uid,
+                        gid: fe.gid,
+                        links: fe.file_link_count,
+                        unique_id: fe.unique_id,
+                    },
+                    ads,
+                )
+            }};
+        }
         let (icb_tag, common, ea_ad) = match peek_identifier(&b) {
-            TagIdentifier::FileEntry => {
-                let fe = FileEntry::parse(&b).map_err(descriptor_error("file entry", abs))?;
-                let ads = fe
-                    .allocation_descriptors()
-                    .map_err(descriptor_error("file entry", abs))?;
-                (
-                    fe.icb_tag,
-                    Common {
-                        size: fe.information_length,
-                        mtime: fe.modification_date_and_time,
-                        atime: fe.access_date_and_time,
-                        ctime: fe.attribute_date_and_time,
-                        permissions: fe.permissions,
-                        uid: fe.uid,
-                        gid: fe.gid,
-                        links: fe.file_link_count,
-                        unique_id: fe.unique_id,
-                    },
-                    ads,
-                )
-            }
-            TagIdentifier::ExtendedFileEntry => {
-                let fe = ExtendedFileEntry::parse(&b)
-                    .map_err(descriptor_error("extended file entry", abs))?;
-                let ads = fe
-                    .allocation_descriptors()
-                    .map_err(descriptor_error("extended file entry", abs))?;
-                (
-                    fe.icb_tag,
-                    Common {
-                        size: fe.information_length,
-                        mtime: fe.modification_date_and_time,
-                        atime: fe.access_date_and_time,
-                        ctime: fe.attribute_date_and_time,
-                        permissions: fe.permissions,
-                        uid: fe.uid,
-                        gid: fe.gid,
-                        links: fe.file_link_count,
-                        unique_id: fe.unique_id,
-                    },
-                    ads,
-                )
-            }
+            TagIdentifier::FileEntry => fields!(FileEntry, "file entry"),
+            TagIdentifier::ExtendedFileEntry => fields!(ExtendedFileEntry, "extended file entry"),
             other => {
                 return Err(ReadError::Descriptor {
                     descriptor: "file entry",
@@ -810,7 +793,7 @@ impl<R: ReadBlocks> Volume<R> {
         for e in extents {
             let (start, end) = (pos, pos + e.len);
             pos = end;
-            let want = offset..offset + buf.len() as u64;
+            let want = offset..offset.saturating_add(buf.len() as u64);
             if end <= want.start || start >= want.end || !e.recorded {
                 continue;
             }

@@ -338,8 +338,6 @@ pub(crate) use record;
 
 /// Declares a coded field: an enum of the values a standard names plus `Unknown(raw)`,
 /// so unknown codes round-trip instead of failing.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -384,6 +382,8 @@ macro_rules! wire_enum {
         }
     };
 }
+
+pub(crate) use wire_enum;
 
 #[cfg(test)]
 mod tests {

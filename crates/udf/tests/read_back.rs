@@ -50,6 +50,29 @@ fn reads_back_what_it_writes() {
 }
 
 #[test]
+fn reads_back_write_once_vat_images() {
+    let tmp = TempDir::new().unwrap();
+    for rev in [Revision::V2_01, Revision::V2_50, Revision::V2_60] {
+        let img = tmp.path().join("vat.img");
+        let p = write_tree(&small_tree(), &write_once(rev), &img);
+        // The VAT's entry is the last sector: no trailing anchor on an open disc.
+        assert!(matches!(p.regions.last(), Some(Region::Meta { .. })));
+        let mut vol = open(&img);
+        assert_eq!(vol.info().anchor, 256);
+        let entries = vol.entries().unwrap();
+        assert_eq!(entries.len(), 8);
+        for (path, data) in small_contents() {
+            let e = entries.iter().find(|e| e.path == path).unwrap();
+            assert!(vol.read_file(e).unwrap() == data, "{path}");
+        }
+    }
+    assert!(matches!(
+        plan::plan(&small_tree(), &write_once(Revision::V1_02)),
+        Err(plan::PlanError::Unsupported(_))
+    ));
+}
+
+#[test]
 fn reads_the_sparse_big_file_extents() {
     let tmp = TempDir::new().unwrap();
     for rev in ALL {
@@ -305,6 +328,109 @@ proptest::proptest! {
                     let _ = vol.read_file(e);
                 }
             }
+        }
+    }
+}
+
+/// Parses `bytes` as a `D` and emits it again with the same tag fields: the same bytes.
+fn reemits<D: discburn_udf::desc::Descriptor + std::fmt::Debug>(bytes: &[u8], what: &str) {
+    use discburn_udf::desc::tag::{Tag, TagInfo};
+    let d = D::parse(bytes).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let t = Tag::new_unchecked(bytes);
+    let info = TagInfo {
+        descriptor_version: t.descriptor_version(),
+        tag_serial_number: t.tag_serial_number(),
+        tag_location: t.tag_location(),
+    };
+    let out = d.to_bytes(info).unwrap();
+    assert_eq!(
+        out.len(),
+        16 + usize::from(t.descriptor_crc_length()),
+        "{what}"
+    );
+    assert!(out[..] == bytes[..out.len()], "{what} re-emits differently");
+}
+
+#[test]
+fn mkudffs_descriptors_reemit_byte_for_byte() {
+    use discburn_udf::desc::*;
+    let tmp = TempDir::new().unwrap();
+    for rev in ["0x0102", "0x0201"] {
+        let img = tmp.path().join("mk.img");
+        mkudffs(
+            &[
+                "--media-type=hd",
+                "--blocksize=2048",
+                &format!("--udfrev={rev}"),
+            ],
+            &img,
+            16384,
+        );
+        let bytes = std::fs::read(&img).unwrap();
+        let block = |n: u64| &bytes[(n * 2048) as usize..((n + 1) * 2048) as usize];
+        let avdp = AnchorVolumeDescriptorPointer::parse(block(256)).unwrap();
+        reemits::<AnchorVolumeDescriptorPointer>(block(256), "AVDP");
+        let vds = avdp.main_volume_descriptor_sequence_extent;
+        let mut seen = Vec::new();
+        let mut lvd = None;
+        let mut pd_start = None;
+        for n in 0..u64::from(vds.extent_length) / 2048 {
+            let b = block(u64::from(vds.extent_location) + n);
+            let id = tag::peek_identifier(b);
+            seen.push(id);
+            match id {
+                TagIdentifier::PrimaryVolumeDescriptor => {
+                    reemits::<PrimaryVolumeDescriptor>(b, "PVD")
+                }
+                TagIdentifier::ImplementationUseVolumeDescriptor => {
+                    reemits::<ImplementationUseVolumeDescriptor>(b, "IUVD")
+                }
+                TagIdentifier::PartitionDescriptor => {
+                    reemits::<PartitionDescriptor>(b, "PD");
+                    let pd = PartitionDescriptor::parse(b).unwrap();
+                    pd_start = Some(u64::from(pd.partition_starting_location));
+                }
+                TagIdentifier::LogicalVolumeDescriptor => {
+                    reemits::<LogicalVolumeDescriptor>(b, "LVD");
+                    lvd = Some(LogicalVolumeDescriptor::parse(b).unwrap());
+                }
+                TagIdentifier::UnallocatedSpaceDescriptor => {
+                    reemits::<UnallocatedSpaceDescriptor>(b, "USD")
+                }
+                TagIdentifier::TerminatingDescriptor => {
+                    reemits::<TerminatingDescriptor>(b, "TD");
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            seen.contains(&TagIdentifier::LogicalVolumeDescriptor),
+            "{seen:?}"
+        );
+        let lvd = lvd.unwrap();
+        let lvid_at = u64::from(lvd.integrity_sequence_extent.extent_location);
+        reemits::<LogicalVolumeIntegrityDescriptor>(block(lvid_at), "LVID");
+        let lvid = LogicalVolumeIntegrityDescriptor::parse(block(lvid_at)).unwrap();
+        let iu = lvid.udf_implementation_use().unwrap();
+        assert_eq!(iu.number_of_directories, 1);
+        // The FSD and the root's entry, in the partition.
+        let pd_start = pd_start.expect("a partition descriptor");
+        let fsd_block = pd_start
+            + u64::from(
+                lvd.logical_volume_contents_use
+                    .extent_location
+                    .logical_block_number,
+            );
+        reemits::<FileSetDescriptor>(block(fsd_block), "FSD");
+        let fsd = FileSetDescriptor::parse(block(fsd_block)).unwrap();
+        let root = block(
+            pd_start + u64::from(fsd.root_directory_icb.extent_location.logical_block_number),
+        );
+        match tag::peek_identifier(root) {
+            TagIdentifier::FileEntry => reemits::<FileEntry>(root, "FE"),
+            TagIdentifier::ExtendedFileEntry => reemits::<ExtendedFileEntry>(root, "EFE"),
+            other => panic!("root entry is {other:?}"),
         }
     }
 }

@@ -130,3 +130,18 @@ fn hadris_udf_mounts_the_1_02_and_2_01_images() {
         }
     }
 }
+
+/// 7-Zip does not read virtual partitions at all (not even mkudffs's write-once
+/// images), so write-once images are checked by udfinfo, blkid and our reader.
+#[test]
+fn write_once_vat_images_read_in_udfinfo_and_blkid() {
+    let tmp = TempDir::new().unwrap();
+    for rev in [Revision::V2_01, Revision::V2_50, Revision::V2_60] {
+        let img = tmp.path().join(format!("vat-{}.img", rev_text(rev)));
+        write_tree(&small_tree(), &write_once(rev), &img);
+        check_udfinfo(path_str(&img), rev, 5, 3);
+        let (_, out, _) = run("udfinfo", &[path_str(&img)]);
+        assert!(out.contains("accesstype=writeonce\n"), "{out}");
+        check_blkid(path_str(&img), rev);
+    }
+}

@@ -49,7 +49,7 @@ descriptor! {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.6.6 File Type (UDF 2.3.5.2 adds 248–252).
     pub enum FileType: u8 {
         /// 0: not specified.
@@ -81,7 +81,7 @@ crate::wire_enum! {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.6.8 ICB flags bits 0–2: the form of the allocation descriptors.
     pub enum AllocationForm: u16 {
         /// 0: short_ad (4/14.14.1).
@@ -332,29 +332,41 @@ descriptor! {
     }
 }
 
-impl FileEntry {
-    /// The allocation descriptors, decoded by the ICB tag's form.
-    pub fn allocation_descriptors(&self) -> Result<AllocationDescriptors> {
-        AllocationDescriptors::parse(self.icb_tag.allocation_form(), &self.allocation_descriptors)
-    }
+/// The allocation descriptors and tail of a (extended) file entry whose
+/// L_EA is at `$l_ea_at` and whose extended attributes start at `$fixed`.
+macro_rules! entry_tail {
+    ($Entry:ty, $l_ea_at:expr, $fixed:expr) => {
+        impl $Entry {
+            /// The allocation descriptors, decoded by the ICB tag's form.
+            pub fn allocation_descriptors(&self) -> Result<AllocationDescriptors> {
+                AllocationDescriptors::parse(
+                    self.icb_tag.allocation_form(),
+                    &self.allocation_descriptors,
+                )
+            }
 
-    fn parse_tail(&mut self, buf: &[u8]) -> Result<()> {
-        (self.extended_attributes, self.allocation_descriptors) = parse_ea_ad(buf, 168, 176)?;
-        Ok(())
-    }
-    fn tail_len(&self) -> usize {
-        self.extended_attributes.len() + self.allocation_descriptors.len()
-    }
-    fn emit_tail(&self, buf: &mut [u8]) -> Result<()> {
-        emit_ea_ad(
-            buf,
-            168,
-            176,
-            &self.extended_attributes,
-            &self.allocation_descriptors,
-        )
-    }
+            fn parse_tail(&mut self, buf: &[u8]) -> Result<()> {
+                (self.extended_attributes, self.allocation_descriptors) =
+                    parse_ea_ad(buf, $l_ea_at, $fixed)?;
+                Ok(())
+            }
+            fn tail_len(&self) -> usize {
+                self.extended_attributes.len() + self.allocation_descriptors.len()
+            }
+            fn emit_tail(&self, buf: &mut [u8]) -> Result<()> {
+                emit_ea_ad(
+                    buf,
+                    $l_ea_at,
+                    $fixed,
+                    &self.extended_attributes,
+                    &self.allocation_descriptors,
+                )
+            }
+        }
+    };
 }
+
+entry_tail!(FileEntry, 168, 176);
 
 descriptor! {
     /// A view of an Extended File Entry (ECMA-167 4/14.17).
@@ -418,29 +430,7 @@ descriptor! {
     }
 }
 
-impl ExtendedFileEntry {
-    /// The allocation descriptors, decoded by the ICB tag's form.
-    pub fn allocation_descriptors(&self) -> Result<AllocationDescriptors> {
-        AllocationDescriptors::parse(self.icb_tag.allocation_form(), &self.allocation_descriptors)
-    }
-
-    fn parse_tail(&mut self, buf: &[u8]) -> Result<()> {
-        (self.extended_attributes, self.allocation_descriptors) = parse_ea_ad(buf, 208, 216)?;
-        Ok(())
-    }
-    fn tail_len(&self) -> usize {
-        self.extended_attributes.len() + self.allocation_descriptors.len()
-    }
-    fn emit_tail(&self, buf: &mut [u8]) -> Result<()> {
-        emit_ea_ad(
-            buf,
-            208,
-            216,
-            &self.extended_attributes,
-            &self.allocation_descriptors,
-        )
-    }
-}
+entry_tail!(ExtendedFileEntry, 208, 216);
 
 descriptor! {
     /// A view of an Allocation Extent Descriptor (ECMA-167 4/14.5).
@@ -555,7 +545,7 @@ impl FileIdentifierDescriptor {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.16.1.1 Component Type of a path component.
     pub enum ComponentType: u8 {
         /// 1: the root of the file system the link is on (a following component

@@ -4,7 +4,7 @@
 
 use crate::wire::{self, field_at, put_field, Error, Result};
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 3/7.2.1 and 4/7.2.1 Tag Identifier.
     pub enum TagIdentifier: u16 {
         /// 1: Primary Volume Descriptor (3/10.1).

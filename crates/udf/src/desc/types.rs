@@ -373,7 +373,7 @@ impl Field for LbAddr {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 4/14.14.1.1 extent type: the top two bits of an Extent Length.
     pub enum ExtentType: u8 {
         /// 0: recorded and allocated.

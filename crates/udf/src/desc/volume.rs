@@ -146,7 +146,7 @@ descriptor! {
     }
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 3/10.5.7 Access Type of a partition.
     pub enum AccessType: u32 {
         /// 0: not specified.
@@ -246,7 +246,7 @@ descriptor! {
     {}
 }
 
-crate::wire_enum! {
+crate::wire::wire_enum! {
     /// ECMA-167 3/10.10.3 Integrity Type.
     pub enum IntegrityType: u32 {
         /// 0: open (the volume is being written).

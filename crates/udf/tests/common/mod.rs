@@ -181,9 +181,22 @@ pub fn opts(rev: Revision) -> Options {
     Options::new(rev, "DISCBURN", TIME)
 }
 
+/// Options for a write-once medium (a VAT).
+pub fn write_once(rev: Revision) -> Options {
+    Options {
+        write_once: true,
+        ..opts(rev)
+    }
+}
+
 /// Plans the small tree and writes its image to `path`.
 pub fn write_small(rev: Revision, path: &Path) -> Plan {
-    let p = plan::plan(&small_tree(), &opts(rev)).expect("plan");
+    write_tree(&small_tree(), &opts(rev), path)
+}
+
+/// Plans `tree` and writes its image (the small tree's data) to `path`.
+pub fn write_tree(tree: &Tree, opts: &Options, path: &Path) -> Plan {
+    let p = plan::plan(tree, opts).expect("plan");
     let mut f = File::create(path).expect("create image");
     UdfStream::new(&p, small_data)
         .write_sparse(&mut f)
