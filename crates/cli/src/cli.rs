@@ -401,18 +401,18 @@ pub enum FsArg {
 /// The UDF revisions of `--udf-revision`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum UdfRevisionArg {
-    /// UDF 1.02 (DVD-Video, every reader)
+    /// UDF 1.02 (DVD-Video players, every reader)
     #[value(name = "1.02")]
     V102,
-    /// UDF 1.50
-    #[value(name = "1.50")]
-    V150,
-    /// UDF 2.00
-    #[value(name = "2.00")]
-    V200,
     /// UDF 2.01
     #[value(name = "2.01")]
     V201,
+    /// UDF 2.50: a metadata partition with its mirror (BD data discs)
+    #[value(name = "2.50")]
+    V250,
+    /// UDF 2.60: 2.50's layout, labelled 2.60
+    #[value(name = "2.60")]
+    V260,
 }
 
 /// The options of a folder burn's file system.
@@ -425,7 +425,7 @@ pub struct FolderArgs {
     /// a rewritable disc's bridged volume switches its stale UDF tree off
     #[arg(long, value_enum, value_name = "FS")]
     pub fs: Option<FsArg>,
-    /// The UDF revision (default 2.01; 1.02 for DVD-Video players)
+    /// The UDF revision (default: 2.50 on a BD, 1.02 on a DVD, else 2.01)
     #[arg(long, value_enum, value_name = "REV")]
     pub udf_revision: Option<UdfRevisionArg>,
     /// Volume name of a folder burn, at most 32 characters (default: the

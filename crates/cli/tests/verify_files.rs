@@ -93,7 +93,7 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
     assert!(out.status.success(), "{}", stderr(&out));
     let all = out_of(&out);
     assert!(
-        all.contains("as ISO 9660 + Joliet + Rock Ridge + UDF 2.01 (bridge)"),
+        all.contains("as ISO 9660 + Joliet + Rock Ridge + UDF 2.50 (bridge)"),
         "{all}"
     );
     assert!(all.contains("in the Rock Ridge and UDF trees"), "{all}");

@@ -1057,7 +1057,9 @@ fn build(
             implementation_id: EntityId::implementation(),
             number_of_files: files,
             number_of_directories: dirs,
-            minimum_udf_read_revision: rev.bcd(),
+            // UDF 2.60 §2.2.6.4 / mkudffs: a 2.60 volume needs only 2.50's structures
+            // to be read, and Linux (UDF_MAX_READ_VERSION 0x0250) refuses more.
+            minimum_udf_read_revision: rev.bcd().min(0x0250),
             minimum_udf_write_revision: rev.bcd(),
             maximum_udf_write_revision: rev.bcd(),
         }
@@ -1205,7 +1207,8 @@ impl Vat {
         put_field(d, 132, &u32::MAX);
         put_field(d, 136, &self.files);
         put_field(d, 140, &self.dirs);
-        put_field(d, 144, &rev.bcd());
+        // Minimum read revision: 2.50 for 2.60, as in the LVID.
+        put_field(d, 144, &rev.bcd().min(0x0250));
         put_field(d, 146, &rev.bcd());
         put_field(d, 148, &rev.bcd());
         for i in 0..self.entry_blocks {

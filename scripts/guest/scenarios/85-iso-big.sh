@@ -1,6 +1,6 @@
 # Files over 4 GiB on a real kernel: discburn masters a folder holding a sparse file of
 # 4 GiB − 2 KiB + 1234 bytes on the host and burns it to a virtual BD-R — as the ISO
-# 9660 + UDF 2.01 bridge, the default for a BD and for such a file: two ISO 9660
+# 9660 + UDF 2.50 bridge, the default for a BD and for such a file: two ISO 9660
 # extents (multi-extent, Level 3) and UDF allocation descriptors over the same data.
 # The guest's isofs driver mounts the disc through discburn serve three ways — Rock
 # Ridge, Joliet (norock) and plain ISO 9660 (norock,nojoliet) — and its udf driver

@@ -1,12 +1,13 @@
 # UDF alone on a real kernel: discburn masters a folder (a deep tree, Unicode names, an
-# empty file, a few MiB of data) as UDF on the host — UDF 1.02 on the DVD+R, UDF 2.01 on
-# the BD-RE — and burns it to the virtual drive; the guest's udf driver mounts the disc
-# through discburn serve and every file's checksum must match the folder's.
-SCENARIO_DESC="UDF 1.02 (DVD+R) and 2.01 (BD-RE) folder burns mounted by the kernel's udf driver, files compared by checksum"
+# empty file, a few MiB of data) as UDF on the host — UDF 1.02 on the DVD+R, 2.01 on the
+# CD-RW, 2.50 (metadata partition and mirror) on the BD-RE, 2.60 on the BD-R — and burns
+# it to the virtual drive; the guest's udf driver mounts the disc through discburn serve
+# and every file's checksum must match the folder's.
+SCENARIO_DESC="UDF 1.02 (DVD+R), 2.01 (CD-RW), 2.50 (BD-RE), 2.60 (BD-R) folder burns mounted by the kernel's udf driver, files compared by checksum"
 # serve only: the disc is discburn's own host burn (its state file kept), which tgt (one
 # blank DVD+R model) cannot take over.
 SCENARIO_DRIVES=serve
-SCENARIO_MEDIA="dvd+r bd-re"
+SCENARIO_MEDIA="dvd+r cd-rw bd-re bd-r"
 
 scenario_prepare() { # payload root
   HOST_DISCBURN=$(build_static discburn-cli --bin discburn) || return 1
@@ -22,8 +23,13 @@ scenario_prepare() { # payload root
 }
 
 scenario_disc() { # backing file
-  local rev=2.01
-  [ "$MEDIUM" = dvd+r ] && rev=1.02
+  local rev
+  case $MEDIUM in
+    dvd+r) rev=1.02 ;;
+    cd-rw) rev=2.01 ;;
+    bd-re) rev=2.50 ;;
+    *) rev=2.60 ;;
+  esac
   UDF_REV=$rev
   "$HOST_DISCBURN" --plain --drive "virtual:$1?media=$MEDIUM&throttle=off" write "$UDF_FOLDER" \
     --fs udf --udf-revision "$rev" --volume-id UDFDISC --verify >"$work/host-burn.log" 2>&1 || {

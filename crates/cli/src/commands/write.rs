@@ -81,19 +81,18 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     let mut source = write_source(&a)?;
     let (_, rec) = open(g)?;
     if let Source::Folder(img) = &source {
-        let bd = rec
-            .current_profile()
-            .is_ok_and(|p| p.family() == MediaFamily::Bd);
-        if bd
-            && !a.multi
-            && a.folder.fs.is_none()
-            && img.settings().fs.is_none()
-            && !img.settings().for_bd
+        // The medium picks what --fs and --udf-revision leave open: the ISO 9660 + UDF
+        // bridge on a BD (UDF 2.50), UDF 1.02 on a DVD. A multi-session burn stays
+        // ISO 9660, which later sessions extend.
+        let family = rec.current_profile().ok().map(|p| p.family());
+        let open_choice = img.settings().fs.is_none() || img.settings().udf_revision.is_none();
+        if !a.multi
+            && open_choice
+            && img.settings().family.is_none()
+            && matches!(family, Some(MediaFamily::Bd | MediaFamily::Dvd))
         {
-            // A BD gets the ISO 9660 + UDF bridge unless --fs says otherwise; a
-            // multi-session one stays ISO 9660, which later sessions extend.
             let settings = IsoSettings {
-                for_bd: true,
+                family,
                 ..img.settings().clone()
             };
             source = Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))?;
@@ -222,12 +221,12 @@ fn folder_settings(f: &FolderArgs) -> Result<IsoSettings, Failure> {
             FsArg::Udf => FileSystems::Udf,
             FsArg::IsoUdf => FileSystems::IsoUdf,
         }),
-        udf_revision: match f.udf_revision {
-            Some(UdfRevisionArg::V102) => UdfRevision::V1_02,
-            Some(UdfRevisionArg::V150) => UdfRevision::V1_50,
-            Some(UdfRevisionArg::V200) => UdfRevision::V2_00,
-            Some(UdfRevisionArg::V201) | None => UdfRevision::V2_01,
-        },
+        udf_revision: f.udf_revision.map(|r| match r {
+            UdfRevisionArg::V102 => UdfRevision::V1_02,
+            UdfRevisionArg::V201 => UdfRevision::V2_01,
+            UdfRevisionArg::V250 => UdfRevision::V2_50,
+            UdfRevisionArg::V260 => UdfRevision::V2_60,
+        }),
         boot: Boot {
             bios: f.boot.clone(),
             efi: f.efi.clone(),

@@ -163,7 +163,7 @@ pub(super) fn folder_image_note(img: &FolderImage) -> Note {
     Note::FolderImage {
         dir: img.dir().to_path_buf(),
         file_systems: fs,
-        udf_revision: fs.has_udf().then_some(img.settings().udf_revision),
+        udf_revision: img.udf_revision(),
         volume_id: img.volume_id().to_string(),
         sectors: img.sectors(),
         renamed: img.renamed(),

@@ -249,7 +249,19 @@ pub fn verify_files(
     let mut open = || -> Box<dyn crate::iso::SectorRead> {
         Box::new(super::grow::DiscSectors(Arc::clone(rec)))
     };
-    let check = crate::iso::check_tree(&mut open, start, dir, &mut |_| ())?;
+    // Where UDF looks for its last anchor: the end of what is recorded (sequential
+    // media), else the capacity; its first anchor, at 256, is what a reader uses.
+    let recorded = match medium.recording {
+        Recording::Sequential => medium
+            .tracks
+            .iter()
+            .filter(|t| !t.blank)
+            .map(|t| u64::from(t.start) + u64::from(t.size))
+            .max()
+            .unwrap_or(0),
+        _ => medium.capacity_sectors,
+    };
+    let check = crate::iso::check_tree(&mut open, start, recorded, dir, &mut |_| ())?;
     run.phase(BurnPhase::Completed);
     if !check.is_ok() {
         return Err(BurnError::FilesDiffer {

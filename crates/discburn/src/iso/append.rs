@@ -548,6 +548,7 @@ impl FolderImage {
             // (relocation into `rr_moved`, not marked).
             relocated: false,
             fs: FileSystems::Iso,
+            udf_revision: None,
             udf_cleared: false,
             volume_id,
             start_lba: next_writable,

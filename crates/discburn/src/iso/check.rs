@@ -4,6 +4,7 @@
 //! the same path — what a user's operating system will see, not only the sectors that
 //! were sent.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,6 @@ use hadris_iso::sync::IsoFs;
 use hadris_iso::Namespace;
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
-use hadris_udf::sync::UdfFs;
 
 use super::{
     block_size, io_error, IsoError, SectorRead, DESCRIPTOR_START, MAX_DESCRIPTORS, SECTOR,
@@ -286,11 +286,94 @@ fn mount(
         .map_err(|e| mount_failure(e.error(), e.device()))
 }
 
-/// Mounts the UDF volume of the disc (its anchor at sector 256; UDF 1.02–2.01).
-fn mount_udf(disc: Box<dyn SectorRead>) -> Result<Volume<UdfFs<SessionBlocks>>, String> {
-    UdfFs::mount(blocks(disc, 0), MountOptions::new())
-        .map(Volume::new)
-        .map_err(|e| mount_failure(e.error(), e.device()))
+/// The disc's blocks for discburn-udf's reader.
+struct UdfBlocks(Box<dyn SectorRead>);
+
+impl discburn_udf::read::ReadBlocks for UdfBlocks {
+    fn read(&mut self, lba: u64, buf: &mut [u8]) -> io::Result<()> {
+        let lba = u32::try_from(lba)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "past the last sector"))?;
+        self.0.read_sectors(lba, buf)
+    }
+}
+
+/// Compares the folder's `entries` with the disc's UDF volume (anchor at 256; UDF
+/// 1.02–2.60, metadata partition and mirror included, read by discburn-udf), byte for
+/// byte. Fails when the volume cannot be read at all.
+fn check_udf(
+    disc: Box<dyn SectorRead>,
+    total_blocks: u64,
+    entries: &[Entry],
+    check: &mut TreeCheck,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), IsoError> {
+    let unreadable = |e: String| IsoError::Unmountable {
+        start: 0,
+        message: format!("its UDF volume: {e}"),
+    };
+    let mut vol = discburn_udf::read::Volume::open(UdfBlocks(disc), total_blocks)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let on_disc = vol.entries().map_err(|e| unreadable(e.to_string()))?;
+    let by_path: HashMap<String, usize> = on_disc
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (format!("/{}", e.path.trim_start_matches('/')), i))
+        .collect();
+    let mut a = vec![0u8; CHUNK];
+    let mut b = vec![0u8; CHUNK];
+    for e in entries {
+        let Some(&i) = by_path.get(&e.rel) else {
+            check.problem(TreeProblem::Missing {
+                tree: IsoTree::Udf,
+                path: e.rel.clone(),
+            });
+            continue;
+        };
+        if e.dir {
+            continue;
+        }
+        let d = &on_disc[i];
+        if d.size != e.len {
+            check.problem(TreeProblem::Size {
+                tree: IsoTree::Udf,
+                path: e.rel.clone(),
+                disc: d.size,
+                folder: e.len,
+            });
+            continue;
+        }
+        check.files += 1;
+        let folder_error = |err: io::Error| IsoError::Unreadable {
+            path: e.host.clone(),
+            reason: err.to_string(),
+        };
+        let mut host = fs::File::open(&e.host).map_err(folder_error)?;
+        let mut at = 0u64;
+        while at < e.len {
+            let n = usize::try_from((e.len - at).min(CHUNK as u64)).unwrap_or(CHUNK);
+            if let Err(err) = vol.read_at(d, at, &mut a[..n]) {
+                check.problem(TreeProblem::Unreadable {
+                    tree: IsoTree::Udf,
+                    path: e.rel.clone(),
+                    reason: err.to_string(),
+                });
+                break;
+            }
+            host.read_exact(&mut b[..n]).map_err(folder_error)?;
+            if let Some(k) = a[..n].iter().zip(&b[..n]).position(|(x, y)| x != y) {
+                check.problem(TreeProblem::Content {
+                    tree: IsoTree::Udf,
+                    path: e.rel.clone(),
+                    offset: at + k as u64,
+                });
+                break;
+            }
+            at += n as u64;
+        }
+        check.bytes += e.len;
+        progress(check.bytes);
+    }
+    Ok(())
 }
 
 /// Compares the folder's `entries` with one mounted tree: contents byte for byte when
@@ -417,18 +500,20 @@ fn compare(
 }
 
 /// Reads the file systems of the session at `session_start` back through `open`
-/// (called once per tree: a fresh view of the disc) and compares every file of `dir`
+/// (called once per tree: a fresh view of the disc; `total_blocks` is the disc's
+/// recorded size, where UDF keeps its last anchor) and compares every file of `dir`
 /// with the disc's: the Rock Ridge tree and the UDF tree (when the disc has one; UDF
-/// 1.02–2.01) byte for byte, the Joliet tree (when the image has one) by name and size.
-/// Files on the disc that the folder lacks (earlier sessions' files carried forward) are
-/// not problems. `progress` gets the bytes compared so far.
+/// 1.02–2.60, read by discburn-udf) byte for byte, the Joliet tree (when the image has
+/// one) by name and size. Files on the disc that the folder lacks (earlier sessions'
+/// files carried forward) are not problems. `progress` gets the bytes compared so far.
 ///
-/// Fails only when the disc has neither an ISO 9660 nor a UDF tree
-/// ([`IsoError::Unmountable`]) or the folder cannot be read; differences are listed in
-/// the [`TreeCheck`].
+/// Fails when the disc has neither an ISO 9660 nor a UDF tree, or a UDF volume that
+/// cannot be read ([`IsoError::Unmountable`]), or the folder cannot be read;
+/// differences are listed in the [`TreeCheck`].
 pub fn check_tree(
     open: &mut dyn FnMut() -> Box<dyn SectorRead>,
     session_start: u32,
+    total_blocks: u64,
     dir: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<TreeCheck, IsoError> {
@@ -436,18 +521,6 @@ pub fn check_tree(
     let mut check = TreeCheck::default();
     let pvd = session_start.saturating_add(16);
     let rr = mount(open(), session_start, Namespace::RockRidge);
-    // UDF lives at the disc's start: only a first session can hold it, and only a
-    // Volume Recognition Sequence naming NSR makes it one (as Linux and Windows
-    // require; a grown volume clears the sequence of its stale UDF tree).
-    let udf = if session_start != 0 {
-        Err("a later session holds no UDF volume".into())
-    } else if !names_nsr(open().as_mut()) {
-        Err("no UDF Volume Recognition Sequence (NSR02/NSR03) after sector 16".into())
-    } else {
-        mount_udf(open())
-    };
-    let mut done = 0;
-    let mut step = |n: u64| progress(done + n);
     if let Ok(rr) = &rr {
         check.trees.push(IsoTree::RockRidge);
         check_one(
@@ -457,7 +530,7 @@ pub fn check_tree(
             true,
             pvd,
             &mut check,
-            &mut step,
+            progress,
         )?;
         if let Ok(joliet) = mount(open(), session_start, Namespace::Joliet) {
             check_one(
@@ -467,31 +540,29 @@ pub fn check_tree(
                 false,
                 pvd,
                 &mut check,
-                &mut step,
+                progress,
             )?;
         }
     }
-    done = check.bytes;
-    let mut step = |n: u64| progress(done + n);
-    if let Ok(udf) = &udf {
+    // UDF lives at the disc's start: only a first session can hold it, and only a
+    // Volume Recognition Sequence naming NSR makes it one (as Linux and Windows
+    // require; a grown volume clears the sequence of its stale UDF tree).
+    let has_udf = session_start == 0 && names_nsr(open().as_mut());
+    if has_udf {
+        let (files, done) = (check.files, check.bytes);
+        check_udf(open(), total_blocks, &entries, &mut check, &mut |n| {
+            progress(done + n)
+        })?;
         check.trees.push(IsoTree::Udf);
-        let files = check.files;
-        check_one(
-            udf,
-            IsoTree::Udf,
-            &entries,
-            true,
-            pvd,
-            &mut check,
-            &mut step,
-        )?;
         // The same files in a second tree: counted once.
         check.files = files.max(check.files - files);
     }
-    match (rr, udf) {
-        (Err(iso), Err(udf)) => Err(IsoError::Unmountable {
+    match rr {
+        Err(iso) if !has_udf => Err(IsoError::Unmountable {
             start: session_start,
-            message: format!("ISO 9660: {iso}; UDF: {udf}"),
+            message: format!(
+                "ISO 9660: {iso}; UDF: no Volume Recognition Sequence naming NSR02/NSR03"
+            ),
         }),
         _ => Ok(check),
     }

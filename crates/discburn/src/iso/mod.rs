@@ -71,6 +71,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use discburn_mmc::profile::MediaFamily;
 use hadris_fs::{DateTime, Tree};
 use hadris_iso::sync::Session;
 use hadris_iso::IsoOptions;
@@ -138,15 +139,17 @@ pub struct IsoSettings {
     /// El Torito boot entries and a hybrid partition table (a fresh image only).
     pub boot: Boot,
     /// The file systems of a fresh image. `None`: ISO 9660 + UDF for a BD
-    /// ([`for_bd`](Self::for_bd)) or when a file is 4 GiB − 2 KiB or larger (systems
+    /// ([`family`](Self::family)) or when a file is 4 GiB − 2 KiB or larger (systems
     /// that read no multi-extent ISO 9660 read its UDF), else ISO 9660 alone; a
     /// bootable image is ISO 9660. A later session is ISO 9660 unless UDF was asked.
     pub fs: Option<FileSystems>,
-    /// The UDF revision, when there is a UDF volume.
-    pub udf_revision: UdfRevision,
-    /// The image is for a BD: with `fs` `None`, ISO 9660 + UDF is chosen (BD players
-    /// and Windows read BD data discs as UDF).
-    pub for_bd: bool,
+    /// The UDF revision, when there is a UDF volume. `None`: 2.50 on a BD (its metadata
+    /// partition is what BD data discs carry), 1.02 on a DVD (what DVD players read),
+    /// else 2.01.
+    pub udf_revision: Option<UdfRevision>,
+    /// The medium the image is for, when known: it picks the file systems and the UDF
+    /// revision that `fs` and `udf_revision` leave open.
+    pub family: Option<MediaFamily>,
 }
 
 /// Which file systems a folder is mastered as.
@@ -192,8 +195,8 @@ impl Default for IsoSettings {
             time: None,
             boot: Boot::default(),
             fs: None,
-            udf_revision: UdfRevision::default(),
-            for_bd: false,
+            udf_revision: None,
+            family: None,
         }
     }
 }
@@ -312,6 +315,8 @@ pub struct FolderImage {
     relocated: bool,
     /// The file systems it holds.
     fs: FileSystems,
+    /// The revision of its UDF volume, when it has one.
+    udf_revision: Option<UdfRevision>,
     /// A grown volume whose rewrite also clears the earlier UDF bridge's recognition
     /// sequence.
     udf_cleared: bool,
@@ -323,9 +328,9 @@ enum Body {
     Fresh(Box<FreshImage>),
     /// A whole ISO 9660 + UDF bridge image: its structures in memory, its files read
     /// from the folder while streaming.
-    Bridge(Box<(udf::Laid, FreshImage)>),
+    Bridge(Box<(udf::Overlay, FreshImage)>),
     /// A whole UDF image.
-    Udf(Box<(Tree, hadris_udf::UdfOptions)>),
+    Udf(Box<udf::UdfImage>),
     /// A session appended to a disc.
     Later(Box<LaterSession>),
 }
@@ -452,6 +457,11 @@ impl FolderImage {
     /// recognition sequence is cleared with the descriptor rewrite).
     pub fn clears_udf(&self) -> bool {
         self.udf_cleared
+    }
+
+    /// The revision of its UDF volume, when it has one.
+    pub fn udf_revision(&self) -> Option<UdfRevision> {
+        self.udf_revision
     }
 
     /// The settings it was mastered with.

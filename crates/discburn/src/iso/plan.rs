@@ -10,8 +10,9 @@ use hadris_iso::{IsoId, IsoLevel, IsoOptions, Relocation};
 
 use super::{
     check_volume_id, udf, volume_id_for, Body, FileSystems, FolderImage, FreshImage, IsoError,
-    IsoSettings, MAX_FILE_BYTES, RR_MOVED,
+    IsoSettings, UdfRevision, MAX_FILE_BYTES, RR_MOVED, SECTOR,
 };
+use discburn_mmc::profile::MediaFamily;
 
 /// The host path of the tree path `rel` (names are the host's bytes).
 pub(super) fn host_path(dir: &Path, rel: &[u8]) -> PathBuf {
@@ -231,10 +232,11 @@ impl FolderImage {
             options = options.with_relocation(Relocation::DotRrMoved);
         }
         let options = settings.boot.apply(dir, &tree, options)?;
+        let bd = settings.family == Some(MediaFamily::Bd);
         let fs = match settings.fs {
             Some(fs) => fs,
             None if settings.boot.is_some() => FileSystems::Iso,
-            None if level3 || settings.for_bd => FileSystems::IsoUdf,
+            None if level3 || bd => FileSystems::IsoUdf,
             None => FileSystems::Iso,
         };
         if fs.has_udf() && settings.boot.is_some() {
@@ -245,33 +247,50 @@ impl FolderImage {
                 ),
             });
         }
-        // UDF 2.1.5: the volume identifier holds 30 bytes (ISO 9660's 32).
-        let udf_id: String = volume_id.chars().take(30).collect();
-        let udf_options = udf::udf_options(&udf_id, settings.udf_revision, time);
-        let (report, body) = match fs {
+        let revision = settings.udf_revision.unwrap_or(match settings.family {
+            Some(MediaFamily::Bd) => UdfRevision::V2_50,
+            Some(MediaFamily::Dvd) => UdfRevision::V1_02,
+            _ => UdfRevision::V2_01,
+        });
+        let udf_time = discburn_udf::desc::UnixTime {
+            secs: time.unix_seconds(),
+            nanos: time.nanoseconds(),
+        };
+        let udf_options = udf::udf_options(&volume_id, revision, udf_time);
+        let (report, body, size) = match fs {
             FileSystems::Iso => {
                 let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
-                (report, Body::Fresh(Box::new(FreshImage { tree, options })))
-            }
-            FileSystems::IsoUdf => {
-                let (laid, report) =
-                    udf::lay_out_bridge(dir, &tree, &options, &udf_options, hide_relocated)
-                        .map_err(build)?;
+                let size = report.size();
                 (
-                    report,
-                    Body::Bridge(Box::new((laid, FreshImage { tree, options }))),
+                    Some(report),
+                    Body::Fresh(Box::new(FreshImage { tree, options })),
+                    size,
                 )
             }
+            FileSystems::IsoUdf => {
+                let t = udf::udf_tree(dir, &tree, udf_time).map_err(build)?;
+                let (options, overlay, end) =
+                    udf::lay_out_bridge(&t, &tree, options, &udf_options).map_err(build)?;
+                let report = hadris_iso::plan(&tree, &options).map_err(|e| build(e.to_string()))?;
+                if report.size() != end * SECTOR {
+                    return Err(build(
+                        "the ISO 9660 image does not end where the UDF volume does".into(),
+                    ));
+                }
+                let body = Body::Bridge(Box::new((overlay, FreshImage { tree, options })));
+                (Some(report), body, end * SECTOR)
+            }
             FileSystems::Udf => {
-                let report =
-                    hadris_udf::plan(&tree, &udf_options).map_err(|e| build(e.to_string()))?;
-                (report, Body::Udf(Box::new((tree, udf_options))))
+                let t = udf::udf_tree(dir, &tree, udf_time).map_err(build)?;
+                let img = udf::lay_out_udf(t, &udf_options).map_err(build)?;
+                let size = img.blocks() * SECTOR;
+                (None, Body::Udf(Box::new(img)), size)
             }
         };
         let mut lost = Vec::new();
         let mut renamed = 0;
         let mut relocated = false;
-        for w in report.warnings() {
+        for w in report.iter().flat_map(|r| r.warnings()) {
             relocated |= w.kind() == WarningKind::Relocated;
             match w.kind() {
                 WarningKind::Skipped => lost.push(w.to_string()),
@@ -293,7 +312,7 @@ impl FolderImage {
             dir: dir.to_path_buf(),
             settings: settings.clone(),
             time,
-            size: report.size(),
+            size,
             renamed,
             volume_id,
             start_lba: 0,
@@ -302,6 +321,7 @@ impl FolderImage {
             // The bridge marks `.rr_moved` in its structures already.
             relocated: relocated && hide_relocated && fs == FileSystems::Iso,
             fs,
+            udf_revision: fs.has_udf().then_some(revision),
             udf_cleared: false,
             body,
         })

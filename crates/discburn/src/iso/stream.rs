@@ -11,6 +11,7 @@ use hadris_iso::SessionMode;
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
+use super::udf::Overlay;
 use super::VolumeDescriptor;
 use super::{
     block_size, io_error, stream_failure, Body, FolderImage, FreshImage, LaterSession,
@@ -23,6 +24,8 @@ pub(super) struct Sink {
     pub(super) tx: Sender<Vec<u8>>,
     pub(super) next: u64,
     pub(super) hide: Option<Hide>,
+    /// Blocks another file system put where this image has zeros (a UDF bridge).
+    pub(super) overlay: Overlay,
 }
 
 impl Sink {
@@ -31,6 +34,7 @@ impl Sink {
             tx,
             next,
             hide: None,
+            overlay: Overlay::new(),
         }
     }
 
@@ -38,9 +42,25 @@ impl Sink {
         Self { hide, ..self }
     }
 
-    pub(super) fn send(&mut self, buf: Vec<u8>) -> Result<(), hadris_io::Error<io::Error>> {
+    pub(super) fn overlaid(self, overlay: Overlay) -> Self {
+        Self { overlay, ..self }
+    }
+
+    pub(super) fn send(&mut self, mut buf: Vec<u8>) -> Result<(), hadris_io::Error<io::Error>> {
         let blocks = buf.len() as u64 / SECTOR;
         let first = self.next;
+        for (block, data) in self.overlay.range(first..first + blocks) {
+            let at = ((block - first) * SECTOR) as usize;
+            let slot = &mut buf[at..at + SECTOR as usize];
+            if slot.iter().any(|&b| b != 0) {
+                return Err(io_error(
+                    hadris_io::ErrorKind::Unsupported,
+                    "the ISO 9660 image wrote where the UDF structures were planned",
+                )
+                .with_location(hadris_io::Location::Block(*block)));
+            }
+            slot.copy_from_slice(data);
+        }
         self.next += blocks;
         let out = match &mut self.hide {
             Some(hide) => hide.pass(first, buf),
@@ -432,19 +452,20 @@ impl FolderImage {
                             .map_err(|e| stream_failure(&dir, &e))
                     }
                     Body::Bridge(bridge) => {
-                        let mut sink = Sink::new(tx, 0);
-                        bridge.0.emit(&mut |chunk| sink.send(chunk).map_err(|e| label(&e)))
-                            .map(|()| blocks * SECTOR)
-                    }
-                    Body::Udf(udf) => {
-                        let (tree, options) = *udf;
+                        let (overlay, fresh) = *bridge;
+                        let FreshImage { tree, options } = fresh;
                         let dev = ChannelDevice {
-                            sink: Sink::new(tx, 0),
+                            sink: Sink::new(tx, 0).hiding(hide).overlaid(overlay),
                             blocks,
                         };
-                        hadris_udf::sync::write(dev, &tree, &options)
+                        hadris_iso::sync::write(dev, &tree, &options)
                             .map(|report| report.size())
                             .map_err(|e| stream_failure(&dir, &e))
+                    }
+                    Body::Udf(udf) => {
+                        let mut sink = Sink::new(tx, 0);
+                        udf.emit(&mut |chunk| sink.send(chunk).map_err(|e| label(&e)))
+                            .map(|()| blocks * SECTOR)
                     }
                     Body::Later(later) => {
                         let LaterSession {

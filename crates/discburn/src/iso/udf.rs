@@ -1,53 +1,52 @@
-//! UDF in folder burns: the ISO 9660 + UDF bridge (one image, both trees over the same
-//! file data, as DVD-Video, `mkisofs -udf` and IMAPI2's `FsiFileSystemISO9660 |
-//! FsiFileSystemUDF` write it) and UDF-only images, laid out by hadris-udf (UDF 1.02 to
-//! 2.01, ECMA-167 with OSTA UDF).
+//! UDF in folder burns, through discburn-udf (ECMA-167 with OSTA UDF 1.02, 2.01, 2.50 and
+//! 2.60): UDF-only images, and the ISO 9660 + UDF bridge — one image, both trees over the
+//! same file data, as DVD-Video, `mkisofs -udf`, ImgBurn and IMAPI2's
+//! `FsiFileSystemISO9660 | FsiFileSystemUDF` write it.
 //!
-//! hadris-udf writes a bridge image in two passes that are not in block order (the ISO
-//! 9660 image, then the UDF structures before and after it), so it cannot feed a drive
-//! directly. The bridge is therefore mastered first without reading the folder: the
-//! writers run over a copy of the tree whose files are sparse stand-ins of the same
-//! lengths (zeros, no disk blocks), and only the non-zero blocks they write — the file
-//! systems' structures, a few KiB per file — are kept. The stream then interleaves those
-//! structures with the files' bytes, read once from the folder, in ascending block
-//! order. The layout both passes give is checked to be the same.
+//! The bridge is laid out in three steps, none of which reads a file: discburn-udf
+//! measures the blocks its structures need before the ISO 9660 directories
+//! ([`discburn_udf::plan::measure`]); hadris-iso plans the ISO 9660 image with its
+//! directories and files after them (`with_min_blocks`) and gives every file's extents;
+//! discburn-udf then plans the UDF structures over those extents
+//! ([`discburn_udf::plan::plan_bridge`]), in the blocks the ISO 9660 image leaves free
+//! (after its descriptors, and the tail it pads to with `with_min_image_blocks`). While
+//! streaming, hadris-iso's writer emits the ISO 9660 image in block order and the UDF
+//! structures replace the zero blocks they were planned in.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use hadris_fs::{FileType, Node, Report, Tree};
+use discburn_udf::desc::UnixTime;
+use discburn_udf::plan::{self as udf_plan, Bridge, FileId, Meta, Node, Region, StoredExtent};
+use hadris_fs::{FileType, SetAttr, Tree};
 use hadris_iso::IsoOptions;
-use hadris_storage::sync::BlockDevice;
-use hadris_storage::{BlockIndex, BlockSize};
-use hadris_udf::{UdfId, UdfOptions};
 
 use super::plan::host_path;
-use super::stream::{mark_hidden, root_extent, RR_MOVED};
-use super::{block_size, io_error, DESCRIPTOR_START, SECTOR};
+use super::{DESCRIPTOR_START, SECTOR};
 
-/// The UDF revision a volume is labelled with (OSTA UDF; hadris-udf writes these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The UDF revision a volume is labelled with (OSTA UDF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UdfRevision {
     /// UDF 1.02: what DVD-Video players and every UDF reader take (ECMA-167 2nd ed.).
     V1_02,
-    /// UDF 1.50.
-    V1_50,
-    /// UDF 2.00 (ECMA-167 3rd edition structures).
-    V2_00,
-    /// UDF 2.01: the default for data discs (Windows XP and later, Linux, macOS).
-    #[default]
+    /// UDF 2.01 (ECMA-167 3rd edition structures): data discs.
     V2_01,
+    /// UDF 2.50: the FSD, entries and directories in a metadata partition with a
+    /// mirror (BD data discs, as IMAPI2 and ImgBurn write them).
+    V2_50,
+    /// UDF 2.60: 2.50's layout labelled 2.60 (a read-only volume; no VAT).
+    V2_60,
 }
 
 impl UdfRevision {
-    fn hadris(self) -> hadris_udf::UdfRevision {
+    fn planned(self) -> udf_plan::Revision {
         match self {
-            UdfRevision::V1_02 => hadris_udf::UdfRevision::V1_02,
-            UdfRevision::V1_50 => hadris_udf::UdfRevision::V1_50,
-            UdfRevision::V2_00 => hadris_udf::UdfRevision::V2_00,
-            UdfRevision::V2_01 => hadris_udf::UdfRevision::V2_01,
+            UdfRevision::V1_02 => udf_plan::Revision::V1_02,
+            UdfRevision::V2_01 => udf_plan::Revision::V2_01,
+            UdfRevision::V2_50 => udf_plan::Revision::V2_50,
+            UdfRevision::V2_60 => udf_plan::Revision::V2_60,
         }
     }
 }
@@ -56,381 +55,275 @@ impl std::fmt::Display for UdfRevision {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             UdfRevision::V1_02 => "1.02",
-            UdfRevision::V1_50 => "1.50",
-            UdfRevision::V2_00 => "2.00",
             UdfRevision::V2_01 => "2.01",
+            UdfRevision::V2_50 => "2.50",
+            UdfRevision::V2_60 => "2.60",
         })
     }
 }
 
-/// The UDF options for a volume named `volume_id`.
+/// The UDF side of a folder: its tree for discburn-udf and where each file's bytes are.
+pub(super) struct UdfTree {
+    tree: udf_plan::Tree,
+    /// The host file of each [`FileId`] (index = id).
+    files: Vec<PathBuf>,
+    /// The tree path (`/a/b`) of each [`FileId`], for the ISO 9660 extents.
+    paths: Vec<Vec<u8>>,
+}
+
+fn unix(t: Option<hadris_fs::DateTime>, default: UnixTime) -> UnixTime {
+    t.map_or(default, |t| UnixTime {
+        secs: t.unix_seconds(),
+        nanos: t.nanoseconds(),
+    })
+}
+
+fn meta(attrs: &SetAttr, dir: bool, time: UnixTime) -> Meta {
+    let mode = attrs
+        .permissions()
+        .map_or(if dir { 0o755 } else { 0o644 }, |p| p.bits() & 0o7777);
+    let owner = attrs.owner();
+    Meta {
+        mtime: unix(attrs.modified(), time),
+        atime: unix(attrs.accessed(), time),
+        ctime: unix(attrs.created().or(attrs.modified()), time),
+        mode,
+        uid: owner.map_or(0, |o| o.uid()),
+        gid: owner.map_or(0, |o| o.gid()),
+    }
+}
+
+/// The folder's tree as discburn-udf takes it: names, attributes, files (a hard link's
+/// names share one [`FileId`]) and symlinks. Device nodes have no UDF form here and
+/// are refused, naming them.
+pub(super) fn udf_tree(dir: &Path, tree: &Tree, time: UnixTime) -> Result<UdfTree, String> {
+    let mut files = Vec::new();
+    let mut paths = Vec::new();
+    let mut ids: HashMap<usize, FileId> = HashMap::new();
+    fn walk(
+        dir: &Path,
+        entry: hadris_fs::TreeEntry<'_>,
+        prefix: &[u8],
+        time: UnixTime,
+        files: &mut Vec<PathBuf>,
+        paths: &mut Vec<Vec<u8>>,
+        ids: &mut HashMap<usize, FileId>,
+    ) -> Result<Vec<udf_plan::Entry>, String> {
+        let mut out = Vec::new();
+        for (name, child) in entry.children() {
+            let mut path = prefix.to_vec();
+            path.push(b'/');
+            path.extend_from_slice(name.as_bytes());
+            let n = child.node();
+            let node = match n.file_type() {
+                FileType::Dir => Node::Dir(walk(dir, child, &path, time, files, paths, ids)?),
+                FileType::File => {
+                    let len = n.content().map_or(0, |c| c.len());
+                    let id = match ids.get(&child.id()) {
+                        Some(id) => *id,
+                        None => {
+                            let id = FileId(u32::try_from(files.len()).map_err(|_| {
+                                "more than 4 294 967 295 files".to_string()
+                            })?);
+                            files.push(host_path(dir, &path[1..]));
+                            paths.push(path.clone());
+                            ids.insert(child.id(), id);
+                            id
+                        }
+                    };
+                    Node::File { id, len }
+                }
+                FileType::Symlink => Node::Symlink(n.target().unwrap_or_default().to_vec()),
+                _ => {
+                    return Err(format!(
+                        "{} is a device node or special file, which this UDF volume cannot record (leave it out, or burn with --fs iso)",
+                        String::from_utf8_lossy(&path)
+                    ))
+                }
+            };
+            out.push(udf_plan::Entry {
+                name: name.as_bytes().to_vec(),
+                meta: meta(n.attrs(), n.file_type() == FileType::Dir, time),
+                node,
+            });
+        }
+        Ok(out)
+    }
+    let entries = walk(
+        dir,
+        tree.root(),
+        b"",
+        time,
+        &mut files,
+        &mut paths,
+        &mut ids,
+    )?;
+    Ok(UdfTree {
+        tree: udf_plan::Tree {
+            root: meta(tree.root().node().attrs(), true, time),
+            entries,
+        },
+        files,
+        paths,
+    })
+}
+
+/// The options of a volume named `volume_id` (UDF 2.1.5: at most 30 bytes are kept).
 pub(super) fn udf_options(
     volume_id: &str,
     revision: UdfRevision,
-    time: hadris_fs::DateTime,
-) -> UdfOptions {
-    UdfOptions::new()
-        .with_id(UdfId::Volume, volume_id)
-        .with_id(UdfId::LogicalVolume, volume_id)
-        .with_revision(revision.hadris())
-        .with_time(time)
+    time: UnixTime,
+) -> udf_plan::Options {
+    let id: String = volume_id.chars().take(30).collect();
+    udf_plan::Options::new(revision.planned(), &id, time)
 }
 
-/// Metadata kept before the image is refused as having too many files.
-const MAX_METADATA: usize = 512 << 20;
+/// A UDF-only image, planned.
+pub(super) struct UdfImage {
+    plan: udf_plan::Plan,
+    files: Vec<PathBuf>,
+}
 
-/// `tree` with every file's content replaced by a sparse file of the same length in
-/// `shadow` (no data blocks: it reads as zeros at the kernel's zero-fill speed), so a
-/// writer run over it produces the image's structures without reading the folder.
-/// Names, attributes, times and hard links are the tree's own.
-fn shadow_tree(tree: &Tree, shadow: &Path) -> Result<Tree, String> {
-    let err = |e: hadris_fs::PathError| e.to_string();
-    let mut out = Tree::new();
-    out.replace("", Node::dir().with_attrs(*tree.root().node().attrs()))
-        .map_err(err)?;
-    let mut first: HashMap<usize, Vec<u8>> = HashMap::new();
-    let mut pending = vec![(tree.root(), Vec::new())];
-    let mut files = 0u64;
-    while let Some((dir, prefix)) = pending.pop() {
-        for (name, child) in dir.children() {
-            let mut path = prefix.clone();
-            path.push(b'/');
-            path.extend_from_slice(name.as_bytes());
-            if let Some(target) = first.get(&child.id()) {
-                out.link(target, &path).map_err(err)?;
-                continue;
-            }
-            let node = child.node();
-            let new = match node.content() {
-                Some(content) if content.is_empty() => node.clone(),
-                Some(content) => {
-                    files += 1;
-                    let stand_in = shadow.join(files.to_string());
-                    File::create(&stand_in)
-                        .and_then(|f| f.set_len(content.len()))
-                        .map_err(|e| format!("{}: {e}", stand_in.display()))?;
-                    let stand_in = hadris_fs::host::file(&stand_in).map_err(err)?;
-                    Node::file(stand_in).with_attrs(*node.attrs())
+impl UdfImage {
+    /// Blocks of the image.
+    pub(super) fn blocks(&self) -> u64 {
+        self.plan.total_blocks
+    }
+}
+
+/// Plans a UDF-only image of the folder.
+pub(super) fn lay_out_udf(t: UdfTree, opts: &udf_plan::Options) -> Result<UdfImage, String> {
+    let plan = udf_plan::plan(&t.tree, opts).map_err(|e| e.to_string())?;
+    Ok(UdfImage {
+        plan,
+        files: t.files,
+    })
+}
+
+/// The UDF structures of a bridge, by block, for the stream to put in place of the
+/// ISO 9660 image's zero blocks.
+pub(super) type Overlay = BTreeMap<u64, Box<[u8]>>;
+
+/// Plans the ISO 9660 + UDF bridge: the ISO 9660 options to write it with (room left
+/// for UDF, padded to the UDF volume's end) and the UDF structures. `descriptors` is
+/// the number of ISO 9660 volume descriptors, the terminator included.
+pub(super) fn lay_out_bridge(
+    t: &UdfTree,
+    tree: &Tree,
+    iso: IsoOptions,
+    udf: &udf_plan::Options,
+) -> Result<(IsoOptions, Overlay, u64), String> {
+    let measure = udf_plan::measure(&t.tree, udf).map_err(|e| e.to_string())?;
+    let min = iso.min_blocks().max(measure.reserved_end);
+    let iso = iso.with_min_blocks(min);
+    let natural = hadris_iso::plan(tree, &iso).map_err(|e| e.to_string())?;
+    // The UDF tail (reserve VDS, last anchor) follows the ISO 9660 image.
+    let end = natural.size().div_ceil(SECTOR) + udf_plan::TAIL_BLOCKS;
+    let iso = iso.with_min_image_blocks(end);
+    let report = hadris_iso::plan(tree, &iso).map_err(|e| e.to_string())?;
+    let end = report.size() / SECTOR;
+    let mut extents = HashMap::new();
+    for (i, path) in t.paths.iter().enumerate() {
+        let stored: Vec<StoredExtent> = report
+            .extents(path)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| StoredExtent {
+                block: e.offset() / SECTOR,
+                len: e.len(),
+            })
+            .collect();
+        extents.insert(FileId(i as u32), stored);
+    }
+    let vrs_start = DESCRIPTOR_START + iso_descriptors(&iso);
+    let bridge = Bridge {
+        vrs_start,
+        reserved: vrs_start..measure.reserved_end,
+        extents,
+        end,
+    };
+    let plan = udf_plan::plan_bridge(&t.tree, udf, &bridge).map_err(|e| e.to_string())?;
+    let mut overlay = Overlay::new();
+    for r in &plan.regions {
+        match r {
+            Region::Meta { block, bytes } => {
+                for (i, b) in bytes.chunks(SECTOR as usize).enumerate() {
+                    let mut s = vec![0u8; SECTOR as usize];
+                    s[..b.len()].copy_from_slice(b);
+                    overlay.insert(block + i as u64, s.into());
                 }
-                None => node.clone(),
-            };
-            out.insert(&path, new).map_err(err)?;
-            if node.file_type() == FileType::Dir {
-                pending.push((child, path.clone()));
             }
-            if child.links() > 1 {
-                first.insert(child.id(), path);
+            Region::File { .. } => {
+                return Err("the bridge's UDF plan holds file data; the ISO 9660 image does".into())
             }
         }
     }
-    Ok(out)
+    Ok((iso, overlay, end))
 }
 
-/// Keeps what the writers write (all but zero blocks); reads as zeros.
-struct Capture {
-    blocks: u64,
-    kept: BTreeMap<u64, Box<[u8]>>,
-    bytes: usize,
+/// The ISO 9660 volume descriptors hadris-iso writes for `opts`, the terminator
+/// included: primary, El Torito boot record, Joliet, ISO 9660:1999, terminator.
+fn iso_descriptors(opts: &IsoOptions) -> u64 {
+    2 + u64::from(opts.joliet()) + u64::from(opts.iso1999()) + u64::from(opts.el_torito().is_some())
 }
 
-impl hadris_io::ErrorType for Capture {
-    type Error = io::Error;
+/// Reads each file's bytes for the emitter, keeping the current file open.
+struct HostFiles<'a> {
+    files: &'a [PathBuf],
+    open: Option<(u32, File)>,
 }
 
-impl BlockDevice for Capture {
-    fn block_size(&self) -> BlockSize {
-        block_size()
-    }
-
-    fn block_count(&self) -> u64 {
-        self.blocks
-    }
-
-    fn writable(&self) -> bool {
-        true
-    }
-
-    fn read_blocks(
-        &mut self,
-        _first: BlockIndex,
-        buf: &mut [u8],
-    ) -> Result<(), hadris_io::Error<io::Error>> {
-        buf.fill(0);
-        Ok(())
-    }
-
-    fn write_blocks(
-        &mut self,
-        first: BlockIndex,
-        buf: &[u8],
-    ) -> Result<(), hadris_io::Error<io::Error>> {
-        for (i, block) in buf.chunks(SECTOR as usize).enumerate() {
-            let at = first.get() + i as u64;
-            if block.iter().all(|&b| b == 0) {
-                self.kept.remove(&at);
-                continue;
-            }
-            if self.bytes + block.len() > MAX_METADATA {
-                return Err(io_error(
-                    hadris_io::ErrorKind::Unsupported,
-                    "the file system structures exceed 512 MiB (too many files for one image)",
-                ));
-            }
-            self.bytes += block.len();
-            self.kept.insert(at, block.into());
+impl discburn_udf::emit::FileData for HostFiles<'_> {
+    fn read_at(&mut self, file: FileId, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let path = self
+            .files
+            .get(file.0 as usize)
+            .ok_or_else(|| io::Error::other("a file the plan does not know"))?;
+        if self.open.as_ref().is_none_or(|(id, _)| *id != file.0) {
+            self.open = Some((file.0, File::open(path)?));
         }
-        Ok(())
+        let Some((_, f)) = self.open.as_mut() else {
+            return Err(io::Error::other("no open file"));
+        };
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(buf).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "{}: {e} (it changed while it was burnt; burn it once it no longer changes)",
+                    path.display()
+                ),
+            )
+        })
     }
 }
 
-/// A run of one file's bytes on the image: `len` bytes from byte `offset` of `path`,
-/// from block `block` on.
-#[derive(Debug, Clone)]
-struct FileRun {
-    block: u64,
-    len: u64,
-    path: PathBuf,
-    offset: u64,
-}
-
-/// An image whose structures are in memory and whose file data comes from the folder:
-/// the bridge, streamed in block order.
-pub(super) struct Laid {
-    blocks: u64,
-    meta: BTreeMap<u64, Box<[u8]>>,
-    runs: Vec<FileRun>,
-}
-
-impl Laid {
-    /// The image's blocks in ascending order, as chunks for `send`.
+impl UdfImage {
+    /// Streams the image in block order through `send`.
     pub(super) fn emit(
         &self,
         send: &mut dyn FnMut(Vec<u8>) -> Result<(), String>,
     ) -> Result<(), String> {
-        const CHUNK_BLOCKS: u64 = 32;
-        let mut at = 0u64;
-        let mut run = 0usize;
-        let mut open: Option<(usize, File)> = None;
-        while at < self.blocks {
-            if let Some(b) = self.meta.get(&at) {
-                send(b.to_vec())?;
-                at += 1;
-                continue;
-            }
-            let next_meta = self
-                .meta
-                .range(at..)
-                .next()
-                .map_or(self.blocks, |(b, _)| *b);
-            while run < self.runs.len() && run_end(&self.runs[run]) <= at {
-                run += 1;
-            }
-            let r = self.runs.get(run);
-            match r {
-                Some(r) if r.block <= at => {
-                    let end = run_end(r).min(next_meta).min(at + CHUNK_BLOCKS);
-                    let mut buf = vec![0u8; ((end - at) * SECTOR) as usize];
-                    let from = (at - r.block) * SECTOR;
-                    let want = r.len.saturating_sub(from).min(buf.len() as u64) as usize;
-                    if open.as_ref().is_none_or(|(i, _)| *i != run) {
-                        let f = File::open(&r.path)
-                            .map_err(|e| format!("{}: {e}", r.path.display()))?;
-                        open = Some((run, f));
-                    }
-                    if let Some((_, f)) = open.as_mut() {
-                        f.seek(SeekFrom::Start(r.offset + from))
-                            .and_then(|_| f.read_exact(&mut buf[..want]))
-                            .map_err(|e| {
-                                format!(
-                                    "{}: {e} (it changed while it was burnt; burn it once it no longer changes)",
-                                    r.path.display()
-                                )
-                            })?;
-                    }
-                    send(buf)?;
-                    at = end;
-                }
-                r => {
-                    let until = r.map_or(self.blocks, |r| r.block);
-                    let end = until.min(next_meta).min(at + CHUNK_BLOCKS);
-                    send(vec![0u8; ((end - at) * SECTOR) as usize])?;
-                    at = end;
+        let data = HostFiles {
+            files: &self.files,
+            open: None,
+        };
+        let mut s = discburn_udf::emit::UdfStream::new(&self.plan, data);
+        loop {
+            // Whole sectors to the sink: fill the buffer unless the image ends.
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut n = 0;
+            while n < buf.len() {
+                match s.read(&mut buf[n..]).map_err(|e| e.to_string())? {
+                    0 => break,
+                    k => n += k,
                 }
             }
+            if n == 0 {
+                return Ok(());
+            }
+            buf.truncate(n);
+            send(buf)?;
         }
-        Ok(())
-    }
-}
-
-fn run_end(r: &FileRun) -> u64 {
-    r.block + r.len.div_ceil(SECTOR)
-}
-
-/// The file runs of `report`, with the host paths of the folder `dir`, sorted.
-fn runs(dir: &Path, report: &Report) -> Vec<FileRun> {
-    let mut out = Vec::new();
-    for (name, extents) in report.files() {
-        let rel = name
-            .as_bytes()
-            .strip_prefix(b"/")
-            .unwrap_or(name.as_bytes());
-        let path = host_path(dir, rel);
-        let mut offset = 0;
-        for e in extents {
-            out.push(FileRun {
-                block: e.offset() / SECTOR,
-                len: e.len(),
-                path: path.clone(),
-                offset,
-            });
-            offset += e.len();
-        }
-    }
-    out.sort_by_key(|r| r.block);
-    // Hard links share extents: one run each.
-    out.dedup_by_key(|r| r.block);
-    out
-}
-
-/// Plans the ISO 9660 + UDF bridge of `tree` (the folder `dir`) without reading a file.
-/// `hide_relocated` marks `.rr_moved` hidden in the root directory, as the plain ISO
-/// stream does.
-pub(super) fn lay_out_bridge(
-    dir: &Path,
-    tree: &Tree,
-    iso: &IsoOptions,
-    udf: &UdfOptions,
-    hide_relocated: bool,
-) -> Result<(Laid, Report), String> {
-    let report = hadris_udf::plan_bridge(tree, iso, udf).map_err(|e| e.to_string())?;
-    let shadow = tempfile::Builder::new()
-        .prefix("discburn-bridge-")
-        .tempdir()
-        .map_err(|e| format!("a folder for the planning pass's stand-ins: {e}"))?;
-    let stand_ins = shadow_tree(tree, shadow.path())?;
-    let blocks = report.size() / SECTOR;
-    let mut capture = Capture {
-        blocks,
-        kept: BTreeMap::new(),
-        bytes: 0,
-    };
-    let again = hadris_udf::sync::write_bridge(&mut capture, &stand_ins, iso, udf)
-        .map_err(|e| e.to_string())?;
-    // The structures must describe the very layout the files are streamed into.
-    let same = again.size() == report.size()
-        && report
-            .files()
-            .all(|(name, extents)| again.extents(name.as_bytes()) == Some(extents));
-    if !same {
-        return Err("the bridge's structures were laid out differently from its files".into());
-    }
-    let runs = runs(dir, &report);
-    for r in &runs {
-        if let Some((b, _)) = capture.kept.range(r.block..run_end(r)).next() {
-            return Err(format!(
-                "a file system structure at block {b} lies in the data of {}",
-                r.path.display()
-            ));
-        }
-    }
-    let mut meta = capture.kept;
-    if hide_relocated {
-        hide_in(&mut meta);
-    }
-    Ok((Laid { blocks, meta, runs }, report))
-}
-
-/// Marks `.rr_moved` hidden in the root directory held in `meta`.
-fn hide_in(meta: &mut BTreeMap<u64, Box<[u8]>>) {
-    let Some((root, len)) = meta.get(&DESCRIPTOR_START).and_then(|pvd| root_extent(pvd)) else {
-        return;
-    };
-    let mut dir = Vec::with_capacity((len * SECTOR) as usize);
-    for b in root..root + len {
-        match meta.get(&b) {
-            Some(d) => dir.extend_from_slice(d),
-            None => dir.extend(std::iter::repeat_n(0u8, SECTOR as usize)),
-        }
-    }
-    if !mark_hidden(&mut dir, RR_MOVED.as_bytes()) {
-        tracing::warn!("the root directory has no room to mark {RR_MOVED} hidden");
-        return;
-    }
-    for (i, chunk) in dir.chunks(SECTOR as usize).enumerate() {
-        meta.insert(root + i as u64, chunk.into());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hadris_iso::{IsoId, IsoLevel};
-    use hadris_storage::MemDevice;
-
-    /// A folder with nested directories, a hard link, a Unicode name, an empty file
-    /// and files of odd lengths.
-    fn folder(dir: &Path) {
-        std::fs::create_dir_all(dir.join("a/b")).unwrap();
-        std::fs::write(dir.join("a/b/deep.txt"), b"deep\n").unwrap();
-        std::fs::write(dir.join("Überraschung ✓.txt"), "unicode\n").unwrap();
-        std::fs::write(dir.join("empty"), b"").unwrap();
-        let odd: Vec<u8> = (0..300_001u32).map(|i| (i * 13 % 251) as u8).collect();
-        std::fs::write(dir.join("a/odd.bin"), odd).unwrap();
-        std::fs::hard_link(dir.join("a/odd.bin"), dir.join("odd-link.bin")).unwrap();
-    }
-
-    #[test]
-    fn the_streamed_bridge_is_what_hadris_udf_writes_in_place() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("f");
-        folder(&dir);
-        let time = hadris_fs::DateTime::from_unix_seconds(1_700_000_000).unwrap();
-        let (tree, _) = hadris_fs::host::read_tree(&dir, &Default::default()).unwrap();
-        let iso = IsoOptions::default()
-            .with_id(IsoId::Volume, "BRIDGE")
-            .with_level(IsoLevel::L3)
-            .with_joliet()
-            .with_rock_ridge()
-            .with_time(time);
-        for revision in [UdfRevision::V1_02, UdfRevision::V2_01] {
-            let udf = udf_options("BRIDGE", revision, time);
-            let (laid, report) = lay_out_bridge(&dir, &tree, &iso, &udf, false).unwrap();
-            let mut streamed = Vec::new();
-            laid.emit(&mut |chunk| {
-                streamed.extend_from_slice(&chunk);
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(streamed.len() as u64, report.size());
-            let mut mem = MemDevice::new(vec![0u8; report.size() as usize], block_size());
-            hadris_udf::sync::write_bridge(&mut mem, &tree, &iso, &udf).unwrap();
-            let direct = mem.into_inner();
-            let first = streamed.iter().zip(&direct).position(|(a, b)| a != b);
-            assert_eq!(
-                first, None,
-                "UDF {revision}: first difference at byte {first:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_file_that_changes_while_streaming_fails_the_stream() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("f");
-        folder(&dir);
-        let (tree, _) = hadris_fs::host::read_tree(&dir, &Default::default()).unwrap();
-        let iso = IsoOptions::default().with_rock_ridge();
-        let udf = udf_options(
-            "B",
-            UdfRevision::V2_01,
-            hadris_fs::DateTime::from_unix_seconds(0).unwrap(),
-        );
-        let (laid, _) = lay_out_bridge(&dir, &tree, &iso, &udf, false).unwrap();
-        std::fs::write(dir.join("a/odd.bin"), b"short now").unwrap();
-        let err = laid.emit(&mut |_| Ok(())).unwrap_err();
-        assert!(
-            err.contains("odd") && err.contains("changed while it was burnt"),
-            "{err}"
-        );
     }
 }
