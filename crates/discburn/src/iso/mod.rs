@@ -1,5 +1,8 @@
-//! Folder burning: an ISO 9660 image with Joliet and Rock Ridge, built from a
-//! host directory and streamed into the write engine with no temporary file.
+//! Folder burning: an ISO 9660 image with Joliet and Rock Ridge (files of 4 GiB and
+//! more in several extents), a UDF volume, or both over the same data (the bridge,
+//! [`FileSystems`]), optionally bootable ([`Boot`]), built from a host directory and
+//! streamed into the write engine with no temporary file; [`check_tree`] reads a disc's
+//! file systems back and compares them with the folder.
 //!
 //! The image is laid out by [hadris-iso](https://docs.rs/hadris-iso) (the
 //! libisofs of Rust). Its planner gives the exact image size before a byte is
