@@ -566,7 +566,8 @@ impl FolderImage {
 }
 
 /// ECMA-167 2/9.1: the identifiers of a Volume Recognition Sequence's descriptors.
-const VRS_IDENTS: [&[u8; 5]; 6] = [b"BEA01", b"NSR02", b"NSR03", b"TEA01", b"BOOT2", b"CDW02"];
+pub(super) const VRS_IDENTS: [&[u8; 5]; 6] =
+    [b"BEA01", b"NSR02", b"NSR03", b"TEA01", b"BOOT2", b"CDW02"];
 
 /// The sector after a UDF Volume Recognition Sequence that starts at `from` and names
 /// an NSR descriptor (a UDF volume), or `None` when there is none.

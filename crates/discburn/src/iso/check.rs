@@ -16,6 +16,7 @@ use hadris_iso::Namespace;
 use hadris_storage::sync::BlockDevice;
 use hadris_storage::{BlockIndex, BlockSize};
 
+use super::append::VRS_IDENTS;
 use super::{
     block_size, io_error, IsoError, SectorRead, DESCRIPTOR_START, MAX_DESCRIPTORS, SECTOR,
 };
@@ -260,7 +261,7 @@ fn names_nsr(disc: &mut dyn SectorRead) -> bool {
         }
         match &sector[1..6] {
             b"NSR02" | b"NSR03" => return true,
-            b"CD001" | b"BEA01" | b"BOOT2" | b"CDW02" => {}
+            id if id == b"CD001" || VRS_IDENTS.iter().any(|v| v[..] == *id) => {}
             _ => return false,
         }
     }
