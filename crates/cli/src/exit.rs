@@ -187,27 +187,18 @@ pub fn burn_failure(e: &BurnError) -> Failure {
             human_size(*needed),
             human_size(*free)
         )),
-        BurnError::VerifyFailed(r) => {
-            let mut m = format!("{e}:");
-            for b in r.bad.iter().take(20) {
-                m.push_str(&format!("\n    {b}"));
-            }
-            if r.bad.len() > 20 {
-                m.push_str(&format!("\n    … and {} more ranges", r.bad.len() - 20));
-            }
-            m
-        }
-        BurnError::FilesDiffer { check, .. } => {
-            let mut m = capitalize(&format!("{e}:"));
-            for p in check.problems.iter().take(20) {
-                m.push_str(&format!("\n    {p}"));
-            }
-            let more = check.problems.len().saturating_sub(20) as u64 + check.more_problems;
-            if more > 0 {
-                m.push_str(&format!("\n    … and {more} more"));
-            }
-            m
-        }
+        BurnError::VerifyFailed(r) => listed(
+            format!("{e}:"),
+            r.bad.iter().map(|b| b.to_string()),
+            r.bad.len() as u64,
+            " ranges",
+        ),
+        BurnError::FilesDiffer { check, .. } => listed(
+            capitalize(&format!("{e}:")),
+            check.problems.iter().map(|p| p.to_string()),
+            check.problems.len() as u64 + check.more_problems,
+            "",
+        ),
         _ => capitalize(&e.to_string()),
     };
     Failure {
@@ -284,6 +275,19 @@ pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
             .join(" ")
     );
     Ok(())
+}
+
+/// `head`, then the first 20 of `items` one per line, then how many of `total` more
+/// (`… and N more{unit}`).
+fn listed(head: String, items: impl Iterator<Item = String>, total: u64, unit: &str) -> String {
+    let mut m = head;
+    for i in items.take(20) {
+        m.push_str(&format!("\n    {i}"));
+    }
+    if total > 20 {
+        m.push_str(&format!("\n    … and {} more{unit}", total - 20));
+    }
+    m
 }
 
 /// A source file that cannot be read, or is not what it should be (exit 7).

@@ -5,7 +5,15 @@ mod common;
 
 use std::fs;
 
+use std::path::Path;
+use std::process::Output;
+
 use common::{discburn, new_drive, stderr};
+
+/// `discburn --drive addr ARGS DIR`.
+fn run(addr: &str, args: &[&str], dir: &Path) -> Output {
+    discburn(addr).args(args).arg(dir).output().unwrap()
+}
 
 /// A folder with nested directories, a Unicode name, an empty file and a file of a
 /// few MiB.
@@ -26,11 +34,7 @@ fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
     let src = tmp.path().join("src");
     folder(&src);
     let (_d, addr) = new_drive("dvd+r");
-    let out = discburn(&addr)
-        .args(["--plain", "write", "--verify"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "write", "--verify"], &src);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -39,11 +43,7 @@ fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
     );
 
     // verify DIR on its own, as JSON.
-    let out = discburn(&addr)
-        .args(["--json", "verify"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--json", "verify"], &src);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -57,11 +57,7 @@ fn a_folder_burn_is_verified_file_by_file_and_changes_are_named() {
     fs::write(src.join("a/big.bin"), &big).unwrap();
     fs::write(src.join("a/b/new.txt"), b"not burnt\n").unwrap();
     fs::write(src.join("a/b/c/deep.txt"), b"deeper\n").unwrap();
-    let out = discburn(&addr)
-        .args(["--plain", "verify"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "verify"], &src);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     let err = stderr(&out);
     for want in [
@@ -85,11 +81,7 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
         String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(out)
     };
     let (_d, addr) = new_drive("bd-re");
-    let out = discburn(&addr)
-        .args(["--plain", "write", "--verify"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "write", "--verify"], &src);
     assert!(out.status.success(), "{}", stderr(&out));
     let all = out_of(&out);
     assert!(
@@ -102,38 +94,27 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
     let more = tmp.path().join("more");
     fs::create_dir(&more).unwrap();
     fs::write(more.join("later.txt"), b"second session\n").unwrap();
-    let out = discburn(&addr)
-        .args(["--plain", "write", "--verify", "--multi"])
-        .arg(&more)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "write", "--verify", "--multi"], &more);
     assert!(out.status.success(), "{}", stderr(&out));
     let all = out_of(&out);
     assert!(all.contains("Growing the volume"), "{all}");
     assert!(all.contains("also held a UDF tree"), "{all}");
     assert!(all.contains("in the Rock Ridge tree"), "{all}");
     // The first folder's files are still there, through ISO 9660.
-    let out = discburn(&addr)
-        .args(["--plain", "verify"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "verify"], &src);
     assert!(out.status.success(), "{}", out_of(&out));
 
     // A multi-session BD-R stays ISO 9660, which later sessions extend.
     let (_d, addr) = new_drive("bd-r");
-    let out = discburn(&addr)
-        .args(["--plain", "write", "--multi"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(&addr, &["--plain", "write", "--multi"], &src);
     assert!(out.status.success(), "{}", stderr(&out));
     let all = out_of(&out);
     assert!(all.contains("as ISO 9660 + Joliet + Rock Ridge,"), "{all}");
 
     let (_d, addr) = new_drive("dvd+r");
-    let out = discburn(&addr)
-        .args([
+    let out = run(
+        &addr,
+        &[
             "--plain",
             "write",
             "--verify",
@@ -141,10 +122,9 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
             "udf",
             "--udf-revision",
             "1.02",
-        ])
-        .arg(&src)
-        .output()
-        .unwrap();
+        ],
+        &src,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let all = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
     assert!(all.contains("as UDF 1.02,"), "{all}");
@@ -153,11 +133,11 @@ fn a_bd_gets_the_iso_udf_bridge_and_fs_chooses_otherwise() {
     // Asking for UDF and a boot image together is refused before writing.
     let (_d, addr) = new_drive("dvd+r");
     fs::write(src.join("boot.img"), vec![1u8; 2048]).unwrap();
-    let out = discburn(&addr)
-        .args(["--plain", "write", "--fs", "iso+udf", "--boot", "boot.img"])
-        .arg(&src)
-        .output()
-        .unwrap();
+    let out = run(
+        &addr,
+        &["--plain", "write", "--fs", "iso+udf", "--boot", "boot.img"],
+        &src,
+    );
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("a bootable disc is mastered as ISO 9660 alone"),
