@@ -7,6 +7,8 @@
 //!    seconds; printed once before the criterion runs.
 //! 3. Over iSCSI to a private tgt (image on /dev/shm): MB/s with one WRITE at a time and
 //!    with the initiator's pipelining (`max_in_flight` 8). Skipped without tgtd.
+//! 4. The same over iSCSI to our own target (`discburn serve`'s server, one unthrottled
+//!    virtual BD-R on /dev/shm), next to tgt's figures.
 //!
 //! Run: `cargo bench -p discburn --bench write_section`
 #![allow(missing_docs)] // criterion_group! generates an undocumented fn
@@ -182,8 +184,6 @@ fn throttled_figures(dir: &std::path::Path) {
 
 fn tgt_figures() {
     use discburn_iscsi::testing::{Tgt, TgtOptions};
-    use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
-    let sectors: u32 = 64 * 1024; // 128 MiB
     for in_flight in [1usize, 8] {
         let shm = std::path::Path::new("/dev/shm");
         let tgt = match Tgt::start_with(TgtOptions {
@@ -201,32 +201,77 @@ fn tgt_figures() {
                 return;
             }
         };
-        let options = IscsiOptions {
-            max_in_flight: in_flight,
-            ..IscsiOptions::default()
-        };
-        let mut t = IscsiTransport::connect(IscsiUrl::parse(&tgt.url()).unwrap(), options)
-            .expect("login to tgt");
-        // tgt opens its CmdSN window after the first command; the Recorder reads the
-        // transport's limits once, when it is made.
-        let _ = t.execute(discburn::mmc::transport::Request::none(
-            &[0; 6],
-            Duration::from_secs(5),
+        iscsi_figure("tgt (/dev/shm, DVD+R)", &tgt.url(), in_flight);
+    }
+}
+
+/// Writes 128 MiB over iSCSI to `url` and prints the rate.
+fn iscsi_figure(label: &str, url: &str, in_flight: usize) {
+    use discburn_iscsi::{IscsiOptions, IscsiTransport, IscsiUrl};
+    let sectors: u32 = 64 * 1024; // 128 MiB
+    let options = IscsiOptions {
+        max_in_flight: in_flight,
+        ..IscsiOptions::default()
+    };
+    let mut t = IscsiTransport::connect(IscsiUrl::parse(url).unwrap(), options)
+        .unwrap_or_else(|e| panic!("login to {label}: {e}"));
+    // tgt opens its CmdSN window after the first command; the Recorder reads the
+    // transport's limits once, when it is made.
+    let _ = t.execute(discburn::mmc::transport::Request::none(
+        &[0; 6],
+        Duration::from_secs(5),
+    ));
+    let rec = Arc::new(Recorder::new(Box::new(t), url, SystemClock::shared()));
+    let _ = rec.test_unit_ready();
+    let limits = rec.limits();
+    let e = WriteEngine::with_recorder(Arc::clone(&rec), 2048).unwrap();
+    let t0 = Instant::now();
+    write_pattern(&e, sectors);
+    let wall = t0.elapsed().as_secs_f64();
+    println!(
+        "iSCSI to {label}, max_in_flight {}: {:.0} MB/s over {} MiB ({} KiB transfers)",
+        limits.max_in_flight,
+        f64::from(sectors) * 2048.0 / wall / 1e6,
+        sectors / 512,
+        limits.max_transfer / 1024,
+    );
+}
+
+fn shm_or(dir: &std::path::Path) -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+fn serve_figures(dir: &std::path::Path) {
+    use discburn_iscsi::target::{Server, ServerConfig};
+    for in_flight in [1usize, 8] {
+        let img = shm_or(dir).join(format!(
+            "discburn-ws-serve-{}-{in_flight}.img",
+            std::process::id()
         ));
-        let rec = Arc::new(Recorder::new(Box::new(t), tgt.url(), SystemClock::shared()));
-        let _ = rec.test_unit_ready();
-        let limits = rec.limits();
-        let e = WriteEngine::with_recorder(Arc::clone(&rec), 2048).unwrap();
-        let t0 = Instant::now();
-        write_pattern(&e, sectors);
-        let wall = t0.elapsed().as_secs_f64();
-        println!(
-            "iSCSI to tgt (/dev/shm), max_in_flight {}: {:.0} MB/s over {} MiB ({} KiB transfers)",
-            limits.max_in_flight,
-            f64::from(sectors) * 2048.0 / wall / 1e6,
-            sectors / 512,
-            limits.max_transfer / 1024,
-        );
+        let clock = SystemClock::shared();
+        let drive = VirtualDriveConfig::new(&img, Media::BdR)
+            .unthrottled()
+            .open(Arc::clone(&clock))
+            .unwrap();
+        let server = Server::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            ServerConfig::new("iqn.2026-12.org.discburn:bench"),
+            vec![Box::new(drive)],
+        )
+        .unwrap();
+        let url = server.url(0);
+        let stop = server.shutdown_handle();
+        let serving = std::thread::spawn(move || server.run());
+        iscsi_figure("discburn serve (/dev/shm, virtual BD-R)", &url, in_flight);
+        stop.shutdown();
+        drop(serving.join());
+        let _ = std::fs::remove_file(&img);
+        let _ = std::fs::remove_file(img.with_extension("img.state"));
     }
 }
 
@@ -235,6 +280,7 @@ fn bench(c: &mut Criterion) {
     unthrottled_figures(dir.path());
     throttled_figures(dir.path());
     tgt_figures();
+    serve_figures(dir.path());
     let clock = SystemClock::shared();
     let mut g = c.benchmark_group("write_section");
     g.throughput(Throughput::Bytes(u64::from(SECTORS) * 2048));
