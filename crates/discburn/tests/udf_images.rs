@@ -1,7 +1,8 @@
 //! UDF (1.02, 2.01, 2.50, 2.60) and ISO 9660 + UDF bridge images of a folder, streamed,
 //! then read by programs nobody here wrote: udftools' udfinfo, util-linux's blkid,
 //! 7-Zip, xorriso and isoinfo; and by the verify-by-file-system check (hadris-iso's and
-//! discburn-udf's readers).
+//! discburn-udf's readers); and by pycdlib, which walks each of a bridge's trees (Rock
+//! Ridge, Joliet, UDF) on its own.
 //! A missing tool fails the test with the command that installs it.
 
 use std::fs;
@@ -14,6 +15,8 @@ use discburn::iso::{
     TreeProblem, UdfRevision,
 };
 use discburn::mmc::profile::MediaFamily;
+
+mod readers;
 
 const INSTALL: &str = "apt-get install -y udftools p7zip-full xorriso genisoimage util-linux";
 
@@ -166,6 +169,46 @@ fn udf_and_bridge_images_are_read_by_udfinfo_blkid_7zip_and_the_iso_readers() {
             vec![IsoTree::Udf]
         };
         assert_eq!(c.trees, want, "{what}");
+    }
+}
+
+/// pycdlib reads every tree of the bridge separately, so a file right in one tree and
+/// wrong in another shows. It reads UDF only beside ISO 9660 (it refuses a volume without
+/// a PVD) and, in Debian's 1.12 and PyPI's 1.22, not 2.50's metadata partition: 1.12
+/// rejects a type-1 partition map followed by a type-2 one (its LVD bounds check), 1.22
+/// looks for the File Set Descriptor in the physical partition. So 1.02 and 2.01 here.
+#[test]
+fn pycdlib_reads_names_sizes_and_content_from_each_tree_of_the_1_02_and_2_01_bridges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("src");
+    folder(&root);
+    let files = ["a/big.bin", "a/b/c/deep.txt", "Überraschung ✓.txt", "empty"];
+    for (revision, rev) in [(UdfRevision::V1_02, "1.02"), (UdfRevision::V2_01, "2.01")] {
+        let image = tmp.path().join(format!("bridge-{rev}.img"));
+        master(&root, FileSystems::IsoUdf, revision, &image);
+        let listed = readers::pycdlib(&image, true)
+            .unwrap_or_else(|e| panic!("{rev}: pycdlib refuses the bridge: {e}"));
+        for tree in ["rr", "joliet", "udf"] {
+            let mut got: Vec<_> = listed.iter().filter(|f| f.tree == tree).collect();
+            got.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut want: Vec<_> = files.iter().map(|f| format!("/{f}")).collect();
+            want.sort();
+            assert_eq!(
+                got.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+                want,
+                "{rev}: the {tree} tree as pycdlib walks it"
+            );
+            for f in got {
+                let bytes = fs::read(root.join(&f.path[1..])).unwrap();
+                assert_eq!(f.size, bytes.len() as u64, "{rev} {tree} {}", f.path);
+                assert_eq!(
+                    f.md5.as_deref(),
+                    Some(readers::md5_hex(&bytes).as_str()),
+                    "{rev} {tree} {}: the content pycdlib extracts",
+                    f.path
+                );
+            }
+        }
     }
 }
 
