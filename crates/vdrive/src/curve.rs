@@ -88,10 +88,20 @@ impl Segment {
     }
 }
 
+/// Sectors a layer change takes to write through: the drive stops at the end of a
+/// layer, jumps focus to the next one, calibrates power there (OPC) and resumes — one
+/// BD cluster (two DVD ECC blocks) written at [`LAYER_JUMP_SPS`], about a second, the
+/// dip speed graphs (Nero DiscSpeed, ImgBurn) show at the layer break.
+pub const LAYER_JUMP_SECTORS: u32 = 32;
+/// Effective sectors per second through a layer change (see [`LAYER_JUMP_SECTORS`]).
+pub const LAYER_JUMP_SPS: f64 = 32.0;
+
 /// The write speed across a disc for one selected speed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Curve {
     segments: Vec<Segment>,
+    /// Indices into `segments` of the layer changes (not speed zones).
+    jumps: Vec<usize>,
 }
 
 impl Curve {
@@ -129,7 +139,77 @@ impl Curve {
                 v
             }
         };
-        Curve { segments }
+        Curve {
+            segments,
+            jumps: Vec::new(),
+        }
+    }
+
+    /// The curve over a disc of several layers that start at `layer_starts` (the LBAs of
+    /// Layers 1, 2, …; empty: [`Curve::new`]) and end at `capacity`. Each layer follows
+    /// the single-layer law over its radius, a layer of `layer_nominal` sectors reaching
+    /// the outer edge; layers alternate direction (opposite track path: Layer 1 runs
+    /// from the radius where Layer 0 ended back inwards, so a CAV speed falls there), and
+    /// each change of layer costs a [`LAYER_JUMP_SECTORS`] stretch at [`LAYER_JUMP_SPS`].
+    pub fn layered(
+        def: &SpeedDef,
+        family: MediaFamily,
+        capacity: u32,
+        layer_starts: &[u32],
+        layer_nominal: u32,
+    ) -> Curve {
+        if layer_starts.is_empty() {
+            return Curve::new(def, family, capacity);
+        }
+        let base = Curve::new(def, family, layer_nominal.max(1)).segments;
+        let bounds: Vec<u32> = std::iter::once(0)
+            .chain(layer_starts.iter().copied())
+            .chain(std::iter::once(capacity))
+            .collect();
+        let mut segments = Vec::new();
+        let mut jumps = Vec::new();
+        let mut prev_len = 0u32;
+        for (k, w) in bounds.windows(2).enumerate() {
+            let (a, b) = (w[0], w[1].max(w[0]));
+            let len = b - a;
+            if len == 0 {
+                continue;
+            }
+            // The layer in its own coordinates, 0..len.
+            let mut layer = if k % 2 == 0 {
+                clip(&base, 0, len)
+            } else {
+                // Back inwards from the radius where the previous layer ended.
+                let hi = prev_len.max(len);
+                shift(
+                    &mirror(&clip(&base, hi - len, hi), hi - len, hi),
+                    hi - len,
+                    0,
+                )
+            };
+            prev_len = len;
+            if k > 0 && len > LAYER_JUMP_SECTORS {
+                jumps.push(segments.len());
+                segments.push(Segment {
+                    start_lba: a,
+                    end_lba: a + LAYER_JUMP_SECTORS,
+                    start_sps: LAYER_JUMP_SPS,
+                    end_sps: LAYER_JUMP_SPS,
+                });
+                layer = clip(&layer, LAYER_JUMP_SECTORS, len);
+            }
+            segments.extend(shift(&layer, 0, a));
+        }
+        Curve { segments, jumps }
+    }
+
+    /// The speed zones without the layer changes (what GET PERFORMANCE reports).
+    pub fn zones(&self) -> impl Iterator<Item = &Segment> {
+        self.segments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.jumps.contains(i))
+            .map(|(_, s)| s)
     }
 
     /// The segments (GET PERFORMANCE type 00h reports one descriptor per segment).
@@ -209,6 +289,47 @@ impl Curve {
     }
 }
 
+/// The parts of `segs` inside `[from, to)`, speeds at the cuts from the segment's law.
+fn clip(segs: &[Segment], from: u32, to: u32) -> Vec<Segment> {
+    segs.iter()
+        .filter(|s| s.end_lba > from && s.start_lba < to)
+        .map(|s| {
+            let (a, b) = (s.start_lba.max(from), s.end_lba.min(to));
+            let at = |lba: u32| s.speed_at_offset(f64::from(lba - s.start_lba));
+            Segment {
+                start_lba: a,
+                end_lba: b,
+                start_sps: at(a),
+                end_sps: if b == s.end_lba { s.end_sps } else { at(b) },
+            }
+        })
+        .collect()
+}
+
+/// `segs` (inside `[lo, hi)`) run backwards: what a layer written the other way meets.
+fn mirror(segs: &[Segment], lo: u32, hi: u32) -> Vec<Segment> {
+    segs.iter()
+        .rev()
+        .map(|s| Segment {
+            start_lba: lo + hi - s.end_lba,
+            end_lba: lo + hi - s.start_lba,
+            start_sps: s.end_sps,
+            end_sps: s.start_sps,
+        })
+        .collect()
+}
+
+/// `segs` moved from origin `from` to origin `to`.
+fn shift(segs: &[Segment], from: u32, to: u32) -> Vec<Segment> {
+    segs.iter()
+        .map(|s| Segment {
+            start_lba: s.start_lba - from + to,
+            end_lba: s.end_lba - from + to,
+            ..*s
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +394,69 @@ mod tests {
         assert!(close(c.sectors_in(300_000.0, t), 500_000.0));
         // Past the end: keeps the last speed.
         assert!(close(c.time_for(999_000.0, 2000.0), 2000.0 / (12.0 * x1)));
+    }
+
+    #[test]
+    fn layers_alternate_direction_and_each_change_costs_a_second() {
+        // BD-R DL at 8x CAV: Layer 0 inside out, Layer 1 outside in.
+        let spec = Media::BdRDl.spec();
+        let def = spec.write_speeds[3];
+        let (cap, l0) = (spec.capacity, spec.layer_capacity());
+        let c = Curve::layered(&def, MediaFamily::Bd, cap, &[l0], l0);
+        let x1 = one_x(MediaFamily::Bd);
+        let (lo, hi) = (8.0 * x1 / CAV_RADIUS_RATIO, 8.0 * x1);
+        assert!(close(c.speed_at(0.0), lo));
+        assert!(
+            close(c.speed_at(f64::from(l0) - 0.5), hi)
+                || c.speed_at(f64::from(l0) - 1.0) > 0.99 * hi
+        );
+        assert!(close(c.speed_at(f64::from(l0) + 1.0), LAYER_JUMP_SPS));
+        let after = f64::from(l0 + LAYER_JUMP_SECTORS);
+        assert!(c.speed_at(after) > 0.99 * hi);
+        assert!(c.speed_at(f64::from(cap) - 1.0) < 1.01 * lo);
+        // The jump: a second more than the same run on one layer's law.
+        let around = c.time_for(
+            f64::from(l0) - 1000.0,
+            2000.0 + f64::from(LAYER_JUMP_SECTORS),
+        );
+        let plain = 2000.0 / hi;
+        assert!(around > plain + 0.9 && around < plain + 1.1, "{around}");
+        // GET PERFORMANCE's zones leave the jump out, and tile the disc with it.
+        assert_eq!(c.zones().count(), c.segments().len() - 1);
+        for w in c.segments().windows(2) {
+            assert_eq!(w[0].end_lba, w[1].start_lba);
+        }
+        assert_eq!(c.segments().last().unwrap().end_lba, cap);
+        // Time and sectors stay inverse across the layers.
+        for (lba, n) in [(0.0, f64::from(cap)), (f64::from(l0) - 5.0, 100.0)] {
+            let t = c.time_for(lba, n);
+            assert!(close(c.sectors_in(lba, t), n), "{lba} {n}");
+        }
+    }
+
+    #[test]
+    fn a_short_layer_0_turns_back_from_where_it_ended() {
+        // DVD+R DL at 8x zoned CLV (6x up to 20% of a layer, 8x after), Layer 0 set to
+        // 10% of its nominal size: both layers stay in the 6x zone.
+        let spec = Media::DvdPlusRDl.spec();
+        let def = spec.write_speeds[2];
+        let nominal = spec.layer_capacity();
+        let l0 = nominal / 10;
+        let c = Curve::layered(&def, MediaFamily::Dvd, 2 * l0, &[l0], nominal);
+        let x6 = 6.0 * one_x(MediaFamily::Dvd);
+        assert!(close(c.speed_at(1.0), x6));
+        assert!(close(c.speed_at(f64::from(2 * l0) - 1.0), x6));
+        assert!(c.zones().all(|s| close(s.start_sps, x6)));
+        // The full disc reaches 8x on both layers, 6x at both ends.
+        let full = Curve::layered(&def, MediaFamily::Dvd, spec.capacity, &[nominal], nominal);
+        let x8 = 8.0 * one_x(MediaFamily::Dvd);
+        assert!(close(full.speed_at(f64::from(nominal) - 1.0), x8));
+        assert!(close(full.speed_at(f64::from(nominal) + 100.0), x8));
+        assert!(close(full.speed_at(f64::from(spec.capacity) - 1.0), x6));
+        // No layers: the single-layer curve.
+        assert_eq!(
+            Curve::layered(&def, MediaFamily::Dvd, 1000, &[], 1000),
+            Curve::new(&def, MediaFamily::Dvd, 1000)
+        );
     }
 }

@@ -18,9 +18,11 @@ const PROFILES: &[Profile] = &[
     Profile::BdRe,
     Profile::BdRSrm,
     Profile::BdRom,
+    Profile::DvdPlusRDl,
     Profile::DvdPlusR,
     Profile::DvdPlusRw,
     Profile::DvdRam,
+    Profile::DvdRDlSequential,
     Profile::DvdRSequential,
     Profile::DvdRom,
     Profile::CdRw,
@@ -37,9 +39,12 @@ fn f(current: bool, body: FeatureBody) -> Feature {
 
 /// The full configuration for the medium in the drive (`present` false: no medium).
 pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
-    let media = disc.media;
+    // Features follow the recording rules, which layers do not change; the profile and
+    // the dual-layer features name the disc itself.
+    let media = disc.media.base();
+    let layers = disc.media.spec().layers;
     let profile = if present {
-        media.spec().profile
+        disc.media.spec().profile
     } else {
         Profile::NoCurrentProfile
     };
@@ -197,7 +202,9 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             writable && media == Media::DvdMinusR,
             FeatureBody::DvdMinusRWrite(DvdMinusRWrite {
                 buf: true,
-                rdl: false,
+                // The drive writes DVD-R DL (current only with one loaded, as the
+                // feature's current bit is).
+                rdl: true,
                 test_write: true,
                 dvd_rw_sl: false,
             }),
@@ -218,6 +225,17 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
                 bd_r: [0x0002, 0, 0, 0],
             }),
         ),
+        Feature {
+            version: 1,
+            ..f(
+                present && media == Media::DvdPlusR && layers == 2,
+                // Feature 003Bh DVD+R Dual Layer (MMC-6 §5.3.29): Write bit, 3 reserved.
+                FeatureBody::Raw {
+                    code: FeatureCode::DvdPlusRDualLayer,
+                    data: vec![u8::from(writable), 0, 0, 0],
+                },
+            )
+        },
         f(
             writable && media == Media::BdR && disc.pseudo_overwrite,
             // Feature 0038h BD-R Pseudo-Overwrite (MMC-6 §5.3.24): 4 reserved bytes.

@@ -35,6 +35,21 @@ pub enum Media {
     DvdRom,
     /// BD-ROM (profile 0040h): an existing image presented read-only.
     BdRom,
+    /// DVD+R DL, 8.5 GB (profile 002Bh): two layers, opposite track path, the layer
+    /// boundary settable before the first write.
+    DvdPlusRDl,
+    /// DVD-R DL, 8.5 GB, sequential recording (profile 0015h).
+    DvdMinusRDl,
+    /// BD-R DL, 50 GB (profile 0041h, two layers).
+    BdRDl,
+    /// BD-R TL, BDXL 100 GB (profile 0041h, three layers).
+    BdRTl,
+    /// BD-R QL, BDXL 128 GB (profile 0041h, four layers).
+    BdRQl,
+    /// BD-RE DL, 50 GB (profile 0043h, two layers).
+    BdReDl,
+    /// BD-RE TL, BDXL 100 GB (profile 0043h, three layers).
+    BdReTl,
 }
 
 /// How a medium is written.
@@ -117,6 +132,8 @@ pub struct MediaSpec {
     pub close_session_s: f64,
     /// Time finalizing takes, in seconds.
     pub finalize_s: f64,
+    /// Recording layers (1 single layer, 2 DL, 3 TL, 4 QL).
+    pub layers: u8,
 }
 
 // Zoned CLV tables: (fraction of the disc where the zone starts, speed in x).
@@ -147,6 +164,13 @@ const BD_R_SPEEDS: &[SpeedDef] = &[
     cav(16.0),
 ];
 const BD_RE_SPEEDS: &[SpeedDef] = &[clv(2.0)];
+// Dual layer: DVD±R DL at most 8x (zoned as the Pioneer DVR-111D reports 2.4x/4x/2.4x
+// over both layers), BD-R DL to 8x CAV, BDXL to 4x (TL 6x), BD-RE DL/TL 2x.
+const DVD_DL_8X_ZONES: &[(f64, f64)] = &[(0.0, 6.0), (0.2, 8.0)];
+const DVD_DL_SPEEDS: &[SpeedDef] = &[clv(2.4), clv(4.0), zclv(8.0, DVD_DL_8X_ZONES)];
+const BD_R_DL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0)];
+const BD_R_TL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0)];
+const BD_R_QL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0)];
 
 // Read speeds: CLV at the low speeds a host may ask for (audio extraction, quiet reads),
 // CAV above, up to what current drives read each medium at.
@@ -175,15 +199,31 @@ pub const DVD_RAM_SECTORS: u32 = 2_236_704;
 pub const DVD_RAM_SPARE_EXPANSION: u32 = 49_152;
 /// BD-R/RE single layer 25 GB, unformatted.
 pub const BD_SL_SECTORS: u32 = 12_219_392;
+/// DVD+R DL 8.5 GB: 2 × 2,086,912 (what a blank one reports as free blocks).
+pub const DVD_PLUS_R_DL_SECTORS: u32 = 4_173_824;
+/// DVD-R DL 8.5 GB: 2 × 2,085,856.
+pub const DVD_MINUS_R_DL_SECTORS: u32 = 4_171_712;
+/// BD-R/RE DL 50 GB, unformatted: 2 × 12,219,392.
+pub const BD_DL_SECTORS: u32 = 24_438_784;
+/// BDXL TL 100 GB, unformatted: 3 × 16,292,864.
+pub const BD_TL_SECTORS: u32 = 48_878_592;
+/// BDXL QL 128 GB, unformatted: 4 × 15,625,216.
+pub const BD_QL_SECTORS: u32 = 62_500_864;
 
 impl MediaSpec {
     /// The fastest read speed, in multiples of 1x (CAV: reached at the outer edge).
     pub fn read_x(&self) -> f64 {
         self.read_speeds.last().map_or(1.0, |s| s.x)
     }
+
+    /// User sectors of one layer as sold (the capacity split evenly: Layer 0 of a
+    /// DVD±R DL before the host sets its boundary, each layer of a BD).
+    pub fn layer_capacity(&self) -> u32 {
+        self.capacity / u32::from(self.layers.max(1))
+    }
 }
 
-const MEDIA: [Media; 8] = [
+const MEDIA: [Media; 15] = [
     Media::CdR,
     Media::CdRw,
     Media::DvdMinusR,
@@ -192,6 +232,13 @@ const MEDIA: [Media; 8] = [
     Media::DvdRam,
     Media::BdR,
     Media::BdRe,
+    Media::DvdPlusRDl,
+    Media::DvdMinusRDl,
+    Media::BdRDl,
+    Media::BdRTl,
+    Media::BdRQl,
+    Media::BdReDl,
+    Media::BdReTl,
 ];
 
 impl Media {
@@ -235,6 +282,7 @@ impl Media {
             close_track_s: 1.0,
             close_session_s: 10.0,
             finalize_s: 20.0,
+            layers: 1,
         };
         match self {
             Media::CdR | Media::CdRw => MediaSpec {
@@ -354,6 +402,64 @@ impl Media {
                 read_speeds: BD_READ_SPEEDS,
                 ..base
             },
+            Media::DvdPlusRDl | Media::DvdMinusRDl => {
+                let plus = self == Media::DvdPlusRDl;
+                MediaSpec {
+                    name: if plus { "dvd+r-dl" } else { "dvd-r-dl" },
+                    profile: if plus {
+                        Profile::DvdPlusRDl
+                    } else {
+                        Profile::DvdRDlSequential
+                    },
+                    capacity: if plus {
+                        DVD_PLUS_R_DL_SECTORS
+                    } else {
+                        DVD_MINUS_R_DL_SECTORS
+                    },
+                    write_speeds: DVD_DL_SPEEDS,
+                    layers: 2,
+                    // A DL lead-out and middle area take longer than a single layer's.
+                    close_session_s: 45.0,
+                    finalize_s: 90.0,
+                    ..self.base().spec()
+                }
+            }
+            Media::BdRDl | Media::BdRTl | Media::BdRQl | Media::BdReDl | Media::BdReTl => {
+                let (name, capacity, layers) = match self {
+                    Media::BdRDl => ("bd-r-dl", BD_DL_SECTORS, 2),
+                    Media::BdRTl => ("bd-r-tl", BD_TL_SECTORS, 3),
+                    Media::BdRQl => ("bd-r-ql", BD_QL_SECTORS, 4),
+                    Media::BdReDl => ("bd-re-dl", BD_DL_SECTORS, 2),
+                    _ => ("bd-re-tl", BD_TL_SECTORS, 3),
+                };
+                let write_speeds = match self {
+                    Media::BdRDl => BD_R_DL_SPEEDS,
+                    Media::BdRTl => BD_R_TL_SPEEDS,
+                    Media::BdRQl => BD_R_QL_SPEEDS,
+                    _ => BD_RE_SPEEDS,
+                };
+                MediaSpec {
+                    name,
+                    capacity,
+                    layers,
+                    write_speeds,
+                    ..self.base().spec()
+                }
+            }
+        }
+    }
+
+    /// The single-layer medium whose recording rules this one follows (DVD+R for
+    /// DVD+R DL, BD-R for BD-R DL/TL/QL, …; itself for single-layer media): the layers
+    /// change capacity, speeds and the structures a drive reports, not how tracks,
+    /// sessions and formats work.
+    pub fn base(self) -> Media {
+        match self {
+            Media::DvdPlusRDl => Media::DvdPlusR,
+            Media::DvdMinusRDl => Media::DvdMinusR,
+            Media::BdRDl | Media::BdRTl | Media::BdRQl => Media::BdR,
+            Media::BdReDl | Media::BdReTl => Media::BdRe,
+            m => m,
         }
     }
 
@@ -399,7 +505,11 @@ pub struct FormatOption {
 }
 
 /// The formats FORMAT UNIT accepts for a medium, default first.
-pub fn format_options(media: Media) -> &'static [FormatOption] {
+///
+/// BD spare areas grow with the layers: each layer carries its inner and outer spare
+/// areas, so a BD-RE DL formats by default to 24,438,784 − 786,432 = 23,652,352 blocks,
+/// what real drives report for it.
+pub fn format_options(media: Media) -> Vec<FormatOption> {
     const fn f(format_type: u8, blocks: u32, param: u32) -> FormatOption {
         FormatOption {
             format_type,
@@ -407,36 +517,37 @@ pub fn format_options(media: Media) -> &'static [FormatOption] {
             param,
         }
     }
-    // BD SL spare choices (blocks): 393,216 default (768 MiB), 131,072 minimum,
+    let spec = media.spec();
+    let layers = u32::from(spec.layers.max(1));
+    let cap = spec.capacity;
+    // BD spare choices per layer (blocks): 393,216 default (768 MiB), 131,072 minimum,
     // 1,048,576 large; the user area shrinks by the spare size.
-    const BD_RE: &[FormatOption] = &[
-        f(0x00, BD_SL_SECTORS - 393_216, 393_216),
-        f(0x30, BD_SL_SECTORS - 393_216, 393_216),
-        f(0x30, BD_SL_SECTORS - 131_072, 131_072),
-        f(0x30, BD_SL_SECTORS - 1_048_576, 1_048_576),
-        f(0x31, BD_SL_SECTORS, 0),
-    ];
-    const BD_R: &[FormatOption] = &[
-        f(0x00, BD_SL_SECTORS - 393_216, 393_216),
-        f(0x32, BD_SL_SECTORS - 393_216, 393_216),
-        f(0x32, BD_SL_SECTORS - 131_072, 131_072),
-        f(0x32, BD_SL_SECTORS - 1_048_576, 1_048_576),
-    ];
-    const DVD_RW: &[FormatOption] = &[f(0x26, DVD_SL_SECTORS, 0)];
-    // DVD-RAM (MMC-6 §6.5.4.2.1, §6.5.4.2.2): 00h full format with the default spare
-    // areas, 01h spare area expansion, which gives one step of user area (the model's
-    // 49,152 blocks, 96 MiB) to the supplementary spare area and keeps the data; both
-    // with the block length as the type dependent parameter.
-    const DVD_RAM: &[FormatOption] = &[
-        f(0x00, DVD_RAM_SECTORS, 2048),
-        f(0x01, DVD_RAM_SECTORS - DVD_RAM_SPARE_EXPANSION, 2048),
-    ];
-    match media {
-        Media::BdRe => BD_RE,
-        Media::BdR => BD_R,
-        Media::DvdPlusRw => DVD_RW,
-        Media::DvdRam => DVD_RAM,
-        _ => &[],
+    let bd = |with_spares: u8| {
+        let spare = |per_layer: u32| per_layer * layers;
+        vec![
+            f(0x00, cap - spare(393_216), spare(393_216)),
+            f(with_spares, cap - spare(393_216), spare(393_216)),
+            f(with_spares, cap - spare(131_072), spare(131_072)),
+            f(with_spares, cap - spare(1_048_576), spare(1_048_576)),
+        ]
+    };
+    match media.base() {
+        Media::BdRe => {
+            let mut v = bd(0x30);
+            v.push(f(0x31, cap, 0));
+            v
+        }
+        Media::BdR => bd(0x32),
+        Media::DvdPlusRw => vec![f(0x26, DVD_SL_SECTORS, 0)],
+        // DVD-RAM (MMC-6 §6.5.4.2.1, §6.5.4.2.2): 00h full format with the default spare
+        // areas, 01h spare area expansion, which gives one step of user area (the model's
+        // 49,152 blocks, 96 MiB) to the supplementary spare area and keeps the data; both
+        // with the block length as the type dependent parameter.
+        Media::DvdRam => vec![
+            f(0x00, DVD_RAM_SECTORS, 2048),
+            f(0x01, DVD_RAM_SECTORS - DVD_RAM_SPARE_EXPANSION, 2048),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -452,6 +563,8 @@ mod tests {
         assert_eq!(Media::from_name("dvd+r"), Some(Media::DvdPlusR));
         assert_eq!(Media::from_name("dvd r"), None);
         assert_eq!(Media::from_name("DVD-R"), Some(Media::DvdMinusR));
+        assert_eq!(Media::from_name("dvd+r-dl"), Some(Media::DvdPlusRDl));
+        assert_eq!(Media::from_name("BD-R-QL"), Some(Media::BdRQl));
         assert!(Media::names().contains("bd-re"));
     }
 
@@ -461,6 +574,48 @@ mod tests {
         assert_eq!(Media::DvdPlusR.spec().capacity, 2_295_104);
         assert_eq!(Media::DvdMinusR.spec().capacity, 2_295_104);
         assert_eq!(Media::BdR.spec().capacity, 12_219_392);
+        // Multi-layer media: the capacities drives report (blank DVD+R DL free blocks,
+        // BD DL 50 GB, BDXL 100 and 128 GB), one layer each an equal share.
+        assert_eq!(Media::DvdPlusRDl.spec().capacity, 4_173_824);
+        assert_eq!(Media::DvdPlusRDl.spec().layer_capacity(), 2_086_912);
+        assert_eq!(Media::DvdMinusRDl.spec().layer_capacity(), 2_085_856);
+        assert_eq!(Media::BdRDl.spec().capacity, 24_438_784);
+        assert_eq!(Media::BdRTl.spec().capacity as u64 * 2048, 100_103_356_416);
+        assert_eq!(Media::BdRQl.spec().capacity as u64 * 2048, 128_001_769_472);
+        assert_eq!(
+            Media::BdRTl.spec().layer_capacity() * 3,
+            Media::BdRTl.spec().capacity
+        );
+        assert_eq!(
+            Media::BdRQl.spec().layer_capacity() * 4,
+            Media::BdRQl.spec().capacity
+        );
+        for m in Media::all() {
+            let s = m.spec();
+            assert_eq!(s.family, m.base().spec().family, "{m:?}");
+            assert_eq!(s.recording, m.base().spec().recording, "{m:?}");
+            assert_eq!(s.layers > 1, m.base() != *m, "{m:?}");
+        }
+        assert_eq!(Media::DvdPlusRDl.spec().profile, Profile::DvdPlusRDl);
+        assert_eq!(Media::DvdMinusRDl.spec().profile, Profile::DvdRDlSequential);
+        assert_eq!(Media::BdRQl.spec().profile, Profile::BdRSrm);
+        assert_eq!(Media::BdReTl.spec().profile, Profile::BdRe);
+    }
+
+    #[test]
+    fn bd_spares_grow_with_the_layers() {
+        let dl = format_options(Media::BdReDl);
+        assert_eq!((dl[0].blocks, dl[0].param), (23_652_352, 786_432));
+        assert!(dl
+            .iter()
+            .any(|o| o.format_type == 0x31 && o.blocks == 24_438_784));
+        let sl = format_options(Media::BdRe);
+        assert_eq!((sl[0].blocks, sl[0].param), (12_219_392 - 393_216, 393_216));
+        let ql = format_options(Media::BdRQl);
+        assert!(ql
+            .iter()
+            .all(|o| o.format_type != 0x31 && o.blocks < BD_QL_SECTORS));
+        assert!(format_options(Media::DvdPlusRDl).is_empty());
     }
 
     #[test]

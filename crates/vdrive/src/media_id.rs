@@ -105,7 +105,7 @@ pub enum MediaIdError {
 
 /// Field limits of a medium's code: (manufacturer, media type), an example.
 fn limits(media: Media) -> Option<(usize, usize, &'static str)> {
-    match media {
+    match media.base() {
         Media::DvdMinusR => Some((12, 0, "TYG03")),
         Media::DvdPlusR | Media::DvdPlusRw => Some((8, 3, "MCC-004-001")),
         Media::BdR | Media::BdRe => Some((6, 3, "VERBAT-IMe-000")),
@@ -116,7 +116,9 @@ fn limits(media: Media) -> Option<(usize, usize, &'static str)> {
 impl MediaId {
     /// The identity a new disc of `media` has without `mid=`: plausible public codes
     /// (Taiyo Yuden CD-R and DVD-R, Ricoh CD-RW and DVD+RW, Mitsubishi/Verbatim DVD+R
-    /// and BD-R, Panasonic BD-RE); `None` for pressed discs and DVD-RAM.
+    /// and BD-R, Panasonic BD-RE, CMC DVD+R DL as a Pioneer DVR-111D dump shows one,
+    /// Verbatim MKM 01RD30 DVD-R DL; multi-layer BD the single-layer discs' codes);
+    /// `None` for pressed discs and DVD-RAM.
     pub fn default_for(media: Media) -> Option<MediaId> {
         let code = |m: &str, t: &str, revision| MediaId::Code {
             manufacturer: m.into(),
@@ -135,6 +137,10 @@ impl MediaId {
             Media::DvdPlusRw => code("RICOHJPN", "W11", 4),
             Media::BdR => code("VERBAT", "IMe", 0),
             Media::BdRe => code("MEI", "T01", 1),
+            Media::DvdPlusRDl => code("CMC MAG", "D02", 0),
+            Media::DvdMinusRDl => code("MKM 01RD30", "", 0),
+            Media::BdRDl | Media::BdRTl | Media::BdRQl => code("VERBAT", "IMe", 0),
+            Media::BdReDl | Media::BdReTl => code("MEI", "T01", 1),
             Media::DvdRam | Media::CdRom | Media::DvdRom | Media::BdRom => return None,
         })
     }

@@ -171,6 +171,10 @@ pub struct DiscState {
     /// ([`MediaId::default_for`], also what a state file from before `mid=` reads as).
     #[serde(default)]
     pub media_id: Option<MediaId>,
+    /// The Layer 0 capacity a host set with SEND DISC STRUCTURE format 20h on a DVD±R DL
+    /// (MMC-6 §6.33.3.6); `None`: as sold, half the disc.
+    #[serde(default)]
+    pub layer0: Option<u32>,
 }
 
 impl DiscState {
@@ -191,6 +195,7 @@ impl DiscState {
             mcn: None,
             isrc: Default::default(),
             media_id: None,
+            layer0: None,
         };
         if media.is_sequential() {
             d.tracks.push(Track {
@@ -238,6 +243,7 @@ impl DiscState {
             mcn: None,
             isrc: Default::default(),
             media_id: None,
+            layer0: None,
         }
     }
 
@@ -248,6 +254,63 @@ impl DiscState {
         self.media_id
             .clone()
             .or_else(|| MediaId::default_for(self.media))
+    }
+
+    /// Whether the layer boundary is this disc's to set: a dual-layer DVD (DVD+R DL,
+    /// DVD-R DL), where Layer 0's capacity decides where the recording turns to Layer 1.
+    pub fn has_settable_layer_boundary(&self) -> bool {
+        let spec = self.media.spec();
+        spec.layers == 2 && spec.family == MediaFamily::Dvd
+    }
+
+    /// User sectors in Layer 0 (the whole capacity on a single-layer disc).
+    pub fn layer0_capacity(&self) -> u32 {
+        let spec = self.media.spec();
+        if spec.layers < 2 {
+            return self.capacity;
+        }
+        self.layer0
+            .unwrap_or(self.capacity / u32::from(spec.layers))
+    }
+
+    /// Whether Layer 0's capacity can no longer change (format 20h Init Status): it was
+    /// set, or recording has started.
+    pub fn layer_boundary_fixed(&self) -> bool {
+        self.layer0.is_some() || self.disc_status() != DiscStatus::Empty
+    }
+
+    /// The LBAs where Layers 1, 2, … start (empty on a single-layer disc): a DVD±R DL at
+    /// its Layer 0 capacity, a BD at equal shares of its user area.
+    pub fn layer_starts(&self) -> Vec<u32> {
+        let layers = u32::from(self.media.spec().layers.max(1));
+        if self.has_settable_layer_boundary() {
+            return vec![self.layer0_capacity()];
+        }
+        (1..layers)
+            .map(|k| (u64::from(self.capacity) * u64::from(k) / u64::from(layers)) as u32)
+            .collect()
+    }
+
+    /// SEND DISC STRUCTURE format 20h (MMC-6 §6.33.3.6): sets Layer 0's capacity on a
+    /// blank DVD±R DL. With opposite track paths Layer 1 can hold no more than Layer 0,
+    /// so the recordable capacity becomes twice the value. A disc already written or a
+    /// boundary already set answers COMMAND SEQUENCE ERROR; a value that is not whole
+    /// ECC blocks (16 sectors), zero, or more than Layer 0 holds, INVALID FIELD IN
+    /// PARAMETER LIST.
+    pub fn set_layer0(&mut self, sectors: u32) -> CheckResult<()> {
+        if !self.has_settable_layer_boundary() {
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB));
+        }
+        if self.layer_boundary_fixed() || self.finalized {
+            return Err(Check::illegal(Asc::COMMAND_SEQUENCE_ERROR));
+        }
+        let max = self.media.spec().layer_capacity();
+        if sectors == 0 || !sectors.is_multiple_of(16) || sectors > max {
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
+        }
+        self.layer0 = Some(sectors);
+        self.capacity = sectors * 2;
+        Ok(())
     }
 
     /// True when the disc takes writes at all right now.
@@ -381,7 +444,7 @@ impl DiscState {
     /// descriptors at LBA 16. `None` when pseudo-overwrite does not apply (the WRITE is
     /// judged by the sequential rules).
     fn pseudo_overwrite_target(&self, lba: u32, end: u64) -> CheckResult<Option<WriteTarget>> {
-        if !(self.media == Media::BdR && self.pseudo_overwrite) {
+        if !(self.media.base() == Media::BdR && self.pseudo_overwrite) {
             return Ok(None);
         }
         let Some(i) = self.tracks.iter().position(|t| !t.closed) else {
@@ -751,7 +814,7 @@ impl DiscState {
             // One expansion step per full format (READ FORMAT CAPACITIES no longer lists it).
             return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
         }
-        if self.media == Media::BdR && self.disc_status() != DiscStatus::Empty {
+        if self.media.base() == Media::BdR && self.disc_status() != DiscStatus::Empty {
             // BD-R can be formatted (spares allocated) only while blank.
             return Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM));
         }
@@ -773,7 +836,7 @@ impl DiscState {
             .ok_or(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST))?;
         self.format = Some(option);
         self.capacity = option.blocks;
-        if self.media == Media::BdR {
+        if self.media.base() == Media::BdR {
             // Formatted BD-R stays sequential (SRM with spares): a fresh invisible track
             // over the smaller user area.
             *self = DiscState {
@@ -838,6 +901,20 @@ impl DiscState {
         if let Some(id) = &self.media_id {
             id.check(self.media)
                 .map_err(|e| format!("media identity: {e}"))?;
+        }
+        if let Some(l0) = self.layer0 {
+            let max = self.media.spec().layer_capacity();
+            if !self.has_settable_layer_boundary()
+                || l0 == 0
+                || l0 > max
+                || self.capacity != l0.saturating_mul(2)
+            {
+                return Err(format!(
+                    "a Layer 0 capacity of {l0} blocks on a {} disc of {} blocks",
+                    self.media.spec().name,
+                    self.capacity
+                ));
+            }
         }
         if self.capacity > MAX_CAPACITY {
             return Err(format!(
@@ -1045,6 +1122,66 @@ mod tests {
         write(&mut d, 10, 990).unwrap();
         d.close_session(false).unwrap();
         assert_eq!(d.closed_sessions, 1);
+    }
+
+    #[test]
+    fn layer0_is_set_once_on_a_blank_dual_layer_dvd_and_halves_the_disc() {
+        let mut d = DiscState::blank(Media::DvdPlusRDl);
+        assert_eq!(d.layer0_capacity(), 2_086_912);
+        assert_eq!(d.layer_starts(), vec![2_086_912]);
+        assert!(!d.layer_boundary_fixed());
+        let illegal = |asc| Err(Check::illegal(asc));
+        for bad in [0, 17, 2_086_912 + 16] {
+            assert_eq!(
+                d.set_layer0(bad),
+                illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST)
+            );
+        }
+        d.set_layer0(1_500_000).unwrap();
+        assert_eq!((d.capacity, d.layer0_capacity()), (3_000_000, 1_500_000));
+        assert_eq!(d.invisible().unwrap().free(d.capacity), 3_000_000);
+        assert!(d.layer_boundary_fixed());
+        assert_eq!(
+            d.set_layer0(1_000_000),
+            illegal(Asc::COMMAND_SEQUENCE_ERROR)
+        );
+        assert_eq!(d.validate(), Ok(()));
+        // Written already: too late.
+        let mut w = DiscState::blank(Media::DvdMinusRDl);
+        write(&mut w, 0, 16).unwrap();
+        assert!(w.layer_boundary_fixed());
+        assert_eq!(
+            w.set_layer0(1_000_000),
+            illegal(Asc::COMMAND_SEQUENCE_ERROR)
+        );
+        // Single-layer and BD media have no settable boundary.
+        for m in [Media::DvdPlusR, Media::BdRDl] {
+            let mut s = DiscState::blank(m);
+            assert_eq!(s.set_layer0(1_000_000), illegal(Asc::INVALID_FIELD_IN_CDB));
+        }
+        // A state file whose boundary does not fit its disc is refused.
+        let mut bad = DiscState::blank(Media::DvdPlusRDl);
+        bad.layer0 = Some(1_000_000);
+        assert!(bad.validate().unwrap_err().contains("Layer 0"));
+        bad.layer0 = Some(1_000_000);
+        bad.media = Media::DvdPlusR;
+        bad.capacity = 2_000_000;
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn bd_layers_split_the_user_area_evenly() {
+        let d = DiscState::blank(Media::BdRQl);
+        assert_eq!(
+            d.layer_starts(),
+            vec![15_625_216, 2 * 15_625_216, 3 * 15_625_216]
+        );
+        assert!(DiscState::blank(Media::BdR).layer_starts().is_empty());
+        assert_eq!(DiscState::blank(Media::BdRDl).layer0_capacity(), 12_219_392);
+        let mut f = DiscState::blank(Media::BdReDl);
+        f.format(0x00, 0).unwrap();
+        assert_eq!(f.capacity, 23_652_352);
+        assert_eq!(f.layer_starts(), vec![11_826_176]);
     }
 
     #[test]

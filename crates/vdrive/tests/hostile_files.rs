@@ -75,7 +75,7 @@ prop_compose! {
             version: STATE_VERSION,
             media,
             capacity,
-            format: (formatted && !options.is_empty()).then(|| *format.get(options)),
+            format: (formatted && !options.is_empty()).then(|| *format.get(&options)),
             finalized,
             closed_sessions,
             tracks,
@@ -92,6 +92,8 @@ prop_compose! {
                 media_type: "T1".into(),
                 revision: (capacity % 256) as u8,
             }),
+            // Any Layer 0 capacity on any medium: the loader checks it.
+            layer0: (capacity % 7 == 0).then_some(capacity / 2),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! TOC format 0, session information (format 1) and the ATIP (format 4), and READ DISC
 //! STRUCTURE with the structures a recorder meets: DVD physical format information
 //! (format 00h), DVD-R pre-pit information (0Eh), DVD+R/+RW ADIP information (11h), BD
-//! disc information (format 00h) and the list of supported structures (format FFh)
-//! (MMC-6 §6.22, §6.23, §6.25); and who made a disc, from the codes these carry.
+//! disc information (format 00h), the list of supported structures (format FFh) and
+//! the dual-layer boundary (format 20h, also sent with SEND DISC STRUCTURE)
+//! (MMC-6 §6.22, §6.23, §6.25, §6.33); and who made a disc, from the codes these carry.
 //!
 //! CDBs are [`Command`](crate::Command)s whose `parse` rejects reserved code values in defined fields
 //! (as SPC-4 defines "reserved"), so the virtual recorder answers them with ILLEGAL
@@ -15,12 +16,14 @@
 
 mod atip;
 mod info;
+mod layer;
 mod manufacturer;
 mod structure;
 mod toc;
 
 pub use atip::*;
 pub use info::*;
+pub use layer::*;
 pub use manufacturer::*;
 pub use structure::*;
 pub use toc::*;

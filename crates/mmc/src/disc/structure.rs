@@ -187,6 +187,27 @@ impl DvdPhysicalFormat {
         }
     }
 
+    /// A dual-layer opposite-track-path disc of `book_type` (DVD+R DL, DVD-R DL) whose
+    /// Layer 0 holds `layer0` user sectors, as a drive reports a blank one: the data
+    /// area from 030000h, Layer 0 ending at 030000h + `layer0` − 1 (End Sector Number in
+    /// Layer 0, what dvd+rw-mediainfo prints as the legacy lead-out), Layer 1 running
+    /// back to FCFFFFh, the complement of the data area start (ECMA-364 §10.5 OTP).
+    pub fn dual_layer(book_type: BookType, layer0: u32) -> Self {
+        DvdPhysicalFormat {
+            layers: 2,
+            opposite_track_path: true,
+            data_area_end: !DVD_DATA_AREA_START & 0xFF_FFFF,
+            end_sector_layer0: DVD_DATA_AREA_START.saturating_add(layer0).saturating_sub(1)
+                & 0xFF_FFFF,
+            ..Self::single_layer(book_type, layer0)
+        }
+    }
+
+    /// User sectors in Layer 0 of a multi-layer disc (`None` on a single-layer one).
+    pub fn layer0_sectors(&self) -> Option<u32> {
+        (self.layers > 1).then(|| (self.end_sector_layer0 + 1).saturating_sub(self.data_area_start))
+    }
+
     /// User sectors between data area start and end (single layer, PTP).
     pub fn sectors(&self) -> u32 {
         (self.data_area_end + 1).saturating_sub(self.data_area_start)
@@ -231,6 +252,27 @@ impl BdDiscInformation {
         u[11] = 0x01; // 120 mm, class 0, version 1
         u[12] = 0x10; // one layer (bits 4–7), this is layer 0
         BdDiscInformation { units: u }
+    }
+
+    /// The DI of a disc with `layers` recording layers (1–15): the first unit repeated
+    /// once per layer, each with the DI block's unit count (byte 3 bits 3–7), its
+    /// sequence number (byte 4) and the number of layers and its own layer number
+    /// (byte 12), as BD-R/RE DL, TL and QL discs carry one unit per layer.
+    pub fn with_layers(self, layers: u8) -> Self {
+        let layers = layers.clamp(1, 15);
+        let unit_len = self.units.len().min(Self::RECORDABLE_UNIT_LEN);
+        let first = &self.units[..unit_len];
+        let mut units = Vec::with_capacity(unit_len * usize::from(layers));
+        for layer in 0..layers {
+            let start = units.len();
+            units.extend_from_slice(first);
+            if unit_len > 12 {
+                units[start + 3] = layers << 3;
+                units[start + 4] = layer;
+                units[start + 12] = layers << 4 | layer;
+            }
+        }
+        BdDiscInformation { units }
     }
 
     /// Parses the answer: the header and whatever DI bytes were transferred and the
@@ -629,6 +671,46 @@ mod tests {
             (0x03_1000, 0x03_1063)
         );
         assert_eq!(ram.layer_type, layer_type::REWRITABLE);
+    }
+
+    #[test]
+    fn dual_layer_physical_format_is_what_drives_report_for_dvd_plus_r_dl() {
+        let p = DvdPhysicalFormat::dual_layer(BookType::DvdPlusRDl, 2_086_912);
+        assert_eq!((p.layers, p.opposite_track_path), (2, true));
+        assert_eq!(p.end_sector_layer0, 0x03_0000 + 2_086_912 - 1);
+        assert_eq!(p.data_area_end, 0xFC_FFFF);
+        assert_eq!(p.layer0_sectors(), Some(2_086_912));
+        let mut out = vec![0u8; p.buffer_len()];
+        p.emit(&mut out).unwrap();
+        // dvd+rw-mediainfo: byte 4+2 bits 5-6 nonzero → legacy lead-out from 4+13..15.
+        assert_eq!(out[4 + 2] & 0x60, 0x20);
+        let end =
+            u32::from(out[4 + 13]) << 16 | u32::from(out[4 + 14]) << 8 | u32::from(out[4 + 15]);
+        assert_eq!(end - 0x03_0000 + 1, 2_086_912);
+        assert_eq!(DvdPhysicalFormat::parse(&out).unwrap(), p);
+        assert_eq!(
+            DvdPhysicalFormat::single_layer(BookType::DvdPlusR, 9).layer0_sectors(),
+            None
+        );
+    }
+
+    #[test]
+    fn bd_disc_information_has_a_unit_per_layer() {
+        let di = BdDiscInformation::recordable(*b"BDR", *b"VERBAT", *b"IMf", 1).with_layers(3);
+        assert_eq!(di.units.len(), 3 * BdDiscInformation::RECORDABLE_UNIT_LEN);
+        assert_eq!(di.layers(), 3);
+        for (i, u) in di
+            .units
+            .chunks(BdDiscInformation::RECORDABLE_UNIT_LEN)
+            .enumerate()
+        {
+            assert_eq!(&u[..2], b"DI");
+            assert_eq!((u[3] >> 3, u[4], u[12]), (3, i as u8, 0x30 | i as u8));
+            assert_eq!(&u[100..106], b"VERBAT");
+        }
+        let one = BdDiscInformation::single_layer(*b"BDW").with_layers(1);
+        assert_eq!(one, BdDiscInformation::single_layer(*b"BDW"));
+        assert!(BdDiscInformation::default().with_layers(4).units.is_empty());
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl VirtualDrive {
                 block_length: 2048,
             },
         };
-        let formattable = if d.media == Media::BdR && d.disc_status() != DiscStatus::Empty {
+        let formattable = if d.media.base() == Media::BdR && d.disc_status() != DiscStatus::Empty {
             Vec::new()
         } else {
             options
@@ -89,10 +89,12 @@ impl VirtualDrive {
         // BD-R type 32h: sub-type 00b is SRM+POW, 01b SRM-POW, 10b RRM (MMC-6 §6.5.4.2.16);
         // RRM is not modelled and records as SRM-POW.
         self.disc.pseudo_overwrite =
-            self.disc.media == Media::BdR && ft == 0x32 && desc.subtype == 0;
+            self.disc.media.base() == Media::BdR && ft == 0x32 && desc.subtype == 0;
         // A BD-R laid out anew, or a DVD-RAM fully formatted, holds no data any more (a
         // DVD-RAM spare expansion keeps it).
-        if self.disc.media == Media::BdR || (self.disc.media == Media::DvdRam && ft == 0x00) {
+        if self.disc.media.base() == Media::BdR
+            || (self.disc.media.base() == Media::DvdRam && ft == 0x00)
+        {
             self.image
                 .truncate()
                 .map_err(|_| Fail::Check(Check::medium_error(Asc::WRITE_ERROR)))?;
@@ -106,7 +108,7 @@ impl VirtualDrive {
         // drive is ready), as does a DVD-RAM spare expansion (a defect list update); BD
         // takes about a minute to lay out the spare areas, a DVD-RAM full format without
         // certification the same.
-        let secs = match self.disc.media {
+        let secs = match self.disc.media.base() {
             Media::DvdPlusRw => 2.0,
             Media::DvdRam if ft == 0x01 => 2.0,
             _ if option.param == 0 => 20.0,

@@ -3,17 +3,13 @@
 
 use crate::check::Check;
 use crate::media::Media;
-use crate::media_id::MediaId;
 use crate::model::{DiscStatus, SessionState, Track};
 use discburn_mmc::disc::{
-    id_field, AdipInformation, Atip, AtipDiscType, BdDiscInformation, BgFormatStatus, BookType,
-    DiscInformation, DiscInformationType, DiscStatus as WireDiscStatus, DiscStructureMedia,
-    DvdPhysicalFormat, DvdPrePit, Msf, ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip,
-    SessionInfo, SessionState as WireSessionState, StructureList, StructureListEntry, Toc,
-    TocFormat, TocTrack, LEAD_OUT_TRACK,
+    Atip, AtipDiscType, BgFormatStatus, DiscInformation, DiscInformationType,
+    DiscStatus as WireDiscStatus, Msf, ReadDiscInformation, ReadTocPmaAtip, SessionInfo,
+    SessionState as WireSessionState, Toc, TocFormat, TocTrack, LEAD_OUT_TRACK,
 };
 use discburn_mmc::mode::WriteType;
-use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::sense::Asc;
 use discburn_mmc::track::{
     DataMode, ReadTrackInformation, TrackAddress, TrackInformation, INVISIBLE_TRACK,
@@ -64,7 +60,7 @@ impl VirtualDrive {
         let d = self.view();
         let mut r = DiscInformation::blank(self.cd_address(d.capacity));
         r.erasable = matches!(
-            d.media,
+            d.media.base(),
             Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe
         );
         r.disc_status = match d.disc_status() {
@@ -88,7 +84,7 @@ impl VirtualDrive {
         let last_track = d.tracks.last().map_or(1, |t| t.number) as u16;
         r.first_track_in_last_session = in_last.first().map_or(last_track, |t| t.number as u16);
         r.last_track_in_last_session = in_last.last().map_or(last_track, |t| t.number as u16);
-        if d.media == Media::DvdPlusRw && d.format.is_some() {
+        if d.media.base() == Media::DvdPlusRw && d.format.is_some() {
             r.bg_format_status = BgFormatStatus::Completed;
         }
         r.disc_id = None;
@@ -149,8 +145,8 @@ impl VirtualDrive {
             r.packet = self.wp.write_type == WriteType::PacketIncremental;
         } else {
             r.track_mode = 7;
-            r.packet =
-                d.media == Media::DvdMinusR && self.wp.write_type == WriteType::PacketIncremental;
+            r.packet = d.media.base() == Media::DvdMinusR
+                && self.wp.write_type == WriteType::PacketIncremental;
         }
         if t.is_invisible() {
             r.size = t.size(cap);
@@ -269,7 +265,7 @@ impl VirtualDrive {
         };
         let spec = d.media.spec();
         let last_lead_out_start = Msf::from_lba(spec.capacity as i32);
-        let r = if d.media == Media::CdRw {
+        let r = if d.media.base() == Media::CdRw {
             let code = |x: f64| Atip::speed_code(AtipDiscType::CdRw, 2, x as u8).unwrap_or(0);
             let slowest = spec.write_speeds.first().map_or(0, |s| code(s.x));
             let fastest = spec.write_speeds.last().map_or(0, |s| code(s.x));
@@ -307,138 +303,5 @@ impl VirtualDrive {
             emit_with(r.buffer_len(), |b| r.emit(b))?,
             alloc,
         ))
-    }
-
-    /// The DVD/BD identity of the disc: manufacturer, media type, revision.
-    fn code_identity(&self) -> Option<(String, String, u8)> {
-        match self.view().identity()? {
-            MediaId::Code {
-                manufacturer,
-                media_type,
-                revision,
-            } => Some((manufacturer, media_type, revision)),
-            MediaId::LeadIn { .. } => None,
-        }
-    }
-
-    /// The BD disc information: BD-R/RE the 112-byte unit with the disc's identity,
-    /// BD-ROM the 64-byte unit.
-    fn bd_disc_information(&self) -> BdDiscInformation {
-        let media = self.disc.media;
-        let id = match media {
-            Media::BdRe => *b"BDW",
-            Media::BdRom => *b"BDO",
-            _ => *b"BDR",
-        };
-        match self.code_identity() {
-            Some((m, t, rev)) if media != Media::BdRom => BdDiscInformation::recordable(
-                id,
-                id_field(&m).unwrap_or_default(),
-                id_field(&t).unwrap_or_default(),
-                rev,
-            ),
-            _ => BdDiscInformation::single_layer(id),
-        }
-    }
-
-    /// READ DISC STRUCTURE format 0Eh of a DVD-R: the pre-pit manufacturer ID.
-    fn dvd_pre_pit(&self) -> Option<DvdPrePit> {
-        (self.disc.media == Media::DvdMinusR)
-            .then(|| self.code_identity())
-            .flatten()
-            .and_then(|(m, _, _)| DvdPrePit::with_manufacturer(&m))
-    }
-
-    /// READ DISC STRUCTURE format 11h of a DVD+R/+RW: the ADIP identity.
-    fn adip(&self) -> Option<AdipInformation> {
-        let book = match self.disc.media {
-            Media::DvdPlusR => BookType::DvdPlusR,
-            Media::DvdPlusRw => BookType::DvdPlusRw,
-            _ => return None,
-        };
-        let (m, t, product_revision) = self.code_identity()?;
-        Some(AdipInformation {
-            disc_category: u8::from(book) << 4 | 1,
-            manufacturer_id: id_field(&m)?,
-            media_type_id: id_field(&t)?,
-            product_revision,
-        })
-    }
-
-    /// MMC-6 §6.23 READ DISC STRUCTURE: DVD format 00h (physical format information) and
-    /// BD format 00h (disc information) from the medium model, 0Eh (DVD-R pre-pits) and
-    /// 11h (DVD+R/+RW ADIP) with the disc's identity, and format FFh (the list of those)
-    /// on both. A CD, or a media type that is not the loaded medium's family,
-    /// answers 05/30/02; other formats or layers 05/24/00.
-    pub(super) fn read_disc_structure(&self, cdb: &[u8]) -> Outcome {
-        let c = parse::<ReadDiscStructure>(cdb)?;
-        let media = self.disc.media;
-        let family = media.spec().family;
-        let matches = matches!(
-            (family, c.media_type),
-            (MediaFamily::Dvd, DiscStructureMedia::Dvd) | (MediaFamily::Bd, DiscStructureMedia::Bd)
-        );
-        if !matches {
-            return Err(Check::illegal(Asc::CANNOT_READ_MEDIUM_INCOMPATIBLE_FORMAT).into());
-        }
-        if c.layer != 0 {
-            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
-        }
-        let out = |len: usize, f: &dyn Fn(&mut [u8]) -> discburn_mmc::wire::Result<usize>| {
-            let mut v = vec![0u8; len];
-            let n =
-                f(&mut v).map_err(|_| Fail::Check(Check::illegal(Asc::INVALID_FIELD_IN_CDB)))?;
-            v.truncate(n);
-            Ok::<_, Fail>(Reply::Data(v, usize::from(c.alloc)))
-        };
-        let pfi_len = match family {
-            MediaFamily::Bd => self.bd_disc_information().units.len(),
-            _ => DvdPhysicalFormat::DESCRIPTOR_LEN,
-        };
-        let pre_pit = self.dvd_pre_pit();
-        let adip = self.adip();
-        if let (DvdPrePit::FORMAT, Some(r)) = (c.format, &pre_pit) {
-            return out(r.buffer_len(), &|b| r.emit(b));
-        }
-        if let (AdipInformation::FORMAT, Some(r)) = (c.format, &adip) {
-            return out(r.buffer_len(), &|b| r.emit(b));
-        }
-        match c.format {
-            0x00 if family == MediaFamily::Bd => {
-                let r = self.bd_disc_information();
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            0x00 => {
-                let book = match media {
-                    Media::DvdMinusR => BookType::DvdMinusR,
-                    Media::DvdPlusR => BookType::DvdPlusR,
-                    Media::DvdPlusRw => BookType::DvdPlusRw,
-                    Media::DvdRam => BookType::DvdRam,
-                    _ => BookType::DvdRom,
-                };
-                let r = DvdPhysicalFormat::single_layer(book, self.disc.capacity);
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            StructureList::FORMAT => {
-                let readable = |format: u8, length: usize| StructureListEntry {
-                    format,
-                    sds: false,
-                    rds: true,
-                    length: length as u16,
-                };
-                let mut entries = vec![readable(0x00, pfi_len)];
-                if pre_pit.is_some() {
-                    entries.push(readable(DvdPrePit::FORMAT, DvdPrePit::BODY_LEN));
-                }
-                if adip.is_some() {
-                    entries.push(readable(AdipInformation::FORMAT, AdipInformation::BODY_LEN));
-                }
-                let list_len = (entries.len() + 1) * StructureList::ENTRY_LEN;
-                entries.push(readable(StructureList::FORMAT, list_len));
-                let r = StructureList { entries };
-                out(r.buffer_len(), &|b| r.emit(b))
-            }
-            _ => Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into()),
-        }
     }
 }

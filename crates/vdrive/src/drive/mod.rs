@@ -14,6 +14,7 @@ mod mode;
 mod read;
 mod sao;
 mod speed;
+mod structure;
 mod write;
 
 use std::time::Duration;
@@ -406,7 +407,9 @@ impl VirtualDrive {
             OpCode::ReadDiscInformation => self.read_disc_information(cdb),
             OpCode::ReadTrackInformation => self.read_track_information(cdb),
             OpCode::ReadTocPmaAtip => self.read_toc_pma_atip(cdb),
+            // structure.rs: disc structures and the layer boundary
             OpCode::ReadDiscStructure => self.read_disc_structure(cdb),
+            OpCode::SendDiscStructure => self.send_disc_structure(cdb, data),
             // mode.rs: mode pages
             OpCode::ModeSense10 => self.mode_sense10(cdb),
             OpCode::ModeSelect10 => self.mode_select10(cdb, data),

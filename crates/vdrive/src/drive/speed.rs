@@ -89,9 +89,12 @@ impl VirtualDrive {
         self.spec().write_speeds.get(self.speed)
     }
 
+    /// The write speed across the disc at the selected speed, layer by layer.
     pub(crate) fn curve(&self) -> Option<Curve> {
+        let starts = self.disc.layer_starts();
+        let nominal = self.spec().layer_capacity();
         self.speed_def()
-            .map(|d| Curve::new(d, self.family(), self.disc.capacity))
+            .map(|d| Curve::layered(d, self.family(), self.disc.capacity, &starts, nominal))
     }
 
     /// Pushes the selected speed into the buffer model. BD with spares (defect management)
@@ -199,7 +202,8 @@ impl VirtualDrive {
                 let mut nominal = Vec::new();
                 if c.except == Except::Nominal && c.write {
                     let last = self.disc.capacity.saturating_sub(1);
-                    for s in self.curve().iter().flat_map(|c| c.segments().iter()) {
+                    let curve = self.curve();
+                    for s in curve.iter().flat_map(|c| c.zones()) {
                         if s.end_lba <= c.start_lba && s.end_lba < self.disc.capacity {
                             continue;
                         }

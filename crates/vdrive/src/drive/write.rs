@@ -187,7 +187,7 @@ impl VirtualDrive {
                 }
             })
             .collect();
-        if self.disc.media == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
+        if self.disc.media.base() == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
             // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
             for target in &targets {
                 if let WriteTarget::Track(i) = *target {
@@ -346,7 +346,7 @@ impl VirtualDrive {
             )?;
             return Ok(Reply::Done(0));
         }
-        let media = self.disc.media;
+        let media = self.disc.media.base();
         let random = media.is_random();
         let cd_or_dvd_r = spec.uses_write_parameters;
         let finalize_by_page = self.wp.multi_session == MultiSession::NoNextSession;
