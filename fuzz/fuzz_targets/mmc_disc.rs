@@ -1,6 +1,7 @@
 //! Fuzzes the disc family of discburn-mmc: READ DISC INFORMATION, READ TOC/PMA/ATIP and
-//! READ DISC STRUCTURE CDBs, disc information, TOC format 0 and session information, and
-//! the disc structures (DVD physical format, BD disc information, structure list).
+//! READ DISC STRUCTURE / SEND DISC STRUCTURE CDBs, disc information, TOC format 0 and
+//! session information, and the disc structures (DVD physical format, BD disc
+//! information, structure list, dual-layer boundary).
 //! Whatever parses must re-emit and parse back to the same value.
 #![no_main]
 
@@ -9,23 +10,37 @@ mod mmc;
 
 use discburn_mmc::disc::{
     BdDiscInformation, DiscInformation, DiscInformationView, DvdPhysicalFormat,
-    DvdPhysicalFormatView, ReadDiscInformation, ReadDiscStructure, ReadTocPmaAtip, SessionInfo,
-    StructureList, Toc, TocView,
+    DvdPhysicalFormatView, LayerBoundary, LayerBoundaryView, ReadDiscInformation,
+    ReadDiscStructure, ReadTocPmaAtip, SendDiscStructure, SessionInfo, StructureList, Toc,
+    TocView,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     mmc::cdbs!(
         data,
-        [ReadDiscInformation, ReadTocPmaAtip, ReadDiscStructure]
+        [
+            ReadDiscInformation,
+            ReadTocPmaAtip,
+            ReadDiscStructure,
+            SendDiscStructure
+        ]
     );
+    mmc::reprs!(data, [LayerBoundary]);
+    let b = LayerBoundaryView::new_unchecked(data);
+    let _ = (b.data_length(), b.fixed(), b.layer0_sectors());
     mmc::repr::<DiscInformation>(data);
     if let Some(t) = mmc::repr::<Toc>(data) {
         assert!(t.tracks.len() <= data.len().saturating_sub(4) / 8);
     }
     mmc::reprs!(data, [SessionInfo, DvdPhysicalFormat]);
+    if let Some(p) = mmc::repr::<DvdPhysicalFormat>(data) {
+        let _ = p.layer0_sectors();
+    }
     if let Some(d) = mmc::repr::<BdDiscInformation>(data) {
         assert!(d.units.len() <= data.len().saturating_sub(4));
+        let layered = d.clone().with_layers(data.first().copied().unwrap_or(1));
+        assert!(layered.units.len() <= 15 * BdDiscInformation::RECORDABLE_UNIT_LEN);
         let _ = (d.disc_type(), d.layers(), d.di_format(), d.has_identifier());
     }
     if let Some(l) = mmc::repr::<StructureList>(data) {

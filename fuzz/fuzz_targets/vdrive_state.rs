@@ -85,6 +85,8 @@ fn built_state(b: &mut Bytes<'_>) -> DiscState {
             media_type: String::from_utf8_lossy(&[b.u8()]).into_owned(),
             revision: b.u8(),
         }),
+        // Any Layer 0 capacity on any medium: the loader judges it.
+        layer0: (flags & 0x02 != 0).then(|| b.u32()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use discburn::burn::{Closing, FormatChoice, Note, Spare, SpeedChoice, WriteMode};
+use discburn::burn::{Closing, FormatChoice, LayerBreakKind, Note, Spare, SpeedChoice, WriteMode};
 use discburn::iso::FileSystems;
 
 /// A sector count (2048-byte sectors) as a size a person reads: "4.70 GB" at
@@ -147,6 +147,22 @@ pub fn note_text(n: &Note) -> String {
         Note::RawDataAt { label, start_lba } => format!(
             "{label} holds no ISO 9660 volume descriptor at its sector 16 (raw data, or UDF only): written as it is, it starts at sector {start_lba} of the disc, not at 0"
         ),
+        Note::LayerBreak {
+            layer0,
+            sectors,
+            how,
+        } => match how {
+            LayerBreakKind::Balanced => format!(
+                "Layer break at sector {layer0}: Layer 0 set to hold half of the {sectors} sectors (rounded up to ECC blocks) so both layers end at the same radius, as growisofs -dvd-compat does; the disc holds {} now",
+                human_size(2 * u64::from(*layer0))
+            ),
+            LayerBreakKind::Disc => format!(
+                "Layer break at sector {layer0} (the disc's Layer 0 capacity): the {sectors} sectors go on on Layer 1 from there"
+            ),
+            LayerBreakKind::Layer0Only => format!(
+                "The recording ({sectors} sectors) fits on Layer 0 ({layer0} sectors): Layer 1 stays empty; a single-layer disc would hold it"
+            ),
+        },
         Note::SpareChoices(choices) => format!(
             "BD defect management choices: {}",
             spare_choices(choices, gigabytes)
@@ -377,6 +393,22 @@ mod tests {
             (
                 Note::DaoRefused,
                 "The drive refuses Disc-At-Once; writing incrementally instead",
+            ),
+            (
+                Note::LayerBreak {
+                    layer0: 1_500_000,
+                    sectors: 3_000_000,
+                    how: LayerBreakKind::Balanced,
+                },
+                "Layer break at sector 1500000: Layer 0 set to hold half of the 3000000 sectors (rounded up to ECC blocks) so both layers end at the same radius, as growisofs -dvd-compat does; the disc holds 6.14 GB now",
+            ),
+            (
+                Note::LayerBreak {
+                    layer0: 2_086_912,
+                    sectors: 1000,
+                    how: LayerBreakKind::Layer0Only,
+                },
+                "The recording (1000 sectors) fits on Layer 0 (2086912 sectors): Layer 1 stays empty; a single-layer disc would hold it",
             ),
             (
                 Note::SpareChosen {

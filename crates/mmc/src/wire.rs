@@ -284,6 +284,7 @@ impl_repr!(
     crate::disc::Atip,
     crate::disc::DvdPrePit,
     crate::disc::AdipInformation,
+    crate::disc::LayerBoundary,
     crate::disc::StructureList,
     crate::disc::Toc,
     crate::disc::SessionInfo,

@@ -185,3 +185,36 @@ fn the_write_speed_changes_direction_at_each_layer_and_dips_between() {
     assert_eq!(l1.end_lba, 24_438_784 - 1);
     assert!(l1.start_kbps.abs_diff(l0.end_kbps) * 100 < l0.end_kbps);
 }
+
+/// Seconds from the first WRITE of `blocks` sectors at `lba` (32 at a time) until
+/// SYNCHRONIZE CACHE returns: what writing them takes, drive buffer drained.
+fn timed_run(h: &mut Host, lba: u32, blocks: u32) -> f64 {
+    let t0 = h.clock.now();
+    for i in (0..blocks).step_by(32) {
+        assert_eq!(h.write(lba + i, 32, (i / 32) as u8), GOOD);
+    }
+    assert_eq!(h.sync(), GOOD);
+    (h.clock.now() - t0).as_secs_f64()
+}
+
+#[test]
+fn writing_through_the_layer_change_takes_about_a_second_more() {
+    use discburn_mmc::track::{Reservation, ReserveTrack};
+    // 2x CLV: the same speed on both layers, so only the change itself costs time.
+    let mut h = Host::new("media=bd-r-dl&speed=2x&buffer=4MiB");
+    let l0 = 12_219_392;
+    let r = ReserveTrack {
+        reservation: Reservation::Size(l0 - 1024),
+    }
+    .emit();
+    assert_eq!(h.none(&r), GOOD);
+    assert_eq!(h.nwa(), l0 - 1024);
+    let across = timed_run(&mut h, l0 - 1024, 2048);
+    let after = timed_run(&mut h, l0 + 1024, 2048);
+    assert!(
+        (across - after - 1.0).abs() < 0.2,
+        "across the break {across:.3} s, after it {after:.3} s"
+    );
+    // And the data landed on both sides of it.
+    assert_eq!(h.read(l0 - 1, 2).map(|b| b.len()), Ok(2 * 2048));
+}

@@ -51,9 +51,8 @@ pub(super) fn drives(g: &Global) -> Result<(), Failure> {
     println!("Other drives are named by address with --drive:");
     println!("  iscsi://HOST:PORT/IQN/LUN                      a remote drive (e.g. a tgt target)");
     println!("  virtual:PATH?media=bd-r&speed=12x&buffer=4MiB   the virtual recorder over the image file PATH");
-    println!(
-        "      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re; the file is created blank"
-    );
+    println!("      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re, multi-layer dvd+r-dl");
+    println!("      dvd-r-dl bd-r-dl bd-r-tl bd-r-ql bd-re-dl bd-re-tl; the file is created blank");
     println!("      when absent and keeps its state (sessions, tracks) between runs;");
     println!("      &mid=CODE names who made the disc: 97:24:01 (CD ATIP lead-in), TYG03 (DVD-R),");
     println!("      MCC-004-001 (DVD+R/RW), VERBAT-IMe-000 (BD)");
@@ -125,6 +124,10 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         .as_ref()
         .and_then(|_| rec.media_identity().ok().flatten());
     let layers = medium.as_ref().and_then(|_| rec.layers().ok().flatten());
+    // A dual-layer DVD: where Layer 0 ends, and whether that can still be set.
+    let boundary = medium
+        .as_ref()
+        .and_then(|_| rec.layer_boundary().ok().flatten());
     // The Q sub-channel's codes of a recorded CD: catalog number, ISRC per track.
     let recorded_cd = medium
         .as_ref()
@@ -172,6 +175,8 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             "medium": medium.as_ref().map(|m| {
                 let mut v = medium_json(m);
                 v["layers"] = json!(layers);
+                v["layer0_sectors"] = json!(boundary.map(|b| b.layer0_sectors));
+                v["layer_break_fixed"] = json!(boundary.map(|b| b.fixed));
                 v["media_id"] = media_id.as_ref().map_or(Value::Null, media_id_json);
                 v
             }),
@@ -215,6 +220,18 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
         m.profile,
         status_name(m.status())
     );
+    if let Some(b) = boundary {
+        println!(
+            "Layers   Layer 0 holds {} sectors ({}); the break {}",
+            b.layer0_sectors,
+            human_size(u64::from(b.layer0_sectors)),
+            if b.fixed {
+                "is fixed"
+            } else {
+                "can still be set (a burn that closes the disc splits it evenly)"
+            }
+        );
+    }
     if let Some(id) = &media_id {
         println!("{}", media_id_line(id));
     }

@@ -72,7 +72,7 @@ pub use audio::{
 };
 pub use fix::{fix, FixReport};
 pub use medium::{inspect, read_capacity, Medium, Recording, TrackEntry};
-pub use note::{Note, WriteMode};
+pub use note::{LayerBreakKind, Note, WriteMode};
 pub use prepare::{format_choices, FormatChoice};
 pub use read::{read_image, ReadError, ReadExtent, ReadReport};
 

@@ -99,6 +99,15 @@ pub enum Note {
         /// Where it is written.
         start_lba: u32,
     },
+    /// Where the recording changes layer on a dual-layer DVD (MMC-6 §6.33.3.6).
+    LayerBreak {
+        /// LBA where Layer 1 starts: Layer 0's capacity.
+        layer0: u32,
+        /// Sectors of the recording, from LBA 0.
+        sectors: u64,
+        /// How the break came to be there.
+        how: LayerBreakKind,
+    },
     /// The BD defect management (spare area) choices the drive offers.
     SpareChoices(Vec<FormatChoice>),
     /// The BD spare area chosen, and the capacity it leaves.
@@ -250,6 +259,21 @@ pub enum Note {
     },
     /// The tray is unlocked once the drive finishes what it is doing.
     WaitingToUnlock,
+}
+
+/// How a dual-layer DVD's layer break was decided ([`Note::LayerBreak`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerBreakKind {
+    /// This burn set Layer 0's capacity (SEND DISC STRUCTURE 20h) to split a recording
+    /// that is closed after it evenly between the layers, as growisofs `-dvd-compat`
+    /// does: both layers end at the same radius, as on a pressed DVD-9.
+    Balanced,
+    /// The disc's own boundary (as sold, or set before): the recording fills Layer 0
+    /// and goes on on Layer 1.
+    Disc,
+    /// The recording fits on Layer 0: Layer 1 stays empty (more than half the disc
+    /// unused; single-layer media would hold it).
+    Layer0Only,
 }
 
 /// A write mode of page 05h, as the medium names it (MMC-6 §7.5.4).

@@ -1,15 +1,16 @@
 //! Who made the disc in the drive: the media identity every recordable disc carries
 //! (the ATIP of a CD-R/RW, the pre-pits of a DVD-R, the ADIP of a DVD+R/+RW, the disc
-//! information of a BD-R/RE), read with the commands real drives answer, and the
-//! number of recording layers.
+//! information of a BD-R/RE), read with the commands real drives answer, the number of
+//! recording layers and, on a DVD±R DL, where Layer 0 ends.
 
 use discburn_mmc::disc::{
     cd_manufacturer, disc_manufacturer, id_text, AdipInformation, Atip, AtipDiscType,
-    BdDiscInformation, DiscStructureMedia, DvdPhysicalFormat, DvdPrePit, Msf, ReadDiscStructure,
-    ReadTocPmaAtip, TocFormat,
+    BdDiscInformation, DiscStructureMedia, DvdPhysicalFormat, DvdPrePit, LayerBoundary, Msf,
+    ReadDiscStructure, ReadTocPmaAtip, SendDiscStructure, TocFormat,
 };
 use discburn_mmc::profile::{MediaFamily, Profile};
 use discburn_mmc::sense::Refusal;
+use discburn_mmc::transport::DataPhase;
 use discburn_mmc::wire::Repr;
 
 use super::Recorder;
@@ -120,6 +121,45 @@ impl Recorder {
                 .map(|d| d.layers())),
             _ => Ok(None),
         }
+    }
+
+    /// MMC-6 §6.23.3.2.18 READ DISC STRUCTURE 20h of a dual-layer DVD±R: Layer 0's
+    /// capacity and whether it can still be set; `None` on other media or when the drive
+    /// does not answer it.
+    pub fn layer_boundary(&self) -> Result<Option<LayerBoundary>> {
+        let dual_layer_dvd = matches!(
+            self.current_profile(),
+            Ok(Profile::DvdPlusRDl | Profile::DvdRDlSequential | Profile::DvdRDlLayerJump)
+        );
+        if !dual_layer_dvd {
+            return Ok(None);
+        }
+        self.structure::<LayerBoundary>(DiscStructureMedia::Dvd, LayerBoundary::FORMAT)
+    }
+
+    /// MMC-6 §6.33 SEND DISC STRUCTURE 20h: sets Layer 0's capacity of a blank DVD±R DL
+    /// to `layer0` sectors (whole ECC blocks of 16), so the recording turns to Layer 1
+    /// there — what growisofs `-dvd-compat` does to split an image evenly.
+    pub fn set_layer_boundary(&self, layer0: u32) -> Result<()> {
+        let b = LayerBoundary {
+            fixed: false,
+            layer0_sectors: layer0,
+        };
+        let mut list = [0u8; LayerBoundary::LEN];
+        b.emit(&mut list)?;
+        let cmd = SendDiscStructure {
+            media_type: DiscStructureMedia::Dvd,
+            format: LayerBoundary::FORMAT,
+            parameter_length: LayerBoundary::LEN as u16,
+            agid: 0,
+        };
+        // Lite-On drives calibrate here; growisofs allows three minutes.
+        self.command(
+            &cmd,
+            DataPhase::Out(&list),
+            std::time::Duration::from_secs(180),
+        )
+        .map(|_| ())
     }
 
     /// READ DISC STRUCTURE `format` parsed as `R`; `None` when the drive refuses it.

@@ -15,6 +15,7 @@
 //! invisible track reports NWA 0 is written at 0.
 
 use discburn_mmc::cue::{CueSheet, SendCueSheet, FIRST_PREGAP, MIN_TRACK_SECTORS};
+use discburn_mmc::disc::LayerBoundary;
 use discburn_mmc::format::{CapacityDescriptorType, FormattableCapacity};
 use discburn_mmc::mode::{DataBlockType, MultiSession, SessionFormat, WriteType};
 use discburn_mmc::profile::Profile;
@@ -30,8 +31,8 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 use super::medium::{self, Medium, Recording};
 use super::ops::{self};
 use super::{
-    BurnError, BurnOptions, BurnPhase, Closing, Note, Operation, Spare, SpeedChoice, Unsuitable,
-    WriteMode,
+    BurnError, BurnOptions, BurnPhase, Closing, LayerBreakKind, Note, Operation, Spare,
+    SpeedChoice, Unsuitable, WriteMode,
 };
 use discburn_mmc::sense::Refusal;
 
@@ -60,6 +61,8 @@ pub(crate) struct Plan {
     pub speed_kbps: Option<u32>,
     /// Sectors free from `start_lba`: what an open-ended stream may fill.
     pub free: u64,
+    /// DVD+R DL: Layer 0's capacity to set before the write (SEND DISC STRUCTURE 20h).
+    pub layer0: Option<u32>,
 }
 
 /// cdrecord `-pad`: 15 sectors (30 KiB) of zeros after each track.
@@ -222,6 +225,9 @@ pub(crate) fn plan(
         && !open_ended
         // A reservation is real even in simulation: Test Write writes incrementally.
         && !opts.test_write;
+    let layer0 = layer_break(
+        rec, medium, start_lba, sectors, opts, open_ended, &mut notes,
+    )?;
     let sao = opts.sao;
     if sao && !is_cd(profile) {
         return Err(BurnError::Unsuitable(Unsuitable::SaoNotOnCd { profile }));
@@ -239,7 +245,55 @@ pub(crate) fn plan(
         notes,
         speed_kbps: None,
         free,
+        layer0,
     })
+}
+
+/// Where a recording on a dual-layer DVD changes layer (issue 15; MMC-6 §6.33.3.6). On a
+/// blank DVD+R DL closed after this burn, a recording larger than Layer 0 is split
+/// evenly, as growisofs `-dvd-compat` does: Layer 0 set to half the recording rounded up
+/// to ECC blocks, so both layers end at the same radius and the disc reads like a
+/// pressed DVD-9 (and takes no longer to close than it must). Anywhere else the disc's
+/// boundary stands — as sold, set before, or decided by a DVD-R DL drive — and the note
+/// says where the recording crosses it, or that it fits on Layer 0.
+fn layer_break(
+    rec: &Recorder,
+    medium: &Medium,
+    start_lba: u32,
+    sectors: u64,
+    opts: &BurnOptions,
+    open_ended: bool,
+    notes: &mut Vec<Note>,
+) -> Result<Option<u32>, BurnError> {
+    let Some(b) = rec.layer_boundary().map_err(|e| {
+        BurnError::device("reading the layer boundary (READ DISC STRUCTURE 20h)", e)
+    })?
+    else {
+        return Ok(None);
+    };
+    let end = u64::from(start_lba) + sectors;
+    let settable = medium.profile == Profile::DvdPlusRDl
+        && medium.is_blank()
+        && !b.fixed
+        && opts.closing == Closing::Disc
+        && !open_ended
+        && !opts.test_write;
+    let balanced = u32::try_from(end)
+        .ok()
+        .and_then(|n| LayerBoundary::balanced(n, b.layer0_sectors));
+    let (layer0, how, set) = match balanced {
+        Some(l0) if settable => (l0, LayerBreakKind::Balanced, Some(l0)),
+        _ if end <= u64::from(b.layer0_sectors) && !open_ended => {
+            (b.layer0_sectors, LayerBreakKind::Layer0Only, None)
+        }
+        _ => (b.layer0_sectors, LayerBreakKind::Disc, None),
+    };
+    notes.push(Note::LayerBreak {
+        layer0,
+        sectors: end,
+        how,
+    });
+    Ok(set)
 }
 
 /// FORMAT, write parameters, RESERVE TRACK and speed.
@@ -272,6 +326,20 @@ pub(crate) fn prepare(
         }
     }
     run.phase(BurnPhase::InitializingHardware);
+    if let Some(l0) = plan.layer0 {
+        rec.set_layer_boundary(l0).map_err(|e| {
+            BurnError::device("setting the layer break (SEND DISC STRUCTURE 20h)", e)
+        })?;
+        plan.free = 2 * u64::from(l0);
+        if sectors > plan.free {
+            return Err(BurnError::TooLarge {
+                what: "the image".into(),
+                needed: sectors,
+                free: plan.free,
+                profile: medium.profile,
+            });
+        }
+    }
     if uses_page_05(medium.profile) {
         let write_type = if plan.sao {
             WriteType::SaoDao
