@@ -10,7 +10,8 @@ mod mmc;
 use discburn_mmc::event::{EventStatus, EventStatusView, GetEventStatusNotification};
 use discburn_mmc::readcd::ReadCd;
 use discburn_mmc::rw::{
-    Read10, Read12, ReadCapacity10, ReadCapacityData, SynchronizeCache10, Write10, Write12,
+    Read10, Read12, ReadCapacity10, ReadCapacityData, SendOpcInformation, SynchronizeCache10,
+    Write10, Write12,
 };
 use discburn_mmc::subchannel::{pack_rw, unpack_rw, RW_LEN};
 use discburn_mmc::Command;
@@ -26,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
             Write12,
             SynchronizeCache10,
             ReadCapacity10,
+            SendOpcInformation,
             GetEventStatusNotification,
             ReadCd,
         ]

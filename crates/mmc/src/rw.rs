@@ -1,5 +1,6 @@
-//! Block reads and writes: READ(10), READ(12), WRITE(10), WRITE(12), SYNCHRONIZE CACHE(10)
-//! and READ CAPACITY(10) with its 8-byte data (MMC-6 §6.15, §6.16, §6.19, §6.41, §6.44, §6.45).
+//! Block reads and writes: READ(10), READ(12), WRITE(10), WRITE(12), SYNCHRONIZE CACHE(10),
+//! READ CAPACITY(10) with its 8-byte data, and SEND OPC INFORMATION, the laser power
+//! calibration before a write (MMC-6 §6.15, §6.16, §6.19, §6.36, §6.41, §6.44, §6.45).
 //!
 //! Each CDB is a [`Command`] declared with [`command!`]: `emit` builds it, `parse` reads
 //! it back and checks opcode and length. Reserved bits are ignored on parse, as SPC-4's
@@ -72,6 +73,22 @@ crate::command! {
         pub lba: u32 = be32(2),
         /// Number of blocks (bytes 7–8).
         pub blocks: u16 = be16(7),
+    }
+}
+
+crate::command! {
+    /// MMC-6 §6.36 SEND OPC INFORMATION: with DoOPC the drive calibrates its write power
+    /// on the medium now (growisofs calls it PERFORM OPC and sends it when READ DISC
+    /// INFORMATION lists no OPC table); without, the parameter list carries OPC values.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SendOpcInformation: OpCode::SendOpcInformation, 10 bytes;
+    {
+        /// DoOPC (byte 1 bit 0): perform the calibration.
+        pub do_opc: bool = bit(1, 0),
+        /// Exclude0 (byte 2 bit 0) and Exclude1 (bit 1): layers the calibration skips.
+        pub exclude: u8 = bits(2, 0x03 << 0),
+        /// Parameter List Length (bytes 7–8): 0 with DoOPC.
+        pub parameter_length: u16 = be16(7),
     }
 }
 
@@ -191,6 +208,16 @@ mod tests {
     }
 
     #[test]
+    fn send_opc_information_bytes() {
+        // growisofs' PERFORM OPC: 54h with DoOPC, nothing else.
+        let raw = [0x54, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+        let c = SendOpcInformation::parse(&raw).unwrap();
+        assert!(c.do_opc && c.exclude == 0 && c.parameter_length == 0);
+        assert_eq!(c.emit().as_bytes(), &raw);
+        assert!(SendOpcInformation::parse(&raw[..9]).is_err());
+    }
+
+    #[test]
     fn synchronize_cache_bytes() {
         let c = SynchronizeCache10 {
             immed: true,
@@ -292,7 +319,7 @@ mod tests {
         #[test]
         fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             crate::cdb::testing::parse_each!(&bytes => Read10, Read12, Write10, Write12,
-                SynchronizeCache10, ReadCapacity10, ReadCapacityData);
+                SynchronizeCache10, ReadCapacity10, ReadCapacityData, SendOpcInformation);
             let v = ReadCapacityDataView::new_unchecked(&bytes[..]);
             let _ = (v.last_lba(), v.block_length());
         }

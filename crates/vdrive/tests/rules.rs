@@ -39,9 +39,10 @@ fn get_write_params(h: &mut Host) -> WriteParametersPage {
 #[test]
 fn unsupported_opcode_and_bad_fields() {
     let mut h = Host::new("media=bd-r");
-    // SEND OPC INFORMATION is not implemented: 05/20/00.
+    // REPORT KEY (CSS authentication) is not implemented: 05/20/00. (SEND OPC INFORMATION
+    // was the example here until growisofs' PERFORM OPC on DVD-R DL showed a drive needs it.)
     assert_eq!(
-        sense_of(&h.raw(&[0x54, 0, 0, 0, 0, 0, 0, 0, 0, 0], DataPhase::None)),
+        sense_of(&h.raw(&[0xA4, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0], DataPhase::None)),
         (5, 0x20, 0)
     );
     assert_eq!(
@@ -632,4 +633,23 @@ fn request_sense_and_capabilities_page() {
     assert_eq!(p.buffer_size_kib, 4096);
     let _ = ModeSense10::current(0x05, 0).emit();
     let _ = Inquiry::standard();
+}
+
+#[test]
+fn send_opc_information_calibrates_on_writable_discs_only() {
+    use discburn_mmc::rw::SendOpcInformation;
+    // growisofs' PERFORM OPC on a blank DVD-R: GOOD, after about half a second.
+    let mut h = Host::new("media=dvd-r");
+    let opc = SendOpcInformation {
+        do_opc: true,
+        ..Default::default()
+    }
+    .emit();
+    let t0 = h.clock.now();
+    assert_eq!(h.none(&opc), (0, 0, 0));
+    let took = (h.clock.now() - t0).as_secs_f64();
+    assert!((0.4..0.6).contains(&took), "{took}");
+    // A pressed disc takes no writes, so no calibration either.
+    let mut rom = Host::foreign("", "pressed.iso", &vec![0u8; 64 * 2048]);
+    assert_eq!(rom.none(&opc), (5, 0x30, 5));
 }

@@ -401,6 +401,7 @@ impl VirtualDrive {
             OpCode::Write12 => self.write12(cdb, data, timeout),
             OpCode::SynchronizeCache10 => self.synchronize_cache10(cdb, timeout),
             OpCode::ReserveTrack => self.reserve_track(cdb),
+            OpCode::SendOpcInformation => self.send_opc_information(cdb, timeout),
             OpCode::CloseTrackSession => self.close_track_session(cdb, timeout),
             OpCode::SendCueSheet => self.send_cue_sheet(cdb, data),
             // info.rs: disc, track, TOC and structure information

@@ -8,7 +8,7 @@ use crate::control::Fault;
 use crate::media::Media;
 use crate::model::WriteTarget;
 use discburn_mmc::mode::{MultiSession, WriteType};
-use discburn_mmc::rw::{SynchronizeCache10, Write10, Write12};
+use discburn_mmc::rw::{SendOpcInformation, SynchronizeCache10, Write10, Write12};
 use discburn_mmc::sense::Asc;
 use discburn_mmc::track::{CloseFunction, CloseTrackSession, Reservation, ReserveTrack};
 use discburn_mmc::DataPhase;
@@ -46,6 +46,28 @@ impl VirtualDrive {
     pub(super) fn synchronize_cache10(&mut self, cdb: &[u8], timeout: Duration) -> Outcome {
         let c: SynchronizeCache10 = parse(cdb)?;
         self.synchronize(c.immed, timeout)
+    }
+
+    /// MMC-6 §6.36 SEND OPC INFORMATION with DoOPC: the drive calibrates its write power
+    /// on a writable disc (about half a second); OPC values sent as a parameter list
+    /// (DoOPC 0) are taken and ignored, as drives that keep their own table do. A disc
+    /// that takes no writes answers 05/30/05 CANNOT WRITE MEDIUM.
+    pub(super) fn send_opc_information(&mut self, cdb: &[u8], timeout: Duration) -> Outcome {
+        let c: SendOpcInformation = parse(cdb)?;
+        let writable = self.disc.media.spec().recording != crate::media::Recording::ReadOnly
+            && !self.disc.finalized;
+        if !writable {
+            return Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT).into());
+        }
+        if c.do_opc {
+            self.take_time(
+                Duration::from_millis(500),
+                false,
+                BusyKind::Operation,
+                timeout,
+            )?;
+        }
+        Ok(Reply::Done(usize::from(c.parameter_length)))
     }
 
     /// MMC-6 §6.31 RESERVE TRACK by size (reservation by LBA is not modelled: 05/24/00).
