@@ -10,6 +10,19 @@
 #                     and says how to use the virtual recorder
 # The host then finds the image byte for byte in the drive's backing file (and not other.iso).
 SCENARIO_DESC="discburn drives/info/write --verify/info/verify/refused rewrite/no drive through /dev/sr0"
+# Also on the dual-layer media (serve only), so discburn's burn of the shared image sits
+# beside growisofs' and xorriso's on DVD+R DL, DVD-R DL and BD-R DL (23, 24, 30).
+SCENARIO_MEDIA="dvd+r dvd+r-dl dvd-r-dl bd-r-dl"
+
+# The profile `discburn info` names for a medium of the harness.
+profile_of() { # medium
+  case $1 in
+    dvd+r) echo "DVD+R" ;;
+    dvd+r-dl) echo "DVD+R DL" ;;
+    dvd-r-dl) echo "DVD-R DL sequential recording" ;;
+    bd-r-dl) echo "BD-R SRM" ;;
+  esac
+}
 
 scenario_prepare() { # payload root
   local bin
@@ -38,12 +51,18 @@ expect_rc() { [ "$3" -eq "$2" ] || { fail "$1 exited $3, expected $2"; exit 1; }
 has() { grep -qF -- "$2" /tmp/step.out || { fail "$1: output lacks '$2'"; exit 1; }; }
 
 unset DISCBURN_DRIVE
+case $MEDIUM in
+  dvd+r) PROFILE="DVD+R" ;;
+  dvd+r-dl) PROFILE="DVD+R DL" ;;
+  dvd-r-dl) PROFILE="DVD-R DL sequential recording" ;;
+  bd-r-dl) PROFILE="BD-R SRM" ;;
+esac
 step drives discburn drives; expect_rc drives 0 $?
 has drives "/dev/sr0 (also /dev/sg0)"
 
 step info discburn info; expect_rc info 0 $?
 has info "Drive    /dev/sr0"
-has info "Medium   DVD+R — blank"
+has info "Medium   $PROFILE — blank"
 
 timed discburn step write discburn --drive /dev/sr0 write --verify image.iso
 expect_rc write 0 $?
@@ -82,8 +101,11 @@ scenario_check() { # console log, disc backing file, payload root
     { say "  discburn drives did not list /dev/sr0 + /dev/sg0 as $id"; ok=1; }
   grep -aq "^info|          $id" "$log" ||
     { say "  discburn info did not name $id"; ok=1; }
-  grep -aq '^info| Profiles .*DVD+R' "$log" || { say "  discburn info did not list the DVD+R profile"; ok=1; }
-  grep -aq '^info| Medium   DVD+R — blank' "$log" || { say "  discburn info did not see a blank DVD+R"; ok=1; }
+  local profile
+  profile=$(profile_of "$MEDIUM")
+  grep -aqF "info| Profiles " "$log" && grep -aF "info| Profiles " "$log" | grep -qF "$profile" ||
+    { say "  discburn info did not list the $profile profile"; ok=1; }
+  grep -aqF "info| Medium   $profile — blank" "$log" || { say "  discburn info did not see a blank $profile"; ok=1; }
   grep -aq '^info-after| Medium   .* — closed' "$log" || { say "  discburn info after the burn did not see a closed disc"; ok=1; }
   grep -aqE '^rewrite\| discburn: .*(cannot be written|nothing more can be written)' "$log" ||
     { say "  the rewrite refusal sentence is missing"; ok=1; }
