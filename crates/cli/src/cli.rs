@@ -25,8 +25,8 @@ iscsi://HOST:PORT/IQN/LUN (a remote drive), or
 virtual:PATH?media=bd-r&speed=12x&buffer=4MiB (the virtual recorder over the
 image file PATH, created blank with that medium when absent; media cd-r,
 cd-rw, dvd-r, dvd+r, dvd+rw, dvd-ram, bd-r, bd-re, and the multi-layer dvd+r-dl,
-dvd-r-dl, bd-r-dl, bd-r-tl, bd-r-ql, bd-re-dl, bd-re-tl). Default: $DISCBURN_DRIVE,
-else the only recorder found.";
+dvd-r-dl, dvd+rw-dl, bd-r-dl, bd-r-tl, bd-r-ql, bd-re-dl, bd-re-tl).
+Default: $DISCBURN_DRIVE, else the only recorder found.";
 
 /// Burn CD, DVD and Blu-ray discs: images or folders, with verify.
 #[derive(Debug, Parser)]

@@ -116,6 +116,33 @@ fn multi_layer_bd_re_formats_spares_on_every_layer_and_verifies() {
 }
 
 #[test]
+fn dvd_plus_rw_dl_formats_grows_and_verifies_like_dvd_plus_rw() {
+    let (dir, addr) = new_drive("dvd+rw-dl");
+    let (d1, d2) = (dir.path().join("one"), dir.path().join("two"));
+    fs::create_dir_all(&d1).unwrap();
+    fs::create_dir_all(&d2).unwrap();
+    fs::write(d1.join("a.txt"), b"first").unwrap();
+    fs::write(d2.join("b.txt"), b"second").unwrap();
+    let text = write_ok(&addr, &["--verify", "--plain"], &d1);
+    assert!(text.contains("Verify   OK"), "{text}");
+    let text = write_ok(&addr, &["--multi", "--verify", "--plain"], &d2);
+    assert!(text.contains("Growing the volume"), "{text}");
+    let m = medium(&addr);
+    assert_eq!(
+        (
+            m["profile"].as_str(),
+            m["layers"].as_u64(),
+            m["capacity_sectors"].as_u64()
+        ),
+        (Some("DVD+RW DL"), Some(2), Some(4_173_824)),
+        "{m}"
+    );
+    let big = sparse(dir.path(), "big.iso", 4_173_825);
+    let out = exits(discburn(&addr).arg("write").arg(&big), 4);
+    assert_contains(&stderr(&out), &["4173825 sectors"]);
+}
+
+#[test]
 fn an_image_one_sector_too_large_is_refused_before_any_write_on_each() {
     for &(media, _, capacity) in WRITE_ONCE.iter().chain(REWRITABLE) {
         let (dir, addr) = new_drive(media);

@@ -20,6 +20,7 @@ const PROFILES: &[Profile] = &[
     Profile::BdRom,
     Profile::DvdPlusRDl,
     Profile::DvdPlusR,
+    Profile::DvdPlusRwDl,
     Profile::DvdPlusRw,
     Profile::DvdRam,
     Profile::DvdRDlSequential,
@@ -233,6 +234,18 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
                 FeatureBody::Raw {
                     code: FeatureCode::DvdPlusRDualLayer,
                     data: vec![u8::from(writable), 0, 0, 0],
+                },
+            )
+        },
+        Feature {
+            version: 1,
+            ..f(
+                present && media == Media::DvdPlusRw && layers == 2,
+                // Feature 003Ah DVD+RW Dual Layer (MMC-6 §5.3.28): Write (byte 4 bit 0),
+                // Quick Start and Close Only (byte 5 bits 1 and 0), 2 reserved.
+                FeatureBody::Raw {
+                    code: FeatureCode::DvdPlusRwDualLayer,
+                    data: vec![u8::from(writable), 0b10, 0, 0],
                 },
             )
         },

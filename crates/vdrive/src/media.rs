@@ -50,6 +50,8 @@ pub enum Media {
     BdReDl,
     /// BD-RE TL, BDXL 100 GB (profile 0043h, three layers).
     BdReTl,
+    /// DVD+RW DL, 8.5 GB (profile 002Ah): two layers, formatted like DVD+RW.
+    DvdPlusRwDl,
 }
 
 /// How a medium is written.
@@ -171,6 +173,7 @@ const DVD_DL_SPEEDS: &[SpeedDef] = &[clv(2.4), clv(4.0), zclv(8.0, DVD_DL_8X_ZON
 const BD_R_DL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0)];
 const BD_R_TL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0)];
 const BD_R_QL_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0)];
+const DVD_RW_DL_SPEEDS: &[SpeedDef] = &[clv(2.4)];
 
 // Read speeds: CLV at the low speeds a host may ask for (audio extraction, quiet reads),
 // CAV above, up to what current drives read each medium at.
@@ -223,7 +226,7 @@ impl MediaSpec {
     }
 }
 
-const MEDIA: [Media; 15] = [
+const MEDIA: [Media; 16] = [
     Media::CdR,
     Media::CdRw,
     Media::DvdMinusR,
@@ -239,6 +242,7 @@ const MEDIA: [Media; 15] = [
     Media::BdRQl,
     Media::BdReDl,
     Media::BdReTl,
+    Media::DvdPlusRwDl,
 ];
 
 impl Media {
@@ -424,6 +428,14 @@ impl Media {
                     ..self.base().spec()
                 }
             }
+            Media::DvdPlusRwDl => MediaSpec {
+                name: "dvd+rw-dl",
+                profile: Profile::DvdPlusRwDl,
+                capacity: DVD_PLUS_R_DL_SECTORS,
+                write_speeds: DVD_RW_DL_SPEEDS,
+                layers: 2,
+                ..Media::DvdPlusRw.spec()
+            },
             Media::BdRDl | Media::BdRTl | Media::BdRQl | Media::BdReDl | Media::BdReTl => {
                 let (name, capacity, layers) = match self {
                     Media::BdRDl => ("bd-r-dl", BD_DL_SECTORS, 2),
@@ -456,6 +468,7 @@ impl Media {
     pub fn base(self) -> Media {
         match self {
             Media::DvdPlusRDl => Media::DvdPlusR,
+            Media::DvdPlusRwDl => Media::DvdPlusRw,
             Media::DvdMinusRDl => Media::DvdMinusR,
             Media::BdRDl | Media::BdRTl | Media::BdRQl => Media::BdR,
             Media::BdReDl | Media::BdReTl => Media::BdRe,
@@ -538,7 +551,7 @@ pub fn format_options(media: Media) -> Vec<FormatOption> {
             v
         }
         Media::BdR => bd(0x32),
-        Media::DvdPlusRw => vec![f(0x26, DVD_SL_SECTORS, 0)],
+        Media::DvdPlusRw => vec![f(0x26, cap, 0)],
         // DVD-RAM (MMC-6 §6.5.4.2.1, §6.5.4.2.2): 00h full format with the default spare
         // areas, 01h spare area expansion, which gives one step of user area (the model's
         // 49,152 blocks, 96 MiB) to the supplementary spare area and keeps the data; both
@@ -616,6 +629,8 @@ mod tests {
             .iter()
             .all(|o| o.format_type != 0x31 && o.blocks < BD_QL_SECTORS));
         assert!(format_options(Media::DvdPlusRDl).is_empty());
+        assert_eq!(format_options(Media::DvdPlusRwDl)[0].blocks, 4_173_824);
+        assert_eq!(format_options(Media::DvdPlusRw)[0].blocks, DVD_SL_SECTORS);
     }
 
     #[test]

@@ -117,7 +117,7 @@ impl MediaId {
     /// The identity a new disc of `media` has without `mid=`: plausible public codes
     /// (Taiyo Yuden CD-R and DVD-R, Ricoh CD-RW and DVD+RW, Mitsubishi/Verbatim DVD+R
     /// and BD-R, Panasonic BD-RE, CMC DVD+R DL as a Pioneer DVR-111D dump shows one,
-    /// Verbatim MKM 01RD30 DVD-R DL; multi-layer BD the single-layer discs' codes);
+    /// Verbatim MKM 01RD30 DVD-R DL; multi-layer BD and DVD+RW DL the single-layer discs' codes);
     /// `None` for pressed discs and DVD-RAM.
     pub fn default_for(media: Media) -> Option<MediaId> {
         let code = |m: &str, t: &str, revision| MediaId::Code {
@@ -138,6 +138,7 @@ impl MediaId {
             Media::BdR => code("VERBAT", "IMe", 0),
             Media::BdRe => code("MEI", "T01", 1),
             Media::DvdPlusRDl => code("CMC MAG", "D02", 0),
+            Media::DvdPlusRwDl => code("RICOHJPN", "W11", 4),
             Media::DvdMinusRDl => code("MKM 01RD30", "", 0),
             Media::BdRDl | Media::BdRTl | Media::BdRQl => code("VERBAT", "IMe", 0),
             Media::BdReDl | Media::BdReTl => code("MEI", "T01", 1),

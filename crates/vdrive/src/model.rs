@@ -259,6 +259,11 @@ impl DiscState {
     /// Whether the layer boundary is this disc's to set: a dual-layer DVD (DVD+R DL,
     /// DVD-R DL), where Layer 0's capacity decides where the recording turns to Layer 1.
     pub fn has_settable_layer_boundary(&self) -> bool {
+        self.is_dual_layer_dvd() && !self.media.is_random()
+    }
+
+    /// A DVD of two layers (opposite track path): DVD±R DL, DVD+RW DL.
+    pub fn is_dual_layer_dvd(&self) -> bool {
         let spec = self.media.spec();
         spec.layers == 2 && spec.family == MediaFamily::Dvd
     }
@@ -283,7 +288,7 @@ impl DiscState {
     /// its Layer 0 capacity, a BD at equal shares of its user area.
     pub fn layer_starts(&self) -> Vec<u32> {
         let layers = u32::from(self.media.spec().layers.max(1));
-        if self.has_settable_layer_boundary() {
+        if self.is_dual_layer_dvd() {
             return vec![self.layer0_capacity()];
         }
         (1..layers)
@@ -351,7 +356,7 @@ impl DiscState {
     /// Disc status as READ DISC INFORMATION reports it.
     pub fn disc_status(&self) -> DiscStatus {
         if self.media.is_random() {
-            return match (self.format.is_some(), self.media) {
+            return match (self.format.is_some(), self.media.base()) {
                 (false, _) => DiscStatus::Empty,
                 (true, Media::DvdPlusRw) => DiscStatus::Complete,
                 (true, _) => DiscStatus::Other,

@@ -218,3 +218,22 @@ fn writing_through_the_layer_change_takes_about_a_second_more() {
     // And the data landed on both sides of it.
     assert_eq!(h.read(l0 - 1, 2).map(|b| b.len()), Ok(2 * 2048));
 }
+
+#[test]
+fn dvd_plus_rw_dl_formats_like_dvd_plus_rw_over_both_layers() {
+    let mut h = Host::new("media=dvd+rw-dl");
+    let c = config(&mut h);
+    assert_eq!(c.current_profile, Profile::DvdPlusRwDl);
+    assert!(c
+        .feature(FeatureCode::DvdPlusRwDualLayer)
+        .is_some_and(|f| f.current));
+    assert!(!c
+        .feature(FeatureCode::DvdPlusRDualLayer)
+        .is_some_and(|f| f.current));
+    let pfi =
+        DvdPhysicalFormat::parse(&structure(&mut h, DiscStructureMedia::Dvd, 0).unwrap()).unwrap();
+    assert_eq!((pfi.layers, pfi.layer0_sectors()), (2, Some(L0)));
+    // Its layers are fixed: no boundary to read or set.
+    assert_eq!(boundary(&mut h), Err((5, 0x24, 0)));
+    assert_eq!(send_boundary(&mut h, 1_000_000), (5, 0x24, 0));
+}

@@ -52,7 +52,7 @@ pub(super) fn drives(g: &Global) -> Result<(), Failure> {
     println!("  iscsi://HOST:PORT/IQN/LUN                      a remote drive (e.g. a tgt target)");
     println!("  virtual:PATH?media=bd-r&speed=12x&buffer=4MiB   the virtual recorder over the image file PATH");
     println!("      media: cd-r cd-rw dvd-r dvd+r dvd+rw dvd-ram bd-r bd-re, multi-layer dvd+r-dl");
-    println!("      dvd-r-dl bd-r-dl bd-r-tl bd-r-ql bd-re-dl bd-re-tl; the file is created blank");
+    println!("      dvd-r-dl dvd+rw-dl bd-r-dl bd-r-tl bd-r-ql bd-re-dl bd-re-tl; the file is created blank");
     println!("      when absent and keeps its state (sessions, tracks) between runs;");
     println!("      &mid=CODE names who made the disc: 97:24:01 (CD ATIP lead-in), TYG03 (DVD-R),");
     println!("      MCC-004-001 (DVD+R/RW), VERBAT-IMe-000 (BD)");

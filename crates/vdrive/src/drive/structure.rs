@@ -69,6 +69,7 @@ impl VirtualDrive {
             Media::DvdPlusR => BookType::DvdPlusR,
             Media::DvdPlusRDl => BookType::DvdPlusRDl,
             Media::DvdPlusRw => BookType::DvdPlusRw,
+            Media::DvdPlusRwDl => BookType::DvdPlusRwDl,
             _ => return None,
         };
         let (m, t, product_revision) = self.code_identity()?;
@@ -89,10 +90,11 @@ impl VirtualDrive {
             Media::DvdPlusR => BookType::DvdPlusR,
             Media::DvdPlusRDl => BookType::DvdPlusRDl,
             Media::DvdPlusRw => BookType::DvdPlusRw,
+            Media::DvdPlusRwDl => BookType::DvdPlusRwDl,
             Media::DvdRam => BookType::DvdRam,
             _ => BookType::DvdRom,
         };
-        if d.has_settable_layer_boundary() {
+        if d.is_dual_layer_dvd() {
             DvdPhysicalFormat::dual_layer(book, d.layer0_capacity())
         } else {
             DvdPhysicalFormat::single_layer(book, d.capacity)
