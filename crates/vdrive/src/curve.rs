@@ -150,13 +150,15 @@ impl Curve {
     /// the single-layer law over its radius, a layer of `layer_nominal` sectors reaching
     /// the outer edge; layers alternate direction (opposite track path: Layer 1 runs
     /// from the radius where Layer 0 ended back inwards, so a CAV speed falls there), and
-    /// each change of layer costs a [`LAYER_JUMP_SECTORS`] stretch at [`LAYER_JUMP_SPS`].
+    /// with `layer_jump` (writing: a power calibration on the new layer) each change of
+    /// layer costs a [`LAYER_JUMP_SECTORS`] stretch at [`LAYER_JUMP_SPS`].
     pub fn layered(
         def: &SpeedDef,
         family: MediaFamily,
         capacity: u32,
         layer_starts: &[u32],
         layer_nominal: u32,
+        layer_jump: bool,
     ) -> Curve {
         if layer_starts.is_empty() {
             return Curve::new(def, family, capacity);
@@ -188,7 +190,7 @@ impl Curve {
                 )
             };
             prev_len = len;
-            if k > 0 && len > LAYER_JUMP_SECTORS {
+            if layer_jump && k > 0 && len > LAYER_JUMP_SECTORS {
                 jumps.push(segments.len());
                 segments.push(Segment {
                     start_lba: a,
@@ -402,7 +404,7 @@ mod tests {
         let spec = Media::BdRDl.spec();
         let def = spec.write_speeds[3];
         let (cap, l0) = (spec.capacity, spec.layer_capacity());
-        let c = Curve::layered(&def, MediaFamily::Bd, cap, &[l0], l0);
+        let c = Curve::layered(&def, MediaFamily::Bd, cap, &[l0], l0, true);
         let x1 = one_x(MediaFamily::Bd);
         let (lo, hi) = (8.0 * x1 / CAV_RADIUS_RATIO, 8.0 * x1);
         assert!(close(c.speed_at(0.0), lo));
@@ -421,6 +423,10 @@ mod tests {
         );
         let plain = 2000.0 / hi;
         assert!(around > plain + 0.9 && around < plain + 1.1, "{around}");
+        // Reading turns at the layer too, without the write's calibration stop.
+        let read = Curve::layered(&def, MediaFamily::Bd, cap, &[l0], l0, false);
+        assert_eq!(read.zones().count(), read.segments().len());
+        assert!(read.speed_at(f64::from(l0) + 1.0) > 0.99 * hi);
         // GET PERFORMANCE's zones leave the jump out, and tile the disc with it.
         assert_eq!(c.zones().count(), c.segments().len() - 1);
         for w in c.segments().windows(2) {
@@ -442,20 +448,27 @@ mod tests {
         let def = spec.write_speeds[2];
         let nominal = spec.layer_capacity();
         let l0 = nominal / 10;
-        let c = Curve::layered(&def, MediaFamily::Dvd, 2 * l0, &[l0], nominal);
+        let c = Curve::layered(&def, MediaFamily::Dvd, 2 * l0, &[l0], nominal, true);
         let x6 = 6.0 * one_x(MediaFamily::Dvd);
         assert!(close(c.speed_at(1.0), x6));
         assert!(close(c.speed_at(f64::from(2 * l0) - 1.0), x6));
         assert!(c.zones().all(|s| close(s.start_sps, x6)));
         // The full disc reaches 8x on both layers, 6x at both ends.
-        let full = Curve::layered(&def, MediaFamily::Dvd, spec.capacity, &[nominal], nominal);
+        let full = Curve::layered(
+            &def,
+            MediaFamily::Dvd,
+            spec.capacity,
+            &[nominal],
+            nominal,
+            true,
+        );
         let x8 = 8.0 * one_x(MediaFamily::Dvd);
         assert!(close(full.speed_at(f64::from(nominal) - 1.0), x8));
         assert!(close(full.speed_at(f64::from(nominal) + 100.0), x8));
         assert!(close(full.speed_at(f64::from(spec.capacity) - 1.0), x6));
         // No layers: the single-layer curve.
         assert_eq!(
-            Curve::layered(&def, MediaFamily::Dvd, 1000, &[], 1000),
+            Curve::layered(&def, MediaFamily::Dvd, 1000, &[], 1000, true),
             Curve::new(&def, MediaFamily::Dvd, 1000)
         );
     }

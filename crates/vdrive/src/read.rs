@@ -46,18 +46,77 @@ pub fn geometry_sectors(family: MediaFamily, capacity: u32) -> u32 {
     nominal.max(capacity).max(1)
 }
 
-/// Radius at `lba` as a fraction of the outer radius (r² is linear in LBA).
-fn radius(lba: f64, geometry: u32) -> f64 {
+/// Where LBAs lie: the sectors one layer's radius model spans (see [`geometry_sectors`])
+/// and, on a multi-layer disc, the LBAs where Layers 1, 2, … start. Layers alternate
+/// direction (opposite track path): Layer 1 runs from where Layer 0 ended back inwards.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Geometry {
+    /// Sectors from the inner to the outer radius of one layer.
+    pub sectors: u32,
+    /// LBAs where the layers after the first start, ascending.
+    pub layer_starts: Vec<u32>,
+}
+
+impl From<u32> for Geometry {
+    /// A single-layer disc of `sectors`.
+    fn from(sectors: u32) -> Geometry {
+        Geometry {
+            sectors,
+            layer_starts: Vec::new(),
+        }
+    }
+}
+
+impl Geometry {
+    /// The layer of `lba` and its position along that layer's radius, in sectors from
+    /// the inner edge.
+    fn place(&self, lba: f64) -> (usize, f64) {
+        let k = self
+            .layer_starts
+            .iter()
+            .take_while(|&&s| f64::from(s) <= lba)
+            .count();
+        if k == 0 {
+            return (0, lba);
+        }
+        let start = f64::from(self.layer_starts[k - 1]);
+        let prev_start = if k >= 2 {
+            f64::from(self.layer_starts[k - 2])
+        } else {
+            0.0
+        };
+        let into = lba - start;
+        if k % 2 == 1 {
+            // Back inwards from the radius where the previous layer ended.
+            (k, (start - prev_start - into).max(0.0))
+        } else {
+            (k, into)
+        }
+    }
+}
+
+/// Seconds a focus jump to another layer adds to a seek (the pickup refocuses; no sled
+/// move when the radius stays).
+pub const LAYER_JUMP_S: f64 = 0.030;
+
+/// Radius at a position along a layer as a fraction of the outer radius (r² is linear
+/// in the sectors written).
+fn radius(pos: f64, sectors: u32) -> f64 {
     let inner = 1.0 / CAV_RADIUS_RATIO;
-    let f = (lba / f64::from(geometry)).clamp(0.0, 1.0);
+    let f = (pos / f64::from(sectors.max(1))).clamp(0.0, 1.0);
     (inner * inner + (1.0 - inner * inner) * f).sqrt()
 }
 
-/// Seconds a seek from `from` to `to` takes on a disc of `geometry` sectors.
-pub fn seek_seconds(family: MediaFamily, geometry: u32, from: f64, to: f64) -> f64 {
+/// Seconds a seek from `from` to `to` takes on a disc laid out as `geometry`: the sled
+/// move between the two radii, plus [`LAYER_JUMP_S`] when the layer changes.
+pub fn seek_seconds(family: MediaFamily, geometry: &Geometry, from: f64, to: f64) -> f64 {
     let stroke = 1.0 - 1.0 / CAV_RADIUS_RATIO;
-    let d = ((radius(to, geometry) - radius(from, geometry)).abs() / stroke).min(1.0);
-    SEEK_SETTLE_S + (full_stroke_s(family) - SEEK_SETTLE_S) * d.sqrt()
+    let (lf, pf) = geometry.place(from);
+    let (lt, pt) = geometry.place(to);
+    let g = geometry.sectors;
+    let d = ((radius(pt, g) - radius(pf, g)).abs() / stroke).min(1.0);
+    let jump = if lf == lt { 0.0 } else { LAYER_JUMP_S };
+    SEEK_SETTLE_S + (full_stroke_s(family) - SEEK_SETTLE_S) * d.sqrt() + jump
 }
 
 /// What one READ cost.
@@ -126,8 +185,8 @@ impl ReadHead {
         }
     }
 
-    /// The time a READ of `blocks` at `lba` takes at `now` on `curve`, for a disc of
-    /// `geometry` sectors; the pickup then ends past the last block read and reads ahead.
+    /// The time a READ of `blocks` at `lba` takes at `now` on `curve`, for a disc laid
+    /// out as `geometry`; the pickup then ends past the last block read and reads ahead.
     pub fn read(
         &mut self,
         now: Duration,
@@ -135,7 +194,7 @@ impl ReadHead {
         blocks: u32,
         curve: &Curve,
         family: MediaFamily,
-        geometry: u32,
+        geometry: &Geometry,
     ) -> ReadCost {
         self.catch_up(now, curve);
         let start = f64::from(lba);
@@ -181,14 +240,14 @@ mod tests {
     fn seek_spans_settle_to_full_stroke() {
         let g = BD_SL_SECTORS;
         let fam = MediaFamily::Bd;
-        assert!((seek_seconds(fam, g, 100.0, 100.0) - SEEK_SETTLE_S).abs() < 1e-12);
-        assert!((seek_seconds(fam, g, 0.0, f64::from(g)) - 0.150).abs() < 1e-12);
-        let mid = seek_seconds(fam, g, 0.0, f64::from(g) / 2.0);
+        assert!((seek_seconds(fam, &g.into(), 100.0, 100.0) - SEEK_SETTLE_S).abs() < 1e-12);
+        assert!((seek_seconds(fam, &g.into(), 0.0, f64::from(g)) - 0.150).abs() < 1e-12);
+        let mid = seek_seconds(fam, &g.into(), 0.0, f64::from(g) / 2.0);
         assert!(mid > 0.08 && mid < 0.15, "{mid}");
         // Symmetric.
         assert_eq!(
-            seek_seconds(fam, g, 5.0e6, 1.0e6),
-            seek_seconds(fam, g, 1.0e6, 5.0e6)
+            seek_seconds(fam, &g.into(), 5.0e6, 1.0e6),
+            seek_seconds(fam, &g.into(), 1.0e6, 5.0e6)
         );
     }
 
@@ -196,12 +255,12 @@ mod tests {
     fn sequential_reads_pay_one_seek_and_the_curve() {
         let (c, g) = bd12();
         let mut h = ReadHead::new(4 << 20);
-        let first = h.read(Duration::ZERO, 0, 512, &c, MediaFamily::Bd, g);
+        let first = h.read(Duration::ZERO, 0, 512, &c, MediaFamily::Bd, &g.into());
         assert!(first.seek);
         let t1 = first.time.as_secs_f64();
         assert!((t1 - SEEK_SETTLE_S - c.time_for(0.0, 512.0)).abs() < 1e-9);
         let now = first.time;
-        let second = h.read(now, 512, 512, &c, MediaFamily::Bd, g);
+        let second = h.read(now, 512, 512, &c, MediaFamily::Bd, &g.into());
         assert!(!second.seek);
         assert!((second.time.as_secs_f64() - c.time_for(512.0, 512.0)).abs() < 1e-9);
     }
@@ -210,20 +269,49 @@ mod tests {
     fn read_ahead_fills_while_the_host_pauses_up_to_the_cache() {
         let (c, g) = bd12();
         let mut h = ReadHead::new(1 << 20); // 512 blocks
-        let r = h.read(Duration::ZERO, 0, 64, &c, MediaFamily::Bd, g);
+        let r = h.read(Duration::ZERO, 0, 64, &c, MediaFamily::Bd, &g.into());
         let now = r.time + Duration::from_secs(10);
         // 512 cached blocks come at once ...
         assert_eq!(
-            h.read(now, 64, 512, &c, MediaFamily::Bd, g).time,
+            h.read(now, 64, 512, &c, MediaFamily::Bd, &g.into()).time,
             Duration::ZERO
         );
         // ... and the cache stopped there: the next ones take their time.
         let t = h
-            .read(now, 576, 64, &c, MediaFamily::Bd, g)
+            .read(now, 576, 64, &c, MediaFamily::Bd, &g.into())
             .time
             .as_secs_f64();
         assert!((t - c.time_for(576.0, 64.0)).abs() < 1e-9, "{t}");
         // Going back is a seek.
-        assert!(h.read(now, 0, 1, &c, MediaFamily::Bd, g).seek);
+        assert!(h.read(now, 0, 1, &c, MediaFamily::Bd, &g.into()).seek);
+    }
+
+    #[test]
+    fn a_seek_to_the_other_layer_refocuses_and_follows_its_direction() {
+        let fam = MediaFamily::Bd;
+        let l0 = 12_219_392;
+        let g = Geometry {
+            sectors: l0,
+            layer_starts: vec![l0],
+        };
+        // The end of Layer 0 and the start of Layer 1 are at the same radius: a focus jump.
+        let across = seek_seconds(fam, &g, f64::from(l0) - 1.0, f64::from(l0));
+        assert!(
+            (across - SEEK_SETTLE_S - LAYER_JUMP_S).abs() < 1e-3,
+            "{across}"
+        );
+        // The end of Layer 1 is back at the inner edge, where LBA 0 is.
+        let inner = seek_seconds(fam, &g, 0.0, f64::from(2 * l0) - 1.0);
+        assert!(
+            (inner - SEEK_SETTLE_S - LAYER_JUMP_S).abs() < 1e-3,
+            "{inner}"
+        );
+        // LBA 0 to the start of Layer 1: the full stroke and the jump.
+        let full = seek_seconds(fam, &g, 0.0, f64::from(l0));
+        assert!((full - 0.150 - LAYER_JUMP_S).abs() < 1e-3, "{full}");
+        assert_eq!(
+            seek_seconds(fam, &Geometry::from(l0), 0.0, 5.0e6),
+            seek_seconds(fam, &g, 0.0, 5.0e6)
+        );
     }
 }

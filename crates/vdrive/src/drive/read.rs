@@ -77,7 +77,7 @@ impl VirtualDrive {
         let geometry = self.read_geometry();
         let mut cost = self
             .reader
-            .read(now, lba, blocks, &curve, self.family(), geometry);
+            .read(now, lba, blocks, &curve, self.family(), &geometry);
         cost.time += drain;
         if cost.time > timeout {
             self.clock.sleep(timeout);

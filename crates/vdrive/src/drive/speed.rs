@@ -94,7 +94,7 @@ impl VirtualDrive {
         let starts = self.disc.layer_starts();
         let nominal = self.spec().layer_capacity();
         self.speed_def()
-            .map(|d| Curve::layered(d, self.family(), self.disc.capacity, &starts, nominal))
+            .map(|d| Curve::layered(d, self.family(), self.disc.capacity, &starts, nominal, true))
     }
 
     /// Pushes the selected speed into the buffer model. BD with spares (defect management)
@@ -140,14 +140,34 @@ impl VirtualDrive {
             })
     }
 
-    /// Sectors the read radius model spans (see [`crate::read::geometry_sectors`]).
-    pub(super) fn read_geometry(&self) -> u32 {
-        crate::read::geometry_sectors(self.family(), self.disc.capacity)
+    /// Where LBAs lie for reads (see [`crate::read::geometry_sectors`]): on a multi-layer
+    /// disc one layer's radius spans the medium's layer capacity, and the layers start
+    /// where the write curve turns.
+    pub(super) fn read_geometry(&self) -> crate::read::Geometry {
+        let starts = self.disc.layer_starts();
+        if starts.is_empty() {
+            return crate::read::geometry_sectors(self.family(), self.disc.capacity).into();
+        }
+        crate::read::Geometry {
+            sectors: self.spec().layer_capacity(),
+            layer_starts: starts,
+        }
     }
 
-    /// The read speed across the disc at the selected read speed.
+    /// The read speed across the disc at the selected read speed, layer by layer.
     pub(crate) fn read_curve(&self) -> Curve {
-        Curve::new(&self.read_def(), self.family(), self.read_geometry())
+        let g = self.read_geometry();
+        if g.layer_starts.is_empty() {
+            return Curve::new(&self.read_def(), self.family(), g.sectors);
+        }
+        Curve::layered(
+            &self.read_def(),
+            self.family(),
+            self.disc.capacity,
+            &g.layer_starts,
+            g.sectors,
+            false,
+        )
     }
 
     /// Nominal (highest) kB/s of the selected read speed.
