@@ -40,6 +40,7 @@ pub mod cuefile;
 mod drives;
 pub mod engine;
 pub mod error;
+pub mod fanout;
 pub mod hresult;
 pub mod imapi2;
 pub mod iso;
