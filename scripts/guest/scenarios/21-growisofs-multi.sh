@@ -9,7 +9,7 @@ SCENARIO_DESC="growisofs -Z folder1, -M folder2 (multi-session), mount: both fol
 # -M appends the session and rewrites the volume descriptors at LBA 16 below the NWA. A
 # BD-RE is formatted with spares and grown like a DVD+RW.
 SCENARIO_DRIVES=serve
-SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re dvd+r-dl"
+SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re"
 
 scenario_prepare() { # payload root
   guest_add_bin "$1" "$(command -v growisofs)"

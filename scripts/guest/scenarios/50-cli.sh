@@ -11,8 +11,8 @@
 # The host then finds the image byte for byte in the drive's backing file (and not other.iso).
 SCENARIO_DESC="discburn drives/info/write --verify/info/verify/refused rewrite/no drive through /dev/sr0"
 # Also on the dual-layer media (serve only), so discburn's burn of the shared image sits
-# beside growisofs' and xorriso's on DVD+R DL, DVD-R DL and BD-R DL (23, 24, 30).
-SCENARIO_MEDIA="dvd+r dvd+r-dl dvd-r-dl bd-r-dl"
+# beside growisofs' and xorriso's on DVD+R DL (23, 30).
+SCENARIO_MEDIA="dvd+r dvd+r-dl"
 
 # The profile `discburn info` names for a medium of the harness.
 profile_of() { # medium
