@@ -20,6 +20,8 @@ const PROFILES: &[Profile] = &[
     Profile::BdRom,
     Profile::DvdPlusR,
     Profile::DvdPlusRw,
+    Profile::DvdRwSequential,
+    Profile::DvdRwRestrictedOverwrite,
     Profile::DvdRam,
     Profile::DvdRSequential,
     Profile::DvdRom,
@@ -39,14 +41,17 @@ fn f(current: bool, body: FeatureBody) -> Feature {
 pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
     let media = disc.media;
     let profile = if present {
-        media.spec().profile
+        disc.spec().profile
     } else {
         Profile::NoCurrentProfile
     };
     let cd = media.is_cd();
     let writable =
         present && !disc.finalized && media.spec().recording != crate::media::Recording::ReadOnly;
-    let random_ok = present && media.is_random() && disc.format.is_some();
+    let random_ok = present && disc.is_random() && disc.format.is_some();
+    // A DVD-RW in its current mode: sequential (0014h) or restricted overwrite (0013h).
+    let dvd_rw_seq = present && media == Media::DvdMinusRw && !disc.restricted_overwrite();
+    let dvd_rw_ro = present && disc.restricted_overwrite();
     let is = |m: &[Media]| present && m.contains(&media);
     let mut features = vec![
         f(
@@ -111,7 +116,8 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            random_ok,
+            // Restricted overwrite takes 32 KiB-aligned writes only: not Random Writable.
+            random_ok && !dvd_rw_ro,
             FeatureBody::RandomWritable(RandomWritable {
                 last_lba: disc.capacity.saturating_sub(1),
                 block_size: 2048,
@@ -127,7 +133,8 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
                     Media::DvdMinusR,
                     Media::DvdPlusR,
                     Media::BdR,
-                ]),
+                ])
+                || (writable && dvd_rw_seq),
             FeatureBody::IncrementalStreamingWritable(IncrementalStreamingWritable {
                 // Mode 1 (bit 8), Mode 2 form 1 (bit 10), raw (bit 0) block types.
                 data_block_types: 0x0501,
@@ -138,7 +145,13 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            is(&[Media::DvdPlusRw, Media::BdRe, Media::BdR, Media::DvdRam]),
+            is(&[
+                Media::DvdPlusRw,
+                Media::BdRe,
+                Media::BdR,
+                Media::DvdRam,
+                Media::DvdMinusRw,
+            ]),
             FeatureBody::Formattable(Formattable {
                 renosa: false,
                 expand: false,
@@ -194,13 +207,23 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            writable && media == Media::DvdMinusR,
+            writable && (media == Media::DvdMinusR || dvd_rw_seq),
             FeatureBody::DvdMinusRWrite(DvdMinusRWrite {
                 buf: true,
                 rdl: false,
                 test_write: true,
-                dvd_rw_sl: false,
+                dvd_rw_sl: true,
             }),
+        ),
+        f(
+            writable && dvd_rw_ro,
+            // Feature 002Ch Rigid Restricted Overwrite (MMC-6 §5.3.18): Blank (bit 0, BLANK
+            // back to sequential) and Intermediate (bit 1, quick-formatted discs); DSDR and
+            // DSDG (defect status data) off.
+            FeatureBody::Raw {
+                code: FeatureCode::RigidRestrictedOverwrite,
+                data: vec![0x03, 0, 0, 0],
+            },
         ),
         f(
             is(&[Media::BdR, Media::BdRe, Media::BdRom]),

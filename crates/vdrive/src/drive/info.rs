@@ -65,7 +65,7 @@ impl VirtualDrive {
         let mut r = DiscInformation::blank(self.cd_address(d.capacity));
         r.erasable = matches!(
             d.media,
-            Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe
+            Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe | Media::DvdMinusRw
         );
         r.disc_status = match d.disc_status() {
             DiscStatus::Empty => WireDiscStatus::Empty,
@@ -108,7 +108,7 @@ impl VirtualDrive {
         _open: bool,
     ) -> Result<TrackInformation, Fail> {
         let d = self.view();
-        if d.media.is_random() {
+        if d.is_random() {
             let n = match address {
                 TrackAddress::Lba(l) if l < d.capacity => 1,
                 TrackAddress::Track(1) | TrackAddress::Session(1) => 1,
@@ -168,7 +168,7 @@ impl VirtualDrive {
             .iter()
             .filter(|t| t.written > 0 || t.closed)
             .collect();
-        if recorded.is_empty() && !d.media.is_random() {
+        if recorded.is_empty() && !d.is_random() {
             return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let addr = |lba: u32| {
@@ -200,7 +200,7 @@ impl VirtualDrive {
                         address: addr(t.start),
                     })
                     .collect();
-                if d.media.is_random() && d.format.is_some() {
+                if d.is_random() && d.format.is_some() {
                     tracks.push(TocTrack {
                         adr: 1,
                         control: 4,
@@ -341,9 +341,9 @@ impl VirtualDrive {
         }
     }
 
-    /// READ DISC STRUCTURE format 0Eh of a DVD-R: the pre-pit manufacturer ID.
+    /// READ DISC STRUCTURE format 0Eh of a DVD-R/-RW: the pre-pit manufacturer ID.
     fn dvd_pre_pit(&self) -> Option<DvdPrePit> {
-        (self.disc.media == Media::DvdMinusR)
+        matches!(self.disc.media, Media::DvdMinusR | Media::DvdMinusRw)
             .then(|| self.code_identity())
             .flatten()
             .and_then(|(m, _, _)| DvdPrePit::with_manufacturer(&m))
@@ -411,6 +411,7 @@ impl VirtualDrive {
             0x00 => {
                 let book = match media {
                     Media::DvdMinusR => BookType::DvdMinusR,
+                    Media::DvdMinusRw => BookType::DvdMinusRw,
                     Media::DvdPlusR => BookType::DvdPlusR,
                     Media::DvdPlusRw => BookType::DvdPlusRw,
                     Media::DvdRam => BookType::DvdRam,
