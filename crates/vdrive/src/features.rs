@@ -127,14 +127,14 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
         ),
         f(
             writable
-                && is(&[
-                    Media::CdR,
-                    Media::CdRw,
-                    Media::DvdMinusR,
-                    Media::DvdPlusR,
-                    Media::BdR,
-                ])
-                || (writable && dvd_rw_seq),
+                && (dvd_rw_seq
+                    || is(&[
+                        Media::CdR,
+                        Media::CdRw,
+                        Media::DvdMinusR,
+                        Media::DvdPlusR,
+                        Media::BdR,
+                    ])),
             FeatureBody::IncrementalStreamingWritable(IncrementalStreamingWritable {
                 // Mode 1 (bit 8), Mode 2 form 1 (bit 10), raw (bit 0) block types.
                 data_block_types: 0x0501,

@@ -400,7 +400,8 @@ impl DiscState {
             // Restricted overwrite records whole ECC blocks only: a WRITE that does not
             // start and end on a 16-sector boundary is refused, nothing written.
             if self.restricted_overwrite()
-                && (lba % DVD_RW_RO_BLOCKING != 0 || blocks % DVD_RW_RO_BLOCKING != 0)
+                && (!lba.is_multiple_of(DVD_RW_RO_BLOCKING)
+                    || !blocks.is_multiple_of(DVD_RW_RO_BLOCKING))
             {
                 return Err(Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE));
             }
