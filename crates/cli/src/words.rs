@@ -164,6 +164,7 @@ pub fn note_text(n: &Note) -> String {
             sectors,
             pad,
             sao_minimum,
+            whole_blocks,
         } => {
             let mut parts = Vec::new();
             if *pad > 0 {
@@ -177,6 +178,11 @@ pub fn note_text(n: &Note) -> String {
                     "Session-At-Once: {label} has {sectors} sectors, under the {min}-sector ({} s) minimum track length: padded with {} zero sectors to {min}, as cdrecord does",
                     min / 75,
                     min.saturating_sub(*sectors)
+                ));
+            }
+            if let Some(total) = whole_blocks {
+                parts.push(format!(
+                    "{label} padded with zeros to {total} sectors: a restricted overwrite DVD-RW records whole 32 KiB blocks only"
                 ));
             }
             parts.join("; ")
@@ -336,6 +342,7 @@ mod tests {
             sectors: 200,
             pad: 15,
             sao_minimum: None,
+            whole_blocks: None,
         };
         assert_eq!(
             note_text(&pad),
@@ -346,6 +353,7 @@ mod tests {
             sectors: 100,
             pad: 15,
             sao_minimum: Some(300),
+            whole_blocks: None,
         };
         assert_eq!(
             note_text(&both),
