@@ -220,7 +220,6 @@ pub(crate) fn format_medium(
         run.phase(BurnPhase::FormattingMedia);
         return format_with(run, d, sectors);
     }
-    let spare = Some(request.spare);
     if profile == Profile::BdRSrm && !medium.is_blank() {
         return Err(BurnError::NotBlank {
             profile,
@@ -233,7 +232,7 @@ pub(crate) fn format_medium(
             "the {profile} in the drive cannot be formatted"
         )));
     }
-    let wanted = spare.unwrap_or(Spare::Default);
+    let wanted = request.spare;
     let chosen = choices
         .iter()
         .find(|c| c.spare == wanted)
