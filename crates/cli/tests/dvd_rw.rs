@@ -37,6 +37,7 @@ fn sequential_write_verify_then_a_second_session() {
             "Medium   DVD-RW sequential recording — appendable",
             "Sessions 3 (2 complete)",
             "DVD-RW restricted overwrite",
+            "Formats  restricted overwrite (`format --overwrite`, quick or --full): 2298496 sectors",
         ],
     );
 
