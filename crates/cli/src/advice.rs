@@ -2,6 +2,7 @@
 //! naming this program's commands and flags (the library says only what happened).
 
 use discburn::burn::{BurnError, Unsuitable};
+use discburn::mmc::profile::Profile;
 use discburn::mmc::sense::{Asc, Refusal, SenseClass, SenseKey};
 use discburn::{ErrorKind, OpenFailure, OpenProblem};
 
@@ -14,6 +15,7 @@ pub fn burn_hint(e: &BurnError) -> Option<String> {
             "Erase it with `discburn blank` first, or use a new disc.".into()
         }
         BurnError::Closed { .. } => "Use a new disc; a finalized write-once disc cannot take more data.".into(),
+        BurnError::NotBlank { profile: Profile::DvdRwSequential, .. } => "Erase it with `discburn blank` (--full to erase every sector) and write again, or add --multi to append a session to it.".into(),
         BurnError::NotBlank { .. } => "Use a blank disc, or erase this one with `discburn blank` if it is rewritable.".into(),
         BurnError::TooLarge { .. } => "Use a larger disc, or leave some files out.".into(),
         BurnError::TestWriteUnsupported { .. } => "Burn without --dummy, or use a CD-R/RW or DVD-R/RW to simulate.".into(),
@@ -74,6 +76,10 @@ fn unsuitable_hint(u: &Unsuitable) -> Option<&'static str> {
             ..
         } => "Reformat it with `discburn format`, or just write over it.",
         Unsuitable::CannotBlank { .. } => "Use a CD-RW or DVD-RW.",
+        Unsuitable::ModeChangeNotAsked { .. } => {
+            "Run `discburn format --overwrite` to make it restricted overwrite (--full for the full format), or write to it as it is with `discburn write`."
+        }
+        Unsuitable::NotDvdRw { .. } => "Leave out --overwrite and --full: `discburn format` alone formats this disc.",
         _ => return None,
     })
 }

@@ -77,9 +77,11 @@ pub enum Command {
     /// Read the disc back and compare it with an image file
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
-    /// Erase a rewritable disc (CD-RW, DVD-RW)
+    /// Erase a rewritable disc (CD-RW, DVD-RW; a restricted overwrite DVD-RW becomes
+    /// sequential again)
     Blank(BlankArgs),
-    /// Format a disc (DVD+RW, DVD-RAM, BD-RE; BD-R with spare areas)
+    /// Format a disc (DVD+RW, DVD-RAM, BD-RE; BD-R with spare areas; DVD-RW to
+    /// restricted overwrite with --overwrite)
     Format(FormatArgs),
     /// Close an appendable disc without writing (cdrecord -fix): the open track an
     /// interrupted burn left, then the session, and finalize the disc
@@ -528,7 +530,10 @@ pub struct ReadArgs {
 
 #[derive(Debug, Args)]
 pub struct BlankArgs {
-    /// Erase the whole disc, not only the table of contents (slow)
+    /// Erase only the table of contents (BLANK minimal: about a minute; the default)
+    #[arg(long, conflicts_with = "full")]
+    pub fast: bool,
+    /// Erase the whole disc, every sector (BLANK full: slow, half an hour on a DVD-RW)
     #[arg(long)]
     pub full: bool,
 }
@@ -538,6 +543,14 @@ pub struct FormatArgs {
     /// Spare area (BD-R, BD-RE): none, min or default
     #[arg(long, value_enum, default_value = "default", value_name = "SPARE")]
     pub spare: SpareArg,
+    /// DVD-RW: make it restricted overwrite (written in place, grown as a DVD+RW),
+    /// erasing it; `discburn blank` makes it sequential again
+    #[arg(long)]
+    pub overwrite: bool,
+    /// DVD-RW: the full format (the whole disc, about half an hour) instead of the
+    /// quick one
+    #[arg(long, requires = "overwrite")]
+    pub full: bool,
 }
 
 /// Largest `demo --size`: what a single-layer BD-R holds, with room for the file system.

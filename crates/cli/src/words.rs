@@ -180,6 +180,7 @@ pub fn note_text(n: &Note) -> String {
             sectors,
             pad,
             sao_minimum,
+            whole_blocks,
         } => {
             let mut parts = Vec::new();
             if *pad > 0 {
@@ -193,6 +194,11 @@ pub fn note_text(n: &Note) -> String {
                     "Session-At-Once: {label} has {sectors} sectors, under the {min}-sector ({} s) minimum track length: padded with {} zero sectors to {min}, as cdrecord does",
                     min / 75,
                     min.saturating_sub(*sectors)
+                ));
+            }
+            if let Some(total) = whole_blocks {
+                parts.push(format!(
+                    "{label} padded with zeros to {total} sectors: a restricted overwrite DVD-RW records whole 32 KiB blocks only"
                 ));
             }
             parts.join("; ")
@@ -352,6 +358,7 @@ mod tests {
             sectors: 200,
             pad: 15,
             sao_minimum: None,
+            whole_blocks: None,
         };
         assert_eq!(
             note_text(&pad),
@@ -362,6 +369,7 @@ mod tests {
             sectors: 100,
             pad: 15,
             sao_minimum: Some(300),
+            whole_blocks: None,
         };
         assert_eq!(
             note_text(&both),

@@ -178,8 +178,12 @@ fn folder_sessions_a_b_c_each_show_every_file_so_far() {
 
 #[test]
 fn multi_grows_the_volume_of_a_rewritable_disc_and_plain_write_replaces_it() {
-    for media in ["dvd+rw", "bd-re", "dvd-ram"] {
+    for media in ["dvd+rw", "bd-re", "dvd-ram", "dvd-rw"] {
         let (dir, addr) = new_drive(media);
+        if media == "dvd-rw" {
+            // Sold sequential: restricted overwrite (grown as DVD+RW) once formatted.
+            succeeds(discburn(&addr).args(["format", "--overwrite"]));
+        }
         let image = dir.path().join("disc.img");
         let (a, b, mut c) = folders_a_b_c(dir.path());
         // C replaces A's readme.

@@ -532,7 +532,7 @@ fn formatting_locks_the_tray_and_unlocks_it_after() {
     let rig = rig("bd-re", "");
     burn::format(
         &rig.rec,
-        discburn::burn::Spare::Default,
+        discburn::burn::FormatRequest::spare(discburn::burn::Spare::Default),
         &CancelToken::new(),
         &mut |_| {},
     )

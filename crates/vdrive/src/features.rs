@@ -22,6 +22,8 @@ const PROFILES: &[Profile] = &[
     Profile::DvdPlusR,
     Profile::DvdPlusRwDl,
     Profile::DvdPlusRw,
+    Profile::DvdRwSequential,
+    Profile::DvdRwRestrictedOverwrite,
     Profile::DvdRam,
     Profile::DvdRDlSequential,
     Profile::DvdRSequential,
@@ -45,14 +47,17 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
     let media = disc.media.base();
     let layers = disc.media.spec().layers;
     let profile = if present {
-        disc.media.spec().profile
+        disc.spec().profile
     } else {
         Profile::NoCurrentProfile
     };
     let cd = media.is_cd();
     let writable =
         present && !disc.finalized && media.spec().recording != crate::media::Recording::ReadOnly;
-    let random_ok = present && media.is_random() && disc.format.is_some();
+    let random_ok = present && disc.is_random() && disc.format.is_some();
+    // A DVD-RW in its current mode: sequential (0014h) or restricted overwrite (0013h).
+    let dvd_rw_seq = present && media == Media::DvdMinusRw && !disc.restricted_overwrite();
+    let dvd_rw_ro = present && disc.restricted_overwrite();
     let is = |m: &[Media]| present && m.contains(&media);
     let mut features = vec![
         f(
@@ -117,7 +122,8 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            random_ok,
+            // Restricted overwrite takes 32 KiB-aligned writes only: not Random Writable.
+            random_ok && !dvd_rw_ro,
             FeatureBody::RandomWritable(RandomWritable {
                 last_lba: disc.capacity.saturating_sub(1),
                 block_size: 2048,
@@ -127,13 +133,14 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
         ),
         f(
             writable
-                && is(&[
-                    Media::CdR,
-                    Media::CdRw,
-                    Media::DvdMinusR,
-                    Media::DvdPlusR,
-                    Media::BdR,
-                ]),
+                && (dvd_rw_seq
+                    || is(&[
+                        Media::CdR,
+                        Media::CdRw,
+                        Media::DvdMinusR,
+                        Media::DvdPlusR,
+                        Media::BdR,
+                    ])),
             FeatureBody::IncrementalStreamingWritable(IncrementalStreamingWritable {
                 // Mode 1 (bit 8), Mode 2 form 1 (bit 10), raw (bit 0) block types.
                 data_block_types: 0x0501,
@@ -144,7 +151,13 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            is(&[Media::DvdPlusRw, Media::BdRe, Media::BdR, Media::DvdRam]),
+            is(&[
+                Media::DvdPlusRw,
+                Media::BdRe,
+                Media::BdR,
+                Media::DvdRam,
+                Media::DvdMinusRw,
+            ]),
             FeatureBody::Formattable(Formattable {
                 renosa: false,
                 expand: false,
@@ -200,15 +213,25 @@ pub fn configuration(disc: &DiscState, present: bool) -> Configuration {
             }),
         ),
         f(
-            writable && media == Media::DvdMinusR,
+            writable && (media == Media::DvdMinusR || dvd_rw_seq),
             FeatureBody::DvdMinusRWrite(DvdMinusRWrite {
                 buf: true,
                 // The drive writes DVD-R DL (current only with one loaded, as the
                 // feature's current bit is).
                 rdl: true,
                 test_write: true,
-                dvd_rw_sl: false,
+                dvd_rw_sl: true,
             }),
+        ),
+        f(
+            writable && dvd_rw_ro,
+            // Feature 002Ch Rigid Restricted Overwrite (MMC-6 §5.3.18): Blank (bit 0, BLANK
+            // back to sequential) and Intermediate (bit 1, quick-formatted discs); DSDR and
+            // DSDG (defect status data) off.
+            FeatureBody::Raw {
+                code: FeatureCode::RigidRestrictedOverwrite,
+                data: vec![0x03, 0, 0, 0],
+            },
         ),
         f(
             is(&[Media::BdR, Media::BdRe, Media::BdRom]),

@@ -29,6 +29,9 @@ pub enum Media {
     BdR,
     /// BD-RE (profile 0043h).
     BdRe,
+    /// DVD-RW: sold blank and sequential (profile 0014h, written as DVD-R is); FORMAT UNIT
+    /// makes it restricted overwrite (profile 0013h), BLANK sequential again (MMC-6 §4.5.4).
+    DvdMinusRw,
     /// CD-ROM (profile 0008h): an existing image presented read-only.
     CdRom,
     /// DVD-ROM (profile 0010h): an existing image presented read-only.
@@ -59,9 +62,10 @@ pub enum Media {
 pub enum Recording {
     /// Write-once sequential: tracks, sessions, a next writable address per track.
     Sequential,
-    /// Rewritable sequential until blanked (CD-RW: written like CD-R, erased with BLANK).
+    /// Rewritable sequential until blanked (CD-RW and sequential DVD-RW: written like
+    /// CD-R/DVD-R, erased with BLANK).
     SequentialErasable,
-    /// Random-writable once formatted (DVD+RW, DVD-RAM, BD-RE).
+    /// Random-writable once formatted (DVD+RW, DVD-RAM, BD-RE, restricted overwrite DVD-RW).
     Random,
     /// Read-only (pressed disc or a foreign image).
     ReadOnly,
@@ -155,6 +159,7 @@ const CD_R_SPEEDS: &[SpeedDef] = &[
 const CD_RW_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(10.0), clv(16.0), clv(24.0)];
 const DVD_R_SPEEDS: &[SpeedDef] = &[clv(4.0), clv(8.0), zclv(12.0, DVD_12X_ZONES), cav(16.0)];
 const DVD_RW_SPEEDS: &[SpeedDef] = &[clv(2.4), clv(4.0), clv(8.0)];
+const DVD_MINUS_RW_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), clv(6.0)];
 const DVD_RAM_SPEEDS: &[SpeedDef] = &[clv(3.0), zclv(5.0, DVD_RAM_5X_ZONES)];
 const BD_R_SPEEDS: &[SpeedDef] = &[
     clv(2.0),
@@ -195,6 +200,10 @@ const BD_RE_READ_SPEEDS: &[SpeedDef] = &[clv(2.0), clv(4.0), cav(6.0), cav(8.0)]
 pub const CD_80MIN_SECTORS: u32 = 359_849;
 /// DVD±R single layer.
 pub const DVD_SL_SECTORS: u32 = 2_295_104;
+/// DVD-RW 4.7 GB, as growisofs and libburn report a blank one.
+pub const DVD_RW_SECTORS: u32 = 2_298_496;
+/// DVD-RW restricted overwrite writes whole ECC blocks: 16 sectors, 32 KiB (MMC-6 §4.5.4).
+pub const DVD_RW_RO_BLOCKING: u32 = 16;
 /// DVD-RAM 4.7 GB single-sided.
 pub const DVD_RAM_SECTORS: u32 = 2_236_704;
 /// Blocks a DVD-RAM spare area expansion (FORMAT UNIT type 01h) moves from the user
@@ -226,7 +235,7 @@ impl MediaSpec {
     }
 }
 
-const MEDIA: [Media; 16] = [
+const MEDIA: [Media; 17] = [
     Media::CdR,
     Media::CdRw,
     Media::DvdMinusR,
@@ -243,6 +252,7 @@ const MEDIA: [Media; 16] = [
     Media::BdReDl,
     Media::BdReTl,
     Media::DvdPlusRwDl,
+    Media::DvdMinusRw,
 ];
 
 impl Media {
@@ -261,7 +271,7 @@ impl Media {
     }
 
     /// Looks up a `media=` name (`cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+rw`, `dvd-ram`,
-    /// `bd-r`, `bd-re`; `+` taken literally, case-insensitive).
+    /// `bd-r`, `bd-re`, `dvd-rw`; `+` taken literally, case-insensitive).
     pub fn from_name(name: &str) -> Option<Media> {
         MEDIA
             .iter()
@@ -382,6 +392,19 @@ impl Media {
                 finalize_s: 2.0,
                 ..base
             },
+            Media::DvdMinusRw => MediaSpec {
+                name: "dvd-rw",
+                profile: Profile::DvdRwSequential,
+                capacity: DVD_RW_SECTORS,
+                recording: Recording::SequentialErasable,
+                write_speeds: DVD_MINUS_RW_SPEEDS,
+                formattable: true,
+                uses_write_parameters: true,
+                session_gap: 30_720,
+                close_session_s: 30.0,
+                finalize_s: 60.0,
+                ..base
+            },
             Media::CdRom => MediaSpec {
                 name: "cd-rom",
                 profile: Profile::CdRom,
@@ -490,7 +513,8 @@ impl Media {
         self.spec().family == MediaFamily::Cd
     }
 
-    /// True for write-once media that are written sequentially (CD-R/RW, DVD±R, BD-R).
+    /// True for media that are written sequentially as sold (CD-R/RW, DVD±R, DVD-RW, BD-R;
+    /// [`crate::model::DiscState::is_sequential`] knows a DVD-RW's current mode).
     pub fn is_sequential(self) -> bool {
         matches!(
             self.spec().recording,
@@ -498,7 +522,8 @@ impl Media {
         )
     }
 
-    /// True for media written at any LBA once formatted.
+    /// True for media written at any LBA once formatted, as sold (see
+    /// [`crate::model::DiscState::is_random`] for a restricted overwrite DVD-RW).
     pub fn is_random(self) -> bool {
         self.spec().recording == Recording::Random
     }
@@ -552,6 +577,16 @@ pub fn format_options(media: Media) -> Vec<FormatOption> {
         }
         Media::BdR => bd(0x32),
         Media::DvdPlusRw => vec![f(0x26, cap, 0)],
+        // DVD-RW (MMC-6 §6.5.4.2.8-.11): 10h full format and 15h quick format to
+        // restricted overwrite, 13h quick grow of the last session (offered once
+        // restricted overwrite); the type dependent parameter is the ECC block size.
+        // dvd+rw-format sends 15h with 0 blocks ("make it really quick"), which picks
+        // the descriptor's capacity here.
+        Media::DvdMinusRw => vec![
+            f(0x10, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
+            f(0x13, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
+            f(0x15, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
+        ],
         // DVD-RAM (MMC-6 §6.5.4.2.1, §6.5.4.2.2): 00h full format with the default spare
         // areas, 01h spare area expansion, which gives one step of user area (the model's
         // 49,152 blocks, 96 MiB) to the supplementary spare area and keeps the data; both

@@ -106,7 +106,7 @@ pub enum MediaIdError {
 /// Field limits of a medium's code: (manufacturer, media type), an example.
 fn limits(media: Media) -> Option<(usize, usize, &'static str)> {
     match media.base() {
-        Media::DvdMinusR => Some((12, 0, "TYG03")),
+        Media::DvdMinusR | Media::DvdMinusRw => Some((12, 0, "TYG03")),
         Media::DvdPlusR | Media::DvdPlusRw => Some((8, 3, "MCC-004-001")),
         Media::BdR | Media::BdRe => Some((6, 3, "VERBAT-IMe-000")),
         _ => None,
@@ -115,10 +115,10 @@ fn limits(media: Media) -> Option<(usize, usize, &'static str)> {
 
 impl MediaId {
     /// The identity a new disc of `media` has without `mid=`: plausible public codes
-    /// (Taiyo Yuden CD-R and DVD-R, Ricoh CD-RW and DVD+RW, Mitsubishi/Verbatim DVD+R
-    /// and BD-R, Panasonic BD-RE, CMC DVD+R DL as a Pioneer DVR-111D dump shows one,
-    /// Verbatim MKM 01RD30 DVD-R DL; multi-layer BD and DVD+RW DL the single-layer discs' codes);
-    /// `None` for pressed discs and DVD-RAM.
+    /// (Taiyo Yuden CD-R and DVD-R, Ricoh CD-RW, DVD-RW and DVD+RW, Mitsubishi/Verbatim
+    /// DVD+R and BD-R, Panasonic BD-RE, CMC DVD+R DL as a Pioneer DVR-111D dump shows
+    /// one, Verbatim MKM 01RD30 DVD-R DL; multi-layer BD and DVD+RW DL the single-layer
+    /// discs' codes); `None` for pressed discs and DVD-RAM.
     pub fn default_for(media: Media) -> Option<MediaId> {
         let code = |m: &str, t: &str, revision| MediaId::Code {
             manufacturer: m.into(),
@@ -133,6 +133,7 @@ impl MediaId {
                 f: 65,
             },
             Media::DvdMinusR => code("TYG03", "", 0),
+            Media::DvdMinusRw => code("RITEKW04", "", 0),
             Media::DvdPlusR => code("MCC", "004", 1),
             Media::DvdPlusRw => code("RICOHJPN", "W11", 4),
             Media::BdR => code("VERBAT", "IMe", 0),

@@ -8,9 +8,9 @@ use discburn_mmc::sense::Asc;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Check, CheckResult};
-use discburn_mmc::profile::MediaFamily;
+use discburn_mmc::profile::{MediaFamily, Profile};
 
-use crate::media::{format_options, FormatOption, Media};
+use crate::media::{format_options, FormatOption, Media, MediaSpec, Recording, DVD_RW_RO_BLOCKING};
 use crate::media_id::MediaId;
 
 /// Version of the state file layout.
@@ -318,9 +318,57 @@ impl DiscState {
         Ok(())
     }
 
+    /// True while a DVD-RW is in restricted overwrite mode (profile 0013h, MMC-6 §4.5.4):
+    /// from a FORMAT UNIT until a BLANK makes it sequential (0014h) again.
+    pub fn restricted_overwrite(&self) -> bool {
+        self.media == Media::DvdMinusRw && self.format.is_some()
+    }
+
+    /// How the medium is written in its current state (a restricted overwrite DVD-RW at
+    /// random, as sold sequentially).
+    pub fn recording(&self) -> Recording {
+        if self.restricted_overwrite() {
+            Recording::Random
+        } else {
+            self.media.spec().recording
+        }
+    }
+
+    /// True when the medium is written sequentially now (tracks, sessions, NWAs).
+    pub fn is_sequential(&self) -> bool {
+        matches!(
+            self.recording(),
+            Recording::Sequential | Recording::SequentialErasable
+        )
+    }
+
+    /// True when the medium takes writes at any LBA once formatted, now.
+    pub fn is_random(&self) -> bool {
+        self.recording() == Recording::Random
+    }
+
+    /// The medium's facts in its current state: a restricted overwrite DVD-RW reports
+    /// profile 0013h and, as DVD+RW, ignores page 05h and has no sessions to close.
+    pub fn spec(&self) -> MediaSpec {
+        let spec = self.media.spec();
+        if self.restricted_overwrite() {
+            MediaSpec {
+                profile: Profile::DvdRwRestrictedOverwrite,
+                recording: Recording::Random,
+                uses_write_parameters: false,
+                session_gap: 0,
+                close_session_s: 5.0,
+                finalize_s: 5.0,
+                ..spec
+            }
+        } else {
+            spec
+        }
+    }
+
     /// True when the disc takes writes at all right now.
     fn writable(&self) -> CheckResult<()> {
-        if self.media.spec().recording == crate::media::Recording::ReadOnly || self.finalized {
+        if self.media.spec().recording == Recording::ReadOnly || self.finalized {
             return Err(Check::illegal(Asc::CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT));
         }
         Ok(())
@@ -355,10 +403,10 @@ impl DiscState {
 
     /// Disc status as READ DISC INFORMATION reports it.
     pub fn disc_status(&self) -> DiscStatus {
-        if self.media.is_random() {
+        if self.is_random() {
             return match (self.format.is_some(), self.media.base()) {
                 (false, _) => DiscStatus::Empty,
-                (true, Media::DvdPlusRw) => DiscStatus::Complete,
+                (true, Media::DvdPlusRw | Media::DvdMinusRw) => DiscStatus::Complete,
                 (true, _) => DiscStatus::Other,
             };
         }
@@ -373,7 +421,7 @@ impl DiscState {
 
     /// State of the last session.
     pub fn last_session_state(&self) -> SessionState {
-        if self.media.is_random() {
+        if self.is_random() {
             return if self.format.is_some() {
                 SessionState::Complete
             } else {
@@ -391,7 +439,7 @@ impl DiscState {
 
     /// LBA just past the last recorded block (0 when nothing is recorded).
     pub fn recorded_end(&self) -> u32 {
-        if self.media.is_random() {
+        if self.is_random() {
             return if self.format.is_some() {
                 self.capacity
             } else {
@@ -410,12 +458,20 @@ impl DiscState {
     pub fn write_target(&self, lba: u32, blocks: u32) -> CheckResult<WriteTarget> {
         self.writable()?;
         let end = lba as u64 + blocks as u64;
-        if self.media.is_random() {
+        if self.is_random() {
             if self.format.is_none() {
                 return Err(Check::illegal(Asc::MEDIUM_NOT_FORMATTED));
             }
             if end > self.capacity as u64 {
                 return Err(Check::illegal(Asc::LBA_OUT_OF_RANGE));
+            }
+            // Restricted overwrite records whole ECC blocks only: a WRITE that does not
+            // start and end on a 16-sector boundary is refused, nothing written.
+            if self.restricted_overwrite()
+                && (!lba.is_multiple_of(DVD_RW_RO_BLOCKING)
+                    || !blocks.is_multiple_of(DVD_RW_RO_BLOCKING))
+            {
+                return Err(Check::illegal(Asc::INVALID_ADDRESS_FOR_WRITE));
             }
             return Ok(WriteTarget::Random);
         }
@@ -490,7 +546,7 @@ impl DiscState {
     /// burn at that NWA or a CLOSE, as a recorder whose host died leaves it. Returns the
     /// track's number and new NWA when it moved.
     pub fn recover_interrupted(&mut self, image_bytes: u64) -> Option<(u32, u32)> {
-        if !self.media.is_sequential() || self.finalized {
+        if !self.is_sequential() || self.finalized {
             return None;
         }
         // A torn last sector (a partial slot) is not recorded: the NWA is at it.
@@ -507,10 +563,8 @@ impl DiscState {
     /// Checks a READ of `blocks` at `lba`: every block must be recorded.
     pub fn read_check(&self, lba: u32, blocks: u32) -> CheckResult<()> {
         let end = lba as u64 + blocks as u64;
-        if self.media.is_random()
-            || self.media.spec().recording == crate::media::Recording::ReadOnly
-        {
-            let limit = if self.media.is_random() && self.format.is_none() {
+        if self.is_random() || self.recording() == Recording::ReadOnly {
+            let limit = if self.is_random() && self.format.is_none() {
                 0
             } else {
                 self.capacity
@@ -573,7 +627,7 @@ impl DiscState {
     /// `size` blocks and a new invisible track follows it.
     pub fn reserve(&mut self, size: u32) -> CheckResult<()> {
         self.writable()?;
-        if !self.media.is_sequential() {
+        if !self.is_sequential() {
             return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED));
         }
         if size == 0 {
@@ -618,7 +672,7 @@ impl DiscState {
     /// recorded (a reserved track closed before it was full is padded to its size).
     pub fn close_track(&mut self, n: u32) -> CheckResult<u32> {
         self.writable()?;
-        if !self.media.is_sequential() {
+        if !self.is_sequential() {
             // Random-access media have no tracks to close; drives accept and ignore.
             return Ok(0);
         }
@@ -663,7 +717,7 @@ impl DiscState {
     /// reserved track not fully written (05/72/03).
     pub fn close_session(&mut self, finalize: bool) -> CheckResult<()> {
         self.writable()?;
-        if !self.media.is_sequential() {
+        if !self.is_sequential() {
             return Ok(());
         }
         let capacity = self.capacity;
@@ -729,16 +783,25 @@ impl DiscState {
         Ok(())
     }
 
-    /// BLANK (MMC-6 §6.2) on an erasable sequential disc (CD-RW): full/minimal blanking
-    /// returns it to blank; "unclose last session" reopens it; "erase session" removes the
-    /// last session.
+    /// BLANK (MMC-6 §6.2) on an erasable sequential disc (CD-RW, DVD-RW): full/minimal
+    /// blanking returns it to blank (a restricted overwrite DVD-RW to sequential, 0014h);
+    /// "unclose last session" reopens it; "erase session" removes the last session (not
+    /// on a restricted overwrite DVD-RW, which has no sessions).
     pub fn blank_disc(&mut self, blanking_type: u8) -> CheckResult<()> {
-        if self.media.spec().recording != crate::media::Recording::SequentialErasable {
+        if self.media.spec().recording != Recording::SequentialErasable {
             return Err(Check::illegal(Asc::INCOMPATIBLE_MEDIUM_INSTALLED));
+        }
+        if self.restricted_overwrite() && !matches!(blanking_type, 0 | 1) {
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB));
         }
         match blanking_type {
             0 | 1 => {
-                *self = DiscState::blank(self.media);
+                // The disc's identity is in its pre-pits: blanking keeps it.
+                let media_id = self.media_id.take();
+                *self = DiscState {
+                    media_id,
+                    ..DiscState::blank(self.media)
+                };
                 Ok(())
             }
             5 => {
@@ -823,6 +886,10 @@ impl DiscState {
             // BD-R can be formatted (spares allocated) only while blank.
             return Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM));
         }
+        if self.media == Media::DvdMinusRw && format_type == 0x13 && !self.restricted_overwrite() {
+            // Quick grow applies to a restricted overwrite disc's last session only.
+            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
+        }
         let option = options
             .iter()
             .find(|o| {
@@ -847,6 +914,18 @@ impl DiscState {
             *self = DiscState {
                 format: Some(option),
                 capacity: option.blocks,
+                ..DiscState::blank(self.media)
+            };
+        }
+        if self.media == Media::DvdMinusRw && format_type != 0x13 {
+            // A full or quick format lays the disc out anew in restricted overwrite mode:
+            // no tracks or sessions, what it held is gone (a quick grow keeps it).
+            let media_id = self.media_id.take();
+            *self = DiscState {
+                format: Some(option),
+                capacity: option.blocks,
+                tracks: Vec::new(),
+                media_id,
                 ..DiscState::blank(self.media)
             };
         }

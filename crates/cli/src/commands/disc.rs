@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use discburn::burn::{self, BurnError, BurnEvent, Closing, Medium, Spare};
+use discburn::burn::{self, BurnError, BurnEvent, Closing, FormatRequest, Medium};
 use discburn::{CancelToken, Recorder};
 use serde_json::json;
 
@@ -19,9 +19,9 @@ pub(super) fn blank(g: &Global, full: bool) -> Result<(), Failure> {
     })
 }
 
-pub(super) fn format(g: &Global, spare: Spare) -> Result<(), Failure> {
+pub(super) fn format(g: &Global, request: FormatRequest) -> Result<(), Failure> {
     change_medium(g, "Formatted", |rec, cancel, on_event| {
-        burn::format(rec, spare, cancel, on_event)
+        burn::format(rec, request, cancel, on_event)
     })
 }
 

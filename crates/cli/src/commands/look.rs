@@ -291,8 +291,20 @@ pub(super) fn info(g: &Global) -> Result<(), Failure> {
             .map(|n| format!(", next write at sector {n}"))
             .unwrap_or_default()
     );
-    if !formats.is_empty() {
-        println!("Formats  spare {}", spare_choices(&formats, human_size));
+    let dvd_rw = matches!(
+        m.profile,
+        discburn::mmc::profile::Profile::DvdRwSequential
+            | discburn::mmc::profile::Profile::DvdRwRestrictedOverwrite
+    );
+    match formats.first() {
+        // A DVD-RW has no spare choice: its one format is the mode change.
+        Some(c) if dvd_rw => println!(
+            "Formats  restricted overwrite (`format --overwrite`, quick or --full): {} sectors ({})",
+            c.sectors,
+            human_size(c.sectors)
+        ),
+        Some(_) => println!("Formats  spare {}", spare_choices(&formats, human_size)),
+        None => {}
     }
     match &no_speeds {
         None => println!("Speeds   {}", speed_list(&speeds)),

@@ -35,7 +35,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Write(a) => write_then_eject(&g, a),
         Command::Verify(a) => verify(&g, &a.image, a.lba),
         Command::Blank(a) => blank(&g, a.full),
-        Command::Format(a) => format(&g, spare(a.spare)),
+        Command::Format(a) => format(
+            &g,
+            discburn::burn::FormatRequest {
+                overwrite: a.overwrite,
+                full: a.full,
+                ..discburn::burn::FormatRequest::spare(spare(a.spare))
+            },
+        ),
         Command::Fix(a) => fix(&g, a.session),
         Command::Read(a) => read(&g, &a),
         Command::Eject => eject(&g),

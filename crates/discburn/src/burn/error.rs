@@ -67,6 +67,19 @@ pub enum Unsuitable {
         /// What is in the drive.
         profile: Profile,
     },
+    /// Formatting a sequential DVD-RW changes its mode (to restricted overwrite, MMC-6
+    /// §4.5.4) and erases it: done only when asked for.
+    #[error("formatting the {profile} makes it restricted overwrite (written in place, as a DVD+RW) and erases what it holds")]
+    ModeChangeNotAsked {
+        /// What is in the drive.
+        profile: Profile,
+    },
+    /// Restricted overwrite and the quick/full choice are DVD-RW's alone.
+    #[error("a {profile} has no restricted overwrite mode: only a DVD-RW is formatted to it")]
+    NotDvdRw {
+        /// What is in the drive.
+        profile: Profile,
+    },
     /// BLANK is for CD-RW and DVD-RW (MMC-6 §6.2).
     #[error("a {profile} cannot be blanked{}", if *rewritable_in_place { ": it is overwritten in place" } else { " (only CD-RW and DVD-RW can)" })]
     CannotBlank {

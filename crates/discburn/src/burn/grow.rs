@@ -51,6 +51,42 @@ pub(super) fn update_volume(
         .map_err(|e| BurnError::device("flushing the drive's buffer (SYNCHRONIZE CACHE)", e))
 }
 
+/// A grown volume's descriptor rewrite at `lba`, widened to whole `block`-sector blocks
+/// for a medium that records nothing less (a restricted overwrite DVD-RW, see
+/// [`super::prepare::write_blocking`]): the sectors around the new descriptors are read
+/// from the disc and written back as they are, so the old volume's tables there stay
+/// intact. Read before anything is written; a disc that cannot be read there is left
+/// alone.
+pub(super) fn whole_block_rewrite(
+    rec: &Recorder,
+    lba: u32,
+    data: Vec<u8>,
+    block: u32,
+) -> Result<(u32, Vec<u8>), BurnError> {
+    let blocks = u32::try_from(data.len() / 2048)
+        .map_err(|_| BurnError::Unsupported("descriptor rewrite beyond 2^32 sectors".into()))?;
+    let block = block.max(1);
+    let first = lba / block * block;
+    let end = lba
+        .checked_add(blocks)
+        .and_then(|e| e.checked_next_multiple_of(block))
+        .ok_or_else(|| BurnError::Unsupported("descriptor rewrite beyond 2^32 sectors".into()))?;
+    if first == lba && end - lba == blocks {
+        return Ok((lba, data));
+    }
+    let mut whole = vec![0u8; (end - first) as usize * 2048];
+    rec.read_blocks(first, end - first, false, &mut whole)
+        .map_err(|e| {
+            BurnError::device(
+                "reading the sectors around the volume descriptors (they are rewritten in whole 32 KiB blocks)",
+                e,
+            )
+        })?;
+    let at = (lba - first) as usize * 2048;
+    whole[at..at + data.len()].copy_from_slice(&data);
+    Ok((first, whole))
+}
+
 /// Reads the rewritten descriptors back (FUA) and compares them.
 pub(super) fn check_rewrite(rec: &Recorder, lba: u32, data: &[u8]) -> Result<(), BurnError> {
     let mut back = vec![0u8; data.len()];

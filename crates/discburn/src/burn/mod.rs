@@ -79,14 +79,14 @@ pub use read::{read_image, ReadError, ReadExtent, ReadReport};
 pub use error::{BurnError, Unsuitable};
 use grow::{
     check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
-    later_session, update_volume,
+    later_session, update_volume, whole_block_rewrite,
 };
 use operation::Operation;
 use readback::{run_verify, stopped};
 pub use readback::{verify_files, verify_image, RecorderReadBack};
 pub use types::{
-    image_sectors, BurnEvent, BurnOptions, BurnPhase, BurnReport, Closing, Source, Spare,
-    SpeedChoice,
+    image_sectors, BurnEvent, BurnOptions, BurnPhase, BurnReport, Closing, FormatRequest, Source,
+    Spare, SpeedChoice,
 };
 pub use write::burn;
 use write::{not_an_image, open_image, Head};
@@ -103,16 +103,16 @@ pub fn blank(
     })
 }
 
-/// `discburn format`: formats a DVD+RW, DVD-RAM, BD-RE, or a blank BD-R with
-/// spare areas.
+/// `discburn format`: formats a DVD+RW, DVD-RAM, BD-RE, a blank BD-R with spare
+/// areas, or a DVD-RW to restricted overwrite (quick 15h or full 10h).
 pub fn format(
     rec: &Arc<Recorder>,
-    spare: Spare,
+    request: FormatRequest,
     cancel: &CancelToken,
     on_event: &mut dyn FnMut(&BurnEvent),
 ) -> Result<Medium, BurnError> {
     drive_runs_to_its_end(rec, cancel, on_event, |run, medium| {
-        prepare::format_medium(run, medium, Some(spare), true)
+        prepare::format_medium(run, medium, request)
     })
 }
 

@@ -135,6 +135,9 @@ pub enum Note {
         /// A CD written Session-At-Once: the minimum track length it was padded up to
         /// (300 sectors, MMC-6 §4.3.5), when it was shorter.
         sao_minimum: Option<u64>,
+        /// A restricted overwrite DVD-RW: the whole 32 KiB blocks (MMC-6 §4.5.4) the data
+        /// was padded up to, in sectors, when it did not end on one.
+        whole_blocks: Option<u64>,
     },
     /// The drive refused Disc-At-Once (page 05h): writing incrementally instead.
     DaoRefused,

@@ -166,6 +166,31 @@ pub enum Spare {
     Default,
 }
 
+/// What `discburn format` asks for (MMC-6 §6.5 FORMAT UNIT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatRequest {
+    /// BD defect management.
+    pub spare: Spare,
+    /// A DVD-RW: change it to restricted overwrite (profile 0013h), erasing it. Asked
+    /// for explicitly, as `dvd+rw-format` insists on `-force` for the mode change; a
+    /// DVD-RW already in restricted overwrite is formatted again with or without it.
+    pub overwrite: bool,
+    /// A DVD-RW: the full format (type 10h, the whole disc written, about half an hour)
+    /// instead of the quick one (15h, a minute or so).
+    pub full: bool,
+}
+
+impl FormatRequest {
+    /// BD's `spare` choice; no DVD-RW mode change.
+    pub fn spare(spare: Spare) -> FormatRequest {
+        FormatRequest {
+            spare,
+            overwrite: false,
+            full: false,
+        }
+    }
+}
+
 /// What the choice means: "none (no defect management, full speed)".
 impl fmt::Display for Spare {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

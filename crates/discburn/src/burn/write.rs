@@ -16,8 +16,8 @@ use crate::verify::{self, HashingReader};
 
 use super::{
     check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
-    later_session, run_verify, stopped, update_volume, BurnError, BurnEvent, BurnOptions,
-    BurnPhase, BurnReport, Closing, Note, Operation, Source, Unsuitable,
+    later_session, run_verify, stopped, update_volume, whole_block_rewrite, BurnError, BurnEvent,
+    BurnOptions, BurnPhase, BurnReport, Closing, Note, Operation, Source, Unsuitable,
 };
 use super::{inspect, Medium, Recording};
 use super::{medium, ops, prepare};
@@ -76,7 +76,12 @@ pub fn burn(
         check_folder_start(img, plan.start_lba)?;
     }
     // The source, opened and looked at before anything changes the medium.
-    let input = Input::open(source, sectors, pad)?;
+    let mut input = Input::open(source, sectors, pad)?;
+    if let Some(block) = prepare::write_blocking(before.profile) {
+        if let Some((lba, data)) = input.rewrite.take() {
+            input.rewrite = Some(whole_block_rewrite(rec, lba, data, block)?);
+        }
+    }
     if let Some(note) = input.check_start(plan.start_lba, &before)? {
         run.note(note);
     }
@@ -419,6 +424,14 @@ pub(super) fn burn_locked(
     if let Some(bytes) = opts.system_buffer {
         engine
             .set_system_buffer_size(bytes)
+            .map_err(|e| BurnError::device("setting up the write engine", e))?;
+    }
+    if let Some(block) = prepare::write_blocking(before.profile) {
+        // Whole blocks per WRITE: the largest transfer rounded down to them. With the
+        // start and the length padded to them as well, no WRITE ends mid-block.
+        let most = rec.maximum_page_aligned_transfer_size() / 2048 / block * block;
+        engine
+            .set_max_sectors_per_write(Some(most.max(block)))
             .map_err(|e| BurnError::device("setting up the write engine", e))?;
     }
     engine.set_cancel_token(run.cancel.clone());

@@ -8,7 +8,9 @@ use discburn_mmc::format::{
     Blank, BlankingType, CapacityDescriptor, CapacityDescriptorType, FormatCapacities,
     FormatParameterList, FormatType, FormatUnit, FormattableCapacity, ReadFormatCapacities,
 };
+use discburn_mmc::profile::MediaFamily;
 use discburn_mmc::sense::Asc;
+use discburn_mmc::speed::x_to_sectors_per_second;
 use discburn_mmc::DataPhase;
 use std::time::Duration;
 
@@ -34,7 +36,7 @@ impl VirtualDrive {
                 descriptor_type: CapacityDescriptorType::Formatted,
                 block_length: 2048,
             },
-            None if d.media.is_sequential() && d.disc_status() != DiscStatus::Empty => {
+            None if d.is_sequential() && d.disc_status() != DiscStatus::Empty => {
                 CapacityDescriptor {
                     number_of_blocks: d.recorded_end(),
                     descriptor_type: CapacityDescriptorType::Formatted,
@@ -54,6 +56,12 @@ impl VirtualDrive {
                 .iter()
                 .filter(|o| {
                     d.media != Media::DvdRam || o.format_type != 0x01 || d.can_expand_spare()
+                })
+                // A DVD-RW offers quick grow (13h) once restricted overwrite.
+                .filter(|o| {
+                    d.media != Media::DvdMinusRw
+                        || o.format_type != 0x13
+                        || d.restricted_overwrite()
                 })
                 .map(|o| FormattableCapacity {
                     number_of_blocks: o.blocks,
@@ -90,10 +98,12 @@ impl VirtualDrive {
         // RRM is not modelled and records as SRM-POW.
         self.disc.pseudo_overwrite =
             self.disc.media.base() == Media::BdR && ft == 0x32 && desc.subtype == 0;
-        // A BD-R laid out anew, or a DVD-RAM fully formatted, holds no data any more (a
-        // DVD-RAM spare expansion keeps it).
+        // A BD-R laid out anew, a DVD-RAM fully formatted or a DVD-RW formatted to
+        // restricted overwrite holds no data any more (a DVD-RAM spare expansion and a
+        // DVD-RW quick grow keep it).
         if self.disc.media.base() == Media::BdR
             || (self.disc.media.base() == Media::DvdRam && ft == 0x00)
+            || (self.disc.media == Media::DvdMinusRw && ft != 0x13)
         {
             self.image
                 .truncate()
@@ -108,9 +118,17 @@ impl VirtualDrive {
         // drive is ready), as does a DVD-RAM spare expansion (a defect list update); BD
         // takes about a minute to lay out the spare areas, a DVD-RAM full format without
         // certification the same.
+        // A DVD-RW quick format writes the lead-in and a little user area (about a
+        // minute on real drives), a full format the whole disc at 1x-2x; quick grow adds
+        // a lead-out.
         let secs = match self.disc.media.base() {
             Media::DvdPlusRw => 2.0,
             Media::DvdRam if ft == 0x01 => 2.0,
+            Media::DvdMinusRw if ft == 0x10 => {
+                f64::from(option.blocks)
+                    / f64::from(x_to_sectors_per_second(MediaFamily::Dvd, 2.0).unwrap_or(1352))
+            }
+            Media::DvdMinusRw => 60.0,
             _ if option.param == 0 => 20.0,
             _ => 60.0,
         };
@@ -147,7 +165,8 @@ impl VirtualDrive {
         let d = match c.blanking_type {
             BlankingType::Full => {
                 let x = self.speed_def().map_or(4.0, |s| s.x);
-                Duration::from_secs_f64(f64::from(self.disc.capacity) / (75.0 * x))
+                let per_s = x_to_sectors_per_second(self.family(), x).unwrap_or(300);
+                Duration::from_secs_f64(f64::from(self.disc.capacity) / f64::from(per_s.max(1)))
             }
             _ => Duration::from_secs(30),
         };

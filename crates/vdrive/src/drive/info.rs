@@ -61,7 +61,7 @@ impl VirtualDrive {
         let mut r = DiscInformation::blank(self.cd_address(d.capacity));
         r.erasable = matches!(
             d.media.base(),
-            Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe
+            Media::CdRw | Media::DvdPlusRw | Media::DvdRam | Media::BdRe | Media::DvdMinusRw
         );
         r.disc_status = match d.disc_status() {
             DiscStatus::Empty => WireDiscStatus::Empty,
@@ -104,7 +104,7 @@ impl VirtualDrive {
         _open: bool,
     ) -> Result<TrackInformation, Fail> {
         let d = self.view();
-        if d.media.is_random() {
+        if d.is_random() {
             let n = match address {
                 TrackAddress::Lba(l) if l < d.capacity => 1,
                 TrackAddress::Track(1) | TrackAddress::Session(1) => 1,
@@ -164,7 +164,7 @@ impl VirtualDrive {
             .iter()
             .filter(|t| t.written > 0 || t.closed)
             .collect();
-        if recorded.is_empty() && !d.media.is_random() {
+        if recorded.is_empty() && !d.is_random() {
             return Err(Check::illegal(Asc::INVALID_FIELD_IN_CDB).into());
         }
         let addr = |lba: u32| {
@@ -196,7 +196,7 @@ impl VirtualDrive {
                         address: addr(t.start),
                     })
                     .collect();
-                if d.media.is_random() && d.format.is_some() {
+                if d.is_random() && d.format.is_some() {
                     tracks.push(TocTrack {
                         adr: 1,
                         control: 4,

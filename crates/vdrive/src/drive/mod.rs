@@ -309,8 +309,9 @@ impl VirtualDrive {
         self.disc.media
     }
 
+    /// The medium's facts in its current state (a DVD-RW's mode, see [`DiscState::spec`]).
     pub(crate) fn spec(&self) -> MediaSpec {
-        self.disc.media.spec()
+        self.disc.spec()
     }
 
     pub(crate) fn view(&self) -> &DiscState {

@@ -55,9 +55,9 @@ impl VirtualDrive {
         di.with_layers(media.spec().layers)
     }
 
-    /// READ DISC STRUCTURE format 0Eh of a DVD-R: the pre-pit manufacturer ID.
+    /// READ DISC STRUCTURE format 0Eh of a DVD-R/-RW: the pre-pit manufacturer ID.
     fn dvd_pre_pit(&self) -> Option<DvdPrePit> {
-        (self.disc.media.base() == Media::DvdMinusR)
+        matches!(self.disc.media.base(), Media::DvdMinusR | Media::DvdMinusRw)
             .then(|| self.code_identity())
             .flatten()
             .and_then(|(m, _, _)| DvdPrePit::with_manufacturer(&m))
@@ -87,6 +87,7 @@ impl VirtualDrive {
         let d = self.view();
         let book = match d.media {
             Media::DvdMinusR | Media::DvdMinusRDl => BookType::DvdMinusR,
+            Media::DvdMinusRw => BookType::DvdMinusRw,
             Media::DvdPlusR => BookType::DvdPlusR,
             Media::DvdPlusRDl => BookType::DvdPlusRDl,
             Media::DvdPlusRw => BookType::DvdPlusRw,

@@ -209,7 +209,10 @@ impl VirtualDrive {
                 }
             })
             .collect();
-        if self.disc.media.base() == Media::DvdMinusR && self.wp.write_type == WriteType::SaoDao {
+        if matches!(self.disc.media.base(), Media::DvdMinusR | Media::DvdMinusRw)
+            && self.disc.is_sequential()
+            && self.wp.write_type == WriteType::SaoDao
+        {
             // DAO needs the whole track reserved first (MMC-6 §4.6.5.3).
             for target in &targets {
                 if let WriteTarget::Track(i) = *target {
@@ -288,7 +291,7 @@ impl VirtualDrive {
             disc.record(target, p.blocks, audio);
         }
         self.dirty = true;
-        if !test && self.disc.media.is_sequential() {
+        if !test && self.disc.is_sequential() {
             // Sectors burnt are burnt: a killed process must not leave a blank disc.
             self.checkpoint(blocks);
         }
@@ -369,7 +372,7 @@ impl VirtualDrive {
             return Ok(Reply::Done(0));
         }
         let media = self.disc.media.base();
-        let random = media.is_random();
+        let random = self.disc.is_random();
         let cd_or_dvd_r = spec.uses_write_parameters;
         let finalize_by_page = self.wp.multi_session == MultiSession::NoNextSession;
         let extra = match c.function {

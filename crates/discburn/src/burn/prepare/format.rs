@@ -13,7 +13,7 @@ use crate::recorder::Recorder;
 
 use super::medium::{Medium, Recording};
 use super::ops::{self, Ceiling};
-use super::{BurnError, BurnPhase, Note, Operation, Spare, Unsuitable};
+use super::{BurnError, BurnPhase, FormatRequest, Note, Operation, Spare, Unsuitable};
 
 /// One way to format the medium, with the capacity it leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,15 +95,17 @@ pub(super) fn choices_from(
     out
 }
 
-/// FORMAT UNIT with Immed and the progress poll.
+/// FORMAT UNIT of `d` with Immed and the progress poll; `sectors`: the capacity it
+/// leaves, for the note (a DVD-RW quick format sends 0 blocks).
 pub(super) fn format_with(
     run: &mut Operation<'_>,
     d: FormattableCapacity,
+    sectors: u64,
 ) -> Result<(), BurnError> {
     let rec = run.rec;
     run.note(Note::Formatting {
         format_type: d.format_type,
-        sectors: u64::from(d.number_of_blocks),
+        sectors,
     });
     let mut with = [0u8; FormatParameterList::LEN];
     let mut without = [0u8; FormatParameterList::LEN];
@@ -152,18 +154,72 @@ pub(super) fn format_with(
     }
 }
 
-/// `discburn format`: formats with the chosen spare (explicit request).
+/// The DVD-RW format `discburn format` sends (MMC-6 §6.5.4.2): quick (15h) or full
+/// (10h), as READ FORMAT CAPACITIES offers them; the quick one with 0 blocks, as
+/// dvd+rw-format sends it ("make it really quick": the drive formats what it needs).
+/// With the capacity the descriptor offers.
+fn dvd_rw_format(
+    caps: &FormatCapacities,
+    profile: Profile,
+    full: bool,
+) -> Result<(FormattableCapacity, u64), BurnError> {
+    let wanted = if full {
+        FormatType::RwFull
+    } else {
+        FormatType::DvdRwQuick
+    };
+    let d = caps
+        .formattable
+        .iter()
+        .find(|d| d.format_type == wanted)
+        .copied()
+        .ok_or_else(|| {
+            BurnError::Unsupported(format!(
+                "the drive offers no {} for the {profile} in it (READ FORMAT CAPACITIES)",
+                wanted.name()
+            ))
+        })?;
+    let sectors = u64::from(d.number_of_blocks);
+    let sent = if full {
+        d
+    } else {
+        FormattableCapacity {
+            number_of_blocks: 0,
+            ..d
+        }
+    };
+    Ok((sent, sectors))
+}
+
+/// `discburn format`: formats with the chosen spare, or a DVD-RW to restricted overwrite
+/// (explicit request).
 pub(crate) fn format_medium(
     run: &mut Operation<'_>,
     medium: &Medium,
-    spare: Option<Spare>,
-    _explicit: bool,
+    request: FormatRequest,
 ) -> Result<(), BurnError> {
     let rec = run.rec;
     let profile = medium.profile;
+    let dvd_rw = matches!(
+        profile,
+        Profile::DvdRwSequential | Profile::DvdRwRestrictedOverwrite
+    );
+    if (request.overwrite || request.full) && !dvd_rw {
+        return Err(BurnError::Unsuitable(Unsuitable::NotDvdRw { profile }));
+    }
+    if profile == Profile::DvdRwSequential && !request.overwrite {
+        return Err(BurnError::Unsuitable(Unsuitable::ModeChangeNotAsked {
+            profile,
+        }));
+    }
     let caps = format_capacities(rec).ok_or_else(|| {
         BurnError::Unsupported(format!("the {profile} in the drive cannot be formatted"))
     })?;
+    if dvd_rw {
+        let (d, sectors) = dvd_rw_format(&caps, profile, request.full)?;
+        run.phase(BurnPhase::FormattingMedia);
+        return format_with(run, d, sectors);
+    }
     if profile == Profile::BdRSrm && !medium.is_blank() {
         return Err(BurnError::NotBlank {
             profile,
@@ -176,7 +232,7 @@ pub(crate) fn format_medium(
             "the {profile} in the drive cannot be formatted"
         )));
     }
-    let wanted = spare.unwrap_or(Spare::Default);
+    let wanted = request.spare;
     let chosen = choices
         .iter()
         .find(|c| c.spare == wanted)
@@ -198,7 +254,7 @@ pub(crate) fn format_medium(
         return Ok(());
     };
     run.phase(BurnPhase::FormattingMedia);
-    format_with(run, d)
+    format_with(run, d, u64::from(d.number_of_blocks))
 }
 
 /// `discburn blank`: BLANK with Immed (minimal or full) and the progress poll.

@@ -31,8 +31,8 @@ use crate::recorder::{Recorder, DEFAULT_COMMAND_TIMEOUT};
 use super::medium::{self, Medium, Recording};
 use super::ops::{self};
 use super::{
-    BurnError, BurnOptions, BurnPhase, Closing, LayerBreakKind, Note, Operation, Spare,
-    SpeedChoice, Unsuitable, WriteMode,
+    BurnError, BurnOptions, BurnPhase, Closing, FormatRequest, LayerBreakKind, Note, Operation,
+    Spare, SpeedChoice, Unsuitable, WriteMode,
 };
 use discburn_mmc::sense::Refusal;
 
@@ -68,10 +68,20 @@ pub(crate) struct Plan {
 /// cdrecord `-pad`: 15 sectors (30 KiB) of zeros after each track.
 pub(crate) const PAD_SECTORS: u64 = 15;
 
+/// The sectors a WRITE must start and end on a multiple of, on media that record whole
+/// blocks only: a DVD-RW in restricted overwrite mode takes 32 KiB ECC blocks (16
+/// sectors, MMC-6 §4.5.4) and refuses a partial one (growisofs: "DVD-RW Restricted
+/// Overwrite needs 32KB alignment"; libburn pads its last WRITE there). `None`: any.
+pub(crate) fn write_blocking(profile: Profile) -> Option<u32> {
+    (profile == Profile::DvdRwRestrictedOverwrite).then_some(16)
+}
+
 /// The zero sectors appended to a source of `sectors` sectors, and the note
-/// saying why: `--pad` (cdrecord `-pad`), and on a CD written
-/// Session-At-Once the minimum track length of 300 sectors (4 s, Red Book;
-/// MMC-6 §4.3.5), which cdrecord pads a shorter track to.
+/// saying why: `--pad` (cdrecord `-pad`), on a CD written Session-At-Once the
+/// minimum track length of 300 sectors (4 s, Red Book; MMC-6 §4.3.5), which
+/// cdrecord pads a shorter track to, and on a restricted overwrite DVD-RW whole
+/// 32 KiB blocks ([`write_blocking`]), so the engine never sends a WRITE the drive
+/// refuses halfway through the burn.
 pub(crate) fn padding(
     medium: &Medium,
     sectors: u64,
@@ -89,12 +99,18 @@ pub(crate) fn padding(
     let min = u64::from(MIN_TRACK_SECTORS);
     let sao_minimum = (sao_cd && !open_ended && sectors + pad < min).then_some(min);
     let total = sao_minimum.unwrap_or(sectors + pad);
-    let note = (pad > 0 || sao_minimum.is_some()).then(|| Note::Padding {
-        label: label.to_string(),
-        sectors,
-        pad,
-        sao_minimum,
-    });
+    let whole_blocks = write_blocking(medium.profile)
+        .map(|b| total.div_ceil(u64::from(b)) * u64::from(b))
+        .filter(|&t| t > total);
+    let total = whole_blocks.unwrap_or(total);
+    let note =
+        (pad > 0 || sao_minimum.is_some() || whole_blocks.is_some()).then(|| Note::Padding {
+            label: label.to_string(),
+            sectors,
+            pad,
+            sao_minimum,
+            whole_blocks,
+        });
     Ok((total - sectors, note))
 }
 
@@ -138,6 +154,18 @@ pub(crate) fn plan(
     }
     if medium.is_closed() {
         return Err(BurnError::Closed { profile });
+    }
+    if profile == Profile::DvdRwSequential && opts.closing == Closing::Disc && !medium.is_blank() {
+        // A disc meant to hold this burn alone: on a write-once disc the last session
+        // is appended, but a DVD-RW can be had whole again, so nothing is appended
+        // behind the earlier sessions' volume unasked.
+        return Err(BurnError::NotBlank {
+            profile,
+            why: format!(
+                "it holds {} session(s); a burn that closes it would be appended behind them instead of replacing them",
+                medium.sessions().max(1)
+            ),
+        });
     }
     let mut notes = Vec::new();
     let mut format = None;
@@ -307,7 +335,7 @@ pub(crate) fn prepare(
     let rec = run.rec;
     if let Some(d) = plan.format {
         run.phase(BurnPhase::FormattingMedia);
-        format_with(run, d)?;
+        format_with(run, d, u64::from(d.number_of_blocks))?;
         // A BD-R formatted with spares gets a fresh invisible track: ask for its NWA.
         let m = medium::inspect(rec)?;
         if m.recording == Recording::Sequential {
