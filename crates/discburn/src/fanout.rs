@@ -9,7 +9,7 @@
 //! mastered on the fly). A reader that is dropped (its burn failed or was cancelled)
 //! stops holding the ring. Memory is bounded by the ring, not by the number of readers.
 //!
-//! [`burn_each`] runs one [`burn`](crate::burn::burn) per recorder on its own thread, each
+//! [`burn_each`] runs one [`burn`] per recorder on its own thread, each
 //! with its own options' speed, pacing, buffer, events and cancel token, and returns every
 //! recorder's result: one failing drive never stops the others.
 
