@@ -252,9 +252,11 @@ TGT_PID=
 TGT_CTL=
 TGT_IQN=iqn.2024-01.discburn.guest:dvd
 
+# Each parallel job (run-all's GUEST_SLOT) draws from its own 1000 ports, so two jobs
+# never pick the same one between probing it and binding it.
 free_port() {
-  local p
-  for p in $(shuf -i 20000-29999 -n 50); do
+  local p lo=$((20000 + ${GUEST_SLOT:-0} * 1000))
+  for p in $(shuf -i "$lo-$((lo + 999))" -n 50); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && [ ! -e "/var/run/tgtd/socket.$p" ]; then
       echo "$p"
       return 0

@@ -4,6 +4,8 @@
 SCENARIO_DESC="discburn write album.cue (WAVE files, CD-Text, PREGAP); cd-info; cdparanoia rips"
 SCENARIO_DRIVES=serve
 SCENARIO_MEDIA=cd-r
+# It compares with 82-cdrdao-cdtext's console log: that run must have ended.
+SCENARIO_AFTER=82-cdrdao-cdtext
 
 scenario_prepare() { # payload root
   prepare_audio_payload "$1" discburn || return 1
@@ -43,7 +45,7 @@ scenario_check() { # console log, disc backing file, payload root
   # cdrdao burned the same disc from a .toc in 82-cdrdao-cdtext: cd-info must read the
   # same TOC (track starts, types, MSF), catalog number and CD-Text from both.
   local other="$LOGS/82-cdrdao-cdtext@serve-cd-r.log"
-  if [ -f "$other" ] && [ "$other" -nt "$RUN_DIR" ]; then
+  if [ -f "$other" ] && [ "$other" -nt "$RUN_STAMP" ]; then
     if diff <(cdinfo_summary "$other") <(cdinfo_summary "$log") >"$RUN_DIR/cdinfo.diff"; then
       say "  cd-info reads the same TOC, catalog number and CD-Text from cdrdao's burn of the same disc ($(cdinfo_summary "$log" | wc -l) lines)"
     else
