@@ -577,12 +577,17 @@ pub fn format_options(media: Media) -> Vec<FormatOption> {
         }
         Media::BdR => bd(0x32),
         Media::DvdPlusRw => vec![f(0x26, cap, 0)],
-        // DVD-RW (MMC-6 §6.5.4.2.8-.11): 10h full format and 15h quick format to
-        // restricted overwrite, 13h quick grow of the last session (offered once
-        // restricted overwrite); the type dependent parameter is the ECC block size.
+        // DVD-RW (MMC-6 §6.5.4.2.1, §6.5.4.2.8-.11): 00h and 10h full format and 15h
+        // quick format to restricted overwrite, 13h quick grow of the last session
+        // (offered once restricted overwrite); the type dependent parameter is the ECC
+        // block size. Real drives list 00h first, and both burners need it: growisofs
+        // takes a restricted overwrite disc's capacity from the 00h descriptor ("can't
+        // locate obligatory format descriptor" without it), libburn formats a sequential
+        // disc in full (xorriso -format full, and as_needed) with 00h only.
         // dvd+rw-format sends 15h with 0 blocks ("make it really quick"), which picks
         // the descriptor's capacity here.
         Media::DvdMinusRw => vec![
+            f(0x00, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
             f(0x10, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
             f(0x13, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),
             f(0x15, DVD_RW_SECTORS, DVD_RW_RO_BLOCKING),

@@ -886,9 +886,21 @@ impl DiscState {
             // BD-R can be formatted (spares allocated) only while blank.
             return Err(Check::illegal(Asc::CANNOT_FORMAT_MEDIUM));
         }
-        if self.media == Media::DvdMinusRw && format_type == 0x13 && !self.restricted_overwrite() {
-            // Quick grow applies to a restricted overwrite disc's last session only.
-            return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
+        if self.media == Media::DvdMinusRw && format_type == 0x13 {
+            // Quick grow applies to a restricted overwrite disc's last session only, by
+            // a number of blocks in whole ECC blocks (MMC-6 §6.5.4.2.8): libburn asks
+            // for what the next write needs beyond the current size. The model's
+            // restricted overwrite session already spans the disc, so any such count
+            // leaves it as it is.
+            if !self.restricted_overwrite()
+                || (blocks != u32::MAX && !blocks.is_multiple_of(DVD_RW_RO_BLOCKING))
+            {
+                return Err(Check::illegal(Asc::INVALID_FIELD_IN_PARAMETER_LIST));
+            }
+            if let Some(o) = options.iter().find(|o| o.format_type == 0x13) {
+                self.format = Some(*o);
+                return Ok(*o);
+            }
         }
         let option = options
             .iter()

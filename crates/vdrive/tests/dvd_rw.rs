@@ -143,11 +143,15 @@ fn sold_sequential_with_both_profiles_listed() {
     let d = h.disc_info();
     assert!(d.erasable);
     assert_eq!(d.disc_status, DiscStatus::Empty);
-    // READ FORMAT CAPACITIES: full (10h) and quick (15h) formats; quick grow (13h) only
-    // applies to a restricted overwrite disc.
+    // READ FORMAT CAPACITIES: full (00h, first, as growisofs and libburn look for it;
+    // and 10h) and quick (15h) formats; quick grow (13h) only applies to a restricted
+    // overwrite disc.
     let fc = format_capacities(&mut h);
     let types: Vec<_> = fc.formattable.iter().map(|f| f.format_type).collect();
-    assert_eq!(types, vec![FormatType::RwFull, FormatType::DvdRwQuick]);
+    assert_eq!(
+        types,
+        vec![FormatType::Full, FormatType::RwFull, FormatType::DvdRwQuick]
+    );
     assert!(fc
         .formattable
         .iter()
@@ -249,6 +253,18 @@ fn quick_format_makes_restricted_overwrite_with_aligned_random_writes() {
         .formattable
         .iter()
         .any(|f| f.format_type == FormatType::DvdRwQuickGrowLastSession));
+    // growisofs takes the capacity from the 00h descriptor.
+    assert!(fc
+        .formattable
+        .iter()
+        .any(|f| f.format_type == FormatType::Full && f.number_of_blocks == CAPACITY));
+    // One track of fixed 16-sector packets (growisofs refuses the disc otherwise).
+    let t = h.track_info(TrackAddress::Track(1)).unwrap();
+    assert_eq!(
+        (t.packet, t.fp, t.fixed_packet_size),
+        (true, true, 16),
+        "{t:?}"
+    );
     // The sequential data went with the format.
     assert_eq!(h.read(0, 1).unwrap(), vec![0u8; 2048]);
 
@@ -279,13 +295,28 @@ fn quick_format_makes_restricted_overwrite_with_aligned_random_writes() {
     );
     assert_eq!(h.read(4096, 32).unwrap(), pattern(4096, 32, 1));
     assert_eq!(h.write(0, 16, 6), GOOD);
+    // libburn's quick grow asks for what its next write needs, in whole ECC blocks.
+    assert_eq!(
+        format(&mut h, FormatType::DvdRwQuickGrowLastSession, 4096),
+        GOOD
+    );
+    wait_ready(&mut h);
+    assert_eq!(
+        format(&mut h, FormatType::DvdRwQuickGrowLastSession, 4097),
+        (5, 0x26, 0)
+    );
+    assert_eq!(h.read(4096, 32).unwrap(), pattern(4096, 32, 1));
 }
 
 #[test]
 fn blank_returns_restricted_overwrite_to_sequential() {
-    for blank in [Blank::minimal(true), Blank::full(true)] {
+    // Formatted in full either way: 00h (libburn's choice) or 10h.
+    for (blank, full) in [
+        (Blank::minimal(true), FormatType::Full),
+        (Blank::full(true), FormatType::RwFull),
+    ] {
         let mut h = Host::new("media=dvd-rw&speed=2x");
-        assert_eq!(format(&mut h, FormatType::RwFull, CAPACITY), GOOD);
+        assert_eq!(format(&mut h, full, CAPACITY), GOOD);
         wait_ready(&mut h);
         assert_eq!(
             config(&mut h).current_profile,

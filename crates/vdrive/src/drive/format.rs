@@ -124,7 +124,7 @@ impl VirtualDrive {
         let secs = match self.disc.media.base() {
             Media::DvdPlusRw => 2.0,
             Media::DvdRam if ft == 0x01 => 2.0,
-            Media::DvdMinusRw if ft == 0x10 => {
+            Media::DvdMinusRw if matches!(ft, 0x00 | 0x10) => {
                 f64::from(option.blocks)
                     / f64::from(x_to_sectors_per_second(MediaFamily::Dvd, 2.0).unwrap_or(1352))
             }

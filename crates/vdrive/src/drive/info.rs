@@ -2,7 +2,7 @@
 //! READ TOC/PMA/ATIP (MMC-6 §6.22, §6.27, §6.26).
 
 use crate::check::Check;
-use crate::media::Media;
+use crate::media::{Media, DVD_RW_RO_BLOCKING};
 use crate::model::{DiscStatus, SessionState, Track};
 use discburn_mmc::disc::{
     Atip, AtipDiscType, BgFormatStatus, DiscInformation, DiscInformationType,
@@ -117,6 +117,14 @@ impl VirtualDrive {
             t.free_blocks = 0;
             t.track_mode = 7;
             t.last_recorded = d.format.map(|_| d.capacity.saturating_sub(1));
+            // A restricted overwrite DVD-RW is one fixed-packet track of 16-sector
+            // packets (MMC-6 §4.5.4.2); growisofs refuses to write it otherwise ("track
+            // is not formatted for fixed packet size").
+            if d.restricted_overwrite() {
+                t.packet = true;
+                t.fp = true;
+                t.fixed_packet_size = DVD_RW_RO_BLOCKING;
+            }
             return Ok(t);
         }
         let t = match address {
