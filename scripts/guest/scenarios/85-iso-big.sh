@@ -42,7 +42,7 @@ scenario_disc() { # backing file
     return 1
   }
   say "  host: $(grep -a '^Burned' "$work/host-burn.log" | head -n 1)"
-  grep -aq 'ISO 9660 + UDF' "$work/host-burn.log" || {
+  grep -aq 'Rock Ridge + UDF 2.50 (bridge)' "$work/host-burn.log" || {
     say "  the host burn did not choose the ISO 9660 + UDF bridge:"
     sed 's/^/  | /' "$work/host-burn.log"
     return 1
