@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// Exit codes, shown in `--help` (keep in sync with [`crate::exit`]).
 pub const EXIT_CODES: &str = "\
@@ -42,10 +42,11 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The drive to use (see `discburn drives` for addresses)
+    /// The drive to use (see `discburn drives` for addresses); `write` takes it more than
+    /// once and burns the same source to every drive named, at once
     #[arg(long, short = 'd', global = true, env = "DISCBURN_DRIVE", value_name = "ADDRESS",
-          long_help = ADDRESS_HELP)]
-    pub drive: Option<String>,
+          action = ArgAction::Append, long_help = ADDRESS_HELP)]
+    pub drive: Vec<String>,
     /// Print one JSON object per line (every engine event field) instead of
     /// progress bars and sentences
     #[arg(long, global = true)]
@@ -370,6 +371,10 @@ pub struct WriteArgs {
     /// Open the tray after a successful burn (and verify); not after a failure
     #[arg(long)]
     pub eject: bool,
+    /// Burn to every recorder on this machine that holds a blank disc, at once (the
+    /// source read once for all; one progress line per drive and the total)
+    #[arg(long)]
+    pub drives_all: bool,
     /// CD-R/RW: write Session-At-Once (a cue sheet, pre-gap and lead-out written by the
     /// drive in one pass) instead of Track-At-Once; an image under 300 sectors (the
     /// 4-second minimum track) is padded with zeros to 300, as cdrecord does

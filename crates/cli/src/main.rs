@@ -20,6 +20,7 @@ mod cli;
 mod commands;
 mod demo;
 mod exit;
+mod fleet;
 mod output;
 mod progress;
 mod serve;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use discburn::burn::{BurnEvent, BurnPhase};
 use discburn::engine::Update;
 use discburn::verify::VerifyProgress;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 
 /// How progress is shown.
@@ -77,6 +77,21 @@ pub struct Progress {
     pub min_host: Option<f64>,
     /// Overall minimum device fill of the write, for the summary.
     pub min_device: Option<f64>,
+    /// One drive of several burning at once: its tag and where its bar goes.
+    drive: Option<DriveTag>,
+}
+
+/// Which drive a display belongs to when one source burns to several (`write --drive A
+/// --drive B`): its lines carry `[n]`, its JSON objects `"drive"`, its bar sits in the
+/// shared stack.
+#[derive(Clone)]
+pub struct DriveTag {
+    /// 1-based, as the drives were named.
+    pub number: usize,
+    /// The address shown (password hidden).
+    pub address: String,
+    /// The bars of every drive, stacked.
+    pub bars: MultiProgress,
 }
 
 fn mb(bytes: f64) -> f64 {
@@ -111,7 +126,28 @@ impl Progress {
             sectors_are: "verify",
             min_host: None,
             min_device: None,
+            drive: None,
         }
+    }
+
+    /// The display of one of several drives burning at once.
+    pub fn for_drive(mode: Mode, tag: DriveTag) -> Self {
+        Progress {
+            drive: Some(tag),
+            ..Progress::new(mode)
+        }
+    }
+
+    /// `[n] ` before a line of a drive of several, nothing otherwise.
+    fn lead(&self) -> String {
+        self.drive
+            .as_ref()
+            .map_or_else(String::new, |d| format!("[{}] ", d.number))
+    }
+
+    /// A plain progress line.
+    fn line(&self, text: &str) {
+        println!("{}{text}", self.lead());
     }
 
     /// Shows sector-count events as a read of the disc (`discburn read`), not a verify.
@@ -128,18 +164,26 @@ impl Progress {
     /// Prints a line of text (above the bar, if any). Suppressed in JSON mode,
     /// where [`Progress::json`] carries everything.
     pub fn say(&mut self, text: &str) {
-        match (&self.bar, self.mode) {
-            (_, Mode::Json) => {}
-            (Some(bar), _) => bar.println(text),
-            (None, _) => {
+        let text = format!("{}{text}", self.lead());
+        match (&self.bar, &self.drive, self.mode) {
+            (_, _, Mode::Json) => {}
+            (Some(bar), _, _) => bar.println(text),
+            (None, Some(d), Mode::Bar) => {
+                let _ = d.bars.println(text);
+            }
+            (None, _, _) => {
                 println!("{text}");
             }
         }
     }
 
     /// Emits one JSON object (JSON mode only).
-    pub fn json(&self, value: Value) {
+    pub fn json(&self, mut value: Value) {
         if self.mode == Mode::Json {
+            if let (Some(d), Some(o)) = (&self.drive, value.as_object_mut()) {
+                o.insert("drive".into(), Value::from(d.address.clone()));
+                o.insert("drive_number".into(), Value::from(d.number));
+            }
             println!("{value}");
         }
     }
@@ -147,12 +191,19 @@ impl Progress {
     fn ensure_bar(&mut self, len: u64) -> &ProgressBar {
         if self.bar.is_none() {
             let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stdout());
+            let bar = match &self.drive {
+                Some(d) => d.bars.add(bar),
+                None => bar,
+            };
+            let template = if self.drive.is_some() {
+                "{prefix:>16.bold} [{bar:30.cyan/blue}] {percent:>3}% {msg}"
+            } else {
+                "{prefix:>12.bold} [{bar:30.cyan/blue}] {percent:>3}% {msg}"
+            };
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>12.bold} [{bar:30.cyan/blue}] {percent:>3}% {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
             );
             self.bar = Some(bar);
         }
@@ -229,14 +280,15 @@ impl Progress {
         match self.mode {
             Mode::Json => {}
             Mode::Bar => {
+                let lead = self.lead();
                 let bar = self.ensure_bar(1000);
-                bar.set_prefix(phase.short());
+                bar.set_prefix(format!("{lead}{}", phase.short()));
                 bar.set_position((fraction.unwrap_or(0.0) * 1000.0) as u64);
                 bar.set_message(text);
             }
             Mode::Plain => {
                 if self.due(PLAIN_EVERY) {
-                    println!("  {}: {text}", phase.short());
+                    self.line(&format!("  {}: {text}", phase.short()));
                 }
             }
         }
@@ -296,14 +348,15 @@ impl Progress {
                     u.phase.name()
                 );
                 let len = u.sector_count.max(0) as u64;
+                let lead = self.lead();
                 let bar = self.ensure_bar(len);
-                bar.set_prefix("writing");
+                bar.set_prefix(format!("{lead}writing"));
                 bar.set_length(len);
                 bar.set_position(u.sectors_written());
                 bar.set_message(msg);
             }
             Mode::Plain => {
-                println!(
+                self.line(&format!(
                     "  {:5.1}%  {:.1} of {:.1} MB  {cur} (avg {avg})  host {} dev {}  ETA {eta}  {}",
                     u.percent(),
                     mb(written),
@@ -311,7 +364,7 @@ impl Progress {
                     pct(mins.host),
                     pct(mins.device),
                     u.phase.name()
-                );
+                ));
             }
             Mode::Json => {}
         }
@@ -355,15 +408,16 @@ impl Progress {
                 } else {
                     "verifying"
                 };
+                let lead = self.lead();
                 let bar = self.ensure_bar(p.total);
-                bar.set_prefix(prefix);
+                bar.set_prefix(format!("{lead}{prefix}"));
                 bar.set_position(p.done);
                 bar.set_message(text);
             }
-            Mode::Plain => println!(
+            Mode::Plain => self.line(&format!(
                 "  {:5.1}%  {text}",
                 100.0 * p.done as f64 / p.total.max(1) as f64
-            ),
+            )),
             Mode::Json => {}
         }
         if last {

@@ -16,6 +16,7 @@ mod audio;
 mod cue;
 mod disc;
 mod look;
+mod many;
 mod write;
 
 use disc::{blank, eject, fix, format, read};
@@ -85,8 +86,19 @@ pub fn cancel_on_ctrl_c() -> CancelToken {
 
 /// The drive address: --drive / $DISCBURN_DRIVE, else the only drive found.
 fn address(g: &Global) -> Result<String, Failure> {
-    if let Some(a) = &g.drive {
-        return Ok(a.clone());
+    match g.drive.as_slice() {
+        [] => {}
+        [one] => return Ok(one.clone()),
+        many => {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!(
+                    "--drive is given {} times, but only `write` burns to several drives at once",
+                    many.len()
+                ),
+            )
+            .hint("Name one drive for this command"))
+        }
     }
     let found = discburn::drives().unwrap_or_default();
     match found.as_slice() {

@@ -34,6 +34,9 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
         )
         .hint("Simulate with --dummy alone, then burn with --verify"));
     }
+    if super::many::is_many(g, &a) {
+        return super::many::write_many(g, &a);
+    }
     let eject_after = a.eject && !a.dry_run;
     if a.audio {
         super::audio::write_audio(g, &a)?;
@@ -63,8 +66,9 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
     Ok(())
 }
 
-pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
-    let opts = BurnOptions::default()
+/// The burn options `write` asks for.
+pub(super) fn write_options(a: &WriteArgs) -> BurnOptions {
+    BurnOptions::default()
         .with_speed(speed_choice(a.speed))
         .with_streaming(a.streaming)
         .with_verify(a.verify)
@@ -77,7 +81,11 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
         .with_spare(a.spare.map(spare))
         .with_dry_run(a.dry_run)
         .with_sao(a.sao)
-        .with_pad(a.pad);
+        .with_pad(a.pad)
+}
+
+pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+    let opts = write_options(&a);
     let mut source = write_source(&a)?;
     let (_, rec) = open(g)?;
     if let Source::Folder(img) = &source {
@@ -123,7 +131,7 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
 }
 
 /// Says what a verify by file system compared.
-fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
+pub(super) fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
     if g.json {
         emit_json(&json!({
             "event": "files_verified", "ok": true, "dir": dir.display().to_string(),
