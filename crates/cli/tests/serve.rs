@@ -209,3 +209,35 @@ fn chap_protected_serve_admits_the_secret_only() {
     s.stop();
     assert!(start.elapsed() < Duration::from_secs(120));
 }
+
+#[test]
+fn one_image_to_local_and_remote_drives_at_once_lands_on_every_disc() {
+    // Issue 16: two recorders exported by serve and one local, fed from one read.
+    let dir = tempfile::tempdir().unwrap();
+    let s = Served::start(
+        &[
+            virtual_at(dir.path(), "r1.img", "bd-r"),
+            virtual_at(dir.path(), "r2.img", "bd-r"),
+        ],
+        &[],
+    );
+    let img = image(dir.path(), "a.iso", 4000, 9);
+    let mut c = assert_cmd::Command::cargo_bin("discburn").unwrap();
+    c.env_remove("DISCBURN_DRIVE")
+        .args(["--drive", &virtual_at(dir.path(), "local.img", "bd-r")])
+        .args(["--drive", &s.urls[0], "--drive", &s.urls[1]]);
+    let text = run_ok(c, &["--plain", "write", "--verify", img.to_str().unwrap()]);
+    assert_contains(
+        &text,
+        &[
+            "3 of 3 discs burned",
+            &format!("the source was read 1.00 times ({0} of {0} bytes)", 4000 * 2048),
+        ],
+    );
+    s.stop();
+    let want = std::fs::read(&img).unwrap();
+    for name in ["local.img", "r1.img", "r2.img"] {
+        let got = std::fs::read(dir.path().join(name)).unwrap();
+        assert_eq!(&got[..want.len()], &want[..], "{name}");
+    }
+}
