@@ -174,6 +174,16 @@ pub enum SpeedArg {
     KBps(u32),
 }
 
+impl std::fmt::Display for SpeedArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpeedArg::Max => f.write_str("max"),
+            SpeedArg::Times(x) => write!(f, "{x}x"),
+            SpeedArg::KBps(k) => write!(f, "{k} kB/s"),
+        }
+    }
+}
+
 impl std::str::FromStr for SpeedArg {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -375,6 +385,11 @@ pub struct WriteArgs {
     /// source read once for all; one progress line per drive and the total)
     #[arg(long)]
     pub drives_all: bool,
+    /// Save a burn record of the disc to FILE (JSON: the SHA-256 of what was written,
+    /// drive and medium, speeds, the speed and buffer trace, phases, verify, result);
+    /// with several drives, FILE-1.json, FILE-2.json … in their order
+    #[arg(long, value_name = "FILE.json")]
+    pub record: Option<PathBuf>,
     /// CD-R/RW: write Session-At-Once (a cue sheet, pre-gap and lead-out written by the
     /// drive in one pass) instead of Track-At-Once; an image under 300 sectors (the
     /// 4-second minimum track) is padded with zeros to 300, as cdrecord does

@@ -23,6 +23,7 @@ mod exit;
 mod fleet;
 mod output;
 mod progress;
+mod record;
 mod serve;
 mod words;
 

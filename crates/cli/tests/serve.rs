@@ -231,7 +231,10 @@ fn one_image_to_local_and_remote_drives_at_once_lands_on_every_disc() {
         &text,
         &[
             "3 of 3 discs burned",
-            &format!("the source was read 1.00 times ({0} of {0} bytes)", 4000 * 2048),
+            &format!(
+                "the source was read 1.00 times ({0} of {0} bytes)",
+                4000 * 2048
+            ),
         ],
     );
     s.stop();

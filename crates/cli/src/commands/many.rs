@@ -18,6 +18,7 @@ use crate::cli::{Global, WriteArgs};
 use crate::exit::{self, burn_failure, Failure};
 use crate::fleet::Fleet;
 use crate::progress::{Mode, Progress};
+use crate::record::{self, Recording};
 
 use super::write::{files_verified, write_options, write_source};
 use super::{cancel_on_ctrl_c, emit_json};
@@ -112,6 +113,17 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
     let mode = Mode::pick(g.json, g.plain);
     let shown: Vec<String> = drives.iter().map(|(s, _)| s.clone()).collect();
     let fleet = Mutex::new(Fleet::new(mode, &shown, sectors));
+    let label = source.label.clone();
+    let records: Mutex<Vec<Recording>> = Mutex::new(match &a.record {
+        Some(p) => drives
+            .iter()
+            .enumerate()
+            .map(|(i, (addr, r))| {
+                Recording::start(&record::path_for(p, i + 1, drives.len()), addr, r)
+            })
+            .collect(),
+        None => Vec::new(),
+    });
     if mode != Mode::Json {
         for (i, addr) in shown.iter().enumerate() {
             println!("[{}] {addr}", i + 1);
@@ -130,9 +142,13 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
         if let Ok(mut f) = fleet.lock() {
             f.event(i, ev);
         }
+        if let Some(r) = records.lock().ok().as_mut().and_then(|r| r.get_mut(i)) {
+            r.event(ev);
+        }
     };
     let report = burn_each(targets, source, CHUNK_BYTES, RING_CHUNKS, &on_event);
     let mut fleet = fleet.into_inner().unwrap_or_else(|e| e.into_inner());
+    let records = records.into_inner().unwrap_or_else(|e| e.into_inner());
     fleet.done();
 
     let mut failures: Vec<(usize, Failure)> = Vec::new();
@@ -151,6 +167,16 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
             }
         }
         drive_result(mode, i, addr, result.as_ref().ok(), outcome.as_ref().err());
+        if let Some(r) = records.get(i) {
+            let path = (a.source.as_os_str() != "-").then_some(a.source.as_path());
+            let doc = r.finish(
+                (&label, path, sectors),
+                &a.speed.to_string(),
+                result.as_ref(),
+                outcome.as_ref().err(),
+            );
+            r.save(&doc)?;
+        }
         if let Err(f) = outcome {
             failures.push((i, f));
         }

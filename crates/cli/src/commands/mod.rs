@@ -22,7 +22,7 @@ mod write;
 use disc::{blank, eject, fix, format, read};
 pub use look::medium_json;
 use look::{drives, info, speeds};
-pub use write::summary;
+pub use write::{summary, underrun_seen};
 use write::{verify, write_then_eject};
 
 /// Runs one command.

@@ -13,6 +13,7 @@ use discburn::mmc::profile::MediaFamily;
 use crate::cli::{FolderArgs, FsArg, Global, HybridArg, SpeedArg, UdfRevisionArg, WriteArgs};
 use crate::exit::{self, burn_failure, source_failure, Failure};
 use crate::progress::{clock, Mode, Progress};
+use crate::record::Recording;
 
 use super::{cancel_on_ctrl_c, emit_json, medium_json, open, spare};
 
@@ -33,6 +34,13 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
             "--verify cannot be used with --dummy: a Test Write records nothing, so there is nothing to read back and compare",
         )
         .hint("Simulate with --dummy alone, then burn with --verify"));
+    }
+    if a.record.is_some() && (a.audio || super::cue::is_cue(&a.source)) {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--record keeps the record of a data burn (an image, a folder or a stream); audio discs and cue sheets have none yet",
+        )
+        .hint("Leave --record out for this burn"));
     }
     if super::many::is_many(g, &a) {
         return super::many::write_many(g, &a);
@@ -82,12 +90,13 @@ pub(super) fn write_options(a: &WriteArgs) -> BurnOptions {
         .with_dry_run(a.dry_run)
         .with_sao(a.sao)
         .with_pad(a.pad)
+        .with_sha256(a.record.is_some())
 }
 
 pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     let opts = write_options(&a);
     let mut source = write_source(&a)?;
-    let (_, rec) = open(g)?;
+    let (addr, rec) = open(g)?;
     if let Source::Folder(img) = &source {
         // The medium picks what --fs and --udf-revision leave open: the ISO 9660 + UDF
         // bridge on a BD (UDF 2.50), UDF 1.02 on a DVD. A multi-session burn stays
@@ -108,25 +117,63 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     }
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
-    let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| progress.event(ev));
+    let mut record = a
+        .record
+        .as_deref()
+        .map(|p| Recording::start(p, &addr, &rec));
+    let (label, sectors) = (source.label(), source.sectors().unwrap_or(0));
+    let result = burn::burn(&rec, source, &opts, &cancel, &mut |ev| {
+        if let Some(r) = record.as_mut() {
+            r.event(ev);
+        }
+        progress.event(ev)
+    });
     progress.done();
+    let outcome = burned(g, &a, &rec, &progress, &result, &cancel);
+    if let Some(r) = &record {
+        let path = (a.source.as_os_str() != "-").then_some(a.source.as_path());
+        let doc = r.finish(
+            (&label, path, sectors),
+            &a.speed.to_string(),
+            result.as_ref(),
+            outcome.as_ref().err(),
+        );
+        r.save(&doc)?;
+        if !g.json {
+            println!(
+                "Record   {}",
+                a.record.as_deref().unwrap_or(Path::new("")).display()
+            );
+        }
+    }
+    outcome
+}
+
+/// After `write`'s burn: the summary, then the verify by file system of a folder.
+fn burned(
+    g: &Global,
+    a: &WriteArgs,
+    rec: &std::sync::Arc<discburn::Recorder>,
+    progress: &Progress,
+    result: &Result<BurnReport, BurnError>,
+    cancel: &discburn::CancelToken,
+) -> Result<(), Failure> {
     match result {
         Ok(report) => {
-            summary(&progress, &report, &a.source, None);
+            summary(progress, report, &a.source, None);
             if a.verify && !report.dry_run && a.source.is_dir() {
                 // The sectors matched what was sent; now what a system mounting the
                 // disc sees: every file of the folder read back through its tree.
                 let mut progress = Progress::new(Mode::pick(g.json, g.plain));
-                let r = burn::verify_files(&rec, &a.source, None, &cancel, &mut |ev| {
-                    progress.event(ev)
-                });
+                let r =
+                    burn::verify_files(rec, &a.source, None, cancel, &mut |ev| progress.event(ev));
                 progress.done();
                 let check = r.map_err(|e| burn_failure(&e))?;
                 files_verified(g, &a.source, &check);
             }
             Ok(())
         }
-        Err(e) => Err(burn_failure(&e)),
+        Err(e) => Err(burn_failure(e)),
     }
 }
 

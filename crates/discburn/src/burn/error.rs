@@ -405,6 +405,19 @@ impl BurnError {
         }
     }
 
+    /// The last LBA the drive accepted before the failure, where it is known
+    /// (IWriteEngine2EventArgs::LastWrittenLba of the failed write).
+    pub fn last_written_lba(&self) -> Option<i32> {
+        match self {
+            BurnError::Device { source, .. } => source.last_written_lba(),
+            BurnError::Abandoned {
+                last_written_lba, ..
+            }
+            | BurnError::Cancelled { last_written_lba } => *last_written_lba,
+            _ => None,
+        }
+    }
+
     /// The device's sense behind the error, if any (raw bytes for the log).
     pub fn sense(&self) -> Option<&SenseInfo> {
         match self {

@@ -54,6 +54,7 @@ mod ops;
 mod prepare;
 mod read;
 mod readback;
+mod sha;
 mod types;
 mod write;
 

@@ -345,6 +345,9 @@ pub struct BurnOptions {
     /// cdrecord `-pad`: 15 zero sectors (30 KiB) after the data, so that an old
     /// drive's read-ahead at the end of the track reads zeros, not an error.
     pub pad: bool,
+    /// Compute the SHA-256 of what is written while it streams
+    /// ([`BurnReport::sha256`]; the burn record's digest). Off by default: it costs CPU.
+    pub sha256: bool,
 }
 
 impl Default for BurnOptions {
@@ -360,6 +363,7 @@ impl Default for BurnOptions {
             system_buffer: None,
             sao: false,
             pad: false,
+            sha256: false,
         }
     }
 }
@@ -387,6 +391,7 @@ impl BurnOptions {
         with_dry_run => dry_run: bool,
         with_sao => sao: bool,
         with_pad => pad: bool,
+        with_sha256 => sha256: bool,
     }
 
     /// [`BurnOptions::spare`]: a [`Spare`], or `None` for the medium's default.
@@ -435,6 +440,9 @@ pub struct BurnReport {
     pub speed_kbps: Option<u32>,
     /// Dry run: nothing was written.
     pub dry_run: bool,
+    /// SHA-256 (lowercase hex) of every byte written — the source and any padding —
+    /// when [`BurnOptions::sha256`] asked for it.
+    pub sha256: Option<String>,
 }
 
 impl BurnReport {

@@ -14,6 +14,7 @@ use crate::iso::VolumeDescriptor;
 use crate::recorder::Recorder;
 use crate::verify::{self, HashingReader};
 
+use super::sha::Sha256Tap;
 use super::{
     check_folder_lba, check_folder_start, check_rewrite, folder_image_note, iso_volume,
     later_session, run_verify, stopped, update_volume, whole_block_rewrite, BurnError, BurnEvent,
@@ -110,6 +111,7 @@ pub fn burn(
             verify: None,
             speed_kbps: None,
             dry_run: true,
+            sha256: None,
         });
     }
     run.check_cancel()?;
@@ -414,6 +416,13 @@ pub(super) fn burn_locked(
     } = input;
     // An open-ended stream may fill what is free; it ends the track where it ends.
     let sectors = if open_ended { plan.free } else { planned };
+    let (reader, sha256): (Box<dyn Read + Send>, _) = if opts.sha256 {
+        let tap = Sha256Tap::new(reader);
+        let handle = tap.handle();
+        (Box::new(tap), Some(handle))
+    } else {
+        (reader, None)
+    };
     let hashing = HashingReader::new(reader, sectors, 2048);
     let digest_handle = hashing.handle();
     let engine = WriteEngine::with_recorder(Arc::clone(rec), 2048)
@@ -644,6 +653,7 @@ pub(super) fn burn_locked(
         verify: verify_report,
         speed_kbps: plan.speed_kbps,
         dry_run: false,
+        sha256: sha256.map(|h| h.hex()),
     })
 }
 

@@ -1,0 +1,205 @@
+//! End-to-end (issue 16): `write --record FILE.json` saves a burn record for every disc —
+//! a good burn, a failed one, each drive of a fan-out — and every record validates
+//! against the JSON Schema kept in the repo; coreutils' `sha256sum` checks its digest.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command as Process;
+
+use serde_json::Value;
+
+mod common;
+use common::{assert_contains, discburn, drive, exits, image, stderr, succeeds};
+
+/// The record at `path`, checked against crates/cli/schema/burn-record.schema.json.
+fn valid_record(path: &Path) -> Value {
+    let schema: Value = serde_json::from_str(include_str!("../schema/burn-record.schema.json"))
+        .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let doc: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} is not a valid burn record:\n{}",
+        path.display(),
+        errors.join("\n")
+    );
+    doc
+}
+
+/// `sha256sum FILE`, as a third party computes it.
+fn sha256sum(path: &Path) -> String {
+    let out = Process::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs (coreutils)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_verified_burn_is_recorded_with_the_digest_of_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 3000, 4);
+    let rec = dir.path().join("burn.json");
+    let addr = drive(dir.path(), "bd-r", "");
+    succeeds(
+        discburn(&addr)
+            .args(["--plain", "write", "--verify", "--speed", "4x", "--record"])
+            .arg(&rec)
+            .arg(&img),
+    );
+    let r = valid_record(&rec);
+    assert_eq!(r["source"]["sha256"], sha256sum(&img).as_str());
+    assert_eq!(r["source"]["sectors"], 3000);
+    assert_eq!(r["lba"]["first"], 0);
+    assert_eq!(r["lba"]["last"], 2999);
+    assert_eq!(r["drive"]["vendor"], "DISCBURN");
+    assert_eq!(r["drive"]["address"], addr.as_str());
+    assert!(r["drive"]["serial"].is_string());
+    assert_eq!(r["medium"]["profile"], "BD-R SRM");
+    assert!(r["medium"]["media_id"].is_string());
+    assert_eq!(r["medium"]["before"]["status"], "blank");
+    assert_eq!(r["medium"]["after"]["status"], "closed");
+    assert_eq!(r["speed"]["asked"], "4x");
+    assert_eq!(r["verify"]["ok"], true);
+    assert_eq!(r["verify"]["sectors"], 3000);
+    assert_eq!(r["result"]["ok"], true);
+    assert_eq!(r["result"]["exit_code"], 0);
+    let phases: Vec<&str> = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert!(
+        phases.contains(&"writing-data") && phases.contains(&"verifying"),
+        "{phases:?}"
+    );
+    // The trace runs over the LBAs written, up to the last.
+    let lbas: Vec<i64> = r["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["lba"].as_i64().unwrap())
+        .collect();
+    assert!(lbas.len() >= 2, "{lbas:?}");
+    assert!(lbas.windows(2).all(|w| w[0] <= w[1]), "{lbas:?}");
+    assert_eq!(*lbas.last().unwrap(), 2999);
+}
+
+#[test]
+fn a_failed_burn_is_recorded_with_its_sense_and_last_lba() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 3000, 2);
+    let rec = dir.path().join("failed.json");
+    exits(
+        discburn(&drive(dir.path(), "bd-r", "&fault=medium-error:1500"))
+            .args(["--plain", "write", "--record"])
+            .arg(&rec)
+            .arg(&img),
+        5,
+    );
+    let r = valid_record(&rec);
+    assert_eq!(r["result"]["ok"], false);
+    assert_eq!(r["result"]["exit_code"], 5);
+    let last = r["result"]["last_written_lba"]
+        .as_i64()
+        .expect("the last LBA");
+    assert!((0..1500).contains(&last), "{last}");
+    assert_contains(r["result"]["error"].as_str().unwrap(), &[&last.to_string()]);
+    assert!(
+        r["result"]["sense"]
+            .as_str()
+            .unwrap()
+            .contains("WRITE ERROR"),
+        "{}",
+        r["result"]
+    );
+    // Fixed-format sense (SPC-4 §4.5.3: response code 70h, the VALID bit may be set),
+    // sense key 3 (MEDIUM ERROR).
+    let raw: Vec<u8> = r["result"]["sense_raw"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect();
+    assert_eq!((raw[0] & 0x7F, raw[2] & 0x0F), (0x70, 3), "{raw:02X?}");
+    assert!(r["source"]["sha256"].is_null());
+}
+
+#[test]
+fn each_drive_of_a_fan_out_gets_its_own_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 1000, 6);
+    let a = format!(
+        "virtual:{}?media=dvd+r&throttle=off",
+        dir.path().join("a.img").display()
+    );
+    let b = format!(
+        "virtual:{}?media=bd-r&throttle=off",
+        dir.path().join("b.img").display()
+    );
+    let mut c = assert_cmd::Command::cargo_bin("discburn").unwrap();
+    c.env_remove("DISCBURN_DRIVE")
+        .args(["--drive", &a, "--drive", &b, "--plain", "write", "--record"])
+        .arg(dir.path().join("copies.json"))
+        .arg(&img);
+    succeeds(c);
+    let sum = sha256sum(&img);
+    for (n, addr, profile) in [(1, &a, "DVD+R"), (2, &b, "BD-R SRM")] {
+        let r = valid_record(&dir.path().join(format!("copies-{n}.json")));
+        assert_eq!(r["drive"]["address"], addr.as_str());
+        assert_eq!(r["medium"]["profile"], profile);
+        assert_eq!(r["source"]["sha256"], sum.as_str());
+        assert_eq!(r["result"]["ok"], true);
+    }
+    assert!(!dir.path().join("copies.json").exists());
+}
+
+#[test]
+fn audio_burns_refuse_a_record_they_would_not_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = exits(
+        discburn(&drive(dir.path(), "cd-r", ""))
+            .args(["write", "--audio", "--record", "r.json", "t.wav"]),
+        2,
+    );
+    assert_contains(&stderr(&out), &["--record keeps the record of a data burn"]);
+}
+
+#[test]
+fn the_schema_refuses_a_record_that_breaks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 200, 1);
+    let rec = dir.path().join("r.json");
+    succeeds(
+        discburn(&drive(dir.path(), "dvd+r", ""))
+            .args(["--plain", "write", "--record"])
+            .arg(&rec)
+            .arg(&img),
+    );
+    let good = valid_record(&rec);
+    let schema: Value =
+        serde_json::from_str(include_str!("../schema/burn-record.schema.json")).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let broken = |edit: &dyn Fn(&mut Value)| {
+        let mut d = good.clone();
+        edit(&mut d);
+        !v.is_valid(&d)
+    };
+    assert!(broken(&|d| d["source"]["sha256"] = "not-a-digest".into()));
+    assert!(broken(&|d| d["result"]["exit_code"] = 300.into()));
+    assert!(broken(&|d| d["buffer"]["min_host_percent"] = 101.0.into()));
+    assert!(broken(&|d| {
+        d.as_object_mut().unwrap().remove("drive");
+    }));
+    assert!(broken(&|d| d["extra"] = true.into()));
+}
