@@ -98,6 +98,9 @@ pub enum Command {
     /// Export virtual recorders as an iSCSI target that other burners write to
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Show a burn record (`write --record FILE.json`) as text, and with --svg as a graph
+    /// of speed and buffer fill against the position on the disc
+    Report(ReportArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell
@@ -122,6 +125,17 @@ any other address anyone who can reach the port could write to the drives, so it
 refuses to start without CHAP (--chap-user, secret in $DISCBURN_CHAP_SECRET) unless
 --no-auth is given. Secrets are read from the environment, never from the command
 line (where other users could read them in the process list).";
+
+/// `discburn report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The burn record
+    #[arg(value_name = "FILE.json")]
+    pub record: PathBuf,
+    /// Draw speed (x) and the drive's and host's buffer fill against the LBA to this SVG
+    #[arg(long, value_name = "OUT.svg")]
+    pub svg: Option<PathBuf>,
+}
 
 /// `discburn serve` options.
 #[derive(Debug, Args)]

@@ -24,6 +24,7 @@ mod fleet;
 mod output;
 mod progress;
 mod record;
+mod report;
 mod serve;
 mod words;
 

@@ -203,3 +203,84 @@ fn the_schema_refuses_a_record_that_breaks_it() {
     }));
     assert!(broken(&|d| d["extra"] = true.into()));
 }
+
+#[test]
+fn report_shows_a_record_as_text_and_draws_it_as_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 4000, 8);
+    let rec = dir.path().join("r.json");
+    let addr = drive(dir.path(), "bd-r", "");
+    succeeds(
+        discburn(&addr)
+            .args(["--plain", "write", "--verify", "--record"])
+            .arg(&rec)
+            .arg(&img),
+    );
+    let svg = dir.path().join("r.svg");
+    let out = succeeds(
+        discburn(&addr)
+            .arg("report")
+            .arg(&rec)
+            .arg("--svg")
+            .arg(&svg),
+    );
+    let text = common::stdout(&out);
+    assert_contains(
+        &text,
+        &[
+            &format!("SHA-256 {}", sha256sum(&img)),
+            "LBAs     0–3999",
+            "Verify   OK, 4000 sectors",
+            "Result   burned",
+            "Along the disc (",
+            "Graph    ",
+        ],
+    );
+    let drawn = fs::read_to_string(&svg).unwrap();
+    assert!(
+        drawn.starts_with("<svg"),
+        "{}",
+        &drawn[..drawn.len().min(200)]
+    );
+    // Speed (blue) and the host's buffer (red): a line of many points each (the
+    // legend's samples have two); the drive's buffer (green) is in the legend (an
+    // unthrottled virtual drive is rarely sampled), and the axis names.
+    assert!(drawn.contains("stroke=\"#00FF00\""));
+    for colour in ["#0000FF", "#FF0000"] {
+        let longest = drawn
+            .split("<polyline")
+            .filter(|p| p.contains(&format!("stroke=\"{colour}\"")))
+            .filter_map(|p| p.split("points=\"").nth(1)?.split('"').next())
+            .map(|pts| pts.split_whitespace().count())
+            .max()
+            .unwrap_or(0);
+        assert!(longest >= 3, "no line of {colour}: {longest} points");
+    }
+    assert_contains(&drawn, &["position (LBA)", "speed (x)", "buffer fill (%)"]);
+}
+
+#[test]
+fn report_refuses_what_is_not_a_burn_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = drive(dir.path(), "bd-r", "");
+    let cases = [
+        ("notjson.json", "{ not json".to_string(), "not JSON"),
+        (
+            "other.json",
+            r#"{"hello": 1}"#.to_string(),
+            "record_version",
+        ),
+        ("list.json", "[1, 2]".to_string(), "not a JSON object"),
+    ];
+    for (name, body, says) in cases {
+        let p = dir.path().join(name);
+        fs::write(&p, body).unwrap();
+        let out = exits(discburn(&addr).arg("report").arg(&p), 7);
+        assert_contains(&stderr(&out), &[says, "--record"]);
+    }
+    let big = dir.path().join("big.json");
+    let f = fs::File::create(&big).unwrap();
+    f.set_len(17 << 20).unwrap();
+    let out = exits(discburn(&addr).arg("report").arg(&big), 7);
+    assert_contains(&stderr(&out), &["more than any burn record"]);
+}
