@@ -14,6 +14,7 @@ use discburn::verify::{BadKind, VerifyReport};
 use discburn::Recorder;
 use serde_json::{json, Value};
 
+use crate::cli::WriteArgs;
 use crate::commands::medium_json;
 use crate::exit::{self, Failure};
 
@@ -95,7 +96,7 @@ impl Recording {
 
     /// The whole record for a burn that ended with `result`; `source` is what was burned
     /// (label, its path when it is a file or folder, sectors), `asked` the speed asked.
-    pub fn finish(
+    fn finish(
         &self,
         source: (&str, Option<&Path>, u64),
         asked: &str,
@@ -166,8 +167,27 @@ impl Recording {
         })
     }
 
+    /// Builds and saves the record of `write a`'s burn of `label` (`sectors` planned).
+    pub fn keep(
+        &self,
+        a: &WriteArgs,
+        label: &str,
+        sectors: u64,
+        result: Result<&BurnReport, &BurnError>,
+        failure: Option<&Failure>,
+    ) -> Result<(), Failure> {
+        let path = (a.source.as_os_str() != "-").then_some(a.source.as_path());
+        let doc = self.finish(
+            (label, path, sectors),
+            &a.speed.to_string(),
+            result,
+            failure,
+        );
+        self.save(&doc)
+    }
+
     /// Saves `record`; the drive's address is in the failure if it cannot be written.
-    pub fn save(&self, record: &Value) -> Result<(), Failure> {
+    fn save(&self, record: &Value) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(record).unwrap_or_default();
         std::fs::write(&self.path, text + "\n").map_err(|e| {
             Failure::new(

@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::cli::{Global, WriteArgs};
 use crate::exit::{self, burn_failure, Failure};
 use crate::fleet::Fleet;
-use crate::progress::{Mode, Progress};
+use crate::progress::Mode;
 use crate::record::{self, Recording};
 
-use super::write::{files_verified, write_options, write_source};
+use super::write::{verify_folder, write_options, write_source};
 use super::{cancel_on_ctrl_c, emit_json};
 
 /// Bytes per chunk of the shared ring.
@@ -154,28 +154,13 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
     let mut failures: Vec<(usize, Failure)> = Vec::new();
     for (i, result) in report.results.iter().enumerate() {
         let (addr, rec) = &drives[i];
-        let mut outcome = result.as_ref().map_err(burn_failure).map(|_| ());
-        if let (Ok(r), Ok(())) = (result, &outcome) {
-            if a.verify && !r.dry_run && a.source.is_dir() {
-                // As for one drive: what a system mounting the disc sees.
-                let mut progress = Progress::new(mode);
-                outcome =
-                    burn::verify_files(rec, &a.source, None, &cancel, &mut |ev| progress.event(ev))
-                        .map(|check| files_verified(g, &a.source, &check))
-                        .map_err(|e| burn_failure(&e));
-                progress.done();
-            }
-        }
+        let outcome = match result {
+            Ok(r) => verify_folder(g, a, rec, r, &cancel),
+            Err(e) => Err(burn_failure(e)),
+        };
         drive_result(mode, i, addr, result.as_ref().ok(), outcome.as_ref().err());
         if let Some(r) = records.get(i) {
-            let path = (a.source.as_os_str() != "-").then_some(a.source.as_path());
-            let doc = r.finish(
-                (&label, path, sectors),
-                &a.speed.to_string(),
-                result.as_ref(),
-                outcome.as_ref().err(),
-            );
-            r.save(&doc)?;
+            r.keep(a, &label, sectors, result.as_ref(), outcome.as_ref().err())?;
         }
         if let Err(f) = outcome {
             failures.push((i, f));

@@ -131,14 +131,7 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     progress.done();
     let outcome = burned(g, &a, &rec, &progress, &result, &cancel);
     if let Some(r) = &record {
-        let path = (a.source.as_os_str() != "-").then_some(a.source.as_path());
-        let doc = r.finish(
-            (&label, path, sectors),
-            &a.speed.to_string(),
-            result.as_ref(),
-            outcome.as_ref().err(),
-        );
-        r.save(&doc)?;
+        r.keep(&a, &label, sectors, result.as_ref(), outcome.as_ref().err())?;
         if !g.json {
             println!(
                 "Record   {}",
@@ -161,24 +154,34 @@ fn burned(
     match result {
         Ok(report) => {
             summary(progress, report, &a.source, None);
-            if a.verify && !report.dry_run && a.source.is_dir() {
-                // The sectors matched what was sent; now what a system mounting the
-                // disc sees: every file of the folder read back through its tree.
-                let mut progress = Progress::new(Mode::pick(g.json, g.plain));
-                let r =
-                    burn::verify_files(rec, &a.source, None, cancel, &mut |ev| progress.event(ev));
-                progress.done();
-                let check = r.map_err(|e| burn_failure(&e))?;
-                files_verified(g, &a.source, &check);
-            }
-            Ok(())
+            verify_folder(g, a, rec, report, cancel)
         }
         Err(e) => Err(burn_failure(e)),
     }
 }
 
+/// With --verify, after a folder's burn whose sectors matched what was sent: what a
+/// system mounting the disc sees, every file of the folder read back through its tree.
+pub(super) fn verify_folder(
+    g: &Global,
+    a: &WriteArgs,
+    rec: &std::sync::Arc<discburn::Recorder>,
+    report: &BurnReport,
+    cancel: &discburn::CancelToken,
+) -> Result<(), Failure> {
+    if !(a.verify && !report.dry_run && a.source.is_dir()) {
+        return Ok(());
+    }
+    let mut progress = Progress::new(Mode::pick(g.json, g.plain));
+    let r = burn::verify_files(rec, &a.source, None, cancel, &mut |ev| progress.event(ev));
+    progress.done();
+    let check = r.map_err(|e| burn_failure(&e))?;
+    files_verified(g, &a.source, &check);
+    Ok(())
+}
+
 /// Says what a verify by file system compared.
-pub(super) fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
+fn files_verified(g: &Global, dir: &Path, check: &discburn::iso::TreeCheck) {
     if g.json {
         emit_json(&json!({
             "event": "files_verified", "ok": true, "dir": dir.display().to_string(),
