@@ -2,7 +2,7 @@
 # 4 MiB by default; the image discburn and xorriso burn too) to a blank disc; the guest's
 # kernel then mounts it (isofs) and lists it.
 SCENARIO_DESC="growisofs -Z /dev/sr0=image.iso on a blank disc, then mount -t iso9660"
-SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re bd-r-dl"
+SCENARIO_MEDIA="dvd+r dvd+rw bd-r bd-re bd-r-dl dvd-rw"
 
 scenario_prepare() { prepare_burner "$1" growisofs; }
 

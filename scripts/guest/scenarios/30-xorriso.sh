@@ -3,7 +3,7 @@
 # mounts the disc. libburn pads the track with 300 KiB of zeros; disc_holds accepts zero
 # padding.
 SCENARIO_DESC="xorriso -as cdrecord dev=/dev/sr0 -tao image.iso on a blank disc, then mount"
-SCENARIO_MEDIA="dvd+r dvd-r bd-r dvd+r-dl bd-r-dl"
+SCENARIO_MEDIA="dvd+r dvd-r bd-r dvd+r-dl bd-r-dl dvd-rw"
 
 scenario_prepare() { prepare_burner "$1" xorriso; }
 

@@ -12,7 +12,7 @@
 SCENARIO_DESC="discburn drives/info/write --verify/info/verify/refused rewrite/no drive through /dev/sr0"
 # Also on the dual-layer media (serve only), so discburn's burn of the shared image sits
 # beside growisofs' and xorriso's on DVD+R DL (23, 30).
-SCENARIO_MEDIA="dvd+r dvd+r-dl"
+SCENARIO_MEDIA="dvd+r dvd+r-dl dvd-rw"
 
 # The profile `discburn info` names for a medium of the harness.
 profile_of() { # medium
@@ -20,6 +20,7 @@ profile_of() { # medium
     dvd+r) echo "DVD+R" ;;
     dvd+r-dl) echo "DVD+R DL" ;;
     dvd-r-dl) echo "DVD-R DL sequential recording" ;;
+    dvd-rw) echo "DVD-RW sequential recording" ;;
     bd-r-dl) echo "BD-R SRM" ;;
   esac
 }
@@ -55,6 +56,7 @@ case $MEDIUM in
   dvd+r) PROFILE="DVD+R" ;;
   dvd+r-dl) PROFILE="DVD+R DL" ;;
   dvd-r-dl) PROFILE="DVD-R DL sequential recording" ;;
+  dvd-rw) PROFILE="DVD-RW sequential recording" ;;
   bd-r-dl) PROFILE="BD-R SRM" ;;
 esac
 step drives discburn drives; expect_rc drives 0 $?
