@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use discburn::burn::{self, BurnError, Source};
 use discburn::fanout::{burn_each, SharedSource, Target};
-use discburn::iso::IsoSettings;
 use discburn::mmc::disc::DiscStatus;
 use discburn::mmc::profile::MediaFamily;
 use discburn::Recorder;
@@ -20,7 +19,7 @@ use crate::fleet::Fleet;
 use crate::progress::Mode;
 use crate::record::{self, Recording};
 
-use super::write::{verify_folder, write_options, write_source};
+use super::write::{for_medium, verify_folder, write_options, write_source};
 use super::{cancel_on_ctrl_c, emit_json};
 
 /// Bytes per chunk of the shared ring.
@@ -193,6 +192,8 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
             sectors * 2048
         );
     }
+    // A burn that failed, or a folder's verify after a good one.
+    let failed = failures.len();
     match failures.into_iter().next() {
         None => {
             if a.eject && !a.dry_run {
@@ -210,19 +211,16 @@ pub(super) fn write_many(g: &Global, a: &WriteArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Some((i, f)) => {
-            let failed = report.results.iter().filter(|r| r.is_err()).count().max(1);
-            Err(Failure {
-                message: format!(
-                    "{failed} of {} drives failed; [{}] {}: {}",
-                    drives.len(),
-                    i + 1,
-                    drives[i].0,
-                    f.message
-                ),
-                ..f
-            })
-        }
+        Some((i, f)) => Err(Failure {
+            message: format!(
+                "{failed} of {} drives failed; [{}] {}: {}",
+                drives.len(),
+                i + 1,
+                drives[i].0,
+                f.message
+            ),
+            ..f
+        }),
     }
 }
 
@@ -243,8 +241,7 @@ fn shared_source(
             })
         }
         Source::Folder(img) => {
-            // Mastered once for every disc, so for one kind of medium: the UDF bridge a
-            // BD or DVD gets when --fs and --udf-revision leave it open.
+            // Mastered once for every disc, so for one kind of medium.
             let families: Vec<Option<MediaFamily>> = drives
                 .iter()
                 .map(|(_, r)| r.current_profile().ok().map(|p| p.family()))
@@ -257,24 +254,7 @@ fn shared_source(
                 )
                 .hint("Burn the folder to drives with the same kind of disc, or master an image first and burn that"));
             }
-            let open_choice =
-                img.settings().fs.is_none() || img.settings().udf_revision.is_none();
-            let img = if !a.multi
-                && open_choice
-                && img.settings().family.is_none()
-                && matches!(family, Some(MediaFamily::Bd | MediaFamily::Dvd))
-            {
-                let settings = IsoSettings {
-                    family,
-                    ..img.settings().clone()
-                };
-                match Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))? {
-                    Source::Folder(img) => img,
-                    _ => img,
-                }
-            } else {
-                img
-            };
+            let img = for_medium(a, img, family)?;
             let len = img.sectors() * 2048;
             let label = format!("folder {}", a.source.display());
             Ok(SharedSource::stream(Box::new((*img).stream()), len, label))

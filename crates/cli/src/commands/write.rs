@@ -7,7 +7,9 @@ use discburn::burn::{self, BurnError, BurnOptions, BurnReport, Closing, Source, 
 use discburn::mmc::disc::DiscStatus;
 use serde_json::json;
 
-use discburn::iso::{Boot, FileSystems, HybridTable, IsoSettings, UdfRevision, MBR_CODE_MAX};
+use discburn::iso::{
+    Boot, FileSystems, FolderImage, HybridTable, IsoSettings, UdfRevision, MBR_CODE_MAX,
+};
 use discburn::mmc::profile::MediaFamily;
 
 use crate::cli::{FolderArgs, FsArg, Global, HybridArg, SpeedArg, UdfRevisionArg, WriteArgs};
@@ -74,6 +76,32 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
     Ok(())
 }
 
+/// A folder's image for the medium it goes to: the medium picks what --fs and
+/// --udf-revision leave open — the ISO 9660 + UDF bridge on a BD (UDF 2.50), UDF 1.02 on
+/// a DVD. A multi-session burn stays ISO 9660, which later sessions extend.
+pub(super) fn for_medium(
+    a: &WriteArgs,
+    img: Box<FolderImage>,
+    family: Option<MediaFamily>,
+) -> Result<Box<FolderImage>, Failure> {
+    let open_choice = img.settings().fs.is_none() || img.settings().udf_revision.is_none();
+    if a.multi
+        || !open_choice
+        || img.settings().family.is_some()
+        || !matches!(family, Some(MediaFamily::Bd | MediaFamily::Dvd))
+    {
+        return Ok(img);
+    }
+    let settings = IsoSettings {
+        family,
+        ..img.settings().clone()
+    };
+    match Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))? {
+        Source::Folder(again) => Ok(again),
+        _ => Ok(img),
+    }
+}
+
 /// The burn options `write` asks for.
 pub(super) fn write_options(a: &WriteArgs) -> BurnOptions {
     BurnOptions::default()
@@ -97,23 +125,9 @@ pub(super) fn write(g: &Global, a: WriteArgs) -> Result<(), Failure> {
     let opts = write_options(&a);
     let mut source = write_source(&a)?;
     let (addr, rec) = open(g)?;
-    if let Source::Folder(img) = &source {
-        // The medium picks what --fs and --udf-revision leave open: the ISO 9660 + UDF
-        // bridge on a BD (UDF 2.50), UDF 1.02 on a DVD. A multi-session burn stays
-        // ISO 9660, which later sessions extend.
+    if let Source::Folder(img) = source {
         let family = rec.current_profile().ok().map(|p| p.family());
-        let open_choice = img.settings().fs.is_none() || img.settings().udf_revision.is_none();
-        if !a.multi
-            && open_choice
-            && img.settings().family.is_none()
-            && matches!(family, Some(MediaFamily::Bd | MediaFamily::Dvd))
-        {
-            let settings = IsoSettings {
-                family,
-                ..img.settings().clone()
-            };
-            source = Source::from_path(&a.source, &settings).map_err(|e| burn_failure(&e))?;
-        }
+        source = Source::Folder(for_medium(&a, img, family)?);
     }
     let mut progress = Progress::new(Mode::pick(g.json, g.plain));
     let cancel = cancel_on_ctrl_c();
