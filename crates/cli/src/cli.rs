@@ -51,8 +51,10 @@ pub struct Global {
     /// progress bars and sentences
     #[arg(long, global = true)]
     pub json: bool,
-    /// Write a detailed log (every command, raw sense bytes) to FILE
-    #[arg(long, global = true, value_name = "FILE")]
+    /// Write a detailed log (every command, raw sense bytes) to FILE. A folder (one that
+    /// exists, or DIR/) keeps each run's log and every data burn's record in it:
+    /// discburn-STAMP-PID.log and discburn-STAMP-PID.record.json (-N per drive)
+    #[arg(long, global = true, value_name = "FILE|DIR/")]
     pub log: Option<PathBuf>,
     /// Log level for --log (error, warn, info, debug, trace; default debug). `serve`
     /// without --log logs to stderr, at info unless this is given
@@ -101,6 +103,10 @@ pub enum Command {
     /// Show a burn record (`write --record FILE.json`) as text, and with --svg as a graph
     /// of speed and buffer fill against the position on the disc
     Report(ReportArgs),
+    /// Run the burn jobs a folder's job files ask for (NAME.job.json: source, copies,
+    /// drives, verify, label), keeping a burn record per disc next to them
+    #[command(after_help = JOBS_HELP)]
+    Jobs(JobsArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
         /// The shell
@@ -125,6 +131,46 @@ any other address anyone who can reach the port could write to the drives, so it
 refuses to start without CHAP (--chap-user, secret in $DISCBURN_CHAP_SECRET) unless
 --no-auth is given. Secrets are read from the environment, never from the command
 line (where other users could read them in the process list).";
+
+const JOBS_HELP: &str = "\
+A job file, DIR/NAME.job.json:
+  {\"source\": \"backup.iso\", \"copies\": 8, \"verify\": true, \"label\": \"BACKUP_2026_12\",
+   \"drives\": [\"/dev/sr0\", \"iscsi://tower:3260/iqn.2026-12.lab:tower/0\"], \"speed\": \"4x\"}
+source (a file or folder; relative to DIR) is required; copies defaults to the
+number of drives; drives defaults to --drive; verify to false; label (a
+folder's volume name) and speed (default max) are optional.
+
+Jobs run one at a time in file-name order, each as `write` to its drives at
+once; with more copies than drives, the next discs are burned once every
+drive holds a blank disc again. Beside each job: NAME.state.json (running,
+done, failed, cancelled or interrupted; copies done) and a burn record per
+disc, NAME.copy-K.record.json. A job the runner was stopped in (killed,
+power cut) is reported as interrupted the next time, never burned again:
+delete its NAME.state.json to queue it anew. One runner per folder.";
+
+/// `discburn jobs` options.
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// The folder of job files (NAME.job.json)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Run the jobs queued now, then exit (exit code: the first failed job's)
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between looks at the folder, and at the drives while waiting for blank discs
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0,
+          value_parser = poll_seconds)]
+    pub poll: f64,
+}
+
+fn poll_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.01..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds from 0.01 to 3600"
+        )),
+    }
+}
 
 /// `discburn report` options.
 #[derive(Debug, Args)]

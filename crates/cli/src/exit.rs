@@ -240,6 +240,23 @@ pub fn open_failure(address: &str, e: &discburn::Error) -> Failure {
     }
 }
 
+/// `--log DIR`: a folder (existing, or written with a trailing `/`) that keeps this
+/// run's log and, for `write`, its burn records, named by [`run_name`].
+pub fn log_dir(g: &Global) -> Option<&std::path::Path> {
+    let p = g.log.as_deref()?;
+    (p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/')).then_some(p)
+}
+
+/// `discburn-YYYYMMDDTHHMMSSZ-PID`: this run's files in a `--log` folder, one name per run.
+pub fn run_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let compact: String = t.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        format!("discburn-{compact}-{}", std::process::id())
+    })
+}
+
 /// Sets up `--log FILE` (tracing-subscriber, plain text, the level given, debug by
 /// default). A server (`serve`) without --log logs to stderr, at info by default.
 pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
@@ -250,7 +267,13 @@ pub fn init_log(g: &Global, server: bool) -> std::io::Result<()> {
     };
     match &g.log {
         Some(path) => {
-            let file = File::create(path)?;
+            let file = match log_dir(g) {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir)?;
+                    File::create(dir.join(format!("{}.log", run_name())))?
+                }
+                None => File::create(path)?,
+            };
             tracing_subscriber::fmt()
                 .with_writer(Mutex::new(file))
                 .with_ansi(false)

@@ -3,46 +3,13 @@
 //! against the JSON Schema kept in the repo; coreutils' `sha256sum` checks its digest.
 
 use std::fs;
-use std::path::Path;
-use std::process::Command as Process;
 
 use serde_json::Value;
 
 mod common;
-use common::{assert_contains, discburn, drive, exits, image, stderr, succeeds};
-
-/// The record at `path`, checked against crates/cli/schema/burn-record.schema.json.
-fn valid_record(path: &Path) -> Value {
-    let schema: Value = serde_json::from_str(include_str!("../schema/burn-record.schema.json"))
-        .expect("the schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let doc: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{} is not a valid burn record:\n{}",
-        path.display(),
-        errors.join("\n")
-    );
-    doc
-}
-
-/// `sha256sum FILE`, as a third party computes it.
-fn sha256sum(path: &Path) -> String {
-    let out = Process::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum runs (coreutils)");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
+use common::{
+    assert_contains, discburn, drive, exits, image, sha256sum, stderr, succeeds, valid_record,
+};
 
 #[test]
 fn a_verified_burn_is_recorded_with_the_digest_of_what_was_written() {
@@ -283,4 +250,60 @@ fn report_refuses_what_is_not_a_burn_record() {
     f.set_len(17 << 20).unwrap();
     let out = exits(discburn(&addr).arg("report").arg(&big), 7);
     assert_contains(&stderr(&out), &["more than any burn record"]);
+}
+
+#[test]
+fn a_log_folder_keeps_every_burns_record_beside_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = image(dir.path(), "a.iso", 400, 6);
+    let logs = dir.path().join("logs/");
+    let addr = drive(dir.path(), "bd-r", "");
+    succeeds(
+        discburn(&addr)
+            .args(["--plain", "--log"])
+            .arg(&logs)
+            .arg("write")
+            .arg(&img),
+    );
+    let mut names: Vec<String> = fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let (log, rec) = (&names[0], &names[1]);
+    assert!(
+        log.starts_with("discburn-") && log.ends_with(".log"),
+        "{names:?}"
+    );
+    assert_eq!(
+        rec.strip_suffix(".record.json"),
+        log.strip_suffix(".log"),
+        "one name per run: {names:?}"
+    );
+    assert!(fs::read_to_string(logs.join(log))
+        .unwrap()
+        .contains("WRITE"));
+    let r = valid_record(&logs.join(rec));
+    assert_eq!(r["source"]["sha256"], sha256sum(&img).as_str());
+    // Given --record, the record goes where it says, and the log folder keeps the log.
+    let other = dir.path().join("mine.json");
+    let addr2 = format!(
+        "virtual:{}?media=bd-r&throttle=off",
+        dir.path().join("two.img").display()
+    );
+    succeeds(
+        discburn(&addr2)
+            .args(["--plain", "--log"])
+            .arg(&logs)
+            .args(["write", "--record"])
+            .arg(&other)
+            .arg(&img),
+    );
+    valid_record(&other);
+    assert_eq!(
+        fs::read_dir(&logs).unwrap().count(),
+        3,
+        "a second log, no second record there"
+    );
 }

@@ -15,6 +15,7 @@ use crate::exit::{self, Failure};
 mod audio;
 mod cue;
 mod disc;
+mod jobs;
 mod look;
 mod many;
 mod write;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(a) => crate::demo::run(&g, &a),
         Command::Serve(a) => crate::serve::run(&g, &a),
         Command::Report(a) => crate::report::run(&a.record, a.svg.as_deref()),
+        Command::Jobs(a) => jobs::run(&g, &a),
         Command::Completions { shell } => {
             // clap_complete panics on a write error: generate in memory first.
             let mut script = Vec::new();
@@ -76,13 +78,18 @@ fn spare(s: SpareArg) -> Spare {
 /// Ctrl-C trips the token: the engine stops, flushes the drive, and the
 /// command exits with code 8.
 pub fn cancel_on_ctrl_c() -> CancelToken {
-    let token = CancelToken::new();
-    let t = token.clone();
-    // A second registration fails (demo runs one burn); the first handler stays. The
-    // first Ctrl-C cancels; a second one stops waiting for a flush or close the drive
-    // cannot be stopped in.
-    let _ = ctrlc::set_handler(move || t.press());
-    token
+    // One token for the process: the handler can be set only once, and `jobs` runs many
+    // burns. The first Ctrl-C cancels; a second one stops waiting for a flush or close
+    // the drive cannot be stopped in.
+    static TOKEN: std::sync::OnceLock<CancelToken> = std::sync::OnceLock::new();
+    TOKEN
+        .get_or_init(|| {
+            let token = CancelToken::new();
+            let t = token.clone();
+            let _ = ctrlc::set_handler(move || t.press());
+            token
+        })
+        .clone()
 }
 
 /// The drive address: --drive / $DISCBURN_DRIVE, else the only drive found.

@@ -28,7 +28,7 @@ pub(super) fn speed_choice(s: SpeedArg) -> SpeedChoice {
 }
 
 /// `write`, refusing what cannot mean anything, then `--eject` once it succeeded.
-pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> {
+pub(super) fn write_then_eject(g: &Global, mut a: WriteArgs) -> Result<(), Failure> {
     if a.dummy && a.verify {
         // It used to skip the verify silently: the user asked for a check that cannot run.
         return Err(Failure::new(
@@ -43,6 +43,14 @@ pub(super) fn write_then_eject(g: &Global, a: WriteArgs) -> Result<(), Failure> 
             "--record keeps the record of a data burn (an image, a folder or a stream); audio discs and cue sheets have none yet",
         )
         .hint("Leave --record out for this burn"));
+    }
+    // A --log folder keeps every data burn's record beside the run's log.
+    if let (None, Some(dir), false) = (
+        &a.record,
+        exit::log_dir(g),
+        a.audio || super::cue::is_cue(&a.source),
+    ) {
+        a.record = Some(dir.join(format!("{}.record.json", exit::run_name())));
     }
     if super::many::is_many(g, &a) {
         return super::many::write_many(g, &a);

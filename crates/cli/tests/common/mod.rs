@@ -164,3 +164,36 @@ pub fn recorded(m: &Value) -> Vec<(u64, u64)> {
         .map(|t| (t["start"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
         .collect()
 }
+
+/// The record at `path`, checked against crates/cli/schema/burn-record.schema.json.
+pub fn valid_record(path: &Path) -> Value {
+    let schema: Value = serde_json::from_str(include_str!("../../schema/burn-record.schema.json"))
+        .expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let doc: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} is not a valid burn record:\n{}",
+        path.display(),
+        errors.join("\n")
+    );
+    doc
+}
+
+/// `sha256sum FILE`, as a third party computes it.
+pub fn sha256sum(path: &Path) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs (coreutils)");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
