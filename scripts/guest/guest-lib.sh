@@ -20,6 +20,22 @@ timed() {
 pass() { echo "SCENARIO-RESULT: PASS"; }
 fail() { echo "SCENARIO-RESULT: FAIL $*"; }
 
+# step NAME CMD...: runs CMD with its output kept in /tmp/step.out and echoed to the
+# console as "NAME| line", then "STEP-RC: NAME rc"; returns CMD's status.
+step() {
+  _s=$1
+  shift
+  "$@" >/tmp/step.out 2>&1
+  _rc=$?
+  sed "s/^/$_s| /" /tmp/step.out
+  echo "STEP-RC: $_s $_rc"
+  return $_rc
+}
+# expect_rc NAME WANT GOT
+expect_rc() { [ "$3" -eq "$2" ] || { fail "$1 exited $3, expected $2"; exit 1; }; }
+# has NAME TEXT: the last step's output contains TEXT.
+has() { grep -qF -- "$2" /tmp/step.out || { fail "$1: output lacks '$2'"; exit 1; }; }
+
 # Forgets the drive and finds it again (the kernel then rereads the TOC), as a user
 # does by reloading the disc: what a mount of a freshly written disc needs.
 replug_drive() {

@@ -97,7 +97,8 @@ pub enum Command {
     Eject,
     /// Burn a sample image to a virtual BD-R with the progress display, then verify it
     Demo(DemoArgs),
-    /// Export virtual recorders as an iSCSI target that other burners write to
+    /// Export virtual recorders and this machine's drives as an iSCSI target that other
+    /// burners write to
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Show a burn record (`write --record FILE.json`) as text, and with --svg as a graph
@@ -124,7 +125,12 @@ const SERVE_HELP: &str = "\
 Each DRIVE becomes one LUN of the target, LUN 0 first. Attach one with any iSCSI
 initiator: QEMU (-drive file=iscsi://127.0.0.1:3260/IQN/0), open-iscsi, the
 Microsoft iSCSI initiator, or `discburn --drive iscsi://127.0.0.1:3260/IQN/0 …`.
-Ctrl-C stops the target and saves every drive's state.
+Ctrl-C stops the target and saves every virtual drive's state.
+
+A real drive of this machine (sg:/dev/sr0, /dev/sr0) is served too: every CDB is
+passed to it as sent, with the time its command can take (an hour for a format,
+and for a blank, close or cache flush without Immed), and it is held exclusively
+while served, so a controller burns on it with --drive iscsi://HOST/IQN/LUN.
 
 Authentication: the target listens on 127.0.0.1 unless --listen says otherwise. On
 any other address anyone who can reach the port could write to the drives, so it
@@ -186,7 +192,7 @@ pub struct ReportArgs {
 /// `discburn serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The drives to serve, LUN 0 first: virtual:PATH?media=… addresses
+    /// The drives to serve, LUN 0 first: virtual:PATH?media=…, sg:/dev/srN or /dev/srN
     #[arg(required = true, value_name = "DRIVE")]
     pub drives: Vec<String>,
     /// Address (and port, 3260 by default) to listen on

@@ -147,6 +147,18 @@ fn refusals_say_what_to_do() {
     assert_contains(&err, &["DISCBURN_CHAP_SECRET"]);
     // A bad address.
     serve_refused(&["--listen", "not an address", &d], 2);
+    // A remote drive is its own target's to serve; a local one must exist (the guest's
+    // 51-serve-sg serves a real one).
+    let err = serve_refused(&["iscsi://127.0.0.1/iqn.2026-12.x:y/0"], 3);
+    assert_contains(
+        &err,
+        &[
+            "drives of this machine (sg:/dev/srN",
+            "served by its own target",
+        ],
+    );
+    let err = serve_refused(&["sg:/dev/sg-discburn-none"], 3);
+    assert_contains(&err, &["There is no drive sg:/dev/sg-discburn-none"]);
     // A second server on the same image; and on the same port.
     let s = Served::start(std::slice::from_ref(&d), &[]);
     let err = serve_refused(&["--listen", "127.0.0.1:0", &d], 3);

@@ -739,6 +739,33 @@ crate::wire_enum! {
     }
 }
 
+/// How long a command passed through to a real drive may take, when the host that sent
+/// it over the network gave no timeout (an iSCSI target exporting a local drive): the
+/// steps the drive cannot hurry — FORMAT UNIT (its Immed bit is in the parameter list,
+/// not the CDB), and BLANK, CLOSE TRACK/SESSION and SYNCHRONIZE CACHE without Immed — an
+/// hour, as a full BD-RE format or a DVD-R close takes tens of minutes (MMC-6 §6.5, §6.3,
+/// §6.41 leave the time to the drive); loading and OPC a few minutes; everything else
+/// 200 s, enough for a drive's own error recovery on one READ or WRITE.
+pub fn pass_through_timeout(cdb: &[u8]) -> core::time::Duration {
+    use core::time::Duration;
+    let Some(&op) = cdb.first() else {
+        return Duration::from_secs(200);
+    };
+    let immed = |byte: usize, bit: u8| cdb.get(byte).is_some_and(|b| b & (1 << bit) != 0);
+    let long = Duration::from_secs(3600);
+    let short = Duration::from_secs(200);
+    match OpCode::from(op) {
+        OpCode::FormatUnit => long,
+        OpCode::Blank if !immed(1, 4) => long,
+        OpCode::CloseTrackSession if !immed(1, 0) => long,
+        OpCode::SynchronizeCache10 if !immed(1, 1) => long,
+        OpCode::StartStopUnit | OpCode::LoadUnloadMedium | OpCode::SendOpcInformation => {
+            Duration::from_secs(300)
+        }
+        _ => short,
+    }
+}
+
 /// What every command family's tests share.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -766,6 +793,46 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pass_through_gives_the_slow_steps_an_hour_unless_immed() {
+        let t = |cdb: &[u8]| pass_through_timeout(cdb).as_secs();
+        assert_eq!(t(&[0x04, 0x11, 0, 0, 0, 0]), 3600, "FORMAT UNIT");
+        assert_eq!(
+            t(&[0xA1, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            3600,
+            "BLANK"
+        );
+        assert_eq!(
+            t(&[0xA1, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            200,
+            "BLANK Immed"
+        );
+        assert_eq!(
+            t(&[0x5B, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0]),
+            3600,
+            "CLOSE SESSION"
+        );
+        assert_eq!(
+            t(&[0x5B, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0]),
+            200,
+            "CLOSE Immed"
+        );
+        assert_eq!(
+            t(&[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            3600,
+            "SYNCHRONIZE CACHE"
+        );
+        assert_eq!(
+            t(&[0x35, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]),
+            200,
+            "SYNCHRONIZE CACHE Immed"
+        );
+        assert_eq!(t(&[0x1B, 0, 0, 0, 0x02, 0]), 300, "eject");
+        assert_eq!(t(&[0x2A, 0, 0, 0, 0, 0, 0, 0, 32, 0]), 200, "WRITE(10)");
+        assert_eq!(t(&[]), 200);
+        assert_eq!(t(&[0x5B]), 3600, "a short CDB reads as no Immed");
+    }
 
     #[test]
     fn opcode_round_trips_every_byte() {

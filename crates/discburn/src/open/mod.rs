@@ -8,7 +8,7 @@ use crate::recorder::Recorder;
 #[cfg(feature = "iscsi")]
 mod iscsi;
 #[cfg(all(feature = "sg", target_os = "linux"))]
-mod sg;
+pub(crate) mod sg;
 #[cfg(feature = "vdrive")]
 pub(crate) mod virtual_drive;
 

@@ -15,12 +15,23 @@ pub(super) fn open(
     clock: SharedClock,
     shared: bool,
 ) -> Result<Recorder> {
+    let t = transport(address, path, shared)?;
+    Ok(Recorder::new(Box::new(t), address, clock))
+}
+
+/// The SG_IO transport to the device node `path` (from `address`), errors named as
+/// [`open`] names them.
+pub(crate) fn transport(
+    address: &str,
+    path: &std::path::Path,
+    shared: bool,
+) -> Result<discburn_sg::SgTransport> {
     let opened = if shared {
         discburn_sg::SgTransport::open_shared(path)
     } else {
         discburn_sg::SgTransport::open(path)
     };
-    let t = opened.map_err(|e| {
+    opened.map_err(|e| {
         use discburn_sg::OpenError as E;
         let problem = match e {
             E::Busy { .. } => return Error::new(ErrorKind::Busy(e.to_string())),
@@ -31,6 +42,5 @@ pub(super) fn open(
             other => OpenProblem::Io(other.to_string()),
         };
         open_error(address, problem)
-    })?;
-    Ok(Recorder::new(Box::new(t), address, clock))
+    })
 }

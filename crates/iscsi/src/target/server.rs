@@ -14,9 +14,6 @@ use discburn_mmc::{Request, Transport};
 use super::connection::{Command, ConnectionState, TargetConnection, TaskResult};
 use super::{TargetAuth, TargetConfig};
 
-/// How long a command may take on the drive before the transport gives up: MMC's long
-/// operations (a full blank, a format without Immed) take minutes on real media.
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(3600);
 /// How often blocked reads and the accept loop look at the shutdown flag.
 const POLL: Duration = Duration::from_millis(50);
 /// Most LUNs one target offers (flat addressing: 14 bits).
@@ -318,12 +315,15 @@ fn execute(luns: &[Lun], cmd: Command) -> TaskResult {
     };
     let mut drive = lun.lock().unwrap_or_else(|p| p.into_inner());
     let mut data = vec![0u8; cmd.data_in_len];
+    // The initiator's own timeout never reaches the target: a real drive behind the LUN
+    // gets the time its command can take.
+    let timeout = discburn_mmc::cdb::pass_through_timeout(&cmd.cdb);
     let request = if cmd.data_in_len > 0 {
-        Request::data_in(&cmd.cdb, &mut data, COMMAND_TIMEOUT)
+        Request::data_in(&cmd.cdb, &mut data, timeout)
     } else if !cmd.data_out.is_empty() {
-        Request::data_out(&cmd.cdb, &cmd.data_out, COMMAND_TIMEOUT)
+        Request::data_out(&cmd.cdb, &cmd.data_out, timeout)
     } else {
-        Request::none(&cmd.cdb, COMMAND_TIMEOUT)
+        Request::none(&cmd.cdb, timeout)
     };
     match drive.execute(request) {
         Ok(done) => {
