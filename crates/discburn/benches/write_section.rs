@@ -6,7 +6,7 @@
 //!    stalls 20 ms every 100 ms — achieved ÷ nominal rate and drive underruns. A few
 //!    seconds; printed once before the criterion runs.
 //! 3. Over iSCSI to a private tgt (image on /dev/shm): MB/s with one WRITE at a time and
-//!    with the initiator's pipelining (`max_in_flight` 8). Skipped without tgtd.
+//!    with the initiator's pipelining (`max_in_flight` 32 by default). Skipped without tgtd.
 //! 4. The same over iSCSI to our own target (`discburn serve`'s server, one unthrottled
 //!    virtual BD-R on /dev/shm), next to tgt's figures.
 //!

@@ -62,7 +62,7 @@ impl Default for IscsiOptions {
             nop_interval: Duration::from_secs(5),
             nop_timeout: Duration::from_secs(10),
             max_transfer: 1024 * 1024,
-            max_in_flight: 8,
+            max_in_flight: 32,
             offer: Offer::default(),
         }
     }
