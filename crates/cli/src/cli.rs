@@ -101,8 +101,8 @@ pub enum Command {
     /// burners write to
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Show a burn record (`write --record FILE.json`) as text, and with --svg as a graph
-    /// of speed and buffer fill against the position on the disc
+    /// Show a burn record (`write --record FILE.json`) as text, and with --svg or --png as
+    /// a graph of speed and buffer fill against the position on the disc
     Report(ReportArgs),
     /// Run the burn jobs a folder's job files ask for (NAME.job.json: source, copies,
     /// drives, verify, label), keeping a burn record per disc next to them
@@ -187,6 +187,9 @@ pub struct ReportArgs {
     /// Draw speed (x) and the drive's and host's buffer fill against the LBA to this SVG
     #[arg(long, value_name = "OUT.svg")]
     pub svg: Option<PathBuf>,
+    /// The same graph as a PNG picture (960×540)
+    #[arg(long, value_name = "OUT.png")]
+    pub png: Option<PathBuf>,
 }
 
 /// `discburn serve` options.

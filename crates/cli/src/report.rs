@@ -1,13 +1,15 @@
 //! `discburn report FILE.json`: a burn record ([`crate::record`]) as text — what was
 //! written where, how it ended, the speed and buffers along the disc in ten bands — and,
-//! with `--svg OUT.svg`, as a graph of speed (x-factor) and buffer fill against the
-//! position on the disc, as Nero DiscSpeed and ImgBurn's graph data show a burn.
+//! with `--svg OUT.svg` or `--png OUT.png`, as a graph of speed (x-factor) and buffer
+//! fill against the position on the disc, as Nero DiscSpeed and ImgBurn's graph data show
+//! a burn. The text is set in DejaVu Sans, built in (no system fonts needed).
 //!
 //! The record is a file from anywhere: it is read with a size limit, and every field is
 //! optional to this reader — what is missing is left out of the report, never a panic.
 
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde_json::Value;
 
@@ -197,8 +199,49 @@ pub fn bands(trace: &[Point]) -> Vec<String> {
     rows
 }
 
-/// Draws speed (left axis) and buffer fills (right axis) against the LBA to `out`.
-pub fn draw_svg(trace: &[Point], title: &str, out: &Path) -> Result<(), String> {
+/// The graph's size in pixels.
+const SIZE: (u32, u32) = (960, 540);
+
+/// Registers the built-in font as plotters' "sans-serif", once.
+fn font() -> Result<(), String> {
+    static DONE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .is_ok()
+    });
+    ok.then_some(())
+        .ok_or_else(|| "the built-in font cannot be read".to_string())
+}
+
+/// Draws the graph to `out`: a PNG picture, else SVG.
+pub fn draw_file(trace: &[Point], title: &str, out: &Path, png: bool) -> Result<(), String> {
+    font()?;
+    if png {
+        // Drawn in memory and encoded here: plotters' own encoder picks the format by the
+        // file's extension.
+        let mut rgb = vec![0u8; SIZE.0 as usize * SIZE.1 as usize * 3];
+        draw(
+            BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area(),
+            trace,
+            title,
+        )?;
+        let pic = image::RgbImage::from_raw(SIZE.0, SIZE.1, rgb)
+            .ok_or_else(|| "the bitmap has the wrong size".to_string())?;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| e.to_string())?);
+        pic.write_to(&mut f, image::ImageFormat::Png)
+            .map_err(|e| e.to_string())?;
+        std::io::Write::flush(&mut f).map_err(|e| e.to_string())
+    } else {
+        draw(SVGBackend::new(out, SIZE).into_drawing_area(), trace, title)
+    }
+}
+
+/// Draws speed (left axis) and buffer fills (right axis) against the LBA on `root`.
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    trace: &[Point],
+    title: &str,
+) -> Result<(), String> {
     let max_lba = trace.iter().map(|p| p.lba).fold(1.0_f64, f64::max);
     let min_lba = trace.iter().map(|p| p.lba).fold(max_lba, f64::min).min(0.0);
     let max_x = trace
@@ -206,7 +249,6 @@ pub fn draw_svg(trace: &[Point], title: &str, out: &Path) -> Result<(), String> 
         .filter_map(|p| p.speed_x)
         .fold(1.0_f64, f64::max)
         * 1.1;
-    let root = SVGBackend::new(out, (960, 540)).into_drawing_area();
     let e = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|x| e(&x))?;
     let mut chart = ChartBuilder::on(&root)
@@ -257,8 +299,8 @@ pub fn draw_svg(trace: &[Point], title: &str, out: &Path) -> Result<(), String> 
     root.present().map_err(|x| e(&x))
 }
 
-/// `discburn report FILE.json [--svg OUT.svg]`.
-pub fn run(record: &Path, svg: Option<&Path>) -> Result<(), Failure> {
+/// `discburn report FILE.json [--svg OUT.svg] [--png OUT.png]`.
+pub fn run(record: &Path, svg: Option<&Path>, png: Option<&Path>) -> Result<(), Failure> {
     let bad = |why: String| {
         Failure::new(exit::SOURCE, format!("{}: {why}", record.display()))
             .hint("Give a file `discburn write --record FILE.json` saved")
@@ -284,7 +326,10 @@ pub fn run(record: &Path, svg: Option<&Path>) -> Result<(), Failure> {
             println!("{r}");
         }
     }
-    if let Some(out) = svg {
+    for (out, is_png) in [(svg, false), (png, true)]
+        .into_iter()
+        .filter_map(|(o, p)| Some((o?, p)))
+    {
         if v.trace.is_empty() {
             return Err(bad("it holds no trace to draw (nothing was written)".into()));
         }
@@ -292,7 +337,7 @@ pub fn run(record: &Path, svg: Option<&Path>) -> Result<(), Failure> {
             .pointer("/source/label")
             .and_then(Value::as_str)
             .map_or_else(|| "burn".to_string(), |l| format!("burn of {l}"));
-        draw_svg(&v.trace, &title, out).map_err(|e| {
+        draw_file(&v.trace, &title, out, is_png).map_err(|e| {
             Failure::new(exit::USAGE, format!("cannot draw {}: {e}", out.display()))
         })?;
         println!("Graph    {}", out.display());

@@ -172,7 +172,7 @@ fn the_schema_refuses_a_record_that_breaks_it() {
 }
 
 #[test]
-fn report_shows_a_record_as_text_and_draws_it_as_svg() {
+fn report_shows_a_record_as_text_and_draws_it_as_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
     let img = image(dir.path(), "a.iso", 4000, 8);
     let rec = dir.path().join("r.json");
@@ -184,12 +184,15 @@ fn report_shows_a_record_as_text_and_draws_it_as_svg() {
             .arg(&img),
     );
     let svg = dir.path().join("r.svg");
+    let png = dir.path().join("r.picture");
     let out = succeeds(
         discburn(&addr)
             .arg("report")
             .arg(&rec)
             .arg("--svg")
-            .arg(&svg),
+            .arg(&svg)
+            .arg("--png")
+            .arg(&png),
     );
     let text = common::stdout(&out);
     assert_contains(
@@ -224,6 +227,29 @@ fn report_shows_a_record_as_text_and_draws_it_as_svg() {
         assert!(longest >= 3, "no line of {colour}: {longest} points");
     }
     assert_contains(&drawn, &["position (LBA)", "speed (x)", "buffer fill (%)"]);
+
+    // The PNG (whatever its name says): 960×540, the speed line in blue across the plot,
+    // and text — the title's row holds dark pixels (the built-in font drew it).
+    let bytes = fs::read(&png).unwrap();
+    let pic = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .expect("a PNG picture")
+        .to_rgb8();
+    assert_eq!(pic.dimensions(), (960, 540));
+    let blue_columns = (0..960)
+        .filter(|&x| (0..540).any(|y| pic.get_pixel(x, y).0 == [0, 0, 255]))
+        .count();
+    assert!(
+        blue_columns > 600,
+        "the speed line spans {blue_columns} columns"
+    );
+    let dark_in_title = (0..960)
+        .flat_map(|x| (0..40).map(move |y| (x, y)))
+        .filter(|&(x, y)| pic.get_pixel(x, y).0.iter().all(|&c| c < 100))
+        .count();
+    assert!(
+        dark_in_title > 50,
+        "no title text: {dark_in_title} dark pixels"
+    );
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Eject => eject(&g),
         Command::Demo(a) => crate::demo::run(&g, &a),
         Command::Serve(a) => crate::serve::run(&g, &a),
-        Command::Report(a) => crate::report::run(&a.record, a.svg.as_deref()),
+        Command::Report(a) => crate::report::run(&a.record, a.svg.as_deref(), a.png.as_deref()),
         Command::Jobs(a) => jobs::run(&g, &a),
         Command::Completions { shell } => {
             // clap_complete panics on a write error: generate in memory first.
