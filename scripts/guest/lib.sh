@@ -221,6 +221,13 @@ build_static() { # package, --example|--bin, name
   fi
 }
 
+# The discburn command, static and stripped, at /usr/bin/discburn in the payload.
+guest_add_discburn() { # payload root
+  local bin
+  bin=$(build_static discburn-cli --bin discburn) || return 1
+  strip -o "$1/usr/bin/discburn" "$bin"
+}
+
 # An ISO 9660 image of `size_kib` KiB of pseudo-random files, built on the host.
 make_iso() { # output, size_kib
   local out=$1 kib=$2 src
@@ -551,10 +558,8 @@ ripped_same() { # console log, payload root
 # The payload of an audio scenario: the two WAVs, cdparanoia and cd-info, and the
 # burner — `discburn` (the workspace's static build) or a host command's binary.
 prepare_audio_payload() { # payload root, burner
-  local bin
   if [ "$2" = discburn ]; then
-    bin=$(build_static discburn-cli --bin discburn) || return 1
-    strip -o "$1/usr/bin/discburn" "$bin"
+    guest_add_discburn "$1" || return 1
   else
     guest_add_bin "$1" "$(command -v "$2")"
   fi

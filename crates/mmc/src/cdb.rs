@@ -796,42 +796,26 @@ mod tests {
 
     #[test]
     fn pass_through_gives_the_slow_steps_an_hour_unless_immed() {
-        let t = |cdb: &[u8]| pass_through_timeout(cdb).as_secs();
-        assert_eq!(t(&[0x04, 0x11, 0, 0, 0, 0]), 3600, "FORMAT UNIT");
-        assert_eq!(
-            t(&[0xA1, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-            3600,
-            "BLANK"
-        );
-        assert_eq!(
-            t(&[0xA1, 0x11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-            200,
-            "BLANK Immed"
-        );
-        assert_eq!(
-            t(&[0x5B, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0]),
-            3600,
-            "CLOSE SESSION"
-        );
-        assert_eq!(
-            t(&[0x5B, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0]),
-            200,
-            "CLOSE Immed"
-        );
-        assert_eq!(
-            t(&[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-            3600,
-            "SYNCHRONIZE CACHE"
-        );
-        assert_eq!(
-            t(&[0x35, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]),
-            200,
-            "SYNCHRONIZE CACHE Immed"
-        );
-        assert_eq!(t(&[0x1B, 0, 0, 0, 0x02, 0]), 300, "eject");
-        assert_eq!(t(&[0x2A, 0, 0, 0, 0, 0, 0, 0, 32, 0]), 200, "WRITE(10)");
-        assert_eq!(t(&[]), 200);
-        assert_eq!(t(&[0x5B]), 3600, "a short CDB reads as no Immed");
+        let pad = |head: &[u8]| {
+            let mut c = head.to_vec();
+            c.resize(10, 0);
+            c
+        };
+        for (cdb, secs, what) in [
+            (pad(&[0x04, 0x11]), 3600, "FORMAT UNIT"),
+            (pad(&[0xA1, 0x01]), 3600, "BLANK"),
+            (pad(&[0xA1, 0x11]), 200, "BLANK Immed"),
+            (pad(&[0x5B, 0x00, 0x02]), 3600, "CLOSE SESSION"),
+            (pad(&[0x5B, 0x01, 0x02]), 200, "CLOSE Immed"),
+            (pad(&[0x35]), 3600, "SYNCHRONIZE CACHE"),
+            (pad(&[0x35, 0x02]), 200, "SYNCHRONIZE CACHE Immed"),
+            (pad(&[0x1B, 0, 0, 0, 0x02]), 300, "eject"),
+            (pad(&[0x2A, 0, 0, 0, 0, 0, 0, 0, 32]), 200, "WRITE(10)"),
+            (vec![], 200, "no CDB"),
+            (vec![0x5B], 3600, "a short CDB reads as no Immed"),
+        ] {
+            assert_eq!(pass_through_timeout(&cdb).as_secs(), secs, "{what}");
+        }
     }
 
     #[test]

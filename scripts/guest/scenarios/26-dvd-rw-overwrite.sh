@@ -11,13 +11,11 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA="dvd-rw"
 
 scenario_prepare() { # payload root
-  local bin
   guest_add_bin "$1" "$(command -v growisofs)"
   guest_add_bin "$1" "$(command -v dvd+rw-format)"
   guest_add_bin "$1" "$(command -v dvd+rw-mediainfo)"
   guest_add_bin "$1" "$(command -v xorriso)"
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
+  guest_add_discburn "$1" || return 1
   shared_iso "$1/data/image.iso"
   make_iso "$1/data/other.iso" 256
 }

@@ -9,8 +9,7 @@ scenario_prepare() { # payload root
   local bin
   bin=$(build_static discburn-sg --example sg_probe) || return 1
   strip -o "$1/usr/bin/sg_probe" "$bin"
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
+  guest_add_discburn "$1" || return 1
   make_iso "$1/data/image.iso" 512
 }
 

@@ -26,9 +26,7 @@ profile_of() { # medium
 }
 
 scenario_prepare() { # payload root
-  local bin
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
+  guest_add_discburn "$1" || return 1
   shared_iso "$1/data/image.iso"
   make_iso "$1/data/other.iso" 256
 }

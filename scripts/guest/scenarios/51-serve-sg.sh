@@ -11,9 +11,7 @@
 SCENARIO_DESC="discburn serve sg:/dev/sr0 in the guest; write --verify through it over iSCSI; busy while served; verify through /dev/sr0 after"
 
 scenario_prepare() { # payload root
-  local bin
-  bin=$(build_static discburn-cli --bin discburn) || return 1
-  strip -o "$1/usr/bin/discburn" "$bin"
+  guest_add_discburn "$1" || return 1
   shared_iso "$1/data/image.iso"
 }
 
