@@ -36,6 +36,21 @@ expect_rc() { [ "$3" -eq "$2" ] || { fail "$1 exited $3, expected $2"; exit 1; }
 # has NAME TEXT: the last step's output contains TEXT.
 has() { grep -qF -- "$2" /tmp/step.out || { fail "$1: output lacks '$2'"; exit 1; }; }
 
+# through_url TIMING URL: `info` (a blank disc) and a timed `write --verify image.iso`
+# through URL, the iSCSI address of the drive the guest exports (51, 52).
+through_url() {
+  step info discburn --drive "$2" info; expect_rc info 0 $?
+  has info "— blank"
+  timed "$1" step write discburn --drive "$2" write --verify image.iso
+  expect_rc write 0 $?
+  has write "Verify   OK"
+}
+# verify_direct: the disc verifies through /dev/sr0 itself, the exporter stopped.
+verify_direct() {
+  step direct discburn --drive /dev/sr0 verify image.iso; expect_rc direct 0 $?
+  has direct "Verified: the disc matches image.iso"
+}
+
 # Forgets the drive and finds it again (the kernel then rereads the TOC), as a user
 # does by reloading the disc: what a mount of a freshly written disc needs.
 replug_drive() {

@@ -221,6 +221,29 @@ build_static() { # package, --example|--bin, name
   fi
 }
 
+# growisofs, dvd+rw-format and dvd+rw-mediainfo (dvd+rw-tools) in the payload.
+guest_add_dvd_rw_tools() { # payload root
+  guest_add_bin "$1" "$(command -v growisofs)"
+  guest_add_bin "$1" "$(command -v dvd+rw-format)"
+  guest_add_bin "$1" "$(command -v dvd+rw-mediainfo)"
+}
+
+# scenario_check of a burn through a drive the guest exported (51, 52, after
+# through_url): the drive's own identity seen through the export, the burn's lines, and
+# the shared image on the disc. Extra `NAME| ` line prefixes to show may follow.
+burned_through() { # console log, disc backing file, payload root, prefix...
+  local log=$1 disc=$2 root=$3 ok=0 line text id="IET"
+  shift 3
+  [ "$DRIVE" = serve ] && id="DISCBURN"
+  grep -aq "^info| .*$id" "$log" || { say "  info through the export did not name the drive ($id)"; ok=1; }
+  for line in "$@" "info| Medium" "write| Burned" "write| Verify" "direct| Verified"; do
+    text=$(grep -a "^$line" "$log" | tail -n 1 | tr -d '\r')
+    [ -z "$text" ] || say "  $text"
+  done
+  disc_holds "$disc" "$root/data/image.iso" || ok=1
+  return $ok
+}
+
 # The discburn command, static and stripped, at /usr/bin/discburn in the payload.
 guest_add_discburn() { # payload root
   local bin

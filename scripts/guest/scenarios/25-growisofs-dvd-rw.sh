@@ -10,9 +10,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA="dvd-rw"
 
 scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v growisofs)"
-  guest_add_bin "$1" "$(command -v dvd+rw-format)"
-  guest_add_bin "$1" "$(command -v dvd+rw-mediainfo)"
+  guest_add_dvd_rw_tools "$1"
   guest_add_mkisofs "$1"
   make_session_trees "$1"
 }

@@ -11,9 +11,7 @@ SCENARIO_DRIVES=serve
 SCENARIO_MEDIA="dvd-rw"
 
 scenario_prepare() { # payload root
-  guest_add_bin "$1" "$(command -v growisofs)"
-  guest_add_bin "$1" "$(command -v dvd+rw-format)"
-  guest_add_bin "$1" "$(command -v dvd+rw-mediainfo)"
+  guest_add_dvd_rw_tools "$1"
   guest_add_bin "$1" "$(command -v xorriso)"
   guest_add_discburn "$1" || return 1
   shared_iso "$1/data/image.iso"

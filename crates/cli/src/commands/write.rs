@@ -37,7 +37,9 @@ pub(super) fn write_then_eject(g: &Global, mut a: WriteArgs) -> Result<(), Failu
         )
         .hint("Simulate with --dummy alone, then burn with --verify"));
     }
-    if a.record.is_some() && (a.audio || super::cue::is_cue(&a.source)) {
+    let cue = super::cue::is_cue(&a.source);
+    let data_burn = !(a.audio || cue);
+    if a.record.is_some() && !data_burn {
         return Err(Failure::new(
             exit::USAGE,
             "--record keeps the record of a data burn (an image, a folder or a stream); audio discs and cue sheets have none yet",
@@ -45,11 +47,7 @@ pub(super) fn write_then_eject(g: &Global, mut a: WriteArgs) -> Result<(), Failu
         .hint("Leave --record out for this burn"));
     }
     // A --log folder keeps every data burn's record beside the run's log.
-    if let (None, Some(dir), false) = (
-        &a.record,
-        exit::log_dir(g),
-        a.audio || super::cue::is_cue(&a.source),
-    ) {
+    if let (None, Some(dir), true) = (&a.record, exit::log_dir(g), data_burn) {
         a.record = Some(dir.join(format!("{}.record.json", exit::run_name())));
     }
     if super::many::is_many(g, &a) {
@@ -58,7 +56,7 @@ pub(super) fn write_then_eject(g: &Global, mut a: WriteArgs) -> Result<(), Failu
     let eject_after = a.eject && !a.dry_run;
     if a.audio {
         super::audio::write_audio(g, &a)?;
-    } else if super::cue::is_cue(&a.source) {
+    } else if cue {
         super::cue::write_cue(g, &a)?;
     } else {
         write(g, a)?;
